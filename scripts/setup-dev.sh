@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Everything the tests need on a fresh Debian 12 machine, from apt and npm only. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  fail2ban          # the real fail2ban-server and fail2ban-regex, and its sshd test corpus
+  openssh-server    # a real sshd for the end-to-end test
+  openssh-client sshpass
+  nftables iproute2 # the firewall, inside network namespaces the tests create
+  sshguard          # sshg-parser, the peer in the replay benchmark
+  debhelper dpkg-dev devscripts lintian debootstrap fakeroot # the Debian package and its install test
+  logrotate
+  chromium          # renders the audit's HTML report in a test
+)
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# A clean node_modules: npm 11 can fail incremental installs ("reading 'children'").
+rm -rf node_modules
+npm ci --no-audit --no-fund

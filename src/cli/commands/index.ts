@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { parseCommand } from './parse.js';
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [parseCommand];

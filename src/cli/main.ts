@@ -1,0 +1,57 @@
+import { F2bCampaignError } from '../core/errors.js';
+import { UsageError } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: f2b-campaign <command> [options]',
+    '',
+    'Groups SSH attack sources that each stay under fail2ban\'s thresholds into campaigns, and writes verdict',
+    'lines that the bundled fail2ban jail bans.',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'f2b-campaign <command> --help shows a command\'s options.',
+  ].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name === undefined ? 64 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`f2b-campaign: unknown command ${JSON.stringify(name)}\n\n${help()}\n`);
+    return 64;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`f2b-campaign ${command.name}: ${error.message}\n\n${command.usage}\n`);
+      return 64;
+    }
+    if (error instanceof F2bCampaignError) {
+      process.stderr.write(`f2b-campaign ${command.name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+declare const __F2B_VERSION__: string | undefined;
+const VERSION = typeof __F2B_VERSION__ === 'string' ? __F2B_VERSION__ : 'dev';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,74 @@
+import { F2bCampaignError } from '../core/errors.js';
+import { parseDuration } from './duration.js';
+
+/**
+ * One documented configuration key. Sections are lists of these; the loader, `check`, the shipped conffile and
+ * docs/configuration.md are all made from them, so a key cannot exist undocumented.
+ */
+export type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'enum';
+
+export interface KeySpec<T = unknown> {
+  readonly key: string;
+  readonly type: KeyType;
+  readonly default: T;
+  readonly doc: string;
+  /** For `enum`: the allowed words. */
+  readonly choices?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface SectionSpec {
+  readonly name: string;
+  readonly doc: string;
+  readonly keys: readonly KeySpec[];
+}
+
+function bad(section: string, spec: KeySpec, value: string, expected: string): F2bCampaignError {
+  return new F2bCampaignError(
+    'BAD_CONFIG_VALUE',
+    `[${section}] ${spec.key} = ${JSON.stringify(value)}: expected ${expected}`,
+  );
+}
+
+/** Converts the text of one key into its typed value, or throws naming the key, the value and what was expected. */
+export function parseKeyValue(section: string, spec: KeySpec, raw: string): unknown {
+  const value = raw.trim();
+  const inRange = (n: number, what: string): number => {
+    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+      throw bad(section, spec, raw, `${what} between ${spec.min ?? '-inf'} and ${spec.max ?? 'inf'}`);
+    }
+    return n;
+  };
+  switch (spec.type) {
+    case 'string':
+    case 'path':
+      if (spec.type === 'path' && value.includes('\0')) throw bad(section, spec, raw, 'a file path');
+      return value;
+    case 'int':
+      if (!/^-?\d+$/.test(value)) throw bad(section, spec, raw, 'a whole number');
+      return inRange(Number(value), 'a whole number');
+    case 'number':
+      if (!/^-?\d+(\.\d+)?$/.test(value)) throw bad(section, spec, raw, 'a number');
+      return inRange(Number(value), 'a number');
+    case 'duration':
+      try {
+        return inRange(parseDuration(value), 'a duration');
+      } catch (error) {
+        if (error instanceof F2bCampaignError && error.code === 'BAD_CONFIG_VALUE') throw error;
+        throw bad(section, spec, raw, 'a duration like 30s, 10m, 1h or 2d');
+      }
+    case 'bool':
+      if (/^(true|yes|on|1)$/i.test(value)) return true;
+      if (/^(false|no|off|0)$/i.test(value)) return false;
+      throw bad(section, spec, raw, 'true or false');
+    case 'list':
+      return value
+        .split(/[\s,]+/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+    case 'enum':
+      if (!spec.choices?.includes(value)) throw bad(section, spec, raw, `one of ${spec.choices?.join(', ')}`);
+      return value;
+  }
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseIni } from 'ini';
+import { F2bCampaignError } from '../core/errors.js';
+import { type KeySpec, parseKeyValue, type SectionSpec } from './key-spec.js';
+import { SECTIONS } from './sections/index.js';
+
+/** Typed values by section and key; every key present, defaults filled in. */
+export type ConfigValues = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+export interface LoadedConfig {
+  readonly values: ConfigValues;
+  /** The file read, or null when running on the built-in defaults. */
+  readonly file: string | null;
+  /** `section.key` names the file set explicitly (the rest are defaults). */
+  readonly explicit: ReadonlySet<string>;
+}
+
+export function defaultValues(sections: readonly SectionSpec[] = SECTIONS): Record<string, Record<string, unknown>> {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const section of sections) {
+    values[section.name] = Object.fromEntries(section.keys.map((spec) => [spec.key, spec.default]));
+  }
+  return values;
+}
+
+/**
+ * Validates ini text against the sections: unknown sections and keys are errors, as are bad values, each naming the
+ * key, the value and what was expected. Returns every key with its default where the text did not set it.
+ */
+export function parseConfigText(text: string, origin: string, sections: readonly SectionSpec[] = SECTIONS): LoadedConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseIni(text);
+  } catch (error) {
+    throw new F2bCampaignError('BAD_CONFIG', `${origin}: not an ini file: ${(error as Error).message}`);
+  }
+  const values = defaultValues(sections);
+  const explicit = new Set<string>();
+  const errors: string[] = [];
+  for (const [sectionName, body] of Object.entries(raw)) {
+    const section = sections.find((s) => s.name === sectionName);
+    if (!section || typeof body !== 'object' || body === null) {
+      errors.push(
+        `${origin}: unknown section [${sectionName}] (expected one of ${sections.map((s) => `[${s.name}]`).join(', ')})`,
+      );
+      continue;
+    }
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      const spec: KeySpec | undefined = section.keys.find((k) => k.key === key);
+      if (!spec) {
+        errors.push(`${origin}: unknown key [${sectionName}] ${key} (known: ${section.keys.map((k) => k.key).join(', ')})`);
+        continue;
+      }
+      if (typeof value !== 'string') {
+        errors.push(`${origin}: [${sectionName}] ${key} must be given once, as key = value`);
+        continue;
+      }
+      try {
+        values[sectionName]![key] = parseKeyValue(sectionName, spec, value);
+        explicit.add(`${sectionName}.${key}`);
+      } catch (error) {
+        errors.push(`${origin}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (errors.length > 0) throw new F2bCampaignError('BAD_CONFIG', errors.join('\n'));
+  return { values, file: origin, explicit };
+}
+
+/** Reads the config file; a missing file is fine only when `required` is false (the built-in defaults then apply). */
+export function loadConfig(path: string, required: boolean): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) {
+      return { values: defaultValues(), file: null, explicit: new Set() };
+    }
+    throw new F2bCampaignError('CONFIG_UNREADABLE', `cannot read config ${path}: ${(error as Error).message}`);
+  }
+  return parseConfigText(text, path);
+}

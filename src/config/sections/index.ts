@@ -1,0 +1,5 @@
+import type { SectionSpec } from '../key-spec.js';
+import { serviceSection } from './service.js';
+
+/** Every configuration section, in the order the shipped conffile and the docs list them. */
+export const SECTIONS: readonly SectionSpec[] = [serviceSection];

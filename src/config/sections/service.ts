@@ -1,0 +1,80 @@
+import type { SectionSpec } from '../key-spec.js';
+
+/** Where the service reads from and writes to. Paths left empty get a default chosen at start (see service-paths). */
+export const serviceSection: SectionSpec = {
+  name: 'service',
+  doc: 'Inputs, outputs and state of the running service.',
+  keys: [
+    {
+      key: 'source',
+      type: 'enum',
+      choices: ['auto', 'file', 'journal'],
+      default: 'auto',
+      doc: "Where sshd's lines come from: file (auth_log), journal (journalctl), or auto (file when an auth_log exists, else the journal).",
+    },
+    {
+      key: 'auth_log',
+      type: 'list',
+      default: ['/var/log/auth.log'],
+      doc: "sshd log files to follow, separated by spaces or commas. Rotation (rename-and-create, copytruncate) is followed.",
+    },
+    {
+      key: 'verdict_log',
+      type: 'path',
+      default: '/var/log/f2b-campaign/verdicts.log',
+      doc: "Where verdict lines are appended. The bundled fail2ban jail's logpath must name this file.",
+    },
+    {
+      key: 'state_dir',
+      type: 'path',
+      default: '/var/lib/f2b-campaign',
+      doc: 'Read positions, journal cursor and campaign state, written atomically so a restart resumes.',
+    },
+    {
+      key: 'runtime_dir',
+      type: 'path',
+      default: '/run/f2b-campaign',
+      doc: 'Where the status file read by `f2b-campaign status` is kept.',
+    },
+    {
+      key: 'sockets_from',
+      type: 'path',
+      default: '/proc/net',
+      doc: 'Directory holding the tcp and tcp6 tables to sample (tests point it elsewhere).',
+    },
+    {
+      key: 'ssh_ports',
+      type: 'list',
+      default: ['22'],
+      doc: "sshd's listening ports: sockets to these local ports are tracked as inbound SSH connections.",
+    },
+    {
+      key: 'sample_interval',
+      type: 'duration',
+      default: 30_000,
+      min: 100,
+      doc: 'How often /proc/net/tcp and tcp6 are sampled.',
+    },
+    {
+      key: 'sample_interval_campaign',
+      type: 'duration',
+      default: 5_000,
+      min: 100,
+      doc: 'Sampling interval while a campaign is open (finer socket lifetimes when they matter).',
+    },
+    {
+      key: 'state_interval',
+      type: 'duration',
+      default: 10_000,
+      min: 100,
+      doc: 'How often state is written to state_dir (also written on clean shutdown).',
+    },
+    {
+      key: 'log_level',
+      type: 'enum',
+      choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'],
+      default: 'info',
+      doc: "Level of the service's own JSON log on stdout.",
+    },
+  ],
+};

@@ -1,0 +1,65 @@
+/**
+ * What the sshd log parser makes of one line: the normalised unit the correlation core consumes.
+ * Every field except `user` comes from a part of the line that sshd itself wrote; `user` is attacker text.
+ */
+export type AuthEventKind =
+  /** An authentication attempt that failed (or a line that stands for one). */
+  | 'failure'
+  /** A connection that ended before any authentication attempt: reconnaissance, banner grabbing, scanners. */
+  | 'probe'
+  /** An accepted authentication. */
+  | 'success'
+  /** The end of a connection whose attempts were already counted; carries no new attempt. */
+  | 'disconnect'
+  /** A PAM session opened or closed for a logged-in user. */
+  | 'session';
+
+/** Which sshd message produced the event: lets the audit trail say exactly what was seen. */
+export type AuthEventReason =
+  | 'failed-password'
+  | 'failed-publickey'
+  | 'failed-keyboard-interactive'
+  | 'failed-none'
+  | 'failed-other'
+  | 'invalid-user'
+  | 'not-allowed'
+  | 'pam-failure'
+  | 'max-attempts'
+  | 'root-refused'
+  | 'closed-preauth'
+  | 'reset-preauth'
+  | 'disconnected-preauth'
+  | 'login-timeout'
+  | 'no-identification'
+  | 'kex-identification'
+  | 'banner-exchange'
+  | 'unable-to-negotiate'
+  | 'accepted'
+  | 'session-opened'
+  | 'session-closed';
+
+export interface AuthEvent {
+  /** Milliseconds since the epoch (UTC), from the line's own timestamp. */
+  readonly time: number;
+  readonly kind: AuthEventKind;
+  readonly reason: AuthEventReason;
+  /** The remote address as sshd wrote it, normalised (`::ffff:1.2.3.4` is `1.2.3.4`), or a hostname. */
+  readonly ip: string;
+  /** False when `ip` is a hostname (sshd's UseDNS): such an event is never used to ban. */
+  readonly bannable: boolean;
+  /**
+   * Authentication attempts this event stands for. 0 when the line repeats an attempt already counted
+   * (the `Failed password for invalid user` after its `Invalid user`); N for `message repeated N times`.
+   * Probes and successes count 1.
+   */
+  readonly count: number;
+  readonly port?: number;
+  /** Attacker-controlled text: never used to decide an address, always escaped on output. */
+  readonly user?: string;
+  readonly invalidUser?: boolean;
+  /** password, publickey, keyboard-interactive, none, hostbased, ... as sshd wrote it. */
+  readonly method?: string;
+  readonly pid?: number;
+  /** The syslog host field, when the line has one. */
+  readonly host?: string;
+}

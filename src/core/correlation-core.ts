@@ -1,0 +1,20 @@
+import type { AuthEvent } from './auth-event.js';
+import type { SocketSample } from './socket.js';
+import type { Verdict } from './verdict.js';
+
+/**
+ * The pure heart of f2b-campaign: events in, verdicts out, time passed in with the events. No I/O, no clock of its
+ * own, so live mode and replay mode drive the very same object and a replay is deterministic.
+ */
+export interface CorrelationCore {
+  /** One parsed sshd event; returns the verdicts it causes, in order. */
+  onAuthEvent(event: AuthEvent): Verdict[];
+  /** One /proc/net/tcp{,6} sample. */
+  onSocketSample(sample: SocketSample): Verdict[];
+  /** Lets time pass with no event (campaign end, expiry of old state). `now` never goes backwards. */
+  advance(now: number): Verdict[];
+  /** JSON-serialisable state, enough for `restore` to resume after a restart. */
+  snapshot(): unknown;
+  /** What `status` shows: open campaigns and counters. JSON-serialisable. */
+  status(): unknown;
+}

@@ -1,0 +1,104 @@
+import type { Verdict, VerdictValue, VerdictVerb } from '../core/verdict.js';
+
+/**
+ * The verdict line grammar (docs/verdict-line.md):
+ *   <YYYY-MM-DDTHH:MM:SS.mmmZ> f2b-campaign[<pid>]: <VERB> key=value key=value ...
+ * A value is bare when it is a plain token, else double-quoted with every byte outside printable ASCII, and
+ * every `"` and `\`, escaped. So a line is always one line of printable ASCII, whatever an attacker sent.
+ */
+const BARE_VALUE = /^[A-Za-z0-9._:/+,@%-]+$/;
+const KEY = /^[a-z][a-z0-9_]*$/;
+
+export function escapeValue(value: VerdictValue): string {
+  const text = String(value);
+  if (text.length > 0 && BARE_VALUE.test(text)) return text;
+  let out = '"';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    if (byte === 0x22) out += '\\"';
+    else if (byte === 0x5c) out += '\\\\';
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${out}"`;
+}
+
+/** Longest value written for attacker text; the rest is cut and the cut is said (`…` is never ambiguous). */
+export const MAX_VALUE_BYTES = 256;
+
+export function formatVerdictLine(verdict: Verdict, pid: number): string {
+  const parts = [`${new Date(verdict.time).toISOString()} f2b-campaign[${pid}]: ${verdict.verb}`];
+  for (const [key, value] of verdict.fields) {
+    if (!KEY.test(key)) throw new Error(`verdict key ${JSON.stringify(key)} is not an identifier`);
+    let text = value;
+    if (typeof text === 'string' && Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES) {
+      text = `${Buffer.from(text, 'utf8').subarray(0, MAX_VALUE_BYTES).toString('utf8')}...(cut)`;
+    }
+    parts.push(`${key}=${escapeValue(text)}`);
+  }
+  return parts.join(' ');
+}
+
+export interface ParsedVerdictLine {
+  readonly time: number;
+  readonly pid: number;
+  readonly verb: VerdictVerb;
+  /** Unescaped values, keyed by field name, in line order. */
+  readonly fields: ReadonlyMap<string, string>;
+}
+
+const HEAD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) f2b-campaign\[(\d+)\]: (BAN|ALERT|CAMPAIGN)((?: .*)?)$/;
+
+/** Reads a verdict line back (the audit does); null for anything not of the grammar. */
+export function parseVerdictLine(line: string): ParsedVerdictLine | null {
+  const head = HEAD.exec(line);
+  if (!head) return null;
+  const fields = new Map<string, string>();
+  const rest = head[4] ?? '';
+  let i = 0;
+  while (i < rest.length) {
+    if (rest[i] !== ' ') return null;
+    i++;
+    const eq = rest.indexOf('=', i);
+    if (eq < 0) return null;
+    const key = rest.slice(i, eq);
+    if (!KEY.test(key)) return null;
+    i = eq + 1;
+    if (rest[i] === '"') {
+      const bytes: number[] = [];
+      i++;
+      for (;;) {
+        const c = rest[i];
+        if (c === undefined) return null;
+        if (c === '"') {
+          i++;
+          break;
+        }
+        if (c === '\\') {
+          const n = rest[i + 1];
+          if (n === 'x') {
+            bytes.push(Number.parseInt(rest.slice(i + 2, i + 4), 16));
+            i += 4;
+          } else {
+            bytes.push((n ?? '').charCodeAt(0));
+            i += 2;
+          }
+        } else {
+          bytes.push(c.charCodeAt(0));
+          i++;
+        }
+      }
+      fields.set(key, Buffer.from(bytes).toString('utf8'));
+    } else {
+      const end = rest.indexOf(' ', i);
+      const stop = end < 0 ? rest.length : end;
+      fields.set(key, rest.slice(i, stop));
+      i = stop;
+    }
+  }
+  return {
+    time: Date.parse(head[1]!),
+    pid: Number(head[2]),
+    verb: head[3] as VerdictVerb,
+    fields,
+  };
+}
