@@ -1,5 +1,6 @@
 import type { SectionSpec } from '../key-spec.js';
+import { alertsSection } from './alerts.js';
 import { serviceSection } from './service.js';
 
 /** Every configuration section, in the order the shipped conffile and the docs list them. */
-export const SECTIONS: readonly SectionSpec[] = [serviceSection];
+export const SECTIONS: readonly SectionSpec[] = [serviceSection, alertsSection];

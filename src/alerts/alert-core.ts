@@ -1,0 +1,195 @@
+import type { AuthEvent } from '../core/auth-event.js';
+import type { SocketSample } from '../core/socket.js';
+import { banVerdict, type Verdict, type VerdictValue } from '../core/verdict.js';
+import { isLoopback } from './address.js';
+import { type AlertSettings, alertSettings } from './alert-settings.js';
+import type { CampaignLookup } from './campaign-lookup.js';
+import { judgeLogin } from './compromise.js';
+import { isLongSession, longSessionThreshold, reasonsAtOpen } from './lateral-rules.js';
+import { type LoginWatch, LoginWatches } from './login-watch.js';
+import { type BaselineSnapshot, OutboundBaseline } from './outbound-baseline.js';
+import { lifetimeOf, type OutboundSocket, OutboundTracker, type TrackerSnapshot } from './outbound-tracker.js';
+
+/** Longest username written in an alert: enough to recognise it, short enough to keep the line readable. */
+const MAX_USER_CHARS = 64;
+/** Alerts kept for `status`. */
+const RECENT_ALERTS = 50;
+
+interface AlertCoreSnapshot {
+  readonly version: 1;
+  readonly baseline: BaselineSnapshot;
+  readonly tracker: TrackerSnapshot;
+  readonly watches: LoginWatch[];
+  readonly longAlerted: string[];
+  readonly recent: Array<Record<string, VerdictValue>>;
+  readonly counts: { compromise: number; lateral: number; bans: number };
+}
+
+/**
+ * Compromise and lateral-movement alerts: a pure object fed the same events as the campaign detector, asking the
+ * detector (through CampaignLookup) what it knows. No clock of its own: time comes from events and samples.
+ */
+export class AlertCore {
+  private readonly settings: AlertSettings;
+  private readonly baseline: OutboundBaseline;
+  private readonly tracker: OutboundTracker;
+  private readonly watches: LoginWatches;
+  /** Sockets (by identity key) already alerted as long sessions. */
+  private readonly longAlerted: Set<string>;
+  private readonly recent: Array<Record<string, VerdictValue>>;
+  private readonly counts: { compromise: number; lateral: number; bans: number };
+
+  constructor(
+    alerts: Readonly<Record<string, unknown>>,
+    private readonly lookup: CampaignLookup,
+    snapshot?: unknown,
+  ) {
+    this.settings = alertSettings(alerts);
+    const snap = isSnapshot(snapshot) ? snapshot : undefined;
+    this.baseline = new OutboundBaseline(this.settings.baselineMaxDestinations, snap?.baseline);
+    this.tracker = new OutboundTracker(this.settings.inboundPorts, snap?.tracker);
+    this.watches = new LoginWatches(snap?.watches);
+    this.longAlerted = new Set(snap?.longAlerted ?? []);
+    this.recent = snap ? snap.recent.map((r) => ({ ...r })) : [];
+    this.counts = snap ? { ...snap.counts } : { compromise: 0, lateral: 0, bans: 0 };
+  }
+
+  /** Judges accepted logins; call it before the detector ingests the same event. */
+  onAuthEvent(e: AuthEvent): Verdict[] {
+    const finding = judgeLogin(e, this.lookup);
+    if (!finding) return [];
+    const user = (e.user ?? '').slice(0, MAX_USER_CHARS);
+    const campaign = finding.campaign.id;
+    const verdicts: Verdict[] = [
+      this.alert(e.time, [
+        ['kind', 'compromise'],
+        ['ip', e.ip],
+        ['user', user],
+        ['campaign', campaign],
+        ['reason', finding.reason],
+        ['signals', finding.campaign.signals || 'none'],
+        ['method', e.method ?? 'unknown'],
+      ]),
+    ];
+    this.counts.compromise++;
+    this.watches.open(e.time, this.settings.lateralWindow, e.ip, user, campaign);
+    if (
+      this.settings.compromiseAction === 'ban' &&
+      finding.reason !== 'sprayed-user' &&
+      e.bannable &&
+      !isLoopback(e.ip) &&
+      this.lookup.mayBan(e.ip)
+    ) {
+      verdicts.push(banVerdict(e.time, e.ip, campaign, `compromise+${finding.reason}`));
+      this.counts.bans++;
+    }
+    return verdicts;
+  }
+
+  /** Follows outbound sockets; alerts on unusual ones opened after a suspicious login, learns the rest. */
+  onSocketSample(s: SocketSample): Verdict[] {
+    this.watches.expire(s.time - this.settings.lateralWindow);
+    const update = this.tracker.update(s);
+    const verdicts: Verdict[] = [];
+    for (const socket of update.closed) {
+      const id = socketId(socket);
+      this.longAlerted.delete(id);
+      if (!socket.preexisting && this.watches.covering(socket.firstSeen)) continue;
+      this.baseline.learn(socket, lifetimeOf(socket));
+    }
+    const local = this.tracker.localAddresses(s);
+    for (const socket of update.opened) {
+      if (socket.preexisting) continue;
+      const watch = this.watches.covering(socket.firstSeen);
+      if (!watch) continue;
+      const reasons = reasonsAtOpen(socket, this.baseline, this.settings, local);
+      if (reasons) this.lateral(verdicts, s.time, watch, socket, reasons, []);
+    }
+    for (const socket of update.present) {
+      if (socket.preexisting || this.longAlerted.has(socketId(socket))) continue;
+      const watch = this.watches.covering(socket.firstSeen);
+      if (!watch) continue;
+      const threshold = longSessionThreshold(socket.remotePort, this.baseline, this.settings);
+      if (isLongSession(socket, threshold)) {
+        this.longAlerted.add(socketId(socket));
+        const usual = this.baseline.portLifetime(socket.remotePort);
+        const evidence: Array<[string, VerdictValue]> = [['baseline_p95', Math.round((usual?.p95 ?? 0) / 1000)]];
+        this.lateral(verdicts, s.time, watch, socket, 'long-session', evidence);
+      }
+    }
+    return verdicts;
+  }
+
+  snapshot(): unknown {
+    const snap: AlertCoreSnapshot = {
+      version: 1,
+      baseline: this.baseline.snapshot(),
+      tracker: this.tracker.snapshot(),
+      watches: this.watches.active.map((w) => ({ ...w, alerted: [...w.alerted] })),
+      longAlerted: [...this.longAlerted],
+      recent: this.recent.map((r) => ({ ...r })),
+      counts: { ...this.counts },
+    };
+    return snap;
+  }
+
+  status(): unknown {
+    return {
+      compromiseAlerts: this.counts.compromise,
+      lateralAlerts: this.counts.lateral,
+      compromiseBans: this.counts.bans,
+      watching: this.watches.active.map((w) => ({
+        ip: w.ip,
+        campaign: w.campaign,
+        since: new Date(w.start).toISOString(),
+        until: new Date(w.end).toISOString(),
+      })),
+      baseline: { learnedConnections: this.baseline.learned, destinations: this.baseline.size },
+      recentAlerts: this.recent.map((r) => ({ ...r })),
+    };
+  }
+
+  private lateral(
+    out: Verdict[],
+    time: number,
+    watch: LoginWatch,
+    socket: OutboundSocket,
+    reason: string,
+    evidence: Array<[string, VerdictValue]>,
+  ): void {
+    const dedupe = `${socket.remoteIp}|${socket.remotePort}|${reason}`;
+    if (watch.alerted.includes(dedupe)) return;
+    watch.alerted.push(dedupe);
+    this.counts.lateral++;
+    out.push(
+      this.alert(time, [
+        ['kind', 'lateral'],
+        ['reason', reason],
+        ['local_ip', socket.localIp],
+        ['local_port', socket.localPort],
+        ['remote_ip', socket.remoteIp],
+        ['remote_port', socket.remotePort],
+        ['lifetime', Math.round(lifetimeOf(socket) / 1000)],
+        ['since_login', Math.round((socket.firstSeen - watch.start) / 1000)],
+        ...evidence,
+        ['login_ip', watch.ip],
+        ['user', watch.user],
+        ['campaign', watch.campaign],
+      ]),
+    );
+  }
+
+  private alert(time: number, fields: Array<[string, VerdictValue]>): Verdict {
+    this.recent.push({ time: new Date(time).toISOString(), ...Object.fromEntries(fields) });
+    if (this.recent.length > RECENT_ALERTS) this.recent.shift();
+    return { time, verb: 'ALERT', fields };
+  }
+}
+
+function socketId(s: OutboundSocket): string {
+  return `${s.family}|${s.localIp}|${s.localPort}|${s.remoteIp}|${s.remotePort}|${s.firstSeen}`;
+}
+
+function isSnapshot(value: unknown): value is AlertCoreSnapshot {
+  return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1;
+}

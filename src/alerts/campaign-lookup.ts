@@ -1,0 +1,33 @@
+import type { AuthEvent } from '../core/auth-event.js';
+
+/** A campaign as the alert code names it in its evidence. */
+export interface CampaignMatch {
+  /** The campaign id, as written in its CAMPAIGN and BAN verdict lines. */
+  readonly id: string;
+  /** The signals that tie the source (or username) to the campaign, joined by `+` (e.g. `rhythm+dictionary`). */
+  readonly signals: string;
+}
+
+/**
+ * What the compromise and lateral-movement alerts need to know from the campaign detector (src/correlate), which
+ * implements this interface. Every answer describes the detector's state just BEFORE the event being judged:
+ * createCore calls `AlertCore.onAuthEvent(e)` before the detector ingests `e` (or the detector makes sure the
+ * answers exclude `e` itself). All methods are pure reads; none may change the detector's state.
+ *
+ * "Live" means: open at `time`, or ended so recently that the detector still keeps its state (its own retention).
+ */
+export interface CampaignLookup {
+  /** The live campaign `ip` is a member of at `time` (the newest if several), or null. */
+  memberOf(ip: string, time: number): CampaignMatch | null;
+  /**
+   * A live campaign whose fingerprint this event's source matches although the source is not (yet) a member:
+   * shared prefix, rhythm, socket lifetime, dictionary... The detector decides; null when nothing matches.
+   */
+  matchingCampaign(event: AuthEvent): CampaignMatch | null;
+  /** A live campaign that tried the username `user` (was spraying it) at or before `time`, or null. */
+  sprayingCampaign(user: string, time: number): CampaignMatch | null;
+  /** Whether `ip` had a successful login strictly before `time` within the detector's success-history window. */
+  hasSuccessHistory(ip: string, time: number): boolean;
+  /** False for fail2ban's ignoreip and anything else the detector never bans. Loopback is refused by AlertCore too. */
+  mayBan(ip: string): boolean;
+}
