@@ -1,0 +1,51 @@
+import { execa } from 'execa';
+import { type PyValue, parsePythonLiteral } from './python-literal.js';
+
+/** One jail as `fail2ban-client -d` reports it: only what f2b-campaign reads. Durations as fail2ban wrote them. */
+export interface DumpedJail {
+  readonly name: string;
+  readonly backend: string;
+  readonly settings: ReadonlyMap<string, PyValue>;
+  /** `addignoreip` arguments, in order. */
+  readonly ignoreip: readonly string[];
+  /** `addlogpath` files (fail2ban lists only those that exist). */
+  readonly logpaths: readonly string[];
+  readonly actions: readonly string[];
+}
+
+/**
+ * Runs `fail2ban-client [-c dir] -d`, which parses the configuration exactly as the server would and prints the
+ * commands it would send, without needing the server or its socket. Rejects when fail2ban-client is missing
+ * (ENOENT), fails, or takes longer than `timeoutMs`.
+ */
+export async function dumpFail2banConfig(configDir?: string, timeoutMs = 15_000): Promise<string> {
+  const args = configDir === undefined ? ['-d'] : ['-c', configDir, '-d'];
+  const result = await execa('fail2ban-client', args, { timeout: timeoutMs, reject: true, stdin: 'ignore' });
+  return result.stdout;
+}
+
+/** The jails of a dump that fail2ban would start (enabled ones only: a disabled jail is not in a dump). */
+export function parseFail2banDump(text: string): Map<string, DumpedJail> {
+  const jails = new Map<
+    string,
+    { backend: string; settings: Map<string, PyValue>; ignoreip: string[]; logpaths: string[]; actions: string[] }
+  >();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('[')) continue;
+    const command = parsePythonLiteral(line);
+    if (!Array.isArray(command)) continue;
+    const [verb, jail, key, ...args] = command;
+    if (typeof jail !== 'string') continue;
+    if (verb === 'add' && typeof key === 'string') {
+      jails.set(jail, { backend: key, settings: new Map(), ignoreip: [], logpaths: [], actions: [] });
+      continue;
+    }
+    const entry = jails.get(jail);
+    if (verb !== 'set' || !entry || typeof key !== 'string') continue;
+    if (key === 'addignoreip') entry.ignoreip.push(...args.map(String));
+    else if (key === 'addlogpath' && typeof args[0] === 'string') entry.logpaths.push(args[0]);
+    else if (key === 'addaction' && typeof args[0] === 'string') entry.actions.push(args[0]);
+    else if (args.length === 1) entry.settings.set(key, args[0]!);
+  }
+  return new Map([...jails].map(([name, jail]) => [name, { name, ...jail }]));
+}

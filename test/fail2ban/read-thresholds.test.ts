@@ -1,0 +1,120 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
+
+const work = mkdtempSync(join(tmpdir(), 'f2bc-thresholds-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+
+/** A copy of the host's real /etc/fail2ban (Debian's jail.conf, its includes and filters) plus the given files. */
+function configDir(files: Record<string, string>): string {
+  const dir = join(work, `conf-${++counter}`);
+  cpSync('/etc/fail2ban', dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+// Each case is read twice: by fail2ban itself (`fail2ban-client -d`) and by our reading of the files. Both must
+// give the expected figures, so the file reader is checked against fail2ban's own parser, not against our guess.
+const CASES: ReadonlyArray<{
+  title: string;
+  files: Record<string, string>;
+  expected: { maxretry: number; findtime: number; bantime: number; ignoreip: string[] };
+}> = [
+  {
+    title: "Debian's stock configuration",
+    files: {},
+    expected: { maxretry: 5, findtime: 10 * MIN, bantime: 10 * MIN, ignoreip: ['127.0.0.1/8', '::1'] },
+  },
+  {
+    title: 'jail.local [DEFAULT] overrides jail.conf, and a jail.d/*.local overrides jail.local',
+    files: {
+      'jail.local': '[DEFAULT]\nmaxretry = 3\nfindtime = 1h\nbantime = 2h\n[sshd]\nmaxretry = 4\n',
+      'jail.d/50-site.local': '[sshd]\nmaxretry = 6\n',
+      'jail.d/zz-site.conf': '[sshd]\nmaxretry = 9 ; a .conf is read before jail.local\n',
+    },
+    expected: { maxretry: 6, findtime: HOUR, bantime: 2 * HOUR, ignoreip: ['127.0.0.1/8', '::1'] },
+  },
+  {
+    title: 'ignoreip over continuation lines with commas, ignoreself off, %(var)s and %(known/var)s',
+    files: {
+      'jail.local': [
+        '[DEFAULT]',
+        'ignoreip = 192.0.2.0/24, 2001:db8::/32',
+        '           10.1.2.3',
+        'ignoreself = false',
+        'slow = 1h 30m',
+        '[sshd]',
+        'findtime = %(slow)s',
+        'bantime = 600',
+      ].join('\n'),
+      'jail.d/90-more.local': '[sshd]\nbantime = %(known/bantime)s 1m\nmaxretry = 2\n',
+    },
+    expected: {
+      maxretry: 2,
+      findtime: 90 * MIN,
+      bantime: 11 * MIN,
+      ignoreip: ['192.0.2.0/24', '2001:db8::/32', '10.1.2.3'],
+    },
+  },
+  {
+    title: 'a permanent ban (bantime = -1) and a disabled sshd jail still count',
+    files: { 'jail.d/defaults-debian.conf': '[sshd]\nenabled = false\n', 'jail.local': '[sshd]\nbantime = -1\n' },
+    expected: { maxretry: 5, findtime: 10 * MIN, bantime: Number.POSITIVE_INFINITY, ignoreip: ['127.0.0.1/8', '::1'] },
+  },
+];
+
+describe('readFail2banThresholds', () => {
+  it.each(CASES)('reads $title from the jail files as fail2ban does', async ({ files, expected }) => {
+    const dir = configDir(files);
+    const viaFiles = await readFail2banThresholds({ configDir: dir, useClient: false });
+    expect(viaFiles).toEqual({ ...expected, origin: 'jail-files' });
+  });
+
+  it.each(CASES.filter((c) => !c.title.includes('disabled')))(
+    'reads $title through the real fail2ban-client -d',
+    async ({ files, expected }) => {
+      const dir = configDir(files);
+      expect(await readFail2banThresholds({ configDir: dir })).toEqual({ ...expected, origin: 'fail2ban-client' });
+    },
+  );
+
+  it('falls back to the jail files when fail2ban does not start the jail (disabled)', async () => {
+    const dir = configDir({
+      'jail.d/defaults-debian.conf': '[sshd]\nenabled = false\n',
+      'jail.local': '[sshd]\nmaxretry = 7\n',
+    });
+    const got = await readFail2banThresholds({ configDir: dir });
+    expect(got).toMatchObject({ maxretry: 7, origin: 'jail-files' });
+  });
+
+  it('reads another jail when asked', async () => {
+    const dir = configDir({
+      'jail.local': '[sshd]\nmaxretry = 4\n[dropbear]\nenabled = true\nmaxretry = 8\nlogpath = /dev/null\n',
+    });
+    expect(await readFail2banThresholds({ configDir: dir, jail: 'dropbear', useClient: false })).toMatchObject({
+      maxretry: 8,
+    });
+  });
+
+  it("uses Debian's defaults when there is no fail2ban configuration at all", async () => {
+    const missing = join(work, 'no-such-dir');
+    expect(await readFail2banThresholds({ configDir: missing })).toEqual(DEBIAN_DEFAULT_THRESHOLDS);
+  });
+
+  it('refuses a value it cannot read rather than guessing', async () => {
+    const dir = configDir({ 'jail.local': '[sshd]\nfindtime = soon\n' });
+    await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({
+      code: 'BAD_FAIL2BAN_DURATION',
+    });
+  });
+});
