@@ -1,0 +1,60 @@
+import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readLines } from '../../parse/line-reader.js';
+import { SshdParser } from '../../parse/sshd-parser.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+
+const usage = `usage: f2b-campaign parse FILE [--json] [--headerless]
+
+Shows what f2b-campaign sees in an sshd log, like fail2ban-regex: one line per event on stdout (with --json, one
+JSON object per event: line, time, kind, ip, port, user, pid, host, count, reason, bannable), and a summary of lines
+read, recognised and skipped (and why) on stderr.
+
+  --json         one JSON object per event
+  --headerless   the file was written by \`sshd -E\` (no timestamp, no program name): events get the file's mtime`;
+
+export const parseCommand: Command = {
+  name: 'parse',
+  summary: 'show the events f2b-campaign reads from an sshd log',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { json: { type: 'boolean', default: false }, headerless: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+    const [file, ...extra] = positionals;
+    if (file === undefined || extra.length > 0) throw new UsageError('expected exactly one FILE');
+    const mtime = statSync(file).mtimeMs;
+    const parser = new SshdParser(
+      values.headerless ? { referenceTime: mtime, fallbackTime: () => mtime } : { referenceTime: mtime },
+    );
+    const out: string[] = [];
+    let lineNo = 0;
+    for await (const line of readLines(file)) {
+      lineNo++;
+      const event = parser.parseLine(line);
+      if (event === null) continue;
+      const time = new Date(event.time).toISOString();
+      out.push(
+        values.json
+          ? JSON.stringify({ line: lineNo, ...event, time })
+          : `${lineNo}\t${time}\t${event.kind}${event.count === 1 ? '' : `x${event.count}`}\t${event.ip}${event.bannable ? '' : ' (hostname: never banned)'}\t${event.reason}${event.user === undefined ? '' : `\tuser=${JSON.stringify(event.user)}`}`,
+      );
+      if (out.length >= 4096) process.stdout.write(`${out.splice(0).join('\n')}\n`);
+    }
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+    const s = parser.stats;
+    const skipped = Object.entries(s.skipped)
+      .filter(([, n]) => n > 0)
+      .map(([why, n]) => `${why} ${n}`)
+      .join(', ');
+    process.stderr.write(
+      `lines read ${s.lines}, events ${s.events} (attempts ${s.attempts}; ${Object.entries(s.kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}), recognised without event ${s.skipped['no-event']}, skipped ${skipped || 'none'}, cut ${s.cut}\n`,
+    );
+    return 0;
+  },
+};

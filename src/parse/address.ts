@@ -1,0 +1,77 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** What sshd wrote where an address belongs: an address we may ban, or a name we must never resolve. */
+export interface RemoteAddress {
+  /** Canonical text: IPv4 dotted quad, IPv6 lower-case and compressed (RFC 5952), or the hostname as written. */
+  readonly ip: string;
+  readonly bannable: boolean;
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/** Expands an IPv6 address to its eight 16-bit groups (input must already pass isIPv6). */
+export function ipv6Groups(text: string): number[] {
+  let hex = text;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    // An embedded IPv4 tail (::ffff:1.2.3.4) is two more 16-bit groups.
+    const [a = 0, b = 0, c = 0, d = 0] = text
+      .slice(lastColon + 1)
+      .split('.')
+      .map(Number);
+    hex = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16)));
+  const [left = '', right] = hex.split('::');
+  const l = parse(left);
+  if (right === undefined) return l;
+  const r = parse(right);
+  return [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+}
+
+/** RFC 5952 text for eight groups: lower case, longest run (>1) of zero groups compressed. */
+export function formatIPv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * Normalises the address token of an sshd line. IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes the IPv4 address, so
+ * one attacker is one source whichever socket family sshd used. Returns null when the token is neither an address
+ * nor a plausible hostname (the line is then skipped, never guessed at).
+ */
+export function normaliseAddress(token: string): RemoteAddress | null {
+  if (isIPv4(token)) return { ip: token, bannable: true };
+  const bare = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
+  if (isIPv6(bare)) {
+    const groups = ipv6Groups(bare);
+    const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+    if (mapped) {
+      const hi = groups[6]!;
+      const lo = groups[7]!;
+      return { ip: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, bannable: true };
+    }
+    return { ip: formatIPv6(groups), bannable: true };
+  }
+  // A strictly numeric dotted token that is not an IPv4 address (192.030.0.6, 300.1.1.1) is not a hostname either.
+  if (/^[\d.]+$/.test(token)) return null;
+  if (HOSTNAME.test(token)) return { ip: token, bannable: false };
+  return null;
+}

@@ -1,0 +1,43 @@
+/** Why a line produced no event. Every line read lands in exactly one bucket of ParseStats. */
+export type SkipReason =
+  /** Not written by sshd (other programs share auth.log). */
+  | 'not-sshd'
+  /** sshd wrote it, but it is not a message we know. */
+  | 'unrecognised'
+  /** A known message that names no address or records no attempt (session lines, kex_exchange_identification). */
+  | 'no-event'
+  /** The address token is neither an IP address nor a hostname. */
+  | 'bad-address'
+  /** Attacker text stands on both sides of the address and the message grammar cannot tell which is sshd's. */
+  | 'ambiguous'
+  /** Longer than MAX_LINE_LENGTH: cut, and what remained named no usable address. */
+  | 'too-long';
+
+export class ParseStats {
+  lines = 0;
+  events = 0;
+  /** Authentication attempts, after merging the lines of one try. */
+  attempts = 0;
+  /** Lines longer than the limit (cut before parsing). */
+  cut = 0;
+  readonly kinds: Record<string, number> = {};
+  readonly skipped: Record<SkipReason, number> = {
+    'not-sshd': 0,
+    unrecognised: 0,
+    'no-event': 0,
+    'bad-address': 0,
+    ambiguous: 0,
+    'too-long': 0,
+  };
+
+  toJSON(): object {
+    return {
+      lines: this.lines,
+      events: this.events,
+      attempts: this.attempts,
+      cut: this.cut,
+      kinds: this.kinds,
+      skipped: this.skipped,
+    };
+  }
+}

@@ -1,0 +1,270 @@
+import type { AuthEventReason } from '../core/auth-event.js';
+
+/**
+ * How a message counts, before the per-connection bookkeeping in connection-tracker.ts:
+ * - attempt:  a `Failed ...` line, the definitive record of one try;
+ * - announce: a line written just before the `Failed` line of the same try (`Invalid user`, PAM failure,
+ *             `not allowed because`, `ROOT LOGIN REFUSED`), counted once for the pair;
+ * - summary:  a line closing a run of failures (`maximum authentication attempts exceeded`, `PAM 2 more`);
+ * - close:    the connection ended before authentication completed (a probe if nothing was tried);
+ * - probe:    the connection never got as far as authentication;
+ * - success, session: what they say;
+ * - none:     an sshd message we know that names no address or carries no attempt.
+ */
+export type MessageRole = 'attempt' | 'announce' | 'summary' | 'close' | 'probe' | 'success' | 'session' | 'none';
+
+export interface MessageMatch {
+  readonly role: MessageRole;
+  readonly reason: AuthEventReason | 'other';
+  /** The address token exactly as sshd wrote it (normalised later). */
+  readonly addr?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly invalidUser?: boolean;
+  readonly method?: string;
+  /** For close lines: the client said it had tried and failed (jsch `Auth fail`, code 14). */
+  readonly triedAuth?: boolean;
+  /** `message repeated N times`: the inner message stands for N occurrences. */
+  readonly repeat?: number;
+}
+
+/** Two readings of one line give different addresses: attacker text stands on both sides of the address. */
+export const AMBIGUOUS = Symbol('ambiguous');
+export type Classification = MessageMatch | typeof AMBIGUOUS | null;
+
+interface Origin {
+  user: string;
+  addr: string;
+  port?: number;
+}
+
+function origin(user: string, addr: string, port: string | undefined): Origin {
+  const o: Origin = { user, addr };
+  if (port !== undefined) o.port = Number(port);
+  return o;
+}
+
+// `<user> from <addr> port <port> ssh2` as OpenSSH >= 7.4 writes it for password, keyboard-interactive and none:
+// nothing follows, so the last address is sshd's and the user is greedy. Only publickey and hostbased add
+// `: <key type> <fingerprint>`; certificates add a key ID (attacker text) after it.
+const TAIL_PLAIN = /^(.*) from (\S+) port (\d+)(?: ssh\d?)?$/s;
+const TAIL_KEY =
+  /^(.*) from (\S+) port (\d+) ssh2: ([A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*)$/s;
+const TAIL_CERT_GREEDY = /^(.*) from (\S+) port (\d+) ssh2: \S+ \S+ ID .* \(serial \d+\) CA \S+ \S+$/s;
+const TAIL_CERT_LAZY = /^(.*?) from (\S+) port (\d+) ssh2: \S+ \S+ ID .* \(serial \d+\) CA \S+ \S+$/s;
+// Hostbased adds the client's own claims, attacker text, after the key.
+const TAIL_HOSTBASED_GREEDY = /^(.*) from (\S+) port (\d+) ssh2: \S+ \S+, client user ".*", client host ".*"$/s;
+const TAIL_HOSTBASED_LAZY = /^(.*?) from (\S+) port (\d+) ssh2: \S+ \S+, client user ".*", client host ".*"$/s;
+// SSH1-era rhosts suffix, and pre-5.x lines with no port. Tried only when no modern form fits, because a modern
+// line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
+const TAIL_SSH1_RUSER = /^(.*?) from (\S+) port (\d+) ssh1: ruser .*$/s;
+const TAIL_NO_PORT = /^(.*) from (\S+)$/s;
+
+function userAndOrigin(rest: string): Origin | typeof AMBIGUOUS | null {
+  let m = TAIL_PLAIN.exec(rest) ?? TAIL_KEY.exec(rest);
+  if (m) return origin(m[1]!, m[2]!, m[3]);
+  for (const [greedy, lazy] of [
+    [TAIL_CERT_GREEDY, TAIL_CERT_LAZY],
+    [TAIL_HOSTBASED_GREEDY, TAIL_HOSTBASED_LAZY],
+  ] as const) {
+    m = greedy.exec(rest);
+    if (m) {
+      const other = lazy.exec(rest);
+      if (!other || other[2] !== m[2] || other[3] !== m[3]) return AMBIGUOUS;
+      return origin(m[1]!, m[2]!, m[3]);
+    }
+  }
+  m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
+  return m ? origin(m[1]!, m[2]!, m[3]) : null;
+}
+
+const FAILED = /^Failed (\S+) for (invalid user )?/;
+const ACCEPTED = /^Accepted (\S+) for /;
+const INVALID_USER = /^(?:Invalid|Illegal) user (.*) from (\S+)(?: port (\d+))?$/s;
+const NOT_ALLOWED = /^User (.*) from (\S+) not allowed because ([A-Za-z' ]+)$/s;
+const ROOT_REFUSED = /^ROOT LOGIN REFUSED FROM (\S+)(?: port (\d+))?$/;
+const PAM_FAILURE =
+  /^pam_\w+\(sshd:auth\): authentication failure; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*))?$/s;
+const PAM_MORE =
+  /^PAM \d+ more authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*))?$/s;
+const PAM_BSD =
+  /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (?:illegal user |invalid user )?(.*) from (\S+)(?: via \S+)?\s*$/s;
+const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port (\d+) ssh2$/s;
+const DISCONNECTING_TOO_MANY =
+  /^Disconnecting (invalid|authenticating) user (.*) (\S+) port (\d+): Too many authentication failures$/s;
+const DISCONNECTING_CHANGE_GREEDY =
+  /^Disconnecting (invalid|authenticating) user (.*) (\S+) port (\d+): Change of username or service not allowed: .*$/s;
+const DISCONNECTING_CHANGE_LAZY =
+  /^Disconnecting (invalid|authenticating) user (.*?) (\S+) port (\d+): Change of username or service not allowed: .*$/s;
+const CLOSED = /^Connection (closed|reset) by (?:(invalid|authenticating) user (.*) )?(\S+) port (\d+)$/s;
+const CLOSED_OLD = /^Connection (closed|reset) by (\S+)$/;
+const DISCONNECTED = /^Disconnected from (?:(invalid|authenticating) user (.*) |user (.*) )?(\S+) port (\d+)$/s;
+const RECEIVED_DISCONNECT = /^Received disconnect from (\S+) port (\d+):\s*(\d+): (.*)$/s;
+const RECEIVED_DISCONNECT_OLD = /^Received disconnect from (\S+): (\d+): (.*)$/s;
+const TIMEOUT =
+  /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?: to \S+, pid = \d+)?$/;
+const NO_IDENT = /^Did not receive identification string from (\S+)(?: port (\d+))?$/;
+const BANNER = /^banner exchange: Connection from (\S+) port (\d+): /;
+const NEGOTIATE = /^Unable to negotiate with (\S+) port (\d+): /;
+const BAD_VERSION = /^Bad protocol version identification '.*' from (\S+)(?: port (\d+))?$/s;
+const REFUSED_CONNECT = /^refused connect from .* \((\S+)\)$/s;
+const DROP_CONNECTION = /^drop connection #\d+ from \[([^\]]+)\]:(\d+) on /;
+const DISPATCH_FATAL =
+  /^ssh_dispatch_run_fatal: Connection from (?:(invalid|authenticating) user (.*) )?(\S+) port (\d+): /s;
+const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/s;
+const SESSION = /^pam_\w+\(sshd:session\): session (opened|closed) for user /;
+// Messages we know and deliberately draw nothing from: no address, or no attempt.
+const KNOWN_NONE =
+  /^(?:kex_exchange_identification: |Connection from \S+ port \d+ on |Read from socket failed|Unable to negotiate a key|no matching \w+ found|Disconnecting: Too many authentication failures|Disconnecting: Change of username|pam_unix\(sshd:auth\): check pass|reverse mapping checking|Address \S+ maps to |Postponed |Starting session|User child is on pid|Received signal|Server listening on|Close session|Transferred: |srclimit_penalise: |Accepted key |Partial publickey|Nasty PTR record|pam_\w+\(sshd:account\)|PAM \d+ more|Timeout, client not responding|Connection closed by remote host|Exiting on signal|input_userauth_request: |PAM service\(sshd\) ignoring max retries|User \S+ not allowed because|Connection from \S+(?: port \d+)?$|SSH: Server;)/;
+
+/** Classifies one sshd message (header, `error: ` prefix and ` [preauth]` suffix already removed). */
+export function classifyMessage(message: string): Classification {
+  const c = message.charCodeAt(0);
+  // Dispatch on the first letter: most lines are Failed/Invalid/Connection/Disconnected/Received/Accepted.
+  if (c === 0x46 /* F */) {
+    const head = FAILED.exec(message);
+    if (!head) return KNOWN_NONE.test(message) ? { role: 'none', reason: 'other' } : null;
+    const o = userAndOrigin(message.slice(head[0].length));
+    if (o === AMBIGUOUS || o === null) return o;
+    const method = head[1]!;
+    return { role: 'attempt', reason: failureReason(method), method, invalidUser: head[2] !== undefined, ...o };
+  }
+  if (c === 0x49 /* I */) {
+    const m = INVALID_USER.exec(message);
+    if (m) return { role: 'announce', reason: 'invalid-user', invalidUser: true, ...origin(m[1]!, m[2]!, m[3]) };
+  }
+  if (c === 0x43 /* C */) {
+    const m = CLOSED.exec(message);
+    if (m) {
+      const match: MessageMatch = {
+        role: 'close',
+        reason: m[1] === 'reset' ? 'reset-preauth' : 'closed-preauth',
+        ...origin(m[3] ?? '', m[4]!, m[5]),
+      };
+      return m[2] === undefined ? withoutUser(match) : { ...match, invalidUser: m[2] === 'invalid', triedAuth: true };
+    }
+    const old = CLOSED_OLD.exec(message);
+    if (old) return { role: 'close', reason: old[1] === 'reset' ? 'reset-preauth' : 'closed-preauth', addr: old[2]! };
+  }
+  if (c === 0x44 /* D */) {
+    let m = DISCONNECTED.exec(message);
+    if (m) {
+      if (m[3] !== undefined) return { role: 'session', reason: 'session-closed', ...origin(m[3], m[4]!, m[5]) };
+      const match: MessageMatch = { role: 'close', reason: 'disconnected-preauth', ...origin(m[2] ?? '', m[4]!, m[5]) };
+      return m[1] === undefined ? withoutUser(match) : { ...match, invalidUser: m[1] === 'invalid', triedAuth: true };
+    }
+    m = NO_IDENT.exec(message);
+    if (m) return { role: 'probe', reason: 'no-identification', ...origin('', m[1]!, m[2]) };
+    m = DISCONNECTING_TOO_MANY.exec(message);
+    if (m)
+      return {
+        role: 'summary',
+        reason: 'max-attempts',
+        invalidUser: m[1] === 'invalid',
+        ...origin(m[2]!, m[3]!, m[4]),
+      };
+    m = DISCONNECTING_CHANGE_GREEDY.exec(message);
+    if (m) {
+      const lazy = DISCONNECTING_CHANGE_LAZY.exec(message);
+      if (!lazy || lazy[3] !== m[3] || lazy[4] !== m[4]) return AMBIGUOUS;
+      return {
+        role: 'summary',
+        reason: 'failed-other',
+        invalidUser: m[1] === 'invalid',
+        ...origin(m[2]!, m[3]!, m[4]),
+      };
+    }
+  }
+  if (c === 0x52 /* R */) {
+    let m = RECEIVED_DISCONNECT.exec(message) ?? RECEIVED_DISCONNECT_OLD.exec(message);
+    if (m) {
+      const hasPort = m.length === 5;
+      const code = Number(hasPort ? m[3] : m[2]);
+      const text = (hasPort ? m[4] : m[3]) ?? '';
+      const match = withoutUser({
+        role: 'close',
+        reason: 'disconnected-preauth',
+        ...origin('', m[1]!, hasPort ? m[2] : undefined),
+      });
+      // 14: no supported authentication methods; jsch and others say `Auth fail`: the client did try.
+      return code === 14 || /auth fail/i.test(text) ? { ...match, triedAuth: true } : match;
+    }
+    m = ROOT_REFUSED.exec(message);
+    if (m) return { role: 'announce', reason: 'root-refused', ...origin('root', m[1]!, m[2]) };
+  }
+  if (c === 0x41 /* A */) {
+    const head = ACCEPTED.exec(message);
+    if (head) {
+      const o = userAndOrigin(message.slice(head[0].length));
+      if (o === AMBIGUOUS || o === null) return o;
+      return { role: 'success', reason: 'accepted', method: head[1]!, ...o };
+    }
+  }
+  return classifyRare(message);
+}
+
+function classifyRare(message: string): Classification {
+  let m = NOT_ALLOWED.exec(message);
+  if (m) return { role: 'announce', reason: 'not-allowed', ...origin(m[1]!, m[2]!, undefined) };
+  m = PAM_FAILURE.exec(message);
+  if (m) return withOptionalUser({ role: 'announce', reason: 'pam-failure', addr: m[1]! }, m[2]);
+  m = PAM_MORE.exec(message);
+  if (m) return withOptionalUser({ role: 'summary', reason: 'pam-failure', addr: m[1]! }, m[2]);
+  m = PAM_BSD.exec(message);
+  if (m) return { role: 'attempt', reason: 'pam-failure', ...origin(m[1]!, m[2]!, undefined) };
+  m = MAX_ATTEMPTS.exec(message);
+  if (m)
+    return { role: 'summary', reason: 'max-attempts', invalidUser: m[1] !== undefined, ...origin(m[2]!, m[3]!, m[4]) };
+  m = TIMEOUT.exec(message);
+  if (m) return { role: 'close', reason: 'login-timeout', ...origin('', m[1]!, m[2]) };
+  m = BANNER.exec(message);
+  if (m) return { role: 'probe', reason: 'banner-exchange', ...origin('', m[1]!, m[2]) };
+  m = NEGOTIATE.exec(message);
+  if (m) return { role: 'probe', reason: 'unable-to-negotiate', ...origin('', m[1]!, m[2]) };
+  m = BAD_VERSION.exec(message) ?? DROP_CONNECTION.exec(message);
+  if (m) return { role: 'probe', reason: 'kex-identification', ...origin('', m[1]!, m[2]) };
+  m = REFUSED_CONNECT.exec(message);
+  if (m) return { role: 'probe', reason: 'closed-preauth', addr: m[1]! };
+  m = DISPATCH_FATAL.exec(message);
+  if (m) {
+    const match: MessageMatch = { role: 'close', reason: 'reset-preauth', ...origin(m[2] ?? '', m[3]!, m[4]) };
+    return m[1] === undefined ? withoutUser(match) : { ...match, invalidUser: m[1] === 'invalid', triedAuth: true };
+  }
+  m = REPEATED.exec(message);
+  if (m) {
+    const inner = classifyMessage(stripDecorations(m[2]!).message);
+    if (inner === null || inner === AMBIGUOUS) return inner;
+    return { ...inner, repeat: Math.max(1, Number(m[1])) };
+  }
+  if (SESSION.test(message)) return { role: 'none', reason: 'other' };
+  if (KNOWN_NONE.test(message)) return { role: 'none', reason: 'other' };
+  return null;
+}
+
+function withoutUser(match: MessageMatch): MessageMatch {
+  const { user: _user, ...rest } = match;
+  return rest;
+}
+
+function withOptionalUser(match: MessageMatch, user: string | undefined): MessageMatch {
+  return user === undefined || user === '' ? match : { ...match, user };
+}
+
+function failureReason(method: string): AuthEventReason {
+  if (method === 'password') return 'failed-password';
+  if (method === 'publickey') return 'failed-publickey';
+  if (method === 'none') return 'failed-none';
+  if (method.startsWith('keyboard-interactive')) return 'failed-keyboard-interactive';
+  return 'failed-other';
+}
+
+/** Removes what sshd and syslog wrap around a message: `error: `, `fatal: `, Solaris `[ID n auth.x] `, ` [preauth]`. */
+export function stripDecorations(raw: string): { message: string; preauth: boolean } {
+  let message = raw;
+  if (message.startsWith('error: ') || message.startsWith('fatal: ')) message = message.slice(7);
+  if (message.startsWith('[ID ')) message = message.replace(/^\[ID \d+ [\w.]+\] /, '');
+  const preauth = message.endsWith(' [preauth]');
+  if (preauth) message = message.slice(0, -10);
+  else if (message.endsWith(' [net]')) message = message.slice(0, -6);
+  return { message: message.trimEnd(), preauth };
+}

@@ -1,0 +1,104 @@
+import type { AuthEvent } from '../core/auth-event.js';
+import { normaliseAddress } from './address.js';
+import { ConnectionTracker } from './connection-tracker.js';
+import { ParseStats, type SkipReason } from './parse-stats.js';
+import { AMBIGUOUS, classifyMessage, stripDecorations } from './sshd-message.js';
+import { HeaderReader } from './syslog-header.js';
+import { YearInference } from './year-inference.js';
+
+/** sshd truncates its own messages near 1 kB; rsyslog allows 8 kB. Anything longer is cut, and counted. */
+export const MAX_LINE_LENGTH = 16_384;
+/** Usernames are kept for the dictionary signals; longer ones are cut (sshd itself logs at most 100 bytes). */
+const MAX_USER_LENGTH = 256;
+
+export interface SshdParserOptions {
+  /** Anchors year inference for `Feb 15 14:23:12` stamps: the file's mtime in replay, the clock live. */
+  readonly referenceTime: number;
+  /**
+   * The time to give a line with no timestamp and no program name, as `sshd -E FILE` writes them. Without this
+   * option such lines are not sshd's (auth.log is shared with other programs) and are skipped.
+   */
+  readonly fallbackTime?: () => number;
+}
+
+export interface SshdMessage {
+  readonly time: number;
+  readonly program: string;
+  readonly pid?: number;
+  readonly host?: string;
+  readonly message: string;
+}
+
+/** One sshd log line in, one normalised event (or nothing, counted in `stats`) out. */
+export class SshdParser {
+  readonly stats = new ParseStats();
+  private readonly headers: HeaderReader;
+  private readonly tracker = new ConnectionTracker();
+
+  constructor(private readonly options: SshdParserOptions) {
+    this.headers = new HeaderReader(new YearInference(options.referenceTime));
+  }
+
+  parseLine(raw: string): AuthEvent | null {
+    this.stats.lines++;
+    let line = raw;
+    let cut = false;
+    if (line.length > MAX_LINE_LENGTH) {
+      line = line.slice(0, MAX_LINE_LENGTH);
+      cut = true;
+      this.stats.cut++;
+    }
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const header = line.includes('sshd') ? this.headers.read(line) : null;
+    if (header === null) {
+      if (this.options.fallbackTime === undefined) return this.skip('not-sshd');
+      return this.event({ time: this.options.fallbackTime(), program: 'sshd', message: line }, cut);
+    }
+    return this.event(header, cut);
+  }
+
+  /** For sources that give the fields apart (the journal): the message text without any header. */
+  parseMessage(message: SshdMessage): AuthEvent | null {
+    this.stats.lines++;
+    return this.event(message, false);
+  }
+
+  private event(header: SshdMessage, cut: boolean): AuthEvent | null {
+    const { message } = stripDecorations(header.message);
+    const match = classifyMessage(message);
+    if (match === AMBIGUOUS) return this.skip(cut ? 'too-long' : 'ambiguous');
+    if (match === null) return this.skip(cut ? 'too-long' : 'unrecognised');
+    if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
+    const address = normaliseAddress(match.addr);
+    if (address === null) return this.skip(cut ? 'too-long' : 'bad-address');
+    const key = `${header.host ?? ''}|${header.pid ?? address.ip}`;
+    const counted = this.tracker.account(key, match);
+    if (counted === null) return this.skip('no-event');
+
+    const event: {
+      -readonly [K in keyof AuthEvent]: AuthEvent[K];
+    } = {
+      time: header.time,
+      kind: counted.kind,
+      reason: match.reason === 'other' ? 'failed-other' : match.reason,
+      ip: address.ip,
+      bannable: address.bannable,
+      count: counted.count,
+    };
+    if (match.port !== undefined) event.port = match.port;
+    if (match.user !== undefined) event.user = match.user.slice(0, MAX_USER_LENGTH);
+    if (match.invalidUser) event.invalidUser = true;
+    if (match.method !== undefined) event.method = match.method;
+    if (header.pid !== undefined) event.pid = header.pid;
+    if (header.host !== undefined) event.host = header.host;
+    this.stats.events++;
+    this.stats.attempts += counted.kind === 'failure' ? counted.count : 0;
+    this.stats.kinds[counted.kind] = (this.stats.kinds[counted.kind] ?? 0) + 1;
+    return event;
+  }
+
+  private skip(reason: SkipReason): null {
+    this.stats.skipped[reason]++;
+    return null;
+  }
+}

@@ -1,0 +1,137 @@
+import type { YearInference } from './year-inference.js';
+
+/** The parts of a log line in front of sshd's message. */
+export interface LineHeader {
+  /** Milliseconds since the epoch (UTC). */
+  readonly time: number;
+  readonly host?: string;
+  readonly program: string;
+  readonly pid?: number;
+  readonly message: string;
+}
+
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+
+// `Feb 15 14:23:12`, `2026-02-15T14:23:12.123456+01:00`, or `2026-02-15 14:23:12` (local time).
+const TRADITIONAL = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) /;
+const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) /;
+const BARE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:[.,]\d+)? /;
+// After the timestamp: an optional host, then sshd's program name with an optional pid. Solaris and old BSD
+// syslogs write `[sshd]:`. The program names are those of OpenSSH 8.x to 10.x (sshd-session/sshd-auth since 9.8).
+const PROGRAM = /^(?:(\S+) )??(?:(sshd|sshd-session|sshd-auth)(?:\[(\d+)\])?|\[(sshd)\]):? /;
+// RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG` (rsyslog's SyslogProtocol23Format).
+const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (sshd|sshd-session|sshd-auth) (\S+) \S+ /;
+
+/**
+ * Splits a syslog-style line. Keeps one cache entry per timestamp text: a busy log repeats the same second
+ * thousands of times and date arithmetic is the costliest part of a line.
+ */
+export class HeaderReader {
+  private lastStamp = '';
+  private lastTime = 0;
+
+  constructor(private readonly years: YearInference) {}
+
+  read(line: string): LineHeader | null {
+    if (line.charCodeAt(0) === 0x3c /* < */) return this.readRfc5424(line);
+    let rest: string;
+    let time: number | undefined;
+    const c = line.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39) {
+      const rfc = RFC3339.exec(line);
+      if (rfc) {
+        time = this.cached(rfc[1]!, () => parseRfc3339(rfc[1]!));
+        rest = line.slice(rfc[0].length);
+      } else {
+        const bare = BARE.exec(line);
+        if (!bare) return null;
+        time = this.cached(bare[0], () =>
+          new Date(+bare[1]!, +bare[2]! - 1, +bare[3]!, +bare[4]!, +bare[5]!, +bare[6]!).getTime(),
+        );
+        rest = line.slice(bare[0].length);
+      }
+    } else {
+      const trad = TRADITIONAL.exec(line);
+      if (!trad) return null;
+      const month = MONTHS[trad[1]!];
+      if (month === undefined) return null;
+      time = this.cached(trad[0], () => this.years.resolve(month, +trad[2]!, +trad[3]!, +trad[4]!, +trad[5]!));
+      rest = line.slice(trad[0].length);
+    }
+    if (time === undefined || Number.isNaN(time)) return null;
+    const prog = PROGRAM.exec(rest);
+    if (!prog) return null;
+    return header(time, prog[1], prog[2] ?? prog[4]!, prog[3], rest.slice(prog[0].length));
+  }
+
+  private readRfc5424(line: string): LineHeader | null {
+    const m = RFC5424.exec(line);
+    if (!m) return null;
+    const time = this.cached(m[1]!, () => parseRfc3339(m[1]!));
+    if (Number.isNaN(time)) return null;
+    const message = skipStructuredData(line, m[0].length);
+    if (message === null) return null;
+    return header(time, m[2] === '-' ? undefined : m[2], m[3]!, /^\d+$/.test(m[4]!) ? m[4] : undefined, message);
+  }
+
+  private cached(stamp: string, compute: () => number): number {
+    if (stamp !== this.lastStamp) {
+      this.lastStamp = stamp;
+      this.lastTime = compute();
+    }
+    return this.lastTime;
+  }
+}
+
+function header(
+  time: number,
+  host: string | undefined,
+  program: string,
+  pid: string | undefined,
+  message: string,
+): LineHeader {
+  const h: { time: number; program: string; message: string; host?: string; pid?: number } = { time, program, message };
+  if (host !== undefined) h.host = host;
+  if (pid !== undefined) h.pid = Number(pid);
+  return h;
+}
+
+/** Skips RFC 5424 structured data (`-` or `[id k="v"]...`, where `\]` and `\"` may appear inside values). */
+function skipStructuredData(line: string, at: number): string | null {
+  if (line.startsWith('- ', at)) return line.slice(at + 2);
+  let i = at;
+  while (line[i] === '[') {
+    let quoted = false;
+    for (i++; i < line.length; i++) {
+      const c = line[i];
+      if (c === '\\') i++;
+      else if (c === '"') quoted = !quoted;
+      else if (c === ']' && !quoted) break;
+    }
+    if (i >= line.length) return null;
+    i++;
+  }
+  return line[i] === ' ' ? line.slice(i + 1) : null;
+}
+
+/** RFC 3339 with any number of fraction digits (rsyslog writes microseconds); Date.parse wants at most three. */
+export function parseRfc3339(text: string): number {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)$/.exec(text);
+  if (!m) return Number.NaN;
+  const zone = m[3] === 'Z' ? 'Z' : `${m[3]!.slice(0, 3)}:${m[3]!.slice(-2)}`;
+  const ms = (m[2] ?? '').padEnd(3, '0').slice(0, 3);
+  return Date.parse(`${m[1]}.${ms}${zone}`);
+}
