@@ -7,13 +7,13 @@ function help(): string {
   return [
     'usage: f2b-campaign <command> [options]',
     '',
-    'Groups SSH attack sources that each stay under fail2ban\'s thresholds into campaigns, and writes verdict',
+    "Groups SSH attack sources that each stay under fail2ban's thresholds into campaigns, and writes verdict",
     'lines that the bundled fail2ban jail bans.',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'f2b-campaign <command> --help shows a command\'s options.',
+    "f2b-campaign <command> --help shows a command's options.",
   ].join('\n');
 }
 

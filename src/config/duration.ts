@@ -21,7 +21,10 @@ export function parseDuration(text: string): number {
     consumed = part.lastIndex;
   }
   if (consumed === 0 || consumed !== trimmed.length) {
-    throw new F2bCampaignError('BAD_DURATION', `expected a duration like 30s, 10m, 1h or 2d, got ${JSON.stringify(text)}`);
+    throw new F2bCampaignError(
+      'BAD_DURATION',
+      `expected a duration like 30s, 10m, 1h or 2d, got ${JSON.stringify(text)}`,
+    );
   }
   return Math.round(total);
 }

@@ -27,7 +27,11 @@ export function defaultValues(sections: readonly SectionSpec[] = SECTIONS): Reco
  * Validates ini text against the sections: unknown sections and keys are errors, as are bad values, each naming the
  * key, the value and what was expected. Returns every key with its default where the text did not set it.
  */
-export function parseConfigText(text: string, origin: string, sections: readonly SectionSpec[] = SECTIONS): LoadedConfig {
+export function parseConfigText(
+  text: string,
+  origin: string,
+  sections: readonly SectionSpec[] = SECTIONS,
+): LoadedConfig {
   let raw: Record<string, unknown>;
   try {
     raw = parseIni(text);
@@ -48,7 +52,9 @@ export function parseConfigText(text: string, origin: string, sections: readonly
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
       const spec: KeySpec | undefined = section.keys.find((k) => k.key === key);
       if (!spec) {
-        errors.push(`${origin}: unknown key [${sectionName}] ${key} (known: ${section.keys.map((k) => k.key).join(', ')})`);
+        errors.push(
+          `${origin}: unknown key [${sectionName}] ${key} (known: ${section.keys.map((k) => k.key).join(', ')})`,
+        );
         continue;
       }
       if (typeof value !== 'string') {
