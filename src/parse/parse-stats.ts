@@ -10,7 +10,7 @@ export type SkipReason =
   | 'bad-address'
   /** Attacker text stands on both sides of the address and the message grammar cannot tell which is sshd's. */
   | 'ambiguous'
-  /** Longer than MAX_LINE_LENGTH: cut, and what remained named no usable address. */
+  /** Longer than MAX_LINE_LENGTH: no real sshd line is, and the end of a cut one would be attacker text. */
   | 'too-long';
 
 export class ParseStats {
@@ -18,7 +18,7 @@ export class ParseStats {
   events = 0;
   /** Authentication attempts, after merging the lines of one try. */
   attempts = 0;
-  /** Lines longer than the limit (cut before parsing). */
+  /** Lines longer than the limit (the same as skipped.too-long; kept for the summary line). */
   cut = 0;
   readonly kinds: Record<string, number> = {};
   readonly skipped: Record<SkipReason, number> = {

@@ -6,7 +6,7 @@ import { AMBIGUOUS, classifyMessage, stripDecorations } from './sshd-message.js'
 import { HeaderReader } from './syslog-header.js';
 import { YearInference } from './year-inference.js';
 
-/** sshd truncates its own messages near 1 kB; rsyslog allows 8 kB. Anything longer is cut, and counted. */
+/** sshd truncates its own messages near 1 kB; rsyslog allows 8 kB. Longer lines are counted and skipped. */
 export const MAX_LINE_LENGTH = 16_384;
 /** Usernames are kept for the dictionary signals; longer ones are cut (sshd itself logs at most 100 bytes). */
 const MAX_USER_LENGTH = 256;
@@ -41,36 +41,34 @@ export class SshdParser {
 
   parseLine(raw: string): AuthEvent | null {
     this.stats.lines++;
-    let line = raw;
-    let cut = false;
-    if (line.length > MAX_LINE_LENGTH) {
-      line = line.slice(0, MAX_LINE_LENGTH);
-      cut = true;
+    if (raw.length > MAX_LINE_LENGTH) {
+      // Never parse what is left of a cut line: its end, where sshd writes the address, would be attacker text.
       this.stats.cut++;
+      return this.skip('too-long');
     }
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const header = line.includes('sshd') ? this.headers.read(line) : null;
     if (header === null) {
       if (this.options.fallbackTime === undefined) return this.skip('not-sshd');
-      return this.event({ time: this.options.fallbackTime(), program: 'sshd', message: line }, cut);
+      return this.event({ time: this.options.fallbackTime(), program: 'sshd', message: line });
     }
-    return this.event(header, cut);
+    return this.event(header);
   }
 
   /** For sources that give the fields apart (the journal): the message text without any header. */
   parseMessage(message: SshdMessage): AuthEvent | null {
     this.stats.lines++;
-    return this.event(message, false);
+    return this.event(message);
   }
 
-  private event(header: SshdMessage, cut: boolean): AuthEvent | null {
+  private event(header: SshdMessage): AuthEvent | null {
     const { message } = stripDecorations(header.message);
     const match = classifyMessage(message);
-    if (match === AMBIGUOUS) return this.skip(cut ? 'too-long' : 'ambiguous');
-    if (match === null) return this.skip(cut ? 'too-long' : 'unrecognised');
+    if (match === AMBIGUOUS) return this.skip('ambiguous');
+    if (match === null) return this.skip('unrecognised');
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
     const address = normaliseAddress(match.addr);
-    if (address === null) return this.skip(cut ? 'too-long' : 'bad-address');
+    if (address === null) return this.skip('bad-address');
     const key = `${header.host ?? ''}|${header.pid ?? address.ip}`;
     const counted = this.tracker.account(key, match);
     if (counted === null) return this.skip('no-event');

@@ -1,0 +1,275 @@
+import { describe, expect, it } from 'vitest';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+
+const REF = Date.UTC(2026, 5, 1);
+const H = '2026-02-15T14:23:12.123456+00:00 web1 sshd[4242]: ';
+
+function one(message: string, header = H): AuthEvent | null {
+  return new SshdParser({ referenceTime: REF }).parseLine(header + message);
+}
+
+// Every message OpenSSH 8.x-10.x writes at INFO/VERBOSE that we draw an event from: [message, kind, ip, extra].
+const CASES: Array<[string, AuthEvent['kind'], string, Partial<AuthEvent>?]> = [
+  [
+    'Failed password for root from 203.0.113.5 port 51234 ssh2',
+    'failure',
+    '203.0.113.5',
+    { user: 'root', port: 51234, reason: 'failed-password' },
+  ],
+  [
+    'Failed password for invalid user admin from 203.0.113.5 port 51234 ssh2',
+    'failure',
+    '203.0.113.5',
+    { user: 'admin', invalidUser: true },
+  ],
+  [
+    'Failed publickey for git from 203.0.113.5 port 40000 ssh2: ED25519 SHA256:0dd3Pq0J1qq4bp/zCMRbGl4UbzvjJGvyv0s8aB9CO1o',
+    'failure',
+    '203.0.113.5',
+    { reason: 'failed-publickey', user: 'git' },
+  ],
+  [
+    'Failed keyboard-interactive/pam for invalid user oracle from 2001:db8::7 port 1 ssh2',
+    'failure',
+    '2001:db8::7',
+    { reason: 'failed-keyboard-interactive' },
+  ],
+  [
+    'Failed none for invalid user test from 203.0.113.5 port 2 ssh2',
+    'failure',
+    '203.0.113.5',
+    { reason: 'failed-none' },
+  ],
+  [
+    'Invalid user ubnt from 198.51.100.9 port 60000',
+    'failure',
+    '198.51.100.9',
+    { reason: 'invalid-user', user: 'ubnt' },
+  ],
+  ['Invalid user  from 198.51.100.9 port 60000', 'failure', '198.51.100.9', { user: '' }],
+  [
+    'User root from 198.51.100.9 not allowed because not listed in AllowUsers',
+    'failure',
+    '198.51.100.9',
+    { reason: 'not-allowed' },
+  ],
+  [
+    "User bob from 198.51.100.9 not allowed because none of user's groups are listed in AllowGroups",
+    'failure',
+    '198.51.100.9',
+  ],
+  ['User eve from 198.51.100.9 not allowed because listed in DenyUsers', 'failure', '198.51.100.9'],
+  [
+    'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.44  user=root',
+    'failure',
+    '192.0.2.44',
+    { reason: 'pam-failure', user: 'root' },
+  ],
+  [
+    'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.44',
+    'failure',
+    '192.0.2.44',
+  ],
+  [
+    'error: maximum authentication attempts exceeded for root from 192.0.2.44 port 22 ssh2 [preauth]',
+    'failure',
+    '192.0.2.44',
+    { reason: 'max-attempts' },
+  ],
+  [
+    'Disconnecting authenticating user root 192.0.2.44 port 22: Too many authentication failures [preauth]',
+    'failure',
+    '192.0.2.44',
+  ],
+  ['ROOT LOGIN REFUSED FROM 192.0.2.44 port 22', 'failure', '192.0.2.44', { reason: 'root-refused' }],
+  ['Connection closed by 192.0.2.44 port 41000 [preauth]', 'probe', '192.0.2.44', { reason: 'closed-preauth' }],
+  [
+    'Connection closed by authenticating user root 192.0.2.44 port 41000 [preauth]',
+    'failure',
+    '192.0.2.44',
+    { user: 'root' },
+  ],
+  [
+    'Connection closed by invalid user admin 192.0.2.44 port 41000 [preauth]',
+    'failure',
+    '192.0.2.44',
+    { invalidUser: true },
+  ],
+  ['Connection reset by 192.0.2.44 port 41000 [preauth]', 'probe', '192.0.2.44', { reason: 'reset-preauth' }],
+  ['Connection reset by authenticating user root 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
+  ['Disconnected from 192.0.2.44 port 41000 [preauth]', 'probe', '192.0.2.44', { reason: 'disconnected-preauth' }],
+  ['Disconnected from invalid user admin 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
+  ['Disconnected from authenticating user root 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
+  ['Received disconnect from 192.0.2.44 port 41000:11: Bye Bye [preauth]', 'probe', '192.0.2.44'],
+  [
+    'Received disconnect from 192.0.2.44 port 41000:14: No supported authentication methods available [preauth]',
+    'failure',
+    '192.0.2.44',
+  ],
+  ['Timeout before authentication for 192.0.2.44 port 41000', 'probe', '192.0.2.44', { reason: 'login-timeout' }],
+  ['Timeout before authentication for connection from 192.0.2.44 to 10.0.0.1, pid = 1234', 'probe', '192.0.2.44'],
+  [
+    'Did not receive identification string from 192.0.2.44 port 41000',
+    'probe',
+    '192.0.2.44',
+    { reason: 'no-identification' },
+  ],
+  [
+    'banner exchange: Connection from 192.0.2.44 port 41000: invalid format',
+    'probe',
+    '192.0.2.44',
+    { reason: 'banner-exchange' },
+  ],
+  [
+    'Unable to negotiate with 192.0.2.44 port 41000: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]',
+    'probe',
+    '192.0.2.44',
+    { reason: 'unable-to-negotiate' },
+  ],
+  [
+    'Accepted password for alice from 192.0.2.44 port 41000 ssh2',
+    'success',
+    '192.0.2.44',
+    { user: 'alice', method: 'password' },
+  ],
+  [
+    'Accepted publickey for deploy from 192.0.2.44 port 41000 ssh2: ED25519 SHA256:0dd3Pq0J1qq4bp/zCMRbGl4UbzvjJGvyv0s8aB9CO1o',
+    'success',
+    '192.0.2.44',
+    { method: 'publickey' },
+  ],
+  ['Accepted keyboard-interactive/pam for alice from ::ffff:192.0.2.44 port 41000 ssh2', 'success', '192.0.2.44'],
+  ['Disconnected from user alice 192.0.2.44 port 41000', 'disconnect', '192.0.2.44', { reason: 'session-closed' }],
+  ['Failed password for root from 2001:DB8:0:0:0:0:0:1 port 5 ssh2', 'failure', '2001:db8::1'],
+  [
+    'Failed password for root from client.example.org port 5 ssh2',
+    'failure',
+    'client.example.org',
+    { bannable: false },
+  ],
+];
+
+describe('sshd messages', () => {
+  it.each(CASES)('%s', (message, kind, ip, extra = {}) => {
+    const event = one(message);
+    expect(event).toMatchObject({ kind, ip, ...extra });
+    expect(event?.bannable).toBe(extra.bannable ?? true);
+  });
+
+  it.each([
+    'kex_exchange_identification: Connection closed by remote host',
+    'pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)',
+    'pam_unix(sshd:session): session closed for user alice',
+    'Connection from 192.0.2.44 port 41000 on 10.0.0.1 port 22 rdomain ""',
+    'Server listening on 0.0.0.0 port 22.',
+  ])('draws no event from %s', (message) => {
+    const parser = new SshdParser({ referenceTime: REF });
+    expect(parser.parseLine(H + message)).toBeNull();
+    expect(parser.stats.skipped['no-event']).toBe(1);
+  });
+});
+
+describe('headers', () => {
+  it.each([
+    ['Feb 15 14:23:12 web1 sshd[12847]: ', new Date(2026, 1, 15, 14, 23, 12).getTime(), 'web1', 'sshd', 12847],
+    [
+      '2026-02-15T14:23:12.123456+01:00 web1 sshd[12847]: ',
+      Date.UTC(2026, 1, 15, 13, 23, 12, 123),
+      'web1',
+      'sshd',
+      12847,
+    ],
+    ['2026-02-15 14:23:12 sshd[12847]: ', new Date(2026, 1, 15, 14, 23, 12).getTime(), undefined, 'sshd', 12847],
+    ['2026-02-15T14:23:12Z web1 sshd-session[7]: ', Date.UTC(2026, 1, 15, 14, 23, 12), 'web1', 'sshd-session', 7],
+    ['2026-02-15T14:23:12Z web1 sshd-auth[8]: ', Date.UTC(2026, 1, 15, 14, 23, 12), 'web1', 'sshd-auth', 8],
+    ['2026-02-15T14:23:12Z web1 sshd: ', Date.UTC(2026, 1, 15, 14, 23, 12), 'web1', 'sshd', undefined],
+    [
+      '<38>1 2026-02-15T14:23:12.5-04:00 web1 sshd 999 - - ',
+      Date.UTC(2026, 1, 15, 18, 23, 12, 500),
+      'web1',
+      'sshd',
+      999,
+    ],
+  ])('%s', (header, time, host, _program, pid) => {
+    const event = one('Invalid user x from 203.0.113.1 port 5', header);
+    expect(event?.time).toBe(time);
+    expect(event?.host).toBe(host);
+    expect(event?.pid).toBe(pid);
+  });
+
+  it('infers the year of syslog stamps across New Year', () => {
+    const parser = new SshdParser({ referenceTime: new Date(2027, 0, 2, 12).getTime() });
+    const times = ['Dec 31 23:59:58', 'Jan  1 00:00:03'].map(
+      (stamp) => parser.parseLine(`${stamp} h sshd[1]: Invalid user x from 203.0.113.1 port 5`)?.time,
+    );
+    expect(times).toEqual([new Date(2026, 11, 31, 23, 59, 58).getTime(), new Date(2027, 0, 1, 0, 0, 3).getTime()]);
+  });
+
+  it('gives lines without timestamp or program (sshd -E) the fallback time, and only when asked to', () => {
+    const line = 'Invalid user x from 203.0.113.1 port 5';
+    expect(new SshdParser({ referenceTime: REF }).parseLine(line)).toBeNull();
+    expect(new SshdParser({ referenceTime: REF, fallbackTime: () => 42 }).parseLine(line)?.time).toBe(42);
+  });
+
+  it('skips other programs sharing auth.log', () => {
+    const parser = new SshdParser({ referenceTime: REF });
+    expect(
+      parser.parseLine('Feb 15 14:23:12 web1 sudo: Failed password for root from 203.0.113.1 port 5 ssh2'),
+    ).toBeNull();
+    expect(parser.stats.skipped['not-sshd']).toBe(1);
+  });
+});
+
+describe('attempts are counted once', () => {
+  function attempts(lines: string[]): number {
+    const parser = new SshdParser({ referenceTime: REF });
+    for (const line of lines) parser.parseLine(H + line);
+    return parser.stats.attempts;
+  }
+
+  it('merges Invalid user, PAM failure and Failed password of one try', () => {
+    expect(
+      attempts([
+        'Invalid user admin from 203.0.113.5 port 5',
+        'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5',
+        'Failed password for invalid user admin from 203.0.113.5 port 5 ssh2',
+        'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5',
+        'Failed password for invalid user admin from 203.0.113.5 port 5 ssh2',
+        'Connection closed by invalid user admin 203.0.113.5 port 5 [preauth]',
+      ]),
+    ).toBe(2);
+  });
+
+  it('counts an Invalid user with no password try as one attempt', () => {
+    expect(
+      attempts([
+        'Invalid user admin from 203.0.113.5 port 5',
+        'Connection closed by invalid user admin 203.0.113.5 port 5 [preauth]',
+      ]),
+    ).toBe(1);
+  });
+
+  it('counts the max-attempts summary only when no failure was seen', () => {
+    expect(
+      attempts([
+        'Failed password for root from 203.0.113.5 port 5 ssh2',
+        'Failed password for root from 203.0.113.5 port 5 ssh2',
+        'error: maximum authentication attempts exceeded for root from 203.0.113.5 port 5 ssh2 [preauth]',
+      ]),
+    ).toBe(2);
+    expect(
+      attempts(['error: maximum authentication attempts exceeded for root from 203.0.113.5 port 5 ssh2 [preauth]']),
+    ).toBe(1);
+  });
+
+  it('reads `message repeated N times` as N attempts', () => {
+    expect(attempts(['message repeated 3 times: [ Failed password for root from 203.0.113.5 port 5 ssh2]'])).toBe(3);
+  });
+
+  it('does not call the close of a logged-in session a probe', () => {
+    const parser = new SshdParser({ referenceTime: REF });
+    parser.parseLine(`${H}Accepted password for alice from 192.0.2.44 port 41000 ssh2`);
+    expect(parser.parseLine(`${H}Connection closed by 192.0.2.44 port 41000`)?.kind).toBe('disconnect');
+  });
+});

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { banVerdict } from '../../src/core/verdict.js';
+import { formatVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
+
+const T = Date.UTC(2026, 1, 15, 14, 23, 12, 7);
+
+describe('verdict line', () => {
+  it('follows the documented grammar', () => {
+    const line = formatVerdictLine(
+      banVerdict(T, '203.0.113.7', 'c-202602151400-1', 'rhythm+dictionary', [['members', 12]]),
+      4242,
+    );
+    expect(line).toBe(
+      '2026-02-15T14:23:12.007Z f2b-campaign[4242]: BAN ip=203.0.113.7 campaign=c-202602151400-1 reason=rhythm+dictionary members=12',
+    );
+  });
+
+  it('quotes and escapes attacker text so the line stays one line of printable ASCII', () => {
+    const user = 'x" ip=10.0.0.1 campaign=evil\n\u0007\\é';
+    const line = formatVerdictLine(
+      {
+        time: T,
+        verb: 'ALERT',
+        fields: [
+          ['kind', 'compromise'],
+          ['user', user],
+        ],
+      },
+      1,
+    );
+    expect(line).toBe(
+      '2026-02-15T14:23:12.007Z f2b-campaign[1]: ALERT kind=compromise user="x\\" ip=10.0.0.1 campaign=evil\\x0a\\x07\\\\\\xc3\\xa9"',
+    );
+    expect(parseVerdictLine(line)?.fields.get('user')).toBe(user);
+  });
+
+  it('refuses keys that are not identifiers', () => {
+    expect(() => formatVerdictLine({ time: T, verb: 'ALERT', fields: [['ip=1.2.3.4 x', 1]] }, 1)).toThrow(/identifier/);
+  });
+
+  it('round-trips any value and never lets it reach the fixed BAN prefix', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.string({ unit: 'binary', maxLength: 200 }), (ip, text) => {
+        const line = formatVerdictLine(banVerdict(T, ip, 'c-1', 'dictionary', [['user', text]]), 7);
+        expect(line).toMatch(/^[\x20-\x7e]+$/);
+        expect(line.startsWith(`2026-02-15T14:23:12.007Z f2b-campaign[7]: BAN ip=${ip} campaign=c-1 `)).toBe(true);
+        const parsed = parseVerdictLine(line);
+        expect(parsed?.fields.get('ip')).toBe(ip);
+        if (Buffer.byteLength(text) <= 256) expect(parsed?.fields.get('user')).toBe(text.length ? text : '');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
