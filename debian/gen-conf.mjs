@@ -1,0 +1,73 @@
+// Writes the shipped /etc/f2b-campaign/f2b-campaign.conf from the SECTIONS registry (src/config/sections), so the
+// conffile lists every key the program knows, with its documentation and its default, all commented out.
+// Run by debian/rules at build time: `node debian/gen-conf.mjs > debian/build/f2b-campaign.conf`.
+import { build } from 'esbuild';
+
+const bundled = await build({
+  entryPoints: ['src/config/sections/index.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  write: false,
+});
+const { SECTIONS } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`);
+
+const UNITS = [
+  ['w', 604_800_000],
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
+
+function duration(ms) {
+  if (ms === 0) return '0s';
+  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+function value(spec) {
+  const v = spec.default;
+  if (spec.type === 'duration') return duration(v);
+  if (Array.isArray(v)) return v.join(' ');
+  return String(v);
+}
+
+/** Wraps documentation at 100 columns as `# ` comment lines. */
+function comment(text) {
+  const lines = [];
+  let line = '#';
+  for (const word of text.split(/\s+/)) {
+    if (line.length + word.length + 1 > 100 && line !== '#') {
+      lines.push(line);
+      line = '#';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+const out = [
+  '# /etc/f2b-campaign/f2b-campaign.conf: configuration of the f2b-campaign service.',
+  '#',
+  '# Every key is listed below with its documentation and its default value, commented out: the service uses',
+  '# the default of any key left commented. To change one, remove the leading "#" of its key line.',
+  '# Durations take s, m, h, d, w (e.g. 90s, 10m, 2h). Lists are separated by spaces or commas.',
+  '# Restart the service after a change: systemctl restart f2b-campaign.',
+  '#',
+  "# If you move verdict_log, set the same path as logpath in /etc/fail2ban/jail.d/f2b-campaign.local.",
+];
+for (const section of SECTIONS) {
+  out.push('', comment(section.doc), `[${section.name}]`);
+  for (const spec of section.keys) {
+    out.push('', comment(spec.doc));
+    if (spec.type === 'enum' && spec.choices) out.push(`# One of: ${spec.choices.join(', ')}.`);
+    const bounds = [];
+    if (spec.min !== undefined) bounds.push(`at least ${spec.type === 'duration' ? duration(spec.min) : spec.min}`);
+    if (spec.max !== undefined) bounds.push(`at most ${spec.type === 'duration' ? duration(spec.max) : spec.max}`);
+    if (bounds.length > 0) out.push(`# Allowed: ${bounds.join(', ')}.`);
+    out.push(`#${spec.key} = ${value(spec)}`);
+  }
+}
+process.stdout.write(`${out.join('\n')}\n`);
