@@ -1,0 +1,52 @@
+import { appendFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { banVerdict } from '../../src/core/verdict.js';
+import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
+import { keyLogin, passwordAttempt, tcpConnect } from './harness/attack-driver.js';
+import { type Environment, setUpEnvironment } from './harness/environment.js';
+import { waitFor } from './harness/wait.js';
+
+// The e2e harness on its own, without f2b-campaign: each part must work, or the campaign test's "the sshd jail
+// bans nothing" and "the next connection is dropped" would prove nothing.
+describe('e2e harness: real sshd, fail2ban and nftables in a network namespace', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await setUpEnvironment('f2b-e2e-h');
+  }, 60_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('lets the test user log in with its key, from a 127.x source address', async () => {
+    const login = await keyLogin(env.netns, '127.0.0.200', env.user.name, env.user.privateKey);
+    expect(login).toEqual({ outcome: 'accepted', detail: `logged-in-as-${env.user.name}` });
+  });
+
+  it('has an sshd jail that bans a source reaching maxretry, after which its connections are refused', async () => {
+    // Three unknown users cost 6 failures in fail2ban 1.0.2's sshd filter: over maxretry (5).
+    for (const user of ['admin', 'oracle', 'test']) {
+      expect((await passwordAttempt(env.netns, '127.0.0.220', user, 'x')).outcome).toBe('auth-failed');
+    }
+    await waitFor('the sshd jail to ban 127.0.0.220', () => env.fail2ban.banned('sshd').includes('127.0.0.220'), {
+      timeoutMs: 15_000,
+    });
+    expect(env.fail2ban.nftSet('sshd')).toEqual(['127.0.0.220']);
+    const [after] = await tcpConnect(env.netns, ['127.0.0.220']);
+    expect(after?.outcome).toBe('refused');
+  }, 60_000);
+
+  it('has the bundled f2b-campaign jail ban the address of a BAN verdict line, and only that address', async () => {
+    const line = formatVerdictLine(banVerdict(Date.now(), '127.0.0.77', 'c-harness', 'test'), 4242);
+    appendFileSync(env.verdictLog, `${line}\n`);
+    await waitFor('the f2b-campaign jail to ban 127.0.0.77', () => env.fail2ban.banned('f2b-campaign').length > 0, {
+      timeoutMs: 15_000,
+    });
+    expect(env.fail2ban.banned('f2b-campaign')).toEqual(['127.0.0.77']);
+    expect(env.fail2ban.nftSet('f2b-campaign')).toEqual(['127.0.0.77']);
+    const outcomes = await tcpConnect(env.netns, ['127.0.0.77', '127.0.0.78']);
+    expect(outcomes.map((o) => [o.source, o.outcome])).toEqual([
+      ['127.0.0.77', 'refused'],
+      ['127.0.0.78', 'connected'],
+    ]);
+  }, 30_000);
+});

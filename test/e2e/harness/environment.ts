@@ -1,0 +1,62 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Fail2ban, startFail2ban } from './fail2ban.js';
+import { Netns } from './netns.js';
+import { ProcessSet, type Started } from './processes.js';
+import { startSshd } from './sshd.js';
+import { type Syslog, startSyslog } from './syslog.js';
+import { createTestUser, deleteTestUser, type TestUser } from './test-user.js';
+
+/** Everything one e2e run starts; `teardown` undoes all of it, whatever stage set-up reached. */
+export interface Environment {
+  readonly dir: string;
+  readonly netns: Netns;
+  readonly processes: ProcessSet;
+  readonly user: TestUser;
+  readonly syslog: Syslog;
+  readonly sshd: Started;
+  readonly fail2ban: Fail2ban;
+  readonly verdictLog: string;
+  teardown(options?: { keepDir?: boolean }): Promise<void>;
+}
+
+/**
+ * Builds the namespace, the user, rsyslogd, sshd and fail2ban-server, in that order. If a step fails, what was made
+ * is removed before the error is rethrown. A synchronous exit hook removes the namespace and the user even when
+ * the test process is interrupted before its afterAll runs.
+ */
+export async function setUpEnvironment(prefix: string): Promise<Environment> {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  // sshd reads the authorized keys as the test user: the directory must be traversable.
+  chmodSync(dir, 0o755);
+  const processes = new ProcessSet();
+  let netns: Netns | undefined;
+  let user: TestUser | undefined;
+  const emergency = (): void => {
+    processes.killAllNow();
+    netns?.delete();
+    deleteTestUser(user);
+  };
+  process.once('exit', emergency);
+  const teardown = async (options: { keepDir?: boolean } = {}): Promise<void> => {
+    await processes.stopAll();
+    netns?.delete();
+    deleteTestUser(user);
+    process.removeListener('exit', emergency);
+    if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    netns = Netns.create(prefix);
+    user = createTestUser(dir);
+    const syslog = await startSyslog(dir, processes);
+    const sshd = await startSshd({ dir, netns, processes, user, syslogSocket: syslog.socket, authLog: syslog.authLog });
+    const verdictLog = join(dir, 'verdicts.log');
+    writeFileSync(verdictLog, '');
+    const fail2ban = await startFail2ban({ dir, netns, processes, authLog: syslog.authLog, verdictLog });
+    return { dir, netns, processes, user, syslog, sshd, fail2ban, verdictLog, teardown };
+  } catch (error) {
+    await teardown({ keepDir: true });
+    throw new Error(`${(error as Error).message}\n(e2e files kept in ${dir})`, { cause: error });
+  }
+}

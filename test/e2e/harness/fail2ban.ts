@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Netns } from './netns.js';
+import type { ProcessSet, Started } from './processes.js';
+import { SSHD_PORT } from './sshd.js';
+import { waitFor } from './wait.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The bundled jail and filter, exactly as shipped (issue 5). */
+export const BUNDLED_FAIL2BAN = join(REPO, 'fail2ban');
+
+export interface Fail2ban {
+  readonly socket: string;
+  readonly log: string;
+  readonly process: Started;
+  /** `fail2ban-client get <jail> banned`, parsed. */
+  banned(jail: string): string[];
+  /** The addresses in the jail's nftables set inside the namespace: what the kernel really drops. */
+  nftSet(jail: string): string[];
+}
+
+/**
+ * A real fail2ban-server in the foreground, inside the namespace (so `banaction = nftables` changes only the
+ * namespace's ruleset), with its own socket, pidfile, database and log. Its configuration is Debian's installed
+ * one (jail.conf, action.d, filter.d, paths-debian.conf) plus, as an admin would add them:
+ * - jail.local: ignoreip narrowed to 127.0.0.1 (the default 127.0.0.1/8 would ignore every test source) and
+ *   ignoreself off,
+ *   banaction = nftables, and the sshd jail with Debian's thresholds (maxretry 5, findtime 10m) on the test port;
+ * - the bundled jail.d/f2b-campaign.conf and filter.d/f2b-campaign.conf, unchanged;
+ * - jail.d/f2b-campaign.local: the verdict log's path and the test port.
+ */
+export async function startFail2ban(options: {
+  dir: string;
+  netns: Netns;
+  processes: ProcessSet;
+  authLog: string;
+  verdictLog: string;
+}): Promise<Fail2ban> {
+  const conf = join(options.dir, 'fail2ban');
+  mkdirSync(join(conf, 'jail.d'), { recursive: true });
+  for (const item of ['fail2ban.conf', 'jail.conf', 'paths-common.conf', 'paths-debian.conf', 'action.d', 'filter.d']) {
+    cpSync(join('/etc/fail2ban', item), join(conf, item), { recursive: true });
+  }
+  for (const item of ['filter.d/f2b-campaign.conf', 'jail.d/f2b-campaign.conf']) {
+    const source = join(BUNDLED_FAIL2BAN, item);
+    if (!existsSync(source)) throw new Error(`e2e: the bundled fail2ban file ${source} is missing`);
+    cpSync(source, join(conf, item));
+  }
+  const socket = join(options.dir, 'fail2ban.sock');
+  const log = join(options.dir, 'fail2ban.log');
+  writeFileSync(
+    join(conf, 'fail2ban.local'),
+    [
+      '[Definition]',
+      'loglevel = INFO',
+      `logtarget = ${log}`,
+      `socket = ${socket}`,
+      `pidfile = ${join(options.dir, 'fail2ban.pid')}`,
+      `dbfile = ${join(options.dir, 'fail2ban.sqlite3')}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(conf, 'jail.local'),
+    [
+      '[DEFAULT]',
+      '# The test sources are 127.0.0.2-250: the default ignoreip (127.0.0.1/8 ::1) would ignore them all.',
+      'ignoreip = 127.0.0.1/32 ::1',
+      '# Said outright so that f2b-campaign, which reads this file, does not widen it to 127.0.0.1/8 either.',
+      'ignoreself = false',
+      'banaction = nftables',
+      'banaction_allports = nftables[type=allports]',
+      '',
+      '[sshd]',
+      'enabled = true',
+      `port = ${SSHD_PORT}`,
+      `logpath = ${options.authLog}`,
+      'backend = polling',
+      '# Debian defaults (jail.conf), spelled out.',
+      'maxretry = 5',
+      'findtime = 10m',
+      'bantime = 10m',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(conf, 'jail.d', 'f2b-campaign.local'),
+    ['[f2b-campaign]', `logpath = ${options.verdictLog}`, `port = ${SSHD_PORT}`, ''].join('\n'),
+  );
+  // fail2ban 1.0.2 refuses to start when a jail's log file is missing.
+  for (const file of [options.authLog, options.verdictLog]) if (!existsSync(file)) writeFileSync(file, '');
+
+  const started = options.processes.start(
+    'fail2ban-server',
+    options.netns.wrap(['fail2ban-server', '-f', '-x', '-c', conf, '-s', socket, '-p', join(options.dir, 'f2b.pid')]),
+    join(options.dir, 'fail2ban-server.out'),
+  );
+  const client = (...args: string[]): string =>
+    execFileSync('fail2ban-client', ['-s', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
+  await waitFor(
+    'fail2ban-server to run both jails',
+    () => {
+      try {
+        const status = client('status');
+        return status.includes('sshd') && status.includes('f2b-campaign');
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 30_000, intervalMs: 250, process: started },
+  );
+  return {
+    socket,
+    log,
+    process: started,
+    banned: (jail) => parseList(client('get', jail, 'banned')),
+    nftSet: (jail) => {
+      try {
+        const json = JSON.parse(
+          options.netns.run(['nft', '-j', 'list', 'set', 'inet', 'f2b-table', `addr-set-${jail}`]),
+        ) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
+        const elems = json.nftables.find((item) => item.set)?.set?.elem ?? [];
+        return elems.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+/** fail2ban-client prints Python lists: ['127.0.0.5', '127.0.0.6'] (or [] ). */
+function parseList(text: string): string[] {
+  return [...text.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+}
