@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
+import { auditCommand } from './audit.js';
 import { parseCommand } from './parse.js';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [parseCommand];
+export const COMMANDS: readonly Command[] = [parseCommand, auditCommand];

@@ -1,0 +1,133 @@
+import type { AuditReport, CampaignReport, MemberReport } from './audit-report.js';
+import type { Fail2banHistory } from './fail2ban-history.js';
+import { addressesOf, campaignOf, splitSignals, type VerdictRecord } from './verdict-records.js';
+
+export interface AuditFilters {
+  readonly since?: number;
+  readonly until?: number;
+  readonly campaign?: string;
+  readonly ip?: string;
+}
+
+/**
+ * Folds verdict records, in log order, into the report: campaigns with their members, each BAN reconciled with
+ * fail2ban's log as it comes (so each fail2ban Ban answers the earliest verdict it can), and the alerts.
+ */
+export class AuditBuilder {
+  private readonly campaigns = new Map<string, CampaignReport>();
+  private readonly alerts: VerdictRecord[] = [];
+  private readonly explained: VerdictRecord[] = [];
+
+  constructor(
+    private readonly history: Fail2banHistory,
+    private readonly filters: AuditFilters,
+  ) {}
+
+  add(record: VerdictRecord): void {
+    // Reconcile every BAN, even filtered-out ones, so the pairing of verdicts and bans does not depend on filters.
+    const outcome =
+      record.verb === 'BAN' && record.fields['ip'] ? this.history.outcome(record.fields['ip'], record.time) : null;
+    const f = this.filters;
+    if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
+    const id = campaignOf(record);
+    if (f.campaign !== undefined && id !== f.campaign) return;
+    if (f.ip !== undefined && addressesOf(record).includes(f.ip)) this.explained.push(record);
+    if (record.verb === 'ALERT') {
+      this.alerts.push(record);
+      if (id !== undefined) this.campaign(id, record.time).alerts++;
+      return;
+    }
+    if (id === undefined) return;
+    const campaign = this.campaign(id, record.time);
+    if (record.verb === 'CAMPAIGN') {
+      const members = record.fields['members'] === undefined ? null : Number(record.fields['members']);
+      const signals = splitSignals(record.fields['signals']);
+      const event = record.fields['event'] ?? 'unknown';
+      campaign.events.push({ time: record.time, event, members, signals });
+      for (const s of signals) campaign.signals.add(s);
+      if (members !== null && Number.isFinite(members)) campaign.memberCount = Math.max(campaign.memberCount, members);
+      const start = record.fields['start'] === undefined ? Number.NaN : Date.parse(record.fields['start']);
+      if (event === 'open' && Number.isFinite(start)) campaign.start = Math.min(campaign.start, start);
+      if (event === 'end') campaign.end = record.time;
+      return;
+    }
+    const ip = record.fields['ip'];
+    if (ip === undefined || outcome === null) return;
+    let member = campaign.members.get(ip);
+    if (!member) {
+      member = { ip, verdicts: [], banPeriods: [], attempts: [] };
+      campaign.members.set(ip, member);
+    }
+    member.verdicts.push({ time: record.time, reason: record.fields['reason'] ?? '', outcome });
+    const user = record.fields['user'];
+    if (user !== undefined) campaign.users.set(user, (campaign.users.get(user) ?? 0) + 1);
+    if (campaign.events.length === 0) for (const s of splitSignals(record.fields['reason'])) campaign.signals.add(s);
+  }
+
+  /** Campaign members by address, for the pass over the sshd log that adds attempts. */
+  membersByIp(): Map<string, Array<{ campaign: CampaignReport; member: MemberReport }>> {
+    const out = new Map<string, Array<{ campaign: CampaignReport; member: MemberReport }>>();
+    for (const campaign of this.campaigns.values()) {
+      for (const member of campaign.members.values()) {
+        let list = out.get(member.ip);
+        if (!list) {
+          list = [];
+          out.set(member.ip, list);
+        }
+        list.push({ campaign, member });
+      }
+    }
+    return out;
+  }
+
+  finish(sources: AuditReport['sources'], generated: number): AuditReport {
+    const jail = this.history.jail;
+    let campaigns = [...this.campaigns.values()];
+    const ip = this.filters.ip;
+    if (ip !== undefined)
+      campaigns = campaigns.filter((c) => c.members.has(ip) || this.explained.some((r) => campaignOf(r) === c.id));
+    for (const campaign of campaigns) {
+      campaign.memberCount = Math.max(campaign.memberCount, campaign.members.size);
+      for (const member of campaign.members.values()) {
+        for (const e of this.history.eventsFor(member.ip)) {
+          if (e.jail !== jail) continue;
+          if (e.type === 'ban' || e.type === 'restore-ban') member.banPeriods.push([e.time, null]);
+          const open = member.banPeriods.at(-1);
+          if (e.type === 'unban' && open && open[1] === null) open[1] = e.time;
+        }
+      }
+    }
+    campaigns.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+    return {
+      generated,
+      filters: { ...this.filters },
+      sources,
+      jail,
+      fail2banUptime: this.history.uptime,
+      campaigns,
+      alerts: ip === undefined ? this.alerts : this.alerts.filter((a) => addressesOf(a).includes(ip)),
+      explain: ip === undefined ? null : { ip, verdicts: this.explained, fail2ban: [...this.history.eventsFor(ip)] },
+    };
+  }
+
+  private campaign(id: string, time: number): CampaignReport {
+    let campaign = this.campaigns.get(id);
+    if (!campaign) {
+      campaign = {
+        id,
+        start: time,
+        lastSeen: time,
+        end: null,
+        memberCount: 0,
+        signals: new Set(),
+        events: [],
+        members: new Map(),
+        users: new Map(),
+        alerts: 0,
+      };
+      this.campaigns.set(id, campaign);
+    }
+    campaign.lastSeen = Math.max(campaign.lastSeen, time);
+    return campaign;
+  }
+}

@@ -1,0 +1,108 @@
+import type { BanOutcome } from './fail2ban-history.js';
+import type { Fail2banEvent } from './fail2ban-log.js';
+import type { VerdictRecord } from './verdict-records.js';
+
+/** One BAN verdict for a member and what fail2ban did with it. */
+export interface MemberVerdict {
+  readonly time: number;
+  readonly reason: string;
+  readonly outcome: BanOutcome;
+}
+
+export interface MemberReport {
+  readonly ip: string;
+  readonly verdicts: MemberVerdict[];
+  /** fail2ban's Ban/Unban of this address in the campaign jail: [ban time, unban time or null]. */
+  readonly banPeriods: Array<[number, number | null]>;
+  /** Attempt times from the sshd log, when the audit read one (`--auth-log`); empty otherwise. */
+  readonly attempts: number[];
+}
+
+export interface CampaignEvent {
+  readonly time: number;
+  readonly event: string;
+  readonly members: number | null;
+  readonly signals: string[];
+}
+
+export interface CampaignReport {
+  readonly id: string;
+  /** First time the campaign shows: its CAMPAIGN open line's `start=` if given, else its first verdict. */
+  start: number;
+  lastSeen: number;
+  /** Time of its `event=end` line, or null while it was still open at the end of the log. */
+  end: number | null;
+  /** Largest member count it reported, or the distinct members banned if larger. */
+  memberCount: number;
+  readonly signals: Set<string>;
+  readonly events: CampaignEvent[];
+  readonly members: Map<string, MemberReport>;
+  /** Usernames tried (from BAN lines' user= fields and the sshd log when read), with counts. */
+  readonly users: Map<string, number>;
+  alerts: number;
+}
+
+/** Everything `audit` answers, before rendering. */
+export interface AuditReport {
+  readonly generated: number;
+  readonly filters: { since?: number; until?: number; campaign?: string; ip?: string };
+  readonly sources: {
+    verdictFiles: string[];
+    fail2banFiles: string[];
+    authFiles: string[];
+    verdictLines: number;
+    malformedLines: number;
+    fail2banEvents: number;
+  };
+  readonly jail: string;
+  readonly fail2banUptime: Array<[number, number]>;
+  readonly campaigns: CampaignReport[];
+  readonly alerts: VerdictRecord[];
+  /** With --ip: every verdict naming the address and every fail2ban event about it. */
+  readonly explain: { ip: string; verdicts: VerdictRecord[]; fail2ban: Fail2banEvent[] } | null;
+}
+
+/** The /24 (IPv4) or /64 (IPv6) an address belongs to, as the report groups members. */
+export function prefixOf(ip: string): string {
+  if (ip.includes(':')) {
+    const groups = expandV6(ip);
+    return groups ? `${groups.slice(0, 4).join(':')}::/64` : ip;
+  }
+  const parts = ip.split('.');
+  return parts.length === 4 ? `${parts.slice(0, 3).join('.')}.0/24` : ip;
+}
+
+function expandV6(ip: string): string[] | null {
+  const [head, tail] = ip.split('::');
+  const a = head ? head.split(':') : [];
+  const b = tail ? tail.split(':') : [];
+  if (ip.includes('::')) {
+    const fill = 8 - a.length - b.length;
+    if (fill < 0) return null;
+    return [...a, ...new Array<string>(fill).fill('0'), ...b].map((g) => g.replace(/^0+(?=.)/, '').toLowerCase());
+  }
+  return a.length === 8 ? a.map((g) => g.replace(/^0+(?=.)/, '').toLowerCase()) : null;
+}
+
+/** Members grouped by prefix, largest groups first. */
+export function prefixCounts(campaign: CampaignReport): Array<{ prefix: string; members: number }> {
+  const counts = new Map<string, number>();
+  for (const ip of campaign.members.keys()) counts.set(prefixOf(ip), (counts.get(prefixOf(ip)) ?? 0) + 1);
+  return [...counts]
+    .map(([prefix, members]) => ({ prefix, members }))
+    .sort((x, y) => y.members - x.members || x.prefix.localeCompare(y.prefix));
+}
+
+/** The most tried usernames, most first. */
+export function topUsers(campaign: CampaignReport, limit = 10): Array<{ user: string; count: number }> {
+  return [...campaign.users]
+    .map(([user, count]) => ({ user, count }))
+    .sort((x, y) => y.count - x.count || x.user.localeCompare(y.user))
+    .slice(0, limit);
+}
+
+/** A member's overall state: every verdict answered by a ban, none, or some. */
+export function memberStatus(member: MemberReport): 'banned' | 'not-banned' | 'partly' {
+  const ok = member.verdicts.filter((v) => v.outcome.status !== 'not-banned').length;
+  return ok === member.verdicts.length ? 'banned' : ok === 0 ? 'not-banned' : 'partly';
+}

@@ -1,0 +1,125 @@
+import type { Fail2banEvent } from './fail2ban-log.js';
+
+/** What became of one BAN verdict in fail2ban, as far as its log tells. */
+export type BanOutcome =
+  | { readonly status: 'banned'; readonly at: number; readonly delay: number; readonly restored: boolean }
+  | { readonly status: 'already-banned'; readonly since: number }
+  | {
+      readonly status: 'not-banned';
+      readonly why: 'ignoreip' | 'other-jail' | 'fail2ban-down' | 'no-fail2ban-log' | 'unknown';
+      readonly detail: string;
+    };
+
+/** fail2ban's log and its verdict-log clock may disagree by rounding and polling: this much early is still a match. */
+const EARLY = 2_000;
+
+/**
+ * fail2ban's log, indexed for the questions the audit asks about one jail: was this address banned after this
+ * time, was it already banned (here or in another jail), ignored, or was fail2ban not running.
+ */
+export class Fail2banHistory {
+  private readonly byIp = new Map<string, Fail2banEvent[]>();
+  private readonly consumed = new Set<Fail2banEvent>();
+  /** [start, end] times the jail was running; end is Infinity while it still runs at the end of the log. */
+  readonly uptime: Array<[number, number]> = [];
+  readonly first: number | null;
+  readonly last: number | null;
+
+  constructor(
+    events: readonly Fail2banEvent[],
+    readonly jail: string,
+    /** How long after a BAN verdict a fail2ban Ban still counts as its answer (the jail's findtime). */
+    private readonly window: number,
+  ) {
+    this.first = events[0]?.time ?? null;
+    this.last = events.at(-1)?.time ?? null;
+    let upSince: number | null = null;
+    let sawState = false;
+    for (const e of events) {
+      if (e.ip !== undefined) {
+        let list = this.byIp.get(e.ip);
+        if (!list) {
+          list = [];
+          this.byIp.set(e.ip, list);
+        }
+        list.push(e);
+      }
+      const start = e.type === 'jail-start' && e.jail === jail;
+      const stop = (e.type === 'jail-stop' && e.jail === jail) || e.type === 'server-stop';
+      if (!sawState && (start || stop || e.type === 'server-start')) {
+        // A log that begins mid-run (rotated): the jail was up from its first line if the first state change is a stop.
+        if (stop && this.first !== null) upSince = this.first;
+        sawState = true;
+      }
+      if (start && upSince === null) upSince = e.time;
+      if (stop && upSince !== null) {
+        this.uptime.push([upSince, e.time]);
+        upSince = null;
+      }
+    }
+    if (!sawState && this.first !== null) upSince = this.first;
+    if (upSince !== null) this.uptime.push([upSince, Number.POSITIVE_INFINITY]);
+  }
+
+  /** Every fail2ban event that names `ip`, in any jail. */
+  eventsFor(ip: string): readonly Fail2banEvent[] {
+    return this.byIp.get(ip) ?? [];
+  }
+
+  isUp(time: number): boolean {
+    return this.uptime.some(([a, b]) => time >= a && time <= b);
+  }
+
+  /** Reconciles BAN verdicts in time order (each fail2ban Ban answers at most one verdict). */
+  outcome(ip: string, time: number): BanOutcome {
+    const events = this.eventsFor(ip);
+    const until = time + this.window;
+    const inWindow = (e: Fail2banEvent) => e.time >= time - EARLY && e.time <= until;
+    for (const e of events) {
+      if (e.jail !== this.jail || this.consumed.has(e) || !inWindow(e)) continue;
+      if (e.type === 'ban' || e.type === 'restore-ban') {
+        this.consumed.add(e);
+        return { status: 'banned', at: e.time, delay: Math.max(0, e.time - time), restored: e.type === 'restore-ban' };
+      }
+    }
+    const active = this.activeBan(events, time, (jail) => jail === this.jail);
+    if (active) return { status: 'already-banned', since: active.time };
+    const noticed = events.find((e) => e.jail === this.jail && e.type === 'already-banned' && inWindow(e));
+    if (noticed) return { status: 'already-banned', since: noticed.time };
+    const ignored = events.find((e) => e.jail === this.jail && e.type === 'ignore' && inWindow(e));
+    if (ignored) return { status: 'not-banned', why: 'ignoreip', detail: `fail2ban ignored it (${ignored.detail})` };
+    const other = this.activeBan(events, time, (jail) => jail !== this.jail);
+    if (other) {
+      const since = new Date(other.time).toISOString();
+      return { status: 'not-banned', why: 'other-jail', detail: `already banned by jail ${other.jail} since ${since}` };
+    }
+    const upAtEnd = this.uptime.at(-1)?.[1] === Number.POSITIVE_INFINITY;
+    // fail2ban logs nothing while idle: past its last line, the log covers the time only if the jail was still up.
+    if (this.first === null || time < this.first - EARLY || (this.last !== null && time > this.last && !upAtEnd)) {
+      return { status: 'not-banned', why: 'no-fail2ban-log', detail: "fail2ban's log does not cover this time" };
+    }
+    if (!this.uptime.some(([a, b]) => b >= time && a <= until)) {
+      return {
+        status: 'not-banned',
+        why: 'fail2ban-down',
+        detail: `jail ${this.jail} was not running at the time nor within ${Math.round(this.window / 60_000)} min after`,
+      };
+    }
+    return {
+      status: 'not-banned',
+      why: 'unknown',
+      detail: `jail ${this.jail} was running but its log never names this address (check logpath and filter)`,
+    };
+  }
+
+  private activeBan(events: readonly Fail2banEvent[], time: number, jailMatches: (jail: string) => boolean) {
+    const state = new Map<string, Fail2banEvent>();
+    for (const e of events) {
+      if (e.time > time + EARLY) break;
+      if (e.jail === undefined || !jailMatches(e.jail)) continue;
+      if (e.type === 'ban' || e.type === 'restore-ban') state.set(e.jail, e);
+      else if (e.type === 'unban') state.delete(e.jail);
+    }
+    return [...state.values()][0] ?? null;
+  }
+}

@@ -1,0 +1,43 @@
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import type { RotatedFile } from './rotated-files.js';
+
+/** Called as bytes of the files are consumed (compressed bytes for .gz), for a progress display. */
+export type ProgressCallback = (fileIndex: number, bytesInFile: number) => void;
+
+/**
+ * Streams every line of a rotated set, oldest file first, decompressing .gz on the fly; memory stays at one chunk
+ * whatever the files weigh. Invalid UTF-8 becomes U+FFFD (log lines can carry attacker bytes).
+ */
+export async function* readRotatedLines(
+  files: readonly RotatedFile[],
+  onProgress?: ProgressCallback,
+): AsyncGenerator<string> {
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index]!;
+    const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
+    let consumed = 0;
+    if (onProgress) {
+      raw.on('data', (chunk) => {
+        consumed += chunk.length;
+        onProgress(index, consumed);
+      });
+    }
+    const stream = file.gzip ? raw.pipe(createGunzip()) : raw;
+    if (file.gzip) raw.on('error', (error) => stream.destroy(error));
+    const decoder = new StringDecoder('utf8');
+    let carry = '';
+    for await (const chunk of stream) {
+      const text = carry + decoder.write(chunk as Buffer);
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        yield text.slice(from, nl);
+        from = nl + 1;
+      }
+      carry = text.slice(from);
+    }
+    const tail = carry + decoder.end();
+    if (tail.length > 0) yield tail;
+  }
+}

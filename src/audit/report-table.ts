@@ -1,0 +1,132 @@
+import { escapeValue } from '../verdict/verdict-line.js';
+import { type AuditReport, type CampaignReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
+import type { BanOutcome } from './fail2ban-history.js';
+
+/** `2026-02-15 14:23:12` (UTC): what an operator compares with fail2ban's log. */
+export function stamp(t: number | null): string {
+  return t === null || !Number.isFinite(t) ? '-' : new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** An outcome in words, for one line. */
+export function describeOutcome(o: BanOutcome): string {
+  if (o.status === 'banned') {
+    const late = o.delay > 60_000 ? ` (${Math.round(o.delay / 1000)} s late)` : '';
+    return `banned ${stamp(o.at)}${o.restored ? ' (restored)' : ''}${late}`;
+  }
+  if (o.status === 'already-banned') return `already banned since ${stamp(o.since)}`;
+  return `NOT banned: ${o.why}: ${o.detail}`;
+}
+
+function counts(c: CampaignReport): { banned: number; not: number } {
+  let banned = 0;
+  let not = 0;
+  for (const m of c.members.values()) {
+    if (memberStatus(m) === 'not-banned') not++;
+    else banned++;
+  }
+  return { banned, not };
+}
+
+/** The terminal report: campaigns table, members never banned and why, alerts; with --ip the address's story. */
+export function renderTable(report: AuditReport): string {
+  const out: string[] = [];
+  const members = report.campaigns.reduce((n, c) => n + c.members.size, 0);
+  const notBanned = report.campaigns.reduce((n, c) => n + counts(c).not, 0);
+  out.push(
+    `f2b-campaign audit: ${report.campaigns.length} campaign(s), ${members} member(s) named in BAN verdicts ` +
+      `(${members - notBanned} banned by fail2ban, ${notBanned} never banned), ${report.alerts.length} alert(s)`,
+  );
+  const s = report.sources;
+  out.push(
+    `read ${s.verdictLines} verdict line(s) from ${s.verdictFiles.length} file(s)` +
+      `${s.malformedLines ? `, ${s.malformedLines} not verdicts` : ''}; ` +
+      `${s.fail2banEvents} fail2ban event(s) from ${s.fail2banFiles.length} file(s); jail ${report.jail}`,
+  );
+  if (report.campaigns.length > 0) {
+    const rows = [['CAMPAIGN', 'START (UTC)', 'END / LAST SEEN', 'MEMBERS', 'BANNED', 'NEVER', 'ALERTS', 'SIGNALS']];
+    for (const c of report.campaigns) {
+      const n = counts(c);
+      const end = c.end === null ? `${stamp(c.lastSeen)} (open)` : stamp(c.end);
+      rows.push([
+        c.id,
+        stamp(c.start),
+        end,
+        String(c.memberCount),
+        String(n.banned),
+        String(n.not),
+        String(c.alerts),
+        [...c.signals].join('+') || '-',
+      ]);
+    }
+    out.push('', ...table(rows));
+  }
+  const never: string[][] = [];
+  for (const c of report.campaigns) {
+    for (const m of c.members.values()) {
+      for (const v of m.verdicts)
+        if (v.outcome.status === 'not-banned') never.push([c.id, m.ip, stamp(v.time), describeOutcome(v.outcome)]);
+    }
+  }
+  if (never.length > 0)
+    out.push(
+      '',
+      'BAN verdicts fail2ban did not carry out:',
+      ...table([['CAMPAIGN', 'ADDRESS', 'VERDICT', 'WHY'], ...never]),
+    );
+  for (const c of report.campaigns) {
+    if (report.filters.campaign === undefined && report.filters.ip === undefined) break;
+    out.push(
+      '',
+      `campaign ${c.id}: prefixes ${
+        prefixCounts(c)
+          .slice(0, 5)
+          .map((p) => `${p.prefix} (${p.members})`)
+          .join(', ') || '-'
+      }`,
+    );
+    const users = topUsers(c, 8).map((u) => `${escapeValue(u.user)} (${u.count})`);
+    if (users.length > 0) out.push(`  usernames tried: ${users.join(', ')}`);
+    const rows = [['ADDRESS', 'VERDICT', 'REASON', 'FAIL2BAN']];
+    for (const m of c.members.values())
+      for (const v of m.verdicts) rows.push([m.ip, stamp(v.time), v.reason, describeOutcome(v.outcome)]);
+    out.push(...table(rows).map((l) => `  ${l}`));
+  }
+  if (report.alerts.length > 0) {
+    out.push('', 'Alerts:');
+    for (const a of report.alerts)
+      out.push(
+        `  ${stamp(a.time)}  ${Object.entries(a.fields)
+          .map(([k, v]) => `${k}=${escapeValue(v)}`)
+          .join(' ')}`,
+      );
+  }
+  if (report.explain) {
+    const e = report.explain;
+    out.push('', `Address ${e.ip}: ${e.verdicts.length} verdict(s), ${e.fail2ban.length} fail2ban event(s)`);
+    for (const v of e.verdicts)
+      out.push(
+        `  ${stamp(v.time)}  verdict ${v.verb} ${Object.entries(v.fields)
+          .map(([k, x]) => `${k}=${escapeValue(x)}`)
+          .join(' ')}`,
+      );
+    for (const f of e.fail2ban)
+      out.push(`  ${stamp(f.time)}  fail2ban [${f.jail ?? '-'}] ${f.type}${f.detail ? ` (${f.detail})` : ''}`);
+    for (const c of report.campaigns) {
+      const m = c.members.get(e.ip);
+      if (m)
+        for (const v of m.verdicts)
+          out.push(`  => campaign ${c.id}, verdict ${stamp(v.time)} (${v.reason}): ${describeOutcome(v.outcome)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

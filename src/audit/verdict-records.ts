@@ -1,0 +1,36 @@
+import { parseVerdictLine } from '../verdict/verdict-line.js';
+
+/** One verdict line as the audit keeps it: the verb, the time, and every field (unescaped) by name. */
+export interface VerdictRecord {
+  readonly time: number;
+  readonly verb: 'BAN' | 'ALERT' | 'CAMPAIGN';
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Reads one line of the verdict log; null for lines that are not verdicts (counted by the caller). */
+export function readVerdictRecord(line: string): VerdictRecord | null {
+  const parsed = parseVerdictLine(line);
+  if (!parsed) return null;
+  return { time: parsed.time, verb: parsed.verb, fields: Object.fromEntries(parsed.fields) };
+}
+
+/** Signals as a list, from a `signals=rhythm+dictionary` (or `reason=`) value. */
+export function splitSignals(value: string | undefined): string[] {
+  if (!value || value === 'none') return [];
+  return value.split('+').filter((s) => s.length > 0);
+}
+
+/** The campaign a verdict belongs to (`id` on CAMPAIGN lines, `campaign` elsewhere), or undefined. */
+export function campaignOf(record: VerdictRecord): string | undefined {
+  return record.verb === 'CAMPAIGN' ? record.fields['id'] : record.fields['campaign'];
+}
+
+/** Every address a verdict names: the banned or alerted source, and for lateral alerts the login source. */
+export function addressesOf(record: VerdictRecord): string[] {
+  const out: string[] = [];
+  for (const key of ['ip', 'login_ip', 'remote_ip', 'local_ip']) {
+    const value = record.fields[key];
+    if (value !== undefined) out.push(value);
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Progress } from '../../audit/progress.js';
+import { renderHtml } from '../../audit/report-html.js';
+import { reportToJson } from '../../audit/report-json.js';
+import { renderTable } from '../../audit/report-table.js';
+import { runAudit } from '../../audit/run-audit.js';
+import { parseDuration } from '../../config/duration.js';
+import { loadConfig } from '../../config/load-config.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+
+const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
+
+const usage = `usage: f2b-campaign audit [options]
+
+Answers "which campaigns ran, who was banned, who was not and why" from the verdict log and fail2ban's log,
+each with its rotated siblings (.1, .2.gz, ...). Shows a table; --json for scripts; --html FILE for a
+self-contained report with a timeline per campaign.
+
+  --config FILE        f2b-campaign config, for the verdict log's path (default ${DEFAULT_CONFIG})
+  --verdicts FILE      the verdict log (default: [service] verdict_log)
+  --fail2ban-log FILE  fail2ban's log (default /var/log/fail2ban.log; its times are read as local time)
+  --jail NAME          the jail reading the verdict log (default f2b-campaign)
+  --match-window DUR   how long after a BAN verdict a fail2ban Ban still answers it (default 1d, the jail's findtime)
+  --since TIME         only verdicts at or after TIME: RFC 3339 or YYYY-MM-DD (UTC unless an offset is given),
+                       or a duration back from now (7d, 12h)
+  --until TIME         only verdicts at or before TIME (same forms)
+  --campaign ID        only this campaign (its members are listed one by one)
+  --ip ADDR            explain one address: every verdict and fail2ban event naming it
+  --json               the report as JSON on stdout
+  --html FILE          also write the HTML report to FILE`;
+
+/** `2026-02-15`, `2026-02-15T14:00:00Z`, or `7d` (that long before `now`) to milliseconds. */
+export function parseTimeArg(text: string, now: number, option: string): number {
+  if (/^\d+(\.\d+)?(ms|s|m|h|d|w)/.test(text)) return now - parseDuration(text);
+  const zoned = /(Z|[+-]\d\d:?\d\d)$/.test(text) || /^\d{4}-\d\d-\d\d$/.test(text) ? text : `${text}Z`;
+  const time = Date.parse(zoned);
+  if (!Number.isFinite(time))
+    throw new UsageError(`${option}: expected RFC 3339, YYYY-MM-DD or a duration, got ${JSON.stringify(text)}`);
+  return time;
+}
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'report campaigns, bans fail2ban carried out or not (and why), and alerts, from the logs',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string' },
+        verdicts: { type: 'string' },
+        'fail2ban-log': { type: 'string', default: '/var/log/fail2ban.log' },
+        jail: { type: 'string', default: 'f2b-campaign' },
+        'match-window': { type: 'string', default: '1d' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        campaign: { type: 'string' },
+        ip: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        html: { type: 'string' },
+      },
+      allowPositionals: false,
+    });
+    if (positionals.length > 0) throw new UsageError('audit takes no positional arguments');
+    const now = Date.now();
+    let verdictLog = values.verdicts;
+    if (verdictLog === undefined) {
+      const config = loadConfig(values.config ?? DEFAULT_CONFIG, values.config !== undefined);
+      verdictLog = String(config.values['service']?.['verdict_log']);
+    }
+    let matchWindow: number;
+    try {
+      matchWindow = parseDuration(values['match-window']);
+    } catch {
+      throw new UsageError(
+        `--match-window: expected a duration like 1d, got ${JSON.stringify(values['match-window'])}`,
+      );
+    }
+    const filters = {
+      ...(values.since === undefined ? {} : { since: parseTimeArg(values.since, now, '--since') }),
+      ...(values.until === undefined ? {} : { until: parseTimeArg(values.until, now, '--until') }),
+      ...(values.campaign === undefined ? {} : { campaign: values.campaign }),
+      ...(values.ip === undefined ? {} : { ip: values.ip }),
+    };
+    const report = await runAudit({
+      verdictLog,
+      fail2banLog: values['fail2ban-log'],
+      jail: values.jail,
+      matchWindow,
+      filters,
+      progress: new Progress(process.stderr),
+      now,
+    });
+    if (values.html !== undefined) {
+      writeFileSync(values.html, renderHtml(report));
+      if (!values.json) process.stderr.write(`HTML report written to ${values.html}\n`);
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderTable(report));
+    return 0;
+  },
+};
