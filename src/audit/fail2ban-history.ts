@@ -95,15 +95,16 @@ export class Fail2banHistory {
     }
     const upAtEnd = this.uptime.at(-1)?.[1] === Number.POSITIVE_INFINITY;
     // fail2ban logs nothing while idle: past its last line, the log covers the time only if the jail was still up.
-    if (this.first === null || time < this.first - EARLY || (this.last !== null && time > this.last && !upAtEnd)) {
+    if (this.first === null || time < this.first - EARLY) {
       return { status: 'not-banned', why: 'no-fail2ban-log', detail: "fail2ban's log does not cover this time" };
     }
     if (!this.uptime.some(([a, b]) => b >= time && a <= until)) {
-      return {
-        status: 'not-banned',
-        why: 'fail2ban-down',
-        detail: `jail ${this.jail} was not running at the time nor within ${Math.round(this.window / 60_000)} min after`,
-      };
+      const stopped = this.uptime.at(-1)?.[1];
+      const detail =
+        !upAtEnd && stopped !== undefined && time > stopped
+          ? `jail ${this.jail} stopped at ${new Date(stopped).toISOString()} and its log shows no restart since`
+          : `jail ${this.jail} was not running at the time nor within ${Math.round(this.window / 60_000)} min after`;
+      return { status: 'not-banned', why: 'fail2ban-down', detail };
     }
     return {
       status: 'not-banned',
