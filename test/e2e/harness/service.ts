@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Environment } from './environment.js';
+import type { Started } from './processes.js';
+import { SSHD_PORT } from './sshd.js';
+import { sleep } from './wait.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = join(REPO, 'bin', 'f2b-campaign.js');
+export const TEST_BIN = join(REPO, 'test', 'bin');
+
+export interface ServiceOptions {
+  /** `file`: follow the auth.log rsyslogd writes; `journal`: read `journalctl -f -o json` (the fake in test/bin). */
+  readonly source: 'file' | 'journal';
+  /** Extra environment for the service (the fake journalctl's settings). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `f2b-campaign run`, the built bundle, inside the namespace: it follows sshd's log (or the journal), samples the
+ * namespace's own /proc/net/tcp, reads the test fail2ban's thresholds and ignoreip, and appends verdicts to the
+ * log the f2b-campaign jail watches. Its config file turns off the loopback protection, since every test source
+ * is a 127.x address.
+ */
+export async function startService(env: Environment, options: ServiceOptions): Promise<Started> {
+  if (!existsSync(join(REPO, 'dist', 'f2b-campaign.mjs'))) {
+    throw new Error('e2e: dist/f2b-campaign.mjs is missing; run `npm run build` first');
+  }
+  const stateDir = join(env.dir, 'state');
+  const runtimeDir = join(env.dir, 'run');
+  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(runtimeDir, { recursive: true });
+  const config = join(env.dir, 'f2b-campaign.conf');
+  writeFileSync(
+    config,
+    [
+      '[service]',
+      `source = ${options.source}`,
+      `auth_log = ${env.syslog.authLog}`,
+      `verdict_log = ${env.verdictLog}`,
+      `state_dir = ${stateDir}`,
+      `runtime_dir = ${runtimeDir}`,
+      `ssh_ports = ${SSHD_PORT}`,
+      // A compressed campaign: sample often enough to see each short connection.
+      'sample_interval = 1s',
+      'sample_interval_campaign = 250ms',
+      'state_interval = 2s',
+      'log_level = debug',
+      '',
+      '[detection]',
+      // Every test source is a 127.x address, which f2b-campaign otherwise never bans.
+      'protect_loopback = false',
+      '',
+    ].join('\n'),
+  );
+  const childEnv = {
+    ...process.env,
+    PATH: options.source === 'journal' ? `${TEST_BIN}:${process.env['PATH']}` : process.env['PATH'],
+    ...options.env,
+  };
+  const started = env.processes.start(
+    'f2b-campaign',
+    env.netns.wrap([
+      process.execPath,
+      BIN,
+      'run',
+      '--config',
+      config,
+      '--auth-log',
+      env.syslog.authLog,
+      '--verdicts',
+      env.verdictLog,
+      '--state-dir',
+      stateDir,
+      '--fail2ban-dir',
+      join(env.dir, 'fail2ban'),
+    ]),
+    join(env.dir, 'f2b-campaign.out'),
+    childEnv,
+  );
+  // The service has no readiness signal beyond staying up: give it a moment and fail loudly if it exited.
+  const exited = await Promise.race([started.exited, sleep(2_000).then(() => undefined)]);
+  if (exited !== undefined)
+    throw new Error(`e2e: f2b-campaign run exited at start (${exited}), see ${started.outputFile}`);
+  return started;
+}
