@@ -38,6 +38,7 @@ export type AuthEventReason =
   | 'session-opened'
   | 'session-closed';
 
+/** Optional fields may be present as undefined: the parser builds every event with one shape, for speed. */
 export interface AuthEvent {
   /** Milliseconds since the epoch (UTC), from the line's own timestamp. */
   readonly time: number;
@@ -53,13 +54,13 @@ export interface AuthEvent {
    * Probes and successes count 1.
    */
   readonly count: number;
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Attacker-controlled text: never used to decide an address, always escaped on output. */
-  readonly user?: string;
-  readonly invalidUser?: boolean;
+  readonly user?: string | undefined;
+  readonly invalidUser?: boolean | undefined;
   /** password, publickey, keyboard-interactive, none, hostbased, ... as sshd wrote it. */
-  readonly method?: string;
-  readonly pid?: number;
+  readonly method?: string | undefined;
+  readonly pid?: number | undefined;
   /** The syslog host field, when the line has one. */
-  readonly host?: string;
+  readonly host?: string | undefined;
 }

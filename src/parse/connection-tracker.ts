@@ -3,10 +3,20 @@ import type { MessageMatch } from './sshd-message.js';
 
 interface Connection {
   attempts: number;
-  /** Announcing lines (`Invalid user`, PAM failure, ...) seen since the last `Failed` line: one try, not several. */
-  pending: Set<string>;
+  /**
+   * Bits of the announcing lines (`Invalid user`, PAM failure, ...) seen since the last `Failed` line: they belong
+   * to one try, not several.
+   */
+  pending: number;
   success: boolean;
 }
+
+const ANNOUNCE_BIT: Partial<Record<string, number>> = {
+  'invalid-user': 1,
+  'not-allowed': 2,
+  'pam-failure': 4,
+  'root-refused': 8,
+};
 
 /** How many connections we remember; old ones are forgotten first. A connection lives seconds to minutes. */
 const MAX_CONNECTIONS = 50_000;
@@ -20,21 +30,22 @@ export class ConnectionTracker {
   private readonly connections = new Map<string, Connection>();
 
   account(key: string, match: MessageMatch): { kind: AuthEventKind; count: number } | null {
-    const repeat = match.repeat ?? 1;
+    const repeat = match.repeat;
     const conn = this.connection(key);
     switch (match.role) {
       case 'announce': {
-        if (conn.pending.size > 0 && !conn.pending.has(match.reason)) {
-          conn.pending.add(match.reason);
+        const bit = ANNOUNCE_BIT[match.reason] ?? 16;
+        if (conn.pending !== 0 && (conn.pending & bit) === 0) {
+          conn.pending |= bit;
           return { kind: 'failure', count: repeat - 1 };
         }
-        conn.pending = new Set([match.reason]);
+        conn.pending = bit;
         conn.attempts += repeat;
         return { kind: 'failure', count: repeat };
       }
       case 'attempt': {
-        const count = conn.pending.size > 0 ? repeat - 1 : repeat;
-        conn.pending.clear();
+        const count = conn.pending !== 0 ? repeat - 1 : repeat;
+        conn.pending = 0;
         conn.attempts += count;
         return { kind: 'failure', count };
       }
@@ -55,7 +66,7 @@ export class ConnectionTracker {
         return { kind: 'probe', count: repeat };
       case 'success':
         conn.success = true;
-        conn.pending.clear();
+        conn.pending = 0;
         return { kind: 'success', count: 1 };
       case 'session':
         this.connections.delete(key);
@@ -72,7 +83,7 @@ export class ConnectionTracker {
         const oldest = this.connections.keys().next().value;
         if (oldest !== undefined) this.connections.delete(oldest);
       }
-      conn = { attempts: 0, pending: new Set(), success: false };
+      conn = { attempts: 0, pending: 0, success: false };
       this.connections.set(key, conn);
     }
     return conn;

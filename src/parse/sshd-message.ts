@@ -13,35 +13,59 @@ import type { AuthEventReason } from '../core/auth-event.js';
  */
 export type MessageRole = 'attempt' | 'announce' | 'summary' | 'close' | 'probe' | 'success' | 'session' | 'none';
 
+/** Every field is always present (undefined when absent): one object shape keeps the hot path monomorphic. */
 export interface MessageMatch {
   readonly role: MessageRole;
   readonly reason: AuthEventReason | 'other';
   /** The address token exactly as sshd wrote it (normalised later). */
-  readonly addr?: string;
-  readonly port?: number;
-  readonly user?: string;
-  readonly invalidUser?: boolean;
-  readonly method?: string;
+  readonly addr: string | undefined;
+  readonly port: number | undefined;
+  readonly user: string | undefined;
+  readonly invalidUser: boolean;
+  readonly method: string | undefined;
   /** For close lines: the client said it had tried and failed (jsch `Auth fail`, code 14). */
-  readonly triedAuth?: boolean;
+  readonly triedAuth: boolean;
   /** `message repeated N times`: the inner message stands for N occurrences. */
-  readonly repeat?: number;
+  readonly repeat: number;
 }
+
+function match(
+  role: MessageRole,
+  reason: AuthEventReason | 'other',
+  addr?: string,
+  port?: string,
+  user?: string,
+  invalidUser = false,
+  method?: string,
+  triedAuth = false,
+): MessageMatch {
+  return {
+    role,
+    reason,
+    addr,
+    port: port === undefined ? undefined : Number(port),
+    user,
+    invalidUser,
+    method,
+    triedAuth,
+    repeat: 1,
+  };
+}
+
+const NONE: MessageMatch = match('none', 'other');
 
 /** Two readings of one line give different addresses: attacker text stands on both sides of the address. */
 export const AMBIGUOUS = Symbol('ambiguous');
 export type Classification = MessageMatch | typeof AMBIGUOUS | null;
 
 interface Origin {
-  user: string;
-  addr: string;
-  port?: number;
+  readonly user: string;
+  readonly addr: string;
+  readonly port: string | undefined;
 }
 
 function origin(user: string, addr: string, port: string | undefined): Origin {
-  const o: Origin = { user, addr };
-  if (port !== undefined) o.port = Number(port);
-  return o;
+  return { user, addr, port };
 }
 
 // `<user> from <addr> port <port> ssh2` as OpenSSH >= 7.4 writes it for password, keyboard-interactive and none:
@@ -123,131 +147,107 @@ export function classifyMessage(message: string): Classification {
   // Dispatch on the first letter: most lines are Failed/Invalid/Connection/Disconnected/Received/Accepted.
   if (c === 0x46 /* F */) {
     const head = FAILED.exec(message);
-    if (!head) return KNOWN_NONE.test(message) ? { role: 'none', reason: 'other' } : null;
+    if (!head) return KNOWN_NONE.test(message) ? NONE : null;
     const o = userAndOrigin(message.slice(head[0].length));
     if (o === AMBIGUOUS || o === null) return o;
     const method = head[1]!;
-    return { role: 'attempt', reason: failureReason(method), method, invalidUser: head[2] !== undefined, ...o };
+    return match('attempt', failureReason(method), o.addr, o.port, o.user, head[2] !== undefined, method);
   }
   if (c === 0x49 /* I */) {
     const m = INVALID_USER.exec(message);
-    if (m) return { role: 'announce', reason: 'invalid-user', invalidUser: true, ...origin(m[1]!, m[2]!, m[3]) };
+    if (m) return match('announce', 'invalid-user', m[2], m[3], m[1], true);
   }
   if (c === 0x43 /* C */) {
     const m = CLOSED.exec(message);
     if (m) {
-      const match: MessageMatch = {
-        role: 'close',
-        reason: m[1] === 'reset' ? 'reset-preauth' : 'closed-preauth',
-        ...origin(m[3] ?? '', m[4]!, m[5]),
-      };
-      return m[2] === undefined ? withoutUser(match) : { ...match, invalidUser: m[2] === 'invalid', triedAuth: true };
+      const reason = m[1] === 'reset' ? 'reset-preauth' : 'closed-preauth';
+      return match('close', reason, m[4], m[5], m[3], m[2] === 'invalid', undefined, m[2] !== undefined);
     }
     const old = CLOSED_OLD.exec(message);
-    if (old) return { role: 'close', reason: old[1] === 'reset' ? 'reset-preauth' : 'closed-preauth', addr: old[2]! };
+    if (old) return match('close', old[1] === 'reset' ? 'reset-preauth' : 'closed-preauth', old[2]);
   }
   if (c === 0x44 /* D */) {
     let m = DISCONNECTED.exec(message);
     if (m) {
-      if (m[3] !== undefined) return { role: 'session', reason: 'session-closed', ...origin(m[3], m[4]!, m[5]) };
-      const match: MessageMatch = { role: 'close', reason: 'disconnected-preauth', ...origin(m[2] ?? '', m[4]!, m[5]) };
-      return m[1] === undefined ? withoutUser(match) : { ...match, invalidUser: m[1] === 'invalid', triedAuth: true };
+      if (m[3] !== undefined) return match('session', 'session-closed', m[4], m[5], m[3]);
+      return match(
+        'close',
+        'disconnected-preauth',
+        m[4],
+        m[5],
+        m[2],
+        m[1] === 'invalid',
+        undefined,
+        m[1] !== undefined,
+      );
     }
     m = NO_IDENT.exec(message);
-    if (m) return { role: 'probe', reason: 'no-identification', ...origin('', m[1]!, m[2]) };
+    if (m) return match('probe', 'no-identification', m[1], m[2]);
     m = DISCONNECTING_TOO_MANY.exec(message);
-    if (m)
-      return {
-        role: 'summary',
-        reason: 'max-attempts',
-        invalidUser: m[1] === 'invalid',
-        ...origin(m[2]!, m[3]!, m[4]),
-      };
+    if (m) return match('summary', 'max-attempts', m[3], m[4], m[2], m[1] === 'invalid');
     m = DISCONNECTING_CHANGE_GREEDY.exec(message);
     if (m) {
       const lazy = DISCONNECTING_CHANGE_LAZY.exec(message);
       if (!lazy || lazy[3] !== m[3] || lazy[4] !== m[4]) return AMBIGUOUS;
-      return {
-        role: 'summary',
-        reason: 'failed-other',
-        invalidUser: m[1] === 'invalid',
-        ...origin(m[2]!, m[3]!, m[4]),
-      };
+      return match('summary', 'failed-other', m[3], m[4], m[2], m[1] === 'invalid');
     }
   }
   if (c === 0x52 /* R */) {
-    let m = RECEIVED_DISCONNECT.exec(message) ?? RECEIVED_DISCONNECT_OLD.exec(message);
-    if (m) {
-      const hasPort = m.length === 5;
-      const code = Number(hasPort ? m[3] : m[2]);
-      const text = (hasPort ? m[4] : m[3]) ?? '';
-      const match = withoutUser({
-        role: 'close',
-        reason: 'disconnected-preauth',
-        ...origin('', m[1]!, hasPort ? m[2] : undefined),
-      });
-      // 14: no supported authentication methods; jsch and others say `Auth fail`: the client did try.
-      return code === 14 || /auth fail/i.test(text) ? { ...match, triedAuth: true } : match;
-    }
+    let m = RECEIVED_DISCONNECT.exec(message);
+    if (m) return receivedDisconnect(m[1]!, m[2], m[3]!, m[4]!);
+    m = RECEIVED_DISCONNECT_OLD.exec(message);
+    if (m) return receivedDisconnect(m[1]!, undefined, m[2]!, m[3]!);
     m = ROOT_REFUSED.exec(message);
-    if (m) return { role: 'announce', reason: 'root-refused', ...origin('root', m[1]!, m[2]) };
+    if (m) return match('announce', 'root-refused', m[1], m[2], 'root');
   }
   if (c === 0x41 /* A */) {
     const head = ACCEPTED.exec(message);
     if (head) {
       const o = userAndOrigin(message.slice(head[0].length));
       if (o === AMBIGUOUS || o === null) return o;
-      return { role: 'success', reason: 'accepted', method: head[1]!, ...o };
+      return match('success', 'accepted', o.addr, o.port, o.user, false, head[1]!);
     }
   }
   return classifyRare(message);
 }
 
+// 14: no supported authentication methods; jsch and others say `Auth fail`: the client did try.
+function receivedDisconnect(addr: string, port: string | undefined, code: string, text: string): MessageMatch {
+  const tried = code === '14' || /auth fail/i.test(text);
+  return match('close', 'disconnected-preauth', addr, port, undefined, false, undefined, tried);
+}
+
 function classifyRare(message: string): Classification {
   let m = NOT_ALLOWED.exec(message);
-  if (m) return { role: 'announce', reason: 'not-allowed', ...origin(m[1]!, m[2]!, undefined) };
+  if (m) return match('announce', 'not-allowed', m[2], undefined, m[1]);
   m = PAM_FAILURE.exec(message);
-  if (m) return withOptionalUser({ role: 'announce', reason: 'pam-failure', addr: m[1]! }, m[2]);
+  if (m) return match('announce', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_MORE.exec(message);
-  if (m) return withOptionalUser({ role: 'summary', reason: 'pam-failure', addr: m[1]! }, m[2]);
+  if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_BSD.exec(message);
-  if (m) return { role: 'attempt', reason: 'pam-failure', ...origin(m[1]!, m[2]!, undefined) };
+  if (m) return match('attempt', 'pam-failure', m[2], undefined, m[1]);
   m = MAX_ATTEMPTS.exec(message);
-  if (m)
-    return { role: 'summary', reason: 'max-attempts', invalidUser: m[1] !== undefined, ...origin(m[2]!, m[3]!, m[4]) };
+  if (m) return match('summary', 'max-attempts', m[3], m[4], m[2], m[1] !== undefined);
   m = TIMEOUT.exec(message);
-  if (m) return { role: 'close', reason: 'login-timeout', ...origin('', m[1]!, m[2]) };
+  if (m) return match('close', 'login-timeout', m[1], m[2]);
   m = BANNER.exec(message);
-  if (m) return { role: 'probe', reason: 'banner-exchange', ...origin('', m[1]!, m[2]) };
+  if (m) return match('probe', 'banner-exchange', m[1], m[2]);
   m = NEGOTIATE.exec(message);
-  if (m) return { role: 'probe', reason: 'unable-to-negotiate', ...origin('', m[1]!, m[2]) };
+  if (m) return match('probe', 'unable-to-negotiate', m[1], m[2]);
   m = BAD_VERSION.exec(message) ?? DROP_CONNECTION.exec(message);
-  if (m) return { role: 'probe', reason: 'kex-identification', ...origin('', m[1]!, m[2]) };
+  if (m) return match('probe', 'kex-identification', m[1], m[2]);
   m = REFUSED_CONNECT.exec(message);
-  if (m) return { role: 'probe', reason: 'closed-preauth', addr: m[1]! };
+  if (m) return match('probe', 'closed-preauth', m[1]);
   m = DISPATCH_FATAL.exec(message);
-  if (m) {
-    const match: MessageMatch = { role: 'close', reason: 'reset-preauth', ...origin(m[2] ?? '', m[3]!, m[4]) };
-    return m[1] === undefined ? withoutUser(match) : { ...match, invalidUser: m[1] === 'invalid', triedAuth: true };
-  }
+  if (m) return match('close', 'reset-preauth', m[3], m[4], m[2], m[1] === 'invalid', undefined, m[1] !== undefined);
   m = REPEATED.exec(message);
   if (m) {
     const inner = classifyMessage(stripDecorations(m[2]!).message);
     if (inner === null || inner === AMBIGUOUS) return inner;
     return { ...inner, repeat: Math.max(1, Number(m[1])) };
   }
-  if (SESSION.test(message)) return { role: 'none', reason: 'other' };
-  if (KNOWN_NONE.test(message)) return { role: 'none', reason: 'other' };
+  if (SESSION.test(message) || KNOWN_NONE.test(message)) return NONE;
   return null;
-}
-
-function withoutUser(match: MessageMatch): MessageMatch {
-  const { user: _user, ...rest } = match;
-  return rest;
-}
-
-function withOptionalUser(match: MessageMatch, user: string | undefined): MessageMatch {
-  return user === undefined || user === '' ? match : { ...match, user };
 }
 
 function failureReason(method: string): AuthEventReason {

@@ -24,8 +24,8 @@ export interface SshdParserOptions {
 export interface SshdMessage {
   readonly time: number;
   readonly program: string;
-  readonly pid?: number;
-  readonly host?: string;
+  readonly pid?: number | undefined;
+  readonly host?: string | undefined;
   readonly message: string;
 }
 
@@ -73,22 +73,20 @@ export class SshdParser {
     const counted = this.tracker.account(key, match);
     if (counted === null) return this.skip('no-event');
 
-    const event: {
-      -readonly [K in keyof AuthEvent]: AuthEvent[K];
-    } = {
+    const event: AuthEvent = {
       time: header.time,
       kind: counted.kind,
       reason: match.reason === 'other' ? 'failed-other' : match.reason,
       ip: address.ip,
       bannable: address.bannable,
       count: counted.count,
+      port: match.port,
+      user: match.user === undefined ? undefined : match.user.slice(0, MAX_USER_LENGTH),
+      invalidUser: match.invalidUser || undefined,
+      method: match.method,
+      pid: header.pid,
+      host: header.host,
     };
-    if (match.port !== undefined) event.port = match.port;
-    if (match.user !== undefined) event.user = match.user.slice(0, MAX_USER_LENGTH);
-    if (match.invalidUser) event.invalidUser = true;
-    if (match.method !== undefined) event.method = match.method;
-    if (header.pid !== undefined) event.pid = header.pid;
-    if (header.host !== undefined) event.host = header.host;
     this.stats.events++;
     this.stats.attempts += counted.kind === 'failure' ? counted.count : 0;
     this.stats.kinds[counted.kind] = (this.stats.kinds[counted.kind] ?? 0) + 1;

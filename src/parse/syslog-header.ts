@@ -4,9 +4,9 @@ import type { YearInference } from './year-inference.js';
 export interface LineHeader {
   /** Milliseconds since the epoch (UTC). */
   readonly time: number;
-  readonly host?: string;
+  readonly host?: string | undefined;
   readonly program: string;
-  readonly pid?: number;
+  readonly pid?: number | undefined;
   readonly message: string;
 }
 
@@ -26,12 +26,12 @@ const MONTHS: Record<string, number> = {
 };
 
 // `Feb 15 14:23:12`, `2026-02-15T14:23:12.123456+01:00`, or `2026-02-15 14:23:12` (local time).
-const TRADITIONAL = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) /;
+const TRADITIONAL = /^([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) $/;
 const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) /;
 const BARE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:[.,]\d+)? /;
 // After the timestamp: an optional host, then sshd's program name with an optional pid. Solaris and old BSD
 // syslogs write `[sshd]:`. The program names are those of OpenSSH 8.x to 10.x (sshd-session/sshd-auth since 9.8).
-const PROGRAM = /^(?:(\S+) )??(?:(sshd|sshd-session|sshd-auth)(?:\[(\d+)\])?|\[(sshd)\]):? /;
+const PROGRAM = /(?:(\S+) )??(?:(sshd|sshd-session|sshd-auth)(?:\[(\d+)\])?|\[(sshd)\]):? /y;
 // RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG` (rsyslog's SyslogProtocol23Format).
 const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (sshd|sshd-session|sshd-auth) (\S+) \S+ /;
 
@@ -46,53 +46,61 @@ export class HeaderReader {
   constructor(private readonly years: YearInference) {}
 
   read(line: string): LineHeader | null {
-    if (line.charCodeAt(0) === 0x3c /* < */) return this.readRfc5424(line);
-    let rest: string;
-    let time: number | undefined;
     const c = line.charCodeAt(0);
+    if (c === 0x3c /* < */) return this.readRfc5424(line);
+    let time: number;
+    let at: number;
     if (c >= 0x30 && c <= 0x39) {
       const rfc = RFC3339.exec(line);
       if (rfc) {
-        time = this.cached(rfc[1]!, () => parseRfc3339(rfc[1]!));
-        rest = line.slice(rfc[0].length);
+        time = rfc[1] === this.lastStamp ? this.lastTime : this.remember(rfc[1]!, parseRfc3339(rfc[1]!));
+        at = rfc[0].length;
       } else {
         const bare = BARE.exec(line);
         if (!bare) return null;
-        time = this.cached(bare[0], () =>
-          new Date(+bare[1]!, +bare[2]! - 1, +bare[3]!, +bare[4]!, +bare[5]!, +bare[6]!).getTime(),
-        );
-        rest = line.slice(bare[0].length);
+        time =
+          bare[0] === this.lastStamp
+            ? this.lastTime
+            : this.remember(
+                bare[0],
+                new Date(+bare[1]!, +bare[2]! - 1, +bare[3]!, +bare[4]!, +bare[5]!, +bare[6]!).getTime(),
+              );
+        at = bare[0].length;
       }
     } else {
-      const trad = TRADITIONAL.exec(line);
-      if (!trad) return null;
-      const month = MONTHS[trad[1]!];
-      if (month === undefined) return null;
-      time = this.cached(trad[0], () => this.years.resolve(month, +trad[2]!, +trad[3]!, +trad[4]!, +trad[5]!));
-      rest = line.slice(trad[0].length);
+      // `Feb 15 14:23:12 ` and `Feb  5 14:23:12 ` are both 16 characters (some syslogs write `Feb 5`, 15):
+      // most lines repeat the previous stamp, so compare before parsing.
+      at = line.charCodeAt(5) === 0x20 ? 15 : 16;
+      const stamp = line.slice(0, at);
+      if (stamp === this.lastStamp) time = this.lastTime;
+      else {
+        const trad = TRADITIONAL.exec(stamp);
+        const month = trad ? MONTHS[trad[1]!] : undefined;
+        if (!trad || month === undefined) return null;
+        time = this.remember(stamp, this.years.resolve(month, +trad[2]!, +trad[3]!, +trad[4]!, +trad[5]!));
+      }
     }
-    if (time === undefined || Number.isNaN(time)) return null;
-    const prog = PROGRAM.exec(rest);
+    if (Number.isNaN(time)) return null;
+    PROGRAM.lastIndex = at;
+    const prog = PROGRAM.exec(line);
     if (!prog) return null;
-    return header(time, prog[1], prog[2] ?? prog[4]!, prog[3], rest.slice(prog[0].length));
+    return header(time, prog[1], prog[2] ?? prog[4]!, prog[3], line.slice(PROGRAM.lastIndex));
   }
 
   private readRfc5424(line: string): LineHeader | null {
     const m = RFC5424.exec(line);
     if (!m) return null;
-    const time = this.cached(m[1]!, () => parseRfc3339(m[1]!));
+    const time = parseRfc3339(m[1]!);
     if (Number.isNaN(time)) return null;
     const message = skipStructuredData(line, m[0].length);
     if (message === null) return null;
     return header(time, m[2] === '-' ? undefined : m[2], m[3]!, /^\d+$/.test(m[4]!) ? m[4] : undefined, message);
   }
 
-  private cached(stamp: string, compute: () => number): number {
-    if (stamp !== this.lastStamp) {
-      this.lastStamp = stamp;
-      this.lastTime = compute();
-    }
-    return this.lastTime;
+  private remember(stamp: string, time: number): number {
+    this.lastStamp = stamp;
+    this.lastTime = time;
+    return time;
   }
 }
 
@@ -103,10 +111,7 @@ function header(
   pid: string | undefined,
   message: string,
 ): LineHeader {
-  const h: { time: number; program: string; message: string; host?: string; pid?: number } = { time, program, message };
-  if (host !== undefined) h.host = host;
-  if (pid !== undefined) h.pid = Number(pid);
-  return h;
+  return { time, host, program, pid: pid === undefined ? undefined : Number(pid), message };
 }
 
 /** Skips RFC 5424 structured data (`-` or `[id k="v"]...`, where `\]` and `\"` may appear inside values). */

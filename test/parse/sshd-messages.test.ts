@@ -273,3 +273,13 @@ describe('attempts are counted once', () => {
     expect(parser.parseLine(`${H}Connection closed by 192.0.2.44 port 41000`)?.kind).toBe('disconnect');
   });
 });
+
+describe('unpadded syslog days', () => {
+  it('reads `Feb 7 16:01:07` as well as `Feb  7 16:01:07`', () => {
+    const parser = new SshdParser({ referenceTime: REF });
+    const a = parser.parseLine('Feb 7 16:01:07 h sshd[1]: Invalid user x from 203.0.113.1 port 5');
+    const b = parser.parseLine('Feb  7 16:01:08 h sshd[2]: Invalid user x from 203.0.113.1 port 5');
+    expect(a?.time).toBe(new Date(2026, 1, 7, 16, 1, 7).getTime());
+    expect(b?.time).toBe(new Date(2026, 1, 7, 16, 1, 8).getTime());
+  });
+});
