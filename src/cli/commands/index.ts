@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { auditCommand } from './audit.js';
 import { parseCommand } from './parse.js';
+import { replayCommand } from './replay.js';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [parseCommand, auditCommand];
+export const COMMANDS: readonly Command[] = [parseCommand, replayCommand, auditCommand];

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Replay speed and memory beside its peers, measured in one run on the same file:
+//   f2b-campaign replay (parse + correlate + verdicts), fail2ban-regex FILE sshd, sshguard's sshg-parser.
+// Peak RSS comes from GNU time (%M). Usage: node bench/replay.mjs [LINES] [SOURCES]   (npm run build first)
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+
+const LINES = Number(process.argv[2] ?? 1_000_000);
+const SOURCES = Number(process.argv[3] ?? 100_000);
+const file = `bench/out/sshd-${LINES}.log`;
+const TIME = '/usr/bin/time';
+const SSHG = '/usr/libexec/sshguard/sshg-parser';
+
+for (const [path, pkg] of [
+  [TIME, 'time'],
+  [SSHG, 'sshguard'],
+  ['/usr/bin/fail2ban-regex', 'fail2ban'],
+]) {
+  if (!existsSync(path)) throw new Error(`${path} is missing: apt-get install ${pkg}`);
+}
+if (!existsSync('dist/f2b-campaign.mjs')) throw new Error('dist/f2b-campaign.mjs is missing: npm run build');
+if (!existsSync(file))
+  spawnSync('node', ['bench/gen-sshd-log.mjs', file, String(LINES), String(SOURCES)], { stdio: 'inherit' });
+
+function measure(name, argv, stdinFile) {
+  const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+  const r = spawnSync(TIME, ['-f', '@@ %e %M', ...argv], { stdio: [stdin, 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  if (typeof stdin === 'number') closeSync(stdin);
+  const err = r.stderr.toString();
+  const m = /@@ ([\d.]+) (\d+)\s*$/.exec(err);
+  if (r.status !== 0 || !m) throw new Error(`${name} failed (${r.status}): ${err.slice(-2000)}`);
+  return { name, seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, stdout: r.stdout.toString(), stderr: err };
+}
+
+const results = [
+  measure('f2b-campaign replay', [
+    'node',
+    'bin/f2b-campaign.js',
+    'replay',
+    '--auth-log',
+    file,
+    '--verdicts',
+    '/dev/null',
+    '--fail2ban-defaults',
+  ]),
+  measure('sshg-parser', [SSHG], file),
+  measure('fail2ban-regex', ['fail2ban-regex', file, 'sshd']),
+];
+
+const replay = results[0];
+const summary = JSON.parse(replay.stderr.split('\n').find((l) => l.startsWith('{')) ?? '{}');
+const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(results[2].stdout)?.[1];
+console.log(`\n${LINES.toLocaleString('en')} lines, ${SOURCES.toLocaleString('en')} sources (${file})`);
+console.log(`| tool | seconds | lines/s | peak RSS MB | replay is N x faster |`);
+console.log(`|---|---:|---:|---:|---:|`);
+for (const r of results) {
+  const ratio = r === replay ? '-' : `${(r.seconds / replay.seconds).toFixed(1)}x`;
+  console.log(
+    `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(LINES / r.seconds).toLocaleString('en')} | ${r.rssMb.toFixed(0)} | ${ratio} |`,
+  );
+}
+console.log(
+  `\nreplay: ${summary.events} events, ${summary.verdicts} verdicts (${summary.bans} BAN); fail2ban-regex matched ${matched}; ` +
+    `sshg-parser reported ${results[1].stdout.split('\n').filter(Boolean).length} attacks`,
+);
+const targets = [
+  ['replay >= 2x sshg-parser', results[1].seconds / replay.seconds >= 2],
+  ['replay >= 30x fail2ban-regex', results[2].seconds / replay.seconds >= 30],
+  ['replay peak RSS < 150 MB', replay.rssMb < 150],
+];
+for (const [what, ok] of targets) console.log(`${ok ? 'met' : 'MISSED'}: ${what}`);

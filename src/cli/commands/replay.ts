@@ -1,0 +1,99 @@
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load-config.js';
+import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
+import type { Verdict } from '../../core/verdict.js';
+import { createCore } from '../../correlate/create-core.js';
+import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
+import { readLineBatches, readLines } from '../../parse/line-reader.js';
+import { readSocketTrace } from '../../parse/socket-trace.js';
+import { SshdParser } from '../../parse/sshd-parser.js';
+import { replayLogs } from '../../replay/replay-logs.js';
+import { formatVerdictLine } from '../../verdict/verdict-line.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+
+const usage = `usage: f2b-campaign replay --auth-log FILE [--sockets TRACE] [--verdicts OUT] [--config FILE]
+                           [--fail2ban-dir DIR | --fail2ban-defaults] [--headerless]
+
+Runs the whole pipeline over historic input on the log's own clock, as fast as the CPU allows, and writes
+verdict lines to OUT (else stdout). A summary goes to stderr.
+
+  --auth-log FILE       sshd log (auth.log, a journal export as text, or \`sshd -E\` output with --headerless)
+  --sockets TRACE       socket trace recorded with \`f2b-campaign record\` (docs/socket-trace.md)
+  --verdicts OUT        write verdict lines here instead of stdout
+  --config FILE         f2b-campaign.conf with [detection] and [alerts] settings (defaults otherwise)
+  --fail2ban-dir DIR    read fail2ban's sshd thresholds and ignoreip from DIR (default /etc/fail2ban)
+  --fail2ban-defaults   ignore the local fail2ban, use Debian's defaults (5 failures in 10 minutes)
+  --headerless          lines carry no timestamp (sshd -E): they get the file's modification time`;
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'run the detector over a recorded sshd log (and socket trace), writing verdicts',
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        'auth-log': { type: 'string' },
+        sockets: { type: 'string' },
+        verdicts: { type: 'string' },
+        config: { type: 'string' },
+        'fail2ban-dir': { type: 'string' },
+        'fail2ban-defaults': { type: 'boolean', default: false },
+        headerless: { type: 'boolean', default: false },
+      },
+    });
+    const authLog = values['auth-log'];
+    if (authLog === undefined) throw new UsageError('--auth-log FILE is required');
+    const config = values.config === undefined ? loadConfig('/nonexistent', false) : loadConfig(values.config, true);
+    const thresholds: Fail2banThresholds = values['fail2ban-defaults']
+      ? DEBIAN_DEFAULT_THRESHOLDS
+      : await readFail2banThresholds(values['fail2ban-dir'] === undefined ? {} : { configDir: values['fail2ban-dir'] });
+    const mtime = statSync(authLog).mtimeMs;
+    const parser = new SshdParser(
+      values.headerless ? { referenceTime: mtime, fallbackTime: () => mtime } : { referenceTime: mtime },
+    );
+    const core = createCore(config.values.detection ?? {}, thresholds, undefined, config.values.alerts ?? {});
+
+    const fd = values.verdicts === undefined ? 1 : openSync(values.verdicts, 'a');
+    let buffered: string[] = [];
+    const flush = (): void => {
+      if (buffered.length > 0) writeSync(fd, `${buffered.join('\n')}\n`);
+      buffered = [];
+    };
+    let bans = 0;
+    const emit = (verdict: Verdict): void => {
+      if (verdict.verb === 'BAN') bans++;
+      buffered.push(formatVerdictLine(verdict, process.pid));
+      if (buffered.length >= 512) flush();
+    };
+
+    const started = process.hrtime.bigint();
+    const result = await replayLogs({
+      authLines: readLineBatches(authLog),
+      ...(values.sockets === undefined ? {} : { samples: readSocketTrace(readLines(values.sockets)) }),
+      parser,
+      core,
+      emit,
+    });
+    flush();
+    if (fd !== 1) closeSync(fd);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const s = parser.stats;
+    process.stderr.write(
+      `${JSON.stringify({
+        lines: s.lines,
+        events: result.events,
+        samples: result.samples,
+        verdicts: result.verdicts,
+        bans,
+        seconds: Number(seconds.toFixed(3)),
+        linesPerSecond: Math.round(s.lines / seconds),
+        thresholds: { maxretry: thresholds.maxretry, findtime: thresholds.findtime, origin: thresholds.origin },
+        parse: s,
+      })}\n`,
+    );
+    return 0;
+  },
+};
