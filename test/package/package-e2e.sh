@@ -138,13 +138,15 @@ if [ -f /etc/apt/sources.list.d/debian.sources ]; then
   : >"$ROOT/etc/apt/sources.list"
   cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/"
 fi
-grep -rlis '^Acquire::.*Proxy' /etc/apt/apt.conf.d/ 2>/dev/null | xargs -r cp -t "$ROOT/etc/apt/apt.conf.d/"
+{ grep -rlis '^Acquire::.*Proxy' /etc/apt/apt.conf.d/ 2>/dev/null || true; } | xargs -r cp -t "$ROOT/etc/apt/apt.conf.d/"
 # No daemon may start during installation: fail2ban's init script would run in the host's network namespace.
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 chmod 755 "$ROOT/usr/sbin/policy-rc.d"
 mount_in "$ROOT/proc" -t proc proc
 mount_in "$ROOT/sys" -t sysfs sysfs
-mount_in "$ROOT/dev" --bind /dev
+# /dev is the root's own (the device nodes debootstrap made, kept in the tarball), never a bind of the host's:
+# nothing done in or to the root can then reach the host's /dev/null.
+mount_in "$ROOT/dev/shm" -t tmpfs -o mode=1777 tmpfs
 mount_in "$ROOT/run" -t tmpfs -o mode=0755 tmpfs
 mount_in "$ROOT/var/cache/apt/archives" --bind "$ARCHIVES"
 cp "$DEB" "$ROOT/tmp/"
