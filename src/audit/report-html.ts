@@ -88,7 +88,7 @@ export function renderHtml(report: AuditReport): string {
 ${s.verdictFiles.length} file(s), ${s.fail2banEvents} fail2ban events from ${s.fail2banFiles.length} file(s)${
     report.filters.since === undefined ? '' : ` &middot; since ${stamp(report.filters.since)}`
   }${report.filters.until === undefined ? '' : ` &middot; until ${stamp(report.filters.until)}`}</p>
-<div class="cards"><div class="card"><b>${report.campaigns.length}</b>campaigns</div><div class="card"><b>${members}</b>members banned by verdict</div>
+<div class="cards"><div class="card"><b>${report.campaigns.length}</b>campaigns</div><div class="card"><b>${members}</b>members named in BAN verdicts</div>
 <div class="card"><b>${members - never}</b>banned by fail2ban</div><div class="card"><b>${never}</b>never banned</div>
 <div class="card"><b>${report.alerts.length}</b>alerts</div></div>
 ${LEGEND}

@@ -3,6 +3,7 @@ import type { AuditReport } from './audit-report.js';
 import { Fail2banHistory } from './fail2ban-history.js';
 import { type Fail2banEvent, readFail2banLine } from './fail2ban-log.js';
 import { readRotatedLines } from './log-lines.js';
+import { addMemberAttempts } from './member-attempts.js';
 import { Progress } from './progress.js';
 import { listRotated } from './rotated-files.js';
 import { readVerdictRecord } from './verdict-records.js';
@@ -17,6 +18,8 @@ export interface AuditInput {
   /** How long after a BAN verdict a fail2ban Ban still answers it (the jail's findtime). */
   readonly matchWindow: number;
   readonly filters: AuditFilters;
+  /** sshd logs (each with its rotations) for the members' attempts and usernames; optional. */
+  readonly authLogs?: readonly string[];
   readonly progress?: Progress;
   /** Report time (ms); the CLI passes the clock, tests a fixed value. */
   readonly now: number;
@@ -51,12 +54,14 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     if (record) builder.add(record);
     else malformedLines++;
   }
+  const authFiles = (input.authLogs ?? []).flatMap((path) => listRotated(path));
+  if (authFiles.length > 0) await addMemberAttempts(authFiles, builder.membersByIp(), progress);
   progress.done();
   return builder.finish(
     {
       verdictFiles: verdictFiles.map((f) => f.path),
       fail2banFiles: f2bFiles.map((f) => f.path),
-      authFiles: [],
+      authFiles: authFiles.map((f) => f.path),
       verdictLines,
       malformedLines,
       fail2banEvents: events.length,

@@ -52,8 +52,11 @@ export function campaignTimeline(c: CampaignReport): string {
   }
   for (const e of c.events) {
     parts.push(`<line x1="${x(e.time)}" y1="12" x2="${x(e.time)}" y2="${height - 20}" class="event"/>`);
+    // Labels near the right edge are written leftwards so they are not cut off.
+    const right = x(e.time) > WIDTH - 80;
+    const label = `${html(e.event)}${e.members === null ? '' : ` ${e.members}`}`;
     parts.push(
-      `<text x="${x(e.time) + 3}" y="20" class="evlabel">${html(e.event)}${e.members === null ? '' : ` ${e.members}`}</text>`,
+      `<text x="${x(e.time) + (right ? -3 : 3)}" y="20" class="evlabel"${right ? ' text-anchor="end"' : ''}>${label}</text>`,
     );
   }
   members.forEach((m, i) => {

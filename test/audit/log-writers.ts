@@ -1,15 +1,19 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { banVerdict, type Verdict } from '../../src/core/verdict.js';
 import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
 
-/** A fresh directory under the OS temp dir for one test. */
+/** A fresh directory under the OS temp dir for one test; `removeTempDir` deletes it unless F2B_KEEP_TMP is set. */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `f2b-audit-${prefix}-`));
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  if (!process.env['F2B_KEEP_TMP'] && dir.length > 0) rmSync(dir, { recursive: true, force: true });
 }
 
 /** fail2ban's own timestamp: local time, comma before the milliseconds. */

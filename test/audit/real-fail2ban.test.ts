@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderTable } from '../../src/audit/report-table.js';
 import { runAudit } from '../../src/audit/run-audit.js';
 import type { Verdict } from '../../src/core/verdict.js';
-import { ban, campaignVerdict, tempDir, verdictLines } from './log-writers.js';
+import { ban, campaignVerdict, removeTempDir, tempDir, verdictLines } from './log-writers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = tempDir('fail2ban');
@@ -111,6 +111,7 @@ afterAll(async () => {
       server.kill('SIGTERM');
     }
   }
+  removeTempDir(dir);
 });
 
 describe('audit reconciled with a real fail2ban-server run', () => {

@@ -1,6 +1,6 @@
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditFilters } from '../../src/audit/audit-builder.js';
 import { memberStatus } from '../../src/audit/audit-report.js';
 import { renderHtml } from '../../src/audit/report-html.js';
@@ -8,7 +8,15 @@ import { reportToJson } from '../../src/audit/report-json.js';
 import { renderTable } from '../../src/audit/report-table.js';
 import { runAudit } from '../../src/audit/run-audit.js';
 import type { Verdict } from '../../src/core/verdict.js';
-import { ban, campaignVerdict, fail2banLine, tempDir, verdictLines, writeRotated } from './log-writers.js';
+import {
+  ban,
+  campaignVerdict,
+  fail2banLine,
+  removeTempDir,
+  tempDir,
+  verdictLines,
+  writeRotated,
+} from './log-writers.js';
 
 const D = Date.parse('2026-02-13T00:00:00Z');
 const H = 3_600_000;
@@ -93,6 +101,8 @@ beforeAll(() => {
     utimesSync(join(dir, name), last, last);
   });
 });
+
+afterAll(() => removeTempDir(dir));
 
 describe('audit over rotated and gzipped logs', () => {
   it('reads every rotation in order and reconciles each BAN verdict with fail2ban', async () => {

@@ -21,6 +21,7 @@ self-contained report with a timeline per campaign.
   --config FILE        f2b-campaign config, for the verdict log's path (default ${DEFAULT_CONFIG})
   --verdicts FILE      the verdict log (default: [service] verdict_log)
   --fail2ban-log FILE  fail2ban's log (default /var/log/fail2ban.log; its times are read as local time)
+  --auth-log FILE      sshd log (with rotations) for each member's attempts and the usernames tried; repeatable
   --jail NAME          the jail reading the verdict log (default f2b-campaign)
   --match-window DUR   how long after a BAN verdict a fail2ban Ban still answers it (default 1d, the jail's findtime)
   --since TIME         only verdicts at or after TIME: RFC 3339 or YYYY-MM-DD (UTC unless an offset is given),
@@ -53,6 +54,7 @@ export const auditCommand: Command = {
         verdicts: { type: 'string' },
         'fail2ban-log': { type: 'string', default: '/var/log/fail2ban.log' },
         jail: { type: 'string', default: 'f2b-campaign' },
+        'auth-log': { type: 'string', multiple: true },
         'match-window': { type: 'string', default: '1d' },
         since: { type: 'string' },
         until: { type: 'string' },
@@ -90,6 +92,7 @@ export const auditCommand: Command = {
       jail: values.jail,
       matchWindow,
       filters,
+      authLogs: values['auth-log'] ?? [],
       progress: new Progress(process.stderr),
       now,
     });
