@@ -30,6 +30,10 @@ describe('e2e harness: real sshd, fail2ban and nftables in a network namespace',
     await waitFor('the sshd jail to ban 127.0.0.220', () => env.fail2ban.banned('sshd').includes('127.0.0.220'), {
       timeoutMs: 15_000,
     });
+    // fail2ban lists the ban before its action has run `nft add element`: wait for the kernel's set.
+    await waitFor('the nftables set to hold 127.0.0.220', () => env.fail2ban.nftSet('sshd').length > 0, {
+      timeoutMs: 10_000,
+    });
     expect(env.fail2ban.nftSet('sshd')).toEqual(['127.0.0.220']);
     const [after] = await tcpConnect(env.netns, ['127.0.0.220']);
     expect(after?.outcome).toBe('refused');
@@ -42,6 +46,9 @@ describe('e2e harness: real sshd, fail2ban and nftables in a network namespace',
       timeoutMs: 15_000,
     });
     expect(env.fail2ban.banned('f2b-campaign')).toEqual(['127.0.0.77']);
+    await waitFor('the nftables set to hold 127.0.0.77', () => env.fail2ban.nftSet('f2b-campaign').length > 0, {
+      timeoutMs: 10_000,
+    });
     expect(env.fail2ban.nftSet('f2b-campaign')).toEqual(['127.0.0.77']);
     const outcomes = await tcpConnect(env.netns, ['127.0.0.77', '127.0.0.78']);
     expect(outcomes.map((o) => [o.source, o.outcome])).toEqual([

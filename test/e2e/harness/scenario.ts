@@ -61,6 +61,10 @@ export async function runCampaignScenario(env: Environment, options: { banWaitMs
     await sleep(1_000);
     banned = env.fail2ban.banned('f2b-campaign');
   }
+  // fail2ban lists a ban before its action has added the address to the nftables set: wait for the kernel too.
+  while (Date.now() < deadline + 10_000 && !banned.every((s) => env.fail2ban.nftSet('f2b-campaign').includes(s))) {
+    await sleep(500);
+  }
   const afterBan = await tcpConnect(env.netns, banned.length > 0 ? banned : [attackSource(0)]);
   const [control] = await tcpConnect(env.netns, [CONTROL_SOURCE]);
   const legitAfter = await keyLogin(env.netns, shape.legitSource, env.user.name, env.user.privateKey);
