@@ -68,3 +68,18 @@ export function normalTraffic(from: number, to: number, firstPort: number): Conn
   }
   return out;
 }
+
+const hex = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
+
+/** An IPv4 address as /proc/net/tcp prints it: the 32-bit word in host (little-endian) order. */
+function v4Hex(ip: string): string {
+  const [a = 0, b = 0, c = 0, d = 0] = ip.split('.').map(Number);
+  return hex(((d << 24) | (c << 16) | (b << 8) | a) >>> 0, 8);
+}
+
+const STATE_CODES: Partial<Record<SocketRow['state'], string>> = { ESTABLISHED: '01', TIME_WAIT: '06', LISTEN: '0A' };
+
+/** One SocketRow as the kernel's /proc/net/tcp line (IPv4 only), for socket traces. */
+export function procNetTcpLine(r: SocketRow, sl: number): string {
+  return `${String(sl).padStart(4)}: ${v4Hex(r.localIp)}:${hex(r.localPort, 4)} ${v4Hex(r.remoteIp)}:${hex(r.remotePort, 4)} ${STATE_CODES[r.state] ?? '01'} 00000000:00000000 00:00000000 00000000     0        0 ${r.inode} 1 0000000000000000 20 4 30 10 -1`;
+}
