@@ -51,6 +51,8 @@ export class RotatingFile {
   private retired: FileCursor[] = [];
   private restorePending: boolean;
   private firstLook = true;
+  /** The position at close(), so it can still be saved after the files are released. */
+  private closedAt: FilePosition | null = null;
 
   constructor(options: RotatingFileOptions) {
     this.options = options;
@@ -89,6 +91,7 @@ export class RotatingFile {
 
   /** Where we are, for the state file. Before the first look, the position we were given. */
   position(): FilePosition {
+    if (this.closedAt) return this.closedAt;
     if (this.restorePending && this.options.position) return this.options.position;
     const newest = listSiblings(this.options.path)[0];
     // A deleted file cannot be reopened after a restart, and its inode number may be reused by a new file that a
@@ -108,6 +111,8 @@ export class RotatingFile {
   }
 
   close(): void {
+    if (this.closedAt) return;
+    this.closedAt = this.position();
     this.current?.close();
     for (const cursor of this.retired) cursor.close();
     this.current = null;

@@ -1,6 +1,6 @@
 import type { SectionSpec } from '../key-spec.js';
 
-/** Where the service reads from and writes to. Paths left empty get a default chosen at start (see service-paths). */
+/** Where the service reads from and writes to. When not root, unset writable paths default under ./var (service-settings). */
 export const serviceSection: SectionSpec = {
   name: 'service',
   doc: 'Inputs, outputs and state of the running service.',
@@ -16,7 +16,20 @@ export const serviceSection: SectionSpec = {
       key: 'auth_log',
       type: 'list',
       default: ['/var/log/auth.log'],
-      doc: "sshd log files to follow, separated by spaces or commas. Rotation (rename-and-create, copytruncate) is followed.",
+      doc: 'sshd log files to follow, separated by spaces or commas. Rotation (rename-and-create, copytruncate) is followed.',
+    },
+    {
+      key: 'start_at',
+      type: 'enum',
+      choices: ['end', 'start'],
+      default: 'end',
+      doc: 'Where to begin in a log or journal the very first time (no saved position): end reads only new lines, start reads what is already there. After that the saved position is always used.',
+    },
+    {
+      key: 'journalctl',
+      type: 'path',
+      default: 'journalctl',
+      doc: 'The journalctl program used when source is journal (or auto with no auth_log).',
     },
     {
       key: 'verdict_log',
@@ -68,6 +81,24 @@ export const serviceSection: SectionSpec = {
       default: 10_000,
       min: 100,
       doc: 'How often state is written to state_dir (also written on clean shutdown).',
+    },
+    {
+      key: 'fail2ban_jail',
+      type: 'string',
+      default: 'sshd',
+      doc: 'The fail2ban jail whose maxretry, findtime, bantime and ignoreip campaign members stay under; read at start and on SIGHUP.',
+    },
+    {
+      key: 'fail2ban_config',
+      type: 'path',
+      default: '/etc/fail2ban',
+      doc: "fail2ban's configuration directory (read through fail2ban-client -d when installed, else its jail files).",
+    },
+    {
+      key: 'campaign_jail',
+      type: 'string',
+      default: 'f2b-campaign',
+      doc: 'The bundled fail2ban jail that watches verdict_log; `f2b-campaign check` verifies it is there and watches that file.',
     },
     {
       key: 'log_level',

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load-config.js';
+import { createCore } from '../../correlate/create-core.js';
+import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
+import { CampaignService, type CoreFactory, type ThresholdReader } from '../../service/campaign-service.js';
+import { createLogger } from '../../service/logger.js';
+import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
+import { runUntilSignalled } from '../../service/signals.js';
+import { type Command, UsageError } from '../command.js';
+
+export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
+
+/** The core the service drives: the same factory as `replay`, fed the [detection] and [alerts] sections. */
+export const serviceCore: CoreFactory = (values, thresholds, snapshot) =>
+  createCore(values['detection'] ?? {}, thresholds, snapshot, values['alerts'] ?? {});
+
+export const serviceThresholds: ThresholdReader = (settings) =>
+  readFail2banThresholds({ jail: settings.fail2banJail, configDir: settings.fail2banConfig });
+
+const usage = `usage: f2b-campaign run [--config FILE] [--auth-log FILE]... [--verdicts FILE] [--state-dir DIR]
+                        [--sockets-from DIR] [--fail2ban-dir DIR]
+
+Runs the service: follows sshd's log (or the journal), samples /proc/net/tcp{,6}, and appends verdict lines for
+the f2b-campaign fail2ban jail. Each option overrides the config file (default ${DEFAULT_CONFIG}, optional;
+built-in defaults apply without it). SIGHUP reloads the config and fail2ban's thresholds and reopens the verdict
+log; SIGTERM/SIGINT stop cleanly, a second one at once. The JSON log goes to stdout.
+
+  --config FILE        configuration file (must exist when given)
+  --auth-log FILE      sshd log to follow (repeatable; replaces [service] auth_log)
+  --verdicts FILE      verdict log to append to ([service] verdict_log)
+  --state-dir DIR      read positions, journal cursor and campaign state ([service] state_dir)
+  --sockets-from DIR   read tcp and tcp6 from DIR instead of /proc/net ([service] sockets_from)
+  --fail2ban-dir DIR   fail2ban's configuration directory ([service] fail2ban_config)`;
+
+/** Parses the options `run` shares with `check`. */
+export function serviceArgs(argv: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: 'string' },
+      'auth-log': { type: 'string', multiple: true },
+      verdicts: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'sockets-from': { type: 'string' },
+      'fail2ban-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const overrides: SettingsOverrides = {
+    ...(values['auth-log'] ? { authLogs: values['auth-log'] } : {}),
+    ...(values.verdicts ? { verdictLog: values.verdicts } : {}),
+    ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+    ...(values['sockets-from'] ? { socketsFrom: values['sockets-from'] } : {}),
+  };
+  const configPath = values.config ?? DEFAULT_CONFIG;
+  const load = () => loadConfig(configPath, values.config !== undefined);
+  const settingsOf = (config: ReturnType<typeof load>) => {
+    const settings = resolveSettings(config, overrides);
+    const dir = values['fail2ban-dir'];
+    return dir ? { ...settings, fail2banConfig: dir } : settings;
+  };
+  return { load, settingsOf, configPath };
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the service: follow sshd, sample sockets, write verdicts for fail2ban',
+  usage,
+  async run(argv) {
+    let parsed: ReturnType<typeof serviceArgs>;
+    try {
+      parsed = serviceArgs(argv);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError((error as Error).message);
+    }
+    const config = parsed.load();
+    const settings = parsed.settingsOf(config);
+    const log = createLogger(settings.logLevel);
+    const service = new CampaignService({
+      config,
+      settings,
+      createCore: serviceCore,
+      readThresholds: serviceThresholds,
+      log,
+      reloadConfig: parsed.load,
+      settingsOf: parsed.settingsOf,
+    });
+    await service.start();
+    const code = await runUntilSignalled(service, log);
+    // Everything is saved and closed; do not wait for stray handles (a watcher's last callback) to drain.
+    process.exit(code);
+  },
+};

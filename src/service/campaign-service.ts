@@ -1,0 +1,218 @@
+import { mkdirSync } from 'node:fs';
+import type { ConfigValues, LoadedConfig } from '../config/load-config.js';
+import type { CorrelationCore } from '../core/correlation-core.js';
+import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
+import { LOG_EVENTS } from './log-events.js';
+import type { Logger } from './logger.js';
+import { Pipeline } from './pipeline.js';
+import { resolveSettings, type ServiceSettings } from './service-settings.js';
+import { ServiceSources } from './service-sources.js';
+import { loadState, type ServiceState, saveState } from './state-store.js';
+import { type ServiceStatus, writeStatus } from './status-file.js';
+import { VerdictDedupe } from './verdict-dedupe.js';
+import { VerdictWriter } from './verdict-writer.js';
+
+export type CoreFactory = (values: ConfigValues, thresholds: Fail2banThresholds, snapshot?: unknown) => CorrelationCore;
+export type ThresholdReader = (settings: ServiceSettings) => Promise<Fail2banThresholds>;
+
+export interface CampaignServiceOptions {
+  readonly config: LoadedConfig;
+  readonly settings: ServiceSettings;
+  readonly createCore: CoreFactory;
+  readonly readThresholds: ThresholdReader;
+  readonly log: Logger;
+  /** Reads the configuration again (SIGHUP); throws with a message naming what is wrong. */
+  readonly reloadConfig?: () => LoadedConfig;
+  /** Settings from a (reloaded) configuration, with the command line's overrides applied. */
+  readonly settingsOf?: (config: LoadedConfig) => ServiceSettings;
+}
+
+/** How often the verdict log is checked, owed verdicts retried and wall-clock time given to the core. */
+const TICK_MS = 1000;
+const STATUS_EVERY_MS = 5000;
+
+/**
+ * The live service (`f2b-campaign run`): sources → parser → the correlation core → verdict lines, with state saved
+ * atomically and periodically so that a restart, even after kill -9, neither skips a line nor writes a verdict twice.
+ */
+export class CampaignService {
+  private readonly options: CampaignServiceOptions;
+  private config: LoadedConfig;
+  private thresholds: Fail2banThresholds | null = null;
+  private pipeline: Pipeline | null = null;
+  private writer: VerdictWriter | null = null;
+  private sources: ServiceSources | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly startedAt = new Date().toISOString();
+  /** Pipeline activity at the last save: an idle service does not rewrite (and fsync) the same state. */
+  private savedActivity = -1;
+  private saves = 0;
+  private phase: ServiceStatus['state'] = 'running';
+
+  constructor(options: CampaignServiceOptions) {
+    this.options = options;
+    this.config = options.config;
+  }
+
+  get settings(): ServiceSettings {
+    return this.options.settings;
+  }
+
+  async start(): Promise<void> {
+    const { settings, log } = this.options;
+    mkdirSync(settings.stateDir, { recursive: true });
+    const loaded = loadState(settings.stateDir);
+    if (loaded.problem) log.error({ event: LOG_EVENTS.stateCorrupt, problem: loaded.problem });
+    const state = loaded.state;
+    this.thresholds = await this.options.readThresholds(settings);
+    log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
+    const core = this.makeCore(this.thresholds, state?.core);
+    this.writer = new VerdictWriter({ path: settings.verdictLog, log, owed: state?.owed ?? [] });
+    const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null);
+    this.pipeline = new Pipeline(core, this.writer, dedupe, log);
+    this.sources = new ServiceSources(settings, this.pipeline, state, log);
+    await this.sources.start();
+    this.timers.push(setInterval(() => this.tick(), TICK_MS));
+    this.timers.push(setInterval(() => this.periodicSave(), settings.stateInterval));
+    this.timers.push(setInterval(() => this.publishStatus(), STATUS_EVERY_MS));
+    this.publishStatus();
+    log.info({
+      event: LOG_EVENTS.started,
+      input: this.sources.journal ? 'journal' : settings.authLogs,
+      verdictLog: settings.verdictLog,
+      stateDir: settings.stateDir,
+      resumed: state !== null,
+      repeatsToSuppress: dedupe.size,
+    });
+  }
+
+  /** Clean shutdown: stop reading, save state and status, close the verdict log. */
+  async stop(): Promise<void> {
+    const { log } = this.options;
+    log.info({ event: LOG_EVENTS.stopping });
+    this.phase = 'stopping';
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.sources?.stop();
+    this.save();
+    this.writer?.close();
+    this.phase = 'stopped';
+    this.publishStatus();
+    log.info({ event: LOG_EVENTS.stopped, verdictsWritten: this.writer?.written ?? 0 });
+  }
+
+  /** SIGHUP: configuration and fail2ban thresholds read again, the core rebuilt from its snapshot, log reopened. */
+  async reload(): Promise<void> {
+    const { log } = this.options;
+    try {
+      if (this.options.reloadConfig) this.config = this.options.reloadConfig();
+      const settings = (this.options.settingsOf ?? resolveSettings)(this.config);
+      log.level = settings.logLevel;
+      // Paths and sources stay as started (a restart applies them); thresholds and detection settings change now.
+      const thresholds = await this.options.readThresholds({ ...this.options.settings, ...pickFail2ban(settings) });
+      if (this.pipeline) this.pipeline.core = this.makeCore(thresholds, this.pipeline.core.snapshot());
+      this.thresholds = thresholds;
+      this.writer?.reopen('reload');
+      log.info({ event: LOG_EVENTS.reloaded, config: this.config.file, thresholds });
+    } catch (error) {
+      // The old configuration stays in force; the operator's edit needs fixing.
+      log.error({ event: LOG_EVENTS.reloadFailed, err: (error as Error).message });
+    }
+  }
+
+  /** Reads what the followed files hold right now and saves state (tests use it to settle). */
+  settle(): void {
+    this.sources?.drainFiles();
+    this.save();
+  }
+
+  /** The state a restart would resume from, taken in one synchronous step. */
+  snapshotState(): ServiceState | null {
+    if (!this.pipeline || !this.sources || !this.writer) return null;
+    return {
+      version: 1,
+      savedAt: Date.now(),
+      files: this.sources.positions(),
+      journalCursor: this.sources.journalCursor(),
+      core: this.pipeline.core.snapshot(),
+      verdicts: this.writer.mark(),
+      owed: this.writer.owed(),
+    };
+  }
+
+  status(): ServiceStatus | null {
+    const { pipeline, sources, writer, thresholds } = this;
+    if (!pipeline || !sources || !writer || !thresholds) return null;
+    const { settings } = this.options;
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      state: this.phase,
+      config: this.config.file,
+      verdictLog: settings.verdictLog,
+      verdicts: { written: writer.written, owed: writer.owed().length, suppressedRepeats: pipeline.suppressed },
+      sources: sources.all().map((s) => s.health()),
+      sockets: {
+        open: sources.tracker.openSockets().length,
+        closed: sources.tracker.closedTotal,
+        lastSampleAt: sources.lastSampleAt === null ? null : new Date(sources.lastSampleAt).toISOString(),
+        topSources: sources.tracker.topSources(),
+      },
+      lines: { read: pipeline.lines, events: pipeline.events },
+      thresholds: { maxretry: thresholds.maxretry, findtime: thresholds.findtime, origin: thresholds.origin },
+      core: pipeline.core.status(),
+    };
+  }
+
+  private makeCore(thresholds: Fail2banThresholds, snapshot: unknown): CorrelationCore {
+    try {
+      return this.options.createCore(this.config.values, thresholds, snapshot ?? undefined);
+    } catch (error) {
+      if (snapshot === undefined) throw error;
+      // An unreadable snapshot loses open campaigns, not lines: start afresh and say so.
+      this.options.log.error({ event: LOG_EVENTS.stateCorrupt, problem: `core snapshot: ${(error as Error).message}` });
+      return this.options.createCore(this.config.values, thresholds);
+    }
+  }
+
+  private tick(): void {
+    if (!this.pipeline || !this.writer) return;
+    this.writer.check();
+    this.pipeline.advance(Date.now());
+  }
+
+  private periodicSave(): void {
+    // Once one save is behind us, lines read a second time after a crash have been read: nothing more repeats.
+    if (this.saves > 0) this.pipeline?.dedupe.clear();
+    if (this.pipeline && this.pipeline.activity() === this.savedActivity) return;
+    this.save();
+  }
+
+  private save(): void {
+    const state = this.snapshotState();
+    if (!state) return;
+    try {
+      saveState(this.options.settings.stateDir, state);
+      this.saves++;
+      this.savedActivity = this.pipeline?.activity() ?? -1;
+    } catch (error) {
+      // Not fatal: the previous state still stands, a restart re-reads (and dedupes) a little more.
+      this.options.log.error({ event: LOG_EVENTS.stateSaveFailed, err: (error as Error).message });
+    }
+  }
+
+  private publishStatus(): void {
+    const status = this.status();
+    if (!status) return;
+    try {
+      writeStatus(this.options.settings.runtimeDir, status);
+    } catch (error) {
+      this.options.log.warn({ event: LOG_EVENTS.statusFailed, err: (error as Error).message });
+    }
+  }
+}
+
+function pickFail2ban(settings: ServiceSettings): Pick<ServiceSettings, 'fail2banJail' | 'fail2banConfig'> {
+  return { fail2banJail: settings.fail2banJail, fail2banConfig: settings.fail2banConfig };
+}

@@ -1,0 +1,75 @@
+import type { AuthEvent } from '../core/auth-event.js';
+import type { CorrelationCore } from '../core/correlation-core.js';
+import type { SocketSample } from '../core/socket.js';
+import type { Verdict } from '../core/verdict.js';
+import { LOG_EVENTS } from './log-events.js';
+import type { Logger } from './logger.js';
+import type { VerdictDedupe } from './verdict-dedupe.js';
+import type { VerdictWriter } from './verdict-writer.js';
+
+/**
+ * Live events in, verdict lines out: the same core as `replay`, fed by the sources, with the verdicts of lines
+ * read a second time after a crash dropped (dedupe) and the rest appended by the writer. Everything here is
+ * synchronous, so a state snapshot taken between two calls matches the positions of the sources exactly.
+ */
+export class Pipeline {
+  core: CorrelationCore;
+  private readonly writer: VerdictWriter;
+  private readonly log: Logger;
+  dedupe: VerdictDedupe;
+  private lastAdvance = 0;
+  events = 0;
+  lines = 0;
+  suppressed = 0;
+  samples = 0;
+  verdicts = 0;
+
+  constructor(core: CorrelationCore, writer: VerdictWriter, dedupe: VerdictDedupe, log: Logger) {
+    this.core = core;
+    this.writer = writer;
+    this.dedupe = dedupe;
+    this.log = log;
+  }
+
+  onEvent(event: AuthEvent | null): void {
+    this.lines++;
+    if (!event) return;
+    this.events++;
+    this.emit(this.core.onAuthEvent(event));
+  }
+
+  onSample(sample: SocketSample): void {
+    this.samples++;
+    this.emit(this.core.onSocketSample(sample));
+  }
+
+  /** Lets wall-clock time pass in the core (campaigns end, state expires); never backwards. */
+  advance(now: number): void {
+    this.lastAdvance = Math.max(this.lastAdvance, now);
+    this.emit(this.core.advance(this.lastAdvance));
+  }
+
+  /** Changes whenever the core's state may have: lines, samples, verdicts. */
+  activity(): number {
+    return this.lines + this.samples + this.verdicts + this.suppressed;
+  }
+
+  /** Whether the core has a campaign open (sampling runs faster then). */
+  campaignOpen(): boolean {
+    const status = this.core.status() as { campaigns?: unknown } | null;
+    return Array.isArray(status?.campaigns) && status.campaigns.length > 0;
+  }
+
+  private emit(verdicts: readonly Verdict[]): void {
+    for (const verdict of verdicts) {
+      if (this.dedupe.seen(verdict)) {
+        this.suppressed++;
+        this.log.info({ event: LOG_EVENTS.verdictSuppressed, verb: verdict.verb, fields: verdict.fields.slice(0, 2) });
+        continue;
+      }
+      this.verdicts++;
+      const line = this.writer.write(verdict);
+      this.log.info({ event: LOG_EVENTS.verdictWritten, line });
+    }
+  }
+}

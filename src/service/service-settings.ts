@@ -1,0 +1,97 @@
+import { join, resolve } from 'node:path';
+import type { LoadedConfig } from '../config/load-config.js';
+import { F2bCampaignError } from '../core/errors.js';
+
+/** Everything the service needs from [service], typed, with paths made absolute. */
+export interface ServiceSettings {
+  readonly source: 'auto' | 'file' | 'journal';
+  readonly authLogs: readonly string[];
+  readonly startAt: 'start' | 'end';
+  readonly journalctl: string;
+  readonly verdictLog: string;
+  readonly stateDir: string;
+  readonly runtimeDir: string;
+  readonly socketsFrom: string;
+  readonly sshPorts: readonly number[];
+  readonly sampleInterval: number;
+  readonly sampleIntervalCampaign: number;
+  readonly stateInterval: number;
+  readonly fail2banJail: string;
+  readonly fail2banConfig: string;
+  readonly campaignJail: string;
+  readonly logLevel: string;
+}
+
+/** Command-line overrides (`run --auth-log ... --verdicts ... --state-dir ... --sockets-from ...`). */
+export interface SettingsOverrides {
+  readonly authLogs?: readonly string[];
+  readonly verdictLog?: string;
+  readonly stateDir?: string;
+  readonly socketsFrom?: string;
+}
+
+export interface SettingsEnvironment {
+  readonly isRoot: boolean;
+  readonly cwd: string;
+}
+
+/**
+ * Paths the service writes, relocated under `./var` for a developer who is not root and set none of them: the
+ * system defaults (/var/log, /var/lib, /run) are root's, and `npm start` must work on a fresh checkout.
+ */
+const USER_DEFAULTS: Record<string, (cwd: string) => string> = {
+  verdict_log: (cwd) => join(cwd, 'var/log/f2b-campaign/verdicts.log'),
+  state_dir: (cwd) => join(cwd, 'var/lib/f2b-campaign'),
+  runtime_dir: (cwd) => join(cwd, 'var/run/f2b-campaign'),
+};
+
+export function currentEnvironment(): SettingsEnvironment {
+  return { isRoot: typeof process.getuid === 'function' && process.getuid() === 0, cwd: process.cwd() };
+}
+
+export function resolveSettings(
+  config: LoadedConfig,
+  overrides: SettingsOverrides = {},
+  env: SettingsEnvironment = currentEnvironment(),
+): ServiceSettings {
+  const values = config.values['service'] ?? {};
+  const get = <T>(key: string): T => {
+    if (!(key in values)) throw new F2bCampaignError('BAD_CONFIG', `[service] ${key} is missing from the key specs`);
+    return values[key] as T;
+  };
+  const path = (key: string): string => {
+    const fallback = USER_DEFAULTS[key];
+    if (!env.isRoot && fallback && !config.explicit.has(`service.${key}`)) return fallback(env.cwd);
+    return resolve(env.cwd, get<string>(key));
+  };
+  const ports = get<string[]>('ssh_ports').map((p) => {
+    const port = Number(p);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new F2bCampaignError(
+        'BAD_CONFIG_VALUE',
+        `[service] ssh_ports: ${JSON.stringify(p)} is not a TCP port (1-65535)`,
+      );
+    }
+    return port;
+  });
+  return {
+    source: get('source'),
+    authLogs: (overrides.authLogs ?? get<string[]>('auth_log')).map((p) => resolve(env.cwd, p)),
+    startAt: get('start_at'),
+    journalctl: get('journalctl'),
+    verdictLog: overrides.verdictLog ? resolve(env.cwd, overrides.verdictLog) : path('verdict_log'),
+    stateDir: overrides.stateDir ? resolve(env.cwd, overrides.stateDir) : path('state_dir'),
+    runtimeDir: path('runtime_dir'),
+    socketsFrom: overrides.socketsFrom
+      ? resolve(env.cwd, overrides.socketsFrom)
+      : resolve(env.cwd, get('sockets_from')),
+    sshPorts: ports,
+    sampleInterval: get('sample_interval'),
+    sampleIntervalCampaign: get('sample_interval_campaign'),
+    stateInterval: get('state_interval'),
+    fail2banJail: get('fail2ban_jail'),
+    fail2banConfig: get('fail2ban_config'),
+    campaignJail: get('campaign_jail'),
+    logLevel: get('log_level'),
+  };
+}

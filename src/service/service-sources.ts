@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { SshdParser } from '../parse/sshd-parser.js';
+import { AuthLogSource } from '../sources/auth-log-source.js';
+import type { FilePosition } from '../sources/file-position.js';
+import { JournalSource } from '../sources/journal-source.js';
+import { SocketSampler } from '../sources/socket-sampler.js';
+import { SocketTracker } from '../sources/socket-tracker.js';
+import { LOG_EVENTS } from './log-events.js';
+import type { Logger } from './logger.js';
+import type { Pipeline } from './pipeline.js';
+import type { ServiceSettings } from './service-settings.js';
+import type { ServiceState } from './state-store.js';
+import { Supervisor } from './supervisor.js';
+
+/** Which input `source = auto` picks: a file when one of the auth_log paths exists, else the journal. */
+export function chooseInput(settings: ServiceSettings): 'file' | 'journal' {
+  if (settings.source !== 'auto') return settings.source;
+  return settings.authLogs.some((path) => existsSync(path)) ? 'file' : 'journal';
+}
+
+/** The live inputs of one service run, each under its own supervisor. */
+export class ServiceSources {
+  readonly files: Supervisor<AuthLogSource>[] = [];
+  journal: Supervisor<JournalSource> | null = null;
+  readonly sockets: Supervisor<SocketSampler>;
+  readonly tracker: SocketTracker;
+  lastSampleAt: number | null = null;
+  private readonly savedJournalCursor: string | null;
+
+  constructor(settings: ServiceSettings, pipeline: Pipeline, state: ServiceState | null, log: Logger) {
+    const notice = (path: string) => (event: string, detail: Record<string, unknown>) => {
+      // A file gone while we were stopped (or deleted unread) is lost data: the operator should know.
+      if (event === 'lost') log.error({ event: LOG_EVENTS.sourceLinesLost, path, ...detail });
+      else log.info({ event: LOG_EVENTS.sourceNotice, notice: event, path, ...detail });
+    };
+    if (chooseInput(settings) === 'file') {
+      for (const path of settings.authLogs) {
+        const saved = state?.files.find((f) => f.path === path) ?? null;
+        // One parser per file for the whole run: it pairs the lines of one sshd connection by pid.
+        const parser = new SshdParser({ referenceTime: Date.now(), fallbackTime: Date.now });
+        const supervisor: Supervisor<AuthLogSource> = new Supervisor({
+          log,
+          create: (onError) =>
+            new AuthLogSource({
+              path,
+              position: supervisor.current?.position() ?? saved,
+              startAt: settings.startAt,
+              onLine: (line) => pipeline.onEvent(parser.parseLine(line)),
+              onError,
+              onNotice: notice(path),
+            }),
+        });
+        this.files.push(supervisor);
+      }
+    } else {
+      this.savedJournalCursor = state?.journalCursor ?? null;
+      const parser = new SshdParser({ referenceTime: Date.now() });
+      const journal: Supervisor<JournalSource> = new Supervisor({
+        log,
+        create: (onError) =>
+          new JournalSource({
+            command: settings.journalctl,
+            cursor: journal.current?.cursor ?? this.savedJournalCursor,
+            startAt: settings.startAt,
+            onEntry: (entry) => pipeline.onEvent(parser.parseMessage(entry.message)),
+            onError,
+          }),
+      });
+      this.journal = journal;
+    }
+    this.savedJournalCursor ??= state?.journalCursor ?? null;
+    const tracker = new SocketTracker(settings.sshPorts);
+    this.tracker = tracker;
+    this.sockets = new Supervisor({
+      log,
+      create: (onError) =>
+        new SocketSampler({
+          dir: settings.socketsFrom,
+          keep: (row) => tracker.relevant(row),
+          interval: () => (pipeline.campaignOpen() ? settings.sampleIntervalCampaign : settings.sampleInterval),
+          onSample: (sample) => {
+            this.lastSampleAt = sample.time;
+            tracker.update(sample);
+            pipeline.onSample(sample);
+          },
+          onError,
+        }),
+    });
+  }
+
+  all(): Supervisor<AuthLogSource | JournalSource | SocketSampler>[] {
+    return [...this.files, ...(this.journal ? [this.journal] : []), this.sockets];
+  }
+
+  async start(): Promise<void> {
+    for (const supervisor of this.all()) await supervisor.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all().map((s) => s.stop()));
+  }
+
+  positions(): FilePosition[] {
+    return this.files.flatMap((s) => (s.current ? [s.current.position()] : []));
+  }
+
+  journalCursor(): string | null {
+    return this.journal?.current?.cursor ?? this.savedJournalCursor;
+  }
+
+  /** Reads everything the files hold now (tests settle with it). */
+  drainFiles(): void {
+    for (const supervisor of this.files) supervisor.current?.drainNow();
+  }
+}

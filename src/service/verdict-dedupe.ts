@@ -1,0 +1,94 @@
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import type { Verdict } from '../core/verdict.js';
+import { parseVerdictLine } from '../verdict/verdict-line.js';
+
+/** Where the verdict log ended when the state was saved: lines after it were written after that state. */
+export interface VerdictLogMark {
+  readonly ino: number;
+  readonly dev: number;
+  readonly size: number;
+}
+
+/** A verdict's identity for dedupe: the verb and its first two fields (BAN: ip and campaign). Time is not part. */
+export function verdictKey(verdict: Verdict): string {
+  return [verdict.verb, ...verdict.fields.slice(0, 2).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+}
+
+function lineKey(line: string): string | null {
+  const parsed = parseVerdictLine(line);
+  if (!parsed) return null;
+  return [parsed.verb, ...[...parsed.fields].slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(' ');
+}
+
+const MAX_TAIL_BYTES = 16 * 1024 * 1024;
+
+function readFrom(path: string, start: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const from = Math.max(start, size - MAX_TAIL_BYTES);
+    const buffer = Buffer.alloc(Math.max(0, size - from));
+    readSync(fd, buffer, 0, buffer.length, from);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * After a crash the service resumes from its last saved state and reads some lines a second time; the verdicts
+ * they cause were already written. This holds the verdict lines written after the saved mark (a multiset of
+ * keys) and suppresses each once when the core produces it again.
+ */
+export class VerdictDedupe {
+  private readonly pending = new Map<string, number>();
+
+  /** Reads the verdict log past `mark` (and its `.1` when it was rotated since). */
+  static fromLog(path: string, mark: VerdictLogMark | null): VerdictDedupe {
+    const dedupe = new VerdictDedupe();
+    if (!mark) return dedupe;
+    const text: string[] = [];
+    try {
+      const st = statSync(path);
+      if (st.ino === mark.ino && st.dev === mark.dev) {
+        text.push(readFrom(path, mark.size));
+      } else {
+        // Rotated since the mark: the old file's tail, then the whole new file.
+        try {
+          const old = statSync(`${path}.1`);
+          if (old.ino === mark.ino && old.dev === mark.dev) text.push(readFrom(`${path}.1`, mark.size));
+        } catch {
+          // No rotated file: only the new one can hold verdicts written after the mark.
+        }
+        text.push(readFrom(path, 0));
+      }
+    } catch {
+      return dedupe;
+    }
+    for (const line of text.join('').split('\n')) {
+      const key = lineKey(line);
+      if (key !== null) dedupe.pending.set(key, (dedupe.pending.get(key) ?? 0) + 1);
+    }
+    return dedupe;
+  }
+
+  /** Whether `verdict` was already written (consumes one occurrence). */
+  seen(verdict: Verdict): boolean {
+    if (this.pending.size === 0) return false;
+    const key = verdictKey(verdict);
+    const count = this.pending.get(key) ?? 0;
+    if (count === 0) return false;
+    if (count === 1) this.pending.delete(key);
+    else this.pending.set(key, count - 1);
+    return true;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Once the re-read lines are behind us, nothing more can be a repeat. */
+  clear(): void {
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,150 @@
+import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Verdict } from '../core/verdict.js';
+import { formatVerdictLine } from '../verdict/verdict-line.js';
+import { LOG_EVENTS } from './log-events.js';
+import type { Logger } from './logger.js';
+import type { VerdictLogMark } from './verdict-dedupe.js';
+
+export interface VerdictWriterOptions {
+  readonly path: string;
+  readonly log: Logger;
+  /** The wall clock: live verdict times are when they are written, in UTC, as fail2ban expects. */
+  readonly clock?: () => number;
+  /** Lines owed from before a restart (the disk was full): written first, in order. */
+  readonly owed?: readonly string[];
+}
+
+/**
+ * Appends verdict lines to the log fail2ban watches: one write(2) per line on an O_APPEND descriptor, so fail2ban
+ * never reads half a line written by us. Reopens the file on SIGHUP and whenever the path no longer names the open
+ * file (logrotate moved it away). When a write fails (disk full, I/O error) the lines are kept in order and retried;
+ * the service goes on detecting and never exits over it.
+ */
+export class VerdictWriter {
+  private readonly options: VerdictWriterOptions;
+  private readonly clock: () => number;
+  private fd: number | null = null;
+  private ino = -1;
+  private dev = -1;
+  /** Lines not yet (fully) written, oldest first; the first may be a remainder after a short write. */
+  private queue: Buffer[] = [];
+  private failing: Error | null = null;
+  written = 0;
+
+  constructor(options: VerdictWriterOptions) {
+    this.options = options;
+    this.clock = options.clock ?? Date.now;
+    this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
+  }
+
+  /** Formats and appends one verdict (or queues it if the file cannot take it now). Never throws. */
+  write(verdict: Verdict): string {
+    const line = formatVerdictLine({ ...verdict, time: this.clock() }, process.pid);
+    this.queue.push(Buffer.from(`${line}\n`));
+    this.flush();
+    return line;
+  }
+
+  /** Lines owed (not yet written), for the state file. */
+  owed(): string[] {
+    return this.queue.map((b) => b.toString('utf8').replace(/\n$/, ''));
+  }
+
+  /** Where the file ends now: lines after this mark were written after the state that holds it. */
+  mark(): VerdictLogMark | null {
+    try {
+      const st = this.fd === null ? statSync(this.options.path) : fstatSync(this.fd);
+      return { ino: st.ino, dev: st.dev, size: st.size };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Periodic: notices the file moved away and retries owed lines. */
+  check(): void {
+    if (this.fd !== null && this.movedAway()) this.reopen('moved');
+    this.flush();
+  }
+
+  /** SIGHUP, or the path names another file: close and open the path again. */
+  reopen(reason: string): void {
+    this.closeFd();
+    this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason, path: this.options.path });
+    this.flush();
+  }
+
+  close(): void {
+    this.flush();
+    this.closeFd();
+  }
+
+  private movedAway(): boolean {
+    try {
+      const st = statSync(this.options.path);
+      return st.ino !== this.ino || st.dev !== this.dev;
+    } catch {
+      return true;
+    }
+  }
+
+  private open(): number {
+    mkdirSync(dirname(this.options.path), { recursive: true });
+    const fd = openSync(this.options.path, 'a', 0o640);
+    const st = fstatSync(fd);
+    this.fd = fd;
+    this.ino = st.ino;
+    this.dev = st.dev;
+    return fd;
+  }
+
+  private closeFd(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Closing a descriptor whose file is gone cannot fail in a way we can act on.
+    }
+    this.fd = null;
+  }
+
+  private flush(): void {
+    if (this.queue.length === 0) return;
+    try {
+      if (this.fd !== null && this.movedAway()) this.closeFd();
+      const fd = this.fd ?? this.open();
+      while (this.queue.length > 0) {
+        const head = this.queue[0]!;
+        const n = writeSync(fd, head);
+        if (n < head.length) {
+          this.queue[0] = head.subarray(n);
+          throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
+        }
+        this.queue.shift();
+        this.written++;
+      }
+      if (this.failing) {
+        this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
+        this.failing = null;
+      }
+    } catch (error) {
+      if (!this.failing) {
+        // Data not yet lost, but fail2ban is not banning what it should until an operator frees the disk.
+        this.options.log.error({
+          event: LOG_EVENTS.verdictWriteFailed,
+          path: this.options.path,
+          owed: this.queue.length,
+          err: (error as Error).message,
+        });
+      }
+      this.failing = error as Error;
+      // A descriptor on a device that failed may stay bad: start from the path next time.
+      this.closeFd();
+    }
+  }
+
+  /** Whether lines are waiting because writing failed. */
+  get blocked(): boolean {
+    return this.failing !== null;
+  }
+}

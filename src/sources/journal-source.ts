@@ -1,0 +1,110 @@
+import { execa, type ResultPromise } from 'execa';
+import { decodeJournalLine, type JournalEntry } from './journal-entry.js';
+import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
+
+/** sshd's syslog identifiers: `sshd` up to OpenSSH 9.7, `sshd-session` and `sshd-auth` from 9.8 (Debian 13). */
+export const SSHD_IDENTIFIERS = ['sshd', 'sshd-session', 'sshd-auth'] as const;
+
+export interface JournalSourceOptions {
+  /** The journalctl program (tests give a fake one). */
+  readonly command: string;
+  /** Resume after this entry; null the first time. */
+  readonly cursor: string | null;
+  /** With no cursor: 'end' reads only new entries, 'start' the whole journal. */
+  readonly startAt: 'start' | 'end';
+  /** Called synchronously per entry; the cursor moves past the entry when it returns. */
+  readonly onEntry: (entry: JournalEntry) => void;
+  readonly onError: SourceErrorHandler;
+  readonly identifiers?: readonly string[];
+}
+
+/** Streamed (never buffered), never rejected (an exit is reported through onError), killed with us. */
+const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: true } as const;
+
+/** The journalctl arguments for a cursor: follow, JSON, sshd's identifiers only. */
+export function journalArgs(options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers'>): string[] {
+  const args = ['--follow', '--output=json', '--no-pager'];
+  for (const id of options.identifiers ?? SSHD_IDENTIFIERS) args.push(`--identifier=${id}`);
+  if (options.cursor !== null) args.push(`--after-cursor=${options.cursor}`);
+  else if (options.startAt === 'end') args.push('--lines=0');
+  else args.push('--no-tail');
+  return args;
+}
+
+/**
+ * Follows sshd's entries in the systemd journal through `journalctl -f -o json`, resuming after the saved cursor.
+ * The child is killed on stop; if it exits by itself, that is reported as an error (the supervisor restarts it
+ * from the last cursor).
+ */
+export class JournalSource implements Source {
+  readonly name = 'journal';
+  private readonly options: JournalSourceOptions;
+  private child: ResultPromise<typeof EXEC_OPTIONS> | null = null;
+  private cursorValue: string | null;
+  private stopping = false;
+  private delivered = 0;
+  private lastDeliveryAt: number | undefined;
+  private failure: string | null = null;
+  private stderrTail = '';
+
+  constructor(options: JournalSourceOptions) {
+    this.options = options;
+    this.cursorValue = options.cursor;
+  }
+
+  get cursor(): string | null {
+    return this.cursorValue;
+  }
+
+  async start(): Promise<void> {
+    const child = execa(this.options.command, journalArgs({ ...this.options, cursor: this.cursorValue }), EXEC_OPTIONS);
+    this.child = child;
+    let carry = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      const parts = (carry + chunk).split('\n');
+      carry = parts.pop() ?? '';
+      for (const line of parts) this.line(line);
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-2000);
+    });
+    void child.then((result) => {
+      if (this.stopping) return;
+      const how = result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`;
+      const why = result.failed && result.exitCode === undefined ? ` (${result.shortMessage})` : '';
+      this.failure = `${this.options.command} exited with ${how}${why}: ${this.stderrTail.trim() || 'no message'}`;
+      this.options.onError(new Error(this.failure));
+    });
+  }
+
+  health(): SourceHealth {
+    const base = { name: this.name, delivered: this.delivered };
+    const last = this.lastDeliveryAt !== undefined ? { lastDeliveryAt: this.lastDeliveryAt } : {};
+    if (this.failure) return { ...base, ...last, state: 'failed', detail: this.failure };
+    if (this.stopping) return { ...base, ...last, state: 'stopped' };
+    return { ...base, ...last, state: 'following' };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    this.child = null;
+    if (!child) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await child.catch(() => undefined);
+    clearTimeout(timer);
+  }
+
+  private line(line: string): void {
+    if (this.stopping || line.trim() === '') return;
+    const entry = decodeJournalLine(line);
+    if (!entry) return;
+    this.delivered++;
+    this.lastDeliveryAt = Date.now();
+    this.options.onEntry(entry);
+    this.cursorValue = entry.cursor;
+  }
+}

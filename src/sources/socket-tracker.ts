@@ -1,0 +1,93 @@
+import type { SocketRow, SocketSample, TcpState } from '../core/socket.js';
+
+/** One inbound connection to an sshd port, from its first sample to its last. */
+export interface TrackedSocket {
+  readonly family: 4 | 6;
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  readonly localIp: string;
+  readonly localPort: number;
+  readonly firstSeen: number;
+  lastSeen: number;
+  /** States in the order seen, each once per change (SYN_RECV, ESTABLISHED, FIN_WAIT1, TIME_WAIT, ...). */
+  readonly states: TcpState[];
+}
+
+export interface TrackerUpdate {
+  readonly opened: readonly TrackedSocket[];
+  /** Gone from this sample: their lifetime is `lastSeen - firstSeen` (as seen at this sampling rate). */
+  readonly closed: readonly TrackedSocket[];
+}
+
+function keyOf(row: SocketRow): string {
+  return `${row.family}|${row.remoteIp}|${row.remotePort}|${row.localIp}|${row.localPort}`;
+}
+
+/**
+ * Follows connections to sshd's ports across samples: when each was first and last seen, how its state moved,
+ * and who it came from. What `status` shows and what tests check against real sockets.
+ */
+export class SocketTracker {
+  private readonly ports: ReadonlySet<number>;
+  private readonly open = new Map<string, TrackedSocket>();
+  closedTotal = 0;
+
+  constructor(ports: Iterable<number>) {
+    this.ports = new Set(ports);
+  }
+
+  /** Whether a row is an inbound connection to one of sshd's ports (not the listening socket itself). */
+  relevant(row: SocketRow): boolean {
+    return this.ports.has(row.localPort) && row.state !== 'LISTEN';
+  }
+
+  update(sample: SocketSample): TrackerUpdate {
+    const seen = new Set<string>();
+    const opened: TrackedSocket[] = [];
+    for (const row of sample.rows) {
+      if (!this.relevant(row)) continue;
+      const key = keyOf(row);
+      seen.add(key);
+      const known = this.open.get(key);
+      if (known) {
+        known.lastSeen = sample.time;
+        if (known.states[known.states.length - 1] !== row.state) known.states.push(row.state);
+        continue;
+      }
+      const tracked: TrackedSocket = {
+        family: row.family,
+        remoteIp: row.remoteIp,
+        remotePort: row.remotePort,
+        localIp: row.localIp,
+        localPort: row.localPort,
+        firstSeen: sample.time,
+        lastSeen: sample.time,
+        states: [row.state],
+      };
+      this.open.set(key, tracked);
+      opened.push(tracked);
+    }
+    const closed: TrackedSocket[] = [];
+    for (const [key, tracked] of this.open) {
+      if (seen.has(key)) continue;
+      this.open.delete(key);
+      closed.push(tracked);
+    }
+    this.closedTotal += closed.length;
+    return { opened, closed };
+  }
+
+  openSockets(): TrackedSocket[] {
+    return [...this.open.values()];
+  }
+
+  /** Remote addresses with the most open connections, for `status`. */
+  topSources(limit = 10): { ip: string; open: number }[] {
+    const counts = new Map<string, number>();
+    for (const s of this.open.values()) counts.set(s.remoteIp, (counts.get(s.remoteIp) ?? 0) + 1);
+    return [...counts]
+      .map(([ip, open]) => ({ ip, open }))
+      .sort((a, b) => b.open - a.open || a.ip.localeCompare(b.ip))
+      .slice(0, limit);
+  }
+}

@@ -1,0 +1,109 @@
+import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { banVerdict } from '../../src/core/verdict.js';
+import { VerdictDedupe } from '../../src/service/verdict-dedupe.js';
+import { VerdictWriter } from '../../src/service/verdict-writer.js';
+import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { memoryLogger, tempDir } from './helpers.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function setup() {
+  const t = tempDir('writer');
+  cleanups.push(t.cleanup);
+  const logger = memoryLogger();
+  return { dir: t.dir, ...logger };
+}
+
+const WALL = Date.UTC(2026, 10, 22, 3, 0, 0);
+
+describe('VerdictWriter', () => {
+  it('appends one whole line per verdict, stamped with the wall clock in UTC, whatever the verdict time', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'sub', 'verdicts.log');
+    const writer = new VerdictWriter({ path, log, clock: () => WALL });
+    writer.write(banVerdict(0, '203.0.113.7', 'c1', 'dictionary+rhythm'));
+    writer.write(banVerdict(0, '203.0.113.8', 'c1', 'dictionary+rhythm', [['user', 'a"b\n']]));
+    writer.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    const first = parseVerdictLine(lines[0]!);
+    expect(first?.time).toBe(WALL);
+    expect(first?.fields.get('ip')).toBe('203.0.113.7');
+    expect(parseVerdictLine(lines[1]!)?.fields.get('user')).toBe('a"b\n');
+  });
+
+  it('keeps writing to the path after logrotate moved the file away', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    const writer = new VerdictWriter({ path, log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    renameSync(path, `${path}.1`);
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.close();
+    expect(readFileSync(`${path}.1`, 'utf8')).toContain('ip=203.0.113.1');
+    expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.2');
+    expect(readFileSync(path, 'utf8')).not.toContain('ip=203.0.113.1');
+  });
+
+  it('on a full disk (ENOSPC from /dev/full) keeps the verdicts, logs one ERROR, and writes them in order once it can', () => {
+    const { dir, log, lines } = setup();
+    const path = join(dir, 'verdicts.log');
+    symlinkSync('/dev/full', path);
+    const writer = new VerdictWriter({ path, log });
+    expect(() => writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'))).not.toThrow();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.check();
+    expect(writer.blocked).toBe(true);
+    expect(writer.owed()).toHaveLength(2);
+    const errors = lines().filter((l) => l['level'] === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.['event']).toBe('verdict-write-failed');
+    // The operator frees space: here, the path becomes a real file.
+    rmSync(path);
+    writeFileSync(path, '');
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.3', 'c1', 'r'));
+    writer.close();
+    expect(writer.blocked).toBe(false);
+    const ips = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => parseVerdictLine(l)?.fields.get('ip'));
+    expect(ips).toEqual(['203.0.113.1', '203.0.113.2', '203.0.113.3']);
+    expect(lines().some((l) => l['event'] === 'verdict-write-recovered')).toBe(true);
+  });
+
+  it('gives its owed lines to the state and writes them first after a restart', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    const owed = ['2026-11-22T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r'];
+    const writer = new VerdictWriter({ path, log, owed });
+    writer.write(banVerdict(0, '203.0.113.10', 'c1', 'r'));
+    writer.close();
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe(owed[0]);
+  });
+});
+
+describe('VerdictDedupe', () => {
+  it('suppresses each verdict written after the saved mark exactly once, and nothing before it', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    const writer = new VerdictWriter({ path, log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    const mark = writer.mark();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.close();
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.1', 'c1', 'r'))).toBe(false);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'other'))).toBe(true);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(true);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(false);
+  });
+});

@@ -1,0 +1,135 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { decodeJournalLine, type JournalEntry } from '../../src/sources/journal-entry.js';
+import { JournalSource, journalArgs } from '../../src/sources/journal-source.js';
+import { sleep, tempDir, waitFor } from '../service/helpers.js';
+
+/** The journal source against a fake `journalctl` program (test/bin/journalctl) that serves a JSON-lines file. */
+const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
+const t = tempDir('journal');
+afterAll(t.cleanup);
+const journal = join(t.dir, 'journal.json');
+const argsLog = join(t.dir, 'args.jsonl');
+process.env['F2B_FAKE_JOURNAL'] = journal;
+process.env['F2B_FAKE_JOURNAL_ARGS'] = argsLog;
+
+let seq = 0;
+function entry(identifier: string, message: string | number[], pid = 4000 + seq): string {
+  seq++;
+  return `${JSON.stringify({
+    __CURSOR: `s=fake;i=${seq.toString(16)};b=boot;m=${seq}`,
+    __REALTIME_TIMESTAMP: String(Date.UTC(2026, 10, 22, 3, 0, seq) * 1000 + 123),
+    _HOSTNAME: 'bastion',
+    SYSLOG_IDENTIFIER: identifier,
+    SYSLOG_PID: String(pid),
+    _PID: String(pid),
+    MESSAGE: message,
+  })}\n`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runs(): { pid: number; args: string[] }[] {
+  return readFileSync(argsLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { pid: number; args: string[] });
+}
+
+describe('journal source with a fake journalctl', () => {
+  const invalidUser = [
+    ...Buffer.from('Failed password for invalid user '),
+    0xff,
+    0xfe,
+    ...Buffer.from(' from 203.0.113.5 port 4242 ssh2'),
+  ];
+
+  it('follows sshd entries, decodes byte-array fields, resumes after its cursor, and kills the child on stop', async () => {
+    writeFileSync(
+      journal,
+      entry('sshd', 'Failed password for root from 203.0.113.1 port 1111 ssh2') +
+        entry('cron', 'pam_unix(cron:session): session opened for user root') +
+        entry('sshd-session', 'Invalid user admin from 203.0.113.2 port 2222'),
+    );
+    const got: JournalEntry[] = [];
+    const errors: Error[] = [];
+    const source = new JournalSource({
+      command: FAKE,
+      cursor: null,
+      startAt: 'start',
+      onEntry: (e) => got.push(e),
+      onError: (e) => errors.push(e),
+    });
+    await source.start();
+    await waitFor(() => got.length === 2, 10_000, 'the two sshd entries');
+    expect(got.map((e) => e.message.program)).toEqual(['sshd', 'sshd-session']);
+    appendFileSync(journal, entry('sshd', invalidUser));
+    await waitFor(() => got.length === 3, 10_000, 'the appended entry (follow)');
+    const parser = new SshdParser({ referenceTime: Date.now() });
+    const event = parser.parseMessage(got[2]!.message);
+    expect(event).toMatchObject({ ip: '203.0.113.5', port: 4242, kind: 'failure' });
+    expect(event?.user).toBe('\ufffd\ufffd');
+    expect(got[2]!.message).toMatchObject({ host: 'bastion', time: Date.UTC(2026, 10, 22, 3, 0, 4) });
+    const cursor = source.cursor;
+    expect(cursor).toBe(got[2]!.cursor);
+    await source.stop();
+    const first = runs()[0]!;
+    expect(first.args).toEqual(expect.arrayContaining(['--follow', '--output=json', '--identifier=sshd', '--no-tail']));
+    await waitFor(() => !isAlive(first.pid), 5000, 'journalctl to be killed');
+    expect(errors).toEqual([]);
+
+    // While stopped: two more entries. A new source from the saved cursor gets exactly those.
+    appendFileSync(journal, entry('sshd', 'Failed password for root from 203.0.113.6 port 6 ssh2'));
+    appendFileSync(journal, entry('sshd-auth', 'Failed password for root from 203.0.113.7 port 7 ssh2'));
+    const again: JournalEntry[] = [];
+    const resumed = new JournalSource({
+      command: FAKE,
+      cursor,
+      startAt: 'start',
+      onEntry: (e) => again.push(e),
+      onError: (e) => errors.push(e),
+    });
+    await resumed.start();
+    await waitFor(() => again.length === 2, 10_000, 'entries after the cursor');
+    await sleep(300);
+    expect(again.map((e) => e.message.message)).toEqual([
+      'Failed password for root from 203.0.113.6 port 6 ssh2',
+      'Failed password for root from 203.0.113.7 port 7 ssh2',
+    ]);
+    await resumed.stop();
+    expect(runs()[1]!.args).toContain(`--after-cursor=${cursor}`);
+  });
+
+  it('reports journalctl exiting (an unknown cursor) as an error, with its message', async () => {
+    const errors: Error[] = [];
+    const source = new JournalSource({
+      command: FAKE,
+      cursor: 's=gone;i=0',
+      startAt: 'end',
+      onEntry: () => undefined,
+      onError: (e) => errors.push(e),
+    });
+    await source.start();
+    await waitFor(() => errors.length === 1, 10_000, 'the exit to be reported');
+    expect(errors[0]!.message).toMatch(/exited with code 1: Failed to seek to cursor/);
+    expect(source.health().state).toBe('failed');
+    await source.stop();
+  });
+
+  it('with no cursor and start_at = end asks for no old entries; lines that are not entries are dropped', () => {
+    expect(journalArgs({ cursor: null, startAt: 'end' })).toContain('--lines=0');
+    expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--after-cursor=c');
+    expect(decodeJournalLine('not json')).toBeNull();
+    expect(decodeJournalLine(JSON.stringify({ __CURSOR: 'c', MESSAGE: null, __REALTIME_TIMESTAMP: '1' }))).toBeNull();
+  });
+});

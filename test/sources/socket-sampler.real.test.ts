@@ -1,0 +1,126 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SocketSample } from '../../src/core/socket.js';
+import { readTables, SocketSampler, sampleTables } from '../../src/sources/socket-sampler.js';
+import { SocketTracker, type TrackedSocket } from '../../src/sources/socket-tracker.js';
+
+/**
+ * Real sockets, real /proc/net/tcp: connections to a loopback server from several 127.0.0.x sources, sampled the way
+ * the service samples (SocketSampler on a timer), tracked from first to last sight.
+ */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: Server;
+let port: number;
+const accepted = new Map<string, Socket>();
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    accepted.set(`${socket.remoteAddress}:${socket.remotePort}`, socket);
+    socket.on('end', () => socket.end()); // the peer closed: close our side too (CLOSE_WAIT -> LAST_ACK -> gone)
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  for (const s of accepted.values()) s.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function open(source: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress: source }, () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+describe('socket sampler on real loopback connections', () => {
+  it('sees each connection with its source address, port, state and lifetime', async () => {
+    const tracker = new SocketTracker([port]);
+    const closed: TrackedSocket[] = [];
+    const samples: SocketSample[] = [];
+    const sampler = new SocketSampler({
+      dir: '/proc/net',
+      keep: (row) => tracker.relevant(row),
+      interval: () => 100,
+      onSample: (sample) => {
+        samples.push(sample);
+        closed.push(...tracker.update(sample).closed);
+      },
+      onError: (error) => {
+        throw error;
+      },
+    });
+    await sampler.start();
+    const sources = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+    const clients = new Map<string, { socket: Socket; openedAt: number }>();
+    for (const source of sources) clients.set(source, { socket: await open(source), openedAt: Date.now() });
+    await sleep(400);
+
+    const live = tracker.openSockets();
+    for (const source of sources) {
+      const client = clients.get(source)!.socket;
+      const seen = live.filter((s) => s.remoteIp === source);
+      expect(seen, `connection from ${source}`).toHaveLength(1);
+      expect(seen[0]).toMatchObject({
+        family: 4,
+        localIp: '127.0.0.1',
+        localPort: port,
+        remotePort: client.localPort,
+        states: ['ESTABLISHED'],
+      });
+    }
+
+    // Close them at different ages: 127.0.0.2 at ~0.4 s, .3 at ~1.2 s, .4 at ~2 s (client first); .5: server first.
+    const closedAt = new Map<string, number>();
+    const closeClient = (source: string) => {
+      clients.get(source)!.socket.end();
+      closedAt.set(source, Date.now());
+    };
+    closeClient('127.0.0.2');
+    await sleep(800);
+    closeClient('127.0.0.3');
+    const server5 = [...accepted.entries()].find(([k]) => k.startsWith('127.0.0.5:'))![1];
+    server5.end(); // we close first: our side goes FIN_WAIT -> TIME_WAIT
+    await sleep(800);
+    closeClient('127.0.0.4');
+    await sleep(600);
+    await sampler.stop();
+
+    for (const source of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) {
+      const gone = closed.filter((s) => s.remoteIp === source);
+      expect(gone, `closed connection from ${source}`).toHaveLength(1);
+      const lifetime = gone[0]!.lastSeen - gone[0]!.firstSeen;
+      const real = closedAt.get(source)! - clients.get(source)!.openedAt;
+      // Seen at a 100 ms sampling rate: the observed lifetime is within a couple of samples of the real one.
+      expect(Math.abs(lifetime - real), `lifetime of ${source}: seen ${lifetime} ms, real ${real} ms`).toBeLessThan(
+        350,
+      );
+      expect(gone[0]!.states[0]).toBe('ESTABLISHED');
+    }
+    const five = tracker.openSockets().find((s) => s.remoteIp === '127.0.0.5');
+    expect(five?.states[0]).toBe('ESTABLISHED');
+    expect(five?.states.at(-1)).toMatch(/^(FIN_WAIT2|TIME_WAIT)$/);
+    expect(samples.length).toBeGreaterThan(15);
+  });
+
+  it('reads a table of 50,000 rows and keeps only the connections to sshd ports', () => {
+    const rows: string[] = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    ];
+    for (let i = 0; i < 50_000; i++) {
+      const local = i % 10 === 0 ? '0016' : '1F90'; // every tenth to port 22, the rest to 8080
+      const remote = (0x0a000000 + i).toString(16).toUpperCase().padStart(8, '0');
+      const le = remote.match(/../g)!.reverse().join('');
+      rows.push(
+        `${i}: 0100007F:${local} ${le}:${(1024 + (i % 60000)).toString(16).toUpperCase().padStart(4, '0')} 01 00000000:00000000 00:00000000 00000000     0        0 ${1000 + i} 1 0000000000000000 20 4 30 10 -1`,
+      );
+    }
+    const tracker = new SocketTracker([22]);
+    const sample = sampleTables({ tcp: rows.join('\n'), tcp6: '' }, 1, (row) => tracker.relevant(row));
+    expect(sample.rows).toHaveLength(5000);
+    expect(sample.rows[0]).toMatchObject({ localPort: 22, remoteIp: '10.0.0.0', state: 'ESTABLISHED' });
+    expect(readTables('/proc/net').tcp.startsWith('  sl')).toBe(true);
+  });
+});
