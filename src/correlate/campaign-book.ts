@@ -1,0 +1,256 @@
+import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
+import { banVerdict, type Verdict, type VerdictValue } from '../core/verdict.js';
+import {
+  type Campaign,
+  type CampaignSnapshot,
+  campaignId,
+  campaignVerdict,
+  learnFromMember,
+  newCampaign,
+  restoreCampaign,
+  snapshotCampaign,
+} from './campaign.js';
+import { joins, matchCampaign } from './campaign-match.js';
+import type { CampaignSettings } from './campaign-settings.js';
+import { type Protection, protection } from './never-ban.js';
+import type { DictionarySignal } from './signals/dictionary.js';
+import type { Evidence, SignalName } from './signals/signal.js';
+import type { SourceState } from './source-state.js';
+import type { SuccessHistory } from './success-history.js';
+
+export interface BookDeps {
+  readonly settings: CampaignSettings;
+  readonly thresholds: Fail2banThresholds;
+  readonly dictionary: DictionarySignal;
+  readonly successes: SuccessHistory;
+  source(ip: string): SourceState | undefined;
+  lifetimeSeconds(bucket: number): number;
+}
+
+export interface BookSnapshot {
+  readonly live: CampaignSnapshot[];
+  readonly ended: CampaignSnapshot[];
+  readonly pool: Array<[string, number, Array<[SignalName, string]>]>;
+  readonly seq: number;
+}
+
+const MAX_POOL = 10_000;
+const MAX_NAMES = 4096;
+const KEEP_ENDED = 16;
+
+/**
+ * The campaigns and the candidates waiting to form one. A candidate is a source showing enough signals; when enough
+ * candidates share enough signals a campaign opens with those signals as its fingerprint, and from then on a source
+ * matching the fingerprint joins at once (at its first attempt when the match is its dictionary or its /24).
+ */
+export class CampaignBook {
+  readonly live: Campaign[];
+  readonly ended: Campaign[];
+  private readonly pool = new Map<string, { time: number; evidence: Evidence }>();
+  private seq: number;
+  bans = 0;
+
+  constructor(
+    private readonly deps: BookDeps,
+    snapshot?: BookSnapshot,
+  ) {
+    this.live = (snapshot?.live ?? []).map(restoreCampaign);
+    this.ended = (snapshot?.ended ?? []).map(restoreCampaign);
+    for (const [ip, time, ev] of snapshot?.pool ?? []) this.pool.set(ip, { time, evidence: new Map(ev) });
+    this.seq = snapshot?.seq ?? 0;
+  }
+
+  /** Enough distinct signals; the site-wide surge counts only together with a shared dictionary or synchrony. */
+  isCandidate(signals: ReadonlySet<SignalName> | Evidence): boolean {
+    const own = signals.size - (signals.has('surge') ? 1 : 0);
+    if (own >= this.deps.settings.minSignals) return true;
+    return signals.has('surge') && (signals.has('dictionary') || signals.has('synchrony'));
+  }
+
+  /** The live campaign `ip` is a member of. */
+  memberOf(ip: string, source?: SourceState): Campaign | undefined {
+    if (source?.campaign) {
+      const c = this.live.find((x) => x.id === source.campaign);
+      if (c) return c;
+    }
+    return this.live.find((c) => c.members.has(ip));
+  }
+
+  /** The fingerprint signals of `c` that the source matches now (campaign-match.ts). */
+  match(c: Campaign, source: SourceState, ev: Evidence): SignalName[] {
+    return matchCampaign(c, source, ev, this.deps.dictionary);
+  }
+
+  joins(c: Campaign, source: SourceState, matched: readonly SignalName[]): boolean {
+    return joins(c, source, matched, this.deps.settings);
+  }
+
+  /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
+  consider(source: SourceState, ev: Evidence, now: number): Verdict[] {
+    const own = ev.size - (ev.has('surge') ? 1 : 0);
+    for (let i = this.live.length - 1; i >= 0; i--) {
+      const c = this.live[i]!;
+      const matched = this.match(c, source, ev);
+      if (!this.joins(c, source, matched)) continue;
+      const guard = this.guard(source, Math.max(own, matched.length), now);
+      if (guard === 'protected') return [];
+      this.pool.delete(source.ip);
+      const out = [this.ban(c, source, matched.join('+'), 'join', guard, now)];
+      source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
+      return this.grow(c, now, out);
+    }
+    if (!this.isCandidate(ev) || this.guard(source, own, now) === 'protected') {
+      this.pool.delete(source.ip);
+      return [];
+    }
+    this.pool.delete(source.ip);
+    this.pool.set(source.ip, { time: now, evidence: ev });
+    if (this.pool.size > MAX_POOL) this.pool.delete(this.pool.keys().next().value!);
+    return this.tryOpen(now);
+  }
+
+  private guard(source: SourceState, signals: number, now: number): Protection {
+    const s = this.deps.settings;
+    return protection(source, signals, now, this.deps.successes, {
+      signals: s.overrideSignals,
+      attempts: s.overrideAttempts,
+    });
+  }
+
+  /** A member showed activity: the campaign is still alive, learns from it, and bans it again if its ban expired. */
+  onMember(c: Campaign, source: SourceState, ev: Evidence, now: number): Verdict[] {
+    if (now > c.lastSeen) c.lastSeen = now;
+    source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
+    const last = source.campaign === c.id ? source.bannedAt : (c.members.get(source.ip) ?? -1);
+    if (last >= 0 && now - last < this.deps.thresholds.bantime) {
+      source.campaign = c.id;
+      source.bannedAt = last;
+      return [];
+    }
+    const guard = this.guard(source, this.deps.settings.overrideSignals, now);
+    if (guard === 'protected') return [];
+    return [this.ban(c, source, c.signals.join('+'), 'return', guard, now)];
+  }
+
+  private tryOpen(now: number): Verdict[] {
+    const cutoff = now - this.deps.settings.window;
+    for (const [ip, entry] of this.pool) {
+      if (entry.time >= cutoff) break;
+      this.pool.delete(ip);
+    }
+    const min = this.deps.settings.minMembers;
+    if (this.pool.size < min) return [];
+    const counts = new Map<SignalName, number>();
+    for (const { evidence } of this.pool.values())
+      for (const name of evidence.keys()) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const common = new Set([...counts].filter(([, n]) => n >= min).map(([name]) => name));
+    if (!this.isCandidate(common)) return [];
+    const chosen = [...this.pool].filter(([, e]) =>
+      this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k)))),
+    );
+    if (chosen.length < min) return [];
+    const start = Math.min(...chosen.map(([ip, e]) => this.deps.source(ip)?.first ?? e.time));
+    const c = newCampaign(
+      campaignId(start, this.seq + 1),
+      start,
+      now,
+      chosen.map(([, e]) => e.evidence),
+      min,
+    );
+    if (!this.isCandidate(new Set(c.signals))) return [];
+    this.seq++;
+    this.live.push(c);
+    const bans: Verdict[] = [];
+    for (const [ip, entry] of chosen) {
+      this.pool.delete(ip);
+      const source = this.deps.source(ip);
+      if (!source) continue;
+      const reason = c.signals.filter((name) => entry.evidence.has(name)).join('+');
+      bans.push(this.ban(c, source, reason, 'open', this.guard(source, entry.evidence.size, now), now));
+      source.learned = learnFromMember(c, entry.evidence, source.learned, min);
+    }
+    c.announced = c.memberCount;
+    const out = [campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds), ...bans];
+    // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
+    for (const [ip, entry] of [...this.pool]) {
+      const source = this.deps.source(ip);
+      if (source) out.push(...this.consider(source, entry.evidence, now));
+    }
+    return out;
+  }
+
+  private ban(
+    c: Campaign,
+    source: SourceState,
+    reason: string,
+    match: string,
+    guard: Protection,
+    now: number,
+  ): Verdict {
+    if (!c.members.has(source.ip) && source.campaign !== c.id) {
+      c.memberCount++;
+      for (const hash of source.names) {
+        if (this.deps.dictionary.isLegit(hash)) continue;
+        if (c.names.has(hash) || c.names.size < MAX_NAMES) c.names.set(hash, (c.names.get(hash) ?? 0) + 1);
+      }
+    }
+    if (source.campaign !== c.id) source.learned = 0;
+    source.campaign = c.id;
+    source.bannedAt = now;
+    c.members.delete(source.ip);
+    c.members.set(source.ip, now);
+    if (c.members.size > this.deps.settings.maxMembers) c.members.delete(c.members.keys().next().value!);
+    if (now > c.lastSeen) c.lastSeen = now;
+    this.bans++;
+    const extra: Array<[string, VerdictValue]> = [
+      ['match', match],
+      ['attempts', source.attempts],
+      ['probes', source.probes],
+    ];
+    if (guard === 'overridden') extra.push(['protection', 'overridden']);
+    return banVerdict(now, source.ip, c.id, reason || 'fingerprint', extra);
+  }
+
+  private grow(c: Campaign, now: number, out: Verdict[]): Verdict[] {
+    if (c.memberCount >= c.announced * this.deps.settings.growFactor) {
+      c.announced = c.memberCount;
+      out.push(campaignVerdict(c, 'grow', now, this.deps.lifetimeSeconds));
+    }
+    return out;
+  }
+
+  /** Ends campaigns whose members have been quiet for campaign_end. */
+  tick(now: number): Verdict[] {
+    const out: Verdict[] = [];
+    for (let i = 0; i < this.live.length; ) {
+      const c = this.live[i]!;
+      if (now - c.lastSeen <= this.deps.settings.end) {
+        i++;
+        continue;
+      }
+      c.ended = now;
+      this.live.splice(i, 1);
+      this.ended.push(c);
+      if (this.ended.length > KEEP_ENDED) this.ended.shift();
+      out.push(campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds));
+    }
+    return out;
+  }
+
+  forget(ip: string): void {
+    this.pool.delete(ip);
+  }
+
+  get waiting(): number {
+    return this.pool.size;
+  }
+
+  snapshot(): BookSnapshot {
+    return {
+      live: this.live.map(snapshotCampaign),
+      ended: this.ended.map(snapshotCampaign),
+      pool: [...this.pool].map(([ip, e]) => [ip, e.time, [...e.evidence]]),
+      seq: this.seq,
+    };
+  }
+}

@@ -1,0 +1,247 @@
+import type { AuthEvent } from '../core/auth-event.js';
+import type { CorrelationCore } from '../core/correlation-core.js';
+import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
+import type { SocketSample } from '../core/socket.js';
+import type { Verdict } from '../core/verdict.js';
+import { type BookSnapshot, CampaignBook } from './campaign-book.js';
+import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
+import { nameHash, nameOrderKey } from './name-key.js';
+import { NeverBan } from './never-ban.js';
+import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
+import { MAX_NAMES, MAX_TIMES, pushCapped, type SourceState } from './source-state.js';
+import { SourceTable } from './source-table.js';
+import { SuccessHistory, type SuccessSnapshot } from './success-history.js';
+
+export interface DetectorSnapshot {
+  readonly version: 1;
+  readonly now: number;
+  readonly sources: SourceState[];
+  readonly signals: SignalSetSnapshot;
+  readonly book: BookSnapshot;
+  readonly successes: SuccessSnapshot;
+  readonly recent: Array<[string, number]>;
+  readonly counters: Counters;
+}
+
+interface Counters {
+  events: number;
+  failures: number;
+  probes: number;
+  successes: number;
+  neverBan: number;
+  samples: number;
+}
+
+/** Sources re-judged when a campaign opens or the surge alarm starts (they may match only now). */
+const RECENT = 1024;
+
+/**
+ * The campaign detector: per-source bookkeeping, the signals, the campaign book. Pure: time comes from the events
+ * and from advance(); the same input gives the same verdicts, and a snapshot resumes exactly where it was taken.
+ */
+export class CampaignDetector implements CorrelationCore {
+  readonly settings: CampaignSettings;
+  readonly neverBan: NeverBan;
+  readonly successes: SuccessHistory;
+  readonly sources: SourceTable;
+  readonly signals: SignalSet;
+  readonly book: CampaignBook;
+  private readonly recent: Map<string, number>;
+  private readonly counters: Counters;
+  private now: number;
+
+  constructor(
+    values: Readonly<Record<string, unknown>>,
+    readonly thresholds: Fail2banThresholds,
+    snapshot?: DetectorSnapshot,
+  ) {
+    this.settings = campaignSettings(values);
+    this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
+    this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
+    this.sources = new SourceTable(this.settings.sourceTtl, this.settings.maxSources, snapshot?.sources);
+    const env = {
+      thresholds,
+      source: (ip: string) => this.sources.get(ip),
+      prefixHasSuccess: (prefix: string, now: number) => this.successes.blockHasSuccess(prefix, now),
+    };
+    this.signals = new SignalSet(values, env, snapshot?.signals);
+    this.book = new CampaignBook(
+      {
+        settings: this.settings,
+        thresholds,
+        dictionary: this.signals.dictionary,
+        successes: this.successes,
+        source: env.source,
+        lifetimeSeconds: (bucket) => this.signals.lifetime.bucketSeconds(bucket),
+      },
+      snapshot?.book,
+    );
+    this.recent = new Map(snapshot?.recent ?? []);
+    this.counters = snapshot
+      ? { ...snapshot.counters }
+      : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0 };
+    this.now = snapshot?.now ?? Number.NEGATIVE_INFINITY;
+  }
+
+  onAuthEvent(e: AuthEvent): Verdict[] {
+    this.counters.events++;
+    const out = this.tick(e.time);
+    const now = this.now;
+    if (e.kind === 'success') {
+      this.onSuccess(e, now);
+      return out;
+    }
+    if (e.kind !== 'failure' && e.kind !== 'probe') return out;
+    if (this.neverBan.reason(e.ip, e.bannable) !== null) {
+      this.counters.neverBan++;
+      return out;
+    }
+    const s = this.sources.touch(e.ip, now);
+    s.last = now;
+    const rejudge: string[] = [];
+    if (e.kind === 'failure') this.observeFailure(s, e, now, rejudge);
+    else this.observeProbe(s, e, now, rejudge);
+    out.push(...this.judge(s, now, true));
+    for (const ip of new Set(rejudge)) {
+      const other = ip === s.ip ? undefined : this.sources.get(ip);
+      if (other) out.push(...this.judge(other, now, false));
+    }
+    return out;
+  }
+
+  private observeFailure(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
+    this.counters.failures += e.count;
+    const unprotected = !this.successes.protects(s.ip, now);
+    const sig = this.signals;
+    if (e.count > 0) {
+      s.attempts += e.count;
+      s.events++;
+      if (s.times[s.times.length - 1] !== now) {
+        pushCapped(s.times, now, MAX_TIMES);
+        rejudge.push(...sig.rhythm.observe(s, now));
+      }
+      rejudge.push(...sig.persistence.observe(s, now, e.count));
+      rejudge.push(...sig.locality.observe(s, now, e.count));
+      rejudge.push(...sig.synchrony.observe(s, now));
+      if (unprotected) {
+        sig.surge.observe(s, now);
+        this.recent.delete(s.ip);
+        this.recent.set(s.ip, now);
+        if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+      }
+    }
+    if (e.user === undefined) return;
+    const hash = nameHash(e.user);
+    if (!s.names.includes(hash)) {
+      pushCapped(s.names, hash, MAX_NAMES);
+      rejudge.push(...sig.ordered.observe(s, nameOrderKey(e.user), now));
+    }
+    if (unprotected) rejudge.push(...sig.dictionary.observe(s, hash, now));
+  }
+
+  private observeProbe(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
+    this.counters.probes++;
+    s.probes += Math.max(1, e.count);
+    s.events++;
+    rejudge.push(...this.signals.synchrony.observe(s, now));
+    rejudge.push(...this.signals.probing.observe(s, now));
+  }
+
+  /** A real login: the address (and its IPv6 /64) is protected, the name is a real user's. */
+  private onSuccess(e: AuthEvent, now: number): void {
+    this.counters.successes++;
+    if (!e.bannable) return;
+    this.successes.record(e.ip, now);
+    if (e.user !== undefined) this.signals.dictionary.learnLegit(nameHash(e.user), now);
+    const s = this.sources.get(e.ip);
+    if (!s) return;
+    s.attemptsAtSuccess = s.attempts;
+    this.signals.forget(s);
+    this.book.forget(e.ip);
+  }
+
+  /** `active`: the source itself just acted (a member's activity keeps its campaign alive and may re-ban it). */
+  private judge(s: SourceState, now: number, active: boolean): Verdict[] {
+    const member = this.book.memberOf(s.ip, s);
+    if (member) return active ? this.book.onMember(member, s, this.signals.evaluate(s, now), now) : [];
+    if (s.campaign !== '') s.campaign = '';
+    const opened = this.book.live.length;
+    const out = this.book.consider(s, this.signals.evaluate(s, now), now);
+    if (this.book.live.length > opened) out.push(...this.rejudgeRecent(now));
+    return out;
+  }
+
+  private rejudgeRecent(now: number): Verdict[] {
+    const out: Verdict[] = [];
+    for (const [ip, seen] of [...this.recent]) {
+      const s = this.sources.get(ip);
+      if (!s || seen < now - this.settings.window || this.book.memberOf(ip, s)) continue;
+      out.push(...this.book.consider(s, this.signals.evaluate(s, now), now));
+    }
+    return out;
+  }
+
+  private tick(time: number): Verdict[] {
+    if (time > this.now) this.now = time;
+    const now = this.now;
+    this.sources.expire(now);
+    const alarm = this.signals.surge.roll(now);
+    const out = this.book.tick(now);
+    if (alarm) out.push(...this.rejudgeRecent(now));
+    return out;
+  }
+
+  onSocketSample(sample: SocketSample): Verdict[] {
+    this.counters.samples++;
+    const out = this.tick(sample.time);
+    for (const ip of new Set(this.signals.lifetime.observe(sample))) {
+      const s = this.sources.get(ip);
+      if (s) out.push(...this.judge(s, this.now, false));
+    }
+    return out;
+  }
+
+  advance(now: number): Verdict[] {
+    return this.tick(now);
+  }
+
+  /** The current time of the detector (the latest event or advance). */
+  get clock(): number {
+    return this.now;
+  }
+
+  snapshot(): DetectorSnapshot {
+    return {
+      version: 1,
+      now: this.now,
+      sources: this.sources.snapshot(),
+      signals: this.signals.snapshot(),
+      book: this.book.snapshot(),
+      successes: this.successes.snapshot(),
+      recent: [...this.recent],
+      counters: { ...this.counters },
+    };
+  }
+
+  status(): unknown {
+    const iso = (t: number): string => new Date(t).toISOString();
+    const describe = (c: (typeof this.book.live)[number]) => ({
+      id: c.id,
+      members: c.memberCount,
+      signals: c.signals.join('+'),
+      start: iso(c.start),
+      lastSeen: iso(c.lastSeen),
+      ...(c.ended >= 0 ? { ended: iso(c.ended) } : {}),
+    });
+    return {
+      campaigns: this.book.live.map(describe),
+      endedCampaigns: this.book.ended.map(describe),
+      trackedSources: this.sources.size,
+      evictedSources: this.sources.evicted,
+      candidates: this.book.waiting,
+      bans: this.book.bans,
+      surge: this.signals.surge.status(),
+      ...this.counters,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import type { Campaign } from './campaign.js';
+import type { CampaignSettings } from './campaign-settings.js';
+import { isPrivate, neighbourPrefix, providerPrefix } from './ip-prefix.js';
+import type { DictionarySignal } from './signals/dictionary.js';
+import type { Evidence, SignalName } from './signals/signal.js';
+import type { SourceState } from './source-state.js';
+
+/** Whether the source tried a name of the campaign's dictionary (tried by enough members, never a real user's). */
+export function triedCampaignName(c: Campaign, source: SourceState, dictionary: DictionarySignal): boolean {
+  for (const hash of source.names) {
+    if ((c.names.get(hash) ?? 0) >= dictionary.campaignMin && !dictionary.isLegit(hash)) return true;
+  }
+  return false;
+}
+
+/**
+ * The fingerprint signals of `c` that the source shows now. Rhythm and lifetime must fall in the campaign's
+ * buckets, locality in its blocks; the dictionary matches a name of the campaign's or any shared dictionary name.
+ * The site-wide surge counts only beside a dictionary match: on its own it says nothing about this source.
+ */
+export function matchCampaign(
+  c: Campaign,
+  source: SourceState,
+  ev: Evidence,
+  dictionary: DictionarySignal,
+): SignalName[] {
+  const out: SignalName[] = [];
+  for (const name of c.signals) {
+    const param = ev.get(name);
+    if (name === 'rhythm' || name === 'lifetime') {
+      const list = name === 'rhythm' ? c.rhythm : c.lifetime;
+      if (param !== undefined && list.includes(Number(param))) out.push(name);
+    } else if (name === 'dictionary') {
+      if (ev.has('dictionary') || triedCampaignName(c, source, dictionary)) out.push(name);
+    } else if (name === 'locality') {
+      if (c.blocks.includes(neighbourPrefix(source.ip)) || c.blocks.includes(providerPrefix(source.ip))) out.push(name);
+    } else if (param !== undefined && name !== 'surge') {
+      out.push(name);
+    }
+  }
+  if (out.includes('dictionary') && c.signals.includes('surge') && ev.has('surge')) out.push('surge');
+  return out;
+}
+
+/**
+ * Whether a matching source joins the campaign. Normally `min_signals` matched signals. One suffices when it is
+ * the campaign's dictionary or its /24 (/64): that is how a new member is banned at its first attempt. One more is
+ * needed from a source in a private range (our own network) unless configured otherwise, and from a source that
+ * tried names but none of the campaign's dictionary (it is not spraying the same list).
+ */
+export function joins(
+  c: Campaign,
+  source: SourceState,
+  matched: readonly SignalName[],
+  settings: CampaignSettings,
+): boolean {
+  const internal = isPrivate(source.ip) && !settings.privateSingle;
+  let need = settings.minSignals;
+  if (internal) need++;
+  if (c.signals.includes('dictionary') && source.names.length > 0 && !matched.includes('dictionary')) need++;
+  if (matched.length >= need) return true;
+  if (internal) return false;
+  if (matched.includes('dictionary') && source.attempts > 0) return true;
+  return matched.includes('locality') && c.blocks.includes(neighbourPrefix(source.ip));
+}

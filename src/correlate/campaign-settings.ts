@@ -1,0 +1,75 @@
+import type { KeySpec } from '../config/key-spec.js';
+import { durationKey, HOUR, intKey, numberKey, setting } from './settings.js';
+
+/** The keys that decide how much evidence makes a campaign and how long state is kept. */
+export const CAMPAIGN_KEYS = {
+  minMembers: intKey('min_members', 5, 'Candidate sources sharing the same signals needed to open a campaign.', 2),
+  minSignals: intKey(
+    'min_signals',
+    2,
+    'Distinct signals a source must show to be a candidate (the site-wide surge counts only with a shared dictionary or synchrony).',
+  ),
+  window: durationKey('campaign_window', 2 * HOUR, 'How long a candidate waits for others before it is forgotten.'),
+  end: durationKey('campaign_end', 2 * HOUR, 'A campaign ends when none of its members has been seen for this long.'),
+  growFactor: numberKey(
+    'grow_factor',
+    2,
+    'A CAMPAIGN grow line is written when the members reach this many times the last announced count.',
+    {
+      min: 1.1,
+    },
+  ),
+  sourceTtl: durationKey('source_ttl', 12 * HOUR, 'Per-source state is dropped after this long without an event.'),
+  maxSources: intKey(
+    'max_sources',
+    200_000,
+    'Sources tracked at most; the least recently seen are dropped first.',
+    100,
+  ),
+  maxMembers: intKey('max_members', 100_000, 'Members remembered per campaign for re-banning (the count goes on).', 10),
+  successMemory: durationKey(
+    'success_memory',
+    7 * 24 * HOUR,
+    'How long a successful login protects its address (IPv6: its /64).',
+  ),
+  overrideSignals: intKey(
+    'override_signals',
+    3,
+    'Signals needed, together with override_attempts, to ban a source despite a recent success.',
+  ),
+  overrideAttempts: intKey(
+    'override_attempts',
+    30,
+    'Failures since its last success needed, together with override_signals, to ban a protected source.',
+  ),
+} satisfies Record<string, KeySpec<number>>;
+
+export const IGNOREIP_KEY: KeySpec<string[]> = {
+  key: 'ignoreip',
+  type: 'list',
+  default: [],
+  doc: "Addresses and CIDR blocks never banned, in addition to fail2ban's own ignoreip and loopback.",
+};
+
+export const PRIVATE_SINGLE_KEY: KeySpec<boolean> = {
+  key: 'private_single_signal',
+  type: 'bool',
+  default: false,
+  doc: 'Whether a source in a private range (RFC 1918, CGNAT, ULA) may join a campaign on one signal (its dictionary or its /24). Off: such sources, usually our own machines, need two signals.',
+};
+
+export type CampaignSettings = { [K in keyof typeof CAMPAIGN_KEYS]: number } & {
+  readonly ignoreip: readonly string[];
+  readonly privateSingle: boolean;
+};
+
+export function campaignSettings(values: Readonly<Record<string, unknown>>): CampaignSettings {
+  const numbers = Object.fromEntries(
+    Object.entries(CAMPAIGN_KEYS).map(([name, spec]) => [name, setting(values, spec)]),
+  );
+  return {
+    ...(numbers as { [K in keyof typeof CAMPAIGN_KEYS]: number }),
+    ignoreip: setting(values, IGNOREIP_KEY),
+    privateSingle: setting(values, PRIVATE_SINGLE_KEY),
+  };
+}

@@ -1,0 +1,64 @@
+import { AlertCore } from '../alerts/alert-core.js';
+import type { AuthEvent } from '../core/auth-event.js';
+import type { CorrelationCore } from '../core/correlation-core.js';
+import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
+import type { SocketSample } from '../core/socket.js';
+import type { Verdict } from '../core/verdict.js';
+import { CampaignDetector, type DetectorSnapshot } from './campaign-detector.js';
+import { DetectorLookup } from './detector-lookup.js';
+
+interface CoreSnapshot {
+  readonly version: 1;
+  readonly detector: DetectorSnapshot;
+  readonly alerts: unknown;
+}
+
+function isCoreSnapshot(value: unknown): value is CoreSnapshot {
+  return (
+    typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1 && 'detector' in value
+  );
+}
+
+/**
+ * The correlation core the replay command and the live service drive: the campaign detector, and the compromise
+ * and lateral-movement alerts asking it what it knows. The alerts judge each event before the detector ingests it
+ * (their contract: answers describe the state just before the event). `snapshot()` survives JSON and, given back
+ * here, resumes exactly.
+ *
+ * @param detection the [detection] section's values (missing keys take their documented defaults)
+ * @param thresholds fail2ban's view of the sshd jail
+ * @param snapshot a previous `snapshot()`, after JSON.stringify/parse
+ * @param alerts the [alerts] section's values (defaults when omitted)
+ */
+export function createCore(
+  detection: Readonly<Record<string, unknown>>,
+  thresholds: Fail2banThresholds,
+  snapshot?: unknown,
+  alerts: Readonly<Record<string, unknown>> = {},
+): CorrelationCore {
+  const snap = isCoreSnapshot(snapshot) ? snapshot : undefined;
+  const detector = new CampaignDetector(detection, thresholds, snap?.detector);
+  const alertCore = new AlertCore(alerts, new DetectorLookup(detector), snap?.alerts);
+  return {
+    onAuthEvent(event: AuthEvent): Verdict[] {
+      const early = alertCore.onAuthEvent(event);
+      const verdicts = detector.onAuthEvent(event);
+      return early.length === 0 ? verdicts : [...early, ...verdicts];
+    },
+    onSocketSample(sample: SocketSample): Verdict[] {
+      const verdicts = detector.onSocketSample(sample);
+      const alerts = alertCore.onSocketSample(sample);
+      return alerts.length === 0 ? verdicts : [...verdicts, ...alerts];
+    },
+    advance(now: number): Verdict[] {
+      return detector.advance(now);
+    },
+    snapshot(): unknown {
+      const s: CoreSnapshot = { version: 1, detector: detector.snapshot(), alerts: alertCore.snapshot() };
+      return s;
+    },
+    status(): unknown {
+      return { detection: detector.status(), alerts: alertCore.status() };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { isIP } from 'node:net';
+import type { CampaignLookup, CampaignMatch } from '../alerts/campaign-lookup.js';
+import type { AuthEvent } from '../core/auth-event.js';
+import type { Campaign } from './campaign.js';
+import type { CampaignDetector } from './campaign-detector.js';
+import { nameHash } from './name-key.js';
+import { newSource } from './source-state.js';
+
+function asMatch(c: Campaign, signals: string): CampaignMatch {
+  return { id: c.id, signals };
+}
+
+/**
+ * The detector's answers to the compromise and lateral-movement alerts. Pure reads: nothing here changes the
+ * detector (a source the detector does not know is judged on a throw-away state object).
+ */
+export class DetectorLookup implements CampaignLookup {
+  constructor(private readonly detector: CampaignDetector) {}
+
+  memberOf(ip: string, _time: number): CampaignMatch | null {
+    const c = this.detector.book.memberOf(ip, this.detector.sources.get(ip));
+    return c ? asMatch(c, c.signals.join('+')) : null;
+  }
+
+  matchingCampaign(event: AuthEvent): CampaignMatch | null {
+    const d = this.detector;
+    if (d.neverBan.reason(event.ip, event.bannable) !== null) return null;
+    const source = d.sources.get(event.ip) ?? newSource(event.ip, event.time);
+    const ev = d.signals.evaluate(source, event.time);
+    for (let i = d.book.live.length - 1; i >= 0; i--) {
+      const c = d.book.live[i]!;
+      const matched = d.book.match(c, source, ev);
+      if (d.book.joins(c, source, matched)) {
+        return asMatch(c, matched.join('+'));
+      }
+    }
+    return null;
+  }
+
+  sprayingCampaign(user: string, _time: number): CampaignMatch | null {
+    const hash = nameHash(user);
+    const live = this.detector.book.live;
+    for (let i = live.length - 1; i >= 0; i--) {
+      const c = live[i]!;
+      if ((c.names.get(hash) ?? 0) > 0) return asMatch(c, 'dictionary');
+    }
+    return null;
+  }
+
+  hasSuccessHistory(ip: string, time: number): boolean {
+    return this.detector.successes.lastSuccess(ip, time - 1) >= 0;
+  }
+
+  mayBan(ip: string): boolean {
+    return this.detector.neverBan.reason(ip, isIP(ip) !== 0) === null;
+  }
+}

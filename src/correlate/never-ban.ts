@@ -1,0 +1,67 @@
+import { BlockList, isIP } from 'node:net';
+import type { SourceState } from './source-state.js';
+import type { SuccessHistory } from './success-history.js';
+
+/** Why an address is never banned, whatever the evidence. */
+export type NeverBanReason = 'loopback' | 'ignoreip' | 'hostname';
+
+/**
+ * The absolute rules: loopback, fail2ban's ignoreip (addresses and CIDR blocks; hostnames in ignoreip are never
+ * resolved, so they protect only an event whose address is that very name) and events whose address is a hostname
+ * (sshd's UseDNS: a name is not something we can ban safely). Checked before anything is recorded about a source.
+ */
+export class NeverBan {
+  private readonly blocks = new BlockList();
+  private readonly names = new Set<string>();
+
+  constructor(ignoreip: readonly string[]) {
+    this.blocks.addSubnet('127.0.0.0', 8, 'ipv4');
+    this.blocks.addAddress('::1', 'ipv6');
+    for (const entry of ignoreip) this.add(entry);
+  }
+
+  private add(entry: string): void {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0) {
+      this.names.add(entry.toLowerCase());
+      return;
+    }
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) return;
+    this.blocks.addSubnet(address, prefix, type);
+  }
+
+  /** The rule that forbids banning `ip`, or null when it may be banned. */
+  reason(ip: string, bannable: boolean): NeverBanReason | null {
+    const family = isIP(ip);
+    if (family === 0 || !bannable) return this.names.has(ip.toLowerCase()) ? 'ignoreip' : 'hostname';
+    const mapped = family === 6 && ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4;
+    const v4 = mapped ? ip.slice(7) : ip;
+    if (v4.startsWith('127.') || ip === '::1') return 'loopback';
+    if (this.blocks.check(v4, isIP(v4) === 4 ? 'ipv4' : 'ipv6')) return 'ignoreip';
+    return null;
+  }
+}
+
+/** What the protection of a recent success decides for a source the signals would make a member. */
+export type Protection = 'none' | 'protected' | 'overridden';
+
+/**
+ * A source with a recent successful login (or, for IPv6, any address of its /64) is protected: a user who mistypes
+ * after logging in, a NAT'd office, a CGNAT address. Only overwhelming evidence overrides it: at least
+ * `overrideSignals` distinct signals AND `overrideAttempts` failures since that success. The BAN then says
+ * `protection=overridden`.
+ */
+export function protection(
+  source: SourceState,
+  signals: number,
+  now: number,
+  successes: SuccessHistory,
+  override: { readonly signals: number; readonly attempts: number },
+): Protection {
+  if (!successes.protects(source.ip, now)) return 'none';
+  const since = source.attempts - source.attemptsAtSuccess;
+  return signals >= override.signals && since >= override.attempts ? 'overridden' : 'protected';
+}

@@ -1,0 +1,38 @@
+/**
+ * Robust statistics for small samples (a source's last few inter-attempt intervals). Median and MAD ignore one
+ * odd interval (a retry, a network stall) where mean and standard deviation would not.
+ */
+export function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median absolute deviation from the median. */
+export function mad(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const m = median(sorted);
+  return median(sorted.map((v) => Math.abs(v - m)).sort((a, b) => a - b));
+}
+
+/** Linear-interpolated quantile of sorted values, q in [0, 1]. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/**
+ * Bowley's quartile skew, in [-1, 1]: 0 for a symmetric spread. A scripted rhythm with jitter is symmetric around
+ * its period; a human's retries (quick, quick, long pause) are not. NaN when the quartiles coincide.
+ */
+export function quartileSkew(sorted: readonly number[]): number {
+  const q1 = quantile(sorted, 0.25);
+  const q2 = quantile(sorted, 0.5);
+  const q3 = quantile(sorted, 0.75);
+  const spread = q3 - q1;
+  return spread === 0 ? 0 : (q3 + q1 - 2 * q2) / spread;
+}

@@ -1,0 +1,88 @@
+import type { KeySpec } from '../../config/key-spec.js';
+import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
+import type { SourceState } from '../source-state.js';
+import type { Signal } from './signal.js';
+
+export const DICTIONARY_KEYS = {
+  minSources: intKey(
+    'dictionary_min_sources',
+    3,
+    'Distinct sources that must have tried a username (never used in a successful login here) for it to be a shared dictionary name.',
+  ),
+  window: durationKey('dictionary_window', 6 * HOUR, 'How long a source counts for a username after trying it.'),
+  campaignMin: intKey(
+    'dictionary_campaign_min',
+    1,
+    "Members of a campaign that must have tried a username for it to join the campaign's dictionary (a new source trying it is then a member at its first attempt).",
+  ),
+  legitMemory: intKey(
+    'dictionary_legit_names',
+    20_000,
+    'Usernames with a successful login remembered (they are never dictionary evidence).',
+  ),
+} satisfies Record<string, KeySpec<number>>;
+
+export interface DictionarySnapshot {
+  readonly index: IndexSnapshot;
+  readonly legit: Array<[number, number]>;
+}
+
+/**
+ * Username dictionaries: the same names tried from many addresses. Names are compared as hashes, never stored as
+ * text. A name anyone has logged in with successfully on this host is learned as legitimate and never counts:
+ * the learned blocklist of names no real user has.
+ */
+export class DictionarySignal implements Signal {
+  readonly name = 'dictionary';
+  readonly minSources: number;
+  readonly campaignMin: number;
+  private readonly legitMemory: number;
+  private readonly index: SharedIndex;
+  private readonly legit: Map<number, number>;
+
+  constructor(values: Readonly<Record<string, unknown>>, snapshot?: DictionarySnapshot) {
+    this.minSources = setting(values, DICTIONARY_KEYS.minSources);
+    this.campaignMin = setting(values, DICTIONARY_KEYS.campaignMin);
+    this.legitMemory = setting(values, DICTIONARY_KEYS.legitMemory);
+    this.index = new SharedIndex(setting(values, DICTIONARY_KEYS.window), 50_000, 64, snapshot?.index);
+    this.legit = new Map(snapshot?.legit ?? []);
+  }
+
+  isLegit(hash: number): boolean {
+    return this.legit.has(hash);
+  }
+
+  /** A successful login with this name: it is a real user's. */
+  learnLegit(hash: number, time: number): void {
+    this.legit.delete(hash);
+    this.legit.set(hash, time);
+    if (this.legit.size > this.legitMemory) this.legit.delete(this.legit.keys().next().value!);
+  }
+
+  /** `source` tried the name `hash` at `time`; returns sources to re-judge when the name just became shared. */
+  observe(source: SourceState, hash: number, time: number): string[] {
+    if (this.legit.has(hash)) return [];
+    const key = String(hash);
+    const n = this.index.add(key, source.ip, time);
+    return n === this.minSources ? this.index.sources(key, time) : [];
+  }
+
+  /** Whether the name is tried by enough sources now (and not legitimate). */
+  isShared(hash: number, now: number): boolean {
+    return !this.legit.has(hash) && this.index.count(String(hash), now, this.minSources) >= this.minSources;
+  }
+
+  test(source: SourceState, now: number): string | null {
+    for (const hash of source.names) if (this.isShared(hash, now)) return '';
+    return null;
+  }
+
+  forget(source: SourceState): void {
+    for (const hash of source.names) this.index.remove(String(hash), source.ip);
+  }
+
+  snapshot(): DictionarySnapshot {
+    return { index: this.index.snapshot(), legit: [...this.legit] };
+  }
+}

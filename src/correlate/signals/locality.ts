@@ -1,0 +1,99 @@
+import type { KeySpec } from '../../config/key-spec.js';
+import { neighbourPrefix, providerPrefix } from '../ip-prefix.js';
+import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
+import type { SourceState } from '../source-state.js';
+import type { Signal, SignalEnv } from './signal.js';
+
+export const LOCALITY_KEYS = {
+  minSources: intKey(
+    'locality_min_sources',
+    3,
+    'Failing sources in one /24 (IPv6: /64) for the block to count as neighbours taking turns.',
+    2,
+  ),
+  wideMinSources: intKey(
+    'locality_wide_min_sources',
+    8,
+    'Failing sources in one /16 (IPv6: /48) for the wider block to count.',
+    2,
+  ),
+  window: durationKey('locality_window', HOUR, 'How long a source counts for its blocks after its last attempt.'),
+} satisfies Record<string, KeySpec<number>>;
+
+export interface LocalitySnapshot {
+  readonly index: IndexSnapshot;
+  readonly recent: Array<[string, number[]]>;
+}
+
+/**
+ * Network locality: addresses of one block taking turns so that each stays under maxretry while the block as a
+ * whole would have been banned by fail2ban many times over. A block counts when enough of its addresses fail and
+ * its attempts within findtime reach maxretry (twice that for the wider block), and nobody in it has logged in
+ * successfully lately (an office or a provider's CGNAT pool is then not "an attacker's block").
+ */
+export class LocalitySignal implements Signal {
+  readonly name = 'locality';
+  private readonly minSources: number;
+  private readonly wideMinSources: number;
+  private readonly index: SharedIndex;
+  /** Recent attempt times per block, capped at the number needed to judge. */
+  private readonly recent: Map<string, number[]>;
+
+  constructor(
+    values: Readonly<Record<string, unknown>>,
+    private readonly env: SignalEnv,
+    snapshot?: LocalitySnapshot,
+  ) {
+    this.minSources = setting(values, LOCALITY_KEYS.minSources);
+    this.wideMinSources = setting(values, LOCALITY_KEYS.wideMinSources);
+    this.index = new SharedIndex(setting(values, LOCALITY_KEYS.window), 50_000, 64, snapshot?.index);
+    this.recent = new Map(snapshot?.recent ?? []);
+  }
+
+  observe(source: SourceState, time: number, count: number): string[] {
+    const out: string[] = [];
+    for (const [prefix, wide] of [
+      [neighbourPrefix(source.ip), false],
+      [providerPrefix(source.ip), true],
+    ] as const) {
+      if (prefix === '') continue;
+      const before = this.eligible(prefix, wide, time);
+      this.index.add(prefix, source.ip, time);
+      let times = this.recent.get(prefix);
+      if (times) this.recent.delete(prefix);
+      else times = [];
+      this.recent.set(prefix, times);
+      if (this.recent.size > 50_000) this.recent.delete(this.recent.keys().next().value!);
+      const keep = this.env.thresholds.maxretry * (wide ? 2 : 1);
+      for (let i = 0; i < Math.min(count, keep); i++) times.push(time);
+      while (times.length > keep) times.shift();
+      if (!before && this.eligible(prefix, wide, time)) out.push(...this.index.sources(prefix, time));
+    }
+    return out;
+  }
+
+  /** Enough failing addresses, enough attempts within findtime, and no recent success from the block. */
+  eligible(prefix: string, wide: boolean, now: number): boolean {
+    const need = this.env.thresholds.maxretry * (wide ? 2 : 1);
+    const times = this.recent.get(prefix);
+    if (!times || times.length < need || times[0]! < now - this.env.thresholds.findtime) return false;
+    const min = wide ? this.wideMinSources : this.minSources;
+    if (this.index.count(prefix, now, min) < min) return false;
+    return !this.env.prefixHasSuccess(prefix, now);
+  }
+
+  /** The block (the /24 or /64 first, else the /16 or /48) that makes this source a neighbour, or null. */
+  test(source: SourceState, now: number): string | null {
+    if (source.attempts === 0 || source.last < now - this.index.window) return null;
+    const narrow = neighbourPrefix(source.ip);
+    if (narrow !== '' && this.eligible(narrow, false, now)) return narrow;
+    const wide = providerPrefix(source.ip);
+    if (wide !== '' && this.eligible(wide, true, now)) return wide;
+    return null;
+  }
+
+  snapshot(): LocalitySnapshot {
+    return { index: this.index.snapshot(), recent: [...this.recent].map(([k, v]) => [k, [...v]]) };
+  }
+}

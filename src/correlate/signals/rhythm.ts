@@ -1,0 +1,121 @@
+import type { KeySpec } from '../../config/key-spec.js';
+import { mad, median, quartileSkew } from '../robust-stats.js';
+import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
+import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
+import type { SourceState } from '../source-state.js';
+import type { Signal } from './signal.js';
+
+export const RHYTHM_KEYS = {
+  minAttempts: intKey(
+    'rhythm_min_attempts',
+    3,
+    'Attempts (so attempts - 1 intervals) a source needs before its rhythm is judged.',
+    3,
+  ),
+  minSources: intKey(
+    'rhythm_min_sources',
+    5,
+    'Sources sharing one rhythm (within one bucket either side) for it to be a shared signal.',
+  ),
+  window: durationKey(
+    'rhythm_window',
+    HOUR,
+    'How long a rhythmic source counts for its bucket after its last attempt.',
+  ),
+  minInterval: durationKey(
+    'rhythm_min_interval',
+    30_000,
+    'Shortest median interval that counts as a rhythm: people retyping a password are faster than this, scripted pacing slower.',
+  ),
+  maxInterval: durationKey('rhythm_max_interval', 6 * HOUR, 'Longest median interval that counts as a rhythm.'),
+  tolerance: numberKey(
+    'rhythm_tolerance',
+    0.1,
+    'Largest MAD of the intervals, as a fraction of their median, for them to be regular.',
+    { max: 1 },
+  ),
+  jitter: durationKey(
+    'rhythm_jitter',
+    15_000,
+    'MAD always accepted whatever the median (network and scheduling jitter).',
+  ),
+  maxSkew: numberKey(
+    'rhythm_max_skew',
+    0.5,
+    'Largest |Bowley quartile skew| of the intervals (judged from 4 intervals on).',
+    { max: 1 },
+  ),
+} satisfies Record<string, KeySpec<number>>;
+
+/** Buckets are 10% wide on a log scale, so 167 s and 180 s are neighbours and 167 s and 300 s are not. */
+const LOG_STEP = Math.log(1.1);
+
+export function rhythmBucket(intervalMs: number): number {
+  return Math.round(Math.log(intervalMs / 1000) / LOG_STEP);
+}
+
+/** The interval (seconds, rounded) a bucket stands for: what the CAMPAIGN line prints. */
+export function bucketSeconds(bucket: number): number {
+  return Math.round(Math.exp(bucket * LOG_STEP));
+}
+
+/**
+ * Rhythm: a source whose attempts come at regular intervals (median/MAD, quartile skew), shared by many sources.
+ * One periodic source (a cron job, a deploy bot) is normal; many unrelated addresses keeping the same tempo are one
+ * scheduler. Humans retrying are fast and irregular; the minimum interval keeps them out.
+ */
+export class RhythmSignal implements Signal {
+  readonly name = 'rhythm';
+  private readonly p: { [K in keyof typeof RHYTHM_KEYS]: number };
+  private readonly index: SharedIndex;
+
+  constructor(values: Readonly<Record<string, unknown>>, snapshot?: IndexSnapshot) {
+    this.p = Object.fromEntries(Object.entries(RHYTHM_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
+      [K in keyof typeof RHYTHM_KEYS]: number;
+    };
+    this.index = new SharedIndex(this.p.window, 4096, 256, snapshot);
+  }
+
+  /** The rhythm bucket of a list of attempt times, or -1 when they are too few or not regular. */
+  bucketOf(times: readonly number[]): number {
+    if (times.length < this.p.minAttempts) return -1;
+    const intervals: number[] = [];
+    for (let i = 1; i < times.length; i++) intervals.push(times[i]! - times[i - 1]!);
+    intervals.sort((a, b) => a - b);
+    const m = median(intervals);
+    if (m < this.p.minInterval || m > this.p.maxInterval) return -1;
+    if (mad(intervals) > Math.max(this.p.jitter, this.p.tolerance * m)) return -1;
+    if (intervals.length >= 4 && Math.abs(quartileSkew(intervals)) > this.p.maxSkew) return -1;
+    return rhythmBucket(m);
+  }
+
+  /** Call after the source's attempt times changed; returns sources to re-judge when its bucket just became shared. */
+  observe(source: SourceState, time: number): string[] {
+    const bucket = this.bucketOf(source.times);
+    if (bucket !== source.rhythm && source.rhythm >= 0) this.index.remove(String(source.rhythm), source.ip);
+    source.rhythm = bucket;
+    if (bucket < 0) return [];
+    this.index.add(String(bucket), source.ip, time);
+    if (this.shared(bucket, time) !== this.p.minSources) return [];
+    return [bucket - 1, bucket, bucket + 1].flatMap((b) => this.index.sources(String(b), time));
+  }
+
+  private shared(bucket: number, now: number): number {
+    let n = 0;
+    for (let b = bucket - 1; b <= bucket + 1; b++) n += this.index.count(String(b), now);
+    return n;
+  }
+
+  test(source: SourceState, now: number): string | null {
+    if (source.rhythm < 0 || source.last < now - this.p.window) return null;
+    return this.shared(source.rhythm, now) >= this.p.minSources ? String(source.rhythm) : null;
+  }
+
+  forget(source: SourceState): void {
+    if (source.rhythm >= 0) this.index.remove(String(source.rhythm), source.ip);
+  }
+
+  snapshot(): IndexSnapshot {
+    return this.index.snapshot();
+  }
+}

@@ -1,0 +1,111 @@
+import type { KeySpec } from '../../config/key-spec.js';
+import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
+import type { SourceState } from '../source-state.js';
+import type { Signal, SignalEnv } from './signal.js';
+
+export const SYNCHRONY_KEYS = {
+  window: durationKey(
+    'synchrony_window',
+    3_000,
+    'Width of the sliding window in which many distinct sources starting at once make a burst.',
+  ),
+  minSources: intKey('synchrony_min_sources', 5, 'Distinct sources within one window that make a burst.', 2),
+  minBursts: intKey('synchrony_min_bursts', 2, 'Distinct bursts a source must have been part of.'),
+  minFraction: numberKey(
+    'synchrony_min_fraction',
+    0.8,
+    "Share of a source's probes and attempts that fell inside bursts: a monitoring probe that sometimes coincides with a burst stays far below.",
+    { max: 1 },
+  ),
+} satisfies Record<string, KeySpec<number>>;
+
+/** A source's bursts stop counting an hour after it was last seen. */
+const STALE = HOUR;
+
+export interface SynchronySnapshot {
+  readonly ring: Array<[number, string]>;
+  readonly burst: number;
+  readonly inBurst: boolean;
+}
+
+/**
+ * Synchrony: many distinct sources acting inside the same few seconds, again and again (reconnaissance bursts,
+ * coordinated waves). Kept as a short ring of recent events with a distinct-source count, so each event costs O(1)
+ * amortised; a source counts when most of what it does happens inside bursts.
+ */
+export class SynchronySignal implements Signal {
+  readonly name = 'synchrony';
+  private readonly p: { window: number; minSources: number; minBursts: number; minFraction: number };
+  private ring: Array<[number, string]>;
+  private readonly distinct = new Map<string, number>();
+  private burst: number;
+  private inBurst: boolean;
+
+  constructor(
+    values: Readonly<Record<string, unknown>>,
+    private readonly env: SignalEnv,
+    snapshot?: SynchronySnapshot,
+  ) {
+    this.p = {
+      window: setting(values, SYNCHRONY_KEYS.window),
+      minSources: setting(values, SYNCHRONY_KEYS.minSources),
+      minBursts: setting(values, SYNCHRONY_KEYS.minBursts),
+      minFraction: setting(values, SYNCHRONY_KEYS.minFraction),
+    };
+    this.ring = snapshot ? snapshot.ring.map(([t, ip]) => [t, ip]) : [];
+    for (const [, ip] of this.ring) this.distinct.set(ip, (this.distinct.get(ip) ?? 0) + 1);
+    this.burst = snapshot?.burst ?? 0;
+    this.inBurst = snapshot?.inBurst ?? false;
+  }
+
+  /** One probe or attempt by `source` (source.events already counted); returns sources to re-judge. */
+  observe(source: SourceState, time: number): string[] {
+    this.ring.push([time, source.ip]);
+    this.distinct.set(source.ip, (this.distinct.get(source.ip) ?? 0) + 1);
+    let drop = 0;
+    while (drop < this.ring.length && this.ring[drop]![0] < time - this.p.window) {
+      const ip = this.ring[drop]![1];
+      const n = (this.distinct.get(ip) ?? 1) - 1;
+      if (n === 0) this.distinct.delete(ip);
+      else this.distinct.set(ip, n);
+      drop++;
+    }
+    if (drop > 0) this.ring = this.ring.slice(drop);
+    if (this.distinct.size < this.p.minSources) {
+      this.inBurst = false;
+      return [];
+    }
+    if (this.inBurst) {
+      this.mark(source, 1);
+      return [source.ip];
+    }
+    // A burst starts: everything in the window belongs to it.
+    this.inBurst = true;
+    this.burst++;
+    const out: string[] = [];
+    for (const [ip, n] of this.distinct) {
+      const member = this.env.source(ip);
+      if (!member) continue;
+      this.mark(member, n);
+      out.push(ip);
+    }
+    return out;
+  }
+
+  private mark(source: SourceState, events: number): void {
+    source.syncEvents += events;
+    if (source.lastBurst !== this.burst) {
+      source.lastBurst = this.burst;
+      source.bursts++;
+    }
+  }
+
+  test(source: SourceState, now: number): string | null {
+    if (source.bursts < this.p.minBursts || source.events === 0 || source.last < now - STALE) return null;
+    return source.syncEvents >= this.p.minFraction * source.events ? '' : null;
+  }
+
+  snapshot(): SynchronySnapshot {
+    return { ring: this.ring.map(([t, ip]) => [t, ip]), burst: this.burst, inBurst: this.inBurst };
+  }
+}

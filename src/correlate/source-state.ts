@@ -1,0 +1,83 @@
+/**
+ * What the detector remembers about one remote address. A plain object of numbers and short arrays (no attacker
+ * text: usernames are kept as hashes), so it serialises as is and costs a few hundred bytes (bench/memory.mjs).
+ */
+export interface SourceState {
+  ip: string;
+  /** First and last event time (ms). */
+  first: number;
+  last: number;
+  /** Failed authentication attempts counted (sum of event counts). */
+  attempts: number;
+  /** Connections that ended before any authentication attempt. */
+  probes: number;
+  /** Probes plus events carrying attempts: what synchrony compares its in-burst count with. */
+  events: number;
+  /** Events (probes and attempts) that fell inside a site-wide burst, and how many distinct bursts they were in. */
+  syncEvents: number;
+  bursts: number;
+  lastBurst: number;
+  /** The last few distinct attempt times, oldest first (rhythm). */
+  times: number[];
+  /** The last few distinct username hashes tried, oldest first (dictionary). */
+  names: number[];
+  /** Order key of the last name tried and the length of the current run of ascending names (ordered walk). */
+  orderKey: number;
+  ascRun: number;
+  /** fail2ban findtime windows: the current window index, attempts in it, windows with attempts, most in one. */
+  win: number;
+  winCount: number;
+  windows: number;
+  winMax: number;
+  /** Rhythm bucket the source is indexed under, -1 for none. */
+  rhythm: number;
+  /** Last observed connection lifetime (ms) from the socket samples, -1 for none. */
+  lifetime: number;
+  /** Minute index in which the source was last counted by the site-wide surge test. */
+  surgeMinute: number;
+  /** Attempts counted when the source last logged in successfully (override of the protection counts after). */
+  attemptsAtSuccess: number;
+  /** Campaign this source was made a member of ('' for none), and when it was last banned (-1 never). */
+  campaign: string;
+  bannedAt: number;
+  /** Signals (bitmask by SIGNALS index) this member has already taught its campaign. */
+  learned: number;
+}
+
+export const MAX_TIMES = 6;
+export const MAX_NAMES = 8;
+
+export function newSource(ip: string, time: number): SourceState {
+  return {
+    ip,
+    first: time,
+    last: time,
+    attempts: 0,
+    probes: 0,
+    events: 0,
+    syncEvents: 0,
+    bursts: 0,
+    lastBurst: -1,
+    times: [],
+    names: [],
+    orderKey: -1,
+    ascRun: 0,
+    win: -1,
+    winCount: 0,
+    windows: 0,
+    winMax: 0,
+    rhythm: -1,
+    lifetime: -1,
+    surgeMinute: -1,
+    attemptsAtSuccess: 0,
+    campaign: '',
+    bannedAt: -1,
+    learned: 0,
+  };
+}
+
+/** Appends `value` to a short history, dropping the oldest beyond `max`. */
+export function pushCapped(list: number[], value: number, max: number): void {
+  list.push(value);
+  if (list.length > max) list.shift();
+}

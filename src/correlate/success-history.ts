@@ -1,0 +1,59 @@
+import { familyOf, neighbourPrefix, providerPrefix } from './ip-prefix.js';
+
+export interface SuccessSnapshot {
+  readonly ips: Array<[string, number]>;
+  readonly blocks: Array<[string, number]>;
+}
+
+/**
+ * Who logged in successfully, and when: per address, and per block (the /24, /16, /64 and /48 around it). The
+ * address (and, for IPv6, its /64, where privacy addresses rotate) is protected from campaign bans; the blocks also
+ * tell the locality signal that a block has real users in it. Both maps are LRU-capped.
+ */
+export class SuccessHistory {
+  private readonly ips: Map<string, number>;
+  private readonly blocks: Map<string, number>;
+
+  constructor(
+    /** How long a success protects (ms). */
+    readonly memory: number,
+    private readonly max: number,
+    snapshot?: SuccessSnapshot,
+  ) {
+    this.ips = new Map(snapshot?.ips ?? []);
+    this.blocks = new Map(snapshot?.blocks ?? []);
+  }
+
+  record(ip: string, time: number): void {
+    put(this.ips, ip, time, this.max);
+    for (const block of [neighbourPrefix(ip), providerPrefix(ip)])
+      if (block !== '') put(this.blocks, block, time, this.max);
+  }
+
+  /** Time of the address's last success within memory before `now`, or -1. */
+  lastSuccess(ip: string, now: number): number {
+    const t = this.ips.get(ip);
+    return t !== undefined && t <= now && t >= now - this.memory ? t : -1;
+  }
+
+  /** The address, or for IPv6 its /64, logged in successfully within memory: it must not be banned lightly. */
+  protects(ip: string, now: number): boolean {
+    if (this.lastSuccess(ip, now) >= 0) return true;
+    return familyOf(ip) === 6 && this.blockHasSuccess(neighbourPrefix(ip), now);
+  }
+
+  blockHasSuccess(prefix: string, now: number): boolean {
+    const t = this.blocks.get(prefix);
+    return t !== undefined && t <= now && t >= now - this.memory;
+  }
+
+  snapshot(): SuccessSnapshot {
+    return { ips: [...this.ips], blocks: [...this.blocks] };
+  }
+}
+
+function put(map: Map<string, number>, key: string, time: number, max: number): void {
+  map.delete(key);
+  map.set(key, time);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
