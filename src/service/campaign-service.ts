@@ -75,6 +75,9 @@ export class CampaignService {
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.periodicSave(), settings.stateInterval));
     this.timers.push(setInterval(() => this.publishStatus(), STATUS_EVERY_MS));
+    // Saved at once: a crash before the first periodic save must still find where this run began (and the end of
+    // the verdict log then), or it would start over at start_at and write its verdicts twice.
+    this.save();
     this.publishStatus();
     log.info({
       event: LOG_EVENTS.started,

@@ -1,0 +1,206 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { verdictKey } from '../../src/service/verdict-dedupe.js';
+import { waves } from '../../src/simulate/attack-shapes.js';
+import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
+import { sessionLines } from '../../src/simulate/sshd-lines.js';
+import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { bundleCli } from './bundle.js';
+import { sleep, tempDir, waitFor } from './helpers.js';
+
+/**
+ * The live service, as the bundled program in a child process, follows a log to which a real campaign (the `waves`
+ * shape: 47 sources, 3 attempts each, under maxretry) is appended in real time, compressed to seconds. In the
+ * middle: a rename-and-create rotation with late lines to the old file, a clean SIGTERM restart, and a kill -9 with
+ * lines written while the service is down. The verdicts must come out exactly as a single uninterrupted pass of the
+ * same core over the same lines produces them: each once, none missing.
+ */
+const t = tempDir('live');
+afterAll(t.cleanup);
+const dir = t.dir;
+const log = join(dir, 'log', 'auth.log');
+const verdicts = join(dir, 'verdicts.log');
+let bundle = '';
+
+/** The campaign's lines, log time starting 10 minutes ahead of the wall clock (so advance(now) never ends it). */
+function campaignLines(): string[] {
+  const b = new ScenarioBuilder(20261122);
+  waves(b, Date.now() + 10 * 60_000);
+  return b
+    .sessions()
+    .flatMap((s) => sessionLines(s))
+    .sort((x, y) => x.time - y.time)
+    .map((l) => l.text);
+}
+
+/** What one pass of the core makes of the lines; the parser starts afresh at `restartAt`, as the service's does. */
+function oracle(lines: readonly string[], restartAt: number): string[] {
+  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+  let parser = new SshdParser({ referenceTime: Date.now() });
+  const keys: string[] = [];
+  lines.forEach((line, i) => {
+    if (i === restartAt) parser = new SshdParser({ referenceTime: Date.now() });
+    const event = parser.parseLine(line);
+    if (event) for (const v of core.onAuthEvent(event)) keys.push(verdictKey(v));
+  });
+  return keys;
+}
+
+function writtenKeys(): string[] {
+  let text = '';
+  try {
+    text = readFileSync(verdicts, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((l) => parseVerdictLine(l))
+    .filter((v) => v !== null)
+    .map((v) => [v.verb, ...[...v.fields].slice(0, 2).map(([k, x]) => `${k}=${x}`)].join(' '));
+}
+
+let runs = 0;
+function startService(): { child: ChildProcess; exited: Promise<number | null>; out: string } {
+  const out = join(dir, `service-${++runs}.out`);
+  const fd = openSync(out, 'w');
+  const child = spawn(
+    process.execPath,
+    [
+      bundle,
+      'run',
+      '--config',
+      join(dir, 'f2b-campaign.conf'),
+      '--auth-log',
+      log,
+      '--verdicts',
+      verdicts,
+      '--state-dir',
+      join(dir, 'state'),
+      '--sockets-from',
+      join(dir, 'net'),
+      '--fail2ban-dir',
+      join(dir, 'fail2ban'),
+    ],
+    { stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out };
+}
+
+function serviceLog(out: string): Record<string, unknown>[] {
+  return readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  bundle = await bundleCli(dir);
+  mkdirSync(join(dir, 'log'));
+  mkdirSync(join(dir, 'net'));
+  mkdirSync(join(dir, 'fail2ban'));
+  writeFileSync(
+    join(dir, 'net', 'tcp'),
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
+  );
+  writeFileSync(
+    join(dir, 'f2b-campaign.conf'),
+    [
+      '[service]',
+      'start_at = start',
+      `runtime_dir = ${join(dir, 'run')}`,
+      'sample_interval = 1s',
+      // Only the saves at start and at a clean stop: a kill -9 then always leaves verdicts written after the last
+      // saved state, so the restart must recognise them.
+      'state_interval = 1h',
+      '',
+    ].join('\n'),
+  );
+}, 60_000);
+
+describe('live service: real-time campaign, rotation, clean restart, kill -9', () => {
+  it('writes each verdict exactly once, the same as one uninterrupted pass', async () => {
+    const lines = campaignLines();
+    const n = lines.length;
+    let fd = openSync(log, 'a');
+    let next = 0;
+    const write = async (until: number, pause = 40) => {
+      while (next < until) {
+        const batch = lines.slice(next, Math.min(until, next + 15));
+        writeSync(fd, `${batch.join('\n')}\n`);
+        next += batch.length;
+        await sleep(pause);
+      }
+    };
+
+    let run = startService();
+    await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 10_000, 'start');
+    expect(serviceLog(run.out).find((l) => l['event'] === 'fail2ban-thresholds')?.['origin']).toBe('defaults');
+    await write(Math.floor(n * 0.25));
+    // rsyslog-style rotation: rename, a few late lines into the old file, then the new file.
+    renameSync(log, `${log}.1`);
+    await write(next + 5);
+    closeSync(fd);
+    fd = openSync(log, 'a');
+    await write(Math.floor(n * 0.5));
+
+    // Clean restart at a quiet point: everything written is read first.
+    await sleep(1500);
+    const restartAt = next;
+    const stopAsked = Date.now();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const stopMs = Date.now() - stopAsked;
+    expect(stopMs).toBeLessThan(5000);
+    const stopped = serviceLog(run.out).some((l) => l['event'] === 'service-stopped');
+    expect(stopped).toBe(true);
+
+    run = startService();
+    await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 10_000, 'second start');
+    const before = writtenKeys().length;
+    // Write until this run has written at least one verdict of its own, then kill it mid-stream.
+    while (next < Math.floor(n * 0.85) && writtenKeys().length === before) await write(next + 15);
+    await sleep(200);
+    const writtenBeforeKill = writtenKeys().length - before;
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await write(Math.floor(n * 0.9), 0); // lines that arrive while the service is down
+
+    run = startService();
+    await write(n);
+    closeSync(fd);
+    const expected = oracle(lines, restartAt);
+    expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
+    await waitFor(() => writtenKeys().length >= expected.length, 20_000, `${expected.length} verdicts`);
+    await sleep(1500);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+
+    const got = writtenKeys();
+    expect([...got].sort()).toEqual([...expected].sort());
+    const suppressed = serviceLog(run.out).filter((l) => l['event'] === 'verdict-already-written').length;
+    expect(writtenBeforeKill).toBeGreaterThan(0);
+    expect(suppressed).toBe(writtenBeforeKill);
+    process.stdout.write(
+      `live: ${n} lines, ${got.length} verdicts (${got.filter((k) => k.startsWith('BAN')).length} BAN), ` +
+        `clean stop in ${stopMs} ms, ${writtenBeforeKill} verdicts written before kill -9 and recognised after it\n`,
+    );
+    appendFileSync(join(dir, 'done'), 'ok');
+  }, 120_000);
+});
