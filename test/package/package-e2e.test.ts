@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'package-e2e.sh');
+
+function missingTools(): string[] {
+  return ['debootstrap', 'dpkg-buildpackage', 'lintian', 'ip'].filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+  );
+}
+
+const isRoot = process.getuid?.() === 0;
+const skip = process.env['F2BC_SKIP_PACKAGE_E2E'] === '1' || !isRoot || missingTools().length > 0;
+
+// The whole package life cycle on a clean Debian 12 root (build, apt install, fail2ban bans, remove, purge): about
+// 45 s with the cached root, about 2 min the first time (debootstrap and downloads). Output: one PASS/FAIL per check.
+describe.skipIf(skip)('the Debian package, end to end (test/package/package-e2e.sh)', () => {
+  it('builds, installs with Debian nodejs 18 and fail2ban, bans campaign members, removes and purges', () => {
+    const run = spawnSync('bash', [SCRIPT], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+    const output = `${run.stdout}${run.stderr}`;
+    const report = output
+      .split('\n')
+      .filter((line) => /^(==>|PASS|FAIL|package e2e:)/.test(line))
+      .join('\n');
+    process.stdout.write(`${report}\n`);
+    expect(run.error, output).toBeUndefined();
+    expect(output).toContain('package e2e: ALL STEPS PASSED');
+    expect(output).not.toMatch(/^FAIL /m);
+    expect(run.status, output.slice(-4000)).toBe(0);
+  }, 660_000);
+});
