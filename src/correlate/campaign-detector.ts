@@ -115,6 +115,7 @@ export class CampaignDetector implements CorrelationCore {
     const sig = this.signals;
     if (e.count > 0) {
       s.attempts += e.count;
+      if (e.invalidUser === true) s.unknown += e.count;
       s.events++;
       if (s.times[s.times.length - 1] !== now) {
         pushCapped(s.times, now, MAX_TIMES);

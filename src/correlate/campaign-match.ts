@@ -14,8 +14,17 @@ export function triedCampaignName(c: Campaign, source: SourceState, dictionary: 
 }
 
 /**
+ * Every name the source tried is one no account here has (sshd said `invalid user`): the learned blocklist of names
+ * no legitimate user has used. While a spraying campaign lives, that is its dictionary even if the name is new.
+ */
+export function onlyUnknownNames(source: SourceState): boolean {
+  return source.attempts > 0 && source.unknown === source.attempts;
+}
+
+/**
  * The fingerprint signals of `c` that the source shows now. Rhythm and lifetime must fall in the campaign's
- * buckets, locality in its blocks; the dictionary matches a name of the campaign's or any shared dictionary name.
+ * buckets, locality in its blocks; the dictionary matches a name of the campaign's, any shared dictionary name, or
+ * a source trying only names that do not exist here.
  * The site-wide surge counts only beside a dictionary match: on its own it says nothing about this source.
  */
 export function matchCampaign(
@@ -31,7 +40,7 @@ export function matchCampaign(
       const list = name === 'rhythm' ? c.rhythm : c.lifetime;
       if (param !== undefined && list.includes(Number(param))) out.push(name);
     } else if (name === 'dictionary') {
-      if (ev.has('dictionary') || triedCampaignName(c, source, dictionary)) out.push(name);
+      if (ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary)) out.push(name);
     } else if (name === 'locality') {
       if (c.blocks.includes(neighbourPrefix(source.ip)) || c.blocks.includes(providerPrefix(source.ip))) out.push(name);
     } else if (param !== undefined && name !== 'surge') {

@@ -9,6 +9,8 @@ export interface SourceState {
   last: number;
   /** Failed authentication attempts counted (sum of event counts). */
   attempts: number;
+  /** Of those, attempts for a username that does not exist on this host (sshd's `invalid user`). */
+  unknown: number;
   /** Connections that ended before any authentication attempt. */
   probes: number;
   /** Probes plus events carrying attempts: what synchrony compares its in-burst count with. */
@@ -53,6 +55,7 @@ export function newSource(ip: string, time: number): SourceState {
     first: time,
     last: time,
     attempts: 0,
+    unknown: 0,
     probes: 0,
     events: 0,
     syncEvents: 0,
