@@ -13,15 +13,26 @@ export interface DumpedJail {
   readonly actions: readonly string[];
 }
 
+export interface Fail2banDump {
+  /** The commands, one Python list per line. */
+  readonly text: string;
+  /** fail2ban's ERROR log lines: a jail with errors is skipped (left out of the dump), yet the exit code is 0. */
+  readonly errors: readonly string[];
+}
+
 /**
  * Runs `fail2ban-client [-c dir] -d`, which parses the configuration exactly as the server would and prints the
  * commands it would send, without needing the server or its socket. Rejects when fail2ban-client is missing
  * (ENOENT), fails, or takes longer than `timeoutMs`.
  */
-export async function dumpFail2banConfig(configDir?: string, timeoutMs = 15_000): Promise<string> {
+export async function dumpFail2banConfig(configDir?: string, timeoutMs = 15_000): Promise<Fail2banDump> {
   const args = configDir === undefined ? ['-d'] : ['-c', configDir, '-d'];
   const result = await execa('fail2ban-client', args, { timeout: timeoutMs, reject: true, stdin: 'ignore' });
-  return result.stdout;
+  const errors = result.stderr
+    .split('\n')
+    .filter((line) => /\bERROR\b/.test(line))
+    .map((line) => line.replace(/^.*?\bERROR\s+/, ''));
+  return { text: result.stdout, errors };
 }
 
 /** The jails of a dump that fail2ban would start (enabled ones only: a disabled jail is not in a dump). */

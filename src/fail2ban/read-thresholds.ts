@@ -29,7 +29,7 @@ function withSelf(ignoreip: readonly string[], ignoreself: boolean): string[] {
 async function fromClient(jail: string, configDir: string | undefined): Promise<Fail2banThresholds | null> {
   let text: string;
   try {
-    text = await dumpFail2banConfig(configDir);
+    text = (await dumpFail2banConfig(configDir)).text;
   } catch {
     return null; // not installed, or a configuration fail2ban itself rejects: the files may still be readable
   }

@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
+import { isTrue, jailOption, readJailSections } from './jail-files.js';
+import { canWrite } from './writable.js';
+
+export interface InspectCampaignJailOptions {
+  /** The verdict log the service writes (`[service] verdict_log`). */
+  readonly verdictLog: string;
+  /** The jail's name; `f2b-campaign` by default. */
+  readonly jail?: string;
+  /** fail2ban's configuration directory; `/etc/fail2ban` by default. */
+  readonly configDir?: string;
+  /** Also ask fail2ban itself (`fail2ban-client -d`, `status`); default true. */
+  readonly useClient?: boolean;
+  /** The user the service runs as, for the writability check; `f2b-campaign` by default. */
+  readonly serviceUser?: string;
+}
+
+export interface CampaignJailReport {
+  readonly jail: string;
+  /** A section for the jail exists in fail2ban's jail files. */
+  readonly present: boolean;
+  readonly enabled: boolean;
+  /** The jail's logpath entries as fail2ban would read them (interpolated, `head`/`tail` words dropped). */
+  readonly logpaths: readonly string[];
+  /** One of the logpaths is the verdict log. */
+  readonly readsVerdictLog: boolean;
+  readonly backend: string | null;
+  readonly verdictLogExists: boolean;
+  /** Whether the service user (or, without such a user, this process) can append to the verdict log. */
+  readonly verdictLogWritable: boolean;
+  /** fail2ban's own parse of its configuration: true accepted, false rejected, null not asked or not installed. */
+  readonly fail2banAccepts: boolean | null;
+  /** The running server has the jail: true, false (running without it), null (not running or not reachable). */
+  readonly running: boolean | null;
+  /** Each problem says what is wrong, what was expected, and what to do. Empty when all is well. */
+  readonly problems: readonly string[];
+}
+
+function logpathFiles(value: string | undefined): string[] {
+  return (value ?? '').split(/\s+/).filter((word) => word.length > 0 && word !== 'head' && word !== 'tail');
+}
+
+async function askServer(jail: string): Promise<boolean | null> {
+  const ping = await execa('fail2ban-client', ['ping'], { reject: false, timeout: 10_000, stdin: 'ignore' }).catch(
+    () => null,
+  );
+  if (ping?.exitCode !== 0) return null; // not running, or its socket is not ours to use
+  const status = await execa('fail2ban-client', ['status', jail], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  return status.exitCode === 0;
+}
+
+/**
+ * Inspects the f2b-campaign jail for `f2b-campaign check`: is it there and enabled, does it read the verdict log the
+ * service writes, can the service write that log, does fail2ban accept its configuration and run the jail.
+ */
+export async function inspectCampaignJail(options: InspectCampaignJailOptions): Promise<CampaignJailReport> {
+  const jail = options.jail ?? 'f2b-campaign';
+  const configDir = options.configDir ?? '/etc/fail2ban';
+  const verdictLog = resolve(options.verdictLog);
+  const problems: string[] = [];
+  const sections = existsSync(configDir) ? readJailSections(configDir) : new Map();
+  if (!existsSync(configDir)) {
+    problems.push(`fail2ban's configuration ${configDir} does not exist: install fail2ban, or verdicts ban nobody`);
+  }
+  const present = sections.has(jail);
+  const option = (key: string): string | undefined => jailOption(sections, jail, key);
+  const enabled = present && isTrue(option('enabled'));
+  const logpaths = present ? logpathFiles(option('logpath')).map((path) => resolve(path)) : [];
+  const backend = present ? (option('backend') ?? null) : null;
+  const readsVerdictLog = logpaths.includes(verdictLog);
+  const verdictLogExists = existsSync(verdictLog);
+  const verdictLogWritable = canWrite(verdictLog, options.serviceUser ?? 'f2b-campaign');
+
+  if (existsSync(configDir) && !present) {
+    problems.push(`no [${jail}] jail in ${configDir}/jail.d: reinstall the package (jail.d/${jail}.conf)`);
+  }
+  if (present && !enabled) {
+    problems.push(`the ${jail} jail is not enabled (enabled = ${option('enabled') ?? 'unset'}): set enabled = true`);
+  }
+  if (present && !readsVerdictLog) {
+    problems.push(
+      `the ${jail} jail reads ${logpaths.join(' ') || 'no file'}, but the service writes ${verdictLog}: ` +
+        `set logpath = ${verdictLog} in ${configDir}/jail.d/${jail}.local`,
+    );
+  }
+  if (present && backend !== null && !/^(polling|auto|pyinotify)$/.test(backend)) {
+    problems.push(`the ${jail} jail uses backend = ${backend}, but verdicts are a file: set backend = polling`);
+  }
+  const filter = present ? (option('filter') ?? jail).split('[')[0]!.trim() : jail;
+  if (present && !existsSync(join(configDir, 'filter.d', `${filter}.conf`))) {
+    problems.push(`the ${jail} jail's filter ${configDir}/filter.d/${filter}.conf is missing: reinstall the package`);
+  }
+  if (!verdictLogExists) {
+    problems.push(`the verdict log ${verdictLog} does not exist: fail2ban refuses to start without a jail's log`);
+  } else if (!verdictLogWritable) {
+    problems.push(`the verdict log ${verdictLog} is not writable by the service user: verdicts would be lost`);
+  }
+
+  let fail2banAccepts: boolean | null = null;
+  let running: boolean | null = null;
+  if (options.useClient ?? true) {
+    try {
+      const dump = await dumpFail2banConfig(options.configDir);
+      const dumped = parseFail2banDump(dump.text).get(jail);
+      fail2banAccepts = dump.errors.length === 0;
+      if (!fail2banAccepts) problems.push(`fail2ban reports errors in its configuration: ${dump.errors.join('; ')}`);
+      if (
+        enabled &&
+        readsVerdictLog &&
+        verdictLogExists &&
+        !dumped?.logpaths.map((p) => resolve(p)).includes(verdictLog)
+      ) {
+        problems.push(`fail2ban-client -d does not show ${verdictLog} as a log of the ${jail} jail`);
+      }
+    } catch (error) {
+      const failure = error as { code?: string; stderr?: string; message?: string };
+      if (failure.code !== 'ENOENT') {
+        fail2banAccepts = false;
+        const reason = (failure.stderr ?? failure.message ?? '').split('\n').find((l) => /ERROR|Error/.test(l));
+        problems.push(`fail2ban-client -d failed: ${reason ?? failure.message ?? 'see its output'}`);
+      }
+    }
+    // Only the host's own configuration is what the running server loaded.
+    if (fail2banAccepts !== null && options.configDir === undefined) running = await askServer(jail);
+    if (running === false && enabled) {
+      problems.push(`fail2ban runs without the ${jail} jail: run fail2ban-client reload`);
+    }
+  }
+  return {
+    jail,
+    present,
+    enabled,
+    logpaths,
+    readsVerdictLog,
+    backend,
+    verdictLogExists,
+    verdictLogWritable,
+    fail2banAccepts,
+    running,
+    problems,
+  };
+}

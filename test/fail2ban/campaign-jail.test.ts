@@ -1,0 +1,124 @@
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { serviceSection } from '../../src/config/sections/service.js';
+import { inspectCampaignJail } from '../../src/fail2ban/campaign-jail.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'f2bc-jail-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+
+/**
+ * A copy of the host's /etc/fail2ban with the shipped jail and filter, a verdict log in a temp dir, and the given
+ * extra files; the shipped jail's logpath is pointed at that verdict log through a .local, as an admin would.
+ */
+function setup(extra: Record<string, string> = {}, options: { logpathLocal?: boolean } = {}) {
+  const dir = join(work, `case-${++counter}`);
+  const configDir = join(dir, 'fail2ban');
+  cpSync('/etc/fail2ban', configDir, { recursive: true });
+  cpSync(join(ROOT, 'fail2ban', 'filter.d', 'f2b-campaign.conf'), join(configDir, 'filter.d', 'f2b-campaign.conf'));
+  cpSync(join(ROOT, 'fail2ban', 'jail.d', 'f2b-campaign.conf'), join(configDir, 'jail.d', 'f2b-campaign.conf'));
+  const verdictLog = join(dir, 'log', 'verdicts.log');
+  mkdirSync(dirname(verdictLog));
+  writeFileSync(verdictLog, '');
+  // The stock sshd jail needs a log to exist for fail2ban-client -d to accept the configuration.
+  writeFileSync(join(dir, 'auth.log'), '');
+  const files: Record<string, string> = {
+    'jail.d/00-test.local': `[sshd]\nlogpath = ${join(dir, 'auth.log')}\nbackend = polling\n`,
+    ...extra,
+  };
+  if (options.logpathLocal ?? true) {
+    files['jail.d/f2b-campaign.local'] =
+      `[f2b-campaign]\nlogpath = ${verdictLog}\n${extra['f2b-campaign.local'] ?? ''}`;
+  }
+  for (const [name, text] of Object.entries(files)) {
+    if (name === 'f2b-campaign.local') continue;
+    writeFileSync(join(configDir, name), text);
+  }
+  return { configDir, verdictLog };
+}
+
+describe('inspectCampaignJail (for f2b-campaign check)', () => {
+  it("the shipped jail reads the service's default verdict log", async () => {
+    const { configDir } = setup({}, { logpathLocal: false });
+    const defaultLog = serviceSection.keys.find((k) => k.key === 'verdict_log')!.default as string;
+    const report = await inspectCampaignJail({ verdictLog: defaultLog, configDir, useClient: false });
+    expect(report).toMatchObject({ present: true, enabled: true, readsVerdictLog: true, backend: 'polling' });
+    expect(report.logpaths).toEqual([defaultLog]);
+  });
+
+  it('reports nothing wrong for an enabled jail on a writable verdict log that fail2ban accepts', async () => {
+    const { configDir, verdictLog } = setup();
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({
+      present: true,
+      enabled: true,
+      readsVerdictLog: true,
+      verdictLogExists: true,
+      verdictLogWritable: true,
+      fail2banAccepts: true,
+      running: null,
+    });
+  });
+
+  it('says so when the jail reads another file than the service writes', async () => {
+    const { configDir } = setup();
+    const report = await inspectCampaignJail({ verdictLog: join(work, 'elsewhere.log'), configDir, useClient: false });
+    expect(report.readsVerdictLog).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/but the service writes .*elsewhere\.log: set logpath = /);
+    expect(report.problems.join('\n')).toMatch(/does not exist: fail2ban refuses to start/);
+  });
+
+  it('says so when an admin disabled the jail or moved it to the journal', async () => {
+    const { configDir, verdictLog } = setup({ 'f2b-campaign.local': 'enabled = false\nbackend = systemd\n' });
+    const report = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'root' });
+    expect(report).toMatchObject({ enabled: false, backend: 'systemd' });
+    expect(report.problems).toHaveLength(2);
+    expect(report.problems.join('\n')).toMatch(/not enabled \(enabled = false\)/);
+    expect(report.problems.join('\n')).toMatch(/backend = systemd, but verdicts are a file/);
+  });
+
+  it('says so when the jail is missing altogether', async () => {
+    const { configDir, verdictLog } = setup({}, { logpathLocal: false });
+    rmSync(join(configDir, 'jail.d', 'f2b-campaign.conf'));
+    const report = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'root' });
+    expect(report).toMatchObject({ present: false, enabled: false });
+    expect(report.problems).toEqual([expect.stringMatching(/no \[f2b-campaign\] jail/)]);
+  });
+
+  it('judges writability for the service user, not for root running check', async () => {
+    const { configDir, verdictLog } = setup();
+    chmodSync(verdictLog, 0o644);
+    const report = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'nobody' });
+    expect(report.verdictLogWritable).toBe(false);
+    expect(report.problems).toEqual([expect.stringMatching(/not writable by the service user/)]);
+    chmodSync(verdictLog, 0o666);
+    const again = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'nobody' });
+    expect(again.verdictLogWritable).toBe(true);
+  });
+
+  it("reports fail2ban's own refusal when the jail's filter is gone", async () => {
+    const { configDir, verdictLog } = setup();
+    rmSync(join(configDir, 'filter.d', 'f2b-campaign.conf'));
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+    expect(report.fail2banAccepts).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/filter\.d\/f2b-campaign\.conf is missing/);
+    expect(report.problems.join('\n')).toMatch(
+      /fail2ban reports errors in its configuration: .*Unable to read the filter 'f2b-campaign'/,
+    );
+  });
+
+  it('says fail2ban is missing when its configuration directory is', async () => {
+    const report = await inspectCampaignJail({
+      verdictLog: join(work, 'v.log'),
+      configDir: join(work, 'no-fail2ban'),
+      useClient: false,
+    });
+    expect(report.present).toBe(false);
+    expect(report.problems[0]).toMatch(/does not exist: install fail2ban/);
+  });
+});
