@@ -11,7 +11,7 @@ import { waitFor } from './harness/wait.js';
 describe('e2e harness: real sshd, fail2ban and nftables in a network namespace', () => {
   let env: Environment;
   beforeAll(async () => {
-    env = await setUpEnvironment('f2b-e2e-h');
+    env = await setUpEnvironment('f2b-e2e-h', 'loopback');
   }, 60_000);
   afterAll(async () => {
     await env?.teardown();

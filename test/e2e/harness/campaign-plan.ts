@@ -47,26 +47,58 @@ export function fail2banCost(user: string, exists: (user: string) => boolean): n
 
 const PASSWORDS = ['123456', 'password', 'admin', 'qwerty', '1qaz2wsx', 'changeme', 'P@ssw0rd'] as const;
 
+/**
+ * Where the test's addresses come from. Attackers are spread over 32 different /24 networks, as a botnet's are,
+ * and the legitimate user, the probe and the control address sit in networks of their own.
+ * - `loopback`: all in 127.0.0.0/8, which every namespace has. f2b-campaign never bans loopback and fail2ban
+ *   ignores 127.0.0.1/8 by default, so this block needs both protections lifted.
+ * - `test-net`: documentation and benchmarking ranges that are never routed (RFC 5737 TEST-NET-1 and -3,
+ *   RFC 2544 198.18.0.0/15), added to the namespace's loopback interface, where the kernel treats each whole
+ *   prefix as local: every address in it can be bound. fail2ban and f2b-campaign run as shipped.
+ */
+export type AddressBlock = 'loopback' | 'test-net';
+
+export interface Addresses {
+  readonly attack: readonly string[];
+  readonly legit: string;
+  readonly probe: string;
+  /** Never attacks: a fresh connection from it shows sshd still accepts TCP at all. */
+  readonly control: string;
+  /** Prefixes to add to the namespace's `lo` (none for loopback: 127.0.0.0/8 is there already). */
+  readonly prefixes: readonly string[];
+}
+
+export function addressesOf(shape: CampaignShape): Addresses {
+  const n = Array.from({ length: shape.sources }, (_, i) => i);
+  if (shape.block === 'loopback') {
+    return {
+      attack: n.map((i) => `127.0.${1 + i}.${10 + i}`),
+      legit: '127.200.0.200',
+      probe: '127.230.0.230',
+      control: '127.240.0.240',
+      prefixes: [],
+    };
+  }
+  return {
+    attack: n.map((i) => `198.18.${1 + i * 7}.${10 + i}`),
+    legit: '203.0.113.200',
+    probe: '192.0.2.230',
+    control: '192.0.2.240',
+    prefixes: ['198.18.0.1/15', '203.0.113.1/24', '192.0.2.1/24'],
+  };
+}
+
 export interface CampaignShape {
-  /** Number of attacking sources (127.0.0.10 upwards). */
+  readonly block: AddressBlock;
+  /** Number of attacking sources (.10 upwards in the block). */
   readonly sources: number;
   /** Attempts per source in the campaign: each source makes `rounds` or `rounds - 1` of them. */
   readonly rounds: number;
   readonly roundMs: number;
-  readonly legitSource: string;
-  readonly probeSource: string;
 }
 
-export const DEFAULT_SHAPE: CampaignShape = {
-  sources: 32,
-  rounds: 3,
-  roundMs: 20_000,
-  legitSource: '127.0.0.200',
-  probeSource: '127.0.0.230',
-};
-
-export function attackSource(index: number): string {
-  return `127.0.0.${10 + index}`;
+export function shapeFor(block: AddressBlock): CampaignShape {
+  return { block, sources: 32, rounds: 3, roundMs: 20_000 };
 }
 
 /**
@@ -78,13 +110,14 @@ export function attackSource(index: number): string {
  */
 export function planCampaign(shape: CampaignShape, legitUser: string, legitPassword: string): PlannedStep[] {
   const steps: PlannedStep[] = [];
+  const addresses = addressesOf(shape);
   const slot = shape.roundMs / shape.sources;
   for (let round = 0; round < shape.rounds; round++) {
     for (let i = 0; i < shape.sources; i++) {
       if (round === shape.rounds - 1 && i % 3 === 2) continue;
       steps.push({
         kind: 'attack',
-        source: attackSource(i),
+        source: addresses.attack[i]!,
         at: Math.round(round * shape.roundMs + i * slot),
         user:
           round === 0
@@ -95,15 +128,15 @@ export function planCampaign(shape: CampaignShape, legitUser: string, legitPassw
     }
   }
   const r = shape.roundMs;
-  steps.push({ kind: 'legit-key', source: shape.legitSource, at: Math.round(r * 0.3), user: legitUser });
+  steps.push({ kind: 'legit-key', source: addresses.legit, at: Math.round(r * 0.3), user: legitUser });
   steps.push({
     kind: 'legit-typo',
-    source: shape.legitSource,
+    source: addresses.legit,
     at: Math.round(r * 0.9),
     user: legitUser,
     password: `${legitPassword}x`,
   });
-  steps.push({ kind: 'legit-key', source: shape.legitSource, at: Math.round(r * 1.1), user: legitUser });
-  steps.push({ kind: 'probe', source: shape.probeSource, at: Math.round(r * 1.45) });
+  steps.push({ kind: 'legit-key', source: addresses.legit, at: Math.round(r * 1.1), user: legitUser });
+  steps.push({ kind: 'probe', source: addresses.probe, at: Math.round(r * 1.45) });
   return steps.sort((a, b) => a.at - b.at);
 }

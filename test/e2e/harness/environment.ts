@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AddressBlock, addressesOf, shapeFor } from './campaign-plan.js';
 import { type Fail2ban, startFail2ban } from './fail2ban.js';
 import { Netns } from './netns.js';
 import { ProcessSet, type Started } from './processes.js';
@@ -10,6 +11,7 @@ import { createTestUser, deleteTestUser, type TestUser } from './test-user.js';
 
 /** Everything one e2e run starts; `teardown` undoes all of it, whatever stage set-up reached. */
 export interface Environment {
+  readonly block: AddressBlock;
   readonly dir: string;
   readonly netns: Netns;
   readonly processes: ProcessSet;
@@ -22,11 +24,11 @@ export interface Environment {
 }
 
 /**
- * Builds the namespace, the user, rsyslogd, sshd and fail2ban-server, in that order. If a step fails, what was made
+ * Builds the namespace (with `block`'s addresses), the user, rsyslogd, sshd and fail2ban-server, in that order. If a step fails, what was made
  * is removed before the error is rethrown. A synchronous exit hook removes the namespace and the user even when
  * the test process is interrupted before its afterAll runs.
  */
-export async function setUpEnvironment(prefix: string): Promise<Environment> {
+export async function setUpEnvironment(prefix: string, block: AddressBlock): Promise<Environment> {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   // sshd reads the authorized keys as the test user: the directory must be traversable.
   chmodSync(dir, 0o755);
@@ -48,13 +50,15 @@ export async function setUpEnvironment(prefix: string): Promise<Environment> {
   };
   try {
     netns = Netns.create(prefix);
+    // A prefix on the loopback interface is local as a whole: every address of it can be bound.
+    for (const prefix of addressesOf(shapeFor(block)).prefixes) netns.run(['ip', 'addr', 'add', prefix, 'dev', 'lo']);
     user = createTestUser(dir);
     const syslog = await startSyslog(dir, processes);
     const sshd = await startSshd({ dir, netns, processes, user, syslogSocket: syslog.socket, authLog: syslog.authLog });
     const verdictLog = join(dir, 'verdicts.log');
     writeFileSync(verdictLog, '');
-    const fail2ban = await startFail2ban({ dir, netns, processes, authLog: syslog.authLog, verdictLog });
-    return { dir, netns, processes, user, syslog, sshd, fail2ban, verdictLog, teardown };
+    const fail2ban = await startFail2ban({ dir, netns, processes, authLog: syslog.authLog, verdictLog, block });
+    return { block, dir, netns, processes, user, syslog, sshd, fail2ban, verdictLog, teardown };
   } catch (error) {
     await teardown({ keepDir: true });
     throw new Error(`${(error as Error).message}\n(e2e files kept in ${dir})`, { cause: error });

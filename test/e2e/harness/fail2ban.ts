@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AddressBlock } from './campaign-plan.js';
 import type { Netns } from './netns.js';
 import type { ProcessSet, Started } from './processes.js';
 import { SSHD_PORT } from './sshd.js';
@@ -28,6 +29,8 @@ export interface Fail2ban {
  * - jail.local: ignoreip narrowed to 127.0.0.1 (the default 127.0.0.1/8 would ignore every test source) and
  *   ignoreself off,
  *   banaction = nftables, and the sshd jail with Debian's thresholds (maxretry 5, findtime 10m) on the test port;
+ *   With the loopback address block only, ignoreip is narrowed to 127.0.0.1 and ignoreself turned off (the
+ *   defaults would ignore every test source); with the TEST-NET block fail2ban's defaults stay as shipped.
  * - the bundled jail.d/f2b-campaign.conf and filter.d/f2b-campaign.conf, unchanged;
  * - jail.d/f2b-campaign.local: the verdict log's path and the test port.
  */
@@ -37,6 +40,7 @@ export async function startFail2ban(options: {
   processes: ProcessSet;
   authLog: string;
   verdictLog: string;
+  block: AddressBlock;
 }): Promise<Fail2ban> {
   const conf = join(options.dir, 'fail2ban');
   mkdirSync(join(conf, 'jail.d'), { recursive: true });
@@ -66,10 +70,14 @@ export async function startFail2ban(options: {
     join(conf, 'jail.local'),
     [
       '[DEFAULT]',
-      '# The test sources are 127.0.0.2-250: the default ignoreip (127.0.0.1/8 ::1) would ignore them all.',
-      'ignoreip = 127.0.0.1/32 ::1',
-      '# Said outright so that f2b-campaign, which reads this file, does not widen it to 127.0.0.1/8 either.',
-      'ignoreself = false',
+      ...(options.block === 'loopback'
+        ? [
+            '# The test sources are 127.0.0.2-250: the default ignoreip (127.0.0.1/8 ::1) would ignore them all.',
+            'ignoreip = 127.0.0.1/32 ::1',
+            '# Said outright so that f2b-campaign, which reads this file, does not widen it to 127.0.0.1/8 either.',
+            'ignoreself = false',
+          ]
+        : []),
       'banaction = nftables',
       'banaction_allports = nftables[type=allports]',
       '',

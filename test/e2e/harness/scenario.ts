@@ -1,14 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { keyLogin, playCampaign, type StepResult, tcpConnect } from './attack-driver.js';
-import { attackSource, DEFAULT_SHAPE, fail2banCost, type PlannedStep, planCampaign } from './campaign-plan.js';
+import { addressesOf, type CampaignShape, fail2banCost, type PlannedStep, planCampaign } from './campaign-plan.js';
 import type { Environment } from './environment.js';
 import { readFail2banActions, readSshdRecords, readVerdicts } from './log-readers.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 import { sleep } from './wait.js';
-
-/** An address that never attacks: a fresh connection from it shows sshd still accepts TCP at all. */
-export const CONTROL_SOURCE = '127.0.0.240';
 
 export interface ScenarioOutcome {
   readonly plan: readonly PlannedStep[];
@@ -42,10 +39,14 @@ function accountExists(user: string): boolean {
  * Plays the campaign against the environment, waits for the f2b-campaign jail to ban its sources (up to
  * `banWaitMs` after the last attempt), then checks what the firewall does to new connections.
  */
-export async function runCampaignScenario(env: Environment, options: { banWaitMs: number }): Promise<ScenarioOutcome> {
-  const shape = DEFAULT_SHAPE;
+export async function runCampaignScenario(
+  env: Environment,
+  shape: CampaignShape,
+  options: { banWaitMs: number },
+): Promise<ScenarioOutcome> {
   const plan = planCampaign(shape, env.user.name, env.user.password);
-  const attackSources = Array.from({ length: shape.sources }, (_, i) => attackSource(i));
+  const addresses = addressesOf(shape);
+  const attackSources = addresses.attack;
   for (const source of attackSources) {
     const cost = plan
       .filter((s) => s.kind === 'attack' && s.source === source)
@@ -65,9 +66,9 @@ export async function runCampaignScenario(env: Environment, options: { banWaitMs
   while (Date.now() < deadline + 10_000 && !banned.every((s) => env.fail2ban.nftSet('f2b-campaign').includes(s))) {
     await sleep(500);
   }
-  const afterBan = await tcpConnect(env.netns, banned.length > 0 ? banned : [attackSource(0)]);
-  const [control] = await tcpConnect(env.netns, [CONTROL_SOURCE]);
-  const legitAfter = await keyLogin(env.netns, shape.legitSource, env.user.name, env.user.privateKey);
+  const afterBan = await tcpConnect(env.netns, banned.length > 0 ? banned : attackSources.slice(0, 1));
+  const [control] = await tcpConnect(env.netns, [addresses.control]);
+  const legitAfter = await keyLogin(env.netns, addresses.legit, env.user.name, env.user.privateKey);
   // Let fail2ban's poller read the last lines before the logs are judged.
   await sleep(2_000);
 

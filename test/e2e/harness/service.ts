@@ -20,8 +20,8 @@ export interface ServiceOptions {
 /**
  * `f2b-campaign run`, the built bundle, inside the namespace: it follows sshd's log (or the journal), samples the
  * namespace's own /proc/net/tcp, reads the test fail2ban's thresholds and ignoreip, and appends verdicts to the
- * log the f2b-campaign jail watches. Its config file turns off the loopback protection, since every test source
- * is a 127.x address.
+ * log the f2b-campaign jail watches. With the TEST-NET address block its detection settings are the shipped
+ * defaults; with the loopback block the loopback protection must be turned off.
  */
 export async function startService(env: Environment, options: ServiceOptions): Promise<Started> {
   if (!existsSync(join(REPO, 'dist', 'f2b-campaign.mjs'))) {
@@ -38,6 +38,8 @@ export async function startService(env: Environment, options: ServiceOptions): P
       '[service]',
       `source = ${options.source}`,
       `auth_log = ${env.syslog.authLog}`,
+      `journalctl = ${join(TEST_BIN, 'journalctl')}`,
+      `fail2ban_config = ${join(env.dir, 'fail2ban')}`,
       `verdict_log = ${env.verdictLog}`,
       `state_dir = ${stateDir}`,
       `runtime_dir = ${runtimeDir}`,
@@ -48,15 +50,22 @@ export async function startService(env: Environment, options: ServiceOptions): P
       'state_interval = 2s',
       'log_level = debug',
       '',
-      '[detection]',
-      // Every test source is a 127.x address, which f2b-campaign otherwise never bans.
-      'protect_loopback = false',
-      '',
+      ...(env.block === 'loopback'
+        ? [
+            '[detection]',
+            // Every test source is a 127.x address, which f2b-campaign otherwise never bans.
+            // TODO(lead): no such key exists yet (src/correlate/never-ban.ts always protects loopback); until one
+            // does, the loopback block cannot pass and the suite runs on the TEST-NET block.
+            'protect_loopback = false',
+            '',
+          ]
+        : []),
     ].join('\n'),
   );
   const childEnv = {
     ...process.env,
-    PATH: options.source === 'journal' ? `${TEST_BIN}:${process.env['PATH']}` : process.env['PATH'],
+    // The fake journalctl serves rsyslogd's journal-form copy of sshd's messages.
+    F2B_FAKE_JOURNAL: env.syslog.journalJson,
     ...options.env,
   };
   const started = env.processes.start(

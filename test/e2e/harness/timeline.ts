@@ -82,7 +82,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     if (f.bannedAt !== undefined) {
       events.push([
         f.bannedAt,
-        `fail2ban Ban            ${f.source.padEnd(12)} [f2b-campaign] verdict ${t(f.verdictAt)}, ${f.beforeBan} of ${f.attempts} attempts got in first`,
+        `fail2ban Ban            ${f.source.padEnd(15)} [f2b-campaign] verdict ${t(f.verdictAt)}, ${f.beforeBan} of ${f.attempts} attempts got in first`,
       ]);
     }
     if (f.sshdJailBannedAt !== undefined)
