@@ -17,6 +17,8 @@ export class AuditBuilder {
   private readonly campaigns = new Map<string, CampaignReport>();
   private readonly alerts: VerdictRecord[] = [];
   private readonly explained: VerdictRecord[] = [];
+  /** Reasons repeat across thousands of BANs: keep one copy of each (and not the line it was cut from). */
+  private readonly reasons = new Map<string, string>();
 
   constructor(
     private readonly history: Fail2banHistory,
@@ -25,8 +27,10 @@ export class AuditBuilder {
 
   add(record: VerdictRecord): void {
     // Reconcile every BAN, even filtered-out ones, so the pairing of verdicts and bans does not depend on filters.
-    const outcome =
-      record.verb === 'BAN' && record.fields['ip'] ? this.history.outcome(record.fields['ip'], record.time) : null;
+    const ip = record.fields['ip'];
+    // With --ip only that address is reconciled: each address's bans pair with its own fail2ban lines only.
+    const asked = this.filters.ip === undefined || ip === this.filters.ip;
+    const outcome = record.verb === 'BAN' && ip !== undefined && asked ? this.history.outcome(ip, record.time) : null;
     const f = this.filters;
     if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
     const id = campaignOf(record);
@@ -51,14 +55,13 @@ export class AuditBuilder {
       if (event === 'end') campaign.end = record.time;
       return;
     }
-    const ip = record.fields['ip'];
     if (ip === undefined || outcome === null) return;
     let member = campaign.members.get(ip);
     if (!member) {
       member = { ip, verdicts: [], banPeriods: [], attempts: [] };
       campaign.members.set(ip, member);
     }
-    member.verdicts.push({ time: record.time, reason: record.fields['reason'] ?? '', outcome });
+    member.verdicts.push({ time: record.time, reason: this.intern(record.fields['reason'] ?? ''), outcome });
     const user = record.fields['user'];
     if (user !== undefined) campaign.users.set(user, (campaign.users.get(user) ?? 0) + 1);
     if (campaign.events.length === 0) for (const s of splitSignals(record.fields['reason'])) campaign.signals.add(s);
@@ -108,6 +111,16 @@ export class AuditBuilder {
       alerts: ip === undefined ? this.alerts : this.alerts.filter((a) => addressesOf(a).includes(ip)),
       explain: ip === undefined ? null : { ip, verdicts: this.explained, fail2ban: [...this.history.eventsFor(ip)] },
     };
+  }
+
+  private intern(reason: string): string {
+    let known = this.reasons.get(reason);
+    if (known === undefined) {
+      // A fresh copy: a regex capture may be a slice that keeps its whole line alive.
+      known = Buffer.from(reason, 'utf8').toString('utf8');
+      if (this.reasons.size < 10_000) this.reasons.set(reason, reason);
+    }
+    return known;
   }
 
   private campaign(id: string, time: number): CampaignReport {

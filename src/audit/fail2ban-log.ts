@@ -6,7 +6,6 @@ export type Fail2banEventType =
   | 'unban'
   | 'already-banned'
   | 'ignore'
-  | 'found'
   | 'server-start'
   | 'server-stop'
   | 'jail-start'
@@ -32,29 +31,55 @@ const JAIL_MESSAGES: ReadonlyArray<readonly [RegExp, Fail2banEventType]> = [
   [new RegExp(`^Unban ${ADDRESS}$`), 'unban'],
   [new RegExp(`^${ADDRESS} already banned$`), 'already-banned'],
   [new RegExp(`^Ignore ${ADDRESS}(?: by |, )(.*)$`), 'ignore'],
-  [new RegExp(`^Found ${ADDRESS}`), 'found'],
 ];
+
+/** Words one of the lines we use contains; anything else (Found, option dumps, ...) is skipped before any regex. */
+const USEFUL = /Ban |Unban |already banned|Ignore |Fail2ban|Jail '/;
+
+/** Local midnight-to-hour conversions are slow (time zone rules): cache the epoch of each `YYYY-MM-DD HH` seen. */
+const hourCache = new Map<string, number>();
+
+function localHour(line: string): number {
+  const key = line.slice(0, 13);
+  let hour = hourCache.get(key);
+  if (hour === undefined) {
+    hour = new Date(
+      Number(key.slice(0, 4)),
+      Number(key.slice(5, 7)) - 1,
+      Number(key.slice(8, 10)),
+      Number(key.slice(11, 13)),
+    ).getTime();
+    if (hourCache.size > 100_000) hourCache.clear();
+    hourCache.set(key, hour);
+  }
+  return hour;
+}
+
+/** Jail names repeat on every line: one string each instead of one per event. */
+const jails = new Map<string, string>();
+function intern(jail: string): string {
+  let known = jails.get(jail);
+  if (known === undefined) {
+    known = Buffer.from(jail, 'utf8').toString('utf8');
+    if (jails.size < 1000) jails.set(jail, jail);
+  }
+  return known;
+}
 
 /**
  * Reads one line of fail2ban's own log (`2026-02-15 14:23:12,345 fail2ban.actions [123]: NOTICE  [jail] Ban 1.2.3.4`,
  * the format of fail2ban 0.10 to 1.1). Lines the audit has no use for give null.
  */
 export function readFail2banLine(line: string): Fail2banEvent | null {
+  if (!USEFUL.test(line)) return null;
   const head = HEAD.exec(line);
   if (!head) return null;
-  const time = new Date(
-    Number(head[1]),
-    Number(head[2]) - 1,
-    Number(head[3]),
-    Number(head[4]),
-    Number(head[5]),
-    Number(head[6]),
-    Number(head[7]),
-  ).getTime();
+  // DST is ignored within an hour: the fall-back hour is read once, as its first occurrence.
+  const time = localHour(line) + Number(head[5]) * 60_000 + Number(head[6]) * 1000 + Number(head[7]);
   const message = head[8]!.trimEnd();
   const jailed = JAILED.exec(message);
   if (jailed) {
-    const jail = jailed[1]!;
+    const jail = intern(jailed[1]!);
     for (const [pattern, type] of JAIL_MESSAGES) {
       const m = pattern.exec(jailed[2]!);
       if (m) return m[2] ? { time, type, jail, ip: m[1]!, detail: m[2] } : { time, type, jail, ip: m[1]! };
@@ -64,6 +89,7 @@ export function readFail2banLine(line: string): Fail2banEvent | null {
   if (message.startsWith('Starting Fail2ban')) return { time, type: 'server-start' };
   if (message === 'Exiting Fail2ban') return { time, type: 'server-stop' };
   const jailState = /^Jail '([^']+)' (started|stopped)$/.exec(message);
-  if (jailState) return { time, type: jailState[2] === 'started' ? 'jail-start' : 'jail-stop', jail: jailState[1]! };
+  if (jailState)
+    return { time, type: jailState[2] === 'started' ? 'jail-start' : 'jail-stop', jail: intern(jailState[1]!) };
   return null;
 }

@@ -25,22 +25,31 @@ export interface AuditInput {
   readonly now: number;
 }
 
+/** The longest ban the shipped jail gives (bantime.maxtime = 4w): older fail2ban lines cannot matter to --since. */
+const MAX_BAN = 28 * 86_400_000;
+
 /** Reads fail2ban's log, then the verdict log, and builds the report. */
 export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const progress = input.progress ?? new Progress(null);
-  const f2bFiles = listRotated(input.fail2banLog);
+  const since = input.filters.since;
+  const onlyIp = input.filters.ip;
+  const allF2b = listRotated(input.fail2banLog);
+  // fail2ban files that ended long before --since cannot answer a later verdict, nor hold a ban still running then
+  // (bantime.maxtime of the shipped jail is 4 weeks): skip them unread.
+  const oldest = since === undefined ? undefined : since - input.matchWindow - MAX_BAN;
+  const f2bFiles = allF2b.filter((f, i) => oldest === undefined || i === allF2b.length - 1 || f.mtime >= oldest);
   const events: Fail2banEvent[] = [];
   progress.start('reading fail2ban log', f2bFiles);
   for await (const line of readRotatedLines(f2bFiles, (i, b) => progress.update(i, b))) {
     const event = readFail2banLine(line);
-    if (event) events.push(event);
+    // With --ip, bans of other addresses answer nothing asked: pairing is per address.
+    if (event && (onlyIp === undefined || event.ip === undefined || event.ip === onlyIp)) events.push(event);
   }
   // Rotated files are read oldest first, but a clock step can still disorder lines: sort (stable) by time.
   events.sort((a, b) => a.time - b.time);
   const history = new Fail2banHistory(events, input.jail, input.matchWindow);
   const builder = new AuditBuilder(history, input.filters);
 
-  const since = input.filters.since;
   const all = listRotated(input.verdictLog);
   // A rotated file last written before --since holds nothing newer: skip it unread (the current file is always read).
   const verdictFiles = all.filter((f, i) => since === undefined || i === all.length - 1 || f.mtime >= since);

@@ -1,8 +1,9 @@
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Progress } from '../../audit/progress.js';
 import { renderHtml } from '../../audit/report-html.js';
-import { reportToJson } from '../../audit/report-json.js';
+import { reportJsonChunks } from '../../audit/report-json.js';
 import { renderTable } from '../../audit/report-table.js';
 import { runAudit } from '../../audit/run-audit.js';
 import { parseDuration } from '../../config/duration.js';
@@ -100,7 +101,13 @@ export const auditCommand: Command = {
       writeFileSync(values.html, renderHtml(report));
       if (!values.json) process.stderr.write(`HTML report written to ${values.html}\n`);
     }
-    process.stdout.write(values.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderTable(report));
+    if (!values.json) process.stdout.write(renderTable(report));
+    else {
+      // Piece by piece, waiting for the pipe: a 90-day report must not sit in memory twice.
+      for (const chunk of reportJsonChunks(report)) {
+        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      }
+    }
     return 0;
   },
 };
