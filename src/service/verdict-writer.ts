@@ -36,6 +36,13 @@ export class VerdictWriter {
     this.options = options;
     this.clock = options.clock ?? Date.now;
     this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
+    // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
+    try {
+      this.open();
+    } catch {
+      // Reported by the first write that fails; nothing is owed yet.
+    }
+    this.flush();
   }
 
   /** Formats and appends one verdict (or queues it if the file cannot take it now). Never throws. */

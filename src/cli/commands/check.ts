@@ -1,0 +1,154 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import type { LoadedConfig } from '../../config/load-config.js';
+import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
+import { type CheckResult, inspectCampaignJail } from '../../service/campaign-jail.js';
+import type { ServiceSettings } from '../../service/service-settings.js';
+import { chooseInput } from '../../service/service-sources.js';
+import { type Command, UsageError } from '../command.js';
+import { serviceArgs } from './run.js';
+
+const usage = `usage: f2b-campaign check [--config FILE] [--auth-log FILE]... [--verdicts FILE] [--state-dir DIR]
+                          [--sockets-from DIR] [--fail2ban-dir DIR]
+
+Validates the configuration (every key, as run would read it) and the fail2ban side: the sshd jail's thresholds
+are readable, the ${'`'}f2b-campaign${'`'} jail is enabled and watches the verdict log, and every file the service reads
+or writes is usable. Prints one line per check; exits 1 if any check fails (warnings do not fail).`;
+
+/** The nearest existing directory at or above `path`, and whether we may create files in it. */
+function writableAt(path: string): { ok: boolean; where: string } {
+  let dir = path;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    return { ok: true, where: dir };
+  } catch {
+    return { ok: false, where: dir };
+  }
+}
+
+function checkWritableFile(what: string, path: string): CheckResult {
+  if (what === 'verdict log' && !existsSync(path)) {
+    const at = writableAt(dirname(path));
+    if (!at.ok) return { level: 'error', what, message: `${path} cannot be created: ${at.where} is not writable` };
+    return {
+      level: 'warning',
+      what,
+      message: `${path} does not exist yet: fail2ban skips a jail whose logpath is missing; \`run\` creates it at start`,
+    };
+  }
+  if (existsSync(path)) {
+    try {
+      accessSync(path, constants.W_OK);
+      return { level: 'ok', what, message: `${path} is writable` };
+    } catch {
+      return { level: 'error', what, message: `${path} exists but is not writable by this user` };
+    }
+  }
+  const at = writableAt(dirname(path));
+  return at.ok
+    ? { level: 'ok', what, message: `${path} will be created (in ${at.where})` }
+    : { level: 'error', what, message: `${path} cannot be created: ${at.where} is not writable by this user` };
+}
+
+function checkWritableDir(what: string, path: string): CheckResult {
+  const at = writableAt(path);
+  return at.ok
+    ? { level: 'ok', what, message: `${path} is usable` }
+    : { level: 'error', what, message: `${path} is not writable (nearest existing: ${at.where})` };
+}
+
+async function checkInputs(settings: ServiceSettings): Promise<CheckResult[]> {
+  const input = chooseInput(settings);
+  if (input === 'journal') {
+    try {
+      await execa(settings.journalctl, ['--version'], { timeout: 10_000, stdin: 'ignore' });
+      return [{ level: 'ok', what: 'input', message: `journal via ${settings.journalctl}` }];
+    } catch (error) {
+      const why = (error as { shortMessage?: string }).shortMessage ?? String(error);
+      return [
+        { level: 'error', what: 'input', message: `source is journal but ${settings.journalctl} cannot run: ${why}` },
+      ];
+    }
+  }
+  return settings.authLogs.map((path): CheckResult => {
+    if (!existsSync(path)) {
+      return existsSync(dirname(path))
+        ? { level: 'warning', what: 'input', message: `${path} does not exist yet: the service waits for it` }
+        : { level: 'error', what: 'input', message: `${path}: directory ${dirname(path)} does not exist` };
+    }
+    try {
+      accessSync(path, constants.R_OK);
+      return { level: 'ok', what: 'input', message: `${path} is readable` };
+    } catch {
+      return { level: 'error', what: 'input', message: `${path} is not readable by this user (run as root or adm)` };
+    }
+  });
+}
+
+/** Every check `f2b-campaign check` makes, in order (exported for tests). */
+export async function runChecks(config: LoadedConfig, settings: ServiceSettings): Promise<CheckResult[]> {
+  const results: CheckResult[] = [
+    {
+      level: 'ok',
+      what: 'config',
+      message: config.file ? `${config.file} is valid` : 'no config file: built-in defaults',
+    },
+  ];
+  results.push(...(await checkInputs(settings)));
+  try {
+    statSync(join(settings.socketsFrom, 'tcp'));
+    accessSync(join(settings.socketsFrom, 'tcp'), constants.R_OK);
+    results.push({ level: 'ok', what: 'sockets', message: `${join(settings.socketsFrom, 'tcp')} is readable` });
+  } catch (error) {
+    results.push({
+      level: 'error',
+      what: 'sockets',
+      message: `${join(settings.socketsFrom, 'tcp')}: ${(error as Error).message}`,
+    });
+  }
+  results.push(checkWritableFile('verdict log', settings.verdictLog));
+  results.push(checkWritableDir('state', settings.stateDir));
+  results.push(checkWritableDir('runtime', settings.runtimeDir));
+  try {
+    const t = await readFail2banThresholds({ jail: settings.fail2banJail, configDir: settings.fail2banConfig });
+    const figures = `maxretry ${t.maxretry}, findtime ${t.findtime / 1000} s, bantime ${t.bantime / 1000} s, ignoreip ${t.ignoreip.join(' ')}`;
+    results.push(
+      t.origin === 'defaults'
+        ? {
+            level: 'warning',
+            what: 'thresholds',
+            message: `jail ${settings.fail2banJail} not found in ${settings.fail2banConfig}: using Debian's defaults (${figures})`,
+          }
+        : { level: 'ok', what: 'thresholds', message: `jail ${settings.fail2banJail}: ${figures} (from ${t.origin})` },
+    );
+  } catch (error) {
+    results.push({ level: 'error', what: 'thresholds', message: (error as Error).message });
+  }
+  results.push(...(await inspectCampaignJail(settings)));
+  return results;
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'validate the configuration and the fail2ban side; non-zero exit on a problem',
+  usage,
+  async run(argv) {
+    let parsed: ReturnType<typeof serviceArgs>;
+    try {
+      parsed = serviceArgs(argv);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const config = parsed.load(); // throws F2bCampaignError naming each bad key: main prints it and exits 1
+    const settings = parsed.settingsOf(config);
+    const results = await runChecks(config, settings);
+    for (const r of results) process.stdout.write(`${r.level.padEnd(7)} ${r.what}: ${r.message}\n`);
+    const errors = results.filter((r) => r.level === 'error').length;
+    process.stdout.write(
+      errors === 0 ? 'f2b-campaign check: all good\n' : `f2b-campaign check: ${errors} problem(s)\n`,
+    );
+    return errors === 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { F2bCampaignError } from '../../core/errors.js';
+import { readStatus, type ServiceStatus, STATUS_FILE } from '../../service/status-file.js';
+import type { Command } from '../command.js';
+import { serviceArgs } from './run.js';
+
+const usage = `usage: f2b-campaign status [--config FILE] [--runtime-dir DIR] [--json]
+
+Shows what the running service sees, like \`fail2ban-client status\` for a jail: open campaigns and their members,
+counts, and the health of each source. Read from <runtime_dir>/${STATUS_FILE}, which the service rewrites every
+few seconds. Exits 3 when the service is not running.
+
+  --config FILE       configuration file, to find runtime_dir (default as for run)
+  --runtime-dir DIR   read the status file from DIR instead
+  --json              print the status file as it is`;
+
+interface CampaignLine {
+  id?: string;
+  members?: number;
+  signals?: string;
+  start?: string;
+  lastSeen?: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function ago(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
+/** The human view: fail2ban-client's tree layout, one fact per line. */
+export function renderStatus(status: ServiceStatus): string {
+  const out: string[] = [`f2b-campaign: ${status.state}, pid ${status.pid}, since ${status.startedAt}`];
+  out.push(`|- config:    ${status.config ?? '(built-in defaults)'}`);
+  out.push(
+    `|- fail2ban:  maxretry ${status.thresholds.maxretry} in ${status.thresholds.findtime / 1000} s (from ${status.thresholds.origin})`,
+  );
+  out.push('|- sources');
+  for (const s of status.sources) {
+    const detail = s.detail ? ` (${s.detail})` : '';
+    out.push(
+      `|  |- ${s.name}: ${s.state}${detail}, ${s.delivered} read, last ${ago(s.lastDeliveryAt ? new Date(s.lastDeliveryAt).toISOString() : null)}`,
+    );
+  }
+  out.push(`|- lines:     ${status.lines.read} read, ${status.lines.events} sshd events`);
+  const top = status.sockets.topSources.map((t) => `${t.ip}(${t.open})`).join(' ');
+  out.push(
+    `|- sockets:   ${status.sockets.open} open to sshd, ${status.sockets.closed} closed, sampled ${ago(status.sockets.lastSampleAt)}${top ? `; most: ${top}` : ''}`,
+  );
+  const owed = status.verdicts.owed > 0 ? `, ${status.verdicts.owed} OWED (cannot write)` : '';
+  out.push(`|- verdicts:  ${status.verdicts.written} written to ${status.verdictLog}${owed}`);
+  const detection = (status.core as { detection?: { campaigns?: CampaignLine[]; trackedSources?: number } } | null)
+    ?.detection;
+  const campaigns = detection?.campaigns ?? [];
+  out.push(
+    `\`- campaigns: ${campaigns.length} open${detection?.trackedSources !== undefined ? `, ${detection.trackedSources} sources tracked` : ''}`,
+  );
+  for (const c of campaigns) {
+    out.push(`   |- ${c.id}: ${c.members} members, ${c.signals}, since ${c.start}, last seen ${ago(c.lastSeen)}`);
+  }
+  return out.join('\n');
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "show the running service's campaigns, counts and source health",
+  usage,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { config: { type: 'string' }, 'runtime-dir': { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    });
+    let dir = values['runtime-dir'];
+    if (!dir) {
+      const parsed = serviceArgs(values.config ? ['--config', values.config] : []);
+      dir = parsed.settingsOf(parsed.load()).runtimeDir;
+    }
+    let status: ServiceStatus;
+    try {
+      status = readStatus(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        process.stderr.write(`f2b-campaign is not running (no ${join(dir, STATUS_FILE)})\n`);
+        return 3;
+      }
+      throw new F2bCampaignError(
+        'STATUS_UNREADABLE',
+        `cannot read ${join(dir, STATUS_FILE)}: ${(error as Error).message}`,
+      );
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    else process.stdout.write(`${renderStatus(status)}\n`);
+    if (status.state !== 'running' || !alive(status.pid)) {
+      process.stderr.write(
+        `f2b-campaign is not running (pid ${status.pid} ${status.state}; last update ${ago(status.updatedAt)})\n`,
+      );
+      return 3;
+    }
+    if (Date.now() - Date.parse(status.updatedAt) > 30_000) {
+      process.stderr.write(`warning: the status is ${ago(status.updatedAt)} old: the service may be stuck\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSocketTrace } from '../../src/parse/socket-trace.js';
+import { bundleCli } from './bundle.js';
+import { sleep, tempDir, waitFor } from './helpers.js';
+
+/** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const t = tempDir('cli');
+afterAll(t.cleanup);
+const dir = t.dir;
+let bundle = '';
+
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const f2b = join(dir, 'fail2ban');
+const verdicts = join(dir, 'verdicts.log');
+const net = join(dir, 'net');
+
+beforeAll(async () => {
+  bundle = await bundleCli(dir);
+  // A real fail2ban configuration: Debian's, plus the bundled jail and filter, pointed at our verdict log.
+  cpSync('/etc/fail2ban', f2b, { recursive: true });
+  cpSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), join(f2b, 'jail.d/f2b-campaign.conf'));
+  cpSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), join(f2b, 'filter.d/f2b-campaign.conf'));
+  writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 4\n`);
+  writeFileSync(verdicts, '');
+  mkdirSync(net);
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  writeFileSync(
+    join(net, 'tcp'),
+    `${header}   0: 0100007F:0016 0200007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 20 4 30 10 -1\n` +
+      `   1: 0100007F:1F90 0300007F:D432 01 00000000:00000000 00:00000000 00000000     0        0 4243 1 0 20 4 30 10 -1\n`,
+  );
+  writeFileSync(join(dir, 'auth.log'), '');
+}, 60_000);
+
+const common = () => ['--auth-log', join(dir, 'auth.log'), '--state-dir', join(dir, 'state'), '--sockets-from', net];
+
+describe('f2b-campaign check', () => {
+  it('passes with a valid setup, reading thresholds and the jail through the real fail2ban-client', () => {
+    const r = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]);
+    expect(r.stdout).toMatch(/ok +thresholds: jail sshd: maxretry 4,.*\(from fail2ban-client\)/);
+    expect(r.stdout).toMatch(
+      /ok +fail2ban jail: \[f2b-campaign\] is enabled and watches .*verdicts\.log \(fail2ban-client -d\)/,
+    );
+    expect(r.code, r.stdout).toBe(0);
+  });
+
+  it('fails with a clear message when the jail watches another file', () => {
+    const other = join(dir, 'other.log');
+    const r = cli(['check', ...common(), '--verdicts', other, '--fail2ban-dir', f2b]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `error   fail2ban jail: jail [f2b-campaign] watches ${verdicts}, but verdicts go to ${other}`,
+    );
+  });
+
+  it('fails naming the key, the value and what was expected for a bad config', () => {
+    const conf = join(dir, 'bad.conf');
+    writeFileSync(conf, '[service]\nsample_interval = often\nsocks = 1\n');
+    const r = cli(['check', '--config', conf]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[service] sample_interval = "often": expected a duration');
+    expect(r.stderr).toContain('unknown key [service] socks');
+  });
+});
+
+describe('f2b-campaign run / status / SIGHUP', () => {
+  let child: ChildProcess | null = null;
+  afterAll(() => child?.kill('SIGKILL'));
+
+  it('status shows the running service and its sources; SIGHUP rereads thresholds; exit 3 once stopped', async () => {
+    const runtime = join(dir, 'run');
+    const conf = join(dir, 'service.conf');
+    writeFileSync(conf, `[service]\nruntime_dir = ${runtime}\nssh_ports = 22\nsample_interval = 200ms\n`);
+    const out = join(dir, 'service.out');
+    const outFd = openSync(out, 'w');
+    child = spawn(
+      process.execPath,
+      [bundle, 'run', '--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b],
+      { stdio: ['ignore', outFd, outFd] },
+    );
+    const logLines = () =>
+      readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    await waitFor(() => logLines().some((l) => l['event'] === 'service-started'), 15_000, 'service start');
+    await sleep(500);
+    const s = cli(['status', '--runtime-dir', runtime]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/f2b-campaign: running, pid \d+/);
+    expect(s.stdout).toContain(`file:${join(dir, 'auth.log')}: following`);
+    expect(s.stdout).toMatch(/sockets: +1 open to sshd/);
+    expect(s.stdout).toContain('127.0.0.2(1)');
+    const json = JSON.parse(cli(['status', '--runtime-dir', runtime, '--json']).stdout) as {
+      thresholds: { maxretry: number };
+    };
+    expect(json.thresholds.maxretry).toBe(4);
+
+    writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 7\n`);
+    child.kill('SIGHUP');
+    await waitFor(() => logLines().some((l) => l['event'] === 'config-reloaded'), 30_000, 'reload');
+    const reloaded = logLines().find((l) => l['event'] === 'config-reloaded') as { thresholds: { maxretry: number } };
+    expect(reloaded.thresholds.maxretry).toBe(7);
+
+    const exited = new Promise((resolve) => child?.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const after = cli(['status', '--runtime-dir', runtime]);
+    expect(after.code).toBe(3);
+    expect(after.stderr).toContain('not running');
+  }, 90_000);
+});
+
+describe('f2b-campaign record', () => {
+  it('appends trace blocks at the interval for the duration, optionally only sshd rows', async () => {
+    const trace = join(dir, 'sockets.trace');
+    const r = cli([
+      'record',
+      '--sockets',
+      trace,
+      '--sockets-from',
+      net,
+      '--interval',
+      '100ms',
+      '--duration',
+      '450ms',
+      '--ports',
+      '22',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('5 samples appended');
+    const samples = [];
+    for await (const s of readSocketTrace(readFileSync(trace, 'utf8').split('\n'))) samples.push(s);
+    expect(samples).toHaveLength(5);
+    expect(samples[0]!.rows).toHaveLength(1);
+    expect(samples[0]!.rows[0]).toMatchObject({ localPort: 22, remoteIp: '127.0.0.2', state: 'ESTABLISHED' });
+    expect(samples[4]!.time - samples[0]!.time).toBeGreaterThanOrEqual(380);
+    expect(cli(['record']).code).toBe(64);
+  });
+});
