@@ -19,6 +19,11 @@ export const SURGE_KEYS = {
     6 * HOUR,
     'Time constant of the learned baseline (failing sources per minute); frozen while an alarm is on.',
   ),
+  warmup: durationKey(
+    'surge_warmup',
+    HOUR,
+    'Time spent learning the baseline (a plain average) before the first alarm is possible.',
+  ),
   minRate: numberKey(
     'surge_min_rate',
     1,
@@ -33,6 +38,7 @@ export interface SurgeSnapshot {
   readonly s: number;
   readonly since: number;
   readonly alarms: number;
+  readonly learned: number;
 }
 
 /** Minutes of silence processed one by one after a gap; beyond this the baseline simply decays in one step. */
@@ -46,7 +52,9 @@ const MAX_CATCH_UP = 24 * 60;
  */
 export class SurgeSignal implements Signal {
   readonly name = 'surge';
-  private readonly p: { k: number; h: number; alpha: number; minRate: number };
+  private readonly p: { k: number; h: number; alpha: number; minRate: number; warmup: number };
+  /** Minutes learned so far: the baseline is their plain average until 1/alpha of them. */
+  private learned: number;
   private minute: number;
   private count: number;
   private mu: number;
@@ -61,7 +69,9 @@ export class SurgeSignal implements Signal {
       h: setting(values, SURGE_KEYS.h),
       alpha: Math.min(1, MINUTE / Math.max(MINUTE, setting(values, SURGE_KEYS.baseline))),
       minRate: setting(values, SURGE_KEYS.minRate),
+      warmup: Math.round(setting(values, SURGE_KEYS.warmup) / MINUTE),
     };
+    this.learned = snapshot?.learned ?? 0;
     this.minute = snapshot?.minute ?? -1;
     this.count = snapshot?.count ?? 0;
     this.mu = snapshot?.mu ?? 0;
@@ -89,14 +99,18 @@ export class SurgeSignal implements Signal {
   private close(): void {
     const x = this.count;
     const sigma = Math.sqrt(Math.max(this.mu, this.p.minRate));
-    this.s = Math.min(2 * this.p.h, Math.max(0, this.s + (x - this.mu) / sigma - this.p.k));
+    const warming = this.learned < this.p.warmup;
+    this.s = warming ? 0 : Math.min(2 * this.p.h, Math.max(0, this.s + (x - this.mu) / sigma - this.p.k));
     if (this.since < 0 && this.s >= this.p.h) {
       this.since = this.minute;
       this.alarms++;
     } else if (this.since >= 0 && this.s === 0) {
       this.since = -1;
     }
-    if (this.since < 0 && this.s < this.p.h / 2) this.mu += (x - this.mu) * this.p.alpha;
+    if (this.since < 0 && this.s < this.p.h / 2) {
+      this.learned++;
+      this.mu += (x - this.mu) * Math.max(this.p.alpha, 1 / this.learned);
+    }
     this.count = 0;
     this.minute++;
   }
@@ -134,6 +148,14 @@ export class SurgeSignal implements Signal {
   }
 
   snapshot(): SurgeSnapshot {
-    return { minute: this.minute, count: this.count, mu: this.mu, s: this.s, since: this.since, alarms: this.alarms };
+    return {
+      minute: this.minute,
+      count: this.count,
+      mu: this.mu,
+      s: this.s,
+      since: this.since,
+      alarms: this.alarms,
+      learned: this.learned,
+    };
   }
 }

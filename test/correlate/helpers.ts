@@ -1,0 +1,56 @@
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../src/core/fail2ban-thresholds.js';
+import type { SocketSample } from '../../src/core/socket.js';
+import { newSource, type SourceState } from '../../src/correlate/source-state.js';
+
+export const T0 = Date.UTC(2026, 1, 16, 9);
+export const S = 1000;
+export const MIN = 60 * S;
+export const HOUR = 60 * MIN;
+
+export const THRESHOLDS: Fail2banThresholds = {
+  ...DEBIAN_DEFAULT_THRESHOLDS,
+  ignoreip: ['127.0.0.1/8', '::1', '192.0.2.0/24'],
+};
+
+/** A failed password attempt, as the parser makes it of an `Invalid user` / `Failed password` pair. */
+export function failure(ip: string, time: number, user = 'admin', invalidUser = user !== 'root'): AuthEvent {
+  return { time, kind: 'failure', reason: 'failed-password', ip, bannable: true, count: 1, user, invalidUser };
+}
+
+export function probe(ip: string, time: number): AuthEvent {
+  return { time, kind: 'probe', reason: 'closed-preauth', ip, bannable: true, count: 1 };
+}
+
+export function success(ip: string, time: number, user = 'alice'): AuthEvent {
+  return { time, kind: 'success', reason: 'accepted', ip, bannable: true, count: 1, user, method: 'password' };
+}
+
+/** A source state as the detector keeps it, for signals tested on their own. */
+export function source(ip: string, time = T0): SourceState {
+  return newSource(ip, time);
+}
+
+/** One /proc/net/tcp sample holding the given established inbound SSH peers. */
+export function sample(time: number, peers: ReadonlyArray<readonly [ip: string, port: number]>): SocketSample {
+  return {
+    time,
+    rows: peers.map(([ip, port], i) => ({
+      family: 4,
+      localIp: '192.0.2.10',
+      localPort: 22,
+      remoteIp: ip,
+      remotePort: port,
+      state: 'ESTABLISHED',
+      txQueue: 0,
+      rxQueue: 0,
+      uid: 0,
+      inode: 1000 + i,
+    })),
+  };
+}
+
+/** `n` addresses of distinct /16s, so locality never ties them. */
+export function spread(n: number, first = 100): string[] {
+  return Array.from({ length: n }, (_, i) => `${first + (i % 100)}.${10 + i}.${(i * 7) % 250}.${1 + (i % 200)}`);
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import type { CorrelationCore } from '../../src/core/correlation-core.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import type { SocketSample } from '../../src/core/socket.js';
+import type { Verdict } from '../../src/core/verdict.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { readLines } from '../../src/parse/line-reader.js';
+import { readSocketTrace } from '../../src/parse/socket-trace.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { findScenario } from '../../src/simulate/scenarios.js';
+import { writeScenario } from '../../src/simulate/write-scenario.js';
+
+type Input = { event: AuthEvent } | { sample: SocketSample };
+
+const dir = mkdtempSync(join(tmpdir(), 'f2b-snapshot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The waves scenario as one time-ordered list of events and samples. */
+async function inputs(): Promise<Input[]> {
+  const files = await writeScenario(findScenario('waves')!, dir);
+  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
+  const events: Input[] = [];
+  for await (const line of readLines(files.authLog)) {
+    const event = parser.parseLine(line);
+    if (event) events.push({ event });
+  }
+  const samples: Input[] = [];
+  for await (const sample of readSocketTrace(readLines(files.sockets))) samples.push({ sample });
+  const time = (i: Input) => ('event' in i ? i.event.time : i.sample.time);
+  return [...samples, ...events].sort((a, b) => time(a) - time(b));
+}
+
+function feed(core: CorrelationCore, list: readonly Input[]): Verdict[] {
+  const out: Verdict[] = [];
+  for (const input of list)
+    out.push(...('event' in input ? core.onAuthEvent(input.event) : core.onSocketSample(input.sample)));
+  return out;
+}
+
+describe('snapshot', () => {
+  it('round-trips through JSON and resumes exactly where it was taken', async () => {
+    const all = await inputs();
+    const whole = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+    const expected = feed(whole, all);
+    expect(expected.filter((v) => v.verb === 'BAN').length).toBeGreaterThan(40);
+
+    for (const cut of [Math.floor(all.length / 4), Math.floor(all.length / 2), Math.floor((all.length * 3) / 4)]) {
+      const first = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+      const before = feed(first, all.slice(0, cut));
+      const saved = JSON.parse(JSON.stringify(first.snapshot())) as unknown;
+      const resumed = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, saved);
+      const after = feed(resumed, all.slice(cut));
+      expect([...before, ...after]).toEqual(expected);
+      expect(JSON.stringify(resumed.snapshot())).toBe(JSON.stringify(whole.snapshot()));
+    }
+  });
+
+  it('ignores a snapshot of another shape and starts empty', () => {
+    const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, { version: 99, junk: true });
+    expect((core.status() as { detection: { trackedSources: number } }).detection.trackedSources).toBe(0);
+  });
+});
