@@ -56,8 +56,11 @@ export class Pipeline {
 
   /** Whether the core has a campaign open (sampling runs faster then). */
   campaignOpen(): boolean {
-    const status = this.core.status() as { campaigns?: unknown } | null;
-    return Array.isArray(status?.campaigns) && status.campaigns.length > 0;
+    // createCore's status is { detection: { campaigns: [...] } }; a bare detector's is { campaigns: [...] }.
+    type Shape = { campaigns?: unknown; detection?: { campaigns?: unknown } } | null;
+    const status = this.core.status() as Shape;
+    const campaigns = status?.detection?.campaigns ?? status?.campaigns;
+    return Array.isArray(campaigns) && campaigns.length > 0;
   }
 
   private emit(verdicts: readonly Verdict[]): void {

@@ -1,0 +1,87 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import { resolveSettings } from '../../src/service/service-settings.js';
+import { memoryLogger, tempDir, waitFor } from './helpers.js';
+
+/** The service in-process, with the real core wrapped to record the events it is given. */
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function setup(extra = '') {
+  const t = tempDir('svc');
+  cleanups.push(t.cleanup);
+  const dir = t.dir;
+  mkdirSync(join(dir, 'net'));
+  writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
+  const config = parseConfigText(
+    [
+      '[service]',
+      'source = file',
+      `auth_log = ${join(dir, 'log', 'sshd.log')}`,
+      `verdict_log = ${join(dir, 'verdicts.log')}`,
+      `state_dir = ${join(dir, 'state')}`,
+      `runtime_dir = ${join(dir, 'run')}`,
+      `sockets_from = ${join(dir, 'net')}`,
+      'start_at = start',
+      extra,
+    ].join('\n'),
+    'test',
+  );
+  const events: AuthEvent[] = [];
+  const recording: CoreFactory = (values, thresholds, snapshot) => {
+    const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
+    return { ...core, onAuthEvent: (e) => (events.push(e), core.onAuthEvent(e)) };
+  };
+  const logger = memoryLogger();
+  const service = new CampaignService({
+    config,
+    settings: resolveSettings(config),
+    createCore: recording,
+    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+    log: logger.log,
+  });
+  cleanups.push(() => void service.stop());
+  return { dir, service, events, ...logger };
+}
+
+describe('CampaignService (in-process)', () => {
+  it('waits for a log that does not exist yet, and stamps `sshd -E` lines (no header) with the wall clock', async () => {
+    const { dir, service, events } = setup();
+    await service.start();
+    expect(service.status()?.sources[0]).toMatchObject({ state: 'waiting' });
+    mkdirSync(join(dir, 'log'));
+    const before = Date.now();
+    writeFileSync(join(dir, 'log', 'sshd.log'), 'Failed password for root from 203.0.113.9 port 4242 ssh2\n');
+    await waitFor(() => events.length === 1, 5000, 'the line of the new file');
+    const after = Date.now();
+    expect(events[0]).toMatchObject({ ip: '203.0.113.9', kind: 'failure' });
+    expect(events[0]!.time).toBeGreaterThanOrEqual(before);
+    expect(events[0]!.time).toBeLessThanOrEqual(after);
+    expect(service.status()?.sources[0]).toMatchObject({ state: 'following', delivered: 1 });
+    await service.stop();
+  });
+
+  it('restarts a failing source with backoff and resumes reading once the cause is gone', async () => {
+    const { dir, service, events, lines } = setup();
+    const path = join(dir, 'log', 'sshd.log');
+    mkdirSync(path, { recursive: true }); // a directory where the log should be: reading it fails (EISDIR)
+    await service.start();
+    await waitFor(() => lines().some((l) => l['event'] === 'source-failed'), 5000, 'the failure');
+    const failed = lines().find((l) => l['event'] === 'source-failed')!;
+    expect(failed).toMatchObject({ level: 40, retryInMs: 1000 });
+    expect(String(failed['err'])).toMatch(/EISDIR/);
+    rmSync(path, { recursive: true });
+    writeFileSync(path, 'Failed password for root from 203.0.113.10 port 1 ssh2\n');
+    await waitFor(() => events.length === 1, 8000, 'reading after the restart');
+    expect(lines().some((l) => l['event'] === 'source-restarted')).toBe(true);
+    await service.stop();
+  });
+});

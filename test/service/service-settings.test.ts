@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load-config.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import type { Verdict } from '../../src/core/verdict.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { Pipeline } from '../../src/service/pipeline.js';
+import { resolveSettings } from '../../src/service/service-settings.js';
+import { VerdictDedupe } from '../../src/service/verdict-dedupe.js';
+import type { VerdictWriter } from '../../src/service/verdict-writer.js';
+import { memoryLogger } from './helpers.js';
+
+describe('service settings', () => {
+  const user = { isRoot: false, cwd: '/home/dev/f2b-campaign' };
+  const root = { isRoot: true, cwd: '/' };
+
+  it('puts the paths it writes under ./var for a user who is not root and set none', () => {
+    const s = resolveSettings(parseConfigText('', 'none'), {}, user);
+    expect(s.verdictLog).toBe('/home/dev/f2b-campaign/var/log/f2b-campaign/verdicts.log');
+    expect(s.stateDir).toBe('/home/dev/f2b-campaign/var/lib/f2b-campaign');
+    expect(s.runtimeDir).toBe('/home/dev/f2b-campaign/var/run/f2b-campaign');
+    expect(s.authLogs).toEqual(['/var/log/auth.log']); // reading stays on the system's log
+  });
+
+  it("keeps root's system paths, and any path the config sets", () => {
+    expect(resolveSettings(parseConfigText('', 'none'), {}, root).stateDir).toBe('/var/lib/f2b-campaign');
+    const set = parseConfigText('[service]\nstate_dir = /srv/f2b\n', 'x');
+    expect(resolveSettings(set, {}, user).stateDir).toBe('/srv/f2b');
+  });
+
+  it('lets command-line flags override the config', () => {
+    const config = parseConfigText('[service]\nverdict_log = /a/v.log\nauth_log = /a/auth.log\n', 'x');
+    const s = resolveSettings(config, { verdictLog: 'out/v.log', authLogs: ['x.log', 'y.log'] }, user);
+    expect(s.verdictLog).toBe('/home/dev/f2b-campaign/out/v.log');
+    expect(s.authLogs).toEqual(['/home/dev/f2b-campaign/x.log', '/home/dev/f2b-campaign/y.log']);
+  });
+
+  it('refuses an ssh port that is not a TCP port, naming it', () => {
+    expect(() => resolveSettings(parseConfigText('[service]\nssh_ports = 22 70000\n', 'x'), {}, root)).toThrow(
+      /ssh_ports: "70000" is not a TCP port/,
+    );
+  });
+});
+
+describe('pipeline', () => {
+  it('knows when createCore has a campaign open (sampling speeds up then)', () => {
+    const written: Verdict[] = [];
+    const writer = { write: (v: Verdict) => (written.push(v), 'line') } as unknown as VerdictWriter;
+    const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+    const pipeline = new Pipeline(core, writer, new VerdictDedupe(), memoryLogger().log);
+    expect(pipeline.campaignOpen()).toBe(false);
+    const status = { detection: { campaigns: [{ id: 'c1' }] } };
+    pipeline.core = { ...core, status: () => status };
+    expect(pipeline.campaignOpen()).toBe(true);
+  });
+});
