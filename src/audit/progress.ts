@@ -24,6 +24,7 @@ export class Progress {
   start(label: string, files: readonly RotatedFile[]): void {
     this.label = label;
     this.files = files;
+    this.lastDraw = 0; // a new phase shows at once
     this.total = files.reduce((sum, f) => sum + f.size, 0);
     let sum = 0;
     this.before = files.map((f) => {

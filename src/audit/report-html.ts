@@ -60,8 +60,37 @@ ${campaignTimeline(c)}
 </section>`;
 }
 
+/** Campaigns drawn in full; the rest are one table row each (a person does not read 1,800 timelines). */
+const MAX_DRAWN = 100;
+
+function neverCount(c: CampaignReport): number {
+  return [...c.members.values()].filter((m) => memberStatus(m) === 'not-banned').length;
+}
+
+/** The campaigns worth a picture: those with unbanned members or alerts first, then the largest; in time order. */
+function drawnCampaigns(campaigns: readonly CampaignReport[]): Set<CampaignReport> {
+  const ranked = [...campaigns].sort(
+    (a, b) =>
+      Number(neverCount(b) + b.alerts > 0) - Number(neverCount(a) + a.alerts > 0) || b.memberCount - a.memberCount,
+  );
+  return new Set(ranked.slice(0, MAX_DRAWN));
+}
+
+function othersTable(others: readonly CampaignReport[]): string {
+  if (others.length === 0) return '';
+  const rows = others
+    .map(
+      (c) =>
+        `<tr><td>${html(c.id)}</td><td>${stamp(c.start)}</td><td>${stamp(c.end ?? c.lastSeen)}</td><td>${c.memberCount}</td><td>${neverCount(c)}</td><td>${html([...c.signals].join('+'))}</td></tr>`,
+    )
+    .join('');
+  return `<section><h2>${others.length} more campaigns</h2><p class="meta">Not drawn (every member banned, no alert, smaller); <code>f2b-campaign audit --campaign ID --html FILE</code> draws one.</p>
+<table><tr><th>campaign</th><th>start (UTC)</th><th>end / last seen</th><th>members</th><th>never banned</th><th>signals</th></tr>${rows}</table></section>`;
+}
+
 /** The self-contained HTML report: inline CSS and SVG only, no script, no network. */
 export function renderHtml(report: AuditReport): string {
+  const drawn = drawnCampaigns(report.campaigns);
   const members = report.campaigns.reduce((n, c) => n + c.members.size, 0);
   const never = report.campaigns.reduce(
     (n, c) => n + [...c.members.values()].filter((m) => memberStatus(m) === 'not-banned').length,
@@ -92,7 +121,11 @@ ${s.verdictFiles.length} file(s), ${s.fail2banEvents} fail2ban events from ${s.f
 <div class="card"><b>${members - never}</b>banned by fail2ban</div><div class="card"><b>${never}</b>never banned</div>
 <div class="card"><b>${report.alerts.length}</b>alerts</div></div>
 ${LEGEND}
-${report.campaigns.map(campaignSection).join('\n')}
+${report.campaigns
+  .filter((c) => drawn.has(c))
+  .map(campaignSection)
+  .join('\n')}
+${othersTable(report.campaigns.filter((c) => !drawn.has(c)))}
 <section><h2>Alerts</h2>${alerts ? `<table><tr><th>time (UTC)</th><th>kind</th><th>evidence</th></tr>${alerts}</table>` : '<p class="meta">none</p>'}</section>
 </body></html>
 `;
