@@ -24,7 +24,8 @@ const f2bStamp = (t) => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
 };
 const verdict = (t, body) => `${new Date(t).toISOString()} f2b-campaign[812]: ${body}`;
-const f2b = (t, logger, level, msg) => `${f2bStamp(t)} ${`fail2ban.${logger}`.padEnd(24)}[4711]: ${level.padEnd(8)}${msg}`;
+const f2b = (t, logger, level, msg) =>
+  `${f2bStamp(t)} ${`fail2ban.${logger}`.padEnd(24)}[4711]: ${level.padEnd(8)}${msg}`;
 
 /** One day of verdicts and fail2ban lines: campaigns of MEMBERS_PER_CAMPAIGN members, bans ~1 s after each BAN. */
 function day(index) {
@@ -36,23 +37,44 @@ function day(index) {
     const id = `c-${pad(index, 3)}${pad(c, 3)}`;
     const t0 = start + Math.floor((c * DAY) / campaigns);
     const span = Math.floor(DAY / campaigns) - 60_000;
-    verdicts.push([t0, verdict(t0, `CAMPAIGN id=${id} event=open members=8 signals=rhythm+dictionary start=${new Date(t0).toISOString()}`)]);
+    verdicts.push([
+      t0,
+      verdict(
+        t0,
+        `CAMPAIGN id=${id} event=open members=8 signals=rhythm+dictionary start=${new Date(t0).toISOString()}`,
+      ),
+    ]);
     for (let m = 0; m < MEMBERS_PER_CAMPAIGN; m++) {
       const t = t0 + Math.floor((m * span) / MEMBERS_PER_CAMPAIGN) + 1;
       const ip = `${10 + (index % 200)}.${c % 250}.${Math.floor(m / 250)}.${(m % 250) + 1}`;
-      verdicts.push([t, verdict(t, `BAN ip=${ip} campaign=${id} reason=rhythm+dictionary match=3 attempts=3 probes=0`)]);
-      fail2ban.push([t + 400, f2b(t + 400, 'filter', 'INFO', `[f2b-campaign] Found ${ip} - ${f2bStamp(t).slice(0, 19)}`)]);
+      verdicts.push([
+        t,
+        verdict(t, `BAN ip=${ip} campaign=${id} reason=rhythm+dictionary match=3 attempts=3 probes=0`),
+      ]);
+      fail2ban.push([
+        t + 400,
+        f2b(t + 400, 'filter', 'INFO', `[f2b-campaign] Found ${ip} - ${f2bStamp(t).slice(0, 19)}`),
+      ]);
       if (m % 97 === 5) fail2ban.push([t + 500, f2b(t + 500, 'filter', 'INFO', `[f2b-campaign] Ignore ${ip} by ip`)]);
       else {
         fail2ban.push([t + 900, f2b(t + 900, 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`)]);
         fail2ban.push([t + DAY / 2, f2b(t + DAY / 2, 'actions', 'NOTICE', `[f2b-campaign] Unban ${ip}`)]);
       }
       if (m === 100) {
-        verdicts.push([t + 2, verdict(t + 2, `ALERT kind=compromise ip=${ip} user=oracle campaign=${id} reason=member signals=rhythm method=password`)]);
+        verdicts.push([
+          t + 2,
+          verdict(
+            t + 2,
+            `ALERT kind=compromise ip=${ip} user=oracle campaign=${id} reason=member signals=rhythm method=password`,
+          ),
+        ]);
       }
     }
     const tEnd = t0 + span;
-    verdicts.push([tEnd, verdict(tEnd, `CAMPAIGN id=${id} event=end members=${MEMBERS_PER_CAMPAIGN} signals=rhythm+dictionary`)]);
+    verdicts.push([
+      tEnd,
+      verdict(tEnd, `CAMPAIGN id=${id} event=end members=${MEMBERS_PER_CAMPAIGN} signals=rhythm+dictionary`),
+    ]);
   }
   return { verdicts, fail2ban, start };
 }
@@ -74,8 +96,18 @@ if (!existsSync(join(dir, 'complete'))) {
     const f2bToday = [...carry, ...fail2ban].sort((a, b) => a[0] - b[0]);
     carry = f2bToday.filter(([t]) => t >= start + DAY);
     const rank = DAYS - 1 - i;
-    writeRotated(join(dir, 'verdicts.log'), rank, verdicts.sort((a, b) => a[0] - b[0]), start + DAY - 1);
-    writeRotated(join(dir, 'fail2ban.log'), rank, f2bToday.filter(([t]) => t < start + DAY), start + DAY - 1);
+    writeRotated(
+      join(dir, 'verdicts.log'),
+      rank,
+      verdicts.sort((a, b) => a[0] - b[0]),
+      start + DAY - 1,
+    );
+    writeRotated(
+      join(dir, 'fail2ban.log'),
+      rank,
+      f2bToday.filter(([t]) => t < start + DAY),
+      start + DAY - 1,
+    );
   }
   writeFileSync(join(dir, 'complete'), '');
   console.log(`generated ${DAYS} days x ${BANS_PER_DAY} bans in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -94,7 +126,15 @@ await build({
 });
 
 const du = spawnSync('du', ['-sb', dir]).stdout.toString().split('\t')[0];
-const base = ['node', cli, 'audit', '--verdicts', join(dir, 'verdicts.log'), '--fail2ban-log', join(dir, 'fail2ban.log')];
+const base = [
+  'node',
+  cli,
+  'audit',
+  '--verdicts',
+  join(dir, 'verdicts.log'),
+  '--fail2ban-log',
+  join(dir, 'fail2ban.log'),
+];
 const since = new Date(END - 7 * DAY).toISOString();
 const cases = [
   ['all 90 days, table', []],
@@ -104,7 +144,9 @@ const cases = [
   ['--campaign (one of ~1,800)', ['--campaign', 'c-045003']],
   ['--ip (one address)', ['--ip', '55.3.0.7']],
 ];
-console.log(`\n${DAYS} rotated days, ${BANS_PER_DAY} BAN verdicts/day, ${(Number(du) / 1e6).toFixed(1)} MB on disk (gzip)\n`);
+console.log(
+  `\n${DAYS} rotated days, ${BANS_PER_DAY} BAN verdicts/day, ${(Number(du) / 1e6).toFixed(1)} MB on disk (gzip)\n`,
+);
 console.log('| question | wall s | peak RSS MB | output |');
 console.log('|---|---|---|---|');
 for (const [name, extra] of cases) {
