@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { bucketSeconds, RhythmSignal, rhythmBucket } from '../../src/correlate/signals/rhythm.js';
 import { MIN, S, source, spread, T0 } from './helpers.js';
 
-const times = (start: number, gaps: readonly number[]): number[] =>
-  gaps.reduce((acc, g) => [...acc, acc[acc.length - 1]! + g], [start]);
+function times(start: number, gaps: readonly number[]): number[] {
+  const out = [start];
+  for (const gap of gaps) out.push(out[out.length - 1]! + gap);
+  return out;
+}
 
 describe('rhythm signal', () => {
   const signal = new RhythmSignal({});

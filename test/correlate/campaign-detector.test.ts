@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import type { Verdict } from '../../src/core/verdict.js';
+import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { DetectorLookup } from '../../src/correlate/detector-lookup.js';
+import { formatVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { failure, HOUR, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+
+const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
+
+/** Members keeping a 167 s rhythm with a shared dictionary: `rounds` attempts each, starting 40 s apart. */
+function rhythmCampaign(ips: readonly string[], rounds: number, start = T0, names = NAMES): AuthEvent[] {
+  const events: AuthEvent[] = [];
+  ips.forEach((ip, i) => {
+    for (let k = 0; k < rounds; k++)
+      events.push(failure(ip, start + i * 40 * S + k * 167 * S, names[(i + k) % names.length]!));
+  });
+  return events.sort((a, b) => a.time - b.time);
+}
+
+function run(detector: { onAuthEvent(e: AuthEvent): Verdict[] }, events: readonly AuthEvent[]): Verdict[] {
+  return events.flatMap((e) => detector.onAuthEvent(e));
+}
+
+const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
+const bansOf = (verdicts: readonly Verdict[], ip: string) =>
+  verdicts.filter((v) => v.verb === 'BAN' && field(v, 'ip') === ip);
+
+describe('campaign detector', () => {
+  it('opens a campaign with a deterministic id and bans its members with ip, campaign, reason first', () => {
+    const verdicts = run(new CampaignDetector({}, THRESHOLDS), rhythmCampaign(spread(8), 3));
+    const open = verdicts.find((v) => v.verb === 'CAMPAIGN');
+    expect(open).toBeDefined();
+    expect(field(open!, 'id')).toBe('c-202602160900-1');
+    expect(field(open!, 'event')).toBe('open');
+    expect(String(field(open!, 'signals'))).toContain('dictionary');
+    const bans = verdicts.filter((v) => v.verb === 'BAN');
+    expect(new Set(bans.map((v) => field(v, 'ip')))).toEqual(new Set(spread(8)));
+    for (const ban of bans) expect(ban.fields.slice(0, 3).map(([k]) => k)).toEqual(['ip', 'campaign', 'reason']);
+    // Same input, same verdicts: the detector has no clock or randomness of its own.
+    expect(run(new CampaignDetector({}, THRESHOLDS), rhythmCampaign(spread(8), 3))).toEqual(verdicts);
+  });
+
+  it('bans a new source at its first attempt once it tries the live campaign dictionary', () => {
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    run(detector, rhythmCampaign(spread(8), 3));
+    const late = failure('203.0.113.77', T0 + 30 * MIN, 'oracle');
+    const verdicts = detector.onAuthEvent(late);
+    expect(verdicts).toHaveLength(1);
+    expect(field(verdicts[0]!, 'ip')).toBe('203.0.113.77');
+    expect(field(verdicts[0]!, 'attempts')).toBe(1);
+    expect(field(verdicts[0]!, 'match')).toBe('join');
+  });
+
+  it('keeps attacker usernames out of verdict lines whatever they hold', () => {
+    const hostile = [
+      'root" ip=6.6.6.6',
+      'x\n2026-01-01T00:00:00.000Z f2b-campaign[1]: BAN ip=6.6.6.6',
+      '\u001b[31mred',
+      'from 6.6.6.6 port 22',
+    ];
+    const verdicts = run(new CampaignDetector({}, THRESHOLDS), rhythmCampaign(spread(8), 3, T0, hostile));
+    expect(verdicts.length).toBeGreaterThan(0);
+    for (const v of verdicts) {
+      const line = formatVerdictLine(v, 1);
+      expect(line).not.toContain('6.6.6.6');
+      expect(line).toMatch(/^[\x20-\x7e]+$/);
+      expect(parseVerdictLine(line)).not.toBeNull();
+    }
+  });
+
+  it('ends a campaign after campaign_end of silence, and bans a returning member again while it lives', () => {
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    const ips = spread(8);
+    const first = run(detector, rhythmCampaign(ips, 3));
+    const banned = bansOf(first, ips[0]!)[0]!;
+    // Back after fail2ban's bantime (10 min): banned again, same campaign.
+    const back = detector.onAuthEvent(failure(ips[0]!, banned.time + THRESHOLDS.bantime + MIN, 'admin'));
+    expect(back.map((v) => [v.verb, field(v, 'match'), field(v, 'campaign')])).toEqual([
+      ['BAN', 'return', field(banned, 'campaign')],
+    ]);
+    // Within the bantime: nothing new.
+    expect(detector.onAuthEvent(failure(ips[0]!, banned.time + THRESHOLDS.bantime + 2 * MIN, 'admin'))).toEqual([]);
+    const end = detector.advance(banned.time + 4 * HOUR);
+    expect(end.map((v) => [v.verb, field(v, 'event')])).toEqual([['CAMPAIGN', 'end']]);
+    expect(detector.book.live).toHaveLength(0);
+  });
+
+  it("never bans loopback or fail2ban's ignoreip even when they behave exactly like members", () => {
+    const ips = [...spread(8), '127.0.0.5', '192.0.2.44', '::1'];
+    const verdicts = run(new CampaignDetector({}, THRESHOLDS), rhythmCampaign(ips, 3));
+    const banned = new Set(verdicts.filter((v) => v.verb === 'BAN').map((v) => field(v, 'ip')));
+    expect(banned.size).toBe(8);
+    for (const ip of ['127.0.0.5', '192.0.2.44', '::1']) expect(banned.has(ip)).toBe(false);
+  });
+
+  it('protects a source with a recent successful login, unless the evidence is overwhelming, and says so', () => {
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    const user = '203.0.7.7';
+    detector.onAuthEvent(success(user, T0 - MIN, 'alice'));
+    const verdicts = run(detector, rhythmCampaign([...spread(10), user], 40));
+    const bans = bansOf(verdicts, user);
+    expect(bans.length).toBeGreaterThan(0);
+    expect(field(bans[0]!, 'protection')).toBe('overridden');
+    expect(Number(field(bans[0]!, 'attempts'))).toBeGreaterThanOrEqual(30);
+    const mild = new CampaignDetector({}, THRESHOLDS);
+    mild.onAuthEvent(success(user, T0 - MIN, 'alice'));
+    expect(bansOf(run(mild, rhythmCampaign([...spread(10), user], 6)), user)).toEqual([]);
+  });
+
+  it('keeps per-source memory bounded under a flood of distinct addresses', () => {
+    const detector = new CampaignDetector({ max_sources: 1000 }, THRESHOLDS);
+    for (let i = 0; i < 20_000; i++) {
+      detector.onAuthEvent(failure(`${11 + (i % 100)}.${(i >> 8) & 255}.${i & 255}.9`, T0 + i * 100, `u${i % 5000}`));
+    }
+    const status = detector.status() as { trackedSources: number; evictedSources: number };
+    expect(status.trackedSources).toBeLessThanOrEqual(1000);
+    expect(status.evictedSources).toBeGreaterThanOrEqual(19_000);
+  });
+
+  it('answers the alerts: membership, spraying, success history, never-ban', () => {
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    const ips = spread(8);
+    run(detector, rhythmCampaign(ips, 3));
+    detector.onAuthEvent(success('203.0.113.9', T0 + 20 * MIN, 'alice'));
+    const lookup = new DetectorLookup(detector);
+    expect(lookup.memberOf(ips[0]!, T0 + 20 * MIN)?.id).toBe('c-202602160900-1');
+    expect(lookup.memberOf('203.0.113.9', T0 + 20 * MIN)).toBeNull();
+    expect(lookup.sprayingCampaign('oracle', T0 + 20 * MIN)?.id).toBe('c-202602160900-1');
+    expect(lookup.sprayingCampaign('alice', T0 + 20 * MIN)).toBeNull();
+    expect(lookup.hasSuccessHistory('203.0.113.9', T0 + 20 * MIN)).toBe(false);
+    expect(lookup.hasSuccessHistory('203.0.113.9', T0 + 21 * MIN)).toBe(true);
+    expect(lookup.mayBan('127.0.0.1')).toBe(false);
+    expect(lookup.mayBan('192.0.2.1')).toBe(false);
+    expect(lookup.mayBan('203.0.113.9')).toBe(true);
+  });
+
+  it('composes the compromise alerts: a member logging in raises an ALERT before anything else', () => {
+    const core = createCore({}, THRESHOLDS);
+    const ips = spread(8);
+    run(core, rhythmCampaign(ips, 3));
+    const verdicts = core.onAuthEvent(success(ips[2]!, T0 + 20 * MIN, 'oracle'));
+    expect(verdicts[0]?.verb).toBe('ALERT');
+    expect(field(verdicts[0]!, 'kind')).toBe('compromise');
+    expect(field(verdicts[0]!, 'campaign')).toBe('c-202602160900-1');
+  });
+});
