@@ -141,8 +141,8 @@ const cases = [
   ['all 90 days, --json', ['--json']],
   ['all 90 days, --html', ['--html', join(dir, 'report.html')]],
   ['--since last 7 days', ['--since', since]],
-  ['--campaign (one of ~1,800)', ['--campaign', 'c-045003']],
-  ['--ip (one address)', ['--ip', '55.3.0.7']],
+  ['--campaign (one campaign)', ['--campaign', 'c-045000']],
+  ['--ip (one address)', ['--ip', '55.0.0.7']],
 ];
 console.log(
   `\n${DAYS} rotated days, ${BANS_PER_DAY} BAN verdicts/day, ${(Number(du) / 1e6).toFixed(1)} MB on disk (gzip)\n`,
