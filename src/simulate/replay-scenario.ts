@@ -27,10 +27,11 @@ export async function replayScenario(
   files: Pick<ScenarioFiles, 'authLog' | 'sockets' | 'truth'>,
   detection: Readonly<Record<string, unknown>> = {},
   thresholds: Fail2banThresholds = DEBIAN_DEFAULT_THRESHOLDS,
+  alerts: Readonly<Record<string, unknown>> = {},
 ): Promise<ScenarioRun> {
   const truth = JSON.parse(await readFile(files.truth, 'utf8')) as Truth;
   const ledger = new EventLedger();
-  const inner = createCore(detection, thresholds);
+  const inner = createCore(detection, thresholds, undefined, alerts);
   const core: CorrelationCore = {
     onAuthEvent(e: AuthEvent) {
       ledger.record(e);

@@ -5,6 +5,7 @@ import { parseCommand } from './parse.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
+import { simulateCommand } from './simulate.js';
 import { statusCommand } from './status.js';
 
 /** Every subcommand, in the order `--help` lists them. */
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   checkCommand,
   recordCommand,
+  simulateCommand,
 ];
