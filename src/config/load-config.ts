@@ -57,12 +57,14 @@ export function parseConfigText(
         );
         continue;
       }
-      if (typeof value !== 'string') {
+      // `ini` reads `true`/`false` as booleans; the key's own type decides what the text means.
+      const text = typeof value === 'boolean' ? String(value) : value;
+      if (typeof text !== 'string') {
         errors.push(`${origin}: [${sectionName}] ${key} must be given once, as key = value`);
         continue;
       }
       try {
-        values[sectionName]![key] = parseKeyValue(sectionName, spec, value);
+        values[sectionName]![key] = parseKeyValue(sectionName, spec, text);
         explicit.add(`${sectionName}.${key}`);
       } catch (error) {
         errors.push(`${origin}: ${(error as Error).message}`);

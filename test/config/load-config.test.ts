@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { SectionSpec } from '../../src/config/key-spec.js';
+import { defaultValues, parseConfigText } from '../../src/config/load-config.js';
+
+const SECTIONS: SectionSpec[] = [
+  {
+    name: 'demo',
+    doc: 'test section',
+    keys: [
+      { key: 'flag', type: 'bool', default: false, doc: '' },
+      { key: 'window', type: 'duration', default: 60_000, min: 1000, doc: '' },
+      { key: 'count', type: 'int', default: 3, min: 1, max: 10, doc: '' },
+      { key: 'mode', type: 'enum', choices: ['a', 'b'], default: 'a', doc: '' },
+      { key: 'paths', type: 'list', default: [], doc: '' },
+    ],
+  },
+];
+
+describe('config loading', () => {
+  it('fills every key with its default when the file sets nothing', () => {
+    expect(parseConfigText('', 'x.conf', SECTIONS).values).toEqual(defaultValues(SECTIONS));
+  });
+
+  it('reads each type, including true/false that ini hands over as booleans', () => {
+    const { values, explicit } = parseConfigText(
+      '[demo]\nflag = true\nwindow = 1h30m\ncount = 7\nmode = b\npaths = /a, /b /c\n',
+      'x.conf',
+      SECTIONS,
+    );
+    expect(values.demo).toEqual({ flag: true, window: 5_400_000, count: 7, mode: 'b', paths: ['/a', '/b', '/c'] });
+    expect([...explicit].sort()).toEqual(['demo.count', 'demo.flag', 'demo.mode', 'demo.paths', 'demo.window']);
+  });
+
+  it('names the key, the value and what was expected for every bad value, unknown key and section', () => {
+    const text = '[demo]\nflag = maybe\nwindow = true\ncount = 11\nmode = c\ncolour = red\n[other]\nx = 1\n';
+    expect(() => parseConfigText(text, 'x.conf', SECTIONS)).toThrow(
+      [
+        'x.conf: [demo] flag = "maybe": expected true or false',
+        'x.conf: [demo] window = "true": expected a duration like 30s, 10m, 1h or 2d',
+        'x.conf: [demo] count = "11": expected a whole number between 1 and 10',
+        'x.conf: [demo] mode = "c": expected one of a, b',
+        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths)',
+        'x.conf: unknown section [other] (expected one of [demo])',
+      ].join('\n'),
+    );
+  });
+});
