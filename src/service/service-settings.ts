@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import { F2bCampaignError } from '../core/errors.js';
 
@@ -33,11 +34,14 @@ export interface SettingsOverrides {
 export interface SettingsEnvironment {
   readonly isRoot: boolean;
   readonly cwd: string;
+  /** Whether files can be created at `path` (it, or its nearest existing parent, is writable). */
+  readonly writable: (path: string) => boolean;
 }
 
 /**
- * Paths the service writes, relocated under `./var` for a developer who is not root and set none of them: the
- * system defaults (/var/log, /var/lib, /run) are root's, and `npm start` must work on a fresh checkout.
+ * Paths the service writes, relocated under `./var` for a developer who is not root, set none of them, and cannot
+ * write the system default (/var/log, /var/lib, /run are root's): `npm start` must work on a fresh checkout. The
+ * packaged service runs as its own user with systemd-made directories it can write, so it keeps the system paths.
  */
 const USER_DEFAULTS: Record<string, (cwd: string) => string> = {
   verdict_log: (cwd) => join(cwd, 'var/log/f2b-campaign/verdicts.log'),
@@ -45,8 +49,20 @@ const USER_DEFAULTS: Record<string, (cwd: string) => string> = {
   runtime_dir: (cwd) => join(cwd, 'var/run/f2b-campaign'),
 };
 
+function writableHere(path: string): boolean {
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    accessSync(at, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function currentEnvironment(): SettingsEnvironment {
-  return { isRoot: typeof process.getuid === 'function' && process.getuid() === 0, cwd: process.cwd() };
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  return { isRoot, cwd: process.cwd(), writable: writableHere };
 }
 
 export function resolveSettings(
@@ -61,8 +77,9 @@ export function resolveSettings(
   };
   const path = (key: string): string => {
     const fallback = USER_DEFAULTS[key];
-    if (!env.isRoot && fallback && !config.explicit.has(`service.${key}`)) return fallback(env.cwd);
-    return resolve(env.cwd, get<string>(key));
+    const system = resolve(env.cwd, get<string>(key));
+    if (env.isRoot || !fallback || config.explicit.has(`service.${key}`) || env.writable(system)) return system;
+    return fallback(env.cwd);
   };
   const ports = get<string[]>('ssh_ports').map((p) => {
     const port = Number(p);

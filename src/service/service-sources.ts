@@ -77,6 +77,7 @@ export class ServiceSources {
         new SocketSampler({
           dir: settings.socketsFrom,
           keep: (row) => tracker.relevant(row),
+          ports: new Set(settings.sshPorts),
           interval: () => (pipeline.campaignOpen() ? settings.sampleIntervalCampaign : settings.sampleInterval),
           onSample: (sample) => {
             this.lastSampleAt = sample.time;

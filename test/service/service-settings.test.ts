@@ -10,8 +10,14 @@ import type { VerdictWriter } from '../../src/service/verdict-writer.js';
 import { memoryLogger } from './helpers.js';
 
 describe('service settings', () => {
-  const user = { isRoot: false, cwd: '/home/dev/f2b-campaign' };
-  const root = { isRoot: true, cwd: '/' };
+  const user = { isRoot: false, cwd: '/home/dev/f2b-campaign', writable: (p: string) => p.startsWith('/home/dev') };
+  const root = { isRoot: true, cwd: '/', writable: () => true };
+  // The packaged service: its own user, with the directories systemd made for it.
+  const packaged = {
+    isRoot: false,
+    cwd: '/',
+    writable: (p: string) => /^\/(var|run)\/(lib|log)?\/?f2b-campaign/.test(p),
+  };
 
   it('puts the paths it writes under ./var for a user who is not root and set none', () => {
     const s = resolveSettings(parseConfigText('', 'none'), {}, user);
@@ -19,6 +25,15 @@ describe('service settings', () => {
     expect(s.stateDir).toBe('/home/dev/f2b-campaign/var/lib/f2b-campaign');
     expect(s.runtimeDir).toBe('/home/dev/f2b-campaign/var/run/f2b-campaign');
     expect(s.authLogs).toEqual(['/var/log/auth.log']); // reading stays on the system's log
+  });
+
+  it('keeps the system paths for a service user that can write them', () => {
+    const s = resolveSettings(parseConfigText('', 'none'), {}, packaged);
+    expect([s.verdictLog, s.stateDir, s.runtimeDir]).toEqual([
+      '/var/log/f2b-campaign/verdicts.log',
+      '/var/lib/f2b-campaign',
+      '/run/f2b-campaign',
+    ]);
   });
 
   it("keeps root's system paths, and any path the config sets", () => {
