@@ -38,7 +38,11 @@ function setup(extra = '') {
   const events: AuthEvent[] = [];
   const recording: CoreFactory = (values, thresholds, snapshot) => {
     const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
-    return { ...core, onAuthEvent: (e) => (events.push(e), core.onAuthEvent(e)) };
+    const onAuthEvent = (e: AuthEvent) => {
+      events.push(e);
+      return core.onAuthEvent(e);
+    };
+    return { ...core, onAuthEvent };
   };
   const logger = memoryLogger();
   const service = new CampaignService({

@@ -137,13 +137,16 @@ describe('f2b-campaign record', () => {
       '22',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('5 samples appended');
+    const reported = Number(/(\d+) samples appended/.exec(r.stderr)?.[1]);
     const samples = [];
     for await (const s of readSocketTrace(readFileSync(trace, 'utf8').split('\n'))) samples.push(s);
-    expect(samples).toHaveLength(5);
+    expect(samples).toHaveLength(reported);
+    // 0, 100, ..., 400 ms on a quiet machine; a loaded one may fit fewer into 450 ms, never more.
+    expect(reported).toBeGreaterThanOrEqual(3);
+    expect(reported).toBeLessThanOrEqual(5);
+    for (let i = 1; i < samples.length; i++) expect(samples[i]!.time - samples[i - 1]!.time).toBeGreaterThanOrEqual(95);
     expect(samples[0]!.rows).toHaveLength(1);
     expect(samples[0]!.rows[0]).toMatchObject({ localPort: 22, remoteIp: '127.0.0.2', state: 'ESTABLISHED' });
-    expect(samples[4]!.time - samples[0]!.time).toBeGreaterThanOrEqual(380);
     expect(cli(['record']).code).toBe(64);
   });
 });

@@ -58,8 +58,7 @@ describe('service settings', () => {
 
 describe('pipeline', () => {
   it('knows when createCore has a campaign open (sampling speeds up then)', () => {
-    const written: Verdict[] = [];
-    const writer = { write: (v: Verdict) => (written.push(v), 'line') } as unknown as VerdictWriter;
+    const writer = { write: (_v: Verdict) => 'line' } as unknown as VerdictWriter;
     const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
     const pipeline = new Pipeline(core, writer, new VerdictDedupe(), memoryLogger().log);
     expect(pipeline.campaignOpen()).toBe(false);
