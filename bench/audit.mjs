@@ -125,7 +125,7 @@ await build({
   banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
 });
 
-const du = spawnSync('du', ['-sb', dir]).stdout.toString().split('\t')[0];
+const du = spawnSync('du', ['-sb', '--exclude=report.html', dir]).stdout.toString().split('\t')[0];
 const base = [
   'node',
   cli,
@@ -147,13 +147,14 @@ const cases = [
 console.log(
   `\n${DAYS} rotated days, ${BANS_PER_DAY} BAN verdicts/day, ${(Number(du) / 1e6).toFixed(1)} MB on disk (gzip)\n`,
 );
-console.log('| question | wall s | peak RSS MB | output |');
-console.log('|---|---|---|---|');
+console.log('| question | wall s | CPU s (user+sys) | peak RSS MB | output |');
+console.log('|---|---|---|---|---|');
 for (const [name, extra] of cases) {
-  const r = spawnSync(TIME, ['-f', '@@ %e %M', ...base, ...extra], { maxBuffer: 1 << 30 });
+  const r = spawnSync(TIME, ['-f', '@@ %e %M %U %S', ...base, ...extra], { maxBuffer: 1 << 30 });
   const err = r.stderr.toString();
-  const m = /@@ ([\d.]+) (\d+)\s*$/.exec(err);
+  const m = /@@ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(err);
   if (r.status !== 0 || !m) throw new Error(`${name} failed (${r.status}): ${err.slice(-2000)}`);
   const first = r.stdout.toString().split('\n')[0].slice(0, 80);
-  console.log(`| ${name} | ${m[1]} | ${(Number(m[2]) / 1024).toFixed(0)} | ${first} |`);
+  const cpu = (Number(m[3]) + Number(m[4])).toFixed(2);
+  console.log(`| ${name} | ${m[1]} | ${cpu} | ${(Number(m[2]) / 1024).toFixed(0)} | ${first} |`);
 }
