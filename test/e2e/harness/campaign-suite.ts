@@ -4,7 +4,13 @@ import { type AddressBlock, addressesOf, shapeFor } from './campaign-plan.js';
 import { type Environment, setUpEnvironment } from './environment.js';
 import { readVerdicts } from './log-readers.js';
 import { runCampaignScenario, type ScenarioOutcome } from './scenario.js';
-import { type ServiceOptions, startService } from './service.js';
+import {
+  assertFreshBundle,
+  readJournalctlCalls,
+  readServiceLog,
+  type ServiceOptions,
+  startService,
+} from './service.js';
 
 /** How long after the campaign's last attempt the f2b-campaign jail may take to ban every source. */
 const BAN_WAIT_MS = 45_000;
@@ -24,6 +30,7 @@ export function describeCampaignE2E(title: string, prefix: string, service: Serv
 
     beforeAll(async () => {
       try {
+        assertFreshBundle();
         env = await setUpEnvironment(prefix, block);
         await startService(env, service);
         outcome = await runCampaignScenario(env, shape, { banWaitMs: BAN_WAIT_MS });
@@ -43,6 +50,21 @@ export function describeCampaignE2E(title: string, prefix: string, service: Serv
       }
       await env?.teardown({ keepDir: failed });
     }, 60_000);
+
+    it(`reads sshd's lines through the ${service.source === 'file' ? 'auth.log' : 'journal'} and the test fail2ban's thresholds`, () => {
+      const log = readServiceLog(env!);
+      const started = log.find((l) => l['event'] === 'service-started');
+      expect(started?.['input']).toEqual(service.source === 'file' ? [env!.syslog.authLog] : 'journal');
+      const thresholds = log.find((l) => l['event'] === 'fail2ban-thresholds');
+      expect(thresholds).toMatchObject({ maxretry: 5, findtime: 600_000, origin: 'fail2ban-client' });
+      const calls = readJournalctlCalls(env!);
+      if (service.source === 'journal') {
+        expect(calls.length).toBeGreaterThanOrEqual(1);
+        expect(calls[0]).toEqual(expect.arrayContaining(['--follow', '--output=json', '--identifier=sshd']));
+      } else {
+        expect(calls).toEqual([]);
+      }
+    });
 
     it('has every campaign source stay under the sshd jail: it bans none of them', () => {
       expect(outcome.bannedBySshdJail).toEqual([]);

@@ -1,14 +1,33 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from './environment.js';
 import type { Started } from './processes.js';
-import { SSHD_PORT } from './sshd.js';
+import { readOrEmpty, SSHD_PORT } from './sshd.js';
 import { sleep } from './wait.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(REPO, 'bin', 'f2b-campaign.js');
 export const TEST_BIN = join(REPO, 'test', 'bin');
+
+/**
+ * The test runs the built bundle, as the package does: a bundle older than src/ would test yesterday's code.
+ * F2B_E2E_STALE_BUNDLE_OK=1 skips the age check (while others edit src/ under a run), never the existence check.
+ */
+export function assertFreshBundle(): void {
+  const bundle = join(REPO, 'dist', 'f2b-campaign.mjs');
+  if (!existsSync(bundle)) throw new Error('e2e: dist/f2b-campaign.mjs is missing; run `npm run build` first');
+  if (process.env['F2B_E2E_STALE_BUNDLE_OK'] === '1') return;
+  const built = statSync(bundle).mtimeMs;
+  const newer = readdirSync(join(REPO, 'src'), { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.ts') && statSync(join(REPO, 'src', file)).mtimeMs > built,
+  );
+  if (newer.length > 0) {
+    throw new Error(
+      `e2e: dist/f2b-campaign.mjs is older than src/${newer[0]} (and ${newer.length - 1} more); run \`npm run build\``,
+    );
+  }
+}
 
 export interface ServiceOptions {
   /** `file`: follow the auth.log rsyslogd writes; `journal`: read `journalctl -f -o json` (the fake in test/bin). */
@@ -24,9 +43,6 @@ export interface ServiceOptions {
  * defaults; with the loopback block the loopback protection must be turned off.
  */
 export async function startService(env: Environment, options: ServiceOptions): Promise<Started> {
-  if (!existsSync(join(REPO, 'dist', 'f2b-campaign.mjs'))) {
-    throw new Error('e2e: dist/f2b-campaign.mjs is missing; run `npm run build` first');
-  }
   const stateDir = join(env.dir, 'state');
   const runtimeDir = join(env.dir, 'run');
   mkdirSync(stateDir, { recursive: true });
@@ -37,7 +53,7 @@ export async function startService(env: Environment, options: ServiceOptions): P
     [
       '[service]',
       `source = ${options.source}`,
-      `auth_log = ${env.syslog.authLog}`,
+      ...(options.source === 'file' ? [`auth_log = ${env.syslog.authLog}`] : []),
       `journalctl = ${join(TEST_BIN, 'journalctl')}`,
       `fail2ban_config = ${join(env.dir, 'fail2ban')}`,
       `verdict_log = ${env.verdictLog}`,
@@ -64,8 +80,9 @@ export async function startService(env: Environment, options: ServiceOptions): P
   );
   const childEnv = {
     ...process.env,
-    // The fake journalctl serves rsyslogd's journal-form copy of sshd's messages.
+    // The fake journalctl serves rsyslogd's journal-form copy of sshd's messages, and records how it was called.
     F2B_FAKE_JOURNAL: env.syslog.journalJson,
+    F2B_FAKE_JOURNAL_ARGS: join(env.dir, 'journalctl-args.jsonl'),
     ...options.env,
   };
   const started = env.processes.start(
@@ -76,8 +93,7 @@ export async function startService(env: Environment, options: ServiceOptions): P
       'run',
       '--config',
       config,
-      '--auth-log',
-      env.syslog.authLog,
+      ...(options.source === 'file' ? ['--auth-log', env.syslog.authLog] : []),
       '--verdicts',
       env.verdictLog,
       '--state-dir',
@@ -93,4 +109,29 @@ export async function startService(env: Environment, options: ServiceOptions): P
   if (exited !== undefined)
     throw new Error(`e2e: f2b-campaign run exited at start (${exited}), see ${started.outputFile}`);
   return started;
+}
+
+/** The service's JSON log lines (pino, one object per line); lines that are not JSON are skipped. */
+export function readServiceLog(env: Environment): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of readOrEmpty(join(env.dir, 'f2b-campaign.out')).split('\n')) {
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // stderr noise or a partial last line
+    }
+  }
+  return out;
+}
+
+/** Each argv the fake journalctl was started with. */
+export function readJournalctlCalls(env: Environment): string[][] {
+  return readOrEmpty(join(env.dir, 'journalctl-args.jsonl'))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      // One JSON value per call: the argv array, or { pid, args } in the fake's later form.
+      const call = JSON.parse(line) as string[] | { args: string[] };
+      return Array.isArray(call) ? call : call.args;
+    });
 }
