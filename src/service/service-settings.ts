@@ -92,7 +92,8 @@ export function resolveSettings(
     return port;
   });
   return {
-    source: get('source'),
+    // `--auth-log FILE` means that file, even before it exists, unless the config asks for the journal.
+    source: overrides.authLogs && !config.explicit.has('service.source') ? 'file' : get('source'),
     authLogs: (overrides.authLogs ?? get<string[]>('auth_log')).map((p) => resolve(env.cwd, p)),
     startAt: get('start_at'),
     journalctl: get('journalctl'),

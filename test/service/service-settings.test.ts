@@ -49,6 +49,13 @@ describe('service settings', () => {
     expect(s.authLogs).toEqual(['/home/dev/f2b-campaign/x.log', '/home/dev/f2b-campaign/y.log']);
   });
 
+  it('follows the files given with --auth-log even before they exist, unless the config chose the journal', () => {
+    expect(resolveSettings(parseConfigText('', 'x'), { authLogs: ['a.log'] }, user).source).toBe('file');
+    expect(resolveSettings(parseConfigText('', 'x'), {}, user).source).toBe('auto');
+    const journal = parseConfigText('[service]\nsource = journal\n', 'x');
+    expect(resolveSettings(journal, { authLogs: ['a.log'] }, user).source).toBe('journal');
+  });
+
   it('refuses an ssh port that is not a TCP port, naming it', () => {
     expect(() => resolveSettings(parseConfigText('[service]\nssh_ports = 22 70000\n', 'x'), {}, root)).toThrow(
       /ssh_ports: "70000" is not a TCP port/,
