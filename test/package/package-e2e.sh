@@ -232,28 +232,109 @@ pid=4242
   printf '%s f2b-campaign[%s]: ALERT ip=198.18.0.66 reason=protected user="x\\x0a BAN ip=198.18.0.66 campaign=x"\n' "$(now)" $pid
 } >"$ROOT/tmp/verdicts.golden"
 chmod 644 "$ROOT/tmp/verdicts.golden"
-if printf '%s' " $commands " | grep -q ' run '; then
-  say "      TODO(service path): \`run\` is in this build; feeding it a campaign log is wired up once it bans"
-fi
-# Until `f2b-campaign run` produces BANs from an sshd log, the jail path is proven with verdict lines appended by
-# the f2b-campaign user (the only writer the service's unit allows), exactly as the service appends them.
+banned_now() { f2b get f2b-campaign banned | tr -d "[]',\"" | tr ' ' '\n' | sed '/^$/d' | sort -u | tr '\n' ' '; }
+wait_banned() { # wait_banned EXPECTED (space-separated, sorted): polls fail2ban's ban list for up to 30 s
+  banned=
+  for _ in $(seq 60); do
+    banned=$(banned_now)
+    [ "$banned" = "$1" ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+nft_has_all() { # nft_has_all ADDRESS...: every address is in the ruleset of the namespace
+  local ruleset ip
+  ruleset=$(ip netns exec "$NS" nft list ruleset)
+  for ip in "$@"; do printf '%s' "$ruleset" | grep -qF "$ip" || return 1; done
+}
+
+# 4a. The jail path with hostile lines: verdict lines appended by the f2b-campaign user (the only writer the unit
+# allows), exactly as the service appends them.
 as_service sh -c 'cat /tmp/verdicts.golden >> /var/log/f2b-campaign/verdicts.log'
 expected=$(printf '%s\n' $MEMBERS | sort | tr '\n' ' ')
-banned=
-for _ in $(seq 60); do
-  banned=$(f2b get f2b-campaign banned | tr -d "[]',\"" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ')
-  [ "$banned" = "$expected" ] && break
-  sleep 0.5
-done
-check "fail2ban banned exactly the campaign members: [$banned]" test "$banned" = "$expected"
-ruleset=$(ip netns exec "$NS" nft list ruleset)
-for ip in $MEMBERS; do
-  check "nft in $NS drops $ip" sh -c "printf '%s' \"\$1\" | grep -q '$ip'" _ "$ruleset"
-done
+check "verdict lines: fail2ban banned exactly the members named after BAN ip=: [$expected]" wait_banned "$expected"
+# shellcheck disable=SC2086
+check "verdict lines: nft in $NS drops each of them" nft_has_all $MEMBERS
 for ip in $BYSTANDERS; do
-  check "bystander $ip (named only in attacker text) is not banned" sh -c "! printf '%s' \"\$1\" | grep -q '$ip'" _ "$ruleset $banned"
+  check "verdict lines: bystander $ip (named only in attacker text) is not banned" \
+    sh -c "! ip netns exec '$NS' nft list ruleset | grep -qF '$ip' && ! printf '%s' '$(banned_now)' | grep -qF '$ip'"
 done
-check "the sshd jail banned nobody (each member stayed under its maxretry)" test "$(f2b get sshd banned)" = "[]"
+
+# 4b. The service itself: ExecStart as the unit's user, a real campaign appended to auth.log (rsyslog's place),
+# logrotate's rotation of the verdict log (and the SIGHUP `systemctl kill` would send) half-way through.
+if ! printf '%s' " $commands " | grep -q ' run '; then
+  fail "this build has no \`run\` command: the service cannot be tested"
+fi
+node "$REPO/test/package/campaign-log.mjs" "$WORK/campaign.auth" "$WORK/campaign.members" | sed 's/^/      campaign: /'
+in_root install -d -o f2b-campaign -g f2b-campaign -m 0755 /run/f2b-campaign # RuntimeDirectory=
+read -ra exec_argv <<<"$exec_start"
+# Not through the as_service function: a function in the background is a subshell, and $! must be the program
+# itself (chroot, env and setpriv each exec the next).
+chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  setpriv --reuid=f2b-campaign --regid=f2b-campaign --init-groups --no-new-privs --inh-caps=-all --bounding-set=-all \
+  "${exec_argv[@]}" >"$WORK/service.out" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 100); do grep -q 'service-started' "$WORK/service.out" && break; sleep 0.1; done
+check "the service started as f2b-campaign under node 18 (pid $SERVICE_PID)" grep -q 'service-started' "$WORK/service.out"
+say "      thresholds: $(grep -o '"event":"fail2ban-thresholds".*' "$WORK/service.out" | head -1 | cut -c1-200)"
+check "the service runs as f2b-campaign, without capabilities" \
+  sh -c "[ \"\$(stat -c %u /proc/$SERVICE_PID)\" = \"$(in_root id -u f2b-campaign)\" ] && grep -q '^CapEff:\s*0*$' /proc/$SERVICE_PID/status && grep -q '^NoNewPrivs:\s*1$' /proc/$SERVICE_PID/status"
+total=$(wc -l <"$WORK/campaign.auth")
+half=$((total / 2))
+head -n "$half" "$WORK/campaign.auth" >>"$ROOT/var/log/auth.log"
+# The addresses of the service's BAN lines in the given files (the verb position only; not the 4a lines of c-e2e).
+bans_in() {
+  cat "$@" 2>/dev/null | grep -v ' campaign=c-e2e ' |
+    sed -n 's/^[0-9TZ:.-]* f2b-campaign\[[0-9]*\]: BAN ip=\([^ ]*\) .*/\1/p' | sort -u | tr '\n' ' '
+}
+for _ in $(seq 60); do [ -n "$(bans_in "$ROOT/var/log/f2b-campaign/verdicts.log" | tr -d ' ')" ] && break; sleep 0.5; done
+before=$(bans_in "$ROOT/var/log/f2b-campaign/verdicts.log")
+# shellcheck disable=SC2086
+check "first half of the campaign: the service wrote BANs ($(echo $before | wc -w) addresses)" test -n "${before// /}"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q logrotate >"$WORK/logrotate-install.log" 2>&1 ||
+  fail "apt-get install logrotate"
+in_root logrotate -f /etc/logrotate.d/f2b-campaign
+check "logrotate -f /etc/logrotate.d/f2b-campaign: verdicts.log.1 kept, a new verdicts.log ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \
+  test -s "$ROOT/var/log/f2b-campaign/verdicts.log.1" -a "$(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)" = "f2b-campaign:adm 640"
+kill -HUP "$SERVICE_PID" # what `systemctl kill --kill-whom=main -s HUP` in postrotate, or ExecReload, sends
+for _ in $(seq 50); do grep -q 'verdict-log-reopened' "$WORK/service.out" && break; sleep 0.1; done
+check "SIGHUP: the service reopened its verdict log" grep -q 'verdict-log-reopened' "$WORK/service.out"
+tail -n +"$((half + 1))" "$WORK/campaign.auth" >>"$ROOT/var/log/auth.log"
+settle=
+for _ in $(seq 60); do
+  now_bans=$(bans_in "$ROOT"/var/log/f2b-campaign/verdicts.log*)
+  [ "$now_bans" = "$settle" ] && [ -n "$(bans_in "$ROOT/var/log/f2b-campaign/verdicts.log" | tr -d ' ')" ] && break
+  settle=$now_bans
+  sleep 1
+done
+after=$(bans_in "$ROOT/var/log/f2b-campaign/verdicts.log")
+# shellcheck disable=SC2086
+check "second half, after rotation: BANs go to the new verdicts.log ($(echo $after | wc -w) addresses)" test -n "${after// /}"
+service_bans=$(bans_in "$ROOT"/var/log/f2b-campaign/verdicts.log*)
+members=$(sort -u "$WORK/campaign.members" | tr '\n' ' ')
+# shellcheck disable=SC2086
+found=$(comm -12 <(printf '%s\n' $service_bans | sort) <(printf '%s\n' $members | sort) | wc -l)
+# shellcheck disable=SC2086
+strangers=$(comm -23 <(printf '%s\n' $service_bans | sort) <(printf '%s\n' $members | sort) | tr '\n' ' ')
+# shellcheck disable=SC2086
+total_members=$(echo $members | wc -w)
+check "the service banned $found of $total_members campaign members (target >= 95%), and no one else [${strangers}]" \
+  test "$((found * 100))" -ge "$((total_members * 95))" -a -z "${strangers// /}"
+expected=$(printf '%s\n' $MEMBERS $service_bans | sort -u | tr '\n' ' ')
+check "fail2ban banned exactly what the verdict logs say ($(echo $expected | wc -w) addresses, both sides of the rotation)" \
+  wait_banned "$expected"
+# shellcheck disable=SC2086
+check "nft in $NS drops every one of them" nft_has_all $service_bans
+# Not a check: Debian's sshd filter counts an invalid-user attempt twice ("Invalid user" and "Failed password for
+# invalid user"), so members of this simulated campaign with two or more invalid names reach maxretry = 5 there.
+sshd_banned=$(f2b get sshd banned | tr -d "[]',\"" | wc -w)
+say "      for comparison: fail2ban's own sshd jail banned $sshd_banned of $total_members members on the same lines"
+kill -TERM "$SERVICE_PID"
+status=0
+wait "$SERVICE_PID" || status=$?
+SERVICE_PID=
+check "SIGTERM: the service stopped cleanly (exit $status)" test "$status" -eq 0
+say "      service log: $(grep -c . "$WORK/service.out") lines; ERROR lines: $(grep -c '"level":50' "$WORK/service.out" || true)"
 
 # ---------------------------------------------------------------------------------------------------------------
 step "5 remove, then purge"
