@@ -55,6 +55,9 @@ export class ServiceSources {
     } else {
       this.savedJournalCursor = state?.journalCursor ?? null;
       const parser = new SshdParser({ referenceTime: Date.now() });
+      // A previous run that saved no cursor had read nothing yet: resume from the time of its save, not from "now",
+      // which would skip what came while we were down.
+      const since = state && state.journalCursor === null ? { since: state.savedAt } : {};
       const journal: Supervisor<JournalSource> = new Supervisor({
         log,
         create: (onError) =>
@@ -62,6 +65,7 @@ export class ServiceSources {
             command: settings.journalctl,
             cursor: journal.current?.cursor ?? this.savedJournalCursor,
             startAt: settings.startAt,
+            ...since,
             onEntry: (entry) => pipeline.onEvent(parser.parseMessage(entry.message)),
             onError,
           }),

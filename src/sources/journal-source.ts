@@ -12,6 +12,11 @@ export interface JournalSourceOptions {
   readonly cursor: string | null;
   /** With no cursor: 'end' reads only new entries, 'start' the whole journal. */
   readonly startAt: 'start' | 'end';
+  /**
+   * With no cursor but a previous run (it saved state before its first entry arrived): read from this time (ms)
+   * on, so entries that came while we were down are not skipped by `--lines=0`.
+   */
+  readonly since?: number;
   /** Called synchronously per entry; the cursor moves past the entry when it returns. */
   readonly onEntry: (entry: JournalEntry) => void;
   readonly onError: SourceErrorHandler;
@@ -22,10 +27,13 @@ export interface JournalSourceOptions {
 const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: true } as const;
 
 /** The journalctl arguments for a cursor: follow, JSON, sshd's identifiers only. */
-export function journalArgs(options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers'>): string[] {
+export function journalArgs(
+  options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since'>,
+): string[] {
   const args = ['--follow', '--output=json', '--no-pager'];
   for (const id of options.identifiers ?? SSHD_IDENTIFIERS) args.push(`--identifier=${id}`);
   if (options.cursor !== null) args.push(`--after-cursor=${options.cursor}`);
+  else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
   else if (options.startAt === 'end') args.push('--lines=0');
   else args.push('--no-tail');
   return args;

@@ -129,6 +129,7 @@ describe('journal source with a fake journalctl', () => {
   it('with no cursor and start_at = end asks for no old entries; lines that are not entries are dropped', () => {
     expect(journalArgs({ cursor: null, startAt: 'end' })).toContain('--lines=0');
     expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--after-cursor=c');
+    expect(journalArgs({ cursor: null, startAt: 'end', since: 1_795_000_000_999 })).toContain('--since=@1795000000');
     expect(decodeJournalLine('not json')).toBeNull();
     expect(decodeJournalLine(JSON.stringify({ __CURSOR: 'c', MESSAGE: null, __REALTIME_TIMESTAMP: '1' }))).toBeNull();
   });
