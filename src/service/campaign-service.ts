@@ -181,8 +181,13 @@ export class CampaignService {
 
   private tick(): void {
     if (!this.pipeline || !this.writer) return;
-    this.writer.check();
-    this.pipeline.advance(Date.now());
+    try {
+      this.writer.check();
+      this.pipeline.advance(Date.now());
+    } catch (error) {
+      // A fault in the core must not take the service down: the next tick tries again, and the operator is told.
+      this.options.log.error({ event: LOG_EVENTS.tickFailed, err: (error as Error).stack ?? String(error) });
+    }
   }
 
   private periodicSave(): void {

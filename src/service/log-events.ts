@@ -24,5 +24,5 @@ export const LOG_EVENTS = {
   stateSaveFailed: 'state-save-failed',
   stateCorrupt: 'state-corrupt',
   statusFailed: 'status-write-failed',
-  sampleFailed: 'socket-sample-failed',
+  tickFailed: 'core-advance-failed',
 } as const;

@@ -72,7 +72,14 @@ export class JournalSource implements Source {
     child.stdout?.on('data', (chunk: string) => {
       const parts = (carry + chunk).split('\n');
       carry = parts.pop() ?? '';
-      for (const line of parts) this.line(line);
+      try {
+        for (const line of parts) this.line(line);
+      } catch (error) {
+        // An entry the pipeline could not take: stop here; the restart resumes after the last entry taken.
+        if (this.stopping) return;
+        this.failure = (error as Error).message;
+        void this.stop().finally(() => this.options.onError(error as Error));
+      }
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
