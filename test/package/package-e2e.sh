@@ -242,10 +242,17 @@ wait_banned() { # wait_banned EXPECTED (space-separated, sorted): polls fail2ban
   done
   return 1
 }
-nft_has_all() { # nft_has_all ADDRESS...: every address is in the ruleset of the namespace
-  local ruleset ip
-  ruleset=$(ip netns exec "$NS" nft list ruleset)
-  for ip in "$@"; do printf '%s' "$ruleset" | grep -qF "$ip" || return 1; done
+nft_has_all() { # nft_has_all ADDRESS...: every address is in the ruleset of the namespace within 30 s (fail2ban
+  # lists a ticket as banned before its action has run)
+  local ruleset ip missing
+  for _ in $(seq 60); do
+    ruleset=$(ip netns exec "$NS" nft list ruleset)
+    missing=0
+    for ip in "$@"; do printf '%s' "$ruleset" | grep -qF "$ip" || missing=1; done
+    [ "$missing" = 0 ] && return 0
+    sleep 0.5
+  done
+  return 1
 }
 
 # 4a. The jail path with hostile lines: verdict lines appended by the f2b-campaign user (the only writer the unit
