@@ -26,8 +26,28 @@ const MAX_CONNECTIONS = 50_000;
  * though sshd and PAM write two or three lines for it. Lines of one connection share sshd's pid (the monitor
  * process logs for its unprivileged child); without a pid (`sshd -E`), the remote address stands in.
  */
+/** [key, attempts, pending bits, success]: compact, and plain JSON. */
+export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number, boolean]>;
+
 export class ConnectionTracker {
   private readonly connections = new Map<string, Connection>();
+
+  constructor(snapshot: ConnectionSnapshot = []) {
+    for (const entry of snapshot) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
+      const [key, attempts, pending, success] = entry;
+      this.connections.set(key, {
+        attempts: Number(attempts) || 0,
+        pending: Number(pending) || 0,
+        success: success === true,
+      });
+    }
+  }
+
+  /** The connections still open, so a restart keeps pairing their lines (an attempt is not counted twice). */
+  snapshot(): ConnectionSnapshot {
+    return [...this.connections].map(([key, c]) => [key, c.attempts, c.pending, c.success] as const);
+  }
 
   account(key: string, match: MessageMatch): { kind: AuthEventKind; count: number } | null {
     const repeat = match.repeat;

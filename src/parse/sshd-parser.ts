@@ -1,6 +1,6 @@
 import type { AuthEvent } from '../core/auth-event.js';
 import { normaliseAddress } from './address.js';
-import { ConnectionTracker } from './connection-tracker.js';
+import { type ConnectionSnapshot, ConnectionTracker } from './connection-tracker.js';
 import { ParseStats, type SkipReason } from './parse-stats.js';
 import { AMBIGUOUS, classifyMessage, stripDecorations } from './sshd-message.js';
 import { HeaderReader } from './syslog-header.js';
@@ -33,10 +33,21 @@ export interface SshdMessage {
 export class SshdParser {
   readonly stats = new ParseStats();
   private readonly headers: HeaderReader;
-  private readonly tracker = new ConnectionTracker();
+  private readonly tracker: ConnectionTracker;
 
-  constructor(private readonly options: SshdParserOptions) {
+  /** `snapshot` is a previous `snapshot()`: the live service resumes a connection's pairing across a restart. */
+  constructor(
+    private readonly options: SshdParserOptions,
+    snapshot?: unknown,
+  ) {
     this.headers = new HeaderReader(new YearInference(options.referenceTime));
+    const connections = (snapshot as { connections?: unknown } | undefined)?.connections;
+    this.tracker = new ConnectionTracker(Array.isArray(connections) ? (connections as ConnectionSnapshot) : []);
+  }
+
+  /** JSON-serialisable memory of open connections (which announced try awaits its `Failed` line). */
+  snapshot(): { connections: ConnectionSnapshot } {
+    return { connections: this.tracker.snapshot() };
   }
 
   parseLine(raw: string): AuthEvent | null {

@@ -140,6 +140,7 @@ export class CampaignService {
       core: this.pipeline.core.snapshot(),
       verdicts: this.writer.mark(),
       owed: this.writer.owed(),
+      parsers: this.sources.parserSnapshots(),
     };
   }
 

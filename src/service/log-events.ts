@@ -25,4 +25,6 @@ export const LOG_EVENTS = {
   stateCorrupt: 'state-corrupt',
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
+  compromise: 'compromise-suspected',
+  lateralMovement: 'lateral-movement-suspected',
 } as const;

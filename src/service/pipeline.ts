@@ -63,6 +63,13 @@ export class Pipeline {
     return Array.isArray(campaigns) && campaigns.length > 0;
   }
 
+  /** A suspected break-in is something an operator must act on: ERROR. Lateral movement evidence: WARN. */
+  private logAlert(verdict: Verdict, line: string): void {
+    const fields = Object.fromEntries(verdict.fields);
+    if (fields['kind'] === 'compromise') this.log.error({ event: LOG_EVENTS.compromise, ...fields, line });
+    else this.log.warn({ event: LOG_EVENTS.lateralMovement, ...fields, line });
+  }
+
   private emit(verdicts: readonly Verdict[]): void {
     for (const verdict of verdicts) {
       if (this.dedupe.seen(verdict)) {
@@ -73,6 +80,7 @@ export class Pipeline {
       this.verdicts++;
       const line = this.writer.write(verdict);
       this.log.info({ event: LOG_EVENTS.verdictWritten, line });
+      if (verdict.verb === 'ALERT') this.logAlert(verdict, line);
     }
   }
 }

@@ -26,6 +26,7 @@ export class ServiceSources {
   readonly tracker: SocketTracker;
   lastSampleAt: number | null = null;
   private readonly savedJournalCursor: string | null;
+  private readonly parsers = new Map<string, SshdParser>();
 
   constructor(settings: ServiceSettings, pipeline: Pipeline, state: ServiceState | null, log: Logger) {
     const notice = (path: string) => (event: string, detail: Record<string, unknown>) => {
@@ -37,7 +38,11 @@ export class ServiceSources {
       for (const path of settings.authLogs) {
         const saved = state?.files.find((f) => f.path === path) ?? null;
         // One parser per file for the whole run: it pairs the lines of one sshd connection by pid.
-        const parser = new SshdParser({ referenceTime: Date.now(), fallbackTime: Date.now });
+        const parser = new SshdParser(
+          { referenceTime: Date.now(), fallbackTime: Date.now },
+          state?.parsers?.[`file:${path}`],
+        );
+        this.parsers.set(`file:${path}`, parser);
         const supervisor: Supervisor<AuthLogSource> = new Supervisor({
           log,
           create: (onError) =>
@@ -54,7 +59,8 @@ export class ServiceSources {
       }
     } else {
       this.savedJournalCursor = state?.journalCursor ?? null;
-      const parser = new SshdParser({ referenceTime: Date.now() });
+      const parser = new SshdParser({ referenceTime: Date.now() }, state?.parsers?.['journal']);
+      this.parsers.set('journal', parser);
       // A previous run that saved no cursor had read nothing yet: resume from the time of its save, not from "now",
       // which would skip what came while we were down.
       const since = state && state.journalCursor === null ? { since: state.savedAt } : {};
@@ -107,6 +113,11 @@ export class ServiceSources {
 
   positions(): FilePosition[] {
     return this.files.flatMap((s) => (s.current ? [s.current.position()] : []));
+  }
+
+  /** Parser memories, taken in the same synchronous step as the positions. */
+  parserSnapshots(): Record<string, unknown> {
+    return Object.fromEntries([...this.parsers].map(([key, parser]) => [key, parser.snapshot()]));
   }
 
   journalCursor(): string | null {

@@ -18,6 +18,8 @@ export interface ServiceState {
   readonly verdicts: VerdictLogMark | null;
   /** Verdict lines owed because the disk was full. */
   readonly owed: readonly string[];
+  /** Each input's parser memory (`file:<path>` or `journal`): pairs the lines of one sshd connection across a restart. */
+  readonly parsers?: Readonly<Record<string, unknown>>;
 }
 
 export const STATE_FILE = 'state.json';

@@ -283,3 +283,23 @@ describe('unpadded syslog days', () => {
     expect(b?.time).toBe(new Date(2026, 1, 7, 16, 1, 8).getTime());
   });
 });
+
+describe('parser memory across a restart', () => {
+  it('still pairs an announced try with its Failed line after snapshot and restore (JSON)', () => {
+    const first = new SshdParser({ referenceTime: REF });
+    expect(first.parseLine(`${H}Invalid user admin from 203.0.113.5 port 5`)?.count).toBe(1);
+    const saved = JSON.parse(JSON.stringify(first.snapshot()));
+    const resumed = new SshdParser({ referenceTime: REF }, saved);
+    expect(resumed.parseLine(`${H}Failed password for invalid user admin from 203.0.113.5 port 5 ssh2`)?.count).toBe(0);
+    expect(
+      new SshdParser({ referenceTime: REF }).parseLine(
+        `${H}Failed password for invalid user admin from 203.0.113.5 port 5 ssh2`,
+      )?.count,
+    ).toBe(1);
+  });
+
+  it('ignores a snapshot of the wrong shape', () => {
+    const parser = new SshdParser({ referenceTime: REF }, { connections: [42, ['k'], null] });
+    expect(parser.parseLine(`${H}Failed password for root from 203.0.113.5 port 5 ssh2`)?.count).toBe(1);
+  });
+});

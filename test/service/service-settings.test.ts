@@ -73,4 +73,36 @@ describe('pipeline', () => {
     pipeline.core = { ...core, status: () => status };
     expect(pipeline.campaignOpen()).toBe(true);
   });
+
+  it('logs a compromise alert at ERROR and lateral movement at WARN, besides writing the verdict', async () => {
+    const written: string[] = [];
+    const writer = {
+      write: (v: Verdict) => (written.push(v.verb), `line-${written.length}`),
+    } as unknown as VerdictWriter;
+    const { log, lines } = memoryLogger('info');
+    const alert = (kind: string): Verdict => ({
+      time: 1,
+      verb: 'ALERT',
+      fields: [
+        ['kind', kind],
+        ['ip', '203.0.113.9'],
+      ],
+    });
+    const core = {
+      ...createCore({}, DEBIAN_DEFAULT_THRESHOLDS),
+      onAuthEvent: () => [alert('compromise'), alert('lateral')],
+    };
+    const pipeline = new Pipeline(core, writer, new VerdictDedupe(), log);
+    pipeline.onEvent({ time: 1, kind: 'success', reason: 'accepted', ip: '203.0.113.9', bannable: true, count: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toEqual(['ALERT', 'ALERT']);
+    const byEvent = Object.fromEntries(lines().map((l) => [l['event'], l]));
+    expect(byEvent['compromise-suspected']).toMatchObject({
+      level: 50,
+      kind: 'compromise',
+      ip: '203.0.113.9',
+      line: 'line-1',
+    });
+    expect(byEvent['lateral-movement-suspected']).toMatchObject({ level: 40, kind: 'lateral' });
+  });
 });
