@@ -77,7 +77,10 @@ describe('pipeline', () => {
   it('logs a compromise alert at ERROR and lateral movement at WARN, besides writing the verdict', async () => {
     const written: string[] = [];
     const writer = {
-      write: (v: Verdict) => (written.push(v.verb), `line-${written.length}`),
+      write: (v: Verdict) => {
+        written.push(v.verb);
+        return `line-${written.length}`;
+      },
     } as unknown as VerdictWriter;
     const { log, lines } = memoryLogger('info');
     const alert = (kind: string): Verdict => ({
