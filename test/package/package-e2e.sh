@@ -274,6 +274,9 @@ if ! printf '%s' " $commands " | grep -q ' run '; then
 fi
 node "$REPO/test/package/campaign-log.mjs" "$WORK/campaign.auth" "$WORK/campaign.members" | sed 's/^/      campaign: /'
 in_root install -d -o f2b-campaign -g f2b-campaign -m 0755 /run/f2b-campaign # RuntimeDirectory=
+check_out=$(in_root f2b-campaign check 2>&1) || true
+say "$check_out" | sed 's/^/      check: /'
+check "sudo f2b-campaign check on the installed package: all good" sh -c "printf '%s' \"\$1\" | grep -q 'all good'" _ "$check_out"
 read -ra exec_argv <<<"$exec_start"
 # Not through the as_service function: a function in the background is a subshell, and $! must be the program
 # itself (chroot, env and setpriv each exec the next).
