@@ -5,5 +5,5 @@ describeCampaignE2E(
   'e2e (auth.log): a campaign staying under the sshd jail, against a real sshd, banned through f2b-campaign',
   'f2b-e2e-a',
   { source: 'file' },
-  'test-net',
+  'class-e',
 );

@@ -6,5 +6,5 @@ describeCampaignE2E(
   'e2e (journal): the same campaign read through journalctl -f -o json, banned through f2b-campaign',
   'f2b-e2e-j',
   { source: 'journal' },
-  'test-net',
+  'class-e',
 );

@@ -48,15 +48,19 @@ export function fail2banCost(user: string, exists: (user: string) => boolean): n
 const PASSWORDS = ['123456', 'password', 'admin', 'qwerty', '1qaz2wsx', 'changeme', 'P@ssw0rd'] as const;
 
 /**
- * Where the test's addresses come from. Attackers are spread over 32 different /24 networks, as a botnet's are,
- * and the legitimate user, the probe and the control address sit in networks of their own.
+ * Where the test's addresses come from. The legitimate user, the probe and the control address always sit in
+ * networks of their own. Every block but `loopback` is added to the namespace's `lo`, where the kernel treats a
+ * whole prefix as local: every address in it can be bound. None of them is ever routed on the internet.
+ * - `class-e` (the suites' choice): each attacker in its own /16 of 240.0.0.0/4 (reserved since RFC 1112; Linux
+ *   treats it as unicast), as a botnet's addresses are spread: no network locality to lean on.
+ * - `test-net`: attackers spread over /24s of 198.18.0.0/15 (RFC 2544 benchmarking), all in one /16, so the
+ *   detector's network-locality signal fires as well.
  * - `loopback`: all in 127.0.0.0/8, which every namespace has. f2b-campaign never bans loopback and fail2ban
- *   ignores 127.0.0.1/8 by default, so this block needs both protections lifted.
- * - `test-net`: documentation and benchmarking ranges that are never routed (RFC 5737 TEST-NET-1 and -3,
- *   RFC 2544 198.18.0.0/15), added to the namespace's loopback interface, where the kernel treats each whole
- *   prefix as local: every address in it can be bound. fail2ban and f2b-campaign run as shipped.
+ *   ignores 127.0.0.1/8 by default, so this block needs both protections lifted (the harness self-test uses it;
+ *   the detector has no switch for it yet).
+ * The legitimate user, the probe and the control address use RFC 5737 TEST-NET-3 and TEST-NET-1.
  */
-export type AddressBlock = 'loopback' | 'test-net';
+export type AddressBlock = 'loopback' | 'test-net' | 'class-e';
 
 export interface Addresses {
   readonly attack: readonly string[];
@@ -77,6 +81,15 @@ export function addressesOf(shape: CampaignShape): Addresses {
       probe: '127.230.0.230',
       control: '127.240.0.240',
       prefixes: [],
+    };
+  }
+  if (shape.block === 'class-e') {
+    return {
+      attack: n.map((i) => `${240 + (i % 16)}.${1 + i}.${(i * 7) % 250}.${10 + i}`),
+      legit: '203.0.113.200',
+      probe: '192.0.2.230',
+      control: '192.0.2.240',
+      prefixes: ['240.0.0.1/4', '203.0.113.1/24', '192.0.2.1/24'],
     };
   }
   return {

@@ -34,7 +34,7 @@ export function describeCampaignE2E(title: string, prefix: string, service: Serv
         env = await setUpEnvironment(prefix, block);
         await startService(env, service);
         outcome = await runCampaignScenario(env, shape, { banWaitMs: BAN_WAIT_MS });
-        process.stdout.write(`\n${outcome.timeline.text}\n`);
+        process.stdout.write(`\n${title}\n${outcome.timeline.text}\n`);
       } catch (error) {
         failed = true;
         throw error;
