@@ -128,7 +128,7 @@ if [ ! -s "$BASE_TAR" ] || [ "${F2BC_PKG_REFRESH:-0}" = 1 ]; then
     fail "debootstrap failed"
   }
   rm -rf "$WORK/base/var/cache/apt/archives"/*.deb
-  tar -C "$WORK/base" -czf "$BASE_TAR.tmp" . && mv "$BASE_TAR.tmp" "$BASE_TAR"
+  tar -C "$WORK/base" -czf "$BASE_TAR.tmp.$$" . && mv "$BASE_TAR.tmp.$$" "$BASE_TAR"
   rm -rf "$WORK/base"
 fi
 mkdir -p "$ROOT"
