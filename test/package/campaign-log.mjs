@@ -26,7 +26,9 @@ const bundled = await build({
   format: 'esm',
   write: false,
 });
-const { campaign } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`);
+const { campaign } = await import(
+  `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
+);
 const { lines, members } = campaign(20261122, Date.now() + 10 * 60_000);
 writeFileSync(process.argv[2], `${lines.join('\n')}\n`);
 writeFileSync(process.argv[3], `${members.join('\n')}\n`);

@@ -174,8 +174,8 @@ log_stat=$(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)
 check "verdict log exists before fail2ban starts ($log_stat)" test "$log_stat" = "f2b-campaign:adm 640"
 conffiles=$(in_root dpkg-query -W -f='${Conffiles}\n' f2b-campaign | awk 'NF {print $1}' | sort | tr '\n' ' ')
 check "conffiles: $conffiles" test "$conffiles" = "/etc/f2b-campaign/f2b-campaign.conf /etc/fail2ban/filter.d/f2b-campaign.conf /etc/fail2ban/jail.d/f2b-campaign.conf /etc/logrotate.d/f2b-campaign "
-keys=$(grep -c '^#[a-z_]* = ' "$ROOT/etc/f2b-campaign/f2b-campaign.conf")
-check "the conffile lists $keys keys, every one commented" sh -c "! grep -q '^[a-z_]* *=' '$ROOT/etc/f2b-campaign/f2b-campaign.conf' && [ $keys -gt 5 ]"
+keys=$(grep -c '^#[a-z][a-z0-9_]* = ' "$ROOT/etc/f2b-campaign/f2b-campaign.conf")
+check "the conffile lists $keys keys, every one commented" sh -c "! grep -q '^[a-z][a-z0-9_]* *=' '$ROOT/etc/f2b-campaign/f2b-campaign.conf' && [ $keys -gt 5 ]"
 check "systemd-analyze verify f2b-campaign.service (inside the root; --man=no: no man-db there)" \
   in_root systemd-analyze verify --man=no f2b-campaign.service
 rm "$ROOT/var/log/f2b-campaign/verdicts.log"
