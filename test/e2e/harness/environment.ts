@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type AddressBlock, addressesOf, shapeFor } from './campaign-plan.js';
 import { type Fail2ban, startFail2ban } from './fail2ban.js';
 import { Netns } from './netns.js';
+import { preflight } from './preflight.js';
 import { ProcessSet, type Started } from './processes.js';
 import { startSshd } from './sshd.js';
 import { type Syslog, startSyslog } from './syslog.js';
@@ -29,6 +30,7 @@ export interface Environment {
  * the test process is interrupted before its afterAll runs.
  */
 export async function setUpEnvironment(prefix: string, block: AddressBlock): Promise<Environment> {
+  preflight();
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   // sshd reads the authorized keys as the test user: the directory must be traversable.
   chmodSync(dir, 0o755);
