@@ -7,7 +7,8 @@
 #      ban action runs there, never on the host); check `fail2ban-client status f2b-campaign`;
 #   4. run the program as the unit's ExecStart would (as the f2b-campaign user, no new privileges, no
 #      capabilities) and check that fail2ban bans exactly the campaign members (fail2ban's ban list and nft);
-#   5. remove, then purge the package, and check what remains.
+#   5. remove, then purge the package, and check what remains;
+#   6. install it again while fail2ban runs: postinst's reload must give the running server the jail.
 # Each step prints PASS/FAIL lines; the script exits non-zero at the first failure. Needs root, debootstrap,
 # dpkg-buildpackage, lintian, ip (iproute2) and network access to the Debian mirror the host's apt uses.
 #
@@ -371,3 +372,14 @@ check "purge: fail2ban was reloaded and runs without the jail ($(f2b status | se
 check "purge: the jail's nftables rules went with it" sh -c "! ip netns exec '$NS' nft list ruleset | grep -q f2b-campaign"
 check "purge: left on purpose: the admin's own jail.d/f2b-campaign.local and the system user" \
   sh -c "test -f '$ROOT/etc/fail2ban/jail.d/f2b-campaign.local' && chroot '$ROOT' getent passwd f2b-campaign >/dev/null"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "6 install again while fail2ban runs: postinst reloads it"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(basename "$DEB")" >"$WORK/reinstall.log" 2>&1 || {
+  tail -20 "$WORK/reinstall.log"
+  fail "apt-get install ./$(basename "$DEB") (again)"
+}
+check "the running fail2ban has the jail again, without a manual reload ($(f2b status | sed -n 's/.*Jail list:\s*//p'))" \
+  sh -c "chroot '$ROOT' fail2ban-client status f2b-campaign >/dev/null"
+check "the verdict log was recreated for it ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \
+  test "$(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)" = "f2b-campaign:adm 640"
