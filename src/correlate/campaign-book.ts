@@ -47,6 +47,8 @@ export class CampaignBook {
   readonly live: Campaign[];
   readonly ended: Campaign[];
   private readonly pool = new Map<string, { time: number; evidence: Evidence }>();
+  /** How many pool entries show each signal, kept as entries come and go (no scan of the pool per event). */
+  private readonly counts = new Map<SignalName, number>();
   private seq: number;
   bans = 0;
 
@@ -56,7 +58,7 @@ export class CampaignBook {
   ) {
     this.live = (snapshot?.live ?? []).map(restoreCampaign);
     this.ended = (snapshot?.ended ?? []).map(restoreCampaign);
-    for (const [ip, time, ev] of snapshot?.pool ?? []) this.pool.set(ip, { time, evidence: new Map(ev) });
+    for (const [ip, time, ev] of snapshot?.pool ?? []) this.poolSet(ip, { time, evidence: new Map(ev) });
     this.seq = snapshot?.seq ?? 0;
   }
 
@@ -94,18 +96,18 @@ export class CampaignBook {
       if (!this.joins(c, source, matched)) continue;
       const guard = this.guard(source, Math.max(own, matched.length), now);
       if (guard === 'protected') return [];
-      this.pool.delete(source.ip);
+      this.poolDelete(source.ip);
       const out = [this.ban(c, source, matched.join('+'), 'join', guard, now)];
       source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
       return this.grow(c, now, out);
     }
     if (!this.isCandidate(ev) || this.guard(source, own, now) === 'protected') {
-      this.pool.delete(source.ip);
+      this.poolDelete(source.ip);
       return [];
     }
-    this.pool.delete(source.ip);
-    this.pool.set(source.ip, { time: now, evidence: ev });
-    if (this.pool.size > MAX_POOL) this.pool.delete(this.pool.keys().next().value!);
+    this.poolDelete(source.ip);
+    this.poolSet(source.ip, { time: now, evidence: new Map(ev) });
+    if (this.pool.size > MAX_POOL) this.poolDelete(this.pool.keys().next().value!);
     return this.tryOpen(now);
   }
 
@@ -136,14 +138,11 @@ export class CampaignBook {
     const cutoff = now - this.deps.settings.window;
     for (const [ip, entry] of this.pool) {
       if (entry.time >= cutoff) break;
-      this.pool.delete(ip);
+      this.poolDelete(ip);
     }
     const min = this.deps.settings.minMembers;
     if (this.pool.size < min) return [];
-    const counts = new Map<SignalName, number>();
-    for (const { evidence } of this.pool.values())
-      for (const name of evidence.keys()) counts.set(name, (counts.get(name) ?? 0) + 1);
-    const common = new Set([...counts].filter(([, n]) => n >= min).map(([name]) => name));
+    const common = new Set([...this.counts].filter(([, n]) => n >= min).map(([name]) => name));
     if (!this.isCandidate(common)) return [];
     const chosen = [...this.pool].filter(([, e]) =>
       this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k)))),
@@ -162,7 +161,7 @@ export class CampaignBook {
     this.live.push(c);
     const bans: Verdict[] = [];
     for (const [ip, entry] of chosen) {
-      this.pool.delete(ip);
+      this.poolDelete(ip);
       const source = this.deps.source(ip);
       if (!source) continue;
       const reason = c.signals.filter((name) => entry.evidence.has(name)).join('+');
@@ -221,6 +220,7 @@ export class CampaignBook {
 
   /** Ends campaigns whose members have been quiet for campaign_end. */
   tick(now: number): Verdict[] {
+    if (this.live.length === 0) return [];
     const out: Verdict[] = [];
     for (let i = 0; i < this.live.length; ) {
       const c = this.live[i]!;
@@ -237,8 +237,20 @@ export class CampaignBook {
     return out;
   }
 
-  forget(ip: string): void {
+  private poolSet(ip: string, entry: { time: number; evidence: Evidence }): void {
+    this.pool.set(ip, entry);
+    for (const name of entry.evidence.keys()) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  private poolDelete(ip: string): void {
+    const entry = this.pool.get(ip);
+    if (!entry) return;
     this.pool.delete(ip);
+    for (const name of entry.evidence.keys()) this.counts.set(name, (this.counts.get(name) ?? 1) - 1);
+  }
+
+  forget(ip: string): void {
+    this.poolDelete(ip);
   }
 
   get waiting(): number {

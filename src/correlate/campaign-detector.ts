@@ -8,14 +8,15 @@ import { type CampaignSettings, campaignSettings } from './campaign-settings.js'
 import { nameHash, nameOrderKey } from './name-key.js';
 import { NeverBan } from './never-ban.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
-import { MAX_NAMES, MAX_TIMES, pushCapped, type SourceState } from './source-state.js';
-import { SourceTable } from './source-table.js';
+import type { Evidence } from './signals/signal.js';
+import { appendCapped, MAX_NAMES, MAX_TIMES, type SourceState } from './source-state.js';
+import { SourceTable, type SourceTableSnapshot } from './source-table.js';
 import { SuccessHistory, type SuccessSnapshot } from './success-history.js';
 
 export interface DetectorSnapshot {
   readonly version: 1;
   readonly now: number;
-  readonly sources: SourceState[];
+  readonly sources: SourceTableSnapshot;
   readonly signals: SignalSetSnapshot;
   readonly book: BookSnapshot;
   readonly successes: SuccessSnapshot;
@@ -47,6 +48,8 @@ export class CampaignDetector implements CorrelationCore {
   readonly signals: SignalSet;
   readonly book: CampaignBook;
   private readonly recent: Map<string, number>;
+  /** Reused for each judgement (the book copies it when it keeps it). */
+  private readonly scratch: Evidence = new Map();
   private readonly counters: Counters;
   private now: number;
 
@@ -99,9 +102,14 @@ export class CampaignDetector implements CorrelationCore {
     const s = this.sources.touch(e.ip, now);
     s.last = now;
     const rejudge: string[] = [];
+    const names = s.names.length;
     if (e.kind === 'failure') this.observeFailure(s, e, now, rejudge);
     else this.observeProbe(s, e, now, rejudge);
-    out.push(...this.judge(s, now, true));
+    // A line repeating an attempt already counted (`Failed password` after `Invalid user`) changes nothing to judge.
+    if (e.count === 0 && s.names.length === names && rejudge.length === 0) return out;
+    const own = this.judge(s, now, true);
+    if (own.length > 0) out.push(...own);
+    if (rejudge.length === 0) return out;
     for (const ip of new Set(rejudge)) {
       const other = ip === s.ip ? undefined : this.sources.get(ip);
       if (other) out.push(...this.judge(other, now, false));
@@ -118,7 +126,7 @@ export class CampaignDetector implements CorrelationCore {
       if (e.invalidUser === true) s.unknown += e.count;
       s.events++;
       if (s.times[s.times.length - 1] !== now) {
-        pushCapped(s.times, now, MAX_TIMES);
+        s.times = appendCapped(s.times, now, MAX_TIMES);
         rejudge.push(...sig.rhythm.observe(s, now));
       }
       rejudge.push(...sig.persistence.observe(s, now, e.count));
@@ -133,11 +141,12 @@ export class CampaignDetector implements CorrelationCore {
     }
     if (e.user === undefined) return;
     const hash = nameHash(e.user);
-    if (!s.names.includes(hash)) {
-      pushCapped(s.names, hash, MAX_NAMES);
+    const fresh = !s.names.includes(hash);
+    if (fresh) {
+      s.names = appendCapped(s.names, hash, MAX_NAMES);
       rejudge.push(...sig.ordered.observe(s, nameOrderKey(e.user), now));
     }
-    if (unprotected) rejudge.push(...sig.dictionary.observe(s, hash, now));
+    if (unprotected && (fresh || e.count > 0)) rejudge.push(...sig.dictionary.observe(s, hash, now));
   }
 
   private observeProbe(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
@@ -164,10 +173,10 @@ export class CampaignDetector implements CorrelationCore {
   /** `active`: the source itself just acted (a member's activity keeps its campaign alive and may re-ban it). */
   private judge(s: SourceState, now: number, active: boolean): Verdict[] {
     const member = this.book.memberOf(s.ip, s);
-    if (member) return active ? this.book.onMember(member, s, this.signals.evaluate(s, now), now) : [];
+    if (member) return active ? this.book.onMember(member, s, this.signals.evaluate(s, now, this.scratch), now) : [];
     if (s.campaign !== '') s.campaign = '';
     const opened = this.book.live.length;
-    const out = this.book.consider(s, this.signals.evaluate(s, now), now);
+    const out = this.book.consider(s, this.signals.evaluate(s, now, this.scratch), now);
     if (this.book.live.length > opened) out.push(...this.rejudgeRecent(now));
     return out;
   }

@@ -132,10 +132,14 @@ export function learnFromMember(c: Campaign, ev: Evidence, learned: number, min:
     if (param !== '') {
       if (name === 'rhythm' || name === 'lifetime') {
         const list = name === 'rhythm' ? c.rhythm : c.lifetime;
+        let added = false;
         for (let b = Number(param) - 1; b <= Number(param) + 1; b++) {
-          if (!list.includes(b) && list.length < MAX_PARAMS) list.push(b);
+          if (!list.includes(b) && list.length < MAX_PARAMS) {
+            list.push(b);
+            added = true;
+          }
         }
-        list.sort((x, y) => x - y);
+        if (added) list.sort((x, y) => x - y);
       } else if (name === 'locality' && !c.blocks.includes(param) && c.blocks.length < MAX_PARAMS) {
         c.blocks.push(param);
       }

@@ -1,4 +1,3 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import { formatIPv6, ipv6Groups } from '../parse/address.js';
 
 /**
@@ -7,22 +6,48 @@ import { formatIPv6, ipv6Groups } from '../parse/address.js';
  */
 export type Family = 4 | 6 | 0;
 
+/**
+ * Cheap on the hot path. Callers hold addresses the parser already validated and canonicalised (hostnames are
+ * never bannable and never reach the signals): a colon means IPv6, a leading digit IPv4.
+ */
 export function familyOf(ip: string): Family {
-  if (isIPv4(ip)) return 4;
-  if (isIPv6(ip)) return 6;
-  return 0;
+  if (ip.includes(':')) return 6;
+  const first = ip.charCodeAt(0);
+  return first >= 48 && first <= 57 ? 4 : 0;
+}
+
+/** The last address asked about and its blocks: every signal asks about the same address within one event. */
+let memoIp = '';
+let memoNarrow = '';
+let memoWide = '';
+
+function memo(ip: string): void {
+  if (ip === memoIp) return;
+  memoNarrow = computeNeighbour(ip);
+  memoWide = computeProvider(ip);
+  memoIp = ip;
 }
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 one, as CIDR text; '' for anything else. */
 export function neighbourPrefix(ip: string): string {
+  memo(ip);
+  return memoNarrow;
+}
+
+/** The /16 of an IPv4 address or the /48 of an IPv6 one (a site or a provider's block); '' for anything else. */
+export function providerPrefix(ip: string): string {
+  memo(ip);
+  return memoWide;
+}
+
+function computeNeighbour(ip: string): string {
   const family = familyOf(ip);
   if (family === 4) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
   if (family === 6) return `${formatIPv6([...ipv6Groups(ip).slice(0, 4), 0, 0, 0, 0])}/64`;
   return '';
 }
 
-/** The /16 of an IPv4 address or the /48 of an IPv6 one (a site or a provider's block); '' for anything else. */
-export function providerPrefix(ip: string): string {
+function computeProvider(ip: string): string {
   const family = familyOf(ip);
   if (family === 4) {
     const dot = ip.indexOf('.', ip.indexOf('.') + 1);
@@ -36,7 +61,9 @@ export function providerPrefix(ip: string): string {
 export function isPrivate(ip: string): boolean {
   const family = familyOf(ip);
   if (family === 4) {
-    const [a = 0, b = 0] = ip.split('.').map(Number);
+    const dot = ip.indexOf('.');
+    const a = Number(ip.slice(0, dot));
+    const b = Number(ip.slice(dot + 1, ip.indexOf('.', dot + 1)));
     return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
   }
   if (family === 6) {

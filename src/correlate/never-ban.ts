@@ -13,10 +13,10 @@ export type NeverBanReason = 'loopback' | 'ignoreip' | 'hostname';
 export class NeverBan {
   private readonly blocks = new BlockList();
   private readonly names = new Set<string>();
+  /** Whether ignoreip holds more than loopback: the usual `127.0.0.1/8 ::1` then costs no lookup per event. */
+  private custom = false;
 
   constructor(ignoreip: readonly string[]) {
-    this.blocks.addSubnet('127.0.0.0', 8, 'ipv4');
-    this.blocks.addAddress('::1', 'ipv6');
     for (const entry of ignoreip) this.add(entry);
   }
 
@@ -30,17 +30,18 @@ export class NeverBan {
     const type = family === 4 ? 'ipv4' : 'ipv6';
     const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) return;
+    if ((family === 4 && address.startsWith('127.') && prefix >= 8) || (address === '::1' && prefix === 128)) return;
     this.blocks.addSubnet(address, prefix, type);
+    this.custom = true;
   }
 
   /** The rule that forbids banning `ip`, or null when it may be banned. */
   reason(ip: string, bannable: boolean): NeverBanReason | null {
-    const family = isIP(ip);
-    if (family === 0 || !bannable) return this.names.has(ip.toLowerCase()) ? 'ignoreip' : 'hostname';
-    const mapped = family === 6 && ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4;
-    const v4 = mapped ? ip.slice(7) : ip;
+    // A bannable event's address was validated by the parser; anything else is a name (or junk) and never banned.
+    if (!bannable || isIP(ip) === 0) return this.names.has(ip.toLowerCase()) ? 'ignoreip' : 'hostname';
+    const v4 = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
     if (v4.startsWith('127.') || ip === '::1') return 'loopback';
-    if (this.blocks.check(v4, isIP(v4) === 4 ? 'ipv4' : 'ipv6')) return 'ignoreip';
+    if (this.custom && this.blocks.check(v4, v4.includes(':') ? 'ipv6' : 'ipv4')) return 'ignoreip';
     return null;
   }
 }

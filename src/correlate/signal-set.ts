@@ -60,9 +60,10 @@ export class SignalSet {
     ];
   }
 
-  /** The signals the source shows at `now` (pure read). */
-  evaluate(source: SourceState, now: number): Evidence {
-    const ev: Evidence = new Map();
+  /** The signals the source shows at `now` (pure read); `into` lets the hot path reuse one map. */
+  evaluate(source: SourceState, now: number, into?: Evidence): Evidence {
+    const ev: Evidence = into ?? new Map();
+    ev.clear();
     for (const signal of this.all) {
       const param = signal.test(source, now);
       if (param !== null) ev.set(signal.name, param);

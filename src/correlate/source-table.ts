@@ -1,57 +1,69 @@
+import { ClockQueue } from './clock-queue.js';
 import { newSource, type SourceState } from './source-state.js';
 
+export type SourceTableSnapshot = Array<[SourceState, number]>;
+
 /**
- * Per-source state, least recently seen first (a Map re-inserted on every touch is an LRU list). Sources idle for
- * longer than `ttl` are evicted a few at a time on each event, and the table never holds more than `max` entries:
- * a flood of a million addresses costs at most `max` x bytes-per-source.
+ * Per-source state, with the least recently seen evicted first. Sources idle for longer than `ttl` are evicted a
+ * few at a time on each event, and the table never holds more than `max` entries: a flood of a million addresses
+ * costs at most `max` x bytes-per-source (bench/memory.mjs measures it).
  */
 export class SourceTable {
   private readonly map = new Map<string, SourceState>();
+  private readonly queue = new ClockQueue();
+  private readonly lastUse = (ip: string): number | undefined => this.map.get(ip)?.last;
   evicted = 0;
 
   constructor(
     private readonly ttl: number,
     private readonly max: number,
-    snapshot?: readonly SourceState[],
+    snapshot?: SourceTableSnapshot,
   ) {
-    for (const s of snapshot ?? []) this.map.set(s.ip, s);
+    for (const [state, stamp] of snapshot ?? []) {
+      this.map.set(state.ip, state);
+      this.queue.push(state.ip, stamp);
+    }
   }
 
   get(ip: string): SourceState | undefined {
     return this.map.get(ip);
   }
 
-  /** The state of `ip`, created if new, moved to the most-recent end. */
+  /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
   touch(ip: string, time: number): SourceState {
     let state = this.map.get(ip);
-    if (state) this.map.delete(ip);
-    else state = newSource(ip, time);
+    if (state) return state;
+    state = newSource(ip, time);
     this.map.set(ip, state);
-    if (this.map.size > this.max) this.evictOne();
+    this.queue.push(ip, time);
+    if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
     return state;
   }
 
   /** Drops sources idle since before `now - ttl`; at most `budget` per call so one event never stalls. */
   expire(now: number, budget = 8): void {
-    const cutoff = now - this.ttl;
-    for (const state of this.map.values()) {
-      if (budget-- <= 0 || state.last >= cutoff) return;
-      this.evictOne();
-    }
+    for (let i = 0; i < budget; i++) if (!this.evict(now - this.ttl)) return;
   }
 
-  private evictOne(): void {
-    const oldest = this.map.keys().next().value;
-    if (oldest === undefined) return;
-    this.map.delete(oldest);
+  private evict(before: number): boolean {
+    const ip = this.queue.pop(this.lastUse, before);
+    if (ip === undefined) return false;
+    this.map.delete(ip);
     this.evicted++;
+    return true;
   }
 
   get size(): number {
     return this.map.size;
   }
 
-  snapshot(): SourceState[] {
-    return [...this.map.values()].map((s) => ({ ...s, times: [...s.times], names: [...s.names] }));
+  snapshot(): SourceTableSnapshot {
+    return this.queue
+      .entries()
+      .filter(([ip]) => this.map.has(ip))
+      .map(([ip, stamp]) => {
+        const s = this.map.get(ip)!;
+        return [{ ...s, times: [...s.times], names: [...s.names] }, stamp];
+      });
   }
 }

@@ -20,7 +20,7 @@ describe('dictionary signal', () => {
     tried(signal, b!, 'oracle', T0 + MIN);
     expect(signal.test(first.src, T0 + MIN)).toBeNull();
     const third = tried(signal, c!, 'oracle', T0 + 2 * MIN);
-    expect(third.rejudge.sort()).toEqual([a, b, c].sort());
+    expect([...third.rejudge].sort()).toEqual([a, b, c].sort());
     expect(signal.test(first.src, T0 + 2 * MIN)).toBe('');
   });
 

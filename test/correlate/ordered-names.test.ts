@@ -4,8 +4,13 @@ import { OrderedNamesSignal } from '../../src/correlate/signals/ordered-names.js
 import type { SourceState } from '../../src/correlate/source-state.js';
 import { MIN, source, spread, T0 } from './helpers.js';
 
-function walk(signal: OrderedNamesSignal, src: SourceState, names: readonly string[], start: number): string[] {
-  let out: string[] = [];
+function walk(
+  signal: OrderedNamesSignal,
+  src: SourceState,
+  names: readonly string[],
+  start: number,
+): readonly string[] {
+  let out: readonly string[] = [];
   names.forEach((name, i) => {
     src.last = start + i * MIN;
     out = signal.observe(src, nameOrderKey(name), src.last);
@@ -30,7 +35,7 @@ describe('ordered-names signal', () => {
     expect(signal.test(sources[0]!, T0 + 3 * MIN)).toBeNull();
     walk(signal, sources[1]!, ['cara', 'dean', 'emma'], T0);
     const rejudge = walk(signal, sources[2]!, ['cole', 'dina', 'erin'], T0);
-    expect(rejudge.sort()).toEqual(spread(3).sort());
+    expect([...rejudge].sort()).toEqual(spread(3).sort());
     expect(signal.test(sources[0]!, T0 + 3 * MIN)).toBe('');
   });
 

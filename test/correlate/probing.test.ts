@@ -6,7 +6,7 @@ describe('probing signal', () => {
   it('is shared when five sources only connect and close, and hands them back when that happens', () => {
     const signal = new ProbingSignal({});
     const sources = spread(5).map((ip) => source(ip));
-    let rejudge: string[] = [];
+    let rejudge: readonly string[] = [];
     for (const src of sources) {
       for (let k = 0; k < 2; k++) {
         src.probes++;
@@ -14,7 +14,7 @@ describe('probing signal', () => {
         rejudge = signal.observe(src, src.last);
       }
     }
-    expect(rejudge.sort()).toEqual(spread(5).sort());
+    expect([...rejudge].sort()).toEqual(spread(5).sort());
     expect(signal.test(sources[0]!, T0 + 2 * MIN)).toBe('');
   });
 

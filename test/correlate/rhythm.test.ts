@@ -48,7 +48,7 @@ describe('rhythm signal', () => {
 
   it('returns the sources to re-judge when a bucket just became shared', () => {
     const s = new RhythmSignal({ rhythm_min_sources: 3 });
-    const out: string[][] = [];
+    const out: Array<readonly string[]> = [];
     for (const [i, ip] of spread(3).entries()) {
       const src = source(ip);
       src.times = times(T0, [200 * S, 201 * S]);
@@ -57,7 +57,7 @@ describe('rhythm signal', () => {
     }
     expect(out[0]).toEqual([]);
     expect(out[1]).toEqual([]);
-    expect(out[2]!.sort()).toEqual(spread(3).sort());
+    expect([...out[2]!].sort()).toEqual(spread(3).sort());
   });
 
   it('forgets a source after the window', () => {

@@ -2,7 +2,7 @@ import type { KeySpec } from '../../config/key-spec.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal } from './signal.js';
+import { NONE, type Signal } from './signal.js';
 
 export const DICTIONARY_KEYS = {
   minSources: intKey(
@@ -45,7 +45,7 @@ export class DictionarySignal implements Signal {
     this.minSources = setting(values, DICTIONARY_KEYS.minSources);
     this.campaignMin = setting(values, DICTIONARY_KEYS.campaignMin);
     this.legitMemory = setting(values, DICTIONARY_KEYS.legitMemory);
-    this.index = new SharedIndex(setting(values, DICTIONARY_KEYS.window), 50_000, 64, snapshot?.index);
+    this.index = new SharedIndex(setting(values, DICTIONARY_KEYS.window), 20_000, 16, snapshot?.index);
     this.legit = new Map(snapshot?.legit ?? []);
   }
 
@@ -61,11 +61,11 @@ export class DictionarySignal implements Signal {
   }
 
   /** `source` tried the name `hash` at `time`; returns sources to re-judge when the name just became shared. */
-  observe(source: SourceState, hash: number, time: number): string[] {
-    if (this.legit.has(hash)) return [];
+  observe(source: SourceState, hash: number, time: number): readonly string[] {
+    if (this.legit.has(hash)) return NONE;
     const key = String(hash);
     const n = this.index.add(key, source.ip, time);
-    return n === this.minSources ? this.index.sources(key, time) : [];
+    return n === this.minSources ? this.index.sources(key, time) : NONE;
   }
 
   /** Whether the name is tried by enough sources now (and not legitimate). */

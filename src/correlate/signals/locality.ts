@@ -3,7 +3,7 @@ import { neighbourPrefix, providerPrefix } from '../ip-prefix.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal, SignalEnv } from './signal.js';
+import { NONE, type Signal, type SignalEnv } from './signal.js';
 
 export const LOCALITY_KEYS = {
   minSources: intKey(
@@ -20,6 +20,9 @@ export const LOCALITY_KEYS = {
   ),
   window: durationKey('locality_window', HOUR, 'How long a source counts for its blocks after its last attempt.'),
 } satisfies Record<string, KeySpec<number>>;
+
+/** Blocks followed at once (least recently active dropped first). */
+const MAX_BLOCKS = 20_000;
 
 export interface LocalitySnapshot {
   readonly index: IndexSnapshot;
@@ -47,16 +50,14 @@ export class LocalitySignal implements Signal {
   ) {
     this.minSources = setting(values, LOCALITY_KEYS.minSources);
     this.wideMinSources = setting(values, LOCALITY_KEYS.wideMinSources);
-    this.index = new SharedIndex(setting(values, LOCALITY_KEYS.window), 50_000, 64, snapshot?.index);
+    this.index = new SharedIndex(setting(values, LOCALITY_KEYS.window), MAX_BLOCKS, 16, snapshot?.index);
     this.recent = new Map(snapshot?.recent ?? []);
   }
 
-  observe(source: SourceState, time: number, count: number): string[] {
-    const out: string[] = [];
-    for (const [prefix, wide] of [
-      [neighbourPrefix(source.ip), false],
-      [providerPrefix(source.ip), true],
-    ] as const) {
+  observe(source: SourceState, time: number, count: number): readonly string[] {
+    let out: string[] | undefined;
+    for (const wide of [false, true]) {
+      const prefix = wide ? providerPrefix(source.ip) : neighbourPrefix(source.ip);
       if (prefix === '') continue;
       const before = this.eligible(prefix, wide, time);
       this.index.add(prefix, source.ip, time);
@@ -64,13 +65,16 @@ export class LocalitySignal implements Signal {
       if (times) this.recent.delete(prefix);
       else times = [];
       this.recent.set(prefix, times);
-      if (this.recent.size > 50_000) this.recent.delete(this.recent.keys().next().value!);
+      if (this.recent.size > MAX_BLOCKS) this.recent.delete(this.recent.keys().next().value!);
       const keep = this.env.thresholds.maxretry * (wide ? 2 : 1);
       for (let i = 0; i < Math.min(count, keep); i++) times.push(time);
       while (times.length > keep) times.shift();
-      if (!before && this.eligible(prefix, wide, time)) out.push(...this.index.sources(prefix, time));
+      if (!before && this.eligible(prefix, wide, time)) {
+        out = out ?? [];
+        out.push(...this.index.sources(prefix, time));
+      }
     }
-    return out;
+    return out ?? NONE;
   }
 
   /** Enough failing addresses, enough attempts within findtime, and no recent success from the block. */

@@ -2,7 +2,7 @@ import type { KeySpec } from '../../config/key-spec.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal } from './signal.js';
+import { NONE, type Signal } from './signal.js';
 
 export const ORDERED_KEYS = {
   minNames: intKey(
@@ -32,12 +32,12 @@ export class OrderedNamesSignal implements Signal {
   }
 
   /** Call when the source tried a name it had not tried before (order key of that name). */
-  observe(source: SourceState, orderKey: number, time: number): string[] {
+  observe(source: SourceState, orderKey: number, time: number): readonly string[] {
     source.ascRun = orderKey >= source.orderKey && source.orderKey >= 0 ? source.ascRun + 1 : 1;
     source.orderKey = orderKey;
-    if (source.ascRun < this.minNames) return [];
+    if (source.ascRun < this.minNames) return NONE;
     const n = this.index.add('o', source.ip, time);
-    return n === this.minSources ? this.index.sources('o', time) : [];
+    return n === this.minSources ? this.index.sources('o', time) : NONE;
   }
 
   test(source: SourceState, now: number): string | null {

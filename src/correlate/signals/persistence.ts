@@ -2,7 +2,7 @@ import type { KeySpec } from '../../config/key-spec.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal, SignalEnv } from './signal.js';
+import { NONE, type Signal, type SignalEnv } from './signal.js';
 
 export const PERSISTENCE_KEYS = {
   minWindows: intKey(
@@ -40,7 +40,7 @@ export class PersistenceSignal implements Signal {
   }
 
   /** Counts `count` attempts at `time`; returns the sources to re-judge when persistence just became shared. */
-  observe(source: SourceState, time: number, count: number): string[] {
+  observe(source: SourceState, time: number, count: number): readonly string[] {
     const win = Math.floor(time / this.env.thresholds.findtime);
     if (win !== source.win) {
       source.win = win;
@@ -49,9 +49,9 @@ export class PersistenceSignal implements Signal {
     }
     source.winCount += count;
     if (source.winCount > source.winMax) source.winMax = source.winCount;
-    if (!this.isPersistent(source)) return [];
+    if (!this.isPersistent(source)) return NONE;
     const n = this.index.add('p', source.ip, time);
-    return n === this.minSources ? this.index.sources('p', time) : [];
+    return n === this.minSources ? this.index.sources('p', time) : NONE;
   }
 
   /** Several windows with failures, never fail2ban's maxretry in one of them. */

@@ -2,7 +2,7 @@ import type { KeySpec } from '../../config/key-spec.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal } from './signal.js';
+import { NONE, type Signal } from './signal.js';
 
 export const PROBING_KEYS = {
   minProbes: intKey(
@@ -34,10 +34,10 @@ export class ProbingSignal implements Signal {
     return source.attempts === 0 && source.probes >= this.minProbes;
   }
 
-  observe(source: SourceState, time: number): string[] {
-    if (!this.isProbing(source)) return [];
+  observe(source: SourceState, time: number): readonly string[] {
+    if (!this.isProbing(source)) return NONE;
     const n = this.index.add('p', source.ip, time);
-    return n === this.minSources ? this.index.sources('p', time) : [];
+    return n === this.minSources ? this.index.sources('p', time) : NONE;
   }
 
   test(source: SourceState, now: number): string | null {

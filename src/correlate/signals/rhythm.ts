@@ -3,7 +3,7 @@ import { mad, median, quartileSkew } from '../robust-stats.js';
 import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal } from './signal.js';
+import { NONE, type Signal } from './signal.js';
 
 export const RHYTHM_KEYS = {
   minAttempts: intKey(
@@ -90,25 +90,26 @@ export class RhythmSignal implements Signal {
   }
 
   /** Call after the source's attempt times changed; returns sources to re-judge when its bucket just became shared. */
-  observe(source: SourceState, time: number): string[] {
+  observe(source: SourceState, time: number): readonly string[] {
     const bucket = this.bucketOf(source.times);
     if (bucket !== source.rhythm && source.rhythm >= 0) this.index.remove(String(source.rhythm), source.ip);
     source.rhythm = bucket;
-    if (bucket < 0) return [];
+    if (bucket < 0) return NONE;
     this.index.add(String(bucket), source.ip, time);
-    if (this.shared(bucket, time) !== this.p.minSources) return [];
+    if (this.shared(bucket, time, this.p.minSources + 1) !== this.p.minSources) return NONE;
     return [bucket - 1, bucket, bucket + 1].flatMap((b) => this.index.sources(String(b), time));
   }
 
-  private shared(bucket: number, now: number): number {
+  /** Sources in the bucket and its two neighbours, counting no further than `enough`. */
+  private shared(bucket: number, now: number, enough: number): number {
     let n = 0;
-    for (let b = bucket - 1; b <= bucket + 1; b++) n += this.index.count(String(b), now);
+    for (let b = bucket - 1; b <= bucket + 1 && n < enough; b++) n += this.index.count(String(b), now, enough - n);
     return n;
   }
 
   test(source: SourceState, now: number): string | null {
     if (source.rhythm < 0 || source.last < now - this.p.window) return null;
-    return this.shared(source.rhythm, now) >= this.p.minSources ? String(source.rhythm) : null;
+    return this.shared(source.rhythm, now, this.p.minSources) >= this.p.minSources ? String(source.rhythm) : null;
   }
 
   forget(source: SourceState): void {

@@ -1,6 +1,9 @@
 import type { Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import type { SourceState } from '../source-state.js';
 
+/** What observe() returns when no source needs judging again (shared, never mutated: no allocation per event). */
+export const NONE: readonly string[] = Object.freeze([]);
+
 /** The signal families, in the order verdicts list them. */
 export const SIGNALS = [
   'rhythm',

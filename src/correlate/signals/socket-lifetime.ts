@@ -68,7 +68,7 @@ export class SocketLifetimeSignal implements Signal {
   }
 
   /** Follows the sample's inbound connections; returns sources to re-judge (a lifetime became shared). */
-  observe(sample: SocketSample): string[] {
+  observe(sample: SocketSample): readonly string[] {
     for (const row of sample.rows) {
       if (row.state !== 'ESTABLISHED' || !this.ports.has(row.localPort)) continue;
       const key = `${peer(row.remoteIp)}|${row.remotePort}`;
@@ -86,23 +86,23 @@ export class SocketLifetimeSignal implements Signal {
       source.lifetime = lifetime;
       const bucket = Math.round(lifetime / this.p.bucket);
       this.index.add(String(bucket), source.ip, sample.time);
-      if (this.shared(bucket, sample.time) === this.p.minSources) {
+      if (this.shared(bucket, sample.time, this.p.minSources + 1) === this.p.minSources) {
         for (let b = bucket - 1; b <= bucket + 1; b++) out.push(...this.index.sources(String(b), sample.time));
       }
     }
     return out;
   }
 
-  private shared(bucket: number, now: number): number {
+  private shared(bucket: number, now: number, enough: number): number {
     let n = 0;
-    for (let b = bucket - 1; b <= bucket + 1; b++) n += this.index.count(String(b), now);
+    for (let b = bucket - 1; b <= bucket + 1 && n < enough; b++) n += this.index.count(String(b), now, enough - n);
     return n;
   }
 
   test(source: SourceState, now: number): string | null {
     if (source.lifetime < this.p.min || source.last < now - this.p.window) return null;
     const bucket = Math.round(source.lifetime / this.p.bucket);
-    return this.shared(bucket, now) >= this.p.minSources ? String(bucket) : null;
+    return this.shared(bucket, now, this.p.minSources) >= this.p.minSources ? String(bucket) : null;
   }
 
   /** Seconds a bucket stands for (the CAMPAIGN line prints it). */

@@ -1,7 +1,7 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
 import type { SourceState } from '../source-state.js';
-import type { Signal, SignalEnv } from './signal.js';
+import { NONE, type Signal, type SignalEnv } from './signal.js';
 
 export const SYNCHRONY_KEYS = {
   window: durationKey(
@@ -37,6 +37,8 @@ export class SynchronySignal implements Signal {
   readonly name = 'synchrony';
   private readonly p: { window: number; minSources: number; minBursts: number; minFraction: number };
   private ring: Array<[number, string]>;
+  /** Index of the oldest entry still in the window. */
+  private head = 0;
   private readonly distinct = new Map<string, number>();
   private burst: number;
   private inBurst: boolean;
@@ -59,25 +61,28 @@ export class SynchronySignal implements Signal {
   }
 
   /** One probe or attempt by `source` (source.events already counted); returns sources to re-judge. */
-  observe(source: SourceState, time: number): string[] {
+  observe(source: SourceState, time: number): readonly string[] {
     this.ring.push([time, source.ip]);
     this.distinct.set(source.ip, (this.distinct.get(source.ip) ?? 0) + 1);
-    let drop = 0;
-    while (drop < this.ring.length && this.ring[drop]![0] < time - this.p.window) {
-      const ip = this.ring[drop]![1];
+    while (this.head < this.ring.length && this.ring[this.head]![0] < time - this.p.window) {
+      const ip = this.ring[this.head]![1];
       const n = (this.distinct.get(ip) ?? 1) - 1;
       if (n === 0) this.distinct.delete(ip);
       else this.distinct.set(ip, n);
-      drop++;
+      this.head++;
     }
-    if (drop > 0) this.ring = this.ring.slice(drop);
+    // Compact now and then, so dropping old entries costs O(1) amortised instead of a copy per event.
+    if (this.head > 1024 && this.head * 2 > this.ring.length) {
+      this.ring = this.ring.slice(this.head);
+      this.head = 0;
+    }
     if (this.distinct.size < this.p.minSources) {
       this.inBurst = false;
-      return [];
+      return NONE;
     }
     if (this.inBurst) {
       this.mark(source, 1);
-      return [source.ip];
+      return NONE;
     }
     // A burst starts: everything in the window belongs to it.
     this.inBurst = true;
@@ -106,6 +111,6 @@ export class SynchronySignal implements Signal {
   }
 
   snapshot(): SynchronySnapshot {
-    return { ring: this.ring.map(([t, ip]) => [t, ip]), burst: this.burst, inBurst: this.inBurst };
+    return { ring: this.ring.slice(this.head).map(([t, ip]) => [t, ip]), burst: this.burst, inBurst: this.inBurst };
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * An eviction queue for "least recently used" without reordering on every touch. A Map used as an LRU list
+ * (delete + set on each touch, evict from the front) leaves deleted slots at the front that every eviction walks
+ * over: O(n) per eviction under a flood. Here each key is queued once with the time it was queued; at eviction
+ * the head is dropped only if it was not used since, otherwise it is queued again with its newer time (a second
+ * chance). Amortised O(1) per touch and per eviction.
+ */
+export class ClockQueue {
+  private keys: string[] = [];
+  private stamps: number[] = [];
+  private head = 0;
+
+  push(key: string, stamp: number): void {
+    this.keys.push(key);
+    this.stamps.push(stamp);
+  }
+
+  /**
+   * The oldest key not used since it was queued, removed from the queue; `lastUse(key)` gives its latest use
+   * (undefined when it is gone already). Stops and returns undefined when the head was used at or after `before`.
+   */
+  pop(lastUse: (key: string) => number | undefined, before = Number.POSITIVE_INFINITY): string | undefined {
+    while (this.head < this.keys.length) {
+      const key = this.keys[this.head]!;
+      const stamp = this.stamps[this.head]!;
+      const last = lastUse(key);
+      if (last === undefined) {
+        this.advance();
+        continue;
+      }
+      if (last > stamp) {
+        this.advance();
+        this.push(key, last);
+        continue;
+      }
+      if (stamp >= before) return undefined;
+      this.advance();
+      return key;
+    }
+    return undefined;
+  }
+
+  private advance(): void {
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.stamps = this.stamps.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Keys in queue order with their stamps (for a snapshot). */
+  entries(): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (let i = this.head; i < this.keys.length; i++) out.push([this.keys[i]!, this.stamps[i]!]);
+    return out;
+  }
+}
