@@ -12,13 +12,14 @@
 # Each step prints PASS/FAIL lines; the script exits non-zero at the first failure. Needs root, debootstrap,
 # dpkg-buildpackage, lintian, ip (iproute2) and network access to the Debian mirror the host's apt uses.
 #
-# Environment: F2BC_PKG_CACHE (default /var/cache/f2b-campaign-test) holds the root tarball and apt's .debs;
+# Environment: F2BC_PKG_SUITE (default bookworm; trixie tests Debian 13's fail2ban 1.1 and nodejs 20);
+# F2BC_PKG_CACHE (default /var/cache/f2b-campaign-test) holds the root tarball and apt's .debs;
 # F2BC_PKG_KEEP=1 keeps the work directory for inspection; F2BC_PKG_REFRESH=1 rebuilds the cached root.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${F2BC_PKG_CACHE:-/var/cache/f2b-campaign-test}
-SUITE=bookworm
+SUITE=${F2BC_PKG_SUITE:-bookworm} # trixie (Debian 13, fail2ban 1.1) works too
 BASE_TAR=$CACHE/$SUITE-minbase-systemd.tar.gz
 ARCHIVES=$CACHE/apt-archives
 WORK=$(mktemp -d /var/tmp/f2bc-pkg.XXXXXX)
@@ -85,6 +86,14 @@ mount_in() { # mount_in TARGET mount-args... (remembered for the trap, unmounted
 }
 
 [ "$(id -u)" -eq 0 ] || fail "must run as root (debootstrap, chroot, network namespaces)"
+# One run at a time: runs share the cached root and apt's download directory (and its lock).
+if [ -z "${F2BC_PKG_LOCKED:-}" ]; then
+  mkdir -p "$CACHE"
+  trap - EXIT
+  rm -rf "$WORK"
+  say "waiting for $CACHE/e2e.lock (another package e2e run)..." >&2
+  exec env F2BC_PKG_LOCKED=1 flock -w 1200 "$CACHE/e2e.lock" "$0" "$@"
+fi
 for tool in debootstrap dpkg-buildpackage lintian ip; do
   command -v "$tool" >/dev/null || fail "missing tool: $tool"
 done
@@ -118,12 +127,13 @@ lintian_out=$(lintian --fail-on error,warning "$DEB" 2>&1) || {
 pass "lintian: no errors or warnings${lintian_out:+ ($(printf '%s' "$lintian_out" | grep -c '^[A-Z]:') other tags)}"
 
 # ---------------------------------------------------------------------------------------------------------------
-step "2 clean Debian 12 root, apt-get install ./f2b-campaign_*.deb"
+step "2 clean Debian $SUITE root, apt-get install ./f2b-campaign_*.deb"
 mkdir -p "$CACHE" "$ARCHIVES/partial"
+mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+mirror=${mirror:-http://deb.debian.org/debian}
 if [ ! -s "$BASE_TAR" ] || [ "${F2BC_PKG_REFRESH:-0}" = 1 ]; then
   say "building the cached root $BASE_TAR (debootstrap minbase + systemd, as on a stock server)"
-  mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-  debootstrap --variant=minbase --include=systemd "$SUITE" "$WORK/base" "${mirror:-http://deb.debian.org/debian}" \
+  debootstrap --variant=minbase --include=systemd "$SUITE" "$WORK/base" "$mirror" \
     >"$WORK/debootstrap.log" 2>&1 || {
     tail -20 "$WORK/debootstrap.log"
     fail "debootstrap failed"
@@ -135,9 +145,12 @@ fi
 mkdir -p "$ROOT"
 tar -C "$ROOT" -xzf "$BASE_TAR"
 # apt inside uses the same mirror as the host's apt (its Debian sources only: other vendors' keys are not here).
-if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+if [ -f /etc/apt/sources.list.d/debian.sources ] && grep -q "^Suites: *$SUITE\b" /etc/apt/sources.list.d/debian.sources; then
   : >"$ROOT/etc/apt/sources.list"
   cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/"
+else
+  printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s-security %s-security main\n' \
+    "$mirror" "$SUITE" "$mirror" "$SUITE" "$mirror" "$SUITE" >"$ROOT/etc/apt/sources.list"
 fi
 { grep -rlis '^Acquire::.*Proxy' /etc/apt/apt.conf.d/ 2>/dev/null || true; } | xargs -r cp -t "$ROOT/etc/apt/apt.conf.d/"
 # No daemon may start during installation: fail2ban's init script would run in the host's network namespace.
@@ -161,7 +174,13 @@ if ! in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(ba
 fi
 pass "apt-get install ./$(basename "$DEB"): $(grep -c '^Setting up' "$WORK/apt.log") packages set up"
 node_version=$(in_root node --version)
-check "Debian's nodejs is the one installed: node $node_version" test "${node_version%%.*}" = v18
+node_major=${node_version#v}
+node_major=${node_major%%.*}
+if [ "$SUITE" = bookworm ]; then
+  check "Debian's nodejs 18 is the one installed: node $node_version" test "$node_major" = 18
+else
+  check "Debian's nodejs is the one installed: node $node_version (>= 18)" test "$node_major" -ge 18
+fi
 say "      fail2ban $(in_root dpkg-query -W -f='${Version}' fail2ban), nodejs $(in_root dpkg-query -W -f='${Version}' nodejs)"
 version_out=$(in_root f2b-campaign --version)
 check "/usr/bin/f2b-campaign runs under node 18 (--version: $version_out)" test -n "$version_out"
@@ -286,7 +305,7 @@ chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
   "${exec_argv[@]}" >"$WORK/service.out" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 100); do grep -q 'service-started' "$WORK/service.out" && break; sleep 0.1; done
-check "the service started as f2b-campaign under node 18 (pid $SERVICE_PID)" grep -q 'service-started' "$WORK/service.out"
+check "the service started as f2b-campaign under node $node_version (pid $SERVICE_PID)" grep -q 'service-started' "$WORK/service.out"
 say "      thresholds: $(grep -o '"event":"fail2ban-thresholds".*' "$WORK/service.out" | head -1 | cut -c1-200)"
 check "the service runs as f2b-campaign, without capabilities" \
   sh -c "[ \"\$(stat -c %u /proc/$SERVICE_PID)\" = \"$(in_root id -u f2b-campaign)\" ] && grep -q '^CapEff:\s*0*$' /proc/$SERVICE_PID/status && grep -q '^NoNewPrivs:\s*1$' /proc/$SERVICE_PID/status"
