@@ -27,6 +27,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# A clean node_modules: npm 11 can fail incremental installs ("reading 'children'").
+# `npm install` from a clean node_modules, not `npm ci`: the registry this project is built against carries only
+# some platforms' builds of the optional native packages (biome, rollup, esbuild), which npm therefore leaves out of
+# the lock file, and `npm ci` refuses a lock that lacks any platform's optional package. The lock is still
+# honoured. Clean, because npm 11 can fail incremental installs ("reading 'children'").
 rm -rf node_modules
-npm ci --no-audit --no-fund
+npm install --no-audit --no-fund
