@@ -22,11 +22,16 @@ export const CAMPAIGN_KEYS = {
   sourceTtl: durationKey('source_ttl', 12 * HOUR, 'Per-source state is dropped after this long without an event.'),
   maxSources: intKey(
     'max_sources',
-    200_000,
-    'Sources tracked at most; the least recently seen are dropped first.',
+    100_000,
+    'Sources tracked at most (about 0.8-0.9 kB each, bench/memory.mjs); the least recently seen are dropped first.',
     100,
   ),
-  maxMembers: intKey('max_members', 100_000, 'Members remembered per campaign for re-banning (the count goes on).', 10),
+  maxMembers: intKey(
+    'max_members',
+    20_000,
+    'Members a campaign remembers for re-banning after their own state was evicted (tracked sources know their campaign anyway; the count goes on).',
+    10,
+  ),
   successMemory: durationKey(
     'success_memory',
     7 * 24 * HOUR,

@@ -87,18 +87,12 @@ export function campaignVerdict(
     ['last_seen', new Date(c.lastSeen).toISOString()],
   ];
   const middle = (list: number[]): number => list[Math.floor(list.length / 2)]!;
-  if (c.rhythm.length > 0) fields.push(['rhythm', `${bucketSeconds(middle(c.rhythm))}s`]);
-  if (c.lifetime.length > 0) fields.push(['lifetime', `${lifetimeSeconds(middle(c.lifetime))}s`]);
-  if (c.blocks.length > 0) fields.push(['blocks', c.blocks.length], ['block', c.blocks[0]!]);
-  if (c.signals.includes('dictionary')) fields.push(['names', dictionarySize(c)]);
+  const shows = (name: SignalName) => c.signals.includes(name);
+  if (shows('rhythm') && c.rhythm.length > 0) fields.push(['rhythm', `${bucketSeconds(middle(c.rhythm))}s`]);
+  if (shows('lifetime') && c.lifetime.length > 0) fields.push(['lifetime', `${lifetimeSeconds(middle(c.lifetime))}s`]);
+  if (shows('locality') && c.blocks.length > 0) fields.push(['blocks', c.blocks.length], ['block', c.blocks[0]!]);
+  if (c.signals.includes('dictionary')) fields.push(['names', c.names.size]);
   return { time, verb: 'CAMPAIGN', fields };
-}
-
-/** Names tried by enough members to be the campaign's dictionary. */
-export function dictionarySize(c: Campaign, min = 2): number {
-  let n = 0;
-  for (const count of c.names.values()) if (count >= min) n++;
-  return n;
 }
 
 export function snapshotCampaign(c: Campaign): CampaignSnapshot {
