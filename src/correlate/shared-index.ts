@@ -2,14 +2,22 @@ import { ClockQueue } from './clock-queue.js';
 
 /**
  * "How many distinct sources share this key lately?" for every signal that looks for a shared trait (a rhythm
- * bucket, a username, a /24, a socket lifetime). Each key holds its most recent sources with the time each was last
- * seen, oldest first, capped; keys are capped too, least recently touched dropped first. So memory is bounded by
- * maxKeys x maxPerKey whatever the input, and a question costs at most maxPerKey steps, never a scan of all sources.
+ * bucket, a username, a /24, a socket lifetime). Each key keeps its most recent sources, newest last, with the
+ * time each was last seen, in two short arrays (a few dozen entries: a signal needs a handful of sources to call a
+ * trait shared). Keys are capped too, the least recently used dropped first. So memory is bounded by
+ * maxKeys x maxPerKey whatever the input, and a question costs at most maxPerKey steps, never a scan of sources.
  */
-export type IndexSnapshot = Array<[string, Array<[string, number]>, number]>;
+export type IndexSnapshot = Array<[string, Array<[string, number]>, number, number[]?]>;
+
+interface Entries {
+  ips: string[];
+  times: number[];
+  /** The key's most recent hits (attempt times, whoever made them), capped at hitCap; empty when unused. */
+  hits: number[];
+}
 
 export class SharedIndex {
-  private readonly keys = new Map<string, Map<string, number>>();
+  private readonly keys = new Map<string, Entries>();
   /** Last time each key was added to (for evicting the least recently used key). */
   private readonly used = new Map<string, number>();
   private readonly queue = new ClockQueue();
@@ -21,32 +29,49 @@ export class SharedIndex {
     private readonly maxKeys: number,
     private readonly maxPerKey: number,
     snapshot?: IndexSnapshot,
+    /** Hits kept per key (see `hits`); 0 when the signal does not use them. */
+    private readonly hitCap = 0,
   ) {
-    for (const [key, entries, stamp] of snapshot ?? []) {
-      this.keys.set(key, new Map(entries));
-      this.used.set(key, Math.max(stamp, ...entries.map(([, t]) => t)));
+    for (const [key, list, stamp, hits] of snapshot ?? []) {
+      this.keys.set(key, { ips: list.map(([ip]) => ip), times: list.map(([, t]) => t), hits: hits ?? [] });
+      this.used.set(key, Math.max(stamp, ...list.map(([, t]) => t)));
       this.queue.push(key, stamp);
     }
   }
 
-  /** Records that `source` showed `key` at `time`. Returns the number of distinct sources now counted for it. */
-  add(key: string, source: string, time: number): number {
+  /**
+   * Records that `source` showed `key` at `time`, with `hits` attempts. Returns the number of distinct sources now
+   * kept for it.
+   */
+  add(key: string, source: string, time: number, hits = 0): number {
     let entries = this.keys.get(key);
     if (!entries) {
       if (this.keys.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
-      entries = new Map();
+      entries = { ips: [], times: [], hits: [] };
       this.keys.set(key, entries);
       this.queue.push(key, time);
     }
     this.used.set(key, time);
-    entries.delete(source);
-    entries.set(source, time);
-    const cutoff = time - this.window;
-    for (const [oldest, seen] of entries) {
-      if (seen >= cutoff && entries.size <= this.maxPerKey) break;
-      entries.delete(oldest);
+    const { ips, times } = entries;
+    const at = ips.lastIndexOf(source);
+    if (at >= 0) {
+      ips.splice(at, 1);
+      times.splice(at, 1);
     }
-    return entries.size;
+    ips.push(source);
+    times.push(time);
+    if (this.hitCap > 0) {
+      for (let i = 0; i < Math.min(hits, this.hitCap); i++) entries.hits.push(time);
+      if (entries.hits.length > this.hitCap) entries.hits.splice(0, entries.hits.length - this.hitCap);
+    }
+    const cutoff = time - this.window;
+    let drop = 0;
+    while (drop < ips.length && (ips.length - drop > this.maxPerKey || times[drop]! < cutoff)) drop++;
+    if (drop > 0) {
+      ips.splice(0, drop);
+      times.splice(0, drop);
+    }
+    return ips.length;
   }
 
   private dropKey(key: string | undefined): void {
@@ -55,11 +80,14 @@ export class SharedIndex {
     this.used.delete(key);
   }
 
+  /** An emptied key stays until the queue evicts it: each key is queued exactly once. */
   remove(key: string, source: string): void {
     const entries = this.keys.get(key);
     if (!entries) return;
-    // An emptied key stays until the queue evicts it: each key is queued exactly once.
-    entries.delete(source);
+    const at = entries.ips.lastIndexOf(source);
+    if (at < 0) return;
+    entries.ips.splice(at, 1);
+    entries.times.splice(at, 1);
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
@@ -67,14 +95,18 @@ export class SharedIndex {
     const entries = this.keys.get(key);
     if (!entries) return 0;
     const cutoff = now - this.window;
+    const { times } = entries;
     let n = 0;
-    for (const seen of entries.values()) {
-      if (seen >= cutoff && seen <= now) {
-        n++;
-        if (n >= enough) break;
-      }
+    for (let i = times.length - 1; i >= 0 && n < enough; i--) {
+      const seen = times[i]!;
+      if (seen >= cutoff && seen <= now) n++;
     }
     return n;
+  }
+
+  /** The key's most recent hits, oldest first (at most hitCap). Pure read; do not modify. */
+  hits(key: string): readonly number[] {
+    return this.keys.get(key)?.hits ?? [];
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
@@ -83,7 +115,9 @@ export class SharedIndex {
     if (!entries) return [];
     const cutoff = now - this.window;
     const out: string[] = [];
-    for (const [source, seen] of entries) if (seen >= cutoff && seen <= now) out.push(source);
+    entries.times.forEach((seen, i) => {
+      if (seen >= cutoff && seen <= now) out.push(entries.ips[i]!);
+    });
     return out;
   }
 
@@ -95,6 +129,10 @@ export class SharedIndex {
     return this.queue
       .entries()
       .filter(([key]) => this.keys.has(key))
-      .map(([key, stamp]) => [key, [...this.keys.get(key)!], stamp]);
+      .map(([key, stamp]) => {
+        const { ips, times, hits } = this.keys.get(key)!;
+        const list = ips.map((ip, i) => [ip, times[i]!] as [string, number]);
+        return this.hitCap > 0 ? [key, list, stamp, [...hits]] : [key, list, stamp];
+      });
   }
 }

@@ -45,7 +45,12 @@ export class DictionarySignal implements Signal {
     this.minSources = setting(values, DICTIONARY_KEYS.minSources);
     this.campaignMin = setting(values, DICTIONARY_KEYS.campaignMin);
     this.legitMemory = setting(values, DICTIONARY_KEYS.legitMemory);
-    this.index = new SharedIndex(setting(values, DICTIONARY_KEYS.window), 20_000, 16, snapshot?.index);
+    this.index = new SharedIndex(
+      setting(values, DICTIONARY_KEYS.window),
+      20_000,
+      Math.max(16, 2 * this.minSources),
+      snapshot?.index,
+    );
     this.legit = new Map(snapshot?.legit ?? []);
   }
 

@@ -24,10 +24,7 @@ export const LOCALITY_KEYS = {
 /** Blocks followed at once (least recently active dropped first). */
 const MAX_BLOCKS = 20_000;
 
-export interface LocalitySnapshot {
-  readonly index: IndexSnapshot;
-  readonly recent: Array<[string, number[]]>;
-}
+export type LocalitySnapshot = IndexSnapshot;
 
 /**
  * Network locality: addresses of one block taking turns so that each stays under maxretry while the block as a
@@ -40,8 +37,6 @@ export class LocalitySignal implements Signal {
   private readonly minSources: number;
   private readonly wideMinSources: number;
   private readonly index: SharedIndex;
-  /** Recent attempt times per block, capped at the number needed to judge. */
-  private readonly recent: Map<string, number[]>;
 
   constructor(
     values: Readonly<Record<string, unknown>>,
@@ -50,8 +45,13 @@ export class LocalitySignal implements Signal {
   ) {
     this.minSources = setting(values, LOCALITY_KEYS.minSources);
     this.wideMinSources = setting(values, LOCALITY_KEYS.wideMinSources);
-    this.index = new SharedIndex(setting(values, LOCALITY_KEYS.window), MAX_BLOCKS, 16, snapshot?.index);
-    this.recent = new Map(snapshot?.recent ?? []);
+    this.index = new SharedIndex(
+      setting(values, LOCALITY_KEYS.window),
+      MAX_BLOCKS,
+      Math.max(16, 2 * this.wideMinSources, 2 * this.minSources),
+      snapshot,
+      2 * env.thresholds.maxretry,
+    );
   }
 
   observe(source: SourceState, time: number, count: number): readonly string[] {
@@ -60,15 +60,7 @@ export class LocalitySignal implements Signal {
       const prefix = wide ? providerPrefix(source.ip) : neighbourPrefix(source.ip);
       if (prefix === '') continue;
       const before = this.eligible(prefix, wide, time);
-      this.index.add(prefix, source.ip, time);
-      let times = this.recent.get(prefix);
-      if (times) this.recent.delete(prefix);
-      else times = [];
-      this.recent.set(prefix, times);
-      if (this.recent.size > MAX_BLOCKS) this.recent.delete(this.recent.keys().next().value!);
-      const keep = this.env.thresholds.maxretry * (wide ? 2 : 1);
-      for (let i = 0; i < Math.min(count, keep); i++) times.push(time);
-      while (times.length > keep) times.shift();
+      this.index.add(prefix, source.ip, time, count);
       if (!before && this.eligible(prefix, wide, time)) {
         out = out ?? [];
         out.push(...this.index.sources(prefix, time));
@@ -80,8 +72,8 @@ export class LocalitySignal implements Signal {
   /** Enough failing addresses, enough attempts within findtime, and no recent success from the block. */
   eligible(prefix: string, wide: boolean, now: number): boolean {
     const need = this.env.thresholds.maxretry * (wide ? 2 : 1);
-    const times = this.recent.get(prefix);
-    if (!times || times.length < need || times[0]! < now - this.env.thresholds.findtime) return false;
+    const hits = this.index.hits(prefix);
+    if (hits.length < need || hits[hits.length - need]! < now - this.env.thresholds.findtime) return false;
     const min = wide ? this.wideMinSources : this.minSources;
     if (this.index.count(prefix, now, min) < min) return false;
     return !this.env.prefixHasSuccess(prefix, now);
@@ -98,6 +90,6 @@ export class LocalitySignal implements Signal {
   }
 
   snapshot(): LocalitySnapshot {
-    return { index: this.index.snapshot(), recent: [...this.recent].map(([k, v]) => [k, [...v]]) };
+    return this.index.snapshot();
   }
 }

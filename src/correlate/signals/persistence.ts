@@ -36,7 +36,12 @@ export class PersistenceSignal implements Signal {
   ) {
     this.minWindows = setting(values, PERSISTENCE_KEYS.minWindows);
     this.minSources = setting(values, PERSISTENCE_KEYS.minSources);
-    this.index = new SharedIndex(setting(values, PERSISTENCE_KEYS.window), 1, 4096, snapshot);
+    this.index = new SharedIndex(
+      setting(values, PERSISTENCE_KEYS.window),
+      1,
+      Math.max(64, 2 * this.minSources),
+      snapshot,
+    );
   }
 
   /** Counts `count` attempts at `time`; returns the sources to re-judge when persistence just became shared. */
