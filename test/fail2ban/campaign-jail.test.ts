@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceSection } from '../../src/config/sections/service.js';
 import { inspectCampaignJail } from '../../src/fail2ban/campaign-jail.js';
+import { dumpFail2banConfig, parseFail2banDump } from '../../src/fail2ban/client-dump.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'f2bc-jail-'));
@@ -63,6 +64,18 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
       fail2banAccepts: true,
       running: null,
     });
+  });
+
+  it("keeps its own backend, maxretry and usedns under an admin's [DEFAULT], and takes its banaction", async () => {
+    const { configDir } = setup(
+      { 'jail.local': '[DEFAULT]\nbackend = systemd\nmaxretry = 3\nbanaction = nftables-allports\n' },
+      { logpathLocal: false },
+    );
+    const dumped = parseFail2banDump((await dumpFail2banConfig(configDir)).text).get('f2b-campaign');
+    expect(dumped?.backend).toBe('polling');
+    expect(dumped?.settings.get('maxretry')).toBe(1);
+    expect(dumped?.settings.get('usedns')).toBe('no');
+    expect(dumped?.actions).toEqual(['nftables-allports']);
   });
 
   it('says so when the jail reads another file than the service writes', async () => {
