@@ -37,6 +37,8 @@ export interface BookSnapshot {
 const MAX_POOL = 10_000;
 const MAX_NAMES = 4096;
 const KEEP_ENDED = 16;
+/** Members whose later evidence still teaches their campaign new signals and parameters. */
+const LEARN_FROM = 1000;
 
 /**
  * The campaigns and the candidates waiting to form one. A candidate is a source showing enough signals; when enough
@@ -120,9 +122,12 @@ export class CampaignBook {
   }
 
   /** A member showed activity: the campaign is still alive, learns from it, and bans it again if its ban expired. */
-  onMember(c: Campaign, source: SourceState, ev: Evidence, now: number): Verdict[] {
+  onMember(c: Campaign, source: SourceState, evidence: () => Evidence, now: number): Verdict[] {
     if (now > c.lastSeen) c.lastSeen = now;
-    source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
+    // Past LEARN_FROM members the fingerprint is settled: no need to judge every event of every member.
+    if (c.memberCount <= LEARN_FROM) {
+      source.learned = learnFromMember(c, evidence(), source.learned, this.deps.settings.minMembers);
+    }
     const last = source.campaign === c.id ? source.bannedAt : (c.members.get(source.ip) ?? -1);
     if (last >= 0 && now - last < this.deps.thresholds.bantime) {
       source.campaign = c.id;

@@ -173,7 +173,8 @@ export class CampaignDetector implements CorrelationCore {
   /** `active`: the source itself just acted (a member's activity keeps its campaign alive and may re-ban it). */
   private judge(s: SourceState, now: number, active: boolean): Verdict[] {
     const member = this.book.memberOf(s.ip, s);
-    if (member) return active ? this.book.onMember(member, s, this.signals.evaluate(s, now, this.scratch), now) : [];
+    if (member)
+      return active ? this.book.onMember(member, s, () => this.signals.evaluate(s, now, this.scratch), now) : [];
     if (s.campaign !== '') s.campaign = '';
     const opened = this.book.live.length;
     const out = this.book.consider(s, this.signals.evaluate(s, now, this.scratch), now);

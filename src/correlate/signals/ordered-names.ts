@@ -28,7 +28,7 @@ export class OrderedNamesSignal implements Signal {
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: IndexSnapshot) {
     this.minNames = setting(values, ORDERED_KEYS.minNames);
     this.minSources = setting(values, ORDERED_KEYS.minSources);
-    this.index = new SharedIndex(setting(values, ORDERED_KEYS.window), 1, Math.max(64, 2 * this.minSources), snapshot);
+    this.index = new SharedIndex(setting(values, ORDERED_KEYS.window), 1, Math.max(16, 2 * this.minSources), snapshot);
   }
 
   /** Call when the source tried a name it had not tried before (order key of that name). */

@@ -39,7 +39,7 @@ export class PersistenceSignal implements Signal {
     this.index = new SharedIndex(
       setting(values, PERSISTENCE_KEYS.window),
       1,
-      Math.max(64, 2 * this.minSources),
+      Math.max(16, 2 * this.minSources),
       snapshot,
     );
   }

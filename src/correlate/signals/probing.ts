@@ -27,7 +27,7 @@ export class ProbingSignal implements Signal {
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: IndexSnapshot) {
     this.minProbes = setting(values, PROBING_KEYS.minProbes);
     this.minSources = setting(values, PROBING_KEYS.minSources);
-    this.index = new SharedIndex(setting(values, PROBING_KEYS.window), 1, Math.max(64, 2 * this.minSources), snapshot);
+    this.index = new SharedIndex(setting(values, PROBING_KEYS.window), 1, Math.max(16, 2 * this.minSources), snapshot);
   }
 
   private isProbing(source: SourceState): boolean {

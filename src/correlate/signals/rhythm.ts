@@ -73,7 +73,7 @@ export class RhythmSignal implements Signal {
     this.p = Object.fromEntries(Object.entries(RHYTHM_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
       [K in keyof typeof RHYTHM_KEYS]: number;
     };
-    this.index = new SharedIndex(this.p.window, 4096, Math.max(64, 2 * this.p.minSources), snapshot);
+    this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot);
   }
 
   /** The rhythm bucket of a list of attempt times, or -1 when they are too few or not regular. */

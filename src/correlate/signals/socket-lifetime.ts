@@ -63,7 +63,7 @@ export class SocketLifetimeSignal implements Signal {
       [K in keyof typeof LIFETIME_KEYS]: number;
     };
     this.ports = new Set(setting(values, SOCKET_PORTS_KEY).map(Number));
-    this.index = new SharedIndex(this.p.window, 4096, Math.max(64, 2 * this.p.minSources), snapshot?.index);
+    this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot?.index);
     this.open = new Map((snapshot?.open ?? []).map(([k, f, l]) => [k, [f, l]]));
   }
 
