@@ -12,6 +12,7 @@ import {
 } from './campaign.js';
 import { joins, matchCampaign } from './campaign-match.js';
 import type { CampaignSettings } from './campaign-settings.js';
+import { CandidatePool, type PoolSnapshot } from './candidate-pool.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
 import type { Evidence, SignalName } from './signals/signal.js';
@@ -30,7 +31,7 @@ export interface BookDeps {
 export interface BookSnapshot {
   readonly live: CampaignSnapshot[];
   readonly ended: CampaignSnapshot[];
-  readonly pool: Array<[string, number, Array<[SignalName, string]>]>;
+  readonly pool: PoolSnapshot;
   readonly seq: number;
 }
 
@@ -48,9 +49,7 @@ const LEARN_FROM = 1000;
 export class CampaignBook {
   readonly live: Campaign[];
   readonly ended: Campaign[];
-  private readonly pool = new Map<string, { time: number; evidence: Evidence }>();
-  /** How many pool entries show each signal, kept as entries come and go (no scan of the pool per event). */
-  private readonly counts = new Map<SignalName, number>();
+  private readonly pool: CandidatePool;
   private seq: number;
   bans = 0;
 
@@ -60,7 +59,7 @@ export class CampaignBook {
   ) {
     this.live = (snapshot?.live ?? []).map(restoreCampaign);
     this.ended = (snapshot?.ended ?? []).map(restoreCampaign);
-    for (const [ip, time, ev] of snapshot?.pool ?? []) this.poolSet(ip, { time, evidence: new Map(ev) });
+    this.pool = new CandidatePool(MAX_POOL, snapshot?.pool);
     this.seq = snapshot?.seq ?? 0;
   }
 
@@ -98,18 +97,17 @@ export class CampaignBook {
       if (!this.joins(c, source, matched)) continue;
       const guard = this.guard(source, Math.max(own, matched.length), now);
       if (guard === 'protected') return [];
-      this.poolDelete(source.ip);
+      this.pool.delete(source.ip);
       const out = [this.ban(c, source, matched.join('+'), 'join', guard, now)];
       source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
       return this.grow(c, now, out);
     }
     if (!this.isCandidate(ev) || this.guard(source, own, now) === 'protected') {
-      this.poolDelete(source.ip);
+      this.pool.delete(source.ip);
       return [];
     }
-    this.poolDelete(source.ip);
-    this.poolSet(source.ip, { time: now, evidence: new Map(ev) });
-    if (this.pool.size > MAX_POOL) this.poolDelete(this.pool.keys().next().value!);
+    this.pool.delete(source.ip);
+    this.pool.set(source.ip, { time: now, evidence: new Map(ev) });
     return this.tryOpen(now);
   }
 
@@ -140,18 +138,14 @@ export class CampaignBook {
   }
 
   private tryOpen(now: number): Verdict[] {
-    const cutoff = now - this.deps.settings.window;
-    for (const [ip, entry] of this.pool) {
-      if (entry.time >= cutoff) break;
-      this.poolDelete(ip);
-    }
+    this.pool.prune(now - this.deps.settings.window);
     const min = this.deps.settings.minMembers;
     if (this.pool.size < min) return [];
-    const common = new Set([...this.counts].filter(([, n]) => n >= min).map(([name]) => name));
+    const common = this.pool.common(min);
     if (!this.isCandidate(common)) return [];
-    const chosen = [...this.pool].filter(([, e]) =>
-      this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k)))),
-    );
+    const chosen = this.pool
+      .entries()
+      .filter(([, e]) => this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k)))));
     if (chosen.length < min) return [];
     const start = Math.min(...chosen.map(([ip, e]) => this.deps.source(ip)?.first ?? e.time));
     const c = newCampaign(
@@ -166,7 +160,7 @@ export class CampaignBook {
     this.live.push(c);
     const bans: Verdict[] = [];
     for (const [ip, entry] of chosen) {
-      this.poolDelete(ip);
+      this.pool.delete(ip);
       const source = this.deps.source(ip);
       if (!source) continue;
       const reason = c.signals.filter((name) => entry.evidence.has(name)).join('+');
@@ -176,7 +170,7 @@ export class CampaignBook {
     c.announced = c.memberCount;
     const out = [campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds), ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
-    for (const [ip, entry] of [...this.pool]) {
+    for (const [ip, entry] of this.pool.entries()) {
       const source = this.deps.source(ip);
       if (source) out.push(...this.consider(source, entry.evidence, now));
     }
@@ -242,20 +236,8 @@ export class CampaignBook {
     return out;
   }
 
-  private poolSet(ip: string, entry: { time: number; evidence: Evidence }): void {
-    this.pool.set(ip, entry);
-    for (const name of entry.evidence.keys()) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
-  }
-
-  private poolDelete(ip: string): void {
-    const entry = this.pool.get(ip);
-    if (!entry) return;
-    this.pool.delete(ip);
-    for (const name of entry.evidence.keys()) this.counts.set(name, (this.counts.get(name) ?? 1) - 1);
-  }
-
   forget(ip: string): void {
-    this.poolDelete(ip);
+    this.pool.delete(ip);
   }
 
   get waiting(): number {
@@ -266,7 +248,7 @@ export class CampaignBook {
     return {
       live: this.live.map(snapshotCampaign),
       ended: this.ended.map(snapshotCampaign),
-      pool: [...this.pool].map(([ip, e]) => [ip, e.time, [...e.evidence]]),
+      pool: this.pool.snapshot(),
       seq: this.seq,
     };
   }

@@ -5,6 +5,7 @@ import type { SocketSample } from '../core/socket.js';
 import type { Verdict } from '../core/verdict.js';
 import { type BookSnapshot, CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
+import { detectorStatus } from './detector-status.js';
 import { nameHash, nameOrderKey } from './name-key.js';
 import { NeverBan } from './never-ban.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
@@ -24,7 +25,7 @@ export interface DetectorSnapshot {
   readonly counters: Counters;
 }
 
-interface Counters {
+export interface Counters {
   events: number;
   failures: number;
   probes: number;
@@ -235,24 +236,6 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   status(): unknown {
-    const iso = (t: number): string => new Date(t).toISOString();
-    const describe = (c: (typeof this.book.live)[number]) => ({
-      id: c.id,
-      members: c.memberCount,
-      signals: c.signals.join('+'),
-      start: iso(c.start),
-      lastSeen: iso(c.lastSeen),
-      ...(c.ended >= 0 ? { ended: iso(c.ended) } : {}),
-    });
-    return {
-      campaigns: this.book.live.map(describe),
-      endedCampaigns: this.book.ended.map(describe),
-      trackedSources: this.sources.size,
-      evictedSources: this.sources.evicted,
-      candidates: this.book.waiting,
-      bans: this.book.bans,
-      surge: this.signals.surge.status(),
-      ...this.counters,
-    };
+    return detectorStatus(this.book, this.sources, this.signals.surge, this.counters);
   }
 }
