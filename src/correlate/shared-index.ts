@@ -53,13 +53,19 @@ export class SharedIndex {
     }
     this.used.set(key, time);
     const { ips, times } = entries;
-    const at = ips.lastIndexOf(source);
-    if (at >= 0) {
-      ips.splice(at, 1);
-      times.splice(at, 1);
+    const last = ips.length - 1;
+    if (last >= 0 && ips[last] === source) {
+      // The common case: the lines of one connection hit the same key one after the other.
+      times[last] = time;
+    } else {
+      const at = ips.lastIndexOf(source);
+      if (at >= 0) {
+        ips.splice(at, 1);
+        times.splice(at, 1);
+      }
+      ips.push(source);
+      times.push(time);
     }
-    ips.push(source);
-    times.push(time);
     if (this.hitCap > 0) {
       for (let i = 0; i < Math.min(hits, this.hitCap); i++) entries.hits.push(time);
       if (entries.hits.length > this.hitCap) entries.hits.splice(0, entries.hits.length - this.hitCap);

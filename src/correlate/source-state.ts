@@ -83,6 +83,9 @@ export function newSource(ip: string, time: number): SourceState {
  * A short history with `value` appended and the oldest dropped beyond `max`, as a new exact-size array: V8 gives a
  * pushed-to array 17 slots, which for a million sources is most of their memory (bench/memory.mjs).
  */
-export function appendCapped(list: readonly number[], value: number, max: number): number[] {
-  return list.length >= max ? [...list.slice(list.length - max + 1), value] : [...list, value];
+export function appendCapped(list: number[], value: number, max: number): number[] {
+  // In place: this runs for every attempt, and snapshots copy the arrays anyway.
+  list.push(value);
+  if (list.length > max) list.splice(0, list.length - max);
+  return list;
 }
