@@ -49,6 +49,8 @@ export interface AuditReport {
   readonly sources: {
     verdictFiles: string[];
     fail2banFiles: string[];
+    /** The journalctl command line fail2ban's history was read with, or null when it came from files. */
+    fail2banJournal: string | null;
     authFiles: string[];
     verdictLines: number;
     malformedLines: number;

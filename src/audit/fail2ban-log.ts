@@ -76,7 +76,16 @@ export function readFail2banLine(line: string): Fail2banEvent | null {
   if (!head) return null;
   // DST is ignored within an hour: the fall-back hour is read once, as its first occurrence.
   const time = localHour(line) + Number(head[5]) * 60_000 + Number(head[6]) * 1000 + Number(head[7]);
-  const message = head[8]!.trimEnd();
+  return readFail2banMessage(time, head[8]!);
+}
+
+/**
+ * Reads the message part of a fail2ban log record (what follows the level: `[jail] Ban 1.2.3.4`, `Exiting Fail2ban`),
+ * at a time the caller already knows: the file's local-time stamp or the journal's UTC one. One grammar for both.
+ */
+export function readFail2banMessage(time: number, text: string): Fail2banEvent | null {
+  if (!USEFUL.test(text)) return null;
+  const message = text.trimEnd();
   const jailed = JAILED.exec(message);
   if (jailed) {
     const jail = intern(jailed[1]!);

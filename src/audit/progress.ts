@@ -46,6 +46,15 @@ export class Progress {
     this.out!.write(`\r\x1b[K${this.label}: ${percent}% (file ${fileIndex + 1}/${this.files.length} ${name})`);
   }
 
+  /** Reports entries read from a stream of unknown length (the journal); redraws when enough time passed. */
+  count(label: string, entries: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (now - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = now;
+    this.out!.write(`\r\x1b[K${label}: ${entries} entries`);
+  }
+
   /** Clears the line so the report starts on a clean one. */
   done(): void {
     if (this.enabled) this.out!.write('\r\x1b[K');

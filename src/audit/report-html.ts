@@ -1,6 +1,6 @@
 import { type AuditReport, type CampaignReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
 import { html } from './html-escape.js';
-import { describeOutcome, stamp } from './report-table.js';
+import { describeOutcome, fail2banSource, stamp } from './report-table.js';
 import { activityBars, campaignTimeline } from './svg-timeline.js';
 
 const STYLE = `
@@ -114,7 +114,7 @@ export function renderHtml(report: AuditReport): string {
 <style>${STYLE}</style></head><body>
 <h1>f2b-campaign audit</h1>
 <p class="meta">generated ${stamp(report.generated)} UTC &middot; jail ${html(report.jail)} &middot; ${s.verdictLines} verdict lines from
-${s.verdictFiles.length} file(s), ${s.fail2banEvents} fail2ban events from ${s.fail2banFiles.length} file(s)${
+${s.verdictFiles.length} file(s), ${s.fail2banEvents} fail2ban events from ${html(fail2banSource(s))}${
     report.filters.since === undefined ? '' : ` &middot; since ${stamp(report.filters.since)}`
   }${report.filters.until === undefined ? '' : ` &middot; until ${stamp(report.filters.until)}`}</p>
 <div class="cards"><div class="card"><b>${report.campaigns.length}</b>campaigns</div><div class="card"><b>${members}</b>members named in BAN verdicts</div>

@@ -37,6 +37,11 @@ function counts(c: CampaignReport): { banned: number; not: number } {
   return { banned, not };
 }
 
+/** Where fail2ban's events came from, for the header line of the table and the HTML. */
+export function fail2banSource(s: AuditReport['sources']): string {
+  return s.fail2banJournal === null ? `${s.fail2banFiles.length} file(s)` : `the journal (${s.fail2banJournal})`;
+}
+
 /** The terminal report: campaigns table, members never banned and why, alerts; with --ip the address's story. */
 export function renderTable(report: AuditReport): string {
   const out: string[] = [];
@@ -50,7 +55,7 @@ export function renderTable(report: AuditReport): string {
   out.push(
     `read ${s.verdictLines} verdict line(s) from ${s.verdictFiles.length} file(s)` +
       `${s.malformedLines ? `, ${s.malformedLines} not verdicts` : ''}; ` +
-      `${s.fail2banEvents} fail2ban event(s) from ${s.fail2banFiles.length} file(s); jail ${report.jail}`,
+      `${s.fail2banEvents} fail2ban event(s) from ${fail2banSource(s)}; jail ${report.jail}`,
   );
   if (report.campaigns.length > 0) {
     const rows = [['CAMPAIGN', 'START (UTC)', 'END / LAST SEEN', 'MEMBERS', 'BANNED', 'NEVER', 'ALERTS', 'SIGNALS']];

@@ -1,6 +1,7 @@
 import { AuditBuilder, type AuditFilters } from './audit-builder.js';
 import type { AuditReport } from './audit-report.js';
 import { Fail2banHistory } from './fail2ban-history.js';
+import { fail2banJournalArgs, readFail2banJournal } from './fail2ban-journal.js';
 import { type Fail2banEvent, readFail2banLine } from './fail2ban-log.js';
 import { readRotatedLines } from './log-lines.js';
 import { addMemberAttempts } from './member-attempts.js';
@@ -13,6 +14,8 @@ export interface AuditInput {
   readonly verdictLog: string;
   /** fail2ban's log; its rotated siblings are read too. A missing log leaves every ban "not covered". */
   readonly fail2banLog: string;
+  /** Read fail2ban's history from the journal through this journalctl program instead of `fail2banLog`. */
+  readonly fail2banJournal?: string;
   /** The jail that reads the verdict log. */
   readonly jail: string;
   /** How long after a BAN verdict a fail2ban Ban still answers it (the jail's findtime). */
@@ -21,6 +24,8 @@ export interface AuditInput {
   /** sshd logs (each with its rotations) for the members' attempts and usernames; optional. */
   readonly authLogs?: readonly string[];
   readonly progress?: Progress;
+  /** What journalctl said on stderr although it succeeded (typically: not allowed to see the system journal). */
+  readonly warn?: (text: string) => void;
   /** Report time (ms); the CLI passes the clock, tests a fixed value. */
   readonly now: number;
 }
@@ -33,17 +38,35 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const progress = input.progress ?? new Progress(null);
   const since = input.filters.since;
   const onlyIp = input.filters.ip;
-  const allF2b = listRotated(input.fail2banLog);
-  // fail2ban files that ended long before --since cannot answer a later verdict, nor hold a ban still running then
+  // fail2ban lines that ended long before --since cannot answer a later verdict, nor hold a ban still running then
   // (bantime.maxtime of the shipped jail is 4 weeks): skip them unread.
   const oldest = since === undefined ? undefined : since - input.matchWindow - MAX_BAN;
-  const f2bFiles = allF2b.filter((f, i) => oldest === undefined || i === allF2b.length - 1 || f.mtime >= oldest);
   const events: Fail2banEvent[] = [];
-  progress.start('reading fail2ban log', f2bFiles);
-  for await (const line of readRotatedLines(f2bFiles, (i, b) => progress.update(i, b))) {
-    const event = readFail2banLine(line);
-    // With --ip, bans of other addresses answer nothing asked: pairing is per address.
-    if (event && (onlyIp === undefined || event.ip === undefined || event.ip === onlyIp)) events.push(event);
+  // With --ip, bans of other addresses answer nothing asked: pairing is per address.
+  const keep = (event: Fail2banEvent | null): event is Fail2banEvent =>
+    event !== null && (onlyIp === undefined || event.ip === undefined || event.ip === onlyIp);
+  let f2bFiles: ReturnType<typeof listRotated> = [];
+  let journalCommand: string | null = null;
+  if (input.fail2banJournal !== undefined) {
+    // The journal is indexed by time: ask it for the same span the rotated files would be cut to, plus the match
+    // window after --until (a verdict at --until is answered up to that much later).
+    const until = input.filters.until === undefined ? undefined : input.filters.until + input.matchWindow;
+    const args = fail2banJournalArgs({
+      ...(oldest === undefined ? {} : { since: oldest }),
+      ...(until === undefined ? {} : { until }),
+    });
+    journalCommand = [input.fail2banJournal, ...args].join(' ');
+    const onEntries = (n: number) => progress.count('reading fail2ban journal', n);
+    for await (const event of readFail2banJournal(input.fail2banJournal, args, onEntries, input.warn))
+      if (keep(event)) events.push(event);
+  } else {
+    const allF2b = listRotated(input.fail2banLog);
+    f2bFiles = allF2b.filter((f, i) => oldest === undefined || i === allF2b.length - 1 || f.mtime >= oldest);
+    progress.start('reading fail2ban log', f2bFiles);
+    for await (const line of readRotatedLines(f2bFiles, (i, b) => progress.update(i, b))) {
+      const event = readFail2banLine(line);
+      if (keep(event)) events.push(event);
+    }
   }
   // Rotated files are read oldest first, but a clock step can still disorder lines: sort (stable) by time.
   events.sort((a, b) => a.time - b.time);
@@ -70,6 +93,7 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     {
       verdictFiles: verdictFiles.map((f) => f.path),
       fail2banFiles: f2bFiles.map((f) => f.path),
+      fail2banJournal: journalCommand,
       authFiles: authFiles.map((f) => f.path),
       verdictLines,
       malformedLines,

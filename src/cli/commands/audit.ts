@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { chooseFail2banSource } from '../../audit/fail2ban-source.js';
 import { Progress } from '../../audit/progress.js';
 import { renderHtml } from '../../audit/report-html.js';
 import { reportJsonChunks } from '../../audit/report-json.js';
@@ -12,6 +13,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
 const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
+const DEFAULT_FAIL2BAN_LOG = '/var/log/fail2ban.log';
 
 const usage = `usage: f2b-campaign audit [options]
 
@@ -21,7 +23,10 @@ self-contained report with a timeline per campaign.
 
   --config FILE        f2b-campaign config, for the verdict log's path (default ${DEFAULT_CONFIG})
   --verdicts FILE      the verdict log (default: [service] verdict_log)
-  --fail2ban-log FILE  fail2ban's log (default /var/log/fail2ban.log; its times are read as local time)
+  --fail2ban-log FILE  fail2ban's log (default ${DEFAULT_FAIL2BAN_LOG}; its times are read as local time)
+  --fail2ban-journal   read fail2ban's history from the journal instead (journalctl _COMM=fail2ban-server), for
+                       logtarget = SYSTEMD-JOURNAL or SYSLOG; the default when no fail2ban log exists and
+                       journalctl is installed
   --auth-log FILE      sshd log (with rotations) for each member's attempts and the usernames tried; repeatable
   --jail NAME          the jail reading the verdict log (default f2b-campaign)
   --match-window DUR   how long after a BAN verdict a fail2ban Ban still answers it (default 1d, the jail's findtime)
@@ -53,7 +58,8 @@ export const auditCommand: Command = {
       options: {
         config: { type: 'string' },
         verdicts: { type: 'string' },
-        'fail2ban-log': { type: 'string', default: '/var/log/fail2ban.log' },
+        'fail2ban-log': { type: 'string' },
+        'fail2ban-journal': { type: 'boolean', default: false },
         jail: { type: 'string', default: 'f2b-campaign' },
         'auth-log': { type: 'string', multiple: true },
         'match-window': { type: 'string', default: '1d' },
@@ -67,6 +73,14 @@ export const auditCommand: Command = {
       allowPositionals: false,
     });
     if (positionals.length > 0) throw new UsageError('audit takes no positional arguments');
+    if (values['fail2ban-journal'] && values['fail2ban-log'] !== undefined)
+      throw new UsageError('--fail2ban-log and --fail2ban-journal are two sources of the same history: give one');
+    const fail2ban = chooseFail2banSource({
+      log: values['fail2ban-log'],
+      journal: values['fail2ban-journal'],
+      defaultLog: DEFAULT_FAIL2BAN_LOG,
+      pathEnv: process.env['PATH'],
+    });
     const now = Date.now();
     let verdictLog = values.verdicts;
     if (verdictLog === undefined) {
@@ -89,12 +103,14 @@ export const auditCommand: Command = {
     };
     const report = await runAudit({
       verdictLog,
-      fail2banLog: values['fail2ban-log'],
+      fail2banLog: fail2ban.kind === 'file' ? fail2ban.path : DEFAULT_FAIL2BAN_LOG,
+      ...(fail2ban.kind === 'journal' ? { fail2banJournal: fail2ban.journalctl } : {}),
       jail: values.jail,
       matchWindow,
       filters,
       authLogs: values['auth-log'] ?? [],
       progress: new Progress(process.stderr),
+      warn: (text) => process.stderr.write(`audit: journalctl: ${text}\n`),
       now,
     });
     if (values.html !== undefined) {
