@@ -1,30 +1,7 @@
 // Writes the shipped /etc/f2b-campaign/f2b-campaign.conf from the SECTIONS registry (src/config/sections), so the
 // conffile lists every key the program knows, with its documentation and its default, all commented out.
 // Run by debian/rules at build time: `node debian/gen-conf.mjs > debian/build/f2b-campaign.conf`.
-import { build } from 'esbuild';
-
-const bundled = await build({
-  entryPoints: ['src/config/sections/index.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  write: false,
-});
-const { SECTIONS } = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`);
-
-const UNITS = [
-  ['w', 604_800_000],
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-];
-
-function duration(ms) {
-  if (ms === 0) return '0s';
-  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
+import { duration, SECTIONS } from '../scripts/config-sections.mjs';
 
 function value(spec) {
   const v = spec.default;

@@ -1,41 +1,16 @@
 // Writes docs/configuration.md from the SECTIONS registry (src/config/sections), so the reference lists every key
-// the program accepts, with its type, default and documentation; a key cannot exist undocumented. The registry is
-// bundled in memory with esbuild (no TypeScript loader, no prior build needed) and imported from a data: URL, the
-// same way debian/gen-conf.mjs makes the commented conffile.
+// the program accepts, with its type, default and documentation; a key cannot exist undocumented. The registry
+// comes through scripts/config-sections.mjs, as for debian/gen-conf.mjs (the commented conffile).
 //   node scripts/gen-conf.mjs            print the markdown
 //   node scripts/gen-conf.mjs --write    rewrite docs/configuration.md
 //   node scripts/gen-conf.mjs --check    exit 1 if docs/configuration.md is not what the registry says
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { duration, SECTIONS } from './config-sections.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const DOC = `${REPO}docs/configuration.md`;
 
-const bundled = await build({
-  entryPoints: [`${REPO}src/config/sections/index.ts`],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  write: false,
-  logLevel: 'silent',
-});
-const { SECTIONS } = await import(
-  `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
-);
-
-const UNITS = [
-  ['w', 604_800_000],
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-];
-function duration(ms) {
-  if (ms === 0) return '0s';
-  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
 function shown(spec, v) {
   if (spec.type === 'duration') return duration(v);
   if (Array.isArray(v)) return v.length === 0 ? '(empty)' : v.join(' ');
