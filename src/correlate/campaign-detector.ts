@@ -34,6 +34,11 @@ export interface Counters {
   samples: number;
 }
 
+/** `list` appended to `to` without a spread: most signals return the shared empty list, for every event. */
+function append(to: string[], list: readonly string[]): void {
+  for (let i = 0; i < list.length; i++) to.push(list[i]!);
+}
+
 /** Sources re-judged when a campaign opens or the surge alarm starts (they may match only now). */
 const RECENT = 1024;
 
@@ -128,11 +133,11 @@ export class CampaignDetector implements CorrelationCore {
       s.events++;
       if (s.times[s.times.length - 1] !== now) {
         s.times = appendCapped(s.times, now, MAX_TIMES);
-        rejudge.push(...sig.rhythm.observe(s, now));
+        append(rejudge, sig.rhythm.observe(s, now));
       }
-      rejudge.push(...sig.persistence.observe(s, now, e.count));
-      rejudge.push(...sig.locality.observe(s, now, e.count));
-      rejudge.push(...sig.synchrony.observe(s, now));
+      append(rejudge, sig.persistence.observe(s, now, e.count));
+      append(rejudge, sig.locality.observe(s, now, e.count));
+      append(rejudge, sig.synchrony.observe(s, now));
       if (unprotected) {
         sig.surge.observe(s, now);
         this.recent.delete(s.ip);
@@ -145,17 +150,17 @@ export class CampaignDetector implements CorrelationCore {
     const fresh = !s.names.includes(hash);
     if (fresh) {
       s.names = appendCapped(s.names, hash, MAX_NAMES);
-      rejudge.push(...sig.ordered.observe(s, nameOrderKey(e.user), now));
+      append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
     }
-    if (unprotected && (fresh || e.count > 0)) rejudge.push(...sig.dictionary.observe(s, hash, now));
+    if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));
   }
 
   private observeProbe(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
     this.counters.probes++;
     s.probes += Math.max(1, e.count);
     s.events++;
-    rejudge.push(...this.signals.synchrony.observe(s, now));
-    rejudge.push(...this.signals.probing.observe(s, now));
+    append(rejudge, this.signals.synchrony.observe(s, now));
+    append(rejudge, this.signals.probing.observe(s, now));
   }
 
   /** A real login: the address (and its IPv6 /64) is protected, the name is a real user's. */

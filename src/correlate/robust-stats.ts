@@ -9,11 +9,34 @@ export function median(sorted: readonly number[]): number {
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Reused by mad(): it runs for every attempt of every source, on a handful of values. */
+const scratch: number[] = [];
+
 /** Median absolute deviation from the median. */
 export function mad(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const m = median(sorted);
-  return median(sorted.map((v) => Math.abs(v - m)).sort((a, b) => a - b));
+  scratch.length = 0;
+  for (const v of values) scratch.push(v);
+  const m = median(sortNumbers(scratch));
+  for (let i = 0; i < scratch.length; i++) scratch[i] = Math.abs(scratch[i]! - m);
+  return median(sortNumbers(scratch));
+}
+
+/**
+ * Sorts numbers ascending in place. Insertion sort for the few values a source keeps (no comparator calls, no
+ * allocation); the same order as `sort((a, b) => a - b)`, so results are identical.
+ */
+export function sortNumbers(list: number[]): number[] {
+  if (list.length > 16) return list.sort((a, b) => a - b);
+  for (let i = 1; i < list.length; i++) {
+    const v = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && list[j]! > v) {
+      list[j + 1] = list[j]!;
+      j--;
+    }
+    list[j + 1] = v;
+  }
+  return list;
 }
 
 /** Linear-interpolated quantile of sorted values, q in [0, 1]. */

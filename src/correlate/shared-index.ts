@@ -14,14 +14,21 @@ interface Entries {
   times: number[];
   /** The key's most recent hits (attempt times, whoever made them), capped at hitCap; empty when unused. */
   hits: number[];
+  /** Last time the key was added to (for evicting the least recently used key). */
+  used: number;
 }
 
 export class SharedIndex {
   private readonly keys = new Map<string, Entries>();
-  /** Last time each key was added to (for evicting the least recently used key). */
-  private readonly used = new Map<string, number>();
   private readonly queue = new ClockQueue();
-  private readonly lastUse = (key: string): number | undefined => this.used.get(key);
+  private readonly lastUse = (key: string): number | undefined => this.keys.get(key)?.used;
+  /**
+   * The key last looked up and its entries: a signal asks about one key several times per event (count, add,
+   * count again), so most lookups skip the map. Entries are mutated in place, never replaced, so only dropKey
+   * has to forget it.
+   */
+  private lastKey = '';
+  private lastEntries: Entries | undefined;
 
   constructor(
     /** How long a source counts for a key after it was last seen with it (ms). */
@@ -33,8 +40,8 @@ export class SharedIndex {
     private readonly hitCap = 0,
   ) {
     for (const [key, list, stamp, hits] of snapshot ?? []) {
-      this.keys.set(key, { ips: list.map(([ip]) => ip), times: list.map(([, t]) => t), hits: hits ?? [] });
-      this.used.set(key, Math.max(stamp, ...list.map(([, t]) => t)));
+      const used = Math.max(stamp, ...list.map(([, t]) => t));
+      this.keys.set(key, { ips: list.map(([ip]) => ip), times: list.map(([, t]) => t), hits: hits ?? [], used });
       this.queue.push(key, stamp);
     }
   }
@@ -44,14 +51,17 @@ export class SharedIndex {
    * kept for it.
    */
   add(key: string, source: string, time: number, hits = 0): number {
-    let entries = this.keys.get(key);
+    let entries = this.find(key);
     if (!entries) {
       if (this.keys.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
-      entries = { ips: [], times: [], hits: [] };
+      entries = { ips: [], times: [], hits: [], used: time };
       this.keys.set(key, entries);
       this.queue.push(key, time);
+      this.lastKey = key;
+      this.lastEntries = entries;
     }
-    this.used.set(key, time);
+    // Kept on the entry rather than in a second map: one lookup per add instead of two.
+    entries.used = time;
     const { ips, times } = entries;
     const last = ips.length - 1;
     if (last >= 0 && ips[last] === source) {
@@ -60,45 +70,58 @@ export class SharedIndex {
     } else {
       const at = ips.lastIndexOf(source);
       if (at >= 0) {
-        ips.splice(at, 1);
-        times.splice(at, 1);
+        removeAt(ips, at);
+        removeAt(times, at);
       }
       ips.push(source);
       times.push(time);
     }
     if (this.hitCap > 0) {
       for (let i = 0; i < Math.min(hits, this.hitCap); i++) entries.hits.push(time);
-      if (entries.hits.length > this.hitCap) entries.hits.splice(0, entries.hits.length - this.hitCap);
+      if (entries.hits.length > this.hitCap) dropFront(entries.hits, entries.hits.length - this.hitCap);
     }
     const cutoff = time - this.window;
     let drop = 0;
     while (drop < ips.length && (ips.length - drop > this.maxPerKey || times[drop]! < cutoff)) drop++;
     if (drop > 0) {
-      ips.splice(0, drop);
-      times.splice(0, drop);
+      dropFront(ips, drop);
+      dropFront(times, drop);
     }
     return ips.length;
   }
 
+  private find(key: string): Entries | undefined {
+    if (key === this.lastKey) return this.lastEntries;
+    const entries = this.keys.get(key);
+    if (entries) {
+      this.lastKey = key;
+      this.lastEntries = entries;
+    }
+    return entries;
+  }
+
   private dropKey(key: string | undefined): void {
     if (key === undefined) return;
+    if (key === this.lastKey) {
+      this.lastKey = '';
+      this.lastEntries = undefined;
+    }
     this.keys.delete(key);
-    this.used.delete(key);
   }
 
   /** An emptied key stays until the queue evicts it: each key is queued exactly once. */
   remove(key: string, source: string): void {
-    const entries = this.keys.get(key);
+    const entries = this.find(key);
     if (!entries) return;
     const at = entries.ips.lastIndexOf(source);
     if (at < 0) return;
-    entries.ips.splice(at, 1);
-    entries.times.splice(at, 1);
+    removeAt(entries.ips, at);
+    removeAt(entries.times, at);
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
   count(key: string, now: number, enough = Number.POSITIVE_INFINITY): number {
-    const entries = this.keys.get(key);
+    const entries = this.find(key);
     if (!entries) return 0;
     const cutoff = now - this.window;
     const { times } = entries;
@@ -112,12 +135,12 @@ export class SharedIndex {
 
   /** The key's most recent hits, oldest first (at most hitCap). Pure read; do not modify. */
   hits(key: string): readonly number[] {
-    return this.keys.get(key)?.hits ?? [];
+    return this.find(key)?.hits ?? NO_HITS;
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
   sources(key: string, now: number): string[] {
-    const entries = this.keys.get(key);
+    const entries = this.find(key);
     if (!entries) return [];
     const cutoff = now - this.window;
     const out: string[] = [];
@@ -141,4 +164,17 @@ export class SharedIndex {
         return this.hitCap > 0 ? [key, list, stamp, [...hits]] : [key, list, stamp];
       });
   }
+}
+
+const NO_HITS: readonly number[] = Object.freeze([]);
+
+/** In place, without the array splice() allocates for what it removes (this runs for every attempt). */
+function removeAt<T>(list: T[], at: number): void {
+  for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i]!;
+  list.length--;
+}
+
+function dropFront<T>(list: T[], n: number): void {
+  for (let i = n; i < list.length; i++) list[i - n] = list[i]!;
+  list.length -= n;
 }

@@ -55,18 +55,27 @@ export class LocalitySignal implements Signal {
   }
 
   observe(source: SourceState, time: number, count: number): readonly string[] {
-    let out: string[] | undefined;
-    for (const wide of [false, true]) {
-      const prefix = wide ? providerPrefix(source.ip) : neighbourPrefix(source.ip);
-      if (prefix === '') continue;
-      const before = this.eligible(prefix, wide, time);
-      this.index.add(prefix, source.ip, time, count);
-      if (!before && this.eligible(prefix, wide, time)) {
-        out = out ?? [];
-        out.push(...this.index.sources(prefix, time));
-      }
-    }
-    return out ?? NONE;
+    // Unrolled (no per-event array of the two widths): this runs for every attempt.
+    const narrow = this.observeBlock(neighbourPrefix(source.ip), false, source.ip, time, count, undefined);
+    return this.observeBlock(providerPrefix(source.ip), true, source.ip, time, count, narrow) ?? NONE;
+  }
+
+  /** Adds the attempt to one block; appends the block's sources to `out` when the block just became eligible. */
+  private observeBlock(
+    prefix: string,
+    wide: boolean,
+    ip: string,
+    time: number,
+    count: number,
+    out: string[] | undefined,
+  ): string[] | undefined {
+    if (prefix === '') return out;
+    const before = this.eligible(prefix, wide, time);
+    this.index.add(prefix, ip, time, count);
+    if (before || !this.eligible(prefix, wide, time)) return out;
+    const list = out ?? [];
+    for (const other of this.index.sources(prefix, time)) list.push(other);
+    return list;
   }
 
   /** Enough failing addresses, enough attempts within findtime, and no recent success from the block. */

@@ -1,5 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
-import { mad, median, quartileSkew } from '../robust-stats.js';
+import { mad, median, quartileSkew, sortNumbers } from '../robust-stats.js';
 import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
@@ -68,6 +68,7 @@ export class RhythmSignal implements Signal {
   readonly name = 'rhythm';
   private readonly p: { [K in keyof typeof RHYTHM_KEYS]: number };
   private readonly index: SharedIndex;
+  private readonly intervals: number[] = [];
 
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: IndexSnapshot) {
     this.p = Object.fromEntries(Object.entries(RHYTHM_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
@@ -79,9 +80,11 @@ export class RhythmSignal implements Signal {
   /** The rhythm bucket of a list of attempt times, or -1 when they are too few or not regular. */
   bucketOf(times: readonly number[]): number {
     if (times.length < this.p.minAttempts) return -1;
-    const intervals: number[] = [];
+    // One reused array: this runs for every attempt with a new time.
+    const intervals = this.intervals;
+    intervals.length = 0;
     for (let i = 1; i < times.length; i++) intervals.push(times[i]! - times[i - 1]!);
-    intervals.sort((a, b) => a - b);
+    sortNumbers(intervals);
     const m = median(intervals);
     if (m < this.p.minInterval || m > this.p.maxInterval) return -1;
     if (mad(intervals) > Math.max(this.p.jitter, this.p.tolerance * m)) return -1;
