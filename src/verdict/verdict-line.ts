@@ -25,17 +25,36 @@ export function escapeValue(value: VerdictValue): string {
 /** Longest value written for attacker text; the rest is cut and the cut is said (`…` is never ambiguous). */
 export const MAX_VALUE_BYTES = 256;
 
+/** Keys that passed the KEY check: verdicts use a few dozen fixed identifiers, so each is checked once. */
+const checkedKeys = new Set<string>();
+/** The last time formatted and its text: BANs come in bursts within one millisecond (replay writes 100k+ lines). */
+let lastTime = Number.NaN;
+let lastStamp = '';
+
 export function formatVerdictLine(verdict: Verdict, pid: number): string {
-  const parts = [`${new Date(verdict.time).toISOString()} f2b-campaign[${pid}]: ${verdict.verb}`];
-  for (const [key, value] of verdict.fields) {
-    if (!KEY.test(key)) throw new Error(`verdict key ${JSON.stringify(key)} is not an identifier`);
-    let text = value;
-    if (typeof text === 'string' && Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES) {
-      text = `${Buffer.from(text, 'utf8').subarray(0, MAX_VALUE_BYTES).toString('utf8')}...(cut)`;
-    }
-    parts.push(`${key}=${escapeValue(text)}`);
+  if (verdict.time !== lastTime) {
+    lastStamp = new Date(verdict.time).toISOString();
+    lastTime = verdict.time;
   }
-  return parts.join(' ');
+  let line = `${lastStamp} f2b-campaign[${pid}]: ${verdict.verb}`;
+  for (const [key, value] of verdict.fields) {
+    if (!checkedKeys.has(key)) {
+      if (!KEY.test(key)) throw new Error(`verdict key ${JSON.stringify(key)} is not an identifier`);
+      checkedKeys.add(key);
+    }
+    line += ` ${key}=${formatValue(value)}`;
+  }
+  return line;
+}
+
+function formatValue(value: VerdictValue): string {
+  // A number's text (digits, `.`, `-`, `e+`, NaN, Infinity) is always a bare value.
+  if (typeof value === 'number') return String(value);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so a short string cannot be over the limit: skip the count.
+  if (typeof value === 'string' && value.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(value) > MAX_VALUE_BYTES) {
+    return escapeValue(`${Buffer.from(value, 'utf8').subarray(0, MAX_VALUE_BYTES).toString('utf8')}...(cut)`);
+  }
+  return escapeValue(value);
 }
 
 export interface ParsedVerdictLine {
