@@ -70,22 +70,21 @@ export class SharedIndex {
     } else {
       const at = ips.lastIndexOf(source);
       if (at >= 0) {
-        removeAt(ips, at);
-        removeAt(times, at);
+        moveToEnd(ips, at, source);
+        moveToEnd(times, at, time);
+      } else {
+        ips.push(source);
+        times.push(time);
       }
-      ips.push(source);
-      times.push(time);
     }
-    if (this.hitCap > 0) {
-      for (let i = 0; i < Math.min(hits, this.hitCap); i++) entries.hits.push(time);
-      if (entries.hits.length > this.hitCap) dropFront(entries.hits, entries.hits.length - this.hitCap);
-    }
+    if (this.hitCap > 0 && hits > 0) appendCapped(entries.hits, time, Math.min(hits, this.hitCap), this.hitCap);
     const cutoff = time - this.window;
     let drop = 0;
     while (drop < ips.length && (ips.length - drop > this.maxPerKey || times[drop]! < cutoff)) drop++;
     if (drop > 0) {
-      dropFront(ips, drop);
-      dropFront(times, drop);
+      // splice left-trims the array in place (cheaper than shifting and shortening it).
+      ips.splice(0, drop);
+      times.splice(0, drop);
     }
     return ips.length;
   }
@@ -115,8 +114,8 @@ export class SharedIndex {
     if (!entries) return;
     const at = entries.ips.lastIndexOf(source);
     if (at < 0) return;
-    removeAt(entries.ips, at);
-    removeAt(entries.times, at);
+    entries.ips.splice(at, 1);
+    entries.times.splice(at, 1);
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
@@ -168,13 +167,27 @@ export class SharedIndex {
 
 const NO_HITS: readonly number[] = Object.freeze([]);
 
-/** In place, without the array splice() allocates for what it removes (this runs for every attempt). */
-function removeAt<T>(list: T[], at: number): void {
+/**
+ * The entry at `at` moved to the end with a new value, in place: this runs for most attempts, and neither
+ * splice (it allocates what it removes) nor a change of length (a call into the runtime) is needed.
+ */
+function moveToEnd<T>(list: T[], at: number, value: T): void {
   for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i]!;
-  list.length--;
+  list[list.length - 1] = value;
 }
 
-function dropFront<T>(list: T[], n: number): void {
-  for (let i = n; i < list.length; i++) list[i - n] = list[i]!;
-  list.length -= n;
+/**
+ * `n` copies of `value` appended, the oldest dropped beyond `cap`; the array never shrinks, so once full it is
+ * rewritten in place instead of trimmed and regrown on every hit.
+ */
+function appendCapped(list: number[], value: number, n: number, cap: number): void {
+  const keep = Math.min(list.length, cap - n);
+  const from = list.length - keep;
+  for (let i = 0; i < keep; i++) list[i] = list[from + i]!;
+  for (let i = keep; i < keep + n; i++) {
+    if (i < list.length) list[i] = value;
+    else list.push(value);
+  }
+  // Only a snapshot taken with a larger cap (maxretry lowered since) can be longer.
+  if (list.length > keep + n) list.length = keep + n;
 }
