@@ -85,6 +85,12 @@ export function newSource(ip: string, time: number): SourceState {
  */
 export function appendCapped(list: number[], value: number, max: number): number[] {
   // In place: this runs for every attempt, and snapshots copy the arrays anyway.
+  if (list.length === max) {
+    // Full (the usual case for an active source): shift by one rather than splice, which allocates what it drops.
+    for (let i = 1; i < max; i++) list[i - 1] = list[i]!;
+    list[max - 1] = value;
+    return list;
+  }
   list.push(value);
   if (list.length > max) list.splice(0, list.length - max);
   return list;
