@@ -72,6 +72,11 @@ export class SharedIndex {
       if (at >= 0) {
         moveToEnd(ips, at, source);
         moveToEnd(times, at, time);
+      } else if (ips.length >= this.maxPerKey) {
+        // Full, so the oldest would be trimmed right after a push: drop it by shifting in place instead (shared
+        // names and the single-key signals are full most of the time; splice allocates what it removes).
+        moveToEnd(ips, 0, source);
+        moveToEnd(times, 0, time);
       } else {
         ips.push(source);
         times.push(time);
