@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundleCli, runCli } from '../audit/cli-bundle.js';
 import { removeTempDir, tempDir } from '../audit/log-writers.js';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
 import { type Connection, normalTraffic, procNetTcpLine, sampleHost } from './host-traffic.js';
 
 const S = 1000;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Progress } from '../../src/audit/progress.js';
 import { runAudit } from '../../src/audit/run-audit.js';
-import { bundleCli, runCli } from './cli-bundle.js';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
 import { writeDemoLogs } from './demo-logs.js';
 import { removeTempDir, tempDir } from './log-writers.js';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fail2banJournalArgs, readFail2banJournalLine } from '../../src/audit/fail2ban-journal.js';
 import { chooseFail2banSource } from '../../src/audit/fail2ban-source.js';
-import { bundleCli } from './cli-bundle.js';
+import { bundleCli } from '../helpers/bundle-cli.js';
 import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir, verdictLines } from './log-writers.js';
 
 const FAKE_BIN = fileURLToPath(new URL('../bin', import.meta.url));

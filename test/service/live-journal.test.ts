@@ -12,7 +12,7 @@ import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundleCli } from './bundle.js';
+import { bundleCli } from '../helpers/bundle-cli.js';
 import { sleep, tempDir, waitFor } from './helpers.js';
 
 /**

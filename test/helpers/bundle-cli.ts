@@ -1,29 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundle-options.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * Bundles the CLI from src/ into `dir` the way scripts/bundle.mjs does, so the test runs the real program without
- * depending on (or racing) a shared `npm run build`.
- */
+/** Bundles the CLI into `dir` exactly as `npm run build` does, so a test runs the shipped program shape. */
 export async function bundleCli(dir: string): Promise<string> {
   const outfile = join(dir, 'f2b-campaign.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node18.19',
-    format: 'esm',
-    logLevel: 'silent',
-    banner: {
-      js: "import { createRequire as __f2bCreateRequire } from 'node:module'; const require = __f2bCreateRequire(import.meta.url);",
-    },
-  });
+  await build({ ...bundleOptions(outfile), logLevel: 'silent' });
   return outfile;
 }
 
