@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
 
 const BANS_PER_DAY = Number(process.argv[2] ?? 5000);
 const DAYS = 90;
@@ -114,16 +115,7 @@ if (!existsSync(join(dir, 'complete'))) {
 }
 
 const cli = 'bench/out/audit-cli.mjs';
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: cli,
-  bundle: true,
-  platform: 'node',
-  target: 'node18.19',
-  format: 'esm',
-  logLevel: 'silent',
-  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
-});
+await build({ ...bundleOptions(cli), logLevel: 'silent' });
 
 const du = spawnSync('du', ['-sb', '--exclude=report.html', dir]).stdout.toString().split('\t')[0];
 const base = [

@@ -5,24 +5,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.argv[2] ?? 60);
 const warmup = Number(process.argv[3] ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'f2b-bench-idle-'));
 const bundle = join(dir, 'f2b-campaign.mjs');
-await build({
-  entryPoints: [join(REPO, 'src/cli/main.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node18.19',
-  format: 'esm',
-  logLevel: 'silent',
-  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
-});
+await build({ ...bundleOptions(bundle), logLevel: 'silent' });
 mkdirSync(join(dir, 'log'));
 writeFileSync(join(dir, 'log', 'auth.log'), '');
 writeFileSync(join(dir, 'f2b.conf'), `[service]\nruntime_dir = ${join(dir, 'run')}\nsample_interval = 30s\n`);

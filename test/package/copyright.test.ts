@@ -3,20 +3,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleOptions } from '../../scripts/bundle-options.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The npm packages esbuild puts into dist/f2b-campaign.mjs (same entry and platform as scripts/bundle.mjs). */
+/** The npm packages esbuild puts into dist/f2b-campaign.mjs (the build's own options, nothing written). */
 async function bundledPackages(): Promise<string[]> {
   const result = await build({
-    entryPoints: [join(ROOT, 'src/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node18.19',
-    format: 'esm',
+    ...bundleOptions(join(ROOT, 'dist', 'copyright-check.mjs')),
     write: false,
     metafile: true,
-    outfile: join(ROOT, 'dist', 'copyright-check.mjs'),
     logLevel: 'silent',
   });
   const names = new Set<string>();
