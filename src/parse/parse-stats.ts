@@ -18,8 +18,6 @@ export class ParseStats {
   events = 0;
   /** Authentication attempts, after merging the lines of one try. */
   attempts = 0;
-  /** Lines longer than the limit (the same as skipped.too-long; kept for the summary line). */
-  cut = 0;
   readonly kinds: Record<string, number> = {};
   readonly skipped: Record<SkipReason, number> = {
     'not-sshd': 0,
@@ -35,7 +33,6 @@ export class ParseStats {
       lines: this.lines,
       events: this.events,
       attempts: this.attempts,
-      cut: this.cut,
       kinds: this.kinds,
       skipped: this.skipped,
     };

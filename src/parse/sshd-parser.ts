@@ -53,8 +53,8 @@ export class SshdParser {
   parseLine(raw: string): AuthEvent | null {
     this.stats.lines++;
     if (raw.length > MAX_LINE_LENGTH) {
-      // Never parse what is left of a cut line: its end, where sshd writes the address, would be attacker text.
-      this.stats.cut++;
+      // sshd writes under ~1 kB, so a line this long was cut or forged on its way: its end, where the address
+      // belongs, cannot be trusted to be sshd's.
       return this.skip('too-long');
     }
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;

@@ -53,7 +53,7 @@ export const parseCommand: Command = {
     process.stderr.write(
       `lines read ${s.lines}, events ${s.events} (attempts ${s.attempts}; ${Object.entries(s.kinds)
         .map(([k, n]) => `${k} ${n}`)
-        .join(', ')}), recognised without event ${s.skipped['no-event']}, skipped ${skipped || 'none'}, cut ${s.cut}\n`,
+        .join(', ')}), recognised without event ${s.skipped['no-event']}, skipped ${skipped || 'none'}\n`,
     );
     return 0;
   },

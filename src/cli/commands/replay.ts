@@ -1,6 +1,6 @@
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/load-config.js';
+import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import type { Verdict } from '../../core/verdict.js';
 import { createCore } from '../../correlate/create-core.js';
@@ -46,7 +46,7 @@ export const replayCommand: Command = {
     });
     const authLog = values['auth-log'];
     if (authLog === undefined) throw new UsageError('--auth-log FILE is required');
-    const config = values.config === undefined ? loadConfig('/nonexistent', false) : loadConfig(values.config, true);
+    const config = values.config === undefined ? defaultValues() : loadConfig(values.config, true).values;
     const thresholds: Fail2banThresholds = values['fail2ban-defaults']
       ? DEBIAN_DEFAULT_THRESHOLDS
       : await readFail2banThresholds(values['fail2ban-dir'] === undefined ? {} : { configDir: values['fail2ban-dir'] });
@@ -54,7 +54,7 @@ export const replayCommand: Command = {
     const parser = new SshdParser(
       values.headerless ? { referenceTime: mtime, fallbackTime: () => mtime } : { referenceTime: mtime },
     );
-    const core = createCore(config.values.detection ?? {}, thresholds, undefined, config.values.alerts ?? {});
+    const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
 
     const fd = values.verdicts === undefined ? 1 : openSync(values.verdicts, 'a');
     let buffered: string[] = [];
