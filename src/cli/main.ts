@@ -39,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
       process.stderr.write(`f2b-campaign ${command.name}: ${error.message}\n\n${command.usage}\n`);
       return 64;
     }
@@ -49,6 +49,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** node:util parseArgs rejects unknown or malformed options with ERR_PARSE_ARGS_* errors: bad use, not a crash. */
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof Error && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_');
 }
 
 declare const __F2B_VERSION__: string | undefined;

@@ -6,7 +6,7 @@ import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { type CheckResult, inspectCampaignJail } from '../../service/campaign-jail.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
-import { type Command, UsageError } from '../command.js';
+import type { Command } from '../command.js';
 import { serviceArgs } from './run.js';
 
 const usage = `usage: f2b-campaign check [--config FILE] [--auth-log FILE]... [--verdicts FILE] [--state-dir DIR]
@@ -135,12 +135,7 @@ export const checkCommand: Command = {
   summary: 'validate the configuration and the fail2ban side; non-zero exit on a problem',
   usage,
   async run(argv) {
-    let parsed: ReturnType<typeof serviceArgs>;
-    try {
-      parsed = serviceArgs(argv);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = serviceArgs(argv);
     const config = parsed.load(); // throws F2bCampaignError naming each bad key: main prints it and exits 1
     const settings = parsed.settingsOf(config);
     const results = await runChecks(config, settings);

@@ -6,7 +6,7 @@ import { CampaignService, type CoreFactory, type ThresholdReader } from '../../s
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
 import { runUntilSignalled } from '../../service/signals.js';
-import { type Command, UsageError } from '../command.js';
+import type { Command } from '../command.js';
 
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
 
@@ -67,13 +67,7 @@ export const runCommand: Command = {
   summary: 'run the service: follow sshd, sample sockets, write verdicts for fail2ban',
   usage,
   async run(argv) {
-    let parsed: ReturnType<typeof serviceArgs>;
-    try {
-      parsed = serviceArgs(argv);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = serviceArgs(argv);
     const config = parsed.load();
     const settings = parsed.settingsOf(config);
     const log = createLogger(settings.logLevel);
