@@ -1,4 +1,7 @@
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { F2bCampaignError } from '../core/errors.js';
+import { setParserThreadEntry } from '../replay/parse-in-worker.js';
+import { isParseJob, runParseJob } from '../replay/parse-worker.js';
 import { UsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -59,4 +62,8 @@ function isParseArgsError(error: unknown): error is Error {
 declare const __F2B_VERSION__: string | undefined;
 const VERSION = typeof __F2B_VERSION__ === 'string' ? __F2B_VERSION__ : 'dev';
 
-process.exitCode = await main(process.argv.slice(2));
+// The same file is the program and, started as a worker thread by `replay`, its log parser.
+if (isMainThread) {
+  setParserThreadEntry(new URL(import.meta.url));
+  process.exitCode = await main(process.argv.slice(2));
+} else if (isParseJob(workerData) && parentPort !== null) await runParseJob(workerData, parentPort);

@@ -1,3 +1,4 @@
+import type { AuthEvent } from '../core/auth-event.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import type { SocketSample } from '../core/socket.js';
 import type { Verdict } from '../core/verdict.js';
@@ -7,11 +8,10 @@ import type { SshdParser } from '../parse/sshd-parser.js';
 const TICK_MS = 60_000;
 
 export interface ReplayInput {
-  /** Batches of auth log lines, in file order. */
-  readonly authLines: AsyncIterable<readonly string[]>;
+  /** Batches of parsed auth log events, in file order (parseBatches here, or parseInWorker). */
+  readonly events: AsyncIterable<readonly AuthEvent[]>;
   /** Socket samples in time order (a socket trace), if any. */
   readonly samples?: AsyncIterable<SocketSample>;
-  readonly parser: SshdParser;
   readonly core: CorrelationCore;
   readonly emit: (verdict: Verdict) => void;
 }
@@ -29,7 +29,7 @@ export interface ReplayResult {
  * service drives, fed events and socket samples merged in time order.
  */
 export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
-  const { parser, core, emit } = input;
+  const { core, emit } = input;
   const samples = input.samples?.[Symbol.asyncIterator]();
   let pending: SocketSample | undefined = samples ? await nextOf(samples) : undefined;
   let events = 0;
@@ -60,10 +60,8 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
     }
   };
 
-  for await (const batch of input.authLines) {
-    for (const line of batch) {
-      const event = parser.parseLine(line);
-      if (event === null) continue;
+  for await (const batch of input.events) {
+    for (const event of batch) {
       // Only awaits when a sample is due, so the common path stays synchronous.
       if (pending !== undefined && pending.time <= event.time) await drainSamplesUntil(event.time);
       if (firstTime === null) firstTime = event.time;
@@ -75,6 +73,21 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   await drainSamplesUntil(Number.POSITIVE_INFINITY);
   if (Number.isFinite(clock)) out(core.advance(clock));
   return { events, samples: sampleCount, verdicts, firstTime, lastTime: Number.isFinite(clock) ? clock : null };
+}
+
+/** Batches of lines parsed in this thread into batches of events (what replayLogs takes). */
+export async function* parseBatches(
+  lines: AsyncIterable<readonly string[]>,
+  parser: SshdParser,
+): AsyncGenerator<AuthEvent[]> {
+  for await (const batch of lines) {
+    const events: AuthEvent[] = [];
+    for (const line of batch) {
+      const event = parser.parseLine(line);
+      if (event !== null) events.push(event);
+    }
+    if (events.length > 0) yield events;
+  }
 }
 
 async function nextOf<T>(it: AsyncIterator<T>): Promise<T | undefined> {

@@ -7,7 +7,7 @@ import { createCore } from '../correlate/create-core.js';
 import { readLineBatches, readLines } from '../parse/line-reader.js';
 import { readSocketTrace } from '../parse/socket-trace.js';
 import { SshdParser } from '../parse/sshd-parser.js';
-import { replayLogs } from '../replay/replay-logs.js';
+import { parseBatches, replayLogs } from '../replay/replay-logs.js';
 import { EventLedger, type ScenarioScore, scoreScenario } from './score.js';
 import type { Truth } from './session.js';
 import type { ScenarioFiles } from './write-scenario.js';
@@ -44,9 +44,11 @@ export async function replayScenario(
   };
   const verdicts: Verdict[] = [];
   const result = await replayLogs({
-    authLines: readLineBatches(files.authLog),
+    events: parseBatches(
+      readLineBatches(files.authLog),
+      new SshdParser({ referenceTime: (await stat(files.authLog)).mtimeMs }),
+    ),
     samples: readSocketTrace(readLines(files.sockets)),
-    parser: new SshdParser({ referenceTime: (await stat(files.authLog)).mtimeMs }),
     core,
     emit: (v) => verdicts.push(v),
   });

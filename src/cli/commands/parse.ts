@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readLines } from '../../parse/line-reader.js';
 import { SshdParser } from '../../parse/sshd-parser.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
+import { inputFile } from '../input-file.js';
 
 const usage = `usage: f2b-campaign parse FILE [--json] [--headerless]
 
@@ -26,7 +26,7 @@ export const parseCommand: Command = {
     });
     const [file, ...extra] = positionals;
     if (file === undefined || extra.length > 0) throw new UsageError('expected exactly one FILE');
-    const mtime = statSync(file).mtimeMs;
+    const mtime = inputFile(file, 'FILE');
     const parser = new SshdParser(
       values.headerless ? { referenceTime: mtime, fallbackTime: () => mtime } : { referenceTime: mtime },
     );

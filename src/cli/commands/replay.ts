@@ -1,17 +1,18 @@
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import type { Verdict } from '../../core/verdict.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
-import { readLineBatches, readLines } from '../../parse/line-reader.js';
+import { readLines } from '../../parse/line-reader.js';
 import { readSocketTrace } from '../../parse/socket-trace.js';
-import { SshdParser } from '../../parse/sshd-parser.js';
+import { parseLog } from '../../replay/parse-in-worker.js';
 import { replayLogs } from '../../replay/replay-logs.js';
 import { formatVerdictLine } from '../../verdict/verdict-line.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
+import { inputFile } from '../input-file.js';
 
 const usage = `usage: f2b-campaign replay --auth-log FILE [--sockets TRACE] [--verdicts OUT] [--config FILE]
                            [--fail2ban-dir DIR | --fail2ban-defaults] [--headerless]
@@ -50,10 +51,13 @@ export const replayCommand: Command = {
     const thresholds: Fail2banThresholds = values['fail2ban-defaults']
       ? DEBIAN_DEFAULT_THRESHOLDS
       : await readFail2banThresholds(values['fail2ban-dir'] === undefined ? {} : { configDir: values['fail2ban-dir'] });
-    const mtime = statSync(authLog).mtimeMs;
-    const parser = new SshdParser(
-      values.headerless ? { referenceTime: mtime, fallbackTime: () => mtime } : { referenceTime: mtime },
-    );
+    const mtime = inputFile(authLog, '--auth-log');
+    if (values.sockets !== undefined) inputFile(values.sockets, '--sockets');
+    const parsed = parseLog({
+      path: authLog,
+      referenceTime: mtime,
+      headerless: values.headerless,
+    });
     const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
 
     const fd = values.verdicts === undefined ? 1 : openSync(values.verdicts, 'a');
@@ -71,16 +75,15 @@ export const replayCommand: Command = {
 
     const started = process.hrtime.bigint();
     const result = await replayLogs({
-      authLines: readLineBatches(authLog),
+      events: parsed.batches,
       ...(values.sockets === undefined ? {} : { samples: readSocketTrace(readLines(values.sockets)) }),
-      parser,
       core,
       emit,
     });
     flush();
     if (fd !== 1) closeSync(fd);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const s = parser.stats;
+    const s = parsed.stats() as { lines: number };
     process.stderr.write(
       `${JSON.stringify({
         lines: s.lines,
@@ -90,6 +93,7 @@ export const replayCommand: Command = {
         bans,
         seconds: Number(seconds.toFixed(3)),
         linesPerSecond: Math.round(s.lines / seconds),
+        parserThread: parsed.inWorker,
         thresholds: { maxretry: thresholds.maxretry, findtime: thresholds.findtime, origin: thresholds.origin },
         parse: s,
       })}\n`,

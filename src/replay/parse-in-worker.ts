@@ -1,0 +1,93 @@
+import { Worker } from 'node:worker_threads';
+import type { AuthEvent } from '../core/auth-event.js';
+import { F2bCampaignError } from '../core/errors.js';
+import { readLineBatches } from '../parse/line-reader.js';
+import { decodeBatch } from './event-batch.js';
+import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
+import { parseBatches } from './replay-logs.js';
+
+let entry: URL | undefined;
+
+/**
+ * Called by the program's entry (src/cli/main.ts) with its own file, which runs a ParseJob when started as a worker.
+ * Code loaded some other way (TypeScript source under the test runner) has no such file and parses in its own thread.
+ */
+export function setParserThreadEntry(url: URL): void {
+  entry = url;
+}
+
+/** The log's events, parsed in a worker thread when the program can start one, else in this thread. */
+export function parseLog(job: Omit<ParseJob, 'role'>): ParsedLog {
+  if (entry !== undefined) return parseInWorker(entry, job);
+  const parser = jobParser(job);
+  return {
+    batches: parseBatches(readLineBatches(job.path), parser),
+    stats: () => parser.stats.toJSON(),
+    inWorker: false,
+  };
+}
+
+export interface ParsedLog {
+  /** The file's events in file order, a batch at a time. */
+  readonly batches: AsyncGenerator<AuthEvent[]>;
+  /** The parser's statistics (ParseStats as JSON), once `batches` has ended. */
+  stats(): object | undefined;
+  /** Whether the parsing runs in a worker thread. */
+  readonly inWorker: boolean;
+}
+
+/**
+ * Parses a log in a worker thread while the caller's thread runs the detector: on a machine with two cores, replay
+ * then costs about the slower of the two instead of their sum. `entry` is the program's own file (the bundle),
+ * which runs the job when it starts as a worker (src/cli/main.ts).
+ */
+export function parseInWorker(entry: URL, job: Omit<ParseJob, 'role'>): ParsedLog {
+  const worker = new Worker(entry, {
+    workerData: { ...job, role: 'f2b-campaign-parse' } satisfies ParseJob,
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
+  });
+  const queue: ParseMessage[] = [];
+  let failure: Error | undefined;
+  let finished = false;
+  let stats: object | undefined;
+  let wake: (() => void) | undefined;
+  worker.on('message', (message: ParseMessage) => {
+    queue.push(message);
+    wake?.();
+  });
+  worker.on('error', (error: Error) => {
+    failure = new F2bCampaignError('parse-thread', `parsing ${job.path}: ${error.message}`, { cause: error });
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    if (!finished) {
+      failure ??= new F2bCampaignError('parse-thread', `parsing ${job.path}: the parser thread stopped (exit ${code})`);
+    }
+    wake?.();
+  });
+
+  async function* batches(): AsyncGenerator<AuthEvent[]> {
+    try {
+      for (;;) {
+        const message = queue.shift();
+        if (message === undefined) {
+          if (failure) throw failure;
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        if ('done' in message) {
+          finished = true;
+          stats = message.done;
+          return;
+        }
+        // One batch taken, one more may come: the credit the parser thread waits for.
+        worker.postMessage(0);
+        yield decodeBatch(message.batch);
+      }
+    } finally {
+      finished = true;
+      await worker.terminate();
+    }
+  }
+  return { batches: batches(), stats: () => stats, inWorker: true };
+}

@@ -1,0 +1,70 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { AuthEvent } from '../core/auth-event.js';
+import { readLineBatches } from '../parse/line-reader.js';
+import { SshdParser } from '../parse/sshd-parser.js';
+import { encodeBatch, transferables } from './event-batch.js';
+
+/** What the parser thread is asked to do: parse one sshd log file, as `replay` would in its own thread. */
+export interface ParseJob {
+  readonly role: 'f2b-campaign-parse';
+  readonly path: string;
+  /** Anchors year inference (the file's mtime). */
+  readonly referenceTime: number;
+  /** `sshd -E` output: lines without a header get referenceTime. */
+  readonly headerless: boolean;
+}
+
+export function isParseJob(value: unknown): value is ParseJob {
+  return typeof value === 'object' && value !== null && (value as ParseJob).role === 'f2b-campaign-parse';
+}
+
+/** The parser a job asks for. */
+export function jobParser(job: Omit<ParseJob, 'role'>): SshdParser {
+  return new SshdParser(
+    job.headerless
+      ? { referenceTime: job.referenceTime, fallbackTime: () => job.referenceTime }
+      : { referenceTime: job.referenceTime },
+  );
+}
+
+/** Messages the parser thread sends: a batch of events, then the parse statistics once the file is done. */
+export type ParseMessage = { readonly batch: ReturnType<typeof encodeBatch> } | { readonly done: object };
+
+/**
+ * Batches parsed ahead of the detector at most: the parser is faster than detection, and without this bound it
+ * would queue the whole file in memory.
+ */
+export const IN_FLIGHT = 8;
+
+/**
+ * The parser thread's loop: reads and parses the file, posts event batches, and waits for the detector to take
+ * one (a message on `port`) whenever IN_FLIGHT are unread.
+ */
+export async function runParseJob(job: ParseJob, port: MessagePort): Promise<void> {
+  const parser = jobParser(job);
+  let credits = IN_FLIGHT;
+  let wake: (() => void) | undefined;
+  const onCredit = (): void => {
+    credits++;
+    wake?.();
+  };
+  port.on('message', onCredit);
+  try {
+    let events: AuthEvent[] = [];
+    for await (const lines of readLineBatches(job.path)) {
+      for (const line of lines) {
+        const event = parser.parseLine(line);
+        if (event !== null) events.push(event);
+      }
+      if (events.length === 0) continue;
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      credits--;
+      const batch = encodeBatch(events);
+      port.postMessage({ batch } satisfies ParseMessage, transferables(batch));
+      events = [];
+    }
+    port.postMessage({ done: parser.stats.toJSON() } satisfies ParseMessage);
+  } finally {
+    port.off('message', onCredit);
+  }
+}

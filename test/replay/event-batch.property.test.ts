@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AuthEvent, AuthEventKind, AuthEventReason } from '../../src/core/auth-event.js';
+import { decodeBatch, encodeBatch } from '../../src/replay/event-batch.js';
+
+const kinds: AuthEventKind[] = ['failure', 'probe', 'success', 'disconnect', 'session'];
+const reasons: AuthEventReason[] = ['failed-password', 'invalid-user', 'closed-preauth', 'accepted', 'session-closed'];
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+
+// The parser's event shape, every optional field present (possibly undefined), in the parser's order.
+const event: fc.Arbitrary<AuthEvent> = fc
+  .record({
+    time: fc.integer({ min: 0, max: 4e12 }),
+    kind: fc.constantFrom(...kinds),
+    reason: fc.constantFrom(...reasons),
+    ip: fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain()),
+    bannable: fc.boolean(),
+    count: fc.nat(1000),
+    port: maybe(fc.integer({ min: 0, max: 65535 })),
+    user: maybe(fc.string({ unit: 'binary', maxLength: 40 })),
+    invalidUser: maybe(fc.boolean()),
+    method: maybe(fc.constantFrom('password', 'publickey', 'keyboard-interactive/pam')),
+    pid: maybe(fc.nat(4_194_304)),
+    host: maybe(fc.domain()),
+  })
+  .map((e) => ({ ...e }));
+
+describe('event batches between the parser thread and the detector', () => {
+  it('decode(encode(events)) gives back every event, field for field, in order', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 60 }), (events) => {
+        const back = decodeBatch(structuredClone(encodeBatch(events)));
+        expect(back).toStrictEqual(events);
+        for (let i = 0; i < events.length; i++) expect(Object.keys(back[i]!)).toEqual(Object.keys(events[i]!));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps one copy of a string repeated within a batch', () => {
+    const e: AuthEvent = {
+      time: 1,
+      kind: 'failure',
+      reason: 'failed-password',
+      ip: '203.0.113.9',
+      bannable: true,
+      count: 1,
+      port: 22,
+      user: 'admin',
+      invalidUser: true,
+      method: 'password',
+      pid: 7,
+      host: undefined,
+    };
+    const batch = encodeBatch([e, { ...e, time: 2 }, { ...e, ip: '203.0.113.10', user: '203.0.113.9' }]);
+    expect(batch.strings).toEqual(['203.0.113.9', 'admin', 'password', '203.0.113.10']);
+  });
+});

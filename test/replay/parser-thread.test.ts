@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { replayCommand } from '../../src/cli/commands/replay.js';
+import { findScenario } from '../../src/simulate/scenarios.js';
+import { writeScenario } from '../../src/simulate/write-scenario.js';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'f2b-parser-thread-'));
+let bundle = '';
+beforeAll(async () => {
+  bundle = await bundleCli(dir);
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const withoutPid = (text: string) => text.replace(/ f2b-campaign\[\d+\]: /g, ' f2b-campaign[-]: ');
+
+/** `replay` in this process: loaded from TypeScript source there is no program file, so it parses in this thread. */
+async function replayHere(args: string[]): Promise<Record<string, unknown>> {
+  let summary = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    summary += String(chunk);
+    return true;
+  });
+  try {
+    expect(await replayCommand.run(args)).toBe(0);
+  } finally {
+    spy.mockRestore();
+  }
+  return JSON.parse(summary) as Record<string, unknown>;
+}
+
+describe('replay with its parser in a worker thread', () => {
+  it('gives the same verdicts and parse statistics as parsing in the detector thread', async () => {
+    const files = await writeScenario(findScenario('recon')!, join(dir, 'recon'));
+    const common = ['--auth-log', files.authLog, '--sockets', files.sockets, '--fail2ban-defaults'];
+    const threaded = await runCli(bundle, ['replay', ...common, '--verdicts', join(dir, 'threaded.log')]);
+    expect(threaded.code).toBe(0);
+    const threadedSummary = JSON.parse(threaded.stderr) as Record<string, unknown>;
+    expect(threadedSummary['parserThread']).toBe(true);
+
+    const hereSummary = await replayHere([...common, '--verdicts', join(dir, 'here.log')]);
+    expect(hereSummary['parserThread']).toBe(false);
+
+    const verdicts = withoutPid(readFileSync(join(dir, 'threaded.log'), 'utf8'));
+    expect(verdicts).toContain(' BAN ip=');
+    expect(verdicts).toBe(withoutPid(readFileSync(join(dir, 'here.log'), 'utf8')));
+    for (const key of ['parse', 'events', 'samples', 'verdicts', 'bans'])
+      expect(threadedSummary[key], key).toEqual(hereSummary[key]);
+  }, 120_000);
+
+  it('reads `sshd -E` output (--headerless) the same way in both threads', async () => {
+    const log = join(dir, 'sshd-e.log');
+    // ~5 MB: about 80 batches, so the parser thread runs ahead and waits for the detector (IN_FLIGHT).
+    const lines = Array.from(
+      { length: 60_000 },
+      (_, i) => `Failed password for invalid user u${i % 7} from 198.51.100.${i % 200} port ${1000 + i} ssh2`,
+    );
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const args = ['--auth-log', log, '--fail2ban-defaults', '--headerless'];
+    const threaded = await runCli(bundle, ['replay', ...args, '--verdicts', join(dir, 'e-threaded.log')]);
+    expect(threaded.code).toBe(0);
+    const here = await replayHere([...args, '--verdicts', join(dir, 'e-here.log')]);
+    const summary = JSON.parse(threaded.stderr) as Record<string, unknown>;
+    expect(summary['parse']).toEqual(here['parse']);
+    expect((summary['parse'] as { events: number }).events).toBe(60_000);
+    expect(withoutPid(readFileSync(join(dir, 'e-threaded.log'), 'utf8'))).toBe(
+      withoutPid(readFileSync(join(dir, 'e-here.log'), 'utf8')),
+    );
+  }, 120_000);
+
+  it('says what is wrong with an unreadable log in one line, from either thread', async () => {
+    const missing = await runCli(bundle, ['replay', '--auth-log', join(dir, 'nope.log'), '--fail2ban-defaults']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(
+      `f2b-campaign replay: --auth-log ${join(dir, 'nope.log')}: cannot read it (ENOENT)`,
+    );
+    const folder = await runCli(bundle, ['replay', '--auth-log', dir, '--fail2ban-defaults']);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain('not a regular file');
+  }, 120_000);
+});
