@@ -3,11 +3,12 @@
 //   f2b-campaign replay (parse + correlate + verdicts), fail2ban-regex FILE sshd, sshguard's sshg-parser.
 // Peak RSS comes from GNU time (%M). Usage: node bench/replay.mjs [LINES] [SOURCES]   (npm run build first)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const SOURCES = Number(process.argv[3] ?? 100_000);
-const file = `bench/out/sshd-${LINES}.log`;
+// v2: the generator of v1 drew from only 2,560 addresses whatever SOURCES said; a v1 file is never reused.
+const file = `bench/out/sshd-${LINES}-${SOURCES}-v2.log`;
 const TIME = '/usr/bin/time';
 const SSHG = '/usr/libexec/sshguard/sshg-parser';
 
@@ -50,7 +51,10 @@ const results = [
 const replay = results[0];
 const summary = JSON.parse(replay.stderr.split('\n').find((l) => l.startsWith('{')) ?? '{}');
 const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(results[2].stdout)?.[1];
-console.log(`\n${LINES.toLocaleString('en')} lines, ${SOURCES.toLocaleString('en')} sources (${file})`);
+const holds = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
+console.log(
+  `\n${holds.lines.toLocaleString('en')} lines from ${holds.addresses.toLocaleString('en')} distinct addresses (${file})`,
+);
 console.log(`| tool | seconds | lines/s | peak RSS MB | replay is N x faster |`);
 console.log(`|---|---:|---:|---:|---:|`);
 for (const r of results) {

@@ -57,8 +57,9 @@ export class CampaignBook {
     private readonly deps: BookDeps,
     snapshot?: BookSnapshot,
   ) {
-    this.live = (snapshot?.live ?? []).map(restoreCampaign);
-    this.ended = (snapshot?.ended ?? []).map(restoreCampaign);
+    const max = deps.settings.maxMembers;
+    this.live = (snapshot?.live ?? []).map((c) => restoreCampaign(c, max));
+    this.ended = (snapshot?.ended ?? []).map((c) => restoreCampaign(c, max));
     this.pool = new CandidatePool(MAX_POOL, snapshot?.pool);
     this.seq = snapshot?.seq ?? 0;
   }
@@ -154,6 +155,7 @@ export class CampaignBook {
       now,
       chosen.map(([, e]) => e.evidence),
       min,
+      this.deps.settings.maxMembers,
     );
     if (!this.isCandidate(new Set(c.signals))) return [];
     this.seq++;
@@ -195,9 +197,7 @@ export class CampaignBook {
     if (source.campaign !== c.id) source.learned = 0;
     source.campaign = c.id;
     source.bannedAt = now;
-    c.members.delete(source.ip);
     c.members.set(source.ip, now);
-    if (c.members.size > this.deps.settings.maxMembers) c.members.delete(c.members.keys().next().value!);
     if (now > c.lastSeen) c.lastSeen = now;
     this.bans++;
     const extra: Array<[string, VerdictValue]> = [

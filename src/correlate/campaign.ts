@@ -1,6 +1,7 @@
 import type { Verdict, VerdictValue } from '../core/verdict.js';
 import { bucketSeconds } from './signals/rhythm.js';
 import { type Evidence, SIGNALS, type SignalName } from './signals/signal.js';
+import { TimedMap } from './timed-map.js';
 
 /** A campaign: sources tied together by shared signals (its fingerprint), with a life span. */
 export interface Campaign {
@@ -21,7 +22,7 @@ export interface Campaign {
   /** Dictionary: username hash -> members that tried it. */
   readonly names: Map<number, number>;
   /** Members remembered (address -> time of its last BAN), capped; `memberCount` counts them all. */
-  readonly members: Map<string, number>;
+  readonly members: TimedMap;
   memberCount: number;
   /** Members count in the last CAMPAIGN line. */
   announced: number;
@@ -46,6 +47,7 @@ export function newCampaign(
   now: number,
   evidence: readonly Evidence[],
   min: number,
+  maxMembers: number,
 ): Campaign {
   const signals = SIGNALS.filter((name) => evidence.filter((e) => e.has(name)).length >= min);
   const params = (name: SignalName): string[] => [
@@ -65,7 +67,7 @@ export function newCampaign(
     blocks: signals.includes('locality') ? params('locality') : [],
     seen: new Map(),
     names: new Map(),
-    members: new Map(),
+    members: new TimedMap(maxMembers),
     memberCount: 0,
     announced: 0,
   };
@@ -103,13 +105,13 @@ export function snapshotCampaign(c: Campaign): CampaignSnapshot {
     lifetime: [...c.lifetime],
     blocks: [...c.blocks],
     names: [...c.names],
-    members: [...c.members],
+    members: c.members.entries(),
     seen: [...c.seen],
   };
 }
 
-export function restoreCampaign(s: CampaignSnapshot): Campaign {
-  return { ...s, names: new Map(s.names), members: new Map(s.members), seen: new Map(s.seen) };
+export function restoreCampaign(s: CampaignSnapshot, maxMembers: number): Campaign {
+  return { ...s, names: new Map(s.names), members: new TimedMap(maxMembers, s.members), seen: new Map(s.seen) };
 }
 
 /** Bucket lists and block lists of a fingerprint stay short. */

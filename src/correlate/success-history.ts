@@ -1,4 +1,5 @@
 import { familyOf, neighbourPrefix, providerPrefix } from './ip-prefix.js';
+import { TimedMap } from './timed-map.js';
 
 export interface SuccessSnapshot {
   readonly ips: Array<[string, number]>;
@@ -11,23 +12,25 @@ export interface SuccessSnapshot {
  * tell the locality signal that a block has real users in it. Both maps are LRU-capped.
  */
 export class SuccessHistory {
-  private readonly ips: Map<string, number>;
-  private readonly blocks: Map<string, number>;
+  private readonly ips: TimedMap;
+  private readonly blocks: TimedMap;
 
   constructor(
     /** How long a success protects (ms). */
     readonly memory: number,
-    private readonly max: number,
+    max: number,
     snapshot?: SuccessSnapshot,
   ) {
-    this.ips = new Map(snapshot?.ips ?? []);
-    this.blocks = new Map(snapshot?.blocks ?? []);
+    this.ips = new TimedMap(max, snapshot?.ips);
+    this.blocks = new TimedMap(max, snapshot?.blocks);
   }
 
   record(ip: string, time: number): void {
-    put(this.ips, ip, time, this.max);
-    for (const block of [neighbourPrefix(ip), providerPrefix(ip)])
-      if (block !== '') put(this.blocks, block, time, this.max);
+    this.ips.set(ip, time);
+    const narrow = neighbourPrefix(ip);
+    if (narrow !== '') this.blocks.set(narrow, time);
+    const wide = providerPrefix(ip);
+    if (wide !== '') this.blocks.set(wide, time);
   }
 
   /** Time of the address's last success within memory before `now`, or -1. */
@@ -48,12 +51,6 @@ export class SuccessHistory {
   }
 
   snapshot(): SuccessSnapshot {
-    return { ips: [...this.ips], blocks: [...this.blocks] };
+    return { ips: this.ips.entries(), blocks: this.blocks.entries() };
   }
-}
-
-function put(map: Map<string, number>, key: string, time: number, max: number): void {
-  map.delete(key);
-  map.set(key, time);
-  if (map.size > max) map.delete(map.keys().next().value!);
 }
