@@ -1,6 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
+/** Characters kept of an unterminated line: more than any reader accepts (sshd-parser skips lines over 16 kB). */
+export const MAX_KEPT = 1 << 16;
+
 /**
  * Streams a file as batches of lines (one batch per 64 KiB chunk) without ever holding more than one chunk: replay
  * must run over logs of any size in bounded memory, and one await per batch instead of per line keeps it fast.
@@ -14,6 +17,9 @@ export async function* readLineBatches(path: string, start = 0): AsyncGenerator<
     const text = carry + decoder.write(chunk as Buffer);
     const lines = text.split('\n');
     carry = lines.pop() ?? '';
+    // A line with no end in sight (a corrupt file, a binary) would otherwise grow until V8's string limit: keep
+    // only its head, still longer than any line a reader accepts, so it is counted as one over-long line.
+    if (carry.length > MAX_KEPT) carry = carry.slice(0, MAX_KEPT);
     if (lines.length > 0) yield lines;
   }
   const tail = carry + decoder.end();

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_KEPT, readLineBatches } from '../../src/parse/line-reader.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'f2b-line-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('line reader', () => {
+  it('turns 20 MB without a newline into one cut line the parser counts as too long, and reads on', async () => {
+    const file = join(dir, 'junk.log');
+    const real = 'Feb 15 14:23:12 host sshd[7]: Failed password for root from 203.0.113.5 port 22 ssh2';
+    writeFileSync(file, `${real}\n${'A'.repeat(20 << 20)}\n${real}\n`);
+    const parser = new SshdParser({ referenceTime: Date.UTC(2026, 1, 20) });
+    let longest = 0;
+    const ips: string[] = [];
+    for await (const batch of readLineBatches(file)) {
+      for (const line of batch) {
+        longest = Math.max(longest, line.length);
+        const event = parser.parseLine(line);
+        if (event) ips.push(event.ip);
+      }
+    }
+    expect(ips).toEqual(['203.0.113.5', '203.0.113.5']);
+    expect(parser.stats.lines).toBe(3);
+    expect(parser.stats.skipped['too-long']).toBe(1);
+    // Never more than the kept head plus one 64 KiB chunk of it.
+    expect(longest).toBeLessThanOrEqual(MAX_KEPT + (1 << 16));
+  });
+});
