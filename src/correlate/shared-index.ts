@@ -54,11 +54,15 @@ export class SharedIndex {
     let entries = this.find(key);
     if (!entries) {
       if (this.keys.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
-      entries = { ips: [], times: [], hits: [], used: time };
+      // Most keys never get a second source (a /24 of a botnet spread over the internet): one-element arrays,
+      // not the 17 slots V8 gives an empty array on its first push.
+      const hitList = this.hitCap > 0 && hits > 0 ? new Array<number>(Math.min(hits, this.hitCap)).fill(time) : [];
+      entries = { ips: [source], times: [time], hits: hitList, used: time };
       this.keys.set(key, entries);
       this.queue.push(key, time);
       this.lastKey = key;
       this.lastEntries = entries;
+      return 1;
     }
     // Kept on the entry rather than in a second map: one lookup per add instead of two.
     entries.used = time;
