@@ -6,6 +6,7 @@ import type { Verdict } from '../core/verdict.js';
 import { type BookSnapshot, CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import { detectorStatus } from './detector-status.js';
+import { fail2banFailures } from './fail2ban-count.js';
 import { nameHash, nameOrderKey } from './name-key.js';
 import { NeverBan } from './never-ban.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
@@ -154,7 +155,7 @@ export class CampaignDetector implements CorrelationCore {
         s.times = appendCapped(s.times, now, MAX_TIMES);
         append(rejudge, sig.rhythm.observe(s, now));
       }
-      append(rejudge, sig.persistence.observe(s, now, e.count));
+      append(rejudge, sig.persistence.observe(s, now, fail2banFailures(e)));
       append(rejudge, sig.locality.observe(s, now, e.count));
       append(rejudge, sig.synchrony.observe(s, now));
       if (unprotected) {
@@ -163,6 +164,11 @@ export class CampaignDetector implements CorrelationCore {
         this.recent.set(s.ip, now);
         if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
       }
+    }
+    if (e.count === 0) {
+      // The second line of a try (its `Failed password` after `Invalid user`): no new attempt, but fail2ban counts it.
+      const failures = fail2banFailures(e);
+      if (failures > 0) append(rejudge, sig.persistence.observe(s, now, failures));
     }
     if (e.user === undefined) return;
     const hash = nameHash(e.user);

@@ -26,7 +26,10 @@ export interface SourceState {
   /** Order key of the last name tried and the length of the current run of ascending names (ordered walk). */
   orderKey: number;
   ascRun: number;
-  /** fail2ban findtime windows: the current window index, attempts in it, windows with attempts, most in one. */
+  /**
+   * fail2ban findtime windows: the current window index, failures in it as fail2ban counts them (fail2ban-count.ts),
+   * windows with failures, most in one.
+   */
   win: number;
   winCount: number;
   windows: number;

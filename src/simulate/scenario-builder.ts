@@ -26,6 +26,14 @@ export class ScenarioBuilder {
     this.users.add(user);
   }
 
+  /**
+   * How many failures fail2ban's sshd filter counts for one failed try as `user`: two for a name that does not
+   * exist here (its `Invalid user` line and its `Failed password for invalid user` line both match), one otherwise.
+   */
+  fail2banCost(user: string): number {
+    return this.users.has(user) ? 1 : 2;
+  }
+
   role(ip: string, role: Role): string {
     if (!this.roles.has(ip) || role === 'benign') this.roles.set(ip, role);
     return ip;

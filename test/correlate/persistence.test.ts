@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuthEvent } from '../../src/core/auth-event.js';
 import { PersistenceSignal } from '../../src/correlate/signals/persistence.js';
 import type { SignalEnv } from '../../src/correlate/signals/signal.js';
 import { MIN, source, spread, T0, THRESHOLDS } from './helpers.js';
@@ -37,5 +38,26 @@ describe('persistence signal', () => {
     expect(signal.test(sources[0]!, T0 + 26 * MIN)).toBeNull();
     feed(2);
     expect(signal.test(sources[0]!, T0 + 26 * MIN)).toBe('');
+  });
+
+  it("judges a source by fail2ban's count: two unknown-user tries a window stay under, three do not", async () => {
+    const { CampaignDetector } = await import('../../src/correlate/campaign-detector.js');
+    const { failure } = await import('./helpers.js');
+    // The parser's two events for one unknown-user try: `Invalid user` (count 1), `Failed password` (count 0).
+    const tryAsUnknown = (ip: string, t: number): AuthEvent[] => [
+      { ...failure(ip, t, 'nobody-here'), reason: 'invalid-user' },
+      { ...failure(ip, t + 2000, 'nobody-here'), count: 0 },
+    ];
+    const run = (perWindow: number) => {
+      const detector = new CampaignDetector({}, THRESHOLDS);
+      for (let w = 0; w < 4; w++)
+        for (let k = 0; k < perWindow; k++)
+          for (const e of tryAsUnknown('100.2.2.2', T0 + w * 10 * MIN + k * 2 * MIN)) detector.onAuthEvent(e);
+      const s = detector.sources.get('100.2.2.2')!;
+      return { attempts: s.attempts, winMax: s.winMax, persistent: detector.signals.persistence.isPersistent(s) };
+    };
+    expect(run(2)).toEqual({ attempts: 8, winMax: 4, persistent: true });
+    // 3 attempts per window is under maxretry 5 by our count, but fail2ban counts 6 and bans it itself.
+    expect(run(3)).toEqual({ attempts: 12, winMax: 6, persistent: false });
   });
 });

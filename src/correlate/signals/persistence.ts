@@ -44,15 +44,18 @@ export class PersistenceSignal implements Signal {
     );
   }
 
-  /** Counts `count` attempts at `time`; returns the sources to re-judge when persistence just became shared. */
-  observe(source: SourceState, time: number, count: number): readonly string[] {
+  /**
+   * Counts `failures` at `time` as fail2ban counts them (fail2ban-count.ts: an unknown-user try is two); returns the
+   * sources to re-judge when persistence just became shared.
+   */
+  observe(source: SourceState, time: number, failures: number): readonly string[] {
     const win = Math.floor(time / this.env.thresholds.findtime);
     if (win !== source.win) {
       source.win = win;
       source.winCount = 0;
       source.windows++;
     }
-    source.winCount += count;
+    source.winCount += failures;
     if (source.winCount > source.winMax) source.winMax = source.winCount;
     if (!this.isPersistent(source)) return NONE;
     const n = this.index.add('p', source.ip, time);

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fail2banFailures } from '../../src/correlate/fail2ban-count.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+
+const FAIL2BAN_REGEX = '/usr/bin/fail2ban-regex';
+const dir = mkdtempSync(join(tmpdir(), 'f2b-count-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// One connection per address, as OpenSSH 9 writes it at LogLevel INFO.
+const CONNECTIONS: Array<[ip: string, messages: string[]]> = [
+  [
+    '198.51.100.1',
+    [
+      'Invalid user bob from 198.51.100.1 port 40001',
+      'Failed password for invalid user bob from 198.51.100.1 port 40001 ssh2',
+    ],
+  ],
+  ['198.51.100.2', ['Failed password for root from 198.51.100.2 port 40002 ssh2']],
+  ['198.51.100.3', ['Failed publickey for root from 198.51.100.3 port 40003 ssh2: ED25519 SHA256:abcdefghijklmnop']],
+  [
+    '198.51.100.4',
+    [
+      'Invalid user eve from 198.51.100.4 port 40004',
+      'Failed keyboard-interactive/pam for invalid user eve from 198.51.100.4 port 40004 ssh2',
+    ],
+  ],
+  [
+    '198.51.100.5',
+    ['ROOT LOGIN REFUSED FROM 198.51.100.5 port 40005', 'Failed password for root from 198.51.100.5 port 40005 ssh2'],
+  ],
+  [
+    '198.51.100.6',
+    [
+      'User carol from 198.51.100.6 not allowed because not listed in AllowUsers',
+      'Failed password for carol from 198.51.100.6 port 40006 ssh2',
+    ],
+  ],
+  [
+    '198.51.100.7',
+    [
+      'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.7  user=root',
+      'Failed password for root from 198.51.100.7 port 40007 ssh2',
+    ],
+  ],
+  [
+    '198.51.100.8',
+    [
+      'Failed password for root from 198.51.100.8 port 40008 ssh2',
+      'error: maximum authentication attempts exceeded for root from 198.51.100.8 port 40008 ssh2 [preauth]',
+    ],
+  ],
+  ['198.51.100.9', ['Connection closed by authenticating user root 198.51.100.9 port 40009 [preauth]']],
+  ['198.51.100.10', ['Connection closed by 198.51.100.10 port 40010 [preauth]']],
+];
+
+describe("fail2ban's count of an sshd log", () => {
+  it("matches fail2ban-regex with Debian's sshd filter, address by address", async () => {
+    expect(existsSync(FAIL2BAN_REGEX), `${FAIL2BAN_REGEX} is missing: apt-get install fail2ban`).toBe(true);
+    const lines = CONNECTIONS.flatMap(([, messages], c) =>
+      messages.map((m, i) => `Feb 16 10:00:${String(c * 4 + i).padStart(2, '0')} bastion sshd[${5000 + c}]: ${m}`),
+    );
+    const log = join(dir, 'auth.log');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+
+    const ours = new Map<string, number>();
+    const parser = new SshdParser({ referenceTime: Date.UTC(2026, 1, 20) });
+    for (const line of lines) {
+      const event = parser.parseLine(line);
+      if (event) ours.set(event.ip, (ours.get(event.ip) ?? 0) + fail2banFailures(event));
+    }
+
+    // `-o ip`: one address per failure fail2ban counts (lines its filter marks NOFAIL are matched, not counted).
+    const { stdout } = await promisify(execFile)(FAIL2BAN_REGEX, ['-o', 'ip', log, 'sshd']);
+    const theirs = new Map<string, number>();
+    for (const ip of stdout.split('\n').filter(Boolean)) theirs.set(ip, (theirs.get(ip) ?? 0) + 1);
+    const table = (counts: Map<string, number>) => CONNECTIONS.map(([ip]) => [ip, counts.get(ip) ?? 0]);
+    expect(table(ours)).toEqual(table(theirs));
+    // The point of it: an unknown-user try is two failures to fail2ban, a known-user try one.
+    expect(theirs.get('198.51.100.1')).toBe(2);
+    expect(theirs.get('198.51.100.2')).toBe(1);
+  }, 60_000);
+});
