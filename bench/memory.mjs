@@ -26,6 +26,7 @@ const thresholds = {
   maxretry: 5,
   findtime: 600_000,
   bantime: 600_000,
+  campaignBantime: 86_400_000,
   ignoreip: ['127.0.0.1/8', '::1'],
   origin: 'defaults',
 };

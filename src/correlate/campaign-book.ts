@@ -128,7 +128,7 @@ export class CampaignBook {
       source.learned = learnFromMember(c, evidence(), source.learned, this.deps.settings.minMembers);
     }
     const last = source.campaign === c.id ? source.bannedAt : (c.members.get(source.ip) ?? -1);
-    if (last >= 0 && now - last < this.deps.thresholds.bantime) {
+    if (last >= 0 && now - last < this.deps.thresholds.campaignBantime) {
       source.campaign = c.id;
       source.bannedAt = last;
       return [];

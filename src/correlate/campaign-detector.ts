@@ -128,14 +128,14 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   /**
-   * A failure or probe from a member we banned less than fail2ban's bantime ago. fail2ban's firewall drops such a
+   * A failure or probe from a member we banned less than the f2b-campaign jail's bantime ago. fail2ban's firewall drops such a
    * source, so live these are the few lines already in flight, and in replay (a log recorded without us) they are
    * what the ban would have stopped: either way they are not new evidence. They keep the campaign alive and are
    * counted, nothing more: the signals and the campaign see what the live service would have seen, and replaying a
    * campaign's log stops paying for every line of every banned member (72% of the bench log's events).
    */
   private behindBan(s: SourceState, now: number): boolean {
-    if (s.campaign === '' || s.bannedAt < 0 || now - s.bannedAt >= this.thresholds.bantime) return false;
+    if (s.campaign === '' || s.bannedAt < 0 || now - s.bannedAt >= this.thresholds.campaignBantime) return false;
     const c = this.book.memberOf(s.ip, s);
     if (c === undefined) return false;
     if (now > c.lastSeen) c.lastSeen = now;

@@ -9,6 +9,9 @@ import { failure, HOUR, MIN, S, spread, success, T0, THRESHOLDS } from './helper
 
 const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
 
+/** An f2b-campaign jail configured to ban for 10 minutes (the bundled one bans for a day): members come back soon. */
+const SHORT_BAN = { ...THRESHOLDS, campaignBantime: 10 * MIN };
+
 /** Members keeping a 167 s rhythm with a shared dictionary: `rounds` attempts each, starting 40 s apart. */
 function rhythmCampaign(ips: readonly string[], rounds: number, start = T0, names = NAMES): AuthEvent[] {
   const events: AuthEvent[] = [];
@@ -71,39 +74,50 @@ describe('campaign detector', () => {
   });
 
   it('ends a campaign after campaign_end of silence, and bans a returning member again while it lives', () => {
-    const detector = new CampaignDetector({}, THRESHOLDS);
+    const detector = new CampaignDetector({}, SHORT_BAN);
     const ips = spread(8);
     const first = run(detector, rhythmCampaign(ips, 3));
     const banned = bansOf(first, ips[0]!)[0]!;
-    // Back after fail2ban's bantime (10 min): banned again, same campaign.
-    const back = detector.onAuthEvent(failure(ips[0]!, banned.time + THRESHOLDS.bantime + MIN, 'admin'));
+    // Back after the campaign jail's bantime (10 min here): banned again, same campaign.
+    const back = detector.onAuthEvent(failure(ips[0]!, banned.time + SHORT_BAN.campaignBantime + MIN, 'admin'));
     expect(back.map((v) => [v.verb, field(v, 'match'), field(v, 'campaign')])).toEqual([
       ['BAN', 'return', field(banned, 'campaign')],
     ]);
     // Within the bantime: nothing new.
-    expect(detector.onAuthEvent(failure(ips[0]!, banned.time + THRESHOLDS.bantime + 2 * MIN, 'admin'))).toEqual([]);
+    expect(detector.onAuthEvent(failure(ips[0]!, banned.time + SHORT_BAN.campaignBantime + 2 * MIN, 'admin'))).toEqual(
+      [],
+    );
     const end = detector.advance(banned.time + 4 * HOUR);
     expect(end.map((v) => [v.verb, field(v, 'event')])).toEqual([['CAMPAIGN', 'end']]);
     expect(detector.book.live).toHaveLength(0);
   });
 
   it('treats a member under its ban as behind the firewall: counted, keeps the campaign alive, teaches nothing', () => {
-    const detector = new CampaignDetector({}, THRESHOLDS);
+    const detector = new CampaignDetector({}, SHORT_BAN);
     const ips = spread(8);
     const banned = bansOf(run(detector, rhythmCampaign(ips, 3)), ips[0]!)[0]!;
     const member = detector.sources.get(ips[0]!)!;
     const before = { attempts: member.attempts, names: [...member.names], times: [...member.times] };
     const campaign = detector.book.live[0]!;
-    const during = banned.time + THRESHOLDS.bantime - MIN;
+    const during = banned.time + SHORT_BAN.campaignBantime - MIN;
     const counted = (detector.status() as { whileBanned: number }).whileBanned;
     expect(detector.onAuthEvent(failure(ips[0]!, during, 'never-tried-name'))).toEqual([]);
     expect({ attempts: member.attempts, names: member.names, times: member.times }).toEqual(before);
     expect(campaign.lastSeen).toBe(during);
     expect((detector.status() as { whileBanned: number }).whileBanned).toBe(counted + 1);
     // Once the ban is over the same source is judged again (and banned again: it is still a member).
-    const after = detector.onAuthEvent(failure(ips[0]!, banned.time + THRESHOLDS.bantime + MIN, 'admin'));
+    const after = detector.onAuthEvent(failure(ips[0]!, banned.time + SHORT_BAN.campaignBantime + MIN, 'admin'));
     expect(after.map((v) => [v.verb, field(v, 'match')])).toEqual([['BAN', 'return']]);
     expect(member.attempts).toBe(before.attempts + 1);
+  });
+
+  it("keeps a member behind the ban for the campaign jail's bantime, not the sshd jail's", () => {
+    const detector = new CampaignDetector({}, THRESHOLDS); // sshd jail: 10 min; bundled f2b-campaign jail: 1 day
+    const ips = spread(8);
+    const banned = bansOf(run(detector, rhythmCampaign(ips, 3)), ips[0]!)[0]!;
+    const counted = (detector.status() as { whileBanned: number }).whileBanned;
+    expect(detector.onAuthEvent(failure(ips[0]!, banned.time + THRESHOLDS.bantime + MIN, 'admin'))).toEqual([]);
+    expect((detector.status() as { whileBanned: number }).whileBanned).toBe(counted + 1);
   });
 
   it("never bans loopback or fail2ban's ignoreip even when they behave exactly like members", () => {
@@ -118,7 +132,7 @@ describe('campaign detector', () => {
     // Members are banned after a few attempts and then go silent, as behind fail2ban's firewall, so the shared
     // signals a protected source can show come from the campaign's newest members only: rhythm and dictionary
     // here. override_signals is lowered to those two; the default (3) keeps this source protected (below).
-    const detector = new CampaignDetector({ override_signals: 2 }, THRESHOLDS);
+    const detector = new CampaignDetector({ override_signals: 2 }, SHORT_BAN);
     const user = '203.0.7.7';
     detector.onAuthEvent(success(user, T0 - MIN, 'alice'));
     const verdicts = run(detector, rhythmCampaign([...spread(10), user], 40));
@@ -126,10 +140,10 @@ describe('campaign detector', () => {
     expect(bans.length).toBeGreaterThan(0);
     expect(field(bans[0]!, 'protection')).toBe('overridden');
     expect(Number(field(bans[0]!, 'attempts'))).toBeGreaterThanOrEqual(30);
-    const mild = new CampaignDetector({ override_signals: 2 }, THRESHOLDS);
+    const mild = new CampaignDetector({ override_signals: 2 }, SHORT_BAN);
     mild.onAuthEvent(success(user, T0 - MIN, 'alice'));
     expect(bansOf(run(mild, rhythmCampaign([...spread(10), user], 6)), user)).toEqual([]);
-    const strict = new CampaignDetector({}, THRESHOLDS);
+    const strict = new CampaignDetector({}, SHORT_BAN);
     strict.onAuthEvent(success(user, T0 - MIN, 'alice'));
     expect(bansOf(run(strict, rhythmCampaign([...spread(10), user], 40)), user)).toEqual([]);
   });

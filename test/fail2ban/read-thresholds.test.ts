@@ -1,10 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
 
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'f2bc-thresholds-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
@@ -22,13 +24,14 @@ function configDir(files: Record<string, string>): string {
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
 
 // Each case is read twice: by fail2ban itself (`fail2ban-client -d`) and by our reading of the files. Both must
 // give the expected figures, so the file reader is checked against fail2ban's own parser, not against our guess.
 const CASES: ReadonlyArray<{
   title: string;
   files: Record<string, string>;
-  expected: { maxretry: number; findtime: number; bantime: number; ignoreip: string[] };
+  expected: { maxretry: number; findtime: number; bantime: number; ignoreip: string[]; campaignBantime?: number };
 }> = [
   {
     title: "Debian's stock configuration",
@@ -77,16 +80,39 @@ describe('readFail2banThresholds', () => {
   it.each(CASES)('reads $title from the jail files as fail2ban does', async ({ files, expected }) => {
     const dir = configDir(files);
     const viaFiles = await readFail2banThresholds({ configDir: dir, useClient: false });
-    expect(viaFiles).toEqual({ ...expected, origin: 'jail-files' });
+    expect(viaFiles).toEqual({ campaignBantime: DAY, ...expected, origin: 'jail-files' });
   });
 
   it.each(CASES.filter((c) => !c.title.includes('disabled')))(
     'reads $title through the real fail2ban-client -d',
     async ({ files, expected }) => {
       const dir = configDir(files);
-      expect(await readFail2banThresholds({ configDir: dir })).toEqual({ ...expected, origin: 'fail2ban-client' });
+      expect(await readFail2banThresholds({ configDir: dir })).toEqual({
+        campaignBantime: DAY,
+        ...expected,
+        origin: 'fail2ban-client',
+      });
     },
   );
+
+  it("reads the f2b-campaign jail's bantime (the bundled jail, and a local override), through both readers", async () => {
+    const bundled = readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8');
+    const filter = readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8');
+    const plain = configDir({ 'jail.d/f2b-campaign.conf': bundled, 'filter.d/f2b-campaign.conf': filter });
+    expect(await readFail2banThresholds({ configDir: plain, useClient: false })).toMatchObject({
+      campaignBantime: DAY,
+    });
+    const local = configDir({
+      'jail.d/f2b-campaign.conf': bundled,
+      'filter.d/f2b-campaign.conf': filter,
+      'jail.d/f2b-campaign.local': '[f2b-campaign]\nbantime = 3d\n',
+    });
+    for (const useClient of [false, true])
+      expect(await readFail2banThresholds({ configDir: local, useClient })).toMatchObject({
+        maxretry: 5,
+        campaignBantime: 3 * DAY,
+      });
+  });
 
   it('falls back to the jail files when fail2ban does not start the jail (disabled)', async () => {
     const dir = configDir({

@@ -113,7 +113,9 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
   results.push(checkWritableDir('runtime', settings.runtimeDir));
   try {
     const t = await readFail2banThresholds({ jail: settings.fail2banJail, configDir: settings.fail2banConfig });
-    const figures = `maxretry ${t.maxretry}, findtime ${t.findtime / 1000} s, bantime ${t.bantime / 1000} s, ignoreip ${t.ignoreip.join(' ')}`;
+    const figures =
+      `maxretry ${t.maxretry}, findtime ${t.findtime / 1000} s, bantime ${t.bantime / 1000} s, ` +
+      `ignoreip ${t.ignoreip.join(' ')}; f2b-campaign jail bantime ${t.campaignBantime / 1000} s`;
     results.push(
       t.origin === 'defaults'
         ? {
