@@ -94,7 +94,12 @@ export const replayCommand: Command = {
         seconds: Number(seconds.toFixed(3)),
         linesPerSecond: Math.round(s.lines / seconds),
         parserThread: parsed.inWorker,
-        thresholds: { maxretry: thresholds.maxretry, findtime: thresholds.findtime, origin: thresholds.origin },
+        thresholds: {
+          maxretry: thresholds.maxretry,
+          findtime: thresholds.findtime,
+          campaignBantime: thresholds.campaignBantime,
+          origin: thresholds.origin,
+        },
         parse: s,
       })}\n`,
     );
