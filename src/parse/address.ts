@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 /** What sshd wrote where an address belongs: an address we may ban, or a name we must never resolve. */
 export interface RemoteAddress {
@@ -57,8 +57,8 @@ export function formatIPv6(groups: readonly number[]): string {
  * one attacker is one source whichever socket family sshd used. Returns null when the token is neither an address
  * nor a plausible hostname (the line is then skipped, never guessed at).
  */
-export function normaliseAddress(token: string): RemoteAddress | null {
-  if (isIPv4(token)) return { ip: detach(token), bannable: true };
+export function normaliseAddress(token: string, copy = true): RemoteAddress | null {
+  if (isDottedQuad(token)) return { ip: copy ? detach(token) : token, bannable: true };
   const bare = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
   if (isIPv6(bare)) {
     const groups = ipv6Groups(bare);
@@ -72,8 +72,37 @@ export function normaliseAddress(token: string): RemoteAddress | null {
   }
   // A strictly numeric dotted token that is not an IPv4 address (192.030.0.6, 300.1.1.1) is not a hostname either.
   if (/^[\d.]+$/.test(token)) return null;
-  if (HOSTNAME.test(token)) return { ip: detach(token), bannable: false };
+  if (HOSTNAME.test(token)) return { ip: copy ? detach(token) : token, bannable: false };
   return null;
+}
+
+/**
+ * What node:net's isIPv4 accepts (four decimal octets 0-255, no leading zeros, no sign), without its regular
+ * expression: this runs for nearly every line. test/parse/address.property.test.ts holds it to isIPv4.
+ */
+export function isDottedQuad(token: string): boolean {
+  const n = token.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const c = token.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && token.charCodeAt(start) === 0x30)) return false;
+    parts++;
+    if (i === n) break;
+    if (token.charCodeAt(i) !== 0x2e || parts === 4) return false;
+    i++;
+    if (i === n) return false;
+  }
+  return parts === 4;
 }
 
 /**

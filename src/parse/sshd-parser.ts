@@ -19,6 +19,11 @@ export interface SshdParserOptions {
    * option such lines are not sshd's (auth.log is shared with other programs) and are skipped.
    */
   readonly fallbackTime?: () => number;
+  /**
+   * Copy each address out of its line (default). Off only where events are serialised right away (the parser
+   * thread of `replay`): a kept slice would pin its read chunk, but a serialised one is a copy already.
+   */
+  readonly copyAddresses?: boolean;
 }
 
 export interface SshdMessage {
@@ -78,7 +83,7 @@ export class SshdParser {
     if (match === AMBIGUOUS) return this.skip('ambiguous');
     if (match === null) return this.skip('unrecognised');
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
-    const address = normaliseAddress(match.addr);
+    const address = normaliseAddress(match.addr, this.options.copyAddresses ?? true);
     if (address === null) return this.skip('bad-address');
     const key = `${header.host ?? ''}|${header.pid ?? address.ip}`;
     const counted = this.tracker.account(key, match);

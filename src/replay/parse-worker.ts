@@ -18,13 +18,10 @@ export function isParseJob(value: unknown): value is ParseJob {
   return typeof value === 'object' && value !== null && (value as ParseJob).role === 'f2b-campaign-parse';
 }
 
-/** The parser a job asks for. */
-export function jobParser(job: Omit<ParseJob, 'role'>): SshdParser {
-  return new SshdParser(
-    job.headerless
-      ? { referenceTime: job.referenceTime, fallbackTime: () => job.referenceTime }
-      : { referenceTime: job.referenceTime },
-  );
+/** The parser a job asks for; `serialised`: its events are encoded for another thread at once. */
+export function jobParser(job: Omit<ParseJob, 'role'>, serialised = false): SshdParser {
+  const fallback = job.headerless ? { fallbackTime: () => job.referenceTime } : {};
+  return new SshdParser({ referenceTime: job.referenceTime, ...fallback, copyAddresses: !serialised });
 }
 
 /** Messages the parser thread sends: a batch of events, then the parse statistics once the file is done. */
@@ -41,7 +38,7 @@ export const IN_FLIGHT = 8;
  * one (a message on `port`) whenever IN_FLIGHT are unread.
  */
 export async function runParseJob(job: ParseJob, port: MessagePort): Promise<void> {
-  const parser = jobParser(job);
+  const parser = jobParser(job, true);
   let credits = IN_FLIGHT;
   let wake: (() => void) | undefined;
   const onCredit = (): void => {
