@@ -9,6 +9,7 @@ import { detectorStatus } from './detector-status.js';
 import { fail2banFailures } from './fail2ban-count.js';
 import { nameHash, nameOrderKey } from './name-key.js';
 import { NeverBan } from './never-ban.js';
+import { RecencyList } from './recency-list.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
 import { appendCapped, MAX_NAMES, MAX_TIMES, type SourceState } from './source-state.js';
@@ -56,7 +57,7 @@ export class CampaignDetector implements CorrelationCore {
   readonly sources: SourceTable;
   readonly signals: SignalSet;
   readonly book: CampaignBook;
-  private readonly recent: Map<string, number>;
+  private readonly recent: RecencyList;
   /** Reused for each judgement (the book copies it when it keeps it). */
   private readonly scratch: Evidence = new Map();
   private readonly counters: Counters;
@@ -88,7 +89,7 @@ export class CampaignDetector implements CorrelationCore {
       },
       snapshot?.book,
     );
-    this.recent = new Map(snapshot?.recent ?? []);
+    this.recent = new RecencyList(RECENT, snapshot?.recent ?? []);
     this.counters = snapshot
       ? { ...snapshot.counters, whileBanned: snapshot.counters.whileBanned ?? 0 }
       : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0, whileBanned: 0 };
@@ -160,9 +161,7 @@ export class CampaignDetector implements CorrelationCore {
       append(rejudge, sig.synchrony.observe(s, now));
       if (unprotected) {
         sig.surge.observe(s, now);
-        this.recent.delete(s.ip);
-        this.recent.set(s.ip, now);
-        if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+        this.recent.touch(s.ip, now);
       }
     }
     if (e.count === 0) {
@@ -215,7 +214,7 @@ export class CampaignDetector implements CorrelationCore {
 
   private rejudgeRecent(now: number): Verdict[] {
     const out: Verdict[] = [];
-    for (const [ip, seen] of [...this.recent]) {
+    for (const [ip, seen] of this.recent.entries()) {
       const s = this.sources.get(ip);
       if (!s || seen < now - this.settings.window || this.book.memberOf(ip, s)) continue;
       out.push(...this.book.consider(s, this.signals.evaluate(s, now), now));
@@ -260,7 +259,7 @@ export class CampaignDetector implements CorrelationCore {
       signals: this.signals.snapshot(),
       book: this.book.snapshot(),
       successes: this.successes.snapshot(),
-      recent: [...this.recent],
+      recent: this.recent.entries(),
       counters: { ...this.counters },
     };
   }
