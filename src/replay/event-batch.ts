@@ -66,16 +66,27 @@ export function encodeBatch(events: readonly AuthEvent[]): EventBatch {
     }
     return i;
   };
+  // Consecutive events mostly repeat the host, the method, often the address: skip the map for those.
+  const last = ['', '', '', ''];
+  const lastRef = [NO_STRING, NO_STRING, NO_STRING, NO_STRING];
+  const refAt = (column: number, s: string | undefined): number => {
+    if (s === undefined) return NO_STRING;
+    if (lastRef[column] !== NO_STRING && last[column] === s) return lastRef[column]!;
+    const i = ref(s);
+    last[column] = s;
+    lastRef[column] = i;
+    return i;
+  };
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
     numbers[i * 4] = e.time;
     numbers[i * 4 + 1] = e.count;
     numbers[i * 4 + 2] = e.port ?? ABSENT;
     numbers[i * 4 + 3] = e.pid ?? ABSENT;
-    refs[i * 4] = ref(e.ip);
-    refs[i * 4 + 1] = ref(e.user);
-    refs[i * 4 + 2] = ref(e.method);
-    refs[i * 4 + 3] = ref(e.host);
+    refs[i * 4] = refAt(0, e.ip);
+    refs[i * 4 + 1] = refAt(1, e.user);
+    refs[i * 4 + 2] = refAt(2, e.method);
+    refs[i * 4 + 3] = refAt(3, e.host);
     codes[i * 3] = KIND_CODE.get(e.kind)!;
     codes[i * 3 + 1] = REASON_CODE.get(e.reason)!;
     codes[i * 3 + 2] =
