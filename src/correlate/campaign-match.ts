@@ -5,6 +5,19 @@ import type { DictionarySignal } from './signals/dictionary.js';
 import type { Evidence, SignalName } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 
+/** Each fingerprint's blocks as a set, rebuilt when the list grows (it only grows, by learnFromMember). */
+const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<string> }>();
+
+/** Whether `prefix` is one of the campaign's blocks: asked for nearly every judged event, against up to 64 blocks. */
+export function hasBlock(c: Campaign, prefix: string): boolean {
+  let cached = blockSets.get(c.blocks);
+  if (cached === undefined || cached.size !== c.blocks.length) {
+    cached = { size: c.blocks.length, set: new Set(c.blocks) };
+    blockSets.set(c.blocks, cached);
+  }
+  return cached.set.has(prefix);
+}
+
 /** Whether the source tried a name of the campaign's dictionary (tried by enough members, never a real user's). */
 export function triedCampaignName(c: Campaign, source: SourceState, dictionary: DictionarySignal): boolean {
   for (const hash of source.names) {
@@ -42,7 +55,7 @@ export function matchCampaign(
     } else if (name === 'dictionary') {
       if (ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary)) out.push(name);
     } else if (name === 'locality') {
-      if (c.blocks.includes(neighbourPrefix(source.ip)) || c.blocks.includes(providerPrefix(source.ip))) out.push(name);
+      if (hasBlock(c, neighbourPrefix(source.ip)) || hasBlock(c, providerPrefix(source.ip))) out.push(name);
     } else if (param !== undefined && name !== 'surge') {
       out.push(name);
     }
@@ -70,5 +83,5 @@ export function joins(
   if (matched.length >= need) return true;
   if (internal) return false;
   if (matched.includes('dictionary') && source.attempts > 0) return true;
-  return matched.includes('locality') && c.blocks.includes(neighbourPrefix(source.ip));
+  return matched.includes('locality') && hasBlock(c, neighbourPrefix(source.ip));
 }
