@@ -197,7 +197,7 @@ export class CampaignBook {
     if (source.campaign !== c.id) source.learned = 0;
     source.campaign = c.id;
     source.bannedAt = now;
-    c.members.set(source.ip, now);
+    c.members.touch(source.ip, now);
     if (now > c.lastSeen) c.lastSeen = now;
     this.bans++;
     const extra: Array<[string, VerdictValue]> = [

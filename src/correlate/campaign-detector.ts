@@ -9,7 +9,7 @@ import { detectorStatus } from './detector-status.js';
 import { fail2banFailures } from './fail2ban-count.js';
 import { nameHash, nameOrderKey } from './name-key.js';
 import { NeverBan } from './never-ban.js';
-import { RecencyList } from './recency-list.js';
+import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
 import { appendCapped, MAX_NAMES, MAX_TIMES, type SourceState } from './source-state.js';
@@ -57,7 +57,7 @@ export class CampaignDetector implements CorrelationCore {
   readonly sources: SourceTable;
   readonly signals: SignalSet;
   readonly book: CampaignBook;
-  private readonly recent: RecencyList;
+  private readonly recent: RecencyMap;
   /** Reused for each judgement (the book copies it when it keeps it). */
   private readonly scratch: Evidence = new Map();
   private readonly counters: Counters;
@@ -89,7 +89,7 @@ export class CampaignDetector implements CorrelationCore {
       },
       snapshot?.book,
     );
-    this.recent = new RecencyList(RECENT, snapshot?.recent ?? []);
+    this.recent = new RecencyMap(RECENT, snapshot?.recent ?? []);
     this.counters = snapshot
       ? { ...snapshot.counters, whileBanned: snapshot.counters.whileBanned ?? 0 }
       : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0, whileBanned: 0 };

@@ -1,7 +1,7 @@
 import type { Verdict, VerdictValue } from '../core/verdict.js';
+import { RecencyMap } from './recency-map.js';
 import { bucketSeconds } from './signals/rhythm.js';
 import { type Evidence, SIGNALS, type SignalName } from './signals/signal.js';
-import { TimedMap } from './timed-map.js';
 
 /** A campaign: sources tied together by shared signals (its fingerprint), with a life span. */
 export interface Campaign {
@@ -22,7 +22,7 @@ export interface Campaign {
   /** Dictionary: username hash -> members that tried it. */
   readonly names: Map<number, number>;
   /** Members remembered (address -> time of its last BAN), capped; `memberCount` counts them all. */
-  readonly members: TimedMap;
+  readonly members: RecencyMap;
   memberCount: number;
   /** Members count in the last CAMPAIGN line. */
   announced: number;
@@ -67,7 +67,7 @@ export function newCampaign(
     blocks: signals.includes('locality') ? params('locality') : [],
     seen: new Map(),
     names: new Map(),
-    members: new TimedMap(maxMembers),
+    members: new RecencyMap(maxMembers),
     memberCount: 0,
     announced: 0,
   };
@@ -111,7 +111,7 @@ export function snapshotCampaign(c: Campaign): CampaignSnapshot {
 }
 
 export function restoreCampaign(s: CampaignSnapshot, maxMembers: number): Campaign {
-  return { ...s, names: new Map(s.names), members: new TimedMap(maxMembers, s.members), seen: new Map(s.seen) };
+  return { ...s, names: new Map(s.names), members: new RecencyMap(maxMembers, s.members), seen: new Map(s.seen) };
 }
 
 /** Bucket lists and block lists of a fingerprint stay short. */

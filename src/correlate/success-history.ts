@@ -1,5 +1,5 @@
 import { familyOf, neighbourPrefix, providerPrefix } from './ip-prefix.js';
-import { TimedMap } from './timed-map.js';
+import { RecencyMap } from './recency-map.js';
 
 export interface SuccessSnapshot {
   readonly ips: Array<[string, number]>;
@@ -12,8 +12,8 @@ export interface SuccessSnapshot {
  * tell the locality signal that a block has real users in it. Both maps are LRU-capped.
  */
 export class SuccessHistory {
-  private readonly ips: TimedMap;
-  private readonly blocks: TimedMap;
+  private readonly ips: RecencyMap;
+  private readonly blocks: RecencyMap;
 
   constructor(
     /** How long a success protects (ms). */
@@ -21,16 +21,16 @@ export class SuccessHistory {
     max: number,
     snapshot?: SuccessSnapshot,
   ) {
-    this.ips = new TimedMap(max, snapshot?.ips);
-    this.blocks = new TimedMap(max, snapshot?.blocks);
+    this.ips = new RecencyMap(max, snapshot?.ips);
+    this.blocks = new RecencyMap(max, snapshot?.blocks);
   }
 
   record(ip: string, time: number): void {
-    this.ips.set(ip, time);
+    this.ips.touch(ip, time);
     const narrow = neighbourPrefix(ip);
-    if (narrow !== '') this.blocks.set(narrow, time);
+    if (narrow !== '') this.blocks.touch(narrow, time);
     const wide = providerPrefix(ip);
-    if (wide !== '') this.blocks.set(wide, time);
+    if (wide !== '') this.blocks.touch(wide, time);
   }
 
   /** Time of the address's last success within memory before `now`, or -1. */
