@@ -3,8 +3,8 @@ import type { AuthEvent } from '../core/auth-event.js';
 import { F2bCampaignError } from '../core/errors.js';
 import { readLineBatches } from '../parse/line-reader.js';
 import { decodeBatch } from './event-batch.js';
+import { parseBatches } from './parse-batches.js';
 import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
-import { parseBatches } from './replay-logs.js';
 
 let entry: URL | undefined;
 

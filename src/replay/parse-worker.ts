@@ -1,8 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { AuthEvent } from '../core/auth-event.js';
 import { readLineBatches } from '../parse/line-reader.js';
 import { SshdParser } from '../parse/sshd-parser.js';
 import { encodeBatch, transferables } from './event-batch.js';
+import { parseBatches } from './parse-batches.js';
 
 /** What the parser thread is asked to do: parse one sshd log file, as `replay` would in its own thread. */
 export interface ParseJob {
@@ -28,8 +28,8 @@ export function jobParser(job: Omit<ParseJob, 'role'>, serialised = false): Sshd
 export type ParseMessage = { readonly batch: ReturnType<typeof encodeBatch> } | { readonly done: object };
 
 /**
- * Batches parsed ahead of the detector at most: the parser is faster than detection, and without this bound it
- * would queue the whole file in memory.
+ * Batches parsed ahead of the detector at most: without this bound a parser faster than detection would queue the
+ * whole file in memory.
  */
 export const IN_FLIGHT = 8;
 
@@ -47,18 +47,11 @@ export async function runParseJob(job: ParseJob, port: MessagePort): Promise<voi
   };
   port.on('message', onCredit);
   try {
-    let events: AuthEvent[] = [];
-    for await (const lines of readLineBatches(job.path)) {
-      for (const line of lines) {
-        const event = parser.parseLine(line);
-        if (event !== null) events.push(event);
-      }
-      if (events.length === 0) continue;
+    for await (const events of parseBatches(readLineBatches(job.path), parser)) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
       const batch = encodeBatch(events);
       port.postMessage({ batch } satisfies ParseMessage, transferables(batch));
-      events = [];
     }
     port.postMessage({ done: parser.stats.toJSON() } satisfies ParseMessage);
   } finally {

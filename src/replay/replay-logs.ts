@@ -2,13 +2,12 @@ import type { AuthEvent } from '../core/auth-event.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import type { SocketSample } from '../core/socket.js';
 import type { Verdict } from '../core/verdict.js';
-import type { SshdParser } from '../parse/sshd-parser.js';
 
 /** How often replay lets the core's clock tick between events (campaign ends, expiry), in log time. */
 const TICK_MS = 60_000;
 
 export interface ReplayInput {
-  /** Batches of parsed auth log events, in file order (parseBatches here, or parseInWorker). */
+  /** Batches of parsed auth log events, in file order (parseBatches, or parseInWorker). */
   readonly events: AsyncIterable<readonly AuthEvent[]>;
   /** Socket samples in time order (a socket trace), if any. */
   readonly samples?: AsyncIterable<SocketSample>;
@@ -73,21 +72,6 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   await drainSamplesUntil(Number.POSITIVE_INFINITY);
   if (Number.isFinite(clock)) out(core.advance(clock));
   return { events, samples: sampleCount, verdicts, firstTime, lastTime: Number.isFinite(clock) ? clock : null };
-}
-
-/** Batches of lines parsed in this thread into batches of events (what replayLogs takes). */
-export async function* parseBatches(
-  lines: AsyncIterable<readonly string[]>,
-  parser: SshdParser,
-): AsyncGenerator<AuthEvent[]> {
-  for await (const batch of lines) {
-    const events: AuthEvent[] = [];
-    for (const line of batch) {
-      const event = parser.parseLine(line);
-      if (event !== null) events.push(event);
-    }
-    if (events.length > 0) yield events;
-  }
 }
 
 async function nextOf<T>(it: AsyncIterator<T>): Promise<T | undefined> {
