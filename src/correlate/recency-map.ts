@@ -37,8 +37,9 @@ export class RecencyMap {
     this.keys.push(key);
     this.seqs.push(seq);
     while (this.latest.size > this.max) this.evictOldest();
-    // Stale entries of keys touched again pile up between head and tail: drop them once they outnumber the live.
-    if (this.keys.length - this.head > 2 * this.latest.size + 64) this.compact();
+    // Entries before head are spent, and stale ones (keys touched again) pile up between head and tail: drop both
+    // once they outnumber the live ones, so the queue stays within a few times the live count.
+    if (this.keys.length > 2 * this.latest.size + 64) this.compact();
   }
 
   get(key: string): number | undefined {

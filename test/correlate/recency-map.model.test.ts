@@ -64,6 +64,14 @@ describe('RecencyMap', () => {
     expect((map as unknown as { keys: string[] }).keys.length).toBeLessThan(2 * 10 + 64 + 2);
   });
 
+  it('keeps its queue bounded under a flood of new keys (each evicting the oldest)', () => {
+    const map = new RecencyMap(1000);
+    for (let i = 0; i < 200_000; i++) map.touch(`n${i}`, i);
+    expect(map.size).toBe(1000);
+    expect((map as unknown as { keys: string[] }).keys.length).toBeLessThanOrEqual(2 * 1000 + 64);
+    expect(map.entries()[0]).toEqual(['n199000', 199_000]);
+  });
+
   it('a campaign re-banning its members: bounded, keeping the most recent', () => {
     const map = new RecencyMap(1000);
     for (let t = 0; t < 200_000; t++) map.touch(`10.0.${(t * 7) % 1500}`, t);
