@@ -44,7 +44,9 @@ export interface ParsedLog {
 export function parseInWorker(entry: URL, job: Omit<ParseJob, 'role'>): ParsedLog {
   const worker = new Worker(entry, {
     workerData: { ...job, role: 'f2b-campaign-parse' } satisfies ParseJob,
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    // 16 MB of young generation: at 4 MB the parser thread spent ~29% of its time collecting and parsed the bench
+    // log in 2.5-2.6 s instead of 2.1 s, for some 13 MB less RSS.
+    resourceLimits: { maxYoungGenerationSizeMb: 16 },
   });
   const queue: ParseMessage[] = [];
   let failure: Error | undefined;
