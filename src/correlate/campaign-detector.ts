@@ -129,11 +129,11 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   /**
-   * A failure or probe from a member we banned less than the f2b-campaign jail's bantime ago. fail2ban's firewall drops such a
-   * source, so live these are the few lines already in flight, and in replay (a log recorded without us) they are
-   * what the ban would have stopped: either way they are not new evidence. They keep the campaign alive and are
-   * counted, nothing more: the signals and the campaign see what the live service would have seen, and replaying a
-   * campaign's log stops paying for every line of every banned member (72% of the bench log's events).
+   * A failure or probe from a member we banned less than the f2b-campaign jail's bantime ago. fail2ban's firewall
+   * drops such a source, so live these are the few lines already in flight, and in replay (a log recorded without
+   * us) they are what the ban would have stopped: either way they are not new evidence. They keep the campaign alive
+   * and are counted, nothing more: the signals and the campaign see what the live service would have seen, and
+   * replaying a campaign's log stops paying for every line of every banned member.
    */
   private behindBan(s: SourceState, now: number): boolean {
     if (s.campaign === '' || s.bannedAt < 0 || now - s.bannedAt >= this.thresholds.campaignBantime) return false;
@@ -148,6 +148,9 @@ export class CampaignDetector implements CorrelationCore {
     this.counters.failures += e.count;
     const unprotected = !this.successes.protects(s.ip, now);
     const sig = this.signals;
+    // Counted as fail2ban counts (lines, not attempts): the `Failed password` after an `Invalid user` adds no
+    // attempt (count 0) but is a failure to fail2ban.
+    const failures = fail2banFailures(e);
     if (e.count > 0) {
       s.attempts += e.count;
       if (e.invalidUser === true) s.unknown += e.count;
@@ -156,18 +159,15 @@ export class CampaignDetector implements CorrelationCore {
         s.times = appendCapped(s.times, now, MAX_TIMES);
         append(rejudge, sig.rhythm.observe(s, now));
       }
-      append(rejudge, sig.persistence.observe(s, now, fail2banFailures(e)));
+      append(rejudge, sig.persistence.observe(s, now, failures));
       append(rejudge, sig.locality.observe(s, now, e.count));
       append(rejudge, sig.synchrony.observe(s, now));
       if (unprotected) {
         sig.surge.observe(s, now);
         this.recent.touch(s.ip, now);
       }
-    }
-    if (e.count === 0) {
-      // The second line of a try (its `Failed password` after `Invalid user`): no new attempt, but fail2ban counts it.
-      const failures = fail2banFailures(e);
-      if (failures > 0) append(rejudge, sig.persistence.observe(s, now, failures));
+    } else if (failures > 0) {
+      append(rejudge, sig.persistence.observe(s, now, failures));
     }
     if (e.user === undefined) return;
     const hash = nameHash(e.user);
