@@ -11,16 +11,17 @@ const MEASURED = Number(process.argv[3] ?? 100_000);
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc bench/memory.mjs');
 
 mkdirSync('bench/out', { recursive: true });
-const outfile = 'bench/out/campaign-detector.mjs';
+const outfile = 'bench/out/campaign-detector.js';
 await build({
-  entryPoints: ['src/correlate/campaign-detector.ts'],
+  entryPoints: ['src/correlate/campaign-detector.ts', 'src/correlate/source-state.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
-  outfile,
+  outdir: 'bench/out',
   logLevel: 'error',
 });
 const { CampaignDetector } = await import(`../${outfile}`);
+const { RECORD_BYTES } = await import('../bench/out/source-state.js');
 
 const thresholds = {
   maxretry: 5,
@@ -59,6 +60,11 @@ function heap() {
   return process.memoryUsage().heapUsed;
 }
 
+/** The heap plus typed-array memory outside it (the sources' records). */
+function memory() {
+  return heap() + process.memoryUsage().arrayBuffers;
+}
+
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 
 // (1) Bytes per tracked source: nothing evicted (max_sources above the count, ttl longer than the run); each source
@@ -80,14 +86,16 @@ function perSource() {
   const high = heap();
   const s = detector.status();
   const members = s.campaigns.reduce((n, c) => n + c.members, 0);
+  // The records grow by doubling, so their share is the record size, not a slope.
+  const slope = Math.round((high - low) / MEASURED);
   console.log(
-    `bytes per tracked source: ${Math.round((high - low) / MEASURED)} (heap slope from ${MEASURED / 2} to ${MEASURED * 1.5} sources; ${s.trackedSources} tracked, ${members} of them campaign members)`,
+    `bytes per tracked source: ${slope + RECORD_BYTES} (${slope} of heap, slope from ${MEASURED / 2} to ${MEASURED * 1.5} sources, + a ${RECORD_BYTES}-byte record; ${s.trackedSources} tracked, ${members} of them campaign members)`,
   );
 }
 
 // (2) Flood: a million distinct addresses, one attempt each, 2,000 per second of log time, [detection] defaults.
 function flood() {
-  const base = heap();
+  const base = memory();
   const detector = new CampaignDetector({}, thresholds);
   const started = process.hrtime.bigint();
   let peakHeap = 0;
@@ -96,13 +104,13 @@ function flood() {
   for (let i = 0; i < FLOOD; i++) {
     detector.onAuthEvent(failure(address(i), T0 + i / 2, `u${i % 50_000}`));
     if ((i + 1) % (FLOOD / 10) === 0) {
-      const h = heap() - base;
+      const h = memory() - base;
       const rss = process.memoryUsage().rss;
       peakHeap = Math.max(peakHeap, h);
       peakRss = Math.max(peakRss, rss);
       const s = detector.status();
       rows.push(
-        `  after ${String(i + 1).padStart(8)} addresses: tracked ${String(s.trackedSources).padStart(7)}, evicted ${String(s.evictedSources).padStart(7)}, heap ${mb(h).padStart(6)} MB, rss ${mb(rss).padStart(6)} MB`,
+        `  after ${String(i + 1).padStart(8)} addresses: tracked ${String(s.trackedSources).padStart(7)}, evicted ${String(s.evictedSources).padStart(7)}, heap+records ${mb(h).padStart(6)} MB, rss ${mb(rss).padStart(6)} MB`,
       );
     }
   }
@@ -110,7 +118,7 @@ function flood() {
   console.log(`flood of ${FLOOD} distinct addresses with the defaults (max_sources 100000):`);
   console.log(rows.join('\n'));
   console.log(
-    `peak detector heap ${mb(peakHeap)} MB, peak process RSS ${mb(peakRss)} MB, ${Math.round(FLOOD / seconds)} events/s (GC pauses for the measurements included)`,
+    `peak detector heap+records ${mb(peakHeap)} MB, peak process RSS ${mb(peakRss)} MB, ${Math.round(FLOOD / seconds)} events/s (GC pauses for the measurements included)`,
   );
 }
 

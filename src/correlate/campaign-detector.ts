@@ -12,7 +12,7 @@ import { NeverBan } from './never-ban.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
-import { appendCapped, MAX_NAMES, MAX_TIMES, type SourceState } from './source-state.js';
+import type { SourceState } from './source-state.js';
 import { SourceTable, type SourceTableSnapshot } from './source-table.js';
 import { SuccessHistory, type SuccessSnapshot } from './success-history.js';
 
@@ -113,11 +113,11 @@ export class CampaignDetector implements CorrelationCore {
     s.last = now;
     if (this.behindBan(s, now)) return out;
     const rejudge: string[] = [];
-    const names = s.names.length;
+    const names = s.nameCount;
     if (e.kind === 'failure') this.observeFailure(s, e, now, rejudge);
     else this.observeProbe(s, e, now, rejudge);
     // A line repeating an attempt already counted (`Failed password` after `Invalid user`) changes nothing to judge.
-    if (e.count === 0 && s.names.length === names && rejudge.length === 0) return out;
+    if (e.count === 0 && s.nameCount === names && rejudge.length === 0) return out;
     const own = this.judge(s, now, true);
     if (own.length > 0) out.push(...own);
     if (rejudge.length === 0) return out;
@@ -155,8 +155,8 @@ export class CampaignDetector implements CorrelationCore {
       s.attempts += e.count;
       if (e.invalidUser === true) s.unknown += e.count;
       s.events++;
-      if (s.times[s.times.length - 1] !== now) {
-        s.times = appendCapped(s.times, now, MAX_TIMES);
+      if (s.lastTime() !== now) {
+        s.addTime(now);
         append(rejudge, sig.rhythm.observe(s, now));
       }
       append(rejudge, sig.persistence.observe(s, now, failures));
@@ -171,9 +171,9 @@ export class CampaignDetector implements CorrelationCore {
     }
     if (e.user === undefined) return;
     const hash = nameHash(e.user);
-    const fresh = !s.names.includes(hash);
+    const fresh = !s.hasName(hash);
     if (fresh) {
-      s.names = appendCapped(s.names, hash, MAX_NAMES);
+      s.addName(hash);
       append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
     }
     if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));

@@ -20,7 +20,8 @@ export function hasBlock(c: Campaign, prefix: string): boolean {
 
 /** Whether the source tried a name of the campaign's dictionary (tried by enough members, never a real user's). */
 export function triedCampaignName(c: Campaign, source: SourceState, dictionary: DictionarySignal): boolean {
-  for (const hash of source.names) {
+  for (let i = 0; i < source.nameCount; i++) {
+    const hash = source.nameAt(i);
     if ((c.names.get(hash) ?? 0) >= dictionary.campaignMin && !dictionary.isLegit(hash)) return true;
   }
   return false;
@@ -79,7 +80,7 @@ export function joins(
   const internal = isPrivate(source.ip) && !settings.privateSingle;
   let need = settings.minSignals;
   if (internal) need++;
-  if (c.signals.includes('dictionary') && source.names.length > 0 && !matched.includes('dictionary')) need++;
+  if (c.signals.includes('dictionary') && source.nameCount > 0 && !matched.includes('dictionary')) need++;
   if (matched.length >= need) return true;
   if (internal) return false;
   if (matched.includes('dictionary') && source.attempts > 0) return true;

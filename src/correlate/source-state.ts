@@ -1,102 +1,302 @@
 /**
- * What the detector remembers about one remote address. A plain object of numbers and short arrays (no attacker
- * text: usernames are kept as hashes), so it serialises as is and costs a few hundred bytes (bench/memory.mjs).
+ * What the detector remembers about one remote address: numbers and two short histories (no attacker text:
+ * usernames are kept as hashes). The numbers live in typed arrays, one fixed-size record per source (SourceRecords),
+ * not in a JS object each: with 100,000 sources tracked, objects cost ~500 bytes apiece and every one of them was
+ * traced by each full garbage collection; a record is ~200 bytes the collector never looks into (bench/memory.mjs).
+ * A SourceState is the view of one record, with the fields as properties, so the signals read like plain objects.
  */
-export interface SourceState {
+
+/**
+ * The numeric fields, by where their record keeps them. Doubles: times in ms and values not bounded to 32 bits (an
+ * order key, a findtime window index, a lifetime). 32-bit integers: counters, small indexes, a bitmask.
+ */
+const F64_FIELDS = ['first', 'last', 'lastBurst', 'bannedAt', 'orderKey', 'win', 'lifetime'] as const;
+const I32_FIELDS = [
+  'attempts',
+  'unknown',
+  'probes',
+  'events',
+  'syncEvents',
+  'bursts',
+  'ascRun',
+  'winCount',
+  'windows',
+  'winMax',
+  'rhythm',
+  'surgeMinute',
+  'attemptsAtSuccess',
+  'learned',
+] as const;
+type NumericField = (typeof F64_FIELDS)[number] | (typeof I32_FIELDS)[number];
+
+export const MAX_TIMES = 6;
+export const MAX_NAMES = 8;
+/** A record: the doubles then the attempt times; the integers, the two history lengths, then the name hashes. */
+const F_TIMES = F64_FIELDS.length;
+const F_STRIDE = F_TIMES + MAX_TIMES;
+const I_TIMES_LEN = I32_FIELDS.length;
+const I_NAMES_LEN = I_TIMES_LEN + 1;
+const I_NAMES = I_NAMES_LEN + 1;
+const I_STRIDE = I_NAMES + MAX_NAMES;
+/** Bytes of one record (bench/memory.mjs adds them to the heap the rest of a source takes). */
+export const RECORD_BYTES = F_STRIDE * 8 + I_STRIDE * 4;
+
+/** A source as plain data: what a snapshot keeps (the same JSON as when sources were plain objects). */
+export interface SourceData {
   ip: string;
-  /** First and last event time (ms). */
   first: number;
   last: number;
-  /** Failed authentication attempts counted (sum of event counts). */
   attempts: number;
-  /** Of those, attempts for a username that does not exist on this host (sshd's `invalid user`). */
   unknown: number;
-  /** Connections that ended before any authentication attempt. */
   probes: number;
-  /** Probes plus events carrying attempts: what synchrony compares its in-burst count with. */
   events: number;
-  /** Events (probes and attempts) that fell inside a site-wide burst, and how many distinct bursts they were in. */
   syncEvents: number;
   bursts: number;
   lastBurst: number;
-  /** The last few distinct attempt times, oldest first (rhythm). */
   times: number[];
-  /** The last few distinct username hashes tried, oldest first (dictionary). */
   names: number[];
-  /** Order key of the last name tried and the length of the current run of ascending names (ordered walk). */
   orderKey: number;
   ascRun: number;
-  /**
-   * fail2ban findtime windows: the current window index, failures in it as fail2ban counts them (fail2ban-count.ts),
-   * windows with failures, most in one.
-   */
   win: number;
   winCount: number;
   windows: number;
   winMax: number;
-  /** Rhythm bucket the source is indexed under, -1 for none. */
   rhythm: number;
-  /** Last observed connection lifetime (ms) from the socket samples, -1 for none. */
   lifetime: number;
-  /** Minute index in which the source was last counted by the site-wide surge test. */
   surgeMinute: number;
-  /** Attempts counted when the source last logged in successfully (override of the protection counts after). */
   attemptsAtSuccess: number;
-  /** Campaign this source was made a member of ('' for none), and when it was last banned (-1 never). */
   campaign: string;
   bannedAt: number;
-  /** Signals (bitmask by SIGNALS index) this member has already taught its campaign. */
   learned: number;
 }
 
-export const MAX_TIMES = 6;
-export const MAX_NAMES = 8;
+/** Fixed-size records in two growable typed arrays, with freed slots reused. */
+export class SourceRecords {
+  f64: Float64Array;
+  i32: Int32Array;
+  /** The same bytes as i32, for the username hashes (unsigned 32-bit). */
+  u32: Uint32Array;
+  private capacity: number;
+  private used = 0;
+  private readonly free: number[] = [];
 
-export function newSource(ip: string, time: number): SourceState {
-  return {
-    ip,
-    first: time,
-    last: time,
-    attempts: 0,
-    unknown: 0,
-    probes: 0,
-    events: 0,
-    syncEvents: 0,
-    bursts: 0,
-    lastBurst: -1,
-    times: [],
-    names: [],
-    orderKey: -1,
-    ascRun: 0,
-    win: -1,
-    winCount: 0,
-    windows: 0,
-    winMax: 0,
-    rhythm: -1,
-    lifetime: -1,
-    surgeMinute: -1,
-    attemptsAtSuccess: 0,
-    campaign: '',
-    bannedAt: -1,
-    learned: 0,
-  };
+  constructor(
+    initial: number,
+    /** Slots ever needed at once (the table's cap): growth stops there instead of doubling past it. */
+    private readonly limit = Number.POSITIVE_INFINITY,
+  ) {
+    this.capacity = Math.max(1, Math.min(initial, limit));
+    this.f64 = new Float64Array(this.capacity * F_STRIDE);
+    this.i32 = new Int32Array(this.capacity * I_STRIDE);
+    this.u32 = new Uint32Array(this.i32.buffer);
+  }
+
+  /** A new source first seen at `time`, in a fresh or reused slot. */
+  create(ip: string, time: number): SourceState {
+    const slot = this.free.pop() ?? this.next();
+    this.f64.fill(-1, slot * F_STRIDE, (slot + 1) * F_STRIDE);
+    this.i32.fill(0, slot * I_STRIDE, (slot + 1) * I_STRIDE);
+    const source = new SourceState(this, slot, ip);
+    source.first = time;
+    source.last = time;
+    source.rhythm = -1;
+    source.surgeMinute = -1;
+    return source;
+  }
+
+  /** The slot of an evicted source, for reuse. Its view must not be used again. */
+  release(source: SourceState): void {
+    this.free.push(source.slot);
+  }
+
+  private next(): number {
+    if (this.used === this.capacity) {
+      this.capacity = Math.min(this.capacity * 2, Math.max(this.limit, this.capacity + 1));
+      const f64 = new Float64Array(this.capacity * F_STRIDE);
+      f64.set(this.f64);
+      const i32 = new Int32Array(this.capacity * I_STRIDE);
+      i32.set(this.i32);
+      this.f64 = f64;
+      this.i32 = i32;
+      this.u32 = new Uint32Array(i32.buffer);
+    }
+    return this.used++;
+  }
 }
 
 /**
- * A short history with `value` appended and the oldest dropped beyond `max`: in place once full, else as a new
- * exact-size array. Callers keep the returned array.
+ * The view of one source's record: each numeric field is a property that reads and writes the record (defined below
+ * from the field lists); `campaign` is kept on the view itself. Meaning of the fields:
+ * - first, last: first and last event time (ms);
+ * - attempts: failed authentication attempts (sum of event counts); unknown: those for a username that does not
+ *   exist here (sshd's `invalid user`); probes: connections that ended before any attempt; events: probes plus
+ *   events carrying attempts (what synchrony compares its in-burst count with);
+ * - syncEvents, bursts, lastBurst: events inside a site-wide burst, distinct bursts, the last one (-1 none);
+ * - orderKey, ascRun: order key of the last name tried (-1 none) and the run of ascending names (ordered walk);
+ * - win, winCount, windows, winMax: fail2ban findtime window index (-1 none), failures in it as fail2ban counts
+ *   them (fail2ban-count.ts), windows with failures, most in one (persistence);
+ * - rhythm: rhythm bucket indexed under (-1 none); lifetime: last connection lifetime from the socket samples
+ *   (ms, -1 none); surgeMinute: minute last counted by the surge test (-1 none);
+ * - attemptsAtSuccess: attempts when the source last logged in (an override of the protection counts after);
+ * - bannedAt: last ban of this member (-1 never); learned: signals (bitmask by SIGNALS index) it taught its campaign.
  */
-export function appendCapped(list: number[], value: number, max: number): number[] {
-  // In place: this runs for every attempt, and snapshots copy the arrays anyway.
-  if (list.length === max) {
-    // Full (the usual case for an active source): shift by one rather than splice, which allocates what it drops.
-    for (let i = 1; i < max; i++) list[i - 1] = list[i]!;
-    list[max - 1] = value;
-    return list;
+export interface SourceState extends Record<NumericField, number> {}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface declares the accessors defined below.
+export class SourceState {
+  /** Campaign this source was made a member of ('' for none). */
+  campaign = '';
+
+  constructor(
+    readonly r: SourceRecords,
+    readonly slot: number,
+    readonly ip: string,
+  ) {}
+
+  /** The last few distinct attempt times, oldest first (rhythm): a copy. */
+  get times(): number[] {
+    const at = this.slot * F_STRIDE + F_TIMES;
+    return Array.from(this.r.f64.subarray(at, at + this.timeCount));
   }
-  // Growing: a new array of exactly one more slot (concat allocates exactly; push would give 17 slots, which for
-  // 100,000 sources was a third of the detector's heap).
-  const grown = list.concat(value);
-  if (grown.length > max) grown.splice(0, grown.length - max);
-  return grown;
+  set times(list: readonly number[]) {
+    const kept = list.slice(-MAX_TIMES);
+    this.r.f64.set(kept, this.slot * F_STRIDE + F_TIMES);
+    this.r.i32[this.slot * I_STRIDE + I_TIMES_LEN] = kept.length;
+  }
+  get timeCount(): number {
+    return this.r.i32[this.slot * I_STRIDE + I_TIMES_LEN]!;
+  }
+  /** The latest attempt time, or -1 when there is none. */
+  lastTime(): number {
+    const n = this.timeCount;
+    return n === 0 ? -1 : this.r.f64[this.slot * F_STRIDE + F_TIMES + n - 1]!;
+  }
+  /** Appends an attempt time, the oldest dropped beyond MAX_TIMES. */
+  addTime(time: number): void {
+    addCapped(
+      this.r.f64,
+      this.slot * F_STRIDE + F_TIMES,
+      this.r.i32,
+      this.slot * I_STRIDE + I_TIMES_LEN,
+      MAX_TIMES,
+      time,
+    );
+  }
+
+  /** The last few distinct username hashes tried, oldest first (dictionary): a copy. */
+  get names(): number[] {
+    const at = this.slot * I_STRIDE + I_NAMES;
+    return Array.from(this.r.u32.subarray(at, at + this.nameCount));
+  }
+  set names(list: readonly number[]) {
+    const kept = list.slice(-MAX_NAMES);
+    this.r.u32.set(kept, this.slot * I_STRIDE + I_NAMES);
+    this.r.i32[this.slot * I_STRIDE + I_NAMES_LEN] = kept.length;
+  }
+  get nameCount(): number {
+    return this.r.i32[this.slot * I_STRIDE + I_NAMES_LEN]!;
+  }
+  /** The i-th name hash kept, oldest first (0 <= i < nameCount). */
+  nameAt(i: number): number {
+    return this.r.u32[this.slot * I_STRIDE + I_NAMES + i]!;
+  }
+  hasName(hash: number): boolean {
+    const at = this.slot * I_STRIDE + I_NAMES;
+    const n = this.nameCount;
+    for (let i = 0; i < n; i++) if (this.r.u32[at + i] === hash) return true;
+    return false;
+  }
+  /** Appends a name hash, the oldest dropped beyond MAX_NAMES. */
+  addName(hash: number): void {
+    addCapped(
+      this.r.u32,
+      this.slot * I_STRIDE + I_NAMES,
+      this.r.i32,
+      this.slot * I_STRIDE + I_NAMES_LEN,
+      MAX_NAMES,
+      hash,
+    );
+  }
+
+  /** The source as plain data (a snapshot). */
+  toData(): SourceData {
+    return {
+      ip: this.ip,
+      first: this.first,
+      last: this.last,
+      attempts: this.attempts,
+      unknown: this.unknown,
+      probes: this.probes,
+      events: this.events,
+      syncEvents: this.syncEvents,
+      bursts: this.bursts,
+      lastBurst: this.lastBurst,
+      times: this.times,
+      names: this.names,
+      orderKey: this.orderKey,
+      ascRun: this.ascRun,
+      win: this.win,
+      winCount: this.winCount,
+      windows: this.windows,
+      winMax: this.winMax,
+      rhythm: this.rhythm,
+      lifetime: this.lifetime,
+      surgeMinute: this.surgeMinute,
+      attemptsAtSuccess: this.attemptsAtSuccess,
+      campaign: this.campaign,
+      bannedAt: this.bannedAt,
+      learned: this.learned,
+    };
+  }
+
+  /** Takes every field of `data` (a snapshot) except the address, which the view was made with. */
+  assign(data: SourceData): void {
+    const { ip: _ip, ...fields } = data;
+    Object.assign(this, fields);
+  }
+}
+
+F64_FIELDS.forEach((name, i) => {
+  Object.defineProperty(SourceState.prototype, name, {
+    get(this: SourceState): number {
+      return this.r.f64[this.slot * F_STRIDE + i]!;
+    },
+    set(this: SourceState, value: number) {
+      this.r.f64[this.slot * F_STRIDE + i] = value;
+    },
+  });
+});
+I32_FIELDS.forEach((name, i) => {
+  Object.defineProperty(SourceState.prototype, name, {
+    get(this: SourceState): number {
+      return this.r.i32[this.slot * I_STRIDE + i]!;
+    },
+    set(this: SourceState, value: number) {
+      this.r.i32[this.slot * I_STRIDE + i] = value;
+    },
+  });
+});
+
+/** `value` appended to the list of `len[lenAt]` entries at `list[at]`, shifting out the oldest once `max` are held. */
+function addCapped(
+  list: Float64Array | Uint32Array,
+  at: number,
+  len: Int32Array,
+  lenAt: number,
+  max: number,
+  value: number,
+): void {
+  const n = len[lenAt]!;
+  if (n < max) {
+    list[at + n] = value;
+    len[lenAt] = n + 1;
+    return;
+  }
+  list.copyWithin(at, at + 1, at + max);
+  list[at + max - 1] = value;
+}
+
+/** A source on its own (tests, and lookups of an address the detector does not track). */
+export function newSource(ip: string, time: number): SourceState {
+  return new SourceRecords(1).create(ip, time);
 }

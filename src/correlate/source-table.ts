@@ -1,7 +1,7 @@
 import { ClockQueue } from './clock-queue.js';
-import { newSource, type SourceState } from './source-state.js';
+import { type SourceData, SourceRecords, type SourceState } from './source-state.js';
 
-export type SourceTableSnapshot = Array<[SourceState, number]>;
+export type SourceTableSnapshot = Array<[SourceData, number]>;
 
 /**
  * Per-source state, with the least recently seen evicted first. Sources idle for longer than `ttl` are evicted a
@@ -10,6 +10,7 @@ export type SourceTableSnapshot = Array<[SourceState, number]>;
  */
 export class SourceTable {
   private readonly map = new Map<string, SourceState>();
+  private readonly records: SourceRecords;
   private readonly queue = new ClockQueue();
   private readonly lastUse = (ip: string): number | undefined => this.map.get(ip)?.last;
   evicted = 0;
@@ -19,9 +20,12 @@ export class SourceTable {
     private readonly max: number,
     snapshot?: SourceTableSnapshot,
   ) {
-    for (const [state, stamp] of snapshot ?? []) {
-      this.map.set(state.ip, state);
-      this.queue.push(state.ip, stamp);
+    this.records = new SourceRecords(4096, max + 1);
+    for (const [data, stamp] of snapshot ?? []) {
+      const state = this.records.create(data.ip, data.first);
+      state.assign(data);
+      this.map.set(data.ip, state);
+      this.queue.push(data.ip, stamp);
     }
   }
 
@@ -33,7 +37,7 @@ export class SourceTable {
   touch(ip: string, time: number): SourceState {
     let state = this.map.get(ip);
     if (state) return state;
-    state = newSource(ip, time);
+    state = this.records.create(ip, time);
     this.map.set(ip, state);
     this.queue.push(ip, time);
     if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
@@ -48,6 +52,7 @@ export class SourceTable {
   private evict(before: number): boolean {
     const ip = this.queue.pop(this.lastUse, before);
     if (ip === undefined) return false;
+    this.records.release(this.map.get(ip)!);
     this.map.delete(ip);
     this.evicted++;
     return true;
@@ -61,9 +66,6 @@ export class SourceTable {
     return this.queue
       .entries()
       .filter(([ip]) => this.map.has(ip))
-      .map(([ip, stamp]) => {
-        const s = this.map.get(ip)!;
-        return [{ ...s, times: [...s.times], names: [...s.names] }, stamp];
-      });
+      .map(([ip, stamp]) => [this.map.get(ip)!.toData(), stamp]);
   }
 }

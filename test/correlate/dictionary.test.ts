@@ -5,7 +5,7 @@ import { HOUR, MIN, source, spread, T0 } from './helpers.js';
 
 function tried(signal: DictionarySignal, ip: string, name: string, time: number) {
   const src = source(ip, time);
-  src.names.push(nameHash(name));
+  src.addName(nameHash(name));
   src.last = time;
   return { src, rejudge: signal.observe(src, nameHash(name), time) };
 }

@@ -79,7 +79,7 @@ export class DictionarySignal implements Signal {
   }
 
   test(source: SourceState, now: number): string | null {
-    for (const hash of source.names) if (this.isShared(hash, now)) return '';
+    for (let i = 0; i < source.nameCount; i++) if (this.isShared(source.nameAt(i), now)) return '';
     return null;
   }
 
