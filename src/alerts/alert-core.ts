@@ -1,6 +1,6 @@
 import type { AuthEvent } from '../core/auth-event.js';
 import type { SocketSample } from '../core/socket.js';
-import { banVerdict, type Verdict, type VerdictValue } from '../core/verdict.js';
+import { banVerdict, NO_VERDICTS, type Verdict, type VerdictValue } from '../core/verdict.js';
 import { isLoopback } from './address.js';
 import { type AlertSettings, alertSettings } from './alert-settings.js';
 import type { CampaignLookup } from './campaign-lookup.js';
@@ -55,9 +55,9 @@ export class AlertCore {
   }
 
   /** Judges accepted logins; call it before the detector ingests the same event. */
-  onAuthEvent(e: AuthEvent): Verdict[] {
+  onAuthEvent(e: AuthEvent): readonly Verdict[] {
     const finding = judgeLogin(e, this.lookup);
-    if (!finding) return [];
+    if (!finding) return NO_VERDICTS;
     const user = (e.user ?? '').slice(0, MAX_USER_CHARS);
     const campaign = finding.campaign.id;
     const verdicts: Verdict[] = [

@@ -8,11 +8,11 @@ import type { Verdict } from './verdict.js';
  */
 export interface CorrelationCore {
   /** One parsed sshd event; returns the verdicts it causes, in order. */
-  onAuthEvent(event: AuthEvent): Verdict[];
+  onAuthEvent(event: AuthEvent): readonly Verdict[];
   /** One /proc/net/tcp{,6} sample. */
-  onSocketSample(sample: SocketSample): Verdict[];
+  onSocketSample(sample: SocketSample): readonly Verdict[];
   /** Lets time pass with no event (campaign end, expiry of old state). `now` never goes backwards. */
-  advance(now: number): Verdict[];
+  advance(now: number): readonly Verdict[];
   /** JSON-serialisable state, enough for `restore` to resume after a restart. */
   snapshot(): unknown;
   /** What `status` shows: open campaigns and counters. JSON-serialisable. */

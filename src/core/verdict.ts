@@ -18,6 +18,16 @@ export interface Verdict {
   readonly fields: ReadonlyArray<readonly [key: string, value: VerdictValue]>;
 }
 
+/** The result of the many events that decide nothing: one shared, frozen empty list instead of one per event. */
+export const NO_VERDICTS: readonly Verdict[] = Object.freeze([]);
+
+/** `a` then `b`, without a copy when either is empty (the usual case). */
+export function joinVerdicts(a: readonly Verdict[], b: readonly Verdict[]): readonly Verdict[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b];
+}
+
 /** A BAN for `ip` as member of `campaign`; `reason` is a short machine-readable token (signals joined by `+`). */
 export function banVerdict(
   time: number,

@@ -1,5 +1,5 @@
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
-import { banVerdict, type Verdict, type VerdictValue } from '../core/verdict.js';
+import { banVerdict, NO_VERDICTS, type Verdict, type VerdictValue } from '../core/verdict.js';
 import {
   type Campaign,
   type CampaignSnapshot,
@@ -90,14 +90,14 @@ export class CampaignBook {
   }
 
   /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
-  consider(source: SourceState, ev: Evidence, now: number): Verdict[] {
+  consider(source: SourceState, ev: Evidence, now: number): readonly Verdict[] {
     const own = ev.size - (ev.has('surge') ? 1 : 0);
     for (let i = this.live.length - 1; i >= 0; i--) {
       const c = this.live[i]!;
       const matched = this.match(c, source, ev);
       if (!this.joins(c, source, matched)) continue;
       const guard = this.guard(source, Math.max(own, matched.length), now);
-      if (guard === 'protected') return [];
+      if (guard === 'protected') return NO_VERDICTS;
       this.pool.delete(source.ip);
       const out = [this.ban(c, source, matched.join('+'), 'join', guard, now)];
       source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
@@ -105,7 +105,7 @@ export class CampaignBook {
     }
     if (!this.isCandidate(ev) || this.guard(source, own, now) === 'protected') {
       this.pool.delete(source.ip);
-      return [];
+      return NO_VERDICTS;
     }
     this.pool.delete(source.ip);
     this.pool.set(source.ip, { time: now, evidence: new Map(ev) });
@@ -121,7 +121,7 @@ export class CampaignBook {
   }
 
   /** A member showed activity: the campaign is still alive, learns from it, and bans it again if its ban expired. */
-  onMember(c: Campaign, source: SourceState, evidence: () => Evidence, now: number): Verdict[] {
+  onMember(c: Campaign, source: SourceState, evidence: () => Evidence, now: number): readonly Verdict[] {
     if (now > c.lastSeen) c.lastSeen = now;
     // Past LEARN_FROM members the fingerprint is settled: no need to judge every event of every member.
     if (c.memberCount <= LEARN_FROM) {
@@ -131,23 +131,23 @@ export class CampaignBook {
     if (last >= 0 && now - last < this.deps.thresholds.campaignBantime) {
       source.campaign = c.id;
       source.bannedAt = last;
-      return [];
+      return NO_VERDICTS;
     }
     const guard = this.guard(source, this.deps.settings.overrideSignals, now);
-    if (guard === 'protected') return [];
+    if (guard === 'protected') return NO_VERDICTS;
     return [this.ban(c, source, c.signals.join('+'), 'return', guard, now)];
   }
 
-  private tryOpen(now: number): Verdict[] {
+  private tryOpen(now: number): readonly Verdict[] {
     this.pool.prune(now - this.deps.settings.window);
     const min = this.deps.settings.minMembers;
-    if (this.pool.size < min) return [];
+    if (this.pool.size < min) return NO_VERDICTS;
     const common = this.pool.common(min);
-    if (!this.isCandidate(common)) return [];
+    if (!this.isCandidate(common)) return NO_VERDICTS;
     const chosen = this.pool
       .entries()
       .filter(([, e]) => this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k)))));
-    if (chosen.length < min) return [];
+    if (chosen.length < min) return NO_VERDICTS;
     const start = Math.min(...chosen.map(([ip, e]) => this.deps.source(ip)?.first ?? e.time));
     const c = newCampaign(
       campaignId(start, this.seq + 1),
@@ -157,7 +157,7 @@ export class CampaignBook {
       min,
       this.deps.settings.maxMembers,
     );
-    if (!this.isCandidate(new Set(c.signals))) return [];
+    if (!this.isCandidate(new Set(c.signals))) return NO_VERDICTS;
     this.seq++;
     this.live.push(c);
     const bans: Verdict[] = [];
@@ -189,7 +189,8 @@ export class CampaignBook {
   ): Verdict {
     if (!c.members.has(source.ip) && source.campaign !== c.id) {
       c.memberCount++;
-      for (const hash of source.names) {
+      for (let i = 0; i < source.nameCount; i++) {
+        const hash = source.nameAt(i);
         if (this.deps.dictionary.isLegit(hash)) continue;
         if (c.names.has(hash) || c.names.size < MAX_NAMES) c.names.set(hash, (c.names.get(hash) ?? 0) + 1);
       }
@@ -218,9 +219,8 @@ export class CampaignBook {
   }
 
   /** Ends campaigns whose members have been quiet for campaign_end. */
-  tick(now: number): Verdict[] {
-    if (this.live.length === 0) return [];
-    const out: Verdict[] = [];
+  tick(now: number): readonly Verdict[] {
+    let out: Verdict[] | undefined;
     for (let i = 0; i < this.live.length; ) {
       const c = this.live[i]!;
       if (now - c.lastSeen <= this.deps.settings.end) {
@@ -231,9 +231,10 @@ export class CampaignBook {
       this.live.splice(i, 1);
       this.ended.push(c);
       if (this.ended.length > KEEP_ENDED) this.ended.shift();
+      out ??= [];
       out.push(campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds));
     }
-    return out;
+    return out ?? NO_VERDICTS;
   }
 
   forget(ip: string): void {

@@ -2,7 +2,7 @@ import type { AuthEvent } from '../core/auth-event.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
-import type { Verdict } from '../core/verdict.js';
+import { joinVerdicts, NO_VERDICTS, type Verdict } from '../core/verdict.js';
 import { type BookSnapshot, CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import { detectorStatus } from './detector-status.js';
@@ -60,6 +60,8 @@ export class CampaignDetector implements CorrelationCore {
   private readonly recent: RecencyMap;
   /** Reused for each judgement (the book copies it when it keeps it). */
   private readonly scratch: Evidence = new Map();
+  /** Sources to re-judge after an event, reused for each event. */
+  private readonly rejudge: string[] = [];
   private readonly counters: Counters;
   private now: number;
 
@@ -96,34 +98,34 @@ export class CampaignDetector implements CorrelationCore {
     this.now = snapshot?.now ?? Number.NEGATIVE_INFINITY;
   }
 
-  onAuthEvent(e: AuthEvent): Verdict[] {
+  onAuthEvent(e: AuthEvent): readonly Verdict[] {
     this.counters.events++;
-    const out = this.tick(e.time);
+    const ticked = this.tick(e.time);
     const now = this.now;
     if (e.kind === 'success') {
       this.onSuccess(e, now);
-      return out;
+      return ticked;
     }
-    if (e.kind !== 'failure' && e.kind !== 'probe') return out;
+    if (e.kind !== 'failure' && e.kind !== 'probe') return ticked;
     if (this.neverBan.reason(e.ip, e.bannable) !== null) {
       this.counters.neverBan++;
-      return out;
+      return ticked;
     }
     const s = this.sources.touch(e.ip, now);
     s.last = now;
-    if (this.behindBan(s, now)) return out;
-    const rejudge: string[] = [];
+    if (this.behindBan(s, now)) return ticked;
+    const rejudge = this.rejudge;
+    rejudge.length = 0;
     const names = s.nameCount;
     if (e.kind === 'failure') this.observeFailure(s, e, now, rejudge);
     else this.observeProbe(s, e, now, rejudge);
     // A line repeating an attempt already counted (`Failed password` after `Invalid user`) changes nothing to judge.
-    if (e.count === 0 && s.nameCount === names && rejudge.length === 0) return out;
-    const own = this.judge(s, now, true);
-    if (own.length > 0) out.push(...own);
+    if (e.count === 0 && s.nameCount === names && rejudge.length === 0) return ticked;
+    let out = joinVerdicts(ticked, this.judge(s, now, true));
     if (rejudge.length === 0) return out;
     for (const ip of new Set(rejudge)) {
       const other = ip === s.ip ? undefined : this.sources.get(ip);
-      if (other) out.push(...this.judge(other, now, false));
+      if (other) out = joinVerdicts(out, this.judge(other, now, false));
     }
     return out;
   }
@@ -201,15 +203,16 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   /** `active`: the source itself just acted (a member's activity keeps its campaign alive and may re-ban it). */
-  private judge(s: SourceState, now: number, active: boolean): Verdict[] {
+  private judge(s: SourceState, now: number, active: boolean): readonly Verdict[] {
     const member = this.book.memberOf(s.ip, s);
-    if (member)
-      return active ? this.book.onMember(member, s, () => this.signals.evaluate(s, now, this.scratch), now) : [];
+    if (member) {
+      if (!active) return NO_VERDICTS;
+      return this.book.onMember(member, s, () => this.signals.evaluate(s, now, this.scratch), now);
+    }
     if (s.campaign !== '') s.campaign = '';
     const opened = this.book.live.length;
     const out = this.book.consider(s, this.signals.evaluate(s, now, this.scratch), now);
-    if (this.book.live.length > opened) out.push(...this.rejudgeRecent(now));
-    return out;
+    return this.book.live.length > opened ? joinVerdicts(out, this.rejudgeRecent(now)) : out;
   }
 
   private rejudgeRecent(now: number): Verdict[] {
@@ -222,27 +225,26 @@ export class CampaignDetector implements CorrelationCore {
     return out;
   }
 
-  private tick(time: number): Verdict[] {
+  private tick(time: number): readonly Verdict[] {
     if (time > this.now) this.now = time;
     const now = this.now;
     this.sources.expire(now);
     const alarm = this.signals.surge.roll(now);
     const out = this.book.tick(now);
-    if (alarm) out.push(...this.rejudgeRecent(now));
-    return out;
+    return alarm ? joinVerdicts(out, this.rejudgeRecent(now)) : out;
   }
 
-  onSocketSample(sample: SocketSample): Verdict[] {
+  onSocketSample(sample: SocketSample): readonly Verdict[] {
     this.counters.samples++;
-    const out = this.tick(sample.time);
+    let out = this.tick(sample.time);
     for (const ip of new Set(this.signals.lifetime.observe(sample))) {
       const s = this.sources.get(ip);
-      if (s) out.push(...this.judge(s, this.now, false));
+      if (s) out = joinVerdicts(out, this.judge(s, this.now, false));
     }
     return out;
   }
 
-  advance(now: number): Verdict[] {
+  advance(now: number): readonly Verdict[] {
     return this.tick(now);
   }
 

@@ -3,7 +3,7 @@ import type { AuthEvent } from '../core/auth-event.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
-import type { Verdict } from '../core/verdict.js';
+import { joinVerdicts, type Verdict } from '../core/verdict.js';
 import { CampaignDetector, type DetectorSnapshot } from './campaign-detector.js';
 import { DetectorLookup } from './detector-lookup.js';
 
@@ -40,17 +40,15 @@ export function createCore(
   const detector = new CampaignDetector(detection, thresholds, snap?.detector);
   const alertCore = new AlertCore(alerts, new DetectorLookup(detector), snap?.alerts);
   return {
-    onAuthEvent(event: AuthEvent): Verdict[] {
+    onAuthEvent(event: AuthEvent): readonly Verdict[] {
       const early = alertCore.onAuthEvent(event);
-      const verdicts = detector.onAuthEvent(event);
-      return early.length === 0 ? verdicts : [...early, ...verdicts];
+      return joinVerdicts(early, detector.onAuthEvent(event));
     },
-    onSocketSample(sample: SocketSample): Verdict[] {
+    onSocketSample(sample: SocketSample): readonly Verdict[] {
       const verdicts = detector.onSocketSample(sample);
-      const alerts = alertCore.onSocketSample(sample);
-      return alerts.length === 0 ? verdicts : [...verdicts, ...alerts];
+      return joinVerdicts(verdicts, alertCore.onSocketSample(sample));
     },
-    advance(now: number): Verdict[] {
+    advance(now: number): readonly Verdict[] {
       return detector.advance(now);
     },
     snapshot(): unknown {

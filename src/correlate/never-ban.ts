@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isDottedQuad } from '../parse/address.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
@@ -38,7 +39,9 @@ export class NeverBan {
   /** The rule that forbids banning `ip`, or null when it may be banned. */
   reason(ip: string, bannable: boolean): NeverBanReason | null {
     // A bannable event's address was validated by the parser; anything else is a name (or junk) and never banned.
-    if (!bannable || isIP(ip) === 0) return this.names.has(ip.toLowerCase()) ? 'ignoreip' : 'hostname';
+    // The hand-written IPv4 check first: node:net's isIP is a regular expression, and this runs for every event.
+    if (!bannable || (!isDottedQuad(ip) && isIP(ip) === 0))
+      return this.names.has(ip.toLowerCase()) ? 'ignoreip' : 'hostname';
     const v4 = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
     if (v4.startsWith('127.') || ip === '::1') return 'loopback';
     if (this.custom && this.blocks.check(v4, v4.includes(':') ? 'ipv6' : 'ipv4')) return 'ignoreip';

@@ -163,6 +163,13 @@ export class SourceState {
     this.r.f64.set(kept, this.slot * F_STRIDE + F_TIMES);
     this.r.i32[this.slot * I_STRIDE + I_TIMES_LEN] = kept.length;
   }
+  /** The attempt times, oldest first, into `into` (emptied first): the copy without an allocation. */
+  copyTimes(into: number[]): number[] {
+    into.length = 0;
+    const at = this.slot * F_STRIDE + F_TIMES;
+    for (let i = 0; i < this.timeCount; i++) into.push(this.r.f64[at + i]!);
+    return into;
+  }
   get timeCount(): number {
     return this.r.i32[this.slot * I_STRIDE + I_TIMES_LEN]!;
   }

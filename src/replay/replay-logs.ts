@@ -38,7 +38,7 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   let clock = Number.NEGATIVE_INFINITY;
   let nextTick = Number.NEGATIVE_INFINITY;
 
-  const out = (list: Verdict[]): void => {
+  const out = (list: readonly Verdict[]): void => {
     for (const v of list) emit(v);
     verdicts += list.length;
   };

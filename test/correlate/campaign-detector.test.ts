@@ -22,7 +22,7 @@ function rhythmCampaign(ips: readonly string[], rounds: number, start = T0, name
   return events.sort((a, b) => a.time - b.time);
 }
 
-function run(detector: { onAuthEvent(e: AuthEvent): Verdict[] }, events: readonly AuthEvent[]): Verdict[] {
+function run(detector: { onAuthEvent(e: AuthEvent): readonly Verdict[] }, events: readonly AuthEvent[]): Verdict[] {
   return events.flatMap((e) => detector.onAuthEvent(e));
 }
 

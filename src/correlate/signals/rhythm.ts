@@ -69,6 +69,8 @@ export class RhythmSignal implements Signal {
   private readonly p: { [K in keyof typeof RHYTHM_KEYS]: number };
   private readonly index: SharedIndex;
   private readonly intervals: number[] = [];
+  /** The source's attempt times, copied out of its record into one reused array. */
+  private readonly times: number[] = [];
 
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: IndexSnapshot) {
     this.p = Object.fromEntries(Object.entries(RHYTHM_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
@@ -94,7 +96,7 @@ export class RhythmSignal implements Signal {
 
   /** Call after the source's attempt times changed; returns sources to re-judge when its bucket just became shared. */
   observe(source: SourceState, time: number): readonly string[] {
-    const bucket = this.bucketOf(source.times);
+    const bucket = this.bucketOf(source.copyTimes(this.times));
     if (bucket !== source.rhythm && source.rhythm >= 0) this.index.remove(String(source.rhythm), source.ip);
     source.rhythm = bucket;
     if (bucket < 0) return NONE;

@@ -36,7 +36,9 @@ export interface SynchronySnapshot {
 export class SynchronySignal implements Signal {
   readonly name = 'synchrony';
   private readonly p: { window: number; minSources: number; minBursts: number; minFraction: number };
-  private ring: Array<[number, string]>;
+  /** The ring as two parallel lists (times, sources): one array per event would be garbage for every event. */
+  private times: number[];
+  private ips: string[];
   /** Index of the oldest entry still in the window. */
   private head = 0;
   private readonly distinct = new Map<string, number>();
@@ -54,26 +56,29 @@ export class SynchronySignal implements Signal {
       minBursts: setting(values, SYNCHRONY_KEYS.minBursts),
       minFraction: setting(values, SYNCHRONY_KEYS.minFraction),
     };
-    this.ring = snapshot ? snapshot.ring.map(([t, ip]) => [t, ip]) : [];
-    for (const [, ip] of this.ring) this.distinct.set(ip, (this.distinct.get(ip) ?? 0) + 1);
+    this.times = (snapshot?.ring ?? []).map(([t]) => t);
+    this.ips = (snapshot?.ring ?? []).map(([, ip]) => ip);
+    for (const ip of this.ips) this.distinct.set(ip, (this.distinct.get(ip) ?? 0) + 1);
     this.burst = snapshot?.burst ?? 0;
     this.inBurst = snapshot?.inBurst ?? false;
   }
 
   /** One probe or attempt by `source` (source.events already counted); returns sources to re-judge. */
   observe(source: SourceState, time: number): readonly string[] {
-    this.ring.push([time, source.ip]);
+    this.times.push(time);
+    this.ips.push(source.ip);
     this.distinct.set(source.ip, (this.distinct.get(source.ip) ?? 0) + 1);
-    while (this.head < this.ring.length && this.ring[this.head]![0] < time - this.p.window) {
-      const ip = this.ring[this.head]![1];
+    while (this.head < this.times.length && this.times[this.head]! < time - this.p.window) {
+      const ip = this.ips[this.head]!;
       const n = (this.distinct.get(ip) ?? 1) - 1;
       if (n === 0) this.distinct.delete(ip);
       else this.distinct.set(ip, n);
       this.head++;
     }
     // Compact now and then, so dropping old entries costs O(1) amortised instead of a copy per event.
-    if (this.head > 1024 && this.head * 2 > this.ring.length) {
-      this.ring = this.ring.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.ips = this.ips.slice(this.head);
       this.head = 0;
     }
     if (this.distinct.size < this.p.minSources) {
@@ -111,6 +116,7 @@ export class SynchronySignal implements Signal {
   }
 
   snapshot(): SynchronySnapshot {
-    return { ring: this.ring.slice(this.head).map(([t, ip]) => [t, ip]), burst: this.burst, inBurst: this.inBurst };
+    const ring = this.times.slice(this.head).map((t, i): [number, string] => [t, this.ips[this.head + i]!]);
+    return { ring, burst: this.burst, inBurst: this.inBurst };
   }
 }
