@@ -23,6 +23,9 @@ export class ClockQueue {
     while (this.head < this.keys.length) {
       const key = this.keys[this.head]!;
       const stamp = this.stamps[this.head]!;
+      // The queue is in stamp order and a key's last use is never before its stamp, so nothing from here on can be
+      // due: stop before looking the key up (this runs for every event, and is almost always the answer).
+      if (stamp >= before) return undefined;
       const last = lastUse(key);
       if (last === undefined) {
         this.advance();
@@ -33,7 +36,6 @@ export class ClockQueue {
         this.push(key, last);
         continue;
       }
-      if (stamp >= before) return undefined;
       this.advance();
       return key;
     }
