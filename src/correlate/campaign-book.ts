@@ -76,8 +76,11 @@ export class CampaignBook {
     if (source?.campaign) {
       const c = this.live.find((x) => x.id === source.campaign);
       if (c) return c;
-    }
-    return this.live.find((c) => c.members.has(ip));
+    } else if (source?.notMember) return undefined;
+    const c = this.live.find((x) => x.members.has(ip));
+    // Only ban() adds a member, and it sets the source's campaign: until then the answer stays no.
+    if (source !== undefined && c === undefined && source.campaign === '') source.notMember = true;
+    return c;
   }
 
   /** The fingerprint signals of `c` that the source matches now (campaign-match.ts). */
@@ -197,6 +200,7 @@ export class CampaignBook {
     }
     if (source.campaign !== c.id) source.learned = 0;
     source.campaign = c.id;
+    source.notMember = false;
     source.bannedAt = now;
     c.members.touch(source.ip, now);
     if (now > c.lastSeen) c.lastSeen = now;

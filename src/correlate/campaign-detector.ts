@@ -209,7 +209,11 @@ export class CampaignDetector implements CorrelationCore {
       if (!active) return NO_VERDICTS;
       return this.book.onMember(member, s, () => this.signals.evaluate(s, now, this.scratch), now);
     }
-    if (s.campaign !== '') s.campaign = '';
+    if (s.campaign !== '') {
+      // memberOf just looked into every live campaign: its campaign ended and no other lists it.
+      s.campaign = '';
+      s.notMember = true;
+    }
     const opened = this.book.live.length;
     const out = this.book.consider(s, this.signals.evaluate(s, now, this.scratch), now);
     return this.book.live.length > opened ? joinVerdicts(out, this.rejudgeRecent(now)) : out;

@@ -146,6 +146,11 @@ export interface SourceState extends Record<NumericField, number> {}
 export class SourceState {
   /** Campaign this source was made a member of ('' for none). */
   campaign = '';
+  /**
+   * No live campaign lists the source among its members (checked since `campaign` was last cleared): spares a look
+   * into every live campaign's member list for each event of a source that never joined one. Not in snapshots.
+   */
+  notMember = false;
 
   constructor(
     readonly r: SourceRecords,
