@@ -26,6 +26,17 @@ interface AlertCoreSnapshot {
 }
 
 /**
+ * An alert kept for `status`: the verdict as made (formatting it as a record is left until it is asked for, which is
+ * rare, while a replay can make tens of thousands of alerts), or the record a snapshot kept.
+ */
+type RecentAlert = { readonly verdict: Verdict } | { readonly record: Record<string, VerdictValue> };
+
+function recentRecord(entry: RecentAlert): Record<string, VerdictValue> {
+  if ('record' in entry) return { ...entry.record };
+  return { time: new Date(entry.verdict.time).toISOString(), ...Object.fromEntries(entry.verdict.fields) };
+}
+
+/**
  * Compromise and lateral-movement alerts: a pure object fed the same events as the campaign detector, asking the
  * detector (through CampaignLookup) what it knows. No clock of its own: time comes from events and samples.
  */
@@ -36,7 +47,7 @@ export class AlertCore {
   private readonly watches: LoginWatches;
   /** Sockets (by identity key) already alerted as long sessions. */
   private readonly longAlerted: Set<string>;
-  private readonly recent: Array<Record<string, VerdictValue>>;
+  private readonly recent: RecentAlert[];
   private readonly counts: { compromise: number; lateral: number; bans: number };
 
   constructor(
@@ -50,7 +61,7 @@ export class AlertCore {
     this.tracker = new OutboundTracker(this.settings.inboundPorts, snap?.tracker);
     this.watches = new LoginWatches(snap?.watches);
     this.longAlerted = new Set(snap?.longAlerted ?? []);
-    this.recent = snap ? snap.recent.map((r) => ({ ...r })) : [];
+    this.recent = snap ? snap.recent.map((r) => ({ record: { ...r } })) : [];
     this.counts = snap ? { ...snap.counts } : { compromise: 0, lateral: 0, bans: 0 };
   }
 
@@ -127,7 +138,7 @@ export class AlertCore {
       tracker: this.tracker.snapshot(),
       watches: this.watches.active.map((w) => ({ ...w, alerted: [...w.alerted] })),
       longAlerted: [...this.longAlerted],
-      recent: this.recent.map((r) => ({ ...r })),
+      recent: this.recent.map(recentRecord),
       counts: { ...this.counts },
     };
     return snap;
@@ -145,7 +156,7 @@ export class AlertCore {
         until: new Date(w.end).toISOString(),
       })),
       baseline: { learnedConnections: this.baseline.learned, destinations: this.baseline.size },
-      recentAlerts: this.recent.map((r) => ({ ...r })),
+      recentAlerts: this.recent.map(recentRecord),
     };
   }
 
@@ -180,9 +191,10 @@ export class AlertCore {
   }
 
   private alert(time: number, fields: Array<[string, VerdictValue]>): Verdict {
-    this.recent.push({ time: new Date(time).toISOString(), ...Object.fromEntries(fields) });
+    const verdict: Verdict = { time, verb: 'ALERT', fields };
+    this.recent.push({ verdict });
     if (this.recent.length > RECENT_ALERTS) this.recent.shift();
-    return { time, verb: 'ALERT', fields };
+    return verdict;
   }
 }
 

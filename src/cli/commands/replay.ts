@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
@@ -7,6 +7,7 @@ import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { readLines } from '../../parse/line-reader.js';
 import { readSocketTrace } from '../../parse/socket-trace.js';
+import { LineSink } from '../../replay/line-sink.js';
 import { parseLog } from '../../replay/parse-in-worker.js';
 import { replayLogs } from '../../replay/replay-logs.js';
 import { formatVerdictLine } from '../../verdict/verdict-line.js';
@@ -61,16 +62,11 @@ export const replayCommand: Command = {
     const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
 
     const fd = values.verdicts === undefined ? 1 : openSync(values.verdicts, 'a');
-    let buffered: string[] = [];
-    const flush = (): void => {
-      if (buffered.length > 0) writeSync(fd, `${buffered.join('\n')}\n`);
-      buffered = [];
-    };
+    const sink = new LineSink(fd);
     let bans = 0;
     const emit = (verdict: Verdict): void => {
       if (verdict.verb === 'BAN') bans++;
-      buffered.push(formatVerdictLine(verdict, process.pid));
-      if (buffered.length >= 512) flush();
+      sink.write(formatVerdictLine(verdict, process.pid));
     };
 
     const started = process.hrtime.bigint();
@@ -80,7 +76,7 @@ export const replayCommand: Command = {
       core,
       emit,
     });
-    flush();
+    sink.flush();
     if (fd !== 1) closeSync(fd);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const s = parsed.stats() as { lines: number };
