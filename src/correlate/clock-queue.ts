@@ -5,12 +5,12 @@
  * the head is dropped only if it was not used since, otherwise it is queued again with its newer time (a second
  * chance). Amortised O(1) per touch and per eviction.
  */
-export class ClockQueue {
-  private keys: string[] = [];
+export class ClockQueue<K = string> {
+  private keys: K[] = [];
   private stamps: number[] = [];
   private head = 0;
 
-  push(key: string, stamp: number): void {
+  push(key: K, stamp: number): void {
     this.keys.push(key);
     this.stamps.push(stamp);
   }
@@ -19,7 +19,7 @@ export class ClockQueue {
    * The oldest key not used since it was queued, removed from the queue; `lastUse(key)` gives its latest use
    * (undefined when it is gone already). Stops and returns undefined when the head was used at or after `before`.
    */
-  pop(lastUse: (key: string) => number | undefined, before = Number.POSITIVE_INFINITY): string | undefined {
+  pop(lastUse: (key: K) => number | undefined, before = Number.POSITIVE_INFINITY): K | undefined {
     while (this.head < this.keys.length) {
       const key = this.keys[this.head]!;
       const stamp = this.stamps[this.head]!;
@@ -52,8 +52,8 @@ export class ClockQueue {
   }
 
   /** Keys in queue order with their stamps (for a snapshot). */
-  entries(): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
+  entries(): Array<[K, number]> {
+    const out: Array<[K, number]> = [];
     for (let i = this.head; i < this.keys.length; i++) out.push([this.keys[i]!, this.stamps[i]!]);
     return out;
   }

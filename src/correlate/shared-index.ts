@@ -9,6 +9,26 @@ import { ClockQueue } from './clock-queue.js';
  */
 export type IndexSnapshot = Array<[string, Array<[string, number]>, number, number[]?]>;
 
+/**
+ * How an index's keys are written in a snapshot. Keys that are numbers (a name hash, a bucket, an IPv4 block) are
+ * looked up as numbers, which costs a map less than text does, and written as text so snapshots stay as they were.
+ */
+export interface KeyCodec<K> {
+  format(key: K): string;
+  parse(text: string): K;
+}
+
+const TEXT: KeyCodec<string> = { format: (key) => key, parse: (text) => text };
+/** Keys that are integers. */
+export const NUMBER_KEYS: KeyCodec<number> = { format: String, parse: Number };
+
+export interface IndexOptions<K> {
+  /** Hits kept per key (see `hits`); 0 (the default) when the signal does not use them. */
+  readonly hitCap?: number;
+  /** Required when keys are not text. */
+  readonly keys?: KeyCodec<K>;
+}
+
 interface Entries {
   ips: string[];
   times: number[];
@@ -18,16 +38,18 @@ interface Entries {
   used: number;
 }
 
-export class SharedIndex {
-  private readonly keys = new Map<string, Entries>();
-  private readonly queue = new ClockQueue();
-  private readonly lastUse = (key: string): number | undefined => this.keys.get(key)?.used;
+export class SharedIndex<K extends string | number = string> {
+  private readonly keys = new Map<K, Entries>();
+  private readonly queue = new ClockQueue<K>();
+  private readonly lastUse = (key: K): number | undefined => this.keys.get(key)?.used;
+  private readonly hitCap: number;
+  private readonly codec: KeyCodec<K>;
   /**
    * The key last looked up and its entries: a signal asks about one key several times per event (count, add,
    * count again), so most lookups skip the map. Entries are mutated in place, never replaced, so only dropKey
    * has to forget it.
    */
-  private lastKey = '';
+  private lastKey: K | undefined;
   private lastEntries: Entries | undefined;
 
   constructor(
@@ -36,10 +58,12 @@ export class SharedIndex {
     private readonly maxKeys: number,
     private readonly maxPerKey: number,
     snapshot?: IndexSnapshot,
-    /** Hits kept per key (see `hits`); 0 when the signal does not use them. */
-    private readonly hitCap = 0,
+    options: IndexOptions<K> = {},
   ) {
-    for (const [key, list, stamp, hits] of snapshot ?? []) {
+    this.hitCap = options.hitCap ?? 0;
+    this.codec = options.keys ?? (TEXT as unknown as KeyCodec<K>);
+    for (const [text, list, stamp, hits] of snapshot ?? []) {
+      const key = this.codec.parse(text);
       const used = Math.max(stamp, ...list.map(([, t]) => t));
       this.keys.set(key, { ips: list.map(([ip]) => ip), times: list.map(([, t]) => t), hits: hits ?? [], used });
       this.queue.push(key, stamp);
@@ -50,7 +74,7 @@ export class SharedIndex {
    * Records that `source` showed `key` at `time`, with `hits` attempts. Returns the number of distinct sources now
    * kept for it.
    */
-  add(key: string, source: string, time: number, hits = 0): number {
+  add(key: K, source: string, time: number, hits = 0): number {
     let entries = this.find(key);
     if (!entries) {
       if (this.keys.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
@@ -98,7 +122,7 @@ export class SharedIndex {
     return ips.length;
   }
 
-  private find(key: string): Entries | undefined {
+  private find(key: K): Entries | undefined {
     if (key === this.lastKey) return this.lastEntries;
     const entries = this.keys.get(key);
     if (entries) {
@@ -108,17 +132,17 @@ export class SharedIndex {
     return entries;
   }
 
-  private dropKey(key: string | undefined): void {
+  private dropKey(key: K | undefined): void {
     if (key === undefined) return;
     if (key === this.lastKey) {
-      this.lastKey = '';
+      this.lastKey = undefined;
       this.lastEntries = undefined;
     }
     this.keys.delete(key);
   }
 
   /** An emptied key stays until the queue evicts it: each key is queued exactly once. */
-  remove(key: string, source: string): void {
+  remove(key: K, source: string): void {
     const entries = this.find(key);
     if (!entries) return;
     const at = entries.ips.lastIndexOf(source);
@@ -128,7 +152,7 @@ export class SharedIndex {
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
-  count(key: string, now: number, enough = Number.POSITIVE_INFINITY): number {
+  count(key: K, now: number, enough = Number.POSITIVE_INFINITY): number {
     const entries = this.find(key);
     if (!entries) return 0;
     const cutoff = now - this.window;
@@ -142,12 +166,12 @@ export class SharedIndex {
   }
 
   /** The key's most recent hits, oldest first (at most hitCap). Pure read; do not modify. */
-  hits(key: string): readonly number[] {
+  hits(key: K): readonly number[] {
     return this.find(key)?.hits ?? NO_HITS;
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
-  sources(key: string, now: number): string[] {
+  sources(key: K, now: number): string[] {
     const entries = this.find(key);
     if (!entries) return [];
     const cutoff = now - this.window;
@@ -169,7 +193,8 @@ export class SharedIndex {
       .map(([key, stamp]) => {
         const { ips, times, hits } = this.keys.get(key)!;
         const list = ips.map((ip, i) => [ip, times[i]!] as [string, number]);
-        return this.hitCap > 0 ? [key, list, stamp, [...hits]] : [key, list, stamp];
+        const text = this.codec.format(key);
+        return this.hitCap > 0 ? [text, list, stamp, [...hits]] : [text, list, stamp];
       });
   }
 }

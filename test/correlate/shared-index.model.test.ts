@@ -83,7 +83,7 @@ describe('SharedIndex', () => {
         fc.constantFrom(0, 3),
         (ops, maxPerKey, hitCap) => {
           const window = 100;
-          const real = new SharedIndex(window, 1000, maxPerKey, undefined, hitCap);
+          const real = new SharedIndex(window, 1000, maxPerKey, undefined, { hitCap });
           const model = new ReferenceIndex(window, maxPerKey, hitCap);
           let now = 0;
           for (const o of ops) {
@@ -100,13 +100,9 @@ describe('SharedIndex', () => {
               if (hitCap > 0) expect([...real.hits(key)]).toEqual(model.hits(key));
             }
           }
-          const restored = new SharedIndex(
-            window,
-            1000,
-            maxPerKey,
-            JSON.parse(JSON.stringify(real.snapshot())),
+          const restored = new SharedIndex(window, 1000, maxPerKey, JSON.parse(JSON.stringify(real.snapshot())), {
             hitCap,
-          );
+          });
           for (const key of ['a', 'b', 'c']) expect(restored.sources(key, now)).toEqual(model.sources(key, now));
         },
       ),

@@ -1,6 +1,6 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
-import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
+import { type IndexSnapshot, type KeyCodec, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal } from './signal.js';
 
@@ -28,6 +28,9 @@ export interface DictionarySnapshot {
   readonly legit: Array<[number, number]>;
 }
 
+/** Name hashes are unsigned 32-bit; the index keys them as signed (a small integer to V8), snapshots as unsigned. */
+const NAME_KEYS: KeyCodec<number> = { format: (key) => String(key >>> 0), parse: (text) => Number(text) | 0 };
+
 /**
  * Username dictionaries: the same names tried from many addresses. Names are compared as hashes, never stored as
  * text. A name anyone has logged in with successfully on this host is learned as legitimate and never counts:
@@ -38,7 +41,7 @@ export class DictionarySignal implements Signal {
   readonly minSources: number;
   readonly campaignMin: number;
   private readonly legitMemory: number;
-  private readonly index: SharedIndex;
+  private readonly index: SharedIndex<number>;
   private readonly legit: Map<number, number>;
 
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: DictionarySnapshot) {
@@ -50,6 +53,7 @@ export class DictionarySignal implements Signal {
       20_000,
       Math.max(16, 2 * this.minSources),
       snapshot?.index,
+      { keys: NAME_KEYS },
     );
     this.legit = new Map(snapshot?.legit ?? []);
   }
@@ -68,14 +72,14 @@ export class DictionarySignal implements Signal {
   /** `source` tried the name `hash` at `time`; returns sources to re-judge when the name just became shared. */
   observe(source: SourceState, hash: number, time: number): readonly string[] {
     if (this.legit.has(hash)) return NONE;
-    const key = String(hash);
+    const key = hash | 0;
     const n = this.index.add(key, source.ip, time);
     return n === this.minSources ? this.index.sources(key, time) : NONE;
   }
 
   /** Whether the name is tried by enough sources now (and not legitimate). */
   isShared(hash: number, now: number): boolean {
-    return !this.legit.has(hash) && this.index.count(String(hash), now, this.minSources) >= this.minSources;
+    return !this.legit.has(hash) && this.index.count(hash | 0, now, this.minSources) >= this.minSources;
   }
 
   test(source: SourceState, now: number): string | null {
@@ -84,7 +88,7 @@ export class DictionarySignal implements Signal {
   }
 
   forget(source: SourceState): void {
-    for (const hash of source.names) this.index.remove(String(hash), source.ip);
+    for (const hash of source.names) this.index.remove(hash | 0, source.ip);
   }
 
   snapshot(): DictionarySnapshot {

@@ -1,5 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
-import { neighbourPrefix, providerPrefix } from '../ip-prefix.js';
+import { type BlockKey, blockKeyOf, blockText, neighbourKey, providerKey } from '../ip-prefix.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
@@ -36,7 +36,7 @@ export class LocalitySignal implements Signal {
   readonly name = 'locality';
   private readonly minSources: number;
   private readonly wideMinSources: number;
-  private readonly index: SharedIndex;
+  private readonly index: SharedIndex<BlockKey>;
 
   constructor(
     values: Readonly<Record<string, unknown>>,
@@ -50,19 +50,19 @@ export class LocalitySignal implements Signal {
       MAX_BLOCKS,
       Math.max(16, 2 * this.wideMinSources, 2 * this.minSources),
       snapshot,
-      2 * env.thresholds.maxretry,
+      { hitCap: 2 * env.thresholds.maxretry, keys: { format: blockText, parse: blockKeyOf } },
     );
   }
 
   observe(source: SourceState, time: number, count: number): readonly string[] {
     // Unrolled (no per-event array of the two widths): this runs for every attempt.
-    const narrow = this.observeBlock(neighbourPrefix(source.ip), false, source.ip, time, count, undefined);
-    return this.observeBlock(providerPrefix(source.ip), true, source.ip, time, count, narrow) ?? NONE;
+    const narrow = this.observeBlock(neighbourKey(source.ip), false, source.ip, time, count, undefined);
+    return this.observeBlock(providerKey(source.ip), true, source.ip, time, count, narrow) ?? NONE;
   }
 
   /** Adds the attempt to one block; appends the block's sources to `out` when the block just became eligible. */
   private observeBlock(
-    prefix: string,
+    prefix: BlockKey,
     wide: boolean,
     ip: string,
     time: number,
@@ -79,22 +79,22 @@ export class LocalitySignal implements Signal {
   }
 
   /** Enough failing addresses, enough attempts within findtime, and no recent success from the block. */
-  eligible(prefix: string, wide: boolean, now: number): boolean {
+  eligible(prefix: BlockKey, wide: boolean, now: number): boolean {
     const need = this.env.thresholds.maxretry * (wide ? 2 : 1);
     const hits = this.index.hits(prefix);
     if (hits.length < need || hits[hits.length - need]! < now - this.env.thresholds.findtime) return false;
     const min = wide ? this.wideMinSources : this.minSources;
     if (this.index.count(prefix, now, min) < min) return false;
-    return !this.env.prefixHasSuccess(prefix, now);
+    return !this.env.prefixHasSuccess(blockText(prefix), now);
   }
 
   /** The block (the /24 or /64 first, else the /16 or /48) that makes this source a neighbour, or null. */
   test(source: SourceState, now: number): string | null {
     if (source.attempts === 0 || source.last < now - this.index.window) return null;
-    const narrow = neighbourPrefix(source.ip);
-    if (narrow !== '' && this.eligible(narrow, false, now)) return narrow;
-    const wide = providerPrefix(source.ip);
-    if (wide !== '' && this.eligible(wide, true, now)) return wide;
+    const narrow = neighbourKey(source.ip);
+    if (narrow !== '' && this.eligible(narrow, false, now)) return blockText(narrow);
+    const wide = providerKey(source.ip);
+    if (wide !== '' && this.eligible(wide, true, now)) return blockText(wide);
     return null;
   }
 

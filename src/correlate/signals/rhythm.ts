@@ -1,7 +1,7 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import { mad, median, quartileSkew, sortNumbers } from '../robust-stats.js';
 import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
-import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
+import { type IndexSnapshot, NUMBER_KEYS, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal } from './signal.js';
 
@@ -67,7 +67,7 @@ export function bucketSeconds(bucket: number): number {
 export class RhythmSignal implements Signal {
   readonly name = 'rhythm';
   private readonly p: { [K in keyof typeof RHYTHM_KEYS]: number };
-  private readonly index: SharedIndex;
+  private readonly index: SharedIndex<number>;
   private readonly intervals: number[] = [];
   /** The source's attempt times, copied out of its record into one reused array. */
   private readonly times: number[] = [];
@@ -76,7 +76,9 @@ export class RhythmSignal implements Signal {
     this.p = Object.fromEntries(Object.entries(RHYTHM_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
       [K in keyof typeof RHYTHM_KEYS]: number;
     };
-    this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot);
+    this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot, {
+      keys: NUMBER_KEYS,
+    });
   }
 
   /** The rhythm bucket of a list of attempt times, or -1 when they are too few or not regular. */
@@ -97,18 +99,18 @@ export class RhythmSignal implements Signal {
   /** Call after the source's attempt times changed; returns sources to re-judge when its bucket just became shared. */
   observe(source: SourceState, time: number): readonly string[] {
     const bucket = this.bucketOf(source.copyTimes(this.times));
-    if (bucket !== source.rhythm && source.rhythm >= 0) this.index.remove(String(source.rhythm), source.ip);
+    if (bucket !== source.rhythm && source.rhythm >= 0) this.index.remove(source.rhythm, source.ip);
     source.rhythm = bucket;
     if (bucket < 0) return NONE;
-    this.index.add(String(bucket), source.ip, time);
+    this.index.add(bucket, source.ip, time);
     if (this.shared(bucket, time, this.p.minSources + 1) !== this.p.minSources) return NONE;
-    return [bucket - 1, bucket, bucket + 1].flatMap((b) => this.index.sources(String(b), time));
+    return [bucket - 1, bucket, bucket + 1].flatMap((b) => this.index.sources(b, time));
   }
 
   /** Sources in the bucket and its two neighbours, counting no further than `enough`. */
   private shared(bucket: number, now: number, enough: number): number {
     let n = 0;
-    for (let b = bucket - 1; b <= bucket + 1 && n < enough; b++) n += this.index.count(String(b), now, enough - n);
+    for (let b = bucket - 1; b <= bucket + 1 && n < enough; b++) n += this.index.count(b, now, enough - n);
     return n;
   }
 
@@ -118,7 +120,7 @@ export class RhythmSignal implements Signal {
   }
 
   forget(source: SourceState): void {
-    if (source.rhythm >= 0) this.index.remove(String(source.rhythm), source.ip);
+    if (source.rhythm >= 0) this.index.remove(source.rhythm, source.ip);
   }
 
   snapshot(): IndexSnapshot {

@@ -1,7 +1,7 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import type { SocketSample } from '../../core/socket.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
-import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
+import { type IndexSnapshot, NUMBER_KEYS, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import type { Signal, SignalEnv } from './signal.js';
 
@@ -51,7 +51,7 @@ export class SocketLifetimeSignal implements Signal {
   readonly name = 'lifetime';
   private readonly p: { [K in keyof typeof LIFETIME_KEYS]: number };
   private readonly ports: Set<number>;
-  private readonly index: SharedIndex;
+  private readonly index: SharedIndex<number>;
   private readonly open: Map<string, [first: number, last: number]>;
 
   constructor(
@@ -63,7 +63,9 @@ export class SocketLifetimeSignal implements Signal {
       [K in keyof typeof LIFETIME_KEYS]: number;
     };
     this.ports = new Set(setting(values, SOCKET_PORTS_KEY).map(Number));
-    this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot?.index);
+    this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot?.index, {
+      keys: NUMBER_KEYS,
+    });
     this.open = new Map((snapshot?.open ?? []).map(([k, f, l]) => [k, [f, l]]));
   }
 
@@ -85,9 +87,9 @@ export class SocketLifetimeSignal implements Signal {
       if (!source || lifetime < this.p.min) continue;
       source.lifetime = lifetime;
       const bucket = Math.round(lifetime / this.p.bucket);
-      this.index.add(String(bucket), source.ip, sample.time);
+      this.index.add(bucket, source.ip, sample.time);
       if (this.shared(bucket, sample.time, this.p.minSources + 1) === this.p.minSources) {
-        for (let b = bucket - 1; b <= bucket + 1; b++) out.push(...this.index.sources(String(b), sample.time));
+        for (let b = bucket - 1; b <= bucket + 1; b++) out.push(...this.index.sources(b, sample.time));
       }
     }
     return out;
@@ -95,7 +97,7 @@ export class SocketLifetimeSignal implements Signal {
 
   private shared(bucket: number, now: number, enough: number): number {
     let n = 0;
-    for (let b = bucket - 1; b <= bucket + 1 && n < enough; b++) n += this.index.count(String(b), now, enough - n);
+    for (let b = bucket - 1; b <= bucket + 1 && n < enough; b++) n += this.index.count(b, now, enough - n);
     return n;
   }
 
