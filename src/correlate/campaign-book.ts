@@ -15,7 +15,7 @@ import type { CampaignSettings } from './campaign-settings.js';
 import { CandidatePool, type PoolSnapshot } from './candidate-pool.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
-import type { Evidence, SignalName } from './signals/signal.js';
+import { type Evidence, maskSize, maskText, type SignalMask, type SignalName } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
@@ -84,11 +84,11 @@ export class CampaignBook {
   }
 
   /** The fingerprint signals of `c` that the source matches now (campaign-match.ts). */
-  match(c: Campaign, source: SourceState, ev: Evidence): SignalName[] {
+  match(c: Campaign, source: SourceState, ev: Evidence): SignalMask {
     return matchCampaign(c, source, ev, this.deps.dictionary);
   }
 
-  joins(c: Campaign, source: SourceState, matched: readonly SignalName[]): boolean {
+  joins(c: Campaign, source: SourceState, matched: SignalMask): boolean {
     return joins(c, source, matched, this.deps.settings);
   }
 
@@ -99,10 +99,10 @@ export class CampaignBook {
       const c = this.live[i]!;
       const matched = this.match(c, source, ev);
       if (!this.joins(c, source, matched)) continue;
-      const guard = this.guard(source, Math.max(own, matched.length), now);
+      const guard = this.guard(source, Math.max(own, maskSize(matched)), now);
       if (guard === 'protected') return NO_VERDICTS;
       this.pool.delete(source.ip);
-      const out = [this.ban(c, source, matched.join('+'), 'join', guard, now)];
+      const out = [this.ban(c, source, maskText(matched), 'join', guard, now)];
       source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
       return this.grow(c, now, out);
     }

@@ -2,8 +2,11 @@ import type { Campaign } from './campaign.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import { isPrivate, neighbourPrefix, providerPrefix } from './ip-prefix.js';
 import type { DictionarySignal } from './signals/dictionary.js';
-import type { Evidence, SignalName } from './signals/signal.js';
+import { type Evidence, maskSize, type SignalMask, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
+
+const DICTIONARY = signalBit('dictionary');
+const LOCALITY = signalBit('locality');
 
 /** Each fingerprint's blocks as a set, rebuilt when the list grows (it only grows, by learnFromMember). */
 const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<string> }>();
@@ -46,22 +49,22 @@ export function matchCampaign(
   source: SourceState,
   ev: Evidence,
   dictionary: DictionarySignal,
-): SignalName[] {
-  const out: SignalName[] = [];
+): SignalMask {
+  let out = 0;
   for (const name of c.signals) {
     const param = ev.get(name);
+    let matches: boolean;
     if (name === 'rhythm' || name === 'lifetime') {
       const list = name === 'rhythm' ? c.rhythm : c.lifetime;
-      if (param !== undefined && list.includes(Number(param))) out.push(name);
+      matches = param !== undefined && list.includes(Number(param));
     } else if (name === 'dictionary') {
-      if (ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary)) out.push(name);
+      matches = ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary);
     } else if (name === 'locality') {
-      if (hasBlock(c, neighbourPrefix(source.ip)) || hasBlock(c, providerPrefix(source.ip))) out.push(name);
-    } else if (param !== undefined && name !== 'surge') {
-      out.push(name);
-    }
+      matches = hasBlock(c, neighbourPrefix(source.ip)) || hasBlock(c, providerPrefix(source.ip));
+    } else matches = param !== undefined && name !== 'surge';
+    if (matches) out |= signalBit(name);
   }
-  if (out.includes('dictionary') && c.signals.includes('surge') && ev.has('surge')) out.push('surge');
+  if ((out & DICTIONARY) !== 0 && c.signals.includes('surge') && ev.has('surge')) out |= signalBit('surge');
   return out;
 }
 
@@ -71,18 +74,13 @@ export function matchCampaign(
  * needed from a source in a private range (our own network) unless configured otherwise, and from a source that
  * tried names but none of the campaign's dictionary (it is not spraying the same list).
  */
-export function joins(
-  c: Campaign,
-  source: SourceState,
-  matched: readonly SignalName[],
-  settings: CampaignSettings,
-): boolean {
+export function joins(c: Campaign, source: SourceState, matched: SignalMask, settings: CampaignSettings): boolean {
   const internal = isPrivate(source.ip) && !settings.privateSingle;
   let need = settings.minSignals;
   if (internal) need++;
-  if (c.signals.includes('dictionary') && source.nameCount > 0 && !matched.includes('dictionary')) need++;
-  if (matched.length >= need) return true;
+  if (c.signals.includes('dictionary') && source.nameCount > 0 && (matched & DICTIONARY) === 0) need++;
+  if (maskSize(matched) >= need) return true;
   if (internal) return false;
-  if (matched.includes('dictionary') && source.attempts > 0) return true;
-  return matched.includes('locality') && hasBlock(c, neighbourPrefix(source.ip));
+  if ((matched & DICTIONARY) !== 0 && source.attempts > 0) return true;
+  return (matched & LOCALITY) !== 0 && hasBlock(c, neighbourPrefix(source.ip));
 }

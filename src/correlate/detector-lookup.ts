@@ -4,6 +4,7 @@ import type { AuthEvent } from '../core/auth-event.js';
 import type { Campaign } from './campaign.js';
 import type { CampaignDetector } from './campaign-detector.js';
 import { nameHash } from './name-key.js';
+import { maskText } from './signals/signal.js';
 import { newSource } from './source-state.js';
 
 function asMatch(c: Campaign, signals: string): CampaignMatch {
@@ -31,7 +32,7 @@ export class DetectorLookup implements CampaignLookup {
       const c = d.book.live[i]!;
       const matched = d.book.match(c, source, ev);
       if (d.book.joins(c, source, matched)) {
-        return asMatch(c, matched.join('+'));
+        return asMatch(c, maskText(matched));
       }
     }
     return null;

@@ -19,6 +19,35 @@ export const SIGNALS = [
 export type SignalName = (typeof SIGNALS)[number];
 
 /**
+ * A set of signals as bits (bit i: SIGNALS[i]): what a campaign match yields for every judged source and campaign,
+ * so without an array each time.
+ */
+export type SignalMask = number;
+
+export function signalBit(name: SignalName): SignalMask {
+  return 1 << SIGNALS.indexOf(name);
+}
+
+/** Signals in the mask. */
+export function maskSize(mask: SignalMask): number {
+  let n = 0;
+  for (let m = mask; m !== 0; m &= m - 1) n++;
+  return n;
+}
+
+const maskTexts = new Map<SignalMask, string>();
+
+/** The mask's signals in SIGNALS order joined by `+` (the form verdicts show); computed once per mask. */
+export function maskText(mask: SignalMask): string {
+  let text = maskTexts.get(mask);
+  if (text === undefined) {
+    text = SIGNALS.filter((_, i) => (mask & (1 << i)) !== 0).join('+');
+    maskTexts.set(mask, text);
+  }
+  return text;
+}
+
+/**
  * What a source shows now: each present signal with its parameter ('' when it has none; a rhythm or lifetime
  * bucket, a prefix). Families absent are absent.
  */
