@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
-import { formatVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { formatVerdictLine, isBare, parseVerdictLine } from '../../src/verdict/verdict-line.js';
 
 const T = Date.UTC(2026, 1, 15, 14, 23, 12, 7);
 
@@ -33,6 +33,21 @@ describe('verdict line', () => {
       '2026-02-15T14:23:12.007Z f2b-campaign[1]: ALERT kind=compromise user="x\\" ip=10.0.0.1 campaign=evil\\x0a\\x07\\\\\\xc3\\xa9"',
     );
     expect(parseVerdictLine(line)?.fields.get('user')).toBe(user);
+  });
+
+  it('prints a value bare exactly when it is one or more of [A-Za-z0-9._:/+,@%-]', () => {
+    const bare = /^[A-Za-z0-9._:/+,@%-]+$/;
+    const chars = fc.constantFrom(...'azAZ09._:/+,@%-"\\ =\n\u0000\u007f\u00e9\u2603`[]{}|!?#$&*()~^\'<>;'.split(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: chars, maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 })),
+        (text) => {
+          expect(isBare(text)).toBe(bare.test(text));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    for (let c = 0; c < 0x10000; c++) expect(isBare(String.fromCharCode(c))).toBe(bare.test(String.fromCharCode(c)));
   });
 
   it('refuses keys that are not identifiers', () => {
