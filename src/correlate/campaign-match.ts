@@ -1,6 +1,6 @@
 import type { Campaign } from './campaign.js';
 import type { CampaignSettings } from './campaign-settings.js';
-import { isPrivate, neighbourPrefix, providerPrefix } from './ip-prefix.js';
+import { type BlockKey, blockKeyOf, isPrivate, neighbourKey, providerKey } from './ip-prefix.js';
 import type { DictionarySignal } from './signals/dictionary.js';
 import { type Evidence, maskSize, type SignalMask, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
@@ -8,17 +8,17 @@ import type { SourceState } from './source-state.js';
 const DICTIONARY = signalBit('dictionary');
 const LOCALITY = signalBit('locality');
 
-/** Each fingerprint's blocks as a set, rebuilt when the list grows (it only grows, by learnFromMember). */
-const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<string> }>();
+/** Each fingerprint's blocks as a set of keys, rebuilt when the list grows (it only grows, by learnFromMember). */
+const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<BlockKey> }>();
 
-/** Whether `prefix` is one of the campaign's blocks: asked for nearly every judged event, against up to 64 blocks. */
-export function hasBlock(c: Campaign, prefix: string): boolean {
+/** Whether `block` is one of the campaign's blocks: asked for nearly every judged event, against up to 64 blocks. */
+export function hasBlock(c: Campaign, block: BlockKey): boolean {
   let cached = blockSets.get(c.blocks);
   if (cached === undefined || cached.size !== c.blocks.length) {
-    cached = { size: c.blocks.length, set: new Set(c.blocks) };
+    cached = { size: c.blocks.length, set: new Set(c.blocks.map(blockKeyOf)) };
     blockSets.set(c.blocks, cached);
   }
-  return cached.set.has(prefix);
+  return cached.set.has(block);
 }
 
 /** Whether the source tried a name of the campaign's dictionary (tried by enough members, never a real user's). */
@@ -60,7 +60,7 @@ export function matchCampaign(
     } else if (name === 'dictionary') {
       matches = ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary);
     } else if (name === 'locality') {
-      matches = hasBlock(c, neighbourPrefix(source.ip)) || hasBlock(c, providerPrefix(source.ip));
+      matches = hasBlock(c, neighbourKey(source.ip)) || hasBlock(c, providerKey(source.ip));
     } else matches = param !== undefined && name !== 'surge';
     if (matches) out |= signalBit(name);
   }
@@ -82,5 +82,5 @@ export function joins(c: Campaign, source: SourceState, matched: SignalMask, set
   if (maskSize(matched) >= need) return true;
   if (internal) return false;
   if ((matched & DICTIONARY) !== 0 && source.attempts > 0) return true;
-  return (matched & LOCALITY) !== 0 && hasBlock(c, neighbourPrefix(source.ip));
+  return (matched & LOCALITY) !== 0 && hasBlock(c, neighbourKey(source.ip));
 }

@@ -25,6 +25,7 @@ let memoNarrow: string | undefined;
 let memoWide: string | undefined;
 let memoNarrowKey: BlockKey | undefined;
 let memoWideKey: BlockKey | undefined;
+let memoV4: number | undefined;
 
 function memo(ip: string): void {
   if (ip === memoIp) return;
@@ -33,6 +34,7 @@ function memo(ip: string): void {
   memoWide = undefined;
   memoNarrowKey = undefined;
   memoWideKey = undefined;
+  memoV4 = undefined;
 }
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 one, as CIDR text; '' for anything else. */
@@ -60,14 +62,14 @@ const WIDE = 1 << 24;
 /** The key of neighbourPrefix(ip). */
 export function neighbourKey(ip: string): BlockKey {
   memo(ip);
-  memoNarrowKey ??= familyOf(ip) === 4 ? ipv4Number(ip) >>> 8 : neighbourPrefix(ip);
+  memoNarrowKey ??= familyOf(ip) === 4 ? ipv4Of(ip) >>> 8 : neighbourPrefix(ip);
   return memoNarrowKey;
 }
 
 /** The key of providerPrefix(ip). */
 export function providerKey(ip: string): BlockKey {
   memo(ip);
-  memoWideKey ??= familyOf(ip) === 4 ? WIDE + (ipv4Number(ip) >>> 16) : providerPrefix(ip);
+  memoWideKey ??= familyOf(ip) === 4 ? WIDE + (ipv4Of(ip) >>> 16) : providerPrefix(ip);
   return memoWideKey;
 }
 
@@ -90,6 +92,13 @@ export function blockKeyOf(text: string): BlockKey {
   if (octets.some((n) => n > 255)) return text;
   const [a = 0, b = 0, c = 0] = octets;
   return octets.length === 3 ? (a << 16) | (b << 8) | c : WIDE + ((a << 8) | b);
+}
+
+/** ipv4Number(ip), memoised with the rest. */
+function ipv4Of(ip: string): number {
+  memo(ip);
+  memoV4 ??= ipv4Number(ip);
+  return memoV4;
 }
 
 /** A dotted quad the parser validated, as an unsigned 32-bit number. */
@@ -127,9 +136,9 @@ function computeProvider(ip: string): string {
 export function isPrivate(ip: string): boolean {
   const family = familyOf(ip);
   if (family === 4) {
-    const dot = ip.indexOf('.');
-    const a = Number(ip.slice(0, dot));
-    const b = Number(ip.slice(dot + 1, ip.indexOf('.', dot + 1)));
+    const n = ipv4Of(ip);
+    const a = n >>> 24;
+    const b = (n >>> 16) & 255;
     return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
   }
   if (family === 6) {
