@@ -1,56 +1,48 @@
-interface Stamp {
-  seq: number;
-  time: number;
-}
-
 /**
  * Key -> time of its latest touch, holding the `max` keys touched most recently, oldest first: what a Map kept in
  * recency order (delete + set on each touch, evict its first key) gives, without its cost. V8 leaves a deleted Map
  * slot in place until it rehashes, so finding a Map's first key walks every slot deleted before it; with a touch per
  * failed attempt (recent sources) or per ban (a campaign's members) that walk was a large share of the detector's
- * time on the replay bench. Here touches are appended to a queue and a key's older queue entries are recognised as
- * stale by a sequence number, so touch, eviction and iteration are amortised O(1).
+ * time on the replay bench. Here each touch is appended to a queue, and the map holds the queue position of the
+ * key's latest touch, so older entries of the key are recognised as stale; touch, eviction and iteration are
+ * amortised O(1). The map's values are small integers, updated in place: no object per key.
  */
-export class RecencyMap {
-  private readonly latest = new Map<string, Stamp>();
-  private keys: string[] = [];
-  private seqs: number[] = [];
+export class RecencyMap<K = string> {
+  /** Key -> index in `keys` of its latest touch. */
+  private readonly latest = new Map<K, number>();
+  private keys: K[] = [];
+  private times: number[] = [];
+  /** Entries before `head` are spent (evicted, or stale when they were passed). */
   private head = 0;
-  private seq = 0;
 
   constructor(
     private readonly max: number,
-    entries: Iterable<readonly [string, number]> = [],
+    entries: Iterable<readonly [K, number]> = [],
   ) {
     for (const [key, time] of entries) this.touch(key, time);
   }
 
   /** `key` becomes the most recent, with `time`; the least recent goes beyond `max`. */
-  touch(key: string, time: number): void {
-    const seq = ++this.seq;
-    const stamp = this.latest.get(key);
-    if (stamp === undefined) this.latest.set(key, { seq, time });
-    else {
-      stamp.seq = seq;
-      stamp.time = time;
-    }
+  touch(key: K, time: number): void {
+    this.latest.set(key, this.keys.length);
     this.keys.push(key);
-    this.seqs.push(seq);
+    this.times.push(time);
     while (this.latest.size > this.max) this.evictOldest();
-    // Entries before head are spent, and stale ones (keys touched again) pile up between head and tail: drop both
-    // once they outnumber the live ones, so the queue stays within a few times the live count.
+    // Spent entries before head, and stale ones (keys touched again) between head and tail, pile up: drop both once
+    // they outnumber the live ones, so the queue stays within a few times the live count.
     if (this.keys.length > 2 * this.latest.size + 64) this.compact();
   }
 
-  get(key: string): number | undefined {
-    return this.latest.get(key)?.time;
+  get(key: K): number | undefined {
+    const at = this.latest.get(key);
+    return at === undefined ? undefined : this.times[at];
   }
 
-  has(key: string): boolean {
+  has(key: K): boolean {
     return this.latest.has(key);
   }
 
-  delete(key: string): void {
+  delete(key: K): void {
     this.latest.delete(key);
   }
 
@@ -59,11 +51,10 @@ export class RecencyMap {
   }
 
   /** Key and time of its latest touch, least recent first (plain JSON: what a snapshot keeps). */
-  entries(): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
+  entries(): Array<[K, number]> {
+    const out: Array<[K, number]> = [];
     for (let i = this.head; i < this.keys.length; i++) {
-      const stamp = this.latest.get(this.keys[i]!);
-      if (stamp !== undefined && stamp.seq === this.seqs[i]) out.push([this.keys[i]!, stamp.time]);
+      if (this.latest.get(this.keys[i]!) === i) out.push([this.keys[i]!, this.times[i]!]);
     }
     return out;
   }
@@ -71,23 +62,26 @@ export class RecencyMap {
   private evictOldest(): void {
     while (this.head < this.keys.length) {
       const i = this.head++;
-      if (this.latest.get(this.keys[i]!)?.seq === this.seqs[i]) {
+      if (this.latest.get(this.keys[i]!) === i) {
         this.latest.delete(this.keys[i]!);
         return;
       }
     }
   }
 
+  /** Keeps the live entries only; their positions change, so the map learns the new ones. */
   private compact(): void {
-    const keys: string[] = [];
-    const seqs: number[] = [];
+    const keys: K[] = [];
+    const times: number[] = [];
     for (let i = this.head; i < this.keys.length; i++) {
-      if (this.latest.get(this.keys[i]!)?.seq !== this.seqs[i]) continue;
-      keys.push(this.keys[i]!);
-      seqs.push(this.seqs[i]!);
+      const key = this.keys[i]!;
+      if (this.latest.get(key) !== i) continue;
+      this.latest.set(key, keys.length);
+      keys.push(key);
+      times.push(this.times[i]!);
     }
     this.keys = keys;
-    this.seqs = seqs;
+    this.times = times;
     this.head = 0;
   }
 }
