@@ -7,6 +7,7 @@ import { type BookSnapshot, CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import { detectorStatus } from './detector-status.js';
 import { fail2banFailures } from './fail2ban-count.js';
+import type { BlockKey } from './ip-prefix.js';
 import { nameHash, nameOrderKey } from './name-key.js';
 import { NeverBan } from './never-ban.js';
 import { RecencyMap } from './recency-map.js';
@@ -77,7 +78,7 @@ export class CampaignDetector implements CorrelationCore {
     const env = {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
-      prefixHasSuccess: (prefix: string, now: number) => this.successes.blockHasSuccess(prefix, now),
+      prefixHasSuccess: (prefix: BlockKey, now: number) => this.successes.blockHasSuccess(prefix, now),
     };
     this.signals = new SignalSet(values, env, snapshot?.signals);
     this.book = new CampaignBook(

@@ -1,4 +1,4 @@
-import { familyOf, neighbourPrefix, providerPrefix } from './ip-prefix.js';
+import { type BlockKey, blockKeyOf, blockText, familyOf, neighbourKey, providerKey } from './ip-prefix.js';
 import { RecencyMap } from './recency-map.js';
 
 export interface SuccessSnapshot {
@@ -13,7 +13,7 @@ export interface SuccessSnapshot {
  */
 export class SuccessHistory {
   private readonly ips: RecencyMap;
-  private readonly blocks: RecencyMap;
+  private readonly blocks: RecencyMap<BlockKey>;
 
   constructor(
     /** How long a success protects (ms). */
@@ -22,14 +22,17 @@ export class SuccessHistory {
     snapshot?: SuccessSnapshot,
   ) {
     this.ips = new RecencyMap(max, snapshot?.ips);
-    this.blocks = new RecencyMap(max, snapshot?.blocks);
+    this.blocks = new RecencyMap(
+      max,
+      (snapshot?.blocks ?? []).map(([text, time]): [BlockKey, number] => [blockKeyOf(text), time]),
+    );
   }
 
   record(ip: string, time: number): void {
     this.ips.touch(ip, time);
-    const narrow = neighbourPrefix(ip);
+    const narrow = neighbourKey(ip);
     if (narrow !== '') this.blocks.touch(narrow, time);
-    const wide = providerPrefix(ip);
+    const wide = providerKey(ip);
     if (wide !== '') this.blocks.touch(wide, time);
   }
 
@@ -42,15 +45,15 @@ export class SuccessHistory {
   /** The address, or for IPv6 its /64, logged in successfully within memory: it must not be banned lightly. */
   protects(ip: string, now: number): boolean {
     if (this.lastSuccess(ip, now) >= 0) return true;
-    return familyOf(ip) === 6 && this.blockHasSuccess(neighbourPrefix(ip), now);
+    return familyOf(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now);
   }
 
-  blockHasSuccess(prefix: string, now: number): boolean {
+  blockHasSuccess(prefix: BlockKey, now: number): boolean {
     const t = this.blocks.get(prefix);
     return t !== undefined && t <= now && t >= now - this.memory;
   }
 
   snapshot(): SuccessSnapshot {
-    return { ips: this.ips.entries(), blocks: this.blocks.entries() };
+    return { ips: this.ips.entries(), blocks: this.blocks.entries().map(([key, time]) => [blockText(key), time]) };
   }
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { neighbourPrefix, providerPrefix } from '../../src/correlate/ip-prefix.js';
+import { blockText, neighbourPrefix, providerPrefix } from '../../src/correlate/ip-prefix.js';
 import { LocalitySignal } from '../../src/correlate/signals/locality.js';
 import type { SignalEnv } from '../../src/correlate/signals/signal.js';
 import type { SourceState } from '../../src/correlate/source-state.js';
 import { S, source, T0, THRESHOLDS } from './helpers.js';
 
 function env(success: Set<string> = new Set()): SignalEnv {
-  return { thresholds: THRESHOLDS, source: () => undefined, prefixHasSuccess: (p) => success.has(p) };
+  return { thresholds: THRESHOLDS, source: () => undefined, prefixHasSuccess: (p) => success.has(blockText(p)) };
 }
 
 /** Addresses of one block taking turns every 90 s, one attempt each. */

@@ -85,7 +85,7 @@ export class LocalitySignal implements Signal {
     if (hits.length < need || hits[hits.length - need]! < now - this.env.thresholds.findtime) return false;
     const min = wide ? this.wideMinSources : this.minSources;
     if (this.index.count(prefix, now, min) < min) return false;
-    return !this.env.prefixHasSuccess(blockText(prefix), now);
+    return !this.env.prefixHasSuccess(prefix, now);
   }
 
   /** The block (the /24 or /64 first, else the /16 or /48) that makes this source a neighbour, or null. */

@@ -1,4 +1,5 @@
 import type { Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
+import type { BlockKey } from '../ip-prefix.js';
 import type { SourceState } from '../source-state.js';
 
 /** What observe() returns when no source needs judging again (shared, never mutated: no allocation per event). */
@@ -58,7 +59,7 @@ export interface SignalEnv {
   readonly thresholds: Fail2banThresholds;
   source(ip: string): SourceState | undefined;
   /** Whether any address of `prefix` logged in successfully within the success memory. */
-  prefixHasSuccess(prefix: string, now: number): boolean;
+  prefixHasSuccess(prefix: BlockKey, now: number): boolean;
 }
 
 /** A signal that holds a shared index. `test` is a pure read; observing is done by signal-specific methods. */
