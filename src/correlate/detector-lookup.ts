@@ -5,7 +5,7 @@ import type { Campaign } from './campaign.js';
 import type { CampaignDetector } from './campaign-detector.js';
 import { nameHash } from './name-key.js';
 import { maskText } from './signals/signal.js';
-import { newSource } from './source-state.js';
+import { scratchSource } from './source-state.js';
 
 function asMatch(c: Campaign, signals: string): CampaignMatch {
   return { id: c.id, signals };
@@ -26,7 +26,7 @@ export class DetectorLookup implements CampaignLookup {
   matchingCampaign(event: AuthEvent): CampaignMatch | null {
     const d = this.detector;
     if (d.neverBan.reason(event.ip, event.bannable) !== null) return null;
-    const source = d.sources.get(event.ip) ?? newSource(event.ip, event.time);
+    const source = d.sources.get(event.ip) ?? scratchSource(event.ip, event.time);
     const ev = d.signals.evaluate(source, event.time);
     for (let i = d.book.live.length - 1; i >= 0; i--) {
       const c = d.book.live[i]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NAMES, MAX_TIMES, newSource, SourceRecords } from '../../src/correlate/source-state.js';
+import { MAX_NAMES, MAX_TIMES, newSource, SourceRecords, scratchSource } from '../../src/correlate/source-state.js';
 import { T0 } from './helpers.js';
 
 describe('source records', () => {
@@ -78,5 +78,16 @@ describe('source records', () => {
     const copy = new SourceRecords(1).create('2001:db8::1', 0);
     copy.assign(s.toData());
     expect(copy.toData()).toEqual(s.toData());
+  });
+});
+
+describe('scratch source', () => {
+  it('is fresh on each call and reuses one record', () => {
+    const a = scratchSource('203.0.113.1', T0);
+    a.attempts = 9;
+    a.addName(7);
+    const b = scratchSource('203.0.113.2', T0 + 1);
+    expect(b.toData()).toEqual(newSource('203.0.113.2', T0 + 1).toData());
+    expect(b.slot).toBe(a.slot);
   });
 });

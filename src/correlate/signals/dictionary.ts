@@ -88,7 +88,7 @@ export class DictionarySignal implements Signal {
   }
 
   forget(source: SourceState): void {
-    for (const hash of source.names) this.index.remove(hash | 0, source.ip);
+    for (let i = 0; i < source.nameCount; i++) this.index.remove(source.nameAt(i) | 0, source.ip);
   }
 
   snapshot(): DictionarySnapshot {
