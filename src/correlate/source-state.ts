@@ -41,34 +41,13 @@ const I_STRIDE = I_NAMES + MAX_NAMES;
 /** Bytes of one record (bench/memory.mjs adds them to the heap the rest of a source takes). */
 export const RECORD_BYTES = F_STRIDE * 8 + I_STRIDE * 4;
 
-/** A source as plain data: what a snapshot keeps (the same JSON as when sources were plain objects). */
-export interface SourceData {
+/** A source as plain data: what a snapshot keeps (the same fields as when sources were plain objects). */
+export type SourceData = Record<NumericField, number> & {
   ip: string;
-  first: number;
-  last: number;
-  attempts: number;
-  unknown: number;
-  probes: number;
-  events: number;
-  syncEvents: number;
-  bursts: number;
-  lastBurst: number;
   times: number[];
   names: number[];
-  orderKey: number;
-  ascRun: number;
-  win: number;
-  winCount: number;
-  windows: number;
-  winMax: number;
-  rhythm: number;
-  lifetime: number;
-  surgeMinute: number;
-  attemptsAtSuccess: number;
   campaign: string;
-  bannedAt: number;
-  learned: number;
-}
+};
 
 /** Fixed-size records in two growable typed arrays, with freed slots reused. */
 export class SourceRecords {
@@ -232,33 +211,10 @@ export class SourceState {
 
   /** The source as plain data (a snapshot). */
   toData(): SourceData {
-    return {
-      ip: this.ip,
-      first: this.first,
-      last: this.last,
-      attempts: this.attempts,
-      unknown: this.unknown,
-      probes: this.probes,
-      events: this.events,
-      syncEvents: this.syncEvents,
-      bursts: this.bursts,
-      lastBurst: this.lastBurst,
-      times: this.times,
-      names: this.names,
-      orderKey: this.orderKey,
-      ascRun: this.ascRun,
-      win: this.win,
-      winCount: this.winCount,
-      windows: this.windows,
-      winMax: this.winMax,
-      rhythm: this.rhythm,
-      lifetime: this.lifetime,
-      surgeMinute: this.surgeMinute,
-      attemptsAtSuccess: this.attemptsAtSuccess,
-      campaign: this.campaign,
-      bannedAt: this.bannedAt,
-      learned: this.learned,
-    };
+    const data = { ip: this.ip, times: this.times, names: this.names, campaign: this.campaign } as SourceData;
+    for (const name of F64_FIELDS) data[name] = this[name];
+    for (const name of I32_FIELDS) data[name] = this[name];
+    return data;
   }
 
   /** Takes every field of `data` (a snapshot) except the address, which the view was made with. */
