@@ -51,6 +51,8 @@ export class CampaignBook {
   readonly ended: Campaign[];
   private readonly pool: CandidatePool;
   private seq: number;
+  /** What overrides the protection of a recent success (settings). */
+  private readonly override: { readonly signals: number; readonly attempts: number };
   bans = 0;
 
   constructor(
@@ -62,6 +64,7 @@ export class CampaignBook {
     this.ended = (snapshot?.ended ?? []).map((c) => restoreCampaign(c, max));
     this.pool = new CandidatePool(MAX_POOL, snapshot?.pool);
     this.seq = snapshot?.seq ?? 0;
+    this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
   }
 
   /** Enough distinct signals; the site-wide surge counts only together with a shared dictionary or synchrony. */
@@ -73,11 +76,13 @@ export class CampaignBook {
 
   /** The live campaign `ip` is a member of. */
   memberOf(ip: string, source?: SourceState): Campaign | undefined {
+    // Loops, not find(): this runs for every event of a tracked source, and a callback would be an object each time.
+    const live = this.live;
     if (source?.campaign) {
-      const c = this.live.find((x) => x.id === source.campaign);
-      if (c) return c;
+      for (let i = 0; i < live.length; i++) if (live[i]!.id === source.campaign) return live[i];
     } else if (source?.notMember) return undefined;
-    const c = this.live.find((x) => x.members.has(ip));
+    let c: Campaign | undefined;
+    for (let i = 0; i < live.length && c === undefined; i++) if (live[i]!.members.has(ip)) c = live[i];
     // Only ban() adds a member, and it sets the source's campaign: until then the answer stays no.
     if (source !== undefined && c === undefined && source.campaign === '') source.notMember = true;
     return c;
@@ -116,19 +121,20 @@ export class CampaignBook {
   }
 
   private guard(source: SourceState, signals: number, now: number): Protection {
-    const s = this.deps.settings;
-    return protection(source, signals, now, this.deps.successes, {
-      signals: s.overrideSignals,
-      attempts: s.overrideAttempts,
-    });
+    return protection(source, signals, now, this.deps.successes, this.override);
   }
 
   /** A member showed activity: the campaign is still alive, learns from it, and bans it again if its ban expired. */
-  onMember(c: Campaign, source: SourceState, evidence: () => Evidence, now: number): readonly Verdict[] {
+  onMember(
+    c: Campaign,
+    source: SourceState,
+    evaluate: (source: SourceState, now: number) => Evidence,
+    now: number,
+  ): readonly Verdict[] {
     if (now > c.lastSeen) c.lastSeen = now;
     // Past LEARN_FROM members the fingerprint is settled: no need to judge every event of every member.
     if (c.memberCount <= LEARN_FROM) {
-      source.learned = learnFromMember(c, evidence(), source.learned, this.deps.settings.minMembers);
+      source.learned = learnFromMember(c, evaluate(source, now), source.learned, this.deps.settings.minMembers);
     }
     const last = source.campaign === c.id ? source.bannedAt : (c.members.get(source.ip) ?? -1);
     if (last >= 0 && now - last < this.deps.thresholds.campaignBantime) {

@@ -61,6 +61,8 @@ export class CampaignDetector implements CorrelationCore {
   private readonly recent: RecencyMap;
   /** Reused for each judgement (the book copies it when it keeps it). */
   private readonly scratch: Evidence = new Map();
+  /** The signals' evidence for a member, into the scratch map (one function, not a closure per event). */
+  private readonly evaluate = (s: SourceState, now: number): Evidence => this.signals.evaluate(s, now, this.scratch);
   /** Sources to re-judge after an event, reused for each event. */
   private readonly rejudge: string[] = [];
   private readonly counters: Counters;
@@ -208,7 +210,7 @@ export class CampaignDetector implements CorrelationCore {
     const member = this.book.memberOf(s.ip, s);
     if (member) {
       if (!active) return NO_VERDICTS;
-      return this.book.onMember(member, s, () => this.signals.evaluate(s, now, this.scratch), now);
+      return this.book.onMember(member, s, this.evaluate, now);
     }
     if (s.campaign !== '') {
       // memberOf just looked into every live campaign: its campaign ended and no other lists it.

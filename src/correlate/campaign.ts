@@ -124,7 +124,8 @@ const MAX_PARAMS = 64;
  */
 export function learnFromMember(c: Campaign, ev: Evidence, learned: number, min: number): number {
   let mask = learned;
-  for (const [name, param] of ev) {
+  // forEach rather than for-of: entries would be a [name, param] pair per signal for every judged member.
+  ev.forEach((param, name) => {
     if (param !== '') {
       if (name === 'rhythm' || name === 'lifetime') {
         const list = name === 'rhythm' ? c.rhythm : c.lifetime;
@@ -141,11 +142,11 @@ export function learnFromMember(c: Campaign, ev: Evidence, learned: number, min:
       }
     }
     const bit = 1 << SIGNALS.indexOf(name);
-    if ((mask & bit) !== 0 || c.signals.includes(name)) continue;
+    if ((mask & bit) !== 0 || c.signals.includes(name)) return;
     mask |= bit;
     const n = (c.seen.get(name) ?? 0) + 1;
     c.seen.set(name, n);
     if (n >= min && name !== 'surge') c.signals = SIGNALS.filter((x) => x === name || c.signals.includes(x));
-  }
+  });
   return mask;
 }
