@@ -13,6 +13,11 @@ export class SourceTable {
   private readonly records: SourceRecords;
   private readonly queue = new ClockQueue();
   private readonly lastUse = (ip: string): number | undefined => this.map.get(ip)?.last;
+  /**
+   * The source last touched: half of the failures and probes on the bench come from the address of the event
+   * before (the lines of one connection), and comparing two short strings is cheaper than a lookup among 100,000.
+   */
+  private last: SourceState | undefined;
   evicted = 0;
 
   constructor(
@@ -35,12 +40,15 @@ export class SourceTable {
 
   /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
   touch(ip: string, time: number): SourceState {
+    if (this.last !== undefined && this.last.ip === ip) return this.last;
     let state = this.map.get(ip);
-    if (state) return state;
-    state = this.records.create(ip, time);
-    this.map.set(ip, state);
-    this.queue.push(ip, time);
-    if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
+    if (state === undefined) {
+      state = this.records.create(ip, time);
+      this.map.set(ip, state);
+      this.queue.push(ip, time);
+      if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
+    }
+    this.last = state;
     return state;
   }
 
@@ -52,7 +60,9 @@ export class SourceTable {
   private evict(before: number): boolean {
     const ip = this.queue.pop(this.lastUse, before);
     if (ip === undefined) return false;
-    this.records.release(this.map.get(ip)!);
+    const state = this.map.get(ip)!;
+    if (state === this.last) this.last = undefined;
+    this.records.release(state);
     this.map.delete(ip);
     this.evicted++;
     return true;

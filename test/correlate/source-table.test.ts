@@ -17,6 +17,9 @@ describe('source table', () => {
     expect(table.get(ip(2))?.last).toBe(T0 + 30 * MIN);
     for (let t = T0 + 90 * MIN; t <= T0 + 100 * MIN; t += MIN) table.expire(t);
     expect(table.size).toBe(0);
+    // The last source touched before the expiry (the table keeps it at hand) comes back fresh, and tracked.
+    const again = table.touch(ip(98), T0 + 2 * HOUR);
+    expect([again.first, again.last, table.size]).toEqual([T0 + 2 * HOUR, T0 + 2 * HOUR, 1]);
     const fresh = table.touch(ip(1), T0 + 2 * HOUR);
     expect([fresh.first, fresh.attempts, fresh.names]).toEqual([T0 + 2 * HOUR, 0, []]);
   });
