@@ -3,9 +3,14 @@ import { ClockQueue } from './clock-queue.js';
 /**
  * "How many distinct sources share this key lately?" for every signal that looks for a shared trait (a rhythm
  * bucket, a username, a /24, a socket lifetime). Each key keeps its most recent sources, newest last, with the
- * time each was last seen, in two short arrays (a few dozen entries: a signal needs a handful of sources to call a
- * trait shared). Keys are capped too, the least recently used dropped first. So memory is bounded by
- * maxKeys x maxPerKey whatever the input, and a question costs at most maxPerKey steps, never a scan of sources.
+ * time each was last seen (a few dozen at most: a signal needs a handful of sources to call a trait shared). Keys are
+ * capped too, the least recently used dropped first. So memory is bounded by maxKeys x maxPerKey whatever the input,
+ * and a question costs at most maxPerKey steps, never a scan of sources.
+ *
+ * Each key owns a slot: its sources, their times and its hits sit at the slot's place in flat arrays (typed where
+ * they are numbers), and a dropped key's slot goes to the next new key. A botnet spread over the internet brings a
+ * new /24 with nearly every attempt, so keys come and go all the time: as an object and three arrays each, they were
+ * a large part of the detector's garbage.
  */
 export type IndexSnapshot = Array<[string, Array<[string, number]>, number, number[]?]>;
 
@@ -23,34 +28,36 @@ const TEXT: KeyCodec<string> = { format: (key) => key, parse: (text) => text };
 export const NUMBER_KEYS: KeyCodec<number> = { format: String, parse: Number };
 
 export interface IndexOptions<K> {
-  /** Hits kept per key (see `hits`); 0 (the default) when the signal does not use them. */
+  /** Hits kept per key (see `hasHits`); 0 (the default) when the signal does not use them. */
   readonly hitCap?: number;
   /** Required when keys are not text. */
   readonly keys?: KeyCodec<K>;
 }
 
-interface Entries {
-  ips: string[];
-  times: number[];
-  /** The key's most recent hits (attempt times, whoever made them), capped at hitCap; empty when unused. */
-  hits: number[];
-  /** Last time the key was added to (for evicting the least recently used key). */
-  used: number;
-}
-
 export class SharedIndex<K extends string | number = string> {
-  private readonly keys = new Map<K, Entries>();
+  /** Key -> its slot. */
+  private readonly slots = new Map<K, number>();
   private readonly queue = new ClockQueue<K>();
-  private readonly lastUse = (key: K): number | undefined => this.keys.get(key)?.used;
+  private readonly lastUse = (key: K): number | undefined => {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.used[slot];
+  };
   private readonly hitCap: number;
   private readonly codec: KeyCodec<K>;
-  /**
-   * The key last looked up and its entries: a signal asks about one key several times per event (count, add,
-   * count again), so most lookups skip the map. Entries are mutated in place, never replaced, so only dropKey
-   * has to forget it.
-   */
+  private readonly free: number[] = [];
+  private capacity = 0;
+  /** Per slot: last time the key was added to (for evicting the least recently used key), sources kept, hits kept. */
+  private used = new Float64Array(0);
+  private lengths = new Int32Array(0);
+  private hitLengths = new Int32Array(0);
+  /** Per slot, maxPerKey places: the sources, oldest first, and when each was last seen. */
+  private ips: string[] = [];
+  private times = new Float64Array(0);
+  /** Per slot, hitCap places: the key's most recent hits (attempt times, whoever made them), oldest first. */
+  private hitTimes = new Float64Array(0);
+  /** The key last looked up and its slot: a signal asks about one key several times per event. */
   private lastKey: K | undefined;
-  private lastEntries: Entries | undefined;
+  private lastSlot = -1;
 
   constructor(
     /** How long a source counts for a key after it was last seen with it (ms). */
@@ -64,8 +71,11 @@ export class SharedIndex<K extends string | number = string> {
     this.codec = options.keys ?? (TEXT as unknown as KeyCodec<K>);
     for (const [text, list, stamp, hits] of snapshot ?? []) {
       const key = this.codec.parse(text);
-      const used = Math.max(stamp, ...list.map(([, t]) => t));
-      this.keys.set(key, { ips: list.map(([ip]) => ip), times: list.map(([, t]) => t), hits: hits ?? [], used });
+      const slot = this.newSlot(key);
+      this.used[slot] = Math.max(stamp, ...list.map(([, t]) => t));
+      for (const [ip, time] of list.slice(-this.maxPerKey)) this.push(slot, ip, time);
+      for (const time of (hits ?? []).slice(-this.hitCap))
+        this.hitTimes[slot * this.hitCap + this.hitLengths[slot]!++] = time;
       this.queue.push(key, stamp);
     }
   }
@@ -75,153 +85,187 @@ export class SharedIndex<K extends string | number = string> {
    * kept for it.
    */
   add(key: K, source: string, time: number, hits = 0): number {
-    let entries = this.find(key);
-    if (!entries) {
-      if (this.keys.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
-      // Most keys never get a second source (a /24 of a botnet spread over the internet): one-element arrays,
-      // not the 17 slots V8 gives an empty array on its first push.
-      const hitList = this.hitCap > 0 && hits > 0 ? new Array<number>(Math.min(hits, this.hitCap)).fill(time) : [];
-      entries = { ips: [source], times: [time], hits: hitList, used: time };
-      this.keys.set(key, entries);
+    let slot = this.find(key);
+    if (slot < 0) {
+      if (this.slots.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
+      slot = this.newSlot(key);
       this.queue.push(key, time);
       this.lastKey = key;
-      this.lastEntries = entries;
-      return 1;
+      this.lastSlot = slot;
     }
-    // Kept on the entry rather than in a second map: one lookup per add instead of two.
-    entries.used = time;
-    const { ips, times } = entries;
-    const last = ips.length - 1;
-    if (last >= 0 && ips[last] === source) {
+    this.used[slot] = time;
+    const base = slot * this.maxPerKey;
+    const n = this.lengths[slot]!;
+    if (n > 0 && this.ips[base + n - 1] === source) {
       // The common case: the lines of one connection hit the same key one after the other.
-      times[last] = time;
+      this.times[base + n - 1] = time;
     } else {
-      const at = ips.lastIndexOf(source);
-      if (at >= 0) {
-        moveToEnd(ips, at, source);
-        moveToEnd(times, at, time);
-      } else if (ips.length >= this.maxPerKey) {
-        // Full, so the oldest would be trimmed right after a push: drop it by shifting in place instead (shared
-        // names and the single-key signals are full most of the time; splice allocates what it removes).
-        moveToEnd(ips, 0, source);
-        moveToEnd(times, 0, time);
-      } else {
-        ips.push(source);
-        times.push(time);
-      }
+      let at = -1;
+      for (let i = n - 1; i >= 0 && at < 0; i--) if (this.ips[base + i] === source) at = i;
+      // Seen before: moved to the end. Full: the oldest makes room (it would be trimmed right after anyway).
+      if (at >= 0 || n >= this.maxPerKey) this.shiftOut(slot, Math.max(at, 0));
+      this.push(slot, source, time);
     }
-    if (this.hitCap > 0 && hits > 0) appendCapped(entries.hits, time, Math.min(hits, this.hitCap), this.hitCap);
+    if (this.hitCap > 0 && hits > 0) this.addHits(slot, time, Math.min(hits, this.hitCap));
     const cutoff = time - this.window;
-    let drop = 0;
-    while (drop < ips.length && (ips.length - drop > this.maxPerKey || times[drop]! < cutoff)) drop++;
-    if (drop > 0) {
-      // splice left-trims the array in place (cheaper than shifting and shortening it).
-      ips.splice(0, drop);
-      times.splice(0, drop);
-    }
-    return ips.length;
+    while (this.lengths[slot]! > 0 && this.times[base]! < cutoff) this.shiftOut(slot, 0);
+    return this.lengths[slot]!;
   }
 
-  private find(key: K): Entries | undefined {
-    if (key === this.lastKey) return this.lastEntries;
-    const entries = this.keys.get(key);
-    if (entries) {
-      this.lastKey = key;
-      this.lastEntries = entries;
+  /** The slot of `key`, or -1. */
+  private find(key: K): number {
+    if (key === this.lastKey) return this.lastSlot;
+    const slot = this.slots.get(key);
+    if (slot === undefined) return -1;
+    this.lastKey = key;
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  private newSlot(key: K): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.slots.size === this.capacity) this.grow();
+      slot = this.slots.size;
     }
-    return entries;
+    this.slots.set(key, slot);
+    this.lengths[slot] = 0;
+    this.hitLengths[slot] = 0;
+    return slot;
+  }
+
+  /** Room for twice as many keys (up to maxKeys): the arrays start small, most indexes hold a few keys. */
+  private grow(): void {
+    // Past maxKeys only if a full index could not drop a key (it always can: each key is queued).
+    const capacity = Math.max(this.capacity + 1, Math.min(Math.max(4, this.capacity * 2), this.maxKeys));
+    const widen = (old: Float64Array<ArrayBuffer>, per: number): Float64Array<ArrayBuffer> => {
+      const next = new Float64Array(capacity * per);
+      next.set(old);
+      return next;
+    };
+    this.used = widen(this.used, 1);
+    this.times = widen(this.times, this.maxPerKey);
+    this.hitTimes = widen(this.hitTimes, this.hitCap);
+    const lengths = new Int32Array(capacity);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+    const hitLengths = new Int32Array(capacity);
+    hitLengths.set(this.hitLengths);
+    this.hitLengths = hitLengths;
+    this.ips.length = capacity * this.maxPerKey;
+    this.capacity = capacity;
   }
 
   private dropKey(key: K | undefined): void {
     if (key === undefined) return;
+    const slot = this.slots.get(key);
+    if (slot === undefined) return;
     if (key === this.lastKey) {
       this.lastKey = undefined;
-      this.lastEntries = undefined;
+      this.lastSlot = -1;
     }
-    this.keys.delete(key);
+    this.slots.delete(key);
+    // Its sources are let go at once (the strings), not when the slot is reused.
+    this.ips.fill('', slot * this.maxPerKey, slot * this.maxPerKey + this.lengths[slot]!);
+    this.free.push(slot);
+  }
+
+  private push(slot: number, source: string, time: number): void {
+    const at = slot * this.maxPerKey + this.lengths[slot]!++;
+    this.ips[at] = source;
+    this.times[at] = time;
+  }
+
+  /** Removes the slot's entry `at`, closing the gap: its sources stay oldest first. */
+  private shiftOut(slot: number, at: number): void {
+    const base = slot * this.maxPerKey;
+    const n = this.lengths[slot]!;
+    for (let i = at + 1; i < n; i++) this.ips[base + i - 1] = this.ips[base + i]!;
+    this.times.copyWithin(base + at, base + at + 1, base + n);
+    this.ips[base + n - 1] = '';
+    this.lengths[slot] = n - 1;
+  }
+
+  /** `n` copies of `time` appended to the slot's hits, the oldest dropped beyond hitCap. */
+  private addHits(slot: number, time: number, n: number): void {
+    const base = slot * this.hitCap;
+    const keep = Math.min(this.hitLengths[slot]!, this.hitCap - n);
+    this.hitTimes.copyWithin(base, base + this.hitLengths[slot]! - keep, base + this.hitLengths[slot]!);
+    this.hitTimes.fill(time, base + keep, base + keep + n);
+    this.hitLengths[slot] = keep + n;
   }
 
   /** An emptied key stays until the queue evicts it: each key is queued exactly once. */
   remove(key: K, source: string): void {
-    const entries = this.find(key);
-    if (!entries) return;
-    const at = entries.ips.lastIndexOf(source);
-    if (at < 0) return;
-    entries.ips.splice(at, 1);
-    entries.times.splice(at, 1);
+    const slot = this.find(key);
+    if (slot < 0) return;
+    const base = slot * this.maxPerKey;
+    for (let i = this.lengths[slot]! - 1; i >= 0; i--) {
+      if (this.ips[base + i] !== source) continue;
+      this.shiftOut(slot, i);
+      return;
+    }
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
   count(key: K, now: number, enough = Number.POSITIVE_INFINITY): number {
-    const entries = this.find(key);
-    if (!entries) return 0;
+    const slot = this.find(key);
+    if (slot < 0) return 0;
     const cutoff = now - this.window;
-    const { times } = entries;
+    const base = slot * this.maxPerKey;
     let n = 0;
-    for (let i = times.length - 1; i >= 0 && n < enough; i--) {
-      const seen = times[i]!;
+    for (let i = this.lengths[slot]! - 1; i >= 0 && n < enough; i--) {
+      const seen = this.times[base + i]!;
       if (seen >= cutoff && seen <= now) n++;
     }
     return n;
   }
 
-  /** The key's most recent hits, oldest first (at most hitCap). Pure read; do not modify. */
-  hits(key: K): readonly number[] {
-    return this.find(key)?.hits ?? NO_HITS;
+  /** Whether the key's `need` most recent hits all fell at or after `since`. Pure read. */
+  hasHits(key: K, need: number, since: number): boolean {
+    const slot = this.find(key);
+    if (slot < 0) return false;
+    const n = this.hitLengths[slot]!;
+    return n >= need && this.hitTimes[slot * this.hitCap + n - need]! >= since;
+  }
+
+  /** The key's most recent hits, oldest first (at most hitCap): a copy. */
+  hits(key: K): number[] {
+    const slot = this.find(key);
+    if (slot < 0) return [];
+    const base = slot * this.hitCap;
+    return Array.from(this.hitTimes.subarray(base, base + this.hitLengths[slot]!));
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
   sources(key: K, now: number): string[] {
-    const entries = this.find(key);
-    if (!entries) return [];
+    const slot = this.find(key);
+    if (slot < 0) return [];
     const cutoff = now - this.window;
+    const base = slot * this.maxPerKey;
     const out: string[] = [];
-    entries.times.forEach((seen, i) => {
-      if (seen >= cutoff && seen <= now) out.push(entries.ips[i]!);
-    });
+    for (let i = 0; i < this.lengths[slot]!; i++) {
+      const seen = this.times[base + i]!;
+      if (seen >= cutoff && seen <= now) out.push(this.ips[base + i]!);
+    }
     return out;
   }
 
   get size(): number {
-    return this.keys.size;
+    return this.slots.size;
   }
 
   snapshot(): IndexSnapshot {
     return this.queue
       .entries()
-      .filter(([key]) => this.keys.has(key))
+      .filter(([key]) => this.slots.has(key))
       .map(([key, stamp]) => {
-        const { ips, times, hits } = this.keys.get(key)!;
-        const list = ips.map((ip, i) => [ip, times[i]!] as [string, number]);
+        const slot = this.slots.get(key)!;
+        const base = slot * this.maxPerKey;
+        const list: Array<[string, number]> = [];
+        for (let i = 0; i < this.lengths[slot]!; i++) list.push([this.ips[base + i]!, this.times[base + i]!]);
         const text = this.codec.format(key);
-        return this.hitCap > 0 ? [text, list, stamp, [...hits]] : [text, list, stamp];
+        return this.hitCap > 0 ? [text, list, stamp, this.hits(key)] : [text, list, stamp];
       });
   }
-}
-
-const NO_HITS: readonly number[] = Object.freeze([]);
-
-/**
- * The entry at `at` moved to the end with a new value, in place: this runs for most attempts, and neither
- * splice (it allocates what it removes) nor a change of length (a call into the runtime) is needed.
- */
-function moveToEnd<T>(list: T[], at: number, value: T): void {
-  for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i]!;
-  list[list.length - 1] = value;
-}
-
-/**
- * `n` copies of `value` appended, the oldest dropped beyond `cap`; the array never shrinks, so once full it is
- * rewritten in place instead of trimmed and regrown on every hit.
- */
-function appendCapped(list: number[], value: number, n: number, cap: number): void {
-  const keep = Math.min(list.length, cap - n);
-  const from = list.length - keep;
-  for (let i = 0; i < keep; i++) list[i] = list[from + i]!;
-  for (let i = keep; i < keep + n; i++) {
-    if (i < list.length) list[i] = value;
-    else list.push(value);
-  }
-  // Only a snapshot taken with a larger cap (maxretry lowered since) can be longer.
-  if (list.length > keep + n) list.length = keep + n;
 }

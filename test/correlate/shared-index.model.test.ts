@@ -109,4 +109,22 @@ describe('SharedIndex', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('drops the least recently used key when full, and gives its place to the new key empty', () => {
+    const index = new SharedIndex(1000, 2, 4, undefined, { hitCap: 3 });
+    index.add('a', 's1', 1, 2);
+    index.add('b', 's2', 2, 3);
+    index.add('a', 's3', 3);
+    index.add('c', 's4', 4, 1);
+    expect([index.size, index.sources('b', 4), index.hits('b')]).toEqual([2, [], []]);
+    expect(index.sources('a', 4)).toEqual(['s1', 's3']);
+    expect([index.sources('c', 4), index.hits('c'), index.hasHits('c', 1, 4), index.hasHits('c', 2, 0)]).toEqual([
+      ['s4'],
+      [4],
+      true,
+      false,
+    ]);
+    expect(index.hasHits('a', 2, 1)).toBe(true);
+    expect(index.hasHits('a', 2, 2)).toBe(false);
+  });
 });

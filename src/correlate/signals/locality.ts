@@ -81,8 +81,7 @@ export class LocalitySignal implements Signal {
   /** Enough failing addresses, enough attempts within findtime, and no recent success from the block. */
   eligible(prefix: BlockKey, wide: boolean, now: number): boolean {
     const need = this.env.thresholds.maxretry * (wide ? 2 : 1);
-    const hits = this.index.hits(prefix);
-    if (hits.length < need || hits[hits.length - need]! < now - this.env.thresholds.findtime) return false;
+    if (!this.index.hasHits(prefix, need, now - this.env.thresholds.findtime)) return false;
     const min = wide ? this.wideMinSources : this.minSources;
     if (this.index.count(prefix, now, min) < min) return false;
     return !this.env.prefixHasSuccess(prefix, now);
