@@ -200,6 +200,9 @@ export function classifyMessage(message: string): Classification {
     m = ROOT_REFUSED.exec(message);
     if (m) return match('announce', 'root-refused', m[1], m[2], 'root');
   }
+  // Session lines come with every login and name no address: answered here rather than after the dozen rarer
+  // forms below, none of which starts with `pam_` and names a session.
+  if (c === 0x70 /* p */ && SESSION.test(message)) return NONE;
   if (c === 0x41 /* A */) {
     const head = ACCEPTED.exec(message);
     if (head) {
