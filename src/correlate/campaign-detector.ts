@@ -110,7 +110,8 @@ export class CampaignDetector implements CorrelationCore {
       return ticked;
     }
     if (e.kind !== 'failure' && e.kind !== 'probe') return ticked;
-    if (this.neverBan.reason(e.ip, e.bannable) !== null) {
+    // The source touched last passed this check already (half the events repeat the address before them).
+    if (!(e.bannable && this.sources.isLast(e.ip)) && this.neverBan.reason(e.ip, e.bannable) !== null) {
       this.counters.neverBan++;
       return ticked;
     }

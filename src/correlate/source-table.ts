@@ -38,6 +38,11 @@ export class SourceTable {
     return this.map.get(ip);
   }
 
+  /** Whether `ip` is the source last touched (so it passed whatever the caller checks before touching). */
+  isLast(ip: string): boolean {
+    return this.last !== undefined && this.last.ip === ip;
+  }
+
   /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
   touch(ip: string, time: number): SourceState {
     if (this.last !== undefined && this.last.ip === ip) return this.last;
