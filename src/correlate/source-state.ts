@@ -139,8 +139,7 @@ export class SourceState {
 
   /** The last few distinct attempt times, oldest first (rhythm): a copy. */
   get times(): number[] {
-    const at = this.slot * F_STRIDE + F_TIMES;
-    return Array.from(this.r.f64.subarray(at, at + this.timeCount));
+    return this.copyTimes([]);
   }
   set times(list: readonly number[]) {
     const kept = list.slice(-MAX_TIMES);

@@ -45,7 +45,7 @@ export class SourceTable {
 
   /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
   touch(ip: string, time: number): SourceState {
-    if (this.last !== undefined && this.last.ip === ip) return this.last;
+    if (this.isLast(ip)) return this.last!;
     let state = this.map.get(ip);
     if (state === undefined) {
       state = this.records.create(ip, time);
