@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Detection alone, in one thread: the replay benchmark's log is parsed and encoded as replay's parser thread would
-// send it, then the same core replay drives runs over it several times (a fresh core each run). What `replay` would
+// send it, then replay's own loop (replayLogs) drives a fresh core over it several times. What `replay` would
 // take if the parser cost nothing and ran nowhere near the detector; the difference is the parser thread's share.
 // Usage: node bench/detect-only.mjs [FILE] [RUNS]   (npm run build first; run bench/replay.mjs once for the log)
 import { createHash } from 'node:crypto';
@@ -16,6 +16,7 @@ const { createCore } = await import('../dist/lib/correlate/create-core.js');
 const { encodeBatch, decodeBatch } = await import('../dist/lib/replay/event-batch.js');
 const { formatVerdictLine } = await import('../dist/lib/verdict/verdict-line.js');
 const { DEBIAN_DEFAULT_THRESHOLDS } = await import('../dist/lib/core/fail2ban-thresholds.js');
+const { replayLogs } = await import('../dist/lib/replay/replay-logs.js');
 
 const parser = new SshdParser({ referenceTime: Date.now() });
 const batches = [];
@@ -24,31 +25,24 @@ for await (const lines of readLineBatches(file)) {
   if (events.length > 0) batches.push(encodeBatch(events));
 }
 
-const TICK_MS = 60_000;
 const seconds = [];
 for (let run = 1; run <= RUNS; run++) {
   const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
   const digest = createHash('md5');
   let verdicts = 0;
-  let clock = Number.NEGATIVE_INFINITY;
-  let nextTick = Number.NEGATIVE_INFINITY;
-  const emit = (list) => {
-    for (const v of list) digest.update(formatVerdictLine(v, 0));
-    verdicts += list.length;
-  };
-  const started = performance.now();
-  for (const batch of batches) {
-    for (const event of decodeBatch(batch)) {
-      // As replay-logs.ts: the core's clock ticks once a minute of log time besides each event.
-      if (event.time > clock) clock = event.time;
-      if (clock >= nextTick) {
-        emit(core.advance(clock));
-        nextTick = clock - (clock % TICK_MS) + TICK_MS;
-      }
-      emit(core.onAuthEvent(event));
-    }
+  async function* events() {
+    for (const batch of batches) yield decodeBatch(batch);
   }
-  emit(core.advance(clock));
+  const started = performance.now();
+  // The loop replay's detector thread runs (replay-logs.ts), fed from memory instead of the parser thread.
+  await replayLogs({
+    events: events(),
+    core,
+    emit: (v) => {
+      digest.update(formatVerdictLine(v, 0));
+      verdicts++;
+    },
+  });
   seconds.push((performance.now() - started) / 1000);
   console.log(
     `run ${run}: ${seconds.at(-1).toFixed(2)} s, ${verdicts} verdicts (md5 of the lines ${digest.digest('hex').slice(0, 12)})`,
