@@ -62,8 +62,9 @@ export class SshdParser {
       // belongs, cannot be trusted to be sshd's.
       return this.skip('too-long');
     }
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const header = line.includes('sshd') ? this.headers.read(line) : null;
+    const line = raw.charCodeAt(raw.length - 1) === 0x0d /* \r */ ? raw.slice(0, -1) : raw;
+    // Lines of other programs (cron, sudo, systemd-logind share auth.log) fail the header's program test.
+    const header = this.headers.read(line);
     if (header === null) {
       if (this.options.fallbackTime === undefined) return this.skip('not-sshd');
       return this.event({ time: this.options.fallbackTime(), program: 'sshd', message: line });
