@@ -44,9 +44,10 @@ export interface ParsedLog {
 export function parseInWorker(entry: URL, job: Omit<ParseJob, 'role'>): ParsedLog {
   const worker = new Worker(entry, {
     workerData: { ...job, role: 'f2b-campaign-parse' } satisfies ParseJob,
-    // 16 MB of young generation: at 4 MB the parser thread spent ~29% of its time collecting and parsed the bench
-    // log in 2.5-2.6 s instead of 2.1 s, for some 13 MB less RSS.
-    resourceLimits: { maxYoungGenerationSizeMb: 16 },
+    // 8 MB of young generation. At 4 MB the parser thread spends ~29% of its time collecting and becomes the slower
+    // thread (bench: 2.9 -> 3.2 s best of 4); at 16 MB replay is no faster (the detector thread sets the pace, the
+    // parser thread idles ~25% of the time) and its peak RSS is 7-11 MB higher (A/B runs of bench/replay.mjs's log).
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
   const queue: ParseMessage[] = [];
   let failure: Error | undefined;
