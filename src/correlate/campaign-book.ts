@@ -196,7 +196,9 @@ export class CampaignBook {
     guard: Protection,
     now: number,
   ): Verdict {
-    if (!c.members.has(source.ip) && source.campaign !== c.id) {
+    // notMember: no live campaign lists the source (judge just asked), so the list need not be asked again.
+    const listed = source.campaign === c.id || (!source.notMember && c.members.has(source.ip));
+    if (!listed) {
       c.memberCount++;
       for (let i = 0; i < source.nameCount; i++) {
         const hash = source.nameAt(i);

@@ -28,7 +28,16 @@ export class SuccessHistory {
     );
   }
 
+  /**
+   * The last protects() answer: a judged failure asks it twice for the same address and time (the failure's own
+   * bookkeeping, then the protection of a ban), and each asking is a lookup among up to max_sources addresses.
+   */
+  private askedIp = '';
+  private askedAt = Number.NaN;
+  private answer = false;
+
   record(ip: string, time: number): void {
+    this.askedIp = '';
     this.ips.touch(ip, time);
     const narrow = neighbourKey(ip);
     if (narrow !== '') this.blocks.touch(narrow, time);
@@ -44,8 +53,12 @@ export class SuccessHistory {
 
   /** The address, or for IPv6 its /64, logged in successfully within memory: it must not be banned lightly. */
   protects(ip: string, now: number): boolean {
-    if (this.lastSuccess(ip, now) >= 0) return true;
-    return familyOf(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now);
+    if (ip === this.askedIp && now === this.askedAt) return this.answer;
+    this.askedIp = ip;
+    this.askedAt = now;
+    this.answer =
+      this.lastSuccess(ip, now) >= 0 || (familyOf(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now));
+    return this.answer;
   }
 
   blockHasSuccess(prefix: BlockKey, now: number): boolean {

@@ -46,6 +46,17 @@ describe('success protection', () => {
     expect(protection(source('2001:db8:4b2:11::1'), 5, T0 + HOUR, history, override)).toBe('none');
   });
 
+  it('answers a repeated question from memory, and forgets the answer when a success is recorded', () => {
+    const history = new SuccessHistory(24 * HOUR, 1000);
+    expect(history.protects('203.0.113.5', T0)).toBe(false);
+    history.record('203.0.113.5', T0);
+    // Same address, same time: asked again after the success, the old answer must not come back.
+    expect(history.protects('203.0.113.5', T0)).toBe(true);
+    expect(history.protects('203.0.113.5', T0 + 25 * HOUR)).toBe(false);
+    history.record('2001:db8:4b2:10::1', T0);
+    expect(history.protects('2001:db8:4b2:10::2', T0)).toBe(true);
+  });
+
   it('expires after success_memory', () => {
     const history = new SuccessHistory(24 * HOUR, 1000);
     history.record('203.0.113.5', T0);
