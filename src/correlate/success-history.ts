@@ -56,8 +56,7 @@ export class SuccessHistory {
     if (ip === this.askedIp && now === this.askedAt) return this.answer;
     this.askedIp = ip;
     this.askedAt = now;
-    this.answer =
-      this.lastSuccess(ip, now) >= 0 || (familyOf(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now));
+    this.answer = this.lastSuccess(ip, now) >= 0 || (familyOf(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now));
     return this.answer;
   }
 

@@ -34,6 +34,8 @@ const BARE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:[.,]\d+)? /;
 const PROGRAM = /(?:(\S+) )??(?:(sshd|sshd-session|sshd-auth)(?:\[(\d+)\])?|\[(sshd)\]):? /y;
 // RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG` (rsyslog's SyslogProtocol23Format).
 const NON_BLANK = /^\S+$/;
+/** Pids read by hand (Linux's pid_max is at most 2^22); a longer run of digits is left to PROGRAM and Number(). */
+const MAX_PID_DIGITS = 9;
 const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (sshd|sshd-session|sshd-auth) (\S+) \S+ /;
 
 /**
@@ -102,20 +104,19 @@ export class HeaderReader {
       if (!NON_BLANK.test(host) || host.startsWith('sshd') || host.startsWith('[sshd]')) return null;
       this.lastHost = host;
     }
-    let i = space + 6;
+    const digits = space + 6;
+    let i = digits;
     let pid = 0;
-    for (; i < space + 15; i++) {
+    for (; i < digits + MAX_PID_DIGITS; i++) {
       const c = line.charCodeAt(i);
       if (c < 0x30 || c > 0x39) break;
       pid = pid * 10 + c - 0x30;
     }
-    if (i === space + 6 || line.charCodeAt(i) !== 0x5d /* ] */) return null;
-    const c = line.charCodeAt(i + 1);
-    if (c === 0x20) return { time, host, program: 'sshd', pid, message: line.slice(i + 2) };
-    if (c === 0x3a /* : */ && line.charCodeAt(i + 2) === 0x20) {
-      return { time, host, program: 'sshd', pid, message: line.slice(i + 3) };
-    }
-    return null;
+    if (i === digits || line.charCodeAt(i) !== 0x5d /* ] */) return null;
+    // `]: ` or `] `, as PROGRAM's `:? ` takes them.
+    const colon = line.charCodeAt(i + 1) === 0x3a;
+    if (line.charCodeAt(colon ? i + 2 : i + 1) !== 0x20) return null;
+    return { time, host, program: 'sshd', pid, message: line.slice(colon ? i + 3 : i + 2) };
   }
 
   private readRfc5424(line: string): LineHeader | null {
