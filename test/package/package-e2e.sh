@@ -299,6 +299,7 @@ in_root install -d -o f2b-campaign -g f2b-campaign -m 0755 /run/f2b-campaign # R
 check_out=$(in_root f2b-campaign check 2>&1) || true
 say "$check_out" | sed 's/^/      check: /'
 check "sudo f2b-campaign check on the installed package: all good" sh -c "printf '%s' \"\$1\" | grep -q 'all good'" _ "$check_out"
+check "check sees the jail in the running fail2ban-server" sh -c "printf '%s' \"\$1\" | grep -q '^ok .*fail2ban jail: .*the running fail2ban has the jail'" _ "$check_out"
 read -ra exec_argv <<<"$exec_start"
 # Not through the as_service function: a function in the background is a subshell, and $! must be the program
 # itself (chroot, env and setpriv each exec the next).

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,8 +48,9 @@ describe('f2b-campaign check', () => {
     const r = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]);
     expect(r.stdout).toMatch(/ok +thresholds: jail sshd: maxretry 4,.*\(from fail2ban-client\)/);
     expect(r.stdout).toMatch(
-      /ok +fail2ban jail: \[f2b-campaign\] is enabled and watches .*verdicts\.log \(fail2ban-client -d\)/,
+      /ok +fail2ban jail: \[f2b-campaign\] is enabled and watches .*verdicts\.log, which the service can write \(fail2ban-client -d\)/,
     );
+    expect(r.stdout).not.toMatch(/^error/m);
     expect(r.code, r.stdout).toBe(0);
   });
 
@@ -58,8 +59,28 @@ describe('f2b-campaign check', () => {
     const r = cli(['check', ...common(), '--verdicts', other, '--fail2ban-dir', f2b]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      `error   fail2ban jail: jail [f2b-campaign] watches ${verdicts}, but verdicts go to ${other}`,
+      `error   fail2ban jail: the f2b-campaign jail reads ${verdicts}, but the service writes ${other}: ` +
+        `set logpath = ${other} in ${f2b}/jail.d/f2b-campaign.local`,
     );
+    expect(r.stdout).toContain(
+      `error   fail2ban jail: the verdict log ${other} does not exist: fail2ban refuses to start without a jail's log`,
+    );
+  });
+
+  it("fails when the jail's backend cannot read a file, or its filter is gone (the jail inspection's own checks)", () => {
+    const broken = join(dir, 'fail2ban-broken');
+    cpSync(f2b, broken, { recursive: true });
+    writeFileSync(join(broken, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\nbackend = systemd\n`);
+    const r = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', broken]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'error   fail2ban jail: the f2b-campaign jail uses backend = systemd, but verdicts are a file: set backend = polling',
+    );
+    writeFileSync(join(broken, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n`);
+    rmSync(join(broken, 'filter.d/f2b-campaign.conf'));
+    const gone = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', broken]);
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toContain(`the f2b-campaign jail's filter ${broken}/filter.d/f2b-campaign.conf is missing`);
   });
 
   it('fails naming the key, the value and what was expected for a bad config', () => {

@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { LoadedConfig } from '../../config/load-config.js';
+import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
-import { type CheckResult, inspectCampaignJail } from '../../service/campaign-jail.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
 import type { Command } from '../command.js';
@@ -16,6 +16,16 @@ Validates the configuration (every key, as run would read it) and the fail2ban s
 are readable, the ${'`'}f2b-campaign${'`'} jail is enabled and watches the verdict log, and every file the service reads
 or writes is usable. Prints one line per check; exits 1 if any check fails (warnings do not fail).`;
 
+/** One line of `f2b-campaign check`. */
+export interface CheckResult {
+  readonly level: 'ok' | 'warning' | 'error';
+  readonly what: string;
+  readonly message: string;
+}
+
+/** The configuration a running fail2ban-server has loaded (the only one worth asking the server about). */
+const HOST_FAIL2BAN = '/etc/fail2ban';
+
 /** The nearest existing directory at or above `path`, and whether we may create files in it. */
 function writableAt(path: string): { ok: boolean; where: string } {
   let dir = path;
@@ -26,30 +36,6 @@ function writableAt(path: string): { ok: boolean; where: string } {
   } catch {
     return { ok: false, where: dir };
   }
-}
-
-function checkWritableFile(what: string, path: string): CheckResult {
-  if (what === 'verdict log' && !existsSync(path)) {
-    const at = writableAt(dirname(path));
-    if (!at.ok) return { level: 'error', what, message: `${path} cannot be created: ${at.where} is not writable` };
-    return {
-      level: 'warning',
-      what,
-      message: `${path} does not exist yet: fail2ban skips a jail whose logpath is missing; \`run\` creates it at start`,
-    };
-  }
-  if (existsSync(path)) {
-    try {
-      accessSync(path, constants.W_OK);
-      return { level: 'ok', what, message: `${path} is writable` };
-    } catch {
-      return { level: 'error', what, message: `${path} exists but is not writable by this user` };
-    }
-  }
-  const at = writableAt(dirname(path));
-  return at.ok
-    ? { level: 'ok', what, message: `${path} will be created (in ${at.where})` }
-    : { level: 'error', what, message: `${path} cannot be created: ${at.where} is not writable by this user` };
 }
 
 function checkWritableDir(what: string, path: string): CheckResult {
@@ -108,7 +94,6 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
       message: `${join(settings.socketsFrom, 'tcp')}: ${(error as Error).message}`,
     });
   }
-  results.push(checkWritableFile('verdict log', settings.verdictLog));
   results.push(checkWritableDir('state', settings.stateDir));
   results.push(checkWritableDir('runtime', settings.runtimeDir));
   try {
@@ -128,8 +113,37 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
   } catch (error) {
     results.push({ level: 'error', what: 'thresholds', message: (error as Error).message });
   }
-  results.push(...(await inspectCampaignJail(settings)));
+  results.push(...(await checkCampaignJail(settings)));
   return results;
+}
+
+/**
+ * The fail2ban side of the verdicts (src/fail2ban/campaign-jail.ts): the jail is present and enabled, reads the
+ * verdict log the service writes, that log exists and the service user can append to it, fail2ban accepts the
+ * configuration and, for the host's own, the running server has the jail. Each problem is a line of its own.
+ */
+async function checkCampaignJail(settings: ServiceSettings): Promise<CheckResult[]> {
+  const what = 'fail2ban jail';
+  const hostConfig = resolve(settings.fail2banConfig) === HOST_FAIL2BAN;
+  const report = await inspectCampaignJail({
+    verdictLog: settings.verdictLog,
+    jail: settings.campaignJail,
+    // The server is asked whether it runs the jail only when its configuration is the one checked.
+    ...(hostConfig ? {} : { configDir: settings.fail2banConfig }),
+  });
+  if (report.problems.length > 0) return report.problems.map((message) => ({ level: 'error', what, message }));
+  const via = report.fail2banAccepts === true ? 'fail2ban-client -d' : 'jail files';
+  const wired = `[${report.jail}] is enabled and watches ${resolve(settings.verdictLog)}, which the service can write (${via})`;
+  if (!hostConfig) return [{ level: 'ok', what, message: wired }];
+  return report.running === true
+    ? [{ level: 'ok', what, message: `${wired}; the running fail2ban has the jail` }]
+    : [
+        {
+          level: 'warning',
+          what,
+          message: `${wired}; but no fail2ban-server answers: nothing is banned until it runs`,
+        },
+      ];
 }
 
 export const checkCommand: Command = {
