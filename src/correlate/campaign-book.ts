@@ -12,7 +12,7 @@ import {
 } from './campaign.js';
 import { joins, matchCampaign } from './campaign-match.js';
 import type { CampaignSettings } from './campaign-settings.js';
-import { CandidatePool, type PoolSnapshot } from './candidate-pool.js';
+import { type Candidate, CandidatePool, type PoolSnapshot } from './candidate-pool.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
 import { type Evidence, maskSize, maskText, type SignalMask, type SignalName } from './signals/signal.js';
@@ -33,6 +33,11 @@ export interface BookSnapshot {
   readonly ended: CampaignSnapshot[];
   readonly pool: PoolSnapshot;
   readonly seq: number;
+}
+
+/** Signals a source shows of its own: the site-wide surge is everyone's and is not counted. */
+function ownSignals(signals: ReadonlySet<SignalName> | Evidence): number {
+  return signals.size - (signals.has('surge') ? 1 : 0);
 }
 
 const MAX_POOL = 10_000;
@@ -69,8 +74,7 @@ export class CampaignBook {
 
   /** Enough distinct signals; the site-wide surge counts only together with a shared dictionary or synchrony. */
   isCandidate(signals: ReadonlySet<SignalName> | Evidence): boolean {
-    const own = signals.size - (signals.has('surge') ? 1 : 0);
-    if (own >= this.deps.settings.minSignals) return true;
+    if (ownSignals(signals) >= this.deps.settings.minSignals) return true;
     return signals.has('surge') && (signals.has('dictionary') || signals.has('synchrony'));
   }
 
@@ -99,7 +103,7 @@ export class CampaignBook {
 
   /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
   consider(source: SourceState, ev: Evidence, now: number): readonly Verdict[] {
-    const own = ev.size - (ev.has('surge') ? 1 : 0);
+    const own = ownSignals(ev);
     for (let i = this.live.length - 1; i >= 0; i--) {
       const c = this.live[i]!;
       const matched = this.match(c, source, ev);
@@ -142,8 +146,14 @@ export class CampaignBook {
       source.bannedAt = last;
       return NO_VERDICTS;
     }
-    const guard = this.guard(source, this.deps.settings.overrideSignals, now);
-    if (guard === 'protected') return NO_VERDICTS;
+    // A member that logged in since (or whose /64 did) is protected like any source: its own evidence must be
+    // overwhelming, signals and attempts both, before it is banned again.
+    let guard: Protection = 'none';
+    if (this.deps.successes.protects(source.ip, now)) {
+      const ev = evaluate(source, now);
+      guard = this.guard(source, Math.max(ownSignals(ev), maskSize(this.match(c, source, ev))), now);
+      if (guard === 'protected') return NO_VERDICTS;
+    }
     return [this.ban(c, source, c.signals.join('+'), 'return', guard, now)];
   }
 
@@ -153,9 +163,16 @@ export class CampaignBook {
     if (this.pool.size < min) return NO_VERDICTS;
     const common = this.pool.common(min);
     if (!this.isCandidate(common)) return NO_VERDICTS;
-    const chosen = this.pool
-      .entries()
-      .filter(([, e]) => this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k)))));
+    const chosen: Array<[string, Candidate, Protection]> = [];
+    for (const [ip, e] of this.pool.entries()) {
+      if (!this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k))))) continue;
+      const source = this.deps.source(ip);
+      const guard = source ? this.guard(source, ownSignals(e.evidence), now) : 'none';
+      // Protected since it became a candidate (a login from it or its /64 came later): consider() would drop it
+      // now, so it neither counts toward a campaign nor is banned with one.
+      if (guard === 'protected') this.pool.delete(ip);
+      else chosen.push([ip, e, guard]);
+    }
     if (chosen.length < min) return NO_VERDICTS;
     const start = Math.min(...chosen.map(([ip, e]) => this.deps.source(ip)?.first ?? e.time));
     const c = newCampaign(
@@ -170,12 +187,12 @@ export class CampaignBook {
     this.seq++;
     this.live.push(c);
     const bans: Verdict[] = [];
-    for (const [ip, entry] of chosen) {
+    for (const [ip, entry, guard] of chosen) {
       this.pool.delete(ip);
       const source = this.deps.source(ip);
       if (!source) continue;
       const reason = c.signals.filter((name) => entry.evidence.has(name)).join('+');
-      bans.push(this.ban(c, source, reason, 'open', this.guard(source, entry.evidence.size, now), now));
+      bans.push(this.ban(c, source, reason, 'open', guard, now));
       source.learned = learnFromMember(c, entry.evidence, source.learned, min);
     }
     c.announced = c.memberCount;

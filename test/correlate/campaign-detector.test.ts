@@ -148,6 +148,46 @@ describe('campaign detector', () => {
     expect(bansOf(run(strict, rhythmCampaign([...spread(10), user], 40)), user)).toEqual([]);
   });
 
+  it('never bans, when a campaign opens, a candidate whose /64 logged in while it waited for others', () => {
+    // Four sources walk one dictionary: candidates, one short of min_members (5). A privacy address of the first
+    // one's /64 then logs in. That candidate no longer counts: the fifth source opens nothing, the sixth opens the
+    // campaign, and its bans leave the protected source out.
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    const ips = [1, 2, 3, 4, 5, 6].map((n) => `2001:db8:${n}:1::5`);
+    // Each source tries aa, bb, cc 7 s apart, one source after the other; the login comes 1 s after the fourth.
+    const tries = (ip: string) => {
+      const at = T0 + ips.indexOf(ip) * 21 * S + (ips.indexOf(ip) >= 4 ? S : 0);
+      return ['aa', 'bb', 'cc'].map((name, k) => failure(ip, at + k * 7 * S, name));
+    };
+    expect(run(detector, ips.slice(0, 4).flatMap(tries))).toEqual([]);
+    expect(detector.book.waiting).toBe(4);
+    detector.onAuthEvent(success('2001:db8:1:1::99', T0 + 4 * 21 * S, 'alice'));
+    expect(run(detector, tries(ips[4]!))).toEqual([]);
+    const verdicts = run(detector, tries(ips[5]!));
+    expect(verdicts.filter((v) => v.verb === 'CAMPAIGN')).toHaveLength(1);
+    expect(bansOf(verdicts, ips[0]!)).toEqual([]);
+    expect(new Set(verdicts.filter((v) => v.verb === 'BAN').map((v) => field(v, 'ip')))).toEqual(new Set(ips.slice(1)));
+  });
+
+  it('re-bans a returning member that logged in only on overwhelming evidence, as for any protected source', () => {
+    // override_signals above what any source can show: no evidence is overwhelming, so a member that logged in
+    // after its ban is never banned again, however many attempts it makes once that ban has expired.
+    const detector = new CampaignDetector({ override_signals: 20 }, SHORT_BAN);
+    const ips = spread(8);
+    const banned = bansOf(run(detector, rhythmCampaign(ips, 3)), ips[0]!)[0]!;
+    detector.onAuthEvent(success(ips[0]!, banned.time + MIN, 'alice'));
+    const back = banned.time + SHORT_BAN.campaignBantime + MIN;
+    const again = run(
+      detector,
+      Array.from({ length: 40 }, (_, k) => failure(ips[0]!, back + k * 20 * S, NAMES[k % NAMES.length])),
+    );
+    expect(bansOf(again, ips[0]!)).toEqual([]);
+    // Without the login the same return is banned again (the test above): the protection made the difference.
+    const control = new CampaignDetector({ override_signals: 20 }, SHORT_BAN);
+    run(control, rhythmCampaign(ips, 3));
+    expect(bansOf(control.onAuthEvent(failure(ips[0]!, back, 'admin')), ips[0]!)).toHaveLength(1);
+  });
+
   it('keeps per-source memory bounded under a flood of distinct addresses', () => {
     const detector = new CampaignDetector({ max_sources: 1000 }, THRESHOLDS);
     for (let i = 0; i < 20_000; i++) {
