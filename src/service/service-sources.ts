@@ -86,8 +86,10 @@ export class ServiceSources {
       create: (onError) =>
         new SocketSampler({
           dir: settings.socketsFrom,
-          keep: (row) => tracker.relevant(row),
-          ports: new Set(settings.sshPorts),
+          // The detector times sshd's connections; the alerts follow what this host connects to after a
+          // suspicious login, and learn from listening sockets which ports it serves.
+          keep: () => true,
+          select: { ports: new Set(settings.sshPorts), outbound: true },
           interval: () => (pipeline.campaignOpen() ? settings.sampleIntervalCampaign : settings.sampleInterval),
           onSample: (sample) => {
             this.lastSampleAt = sample.time;

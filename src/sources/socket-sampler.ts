@@ -23,46 +23,112 @@ export function readTables(dir: string): RawTables {
 }
 
 /**
- * The rows of one table whose local port is one of `ports`, found by looking at the four hex digits after the
- * local address before decoding anything: on a busy host nearly every row is someone else's, and decoding 50,000
- * rows to keep 50 is what made a sample cost a quarter of a second.
+ * Which rows a sample decodes, judged from the table's text before decoding anything: on a busy host nearly every
+ * row is someone else's, and decoding 50,000 rows to keep 50 is what made a sample cost a quarter of a second.
  */
-export function rowsOnPorts(text: string, family: 4 | 6, ports: ReadonlySet<number>): SocketRow[] {
-  const wanted = new Set([...ports].map((p) => p.toString(16).toUpperCase().padStart(4, '0')));
+export interface RowSelection {
+  /** Local ports whose connections are always decoded (sshd's). */
+  readonly ports: ReadonlySet<number>;
+  /**
+   * Also what the lateral-movement alerts follow: listening sockets (they tell which ports this host serves) and
+   * connections on a local port nothing here listens on, where this host is the client. Connections to the host's
+   * other services (a web server's thousands) are still skipped unread.
+   */
+  readonly outbound: boolean;
+}
+
+/** The kernel's code for LISTEN in the `st` column. */
+const LISTEN_CODE = 0x0a;
+
+/** The value of `digits` hex digits at `at`, or -1 when one of them is not a hex digit. */
+function hexAt(text: string, at: number, digits: number): number {
+  let value = 0;
+  for (let i = at; i < at + digits; i++) {
+    const c = text.charCodeAt(i) | 0x20; // lower case; digits are unchanged
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/**
+ * A row's local port and state, read where they stand (after the local and the remote address's colons) without
+ * decoding the row or making a string: the whole table goes through here, twice, at every sample.
+ */
+const keys = { port: -1, state: -1 };
+function readKeys(text: string, start: number, end: number): boolean {
+  const local = text.indexOf(':', text.indexOf(':', start) + 1);
+  if (local < 0 || local + 5 > end) return false;
+  const remote = text.indexOf(':', local + 1);
+  if (remote < 0 || remote + 8 > end) return false;
+  keys.port = hexAt(text, local + 1, 4);
+  keys.state = hexAt(text, remote + 6, 2);
+  return keys.port >= 0 && keys.state >= 0;
+}
+
+/** The rows of both tables that `selection` asks for, decoded. */
+export function selectRows(tables: RawTables, selection: RowSelection): SocketRow[] {
+  const both = [
+    [tables.tcp, 4],
+    [tables.tcp6, 6],
+  ] as const;
+  // Ports listening in either table (a dual-stack listener is in tcp6 only): connections on them are inbound. Only
+  // rows that decode count, so a malformed line cannot hide a port's connections.
+  const listening = new Set<number>();
+  if (selection.outbound) {
+    for (const [text, family] of both) {
+      forEachRow(text, (start, end) => {
+        if (!readKeys(text, start, end) || keys.state !== LISTEN_CODE) return;
+        const row = parseProcNetTcpRow(text.slice(start, end).trimStart(), family);
+        if (row) listening.add(row.localPort);
+      });
+    }
+  }
   const rows: SocketRow[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(':', text.indexOf(':', start) + 1);
-    if (colon > 0 && colon < end && wanted.has(text.slice(colon + 1, colon + 5).toUpperCase())) {
+  for (const [text, family] of both) {
+    forEachRow(text, (start, end) => {
+      if (!readKeys(text, start, end)) return;
+      const take =
+        selection.ports.has(keys.port) ||
+        (selection.outbound && (keys.state === LISTEN_CODE || !listening.has(keys.port)));
+      if (!take) return;
       const row = parseProcNetTcpRow(text.slice(start, end).trimStart(), family);
       if (row) rows.push(row);
-    }
-    start = end + 1;
+    });
   }
   return rows;
 }
 
-/** One sample: the rows that `keep` accepts (only those on `ports`, when given), stamped with `time`. */
+function forEachRow(text: string, visit: (start: number, end: number) => void): void {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    visit(start, end);
+    start = end + 1;
+  }
+}
+
+/** One sample: the rows that `keep` accepts (of those `selection` decodes, when given), stamped with `time`. */
 export function sampleTables(
   tables: RawTables,
   time: number,
   keep: (row: SocketRow) => boolean,
-  ports?: ReadonlySet<number>,
+  selection?: RowSelection,
 ): SocketSample {
-  const all = ports
-    ? [...rowsOnPorts(tables.tcp, 4, ports), ...rowsOnPorts(tables.tcp6, 6, ports)]
+  const all = selection
+    ? selectRows(tables, selection)
     : [...parseProcNetTcp(tables.tcp, 4).rows, ...parseProcNetTcp(tables.tcp6, 6).rows];
   return { time, rows: all.filter(keep) };
 }
 
 export interface SocketSamplerOptions {
   readonly dir: string;
-  /** Rows passed on (connections to sshd's ports); the rest of a busy host's table is dropped at once. */
+  /** Rows passed on, of those decoded. */
   readonly keep: (row: SocketRow) => boolean;
-  /** Local ports worth decoding (sshd's); rows on other ports are skipped unread. All rows when absent. */
-  readonly ports?: ReadonlySet<number>;
+  /** Rows worth decoding; the others are skipped unread. All rows when absent. */
+  readonly select?: RowSelection;
   /** Asked before each wait, so the interval can shorten while a campaign is open. */
   readonly interval: () => number;
   readonly onSample: (sample: SocketSample) => void;
@@ -106,7 +172,7 @@ export class SocketSampler implements Source {
     if (this.stopped) return;
     try {
       const time = (this.options.clock ?? Date.now)();
-      const sample = sampleTables(readTables(this.options.dir), time, this.options.keep, this.options.ports);
+      const sample = sampleTables(readTables(this.options.dir), time, this.options.keep, this.options.select);
       this.delivered++;
       this.lastDeliveryAt = time;
       this.options.onSample(sample);
