@@ -324,6 +324,12 @@ for _ in $(seq 60); do [ -n "$(bans_in "$ROOT/var/log/f2b-campaign/verdicts.log"
 before=$(bans_in "$ROOT/var/log/f2b-campaign/verdicts.log")
 # shellcheck disable=SC2086
 check "first half of the campaign: the service wrote BANs ($(echo $before | wc -w) addresses)" test -n "${before// /}"
+for _ in $(seq 50); do [ -f "$ROOT/run/f2b-campaign/status.json" ] && break; sleep 0.1; done
+# From a directory of the user's (not /, where ./var/run would happen to be the system's /run).
+status_user=$(in_root sh -c 'cd /tmp && exec setpriv --reuid=nobody --regid=nogroup --clear-groups f2b-campaign status' 2>&1) || true
+say "$status_user" | head -3 | sed 's/^/      status (nobody): /'
+check "f2b-campaign status without root reads the running service's status" \
+  sh -c "printf '%s' \"\$1\" | grep -q '^f2b-campaign: running, pid'" _ "$status_user"
 in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q logrotate >"$WORK/logrotate-install.log" 2>&1 ||
   fail "apt-get install logrotate"
 in_root logrotate -f /etc/logrotate.d/f2b-campaign

@@ -121,6 +121,7 @@ describe('f2b-campaign run / status / SIGHUP', () => {
     expect(s.stdout).toContain(`file:${join(dir, 'auth.log')}: following`);
     expect(s.stdout).toMatch(/sockets: +1 open to sshd/);
     expect(s.stdout).toContain('127.0.0.2(1)');
+    expect(s.stdout).toMatch(/^alerts: 0 compromise, 0 lateral movement, 0 compromise bans; 0 logins watched$/m);
     const json = JSON.parse(cli(['status', '--runtime-dir', runtime, '--json']).stdout) as {
       thresholds: { maxretry: number };
     };

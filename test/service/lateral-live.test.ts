@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -130,5 +130,12 @@ describe('live service: lateral movement after a compromised login', () => {
     // The listener's own side of the connection is inbound (its port listens): no alert names it as outbound.
     const outbound = written().filter((v) => v.verb === 'ALERT' && v.fields.get('kind') === 'lateral');
     expect(outbound.every((v) => v.fields.get('local_port') !== String(port))).toBe(true);
+
+    // `status` shows the alerts and the watched login (its file is rewritten every few seconds).
+    const status = () =>
+      spawnSync(process.execPath, [bundle, 'status', '--runtime-dir', join(dir, 'run')], { encoding: 'utf8' }).stdout;
+    await waitFor(() => /alerts: 1 compromise, 1 lateral movement/.test(status()), 15_000, 'alerts in status');
+    expect(status()).toContain(`watching ${member} (`);
+    expect(status()).toMatch(/kind=lateral .*reason=winrm/);
   }, 90_000);
 });

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { F2bCampaignError } from '../../core/errors.js';
+import { currentEnvironment, resolveSettings } from '../../service/service-settings.js';
 import { readStatus, type ServiceStatus, STATUS_FILE } from '../../service/status-file.js';
+import { escapeValue } from '../../verdict/verdict-line.js';
 import type { Command } from '../command.js';
 import { serviceArgs } from './run.js';
 
@@ -14,6 +17,15 @@ few seconds. Exits 3 when the service is not running.
   --config FILE       configuration file, to find runtime_dir (default as for run)
   --runtime-dir DIR   read the status file from DIR instead
   --json              print the status file as it is`;
+
+interface AlertsLine {
+  compromiseAlerts: number;
+  lateralAlerts: number;
+  compromiseBans: number;
+  watching: Array<{ ip: string; campaign: string; until: string }>;
+  /** Each alert's fields; `user` is attacker text, escaped as on a verdict line before it is shown. */
+  recentAlerts: Array<Record<string, string | number>>;
+}
 
 interface CampaignLine {
   id?: string;
@@ -68,6 +80,23 @@ export function renderStatus(status: ServiceStatus): string {
   for (const c of campaigns) {
     out.push(`   |- ${c.id}: ${c.members} members, ${c.signals}, since ${c.start}, last seen ${ago(c.lastSeen)}`);
   }
+  const alerts = (status.core as { alerts?: AlertsLine } | null)?.alerts;
+  if (alerts) {
+    // The campaigns line closes the tree above; the alerts are a second one, as fail2ban-client shows two jails.
+    out.push(
+      `alerts: ${alerts.compromiseAlerts} compromise, ${alerts.lateralAlerts} lateral movement, ` +
+        `${alerts.compromiseBans} compromise bans; ${alerts.watching.length} logins watched`,
+    );
+    const items = [
+      ...alerts.watching.map((w) => `watching ${w.ip} (${w.campaign}) until ${w.until}`),
+      ...alerts.recentAlerts.slice(-5).map((a) =>
+        Object.entries(a)
+          .map(([k, v]) => `${k}=${escapeValue(v)}`)
+          .join(' '),
+      ),
+    ];
+    for (let i = 0; i < items.length; i++) out.push(`${i === items.length - 1 ? '`' : '|'}- ${items[i]}`);
+  }
   return out.join('\n');
 }
 
@@ -84,7 +113,11 @@ export const statusCommand: Command = {
     let dir = values['runtime-dir'];
     if (!dir) {
       const parsed = serviceArgs(values.config ? ['--config', values.config] : []);
-      dir = parsed.settingsOf(parsed.load()).runtimeDir;
+      const config = parsed.load();
+      // A user who may not write the system's runtime_dir would run a service of their own under ./var/run, but
+      // reading the system service's status needs only read access: its status file wins when it is there.
+      const system = resolveSettings(config, {}, { ...currentEnvironment(), isRoot: true }).runtimeDir;
+      dir = existsSync(join(system, STATUS_FILE)) ? system : parsed.settingsOf(config).runtimeDir;
     }
     let status: ServiceStatus;
     try {
