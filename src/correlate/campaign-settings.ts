@@ -60,7 +60,7 @@ export const PRIVATE_SINGLE_KEY: KeySpec<boolean> = {
   key: 'private_single_signal',
   type: 'bool',
   default: false,
-  doc: 'Whether a source in a private range (RFC 1918, CGNAT, ULA) may join a campaign on one signal (its dictionary or its /24). Off: such sources, usually our own machines, need two signals.',
+  doc: 'Whether a source in a private range (RFC 1918, CGNAT, ULA, link-local) may join a campaign as a public one does, even on one signal (its dictionary or its /24). Off: such sources, usually our own machines, need min_signals + 1 matched signals (3 by default), never one alone.',
 };
 
 export type CampaignSettings = { [K in keyof typeof CAMPAIGN_KEYS]: number } & {

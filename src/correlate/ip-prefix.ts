@@ -139,7 +139,13 @@ export function isPrivate(ip: string): boolean {
     const n = ipv4Of(ip);
     const a = n >>> 24;
     const b = (n >>> 16) & 255;
-    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+    return (
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254)
+    );
   }
   if (family === 6) {
     const first = ipv6Groups(ip)[0] ?? 0;

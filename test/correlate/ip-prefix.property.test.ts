@@ -26,19 +26,41 @@ describe('block keys', () => {
     );
   });
 
-  it('tell our own networks (RFC 1918, link-local) from the internet', () => {
+  it('tell our own networks (RFC 1918, CGNAT, link-local) from the internet', () => {
     fc.assert(
       fc.property(fc.ipV4(), (ip) => {
         const [a = 0, b = 0] = ip.split('.').map(Number);
         const own =
-          a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+          a === 10 ||
+          (a === 172 && b >= 16 && b <= 31) ||
+          (a === 192 && b === 168) ||
+          (a === 100 && b >= 64 && b <= 127) ||
+          (a === 169 && b === 254);
         expect(isPrivate(ip)).toBe(own);
       }),
       { numRuns: 20_000 },
     );
-    for (const ip of ['10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.0.9', 'fd00::1', 'fe80::1'])
+    for (const ip of [
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '100.64.0.1',
+      '100.127.255.254',
+      '169.254.0.9',
+      'fd00::1',
+      'fe80::1',
+    ])
       expect(isPrivate(ip)).toBe(true);
-    for (const ip of ['172.15.0.1', '172.32.0.1', '192.169.0.1', '11.0.0.1', '2001:db8::1'])
+    for (const ip of [
+      '172.15.0.1',
+      '172.32.0.1',
+      '192.169.0.1',
+      '100.63.255.255',
+      '100.128.0.1',
+      '11.0.0.1',
+      '2001:db8::1',
+    ])
       expect(isPrivate(ip)).toBe(false);
   });
 
