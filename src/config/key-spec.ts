@@ -5,7 +5,8 @@ import { parseDuration } from './duration.js';
  * One documented configuration key. Sections are lists of these; the loader, `check`, the shipped conffile and
  * docs/configuration.md are all made from them, so a key cannot exist undocumented.
  */
-export type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'enum';
+/** `ports`: a list of TCP ports (1-65535), kept as their text like any list. */
+export type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'ports' | 'enum';
 
 export interface KeySpec<T = unknown> {
   readonly key: string;
@@ -63,10 +64,16 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
       if (/^(false|no|off|0)$/i.test(value)) return false;
       throw bad(section, spec, raw, 'true or false');
     case 'list':
-      return value
+    case 'ports': {
+      const items = value
         .split(/[\s,]+/)
         .map((item) => item.trim())
         .filter((item) => item.length > 0);
+      if (spec.type === 'ports' && items.some((item) => !/^\d+$/.test(item) || +item < 1 || +item > 65535)) {
+        throw bad(section, spec, raw, 'TCP ports (1-65535), separated by commas or spaces');
+      }
+      return items;
+    }
     case 'enum':
       if (!spec.choices?.includes(value)) throw bad(section, spec, raw, `one of ${spec.choices?.join(', ')}`);
       return value;

@@ -81,16 +81,8 @@ export function resolveSettings(
     if (env.isRoot || !fallback || config.explicit.has(`service.${key}`) || env.writable(system)) return system;
     return fallback(env.cwd);
   };
-  const ports = get<string[]>('ssh_ports').map((p) => {
-    const port = Number(p);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new F2bCampaignError(
-        'BAD_CONFIG_VALUE',
-        `[service] ssh_ports: ${JSON.stringify(p)} is not a TCP port (1-65535)`,
-      );
-    }
-    return port;
-  });
+  // A `ports` key: the loader has checked each is a TCP port.
+  const ports = get<string[]>('ssh_ports').map(Number);
   return {
     // `--auth-log FILE` means that file, even before it exists, unless the config asks for the journal.
     source: overrides.authLogs && !config.explicit.has('service.source') ? 'file' : get('source'),

@@ -12,6 +12,7 @@ const SECTIONS: SectionSpec[] = [
       { key: 'count', type: 'int', default: 3, min: 1, max: 10, doc: '' },
       { key: 'mode', type: 'enum', choices: ['a', 'b'], default: 'a', doc: '' },
       { key: 'paths', type: 'list', default: [], doc: '' },
+      { key: 'ports', type: 'ports', default: ['22'], doc: '' },
     ],
   },
 ];
@@ -23,23 +24,39 @@ describe('config loading', () => {
 
   it('reads each type, including true/false that ini hands over as booleans', () => {
     const { values, explicit } = parseConfigText(
-      '[demo]\nflag = true\nwindow = 1h30m\ncount = 7\nmode = b\npaths = /a, /b /c\n',
+      '[demo]\nflag = true\nwindow = 1h30m\ncount = 7\nmode = b\npaths = /a, /b /c\nports = 22, 2222\n',
       'x.conf',
       SECTIONS,
     );
-    expect(values.demo).toEqual({ flag: true, window: 5_400_000, count: 7, mode: 'b', paths: ['/a', '/b', '/c'] });
-    expect([...explicit].sort()).toEqual(['demo.count', 'demo.flag', 'demo.mode', 'demo.paths', 'demo.window']);
+    expect(values.demo).toEqual({
+      flag: true,
+      window: 5_400_000,
+      count: 7,
+      mode: 'b',
+      paths: ['/a', '/b', '/c'],
+      ports: ['22', '2222'],
+    });
+    expect([...explicit].sort()).toEqual([
+      'demo.count',
+      'demo.flag',
+      'demo.mode',
+      'demo.paths',
+      'demo.ports',
+      'demo.window',
+    ]);
   });
 
   it('names the key, the value and what was expected for every bad value, unknown key and section', () => {
-    const text = '[demo]\nflag = maybe\nwindow = true\ncount = 11\nmode = c\ncolour = red\n[other]\nx = 1\n';
+    const text =
+      '[demo]\nflag = maybe\nwindow = true\ncount = 11\nmode = c\nports = 22, ssh\ncolour = red\n[other]\nx = 1\n';
     expect(() => parseConfigText(text, 'x.conf', SECTIONS)).toThrow(
       [
         'x.conf: [demo] flag = "maybe": expected true or false',
         'x.conf: [demo] window = "true": expected a duration like 30s, 10m, 1h or 2d',
         'x.conf: [demo] count = "11": expected a whole number between 1 and 10',
         'x.conf: [demo] mode = "c": expected one of a, b',
-        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths)',
+        'x.conf: [demo] ports = "22, ssh": expected TCP ports (1-65535), separated by commas or spaces',
+        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths, ports)',
         'x.conf: unknown section [other] (expected one of [demo])',
       ].join('\n'),
     );

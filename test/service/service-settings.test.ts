@@ -58,7 +58,7 @@ describe('service settings', () => {
 
   it('refuses an ssh port that is not a TCP port, naming it', () => {
     expect(() => resolveSettings(parseConfigText('[service]\nssh_ports = 22 70000\n', 'x'), {}, root)).toThrow(
-      /ssh_ports: "70000" is not a TCP port/,
+      '[service] ssh_ports = "22 70000": expected TCP ports (1-65535)',
     );
   });
 });

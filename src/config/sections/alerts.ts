@@ -24,13 +24,13 @@ export const alertsSection: SectionSpec = {
     },
     {
       key: 'lateral_ports',
-      type: 'list',
+      type: 'ports',
       default: ['22', '445', '3389', '5985', '5986'],
       doc: 'Remote ports whose use from this host after a suspicious login is an alert unless the baseline already has that destination and port (SSH 22 only to other hosts).',
     },
     {
       key: 'long_session_ports',
-      type: 'list',
+      type: 'ports',
       default: ['5432', '3306', '1433', '1521', '27017', '6379'],
       doc: "Remote ports (databases by default) where a session far longer than this host's baseline is an alert.",
     },
@@ -70,7 +70,7 @@ export const alertsSection: SectionSpec = {
     },
     {
       key: 'inbound_ports',
-      type: 'list',
+      type: 'ports',
       default: ['22'],
       doc: "Local ports that serve inbound connections (keep sshd's ports here). Ports seen listening in /proc/net/tcp are added automatically; a socket on one of them is inbound, every other socket is outbound.",
     },

@@ -57,7 +57,7 @@ export const serviceSection: SectionSpec = {
     },
     {
       key: 'ssh_ports',
-      type: 'list',
+      type: 'ports',
       default: ['22'],
       doc: "sshd's listening ports: sockets to these local ports are tracked as inbound SSH connections.",
     },

@@ -27,7 +27,7 @@ export const LIFETIME_KEYS = {
 
 export const SOCKET_PORTS_KEY: KeySpec<string[]> = {
   key: 'socket_ports',
-  type: 'list',
+  type: 'ports',
   default: ['22'],
   doc: "Local ports whose inbound connections are timed from the /proc/net/tcp samples (sshd's ports, as in [service] ssh_ports).",
 };
