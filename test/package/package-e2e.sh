@@ -168,6 +168,13 @@ in_root apt-get update -qq >"$WORK/apt.log" 2>&1 || {
   tail -20 "$WORK/apt.log"
   fail "apt-get update in the root"
 }
+# Unpacked but not configured, as when apt configures (and starts) a fail2ban installed in the same run before this
+# package: the jail is a conffile, which dpkg puts in place only when it configures this package, right before the
+# postinst that makes the verdict log. So fail2ban never reads the jail while its log is missing.
+in_root dpkg --unpack "/tmp/$(basename "$DEB")" >>"$WORK/apt.log" 2>&1 || fail "dpkg --unpack"
+check "unpacked, not yet configured: the jail is not in place yet (only its .dpkg-new), so fail2ban cannot read it" \
+  test ! -e "$ROOT/etc/fail2ban/jail.d/f2b-campaign.conf" -a -e "$ROOT/etc/fail2ban/jail.d/f2b-campaign.conf.dpkg-new"
+in_root dpkg --purge f2b-campaign >>"$WORK/apt.log" 2>&1 || fail "dpkg --purge of the unpacked package"
 if ! in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(basename "$DEB")" >>"$WORK/apt.log" 2>&1; then
   tail -40 "$WORK/apt.log"
   fail "apt-get install ./$(basename "$DEB")"
@@ -198,6 +205,9 @@ keys=$(grep -c '^#[a-z][a-z0-9_]* = ' "$ROOT/etc/f2b-campaign/f2b-campaign.conf"
 check "the conffile lists $keys keys, every one commented" sh -c "! grep -q '^[a-z][a-z0-9_]* *=' '$ROOT/etc/f2b-campaign/f2b-campaign.conf' && [ $keys -gt 5 ]"
 check "systemd-analyze verify f2b-campaign.service (inside the root; --man=no: no man-db there)" \
   in_root systemd-analyze verify --man=no f2b-campaign.service
+doc_files=$(sed -n 's/^Documentation=//p' "$ROOT/lib/systemd/system/f2b-campaign.service" | tr ' ' '\n' | sed -n 's|^file://||p')
+check "the unit's Documentation= files are installed ($(echo $doc_files))" \
+  sh -c "[ -n \"\$1\" ] && for f in \$1; do test -f \"$ROOT\$f\" || exit 1; done" _ "$doc_files"
 rm "$ROOT/var/log/f2b-campaign/verdicts.log"
 in_root systemd-tmpfiles --create f2b-campaign.conf
 check "tmpfiles.d recreates a deleted verdict log ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \

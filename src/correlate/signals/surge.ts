@@ -22,7 +22,7 @@ export const SURGE_KEYS = {
   warmup: durationKey(
     'surge_warmup',
     HOUR,
-    'Time spent learning the baseline (a plain average) before the first alarm is possible.',
+    'Minutes of baseline learned before the CUSUM runs (it stays at 0 until then): no alarm is possible sooner.',
   ),
   minRate: numberKey(
     'surge_min_rate',
