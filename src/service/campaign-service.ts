@@ -67,8 +67,11 @@ export class CampaignService {
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
     const core = this.makeCore(this.thresholds, state?.core);
-    this.writer = new VerdictWriter({ path: settings.verdictLog, log, owed: state?.owed ?? [] });
     const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null);
+    // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
+    // save, are in the log already: they are not written twice.
+    const owed = (state?.owed ?? []).filter((line) => !dedupe.seenLine(line));
+    this.writer = new VerdictWriter({ path: settings.verdictLog, log, owed });
     this.pipeline = new Pipeline(core, this.writer, dedupe, log);
     this.sources = new ServiceSources(settings, this.pipeline, state, log);
     await this.sources.start();

@@ -74,8 +74,16 @@ export class VerdictDedupe {
 
   /** Whether `verdict` was already written (consumes one occurrence). */
   seen(verdict: Verdict): boolean {
-    if (this.pending.size === 0) return false;
-    const key = verdictKey(verdict);
+    return this.pending.size > 0 && this.consume(verdictKey(verdict));
+  }
+
+  /** Whether a verdict line the state still owed was written after all (consumes one occurrence). */
+  seenLine(line: string): boolean {
+    const key = lineKey(line);
+    return key !== null && this.pending.size > 0 && this.consume(key);
+  }
+
+  private consume(key: string): boolean {
     const count = this.pending.get(key) ?? 0;
     if (count === 0) return false;
     if (count === 1) this.pending.delete(key);

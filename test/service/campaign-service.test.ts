@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
@@ -45,15 +45,16 @@ function setup(extra = '') {
     return { ...core, onAuthEvent };
   };
   const logger = memoryLogger();
-  const service = new CampaignService({
+  const options = {
     config,
     settings: resolveSettings(config),
     createCore: recording,
     readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
     log: logger.log,
-  });
+  };
+  const service = new CampaignService(options);
   cleanups.push(() => void service.stop());
-  return { dir, service, events, ...logger };
+  return { dir, service, options, events, ...logger };
 }
 
 describe('CampaignService (in-process)', () => {
@@ -87,5 +88,27 @@ describe('CampaignService (in-process)', () => {
     await waitFor(() => events.length === 1, 8000, 'reading after the restart');
     expect(lines().some((l) => l['event'] === 'source-restarted')).toBe(true);
     await service.stop();
+  });
+
+  it('writes a line the state owed once: not again when the last run wrote it before it died', async () => {
+    const first = setup();
+    await first.service.start();
+    await first.service.stop();
+    const stateFile = join(first.dir, 'state', 'state.json');
+    const verdicts = join(first.dir, 'verdicts.log');
+    const written = '2026-11-22T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r';
+    const stillOwed = '2026-11-22T03:00:01.000Z f2b-campaign[1]: BAN ip=203.0.113.10 campaign=c1 reason=r';
+    // The saved state owes both lines (the disk was full); the disk then freed and the first was written, and the
+    // service died before its next save.
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
+    writeFileSync(stateFile, JSON.stringify({ ...state, owed: [written, stillOwed] }));
+    appendFileSync(verdicts, `${written}\n`);
+    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
+    cleanups.push(() => void again.stop());
+    await again.start();
+    await again.stop();
+    const lines = readFileSync(verdicts, 'utf8').split('\n');
+    expect(lines.filter((l) => l === written)).toHaveLength(1);
+    expect(lines.filter((l) => l === stillOwed)).toHaveLength(1);
   });
 });
