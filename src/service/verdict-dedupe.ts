@@ -14,7 +14,8 @@ export function verdictKey(verdict: Verdict): string {
   return [verdict.verb, ...verdict.fields.slice(0, 2).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
 }
 
-function lineKey(line: string): string | null {
+/** The same identity read back from a written line; null for a line that is not a verdict. */
+export function lineKey(line: string): string | null {
   const parsed = parseVerdictLine(line);
   if (!parsed) return null;
   return [parsed.verb, ...[...parsed.fields].slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(' ');

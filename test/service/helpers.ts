@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/service/logger.js';
+import { lineKey } from '../../src/service/verdict-dedupe.js';
+import { type ParsedVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
 
 /** A logger whose JSON lines the test can read back. */
 export function memoryLogger(level = 'debug'): { log: Logger; lines: () => Record<string, unknown>[] } {
@@ -41,4 +43,26 @@ export async function waitFor(check: () => boolean, ms = 10_000, what = 'conditi
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(25);
   }
+}
+
+function readLines(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n');
+  } catch {
+    return []; // not written yet
+  }
+}
+
+/** The verdict lines written to `path` so far, parsed. */
+export function verdictLines(path: string): ParsedVerdictLine[] {
+  return readLines(path)
+    .map((line) => parseVerdictLine(line))
+    .filter((v): v is ParsedVerdictLine => v !== null);
+}
+
+/** The identities (verb and first two fields, as the service's dedupe sees them) of the verdicts in `path`. */
+export function verdictLineKeys(path: string): string[] {
+  return readLines(path)
+    .map((line) => lineKey(line))
+    .filter((key): key is string => key !== null);
 }

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { rfc3339Micro, sessionLines } from '../../src/simulate/sshd-lines.js';
-import { type ParsedVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import type { ParsedVerdictLine } from '../../src/verdict/verdict-line.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { tempDir, waitFor } from './helpers.js';
+import { tempDir, verdictLines, waitFor } from './helpers.js';
 
 /**
  * Lateral movement, live: the bundled program follows an auth.log and samples this machine's real /proc/net/tcp. A
@@ -42,18 +42,7 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-function written(): ParsedVerdictLine[] {
-  let text = '';
-  try {
-    text = readFileSync(verdicts, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .map((line) => parseVerdictLine(line))
-    .filter((v): v is ParsedVerdictLine => v !== null);
-}
+const written = (): ParsedVerdictLine[] => verdictLines(verdicts);
 
 /** A WinRM-like listener on loopback (5985, else 5986: both are lateral ports by default). */
 async function listen(): Promise<number> {

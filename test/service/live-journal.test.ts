@@ -11,9 +11,8 @@ import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
-import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { sleep, tempDir, waitFor } from './helpers.js';
+import { sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
 /**
  * The bundled service in journal mode, reading a campaign from the fake journalctl as it is appended, killed with
@@ -52,19 +51,7 @@ const entry = (m: SshdMessage, i: number) =>
     MESSAGE: m.message,
   })}\n`;
 
-function keys(): string[] {
-  let text = '';
-  try {
-    text = readFileSync(verdicts, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .map((l) => parseVerdictLine(l))
-    .filter((v) => v !== null)
-    .map((v) => [v.verb, ...[...v.fields].slice(0, 2).map(([k, x]) => `${k}=${x}`)].join(' '));
-}
+const keys = (): string[] => verdictLineKeys(verdicts);
 
 let n = 0;
 function start(): { child: ChildProcess; exited: Promise<number | null>; out: string } {

@@ -18,9 +18,8 @@ import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
-import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { sleep, tempDir, waitFor } from './helpers.js';
+import { sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
 /**
  * The live service, as the bundled program in a child process, follows a log to which a real campaign (the `waves`
@@ -60,19 +59,7 @@ function oracle(lines: readonly string[], restartAt: number): string[] {
   return keys;
 }
 
-function writtenKeys(): string[] {
-  let text = '';
-  try {
-    text = readFileSync(verdicts, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .map((l) => parseVerdictLine(l))
-    .filter((v) => v !== null)
-    .map((v) => [v.verb, ...[...v.fields].slice(0, 2).map(([k, x]) => `${k}=${x}`)].join(' '));
-}
+const writtenKeys = (): string[] => verdictLineKeys(verdicts);
 
 let runs = 0;
 function startService(): { child: ChildProcess; exited: Promise<number | null>; out: string } {
