@@ -40,6 +40,11 @@ function ownSignals(signals: ReadonlySet<SignalName> | Evidence): number {
   return signals.size - (signals.has('surge') ? 1 : 0);
 }
 
+/** The evidence against a source for one campaign: its own signals, or the campaign's it matches if more. */
+function strength(ev: Evidence, matched: SignalMask): number {
+  return Math.max(ownSignals(ev), maskSize(matched));
+}
+
 const MAX_POOL = 10_000;
 const MAX_NAMES = 4096;
 const KEEP_ENDED = 16;
@@ -108,7 +113,7 @@ export class CampaignBook {
       const c = this.live[i]!;
       const matched = this.match(c, source, ev);
       if (!this.joins(c, source, matched)) continue;
-      const guard = this.guard(source, Math.max(own, maskSize(matched)), now);
+      const guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
       this.pool.delete(source.ip);
       const out = [this.ban(c, source, maskText(matched), 'join', guard, now)];
@@ -151,7 +156,7 @@ export class CampaignBook {
     let guard: Protection = 'none';
     if (this.deps.successes.protects(source.ip, now)) {
       const ev = evaluate(source, now);
-      guard = this.guard(source, Math.max(ownSignals(ev), maskSize(this.match(c, source, ev))), now);
+      guard = this.guard(source, strength(ev, this.match(c, source, ev)), now);
       if (guard === 'protected') return NO_VERDICTS;
     }
     return [this.ban(c, source, c.signals.join('+'), 'return', guard, now)];
