@@ -67,6 +67,11 @@ function readKeys(text: string, start: number, end: number): boolean {
   return keys.port >= 0 && keys.state >= 0;
 }
 
+/** A row's local port, read from its digits without decoding the row; -1 for a header or a malformed line. */
+export function localPortOf(line: string): number {
+  return readKeys(line, 0, line.length) ? keys.port : -1;
+}
+
 /** The rows of both tables that `selection` asks for, decoded. */
 export function selectRows(tables: RawTables, selection: RowSelection): SocketRow[] {
   const both = [

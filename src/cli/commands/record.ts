@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/duration.js';
 import { formatTraceBlock } from '../../parse/socket-trace.js';
-import { readTables } from '../../sources/socket-sampler.js';
+import { localPortOf, readTables } from '../../sources/socket-sampler.js';
 import { type Command, UsageError } from '../command.js';
 
 const usage = `usage: f2b-campaign record --sockets FILE [--interval 30s] [--duration D] [--sockets-from DIR] [--ports LIST]
@@ -24,8 +24,7 @@ export function filterTable(text: string, ports: ReadonlySet<number> | null): st
     .split('\n')
     .filter((line, i) => {
       if (i === 0 || line.trim() === '') return i === 0;
-      const local = /^\s*\d+:\s+[0-9A-Fa-f]+:([0-9A-Fa-f]{4})\s/.exec(line);
-      return local !== null && ports.has(Number.parseInt(local[1]!, 16));
+      return ports.has(localPortOf(line));
     })
     .join('\n');
 }
