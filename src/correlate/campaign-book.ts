@@ -190,6 +190,7 @@ export class CampaignBook {
     );
     if (!this.isCandidate(new Set(c.signals))) return NO_VERDICTS;
     this.seq++;
+    const displaced = this.live.length >= this.deps.settings.maxCampaigns ? this.endQuietest(now) : undefined;
     this.live.push(c);
     const bans: Verdict[] = [];
     for (const [ip, entry, guard] of chosen) {
@@ -201,7 +202,8 @@ export class CampaignBook {
       source.learned = learnFromMember(c, entry.evidence, source.learned, min);
     }
     c.announced = c.memberCount;
-    const out = [campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds), ...bans];
+    const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds);
+    const out = displaced ? [displaced, opened, ...bans] : [opened, ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
     for (const [ip, entry] of this.pool.entries()) {
       const source = this.deps.source(ip);
@@ -261,14 +263,31 @@ export class CampaignBook {
         i++;
         continue;
       }
-      c.ended = now;
-      this.live.splice(i, 1);
-      this.ended.push(c);
-      if (this.ended.length > KEEP_ENDED) this.ended.shift();
       out ??= [];
-      out.push(campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds));
+      out.push(this.end(i, now));
     }
     return out ?? NO_VERDICTS;
+  }
+
+  /**
+   * Ends the live campaign seen least recently, to make room for a new one: an attacker arranging many small
+   * campaigns would otherwise make every judged event look into each of them. Its members keep their bans; their
+   * sources are judged afresh from then on (and may join the new campaign or a later one).
+   */
+  private endQuietest(now: number): Verdict {
+    let quietest = 0;
+    for (let i = 1; i < this.live.length; i++) if (this.live[i]!.lastSeen < this.live[quietest]!.lastSeen) quietest = i;
+    return this.end(quietest, now, 'capacity');
+  }
+
+  private end(i: number, now: number, why?: 'capacity'): Verdict {
+    const c = this.live[i]!;
+    c.ended = now;
+    this.live.splice(i, 1);
+    this.ended.push(c);
+    if (this.ended.length > KEEP_ENDED) this.ended.shift();
+    const verdict = campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds);
+    return why === undefined ? verdict : { ...verdict, fields: [...verdict.fields, ['why', why]] };
   }
 
   forget(ip: string): void {

@@ -32,6 +32,12 @@ export const CAMPAIGN_KEYS = {
     'Members a campaign remembers for re-banning after their own state was evicted (tracked sources know their campaign anyway; the count goes on).',
     10,
   ),
+  maxCampaigns: intKey(
+    'max_campaigns',
+    100,
+    'Live campaigns at most: opening one more ends the least recently seen (CAMPAIGN event=end why=capacity). Each judged event is matched against every live campaign, so this bounds that work whatever an attacker arranges.',
+    1,
+  ),
   successMemory: durationKey(
     'success_memory',
     7 * 24 * HOUR,

@@ -92,6 +92,36 @@ describe('campaign detector', () => {
     expect(detector.book.live).toHaveLength(0);
   });
 
+  it('keeps at most max_campaigns live: opening one more ends the least recently seen, and says why', () => {
+    // Three unrelated campaigns: a dictionary one, then two without usernames in /24s of their own (a source with
+    // a shared dictionary, or trying only unknown names, matches any live dictionary campaign and would join it).
+    const campaigns = (settings: Record<string, unknown>) => {
+      const detector = new CampaignDetector(settings, THRESHOLDS);
+      const verdicts = [0, 1, 2].flatMap((k) => {
+        const ips = k === 0 ? spread(8) : Array.from({ length: 8 }, (_, i) => `${40 + 30 * k}.1.2.${i + 1}`);
+        const events = rhythmCampaign(ips, 3, T0 + k * 20 * MIN);
+        return run(detector, k === 0 ? events : events.map((e) => ({ ...e, user: undefined, invalidUser: undefined })));
+      });
+      return { detector, verdicts };
+    };
+    const free = campaigns({});
+    expect(free.detector.book.live).toHaveLength(3);
+    expect(free.verdicts.filter((v) => field(v, 'event') === 'end')).toEqual([]);
+
+    const capped = campaigns({ max_campaigns: 2 });
+    expect(capped.detector.book.live.map((c) => c.id)).toEqual(free.detector.book.live.slice(1).map((c) => c.id));
+    const ends = capped.verdicts.filter((v) => v.verb === 'CAMPAIGN' && field(v, 'event') === 'end');
+    expect(ends.map((v) => [field(v, 'id'), field(v, 'why')])).toEqual([[free.detector.book.live[0]!.id, 'capacity']]);
+    // The end comes first, then the campaign that took its place opens; every member is still banned.
+    const third = free.detector.book.live[2]!.id;
+    const at = capped.verdicts.indexOf(ends[0]!);
+    expect([field(capped.verdicts[at + 1]!, 'id'), field(capped.verdicts[at + 1]!, 'event')]).toEqual([third, 'open']);
+    const banned = (list: readonly Verdict[]) =>
+      new Set(list.filter((v) => v.verb === 'BAN').map((v) => field(v, 'ip')));
+    expect(banned(capped.verdicts)).toEqual(banned(free.verdicts));
+    expect(banned(free.verdicts).size).toBe(24);
+  });
+
   it('treats a member under its ban as behind the firewall: counted, keeps the campaign alive, teaches nothing', () => {
     const detector = new CampaignDetector({}, SHORT_BAN);
     const ips = spread(8);
