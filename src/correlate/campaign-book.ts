@@ -190,7 +190,9 @@ export class CampaignBook {
     );
     if (!this.isCandidate(new Set(c.signals))) return NO_VERDICTS;
     this.seq++;
-    const displaced = this.live.length >= this.deps.settings.maxCampaigns ? this.endQuietest(now) : undefined;
+    // A loop: a state saved under a higher max_campaigns may hold more.
+    const displaced: Verdict[] = [];
+    while (this.live.length >= this.deps.settings.maxCampaigns) displaced.push(this.endQuietest(now));
     this.live.push(c);
     const bans: Verdict[] = [];
     for (const [ip, entry, guard] of chosen) {
@@ -203,7 +205,7 @@ export class CampaignBook {
     }
     c.announced = c.memberCount;
     const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds);
-    const out = displaced ? [displaced, opened, ...bans] : [opened, ...bans];
+    const out = [...displaced, opened, ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
     for (const [ip, entry] of this.pool.entries()) {
       const source = this.deps.source(ip);
