@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -12,11 +12,27 @@ export function writeFileAtomic(path: string, text: string, mode = 0o640, durabl
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', mode);
   try {
-    writeSync(fd, text);
+    // write(2) may take only part of the buffer (a disk filling up, a file size limit) without an error; writeSync
+    // then returns the short count. Renaming a half-written file over the good one would be the worst outcome, so
+    // write until all of it is in or write(2) fails (ENOSPC, EFBIG).
+    const bytes = Buffer.from(text, 'utf8');
+    for (let done = 0; done < bytes.length; ) {
+      const n = writeSync(fd, bytes, done, bytes.length - done);
+      if (n === 0) throw Object.assign(new Error(`no progress writing ${temp}`), { code: 'EIO' });
+      done += n;
+    }
     if (durable) fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    // The old file stays as it was; the partial temporary file would only hold disk space.
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already gone: nothing to clean up.
+    }
+    throw error;
   }
+  closeSync(fd);
   renameSync(temp, path);
   if (!durable) return;
   try {

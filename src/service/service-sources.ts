@@ -63,18 +63,26 @@ export class ServiceSources {
       this.parsers.set('journal', parser);
       // A previous run that saved no cursor had read nothing yet: resume from the time of its save, not from "now",
       // which would skip what came while we were down.
-      const since = state && state.journalCursor === null ? { since: state.savedAt } : {};
+      let since: number | undefined = state && state.journalCursor === null ? state.savedAt : undefined;
+      let firstStartedAt = 0;
       const journal: Supervisor<JournalSource> = new Supervisor({
         log,
-        create: (onError) =>
-          new JournalSource({
+        create: (onError) => {
+          // Restarted (journalctl exited) before any entry came: `--lines=0` again would skip what arrived while it
+          // was down, so read from when this run began following instead.
+          if (since === undefined && settings.startAt === 'end') {
+            if (journal.current) since = firstStartedAt;
+            else firstStartedAt = Date.now();
+          }
+          return new JournalSource({
             command: settings.journalctl,
             cursor: journal.current?.cursor ?? this.savedJournalCursor,
             startAt: settings.startAt,
-            ...since,
+            ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onEvent(parser.parseMessage(entry.message)),
             onError,
-          }),
+          });
+        },
       });
       this.journal = journal;
     }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine } from '../verdict/verdict-line.js';
@@ -68,16 +68,26 @@ export class VerdictWriter {
     }
   }
 
-  /** Periodic: notices the file moved away and retries owed lines. */
+  /**
+   * Periodic (every second): notices the file moved away, opens the path again (creating it if nobody did: fail2ban
+   * will not start a jail whose logpath is missing) and retries owed lines. A path found missing is created only at
+   * the next check, not at once: logrotate renames the file and creates the new one an instant later, and a file we
+   * made in between would be moved aside by logrotate (`destination ... already exists, renaming to ....backup`).
+   */
   check(): void {
-    if (this.fd !== null && this.movedAway()) this.reopen('moved');
+    if (this.fd !== null && this.movedAway()) {
+      this.closeFd();
+      if (existsSync(this.options.path)) this.reopen('moved');
+    } else if (this.fd === null && this.queue.length === 0) {
+      this.tryOpen('missing');
+    }
     this.flush();
   }
 
-  /** SIGHUP, or the path names another file: close and open the path again. */
+  /** SIGHUP, or the path names another file: close and open the path again (created if missing). */
   reopen(reason: string): void {
     this.closeFd();
-    this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason, path: this.options.path });
+    this.tryOpen(reason);
     this.flush();
   }
 
@@ -92,6 +102,17 @@ export class VerdictWriter {
       return st.ino !== this.ino || st.dev !== this.dev;
     } catch {
       return true;
+    }
+  }
+
+  /** Opens the path if it can; a failure is left to the next write (which queues and reports) or check. */
+  private tryOpen(reason: string): void {
+    try {
+      const created = !existsSync(this.options.path);
+      this.open();
+      this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason, path: this.options.path, created });
+    } catch {
+      // Not writable now (directory gone, permissions): retried at the next check.
     }
   }
 

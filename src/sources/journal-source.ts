@@ -87,9 +87,14 @@ export class JournalSource implements Source {
     });
     void child.then((result) => {
       if (this.stopping) return;
-      const how = result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`;
-      const why = result.failed && result.exitCode === undefined ? ` (${result.shortMessage})` : '';
-      this.failure = `${this.options.command} exited with ${how}${why}: ${this.stderrTail.trim() || 'no message'}`;
+      const command = this.options.command;
+      if (result.exitCode === undefined && !result.signal) {
+        // It never ran (missing, not executable): say that, not "exited with code undefined".
+        this.failure = `cannot run ${command}: ${result.originalMessage ?? result.shortMessage ?? 'unknown error'}`;
+      } else {
+        const how = result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`;
+        this.failure = `${command} exited with ${how}: ${this.stderrTail.trim() || 'no message'}`;
+      }
       this.options.onError(new Error(this.failure));
     });
   }

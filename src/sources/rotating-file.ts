@@ -79,7 +79,11 @@ export class RotatingFile {
     const current = this.current;
     if (!current) return this.openFresh(now);
     const { size, nlink } = current.stat();
-    if (nlink > 0 && current.restarted(size)) this.truncated(current, now);
+    if (nlink > 0 && current.restarted(size)) {
+      this.truncated(current, now);
+      // Look again at once: the copy's unread tail (now retired) comes before the file's new content.
+      return true;
+    }
     if (current.drain(this.options.onLine, BUDGET_BYTES, now)) return true;
     const st = statOrNull(this.options.path);
     if (st && (nlink === 0 || st.ino !== current.ino || st.dev !== current.dev)) {
@@ -162,10 +166,20 @@ export class RotatingFile {
     this.current = this.tryOpen(this.options.path, 0, now);
   }
 
-  /** Same file, new content (copytruncate): finish the old content from its copy, then read the file from 0. */
-  private truncated(cursor: FileCursor, now: number): void {
-    const copy = this.findCopy(cursor.fingerprint, cursor.offset);
-    this.options.onNotice?.('truncated', { path: this.options.path, copy: copy?.path ?? null });
+  /**
+   * Same file, new content (copytruncate): finish the old content from its copy, then read the file from 0.
+   * `whileStopped`: found at a restart, with the copy restore() already opened (if any). A file emptied or replaced
+   * while we were stopped whose old content is nowhere to be found has lost its unread tail, and says so.
+   */
+  private truncated(cursor: FileCursor, now: number, whileStopped?: { readonly copy: string | null }): void {
+    const copy = whileStopped?.copy ? undefined : this.findCopy(cursor.fingerprint, cursor.offset);
+    const copyPath = whileStopped?.copy ?? copy?.path ?? null;
+    if (whileStopped && copyPath === null) {
+      this.options.onNotice?.('lost', { path: this.options.path, ino: cursor.ino, offset: cursor.offset });
+    } else {
+      const when = whileStopped ? { whileStopped: true } : {};
+      this.options.onNotice?.('truncated', { path: this.options.path, copy: copyPath, ...when });
+    }
     if (copy) {
       const reader = this.tryOpen(copy.path, cursor.offset, now);
       if (reader) this.retired.push(reader);
@@ -201,14 +215,18 @@ export class RotatingFile {
     const marker = saved.newestSibling ?? null;
     const markerAt = marker ? siblings.find((s) => same(s, marker)) : undefined;
     const newer = marker === null ? siblings : markerAt ? siblings.filter((s) => s.rank < markerAt.rank) : null;
+    /** Where restore found a copytruncate copy of `last`, opened at its offset. */
+    let copyOfLast: string | null = null;
     if (newer) {
       for (const sibling of [...newer].sort((a, b) => b.rank - a.rank)) {
         if (this.known(sibling)) continue;
-        const ours = last && (same(sibling, last) || this.isCopyOf(sibling, last));
+        const copy = last !== null && !same(sibling, last) && this.isCopyOf(sibling, last);
+        const ours = last && (same(sibling, last) || copy);
         const cursor = ours
           ? this.tryOpen(sibling.path, last.offset, now, last.fingerprint)
           : this.tryOpen(sibling.path, 0, now);
         if (cursor) this.retired.push(cursor);
+        if (cursor && copy) copyOfLast = sibling.path;
       }
     }
     if (!last) {
@@ -216,15 +234,21 @@ export class RotatingFile {
       return;
     }
     if (path && same(path, last)) {
-      this.current = this.tryOpen(this.options.path, last.offset, now, last.fingerprint);
+      const cursor = this.tryOpen(this.options.path, last.offset, now, last.fingerprint);
+      this.current = cursor;
+      // Truncated while we were stopped (copytruncate), or deleted and made anew with the same inode number.
+      if (cursor?.restarted(cursor.stat().size)) this.truncated(cursor, now, { copy: copyOfLast });
       return;
     }
     const moved = siblings.find((s) => same(s, last));
-    if (moved && !this.known(moved)) {
-      const cursor = this.tryOpen(moved.path, last.offset, now, last.fingerprint);
-      if (cursor) this.retired.push(cursor);
-      this.catchUp(moved.rank, now);
-    } else if (!moved) {
+    if (moved) {
+      this.options.onNotice?.('rotated', { path: this.options.path, movedTo: moved.path, whileStopped: true });
+      if (!this.known(moved)) {
+        const cursor = this.tryOpen(moved.path, last.offset, now, last.fingerprint);
+        if (cursor) this.retired.push(cursor);
+        this.catchUp(moved.rank, now);
+      }
+    } else {
       this.options.onNotice?.('lost', { path: this.options.path, ino: last.ino, offset: last.offset });
     }
     if (path) this.current = this.adoptPath(path, now);

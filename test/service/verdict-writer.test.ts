@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
@@ -49,6 +49,30 @@ describe('VerdictWriter', () => {
     expect(readFileSync(`${path}.1`, 'utf8')).toContain('ip=203.0.113.1');
     expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.2');
     expect(readFileSync(path, 'utf8')).not.toContain('ip=203.0.113.1');
+  });
+
+  it('creates the log again when it was deleted (fail2ban will not start a jail without it), before any verdict', () => {
+    const { dir, log, lines } = setup();
+    const path = join(dir, 'verdicts.log');
+    const writer = new VerdictWriter({ path, log });
+    rmSync(path);
+    writer.check(); // notices the file gone; leaves logrotate its instant to create the new one
+    writer.check(); // a second later: still missing, so it is ours to create
+    expect(existsSync(path)).toBe(true);
+    expect(lines().filter((l) => l['event'] === 'verdict-log-reopened')).toMatchObject([{ created: true }]);
+    // logrotate without `create` then SIGHUP: the file is there as soon as the service reopens it.
+    renameSync(path, `${path}.1`);
+    writer.reopen('reload');
+    expect(existsSync(path)).toBe(true);
+    // logrotate's `create` made the new file: the next check opens it and creates nothing.
+    renameSync(path, `${path}.2`);
+    writeFileSync(path, '');
+    const ino = statSync(path).ino;
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.3', 'c1', 'r'));
+    writer.close();
+    expect(statSync(path).ino).toBe(ino);
+    expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.3');
   });
 
   it('on a full disk (ENOSPC from /dev/full) keeps the verdicts, logs one ERROR, and writes them in order once it can', () => {

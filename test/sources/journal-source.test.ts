@@ -126,6 +126,21 @@ describe('journal source with a fake journalctl', () => {
     await source.stop();
   });
 
+  it('reports a journalctl that cannot be run as such (not "exited with code undefined")', async () => {
+    const errors: Error[] = [];
+    const source = new JournalSource({
+      command: join(t.dir, 'no-such-journalctl'),
+      cursor: null,
+      startAt: 'end',
+      onEntry: () => undefined,
+      onError: (e) => errors.push(e),
+    });
+    await source.start();
+    await waitFor(() => errors.length === 1, 10_000, 'the failure to be reported');
+    expect(errors[0]!.message).toMatch(/^cannot run .*no-such-journalctl: .*ENOENT/);
+    await source.stop();
+  });
+
   it('with no cursor and start_at = end asks for no old entries; lines that are not entries are dropped', () => {
     expect(journalArgs({ cursor: null, startAt: 'end' })).toContain('--lines=0');
     expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--after-cursor=c');

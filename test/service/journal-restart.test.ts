@@ -1,0 +1,94 @@
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import { resolveSettings } from '../../src/service/service-settings.js';
+import { memoryLogger, tempDir, waitFor } from './helpers.js';
+
+/**
+ * journalctl exits before the service has taken any entry (journald restarted, say) on a first start with
+ * start_at = end. The supervisor restarts it a second later; what sshd logged in that second must still be read.
+ */
+const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
+const t = tempDir('journal-restart');
+afterAll(t.cleanup);
+const dir = t.dir;
+const journal = join(dir, 'journal.json');
+const argsLog = join(dir, 'args.jsonl');
+process.env['F2B_FAKE_JOURNAL'] = journal;
+process.env['F2B_FAKE_JOURNAL_ARGS'] = argsLog;
+
+describe('journal source restarted before its first entry', () => {
+  it('reads what came while journalctl was down, instead of starting again at the end', async () => {
+    writeFileSync(journal, '');
+    // Fails its first run, then is the fake journalctl.
+    const wrapper = join(dir, 'journalctl');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ ! -e "${dir}/failed-once" ]; then : > "${dir}/failed-once"; echo "journal unavailable" >&2; exit 1; fi\nexec "${FAKE}" "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    mkdirSync(join(dir, 'net'));
+    writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
+    const config = parseConfigText(
+      [
+        '[service]',
+        'source = journal',
+        `journalctl = ${wrapper}`,
+        `verdict_log = ${join(dir, 'verdicts.log')}`,
+        `state_dir = ${join(dir, 'state')}`,
+        `runtime_dir = ${join(dir, 'run')}`,
+        `sockets_from = ${join(dir, 'net')}`,
+        'start_at = end',
+      ].join('\n'),
+      'test',
+    );
+    const events: AuthEvent[] = [];
+    const recording: CoreFactory = (values, thresholds, snapshot) => {
+      const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
+      return {
+        ...core,
+        onAuthEvent: (e: AuthEvent) => {
+          events.push(e);
+          return core.onAuthEvent(e);
+        },
+      };
+    };
+    const { log, lines } = memoryLogger();
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: recording,
+      readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+      log,
+    });
+    await service.start();
+    try {
+      await waitFor(() => lines().some((l) => l['event'] === 'source-failed'), 10_000, 'journalctl to fail');
+      // sshd logs while journalctl is down (the supervisor waits 1 s before restarting it).
+      appendFileSync(
+        journal,
+        `${JSON.stringify({
+          __CURSOR: 's=r;i=1',
+          __REALTIME_TIMESTAMP: String(Date.now() * 1000),
+          SYSLOG_IDENTIFIER: 'sshd',
+          SYSLOG_PID: '4242',
+          MESSAGE: 'Failed password for root from 203.0.113.20 port 4242 ssh2',
+        })}\n`,
+      );
+      await waitFor(() => lines().some((l) => l['event'] === 'source-restarted'), 10_000, 'the restart');
+      await waitFor(() => events.length === 1, 5_000, 'the entry logged while journalctl was down');
+      expect(events[0]).toMatchObject({ ip: '203.0.113.20', kind: 'failure' });
+      const runs = readFileSync(argsLog, 'utf8').trim().split('\n');
+      expect(runs).toHaveLength(1); // the fake's own runs: the restarted one
+      expect(runs[0]).not.toContain('--lines=0');
+    } finally {
+      await service.stop();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { appendFileSync, copyFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FilePosition } from '../../src/sources/file-position.js';
+import { RotatingFile } from '../../src/sources/rotating-file.js';
+import { tempDir } from '../service/helpers.js';
+
+/**
+ * What the follower delivers, in which order, and what it says in the service log (its notices: `lost` becomes
+ * ERROR source-lines-lost) when a file is rotated or replaced while it runs or while the service is stopped.
+ */
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function follower(path: string, got: string[], notices: [string, Record<string, unknown>][], position?: FilePosition) {
+  return new RotatingFile({
+    path,
+    startAt: 'start',
+    ...(position ? { position } : {}),
+    onLine: (line) => got.push(line),
+    onNotice: (event, detail) => notices.push([event, detail]),
+  });
+}
+
+function settle(file: RotatingFile): void {
+  while (file.poll()) {
+    // more to read at once
+  }
+}
+
+/** Reads a1..a3, stops (position saved as JSON), lets `whileStopped` act on the file after a4 was written, restarts. */
+function stopAndRestart(whileStopped: (path: string) => void) {
+  const t = tempDir('rotating');
+  cleanups.push(t.cleanup);
+  const path = join(t.dir, 'auth.log');
+  writeFileSync(path, 'a1\na2\n');
+  const got: string[] = [];
+  const notices: [string, Record<string, unknown>][] = [];
+  const first = follower(path, got, notices);
+  settle(first);
+  appendFileSync(path, 'a3\n');
+  settle(first);
+  first.close();
+  const saved = JSON.parse(JSON.stringify(first.position())) as FilePosition;
+  appendFileSync(path, 'a4\n'); // written while the service is stopped, before the rotation
+  whileStopped(path);
+  appendFileSync(path, 'b1\n');
+  const second = follower(path, got, notices, saved);
+  settle(second);
+  second.close();
+  return { path, got, notices: notices.map(([event, detail]) => ({ event, ...detail })) };
+}
+
+describe('RotatingFile: rotation and replacement, delivery and notices', () => {
+  it('copytruncate while running: the old tail (from the copy) is delivered before the new content', () => {
+    const t = tempDir('rotating');
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'auth.log');
+    writeFileSync(path, 'a1\n');
+    const got: string[] = [];
+    const notices: [string, Record<string, unknown>][] = [];
+    const file = follower(path, got, notices);
+    settle(file);
+    appendFileSync(path, 'a2\n'); // written after our last look
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    appendFileSync(path, 'b1\n');
+    settle(file);
+    file.close();
+    expect(got).toEqual(['a1', 'a2', 'b1']);
+    expect(notices).toEqual([['truncated', { path, copy: `${path}.1` }]]);
+  });
+
+  it('rename-and-create while stopped: resumes in the rotated file and says where it found it', () => {
+    const { path, got, notices } = stopAndRestart((p) => {
+      renameSync(p, `${p}.1`);
+      writeFileSync(p, '');
+    });
+    expect(got).toEqual(['a1', 'a2', 'a3', 'a4', 'b1']);
+    expect(notices).toEqual([{ event: 'rotated', path, movedTo: `${path}.1`, whileStopped: true }]);
+  });
+
+  it('copytruncate while stopped: reads the tail from the copy and names the copy (not "copy: null")', () => {
+    const { path, got, notices } = stopAndRestart((p) => {
+      copyFileSync(p, `${p}.1`);
+      truncateSync(p, 0);
+    });
+    expect(got).toEqual(['a1', 'a2', 'a3', 'a4', 'b1']);
+    expect(notices).toEqual([{ event: 'truncated', path, copy: `${path}.1`, whileStopped: true }]);
+  });
+
+  it('copytruncate to a name that is not auth.log.N while stopped: the unread tail is reported lost', () => {
+    const { path, got, notices } = stopAndRestart((p) => {
+      copyFileSync(p, `${p}-20260101`);
+      truncateSync(p, 0);
+    });
+    expect(got).toEqual(['a1', 'a2', 'a3', 'b1']);
+    expect(notices).toEqual([{ event: 'lost', path, ino: expect.any(Number), offset: 9 }]);
+  });
+
+  it('deleted and recreated while stopped: the unread tail is reported lost, even when the inode number is reused', () => {
+    const { path, got, notices } = stopAndRestart((p) => {
+      unlinkSync(p);
+      writeFileSync(p, '');
+    });
+    expect(got).toEqual(['a1', 'a2', 'a3', 'b1']);
+    expect(notices).toEqual([{ event: 'lost', path, ino: expect.any(Number), offset: 9 }]);
+  });
+});
