@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { F2bCampaignError } from '../core/errors.js';
 import { parseDuration } from './duration.js';
 
@@ -5,8 +6,11 @@ import { parseDuration } from './duration.js';
  * One documented configuration key. Sections are lists of these; the loader, `check`, the shipped conffile and
  * docs/configuration.md are all made from them, so a key cannot exist undocumented.
  */
-/** `ports`: a list of TCP ports (1-65535), kept as their text like any list. */
-export type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'ports' | 'enum';
+/**
+ * `ports`: a list of TCP ports (1-65535); `cidrs`: a list of IPv4/IPv6 addresses and CIDR blocks. Both are kept as
+ * their text like any list, checked item by item so a typo is an error rather than a protection silently lost.
+ */
+export type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'ports' | 'cidrs' | 'enum';
 
 export interface KeySpec<T = unknown> {
   readonly key: string;
@@ -64,6 +68,7 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
       if (/^(false|no|off|0)$/i.test(value)) return false;
       throw bad(section, spec, raw, 'true or false');
     case 'list':
+    case 'cidrs':
     case 'ports': {
       const items = value
         .split(/[\s,]+/)
@@ -72,10 +77,21 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
       if (spec.type === 'ports' && items.some((item) => !/^\d+$/.test(item) || +item < 1 || +item > 65535)) {
         throw bad(section, spec, raw, 'TCP ports (1-65535), separated by commas or spaces');
       }
+      if (spec.type === 'cidrs' && items.some((item) => !isCidr(item))) {
+        throw bad(section, spec, raw, 'IP addresses or CIDR blocks (no host names), separated by commas or spaces');
+      }
       return items;
     }
     case 'enum':
       if (!spec.choices?.includes(value)) throw bad(section, spec, raw, `one of ${spec.choices?.join(', ')}`);
       return value;
   }
+}
+
+/** `192.0.2.7`, `192.0.2.0/24`, `2001:db8::/32`: an address with an optional prefix length its family allows. */
+function isCidr(item: string): boolean {
+  const [address = '', bits, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }

@@ -11,7 +11,10 @@ export interface Fail2banThresholds {
    * longer). While it lasts the member is behind fail2ban's firewall; one coming back after it is banned again.
    */
   readonly campaignBantime: number;
-  /** Addresses, CIDR blocks or hostnames from fail2ban's `ignoreip` (hostnames are never resolved: they match nothing). */
+  /**
+   * Addresses and CIDR blocks from fail2ban's `ignoreip`, each host name there followed by the addresses it resolved
+   * to when the configuration was read (src/fail2ban/ignoreip.ts).
+   */
   readonly ignoreip: readonly string[];
   /** Where the figures came from, for `check` and the audit trail. */
   readonly origin: 'fail2ban-client' | 'jail-files' | 'defaults';

@@ -57,7 +57,7 @@ export const CAMPAIGN_KEYS = {
 
 export const IGNOREIP_KEY: KeySpec<string[]> = {
   key: 'ignoreip',
-  type: 'list',
+  type: 'cidrs',
   default: [],
   doc: "Addresses and CIDR blocks never banned, in addition to fail2ban's own ignoreip and loopback.",
 };

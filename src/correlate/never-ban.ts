@@ -7,9 +7,10 @@ import type { SuccessHistory } from './success-history.js';
 export type NeverBanReason = 'loopback' | 'ignoreip' | 'hostname';
 
 /**
- * The absolute rules: loopback, fail2ban's ignoreip (addresses and CIDR blocks; hostnames in ignoreip are never
- * resolved, so they protect only an event whose address is that very name) and events whose address is a hostname
- * (sshd's UseDNS: a name is not something we can ban safely). Checked before anything is recorded about a source.
+ * The absolute rules: loopback, fail2ban's ignoreip (addresses and CIDR blocks; a host name there was resolved to
+ * its addresses when fail2ban's configuration was read, src/fail2ban/ignoreip.ts, and as a name it still protects
+ * an event whose address is that very name) and events whose address is a hostname (sshd's UseDNS: a name is not
+ * something we can ban safely). Checked before anything is recorded about a source.
  */
 export class NeverBan {
   private readonly blocks = new BlockList();

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { parse as parseIni } from 'ini';
+import { dirname, isAbsolute, join } from 'node:path';
 
 /** Raw option text by section (lower-case keys), after all files are layered; `DEFAULT` holds the defaults. */
 export type JailSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -14,7 +13,7 @@ export function jailFileOrder(configDir: string): string[] {
   const inDir = (suffix: string): string[] =>
     existsSync(dir)
       ? readdirSync(dir)
-          .filter((name) => name.endsWith(suffix))
+          .filter((name) => name.endsWith(suffix) && !name.startsWith('.')) // glob's * skips dot files
           .sort()
           .map((name) => join(dir, name))
       : [];
@@ -24,55 +23,84 @@ export function jailFileOrder(configDir: string): string[] {
 }
 
 /**
- * Python's configparser continues a value on lines that start with white space; the ini package does not know
- * that, so such lines are joined to the value above (as fail2ban sees them, one value split on white space).
- * Dots in section names are escaped, else the ini package would nest `[a.b]` under `[a]`.
+ * One file read the way fail2ban's configparser reads it (inline_comment_prefixes ";", empty_lines_in_values): a
+ * line starting with `#` or `;` is a comment, `;` after white space starts an inline comment, an option is
+ * `key = value` or `key: value`, and a line indented deeper than its option's continues the value, also after
+ * blank and comment lines in between. Section names keep their case, option names are lower-cased; a value's lines
+ * are joined with newlines. Lines configparser would refuse are skipped (fail2ban itself reports those).
  */
-function prepare(text: string): string {
-  const out: string[] = [];
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = /^\s*\[[^\]]*\]\s*$/.test(rawLine) ? rawLine.replace(/\./g, '\\.') : rawLine;
-    const previous = out.length > 0 ? out[out.length - 1]! : undefined;
-    const isContinuation = /^[ \t]+\S/.test(line) && !/^\s*[#;]/.test(line);
-    if (isContinuation && previous !== undefined && /^[^#;[\s][^=]*=/.test(previous)) {
-      out[out.length - 1] = `${previous} ${line.trim()}`;
-    } else {
-      out.push(line);
+export function parseFail2banIni(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string[]>>();
+  let current: Map<string, string[]> | null = null;
+  let option: string | null = null;
+  let indent = Number.POSITIVE_INFINITY;
+  for (const line of text.split(/\r?\n/)) {
+    let commentAt = -1;
+    for (let at = line.indexOf(';'); at >= 0; at = line.indexOf(';', at + 1)) {
+      if (at === 0 || /\s/.test(line[at - 1]!)) {
+        commentAt = at;
+        break;
+      }
     }
+    if (/^\s*[#;]/.test(line)) commentAt = 0;
+    const value = (commentAt >= 0 ? line.slice(0, commentAt) : line).trim();
+    if (value === '') {
+      // A blank line inside a value stays in it; a comment line is simply skipped: neither ends the value.
+      if (commentAt < 0 && current && option !== null) current.get(option)?.push('');
+      continue;
+    }
+    const lineIndent = line.length - line.trimStart().length;
+    if (current && option !== null && lineIndent > indent) {
+      current.get(option)?.push(value);
+      continue;
+    }
+    indent = lineIndent;
+    const header = /^\[(.+)\]/.exec(value);
+    if (header) {
+      const name = header[1]!;
+      current = sections.get(name) ?? new Map<string, string[]>();
+      sections.set(name, current);
+      option = null;
+      continue;
+    }
+    const assignment = /^(.*?)\s*[=:]\s*(.*)$/.exec(value);
+    if (!current || !assignment || assignment[1] === '') {
+      option = null; // no section yet, or not an option: configparser refuses the file
+      continue;
+    }
+    option = assignment[1]!.trimEnd().toLowerCase();
+    current.set(option, [assignment[2]!.trim()]);
   }
-  return out.join('\n');
-}
-
-/** fail2ban strips inline comments after ` ;` (configparser's inline_comment_prefixes), the ini package may not. */
-function stripInlineComment(value: string): string {
-  const at = value.search(/\s;/);
-  return (at >= 0 ? value.slice(0, at) : value).trim();
+  return new Map(
+    [...sections].map(([name, options]) => [
+      name,
+      new Map([...options].map(([key, lines]) => [key, lines.join('\n').trimEnd()])),
+    ]),
+  );
 }
 
 function readOne(file: string): Map<string, Map<string, string>> {
-  const sections = new Map<string, Map<string, string>>();
-  const parsed = parseIni(prepare(readFileSync(file, 'utf8'))) as Record<string, unknown>;
-  for (const [name, body] of Object.entries(parsed)) {
-    if (typeof body !== 'object' || body === null) continue; // a key before any section: configparser refuses it
-    const options = new Map<string, string>();
-    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (typeof value === 'object' && value !== null) continue; // ini's nested sections for dotted names
-      options.set(key.toLowerCase(), stripInlineComment(String(value)));
-    }
-    sections.set(name, options);
-  }
-  return sections;
+  return parseFail2banIni(readFileSync(file, 'utf8'));
 }
 
-/** A file's [INCLUDES] before/after names, relative to the config dir, read around it (fail2ban's includes). */
-function withIncludes(file: string, configDir: string, depth = 0): string[] {
+/**
+ * A file with its [INCLUDES] before/after files around it, each include with its `.local` after it, relative to
+ * the including file's directory (fail2ban's configparserinc).
+ */
+function withIncludes(file: string, depth = 0): string[] {
   if (depth > 5 || !existsSync(file)) return [];
   const includes = readOne(file).get('INCLUDES');
   const resolve = (names: string | undefined): string[] =>
     (names ?? '')
-      .split(/\s+/)
+      .split(/\n/)
+      .map((name) => name.trim())
       .filter((name) => name.length > 0)
-      .flatMap((name) => withIncludes(isAbsolute(name) ? name : join(configDir, name), configDir, depth + 1));
+      .map((name) => (isAbsolute(name) ? name : join(dirname(file), name)))
+      .flatMap((name) => {
+        const local = `${name.replace(/\.[^./]*$/, '')}.local`;
+        return local === name ? [name] : [name, local];
+      })
+      .flatMap((name) => withIncludes(name, depth + 1));
   return [...resolve(includes?.get('before')), file, ...resolve(includes?.get('after'))];
 }
 
@@ -82,7 +110,7 @@ function withIncludes(file: string, configDir: string, depth = 0): string[] {
  */
 export function readJailSections(configDir: string): JailSections {
   const merged = new Map<string, Map<string, string>>();
-  for (const file of jailFileOrder(configDir).flatMap((f) => withIncludes(f, configDir))) {
+  for (const file of jailFileOrder(configDir).flatMap((f) => withIncludes(f))) {
     for (const [name, options] of readOne(file)) {
       if (name === 'INCLUDES') continue;
       const target = merged.get(name) ?? new Map<string, string>();

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { F2bCampaignError } from '../core/errors.js';
 import {
   BUNDLED_CAMPAIGN_BANTIME,
   DEBIAN_DEFAULT_THRESHOLDS,
@@ -6,7 +7,9 @@ import {
 } from '../core/fail2ban-thresholds.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { parseFail2banDuration } from './fail2ban-duration.js';
-import { isTrue, jailOption, readJailSections } from './jail-files.js';
+import { type HostLookup, readIgnoreip } from './ignoreip.js';
+import { isTrue, type JailSections, jailOption, readJailSections } from './jail-files.js';
+import type { PyValue } from './python-literal.js';
 
 export interface ReadThresholdsOptions {
   /** The jail whose thresholds attackers stay under; `sshd` by default. */
@@ -17,6 +20,14 @@ export interface ReadThresholdsOptions {
   readonly useClient?: boolean;
   /** The jail that reads our verdicts, whose bantime says how long a member stays banned; `f2b-campaign`. */
   readonly campaignJail?: string;
+  /**
+   * Told, one sentence each, what in fail2ban's configuration f2b-campaign cannot honour the way fail2ban does: the
+   * jail is not one fail2ban runs, an ignoreip name that does not resolve, an ignorecommand. `check` prints them as
+   * warnings, the service logs them.
+   */
+  readonly onWarning?: (message: string) => void;
+  /** Resolves host names in ignoreip; DNS (getaddrinfo) by default. */
+  readonly lookup?: HostLookup;
 }
 
 /** fail2ban's `ignoreself` (on unless turned off) ignores the host's own addresses, loopback included. */
@@ -32,13 +43,27 @@ function withSelf(ignoreip: readonly string[], ignoreself: boolean): string[] {
   return out;
 }
 
-type JailFigures = Omit<Fail2banThresholds, 'campaignBantime'>;
+/** One jail's settings as fail2ban's configuration states them, before f2b-campaign reads them. */
+interface JailText {
+  readonly maxretry: PyValue | undefined;
+  readonly findtime: PyValue | undefined;
+  readonly bantime: PyValue | undefined;
+  readonly ignoreip: readonly string[];
+  readonly ignoreself: boolean;
+  readonly ignorecommand: string;
+}
 
-async function fromClient(
-  jail: string,
-  campaignJail: string,
-  configDir: string | undefined,
-): Promise<{ figures: JailFigures | null; campaignBantime: number | undefined } | null> {
+/** What one reader (fail2ban-client -d, or the jail files) says about the two jails f2b-campaign cares about. */
+interface Reading {
+  readonly origin: 'fail2ban-client' | 'jail-files';
+  /** Null when fail2ban would not run the jail (client) or there is no such section (files). */
+  readonly jail: JailText | null;
+  readonly campaign: JailText | null;
+  /** The jails fail2ban would run. */
+  readonly running: readonly string[];
+}
+
+async function fromClient(jail: string, campaignJail: string, configDir: string | undefined): Promise<Reading | null> {
   let text: string;
   try {
     text = (await dumpFail2banConfig(configDir)).text;
@@ -46,78 +71,130 @@ async function fromClient(
     return null; // not installed, or a configuration fail2ban itself rejects: the files may still be readable
   }
   const jails = parseFail2banDump(text);
-  const campaignValue = jails.get(campaignJail)?.settings.get('bantime');
-  const campaignBantime =
-    typeof campaignValue === 'string' || typeof campaignValue === 'number'
-      ? parseFail2banDuration(campaignValue)
-      : undefined;
-  const dumped = jails.get(jail);
-  // Jail disabled or absent: fail2ban says nothing about it, the files still do.
-  if (!dumped) return { figures: null, campaignBantime };
-  const get = (key: string, fallback: number): number => {
-    const value = dumped.settings.get(key);
-    return typeof value === 'string' || typeof value === 'number' ? parseFail2banDuration(value) : fallback;
+  const read = (name: string): JailText | null => {
+    const dumped = jails.get(name);
+    if (!dumped) return null; // disabled or absent: fail2ban says nothing about it, the files still do
+    const ignoreself = dumped.settings.get('ignoreself');
+    const ignorecommand = dumped.settings.get('ignorecommand');
+    return {
+      maxretry: dumped.settings.get('maxretry'),
+      findtime: dumped.settings.get('findtime'),
+      bantime: dumped.settings.get('bantime'),
+      ignoreip: dumped.ignoreip,
+      ignoreself: ignoreself !== false && ignoreself !== 'false',
+      ignorecommand: typeof ignorecommand === 'string' ? ignorecommand.trim() : '',
+    };
   };
-  const maxretry = dumped.settings.get('maxretry');
-  const ignoreself = dumped.settings.get('ignoreself');
-  const figures: JailFigures = {
-    maxretry: typeof maxretry === 'number' ? maxretry : DEBIAN_DEFAULT_THRESHOLDS.maxretry,
-    findtime: get('findtime', DEBIAN_DEFAULT_THRESHOLDS.findtime),
-    bantime: get('bantime', DEBIAN_DEFAULT_THRESHOLDS.bantime),
-    ignoreip: withSelf(dumped.ignoreip, ignoreself !== false && ignoreself !== 'false'),
-    origin: 'fail2ban-client',
-  };
-  return { figures, campaignBantime };
+  return { origin: 'fail2ban-client', jail: read(jail), campaign: read(campaignJail), running: [...jails.keys()] };
 }
 
-function fromFiles(
-  jail: string,
-  campaignJail: string,
-  configDir: string,
-): { figures: JailFigures; campaignBantime: number | undefined } | null {
-  const sections = readJailSections(configDir);
-  if (sections.size === 0) return null;
-  // Only when the jail is there: jailOption falls back to [DEFAULT], whose bantime is not the campaign jail's.
-  const campaignValue = sections.has(campaignJail) ? jailOption(sections, campaignJail, 'bantime') : undefined;
-  const campaignBantime = campaignValue === undefined ? undefined : parseFail2banDuration(campaignValue);
-  const option = (key: string): string | undefined => jailOption(sections, jail, key);
-  const duration = (key: string, fallback: number): number => {
-    const value = option(key);
-    return value === undefined ? fallback : parseFail2banDuration(value);
+function jailNames(sections: JailSections): string[] {
+  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES');
+}
+
+function fromFiles(sections: JailSections, jail: string, campaignJail: string): Reading {
+  // Only a jail that is there: jailOption falls back to [DEFAULT] for everything.
+  const read = (name: string): JailText | null => {
+    if (!sections.has(name)) return null;
+    const option = (key: string): string | undefined => jailOption(sections, name, key);
+    const ignoreself = option('ignoreself');
+    return {
+      maxretry: option('maxretry'),
+      findtime: option('findtime'),
+      bantime: option('bantime'),
+      ignoreip: splitWords(option('ignoreip')),
+      ignoreself: ignoreself === undefined || isTrue(ignoreself),
+      ignorecommand: option('ignorecommand')?.trim() ?? '',
+    };
   };
-  const maxretry = option('maxretry');
-  const ignoreself = option('ignoreself');
-  const figures: JailFigures = {
-    maxretry: maxretry === undefined ? DEBIAN_DEFAULT_THRESHOLDS.maxretry : Number.parseInt(maxretry, 10),
-    findtime: duration('findtime', DEBIAN_DEFAULT_THRESHOLDS.findtime),
-    bantime: duration('bantime', DEBIAN_DEFAULT_THRESHOLDS.bantime),
-    ignoreip: withSelf(splitWords(option('ignoreip')), ignoreself === undefined || isTrue(ignoreself)),
-    origin: 'jail-files',
-  };
-  return { figures, campaignBantime };
+  const running = jailNames(sections).filter((name) => isTrue(jailOption(sections, name, 'enabled')));
+  // A jail that is not there is read from [DEFAULT], as before (a warning says so).
+  const own = read(jail) ?? read('DEFAULT');
+  return { origin: 'jail-files', jail: own, campaign: read(campaignJail), running };
+}
+
+/** The jail files, or none when they cannot be read (fail2ban-client, when it can, still says what it runs). */
+function readSections(configDir: string): JailSections {
+  try {
+    return existsSync(configDir) ? readJailSections(configDir) : new Map();
+  } catch {
+    return new Map();
+  }
+}
+
+function readMaxretry(value: PyValue | undefined): number {
+  if (value === undefined || value === null) return DEBIAN_DEFAULT_THRESHOLDS.maxretry;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  // fail2ban reads it with Python's int(): a sign and digits, nothing else.
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
+  throw new F2bCampaignError('BAD_FAIL2BAN_MAXRETRY', `expected a whole number for maxretry, got ${String(value)}`);
+}
+
+function readDuration(value: PyValue | undefined, fallback: number): number {
+  return typeof value === 'string' || typeof value === 'number' ? parseFail2banDuration(value) : fallback;
 }
 
 /**
  * fail2ban's view of one jail (maxretry, findtime, bantime, ignoreip), and the bantime of the f2b-campaign jail:
  * from `fail2ban-client -d` when fail2ban is installed, else from its jail files in fail2ban's order, else Debian's
- * defaults (5 in 10 minutes) and the bundled jail's day. Throws F2bCampaignError only when a value is there but
- * unreadable (a silent default would misjudge every source).
+ * defaults (5 in 10 minutes) and the bundled jail's day. Host names in ignoreip are resolved, as fail2ban does.
+ * Throws F2bCampaignError only when a value is there but unreadable (a silent default would misjudge every source).
  */
 export async function readFail2banThresholds(options: ReadThresholdsOptions = {}): Promise<Fail2banThresholds> {
   const jail = options.jail ?? 'sshd';
   const campaignJail = options.campaignJail ?? 'f2b-campaign';
   const configDir = options.configDir ?? '/etc/fail2ban';
-  let campaignBantime: number | undefined;
-  if (options.useClient ?? true) {
-    const viaClient = await fromClient(jail, campaignJail, options.configDir);
-    campaignBantime = viaClient?.campaignBantime;
-    if (viaClient?.figures)
-      return { ...viaClient.figures, campaignBantime: campaignBantime ?? BUNDLED_CAMPAIGN_BANTIME };
+  const warn = options.onWarning ?? (() => {});
+  const viaClient = (options.useClient ?? true) ? await fromClient(jail, campaignJail, options.configDir) : null;
+  const sections = readSections(configDir);
+  const viaFiles = sections.size > 0 ? fromFiles(sections, jail, campaignJail) : null;
+  const reading = viaClient?.jail ? viaClient : viaFiles;
+  const campaign = viaClient?.campaign ?? viaFiles?.campaign ?? null;
+  const campaignBantime =
+    campaign?.bantime === undefined
+      ? BUNDLED_CAMPAIGN_BANTIME
+      : readDuration(campaign.bantime, BUNDLED_CAMPAIGN_BANTIME);
+  if (!reading?.jail) return { ...DEBIAN_DEFAULT_THRESHOLDS, campaignBantime };
+
+  const running = (viaClient ?? reading).running.filter((name) => name !== campaignJail);
+  const others = running.length > 0 ? `fail2ban runs ${running.join(', ')}` : 'fail2ban runs no other jail';
+  const choose = 'set [service] fail2ban_jail to the jail that guards sshd';
+  if (viaClient?.jail) {
+    // fail2ban runs the jail: its own figures.
+  } else if (!sections.has(jail)) {
+    warn(`there is no [${jail}] jail in ${configDir}: its [DEFAULT] values are used; ${others}; ${choose}`);
+  } else if (!isTrue(jailOption(sections, jail, 'enabled'))) {
+    warn(
+      `the [${jail}] jail is disabled: its figures are read, but fail2ban enforces them nowhere; ${others}; ${choose}`,
+    );
+  } else if (viaClient) {
+    warn(`fail2ban-client -d leaves out the [${jail}] jail (an error in it, see its output): figures from the files`);
   }
-  if (existsSync(configDir)) {
-    const viaFiles = fromFiles(jail, campaignJail, configDir);
-    campaignBantime ??= viaFiles?.campaignBantime;
-    if (viaFiles) return { ...viaFiles.figures, campaignBantime: campaignBantime ?? BUNDLED_CAMPAIGN_BANTIME };
+
+  const own = reading.jail;
+  const ignoreip = await readIgnoreip(own.ignoreip, options.lookup);
+  for (const message of ignoreip.warnings) warn(message);
+  const campaignIgnores = new Set((campaign?.ignoreip ?? []).map((word) => word.toLowerCase()));
+  for (const name of ignoreip.resolvedNames) {
+    if (campaignIgnores.has(name.toLowerCase())) continue;
+    warn(
+      `ignoreip ${name} is resolved by f2b-campaign only at start and on SIGHUP, and the [${campaignJail}] jail ` +
+        `does not ignore it: put it in [DEFAULT] ignoreip so that fail2ban, which resolves it at each ban, protects it too`,
+    );
   }
-  return { ...DEBIAN_DEFAULT_THRESHOLDS, campaignBantime: campaignBantime ?? BUNDLED_CAMPAIGN_BANTIME };
+  if (own.ignorecommand !== '' && own.ignorecommand !== campaign?.ignorecommand) {
+    warn(
+      `the [${jail}] jail has ignorecommand = ${own.ignorecommand}, which f2b-campaign does not run, and the ` +
+        `[${campaignJail}] jail does not have it: give [${campaignJail}] the same ignorecommand ` +
+        `(jail.d/${campaignJail}.local) so that fail2ban still spares what it spares`,
+    );
+  }
+  return {
+    maxretry: readMaxretry(own.maxretry),
+    findtime: readDuration(own.findtime, DEBIAN_DEFAULT_THRESHOLDS.findtime),
+    bantime: readDuration(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime),
+    ignoreip: withSelf(ignoreip.entries, own.ignoreself),
+    origin: reading.origin,
+    campaignBantime,
+  };
 }

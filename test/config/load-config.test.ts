@@ -13,6 +13,7 @@ const SECTIONS: SectionSpec[] = [
       { key: 'mode', type: 'enum', choices: ['a', 'b'], default: 'a', doc: '' },
       { key: 'paths', type: 'list', default: [], doc: '' },
       { key: 'ports', type: 'ports', default: ['22'], doc: '' },
+      { key: 'nets', type: 'cidrs', default: [], doc: '' },
     ],
   },
 ];
@@ -24,7 +25,7 @@ describe('config loading', () => {
 
   it('reads each type, including true/false that ini hands over as booleans', () => {
     const { values, explicit } = parseConfigText(
-      '[demo]\nflag = true\nwindow = 1h30m\ncount = 7\nmode = b\npaths = /a, /b /c\nports = 22, 2222\n',
+      '[demo]\nflag = true\nwindow = 1h30m\ncount = 7\nmode = b\npaths = /a, /b /c\nports = 22, 2222\nnets = 192.0.2.7, 10.0.0.0/8 2001:db8::/32\n',
       'x.conf',
       SECTIONS,
     );
@@ -35,11 +36,13 @@ describe('config loading', () => {
       mode: 'b',
       paths: ['/a', '/b', '/c'],
       ports: ['22', '2222'],
+      nets: ['192.0.2.7', '10.0.0.0/8', '2001:db8::/32'],
     });
     expect([...explicit].sort()).toEqual([
       'demo.count',
       'demo.flag',
       'demo.mode',
+      'demo.nets',
       'demo.paths',
       'demo.ports',
       'demo.window',
@@ -48,7 +51,7 @@ describe('config loading', () => {
 
   it('names the key, the value and what was expected for every bad value, unknown key and section', () => {
     const text =
-      '[demo]\nflag = maybe\nwindow = true\ncount = 11\nmode = c\nports = 22, ssh\ncolour = red\n[other]\nx = 1\n';
+      '[demo]\nflag = maybe\nwindow = true\ncount = 11\nmode = c\nports = 22, ssh\nnets = 10.0.0.0/33 office.example\ncolour = red\n[other]\nx = 1\n';
     expect(() => parseConfigText(text, 'x.conf', SECTIONS)).toThrow(
       [
         'x.conf: [demo] flag = "maybe": expected true or false',
@@ -56,7 +59,8 @@ describe('config loading', () => {
         'x.conf: [demo] count = "11": expected a whole number between 1 and 10',
         'x.conf: [demo] mode = "c": expected one of a, b',
         'x.conf: [demo] ports = "22, ssh": expected TCP ports (1-65535), separated by commas or spaces',
-        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths, ports)',
+        'x.conf: [demo] nets = "10.0.0.0/33 office.example": expected IP addresses or CIDR blocks (no host names), separated by commas or spaces',
+        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths, ports, nets)',
         'x.conf: unknown section [other] (expected one of [demo])',
       ].join('\n'),
     );

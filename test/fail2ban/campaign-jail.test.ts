@@ -78,6 +78,21 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(dumped?.actions).toEqual(['nftables-allports']);
   });
 
+  it("doubles a returning member's ban whatever bantime.multipliers or formula the admin's [DEFAULT] has", async () => {
+    const admin = '[DEFAULT]\nbantime.increment = true\nbantime.multipliers = 1 5 30 60 300 720 1440 2880\n';
+    const formula = 'ban.Time * (1<<(ban.Count if ban.Count<20 else 20)) * banFactor'; // fail2ban's default
+    const { configDir } = setup({ 'jail.local': `${admin}bantime.formula = ban.Time * 10\n` }, { logpathLocal: false });
+    const dumped = parseFail2banDump((await dumpFail2banConfig(configDir)).text).get('f2b-campaign');
+    // fail2ban uses the multipliers when there are any, else the formula (server/jail.py setBanTimeExtra).
+    expect(dumped?.settings.get('bantime.multipliers')).toBe('');
+    expect(dumped?.settings.get('bantime.formula')).toBe(formula);
+    expect(dumped?.settings.get('bantime.factor')).toBe('1');
+    // An override in f2b-campaign.local still wins.
+    const local = setup({ 'jail.local': admin, 'f2b-campaign.local': 'bantime.multipliers = 1 3 9\n' });
+    const overridden = parseFail2banDump((await dumpFail2banConfig(local.configDir)).text).get('f2b-campaign');
+    expect(overridden?.settings.get('bantime.multipliers')).toBe('1 3 9');
+  });
+
   it('says so when the jail reads another file than the service writes', async () => {
     const { configDir } = setup();
     const report = await inspectCampaignJail({ verdictLog: join(work, 'elsewhere.log'), configDir, useClient: false });

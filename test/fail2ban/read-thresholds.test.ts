@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { NeverBan } from '../../src/correlate/never-ban.js';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -67,6 +68,28 @@ const CASES: ReadonlyArray<{
       findtime: 90 * MIN,
       bantime: 11 * MIN,
       ignoreip: ['192.0.2.0/24', '2001:db8::/32', '10.1.2.3'],
+    },
+  },
+  {
+    title: 'ignoreip continued past comment and blank lines, in netmask and bracketed forms; durations as sums',
+    files: {
+      'jail.local': [
+        '[DEFAULT]',
+        'ignoreip = 127.0.0.1/8 ::1',
+        '# the office:',
+        '           192.0.2.0/255.255.255.0 ; in netmask form',
+        '',
+        '           [2001:db8::7]',
+        '[sshd]',
+        'findtime = 1hour+30min',
+        'bantime = 2ww',
+      ].join('\n'),
+    },
+    expected: {
+      maxretry: 5,
+      findtime: 90 * MIN,
+      bantime: 14 * DAY,
+      ignoreip: ['127.0.0.1/8', '::1', '192.0.2.0/24', '2001:db8::7'],
     },
   },
   {
@@ -135,6 +158,101 @@ describe('readFail2banThresholds', () => {
   it("uses Debian's defaults when there is no fail2ban configuration at all", async () => {
     const missing = join(work, 'no-such-dir');
     expect(await readFail2banThresholds({ configDir: missing })).toEqual(DEBIAN_DEFAULT_THRESHOLDS);
+  });
+
+  it('resolves host names in ignoreip as fail2ban does, so the never-ban rule protects their addresses', async () => {
+    const dir = configDir({ 'jail.local': '[sshd]\nignoreip = 127.0.0.1/8 office.example.com gone.example.com\n' });
+    const lookup = async (name: string): Promise<string[]> => {
+      if (name === 'office.example.com') return ['198.51.100.5', '2001:db8::5'];
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+    };
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      const got = await readFail2banThresholds({
+        configDir: dir,
+        useClient,
+        lookup,
+        onWarning: (m) => warnings.push(m),
+      });
+      expect(got.ignoreip).toEqual([
+        '127.0.0.1/8',
+        'office.example.com',
+        '198.51.100.5',
+        '2001:db8::5',
+        'gone.example.com',
+        '::1',
+      ]);
+      const never = new NeverBan(got.ignoreip);
+      expect(never.reason('198.51.100.5', true)).toBe('ignoreip');
+      expect(never.reason('2001:db8::5', true)).toBe('ignoreip');
+      expect(never.reason('198.51.100.6', true)).toBeNull();
+      expect(warnings).toEqual([
+        expect.stringMatching(/^ignoreip gone\.example\.com does not resolve \(ENOTFOUND\): it protects no address/),
+        expect.stringMatching(
+          /^ignoreip office\.example\.com is resolved by f2b-campaign only at start .* \[DEFAULT\]/,
+        ),
+      ]);
+    }
+  });
+
+  it('protects what fail2ban protects for every ignoreip form it accepts', async () => {
+    const dir = configDir({
+      'jail.local': '[sshd]\nignoreip = 192.0.2.0/255.255.255.0, [2001:db8::1] 2001:db8:1::/ffff:ffff:ffff::\n',
+    });
+    const never = new NeverBan((await readFail2banThresholds({ configDir: dir, useClient: false })).ignoreip);
+    for (const ip of ['192.0.2.77', '2001:db8::1', '2001:db8:1:0:ab::1', '127.0.0.1'])
+      expect(never.reason(ip, true), ip).not.toBeNull();
+    expect(never.reason('192.0.3.1', true)).toBeNull();
+  });
+
+  it.each([
+    {
+      title: 'the jail is disabled and fail2ban guards sshd with another',
+      files: {
+        'jail.d/defaults-debian.conf': '[sshd]\nenabled = false\n',
+        'jail.local': '[sshd-slow]\nenabled = true\nfilter = sshd\nlogpath = /dev/null\nmaxretry = 2\n',
+      },
+      jail: 'sshd',
+      warning: /^the \[sshd\] jail is disabled: .* fail2ban runs sshd-slow; set \[service\] fail2ban_jail/,
+    },
+    {
+      title: 'there is no such jail',
+      files: {},
+      jail: 'ssh',
+      warning: /^there is no \[ssh\] jail in .*: its \[DEFAULT\] values are used; fail2ban runs sshd;/,
+    },
+    {
+      title: 'the jail has an ignorecommand the f2b-campaign jail lacks',
+      files: { 'jail.local': '[sshd]\nignorecommand = /usr/local/bin/is-office <ip>\n' },
+      jail: 'sshd',
+      warning:
+        /^the \[sshd\] jail has ignorecommand = \/usr\/local\/bin\/is-office <ip>, which f2b-campaign does not run/,
+    },
+  ])('warns when $title, through both readers', async ({ files, jail, warning }) => {
+    const dir = configDir(files);
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      await readFail2banThresholds({ configDir: dir, jail, useClient, onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([expect.stringMatching(warning)]);
+    }
+  });
+
+  it('says nothing about an ignorecommand the f2b-campaign jail shares through [DEFAULT]', async () => {
+    const dir = configDir({
+      'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
+      'filter.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8'),
+      'jail.local': '[DEFAULT]\nignorecommand = /usr/local/bin/is-office <ip>\n',
+    });
+    const warnings: string[] = [];
+    await readFail2banThresholds({ configDir: dir, useClient: false, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a maxretry it cannot read rather than guessing', async () => {
+    const dir = configDir({ 'jail.local': '[sshd]\nmaxretry = five\n' });
+    await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({
+      code: 'BAD_FAIL2BAN_MAXRETRY',
+    });
   });
 
   it('refuses a value it cannot read rather than guessing', async () => {

@@ -97,7 +97,12 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
   results.push(checkWritableDir('state', settings.stateDir));
   results.push(checkWritableDir('runtime', settings.runtimeDir));
   try {
-    const t = await readFail2banThresholds({ jail: settings.fail2banJail, configDir: settings.fail2banConfig });
+    const warnings: string[] = [];
+    const t = await readFail2banThresholds({
+      jail: settings.fail2banJail,
+      configDir: settings.fail2banConfig,
+      onWarning: (message) => warnings.push(message),
+    });
     const figures =
       `maxretry ${t.maxretry}, findtime ${t.findtime / 1000} s, bantime ${t.bantime / 1000} s, ` +
       `ignoreip ${t.ignoreip.join(' ')}; f2b-campaign jail bantime ${t.campaignBantime / 1000} s`;
@@ -109,6 +114,7 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
             message: `jail ${settings.fail2banJail} not found in ${settings.fail2banConfig}: using Debian's defaults (${figures})`,
           }
         : { level: 'ok', what: 'thresholds', message: `jail ${settings.fail2banJail}: ${figures} (from ${t.origin})` },
+      ...warnings.map((message): CheckResult => ({ level: 'warning', what: 'thresholds', message })),
     );
   } catch (error) {
     results.push({ level: 'error', what: 'thresholds', message: (error as Error).message });

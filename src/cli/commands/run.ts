@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { CampaignService, type CoreFactory, type ThresholdReader } from '../../service/campaign-service.js';
+import { LOG_EVENTS } from '../../service/log-events.js';
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
 import { runUntilSignalled } from '../../service/signals.js';
@@ -14,8 +15,11 @@ export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
 export const serviceCore: CoreFactory = (values, thresholds, snapshot) =>
   createCore(values['detection'] ?? {}, thresholds, snapshot, values['alerts'] ?? {});
 
-export const serviceThresholds: ThresholdReader = (settings) =>
-  readFail2banThresholds({ jail: settings.fail2banJail, configDir: settings.fail2banConfig });
+/** fail2ban's thresholds for the service; what f2b-campaign cannot honour as fail2ban does goes to `warn`. */
+export const serviceThresholds =
+  (warn: (message: string) => void = () => {}): ThresholdReader =>
+  (settings) =>
+    readFail2banThresholds({ jail: settings.fail2banJail, configDir: settings.fail2banConfig, onWarning: warn });
 
 const usage = `usage: f2b-campaign run [--config FILE] [--auth-log FILE]... [--verdicts FILE] [--state-dir DIR]
                         [--sockets-from DIR] [--fail2ban-dir DIR]
@@ -75,7 +79,7 @@ export const runCommand: Command = {
       config,
       settings,
       createCore: serviceCore,
-      readThresholds: serviceThresholds,
+      readThresholds: serviceThresholds((warning) => log.warn({ event: LOG_EVENTS.thresholds, warning })),
       log,
       reloadConfig: parsed.load,
       settingsOf: parsed.settingsOf,
