@@ -10,11 +10,30 @@ export interface Stoppable {
 export const STOP_DEADLINE_MS = 5000;
 
 /**
+ * Holds SIGHUP while the service starts (reading fail2ban's configuration can take seconds): Node's default for it
+ * is to exit, so a logrotate or `systemctl reload` in that window would kill the service. Returns the release,
+ * which says whether one came (the caller then reloads once, as it would have).
+ */
+export function holdHangups(): () => boolean {
+  let held = false;
+  const onHup = () => {
+    held = true;
+  };
+  process.on('SIGHUP', onHup);
+  return () => {
+    process.off('SIGHUP', onHup);
+    return held;
+  };
+}
+
+/**
  * SIGTERM / SIGINT: stop cleanly (sources closed, state saved) and exit 0, or exit 1 if that takes more than
  * STOP_DEADLINE_MS; a second signal exits at once (the state saved last stays valid: a restart re-reads a few
- * lines and drops their repeated verdicts). SIGHUP: reload. Resolves with the exit code once stopped.
+ * lines and drops their repeated verdicts). SIGHUP: reload (at once if `reloadNow`: one came during the start).
+ * Resolves with the exit code once stopped.
  */
-export function runUntilSignalled(service: Stoppable, log: Logger): Promise<number> {
+export function runUntilSignalled(service: Stoppable, log: Logger, reloadNow = false): Promise<number> {
+  if (reloadNow) void service.reload();
   return new Promise((resolve) => {
     let stopping = false;
     const onStop = (signal: NodeJS.Signals) => {

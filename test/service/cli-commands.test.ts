@@ -142,6 +142,51 @@ describe('f2b-campaign run / status / SIGHUP', () => {
   }, 90_000);
 });
 
+describe('f2b-campaign run: SIGHUP while starting', () => {
+  it('does not kill the service (Node would exit on it): the reload happens once it has started', async () => {
+    // A fail2ban-client that takes 3 s, as a loaded server's can: the start waits on it, and the HUP lands then.
+    const slow = join(dir, 'slow-bin');
+    mkdirSync(slow, { recursive: true });
+    writeFileSync(join(slow, 'fail2ban-client'), '#!/bin/sh\nsleep 3\nexec /usr/bin/fail2ban-client "$@"\n', {
+      mode: 0o755,
+    });
+    const conf = join(dir, 'hup.conf');
+    writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, 'hup-run')}\nssh_ports = 22\n`);
+    const out = join(dir, 'hup.out');
+    const child = spawn(
+      process.execPath,
+      [bundle, 'run', '--config', conf, ...common(), '--state-dir', join(dir, 'hup-state')].concat([
+        '--verdicts',
+        verdicts,
+        '--fail2ban-dir',
+        f2b,
+      ]),
+      {
+        stdio: ['ignore', openSync(out, 'w'), openSync(out, 'a')],
+        env: { ...process.env, PATH: `${slow}:${process.env['PATH']}` },
+      },
+    );
+    try {
+      const events = () =>
+        readFileSync(out, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => (JSON.parse(l) as { event?: string }).event);
+      await sleep(1000);
+      expect(events()).not.toContain('service-started');
+      child.kill('SIGHUP');
+      await waitFor(() => events().includes('config-reloaded'), 30_000, 'the held reload');
+      expect(events().indexOf('service-started')).toBeLessThan(events().indexOf('config-reloaded'));
+      expect(child.exitCode).toBeNull();
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
 describe('f2b-campaign record', () => {
   it('appends trace blocks at the interval for the duration, optionally only sshd rows', async () => {
     const trace = join(dir, 'sockets.trace');

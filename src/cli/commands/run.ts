@@ -6,7 +6,7 @@ import { CampaignService, type CoreFactory, type ThresholdReader } from '../../s
 import { LOG_EVENTS } from '../../service/log-events.js';
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
-import { runUntilSignalled } from '../../service/signals.js';
+import { holdHangups, runUntilSignalled } from '../../service/signals.js';
 import type { Command } from '../command.js';
 
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
@@ -84,8 +84,9 @@ export const runCommand: Command = {
       reloadConfig: parsed.load,
       settingsOf: parsed.settingsOf,
     });
+    const releaseHangups = holdHangups();
     await service.start();
-    const code = await runUntilSignalled(service, log);
+    const code = await runUntilSignalled(service, log, releaseHangups());
     // Everything is saved and closed; do not wait for stray handles (a watcher's last callback) to drain.
     process.exit(code);
   },
