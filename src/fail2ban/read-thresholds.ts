@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { F2bCampaignError } from '../core/errors.js';
 import {
   BUNDLED_CAMPAIGN_BANTIME,
@@ -7,7 +8,7 @@ import {
 } from '../core/fail2ban-thresholds.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { parseFail2banDuration } from './fail2ban-duration.js';
-import { type HostLookup, readIgnoreip } from './ignoreip.js';
+import { dnsLookup, type HostLookup, readIgnoreip } from './ignoreip.js';
 import { isTrue, type JailSections, jailOption, readJailSections } from './jail-files.js';
 import type { PyValue } from './python-literal.js';
 
@@ -37,9 +38,20 @@ function splitWords(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter((word) => word.length > 0);
 }
 
-function withSelf(ignoreip: readonly string[], ignoreself: boolean): string[] {
+/**
+ * ignoreip with what ignoreself adds: loopback, and, as fail2ban's DNSUtils.getSelfIPs, the addresses this host's
+ * name resolves to (a host whose name resolves to its public address would otherwise get BAN lines for its own
+ * address, which fail2ban then refuses). A name that does not resolve adds nothing, as in fail2ban.
+ */
+async function withSelf(ignoreip: readonly string[], ignoreself: boolean, lookup: HostLookup): Promise<string[]> {
   const out = [...ignoreip];
-  if (ignoreself) for (const address of SELF) if (!out.includes(address)) out.push(address);
+  if (!ignoreself) return out;
+  for (const address of SELF) if (!out.includes(address)) out.push(address);
+  const self = await readIgnoreip([hostname()], lookup, 2_000);
+  for (const address of self.entries.slice(1)) {
+    const loopback = address.startsWith('127.') || address === '::1'; // in SELF already
+    if (!loopback && !out.includes(address)) out.push(address);
+  }
   return out;
 }
 
@@ -193,7 +205,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
     maxretry: readMaxretry(own.maxretry),
     findtime: readDuration(own.findtime, DEBIAN_DEFAULT_THRESHOLDS.findtime),
     bantime: readDuration(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime),
-    ignoreip: withSelf(ignoreip.entries, own.ignoreself),
+    ignoreip: await withSelf(ignoreip.entries, own.ignoreself, options.lookup ?? dnsLookup),
     origin: reading.origin,
     campaignBantime,
   };

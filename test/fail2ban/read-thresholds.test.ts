@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -193,6 +193,19 @@ describe('readFail2banThresholds', () => {
         ),
       ]);
     }
+  });
+
+  it("adds, with ignoreself, the addresses this host's name resolves to, as fail2ban's getSelfIPs does", async () => {
+    const dir = configDir({ 'jail.local': '[sshd]\nignoreip = 192.0.2.1\n' });
+    const self = async (name: string): Promise<string[]> =>
+      name === hostname() ? ['127.0.1.1', '203.0.113.9', '2001:db8::9'] : [];
+    const got = await readFail2banThresholds({ configDir: dir, useClient: false, lookup: self });
+    // Loopback is in ignoreself's own 127.0.0.1/8 already; the public addresses are added.
+    expect(got.ignoreip).toEqual(['192.0.2.1', '127.0.0.1/8', '::1', '203.0.113.9', '2001:db8::9']);
+    const off = configDir({ 'jail.local': '[sshd]\nignoreip = 192.0.2.1\nignoreself = false\n' });
+    expect((await readFail2banThresholds({ configDir: off, useClient: false, lookup: self })).ignoreip).toEqual([
+      '192.0.2.1',
+    ]);
   });
 
   it('protects what fail2ban protects for every ignoreip form it accepts', async () => {
