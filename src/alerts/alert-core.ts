@@ -6,7 +6,7 @@ import { type AlertSettings, alertSettings } from './alert-settings.js';
 import type { CampaignLookup } from './campaign-lookup.js';
 import { judgeLogin } from './compromise.js';
 import { isLongSession, longSessionThreshold, reasonsAtOpen } from './lateral-rules.js';
-import { type LoginWatch, LoginWatches } from './login-watch.js';
+import { type LoginWatch, LoginWatches, loginBefore, MAX_WATCH_ALERTS } from './login-watch.js';
 import { type BaselineSnapshot, OutboundBaseline } from './outbound-baseline.js';
 import { lifetimeOf, type OutboundSocket, OutboundTracker, type TrackerSnapshot } from './outbound-tracker.js';
 
@@ -22,7 +22,17 @@ interface AlertCoreSnapshot {
   readonly watches: LoginWatch[];
   readonly longAlerted: string[];
   readonly recent: Array<Record<string, VerdictValue>>;
-  readonly counts: { compromise: number; lateral: number; bans: number };
+  readonly counts: Counts;
+  /** Latest event or sample time seen (absent in older snapshots). */
+  readonly now?: number;
+}
+
+interface Counts {
+  compromise: number;
+  lateral: number;
+  bans: number;
+  /** Lateral alerts not written because their watch had written MAX_WATCH_ALERTS (absent in older snapshots). */
+  suppressed: number;
 }
 
 /**
@@ -48,7 +58,11 @@ export class AlertCore {
   /** Sockets (by identity key) already alerted as long sessions. */
   private readonly longAlerted: Set<string>;
   private readonly recent: RecentAlert[];
-  private readonly counts: { compromise: number; lateral: number; bans: number };
+  private readonly counts: Counts;
+  /** This host's addresses as of the last sample. */
+  private local: ReadonlySet<string> = new Set();
+  /** Latest event or sample time seen: what `status` calls now. */
+  private now: number;
 
   constructor(
     alerts: Readonly<Record<string, unknown>>,
@@ -62,13 +76,15 @@ export class AlertCore {
     this.watches = new LoginWatches(snap?.watches);
     this.longAlerted = new Set(snap?.longAlerted ?? []);
     this.recent = snap ? snap.recent.map((r) => ({ record: { ...r } })) : [];
-    this.counts = snap ? { ...snap.counts } : { compromise: 0, lateral: 0, bans: 0 };
+    this.counts = { compromise: 0, lateral: 0, bans: 0, suppressed: 0, ...snap?.counts };
+    this.now = snap?.now ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Judges accepted logins; call it before the detector ingests the same event. */
   onAuthEvent(e: AuthEvent): readonly Verdict[] {
     const finding = judgeLogin(e, this.lookup);
     if (!finding) return NO_VERDICTS;
+    this.now = Math.max(this.now, e.time);
     const user = (e.user ?? '').slice(0, MAX_USER_CHARS);
     const campaign = finding.campaign.id;
     const verdicts: Verdict[] = [
@@ -94,28 +110,45 @@ export class AlertCore {
       verdicts.push(banVerdict(e.time, e.ip, campaign, `compromise+${finding.reason}`));
       this.counts.bans++;
     }
+    this.judgeSampledAfter(e.time, verdicts);
     return verdicts;
+  }
+
+  /**
+   * Live, the sampler can read /proc/net/tcp after a login but before the follower has read the login's line: the
+   * sockets such samples showed for the first time, after the login, are judged now, as if the line had come first.
+   */
+  private judgeSampledAfter(login: number, out: Verdict[]): void {
+    for (const socket of this.tracker.current) {
+      if (socket.preexisting || socket.watched || socket.firstSeen <= login) continue;
+      this.judgeOpened(socket, login, out);
+    }
+  }
+
+  /** A socket first seen after a login it follows is never learned, and alerts when unusual. */
+  private judgeOpened(socket: OutboundSocket, time: number, out: Verdict[]): void {
+    if (socket.preexisting) return;
+    const watch = this.watches.covering(socket.firstSeen);
+    if (!watch) return;
+    socket.watched = true;
+    const reasons = reasonsAtOpen(socket, this.baseline, this.settings, this.local);
+    if (reasons) this.lateral(out, time, watch, socket, reasons, []);
   }
 
   /** Follows outbound sockets; alerts on unusual ones opened after a suspicious login, learns the rest. */
   onSocketSample(s: SocketSample): Verdict[] {
+    this.now = Math.max(this.now, s.time);
     this.watches.expire(s.time - this.settings.lateralWindow);
     const update = this.tracker.update(s);
     const verdicts: Verdict[] = [];
     for (const socket of update.closed) {
       const id = socketId(socket);
       this.longAlerted.delete(id);
-      if (!socket.preexisting && this.watches.covering(socket.firstSeen)) continue;
+      if (socket.watched || (!socket.preexisting && this.watches.covering(socket.firstSeen))) continue;
       this.baseline.learn(socket, lifetimeOf(socket));
     }
-    const local = this.tracker.localAddresses(s);
-    for (const socket of update.opened) {
-      if (socket.preexisting) continue;
-      const watch = this.watches.covering(socket.firstSeen);
-      if (!watch) continue;
-      const reasons = reasonsAtOpen(socket, this.baseline, this.settings, local);
-      if (reasons) this.lateral(verdicts, s.time, watch, socket, reasons, []);
-    }
+    this.local = this.tracker.localAddresses(s);
+    for (const socket of update.opened) this.judgeOpened(socket, s.time, verdicts);
     for (const socket of update.present) {
       if (socket.preexisting || this.longAlerted.has(socketId(socket))) continue;
       const watch = this.watches.covering(socket.firstSeen);
@@ -140,6 +173,7 @@ export class AlertCore {
       longAlerted: [...this.longAlerted],
       recent: this.recent.map(recentRecord),
       counts: { ...this.counts },
+      ...(Number.isFinite(this.now) ? { now: this.now } : {}),
     };
     return snap;
   }
@@ -149,12 +183,16 @@ export class AlertCore {
       compromiseAlerts: this.counts.compromise,
       lateralAlerts: this.counts.lateral,
       compromiseBans: this.counts.bans,
-      watching: this.watches.active.map((w) => ({
-        ip: w.ip,
-        campaign: w.campaign,
-        since: new Date(w.start).toISOString(),
-        until: new Date(w.end).toISOString(),
-      })),
+      lateralSuppressed: this.counts.suppressed,
+      // Ended watches are kept a while (for connections opened under them that are still open): not shown.
+      watching: this.watches.active
+        .filter((w) => w.end >= this.now)
+        .map((w) => ({
+          ip: w.ip,
+          campaign: w.campaign,
+          since: new Date(w.start).toISOString(),
+          until: new Date(w.end).toISOString(),
+        })),
       baseline: { learnedConnections: this.baseline.learned, destinations: this.baseline.size },
       recentAlerts: this.recent.map(recentRecord),
     };
@@ -170,8 +208,14 @@ export class AlertCore {
   ): void {
     const dedupe = `${socket.remoteIp}|${socket.remotePort}|${reason}`;
     if (watch.alerted.includes(dedupe)) return;
+    if (watch.alerted.length >= MAX_WATCH_ALERTS) {
+      this.counts.suppressed++;
+      return;
+    }
     watch.alerted.push(dedupe);
     this.counts.lateral++;
+    const limit: Array<[string, VerdictValue]> =
+      watch.alerted.length === MAX_WATCH_ALERTS ? [['limit', MAX_WATCH_ALERTS]] : [];
     out.push(
       this.alert(time, [
         ['kind', 'lateral'],
@@ -181,11 +225,12 @@ export class AlertCore {
         ['remote_ip', socket.remoteIp],
         ['remote_port', socket.remotePort],
         ['lifetime', Math.round(lifetimeOf(socket) / 1000)],
-        ['since_login', Math.round((socket.firstSeen - watch.start) / 1000)],
+        ['since_login', Math.round((socket.firstSeen - loginBefore(watch, socket.firstSeen)) / 1000)],
         ...evidence,
         ['login_ip', watch.ip],
         ['user', watch.user],
         ['campaign', watch.campaign],
+        ...limit,
       ]),
     );
   }

@@ -2,15 +2,26 @@
 export interface LoginWatch {
   readonly start: number;
   end: number;
+  /** The latest login of the same source, campaign and user that extended the watch (absent: only `start`). */
+  last?: number;
   readonly ip: string;
   readonly user: string;
   readonly campaign: string;
-  /** `remote_ip|remote_port|reason` already alerted under this watch: one alert per destination and reason. */
+  /**
+   * `remote_ip|remote_port|reason` already alerted under this watch: one alert per destination and reason, and at
+   * most MAX_WATCH_ALERTS of them.
+   */
   readonly alerted: string[];
 }
 
 /** Most watches kept at once; the oldest go first (a flood of compromise logins must not grow memory). */
 const MAX_WATCHES = 64;
+
+/**
+ * Most lateral alerts one watch writes: an intruder's connect scan of a /16 would otherwise write an alert (and keep
+ * a key) per address. The alert that reaches it says so (`limit=`); the rest are only counted.
+ */
+export const MAX_WATCH_ALERTS = 256;
 
 /** The watches of one host, newest last. */
 export class LoginWatches {
@@ -20,15 +31,18 @@ export class LoginWatches {
     this.watches = snapshot ? snapshot.map((w) => ({ ...w, alerted: [...w.alerted] })) : [];
   }
 
-  /** Starts (or, for the same source and campaign, extends) a watch. */
-  open(start: number, window: number, ip: string, user: string, campaign: string): void {
-    const same = this.watches.find((w) => w.ip === ip && w.campaign === campaign && w.end >= start);
+  /** Starts (or, for the same source, campaign and user, extends) a watch; returns it. */
+  open(start: number, window: number, ip: string, user: string, campaign: string): LoginWatch {
+    const same = this.watches.find((w) => w.ip === ip && w.campaign === campaign && w.user === user && w.end >= start);
     if (same) {
       same.end = Math.max(same.end, start + window);
-      return;
+      if (start > same.start) same.last = Math.max(same.last ?? start, start);
+      return same;
     }
-    this.watches.push({ start, end: start + window, ip, user, campaign, alerted: [] });
+    const watch: LoginWatch = { start, end: start + window, ip, user, campaign, alerted: [] };
+    this.watches.push(watch);
     if (this.watches.length > MAX_WATCHES) this.watches.shift();
+    return watch;
   }
 
   /** The newest watch covering a connection first seen at `time` (strictly after the login), or null. */
@@ -48,4 +62,9 @@ export class LoginWatches {
   get active(): readonly LoginWatch[] {
     return this.watches;
   }
+}
+
+/** The login a connection first seen at `time` followed: the watch's latest login before it. */
+export function loginBefore(watch: LoginWatch, time: number): number {
+  return watch.last !== undefined && watch.last < time ? watch.last : watch.start;
 }

@@ -14,6 +14,11 @@ export interface OutboundSocket {
   lastOpen: number;
   /** Present in the tracker's first sample: it was open before we looked, so it is not "new". */
   readonly preexisting: boolean;
+  /**
+   * First seen after a suspicious login, within its watch: never learned into the baseline, whenever it closes (the
+   * watch may be long gone by then). Set by AlertCore; absent in snapshots written before it existed.
+   */
+  watched?: boolean;
 }
 
 /** Lower bound of the socket's life from the samples that saw it (a socket seen once lived "0 ms" to us). */
@@ -34,18 +39,23 @@ export interface TrackerUpdate {
 
 export interface TrackerSnapshot {
   readonly sampled: boolean;
+  /** Ports listening in the last sample (snapshots written before this kept every port ever seen listening). */
   readonly listening: number[];
   readonly sockets: OutboundSocket[];
 }
 
 /**
  * Follows outbound sockets from one /proc/net/tcp{,6} sample to the next, by (family, local, remote, inode). A
- * socket is outbound when its local port is not one we serve: not listening in any sample so far and not one of
- * the configured inbound ports. A row whose inode drops to 0 (TIME_WAIT) is the same connection closing, not a
- * new one; a different non-zero inode on the same addresses is a new connection.
+ * connection is inbound when its local port is one of the configured inbound ports, or listening in this sample or
+ * the one before (a service restarting keeps its clients for a moment without a listener); every other connection
+ * is outbound, and one followed as outbound stays so. A port that listened once is not inbound for ever: any user
+ * may listen on a port for a moment and then connect out from it. (The live sampler does not even pass on rows of a
+ * port listening in the same sample: src/sources/socket-sampler.ts.) A row whose inode drops to 0 (TIME_WAIT) is
+ * the same connection closing, not a new one; a different non-zero inode on the same addresses is a new connection.
  */
 export class OutboundTracker {
-  private readonly listening = new Set<number>();
+  /** Ports listening in the last sample. */
+  private listening = new Set<number>();
   private sockets = new Map<string, OutboundSocket>();
   private sampled = false;
 
@@ -61,16 +71,20 @@ export class OutboundTracker {
   }
 
   update(sample: SocketSample): TrackerUpdate {
-    for (const row of sample.rows) if (row.state === 'LISTEN') this.listening.add(row.localPort);
+    const listening = new Set<number>();
+    for (const row of sample.rows) if (row.state === 'LISTEN') listening.add(row.localPort);
     const opened: OutboundSocket[] = [];
     const closed: OutboundSocket[] = [];
     const replaced = new Set<OutboundSocket>();
     const present: OutboundSocket[] = [];
     const next = new Map<string, OutboundSocket>();
     for (const row of sample.rows) {
-      if (!this.isOutbound(row)) continue;
+      if (!isConnected(row)) continue;
       const key = keyOf(row);
       if (next.has(key)) continue;
+      const port = row.localPort;
+      const inbound = this.inboundPorts.has(port) || listening.has(port) || this.listening.has(port);
+      if (inbound && !this.sockets.has(key)) continue;
       let socket = this.sockets.get(key);
       if (socket && row.inode !== 0 && socket.inode !== 0 && row.inode !== socket.inode) {
         closed.push(socket);
@@ -100,17 +114,14 @@ export class OutboundTracker {
     for (const [key, socket] of this.sockets)
       if (next.get(key) !== socket && !replaced.has(socket)) closed.push(socket);
     this.sockets = next;
+    this.listening = listening;
     this.sampled = true;
     return { opened, closed, present };
   }
 
-  isInboundPort(port: number): boolean {
-    return this.listening.has(port) || this.inboundPorts.has(port);
-  }
-
-  private isOutbound(row: SocketRow): boolean {
-    if (row.state === 'LISTEN' || isUnspecified(row.remoteIp) || row.remotePort === 0) return false;
-    return !this.isInboundPort(row.localPort);
+  /** The outbound sockets of the last sample. */
+  get current(): IterableIterator<OutboundSocket> {
+    return this.sockets.values();
   }
 
   /** Local addresses seen on any socket: "this host" when judging SSH to other hosts. */
@@ -123,6 +134,11 @@ export class OutboundTracker {
   snapshot(): TrackerSnapshot {
     return { sampled: this.sampled, listening: [...this.listening], sockets: [...this.sockets.values()] };
   }
+}
+
+/** A connection, not a listener or an unconnected socket. */
+function isConnected(row: SocketRow): boolean {
+  return row.state !== 'LISTEN' && !isUnspecified(row.remoteIp) && row.remotePort !== 0;
 }
 
 function keyOf(s: Pick<SocketRow, 'family' | 'localIp' | 'localPort' | 'remoteIp' | 'remotePort'>): string {

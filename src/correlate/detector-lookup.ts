@@ -18,9 +18,28 @@ function asMatch(c: Campaign, signals: string): CampaignMatch {
 export class DetectorLookup implements CampaignLookup {
   constructor(private readonly detector: CampaignDetector) {}
 
-  memberOf(ip: string, _time: number): CampaignMatch | null {
-    const c = this.detector.book.memberOf(ip, this.detector.sources.get(ip));
+  memberOf(ip: string, time: number): CampaignMatch | null {
+    const c =
+      this.detector.book.memberOf(ip, this.detector.sources.get(ip)) ??
+      this.recentlyEnded(time).find((ended) => ended.members.has(ip));
     return c ? asMatch(c, c.signals.join('+')) : null;
+  }
+
+  /**
+   * Campaigns that ended recently enough to still count, newest first. A campaign ends when its members have been
+   * quiet for campaign_end, and fail2ban's ban is what keeps them quiet: a member is back when its ban expires, with
+   * whatever password it found. So an ended campaign counts for the campaign jail's bantime after its end (the
+   * book keeps the last few ended campaigns: bounded).
+   */
+  private recentlyEnded(time: number): Campaign[] {
+    const keep = this.detector.thresholds.campaignBantime + this.detector.settings.end;
+    const ended = this.detector.book.ended;
+    const out: Campaign[] = [];
+    for (let i = ended.length - 1; i >= 0; i--) {
+      const c = ended[i]!;
+      if (c.ended !== undefined && c.ended <= time && time - c.ended <= keep) out.push(c);
+    }
+    return out;
   }
 
   matchingCampaign(event: AuthEvent): CampaignMatch | null {
@@ -38,14 +57,15 @@ export class DetectorLookup implements CampaignLookup {
     return null;
   }
 
-  sprayingCampaign(user: string, _time: number): CampaignMatch | null {
+  sprayingCampaign(user: string, time: number): CampaignMatch | null {
     const hash = nameHash(user);
     const live = this.detector.book.live;
     for (let i = live.length - 1; i >= 0; i--) {
       const c = live[i]!;
       if ((c.names.get(hash) ?? 0) > 0) return asMatch(c, 'dictionary');
     }
-    return null;
+    const ended = this.recentlyEnded(time).find((c) => (c.names.get(hash) ?? 0) > 0);
+    return ended ? asMatch(ended, 'dictionary') : null;
   }
 
   hasSuccessHistory(ip: string, time: number): boolean {
