@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+import { formatIPv6, ipv6Groups } from '../parse/address.js';
 import type { BanOutcome } from './fail2ban-history.js';
 import type { Fail2banEvent } from './fail2ban-log.js';
 import type { VerdictRecord } from './verdict-records.js';
@@ -64,32 +66,24 @@ export interface AuditReport {
   readonly explain: { ip: string; verdicts: VerdictRecord[]; fail2ban: Fail2banEvent[] } | null;
 }
 
-/** The /24 (IPv4) or /64 (IPv6) an address belongs to, as the report groups members. */
+/** The /24 (IPv4) or /64 (IPv6) an address belongs to, as the report groups members (RFC 5952 text, as in ignoreip). */
 export function prefixOf(ip: string): string {
   if (ip.includes(':')) {
-    const groups = expandV6(ip);
-    return groups ? `${groups.slice(0, 4).join(':')}::/64` : ip;
+    if (!isIPv6(ip)) return ip;
+    const groups = ipv6Groups(ip);
+    return `${formatIPv6([...groups.slice(0, 4), 0, 0, 0, 0])}/64`;
   }
   const parts = ip.split('.');
   return parts.length === 4 ? `${parts.slice(0, 3).join('.')}.0/24` : ip;
 }
 
-function expandV6(ip: string): string[] | null {
-  const [head, tail] = ip.split('::');
-  const a = head ? head.split(':') : [];
-  const b = tail ? tail.split(':') : [];
-  if (ip.includes('::')) {
-    const fill = 8 - a.length - b.length;
-    if (fill < 0) return null;
-    return [...a, ...new Array<string>(fill).fill('0'), ...b].map((g) => g.replace(/^0+(?=.)/, '').toLowerCase());
-  }
-  return a.length === 8 ? a.map((g) => g.replace(/^0+(?=.)/, '').toLowerCase()) : null;
-}
-
 /** Members grouped by prefix, largest groups first. */
 export function prefixCounts(campaign: CampaignReport): Array<{ prefix: string; members: number }> {
   const counts = new Map<string, number>();
-  for (const ip of campaign.members.keys()) counts.set(prefixOf(ip), (counts.get(prefixOf(ip)) ?? 0) + 1);
+  for (const ip of campaign.members.keys()) {
+    const prefix = prefixOf(ip);
+    counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+  }
   return [...counts]
     .map(([prefix, members]) => ({ prefix, members }))
     .sort((x, y) => y.members - x.members || x.prefix.localeCompare(y.prefix));

@@ -6,7 +6,7 @@ export type BanOutcome =
   | { readonly status: 'already-banned'; readonly since: number }
   | {
       readonly status: 'not-banned';
-      readonly why: 'ignoreip' | 'other-jail' | 'fail2ban-down' | 'no-fail2ban-log' | 'unknown';
+      readonly why: 'ignoreip' | 'expired' | 'other-jail' | 'fail2ban-down' | 'no-fail2ban-log' | 'unknown';
       readonly detail: string;
     };
 
@@ -30,8 +30,15 @@ export class Fail2banHistory {
     readonly jail: string,
     /** How long after a BAN verdict a fail2ban Ban still counts as its answer (the jail's findtime). */
     private readonly window: number,
+    /**
+     * The earliest event of the whole log when `events` holds only some addresses' (`--ip`): the log covers the
+     * time from there, and the jail was running from there if its first state change is a stop.
+     */
+    coveredFrom?: number | null,
   ) {
-    this.first = events[0]?.time ?? null;
+    const earliest = events[0]?.time ?? null;
+    this.first =
+      coveredFrom === undefined || coveredFrom === null ? earliest : Math.min(coveredFrom, earliest ?? coveredFrom);
     this.last = events.at(-1)?.time ?? null;
     let upSince: number | null = null;
     let sawState = false;
@@ -87,6 +94,16 @@ export class Fail2banHistory {
     const noticed = events.find((e) => e.jail === this.jail && e.type === 'already-banned' && inWindow(e));
     if (noticed) return { status: 'already-banned', since: noticed.time };
     const ignored = events.find((e) => e.jail === this.jail && e.type === 'ignore' && inWindow(e));
+    if (ignored?.detail === 'expired bantime') {
+      // `[jail] Ignore ADDR, expired bantime`: fail2ban read the verdict only when the ban it asked for would already
+      // have ended (it was down or behind); nothing to do with ignoreip.
+      const read = new Date(ignored.time).toISOString();
+      return {
+        status: 'not-banned',
+        why: 'expired',
+        detail: `fail2ban read it at ${read}, after the ban's end (Ignore ..., expired bantime)`,
+      };
+    }
     if (ignored) return { status: 'not-banned', why: 'ignoreip', detail: `fail2ban ignored it (${ignored.detail})` };
     const other = this.activeBan(events, time, (jail) => jail !== this.jail);
     if (other) {

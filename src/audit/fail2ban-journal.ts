@@ -9,11 +9,17 @@ import { type Fail2banEvent, readFail2banMessage } from './fail2ban-log.js';
  * kernel-set `_COMM` is the same for all three.
  */
 export const FAIL2BAN_COMM = 'fail2ban-server';
+/**
+ * fail2ban runs as root (Debian's unit). `_COMM` is only a process name, which any local user can give a process
+ * (prctl PR_SET_NAME): without the uid, which journald records itself, a local user could log `[f2b-campaign] Ban`
+ * lines the audit would take for fail2ban's. A fail2ban run as another user is audited from its fail2ban.log.
+ */
+export const FAIL2BAN_UID = '0';
 
 /** The journalctl arguments for fail2ban's entries between two times (ms), whole seconds widened outwards. */
 export function fail2banJournalArgs(range: { since?: number; until?: number }): string[] {
   // --no-tail: without -f the real journalctl prints everything anyway; it makes the intent explicit.
-  const args = ['--output=json', '--no-pager', '--no-tail', `_COMM=${FAIL2BAN_COMM}`];
+  const args = ['--output=json', '--no-pager', '--no-tail', `_COMM=${FAIL2BAN_COMM}`, `_UID=${FAIL2BAN_UID}`];
   if (range.since !== undefined) args.push(`--since=@${Math.floor(range.since / 1000)}`);
   if (range.until !== undefined) args.push(`--until=@${Math.ceil(range.until / 1000)}`);
   return args;

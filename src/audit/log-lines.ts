@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { F2bCampaignError } from '../core/errors.js';
 import type { RotatedFile } from './rotated-files.js';
 
 /** Called as bytes of the files are consumed (compressed bytes for .gz), for a progress display. */
@@ -28,14 +29,21 @@ export async function* readRotatedLines(
     if (file.gzip) raw.on('error', (error) => stream.destroy(error));
     const decoder = new StringDecoder('utf8');
     let carry = '';
-    for await (const chunk of stream) {
-      const text = carry + decoder.write(chunk as Buffer);
-      let from = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        yield text.slice(from, nl);
-        from = nl + 1;
+    try {
+      for await (const chunk of stream) {
+        const text = carry + decoder.write(chunk as Buffer);
+        let from = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+          yield text.slice(from, nl);
+          from = nl + 1;
+        }
+        carry = text.slice(from);
       }
-      carry = text.slice(from);
+    } catch (error) {
+      // A rotation gzip left truncated (disk full, logrotate still compressing) or a file we may not read: say which,
+      // as the audit's own error, instead of a bare zlib or fs stack trace.
+      const why = error instanceof Error ? error.message : String(error);
+      throw new F2bCampaignError('audit-read', `reading ${file.path}: ${why}`, { cause: error });
     }
     const tail = carry + decoder.end();
     if (tail.length > 0) yield tail;

@@ -1,3 +1,4 @@
+import { escapeValue } from '../verdict/verdict-line.js';
 import { type AuditReport, type CampaignReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
 import { html } from './html-escape.js';
 import { describeOutcome, fail2banSource, stamp } from './report-table.js';
@@ -103,7 +104,8 @@ export function renderHtml(report: AuditReport): string {
         `<tr><td>${stamp(a.time)}</td><td>${html(a.fields['kind'] ?? '')}</td><td>${html(
           Object.entries(a.fields)
             .filter(([k]) => k !== 'kind')
-            .map(([k, v]) => `${k}=${v}`)
+            // Quoted as on the verdict line (and in the table): a value with a space cannot pass for more fields.
+            .map(([k, v]) => `${k}=${escapeValue(v)}`)
             .join(' '),
         )}</td></tr>`,
     )

@@ -1,3 +1,4 @@
+import { canonicalAddress } from './address-form.js';
 import { AuditBuilder, type AuditFilters } from './audit-builder.js';
 import type { AuditReport } from './audit-report.js';
 import { Fail2banHistory } from './fail2ban-history.js';
@@ -36,21 +37,30 @@ const MAX_BAN = 28 * 86_400_000;
 /** Reads fail2ban's log, then the verdict log, and builds the report. */
 export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const progress = input.progress ?? new Progress(null);
-  const since = input.filters.since;
-  const onlyIp = input.filters.ip;
+  // Verdicts and fail2ban write addresses in one canonical form: `--ip 2001:DB8:0::1` or `::ffff:192.0.2.1` must
+  // find `2001:db8::1` and `192.0.2.1`, not an empty report.
+  const filters: AuditFilters =
+    input.filters.ip === undefined ? input.filters : { ...input.filters, ip: canonicalAddress(input.filters.ip) };
+  const since = filters.since;
+  const onlyIp = filters.ip;
   // fail2ban lines that ended long before --since cannot answer a later verdict, nor hold a ban still running then
   // (bantime.maxtime of the shipped jail is 4 weeks): skip them unread.
   const oldest = since === undefined ? undefined : since - input.matchWindow - MAX_BAN;
   const events: Fail2banEvent[] = [];
+  // The earliest fail2ban event of any address: what the log covers does not depend on --ip.
+  let first: number | null = null;
   // With --ip, bans of other addresses answer nothing asked: pairing is per address.
-  const keep = (event: Fail2banEvent | null): event is Fail2banEvent =>
-    event !== null && (onlyIp === undefined || event.ip === undefined || event.ip === onlyIp);
+  const keep = (event: Fail2banEvent | null): event is Fail2banEvent => {
+    if (event === null) return false;
+    if (first === null || event.time < first) first = event.time;
+    return onlyIp === undefined || event.ip === undefined || event.ip === onlyIp;
+  };
   let f2bFiles: ReturnType<typeof listRotated> = [];
   let journalCommand: string | null = null;
   if (input.fail2banJournal !== undefined) {
     // The journal is indexed by time: ask it for the same span the rotated files would be cut to, plus the match
     // window after --until (a verdict at --until is answered up to that much later).
-    const until = input.filters.until === undefined ? undefined : input.filters.until + input.matchWindow;
+    const until = filters.until === undefined ? undefined : filters.until + input.matchWindow;
     const args = fail2banJournalArgs({
       ...(oldest === undefined ? {} : { since: oldest }),
       ...(until === undefined ? {} : { until }),
@@ -63,15 +73,18 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     const allF2b = listRotated(input.fail2banLog);
     f2bFiles = allF2b.filter((f, i) => oldest === undefined || i === allF2b.length - 1 || f.mtime >= oldest);
     progress.start('reading fail2ban log', f2bFiles);
+    // The time of the line before, across rotations: it tells which of the two hours a stamp is when DST ends.
+    let previous = Number.NEGATIVE_INFINITY;
     for await (const line of readRotatedLines(f2bFiles, (i, b) => progress.update(i, b))) {
-      const event = readFail2banLine(line);
+      const event = readFail2banLine(line, previous);
+      if (event !== null && event.time > previous) previous = event.time;
       if (keep(event)) events.push(event);
     }
   }
   // Rotated files are read oldest first, but a clock step can still disorder lines: sort (stable) by time.
   events.sort((a, b) => a.time - b.time);
-  const history = new Fail2banHistory(events, input.jail, input.matchWindow);
-  const builder = new AuditBuilder(history, input.filters);
+  const history = new Fail2banHistory(events, input.jail, input.matchWindow, first);
+  const builder = new AuditBuilder(history, filters);
 
   const all = listRotated(input.verdictLog);
   // A rotated file last written before --since holds nothing newer: skip it unread (the current file is always read).

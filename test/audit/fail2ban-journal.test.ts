@@ -36,6 +36,7 @@ function entry(time: number, message: string | number[], fields: Record<string, 
     __CURSOR: `s=fake;i=${cursor}`,
     __REALTIME_TIMESTAMP: String(time * 1000),
     _COMM: 'fail2ban-server',
+    _UID: '0',
     _PID: '4711',
     _HOSTNAME: 'web1',
     SYSLOG_IDENTIFIER: 'fail2ban',
@@ -77,6 +78,8 @@ function writeLogs(): { verdicts: string; journal: string; argsFile: string } {
       entry(T0 + 4 * S + 100, `[f2b-campaign] Ignore ${IGNORED} by ip`, { PRIORITY: '6' }),
       // Another program writing fail2ban-like text: not fail2ban-server, so _COMM=fail2ban-server filters it out.
       entry(T0 + 6 * S + 200, `[f2b-campaign] Ban ${SPOOFED}`, { _COMM: 'logger', SYSLOG_IDENTIFIER: 'fail2ban' }),
+      // A local user's process renamed fail2ban-server (prctl): the uid journald records gives it away.
+      entry(T0 + 6 * S + 300, `[f2b-campaign] Ban ${SPOOFED}`, { _UID: '1000', SYSLOG_IDENTIFIER: 'fail2ban' }),
       // After --until plus the match window: journalctl --until leaves it out.
       entry(UNTIL + 2 * DAY, `[f2b-campaign] Unban ${NATIVE}`),
     ].join('\n')}\n`,
@@ -125,6 +128,7 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
         '--no-pager',
         '--no-tail',
         '_COMM=fail2ban-server',
+        '_UID=0',
         // --since minus the longest ban (4 weeks) and the match window (1 d); --until plus the match window.
         `--since=@${(SINCE - 29 * DAY) / 1000}`,
         `--until=@${(UNTIL + DAY) / 1000}`,

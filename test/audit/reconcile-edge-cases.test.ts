@@ -1,0 +1,170 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditFilters } from '../../src/audit/audit-builder.js';
+import { prefixOf } from '../../src/audit/audit-report.js';
+import { renderHtml } from '../../src/audit/report-html.js';
+import { renderTable } from '../../src/audit/report-table.js';
+import { runAudit } from '../../src/audit/run-audit.js';
+import { F2bCampaignError } from '../../src/core/errors.js';
+import type { Verdict } from '../../src/core/verdict.js';
+import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir, verdictLines } from './log-writers.js';
+
+const T = Date.parse('2026-02-15T10:00:00Z');
+const M = 60_000;
+const at = (minutes: number, seconds = 0) => T + minutes * M + seconds * 1000;
+
+let dir = '';
+beforeAll(() => {
+  dir = tempDir('edge');
+});
+afterAll(() => removeTempDir(dir));
+
+/** Writes a verdict log and a fail2ban log into a fresh sub-directory and audits them. */
+async function audit(name: string, verdicts: Verdict[], fail2ban: string[], filters: AuditFilters = {}) {
+  const verdictLog = join(dir, `${name}-verdicts.log`);
+  const fail2banLog = join(dir, `${name}-fail2ban.log`);
+  writeFileSync(verdictLog, `${verdictLines(verdicts).join('\n')}\n`);
+  writeFileSync(fail2banLog, `${fail2ban.join('\n')}\n`);
+  return runAudit({ verdictLog, fail2banLog, jail: 'f2b-campaign', matchWindow: 86_400_000, filters, now: at(600) });
+}
+
+const outcomeOf = (report: Awaited<ReturnType<typeof audit>>, ip: string) => {
+  const o = report.campaigns[0]!.members.get(ip)!.verdicts[0]!.outcome;
+  return o.status === 'not-banned' ? `${o.why}: ${o.detail}` : o.status;
+};
+
+describe('audit: address forms', () => {
+  const verdicts = [
+    campaignVerdict(at(0), 'c-1', 'open', 2, 'rhythm'),
+    ban(at(0, 1), '2001:db8::1', 'c-1', 'rhythm'),
+    ban(at(0, 2), '192.0.2.10', 'c-1', 'rhythm'),
+  ];
+  const fail2ban = [
+    fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+    fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 2001:db8::1'),
+    fail2banLine(at(0, 3), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.10'),
+  ];
+
+  it('--ip finds the address however it is written (case, zeros, brackets, IPv4-mapped)', async () => {
+    for (const [asked, canonical] of [
+      ['2001:DB8::1', '2001:db8::1'],
+      ['2001:db8:0:0:0:0:0:1', '2001:db8::1'],
+      ['[2001:db8::1]', '2001:db8::1'],
+      ['::ffff:192.0.2.10', '192.0.2.10'],
+    ] as const) {
+      const report = await audit('forms', verdicts, fail2ban, { ip: asked });
+      expect(report.explain?.ip, asked).toBe(canonical);
+      expect(
+        report.explain?.verdicts.map((v) => v.fields['ip']),
+        asked,
+      ).toEqual([canonical]);
+      expect(
+        report.campaigns.map((c) => [...c.members.keys()]),
+        asked,
+      ).toEqual([[canonical]]);
+      expect(outcomeOf(report, canonical), asked).toBe('banned');
+    }
+  });
+
+  it("matches fail2ban's dotted form of an IPv4-compatible IPv6 address (glibc inet_ntop) to the verdict's", async () => {
+    // The verdict line has the RFC 5952 text; fail2ban, reading it, logs `::192.0.2.1` (checked with fail2ban 1.0.2).
+    const report = await audit(
+      'compat',
+      [campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'), ban(at(0, 1), '::c000:201', 'c-1', 'rhythm')],
+      [
+        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban ::192.0.2.1'),
+      ],
+    );
+    expect(outcomeOf(report, '::c000:201')).toBe('banned');
+  });
+
+  it('names IPv6 /64 prefixes in RFC 5952 form', () => {
+    expect(prefixOf('2001:db8::1')).toBe('2001:db8::/64');
+    expect(prefixOf('2001:db8:7:1::5')).toBe('2001:db8:7:1::/64');
+    expect(prefixOf('2001:db8:0:0:1::5')).toBe('2001:db8::/64');
+    expect(prefixOf('203.0.113.7')).toBe('203.0.113.0/24');
+  });
+});
+
+describe('audit: what fail2ban says about the address', () => {
+  it('--ip gives the same reason as the full report when the log starts mid-run (rotated, no start line)', async () => {
+    // fail2ban's current file begins with other addresses' lines: the log covers 10:00 on, the jail was running.
+    const verdicts = [
+      campaignVerdict(at(20), 'c-1', 'open', 2, 'rhythm'),
+      ban(at(20, 1), '198.51.100.9', 'c-1', 'rhythm'),
+      ban(at(30), '198.51.100.5', 'c-1', 'rhythm'),
+    ];
+    const fail2ban = [
+      fail2banLine(at(0), 'actions', 'NOTICE', '[sshd] Ban 198.51.100.77'),
+      fail2banLine(at(20, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.9'),
+      fail2banLine(at(60), 'actions', 'NOTICE', '[sshd] Unban 198.51.100.77'),
+    ];
+    const all = await audit('midrun', verdicts, fail2ban);
+    const one = await audit('midrun', verdicts, fail2ban, { ip: '198.51.100.5' });
+    expect(outcomeOf(all, '198.51.100.5')).toMatch(/^unknown: /);
+    expect(outcomeOf(one, '198.51.100.5')).toBe(outcomeOf(all, '198.51.100.5'));
+  });
+
+  it('does not call "Ignore ADDR, expired bantime" ignoreip: fail2ban read the verdict after the ban would have ended', async () => {
+    const report = await audit(
+      'expired',
+      [
+        campaignVerdict(at(0), 'c-1', 'open', 2, 'rhythm'),
+        ban(at(0, 1), '198.51.100.1', 'c-1', 'rhythm'),
+        ban(at(0, 2), '192.0.2.99', 'c-1', 'rhythm'),
+      ],
+      [
+        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' stopped"),
+        fail2banLine(at(-5, 1), 'server', 'INFO', 'Exiting Fail2ban'),
+        fail2banLine(at(120), 'server', 'INFO', 'Starting Fail2ban v1.0.2'),
+        fail2banLine(at(120, 1), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(120, 2), 'actions', 'INFO', '[f2b-campaign] Ignore 198.51.100.1, expired bantime'),
+        fail2banLine(at(120, 2), 'filter', 'INFO', '[f2b-campaign] Ignore 192.0.2.99 by ip'),
+      ],
+    );
+    expect(outcomeOf(report, '198.51.100.1')).toMatch(/^expired: fail2ban read it at 2026-02-15T12:00:02.000Z/);
+    expect(outcomeOf(report, '192.0.2.99')).toBe('ignoreip: fail2ban ignored it (ip)');
+  });
+});
+
+describe('audit: HTML alert evidence', () => {
+  it('quotes values as the verdict line does, so a value with spaces cannot pass for more fields', async () => {
+    const alert: Verdict = {
+      time: at(5),
+      verb: 'ALERT',
+      fields: [
+        ['kind', 'compromise'],
+        ['ip', '198.51.100.1'],
+        ['user', 'x ip=10.9.9.9 reason=none'],
+        ['campaign', 'c-1'],
+      ],
+    };
+    const report = await audit('evidence', [campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'), alert], []);
+    const page = renderHtml(report);
+    expect(page).toContain('user=&#34;x ip=10.9.9.9 reason=none&#34;');
+    expect(page).not.toContain('user=x ip=10.9.9.9');
+    expect(renderTable(report)).toContain('user="x ip=10.9.9.9 reason=none"');
+  });
+});
+
+describe('audit: a rotation it cannot read', () => {
+  it("fails with the file named, as the audit's own error, when a .gz rotation is truncated", async () => {
+    const verdictLog = join(dir, 'cut-verdicts.log');
+    const lines = `${verdictLines([ban(at(0), '198.51.100.1', 'c-1', 'rhythm')]).join('\n')}\n`;
+    writeFileSync(verdictLog, lines);
+    writeFileSync(`${verdictLog}.2.gz`, gzipSync(lines.repeat(50)).subarray(0, 40));
+    const run = runAudit({
+      verdictLog,
+      fail2banLog: join(dir, 'cut-fail2ban.log'),
+      jail: 'f2b-campaign',
+      matchWindow: 86_400_000,
+      filters: {},
+      now: at(600),
+    });
+    await expect(run).rejects.toBeInstanceOf(F2bCampaignError);
+    await expect(run).rejects.toThrow(`reading ${verdictLog}.2.gz: unexpected end of file`);
+  });
+});
