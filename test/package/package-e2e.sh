@@ -208,6 +208,11 @@ check "systemd-analyze verify f2b-campaign.service (inside the root; --man=no: n
 doc_files=$(sed -n 's/^Documentation=//p' "$ROOT/lib/systemd/system/f2b-campaign.service" | tr ' ' '\n' | sed -n 's|^file://||p')
 check "the unit's Documentation= files are installed ($(echo $doc_files))" \
   sh -c "[ -n \"\$1\" ] && for f in \$1; do test -f \"$ROOT\$f\" || exit 1; done" _ "$doc_files"
+# postinst configure a second time (as an upgrade or dpkg-reconfigure runs it): quiet, and nothing it made changes.
+reconf_err=$(in_root env DEBIAN_FRONTEND=noninteractive dpkg-reconfigure f2b-campaign 2>&1 >/dev/null) && reconf_rc=0 || reconf_rc=$?
+[ -z "$reconf_err" ] || say "$reconf_err" | sed 's/^/      dpkg-reconfigure: /'
+check "postinst configure run again (dpkg-reconfigure): exit $reconf_rc, no adduser warnings, log still $(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)" \
+  sh -c "[ $reconf_rc -eq 0 ] && ! printf '%s' \"\$1\" | grep -q 'already a member' && [ \"\$(chroot '$ROOT' stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)\" = 'f2b-campaign:adm 640' ]" _ "$reconf_err"
 rm "$ROOT/var/log/f2b-campaign/verdicts.log"
 in_root systemd-tmpfiles --create f2b-campaign.conf
 check "tmpfiles.d recreates a deleted verdict log ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \
@@ -299,8 +304,8 @@ for ip in $BYSTANDERS; do
     sh -c "! ip netns exec '$NS' chroot '$ROOT' nft list ruleset | grep -qF '$ip' && ! printf '%s' '$(banned_now)' | grep -qF '$ip'"
 done
 
-# 4b. The service itself: ExecStart as the unit's user, a real campaign appended to auth.log (rsyslog's place),
-# logrotate's rotation of the verdict log (and the SIGHUP `systemctl kill` would send) half-way through.
+# 4b. The service itself: ExecStart as the unit's user, with the unit's UMask, a real campaign appended to auth.log
+# (rsyslog's place), logrotate's rotation of the verdict log half-way through (no signal: the stanza sends none).
 if ! printf '%s' " $commands " | grep -q ' run '; then
   fail "this build has no \`run\` command: the service cannot be tested"
 fi
@@ -311,14 +316,21 @@ say "$check_out" | sed 's/^/      check: /'
 check "sudo f2b-campaign check on the installed package: all good" sh -c "printf '%s' \"\$1\" | grep -q 'all good'" _ "$check_out"
 check "check sees the jail in the running fail2ban-server" sh -c "printf '%s' \"\$1\" | grep -q '^ok .*fail2ban jail: .*the running fail2ban has the jail'" _ "$check_out"
 read -ra exec_argv <<<"$exec_start"
+# The unit's UMask= (systemd's default for a system service is 0022): it decides the modes of what the service
+# creates, e.g. whether `status` can read the status file without root.
+unit_umask=$(sed -n 's/^UMask=//p' "$ROOT"/lib/systemd/system/f2b-campaign.service)
+unit_umask=${unit_umask:-0022}
 # Not through the as_service function: a function in the background is a subshell, and $! must be the program
-# itself (chroot, env and setpriv each exec the next).
-chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-  setpriv --reuid=f2b-campaign --regid=f2b-campaign --init-groups --no-new-privs --inh-caps=-all --bounding-set=-all \
-  "${exec_argv[@]}" >"$WORK/service.out" 2>&1 &
+# itself (the subshell execs chroot; chroot, env and setpriv each exec the next).
+(
+  umask "$unit_umask"
+  exec chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    setpriv --reuid=f2b-campaign --regid=f2b-campaign --init-groups --no-new-privs --inh-caps=-all --bounding-set=-all \
+    "${exec_argv[@]}"
+) >"$WORK/service.out" 2>&1 &
 SERVICE_PID=$!
 for _ in $(seq 100); do grep -q 'service-started' "$WORK/service.out" && break; sleep 0.1; done
-check "the service started as f2b-campaign under node $node_version (pid $SERVICE_PID)" grep -q 'service-started' "$WORK/service.out"
+check "the service started as f2b-campaign under node $node_version (pid $SERVICE_PID, umask $unit_umask)" grep -q 'service-started' "$WORK/service.out"
 say "      thresholds: $(grep -o '"event":"fail2ban-thresholds".*' "$WORK/service.out" | head -1 | cut -c1-200)"
 check "the service runs as f2b-campaign, without capabilities" \
   sh -c "[ \"\$(stat -c %u /proc/$SERVICE_PID)\" = \"$(in_root id -u f2b-campaign)\" ] && grep -q '^CapEff:\s*0*$' /proc/$SERVICE_PID/status && grep -q '^NoNewPrivs:\s*1$' /proc/$SERVICE_PID/status"
@@ -338,16 +350,19 @@ for _ in $(seq 50); do [ -f "$ROOT/run/f2b-campaign/status.json" ] && break; sle
 # From a directory of the user's (not /, where ./var/run would happen to be the system's /run).
 status_user=$(in_root sh -c 'cd /tmp && exec setpriv --reuid=nobody --regid=nogroup --clear-groups f2b-campaign status' 2>&1) || true
 say "$status_user" | head -3 | sed 's/^/      status (nobody): /'
-check "f2b-campaign status without root reads the running service's status" \
+check "f2b-campaign status without root reads the running service's status ($(in_root stat -c '%U:%G %a' /run/f2b-campaign/status.json) under UMask=$unit_umask)" \
   sh -c "printf '%s' \"\$1\" | grep -q '^f2b-campaign: running, pid'" _ "$status_user"
+check "the service's state stays private under UMask=$unit_umask ($(in_root stat -c '%U:%G %a' /var/lib/f2b-campaign/state.json))" \
+  test "$(in_root stat -c '%U:%G %a' /var/lib/f2b-campaign/state.json)" = "f2b-campaign:f2b-campaign 600"
 in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q logrotate >"$WORK/logrotate-install.log" 2>&1 ||
   fail "apt-get install logrotate"
 in_root logrotate -f /etc/logrotate.d/f2b-campaign
 check "logrotate -f /etc/logrotate.d/f2b-campaign: verdicts.log.1 kept, a new verdicts.log ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \
   test -s "$ROOT/var/log/f2b-campaign/verdicts.log.1" -a "$(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)" = "f2b-campaign:adm 640"
-kill -HUP "$SERVICE_PID" # what `systemctl kill --kill-whom=main -s HUP` in postrotate, or ExecReload, sends
-for _ in $(seq 50); do grep -q 'verdict-log-reopened' "$WORK/service.out" && break; sleep 0.1; done
-check "SIGHUP: the service reopened its verdict log" grep -q 'verdict-log-reopened' "$WORK/service.out"
+# No signal (the stanza has no postrotate): the service sees within a second that the path names a new file.
+reopened_moved() { grep 'verdict-log-reopened' "$WORK/service.out" | grep -q '"reason":"moved"'; }
+for _ in $(seq 50); do reopened_moved && break; sleep 0.1; done
+check "without a signal, the service reopened its verdict log after the rotation (reason moved)" reopened_moved
 tail -n +"$((half + 1))" "$WORK/campaign.auth" >>"$ROOT/var/log/auth.log"
 settle=
 for _ in $(seq 60); do
@@ -422,6 +437,8 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(basenam
   tail -20 "$WORK/reinstall.log"
   fail "apt-get install ./$(basename "$DEB") (again)"
 }
+check "reinstall for the user kept from before: no adduser warnings ($(grep -c 'already a member' "$WORK/reinstall.log" || true))" \
+  sh -c "! grep -q 'already a member' '$WORK/reinstall.log'"
 check "the running fail2ban has the jail again, without a manual reload ($(f2b status | sed -n 's/.*Jail list:\s*//p'))" \
   sh -c "chroot '$ROOT' fail2ban-client status f2b-campaign >/dev/null"
 check "the verdict log was recreated for it ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \
