@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchownSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine } from '../verdict/verdict-line.js';
@@ -117,9 +117,23 @@ export class VerdictWriter {
   }
 
   private open(): number {
-    mkdirSync(dirname(this.options.path), { recursive: true });
+    const dir = dirname(this.options.path);
+    mkdirSync(dir, { recursive: true });
     const fd = openSync(this.options.path, 'a', 0o640);
-    const st = fstatSync(fd);
+    let st = fstatSync(fd);
+    if (st.size === 0) {
+      // A file we just made (the old one deleted) would get the service's own group; the packaged directory is
+      // group adm, as logrotate's and tmpfiles' files are, so admins can read the verdicts without root.
+      try {
+        const group = statSync(dir).gid;
+        if (st.gid !== group) {
+          fchownSync(fd, -1, group);
+          st = fstatSync(fd);
+        }
+      } catch {
+        // Not a member of that group (a test, a custom path): the file keeps ours.
+      }
+    }
     this.fd = fd;
     this.ino = st.ino;
     this.dev = st.dev;

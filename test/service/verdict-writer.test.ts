@@ -1,4 +1,14 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
@@ -73,6 +83,17 @@ describe('VerdictWriter', () => {
     writer.close();
     expect(statSync(path).ino).toBe(ino);
     expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.3');
+  });
+
+  it("gives a log it creates its directory's group (adm in the package), not the service's own", () => {
+    const { dir, log } = setup();
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const group = 4; // adm on Debian; the tests run as root, who may give any group
+    chownSync(logs, -1, group);
+    const path = join(logs, 'verdicts.log');
+    new VerdictWriter({ path, log }).close();
+    expect(statSync(path).gid).toBe(group);
   });
 
   it('on a full disk (ENOSPC from /dev/full) keeps the verdicts, logs one ERROR, and writes them in order once it can', () => {
