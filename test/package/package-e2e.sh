@@ -415,6 +415,7 @@ check "remove: program gone" test ! -e "$ROOT/usr/bin/f2b-campaign" -a ! -e "$RO
 check "remove: configuration kept (conffiles)" test -f "$ROOT/etc/f2b-campaign/f2b-campaign.conf" -a -f "$ROOT/etc/fail2ban/jail.d/f2b-campaign.conf"
 check "remove: verdict log kept ($(wc -l <"$ROOT/var/log/f2b-campaign/verdicts.log") lines)" test -s "$ROOT/var/log/f2b-campaign/verdicts.log"
 check "remove: fail2ban still runs" sh -c "chroot '$ROOT' fail2ban-client ping >/dev/null"
+check "remove: tells the admin the jail stays enabled until purge" grep -q 'fail2ban jail stays enabled until purge' "$WORK/remove.log"
 in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q f2b-campaign >"$WORK/purge.log" 2>&1 || {
   tail -20 "$WORK/purge.log"
   fail "apt-get purge"
