@@ -9,6 +9,12 @@ interface Connection {
    */
   pending: number;
   success: boolean;
+  /** The first IP address the connection's lines named (a PAM `rhost=` may name the host instead). */
+  addr: string | undefined;
+  /** Once ended: the address and port of its ending line, and its place in the ring of ended ones (-1: open). */
+  endedIp: string;
+  endedPort: number | undefined;
+  endedSlot: number;
 }
 
 const ANNOUNCE_BIT: Partial<Record<string, number>> = {
@@ -20,38 +26,79 @@ const ANNOUNCE_BIT: Partial<Record<string, number>> = {
 
 /** How many connections we remember; old ones are forgotten first. A connection lives seconds to minutes. */
 const MAX_CONNECTIONS = 50_000;
+/**
+ * How many ended connections we remember, for the lines sshd and PAM write after the one that ended it: a second
+ * close (`Received disconnect` then `Disconnected from ...`), PAM's `PAM N more authentication failures`. The same
+ * process writes them at once, so only lines of other connections ending in that instant come between. Kept small
+ * on purpose: the ended ones share the open connections' map, looked up for every line (4,096 made the parser 17%
+ * slower on the replay benchmark, 256 costs it 7%).
+ */
+const MAX_ENDED = 256;
+
+/** [key, attempts, pending bits, success, address]: compact, and plain JSON (the address is missing in old ones). */
+export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number, boolean, (string | null)?]>;
 
 /**
  * Turns message roles into event kinds and attempt counts, so each authentication attempt is counted once even
  * though sshd and PAM write two or three lines for it. Lines of one connection share sshd's pid (the monitor
- * process logs for its unprivileged child); without a pid (`sshd -E`), the remote address stands in.
+ * process logs for its unprivileged child); without a pid (`sshd -E`), the remote address stands in. A pid is
+ * reused by later connections, and some end with no line we see (`Too many authentication failures`): a line
+ * naming another IP address than the pid's connection did starts a new connection.
  */
-/** [key, attempts, pending bits, success]: compact, and plain JSON. */
-export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number, boolean]>;
-
 export class ConnectionTracker {
+  /** Open connections, and the last MAX_ENDED ended ones (for the lines written after their end). */
   private readonly connections = new Map<string, Connection>();
+  /**
+   * The keys of ended connections in a ring, oldest overwritten first. Not the map's own order: evicting a Map's
+   * first key walks every slot deleted before it, and nearly every connection ends (that walk, and a second map for
+   * the ended ones, took a quarter of the parser's time).
+   */
+  private readonly endedOrder: Array<string | undefined> = new Array<string | undefined>(MAX_ENDED);
+  private endedNext = 0;
 
   constructor(snapshot: ConnectionSnapshot = []) {
     for (const entry of snapshot) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
-      const [key, attempts, pending, success] = entry;
+      const [key, attempts, pending, success, addr] = entry;
       this.connections.set(key, {
         attempts: Number(attempts) || 0,
         pending: Number(pending) || 0,
         success: success === true,
+        addr: typeof addr === 'string' ? addr : undefined,
+        endedIp: '',
+        endedPort: undefined,
+        endedSlot: -1,
       });
     }
   }
 
   /** The connections still open, so a restart keeps pairing their lines (an attempt is not counted twice). */
   snapshot(): ConnectionSnapshot {
-    return [...this.connections].map(([key, c]) => [key, c.attempts, c.pending, c.success] as const);
+    return [...this.connections]
+      .filter(([, c]) => c.endedSlot < 0)
+      .map(([key, c]) => [key, c.attempts, c.pending, c.success, c.addr ?? null] as const);
   }
 
-  account(key: string, match: MessageMatch): { kind: AuthEventKind; count: number } | null {
+  /**
+   * `ip` is the line's normalised address; `isIp` says it is an IP address rather than a host name (PAM's `rhost=`
+   * with UseDNS), which does not tell connections apart.
+   */
+  account(key: string, match: MessageMatch, ip: string, isIp: boolean): { kind: AuthEventKind; count: number } | null {
+    if (match.role === 'none') return null;
     const repeat = match.repeat;
-    const conn = this.connection(key);
+    const ending = match.role === 'close' || match.role === 'session';
+    let conn = this.connections.get(key);
+    if (conn !== undefined && conn.endedSlot >= 0) {
+      // The lines that follow the end of the same connection; anything else is a new connection on a reused pid.
+      if (ending && conn.endedIp === ip && conn.endedPort === match.port) return { kind: 'disconnect', count: 0 };
+      if (match.role === 'summary' && (conn.endedIp === ip || !isIp)) return { kind: 'failure', count: 0 };
+      conn = this.reset(conn);
+    } else if (conn !== undefined && isIp && conn.addr !== undefined && conn.addr !== ip) {
+      conn = this.reset(conn);
+    }
+    conn ??= this.open(key);
+    if (isIp) conn.addr ??= ip;
+    if (ending || match.role === 'probe') this.end(conn, key, ip, match.port);
     switch (match.role) {
       case 'announce': {
         const bit = ANNOUNCE_BIT[match.reason] ?? 16;
@@ -75,41 +122,59 @@ export class ConnectionTracker {
         return { kind: 'failure', count: 1 };
       }
       case 'close': {
-        this.connections.delete(key);
         if (conn.success || conn.attempts > 0) return { kind: 'disconnect', count: 0 };
         // `closed by authenticating user X`: a try happened that INFO level does not log (publickey offers).
         if (match.triedAuth) return { kind: 'failure', count: 1 };
         return { kind: 'probe', count: 1 };
       }
       case 'probe':
-        this.connections.delete(key);
         return { kind: 'probe', count: repeat };
       case 'success':
         conn.success = true;
         conn.pending = 0;
         return { kind: 'success', count: 1 };
       case 'session':
-        this.connections.delete(key);
         return { kind: 'disconnect', count: 0 };
-      case 'none':
-        return null;
     }
   }
 
-  private connection(key: string): Connection {
-    let conn = this.connections.get(key);
-    if (conn === undefined) {
-      if (this.connections.size >= MAX_CONNECTIONS) {
-        const oldest = this.connections.keys().next().value;
-        if (oldest !== undefined) this.connections.delete(oldest);
-      }
-      conn = { attempts: 0, pending: 0, success: false };
-      this.connections.set(key, conn);
+  private open(key: string): Connection {
+    if (this.connections.size >= MAX_CONNECTIONS + MAX_ENDED) {
+      const oldest = this.connections.keys().next().value;
+      if (oldest !== undefined) this.connections.delete(oldest);
     }
+    const conn: Connection = {
+      attempts: 0,
+      pending: 0,
+      success: false,
+      addr: undefined,
+      endedIp: '',
+      endedPort: undefined,
+      endedSlot: -1,
+    };
+    this.connections.set(key, conn);
     return conn;
   }
 
-  get size(): number {
-    return this.connections.size;
+  /** A new connection in place of an old one on the same key (its ring slot, if any, no longer names it). */
+  private reset(conn: Connection): Connection {
+    conn.attempts = 0;
+    conn.pending = 0;
+    conn.success = false;
+    conn.addr = undefined;
+    conn.endedSlot = -1;
+    return conn;
+  }
+
+  private end(conn: Connection, key: string, ip: string, port: number | undefined): void {
+    const slot = this.endedNext;
+    const oldest = this.endedOrder[slot];
+    // Only the connection this slot was given goes: one on that key since is open, or ended in a newer slot.
+    if (oldest !== undefined && this.connections.get(oldest)?.endedSlot === slot) this.connections.delete(oldest);
+    this.endedOrder[slot] = key;
+    conn.endedIp = ip;
+    conn.endedPort = port;
+    conn.endedSlot = slot;
+    this.endedNext = (slot + 1) % MAX_ENDED;
   }
 }

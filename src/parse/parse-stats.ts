@@ -10,7 +10,10 @@ export type SkipReason =
   | 'bad-address'
   /** Attacker text stands on both sides of the address and the message grammar cannot tell which is sshd's. */
   | 'ambiguous'
-  /** Longer than MAX_LINE_LENGTH: no real sshd line is, and the end of a cut one would be attacker text. */
+  /**
+   * Longer than MAX_LINE_LENGTH, or a message sshd may have cut (SSHD_SYSLOG_MAX) whose address would come after the
+   * client's text: the end of a cut line is attacker text.
+   */
   | 'too-long';
 
 export class ParseStats {

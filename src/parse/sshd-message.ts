@@ -56,7 +56,15 @@ const NONE: MessageMatch = match('none', 'other');
 
 /** Two readings of one line give different addresses: attacker text stands on both sides of the address. */
 export const AMBIGUOUS = Symbol('ambiguous');
-export type Classification = MessageMatch | typeof AMBIGUOUS | null;
+/**
+ * sshd hands every message to syslog() as `"%.500s"` (log.c), after escaping what the client sent (a byte of a
+ * username can take 4 characters): a message this long may have lost its end, and with it the address sshd wrote
+ * after the client's text. What is left then ends in attacker text that can read as a whole line.
+ */
+export const SSHD_SYSLOG_MAX = 500;
+/** The message may have been cut before its address, and it is not one of the forms that name the address first. */
+export const CUT = Symbol('cut');
+export type Classification = MessageMatch | typeof AMBIGUOUS | typeof CUT | null;
 
 interface Origin {
   readonly user: string;
@@ -68,37 +76,35 @@ function origin(user: string, addr: string, port: string | undefined): Origin {
   return { user, addr, port };
 }
 
-// `<user> from <addr> port <port> ssh2` as OpenSSH >= 7.4 writes it for password, keyboard-interactive and none:
-// nothing follows, so the last address is sshd's and the user is greedy. Only publickey and hostbased add
-// `: <key type> <fingerprint>`; certificates add a key ID (attacker text) after it.
-const TAIL_PLAIN = /^(.*) from (\S+) port (\d+)(?: ssh\d?)?$/s;
-const TAIL_KEY =
-  /^(.*) from (\S+) port (\d+) ssh2: ([A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*)$/s;
-const TAIL_CERT_GREEDY = /^(.*) from (\S+) port (\d+) ssh2: \S+ \S+ ID .* \(serial \d+\) CA \S+ \S+$/s;
-const TAIL_CERT_LAZY = /^(.*?) from (\S+) port (\d+) ssh2: \S+ \S+ ID .* \(serial \d+\) CA \S+ \S+$/s;
-// Hostbased adds the client's own claims, attacker text, after the key.
-const TAIL_HOSTBASED_GREEDY = /^(.*) from (\S+) port (\d+) ssh2: \S+ \S+, client user ".*", client host ".*"$/s;
-const TAIL_HOSTBASED_LAZY = /^(.*?) from (\S+) port (\d+) ssh2: \S+ \S+, client user ".*", client host ".*"$/s;
+// `<user> from <addr> port <port> ssh2[: <extra>]`, as auth.c's auth_log() writes Failed/Accepted lines. After the
+// port comes sshd's own end of the line: nothing (password, keyboard-interactive, none), or format_method_key()'s
+// `<type> <fingerprint>`, a certificate's `<type> <fp> ID <key ID> (serial N) CA <type> <fp>`, either followed by
+// `, client user "<u>", client host "<h>"` (hostbased). The username, key ID and client names are the client's, so
+// attacker text can stand on both sides of the address: every ` from A port P` that such an end follows is a reading
+// of the line, and the line counts only if all its readings name one address (else it is ambiguous).
+const ORIGIN_AT = / from (\S+) port (\d+)/y;
+const END_PLAIN = /^(?: ssh\d?)?$/;
+const END_KEYS = /^ ssh2: [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*$/;
+const END_METHOD_KEY =
+  /^ ssh2: \S+ \S+(?: ID .* \(serial \d+\) CA \S+ \S+)?(?:, client user ".*", client host ".*")?$/s;
 // SSH1-era rhosts suffix, and pre-5.x lines with no port. Tried only when no modern form fits, because a modern
 // line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
 const TAIL_SSH1_RUSER = /^(.*?) from (\S+) port (\d+) ssh1: ruser .*$/s;
 const TAIL_NO_PORT = /^(.*) from (\S+)$/s;
 
 function userAndOrigin(rest: string): Origin | typeof AMBIGUOUS | null {
-  let m = TAIL_PLAIN.exec(rest) ?? TAIL_KEY.exec(rest);
-  if (m) return origin(m[1]!, m[2]!, m[3]);
-  for (const [greedy, lazy] of [
-    [TAIL_CERT_GREEDY, TAIL_CERT_LAZY],
-    [TAIL_HOSTBASED_GREEDY, TAIL_HOSTBASED_LAZY],
-  ] as const) {
-    m = greedy.exec(rest);
-    if (m) {
-      const other = lazy.exec(rest);
-      if (!other || other[2] !== m[2] || other[3] !== m[3]) return AMBIGUOUS;
-      return origin(m[1]!, m[2]!, m[3]);
-    }
+  let found: Origin | undefined;
+  for (let at = rest.indexOf(' from '); at !== -1; at = rest.indexOf(' from ', at + 1)) {
+    ORIGIN_AT.lastIndex = at;
+    const m = ORIGIN_AT.exec(rest);
+    if (m === null) continue;
+    const end = rest.slice(ORIGIN_AT.lastIndex);
+    if (!END_PLAIN.test(end) && !END_KEYS.test(end) && !END_METHOD_KEY.test(end)) continue;
+    if (found === undefined) found = origin(rest.slice(0, at), m[1]!, m[2]);
+    else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
   }
-  m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
+  if (found !== undefined) return found;
+  const m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
   return m ? origin(m[1]!, m[2]!, m[3]) : null;
 }
 
@@ -123,8 +129,9 @@ const DISCONNECTING_CHANGE_LAZY =
 const CLOSED = /^Connection (closed|reset) by (?:(invalid|authenticating) user (.*) )?(\S+) port (\d+)$/s;
 const CLOSED_OLD = /^Connection (closed|reset) by (\S+)$/;
 const DISCONNECTED = /^Disconnected from (?:(invalid|authenticating) user (.*) |user (.*) )?(\S+) port (\d+)$/s;
-const RECEIVED_DISCONNECT = /^Received disconnect from (\S+) port (\d+):\s*(\d+): (.*)$/s;
-const RECEIVED_DISCONNECT_OLD = /^Received disconnect from (\S+): (\d+): (.*)$/s;
+// The reason is the client's, and may be empty (`:11: ` before the suffix, trimmed with it).
+const RECEIVED_DISCONNECT = /^Received disconnect from (\S+) port (\d+):\s*(\d+):(?: (.*))?$/s;
+const RECEIVED_DISCONNECT_OLD = /^Received disconnect from (\S+): (\d+):(?: (.*))?$/s;
 const TIMEOUT =
   /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?: to \S+, pid = \d+)?$/;
 const NO_IDENT = /^Did not receive identification string from (\S+)(?: port (\d+))?$/;
@@ -140,6 +147,50 @@ const SESSION = /^pam_\w+\(sshd:session\): session (opened|closed) for user /;
 // Messages we know and deliberately draw nothing from: no address, or no attempt.
 const KNOWN_NONE =
   /^(?:kex_exchange_identification: |Connection from \S+ port \d+ on |Read from socket failed|Unable to negotiate a key|no matching \w+ found|Disconnecting: Too many authentication failures|Disconnecting: Change of username|pam_unix\(sshd:auth\): check pass|reverse mapping checking|Address \S+ maps to |Postponed |Starting session|User child is on pid|Received signal|Server listening on|Close session|Transferred: |srclimit_penalise: |Accepted key |Partial publickey|Nasty PTR record|pam_\w+\(sshd:account\)|PAM \d+ more|Timeout, client not responding|Connection closed by remote host|Exiting on signal|input_userauth_request: |PAM service\(sshd\) ignoring max retries|User \S+ not allowed because|Connection from \S+(?: port \d+)?$|SSH: Server;)/;
+
+/** Classifies one sshd message as sshd wrote it (after the syslog header, `error: ` and ` [preauth]` included). */
+export function classifySshdMessage(raw: string): Classification {
+  const { message } = stripDecorations(raw);
+  return mayBeCut(raw) ? classifyCut(message) : classifyMessage(message);
+}
+
+/** At least SSHD_SYSLOG_MAX bytes of UTF-8 (a UTF-16 unit is at most 3 of them: most lines skip the count). */
+function mayBeCut(raw: string): boolean {
+  return raw.length * 3 >= SSHD_SYSLOG_MAX && Buffer.byteLength(raw, 'utf8') >= SSHD_SYSLOG_MAX;
+}
+
+/**
+ * What a message that may have been cut still says reliably: the forms that write the address before any text of
+ * the client's (a cut `Their offer:` list is common), and messages that name no address.
+ */
+function classifyCut(message: string): Classification {
+  let m = RECEIVED_DISCONNECT.exec(message);
+  if (m) return receivedDisconnect(m[1]!, m[2], m[3]!, m[4] ?? '');
+  m = RECEIVED_DISCONNECT_OLD.exec(message);
+  if (m) return receivedDisconnect(m[1]!, undefined, m[2]!, m[3] ?? '');
+  m = NEGOTIATE.exec(message);
+  if (m) return match('probe', 'unable-to-negotiate', m[1], m[2]);
+  m = BANNER.exec(message);
+  if (m) return match('probe', 'banner-exchange', m[1], m[2]);
+  m = DROP_CONNECTION.exec(message);
+  if (m) return match('probe', 'kex-identification', m[1], m[2]);
+  // PAM writes these itself (no 500-byte cut), the address before the user.
+  m = PAM_FAILURE.exec(message);
+  if (m) return match('announce', 'pam-failure', m[1], undefined, m[2] || undefined);
+  m = PAM_MORE.exec(message);
+  if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
+  m = REPEATED.exec(message);
+  if (m) return repeated(m[1]!, m[2]!);
+  if (SESSION.test(message) || KNOWN_NONE.test(message)) return NONE;
+  return CUT;
+}
+
+/** `message repeated N times: [ X]`: rsyslog's wrapper around X, a message as sshd wrote it (measured on its own). */
+function repeated(times: string, inner: string): Classification {
+  const match = classifySshdMessage(inner);
+  if (match === null || typeof match === 'symbol') return match;
+  return { ...match, repeat: Math.max(1, Number(times)) };
+}
 
 /** Classifies one sshd message (header, `error: ` prefix and ` [preauth]` suffix already removed). */
 export function classifyMessage(message: string): Classification {
@@ -194,9 +245,9 @@ export function classifyMessage(message: string): Classification {
   }
   if (c === 0x52 /* R */) {
     let m = RECEIVED_DISCONNECT.exec(message);
-    if (m) return receivedDisconnect(m[1]!, m[2], m[3]!, m[4]!);
+    if (m) return receivedDisconnect(m[1]!, m[2], m[3]!, m[4] ?? '');
     m = RECEIVED_DISCONNECT_OLD.exec(message);
-    if (m) return receivedDisconnect(m[1]!, undefined, m[2]!, m[3]!);
+    if (m) return receivedDisconnect(m[1]!, undefined, m[2]!, m[3] ?? '');
     m = ROOT_REFUSED.exec(message);
     if (m) return match('announce', 'root-refused', m[1], m[2], 'root');
   }
@@ -244,11 +295,7 @@ function classifyRare(message: string): Classification {
   m = DISPATCH_FATAL.exec(message);
   if (m) return match('close', 'reset-preauth', m[3], m[4], m[2], m[1] === 'invalid', undefined, m[1] !== undefined);
   m = REPEATED.exec(message);
-  if (m) {
-    const inner = classifyMessage(stripDecorations(m[2]!).message);
-    if (inner === null || inner === AMBIGUOUS) return inner;
-    return { ...inner, repeat: Math.max(1, Number(m[1])) };
-  }
+  if (m) return repeated(m[1]!, m[2]!);
   if (SESSION.test(message) || KNOWN_NONE.test(message)) return NONE;
   return null;
 }
@@ -263,7 +310,8 @@ function failureReason(method: string): AuthEventReason {
 
 /** Removes what sshd and syslog wrap around a message: `error: `, `fatal: `, Solaris `[ID n auth.x] `, ` [preauth]`. */
 export function stripDecorations(raw: string): { message: string; preauth: boolean } {
-  let message = raw;
+  // `sshd -e` ends its lines in \r\n, and journald keeps the \r of a line from stdout.
+  let message = raw.trimEnd();
   if (message.startsWith('error: ') || message.startsWith('fatal: ')) message = message.slice(7);
   if (message.startsWith('[ID ')) message = message.replace(/^\[ID \d+ [\w.]+\] /, '');
   const preauth = message.endsWith(' [preauth]');

@@ -2,18 +2,21 @@ import type { AuthEvent } from '../core/auth-event.js';
 import { normaliseAddress } from './address.js';
 import { type ConnectionSnapshot, ConnectionTracker } from './connection-tracker.js';
 import { ParseStats, type SkipReason } from './parse-stats.js';
-import { AMBIGUOUS, classifyMessage, stripDecorations } from './sshd-message.js';
+import { AMBIGUOUS, CUT, classifySshdMessage } from './sshd-message.js';
 import { HeaderReader } from './syslog-header.js';
 import { YearInference } from './year-inference.js';
 
-/** sshd truncates its own messages near 1 kB; rsyslog allows 8 kB. Longer lines are counted and skipped. */
+/** sshd cuts its messages at 500 bytes (SSHD_SYSLOG_MAX), rsyslog at 8 kB. Longer lines are counted and skipped. */
 export const MAX_LINE_LENGTH = 16_384;
 /** Usernames are kept for the dictionary signals; longer ones are cut (sshd itself logs at most 100 bytes). */
 const MAX_USER_LENGTH = 256;
 
 export interface SshdParserOptions {
-  /** Anchors year inference for `Feb 15 14:23:12` stamps: the file's mtime in replay, the clock live. */
-  readonly referenceTime: number;
+  /**
+   * Anchors year inference for `Feb 15 14:23:12` stamps: the file's mtime in replay, the clock live. A function is
+   * read when the first such line comes (live, a parser made before New Year may see its first line after it).
+   */
+  readonly referenceTime: number | (() => number);
   /**
    * The time to give a line with no timestamp and no program name, as `sshd -E FILE` writes them. Without this
    * option such lines are not sshd's (auth.log is shared with other programs) and are skipped.
@@ -58,8 +61,8 @@ export class SshdParser {
   parseLine(raw: string): AuthEvent | null {
     this.stats.lines++;
     if (raw.length > MAX_LINE_LENGTH) {
-      // sshd writes under ~1 kB, so a line this long was cut or forged on its way: its end, where the address
-      // belongs, cannot be trusted to be sshd's.
+      // sshd writes at most 500 bytes (1021 with -E), so a line this long was cut or forged on its way: its end,
+      // where the address belongs, cannot be trusted to be sshd's. (Shorter messages sshd cut: classifySshdMessage.)
       return this.skip('too-long');
     }
     const line = raw.charCodeAt(raw.length - 1) === 0x0d /* \r */ ? raw.slice(0, -1) : raw;
@@ -80,15 +83,15 @@ export class SshdParser {
   }
 
   private event(header: SshdMessage): AuthEvent | null {
-    const { message } = stripDecorations(header.message);
-    const match = classifyMessage(message);
+    const match = classifySshdMessage(header.message);
     if (match === AMBIGUOUS) return this.skip('ambiguous');
+    if (match === CUT) return this.skip('too-long');
     if (match === null) return this.skip('unrecognised');
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
     const address = normaliseAddress(match.addr, this.options.copyAddresses ?? true);
     if (address === null) return this.skip('bad-address');
     const key = `${header.host ?? ''}|${header.pid ?? address.ip}`;
-    const counted = this.tracker.account(key, match);
+    const counted = this.tracker.account(key, match, address.ip, address.bannable);
     if (counted === null) return this.skip('no-event');
 
     const event: AuthEvent = {

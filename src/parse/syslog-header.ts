@@ -31,7 +31,8 @@ const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))
 const BARE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:[.,]\d+)? /;
 // After the timestamp: an optional host, then sshd's program name with an optional pid. Solaris and old BSD
 // syslogs write `[sshd]:`. The program names are those of OpenSSH 8.x to 10.x (sshd-session/sshd-auth since 9.8).
-const PROGRAM = /(?:(\S+) )??(?:(sshd|sshd-session|sshd-auth)(?:\[(\d+)\])?|\[(sshd)\]):? /y;
+// A host is tried first: in `sshd sshd[7]: ` the first `sshd` is a host so named, not a program without a pid.
+const PROGRAM = /(?:(\S+) )?(?:(sshd|sshd-session|sshd-auth)(?:\[(\d+)\])?|\[(sshd)\]):? /y;
 // RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID STRUCTURED-DATA MSG` (rsyslog's SyslogProtocol23Format).
 const NON_BLANK = /^\S+$/;
 /** Pids read by hand (Linux's pid_max is at most 2^22); a longer run of digits is left to PROGRAM and Number(). */
@@ -100,7 +101,7 @@ export class HeaderReader {
     let host = line.slice(at, space);
     if (host === this.lastHost) host = this.lastHost;
     else {
-      // PROGRAM tries no host first, and a host is \S+: leave those cases to it.
+      // A host that could be a program name, or that is not \S+: leave those cases to PROGRAM.
       if (!NON_BLANK.test(host) || host.startsWith('sshd') || host.startsWith('[sshd]')) return null;
       this.lastHost = host;
     }
@@ -124,8 +125,10 @@ export class HeaderReader {
     if (!m) return null;
     const time = parseRfc3339(m[1]!);
     if (Number.isNaN(time)) return null;
-    const message = skipStructuredData(line, m[0].length);
+    let message = skipStructuredData(line, m[0].length);
     if (message === null) return null;
+    // RFC 5424 6.4: MSG-UTF8 starts with a byte order mark.
+    if (message.charCodeAt(0) === 0xfeff) message = message.slice(1);
     return header(time, m[2] === '-' ? undefined : m[2], m[3]!, /^\d+$/.test(m[4]!) ? m[4] : undefined, message);
   }
 

@@ -6,18 +6,31 @@
 const HALF_YEAR_MS = 183 * 86_400_000;
 const DAY_MS = 86_400_000;
 
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 export class YearInference {
   private year: number | undefined;
   private last: number | undefined;
 
-  constructor(private readonly referenceTime: number) {}
+  /** A clock (a function) is read when the first line comes: live, that line may come after New Year. */
+  constructor(private readonly referenceTime: number | (() => number)) {}
 
   /** Milliseconds since the epoch for a local-time month (0-11), day, and time of day. */
   resolve(month: number, day: number, hour: number, minute: number, second: number): number {
     if (this.year === undefined) {
-      this.year = new Date(this.referenceTime).getFullYear();
+      const reference = typeof this.referenceTime === 'function' ? this.referenceTime() : this.referenceTime;
+      this.year = new Date(reference).getFullYear();
       // A date later than the reference (plus a day of clock skew) was written last year.
-      if (new Date(this.year, month, day, hour, minute, second).getTime() > this.referenceTime + DAY_MS) this.year--;
+      if (new Date(this.year, month, day, hour, minute, second).getTime() > reference + DAY_MS) this.year--;
+    }
+    if (month === 1 && day === 29 && !isLeapYear(this.year)) {
+      // Only a leap year has Feb 29 (Date would read it as Mar 1): the year followed so far is wrong, and the
+      // latest leap year before it is the likeliest one.
+      while (!isLeapYear(this.year)) this.year--;
+      this.last = new Date(this.year, month, day, hour, minute, second).getTime();
+      return this.last;
     }
     let time = new Date(this.year, month, day, hour, minute, second).getTime();
     if (this.last !== undefined) {

@@ -39,7 +39,7 @@ export class ServiceSources {
         const saved = state?.files.find((f) => f.path === path) ?? null;
         // One parser per file for the whole run: it pairs the lines of one sshd connection by pid.
         const parser = new SshdParser(
-          { referenceTime: Date.now(), fallbackTime: Date.now },
+          { referenceTime: Date.now, fallbackTime: Date.now },
           state?.parsers?.[`file:${path}`],
         );
         this.parsers.set(`file:${path}`, parser);
@@ -59,7 +59,7 @@ export class ServiceSources {
       }
     } else {
       this.savedJournalCursor = state?.journalCursor ?? null;
-      const parser = new SshdParser({ referenceTime: Date.now() }, state?.parsers?.['journal']);
+      const parser = new SshdParser({ referenceTime: Date.now }, state?.parsers?.['journal']);
       this.parsers.set('journal', parser);
       // A previous run that saved no cursor had read nothing yet: resume from the time of its save, not from "now",
       // which would skip what came while we were down.

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { normaliseAddress } from '../../src/parse/address.js';
 import { MAX_LINE_LENGTH, SshdParser } from '../../src/parse/sshd-parser.js';
 
 const H = 'Feb 15 14:23:12 web1 sshd[4242]: ';
@@ -74,8 +75,10 @@ describe('attacker-controlled usernames', () => {
     const cutLine = `${H}Failed password for invalid user ${planted}${'B'.repeat(200)} from 203.0.113.9 port 5 ssh2`;
     expect(parser.parseLine(cutLine)).toBeNull();
     expect(parser.stats.skipped['too-long']).toBe(1);
+    // sshd writes at most 100 bytes of a username and 500 of a message: a longer one was cut or forged.
     const tenKb = `${H}Failed password for invalid user ${'x'.repeat(10_000)} from 10.0.0.1 port 22 from 203.0.113.9 port 5 ssh2`;
-    expect(parser.parseLine(tenKb)?.ip).toBe('203.0.113.9');
+    expect(parser.parseLine(tenKb)).toBeNull();
+    expect(parser.stats.skipped['too-long']).toBe(2);
   });
 });
 
@@ -105,5 +108,143 @@ describe('random input', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+// What OpenSSH's log.c does to a message before syslog sees it: strnvis(LOG_SYSLOG_VIS = VIS_CSTYLE|VIS_NL|VIS_TAB|
+// VIS_OCTAL) escapes every byte that is not printable ASCII (4 characters for most), then syslog(pri, "%.500s").
+const C_STYLE: Record<number, string> = { 7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r' };
+function vis(text: string, maxBytes = Number.POSITIVE_INFINITY): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8').subarray(0, maxBytes)) {
+    if (byte === 0x5c) out += '\\\\';
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else if (C_STYLE[byte] !== undefined) out += `\\${C_STYLE[byte]}`;
+    else out += `\\${byte.toString(8).padStart(3, '0')}`;
+  }
+  return out;
+}
+const SYSLOG_CUT = 500;
+const FP = 'SHA256:0dd3Pq0J1qq4bp/zCMRbGl4UbzvjJGvyv0s8aB9CO1o';
+
+// sshd's messages as its source writes them (auth.c, auth2-pubkey.c, packet.c, monitor.c): each attacker field with
+// the precision sshd gives it (%.100s user, %.200s log preamble `invalid user U`, an unbounded certificate key ID).
+// `u` and `v` are two attacker texts (a username and a key ID or hostbased client name).
+const SSHD_FORMS: Array<(u: string, v: string, ip: string, port: number) => string> = [
+  (u, _v, ip, p) => `Failed password for invalid user ${vis(u, 100)} from ${ip} port ${p} ssh2`,
+  (u, _v, ip, p) => `Failed keyboard-interactive/pam for invalid user ${vis(u, 100)} from ${ip} port ${p} ssh2`,
+  (u, _v, ip, p) => `Invalid user ${vis(u, 100)} from ${ip} port ${p}`,
+  (u, v, ip, p) =>
+    `Failed publickey for invalid user ${vis(u, 100)} from ${ip} port ${p} ssh2: ED25519-CERT ${FP} ID ${vis(v)} (serial 7) CA ED25519 ${FP}`,
+  (_u, v, ip, p) =>
+    `Failed publickey for root from ${ip} port ${p} ssh2: RSA-CERT ${FP} ID ${vis(v)} (serial 7) CA RSA ${FP}`,
+  (u, v, ip, p) =>
+    `Failed hostbased for root from ${ip} port ${p} ssh2: ED25519 ${FP}, client user "${vis(u, 100)}", client host "${vis(v, 100)}"`,
+  (u, v, ip, p) =>
+    `Failed hostbased for root from ${ip} port ${p} ssh2: ED25519-CERT ${FP} ID ${vis(v)} (serial 7) CA ED25519 ${FP}, client user "${vis(u, 100)}", client host "${vis(v, 100)}"`,
+  (u, _v, ip, p) => `Connection closed by ${vis(`invalid user ${u}`, 200)} ${ip} port ${p} [preauth]`,
+  (u, _v, ip, p) => `Connection reset by ${vis(`authenticating user ${u}`, 200)} ${ip} port ${p} [preauth]`,
+  (u, _v, ip, p) => `Disconnected from ${vis(`invalid user ${u}`, 200)} ${ip} port ${p} [preauth]`,
+  (u, _v, ip, p) =>
+    `Disconnecting ${vis(`invalid user ${u}`, 200)} ${ip} port ${p}: Too many authentication failures [preauth]`,
+  (u, _v, ip, p) =>
+    `ssh_dispatch_run_fatal: Connection from ${vis(`invalid user ${u}`, 200)} ${ip} port ${p}: message authentication code incorrect [preauth]`,
+  (u, _v, ip, p) =>
+    `error: maximum authentication attempts exceeded for invalid user ${vis(u, 100)} from ${ip} port ${p} ssh2 [preauth]`,
+  (u, _v, ip) => `error: PAM: Authentication failure for illegal user ${vis(u, 100)} from ${ip}`,
+  (u, _v, ip, p) => `Bad protocol version identification '${vis(u, 100)}' from ${ip} port ${p}`,
+];
+const sshdSyslog = (message: string) => Buffer.from(message).subarray(0, SYSLOG_CUT).toString('latin1');
+
+// Texts an attacker plants so that what is left of a line sshd cut reads as a whole line naming 10.0.0.1.
+const planted = fc.constantFrom(
+  ' 10.0.0.1 port 22',
+  ' from 10.0.0.1 port 22 ssh2',
+  ' from 10.0.0.1 port 22',
+  ' from 10.0.0.1',
+  ' 10.0.0.1 port 22: Too many authentication failures',
+  ' 10.0.0.1 port 22: message authentication code incorrect',
+  "' from 10.0.0.1 port 22",
+  ' from 10.0.0.1 port 22 ssh2: RSA SHA256:abc',
+);
+const realAddress = (ip: string) => normaliseAddress(ip)!.ip;
+
+describe("sshd's own escaping and 500-byte syslog cut", () => {
+  it.each(SSHD_FORMS.map((t, i) => [i, t] as const))(
+    'never attribute what is left of a cut line to a planted address (form %i)',
+    (_i, form) => {
+      fc.assert(
+        fc.property(
+          planted,
+          fc.integer({ min: 0, max: 120 }),
+          fc.constantFrom('\x01', '\u00e9', '\\', '\n'),
+          address,
+          fc.integer({ min: 1, max: 65535 }),
+          (plant, escapes, escaped, ip, port) => {
+            // Padding that escaping blows up (4 characters a byte), then printable padding so the planted text ends
+            // exactly where syslog cuts, whenever sshd's precision lets it get that far.
+            const head = escaped.repeat(escapes);
+            const probe = form(`${head}${plant}`, `${head}${plant}`, ip, port);
+            const end = probe.indexOf(vis(plant)) + vis(plant).length;
+            const pad = 'a'.repeat(Math.max(0, SYSLOG_CUT - end));
+            const attacker = `${head}${pad}${plant}`;
+            const line = sshdSyslog(form(attacker, attacker, ip, port));
+            const event = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) }).parseLine(H + line);
+            if (event !== null) expect(event.ip).toBe(realAddress(ip));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
+
+  it.each(SSHD_FORMS.map((t, i) => [i, t] as const))(
+    'never attribute a line with attacker text on both sides of the address to a planted one (form %i)',
+    (_i, form) => {
+      fc.assert(
+        fc.property(username, username, address, fc.integer({ min: 1, max: 65535 }), (u, v, ip, port) => {
+          const line = sshdSyslog(form(u, v, ip, port));
+          const event = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) }).parseLine(H + line);
+          if (event !== null) expect(event.ip).toBe(realAddress(ip));
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
+
+  it('reads every form when nothing was planted', () => {
+    for (const form of SSHD_FORMS) {
+      const event = new SshdParser({ referenceTime: 0 }).parseLine(H + form('admin', 'key-7', '203.0.113.9', 5));
+      expect(event?.ip, form('admin', 'key-7', '203.0.113.9', 5)).toBe('203.0.113.9');
+    }
+  });
+
+  it('skips a certificate line whose key ID plants the address that its username plants too', () => {
+    const plant = ' from 10.0.0.1 port 1 ssh2: RSA-CERT SHA256:x ID ';
+    const parser = new SshdParser({ referenceTime: 0 });
+    const line = `Failed publickey for invalid user u${plant}k from 203.0.113.9 port 5 ssh2: ED25519-CERT ${FP} ID k${plant}z (serial 1) CA ED25519 ${FP}`;
+    expect(parser.parseLine(H + line)).toBeNull();
+    expect(parser.stats.skipped.ambiguous).toBe(1);
+  });
+
+  it('skips, as cut, a certificate line that syslog cut inside the key ID', () => {
+    const start = `Failed publickey for invalid user u from 203.0.113.9 port 5 ssh2: ED25519-CERT ${FP} ID `;
+    const tail = ' from 10.0.0.1 port 22 ssh2';
+    const line = `${start}${'k'.repeat(SYSLOG_CUT - start.length - tail.length)}${tail}`;
+    const parser = new SshdParser({ referenceTime: 0 });
+    expect(parser.parseLine(H + line)).toBeNull();
+    expect(parser.stats.skipped['too-long']).toBe(1);
+  });
+
+  it('skips, as cut, a pre-auth close whose escaped username syslog cut before the address', () => {
+    const start = `Connection closed by invalid user ${'\\001'.repeat(100)}`;
+    const tail = ' 10.0.0.1 port 22';
+    const line = `${start}${'a'.repeat(SYSLOG_CUT - start.length - tail.length)}${tail}`;
+    const parser = new SshdParser({ referenceTime: 0 });
+    expect(parser.parseLine(H + line)).toBeNull();
+    expect(parser.stats.skipped['too-long']).toBe(1);
+    // A line that puts its address first is read whatever follows: the client's offer list is often cut.
+    const offer = `Unable to negotiate with 198.51.100.4 port 5: no matching host key type found. Their offer: ${'x'.repeat(500)}`;
+    expect(parser.parseLine(H + sshdSyslog(offer))?.ip).toBe('198.51.100.4');
   });
 });

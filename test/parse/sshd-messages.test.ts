@@ -102,6 +102,9 @@ const CASES: Array<[string, AuthEvent['kind'], string, Partial<AuthEvent>?]> = [
   ['Disconnected from invalid user admin 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
   ['Disconnected from authenticating user root 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
   ['Received disconnect from 192.0.2.44 port 41000:11: Bye Bye [preauth]', 'probe', '192.0.2.44'],
+  // An empty reason (fail2ban issue #1719 shows them): sshd writes `:11: ` and the suffix.
+  ['Received disconnect from 192.0.2.44 port 41000:11:  [preauth]', 'probe', '192.0.2.44'],
+  ['Received disconnect from 192.0.2.44: 11:  [preauth]', 'probe', '192.0.2.44'],
   [
     'Received disconnect from 192.0.2.44 port 41000:14: No supported authentication methods available [preauth]',
     'failure',
@@ -191,6 +194,8 @@ describe('headers', () => {
       'sshd',
       999,
     ],
+    // RFC 5424 6.4: a UTF-8 MSG may start with a byte order mark.
+    ['<38>1 2026-02-15T14:23:12Z web1 sshd 999 - - \uFEFF', Date.UTC(2026, 1, 15, 14, 23, 12), 'web1', 'sshd', 999],
   ])('%s', (header, time, host, _program, pid) => {
     const event = one('Invalid user x from 203.0.113.1 port 5', header);
     expect(event?.time).toBe(time);
@@ -301,5 +306,130 @@ describe('parser memory across a restart', () => {
   it('ignores a snapshot of the wrong shape', () => {
     const parser = new SshdParser({ referenceTime: REF }, { connections: [42, ['k'], null] });
     expect(parser.parseLine(`${H}Failed password for root from 203.0.113.5 port 5 ssh2`)?.count).toBe(1);
+  });
+});
+
+describe('connections that end in two lines, and reused pids', () => {
+  function events(lines: string[]) {
+    const parser = new SshdParser({ referenceTime: REF });
+    const out = lines.map((line) => parser.parseLine(H + line));
+    return { out: out.map((e) => e && [e.kind, e.count]), attempts: parser.stats.attempts };
+  }
+
+  it('counts a try once when the client disconnects (Received disconnect, then Disconnected from)', () => {
+    const { out, attempts } = events([
+      'Invalid user admin from 203.0.113.5 port 5',
+      'Failed password for invalid user admin from 203.0.113.5 port 5 ssh2',
+      'Received disconnect from 203.0.113.5 port 5:11: Bye Bye [preauth]',
+      'Disconnected from invalid user admin 203.0.113.5 port 5 [preauth]',
+    ]);
+    expect(attempts).toBe(1);
+    expect(out.slice(2)).toEqual([
+      ['disconnect', 0],
+      ['disconnect', 0],
+    ]);
+  });
+
+  it('counts a probe once when it ends in two lines', () => {
+    expect(
+      events([
+        'Received disconnect from 203.0.113.5 port 5:11: Bye Bye [preauth]',
+        'Disconnected from 203.0.113.5 port 5 [preauth]',
+      ]).out,
+    ).toEqual([
+      ['probe', 1],
+      ['disconnect', 0],
+    ]);
+  });
+
+  it('does not let a connection on a reused pid inherit the state of another address', () => {
+    // sshd writes no close line after `Too many authentication failures`: the pid's state stays behind.
+    const { out } = events([
+      'Failed password for root from 203.0.113.5 port 5 ssh2',
+      'error: maximum authentication attempts exceeded for root from 203.0.113.5 port 5 ssh2 [preauth]',
+      'Disconnecting authenticating user root 203.0.113.5 port 5: Too many authentication failures [preauth]',
+      'Connection closed by 198.51.100.7 port 6 [preauth]',
+      'Connection closed by authenticating user root 198.51.100.8 port 7 [preauth]',
+    ]);
+    expect(out.slice(3)).toEqual([
+      ['probe', 1],
+      ['failure', 1],
+    ]);
+  });
+
+  it("counts PAM's summary written after the close line (Loghub, pid 24369) as no new attempt", () => {
+    const rhost = 'logname= uid=0 euid=0 tty=ssh ruser= rhost=5.188.10.180';
+    expect(
+      events([
+        'Invalid user admin from 5.188.10.180',
+        'input_userauth_request: invalid user admin [preauth]',
+        `pam_unix(sshd:auth): authentication failure; ${rhost}`,
+        'Failed password for invalid user admin from 5.188.10.180 port 60682 ssh2',
+        'Failed password for invalid user admin from 5.188.10.180 port 60682 ssh2',
+        'Connection closed by 5.188.10.180 [preauth]',
+        `PAM 1 more authentication failure; ${rhost}`,
+      ]).attempts,
+    ).toBe(2);
+  });
+
+  it('still counts a summary that is the first line of a new connection on the pid', () => {
+    expect(
+      events([
+        'Connection closed by 198.51.100.7 port 6 [preauth]',
+        'error: maximum authentication attempts exceeded for root from 203.0.113.5 port 5 ssh2 [preauth]',
+      ]).out,
+    ).toEqual([
+      ['probe', 1],
+      ['failure', 1],
+    ]);
+  });
+
+  it('still pairs a PAM line naming the host by name (UseDNS) with the Failed line naming its address', () => {
+    expect(
+      events([
+        'Invalid user admin from 203.0.113.5 port 5',
+        'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=host.example.org',
+        'Failed password for invalid user admin from 203.0.113.5 port 5 ssh2',
+      ]).attempts,
+    ).toBe(1);
+  });
+});
+
+describe('header corner cases', () => {
+  it('reads a host named like the program (`sshd sshd[7]: `)', () => {
+    for (const host of ['sshd', 'sshd-session', 'sshd-auth']) {
+      const event = one('Invalid user x from 203.0.113.1 port 5', `Feb 15 14:23:12 ${host} sshd[7]: `);
+      expect(event).toMatchObject({ host, pid: 7, ip: '203.0.113.1' });
+      expect(one('Invalid user x from 203.0.113.1 port 5', `Feb 15 14:23:12 ${host} sshd: `)).toMatchObject({ host });
+    }
+  });
+
+  it('reads Feb 29 as the leap day of the latest leap year, never as Mar 1', () => {
+    const parser = new SshdParser({ referenceTime: new Date(2025, 2, 5).getTime() });
+    const times = ['Feb 29 12:00:00', 'Mar  1 00:30:00'].map(
+      (stamp) => parser.parseLine(`${stamp} h sshd[1]: Invalid user x from 203.0.113.1 port 5`)?.time,
+    );
+    expect(times).toEqual([new Date(2024, 1, 29, 12).getTime(), new Date(2024, 2, 1, 0, 30).getTime()]);
+  });
+
+  it('takes the reference time when the first line comes, given a clock (live, across New Year)', () => {
+    let now = new Date(2026, 11, 31, 23, 59, 30).getTime();
+    const parser = new SshdParser({ referenceTime: () => now });
+    now = new Date(2027, 0, 1, 0, 0, 6).getTime();
+    expect(parser.parseLine('Jan  1 00:00:05 h sshd[1]: Invalid user x from 203.0.113.1 port 5')?.time).toBe(
+      new Date(2027, 0, 1, 0, 0, 5).getTime(),
+    );
+  });
+});
+
+describe('journal entries (fields apart)', () => {
+  it('reads a MESSAGE ending in the \\r of `sshd -e` (journald keeps it, journalctl gives such a field as bytes)', () => {
+    const parser = new SshdParser({ referenceTime: REF });
+    const bytes = [...Buffer.from('Connection closed by 192.0.2.44 port 41000 [preauth]'), 13];
+    const message = Buffer.from(bytes).toString('utf8');
+    expect(parser.parseMessage({ time: 1, program: 'sshd', pid: 7, message })).toMatchObject({
+      kind: 'probe',
+      ip: '192.0.2.44',
+    });
   });
 });
