@@ -13,6 +13,7 @@ import {
 import { joins, matchCampaign } from './campaign-match.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import { type Candidate, CandidatePool, type PoolSnapshot } from './candidate-pool.js';
+import { isPrivate } from './ip-prefix.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
 import { type Evidence, maskSize, maskText, type SignalMask, type SignalName } from './signals/signal.js';
@@ -63,6 +64,8 @@ export class CampaignBook {
   private seq: number;
   /** What overrides the protection of a recent success (settings). */
   private readonly override: { readonly signals: number; readonly attempts: number };
+  /** Members remembered by all campaigns, live and ended: kept within max_members (remember()). */
+  private remembered: number;
   bans = 0;
 
   constructor(
@@ -75,12 +78,23 @@ export class CampaignBook {
     this.pool = new CandidatePool(MAX_POOL, snapshot?.pool);
     this.seq = snapshot?.seq ?? 0;
     this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
+    this.remembered = 0;
+    for (const c of [...this.live, ...this.ended]) this.remembered += c.members.size;
   }
 
-  /** Enough distinct signals; the site-wide surge counts only together with a shared dictionary or synchrony. */
-  isCandidate(signals: ReadonlySet<SignalName> | Evidence): boolean {
-    if (ownSignals(signals) >= this.deps.settings.minSignals) return true;
-    return signals.has('surge') && (signals.has('dictionary') || signals.has('synchrony'));
+  /**
+   * Enough distinct signals; the site-wide surge counts only together with a shared dictionary (a campaign of
+   * one-try addresses shows nothing else). Not with synchrony: both are site-wide states an attacker makes at will
+   * (a surge of fresh addresses, bursts every few seconds), and together they made a candidate of anyone failing
+   * twice, a user mistyping on a password-expiry morning included. With `ip`, of that source: one in a private range
+   * (our own network) needs min_signals + 1 of its own, as it does to join a live campaign (campaign-match.ts), so
+   * opening a campaign with it is no way around that rule.
+   */
+  isCandidate(signals: ReadonlySet<SignalName> | Evidence, ip?: string): boolean {
+    const { minSignals, privateSingle } = this.deps.settings;
+    if (ip !== undefined && !privateSingle && isPrivate(ip)) return ownSignals(signals) > minSignals;
+    if (ownSignals(signals) >= minSignals) return true;
+    return signals.has('surge') && signals.has('dictionary');
   }
 
   /** The live campaign `ip` is a member of. */
@@ -97,7 +111,11 @@ export class CampaignBook {
     return c;
   }
 
-  /** The fingerprint signals of `c` that the source matches now (campaign-match.ts). */
+  /**
+   * The fingerprint signals of `c` that the source matches now (campaign-match.ts), and (joins) whether that makes
+   * it a member: what the alerts ask of a login, for which being in one of the campaign's blocks is enough. Bans are
+   * decided by banMatch and banJoins.
+   */
   match(c: Campaign, source: SourceState, ev: Evidence): SignalMask {
     return matchCampaign(c, source, ev, this.deps.dictionary);
   }
@@ -106,13 +124,25 @@ export class CampaignBook {
     return joins(c, source, matched, this.deps.settings);
   }
 
+  /**
+   * The same when the answer is a ban: a block of the campaign's counts against a source only on the locality
+   * signal's own terms (it failed there, and nobody there logged in lately: campaign-match.ts, inBlock).
+   */
+  private banMatch(c: Campaign, source: SourceState, ev: Evidence, now: number): SignalMask {
+    return matchCampaign(c, source, ev, this.deps.dictionary, this.deps.successes, now);
+  }
+
+  private banJoins(c: Campaign, source: SourceState, matched: SignalMask, now: number): boolean {
+    return joins(c, source, matched, this.deps.settings, this.deps.successes, now);
+  }
+
   /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
   consider(source: SourceState, ev: Evidence, now: number): readonly Verdict[] {
     const own = ownSignals(ev);
     for (let i = this.live.length - 1; i >= 0; i--) {
       const c = this.live[i]!;
-      const matched = this.match(c, source, ev);
-      if (!this.joins(c, source, matched)) continue;
+      const matched = this.banMatch(c, source, ev, now);
+      if (!this.banJoins(c, source, matched, now)) continue;
       const guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
       this.pool.delete(source.ip);
@@ -120,7 +150,7 @@ export class CampaignBook {
       source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
       return this.grow(c, now, out);
     }
-    if (!this.isCandidate(ev) || this.guard(source, own, now) === 'protected') {
+    if (!this.isCandidate(ev, source.ip) || this.guard(source, own, now) === 'protected') {
       this.pool.delete(source.ip);
       return NO_VERDICTS;
     }
@@ -156,7 +186,7 @@ export class CampaignBook {
     let guard: Protection = 'none';
     if (this.deps.successes.protects(source.ip, now)) {
       const ev = evaluate(source, now);
-      guard = this.guard(source, strength(ev, this.match(c, source, ev)), now);
+      guard = this.guard(source, strength(ev, this.banMatch(c, source, ev, now)), now);
       if (guard === 'protected') return NO_VERDICTS;
     }
     return [this.ban(c, source, c.signals.join('+'), 'return', guard, now)];
@@ -170,7 +200,7 @@ export class CampaignBook {
     if (!this.isCandidate(common)) return NO_VERDICTS;
     const chosen: Array<[string, Candidate, Protection]> = [];
     for (const [ip, e] of this.pool.entries()) {
-      if (!this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k))))) continue;
+      if (!this.isCandidate(new Set([...e.evidence.keys()].filter((k) => common.has(k))), ip)) continue;
       const source = this.deps.source(ip);
       const guard = source ? this.guard(source, ownSignals(e.evidence), now) : 'none';
       // Protected since it became a candidate (a login from it or its /64 came later): consider() would drop it
@@ -236,7 +266,7 @@ export class CampaignBook {
     source.campaign = c.id;
     source.notMember = false;
     source.bannedAt = now;
-    c.members.touch(source.ip, now);
+    this.remember(c, source.ip, now);
     if (now > c.lastSeen) c.lastSeen = now;
     this.bans++;
     const extra: Array<[string, VerdictValue]> = [
@@ -246,6 +276,30 @@ export class CampaignBook {
     ];
     if (guard === 'overridden') extra.push(['protection', 'overridden']);
     return banVerdict(now, source.ip, c.id, reason || 'fingerprint', extra);
+  }
+
+  /**
+   * Records a member's ban in its campaign's list. Each list holds max_members at most, and so do all of them
+   * together: an attacker keeping max_campaigns campaigns alive, each fed with fresh addresses of its own /64 (one
+   * failure each joins on the block), would otherwise make the detector remember max_campaigns x max_members
+   * addresses (2 million with the defaults: +225 MB of heap) beyond the sources it tracks. Past that, the ended
+   * campaigns' lists give way first (oldest campaign first), then the largest live list its least recently banned.
+   * A member forgotten that way keeps its ban; if it comes back after its own state was evicted too, it is judged
+   * afresh.
+   */
+  private remember(c: Campaign, ip: string, now: number): void {
+    const before = c.members.size;
+    c.members.touch(ip, now);
+    this.remembered += c.members.size - before;
+    while (this.remembered > this.deps.settings.maxMembers) {
+      let from = this.ended.find((e) => e.members.size > 0);
+      if (from === undefined) {
+        from = c;
+        for (const l of this.live) if (l.members.size > from.members.size) from = l;
+      }
+      from.members.shift();
+      this.remembered--;
+    }
   }
 
   private grow(c: Campaign, now: number, out: Verdict[]): Verdict[] {
@@ -287,7 +341,7 @@ export class CampaignBook {
     c.ended = now;
     this.live.splice(i, 1);
     this.ended.push(c);
-    if (this.ended.length > KEEP_ENDED) this.ended.shift();
+    if (this.ended.length > KEEP_ENDED) this.remembered -= this.ended.shift()!.members.size;
     const verdict = campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds);
     return why === undefined ? verdict : { ...verdict, fields: [...verdict.fields, ['why', why]] };
   }

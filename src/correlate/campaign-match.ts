@@ -4,6 +4,7 @@ import { type BlockKey, blockKeyOf, isPrivate, neighbourKey, providerKey } from 
 import type { DictionarySignal } from './signals/dictionary.js';
 import { type Evidence, maskSize, type SignalMask, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
+import type { SuccessHistory } from './success-history.js';
 
 const DICTIONARY = signalBit('dictionary');
 const LOCALITY = signalBit('locality');
@@ -39,9 +40,22 @@ export function onlyUnknownNames(source: SourceState): boolean {
 }
 
 /**
+ * Whether the source is in `block`, one of the campaign's blocks, in a way that counts against it. With `successes`
+ * (judging a ban) on the locality signal's own terms: the source failed here (an address that only connects, a
+ * monitoring probe in the same cloud /24, is no neighbour taking turns), and nobody in the block logged in
+ * successfully within success_memory (an office or a provider's pool is not an attacker's block, even if it was
+ * taken for one before its users came in). Without (the alerts asking whether a login matches the fingerprint),
+ * being in the block is enough.
+ */
+function inBlock(c: Campaign, source: SourceState, block: BlockKey, successes?: SuccessHistory, now = 0): boolean {
+  if (block === '' || !hasBlock(c, block)) return false;
+  return successes === undefined || (source.attempts > 0 && !successes.blockHasSuccess(block, now));
+}
+
+/**
  * The fingerprint signals of `c` that the source shows now. Rhythm and lifetime must fall in the campaign's
- * buckets, locality in its blocks; the dictionary matches a name of the campaign's, any shared dictionary name, or
- * a source trying only names that do not exist here.
+ * buckets, locality in its blocks (with `successes`, as judging a ban does: see inBlock); the dictionary matches a
+ * name of the campaign's, any shared dictionary name, or a source trying only names that do not exist here.
  * The site-wide surge counts only beside a dictionary match: on its own it says nothing about this source.
  */
 export function matchCampaign(
@@ -49,6 +63,8 @@ export function matchCampaign(
   source: SourceState,
   ev: Evidence,
   dictionary: DictionarySignal,
+  successes?: SuccessHistory,
+  now = 0,
 ): SignalMask {
   let out = 0;
   for (const name of c.signals) {
@@ -60,7 +76,9 @@ export function matchCampaign(
     } else if (name === 'dictionary') {
       matches = ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary);
     } else if (name === 'locality') {
-      matches = hasBlock(c, neighbourKey(source.ip)) || hasBlock(c, providerKey(source.ip));
+      matches =
+        inBlock(c, source, neighbourKey(source.ip), successes, now) ||
+        inBlock(c, source, providerKey(source.ip), successes, now);
     } else matches = param !== undefined && name !== 'surge';
     if (matches) out |= signalBit(name);
   }
@@ -72,9 +90,17 @@ export function matchCampaign(
  * Whether a matching source joins the campaign. Normally `min_signals` matched signals. One suffices when it is
  * the campaign's dictionary or its /24 (/64): that is how a new member is banned at its first attempt. One more is
  * needed from a source in a private range (our own network) unless configured otherwise, and from a source that
- * tried names but none of the campaign's dictionary (it is not spraying the same list).
+ * tried names but none of the campaign's dictionary (it is not spraying the same list). `successes` and `now` as
+ * for matchCampaign.
  */
-export function joins(c: Campaign, source: SourceState, matched: SignalMask, settings: CampaignSettings): boolean {
+export function joins(
+  c: Campaign,
+  source: SourceState,
+  matched: SignalMask,
+  settings: CampaignSettings,
+  successes?: SuccessHistory,
+  now = 0,
+): boolean {
   const internal = isPrivate(source.ip) && !settings.privateSingle;
   let need = settings.minSignals;
   if (internal) need++;
@@ -82,5 +108,5 @@ export function joins(c: Campaign, source: SourceState, matched: SignalMask, set
   if (maskSize(matched) >= need) return true;
   if (internal) return false;
   if ((matched & DICTIONARY) !== 0 && source.attempts > 0) return true;
-  return (matched & LOCALITY) !== 0 && hasBlock(c, neighbourKey(source.ip));
+  return (matched & LOCALITY) !== 0 && inBlock(c, source, neighbourKey(source.ip), successes, now);
 }

@@ -19,9 +19,12 @@ export class DetectorLookup implements CampaignLookup {
   constructor(private readonly detector: CampaignDetector) {}
 
   memberOf(ip: string, time: number): CampaignMatch | null {
+    const source = this.detector.sources.get(ip);
+    // An ended campaign's member list may have given way to live ones (max_members in all): a tracked source still
+    // names its campaign until it acts again.
     const c =
-      this.detector.book.memberOf(ip, this.detector.sources.get(ip)) ??
-      this.recentlyEnded(time).find((ended) => ended.members.has(ip));
+      this.detector.book.memberOf(ip, source) ??
+      this.recentlyEnded(time).find((ended) => source?.campaign === ended.id || ended.members.has(ip));
     return c ? asMatch(c, c.signals.join('+')) : null;
   }
 

@@ -59,6 +59,11 @@ export class RecencyMap<K = string> {
     return out;
   }
 
+  /** Forgets the least recently touched key (none when empty). */
+  shift(): void {
+    this.evictOldest();
+  }
+
   private evictOldest(): void {
     while (this.head < this.keys.length) {
       const i = this.head++;
