@@ -2,6 +2,9 @@ import { execa, type ResultPromise } from 'execa';
 import { decodeJournalLine, type JournalEntry } from './journal-entry.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
 
+/** How journald received sshd's lines when sshd logs through syslog(3), as Debian's ssh.service has it. */
+export const SSHD_TRANSPORT = 'syslog';
+
 /** sshd's syslog identifiers: `sshd` up to OpenSSH 9.7, `sshd-session` and `sshd-auth` from 9.8 (Debian 13). */
 export const SSHD_IDENTIFIERS = ['sshd', 'sshd-session', 'sshd-auth'] as const;
 
@@ -32,6 +35,10 @@ export function journalArgs(
 ): string[] {
   const args = ['--follow', '--output=json', '--no-pager'];
   for (const id of options.identifiers ?? SSHD_IDENTIFIERS) args.push(`--identifier=${id}`);
+  // sshd's syslog(3) lines only. An sshd writing to stderr (`-e`) escapes a client's text with VIS_SAFE, which
+  // leaves newlines in: journald then splits a username into entries of their own, and one of them can be a whole
+  // `Failed password ... from <anyone>` line. Such entries come with _TRANSPORT=stdout; they are not read.
+  args.push(`_TRANSPORT=${SSHD_TRANSPORT}`);
   if (options.cursor !== null) args.push(`--after-cursor=${options.cursor}`);
   else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
   else if (options.startAt === 'end') args.push('--lines=0');

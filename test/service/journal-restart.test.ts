@@ -77,6 +77,7 @@ describe('journal source restarted before its first entry', () => {
           __CURSOR: 's=r;i=1',
           __REALTIME_TIMESTAMP: String(Date.now() * 1000),
           SYSLOG_IDENTIFIER: 'sshd',
+          _TRANSPORT: 'syslog',
           SYSLOG_PID: '4242',
           MESSAGE: 'Failed password for root from 203.0.113.20 port 4242 ssh2',
         })}\n`,

@@ -47,6 +47,7 @@ const entry = (m: SshdMessage, i: number) =>
     __REALTIME_TIMESTAMP: String(m.time * 1000),
     _HOSTNAME: m.host,
     SYSLOG_IDENTIFIER: m.program,
+    _TRANSPORT: 'syslog',
     SYSLOG_PID: String(m.pid),
     MESSAGE: m.message,
   })}\n`;

@@ -24,6 +24,7 @@ function entry(identifier: string, message: string | number[], pid = 4000 + seq)
     __REALTIME_TIMESTAMP: String(Date.UTC(2026, 10, 22, 3, 0, seq) * 1000 + 123),
     _HOSTNAME: 'bastion',
     SYSLOG_IDENTIFIER: identifier,
+    _TRANSPORT: 'syslog',
     SYSLOG_PID: String(pid),
     _PID: String(pid),
     MESSAGE: message,
@@ -59,6 +60,11 @@ describe('journal source with a fake journalctl', () => {
       journal,
       entry('sshd', 'Failed password for root from 203.0.113.1 port 1111 ssh2') +
         entry('cron', 'pam_unix(cron:session): session opened for user root') +
+        // What journald makes of an `sshd -e` line whose username held a newline: a forged line of its own.
+        entry('sshd', 'Failed password for root from 198.51.100.66 port 22 ssh2').replace(
+          '"_TRANSPORT":"syslog"',
+          '"_TRANSPORT":"stdout"',
+        ) +
         entry('sshd-session', 'Invalid user admin from 203.0.113.2 port 2222'),
     );
     const got: JournalEntry[] = [];
@@ -79,7 +85,7 @@ describe('journal source with a fake journalctl', () => {
     const event = parser.parseMessage(got[2]!.message);
     expect(event).toMatchObject({ ip: '203.0.113.5', port: 4242, kind: 'failure' });
     expect(event?.user).toBe('\ufffd\ufffd');
-    expect(got[2]!.message).toMatchObject({ host: 'bastion', time: Date.UTC(2026, 10, 22, 3, 0, 4) });
+    expect(got[2]!.message).toMatchObject({ host: 'bastion', time: Date.UTC(2026, 10, 22, 3, 0, 5) });
     const cursor = source.cursor;
     expect(cursor).toBe(got[2]!.cursor);
     await source.stop();
