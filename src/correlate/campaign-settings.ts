@@ -7,7 +7,7 @@ export const CAMPAIGN_KEYS = {
   minSignals: intKey(
     'min_signals',
     2,
-    'Distinct signals a source must show to be a candidate (the site-wide surge counts only with a shared dictionary or synchrony).',
+    'Distinct signals a source must show to be a candidate (the site-wide surge counts only with a shared dictionary).',
   ),
   window: durationKey('campaign_window', 2 * HOUR, 'How long a candidate waits for others before it is forgotten.'),
   end: durationKey('campaign_end', 2 * HOUR, 'A campaign ends when none of its members has been seen for this long.'),

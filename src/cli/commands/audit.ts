@@ -1,14 +1,16 @@
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chooseFail2banSource } from '../../audit/fail2ban-source.js';
 import { Progress } from '../../audit/progress.js';
 import { renderHtml } from '../../audit/report-html.js';
 import { reportJsonChunks } from '../../audit/report-json.js';
 import { renderTable } from '../../audit/report-table.js';
+import { listRotated } from '../../audit/rotated-files.js';
 import { runAudit } from '../../audit/run-audit.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/load-config.js';
+import { F2bCampaignError } from '../../core/errors.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
@@ -46,6 +48,21 @@ export function parseTimeArg(text: string, now: number, option: string): number 
   if (!Number.isFinite(time))
     throw new UsageError(`${option}: expected RFC 3339, YYYY-MM-DD or a duration, got ${JSON.stringify(text)}`);
   return time;
+}
+
+/** A log named on the command line: it, or a rotation of it, must be a file (or, unless `required`, be absent). */
+function namedLog(path: string, option: string, required: boolean): void {
+  if (listRotated(path).length > 0) return;
+  let why: string;
+  try {
+    if (statSync(path).isFile()) return; // unreadable: the audit says so, naming the file
+    why = 'not a regular file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return;
+    why = code === 'ENOENT' ? 'no such file, nor rotations of it' : `cannot read it (${code})`;
+  }
+  throw new F2bCampaignError('input', `${option} ${path}: ${why}`);
 }
 
 export const auditCommand: Command = {
@@ -95,9 +112,19 @@ export const auditCommand: Command = {
         `--match-window: expected a duration like 1d, got ${JSON.stringify(values['match-window'])}`,
       );
     }
+    const since = values.since === undefined ? undefined : parseTimeArg(values.since, now, '--since');
+    const until = values.until === undefined ? undefined : parseTimeArg(values.until, now, '--until');
+    if (since !== undefined && until !== undefined && since > until)
+      throw new UsageError(`--since ${values.since} is after --until ${values.until}: nothing can match`);
+    // A verdict or sshd log named on the command line must be there (or its rotations): a typo would otherwise audit
+    // nothing and report "0 campaigns", which reads as good news. A missing fail2ban log is a finding of the audit
+    // (every ban "no-fail2ban-log", docs/audit.md), but not a directory or a device in its place.
+    if (values.verdicts !== undefined) namedLog(values.verdicts, '--verdicts', true);
+    if (values['fail2ban-log'] !== undefined) namedLog(values['fail2ban-log'], '--fail2ban-log', false);
+    for (const path of values['auth-log'] ?? []) namedLog(path, '--auth-log', true);
     const filters = {
-      ...(values.since === undefined ? {} : { since: parseTimeArg(values.since, now, '--since') }),
-      ...(values.until === undefined ? {} : { until: parseTimeArg(values.until, now, '--until') }),
+      ...(since === undefined ? {} : { since }),
+      ...(until === undefined ? {} : { until }),
       ...(values.campaign === undefined ? {} : { campaign: values.campaign }),
       ...(values.ip === undefined ? {} : { ip: values.ip }),
     };
@@ -114,7 +141,12 @@ export const auditCommand: Command = {
       now,
     });
     if (values.html !== undefined) {
-      writeFileSync(values.html, renderHtml(report));
+      try {
+        writeFileSync(values.html, renderHtml(report));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        throw new F2bCampaignError('output', `--html ${values.html}: cannot write it (${code})`, { cause: error });
+      }
       if (!values.json) process.stderr.write(`HTML report written to ${values.html}\n`);
     }
     if (!values.json) process.stdout.write(renderTable(report));

@@ -26,13 +26,14 @@ export const parseCommand: Command = {
     });
     const [file, ...extra] = positionals;
     if (file === undefined || extra.length > 0) throw new UsageError('expected exactly one FILE');
-    const mtime = inputFile(file, 'FILE');
+    const input = inputFile(file, 'FILE');
+    const mtime = input.mtime;
     const parser = new SshdParser(
       values.headerless ? { referenceTime: mtime, fallbackTime: () => mtime } : { referenceTime: mtime },
     );
     const out: string[] = [];
     let lineNo = 0;
-    for await (const line of readLines(file)) {
+    for await (const line of readLines(input.path)) {
       lineNo++;
       const event = parser.parseLine(line);
       if (event === null) continue;
@@ -50,10 +51,12 @@ export const parseCommand: Command = {
       .filter(([, n]) => n > 0)
       .map(([why, n]) => `${why} ${n}`)
       .join(', ');
+    const kinds = Object.entries(s.kinds)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     process.stderr.write(
-      `lines read ${s.lines}, events ${s.events} (attempts ${s.attempts}; ${Object.entries(s.kinds)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ')}), recognised without event ${s.skipped['no-event']}, skipped ${skipped || 'none'}\n`,
+      `lines read ${s.lines}, events ${s.events} (attempts ${s.attempts}${kinds ? `; ${kinds}` : ''}), ` +
+        `recognised without event ${s.skipped['no-event']}, skipped ${skipped || 'none'}\n`,
     );
     return 0;
   },

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/duration.js';
+import { F2bCampaignError } from '../../core/errors.js';
 import { formatTraceBlock } from '../../parse/socket-trace.js';
 import { localPortOf, readTables } from '../../sources/socket-sampler.js';
 import { type Command, UsageError } from '../command.js';
@@ -27,6 +28,16 @@ export function filterTable(text: string, ports: ReadonlySet<number> | null): st
       return ports.has(localPortOf(line));
     })
     .join('\n');
+}
+
+/** `f()`, with an operating-system error (a missing directory, a full disk) turned into a one-line message. */
+function attempt<T>(f: () => T, what: string): T {
+  try {
+    return f();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new F2bCampaignError('record', `${what} (${code})`, { cause: error });
+  }
 }
 
 export const recordCommand: Command = {
@@ -58,6 +69,7 @@ export const recordCommand: Command = {
     const interval = duration(values.interval, 'interval') ?? 30_000;
     if (interval < 10) throw new UsageError('--interval must be at least 10ms');
     const limit = duration(values.duration, 'duration');
+    if (values.ports === '') throw new UsageError('--ports: expected TCP ports like 22,2222, got an empty list');
     const ports = values.ports ? new Set(values.ports.split(',').map((p) => Number(p.trim()))) : null;
     if (ports && [...ports].some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
       throw new UsageError(`--ports: expected TCP ports like 22,2222, got ${JSON.stringify(values.ports)}`);
@@ -76,8 +88,9 @@ export const recordCommand: Command = {
     try {
       while (!stop) {
         const now = Date.now();
-        const tables = readTables(dir);
-        appendFileSync(file, formatTraceBlock(now, filterTable(tables.tcp, ports), filterTable(tables.tcp6, ports)));
+        const tables = attempt(() => readTables(dir), `--sockets-from ${dir}: cannot read tcp and tcp6`);
+        const block = formatTraceBlock(now, filterTable(tables.tcp, ports), filterTable(tables.tcp6, ports));
+        attempt(() => appendFileSync(file, block), `--sockets ${file}: cannot append to it`);
         blocks++;
         const next = now + interval;
         if (limit !== null && next - started >= limit) break;

@@ -1,6 +1,7 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultValues, loadConfig } from '../../config/load-config.js';
+import { F2bCampaignError } from '../../core/errors.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import type { Verdict } from '../../core/verdict.js';
 import { createCore } from '../../correlate/create-core.js';
@@ -23,7 +24,7 @@ verdict lines to OUT (else stdout). A summary goes to stderr.
 
   --auth-log FILE       sshd log (auth.log, a journal export as text, or \`sshd -E\` output with --headerless)
   --sockets TRACE       socket trace recorded with \`f2b-campaign record\` (docs/socket-trace.md)
-  --verdicts OUT        write verdict lines here instead of stdout
+  --verdicts OUT        append verdict lines to OUT instead of writing them to stdout
   --config FILE         f2b-campaign.conf with [detection] and [alerts] settings (defaults otherwise)
   --fail2ban-dir DIR    read fail2ban's sshd thresholds and ignoreip from DIR (default /etc/fail2ban)
   --fail2ban-defaults   ignore the local fail2ban, use Debian's defaults (5 failures in 10 minutes)
@@ -48,20 +49,25 @@ export const replayCommand: Command = {
     });
     const authLog = values['auth-log'];
     if (authLog === undefined) throw new UsageError('--auth-log FILE is required');
+    if (values['fail2ban-defaults'] && values['fail2ban-dir'] !== undefined)
+      throw new UsageError('--fail2ban-dir and --fail2ban-defaults are two sources of the thresholds: give one');
+    // Every named file is checked before any work starts (and before the parser thread does).
+    const log = inputFile(authLog, '--auth-log');
+    const sockets = values.sockets === undefined ? undefined : inputFile(values.sockets, '--sockets');
+    const fail2banDir = values['fail2ban-dir'];
+    if (fail2banDir !== undefined) directory(fail2banDir, '--fail2ban-dir');
     const config = values.config === undefined ? defaultValues() : loadConfig(values.config, true).values;
     const thresholds: Fail2banThresholds = values['fail2ban-defaults']
       ? DEBIAN_DEFAULT_THRESHOLDS
-      : await readFail2banThresholds(values['fail2ban-dir'] === undefined ? {} : { configDir: values['fail2ban-dir'] });
-    const mtime = inputFile(authLog, '--auth-log');
-    if (values.sockets !== undefined) inputFile(values.sockets, '--sockets');
+      : await readFail2banThresholds(fail2banDir === undefined ? {} : { configDir: fail2banDir });
+    const fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
     const parsed = parseLog({
-      path: authLog,
-      referenceTime: mtime,
+      path: log.path,
+      referenceTime: log.mtime,
       headerless: values.headerless,
     });
     const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
 
-    const fd = values.verdicts === undefined ? 1 : openSync(values.verdicts, 'a');
     const sink = new LineSink(fd);
     let bans = 0;
     const emit = (verdict: Verdict): void => {
@@ -72,7 +78,7 @@ export const replayCommand: Command = {
     const started = process.hrtime.bigint();
     const result = await replayLogs({
       events: parsed.batches,
-      ...(values.sockets === undefined ? {} : { samples: readSocketTrace(readLines(values.sockets)) }),
+      ...(sockets === undefined ? {} : { samples: readSocketTrace(readLines(sockets.path)) }),
       core,
       emit,
     });
@@ -102,3 +108,25 @@ export const replayCommand: Command = {
     return 0;
   },
 };
+
+/** A directory named on the command line: a typo must not quietly mean "no fail2ban here, Debian's defaults". */
+function directory(path: string, option: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new F2bCampaignError('input', `${option} ${path}: cannot use it (${code})`, { cause: error });
+  }
+  if (!isDirectory) throw new F2bCampaignError('input', `${option} ${path}: not a directory`);
+}
+
+/** The verdict output, opened for appending before any work starts. */
+function openOutput(path: string, option: string): number {
+  try {
+    return openSync(path, 'a');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new F2bCampaignError('output', `${option} ${path}: cannot write it (${code})`, { cause: error });
+  }
+}

@@ -6,6 +6,7 @@ import { scoreTable } from '../../simulate/score.js';
 import { writeScenario } from '../../simulate/write-scenario.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
+import { outputDirectory } from '../output-directory.js';
 
 const usage = `usage: f2b-campaign simulate --scenario NAME --out DIR [--seed N] [--check [--config FILE]]
        f2b-campaign simulate --list
@@ -19,7 +20,8 @@ campaign members, benign users, lone scanners). Rehearse a set-up with:
   --out DIR        where to write (created if missing)
   --seed N         another draw of the same scenario (default 1)
   --check          also replay the files and print the score: recall, time to recognise, attempts let through,
-                   benign sources banned (fail2ban's Debian defaults: maxretry 5, findtime 10m)
+                   benign sources banned (fail2ban's Debian defaults: maxretry 5, findtime 10m); exits 2 if a
+                   benign source was banned
   --config FILE    with --check: take the [detection] and [alerts] sections from FILE`;
 
 export const simulateCommand: Command = {
@@ -57,6 +59,7 @@ export const simulateCommand: Command = {
     if (!Number.isInteger(seed) || seed < 1)
       throw new UsageError(`--seed: expected a positive whole number, got ${JSON.stringify(values.seed)}`);
     if (values.config !== undefined && !values.check) throw new UsageError('--config is used only with --check');
+    outputDirectory(values.out, '--out');
     const files = await writeScenario(spec, values.out, seed);
     process.stderr.write(
       `${spec.name}: ${files.lines} log lines -> ${files.authLog}, ${files.samples} samples -> ${files.sockets}, truth -> ${files.truth}\n`,

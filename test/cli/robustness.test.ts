@@ -1,0 +1,277 @@
+// The command line as an administrator meets it: bad files and options, pipes, a reader that goes away. Every
+// failure is one line naming the problem and a documented exit status (f2b-campaign --help), never a stack trace
+// nor a hang. Each case here failed before the fix that came with it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findScenario } from '../../src/simulate/scenarios.js';
+import { writeScenario } from '../../src/simulate/write-scenario.js';
+import { bundleCli } from '../helpers/bundle-cli.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs the bundled CLI. `stdin`: a file to redirect from, or 'pipe' for a pipe (closed at once). `closeStdout`:
+ * stop reading after the first chunk, as `| head -1` does. Killed after `timeout` ms (a hang is a failure).
+ */
+function run(
+  bundle: string,
+  args: string[],
+  options: { stdin?: string | 'pipe'; closeStdout?: boolean; timeout?: number } = {},
+): Promise<Run> {
+  return new Promise((resolve) => {
+    const stdin =
+      options.stdin === undefined ? 'ignore' : options.stdin === 'pipe' ? 'pipe' : openSync(options.stdin, 'r');
+    const child = spawn(process.execPath, [bundle, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+    child.stdin?.end();
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.closeStdout) child.stdout!.destroy();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeout ?? 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+const STACK = /^\s+at \S/m;
+/** Stands for an empty regular file of the test's directory in argument lists. */
+const EMPTY = '<empty>';
+
+describe('the command line, given bad input', () => {
+  let dir: string;
+  let cli: string;
+  let log: string;
+  let empty: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'f2b-cli-robust-'));
+    cli = await bundleCli(dir);
+    // one-try: 1,000 sources, enough events and verdicts to fill any pipe buffer.
+    const files = await writeScenario(findScenario('one-try')!, join(dir, 'one-try'));
+    log = files.authLog;
+    empty = join(dir, 'empty.log');
+    writeFileSync(empty, '');
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the version of package.json, not "dev"', async () => {
+    const { code, stdout } = await run(cli, ['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('documents its exit statuses in --help', async () => {
+    const { stdout } = await run(cli, ['--help']);
+    for (const status of [0, 1, 2, 3, 64, 141]) expect(stdout).toMatch(new RegExp(`^ +${status} +\\S`, 'm'));
+  });
+
+  it('prints the usage on stderr when no command is given, and `help COMMAND` shows that command', async () => {
+    const none = await run(cli, []);
+    expect(none).toMatchObject({ code: 64, stdout: '' });
+    expect(none.stderr).toContain('usage: f2b-campaign <command>');
+    const help = await run(cli, ['help', 'replay']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: f2b-campaign replay --auth-log FILE/);
+  });
+
+  it.each([
+    ['parse --json', ['parse', '--json']],
+    ['parse', ['parse']],
+    ['replay', ['replay', '--fail2ban-defaults', '--auth-log']],
+    ['audit', ['audit', '--json', '--fail2ban-log', EMPTY, '--verdicts']],
+  ])('stops quietly with 141 when the reader of %s goes away (| head -1)', async (_name, args) => {
+    const input = args[0] === 'audit' ? join(dir, 'verdicts.log') : log;
+    if (args[0] === 'audit') {
+      const replayed = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', input]);
+      expect(replayed.code).toBe(0);
+    }
+    const full = [...args, input].map((a) => (a === EMPTY ? empty : a));
+    const { code, stderr, stdout, timedOut } = await run(cli, full, { closeStdout: true });
+    expect(timedOut).toBe(false);
+    expect(stdout.length).toBeGreaterThan(0);
+    expect(stderr).not.toMatch(STACK);
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(141);
+  });
+
+  it('writes a simulation nowhere it cannot, in one line and at once: no endless mkdir under /proc', async () => {
+    const proc = await run(cli, ['simulate', '--scenario', 'waves', '--out', '/proc/f2b-campaign-test/x'], {
+      timeout: 20_000,
+    });
+    expect(proc.timedOut).toBe(false);
+    expect(proc.code).toBe(1);
+    expect(proc.stderr.trim()).toMatch(/^f2b-campaign simulate: --out \/proc\/f2b-campaign-test\/x: cannot create/);
+
+    writeFileSync(join(dir, 'a-file'), '');
+    const file = await run(cli, ['simulate', '--scenario', 'waves', '--out', join(dir, 'a-file')]);
+    expect(file.code).toBe(1);
+    expect(file.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--out .*a-file: .* is not a directory$/)]);
+  });
+
+  it.each([
+    [
+      'replay --verdicts in a missing directory',
+      ['replay', '--fail2ban-defaults', '--verdicts', '/nonexistent/v.log'],
+      /--verdicts \/nonexistent\/v\.log: cannot write it \(ENOENT\)/,
+    ],
+    [
+      'replay --verdicts a directory',
+      ['replay', '--fail2ban-defaults', '--verdicts', '/tmp'],
+      /--verdicts \/tmp: cannot write it \(EISDIR\)/,
+    ],
+    [
+      'replay --fail2ban-dir missing',
+      ['replay', '--fail2ban-dir', '/nonexistent'],
+      /--fail2ban-dir \/nonexistent: cannot use it \(ENOENT\)/,
+    ],
+    [
+      'record --sockets in a missing directory',
+      ['record', '--sockets', '/nonexistent/t', '--duration', '1s'],
+      /--sockets \/nonexistent\/t: cannot append to it \(ENOENT\)/,
+    ],
+    [
+      'record --sockets a directory',
+      ['record', '--sockets', '/tmp', '--duration', '1s'],
+      /--sockets \/tmp: cannot append to it \(EISDIR\)/,
+    ],
+    [
+      'record --sockets-from missing',
+      ['record', '--sockets', EMPTY, '--sockets-from', '/nonexistent', '--duration', '1s'],
+      /--sockets-from \/nonexistent: /,
+    ],
+    [
+      'audit --verdicts missing',
+      ['audit', '--fail2ban-log', EMPTY, '--verdicts', '/nonexistent/verdicts.log'],
+      /--verdicts \/nonexistent\/verdicts\.log: no such file, nor rotations of it/,
+    ],
+    [
+      'audit --verdicts a directory',
+      ['audit', '--fail2ban-log', EMPTY, '--verdicts', '/tmp'],
+      /--verdicts \/tmp: not a regular file/,
+    ],
+    [
+      'audit --fail2ban-log a directory',
+      ['audit', '--verdicts', EMPTY, '--fail2ban-log', '/tmp'],
+      /--fail2ban-log \/tmp: not a regular file/,
+    ],
+    [
+      'audit --auth-log missing',
+      ['audit', '--verdicts', EMPTY, '--fail2ban-log', EMPTY, '--auth-log', '/nonexistent/auth.log'],
+      /--auth-log \/nonexistent\/auth\.log: no such file, nor rotations of it/,
+    ],
+    [
+      'audit --html in a missing directory',
+      ['audit', '--verdicts', EMPTY, '--fail2ban-log', EMPTY, '--html', '/nonexistent/r.html'],
+      /--html \/nonexistent\/r\.html: cannot write it \(ENOENT\)/,
+    ],
+  ])('%s: one line, exit 1', async (_what, args, message) => {
+    const full = (args[0] === 'replay' ? [...args, '--auth-log', log] : args).map((a) => (a === EMPTY ? empty : a));
+    const { code, stderr } = await run(cli, full);
+    expect(stderr).not.toMatch(STACK);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    expect(code).toBe(1);
+  });
+
+  it.each([
+    [
+      'replay --fail2ban-dir with --fail2ban-defaults',
+      ['replay', '--fail2ban-defaults', '--fail2ban-dir', '/etc/fail2ban'],
+    ],
+    [
+      'audit --since after --until',
+      ['audit', '--verdicts', EMPTY, '--fail2ban-log', EMPTY, '--since', '2026-02-17', '--until', '2026-02-15'],
+    ],
+    ['record --ports empty', ['record', '--sockets', EMPTY, '--ports=', '--duration', '1s']],
+  ])('%s: a usage error, exit 64', async (_what, args) => {
+    const full = (args[0] === 'replay' ? [...args, '--auth-log', log] : args).map((a) => (a === EMPTY ? empty : a));
+    const { code, stderr } = await run(cli, full);
+    expect(stderr).not.toMatch(STACK);
+    expect(stderr).toContain(`usage: f2b-campaign ${args[0]}`);
+    expect(code).toBe(64);
+  });
+
+  it('refuses a gzip-compressed log instead of reporting zero events', async () => {
+    const gz = join(dir, 'auth.log.2.gz');
+    writeFileSync(gz, gzipSync(readFileSync(log)));
+    for (const args of [
+      ['parse', gz],
+      ['replay', '--fail2ban-defaults', '--auth-log', gz],
+    ]) {
+      const { code, stdout, stderr } = await run(cli, args);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/auth\.log\.2\.gz: gzip-compressed/)]);
+      expect(code).toBe(1);
+    }
+  });
+
+  it('reads standard input redirected from a file, and names a piped one instead of failing on a seek', async () => {
+    const redirected = await run(cli, ['parse', '-'], { stdin: log });
+    expect(redirected.code).toBe(0);
+    expect(redirected.stderr).toMatch(/^lines read \d+, events [1-9]/);
+    for (const args of [
+      ['parse', '-'],
+      ['replay', '--fail2ban-defaults', '--auth-log', '-'],
+    ]) {
+      const piped = await run(cli, args, { stdin: 'pipe' });
+      expect(piped.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/-: standard input is a pipe, which cannot be read, only a file/),
+      ]);
+      expect(piped.code).toBe(1);
+    }
+  });
+
+  it('shows at most 20 lines of a config error, and no control characters from the file', async () => {
+    const binary = join(dir, 'binary.conf');
+    const lines = Array.from({ length: 500 }, (_, i) => `[\u001b[31m\u0007 ${i}]`);
+    writeFileSync(binary, `${lines.join('\n')}\n`);
+    const { code, stderr } = await run(cli, ['check', '--config', binary]);
+    expect(code).toBe(1);
+    const shown = stderr.trimEnd().split('\n');
+    expect(shown).toHaveLength(20);
+    expect(shown[19]).toMatch(/^\.\.\. and \d+ more lines$/);
+    expect(stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(stderr).toContain('\\x1b');
+  });
+
+  it('summarises an empty file without a dangling "; )"', async () => {
+    const { code, stderr } = await run(cli, ['parse', empty]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('(attempts 0)');
+  });
+
+  it('parse --json: one valid JSON object per line, attacker text escaped', async () => {
+    const evil = join(dir, 'evil.log');
+    const users = ['a"b\\c', '\u001b[31mred', 'nul\u0000x', 'sep\u2028x', 'bad\udfffutf'];
+    writeFileSync(
+      evil,
+      users
+        .map((u, i) => `Feb 16 08:00:0${i} host sshd[${i + 10}]: Invalid user ${u} from 192.0.2.${i + 1} port 22\n`)
+        .join(''),
+    );
+    const { code, stdout } = await run(cli, ['parse', '--json', evil]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(users.length);
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f]/);
+    expect(lines.map((line) => JSON.parse(line).user)).toEqual(users.map((u) => u.replace('\udfff', '\ufffd')));
+  });
+});
