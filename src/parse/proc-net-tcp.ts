@@ -51,13 +51,14 @@ export function parseProcNetTcpRow(line: string, expected?: 4 | 6): SocketRow | 
   if (expected !== undefined && family !== expected) return null;
   const local = endpoint(f[1], family);
   const remote = endpoint(f[2], family);
-  const stateCode = Number.parseInt(f[3] ?? '', 16);
+  // Two hex digits, 01 to 0C: the kernel prints nothing else (00 is not a state).
+  const stateCode = /^[0-9A-Fa-f]{2}$/.test(f[3]!) ? Number.parseInt(f[3]!, 16) : 0;
   const queues = /^([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8})$/.exec(f[4] ?? '');
   const uid = f[7]!;
   const inode = f[9]!;
   if (!local || !remote || !queues || !/^\d+$/.test(uid) || !/^\d+$/.test(inode)) return null;
-  const state: TcpState | undefined = TCP_STATES[stateCode];
-  if (state === undefined || !HEX.test(f[3]!)) return null;
+  const state: TcpState | undefined = stateCode > 0 ? TCP_STATES[stateCode] : undefined;
+  if (state === undefined) return null;
   return {
     family,
     localIp: local[0],

@@ -19,9 +19,41 @@ export interface TraceStats {
   malformed: number;
   /** `@` lines whose time does not parse: their block is dropped. */
   badTimes: number;
+  /**
+   * Blocks dropped because they end in a line cut short: `record` stopped in the middle of a write (killed, disk
+   * full) and a later run appended on the cut line, or the trace was read while being written. Their rows from
+   * the cut on are missing, so every connection among them would look closed at that sample.
+   */
+  cut?: number;
 }
 
-/** Streams samples out of trace lines, one per block, holding one block at a time. */
+const HEX = '[0-9A-Fa-f]';
+/** The columns of a row up to its inode, each whole (the last one seen may be a prefix). */
+const COLUMNS = [
+  /^\d+:$/,
+  new RegExp(`^${HEX}{8}(?:${HEX}{24})?:${HEX}{4}$`),
+  new RegExp(`^${HEX}{8}(?:${HEX}{24})?:${HEX}{4}$`),
+  new RegExp(`^${HEX}{2}$`),
+  new RegExp(`^${HEX}{8}:${HEX}{8}$`),
+  new RegExp(`^${HEX}{2}:${HEX}{8}$`),
+  new RegExp(`^${HEX}{8}$`),
+  /^\d+$/,
+  /^\d+$/,
+];
+
+/** A line that is the beginning of a row or of a table's header, cut before the row's inode or the header's end. */
+function cutShort(line: string): boolean {
+  if (line.startsWith('sl ')) return !line.endsWith('inode');
+  const f = line.trim().split(/\s+/);
+  if (f.length > COLUMNS.length + 1) return false;
+  for (let i = 0; i < f.length - 1; i++) if (!COLUMNS[i]!.test(f[i]!)) return false;
+  return /^[0-9A-Fa-f:]*$/.test(f[f.length - 1]!);
+}
+
+/**
+ * Streams samples out of trace lines, one per block, holding one block at a time. A block whose last line was cut
+ * short is dropped (counted in `cut`): an `@` in the middle of a line starts the block appended after the cut.
+ */
 export async function* readSocketTrace(
   lines: AsyncIterable<string> | Iterable<string>,
   stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 },
@@ -29,34 +61,56 @@ export async function* readSocketTrace(
   let time: number | null = null;
   let rows: SocketRow[] = [];
   let inBlock = false;
+  /** Whether the block's last line so far was cut short. */
+  let cut = false;
+  const finish = (): SocketSample | null => {
+    if (!inBlock || time === null) return null;
+    if (cut) {
+      stats.cut = (stats.cut ?? 0) + 1;
+      return null;
+    }
+    stats.blocks++;
+    stats.rows += rows.length;
+    return { time, rows };
+  };
+  /** A line that is not a block's start: a row, a header, a blank line, or none of them. */
+  const take = (line: string): void => {
+    const trimmed = line.trimStart();
+    if (trimmed === '') return;
+    if (trimmed.startsWith('sl ') && trimmed.endsWith('inode')) {
+      cut = false;
+      return;
+    }
+    const row = inBlock ? parseProcNetTcpRow(trimmed) : null;
+    cut = row === null && cutShort(trimmed);
+    if (row === null) stats.malformed++;
+    else if (time !== null) rows.push(row);
+  };
   for await (const raw of lines) {
-    const line = raw.trimEnd();
-    if (line.startsWith('@ ')) {
-      if (inBlock && time !== null) {
-        stats.blocks++;
-        yield { time, rows };
+    let line = raw.trimEnd();
+    // The kernel's lines hold no `@`: one inside a line is a block appended after a write that stopped mid-line.
+    const at = line.indexOf('@ ');
+    if (at > 0) {
+      const before = line.slice(0, at);
+      if (before.trim() !== '') {
+        take(before);
+        cut = true;
       }
+      line = line.slice(at);
+    }
+    if (line.startsWith('@ ')) {
+      const sample = finish();
+      if (sample) yield sample;
       const t = parseRfc3339(line.slice(2).trim());
       inBlock = true;
+      cut = false;
       rows = [];
       time = Number.isNaN(t) ? null : t;
       if (time === null) stats.badTimes++;
       continue;
     }
-    const trimmed = line.trimStart();
-    if (trimmed === '' || trimmed.startsWith('sl ')) continue;
-    const row = inBlock ? parseProcNetTcpRow(trimmed) : null;
-    if (row === null) {
-      stats.malformed++;
-      continue;
-    }
-    if (time !== null) {
-      rows.push(row);
-      stats.rows++;
-    }
+    take(line);
   }
-  if (inBlock && time !== null) {
-    stats.blocks++;
-    yield { time, rows };
-  }
+  const sample = finish();
+  if (sample) yield sample;
 }

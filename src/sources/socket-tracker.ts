@@ -9,14 +9,33 @@ export interface TrackedSocket {
   readonly localPort: number;
   readonly firstSeen: number;
   lastSeen: number;
-  /** States in the order seen, each once per change (SYN_RECV, ESTABLISHED, FIN_WAIT1, TIME_WAIT, ...). */
+  /**
+   * States in the order seen, each once per change (SYN_RECV, ESTABLISHED, FIN_WAIT1, TIME_WAIT, ...), at most
+   * MAX_STATES (the last one kept current).
+   */
   readonly states: TcpState[];
+  /** The socket's inode: 0 until sshd accepts it, and again once it is closed (FIN_WAIT, TIME_WAIT). */
+  inode: number;
 }
+
+/** A connection goes through a handful of states; more would be rows of other sockets on the same 4-tuple. */
+const MAX_STATES = 16;
 
 export interface TrackerUpdate {
   readonly opened: readonly TrackedSocket[];
   /** Gone from this sample: their lifetime is `lastSeen - firstSeen` (as seen at this sampling rate). */
   readonly closed: readonly TrackedSocket[];
+}
+
+/** 0 opening, 1 ESTABLISHED, 2 closing: a connection never goes back. */
+function rank(state: TcpState): number {
+  return state === 'SYN_RECV' || state === 'NEW_SYN_RECV' || state === 'SYN_SENT' ? 0 : state === 'ESTABLISHED' ? 1 : 2;
+}
+
+/** Whether `row` is a socket other than the one `known` follows, on the same addresses and ports. */
+function anotherSocket(known: TrackedSocket, row: SocketRow): boolean {
+  if (known.inode !== 0 && row.inode !== 0 && row.inode !== known.inode) return true;
+  return rank(row.state) < rank(known.states[known.states.length - 1]!);
 }
 
 function keyOf(row: SocketRow): string {
@@ -44,14 +63,27 @@ export class SocketTracker {
   update(sample: SocketSample): TrackerUpdate {
     const seen = new Set<string>();
     const opened: TrackedSocket[] = [];
+    const closed: TrackedSocket[] = [];
     for (const row of sample.rows) {
       if (!this.relevant(row)) continue;
       const key = keyOf(row);
       seen.add(key);
-      const known = this.open.get(key);
+      let known = this.open.get(key);
+      if (known && known.lastSeen !== sample.time && anotherSocket(known, row)) {
+        // The same addresses and ports on another socket: the peer reconnected from the same port (the kernel takes
+        // its SYN on our TIME_WAIT socket). The one before is closed.
+        this.open.delete(key);
+        closed.push(known);
+        known = undefined;
+      }
       if (known) {
         known.lastSeen = sample.time;
-        if (known.states[known.states.length - 1] !== row.state) known.states.push(row.state);
+        if (known.inode === 0 && rank(row.state) === 1) known.inode = row.inode; // accepted since
+        const states = known.states;
+        if (states[states.length - 1] !== row.state) {
+          if (states.length < MAX_STATES) states.push(row.state);
+          else states[MAX_STATES - 1] = row.state;
+        }
         continue;
       }
       const tracked: TrackedSocket = {
@@ -63,11 +95,11 @@ export class SocketTracker {
         firstSeen: sample.time,
         lastSeen: sample.time,
         states: [row.state],
+        inode: row.inode,
       };
       this.open.set(key, tracked);
       opened.push(tracked);
     }
-    const closed: TrackedSocket[] = [];
     for (const [key, tracked] of this.open) {
       if (seen.has(key)) continue;
       this.open.delete(key);

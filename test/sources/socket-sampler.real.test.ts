@@ -128,3 +128,87 @@ describe('socket sampler on real loopback connections', () => {
     expect(readTables('/proc/net').tcp.startsWith('  sl')).toBe(true);
   });
 });
+
+describe('socket tracker: one 4-tuple, several connections (review)', () => {
+  const at = (time: number, state: 'ESTABLISHED' | 'TIME_WAIT', inode: number): SocketSample => ({
+    time,
+    rows: [
+      {
+        family: 4,
+        localIp: '192.0.2.10',
+        localPort: 22,
+        remoteIp: '198.51.100.7',
+        remotePort: 40000,
+        state,
+        txQueue: 0,
+        rxQueue: 0,
+        uid: 0,
+        inode,
+      },
+    ],
+  });
+
+  it('starts a new connection when the same addresses and ports come back on another socket (inode)', () => {
+    // sshd closes first (TIME_WAIT here), and a tool with a fixed source port reconnects: the kernel takes the SYN
+    // on the TIME_WAIT socket, and the next sample sees a new ESTABLISHED socket on the same 4-tuple.
+    const tracker = new SocketTracker([22]);
+    tracker.update(at(0, 'ESTABLISHED', 101));
+    tracker.update(at(5_000, 'ESTABLISHED', 101));
+    const { opened, closed } = tracker.update(at(10_000, 'ESTABLISHED', 102));
+    expect(closed.map((s) => [s.firstSeen, s.lastSeen])).toEqual([[0, 5_000]]);
+    expect(opened.map((s) => s.firstSeen)).toEqual([10_000]);
+  });
+
+  it('on the real kernel: a client reconnecting from the same port after we closed first is a new connection', async () => {
+    const tracker = new SocketTracker([port]);
+    const take = (time: number) =>
+      tracker.update(
+        sampleTables(readTables('/proc/net'), time, (row) => tracker.relevant(row) && row.remoteIp === '127.0.0.9'),
+      );
+    const connectFrom = async (): Promise<Socket> => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.9', localPort: 45_678 });
+      socket.on('end', () => socket.end());
+      await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      await sleep(50);
+      return socket;
+    };
+    const closeFromServer = async (client: Socket) => {
+      [...accepted.entries()].find(([k]) => k === `127.0.0.9:45678`)![1].end();
+      await new Promise((resolve) => client.once('close', resolve));
+      await sleep(50);
+    };
+    const first = await connectFrom();
+    take(1_000);
+    await closeFromServer(first);
+    take(2_000); // our side in TIME_WAIT
+    const second = await connectFrom(); // the kernel takes the SYN on the TIME_WAIT socket
+    const update = take(3_000);
+    expect(update.closed.map((s) => [s.firstSeen, s.states])).toEqual([[1_000, ['ESTABLISHED', 'TIME_WAIT']]]);
+    expect(update.opened.map((s) => [s.firstSeen, s.states])).toEqual([[3_000, ['ESTABLISHED']]]);
+    await closeFromServer(second);
+  });
+
+  it('keeps a bounded record of states while a 4-tuple is reused sample after sample', () => {
+    const tracker = new SocketTracker([22]);
+    for (let k = 0; k < 10_000; k++) {
+      tracker.update(at(k * 5_000, k % 2 === 0 ? 'ESTABLISHED' : 'TIME_WAIT', k % 2 === 0 ? 1000 + k : 0));
+    }
+    const [socket] = tracker.openSockets();
+    expect(socket!.states.length).toBeLessThanOrEqual(16);
+    expect(tracker.closedTotal).toBeGreaterThan(4_000);
+  });
+  it('holds no more than the last sample under a SYN flood of distinct sources', () => {
+    const tracker = new SocketTracker([22]);
+    const flood = (k: number): SocketSample => ({
+      time: k * 5_000,
+      rows: Array.from({ length: 20_000 }, (_, i) => ({
+        ...at(0, 'ESTABLISHED', 0).rows[0]!,
+        remoteIp: `10.${k}.${i >> 8}.${i & 255}`,
+        state: 'SYN_RECV' as const,
+      })),
+    });
+    for (let k = 0; k < 20; k++) tracker.update(flood(k));
+    expect(tracker.openSockets()).toHaveLength(20_000);
+    expect(tracker.closedTotal).toBe(19 * 20_000);
+  });
+});

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../config/duration.js';
 import { F2bCampaignError } from '../../core/errors.js';
@@ -13,7 +13,8 @@ block per interval, so a day on a server can be replayed anywhere with \`replay 
 --duration, or until SIGINT/SIGTERM.
 
   --sockets FILE      trace file to append to
-  --interval D        time between samples (default 30s)
+  --interval D        time between samples (default 30s; a lifetime is evidence only from samples at most
+                      1.5 lifetime buckets apart: 5s records what the service measures while a campaign is open)
   --duration D        stop after this long (default: until interrupted)
   --sockets-from DIR  read tcp and tcp6 from DIR instead of /proc/net
   --ports LIST        keep only rows whose local port is in LIST (comma-separated), e.g. 22: smaller traces`;
@@ -28,6 +29,33 @@ export function filterTable(text: string, ports: ReadonlySet<number> | null): st
       return ports.has(localPortOf(line));
     })
     .join('\n');
+}
+
+/**
+ * Whether `file` ends in the middle of a line: a run of `record` that stopped mid-write (killed, disk full). The
+ * next block must then start on a line of its own, or the cut row and its `@` line would be one line.
+ */
+function endsMidLine(file: string): boolean {
+  let fd: number;
+  let size: number;
+  try {
+    const stat = statSync(file);
+    // Only a regular file: opening a FIFO to read would wait for a writer, and we are its writer.
+    if (!stat.isFile() || stat.size === 0) return false;
+    size = stat.size;
+    fd = openSync(file, 'r');
+  } catch {
+    return false; // not there yet (or unreadable: appending says why)
+  }
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `f()`, with an operating-system error (a missing directory, a full disk) turned into a one-line message. */
@@ -77,6 +105,7 @@ export const recordCommand: Command = {
     const dir = values['sockets-from'] ?? '/proc/net';
     const started = Date.now();
     let blocks = 0;
+    let lineBreak = endsMidLine(file) ? '\n' : '';
     let stop = false;
     let wake: (() => void) | null = null;
     const onSignal = () => {
@@ -89,8 +118,10 @@ export const recordCommand: Command = {
       while (!stop) {
         const now = Date.now();
         const tables = attempt(() => readTables(dir), `--sockets-from ${dir}: cannot read tcp and tcp6`);
-        const block = formatTraceBlock(now, filterTable(tables.tcp, ports), filterTable(tables.tcp6, ports));
+        const block =
+          lineBreak + formatTraceBlock(now, filterTable(tables.tcp, ports), filterTable(tables.tcp6, ports));
         attempt(() => appendFileSync(file, block), `--sockets ${file}: cannot append to it`);
+        lineBreak = '';
         blocks++;
         const next = now + interval;
         if (limit !== null && next - started >= limit) break;

@@ -34,7 +34,12 @@ export const SOCKET_PORTS_KEY: KeySpec<string[]> = {
 
 export interface LifetimeSnapshot {
   readonly index: IndexSnapshot;
-  readonly open: Array<[string, number, number]>;
+  /** Key, first and last sample that saw it, the sample before the first (-1: unknown), its inode (0: unknown). */
+  readonly open: Array<[string, number, number, number?, number?]>;
+  /** Time of the last sample (-1: none yet). */
+  readonly previous?: number;
+  /** Time of the last sample that had more connections than `lifetime_max_connections` (-1: none). */
+  readonly overflow?: number;
 }
 
 /** `::ffff:1.2.3.4` as the kernel shows a v4 peer on a v6 socket is the v4 address, as the log parser has it. */
@@ -42,17 +47,25 @@ function peer(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
+/** A followed connection: first and last sample that saw it ESTABLISHED, the sample before the first, its inode. */
+type Followed = [first: number, last: number, before: number, inode: number];
+
 /**
  * Socket lifetimes from the /proc/net/tcp samples: an attack tool holds each connection for the same time (its
  * timeouts), so many sources sharing one lifetime is a fingerprint the log alone does not show. A connection is
- * timed from the first to the last sample that saw it ESTABLISHED.
+ * timed from the first to the last sample that saw it ESTABLISHED. It is known only to within the sampling gaps
+ * at its two ends, so it is evidence only when both gaps are at most 1.5 lifetime buckets: at 30 s sampling a
+ * 31 s and an 89 s connection both show as 30 s, and five unrelated clients would "share" a lifetime.
  */
 export class SocketLifetimeSignal implements Signal {
   readonly name = 'lifetime';
   private readonly p: { [K in keyof typeof LIFETIME_KEYS]: number };
   private readonly ports: Set<number>;
   private readonly index: SharedIndex<number>;
-  private readonly open: Map<string, [first: number, last: number]>;
+  /** Keyed by remote address and port, then local address and port (the source is the text before the first |). */
+  private readonly open: Map<string, Followed>;
+  private previous: number;
+  private overflow: number;
 
   constructor(
     values: Readonly<Record<string, unknown>>,
@@ -66,33 +79,57 @@ export class SocketLifetimeSignal implements Signal {
     this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot?.index, {
       keys: NUMBER_KEYS,
     });
-    this.open = new Map((snapshot?.open ?? []).map(([k, f, l]) => [k, [f, l]]));
+    // A snapshot of an earlier version has no `before`: those connections' start is unknown.
+    this.open = new Map((snapshot?.open ?? []).map(([k, f, l, b, i]) => [k, [f, l, b ?? -1, i ?? 0]]));
+    this.previous = snapshot?.previous ?? -1;
+    this.overflow = snapshot?.overflow ?? -1;
   }
 
   /** Follows the sample's inbound connections; returns sources to re-judge (a lifetime became shared). */
   observe(sample: SocketSample): readonly string[] {
+    const now = sample.time;
+    const out: string[] = [];
+    // Rows refused for want of room in the previous sample: a connection admitted now may be older than that.
+    const before = this.overflow === this.previous ? -1 : this.previous;
     for (const row of sample.rows) {
       if (row.state !== 'ESTABLISHED' || !this.ports.has(row.localPort)) continue;
-      const key = `${peer(row.remoteIp)}|${row.remotePort}`;
-      const seen = this.open.get(key);
-      if (seen) seen[1] = sample.time;
-      else if (this.open.size < this.p.maxConnections) this.open.set(key, [sample.time, sample.time]);
-    }
-    const out: string[] = [];
-    for (const [key, [first, last]] of this.open) {
-      if (last === sample.time) continue;
-      this.open.delete(key);
-      const lifetime = last - first;
-      const source = this.env.source(key.slice(0, key.lastIndexOf('|')));
-      if (!source || lifetime < this.p.min) continue;
-      source.lifetime = lifetime;
-      const bucket = Math.round(lifetime / this.p.bucket);
-      this.index.add(bucket, source.ip, sample.time);
-      if (this.shared(bucket, sample.time, this.p.minSources + 1) === this.p.minSources) {
-        for (let b = bucket - 1; b <= bucket + 1; b++) out.push(...this.index.sources(b, sample.time));
+      const key = `${peer(row.remoteIp)}|${row.remotePort}|${row.localIp}|${row.localPort}`;
+      let seen = this.open.get(key);
+      if (seen && seen[1] !== now && seen[3] !== 0 && row.inode !== 0 && row.inode !== seen[3]) {
+        // Another socket on the same addresses and ports (a fixed source port, a port reused at once): the one
+        // before ended after its last sample.
+        this.open.delete(key);
+        this.close(key, seen, now, out);
+        seen = undefined;
       }
+      if (seen) {
+        seen[1] = now;
+        if (seen[3] === 0) seen[3] = row.inode; // 0 until sshd accepts it
+      } else if (this.open.size < this.p.maxConnections) this.open.set(key, [now, now, before, row.inode]);
+      else this.overflow = now;
     }
+    for (const [key, seen] of this.open) {
+      if (seen[1] === now) continue;
+      this.open.delete(key);
+      this.close(key, seen, now, out);
+    }
+    this.previous = now;
     return out;
+  }
+
+  /** A connection last seen at `seen[1]` is gone at `now`: its lifetime, if the samples timed it closely enough. */
+  private close(key: string, [first, last, before]: Followed, now: number, out: string[]): void {
+    const lifetime = last - first;
+    if (lifetime < this.p.min || before < 0) return;
+    if (Math.max(first - before, now - last) > 1.5 * this.p.bucket) return;
+    const source = this.env.source(key.slice(0, key.indexOf('|')));
+    if (!source) return;
+    source.lifetime = lifetime;
+    const bucket = Math.round(lifetime / this.p.bucket);
+    this.index.add(bucket, source.ip, now);
+    if (this.shared(bucket, now, this.p.minSources + 1) === this.p.minSources) {
+      for (let b = bucket - 1; b <= bucket + 1; b++) out.push(...this.index.sources(b, now));
+    }
   }
 
   private shared(bucket: number, now: number, enough: number): number {
@@ -113,6 +150,11 @@ export class SocketLifetimeSignal implements Signal {
   }
 
   snapshot(): LifetimeSnapshot {
-    return { index: this.index.snapshot(), open: [...this.open].map(([k, [f, l]]) => [k, f, l]) };
+    return {
+      index: this.index.snapshot(),
+      open: [...this.open].map(([k, [f, l, b, i]]) => [k, f, l, b, i]),
+      previous: this.previous,
+      overflow: this.overflow,
+    };
   }
 }
