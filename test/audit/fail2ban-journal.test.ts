@@ -175,14 +175,18 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
       '#!/bin/sh\necho "Failed to open journal: Permission denied" >&2\nexit 1\n',
     );
     chmodSync(join(broken, 'journalctl'), 0o755);
+    // A run that succeeds resolves without a code: it counts as exit 0, so a failure reported only as a warning fails.
     const run = await promisify(execFile)(
       process.execPath,
       [cli, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal'],
       {
         env: { ...process.env, PATH: `${broken}:${process.env['PATH']}` },
       },
-    ).catch((e: { code: number; stderr: string }) => e);
-    expect('code' in run && run.code).not.toBe(0);
+    ).then(
+      (done) => ({ ...done, code: 0 }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(run.code).toBe(1);
     expect(run.stderr).toContain("reading fail2ban's journal failed");
     expect(run.stderr).toContain('Permission denied');
   });

@@ -12,7 +12,19 @@ function missingTools(): string[] {
 }
 
 const isRoot = process.getuid?.() === 0;
-const skip = process.env['F2BC_SKIP_PACKAGE_E2E'] === '1' || !isRoot || missingTools().length > 0;
+const skipReasons = [
+  ...(process.env['F2BC_SKIP_PACKAGE_E2E'] === '1' ? ['F2BC_SKIP_PACKAGE_E2E=1'] : []),
+  ...(isRoot ? [] : ['not running as root']),
+  ...missingTools().map((tool) => `${tool} missing`),
+];
+const skip = skipReasons.length > 0;
+// A skipped test must say so: vitest's summary counts it, but not why, and the package went untested.
+if (skip) {
+  console.warn(
+    `\n*** SKIPPED: the Debian package end-to-end test (test/package/package-e2e.sh) did not run: ` +
+      `${skipReasons.join(', ')}. The package is NOT tested on this machine. ***\n`,
+  );
+}
 
 // The whole package life cycle on a clean Debian 12 root (build, apt install, fail2ban bans, remove, purge): about
 // 2 min with the cached root, about 3 min the first time (debootstrap and downloads); runs wait for each other

@@ -52,6 +52,12 @@ const address = fc.oneof(
   fc.ipV4(),
   fc.ipV6().filter((ip) => !ip.includes('.')),
 );
+/** The address as sshd wrote it, canonical (IPv6 compressed and lower case, IPv4-mapped as IPv4). */
+const realAddress = (ip: string) => normaliseAddress(ip)!.ip;
+/** Whether `ip` (canonical) is written in `line`, literally or (IPv6) in another spelling of the same address. */
+const spelledIn = (line: string, ip: string) =>
+  line.toLowerCase().includes(ip.toLowerCase()) ||
+  (ip.includes(':') && line.split(/[^0-9A-Fa-f:.]+/).some((token) => normaliseAddress(token)?.ip === ip));
 
 describe('attacker-controlled usernames', () => {
   it.each(TEMPLATES.map((t, i) => [i, t] as const))(
@@ -62,7 +68,9 @@ describe('attacker-controlled usernames', () => {
           const event = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) }).parseLine(H + template(user, ip, port));
           // The modern forms always parse: hiding an attempt is not an option for the attacker either.
           expect(event).not.toBeNull();
-          expect(event!.ip).toBe(new SshdParser({ referenceTime: 0 }).parseLine(H + template('u', ip, port))!.ip);
+          // The address sshd wrote, in canonical form: not what the parser makes of the same line with a tame
+          // username, which a parser attributing every line wrongly would match.
+          expect(event!.ip).toBe(realAddress(ip));
         }),
         { numRuns: RUNS },
       );
@@ -85,19 +93,52 @@ describe('attacker-controlled usernames', () => {
 describe('random input', () => {
   it('never crashes the parser and never yields an address absent from the line', () => {
     const parser = new SshdParser({ referenceTime: 0, fallbackTime: () => 0 });
+    // Random strings alone never make an event (none of 20,000 did), so the address check needs lines that do:
+    // sshd's messages with attacker usernames, cut at a random point or with random text spliced in.
+    const damaged = fc
+      .record({
+        template: fc.constantFrom(...TEMPLATES),
+        user: username,
+        ip: address.map(realAddress),
+        port: fc.integer({ min: 1, max: 65535 }),
+        at: fc.nat(),
+        // No '%': an IPv6 zone ID after '::' is a known bug, pinned below ('keeps a zone ID ...').
+        junk: fc.string({ maxLength: 12 }).map((text) => text.replaceAll('%', '')),
+        cut: fc.boolean(),
+      })
+      .map(({ template, user, ip, port, at, junk, cut }) => {
+        const message = template(user, ip, port);
+        const i = at % (message.length + 1);
+        return H + (cut ? message.slice(0, i) : message.slice(0, i) + junk + message.slice(i));
+      });
+    let events = 0;
     fc.assert(
       fc.property(
         fc.oneof(
           fc.string({ unit: 'binary', maxLength: 300 }),
           fc.string({ maxLength: 300 }).map((s) => H + s),
+          damaged,
         ),
         (line) => {
           const event = parser.parseLine(line);
-          if (event) expect(line.toLowerCase()).toContain(event.ip.split('::')[0]!.toLowerCase());
+          if (event) {
+            events++;
+            expect(spelledIn(line, event.ip), `${event.ip} in ${JSON.stringify(line)}`).toBe(true);
+          }
         },
       ),
       { numRuns: 20_000 },
     );
+    expect(events, 'lines that made an event (the address check ran on them)').toBeGreaterThan(1000);
+  });
+
+  // Found by the property above: normaliseAddress reads the zone ID of `fe80::%eth0` (sshd prints a link-local peer
+  // with its scope) as a hex group: the event's address is `fe80::NaN`, bannable, written nowhere in the line.
+  // src/parse/address.ts ipv6Groups. Remove `.fails` once fixed (either `fe80::` or a skipped line is right).
+  it.fails('keeps a zone ID after :: out of the address (fe80::%eth0)', () => {
+    const line = `${H}Failed password for root from fe80::%eth0 port 10 ssh2`;
+    const event = new SshdParser({ referenceTime: 0 }).parseLine(line);
+    if (event !== null) expect(event.ip).toBe('fe80::');
   });
 
   it('decodes random bytes read as UTF-8 (invalid sequences included) without crashing', () => {
@@ -167,7 +208,6 @@ const planted = fc.constantFrom(
   "' from 10.0.0.1 port 22",
   ' from 10.0.0.1 port 22 ssh2: RSA SHA256:abc',
 );
-const realAddress = (ip: string) => normaliseAddress(ip)!.ip;
 
 describe("sshd's own escaping and 500-byte syslog cut", () => {
   it.each(SSHD_FORMS.map((t, i) => [i, t] as const))(
