@@ -10,13 +10,13 @@ import {
   restoreCampaign,
   snapshotCampaign,
 } from './campaign.js';
-import { joins, matchCampaign } from './campaign-match.js';
+import { joins, matchCampaign, triedCampaignName } from './campaign-match.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import { type Candidate, CandidatePool, type PoolSnapshot } from './candidate-pool.js';
 import { isPrivate } from './ip-prefix.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
-import { type Evidence, maskSize, maskText, type SignalMask, type SignalName } from './signals/signal.js';
+import { type Evidence, maskSize, maskText, type SignalMask, type SignalName, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
@@ -46,6 +46,7 @@ function strength(ev: Evidence, matched: SignalMask): number {
   return Math.max(ownSignals(ev), maskSize(matched));
 }
 
+const SURGE = signalBit('surge');
 const MAX_POOL = 10_000;
 const MAX_NAMES = 4096;
 const KEEP_ENDED = 16;
@@ -132,8 +133,13 @@ export class CampaignBook {
     return matchCampaign(c, source, ev, this.deps.dictionary, this.deps.successes, now);
   }
 
-  private banJoins(c: Campaign, source: SourceState, matched: SignalMask, now: number): boolean {
-    return joins(c, source, matched, this.deps.settings, this.deps.successes, now);
+  private banJoins(c: Campaign, source: SourceState, ev: Evidence, matched: SignalMask, now: number): boolean {
+    // A source that tried a name one slip from a real user's (`sevn` for `sven`), and none the campaign's members or
+    // other sources share, is a user mistyping their own name as likely as a sprayer: its "names that do not exist
+    // here" join nobody on their own, nor with the site-wide surge (which counts only beside a dictionary match).
+    const slip = source.slipped === 1 && !ev.has('dictionary') && !triedCampaignName(c, source, this.deps.dictionary);
+    const own = slip ? matched & ~SURGE : matched;
+    return joins(c, source, own, this.deps.settings, this.deps.successes, now, !slip);
   }
 
   /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
@@ -142,7 +148,7 @@ export class CampaignBook {
     for (let i = this.live.length - 1; i >= 0; i--) {
       const c = this.live[i]!;
       const matched = this.banMatch(c, source, ev, now);
-      if (!this.banJoins(c, source, matched, now)) continue;
+      if (!this.banJoins(c, source, ev, matched, now)) continue;
       const guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
       this.pool.delete(source.ip);

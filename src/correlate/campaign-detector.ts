@@ -8,7 +8,7 @@ import { type CampaignSettings, campaignSettings } from './campaign-settings.js'
 import { detectorStatus } from './detector-status.js';
 import { fail2banFailures } from './fail2ban-count.js';
 import type { BlockKey } from './ip-prefix.js';
-import { nameHash, nameOrderKey } from './name-key.js';
+import { nameHash, nameOrderKey, slipKeys } from './name-key.js';
 import { NeverBan } from './never-ban.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
@@ -180,6 +180,8 @@ export class CampaignDetector implements CorrelationCore {
     const fresh = !s.hasName(hash);
     if (fresh) {
       s.addName(hash);
+      // Only names that do not exist here can be a slip of a real one (the real one itself is not a slip).
+      if (e.invalidUser === true && this.signals.dictionary.isSlipOfLegit(slipKeys(e.user))) s.slipped = 1;
       append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
     }
     if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));
@@ -198,7 +200,7 @@ export class CampaignDetector implements CorrelationCore {
     this.counters.successes++;
     if (!e.bannable) return;
     this.successes.record(e.ip, now);
-    if (e.user !== undefined) this.signals.dictionary.learnLegit(nameHash(e.user), now);
+    if (e.user !== undefined) this.signals.dictionary.learnLegit(nameHash(e.user), now, slipKeys(e.user));
     const s = this.sources.get(e.ip);
     if (!s) return;
     s.attemptsAtSuccess = s.attempts;

@@ -91,7 +91,7 @@ export function matchCampaign(
  * the campaign's dictionary or its /24 (/64): that is how a new member is banned at its first attempt. One more is
  * needed from a source in a private range (our own network) unless configured otherwise, and from a source that
  * tried names but none of the campaign's dictionary (it is not spraying the same list). `successes` and `now` as
- * for matchCampaign.
+ * for matchCampaign; `namesAlone` false: the dictionary match may not join on its own (see CampaignBook.banJoins).
  */
 export function joins(
   c: Campaign,
@@ -100,6 +100,7 @@ export function joins(
   settings: CampaignSettings,
   successes?: SuccessHistory,
   now = 0,
+  namesAlone = true,
 ): boolean {
   const internal = isPrivate(source.ip) && !settings.privateSingle;
   let need = settings.minSignals;
@@ -107,6 +108,6 @@ export function joins(
   if (c.signals.includes('dictionary') && source.nameCount > 0 && (matched & DICTIONARY) === 0) need++;
   if (maskSize(matched) >= need) return true;
   if (internal) return false;
-  if ((matched & DICTIONARY) !== 0 && source.attempts > 0) return true;
+  if ((matched & DICTIONARY) !== 0 && source.attempts > 0 && namesAlone) return true;
   return (matched & LOCALITY) !== 0 && inBlock(c, source, neighbourKey(source.ip), successes, now);
 }

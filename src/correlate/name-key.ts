@@ -22,3 +22,18 @@ export function nameOrderKey(name: string): number {
   }
   return key;
 }
+
+/** Longest name whose one-slip neighbours are computed (real account names are short; this bounds the work). */
+const MAX_SLIP_NAME = 32;
+
+/**
+ * Hashes of the name and of each name one character shorter: two names one slip of the fingers apart (a letter
+ * swapped with its neighbour, one missing, one extra, one wrong) share at least one of them (the symmetric-deletion
+ * trick of spelling correctors). Empty for names too long to be a typed account name.
+ */
+export function slipKeys(name: string): number[] {
+  if (name.length === 0 || name.length > MAX_SLIP_NAME) return [];
+  const keys = [nameHash(name)];
+  for (let i = 0; i < name.length; i++) keys.push(nameHash(name.slice(0, i) + name.slice(i + 1)));
+  return keys;
+}

@@ -26,6 +26,7 @@ const I32_FIELDS = [
   'surgeMinute',
   'attemptsAtSuccess',
   'learned',
+  'slipped',
 ] as const;
 type NumericField = (typeof F64_FIELDS)[number] | (typeof I32_FIELDS)[number];
 
@@ -117,7 +118,8 @@ export class SourceRecords {
  * - rhythm: rhythm bucket indexed under (-1 none); lifetime: last connection lifetime from the socket samples
  *   (ms, -1 none); surgeMinute: minute last counted by the surge test (-1 none);
  * - attemptsAtSuccess: attempts when the source last logged in (an override of the protection counts after);
- * - bannedAt: last ban of this member (-1 never); learned: signals (bitmask by SIGNALS index) it taught its campaign.
+ * - bannedAt: last ban of this member (-1 never); learned: signals (bitmask by SIGNALS index) it taught its campaign;
+ * - slipped: 1 when it tried a name one slip from a real user's (a user mistyping their own name reads so).
  */
 export interface SourceState extends Record<NumericField, number> {}
 

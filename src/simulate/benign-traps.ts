@@ -82,6 +82,58 @@ export function ipv6Laptop(b: ScenarioBuilder, from: number, to: number): void {
   }
 }
 
+/**
+ * Local checks over SSH to the host itself, from 127.0.0.1 and ::1, with a stale password for a name attackers try
+ * too (`admin` does not exist here: `invalid user`), every 2-3 minutes: loopback is never banned, whatever it shares
+ * with a campaign.
+ */
+export function loopbackChecks(b: ScenarioBuilder, from: number, to: number): void {
+  for (const ip of ['127.0.0.1', '::1']) {
+    b.role(ip, 'benign');
+    for (let t = from + b.rng.range(0, 2 * MIN); t < to; t += b.rng.range(2 * MIN, 3 * MIN))
+      b.attempts(ip, t, ['admin']);
+  }
+}
+
+/** `user` with two neighbouring letters swapped: a slip of the fingers, a name that does not exist here. */
+function typo(b: ScenarioBuilder, user: string): string {
+  const i = b.rng.int(0, user.length - 2);
+  const swapped = user.slice(0, i) + user[i + 1] + user[i] + user.slice(i + 2);
+  return swapped === user ? `${user}${user.at(-1)}` : swapped;
+}
+
+/**
+ * Users getting the username wrong before the right one, each from an address not seen before (a hotel, a train):
+ * their own name mistyped, or the default account of a cloud image (`ubuntu`, `admin`, `ec2-user`, `root`: names on
+ * every attacker's list). Fails once or twice, leaves, logs in as themselves half a minute later. With no campaign
+ * live nothing ties them to anyone (during one, a first try on such a name is a documented weak spot:
+ * docs/detection.md, "Names alone").
+ */
+export function usernameSlips(
+  b: ScenarioBuilder,
+  from: number,
+  to: number,
+  perDay = 8,
+  slip: 'typo' | 'default' | 'either' = 'either',
+): void {
+  const defaults = ['ubuntu', 'admin', 'ec2-user', 'root'];
+  for (const t of workdayTimes(b, from, to, perDay)) {
+    const user = b.rng.pick(STAFF.slice(0, 20));
+    const ip = b.role(b.address(HOME), 'benign');
+    const mistyped = slip === 'either' ? b.rng.chance(0.5) : slip === 'typo';
+    const wrong = mistyped ? typo(b, user) : b.rng.pick(defaults);
+    if (slip === 'typo') {
+      // Their own name, which they have used here before (from their usual address): f2b-campaign learns real
+      // names from logins, and a slip of one it has never seen is a name like any other.
+      const usual = b.role(b.address(HOME), 'benign');
+      b.login(usual, Math.max(from, t - b.rng.range(HOUR, 6 * HOUR)), user, 0, 'password', b.rng.int(10 * MIN, HOUR));
+    }
+    const tries = Array.from({ length: b.rng.int(1, 2) }, () => wrong);
+    b.attempts(ip, t, tries, b.rng.int(4000, 9000), 20_000);
+    b.login(ip, t + b.rng.range(25_000, 45_000), user, 0, 'password', b.rng.int(10 * MIN, 2 * HOUR));
+  }
+}
+
 /** The light benign background mixed into every attack scenario. */
 export function background(b: ScenarioBuilder, from: number, to: number): void {
   mistypingUsers(b, from, to, 6);
@@ -90,4 +142,15 @@ export function background(b: ScenarioBuilder, from: number, to: number): void {
   monitoringProbe(b, from, to);
   staleCronJob(b, from, to);
   ipv6Laptop(b, from, to);
+}
+
+/**
+ * The traps that matter most while a campaign is live, added from the attack's start `at` (after its shape, so the
+ * attack itself is drawn as before): a password-expiry morning (40 fresh addresses failing during the surge), a
+ * CGNAT address shared by 30 users, and loopback checks trying a name of the campaign's dictionary.
+ */
+export function duringAttack(b: ScenarioBuilder, at: number, from: number, to: number): void {
+  passwordExpiryMorning(b, at + 10 * MIN);
+  sharedAddress(b, from, to, 30, 0.3);
+  loopbackChecks(b, from, to);
 }

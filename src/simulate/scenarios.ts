@@ -2,12 +2,15 @@ import { hailMary, loneScanners, neighbours, oneTry, reconThenSpray, slowBurn, w
 import {
   background,
   deployBot,
+  duringAttack,
   ipv6Laptop,
+  loopbackChecks,
   mistypingUsers,
   monitoringProbe,
   passwordExpiryMorning,
   sharedAddress,
   staleCronJob,
+  usernameSlips,
 } from './benign-traps.js';
 import type { ScenarioBuilder } from './scenario-builder.js';
 
@@ -50,7 +53,9 @@ const attack = (
   laterMembersAtFirstAttempt: false,
   build(b, start, end) {
     background(b, start, end);
-    return shape(b, start + at);
+    const first = shape(b, start + at);
+    duringAttack(b, start + at, start, end);
+    return first;
   },
   ...extra,
 });
@@ -74,6 +79,10 @@ const benignDay = (name: string, description: string, scanners: number): Scenari
     passwordExpiryMorning(b, start + 9 * HOUR);
     ipv6Laptop(b, start, end);
     if (scanners > 0) loneScanners(b, start, end, scanners);
+    loopbackChecks(b, start, end);
+    // With lone scanners about, the campaign they form bans a user's first try on a wrong name (docs/detection.md,
+    // "Names alone"): pinned in test/scenarios/scenarios.test.ts, not part of that day.
+    if (scanners === 0) usernameSlips(b, start, end);
     return null;
   },
 });
@@ -119,7 +128,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   ),
   benignDay(
     'benign-day',
-    '24 h of benign traps only: typos, NAT office, CGNAT, deploy bot, monitor, stale cron, expiry morning, IPv6 laptop',
+    '24 h of benign traps only: typos, NAT office, CGNAT, deploy bot, monitor, stale cron, expiry morning, IPv6 laptop, loopback, wrong usernames',
     0,
   ),
   benignDay('benign-day-scanners', 'the benign day with 60 uncoordinated lone scanners mixed in', 60),

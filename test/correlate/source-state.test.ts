@@ -31,6 +31,7 @@ describe('source records', () => {
       campaign: '',
       bannedAt: -1,
       learned: 0,
+      slipped: 0,
     });
   });
 
@@ -89,5 +90,15 @@ describe('scratch source', () => {
     const b = scratchSource('203.0.113.2', T0 + 1);
     expect(b.toData()).toEqual(newSource('203.0.113.2', T0 + 1).toData());
     expect(b.slot).toBe(a.slot);
+  });
+});
+
+describe('slip keys', () => {
+  it('tie a name to its one-slip neighbours (swap, missing, extra, wrong letter) and to nothing further', async () => {
+    const { slipKeys } = await import('../../src/correlate/name-key.js');
+    const near = (a: string, b: string) => slipKeys(a).some((k) => slipKeys(b).includes(k));
+    for (const slip of ['sevn', 'svne', 'ven', 'svenn', 'sxen', 'sven']) expect(near('sven', slip), slip).toBe(true);
+    for (const other of ['admin', 'root', 'nevs', 'sv', 'svenja']) expect(near('sven', other), other).toBe(false);
+    expect(slipKeys('x'.repeat(33))).toEqual([]);
   });
 });

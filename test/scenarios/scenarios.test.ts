@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { usernameSlips } from '../../src/simulate/benign-traps.js';
 import { replayScenario } from '../../src/simulate/replay-scenario.js';
-import { SCENARIOS } from '../../src/simulate/scenarios.js';
+import { findScenario, SCENARIOS, type ScenarioSpec } from '../../src/simulate/scenarios.js';
 import { type ScenarioScore, scoreTable } from '../../src/simulate/score.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 
@@ -41,9 +42,14 @@ describe.each(SCENARIOS)('scenario $name', (spec) => {
     expect(score.members).toBeGreaterThan(0);
     expect(score.campaigns).toBeGreaterThanOrEqual(1);
     expect(score.recall, 'share of campaign members banned').toBeGreaterThanOrEqual(0.95);
+    // Each member stays under fail2ban: the point is to ban it at its first or second attempt, not after hours of
+    // them (seed 1: 0.4-1.15 per member; a slow-burn member banned two hours late has made ~5).
+    expect(score.attemptsLetThrough, 'attempts let through').toBeLessThanOrEqual(2 * score.members);
     if (spec.recogniseWithin !== null) {
       expect(score.recognisedAfter).not.toBeNull();
       expect(score.recognisedAfter!).toBeLessThanOrEqual(spec.recogniseWithin);
+      expect(score.firstBanAfter, 'first ban').not.toBeNull();
+      expect(score.firstBanAfter!).toBeLessThanOrEqual(spec.recogniseWithin);
     }
     if (spec.laterMembersAtFirstAttempt) {
       expect(score.laterMembers).toBeGreaterThan(0);
@@ -54,4 +60,40 @@ describe.each(SCENARIOS)('scenario $name', (spec) => {
     }
     if (spec.name === 'recon') expect(score.beforePasswords, 'recognised before the first password attempt').toBe(true);
   });
+});
+
+/** The benign day with lone scanners, plus users whose first try is a wrong username (usernameSlips). */
+async function scannersDayWithSlips(slip: 'typo' | 'default', seed = 1) {
+  const day = findScenario('benign-day-scanners')!;
+  const spec: ScenarioSpec = {
+    ...day,
+    name: `benign-day-scanners-${slip}`,
+    build(b, start, end) {
+      day.build(b, start, end);
+      usernameSlips(b, start, end, 8, slip);
+      return null;
+    },
+  };
+  return (await replayScenario(await writeScenario(spec, join(dir, `${spec.name}-${seed}`), seed))).score;
+}
+
+// During the scanners' campaign, a user who mistypes their own name (a name that does not exist here, tried by no
+// one else) is not banned: such a name alone is no campaign's dictionary (campaign-match.ts, joins).
+it('the scanners day with users mistyping their own username bans no benign source', async () => {
+  for (const seed of [1, 2, 3]) {
+    const score = await scannersDayWithSlips('typo', seed);
+    expect(score.benignBanned, `benign sources banned (seed ${seed})`).toEqual([]);
+  }
+});
+
+/**
+ * A known weak spot (docs/detection.md, "Names alone"), pinned: a user whose first try is a name on every
+ * attacker's list (a cloud image's default: `ubuntu`, `admin`, `ec2-user`, `root`) while the scanners' campaign
+ * sprays it is banned at that try, though they log in half a minute later: one try of a sprayed name is what a
+ * one-try bot shows too. Remove `.fails` when that no longer happens.
+ */
+it.fails('known weak spot: the scanners day with users trying a default account name bans no benign source', async () => {
+  // Seed 2: the scanners' campaign is live at the users' slips (seeds 2-6 ban 6-8 of 8 users; seed 1 none).
+  const score = await scannersDayWithSlips('default', 2);
+  expect(score.benignBanned, 'benign sources banned').toEqual([]);
 });

@@ -26,7 +26,12 @@ export const DICTIONARY_KEYS = {
 export interface DictionarySnapshot {
   readonly index: IndexSnapshot;
   readonly legit: Array<[number, number]>;
+  /** Slip keys (name-key.ts) of the names learned most recently, by name hash (absent in older snapshots). */
+  readonly slips?: Array<[number, number[]]>;
 }
+
+/** Real users' names whose slips are recognised: the most recent logins' (the slip keys of each are kept). */
+const SLIP_NAMES = 4096;
 
 /** Name hashes are unsigned 32-bit; the index keys them as signed (a small integer to V8), snapshots as unsigned. */
 const NAME_KEYS: KeyCodec<number> = { format: (key) => String(key >>> 0), parse: (text) => Number(text) | 0 };
@@ -43,6 +48,9 @@ export class DictionarySignal implements Signal {
   private readonly legitMemory: number;
   private readonly index: SharedIndex<number>;
   private readonly legit: Map<number, number>;
+  /** Name hash -> its slip keys, for the SLIP_NAMES names learned last; and how many of them have each key. */
+  private readonly slips: Map<number, number[]>;
+  private readonly slipCounts = new Map<number, number>();
 
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: DictionarySnapshot) {
     this.minSources = setting(values, DICTIONARY_KEYS.minSources);
@@ -56,17 +64,42 @@ export class DictionarySignal implements Signal {
       { keys: NAME_KEYS },
     );
     this.legit = new Map(snapshot?.legit ?? []);
+    this.slips = new Map();
+    for (const [hash, keys] of snapshot?.slips ?? []) this.addSlips(hash, keys);
   }
 
   isLegit(hash: number): boolean {
     return this.legit.has(hash);
   }
 
-  /** A successful login with this name: it is a real user's. */
-  learnLegit(hash: number, time: number): void {
+  /** A successful login with this name: it is a real user's (`slips`: its slip keys, name-key.ts). */
+  learnLegit(hash: number, time: number, slips: readonly number[] = []): void {
     this.legit.delete(hash);
     this.legit.set(hash, time);
     if (this.legit.size > this.legitMemory) this.legit.delete(this.legit.keys().next().value!);
+    if (slips.length > 0 && !this.slips.has(hash)) this.addSlips(hash, slips);
+  }
+
+  /**
+   * Whether a name with these slip keys is one slip of the fingers from a real user's name: a user mistyping their
+   * own (`sevn` for `sven`), which no dictionary of an attacker's holds.
+   */
+  isSlipOfLegit(slips: readonly number[]): boolean {
+    for (const key of slips) if (this.slipCounts.has(key)) return true;
+    return false;
+  }
+
+  private addSlips(hash: number, keys: readonly number[]): void {
+    this.slips.set(hash, [...keys]);
+    for (const key of keys) this.slipCounts.set(key, (this.slipCounts.get(key) ?? 0) + 1);
+    if (this.slips.size <= SLIP_NAMES) return;
+    const [oldest, old] = this.slips.entries().next().value!;
+    this.slips.delete(oldest);
+    for (const key of old) {
+      const n = (this.slipCounts.get(key) ?? 1) - 1;
+      if (n === 0) this.slipCounts.delete(key);
+      else this.slipCounts.set(key, n);
+    }
   }
 
   /** `source` tried the name `hash` at `time`; returns sources to re-judge when the name just became shared. */
@@ -92,6 +125,6 @@ export class DictionarySignal implements Signal {
   }
 
   snapshot(): DictionarySnapshot {
-    return { index: this.index.snapshot(), legit: [...this.legit] };
+    return { index: this.index.snapshot(), legit: [...this.legit], slips: [...this.slips] };
   }
 }
