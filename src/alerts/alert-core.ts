@@ -25,6 +25,8 @@ interface AlertCoreSnapshot {
   readonly counts: Counts;
   /** Latest event or sample time seen (absent in older snapshots). */
   readonly now?: number;
+  /** This host's addresses as of the last sample (absent in older snapshots). */
+  readonly local?: string[];
 }
 
 interface Counts {
@@ -78,6 +80,7 @@ export class AlertCore {
     this.recent = snap ? snap.recent.map((r) => ({ record: { ...r } })) : [];
     this.counts = { compromise: 0, lateral: 0, bans: 0, suppressed: 0, ...snap?.counts };
     this.now = snap?.now ?? Number.NEGATIVE_INFINITY;
+    this.local = new Set(snap?.local ?? []);
   }
 
   /** Judges accepted logins; call it before the detector ingests the same event. */
@@ -174,6 +177,7 @@ export class AlertCore {
       recent: this.recent.map(recentRecord),
       counts: { ...this.counts },
       ...(Number.isFinite(this.now) ? { now: this.now } : {}),
+      local: [...this.local],
     };
     return snap;
   }

@@ -34,6 +34,8 @@ export interface BookSnapshot {
   readonly ended: CampaignSnapshot[];
   readonly pool: PoolSnapshot;
   readonly seq: number;
+  /** BAN verdicts made (absent in older snapshots). */
+  readonly bans?: number;
 }
 
 /** Signals a source shows of its own: the site-wide surge is everyone's and is not counted. */
@@ -78,6 +80,7 @@ export class CampaignBook {
     this.ended = (snapshot?.ended ?? []).map((c) => restoreCampaign(c, max));
     this.pool = new CandidatePool(MAX_POOL, snapshot?.pool);
     this.seq = snapshot?.seq ?? 0;
+    this.bans = snapshot?.bans ?? 0;
     this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
     this.remembered = 0;
     for (const c of [...this.live, ...this.ended]) this.remembered += c.members.size;
@@ -366,6 +369,7 @@ export class CampaignBook {
       ended: this.ended.map(snapshotCampaign),
       pool: this.pool.snapshot(),
       seq: this.seq,
+      bans: this.bans,
     };
   }
 }

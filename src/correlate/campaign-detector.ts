@@ -26,6 +26,8 @@ export interface DetectorSnapshot {
   readonly successes: SuccessSnapshot;
   readonly recent: Array<[string, number]>;
   readonly counters: Counters;
+  /** Sources evicted so far (absent in older snapshots). */
+  readonly evictedSources?: number;
 }
 
 export interface Counters {
@@ -77,6 +79,7 @@ export class CampaignDetector implements CorrelationCore {
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
     this.sources = new SourceTable(this.settings.sourceTtl, this.settings.maxSources, snapshot?.sources);
+    this.sources.evicted = snapshot?.evictedSources ?? 0;
     const env = {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
@@ -273,6 +276,7 @@ export class CampaignDetector implements CorrelationCore {
       successes: this.successes.snapshot(),
       recent: this.recent.entries(),
       counters: { ...this.counters },
+      evictedSources: this.sources.evicted,
     };
   }
 

@@ -59,8 +59,11 @@ export function formatIPv6(groups: readonly number[]): string {
  */
 export function normaliseAddress(token: string, copy = true): RemoteAddress | null {
   if (isDottedQuad(token)) return { ip: copy ? detach(token) : token, bannable: true };
-  const bare = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
-  if (isIPv6(bare)) {
+  const bracketless = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
+  if (isIPv6(bracketless)) {
+    // A link-local peer comes with its zone (`fe80::1%eth0`): the interface is ours, the address is the part before.
+    const zone = bracketless.indexOf('%');
+    const bare = zone < 0 ? bracketless : bracketless.slice(0, zone);
     const groups = ipv6Groups(bare);
     const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
     if (mapped) {

@@ -182,10 +182,9 @@ describe('snapshot around a break-in seen sample-first (alert core)', () => {
     ]);
   });
 
-  // Fails: AlertCore's `local` (this host's addresses from the last sample, src/alerts/alert-core.ts:63) is not in
-  // its snapshot, so a core restored between the sample and the login line no longer knows 192.0.2.10 is this host
-  // and alerts on SSH to itself (reason=ssh). Remove `.fails` once the snapshot keeps it.
-  it.fails('resumes exactly when restored between the sample and the late login line', async () => {
+  // AlertCore's `local` (this host's addresses from the last sample) was not in its snapshot: a core restored
+  // between the sample and the login line no longer knew 192.0.2.10 is this host and alerted on SSH to itself.
+  it('resumes exactly when restored between the sample and the late login line', async () => {
     const { list, at } = await breakIn();
     const expected: Verdict[] = [];
     feed(createCore({}, DEBIAN_DEFAULT_THRESHOLDS), list, 0, list.length, expected);
@@ -221,9 +220,8 @@ describe('snapshot around a break-in seen sample-first (alert core)', () => {
 });
 
 /**
- * `status` after a restore. Fails: counters kept outside the snapshot restart from 0 on every restore (a restart,
- * and every SIGHUP, which rebuilds the core from its snapshot: campaign-service.ts reload). Remove `.fails` once
- * fixed.
+ * `status` after a restore: counters kept outside the snapshot restarted from 0 on every restore (a restart, and
+ * every SIGHUP, which rebuilds the core from its snapshot: campaign-service.ts reload).
  */
 describe('status after a restore', () => {
   async function statusAfterRestart(name: string, detection: Record<string, unknown>): Promise<[unknown, unknown]> {
@@ -243,13 +241,13 @@ describe('status after a restore', () => {
   }
 
   // CampaignBook.bans (src/correlate/campaign-book.ts:69) is not in BookSnapshot (campaign-book.ts:357).
-  it.fails('keeps the count of bans (campaign-book.ts bans)', async () => {
+  it('keeps the count of bans (campaign-book.ts bans)', async () => {
     const [resumed, whole] = await statusAfterRestart('waves', {});
     expect((resumed as { bans: number }).bans).toBe((whole as { bans: number }).bans);
   });
 
   // SourceTable.evicted (src/correlate/source-table.ts:21) is not in SourceTableSnapshot (source-table.ts:80).
-  it.fails('keeps the count of evicted sources (source-table.ts evicted)', async () => {
+  it('keeps the count of evicted sources (source-table.ts evicted)', async () => {
     const [resumed, whole] = await statusAfterRestart('one-try', { max_sources: 200 });
     expect((whole as { evictedSources: number }).evictedSources).toBeGreaterThan(0);
     expect((resumed as { evictedSources: number }).evictedSources).toBe(
