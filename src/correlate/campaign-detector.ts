@@ -184,7 +184,7 @@ export class CampaignDetector implements CorrelationCore {
     if (fresh) {
       s.addName(hash);
       // Only names that do not exist here can be a slip of a real one (the real one itself is not a slip).
-      if (e.invalidUser === true && this.signals.dictionary.isSlipOfLegit(slipKeys(e.user))) s.slipped = 1;
+      if (e.invalidUser === true && this.signals.dictionary.isSlipOfLegit(e.user)) s.slipped = 1;
       append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
     }
     if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));

@@ -26,6 +26,17 @@ export function nameOrderKey(name: string): number {
 /** Longest name whose one-slip neighbours are computed (real account names are short; this bounds the work). */
 const MAX_SLIP_NAME = 32;
 
+/** nameHash of `name` without its character at `skip` (-1: the whole name), without making that string. */
+function hashWithout(name: string, skip: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    if (i === skip) continue;
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 /**
  * Hashes of the name and of each name one character shorter: two names one slip of the fingers apart (a letter
  * swapped with its neighbour, one missing, one extra, one wrong) share at least one of them (the symmetric-deletion
@@ -33,7 +44,14 @@ const MAX_SLIP_NAME = 32;
  */
 export function slipKeys(name: string): number[] {
   if (name.length === 0 || name.length > MAX_SLIP_NAME) return [];
-  const keys = [nameHash(name)];
-  for (let i = 0; i < name.length; i++) keys.push(nameHash(name.slice(0, i) + name.slice(i + 1)));
+  const keys = [hashWithout(name, -1)];
+  for (let i = 0; i < name.length; i++) keys.push(hashWithout(name, i));
   return keys;
+}
+
+/** Whether any of the name's slip keys is in `known`, computed one at a time (this runs for failed attempts). */
+export function hasSlipKey(name: string, known: ReadonlyMap<number, unknown>): boolean {
+  if (known.size === 0 || name.length === 0 || name.length > MAX_SLIP_NAME) return false;
+  for (let i = -1; i < name.length; i++) if (known.has(hashWithout(name, i))) return true;
+  return false;
 }

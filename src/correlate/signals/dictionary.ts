@@ -1,4 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
+import { hasSlipKey } from '../name-key.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, type KeyCodec, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
@@ -81,12 +82,11 @@ export class DictionarySignal implements Signal {
   }
 
   /**
-   * Whether a name with these slip keys is one slip of the fingers from a real user's name: a user mistyping their
+   * Whether the name is one slip of the fingers from a real user's name: a user mistyping their
    * own (`sevn` for `sven`), which no dictionary of an attacker's holds.
    */
-  isSlipOfLegit(slips: readonly number[]): boolean {
-    for (const key of slips) if (this.slipCounts.has(key)) return true;
-    return false;
+  isSlipOfLegit(name: string): boolean {
+    return hasSlipKey(name, this.slipCounts);
   }
 
   private addSlips(hash: number, keys: readonly number[]): void {
