@@ -178,11 +178,10 @@ describe('review: a file that is not a trace', () => {
     expect(stats).toMatchObject({ blocks: 0, malformed: 2 });
   });
 
-  // Known gap, outside the trace reader: `replay` does not pass a TraceStats to readSocketTrace, so its summary says
-  // `samples: 0` and nothing of the lines it skipped (src/cli/commands/replay.ts should print them, and fail when
-  // no line was a block). The reader cannot throw instead: its first sample is awaited before replay starts on the
-  // parser thread's batches, whose `finally` is what terminates the worker (src/replay/parse-in-worker.ts).
-  it.fails('replay --sockets with a file that is not a trace says so', async () => {
+  // `replay` used to say only `samples: 0`. Its summary now carries the trace reader's counts, and a file with no
+  // block at all is an error (exit 1), after the replay (the reader cannot throw sooner: its first sample is awaited
+  // before replay starts on the parser thread's batches, whose `finally` is what terminates the worker).
+  it('replay --sockets with a file that is not a trace says so', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -198,7 +197,7 @@ describe('review: a file that is not a trace', () => {
     };
     try {
       const args = ['--auth-log', log, '--sockets', log, '--fail2ban-defaults', '--verdicts', join(dir, 'v.log')];
-      await replayCommand.run(args);
+      expect(await replayCommand.run(args)).toBe(1);
     } finally {
       process.stderr.write = stderr;
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { Verdict } from '../../core/verdict.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { readLines } from '../../parse/line-reader.js';
-import { readSocketTrace } from '../../parse/socket-trace.js';
+import { readSocketTrace, type TraceStats } from '../../parse/socket-trace.js';
 import { LineSink } from '../../replay/line-sink.js';
 import { parseLog } from '../../replay/parse-in-worker.js';
 import { replayLogs } from '../../replay/replay-logs.js';
@@ -76,9 +76,10 @@ export const replayCommand: Command = {
     };
 
     const started = process.hrtime.bigint();
+    const trace: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
     const result = await replayLogs({
       events: parsed.batches,
-      ...(sockets === undefined ? {} : { samples: readSocketTrace(readLines(sockets.path)) }),
+      ...(sockets === undefined ? {} : { samples: readSocketTrace(readLines(sockets.path), trace) }),
       core,
       emit,
     });
@@ -103,8 +104,17 @@ export const replayCommand: Command = {
           origin: thresholds.origin,
         },
         parse: s,
+        ...(sockets === undefined ? {} : { sockets: trace }),
       })}\n`,
     );
+    if (sockets !== undefined && trace.blocks === 0) {
+      // The trace reader skips what it cannot read, line by line; a file with no block at all is the wrong file.
+      process.stderr.write(
+        `f2b-campaign replay: --sockets ${sockets.path}: not a socket trace (no "@ <time>" block; ` +
+          `${trace.malformed} malformed lines): replayed without samples\n`,
+      );
+      return 1;
+    }
     return 0;
   },
 };
