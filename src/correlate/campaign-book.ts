@@ -10,13 +10,20 @@ import {
   restoreCampaign,
   snapshotCampaign,
 } from './campaign.js';
-import { joins, matchCampaign, triedCampaignName } from './campaign-match.js';
+import { banJoins, banMatch, joins, matchCampaign } from './campaign-match.js';
 import type { CampaignSettings } from './campaign-settings.js';
-import { type Candidate, CandidatePool, type PoolSnapshot } from './candidate-pool.js';
-import { isPrivate } from './ip-prefix.js';
+import {
+  type Candidate,
+  CandidatePool,
+  isCandidate,
+  ownSignals,
+  type PoolSnapshot,
+  strength,
+} from './candidate-pool.js';
+import { MemberLimit } from './member-limit.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
-import { type Evidence, maskSize, maskText, type SignalMask, type SignalName, signalBit } from './signals/signal.js';
+import { type Evidence, maskText, type SignalMask, type SignalName } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
@@ -38,17 +45,6 @@ export interface BookSnapshot {
   readonly bans?: number;
 }
 
-/** Signals a source shows of its own: the site-wide surge is everyone's and is not counted. */
-function ownSignals(signals: ReadonlySet<SignalName> | Evidence): number {
-  return signals.size - (signals.has('surge') ? 1 : 0);
-}
-
-/** The evidence against a source for one campaign: its own signals, or the campaign's it matches if more. */
-function strength(ev: Evidence, matched: SignalMask): number {
-  return Math.max(ownSignals(ev), maskSize(matched));
-}
-
-const SURGE = signalBit('surge');
 const MAX_POOL = 10_000;
 const MAX_NAMES = 4096;
 const KEEP_ENDED = 16;
@@ -67,8 +63,8 @@ export class CampaignBook {
   private seq: number;
   /** What overrides the protection of a recent success (settings). */
   private readonly override: { readonly signals: number; readonly attempts: number };
-  /** Members remembered by all campaigns, live and ended: kept within max_members (remember()). */
-  private remembered: number;
+  /** Members remembered by all campaigns, live and ended, kept within max_members. */
+  private readonly members: MemberLimit;
   bans = 0;
 
   constructor(
@@ -82,23 +78,11 @@ export class CampaignBook {
     this.seq = snapshot?.seq ?? 0;
     this.bans = snapshot?.bans ?? 0;
     this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
-    this.remembered = 0;
-    for (const c of [...this.live, ...this.ended]) this.remembered += c.members.size;
+    this.members = new MemberLimit(deps.settings.maxMembers, this.live, this.ended);
   }
 
-  /**
-   * Enough distinct signals; the site-wide surge counts only together with a shared dictionary (a campaign of
-   * one-try addresses shows nothing else). Not with synchrony: both are site-wide states an attacker makes at will
-   * (a surge of fresh addresses, bursts every few seconds), and together they made a candidate of anyone failing
-   * twice, a user mistyping on a password-expiry morning included. With `ip`, of that source: one in a private range
-   * (our own network) needs min_signals + 1 of its own, as it does to join a live campaign (campaign-match.ts), so
-   * opening a campaign with it is no way around that rule.
-   */
   isCandidate(signals: ReadonlySet<SignalName> | Evidence, ip?: string): boolean {
-    const { minSignals, privateSingle } = this.deps.settings;
-    if (ip !== undefined && !privateSingle && isPrivate(ip)) return ownSignals(signals) > minSignals;
-    if (ownSignals(signals) >= minSignals) return true;
-    return signals.has('surge') && signals.has('dictionary');
+    return isCandidate(signals, this.deps.settings, ip);
   }
 
   /** The live campaign `ip` is a member of. */
@@ -118,7 +102,7 @@ export class CampaignBook {
   /**
    * The fingerprint signals of `c` that the source matches now (campaign-match.ts), and (joins) whether that makes
    * it a member: what the alerts ask of a login, for which being in one of the campaign's blocks is enough. Bans are
-   * decided by banMatch and banJoins.
+   * decided by banMatch and banJoins (campaign-match.ts).
    */
   match(c: Campaign, source: SourceState, ev: Evidence): SignalMask {
     return matchCampaign(c, source, ev, this.deps.dictionary);
@@ -128,30 +112,13 @@ export class CampaignBook {
     return joins(c, source, matched, this.deps.settings);
   }
 
-  /**
-   * The same when the answer is a ban: a block of the campaign's counts against a source only on the locality
-   * signal's own terms (it failed there, and nobody there logged in lately: campaign-match.ts, inBlock).
-   */
-  private banMatch(c: Campaign, source: SourceState, ev: Evidence, now: number): SignalMask {
-    return matchCampaign(c, source, ev, this.deps.dictionary, this.deps.successes, now);
-  }
-
-  private banJoins(c: Campaign, source: SourceState, ev: Evidence, matched: SignalMask, now: number): boolean {
-    // A source that tried a name one slip from a real user's (`sevn` for `sven`), and none the campaign's members or
-    // other sources share, is a user mistyping their own name as likely as a sprayer: its "names that do not exist
-    // here" join nobody on their own, nor with the site-wide surge (which counts only beside a dictionary match).
-    const slip = source.slipped === 1 && !ev.has('dictionary') && !triedCampaignName(c, source, this.deps.dictionary);
-    const own = slip ? matched & ~SURGE : matched;
-    return joins(c, source, own, this.deps.settings, this.deps.successes, now, !slip);
-  }
-
   /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
   consider(source: SourceState, ev: Evidence, now: number): readonly Verdict[] {
     const own = ownSignals(ev);
     for (let i = this.live.length - 1; i >= 0; i--) {
       const c = this.live[i]!;
-      const matched = this.banMatch(c, source, ev, now);
-      if (!this.banJoins(c, source, ev, matched, now)) continue;
+      const matched = banMatch(c, source, ev, this.deps, now);
+      if (!banJoins(c, source, ev, matched, this.deps, now)) continue;
       const guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
       this.pool.delete(source.ip);
@@ -195,7 +162,7 @@ export class CampaignBook {
     let guard: Protection = 'none';
     if (this.deps.successes.protects(source.ip, now)) {
       const ev = evaluate(source, now);
-      guard = this.guard(source, strength(ev, this.banMatch(c, source, ev, now)), now);
+      guard = this.guard(source, strength(ev, banMatch(c, source, ev, this.deps, now)), now);
       if (guard === 'protected') return NO_VERDICTS;
     }
     return [this.ban(c, source, c.signals.join('+'), 'return', guard, now)];
@@ -275,7 +242,7 @@ export class CampaignBook {
     source.campaign = c.id;
     source.notMember = false;
     source.bannedAt = now;
-    this.remember(c, source.ip, now);
+    this.members.remember(c, source.ip, now);
     if (now > c.lastSeen) c.lastSeen = now;
     this.bans++;
     const extra: Array<[string, VerdictValue]> = [
@@ -285,30 +252,6 @@ export class CampaignBook {
     ];
     if (guard === 'overridden') extra.push(['protection', 'overridden']);
     return banVerdict(now, source.ip, c.id, reason || 'fingerprint', extra);
-  }
-
-  /**
-   * Records a member's ban in its campaign's list. Each list holds max_members at most, and so do all of them
-   * together: an attacker keeping max_campaigns campaigns alive, each fed with fresh addresses of its own /64 (one
-   * failure each joins on the block), would otherwise make the detector remember max_campaigns x max_members
-   * addresses (2 million with the defaults: +225 MB of heap) beyond the sources it tracks. Past that, the ended
-   * campaigns' lists give way first (oldest campaign first), then the largest live list its least recently banned.
-   * A member forgotten that way keeps its ban; if it comes back after its own state was evicted too, it is judged
-   * afresh.
-   */
-  private remember(c: Campaign, ip: string, now: number): void {
-    const before = c.members.size;
-    c.members.touch(ip, now);
-    this.remembered += c.members.size - before;
-    while (this.remembered > this.deps.settings.maxMembers) {
-      let from = this.ended.find((e) => e.members.size > 0);
-      if (from === undefined) {
-        from = c;
-        for (const l of this.live) if (l.members.size > from.members.size) from = l;
-      }
-      from.members.shift();
-      this.remembered--;
-    }
   }
 
   private grow(c: Campaign, now: number, out: Verdict[]): Verdict[] {
@@ -350,7 +293,7 @@ export class CampaignBook {
     c.ended = now;
     this.live.splice(i, 1);
     this.ended.push(c);
-    if (this.ended.length > KEEP_ENDED) this.remembered -= this.ended.shift()!.members.size;
+    if (this.ended.length > KEEP_ENDED) this.members.discard(this.ended.shift()!);
     const verdict = campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds);
     return why === undefined ? verdict : { ...verdict, fields: [...verdict.fields, ['why', why]] };
   }

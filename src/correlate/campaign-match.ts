@@ -91,7 +91,7 @@ export function matchCampaign(
  * the campaign's dictionary or its /24 (/64): that is how a new member is banned at its first attempt. One more is
  * needed from a source in a private range (our own network) unless configured otherwise, and from a source that
  * tried names but none of the campaign's dictionary (it is not spraying the same list). `successes` and `now` as
- * for matchCampaign; `namesAlone` false: the dictionary match may not join on its own (see CampaignBook.banJoins).
+ * for matchCampaign; `namesAlone` false: the dictionary match may not join on its own (see banJoins).
  */
 export function joins(
   c: Campaign,
@@ -110,4 +110,40 @@ export function joins(
   if (internal) return false;
   if ((matched & DICTIONARY) !== 0 && source.attempts > 0 && namesAlone) return true;
   return (matched & LOCALITY) !== 0 && inBlock(c, source, neighbourKey(source.ip), successes, now);
+}
+
+/** What judging a ban needs besides the campaign and the source. */
+export interface BanJudgeDeps {
+  readonly settings: CampaignSettings;
+  readonly dictionary: DictionarySignal;
+  readonly successes: SuccessHistory;
+}
+
+const SURGE = signalBit('surge');
+
+/**
+ * matchCampaign when the answer is a ban: a block of the campaign's counts against a source only on the locality
+ * signal's own terms (it failed there, and nobody there logged in lately: inBlock).
+ */
+export function banMatch(c: Campaign, source: SourceState, ev: Evidence, deps: BanJudgeDeps, now: number): SignalMask {
+  return matchCampaign(c, source, ev, deps.dictionary, deps.successes, now);
+}
+
+/**
+ * joins when the answer is a ban. A source that tried a name one slip from a real user's (`sevn` for `sven`), and
+ * none the campaign's members or other sources share, is a user mistyping their own name as likely as a sprayer:
+ * its "names that do not exist here" join nobody on their own, nor with the site-wide surge (which counts only
+ * beside a dictionary match).
+ */
+export function banJoins(
+  c: Campaign,
+  source: SourceState,
+  ev: Evidence,
+  matched: SignalMask,
+  deps: BanJudgeDeps,
+  now: number,
+): boolean {
+  const slip = source.slipped === 1 && !ev.has('dictionary') && !triedCampaignName(c, source, deps.dictionary);
+  const own = slip ? matched & ~SURGE : matched;
+  return joins(c, source, own, deps.settings, deps.successes, now, !slip);
 }

@@ -1,4 +1,34 @@
-import type { Evidence, SignalName } from './signals/signal.js';
+import type { CampaignSettings } from './campaign-settings.js';
+import { isPrivate } from './ip-prefix.js';
+import { type Evidence, maskSize, type SignalMask, type SignalName } from './signals/signal.js';
+
+/** Signals a source shows of its own: the site-wide surge is everyone's and is not counted. */
+export function ownSignals(signals: ReadonlySet<SignalName> | Evidence): number {
+  return signals.size - (signals.has('surge') ? 1 : 0);
+}
+
+/** The evidence against a source for one campaign: its own signals, or the campaign's it matches if more. */
+export function strength(ev: Evidence, matched: SignalMask): number {
+  return Math.max(ownSignals(ev), maskSize(matched));
+}
+
+/**
+ * Enough distinct signals to be a candidate; the site-wide surge counts only together with a shared dictionary (a
+ * campaign of one-try addresses shows nothing else). Not with synchrony: both are site-wide states an attacker makes
+ * at will (a surge of fresh addresses, bursts every few seconds), and together they made a candidate of anyone
+ * failing twice, a user mistyping on a password-expiry morning included. With `ip`, of that source: one in a
+ * private range (our own network) needs min_signals + 1 of its own, as it does to join a live campaign
+ * (campaign-match.ts), so opening a campaign with it is no way around that rule.
+ */
+export function isCandidate(
+  signals: ReadonlySet<SignalName> | Evidence,
+  settings: Pick<CampaignSettings, 'minSignals' | 'privateSingle'>,
+  ip?: string,
+): boolean {
+  if (ip !== undefined && !settings.privateSingle && isPrivate(ip)) return ownSignals(signals) > settings.minSignals;
+  if (ownSignals(signals) >= settings.minSignals) return true;
+  return signals.has('surge') && signals.has('dictionary');
+}
 
 /** A source showing enough signals, waiting for others to share them. */
 export interface Candidate {

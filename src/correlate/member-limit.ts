@@ -1,0 +1,43 @@
+import type { Campaign } from './campaign.js';
+
+/**
+ * The member lists of all campaigns, live and ended, held to max_members in all (each list is capped at it too). An
+ * attacker keeping max_campaigns campaigns alive, each fed with fresh addresses of its own /64 (one failure each
+ * joins on the block), would otherwise make the detector remember max_campaigns x max_members addresses (2 million
+ * with the defaults: +225 MB of heap) beyond the sources it tracks. Past the limit, the ended campaigns' lists give
+ * way first (oldest campaign first), then the largest live list its least recently banned. A member forgotten that
+ * way keeps its ban; if it comes back after its own state was evicted too, it is judged afresh.
+ */
+export class MemberLimit {
+  private remembered = 0;
+
+  /** `live` and `ended` are the book's own lists (read, never changed here), newest last. */
+  constructor(
+    private readonly max: number,
+    private readonly live: readonly Campaign[],
+    private readonly ended: readonly Campaign[],
+  ) {
+    for (const c of [...live, ...ended]) this.remembered += c.members.size;
+  }
+
+  /** Records a member's ban in its campaign's list, and forgets the members beyond the limit. */
+  remember(c: Campaign, ip: string, now: number): void {
+    const before = c.members.size;
+    c.members.touch(ip, now);
+    this.remembered += c.members.size - before;
+    while (this.remembered > this.max) {
+      let from = this.ended.find((e) => e.members.size > 0);
+      if (from === undefined) {
+        from = c;
+        for (const l of this.live) if (l.members.size > from.members.size) from = l;
+      }
+      from.members.shift();
+      this.remembered--;
+    }
+  }
+
+  /** An ended campaign the book no longer keeps: its members are not remembered any more. */
+  discard(c: Campaign): void {
+    this.remembered -= c.members.size;
+  }
+}
