@@ -48,6 +48,8 @@ export class CampaignService {
   private savedActivity = -1;
   private saves = 0;
   private phase: ServiceStatus['state'] = 'running';
+  /** Counts reloads begun: one overtaken by a later SIGHUP while it waited on fail2ban must not apply. */
+  private reloads = 0;
 
   constructor(options: CampaignServiceOptions) {
     this.options = options;
@@ -66,7 +68,7 @@ export class CampaignService {
     const state = loaded.state;
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
-    const core = this.makeCore(this.thresholds, state?.core);
+    const core = this.makeCore(this.config, this.thresholds, state?.core);
     const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null);
     // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
     // save, are in the log already: they are not written twice.
@@ -110,13 +112,20 @@ export class CampaignService {
   /** SIGHUP: configuration and fail2ban thresholds read again, the core rebuilt from its snapshot, log reopened. */
   async reload(): Promise<void> {
     const { log } = this.options;
+    const generation = ++this.reloads;
     try {
-      if (this.options.reloadConfig) this.config = this.options.reloadConfig();
-      const settings = (this.options.settingsOf ?? resolveSettings)(this.config);
-      log.level = settings.logLevel;
+      // Everything is read and built before anything changes: a reload that fails part way applies nothing.
+      const config = this.options.reloadConfig ? this.options.reloadConfig() : this.config;
+      const settings = (this.options.settingsOf ?? resolveSettings)(config);
       // Paths and sources stay as started (a restart applies them); thresholds and detection settings change now.
       const thresholds = await this.options.readThresholds({ ...this.options.settings, ...pickFail2ban(settings) });
-      if (this.pipeline) this.pipeline.core = this.makeCore(thresholds, this.pipeline.core.snapshot());
+      // A later SIGHUP came meanwhile: it read the configuration after us, its result is the one to keep.
+      if (generation !== this.reloads) return;
+      // The snapshot and the swap in one synchronous step: no event falls between the old core and the new.
+      const core = this.pipeline ? this.makeCore(config, thresholds, this.pipeline.core.snapshot()) : null;
+      log.level = settings.logLevel; // throws on a level pino does not know
+      if (this.pipeline && core) this.pipeline.core = core;
+      this.config = config;
       this.thresholds = thresholds;
       this.writer?.reopen('reload');
       log.info({ event: LOG_EVENTS.reloaded, config: this.config.file, thresholds });
@@ -172,14 +181,14 @@ export class CampaignService {
     };
   }
 
-  private makeCore(thresholds: Fail2banThresholds, snapshot: unknown): CorrelationCore {
+  private makeCore(config: LoadedConfig, thresholds: Fail2banThresholds, snapshot: unknown): CorrelationCore {
     try {
-      return this.options.createCore(this.config.values, thresholds, snapshot ?? undefined);
+      return this.options.createCore(config.values, thresholds, snapshot ?? undefined);
     } catch (error) {
       if (snapshot === undefined) throw error;
       // An unreadable snapshot loses open campaigns, not lines: start afresh and say so.
       this.options.log.error({ event: LOG_EVENTS.stateCorrupt, problem: `core snapshot: ${(error as Error).message}` });
-      return this.options.createCore(this.config.values, thresholds);
+      return this.options.createCore(config.values, thresholds);
     }
   }
 

@@ -25,6 +25,7 @@ export const LOG_EVENTS = {
   stateCorrupt: 'state-corrupt',
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
+  lineFailed: 'line-failed',
   compromise: 'compromise-suspected',
   lateralMovement: 'lateral-movement-suspected',
 } as const;

@@ -38,6 +38,19 @@ export class Pipeline {
     this.emit(this.core.onAuthEvent(event));
   }
 
+  /**
+   * One line of a source: parsed and given to the core. A fault in the parser or the core on this line loses this
+   * line only (logged as ERROR): thrown back to the source, it would fail the source, and the journal, which resumes
+   * at the entry it could not take, would then fail on that same entry for ever.
+   */
+  onLine(source: string, parse: () => AuthEvent | null): void {
+    try {
+      this.onEvent(parse());
+    } catch (error) {
+      this.log.error({ event: LOG_EVENTS.lineFailed, source, err: (error as Error).stack ?? String(error) });
+    }
+  }
+
   onSample(sample: SocketSample): void {
     this.samples++;
     this.emit(this.core.onSocketSample(sample));

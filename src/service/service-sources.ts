@@ -50,7 +50,7 @@ export class ServiceSources {
               path,
               position: supervisor.current?.position() ?? saved,
               startAt: settings.startAt,
-              onLine: (line) => pipeline.onEvent(parser.parseLine(line)),
+              onLine: (line) => pipeline.onLine(`file:${path}`, () => parser.parseLine(line)),
               onError,
               onNotice: notice(path),
             }),
@@ -79,7 +79,7 @@ export class ServiceSources {
             cursor: journal.current?.cursor ?? this.savedJournalCursor,
             startAt: settings.startAt,
             ...(since !== undefined ? { since } : {}),
-            onEntry: (entry) => pipeline.onEvent(parser.parseMessage(entry.message)),
+            onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             onError,
           });
         },

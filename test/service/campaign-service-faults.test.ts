@@ -1,0 +1,146 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import { resolveSettings } from '../../src/service/service-settings.js';
+import { memoryLogger, tempDir, waitFor } from './helpers.js';
+
+const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const POISON = '203.0.113.66';
+
+/** The real core, except that it throws on one address (a core fault on one attacker's line). */
+function faultyCore(events: AuthEvent[]): CoreFactory {
+  return (values, thresholds, snapshot) => {
+    const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
+    return {
+      ...core,
+      onAuthEvent: (e: AuthEvent) => {
+        if (e.ip === POISON) throw new Error('core fault');
+        events.push(e);
+        return core.onAuthEvent(e);
+      },
+    };
+  };
+}
+
+function serviceLines(dir: string, extra: string[]): string {
+  mkdirSync(join(dir, 'net'), { recursive: true });
+  writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
+  return [
+    '[service]',
+    `verdict_log = ${join(dir, 'verdicts.log')}`,
+    `state_dir = ${join(dir, 'state')}`,
+    `runtime_dir = ${join(dir, 'run')}`,
+    `sockets_from = ${join(dir, 'net')}`,
+    'start_at = start',
+    ...extra,
+  ].join('\n');
+}
+
+function entry(cursor: string, ip: string): string {
+  return `${JSON.stringify({
+    __CURSOR: cursor,
+    __REALTIME_TIMESTAMP: String(Date.now() * 1000),
+    SYSLOG_IDENTIFIER: 'sshd',
+    _TRANSPORT: 'syslog',
+    SYSLOG_PID: '4242',
+    MESSAGE: `Failed password for root from ${ip} port 4242 ssh2`,
+  })}\n`;
+}
+
+describe('CampaignService faults', () => {
+  it('a journal entry the core throws on does not stop the journal source for good', async () => {
+    const t = tempDir('svc-fault');
+    cleanups.push(t.cleanup);
+    const journal = join(t.dir, 'journal.json');
+    writeFileSync(journal, '');
+    process.env['F2B_FAKE_JOURNAL'] = journal;
+    const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${FAKE}`]), 'test');
+    const events: AuthEvent[] = [];
+    const { log, lines } = memoryLogger();
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: faultyCore(events),
+      readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+      log,
+    });
+    await service.start();
+    cleanups.push(() => service.stop());
+    appendFileSync(journal, entry('s=x;i=1', POISON) + entry('s=x;i=2', '203.0.113.20'));
+    // The entry after the faulty one must be read (the file source skips such a line; the journal must too).
+    await waitFor(() => events.some((e) => e.ip === '203.0.113.20'), 6000, 'the entry after the faulty one');
+    expect(service.status()?.sources[0]).toMatchObject({ state: 'following' });
+    expect(lines().filter((l) => l['event'] === 'line-failed')).toHaveLength(1);
+  }, 15_000);
+
+  it('a reload whose fail2ban thresholds cannot be read applies nothing of the new configuration', async () => {
+    const t = tempDir('svc-reload');
+    cleanups.push(t.cleanup);
+    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+    const config = parseConfigText(serviceLines(t.dir, [...base, 'log_level = info']), 'old.conf');
+    const next = parseConfigText(serviceLines(t.dir, [...base, 'log_level = debug']), 'new.conf');
+    const { log } = memoryLogger('info');
+    let calls = 0;
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: faultyCore([]),
+      readThresholds: async () => {
+        if (calls++ > 0) throw new Error('fail2ban-client -d failed');
+        return DEBIAN_DEFAULT_THRESHOLDS;
+      },
+      log,
+      reloadConfig: () => next,
+    });
+    await service.start();
+    cleanups.push(() => service.stop());
+    await service.reload();
+    // "The old configuration stays in force": neither its log level nor its name may change.
+    expect(log.level).toBe('info');
+    expect(service.status()?.config).toBe(config.file);
+  });
+
+  it('of two overlapping reloads, the one begun last is the one left in force', async () => {
+    const t = tempDir('svc-reload2');
+    cleanups.push(t.cleanup);
+    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
+    const older = parseConfigText(serviceLines(t.dir, base), 'older.conf');
+    const newer = parseConfigText(serviceLines(t.dir, base), 'newer.conf');
+    const { log } = memoryLogger('info');
+    const reads = [config, older, newer];
+    const delays = [0, 300, 0]; // the first SIGHUP's fail2ban-client -d is slow, the second's fast
+    let call = 0;
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: faultyCore([]),
+      readThresholds: async () => {
+        const delay = delays[call++] ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        return { ...DEBIAN_DEFAULT_THRESHOLDS, maxretry: call };
+      },
+      log,
+      reloadConfig: () => reads.shift() ?? newer,
+    });
+    reads.shift();
+    await service.start();
+    cleanups.push(() => service.stop());
+    const first = service.reload(); // reads older.conf
+    const second = service.reload(); // reads newer.conf (the operator edited it again and sent SIGHUP again)
+    await Promise.all([first, second]);
+    expect(service.status()?.config).toBe('newer.conf');
+    expect(service.status()?.thresholds.maxretry).toBe(3);
+  });
+});
