@@ -4,12 +4,7 @@
  * walked in alphabetical order). Both are deterministic, so a replay and a snapshot resume agree.
  */
 export function nameHash(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return hashWithout(name, -1);
 }
 
 /** Orders like the name's first four characters, case-folded: "admin" < "backup" < "oracle". */
@@ -26,7 +21,10 @@ export function nameOrderKey(name: string): number {
 /** Longest name whose one-slip neighbours are computed (real account names are short; this bounds the work). */
 const MAX_SLIP_NAME = 32;
 
-/** nameHash of `name` without its character at `skip` (-1: the whole name), without making that string. */
+/**
+ * FNV-1a of `name` without its character at `skip` (-1: the whole name, which is nameHash), without making that
+ * string: slip keys must hash exactly as names do.
+ */
 function hashWithout(name: string, skip: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
@@ -44,7 +42,7 @@ function hashWithout(name: string, skip: number): number {
  */
 export function slipKeys(name: string): number[] {
   if (name.length === 0 || name.length > MAX_SLIP_NAME) return [];
-  const keys = [hashWithout(name, -1)];
+  const keys = [nameHash(name)];
   for (let i = 0; i < name.length; i++) keys.push(hashWithout(name, i));
   return keys;
 }
