@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { AuthEvent } from '../core/auth-event.js';
 import { F2bCampaignError } from '../core/errors.js';
-import { readLineBatches } from '../parse/line-reader.js';
 import { decodeBatch } from './event-batch.js';
 import { parseBatches } from './parse-batches.js';
 import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
@@ -19,9 +18,9 @@ export function setParserThreadEntry(url: URL): void {
 /** The log's events, parsed in a worker thread when the program can start one, else in this thread. */
 export function parseLog(job: Omit<ParseJob, 'role'>): ParsedLog {
   if (entry !== undefined) return parseInWorker(entry, job);
-  const parser = jobParser(job);
+  const { parser, lines } = jobParser(job);
   return {
-    batches: parseBatches(readLineBatches(job.path), parser),
+    batches: parseBatches(lines, parser),
     stats: () => parser.stats.toJSON(),
     inWorker: false,
   };
@@ -59,12 +58,17 @@ export function parseInWorker(entry: URL, job: Omit<ParseJob, 'role'>): ParsedLo
     wake?.();
   });
   worker.on('error', (error: Error) => {
-    failure = new F2bCampaignError('parse-thread', `parsing ${job.path}: ${error.message}`, { cause: error });
+    // A reader's error names its file already ("reading auth.log.2.gz: unexpected end of file").
+    const what = error.message.startsWith('reading ') ? error.message : `parsing ${logNames(job)}: ${error.message}`;
+    failure = new F2bCampaignError('parse-thread', what, { cause: error });
     wake?.();
   });
   worker.on('exit', (code) => {
     if (!finished) {
-      failure ??= new F2bCampaignError('parse-thread', `parsing ${job.path}: the parser thread stopped (exit ${code})`);
+      failure ??= new F2bCampaignError(
+        'parse-thread',
+        `parsing ${logNames(job)}: the parser thread stopped (exit ${code})`,
+      );
     }
     wake?.();
   });
@@ -93,4 +97,10 @@ export function parseInWorker(entry: URL, job: Omit<ParseJob, 'role'>): ParsedLo
     }
   }
   return { batches: batches(), stats: () => stats, inWorker: true };
+}
+
+/** The job's files for a message: one path, or the first and the last of a set. */
+function logNames(job: Omit<ParseJob, 'role'>): string {
+  const paths = job.files.map((f) => f.path);
+  return paths.length <= 1 ? (paths[0] ?? '') : `${paths[0]} ... ${paths.at(-1)}`;
 }

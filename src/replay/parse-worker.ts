@@ -4,13 +4,20 @@ import { SshdParser } from '../parse/sshd-parser.js';
 import { encodeBatch, transferables } from './event-batch.js';
 import { parseBatches } from './parse-batches.js';
 
-/** What the parser thread is asked to do: parse one sshd log file, as `replay` would in its own thread. */
+/** One log of a job: its path, and its modification time (now, for a pipe). */
+export interface LogFile {
+  readonly path: string;
+  readonly mtime: number;
+}
+
+/**
+ * What the parser thread is asked to do: parse sshd logs, oldest first (a rotated set: `auth.log.2.gz`,
+ * `auth.log.1`, `auth.log`), as one log and as `replay` would in its own thread.
+ */
 export interface ParseJob {
   readonly role: 'f2b-campaign-parse';
-  readonly path: string;
-  /** Anchors year inference (the file's mtime). */
-  readonly referenceTime: number;
-  /** `sshd -E` output: lines without a header get referenceTime. */
+  readonly files: readonly LogFile[];
+  /** `sshd -E` output: lines without a header get their file's mtime. */
   readonly headerless: boolean;
 }
 
@@ -18,10 +25,26 @@ export function isParseJob(value: unknown): value is ParseJob {
   return typeof value === 'object' && value !== null && (value as ParseJob).role === 'f2b-campaign-parse';
 }
 
-/** The parser a job asks for; `serialised`: its events are encoded for another thread at once. */
-export function jobParser(job: Omit<ParseJob, 'role'>, serialised = false): SshdParser {
-  const fallback = job.headerless ? { fallbackTime: () => job.referenceTime } : {};
-  return new SshdParser({ referenceTime: job.referenceTime, ...fallback, copyAddresses: !serialised });
+/**
+ * The parser a job asks for and the job's lines, file after file. One parser reads them all: year inference
+ * follows the log across files from the first file's mtime (a rotation written before New Year is read in the
+ * year it was written), and a connection whose lines straddle a rotation is paired as one. `serialised`: its events
+ * are encoded for another thread at once.
+ */
+export function jobParser(
+  job: Omit<ParseJob, 'role'>,
+  serialised = false,
+): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
+  let current = job.files[0]?.mtime ?? Date.now();
+  const fallback = job.headerless ? { fallbackTime: () => current } : {};
+  const parser = new SshdParser({ referenceTime: current, ...fallback, copyAddresses: !serialised });
+  async function* lines(): AsyncGenerator<string[]> {
+    for (const file of job.files) {
+      current = file.mtime;
+      yield* readLineBatches(file.path);
+    }
+  }
+  return { parser, lines: lines() };
 }
 
 /** Messages the parser thread sends: a batch of events, then the parse statistics once the file is done. */
@@ -38,7 +61,7 @@ export const IN_FLIGHT = 8;
  * one (a message on `port`) whenever IN_FLIGHT are unread.
  */
 export async function runParseJob(job: ParseJob, port: MessagePort): Promise<void> {
-  const parser = jobParser(job, true);
+  const { parser, lines } = jobParser(job, true);
   let credits = IN_FLIGHT;
   let wake: (() => void) | undefined;
   const onCredit = (): void => {
@@ -47,7 +70,7 @@ export async function runParseJob(job: ParseJob, port: MessagePort): Promise<voi
   };
   port.on('message', onCredit);
   try {
-    for await (const events of parseBatches(readLineBatches(job.path), parser)) {
+    for await (const events of parseBatches(lines, parser)) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
       const batch = encodeBatch(events);

@@ -16,13 +16,15 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { inputFile } from '../input-file.js';
 
-const usage = `usage: f2b-campaign replay --auth-log FILE [--sockets TRACE] [--verdicts OUT] [--config FILE]
+const usage = `usage: f2b-campaign replay --auth-log FILE... [--sockets TRACE] [--verdicts OUT] [--config FILE]
                            [--fail2ban-dir DIR | --fail2ban-defaults] [--headerless]
 
 Runs the whole pipeline over historic input on the log's own clock, as fast as the CPU allows, and writes
 verdict lines to OUT (else stdout). A summary goes to stderr.
 
-  --auth-log FILE       sshd log (auth.log, a journal export as text, or \`sshd -E\` output with --headerless)
+  --auth-log FILE       sshd log (auth.log, a journal export as text, or \`sshd -E\` output with --headerless);
+                        repeat it for a rotated set, oldest first (auth.log.2.gz, auth.log.1, auth.log): read as
+                        one log. .gz files are decompressed; - (or <(command)) reads a pipe
   --sockets TRACE       socket trace recorded with \`f2b-campaign record\` (docs/socket-trace.md)
   --verdicts OUT        append verdict lines to OUT instead of writing them to stdout
   --config FILE         f2b-campaign.conf with [detection] and [alerts] settings (defaults otherwise)
@@ -38,7 +40,7 @@ export const replayCommand: Command = {
     const { values } = parseArgs({
       args: [...argv],
       options: {
-        'auth-log': { type: 'string' },
+        'auth-log': { type: 'string', multiple: true },
         sockets: { type: 'string' },
         verdicts: { type: 'string' },
         config: { type: 'string' },
@@ -47,12 +49,14 @@ export const replayCommand: Command = {
         headerless: { type: 'boolean', default: false },
       },
     });
-    const authLog = values['auth-log'];
-    if (authLog === undefined) throw new UsageError('--auth-log FILE is required');
+    const authLogs = values['auth-log'] ?? [];
+    if (authLogs.length === 0) throw new UsageError('--auth-log FILE is required');
+    const twice = authLogs.find((name, i) => authLogs.indexOf(name) !== i);
+    if (twice !== undefined) throw new UsageError(`--auth-log ${twice} is given twice: its attempts would count twice`);
     if (values['fail2ban-defaults'] && values['fail2ban-dir'] !== undefined)
       throw new UsageError('--fail2ban-dir and --fail2ban-defaults are two sources of the thresholds: give one');
     // Every named file is checked before any work starts (and before the parser thread does).
-    const log = inputFile(authLog, '--auth-log');
+    const logs = authLogs.map((name) => inputFile(name, '--auth-log'));
     const sockets = values.sockets === undefined ? undefined : inputFile(values.sockets, '--sockets');
     const fail2banDir = values['fail2ban-dir'];
     if (fail2banDir !== undefined) directory(fail2banDir, '--fail2ban-dir');
@@ -61,11 +65,7 @@ export const replayCommand: Command = {
       ? DEBIAN_DEFAULT_THRESHOLDS
       : await readFail2banThresholds(fail2banDir === undefined ? {} : { configDir: fail2banDir });
     const fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
-    const parsed = parseLog({
-      path: log.path,
-      referenceTime: log.mtime,
-      headerless: values.headerless,
-    });
+    const parsed = parseLog({ files: logs, headerless: values.headerless });
     const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
 
     const sink = new LineSink(fd);
@@ -89,6 +89,7 @@ export const replayCommand: Command = {
     const s = parsed.stats() as { lines: number };
     process.stderr.write(
       `${JSON.stringify({
+        files: logs.length,
         lines: s.lines,
         events: result.events,
         samples: result.samples,
