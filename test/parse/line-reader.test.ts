@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_KEPT, readLineBatches } from '../../src/parse/line-reader.js';
+import { MAX_KEPT, readLineBatches, readLogChunks } from '../../src/parse/line-reader.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-line-reader-'));
@@ -28,5 +29,23 @@ describe('line reader', () => {
     expect(parser.stats.skipped['too-long']).toBe(1);
     // Never more than the kept head plus one 64 KiB chunk of it.
     expect(longest).toBeLessThanOrEqual(MAX_KEPT + (1 << 16));
+  });
+});
+
+describe('line reader, compressed input', () => {
+  it('reads concatenated gzip members (cat a.gz b.gz) as one text, lines split across members included', async () => {
+    const file = join(dir, 'two-members.gz');
+    writeFileSync(file, Buffer.concat([gzipSync('first line\nsecond '), gzipSync('half\nthird line\n')]));
+    const lines: string[] = [];
+    for await (const batch of readLineBatches(file)) lines.push(...batch);
+    expect(lines).toEqual(['first line', 'second half', 'third line']);
+  });
+
+  it('reads from a position as bytes: a resumed read is never taken for the start of a gzip stream', async () => {
+    const file = join(dir, 'resumed.log');
+    writeFileSync(file, Buffer.concat([Buffer.from('head\n'), gzipSync('x')]));
+    let bytes = 0;
+    for await (const chunk of readLogChunks(file, 5)) bytes += chunk.length;
+    expect(bytes).toBe(gzipSync('x').length);
   });
 });
