@@ -10,6 +10,7 @@ APT_PACKAGES=(
   nftables iproute2 # the firewall, inside network namespaces the tests create
   sshguard          # sshg-parser, the peer in the replay benchmark
   debhelper dpkg-dev devscripts lintian debootstrap fakeroot # the Debian package and its install test
+  systemd-container # systemd-nspawn: the package test boots its root with systemd as PID 1
   logrotate rsyslog # rotation tests; the e2e test logs sshd through a private rsyslogd
   time              # GNU time: peak RSS of the peers in bench/
   chromium          # renders the audit's HTML report in a test

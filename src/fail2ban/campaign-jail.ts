@@ -43,6 +43,27 @@ function logpathFiles(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((word) => word.length > 0 && word !== 'head' && word !== 'tail');
 }
 
+/**
+ * Why fail2ban would refuse to start with its configuration (`fail2ban-client -t` checks what `-d` does not, such
+ * as every jail's log existing), or null when it would start. A stock Debian 12 without rsyslog is the common case:
+ * its sshd jail reads /var/log/auth.log, which does not exist, so fail2ban does not run at all and bans nothing.
+ */
+async function whyRefused(configDir?: string): Promise<string | null> {
+  const args = configDir === undefined ? ['-t'] : ['-c', configDir, '-t'];
+  const test = await execa('fail2ban-client', args, { reject: false, timeout: 30_000, stdin: 'ignore', all: true });
+  if (test.exitCode === 0) return null;
+  const lines = (test.all ?? '').split('\n');
+  const line = lines.find((l) => /Failed during configuration/.test(l)) ?? lines.find((l) => /ERROR/.test(l));
+  const reason = line?.replace(/^.*?ERROR\s+/, '').replace(/^Failed during configuration:\s*/, '') ?? 'see its output';
+  const missingLog = /Have not found any log file for (\S+) jail/.exec(reason);
+  const hint = missingLog
+    ? `: the ${missingLog[1]} jail's log file does not exist; where sshd logs to the journal only (Debian 12 without ` +
+      `rsyslog), set backend = systemd for it ([${missingLog[1]}] in /etc/fail2ban/jail.d/${missingLog[1]}.local), ` +
+      'then restart fail2ban'
+    : '';
+  return `fail2ban refuses its configuration (fail2ban-client -t: ${reason})${hint}; until it starts nothing is banned`;
+}
+
 async function askServer(jail: string): Promise<boolean | null> {
   const ping = await execa('fail2ban-client', ['ping'], { reject: false, timeout: 10_000, stdin: 'ignore' }).catch(
     () => null,
@@ -125,6 +146,10 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
     }
     // Only the host's own configuration is what the running server loaded.
     if (fail2banAccepts !== null && options.configDir === undefined) running = await askServer(jail);
+    if (fail2banAccepts === true) {
+      const refused = await whyRefused(options.configDir);
+      if (refused !== null) problems.push(refused);
+    }
     if (running === false && enabled) {
       problems.push(`fail2ban runs without the ${jail} jail: run fail2ban-client reload`);
     }

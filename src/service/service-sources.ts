@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { SshdParser } from '../parse/sshd-parser.js';
 import { AuthLogSource } from '../sources/auth-log-source.js';
 import type { FilePosition } from '../sources/file-position.js';
-import { JournalSource } from '../sources/journal-source.js';
+import { JournalSource, localMachineId } from '../sources/journal-source.js';
 import { SocketSampler } from '../sources/socket-sampler.js';
 import { SocketTracker } from '../sources/socket-tracker.js';
 import { LOG_EVENTS } from './log-events.js';
@@ -65,6 +65,7 @@ export class ServiceSources {
       // which would skip what came while we were down.
       let since: number | undefined = state && state.journalCursor === null ? state.savedAt : undefined;
       let firstStartedAt = 0;
+      const machineId = localMachineId();
       const journal: Supervisor<JournalSource> = new Supervisor({
         log,
         create: (onError) => {
@@ -78,6 +79,7 @@ export class ServiceSources {
             command: settings.journalctl,
             cursor: journal.current?.cursor ?? this.savedJournalCursor,
             startAt: settings.startAt,
+            machineId,
             ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             onError,

@@ -9,31 +9,62 @@ export interface Stoppable {
 /** How long a clean shutdown may take before we exit anyway (systemd's TimeoutStopSec is longer). */
 export const STOP_DEADLINE_MS = 5000;
 
+/** What came while the service was starting (holdSignals). */
+export interface HeldSignals {
+  /** A SIGHUP: reload once started, as it would have been. */
+  readonly hangup: boolean;
+  /** A SIGTERM or SIGINT: stop once started. */
+  readonly stop: NodeJS.Signals | null;
+}
+
 /**
- * Holds SIGHUP while the service starts (reading fail2ban's configuration can take seconds): Node's default for it
- * is to exit, so a logrotate or `systemctl reload` in that window would kill the service. Returns the release,
- * which says whether one came (the caller then reloads once, as it would have).
+ * Holds SIGHUP, SIGTERM and SIGINT while the service starts (reading fail2ban's configuration can take seconds):
+ * Node's default for each is to exit at once, so a logrotate, a `systemctl reload` or a `systemctl stop` in that
+ * window killed the service by signal, the stop without the clean exit (status 0) the unit expects. A stop that
+ * comes during the start is carried out as soon as the start is done; if the start has not finished within
+ * STOP_DEADLINE_MS of it, the process exits then (143, or 130 for SIGINT), as a second signal would make it.
+ * Returns the release, which says what came.
  */
-export function holdHangups(): () => boolean {
-  let held = false;
+export function holdSignals(log: Logger): () => HeldSignals {
+  let hangup = false;
+  let stop: NodeJS.Signals | null = null;
+  let deadline: NodeJS.Timeout | undefined;
   const onHup = () => {
-    held = true;
+    hangup = true;
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    if (stop !== null) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stop = signal;
+    deadline = setTimeout(() => {
+      log.warn({ event: LOG_EVENTS.forcedExit, signal, reason: `still starting ${STOP_DEADLINE_MS} ms after it` });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
   };
   process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
   return () => {
     process.off('SIGHUP', onHup);
-    return held;
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    clearTimeout(deadline);
+    return { hangup, stop };
   };
 }
 
 /**
  * SIGTERM / SIGINT: stop cleanly (sources closed, state saved) and exit 0, or exit 1 if that takes more than
  * STOP_DEADLINE_MS; a second signal exits at once (the state saved last stays valid: a restart re-reads a few
- * lines and drops their repeated verdicts). SIGHUP: reload (at once if `reloadNow`: one came during the start).
- * Resolves with the exit code once stopped.
+ * lines and drops their repeated verdicts). SIGHUP: reload. `held`: what came during the start (holdSignals), done
+ * now: a stop at once, else a reload. Resolves with the exit code once stopped.
  */
-export function runUntilSignalled(service: Stoppable, log: Logger, reloadNow = false): Promise<number> {
-  if (reloadNow) void service.reload();
+export function runUntilSignalled(
+  service: Stoppable,
+  log: Logger,
+  held: HeldSignals = { hangup: false, stop: null },
+): Promise<number> {
+  if (held.hangup && held.stop === null) void service.reload();
   return new Promise((resolve) => {
     let stopping = false;
     const onStop = (signal: NodeJS.Signals) => {
@@ -63,5 +94,6 @@ export function runUntilSignalled(service: Stoppable, log: Logger, reloadNow = f
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
     process.on('SIGHUP', onHup);
+    if (held.stop !== null) onStop(held.stop);
   });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { decodeJournalLine, type JournalEntry } from './journal-entry.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
@@ -24,6 +25,20 @@ export interface JournalSourceOptions {
   readonly onEntry: (entry: JournalEntry) => void;
   readonly onError: SourceErrorHandler;
   readonly identifiers?: readonly string[];
+  /** This machine's id (/etc/machine-id, localMachineId()): followed across boots with it; null: the current boot. */
+  readonly machineId?: string | null;
+}
+
+const MACHINE_ID = /^[0-9a-f]{32}$/;
+
+/** /etc/machine-id, as journald stamps it in `_MACHINE_ID`; null when it is missing, empty or unreadable. */
+export function localMachineId(path = '/etc/machine-id'): string | null {
+  try {
+    const id = readFileSync(path, 'utf8').trim();
+    return MACHINE_ID.test(id) ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Streamed (never buffered), never rejected (an exit is reported through onError), killed with us. */
@@ -31,9 +46,15 @@ const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: t
 
 /** The journalctl arguments for a cursor: follow, JSON, sshd's identifiers only. */
 export function journalArgs(
-  options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since'>,
+  options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since' | 'machineId'>,
 ): string[] {
   const args = ['--follow', '--output=json', '--no-pager'];
+  // `--follow` reads the current boot only (systemd >= 250), by the boot id journalctl reads in /proc. In a
+  // container (systemd-nspawn), the unit's sandbox (ProtectKernelTunables, ProtectProc...) mounts a /proc of its
+  // own, which shows the host's boot id, not the container's that journald stamps: journalctl then followed nothing,
+  // silently (found by the booted package test). `--merge` lifts the boot filter, and `_MACHINE_ID` keeps what
+  // --merge would add from other machines' journals (journal-remote, containers' linked journals) out.
+  if (options.machineId) args.push('--merge', `_MACHINE_ID=${options.machineId}`);
   for (const id of options.identifiers ?? SSHD_IDENTIFIERS) args.push(`--identifier=${id}`);
   // sshd's syslog(3) lines only. An sshd writing to stderr (`-e`) escapes a client's text with VIS_SAFE, which
   // leaves newlines in: journald then splits a username into entries of their own, and one of them can be a whole

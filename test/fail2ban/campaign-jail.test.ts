@@ -149,4 +149,20 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(report.present).toBe(false);
     expect(report.problems[0]).toMatch(/does not exist: install fail2ban/);
   });
+
+  // Found booting the package on a stock Debian 12 without rsyslog (test/package/boot-check-inner.sh): fail2ban
+  // itself does not start there (its sshd jail reads an auth.log that does not exist), and check said nothing.
+  it('says when fail2ban would refuse to start, and what to do when it is the sshd jail on a journal-only host', async () => {
+    const { configDir, verdictLog } = setup({
+      'jail.d/00-test.local': '[sshd]\nlogpath = /nonexistent/auth.log\nbackend = auto\n',
+    });
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+    expect(report.problems).toEqual([
+      expect.stringMatching(
+        /^fail2ban refuses its configuration \(fail2ban-client -t: Have not found any log file for sshd jail\): .*set backend = systemd for it \(\[sshd\] in \/etc\/fail2ban\/jail\.d\/sshd\.local\)/,
+      ),
+    ]);
+    const fine = setup();
+    expect((await inspectCampaignJail({ ...fine, serviceUser: 'root' })).problems).toEqual([]);
+  }, 60_000);
 });

@@ -8,9 +8,13 @@
 #   4. run the program as the unit's ExecStart would (as the f2b-campaign user, no new privileges, no
 #      capabilities) and check that fail2ban bans exactly the campaign members (fail2ban's ban list and nft);
 #   5. remove, then purge the package, and check what remains;
-#   6. install it again while fail2ban runs: postinst's reload must give the running server the jail.
+#   6. install it again while fail2ban runs: postinst's reload must give the running server the jail;
+#   7. boot the root with systemd as PID 1 (systemd-nspawn, its own network namespace), as a Debian 12 server
+#      without rsyslog: the unit's sandbox for real, the journal as sshd's only log, a campaign against a real sshd
+#      banned by fail2ban.service (test/package/boot-check-inner.sh runs the checks inside).
 # Each step prints PASS/FAIL lines; the script exits non-zero at the first failure. Needs root, debootstrap,
-# dpkg-buildpackage, lintian, ip (iproute2) and network access to the Debian mirror the host's apt uses.
+# dpkg-buildpackage, lintian, ip (iproute2), systemd-nspawn (systemd-container) and network access to the Debian
+# mirror the host's apt uses.
 #
 # Environment: F2BC_PKG_SUITE (default bookworm; trixie tests Debian 13's fail2ban 1.1 and nodejs 20);
 # F2BC_PKG_CACHE (default /var/cache/f2b-campaign-test) holds the root tarball and apt's .debs;
@@ -94,7 +98,7 @@ if [ -z "${F2BC_PKG_LOCKED:-}" ]; then
   say "waiting for $CACHE/e2e.lock (another package e2e run)..." >&2
   exec env F2BC_PKG_LOCKED=1 flock -w 1200 "$CACHE/e2e.lock" "$0" "$@"
 fi
-for tool in debootstrap dpkg-buildpackage lintian ip; do
+for tool in debootstrap dpkg-buildpackage lintian ip systemd-nspawn; do
   command -v "$tool" >/dev/null || fail "missing tool: $tool"
 done
 
@@ -445,3 +449,65 @@ check "the running fail2ban has the jail again, without a manual reload ($(f2b s
   sh -c "chroot '$ROOT' fail2ban-client status f2b-campaign >/dev/null"
 check "the verdict log was recreated for it ($(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log))" \
   test "$(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)" = "f2b-campaign:adm 640"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "7 the root booted, systemd as PID 1 (systemd-nspawn, a network namespace of its own): the unit for real"
+# Steps 3-6 ran the program as the unit would (setpriv); here systemd itself starts it with the unit's sandbox, on
+# a server as Debian 12 installs it: journald and no rsyslog, so no auth.log, sshd's lines only in the journal.
+# test/package/boot-check-inner.sh runs inside, as a unit after the services: a campaign against the real sshd,
+# then PASS/FAIL lines into a directory bound from here. --private-network: fail2ban's nft rules stay inside.
+command -v systemd-nspawn >/dev/null || fail "missing tool: systemd-nspawn (apt-get install systemd-container)"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server sshpass iproute2 \
+  >"$WORK/boot-apt.log" 2>&1 || {
+  tail -20 "$WORK/boot-apt.log"
+  fail "apt-get install openssh-server sshpass iproute2 in the root"
+}
+# The foreground fail2ban of steps 3-6 and the chroot's mounts go: the container makes its own.
+f2b stop >/dev/null 2>&1 || true
+for _ in $(seq 100); do kill -0 "$F2B_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$F2B_PID" 2>/dev/null || true
+F2B_PID=
+for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[i]}"; done
+MOUNTS=()
+# fail2ban's database goes too: it would restore steps 3-6's bans (bantime 2d) into the booted fail2ban.
+rm -f "$ROOT/usr/sbin/policy-rc.d" "$ROOT/var/log/auth.log" "$ROOT/var/lib/fail2ban/fail2ban.sqlite3"
+install -m 0755 "$REPO/test/package/boot-check-inner.sh" "$ROOT/usr/local/sbin/f2bc-boot-check"
+cat >"$ROOT/etc/systemd/system/f2bc-boot-check.service" <<'UNIT'
+[Unit]
+Description=f2b-campaign package test (test/package/boot-check-inner.sh)
+After=f2b-campaign.service fail2ban.service ssh.service
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/f2bc-boot-check
+TimeoutStartSec=600
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/f2bc-boot-check.service "$ROOT/etc/systemd/system/multi-user.target.wants/"
+mkdir -p "$WORK/boot"
+boot_rc=0
+timeout 900 systemd-nspawn -q -D "$ROOT" --register=no --keep-unit --private-network \
+  --bind="$WORK/boot:/boot-check" -b </dev/null >"$WORK/boot-console.log" 2>&1 || boot_rc=$?
+results=$WORK/boot/result.txt
+if [ ! -s "$results" ]; then
+  tail -40 "$WORK/boot-console.log"
+  fail "the booted root wrote no result (systemd-nspawn exit $boot_rc; its console above)"
+fi
+failed=0
+while read -r verdict text; do
+  case $verdict in
+  PASS) pass "$text" ;;
+  FAIL)
+    say "FAIL [$STEP] $text"
+    failed=1
+    ;;
+  INFO) say "      $text" ;;
+  esac
+done <"$results"
+if [ "$failed" = 1 ] || ! grep -q '^DONE$' "$results"; then
+  say "      inside the container (the end of /boot-check/trace.log):"
+  tail -40 "$WORK/boot/trace.log" | sed 's/^/      | /'
+  grep -q '^DONE$' "$results" || fail "the checks inside did not finish (systemd-nspawn exit $boot_rc)"
+  fail "checks inside the booted root failed (above)"
+fi
+check "the container powered off when done (systemd-nspawn exit $boot_rc)" test "$boot_rc" -eq 0

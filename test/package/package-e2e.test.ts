@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'package-e2e.sh');
 
 function missingTools(): string[] {
-  return ['debootstrap', 'dpkg-buildpackage', 'lintian', 'ip'].filter(
+  return ['debootstrap', 'dpkg-buildpackage', 'lintian', 'ip', 'systemd-nspawn'].filter(
     (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
   );
 }

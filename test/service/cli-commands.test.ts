@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,20 +142,23 @@ describe('f2b-campaign run / status / SIGHUP', () => {
   }, 90_000);
 });
 
-describe('f2b-campaign run: SIGHUP while starting', () => {
-  it('does not kill the service (Node would exit on it): the reload happens once it has started', async () => {
-    // A fail2ban-client that takes 3 s, as a loaded server's can: the start waits on it, and the HUP lands then.
+describe('f2b-campaign run: signals while starting', () => {
+  /**
+   * The service started with a fail2ban-client that takes 3 s, as a loaded server's can: the start waits on it,
+   * and a signal sent in the first second lands then. Returns the child and its log's events so far.
+   */
+  function slowStart(name: string) {
     const slow = join(dir, 'slow-bin');
     mkdirSync(slow, { recursive: true });
     writeFileSync(join(slow, 'fail2ban-client'), '#!/bin/sh\nsleep 3\nexec /usr/bin/fail2ban-client "$@"\n', {
       mode: 0o755,
     });
-    const conf = join(dir, 'hup.conf');
-    writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, 'hup-run')}\nssh_ports = 22\n`);
-    const out = join(dir, 'hup.out');
+    const conf = join(dir, `${name}.conf`);
+    writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, `${name}-run`)}\nssh_ports = 22\n`);
+    const out = join(dir, `${name}.out`);
     const child = spawn(
       process.execPath,
-      [bundle, 'run', '--config', conf, ...common(), '--state-dir', join(dir, 'hup-state')].concat([
+      [bundle, 'run', '--config', conf, ...common(), '--state-dir', join(dir, `${name}-state`)].concat([
         '--verdicts',
         verdicts,
         '--fail2ban-dir',
@@ -166,21 +169,42 @@ describe('f2b-campaign run: SIGHUP while starting', () => {
         env: { ...process.env, PATH: `${slow}:${process.env['PATH']}` },
       },
     );
+    const events = () =>
+      readFileSync(out, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => (JSON.parse(l) as { event?: string }).event);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { child, events, exited, state: join(dir, `${name}-state`, 'state.json') };
+  }
+
+  it('SIGHUP does not kill the service (Node would exit on it): the reload happens once it has started', async () => {
+    const { child, events, exited } = slowStart('hup');
     try {
-      const events = () =>
-        readFileSync(out, 'utf8')
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => (JSON.parse(l) as { event?: string }).event);
       await sleep(1000);
       expect(events()).not.toContain('service-started');
       child.kill('SIGHUP');
       await waitFor(() => events().includes('config-reloaded'), 30_000, 'the held reload');
       expect(events().indexOf('service-started')).toBeLessThan(events().indexOf('config-reloaded'));
       expect(child.exitCode).toBeNull();
-      const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  // Found by the booted package test: `systemctl restart` then `systemctl stop` a second later killed the service
+  // by SIGTERM (systemd's ExecMainStatus 15), before it had saved anything.
+  it('SIGTERM stops it cleanly once started (exit 0, state saved), instead of killing it mid-start', async () => {
+    const { child, events, exited, state } = slowStart('term');
+    try {
+      await sleep(1000);
+      expect(events()).not.toContain('service-started');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(events()).toEqual(expect.arrayContaining(['service-started', 'service-stopping', 'service-stopped']));
+      expect(existsSync(state)).toBe(true);
     } finally {
       child.kill('SIGKILL');
     }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { decodeJournalLine, type JournalEntry } from '../../src/sources/journal-entry.js';
-import { JournalSource, journalArgs } from '../../src/sources/journal-source.js';
+import { JournalSource, journalArgs, localMachineId } from '../../src/sources/journal-source.js';
 import { sleep, tempDir, waitFor } from '../service/helpers.js';
 
 /** The journal source against a fake `journalctl` program (test/bin/journalctl) that serves a JSON-lines file. */
@@ -153,5 +153,28 @@ describe('journal source with a fake journalctl', () => {
     expect(journalArgs({ cursor: null, startAt: 'end', since: 1_795_000_000_999 })).toContain('--since=@1795000000');
     expect(decodeJournalLine('not json')).toBeNull();
     expect(decodeJournalLine(JSON.stringify({ __CURSOR: 'c', MESSAGE: null, __REALTIME_TIMESTAMP: '1' }))).toBeNull();
+  });
+
+  // Under systemd-nspawn the unit's sandbox shows journalctl the host's boot id, and `--follow` (current boot only)
+  // followed nothing: the booted package test's service read 0 entries (test/package/boot-check-inner.sh).
+  it('follows this machine across boots (--merge, _MACHINE_ID), not the boot id a sandboxed /proc shows', () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    const args = journalArgs({ cursor: null, startAt: 'end', machineId: id });
+    expect(args).toEqual(expect.arrayContaining(['--follow', '--merge', `_MACHINE_ID=${id}`, '_TRANSPORT=syslog']));
+    // Without a machine id, --merge would read other machines' journals too: not used.
+    expect(journalArgs({ cursor: null, startAt: 'end', machineId: null })).not.toContain('--merge');
+  });
+
+  it('reads the machine id only when it is one (32 hex digits)', () => {
+    const { dir, cleanup } = tempDir('machine-id');
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    expect(localMachineId(file('ok', '0123456789abcdef0123456789abcdef\n'))).toBe('0123456789abcdef0123456789abcdef');
+    expect(localMachineId(file('empty', ''))).toBeNull(); // an image not yet booted
+    expect(localMachineId(file('forged', '0123 _TRANSPORT=stdout'))).toBeNull();
+    expect(localMachineId(join(dir, 'missing'))).toBeNull();
+    cleanup();
   });
 });

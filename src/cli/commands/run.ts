@@ -6,7 +6,7 @@ import { CampaignService, type CoreFactory, type ThresholdReader } from '../../s
 import { LOG_EVENTS } from '../../service/log-events.js';
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
-import { holdHangups, runUntilSignalled } from '../../service/signals.js';
+import { holdSignals, runUntilSignalled } from '../../service/signals.js';
 import type { Command } from '../command.js';
 
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
@@ -84,9 +84,9 @@ export const runCommand: Command = {
       reloadConfig: parsed.load,
       settingsOf: parsed.settingsOf,
     });
-    const releaseHangups = holdHangups();
+    const release = holdSignals(log);
     await service.start();
-    const code = await runUntilSignalled(service, log, releaseHangups());
+    const code = await runUntilSignalled(service, log, release());
     // Everything is saved and closed; do not wait for stray handles (a watcher's last callback) to drain.
     process.exit(code);
   },
