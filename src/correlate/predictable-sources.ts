@@ -107,8 +107,9 @@ export class PredictableSources {
   }
 
   private judge(source: SourceState, now: number): void {
+    // Disowned when its second name came (observeNames, or a visit judged since): nothing to undo for a third.
     if (source.nameCount > 1) {
-      this.disown(source);
+      if (source.predictable === 1) this.disown(source);
       return;
     }
     if (source.gapCount >= this.p.minIntervals) {
