@@ -10,6 +10,7 @@ import { fail2banFailures } from './fail2ban-count.js';
 import type { BlockKey } from './ip-prefix.js';
 import { nameHash, nameOrderKey, slipKeys } from './name-key.js';
 import { NeverBan } from './never-ban.js';
+import { connectionKey, type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
@@ -28,6 +29,8 @@ export interface DetectorSnapshot {
   readonly counters: Counters;
   /** Sources evicted so far (absent in older snapshots). */
   readonly evictedSources?: number;
+  /** Sources remembered as keeping a schedule of their own (absent in older snapshots: none remembered). */
+  readonly predictable?: PredictableSnapshot;
 }
 
 export interface Counters {
@@ -57,6 +60,7 @@ export class CampaignDetector implements CorrelationCore {
   readonly settings: CampaignSettings;
   readonly neverBan: NeverBan;
   readonly successes: SuccessHistory;
+  readonly predictable: PredictableSources;
   readonly sources: SourceTable;
   readonly signals: SignalSet;
   readonly book: CampaignBook;
@@ -78,6 +82,7 @@ export class CampaignDetector implements CorrelationCore {
     this.settings = campaignSettings(values);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
+    this.predictable = new PredictableSources(values, snapshot?.predictable);
     this.sources = new SourceTable(this.settings.sourceTtl, this.settings.maxSources, snapshot?.sources);
     this.sources.evicted = snapshot?.evictedSources ?? 0;
     const env = {
@@ -178,22 +183,27 @@ export class CampaignDetector implements CorrelationCore {
     } else if (failures > 0) {
       append(rejudge, sig.persistence.observe(s, now, failures));
     }
-    if (e.user === undefined) return;
-    const hash = nameHash(e.user);
-    const fresh = !s.hasName(hash);
-    if (fresh) {
-      s.addName(hash);
-      // Only names that do not exist here can be a slip of a real one (the real one itself is not a slip).
-      if (e.invalidUser === true && this.signals.dictionary.isSlipOfLegit(e.user)) s.slipped = 1;
-      append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
+    if (e.user !== undefined) {
+      const hash = nameHash(e.user);
+      const fresh = !s.hasName(hash);
+      if (fresh) {
+        s.addName(hash);
+        // Only names that do not exist here can be a slip of a real one (the real one itself is not a slip).
+        if (e.invalidUser === true && this.signals.dictionary.isSlipOfLegit(e.user)) s.slipped = 1;
+        append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
+      }
+      if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));
     }
-    if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));
+    // After the names, a second of which ends predictability. A line repeating a counted attempt is no new visit.
+    if (e.count > 0) this.predictable.observe(s, now, connectionKey(e.pid, e.port));
+    else this.predictable.observeNames(s);
   }
 
   private observeProbe(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
     this.counters.probes++;
     s.probes += Math.max(1, e.count);
     s.events++;
+    this.predictable.observe(s, now, connectionKey(e.pid, e.port));
     append(rejudge, this.signals.synchrony.observe(s, now));
     append(rejudge, this.signals.probing.observe(s, now));
   }
@@ -277,10 +287,11 @@ export class CampaignDetector implements CorrelationCore {
       recent: this.recent.entries(),
       counters: { ...this.counters },
       evictedSources: this.sources.evicted,
+      predictable: this.predictable.snapshot(),
     };
   }
 
   status(): unknown {
-    return detectorStatus(this.book, this.sources, this.signals.surge, this.counters);
+    return detectorStatus(this.book, this.sources, this.signals.surge, this.counters, this.predictable.size);
   }
 }

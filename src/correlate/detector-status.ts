@@ -23,12 +23,15 @@ export function detectorStatus(
   sources: SourceTable,
   surge: SurgeSignal,
   counters: Counters,
+  /** Sources remembered as keeping a schedule of their own (predictable-sources.ts). */
+  predictableSources: number,
 ): unknown {
   return {
     campaigns: book.live.map(describe),
     endedCampaigns: book.ended.map(describe),
     trackedSources: sources.size,
     evictedSources: sources.evicted,
+    predictableSources,
     candidates: book.waiting,
     bans: book.bans,
     surge: surge.status(),

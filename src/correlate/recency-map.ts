@@ -59,6 +59,17 @@ export class RecencyMap<K = string> {
     return out;
   }
 
+  /** The least recently touched key and the time of its touch, or undefined when empty. */
+  first(): [K, number] | undefined {
+    // Entries passed here are spent or stale whatever comes next: skipping them for good is what evictOldest does.
+    while (this.head < this.keys.length) {
+      const key = this.keys[this.head]!;
+      if (this.latest.get(key) === this.head) return [key, this.times[this.head]!];
+      this.head++;
+    }
+    return undefined;
+  }
+
   /** Forgets the least recently touched key (none when empty). */
   shift(): void {
     this.evictOldest();

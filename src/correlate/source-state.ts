@@ -2,7 +2,7 @@
  * What the detector remembers about one remote address: numbers and two short histories (no attacker text:
  * usernames are kept as hashes). The numbers live in typed arrays, one fixed-size record per source (SourceRecords),
  * not in a JS object each: with 100,000 sources tracked, objects cost ~500 bytes apiece and every one of them was
- * traced by each full garbage collection; a record is ~200 bytes the collector never looks into (bench/memory.mjs).
+ * traced by each full garbage collection; a record is ~260 bytes the collector never looks into (bench/memory.mjs).
  * A SourceState is the view of one record, with the fields as properties, so the signals read like plain objects.
  */
 
@@ -10,7 +10,17 @@
  * The numeric fields, by where their record keeps them. Doubles: times in ms and values not bounded to 32 bits (an
  * order key, a findtime window index, a lifetime). 32-bit integers: counters, small indexes, a bitmask.
  */
-const F64_FIELDS = ['first', 'last', 'lastBurst', 'bannedAt', 'orderKey', 'win', 'lifetime'] as const;
+const F64_FIELDS = [
+  'first',
+  'last',
+  'lastBurst',
+  'bannedAt',
+  'orderKey',
+  'win',
+  'lifetime',
+  'visit',
+  'visitConn',
+] as const;
 const I32_FIELDS = [
   'attempts',
   'unknown',
@@ -27,18 +37,28 @@ const I32_FIELDS = [
   'attemptsAtSuccess',
   'learned',
   'slipped',
+  'predictable',
 ] as const;
 type NumericField = (typeof F64_FIELDS)[number] | (typeof I32_FIELDS)[number];
 
 export const MAX_TIMES = 6;
 export const MAX_NAMES = 8;
-/** A record: the doubles then the attempt times; the integers, the two history lengths, then the name hashes. */
+/** Intervals between visits kept (predictable-sources.ts): enough for a median that ignores a missed probe or two. */
+export const MAX_GAPS = 8;
+/** The longest interval kept (ms, ~24.8 days): they are 32-bit integers. */
+const GAP_CAP = 0x7fffffff;
+/**
+ * A record: the doubles then the attempt times; the integers, the two history lengths, the name hashes, then the
+ * length of the interval history and the intervals.
+ */
 const F_TIMES = F64_FIELDS.length;
 const F_STRIDE = F_TIMES + MAX_TIMES;
 const I_TIMES_LEN = I32_FIELDS.length;
 const I_NAMES_LEN = I_TIMES_LEN + 1;
 const I_NAMES = I_NAMES_LEN + 1;
-const I_STRIDE = I_NAMES + MAX_NAMES;
+const I_GAPS_LEN = I_NAMES + MAX_NAMES;
+const I_GAPS = I_GAPS_LEN + 1;
+const I_STRIDE = I_GAPS + MAX_GAPS;
 /** Bytes of one record (bench/memory.mjs adds them to the heap the rest of a source takes). */
 export const RECORD_BYTES = F_STRIDE * 8 + I_STRIDE * 4;
 
@@ -47,6 +67,8 @@ export type SourceData = Record<NumericField, number> & {
   ip: string;
   times: number[];
   names: number[];
+  /** Absent in snapshots older than the interval history (the history then starts empty). */
+  gaps?: number[];
   campaign: string;
 };
 
@@ -119,7 +141,10 @@ export class SourceRecords {
  *   (ms, -1 none); surgeMinute: minute last counted by the surge test (-1 none);
  * - attemptsAtSuccess: attempts when the source last logged in (an override of the protection counts after);
  * - bannedAt: last ban of this member (-1 never); learned: signals (bitmask by SIGNALS index) it taught its campaign;
- * - slipped: 1 when it tried a name one slip from a real user's (a user mistyping their own name reads so).
+ * - slipped: 1 when it tried a name one slip from a real user's (a user mistyping their own name reads so);
+ * - visit, visitConn: start of its latest visit (a connection: a probe, or the first attempt of a connection; -1
+ *   none) and the connection's key (sshd's pid, else the port; -1 none); gaps: the intervals between its last
+ *   visits; predictable: 1 when it keeps a schedule of its own (predictable-sources.ts).
  */
 export interface SourceState extends Record<NumericField, number> {}
 
@@ -210,9 +235,47 @@ export class SourceState {
     );
   }
 
+  /** The last few intervals between visits (ms), oldest first: a copy. */
+  get gaps(): number[] {
+    return this.copyGaps([]);
+  }
+  set gaps(list: readonly number[]) {
+    const kept = list.slice(-MAX_GAPS).map((gap) => Math.min(gap, GAP_CAP));
+    this.r.i32.set(kept, this.slot * I_STRIDE + I_GAPS);
+    this.r.i32[this.slot * I_STRIDE + I_GAPS_LEN] = kept.length;
+  }
+  /** The intervals, oldest first, into `into` (emptied first): the copy without an allocation. */
+  copyGaps(into: number[]): number[] {
+    into.length = 0;
+    const at = this.slot * I_STRIDE + I_GAPS;
+    const n = this.gapCount;
+    for (let i = 0; i < n; i++) into.push(this.r.i32[at + i]!);
+    return into;
+  }
+  get gapCount(): number {
+    return this.r.i32[this.slot * I_STRIDE + I_GAPS_LEN]!;
+  }
+  /** Appends an interval between two visits (capped at ~24.8 days), the oldest dropped beyond MAX_GAPS. */
+  addGap(gap: number): void {
+    addCapped(
+      this.r.i32,
+      this.slot * I_STRIDE + I_GAPS,
+      this.r.i32,
+      this.slot * I_STRIDE + I_GAPS_LEN,
+      MAX_GAPS,
+      Math.min(gap, GAP_CAP),
+    );
+  }
+
   /** The source as plain data (a snapshot). */
   toData(): SourceData {
-    const data = { ip: this.ip, times: this.times, names: this.names, campaign: this.campaign } as SourceData;
+    const data = {
+      ip: this.ip,
+      times: this.times,
+      names: this.names,
+      gaps: this.gaps,
+      campaign: this.campaign,
+    } as SourceData;
     for (const name of F64_FIELDS) data[name] = this[name];
     for (const name of I32_FIELDS) data[name] = this[name];
     return data;
@@ -248,7 +311,7 @@ I32_FIELDS.forEach((name, i) => {
 
 /** `value` appended to the list of `len[lenAt]` entries at `list[at]`, shifting out the oldest once `max` are held. */
 function addCapped(
-  list: Float64Array | Uint32Array,
+  list: Float64Array | Uint32Array | Int32Array,
   at: number,
   len: Int32Array,
   lenAt: number,

@@ -38,6 +38,7 @@ describe('RecencyMap', () => {
           expect(map.size).toBe(model.map.size);
         }
         expect(map.entries()).toEqual([...model.map]);
+        expect(map.first()).toEqual([...model.map][0]);
         for (let k = 0; k <= 30; k++) {
           expect(map.get(`k${k}`)).toBe(model.map.get(`k${k}`));
           expect(map.has(`k${k}`)).toBe(model.map.has(`k${k}`));

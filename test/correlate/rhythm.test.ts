@@ -60,6 +60,23 @@ describe('rhythm signal', () => {
     expect([...out[2]!].sort()).toEqual(spread(3).sort());
   });
 
+  it('does not count for a source keeping a schedule of its own: anyone can keep its period', () => {
+    // Five sources in one bucket; the first is a cron job (predictable-sources.ts judged it so). Four attackers
+    // keeping its period make the rhythm shared for all five, but that says nothing about the cron job.
+    const s = new RhythmSignal({ rhythm_min_sources: 5 });
+    const sources = spread(5).map((ip) => source(ip));
+    for (const src of sources) {
+      src.times = times(T0, [300 * S, 300 * S, 300 * S]);
+      src.last = src.times[3]!;
+      s.observe(src, src.last);
+    }
+    const now = sources[0]!.last + MIN;
+    expect(s.test(sources[0]!, now)).not.toBeNull();
+    sources[0]!.predictable = 1;
+    expect(s.test(sources[0]!, now)).toBeNull();
+    expect(s.test(sources[1]!, now)).not.toBeNull();
+  });
+
   it('forgets a source after the window', () => {
     const s = new RhythmSignal({ rhythm_min_sources: 2, rhythm_window: 60 * MIN });
     const a = source('100.1.1.1');

@@ -32,6 +32,10 @@ describe('source records', () => {
       bannedAt: -1,
       learned: 0,
       slipped: 0,
+      visit: -1,
+      visitConn: -1,
+      gaps: [],
+      predictable: 0,
     });
   });
 

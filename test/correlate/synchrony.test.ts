@@ -51,4 +51,23 @@ describe('synchrony signal', () => {
     expect(table.get(monitor)!.bursts).toBeGreaterThanOrEqual(2);
     expect(signal.test(table.get(monitor)!, now)).toBeNull();
   });
+
+  it('does not count for a source keeping a schedule of its own: anyone can burst around its visits', () => {
+    // A monitoring probe every minute, each probe surrounded by a burst of five attacker addresses: every one of its
+    // events falls in a burst. Judged predictable (predictable-sources.ts), it shows no synchrony; the attackers do.
+    const { table, signal, act } = setup();
+    const recon = spread(5);
+    const monitor = '159.89.201.17';
+    for (let m = 0; m < 10; m++) {
+      for (const [i, ip] of recon.entries()) act(ip, T0 + m * MIN + i * 300);
+      act(monitor, T0 + m * MIN + 1600);
+    }
+    const now = T0 + 10 * MIN;
+    const probe = table.get(monitor)!;
+    expect(probe.syncEvents).toBe(probe.events);
+    expect(signal.test(probe, now)).toBe('');
+    probe.predictable = 1;
+    expect(signal.test(probe, now)).toBeNull();
+    expect(recon.every((ip) => signal.test(table.get(ip)!, now) === '')).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import { CAMPAIGN_KEYS, IGNOREIP_KEY, PRIVATE_SINGLE_KEY } from '../../correlate/campaign-settings.js';
+import { PREDICTABLE_KEYS } from '../../correlate/predictable-sources.js';
 import { DICTIONARY_KEYS } from '../../correlate/signals/dictionary.js';
 import { LOCALITY_KEYS } from '../../correlate/signals/locality.js';
 import { ORDERED_KEYS } from '../../correlate/signals/ordered-names.js';
@@ -28,6 +29,7 @@ export const detectionSection: SectionSpec = {
     ...Object.values(PERSISTENCE_KEYS),
     ...Object.values(LOCALITY_KEYS),
     ...Object.values(SYNCHRONY_KEYS),
+    ...Object.values(PREDICTABLE_KEYS),
     ...Object.values(LIFETIME_KEYS),
     SOCKET_PORTS_KEY,
     ...Object.values(PROBING_KEYS),

@@ -111,6 +111,9 @@ export class SynchronySignal implements Signal {
   }
 
   test(source: SourceState, now: number): string | null {
+    // Bursts are anyone's to make: around the visits of a source keeping a schedule (predictable-sources.ts), they
+    // say only that someone knows the schedule, not that the source is one of them.
+    if (source.predictable === 1) return null;
     if (source.bursts < this.p.minBursts || source.events === 0 || source.last < now - STALE) return null;
     return source.syncEvents >= this.p.minFraction * source.events ? '' : null;
   }
