@@ -1,14 +1,34 @@
 #!/usr/bin/env node
 // Memory of the campaign detector, in one run: (1) bytes per tracked source, (2) a flood of a million distinct
 // addresses with the [detection] defaults, showing that memory stops growing once max_sources is reached (old
-// state is evicted). The detector is bundled from src/ with esbuild into bench/out, so no prior build is needed.
-// Usage: node --expose-gc bench/memory.mjs [FLOOD_SOURCES] [MEASURED_SOURCES]
-import { mkdirSync } from 'node:fs';
+// state is evicted), and (3) a flood of distinct addresses as sshd logs it (an Invalid user line and a Failed
+// password line each), appended to one followed auth.log, beside its peers on the same lines: the running
+// service (`f2b-campaign run`), fail2ban-server running Debian's sshd jail (dummy action, its own socket and
+// database) and sshguard's sshg-blocker (behind sshg-parser, null firewall backend). The detector and the program
+// are bundled from src/ with esbuild, so no prior build is needed.
+// Usage: node --expose-gc bench/memory.mjs [FLOOD_SOURCES] [MEASURED_SOURCES] [LOG_FLOOD] [SSHGUARD_FLOOD]
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
+import { cpuSeconds, memoryMb, requirePrograms, SSHGUARD, sleep, startFail2ban, waitFor } from './peers.mjs';
 
 const FLOOD = Number(process.argv[2] ?? 1_000_000);
 const MEASURED = Number(process.argv[3] ?? 100_000);
+// fail2ban reads about 4,000-5,000 of these lines a second here, so the log flood is 200,000 addresses (twice the
+// default max_sources), not a million; sshg-blocker slows down much faster than linearly with the addresses it
+// holds (4,000 took 9 s here, 8,000 85 s), so it gets a flood of 5,000.
+const LOG_FLOOD = Number(process.argv[4] ?? 200_000);
+const SSHG_FLOOD = Number(process.argv[5] ?? 5_000);
+const TIME = '/usr/bin/time';
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc bench/memory.mjs');
+requirePrograms([
+  [TIME, 'time'],
+  ['/usr/bin/fail2ban-server', 'fail2ban'],
+  [`${SSHGUARD}/sshg-blocker`, 'sshguard'],
+]);
 
 mkdirSync('bench/out', { recursive: true });
 const outfile = 'bench/out/campaign-detector.js';
@@ -122,6 +142,157 @@ function flood() {
   );
 }
 
+// (3) The log flood. Timestamps are now's (local time, as syslog writes them), 2,000 addresses a second of log
+// time ending at the moment of writing: fail2ban ignores a line older than its findtime (10 minutes).
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function floodLog(count) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const t0 = Date.now() - count / 2;
+  const lines = [];
+  for (let i = 0; i < count; i++) {
+    const d = new Date(t0 + i / 2);
+    const stamp = `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    const head = `${stamp} bench sshd[${10_000 + (i % 50_000)}]: `;
+    const tail = `u${i % 50_000} from ${address(i)} port ${1024 + (i % 60_000)}`;
+    lines.push(`${head}Invalid user ${tail}`, `${head}Failed password for invalid user ${tail} ssh2`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A running program's memory under the log flood: its RSS once settled on an empty followed file, then the flood
+ * appended at once, `progress()` polled until it has read every line (or has not moved for 20 s, or 4 minutes).
+ */
+async function liveFlood(name, pid, log, lines, progress, note) {
+  await sleep(3000);
+  const before = memoryMb([pid]);
+  const cpu0 = cpuSeconds([pid]);
+  const started = Date.now();
+  appendFileSync(log, lines);
+  const total = lines.split('\n').length - 1;
+  let seen = 0;
+  let moved = Date.now();
+  while (seen < total && Date.now() - moved < 20_000 && Date.now() - started < 240_000) {
+    await sleep(500);
+    const now = progress();
+    if (now > seen) moved = Date.now();
+    seen = Math.max(seen, now);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    name,
+    fed: Math.floor(seen / 2),
+    seconds,
+    cpu: cpuSeconds([pid]) - cpu0,
+    before,
+    after: memoryMb([pid]),
+    peak: memoryMb([pid], 'VmHWM'),
+    note: seen < total ? `${note}; STOPPED after ${seen} of ${total} lines` : note,
+  };
+}
+
+async function logFlood() {
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-bench-memory-'));
+  const results = [];
+  try {
+    const lines = floodLog(LOG_FLOOD);
+    // f2b-campaign run, on its defaults, following an empty auth.log; its status file counts the lines read.
+    const bundle = join(dir, 'f2b-campaign.mjs');
+    await build({ ...bundleOptions(bundle), logLevel: 'silent' });
+    const ours = join(dir, 'ours');
+    mkdirSync(join(ours, 'run'), { recursive: true });
+    writeFileSync(join(ours, 'auth.log'), '');
+    writeFileSync(join(ours, 'f2b.conf'), `[service]\nruntime_dir = ${join(ours, 'run')}\n`);
+    const argv = ['run', '--config', join(ours, 'f2b.conf'), '--auth-log', join(ours, 'auth.log')];
+    argv.push('--verdicts', join(ours, 'verdicts.log'), '--state-dir', join(ours, 'state'));
+    argv.push('--fail2ban-dir', join(ours, 'none'));
+    const child = spawn(process.execPath, [bundle, ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const exited = new Promise((r) => child.on('exit', r));
+    try {
+      const statusFile = join(ours, 'run', 'status.json');
+      const status = () => JSON.parse(readFileSync(statusFile, 'utf8'));
+      await waitFor('f2b-campaign run to write its status', () => existsSync(statusFile));
+      const r = await liveFlood('f2b-campaign run', child.pid, join(ours, 'auth.log'), lines, () => {
+        try {
+          return status().lines.read;
+        } catch {
+          return 0; // between the rename and the read
+        }
+      });
+      await sleep(6000); // a status written after the last line
+      const last = status();
+      const detection = last.core?.detection ?? {};
+      r.note =
+        `${detection.trackedSources} tracked (max_sources 100000), ${detection.evictedSources ?? '?'} evicted, ` +
+        `${last.verdicts.written} verdicts written, ${(detection.campaigns ?? []).length} campaigns open`;
+      results.push(r);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+
+    // fail2ban-server, Debian's sshd jail (polling), counting the failures it has seen.
+    const f2bDir = join(dir, 'fail2ban');
+    mkdirSync(f2bDir);
+    writeFileSync(join(f2bDir, 'auth.log'), '');
+    const server = await startFail2ban(f2bDir, { logpath: join(f2bDir, 'auth.log'), backend: 'polling' });
+    try {
+      const r = await liveFlood(
+        'fail2ban-server (sshd jail, polling)',
+        server.pid,
+        join(f2bDir, 'auth.log'),
+        lines,
+        () => server.failed(),
+      );
+      r.note = `${/Currently failed:\s+(\d+)/.exec(server.client('status', 'sshd'))?.[1]} addresses held (findtime 10 min, no cap)`;
+      results.push(r);
+    } finally {
+      await server.stop();
+    }
+
+    // sshguard: sshg-parser reads the first SSHG_FLOOD addresses' lines and sshg-blocker, whose peak RSS GNU time
+    // reads, keeps them (threshold 30, 10 per attack: none is blocked); and once with no input, for its baseline.
+    const blocker = (count) => {
+      const input = join(dir, `sshguard-${count}.log`);
+      writeFileSync(input, count === 0 ? '' : `${lines.split('\n', count * 2).join('\n')}\n`);
+      const shell = `${SSHGUARD}/sshg-parser < ${input} | ${TIME} -f '@@ %e %M %U %S' ${SSHGUARD}/sshg-blocker -a 30 -p 120 -s 1800 | ${SSHGUARD}/sshg-fw-null > /dev/null`;
+      const r = spawnSync('/bin/sh', ['-c', shell], { encoding: 'utf8' });
+      const m = /@@ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+      if (r.status !== 0 || !m) throw new Error(`sshg-blocker failed (${r.status}): ${r.stderr.slice(-2000)}`);
+      return { seconds: Number(m[1]), peak: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]) };
+    };
+    const empty = blocker(0);
+    const full = blocker(SSHG_FLOOD);
+    results.push({
+      name: 'sshguard (sshg-blocker behind sshg-parser)',
+      fed: SSHG_FLOOD,
+      seconds: full.seconds,
+      cpu: full.cpu,
+      before: empty.peak,
+      after: full.peak,
+      peak: full.peak,
+      note: `reads its input to the end and exits: "before" is its peak on an empty input, "after" its peak`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(
+    `\nthe flood as sshd logs it (2 lines per address, 2,000 addresses per second of log time), appended at once to a ` +
+      `followed file; sshguard's flood scaled down to ${SSHG_FLOOD} addresses:\n`,
+  );
+  console.log(
+    '| program | addresses fed | seconds to read | CPU s | RSS before MB | RSS after MB | peak RSS MB | RSS growth per address fed, bytes | |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of results) {
+    const per = Math.round(((r.after - r.before) * 1024 * 1024) / r.fed);
+    console.log(
+      `| ${r.name} | ${r.fed} | ${r.seconds.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.before.toFixed(1)} | ${r.after.toFixed(1)} | ${r.peak.toFixed(1)} | ${per} | ${r.note} |`,
+    );
+  }
+}
+
 // The flood first, so its RSS is its own (V8 keeps pages it once used).
 flood();
 perSource();
+await logFlood();

@@ -4,11 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  fail2ban          # the real fail2ban-server and fail2ban-regex, and its sshd test corpus
+  fail2ban          # the real fail2ban-server and fail2ban-regex, and its sshd test corpus; a peer in bench/
+  python3-pyinotify # fail2ban's backend = auto where its Recommends are installed (Debian's default): bench/idle.mjs
   openssh-server    # a real sshd for the end-to-end test
   openssh-client sshpass
-  nftables iproute2 # the firewall, inside network namespaces the tests create
-  sshguard          # sshg-parser, the peer in the replay benchmark
+  nftables iproute2 # the firewall, inside network namespaces the tests create; ss, the peer in bench/sample-cost.mjs
+  sshguard          # sshg-parser and sshg-blocker, peers in bench/ (replay, idle, memory)
   debhelper dpkg-dev devscripts lintian debootstrap fakeroot # the Debian package and its install test
   systemd-container # systemd-nspawn: the package test boots its root with systemd as PID 1
   logrotate rsyslog # rotation tests; the e2e test logs sshd through a private rsyslogd
