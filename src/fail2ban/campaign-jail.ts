@@ -56,10 +56,10 @@ async function whyRefused(configDir?: string): Promise<string | null> {
   const line = lines.find((l) => /Failed during configuration/.test(l)) ?? lines.find((l) => /ERROR/.test(l));
   const reason = line?.replace(/^.*?ERROR\s+/, '').replace(/^Failed during configuration:\s*/, '') ?? 'see its output';
   const missingLog = /Have not found any log file for (\S+) jail/.exec(reason);
+  const where = `${configDir ?? '/etc/fail2ban'}/jail.d/${missingLog?.[1]}.local`;
   const hint = missingLog
     ? `: the ${missingLog[1]} jail's log file does not exist; where sshd logs to the journal only (Debian 12 without ` +
-      `rsyslog), set backend = systemd for it ([${missingLog[1]}] in /etc/fail2ban/jail.d/${missingLog[1]}.local), ` +
-      'then restart fail2ban'
+      `rsyslog), set backend = systemd for it ([${missingLog[1]}] in ${where}), then restart fail2ban`
     : '';
   return `fail2ban refuses its configuration (fail2ban-client -t: ${reason})${hint}; until it starts nothing is banned`;
 }

@@ -22,6 +22,9 @@ function cli(args: string[]): { code: number | null; stdout: string; stderr: str
 const f2b = join(dir, 'fail2ban');
 const verdicts = join(dir, 'verdicts.log');
 const net = join(dir, 'net');
+/** The stock sshd jail, on a log that exists (fail2ban refuses to start on a missing one: check says so). */
+const sshdJail = (maxretry: number) =>
+  `[sshd]\nlogpath = ${join(dir, 'auth.log')}\nbackend = polling\nmaxretry = ${maxretry}\n`;
 
 beforeAll(async () => {
   bundle = await bundleCli(dir);
@@ -29,7 +32,7 @@ beforeAll(async () => {
   cpSync('/etc/fail2ban', f2b, { recursive: true });
   cpSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), join(f2b, 'jail.d/f2b-campaign.conf'));
   cpSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), join(f2b, 'filter.d/f2b-campaign.conf'));
-  writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 4\n`);
+  writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n${sshdJail(4)}`);
   writeFileSync(verdicts, '');
   mkdirSync(net);
   const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -127,7 +130,7 @@ describe('f2b-campaign run / status / SIGHUP', () => {
     };
     expect(json.thresholds.maxretry).toBe(4);
 
-    writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 7\n`);
+    writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n${sshdJail(7)}`);
     child.kill('SIGHUP');
     await waitFor(() => logLines().some((l) => l['event'] === 'config-reloaded'), 30_000, 'reload');
     const reloaded = logLines().find((l) => l['event'] === 'config-reloaded') as { thresholds: { maxretry: number } };
