@@ -15,6 +15,11 @@ export interface CorrelationCore {
   advance(now: number): readonly Verdict[];
   /** JSON-serialisable state, enough for `restore` to resume after a restart. */
   snapshot(): unknown;
+  /**
+   * JSON.stringify(snapshot()) in pieces, for a core whose state is large: the state file is written from them
+   * without the whole snapshot in memory at once. Read them at once, before the next event.
+   */
+  snapshotJson?(): Iterable<string>;
   /** What `status` shows: open campaigns and counters. JSON-serialisable. */
   status(): unknown;
 }

@@ -55,6 +55,11 @@ export function createCore(
       const s: CoreSnapshot = { version: 1, detector: detector.snapshot(), alerts: alertCore.snapshot() };
       return s;
     },
+    *snapshotJson(): Generator<string> {
+      yield '{"version":1,"detector":';
+      yield* detector.snapshotJson();
+      yield `,"alerts":${JSON.stringify(alertCore.snapshot())}}`;
+    },
     status(): unknown {
       return { detection: detector.status(), alerts: alertCore.status() };
     },

@@ -1,7 +1,13 @@
 import { ClockQueue } from './clock-queue.js';
-import { type SourceData, SourceRecords, type SourceState } from './source-state.js';
+import { ROW_FIELDS, type SourceData, SourceRecords, type SourceRow, type SourceState } from './source-state.js';
 
-export type SourceTableSnapshot = Array<[SourceData, number]>;
+/** The table as snapshot rows, least recently seen first; each row with its stamp in the eviction queue. */
+export interface SourceRows {
+  readonly fields: readonly string[];
+  readonly rows: Array<[...SourceRow, number]>;
+}
+/** Rows; or, in snapshots before rows, each source as plain data with its stamp (still read). */
+export type SourceTableSnapshot = SourceRows | Array<[SourceData, number]>;
 
 /**
  * Per-source state, with the least recently seen evicted first. Sources idle for longer than `ttl` are evicted a
@@ -26,7 +32,15 @@ export class SourceTable {
     snapshot?: SourceTableSnapshot,
   ) {
     this.records = new SourceRecords(4096, max + 1);
-    for (const [data, stamp] of snapshot ?? []) {
+    if (snapshot !== undefined && !Array.isArray(snapshot)) {
+      for (const row of snapshot.rows) {
+        const state = this.records.create(row[0], 0);
+        state.assignRow(snapshot.fields, row as unknown as SourceRow);
+        this.map.set(row[0], state);
+        this.queue.push(row[0], row[3]);
+      }
+    }
+    for (const [data, stamp] of Array.isArray(snapshot) ? snapshot : []) {
       const state = this.records.create(data.ip, data.first);
       state.assign(data);
       this.map.set(data.ip, state);
@@ -77,10 +91,29 @@ export class SourceTable {
     return this.map.size;
   }
 
-  snapshot(): SourceTableSnapshot {
-    return this.queue
-      .entries()
-      .filter(([ip]) => this.map.has(ip))
-      .map(([ip, stamp]) => [this.map.get(ip)!.toData(), stamp]);
+  /** snapshot() as JSON text, a row at a time in pieces of ~64 kB (for the state file; CampaignDetector.snapshotJson). */
+  *snapshotJson(): Generator<string> {
+    let text = `{"fields":${JSON.stringify(ROW_FIELDS)},"rows":[`;
+    let first = true;
+    for (const [ip, stamp] of this.queue.entries()) {
+      const state = this.map.get(ip);
+      if (state === undefined) continue;
+      text += `${first ? '' : ','}${JSON.stringify([...state.toRow(), stamp])}`;
+      first = false;
+      if (text.length >= 65_536) {
+        yield text;
+        text = '';
+      }
+    }
+    yield `${text}]}`;
+  }
+
+  snapshot(): SourceRows {
+    const rows: Array<[...SourceRow, number]> = [];
+    for (const [ip, stamp] of this.queue.entries()) {
+      const state = this.map.get(ip);
+      if (state !== undefined) rows.push([...state.toRow(), stamp]);
+    }
+    return { fields: ROW_FIELDS, rows };
   }
 }

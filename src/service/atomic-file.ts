@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
  * content or the new, never a mix: write a temporary file beside it, fsync, rename over, fsync the directory.
  * `durable` false skips the fsyncs (the status file in /run: atomic for readers, no need to survive power loss).
  */
-export function writeFileAtomic(path: string, text: string, mode = 0o640, durable = true): void {
+export function writeFileAtomic(path: string, text: string | Iterable<string>, mode = 0o640, durable = true): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
@@ -15,11 +15,14 @@ export function writeFileAtomic(path: string, text: string, mode = 0o640, durabl
     // write(2) may take only part of the buffer (a disk filling up, a file size limit) without an error; writeSync
     // then returns the short count. Renaming a half-written file over the good one would be the worst outcome, so
     // write until all of it is in or write(2) fails (ENOSPC, EFBIG).
-    const bytes = Buffer.from(text, 'utf8');
-    for (let done = 0; done < bytes.length; ) {
-      const n = writeSync(fd, bytes, done, bytes.length - done);
-      if (n === 0) throw Object.assign(new Error(`no progress writing ${temp}`), { code: 'EIO' });
-      done += n;
+    // Text in pieces is written a piece at a time (the state file: never the whole of it in memory).
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      const bytes = Buffer.from(piece, 'utf8');
+      for (let done = 0; done < bytes.length; ) {
+        const n = writeSync(fd, bytes, done, bytes.length - done);
+        if (n === 0) throw Object.assign(new Error(`no progress writing ${temp}`), { code: 'EIO' });
+        done += n;
+      }
     }
     if (durable) fsyncSync(fd);
   } catch (error) {

@@ -142,14 +142,15 @@ export class CampaignService {
   }
 
   /** The state a restart would resume from, taken in one synchronous step. */
-  snapshotState(): ServiceState | null {
+  /** The state to save; `withCore` false leaves the core's snapshot out (null), for save() to write in pieces. */
+  snapshotState(withCore = true): ServiceState | null {
     if (!this.pipeline || !this.sources || !this.writer) return null;
     return {
       version: 1,
       savedAt: Date.now(),
       files: this.sources.positions(),
       journalCursor: this.sources.journalCursor(),
-      core: this.pipeline.core.snapshot(),
+      core: withCore ? this.pipeline.core.snapshot() : null,
       verdicts: this.writer.mark(),
       owed: this.writer.owed(),
       parsers: this.sources.parserSnapshots(),
@@ -211,10 +212,12 @@ export class CampaignService {
   }
 
   private save(): void {
-    const state = this.snapshotState();
-    if (!state) return;
+    const state = this.snapshotState(false);
+    const core = this.pipeline?.core;
+    if (!state || !core) return;
     try {
-      saveState(this.options.settings.stateDir, state);
+      // The core's snapshot, in pieces (a flood's 100,000 sources are ~80 MB as objects), taken now with the rest.
+      saveState(this.options.settings.stateDir, state, core.snapshotJson?.() ?? [JSON.stringify(core.snapshot())]);
       this.saves++;
       this.savedActivity = this.pipeline?.activity() ?? -1;
     } catch (error) {

@@ -24,8 +24,17 @@ export interface ServiceState {
 
 export const STATE_FILE = 'state.json';
 
-export function saveState(dir: string, state: ServiceState): void {
-  writeFileAtomic(join(dir, STATE_FILE), `${JSON.stringify(state)}\n`, 0o600);
+/** Writes the state; `coreJson`, when given, is the JSON text of `state.core` in pieces (written in its place). */
+export function saveState(dir: string, state: ServiceState, coreJson?: Iterable<string>): void {
+  writeFileAtomic(join(dir, STATE_FILE), coreJson ? stateText(state, coreJson) : [`${JSON.stringify(state)}\n`], 0o600);
+}
+
+function* stateText(state: ServiceState, coreJson: Iterable<string>): Generator<string> {
+  const { core: _core, ...rest } = state;
+  const head = JSON.stringify(rest);
+  yield `${head.slice(0, -1)},"core":`;
+  yield* coreJson;
+  yield '}\n';
 }
 
 export type LoadedState = { state: ServiceState | null; problem?: string };

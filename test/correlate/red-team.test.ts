@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector, type DetectorSnapshot } from '../../src/correlate/campaign-detector.js';
+import { type SourceData, SourceRecords } from '../../src/correlate/source-state.js';
+import type { SourceRows } from '../../src/correlate/source-table.js';
 import { failure, HOUR, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
 /**
@@ -245,7 +247,8 @@ describe('red team: synchrony imposed on a predictable benign source', () => {
     const { predictable: _memory, ...rest } = JSON.parse(JSON.stringify(detector.snapshot())) as DetectorSnapshot;
     const old: DetectorSnapshot = {
       ...rest,
-      sources: rest.sources.map(([data, stamp]) => {
+      // Snapshots then kept each source as plain data (SourceData), before rows.
+      sources: legacySources(rest.sources as SourceRows).map(([data, stamp]) => {
         const { gaps: _gaps, visit: _visit, visitConn: _conn, predictable: _flag, ...fields } = data;
         return [fields as typeof data, stamp];
       }),
@@ -404,3 +407,13 @@ describe('red team: exhausting the detector', () => {
     expect(detector.book.live.at(-1)!.members.has('2001:db8:6:1:7:7:7:3c')).toBe(true);
   });
 });
+
+/** A snapshot's rows as the plain-data sources snapshots held before rows. */
+function legacySources(snapshot: SourceRows): Array<[SourceData, number]> {
+  const records = new SourceRecords(16);
+  return snapshot.rows.map((row) => {
+    const state = records.create(row[0], 0);
+    state.assignRow(snapshot.fields, [row[0], row[1], row[2]]);
+    return [state.toData(), row[3]];
+  });
+}

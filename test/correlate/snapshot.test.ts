@@ -42,6 +42,26 @@ function feed(core: CorrelationCore, list: readonly Input[]): Verdict[] {
 }
 
 describe('snapshot', () => {
+  // The state file is written from snapshotJson's pieces (a flood's sources were ~200 MB of objects at every save,
+  // bench/memory.mjs): the pieces must be the very snapshot, resumable as snapshot() is.
+  it('in pieces (snapshotJson) is the snapshot: the same JSON value, resumed alike, in more than one piece', async () => {
+    const all = await inputs();
+    const cut = Math.floor(all.length / 2);
+    const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+    feed(core, all.slice(0, cut));
+    // Enough sources for the rows to take several 64 kB pieces.
+    for (let i = 0; i < 3000; i++) {
+      core.onAuthEvent({ ...failureAt(all, cut), ip: `198.18.${i >> 8}.${i & 255}`, user: `u${i}` });
+    }
+    const pieces = [...core.snapshotJson!()];
+    expect(pieces.length).toBeGreaterThan(3);
+    const saved = JSON.parse(pieces.join('')) as unknown;
+    expect(saved).toEqual(JSON.parse(JSON.stringify(core.snapshot())));
+    const resumed = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, saved);
+    const again = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, JSON.parse(JSON.stringify(core.snapshot())));
+    expect(feed(resumed, all.slice(cut))).toEqual(feed(again, all.slice(cut)));
+  });
+
   it('round-trips through JSON and resumes exactly where it was taken', async () => {
     const all = await inputs();
     const whole = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
@@ -64,3 +84,10 @@ describe('snapshot', () => {
     expect((core.status() as { detection: { trackedSources: number } }).detection.trackedSources).toBe(0);
   });
 });
+
+/** A failed password at the time of the `at`-th input (another address and name are spread over it). */
+function failureAt(list: readonly Input[], at: number): AuthEvent {
+  const input = list[at]!;
+  const time = 'event' in input ? input.event.time : input.sample.time;
+  return { time, kind: 'failure', reason: 'failed-password', ip: '', bannable: true, count: 1, port: 40_000 };
+}

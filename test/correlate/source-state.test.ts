@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NAMES, MAX_TIMES, newSource, SourceRecords, scratchSource } from '../../src/correlate/source-state.js';
+import {
+  MAX_NAMES,
+  MAX_TIMES,
+  newSource,
+  ROW_FIELDS,
+  SourceRecords,
+  scratchSource,
+} from '../../src/correlate/source-state.js';
 import { T0 } from './helpers.js';
 
 describe('source records', () => {
@@ -71,7 +78,7 @@ describe('source records', () => {
     expect(sources[6]!.attempts).toBe(6);
   });
 
-  it('round-trip through plain data (what a snapshot keeps)', () => {
+  it('round-trip through plain data (what snapshots kept before rows)', () => {
     const s = newSource('2001:db8::1', T0);
     s.attempts = 7;
     s.unknown = 3;
@@ -83,6 +90,48 @@ describe('source records', () => {
     const copy = new SourceRecords(1).create('2001:db8::1', 0);
     copy.assign(s.toData());
     expect(copy.toData()).toEqual(s.toData());
+  });
+});
+
+describe('source rows (what a snapshot keeps)', () => {
+  /** A source with every history and a few fields away from their defaults. */
+  function busy() {
+    const s = new SourceRecords(1).create('198.51.100.9', T0);
+    for (let i = 0; i < MAX_TIMES + 2; i++) s.addTime(T0 + i);
+    for (let i = 0; i < MAX_NAMES + 1; i++) s.addName(0xffff_fff0 + i);
+    s.addGap(60_000);
+    s.addGap(61_000);
+    s.attempts = 7;
+    s.win = 4_800_000_123;
+    s.campaign = 'c3';
+    return s;
+  }
+
+  it('read back as the same source', () => {
+    const s = busy();
+    const copy = new SourceRecords(1).create(s.ip, 0);
+    copy.assignRow(ROW_FIELDS, s.toRow());
+    expect(copy.toData()).toEqual(s.toData());
+  });
+
+  it('written by a version with other fields still read: unknown ones skipped, missing ones at their defaults', () => {
+    const s = busy();
+    const [ip, campaign, numbers] = s.toRow();
+    // An older version: no `predictable` field (the last one), a field since removed, and no interval history.
+    const fields = ROW_FIELDS.filter((f) => f !== 'predictable');
+    const values = fields.map((f) => numbers[ROW_FIELDS.indexOf(f)]!);
+    const histories = numbers.slice(ROW_FIELDS.length);
+    const timesAndNames = histories.slice(0, 1 + histories[0]! + 1 + histories[1 + histories[0]!]!);
+    const old = [...values, 99, ...timesAndNames];
+    const copy = new SourceRecords(1).create(ip, 0);
+    copy.predictable = 1;
+    copy.assignRow([...fields, 'removedField'], [ip, campaign, old]);
+    expect(copy.toData()).toEqual({ ...s.toData(), gaps: [], predictable: 1 });
+  });
+
+  it('cost a fraction of plain data in JSON', () => {
+    const s = busy();
+    expect(JSON.stringify(s.toRow()).length).toBeLessThan(0.6 * JSON.stringify(s.toData()).length);
   });
 });
 
