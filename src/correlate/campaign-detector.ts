@@ -10,7 +10,7 @@ import { fail2banFailures } from './fail2ban-count.js';
 import type { BlockKey } from './ip-prefix.js';
 import { nameHash, nameOrderKey, slipKeys } from './name-key.js';
 import { NeverBan } from './never-ban.js';
-import { connectionKey, type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
+import { connectionKey, OWN_CONNECTION, type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
@@ -203,7 +203,7 @@ export class CampaignDetector implements CorrelationCore {
     this.counters.probes++;
     s.probes += Math.max(1, e.count);
     s.events++;
-    this.predictable.observe(s, now, connectionKey(e.pid, e.port));
+    this.predictable.observe(s, now, OWN_CONNECTION);
     append(rejudge, this.signals.synchrony.observe(s, now));
     append(rejudge, this.signals.probing.observe(s, now));
   }

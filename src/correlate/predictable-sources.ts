@@ -48,6 +48,14 @@ export function connectionKey(pid: number | undefined, port: number | undefined)
 }
 
 /**
+ * The key of a probe: a connection of its own whatever its line's pid. A probe is a connection closed before any
+ * attempt, and some of them are written by sshd's listener under its own pid (`drop connection #N from [ip]:port
+ * ... past MaxStartups`, OpenSSH 9.8's `Timeout before authentication ..., pid = N`): two in a row would share a
+ * key, and an attacker saturating MaxStartups at a monitoring probe's times made two of its probes one visit.
+ */
+export const OWN_CONNECTION = -2;
+
+/**
  * Which sources keep a schedule of their own: a monitoring probe connecting every 60 s, a cron job failing a stale
  * password every 5 minutes. Whoever knows such a schedule can impose synchrony on the source (bursts of connections
  * around each of its visits) and give it a shared rhythm (a few addresses keeping its period), without touching the
@@ -86,12 +94,12 @@ export class PredictableSources {
   }
 
   /**
-   * A probe or attempt of `source` at `time` on connection `conn` (connectionKey), after its names were counted: a
-   * new visit adds an interval and judges the source again.
+   * A probe or attempt of `source` at `time` on connection `conn` (connectionKey, OWN_CONNECTION for a probe), after
+   * its names were counted: a new visit adds an interval and judges the source again.
    */
   observe(source: SourceState, time: number, conn: number): void {
     const last = source.visit;
-    if (last >= 0 && (conn >= 0 ? conn === source.visitConn : time === last)) {
+    if (last >= 0 && conn !== OWN_CONNECTION && (conn >= 0 ? conn === source.visitConn : time === last)) {
       this.observeNames(source);
       return;
     }

@@ -258,6 +258,27 @@ describe('red team: synchrony imposed on a predictable benign source', () => {
     expect(resumed.predictable.remembers(monitor)).toBe(true);
   });
 
+  it('never bans a monitoring probe whose connections an attacker has sshd drop (MaxStartups) beside the bursts', () => {
+    // An attacker holding ~100 unauthenticated connections at the probe's times makes sshd drop its connections
+    // (`drop connection #N from [ip]:port on [..] past MaxStartups`). The listener writes those lines, under its own
+    // pid: two dropped probes in a row looked like one connection, so one visit, and the probe's intervals (60 s,
+    // then 120 s) were no schedule any more. Its predictability gone, the bursts counted and it was banned. Each
+    // dropped connection is a visit of its own, as any probe is (a connection closed before any attempt).
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    const listener = 812;
+    const probes = schedule(T0, T0 + 6 * HOUR);
+    const events = probes.map((t, k): AuthEvent => {
+      const dropped = t > T0 + HOUR && k % 3 !== 0;
+      return dropped
+        ? { ...probe(monitor, t), reason: 'kex-identification', pid: listener, port: 40_000 + k }
+        : { ...probe(monitor, t), pid: 5000 + k, port: 40_000 + k };
+    });
+    const targeted = probes.filter((t) => t > T0 + HOUR);
+    const verdicts = run(detector, [...events, ...burstsAt(targeted)]);
+    expect(banned(verdicts).has(monitor)).toBe(false);
+    expect(detector.sources.get(monitor)!.predictable).toBe(1);
+  });
+
   it('leaves the same probe alone with bursts that come when they like (the fraction works against chance)', () => {
     const detector = new CampaignDetector({}, THRESHOLDS);
     const probes = schedule(T0, T0 + 6 * HOUR);
