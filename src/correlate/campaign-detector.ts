@@ -82,7 +82,9 @@ export class CampaignDetector implements CorrelationCore {
     this.settings = campaignSettings(values);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
-    this.predictable = new PredictableSources(values, snapshot?.predictable);
+    this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
+      this.signals.synchrony.shows(s, now),
+    );
     this.sources = new SourceTable(this.settings.sourceTtl, this.settings.maxSources, snapshot?.sources);
     this.sources.evicted = snapshot?.evictedSources ?? 0;
     const env = {
@@ -203,9 +205,10 @@ export class CampaignDetector implements CorrelationCore {
     this.counters.probes++;
     s.probes += Math.max(1, e.count);
     s.events++;
-    this.predictable.observe(s, now, OWN_CONNECTION);
     append(rejudge, this.signals.synchrony.observe(s, now));
     append(rejudge, this.signals.probing.observe(s, now));
+    // After synchrony, as for an attempt: whether it is in step with bursts is judged with this probe counted.
+    this.predictable.observe(s, now, OWN_CONNECTION);
   }
 
   /** A real login: the address (and its IPv6 /64) is protected, the name is a real user's. */

@@ -55,6 +55,18 @@ export function connectionKey(pid: number | undefined, port: number | undefined)
  */
 export const OWN_CONNECTION = -2;
 
+/** `predictable` of a source keeping a schedule of its own: neither synchrony nor a shared rhythm counts for it. */
+export const OWN_SCHEDULE = 1;
+/**
+ * `predictable` of a source that keeps a schedule but was already in step with bursts of others when it first showed
+ * it (a bot of a fleet attacking in waves): synchrony counts for it, and it is not remembered; a shared rhythm still
+ * does not count (four addresses keeping its period impose one whatever it does).
+ */
+export const IN_STEP = 2;
+
+/** Whether a source shows synchrony now (the synchrony signal's own test, predictability aside). */
+export type InStep = (source: SourceState, now: number) => boolean;
+
 /**
  * Which sources keep a schedule of their own: a monitoring probe connecting every 60 s, a cron job failing a stale
  * password every 5 minutes. Whoever knows such a schedule can impose synchrony on the source (bursts of connections
@@ -81,7 +93,11 @@ export class PredictableSources {
   /** Reused for each judgement (sorted in place). */
   private readonly gaps: number[] = [];
 
-  constructor(values: Readonly<Record<string, unknown>>, snapshot: PredictableSnapshot = []) {
+  constructor(
+    values: Readonly<Record<string, unknown>>,
+    snapshot: PredictableSnapshot = [],
+    private readonly inStep: InStep = () => false,
+  ) {
     this.p = Object.fromEntries(
       Object.entries(PREDICTABLE_KEYS).map(([name, spec]) => [name, setting(values, spec)]),
     ) as { [K in keyof typeof PREDICTABLE_KEYS]: number };
@@ -111,26 +127,28 @@ export class PredictableSources {
 
   /** The source's names changed without a new visit: a second one ends its predictability. */
   observeNames(source: SourceState): void {
-    if (source.predictable === 1 && source.nameCount > 1) this.disown(source);
+    if (source.predictable !== 0 && source.nameCount > 1) this.disown(source);
   }
 
   private judge(source: SourceState, now: number): void {
     // Disowned when its second name came (observeNames, or a visit judged since): nothing to undo for a third.
     if (source.nameCount > 1) {
-      if (source.predictable === 1) this.disown(source);
+      if (source.predictable !== 0) this.disown(source);
       return;
     }
     if (source.gapCount >= this.p.minIntervals) {
       const period = this.regularPeriod(source);
       if (period < 0) this.disown(source);
       else {
-        source.predictable = 1;
-        this.remember(source.ip, now, period);
+        // Bursts it was part of before its schedule showed were not timed on that schedule: they are its own doing,
+        // and a fleet in lockstep from its first wave does not shed them by keeping its tempo a few minutes more.
+        if (source.predictable === 0) source.predictable = this.inStep(source, now) ? IN_STEP : OWN_SCHEDULE;
+        if (source.predictable === OWN_SCHEDULE) this.remember(source.ip, now, period);
       }
       return;
     }
     // Too few intervals of its own (new, or its record was evicted): the memory's word, while it keeps its schedule.
-    source.predictable = this.onSchedule(source.ip, now) ? 1 : 0;
+    source.predictable = this.onSchedule(source.ip, now) ? OWN_SCHEDULE : 0;
   }
 
   /** The median interval when the source's intervals are regular enough to be a schedule, else -1. */

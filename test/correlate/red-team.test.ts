@@ -323,6 +323,30 @@ describe('red team: shedding evidence by keeping a schedule', () => {
     expect(Math.max(...attempts)).toBeLessThanOrEqual(3);
   });
 
+  it('still catches metronomes in lockstep: bursts they made before showing a schedule still count', () => {
+    // Six bots attacking in waves (all in the same second), every 5.5 minutes, each on a name of its own, two
+    // attempts per connection (so the times of their attempts show no rhythm; fail2ban counts 4 in any findtime).
+    // Synchrony from the second wave; persistence at the fifth (the third findtime window), the very visit at which
+    // they have shown four regular intervals. Predictable then, they shed the synchrony and were never banned (with
+    // the rule off they were, at that fifth wave). Synchrony a source showed before it kept a schedule is its own:
+    // nobody could time bursts on a schedule it had not yet shown (one known in advance is the weakness documented).
+    const bots = spread(6);
+    const events: AuthEvent[] = [];
+    bots.forEach((ip, i) => {
+      for (let k = 0; k < 20; k++) {
+        const at = T0 + k * 330 * S + i * 150;
+        const pid = 1000 + k * 10 + i;
+        const attempt = (t: number): AuthEvent => ({ ...known(ip, t, `svc${i}`), pid, port: 50_000 + k });
+        events.push(attempt(at), attempt(at + 2 * S));
+      }
+    });
+    const detector = new CampaignDetector({}, THRESHOLDS);
+    const verdicts = run(detector, events);
+    expect(bots.filter((ip) => banned(verdicts).has(ip))).toEqual(bots);
+    const attempts = verdicts.filter((v) => v.verb === 'BAN').map((v) => Number(field(v, 'attempts')));
+    expect(Math.max(...attempts)).toBeLessThanOrEqual(9);
+  });
+
   it('does not catch cron-like metronomes keeping one name each (the cost of the defence, asserted as it stands)', () => {
     // Six bots every 5 minutes, each on one name of its own, look exactly like six cron jobs: by the time persistence
     // shows (the fifth attempt), they are predictable and their shared rhythm no longer counts. On a shared name the
