@@ -37,6 +37,9 @@ export const PREDICTABLE_KEYS = {
   ),
 } satisfies Record<string, KeySpec<number>>;
 
+/** Visits in a row a remembered source may miss and still be on schedule (a network hiccup, a probe timing out). */
+const MISSED = 2;
+
 /** [address, time of its last visit kept to the schedule, period (ms)], least recently seen first. */
 export type PredictableSnapshot = Array<[string, number, number]>;
 
@@ -80,8 +83,8 @@ export type InStep = (source: SourceState, now: number) => boolean;
  * A flood of new addresses evicts records from the source table, and a monitoring probe's history with them: it
  * would start again from nothing, framable at its second probe. So predictable sources are also remembered here,
  * apart from the table: the period and the last visit. A source whose record holds too few intervals is predictable
- * while it arrives when the memory expects it (one period, within the tolerance, after its last visit); off schedule
- * it is forgotten and must show its intervals again. Flood addresses never enter (one visit each), and a full memory
+ * while it arrives when the memory expects it (one period, within the tolerance, after its last visit, or two or
+ * three: a missed probe or two); off schedule it is forgotten and must show its intervals again. Flood addresses never enter (one visit each), and a full memory
  * takes a newcomer only in place of a source that missed its schedule: an attacker cannot flush the incumbents.
  */
 export class PredictableSources {
@@ -164,11 +167,16 @@ export class PredictableSources {
     return Math.max(this.p.jitter, this.p.tolerance * period);
   }
 
-  /** Whether a remembered source arrives one period after its last visit; it is forgotten when it does not. */
+  /**
+   * Whether a remembered source arrives one period after its last visit, or two or three (a probe or two missed, as
+   * the median of a record's intervals ignores them); it is forgotten when it does not.
+   */
   private onSchedule(ip: string, now: number): boolean {
     const period = this.period.get(ip);
     if (period === undefined) return false;
-    if (Math.abs(now - this.seen.get(ip)! - period) > this.allowed(period)) {
+    const since = now - this.seen.get(ip)!;
+    const periods = Math.round(since / period);
+    if (periods < 1 || periods > MISSED + 1 || Math.abs(since - periods * period) > this.allowed(period)) {
       this.forget(ip);
       return false;
     }

@@ -123,6 +123,25 @@ describe('predictable sources', () => {
     expect(again.predictable).toBe(0);
   });
 
+  it('vouches for a remembered source that missed a probe or two in a row, not three', () => {
+    const p = new PredictableSources({});
+    visit(p, source('159.89.201.17'), schedule(T0, MIN, 6));
+    const last = T0 + 5 * MIN;
+    const again = source('159.89.201.17', last + 3 * MIN);
+    visit(p, again, [last + 3 * MIN + 2 * S]); // two missed
+    expect(again.predictable).toBe(1);
+    visit(p, again, [last + 5 * MIN]); // one missed
+    expect(again.predictable).toBe(1);
+    visit(p, again, [last + 9 * MIN]); // three missed
+    expect(again.predictable).toBe(0);
+    expect(p.remembers(again.ip)).toBe(false);
+    // Half a period off is off schedule, however many were missed.
+    visit(p, source('159.89.201.18'), schedule(T0, MIN, 6));
+    const off = source('159.89.201.18', last + 150 * S);
+    visit(p, off, [last + 150 * S]);
+    expect(off.predictable).toBe(0);
+  });
+
   it('does not vouch for a remembered source back after missing its schedule (an idle address reused)', () => {
     const p = new PredictableSources({});
     visit(p, source('159.89.201.17'), schedule(T0, MIN, 6));

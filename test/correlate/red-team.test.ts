@@ -191,6 +191,21 @@ describe('red team: synchrony imposed on a predictable benign source', () => {
     expect(banned(verdicts).has(monitor)).toBe(false);
   });
 
+  it('never bans the monitoring probe after a flood when it misses two probes before its record shows a schedule', () => {
+    // After the flood its new record has no interval of its own: the memory vouches for it while it keeps its
+    // schedule. Two probes lost on the way (a network hiccup) made it off schedule, forgotten, and framed by the
+    // bursts the attacker kept timing on the probes it did make. The memory ignores a missed probe or two in a row,
+    // as the median of a record's intervals does.
+    const { detector, last } = probeAfterFlood();
+    // The attacker bursts at every time the schedule says (three probes before the first, so that burst is whole).
+    const scheduled = schedule(last + 53 * S, last + 53 * S + 10 * MIN);
+    const made = scheduled.filter((_, k) => k !== 1 && k !== 2);
+    const bursts = burstsAt([last + 57 * S, ...scheduled], 1000);
+    const verdicts = run(detector, [...made.map((t) => probe(monitor, t)), ...bursts]);
+    expect(banned(verdicts).has(monitor)).toBe(false);
+    expect(detector.predictable.remembers(monitor)).toBe(true);
+  });
+
   it('never bans the stale cron job when the attackers copying its rhythm also burst on its attempts', () => {
     // The private-range rule asks min_signals + 1 of our own network's sources: synchrony was the third one an
     // attacker could give the cron job without knowing anything but its schedule (rhythm being the second).
