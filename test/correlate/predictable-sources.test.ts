@@ -105,6 +105,21 @@ describe('predictable sources', () => {
     expect(connectionKey(undefined, undefined)).toBe(-1);
   });
 
+  it('takes the connections of one source port as one visit when lines carry no pid (asserted as it stands)', () => {
+    // `sshd -E` writes no pid: the remote port tells connections apart, and the port is the client's to choose. A bot
+    // reusing one port hides the connections it makes between two scheduled ones from its schedule.
+    const p = new PredictableSources({});
+    const bot = source('203.0.113.9');
+    bot.addName(1);
+    for (let k = 0; k < 5; k++) {
+      const port = k % 2 === 0 ? 40_000 : 40_001;
+      for (let extra = 0; extra < 6; extra++)
+        p.observe(bot, T0 + k * MIN + extra * 9 * S, connectionKey(undefined, port));
+    }
+    expect(bot.gaps).toEqual([MIN, MIN, MIN, MIN]);
+    expect(bot.predictable).toBe(OWN_SCHEDULE);
+  });
+
   it('vouches for a remembered source whose record starts again, while it keeps its schedule', () => {
     const p = new PredictableSources({});
     const last = T0 + 10 * MIN;

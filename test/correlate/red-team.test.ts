@@ -294,6 +294,40 @@ describe('red team: synchrony imposed on a predictable benign source', () => {
     expect(detector.sources.get(monitor)!.predictable).toBe(1);
   });
 
+  it('bans a probe that came after an attacker filled the memory with its own slow metronomes (asserted as it stands)', () => {
+    // The memory keeps its incumbents while they keep their schedules, however long their period: three addresses
+    // (predictable_max_sources, 1024 by default) probing every 3 hours fill it in 12 hours and keep it full with
+    // one connection each per period (any period a record outlives: up to source_ttl, 12 h). A monitoring probe
+    // starting after that is predictable by its own record only, and a flood that evicts the record leaves it new:
+    // whole bursts from its first probe after the flood frame it. With room in the memory, the same is not banned.
+    const framed = (room: number) => {
+      const detector = new CampaignDetector({ max_sources: 100, predictable_max_sources: room }, THRESHOLDS);
+      const squatters = ['45.9.1.1', '45.9.2.1', '45.9.3.1'];
+      const end = T0 + 26 * HOUR;
+      const events: AuthEvent[] = squatters.flatMap((ip, i) => {
+        const out: AuthEvent[] = [];
+        for (let t = T0 + i * 10 * MIN; t < end; t += 3 * HOUR) out.push(probe(ip, t));
+        return out;
+      });
+      const day = schedule(T0 + 13 * HOUR, end);
+      run(detector, [...events, ...day.map((t) => probe(monitor, t))]);
+      expect(squatters.every((ip) => detector.predictable.remembers(ip))).toBe(true);
+      expect(detector.sources.get(monitor)!.predictable).toBe(1);
+      expect(detector.predictable.remembers(monitor)).toBe(room > 3);
+      const last = day.at(-1)!;
+      const flood = Array.from({ length: 250 }, (_, i) =>
+        probe(`2001:db8:f::${(i + 1).toString(16)}`, last + 1000 + i * 200),
+      );
+      run(detector, flood);
+      expect(detector.sources.get(monitor)).toBeUndefined();
+      const targeted = schedule(last + 53 * S, last + 53 * S + 10 * MIN);
+      const bursts = burstsAt([last + 57 * S, ...targeted], 1000);
+      return banned(run(detector, [...targeted.map((t) => probe(monitor, t)), ...bursts])).has(monitor);
+    };
+    expect(framed(3)).toBe(true);
+    expect(framed(4)).toBe(false);
+  });
+
   it('leaves the same probe alone with bursts that come when they like (the fraction works against chance)', () => {
     const detector = new CampaignDetector({}, THRESHOLDS);
     const probes = schedule(T0, T0 + 6 * HOUR);
