@@ -10,7 +10,7 @@ import { fail2banFailures } from './fail2ban-count.js';
 import type { BlockKey } from './ip-prefix.js';
 import { nameHash, nameOrderKey, slipKeys } from './name-key.js';
 import { NeverBan } from './never-ban.js';
-import { connectionKey, type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
+import { connectionKey, OWN_CONNECTION, type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
@@ -82,7 +82,9 @@ export class CampaignDetector implements CorrelationCore {
     this.settings = campaignSettings(values);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
-    this.predictable = new PredictableSources(values, snapshot?.predictable);
+    this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
+      this.signals.synchrony.shows(s, now),
+    );
     this.sources = new SourceTable(this.settings.sourceTtl, this.settings.maxSources, snapshot?.sources);
     this.sources.evicted = snapshot?.evictedSources ?? 0;
     const env = {
@@ -203,9 +205,10 @@ export class CampaignDetector implements CorrelationCore {
     this.counters.probes++;
     s.probes += Math.max(1, e.count);
     s.events++;
-    this.predictable.observe(s, now, connectionKey(e.pid, e.port));
     append(rejudge, this.signals.synchrony.observe(s, now));
     append(rejudge, this.signals.probing.observe(s, now));
+    // After synchrony, as for an attempt: whether it is in step with bursts is judged with this probe counted.
+    this.predictable.observe(s, now, OWN_CONNECTION);
   }
 
   /** A real login: the address (and its IPv6 /64) is protected, the name is a real user's. */

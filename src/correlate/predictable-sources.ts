@@ -37,6 +37,9 @@ export const PREDICTABLE_KEYS = {
   ),
 } satisfies Record<string, KeySpec<number>>;
 
+/** Visits in a row a remembered source may miss and still be on schedule (a network hiccup, a probe timing out). */
+const MISSED = 2;
+
 /** [address, time of its last visit kept to the schedule, period (ms)], least recently seen first. */
 export type PredictableSnapshot = Array<[string, number, number]>;
 
@@ -46,6 +49,26 @@ export function connectionKey(pid: number | undefined, port: number | undefined)
   if (pid !== undefined) return pid;
   return port === undefined ? -1 : PORT_KEYS + port;
 }
+
+/**
+ * The key of a probe: a connection of its own whatever its line's pid. A probe is a connection closed before any
+ * attempt, and some of them are written by sshd's listener under its own pid (`drop connection #N from [ip]:port
+ * ... past MaxStartups`, OpenSSH 9.8's `Timeout before authentication ..., pid = N`): two in a row would share a
+ * key, and an attacker saturating MaxStartups at a monitoring probe's times made two of its probes one visit.
+ */
+export const OWN_CONNECTION = -2;
+
+/** `predictable` of a source keeping a schedule of its own: neither synchrony nor a shared rhythm counts for it. */
+export const OWN_SCHEDULE = 1;
+/**
+ * `predictable` of a source that keeps a schedule but was already in step with bursts of others when it first showed
+ * it (a bot of a fleet attacking in waves): synchrony counts for it, and it is not remembered; a shared rhythm still
+ * does not count (four addresses keeping its period impose one whatever it does).
+ */
+export const IN_STEP = 2;
+
+/** Whether a source shows synchrony now (the synchrony signal's own test, predictability aside). */
+export type InStep = (source: SourceState, now: number) => boolean;
 
 /**
  * Which sources keep a schedule of their own: a monitoring probe connecting every 60 s, a cron job failing a stale
@@ -60,8 +83,8 @@ export function connectionKey(pid: number | undefined, port: number | undefined)
  * A flood of new addresses evicts records from the source table, and a monitoring probe's history with them: it
  * would start again from nothing, framable at its second probe. So predictable sources are also remembered here,
  * apart from the table: the period and the last visit. A source whose record holds too few intervals is predictable
- * while it arrives when the memory expects it (one period, within the tolerance, after its last visit); off schedule
- * it is forgotten and must show its intervals again. Flood addresses never enter (one visit each), and a full memory
+ * while it arrives when the memory expects it (one period, within the tolerance, after its last visit, or two or
+ * three: a missed probe or two); off schedule it is forgotten and must show its intervals again. Flood addresses never enter (one visit each), and a full memory
  * takes a newcomer only in place of a source that missed its schedule: an attacker cannot flush the incumbents.
  */
 export class PredictableSources {
@@ -73,7 +96,11 @@ export class PredictableSources {
   /** Reused for each judgement (sorted in place). */
   private readonly gaps: number[] = [];
 
-  constructor(values: Readonly<Record<string, unknown>>, snapshot: PredictableSnapshot = []) {
+  constructor(
+    values: Readonly<Record<string, unknown>>,
+    snapshot: PredictableSnapshot = [],
+    private readonly inStep: InStep = () => false,
+  ) {
     this.p = Object.fromEntries(
       Object.entries(PREDICTABLE_KEYS).map(([name, spec]) => [name, setting(values, spec)]),
     ) as { [K in keyof typeof PREDICTABLE_KEYS]: number };
@@ -86,12 +113,12 @@ export class PredictableSources {
   }
 
   /**
-   * A probe or attempt of `source` at `time` on connection `conn` (connectionKey), after its names were counted: a
-   * new visit adds an interval and judges the source again.
+   * A probe or attempt of `source` at `time` on connection `conn` (connectionKey, OWN_CONNECTION for a probe), after
+   * its names were counted: a new visit adds an interval and judges the source again.
    */
   observe(source: SourceState, time: number, conn: number): void {
     const last = source.visit;
-    if (last >= 0 && (conn >= 0 ? conn === source.visitConn : time === last)) {
+    if (last >= 0 && conn !== OWN_CONNECTION && (conn >= 0 ? conn === source.visitConn : time === last)) {
       this.observeNames(source);
       return;
     }
@@ -103,26 +130,28 @@ export class PredictableSources {
 
   /** The source's names changed without a new visit: a second one ends its predictability. */
   observeNames(source: SourceState): void {
-    if (source.predictable === 1 && source.nameCount > 1) this.disown(source);
+    if (source.predictable !== 0 && source.nameCount > 1) this.disown(source);
   }
 
   private judge(source: SourceState, now: number): void {
     // Disowned when its second name came (observeNames, or a visit judged since): nothing to undo for a third.
     if (source.nameCount > 1) {
-      if (source.predictable === 1) this.disown(source);
+      if (source.predictable !== 0) this.disown(source);
       return;
     }
     if (source.gapCount >= this.p.minIntervals) {
       const period = this.regularPeriod(source);
       if (period < 0) this.disown(source);
       else {
-        source.predictable = 1;
-        this.remember(source.ip, now, period);
+        // Bursts it was part of before its schedule showed were not timed on that schedule: they are its own doing,
+        // and a fleet in lockstep from its first wave does not shed them by keeping its tempo a few minutes more.
+        if (source.predictable === 0) source.predictable = this.inStep(source, now) ? IN_STEP : OWN_SCHEDULE;
+        if (source.predictable === OWN_SCHEDULE) this.remember(source.ip, now, period);
       }
       return;
     }
     // Too few intervals of its own (new, or its record was evicted): the memory's word, while it keeps its schedule.
-    source.predictable = this.onSchedule(source.ip, now) ? 1 : 0;
+    source.predictable = this.onSchedule(source.ip, now) ? OWN_SCHEDULE : 0;
   }
 
   /** The median interval when the source's intervals are regular enough to be a schedule, else -1. */
@@ -138,11 +167,16 @@ export class PredictableSources {
     return Math.max(this.p.jitter, this.p.tolerance * period);
   }
 
-  /** Whether a remembered source arrives one period after its last visit; it is forgotten when it does not. */
+  /**
+   * Whether a remembered source arrives one period after its last visit, or two or three (a probe or two missed, as
+   * the median of a record's intervals ignores them); it is forgotten when it does not.
+   */
   private onSchedule(ip: string, now: number): boolean {
     const period = this.period.get(ip);
     if (period === undefined) return false;
-    if (Math.abs(now - this.seen.get(ip)! - period) > this.allowed(period)) {
+    const since = now - this.seen.get(ip)!;
+    const periods = Math.round(since / period);
+    if (periods < 1 || periods > MISSED + 1 || Math.abs(since - periods * period) > this.allowed(period)) {
       this.forget(ip);
       return false;
     }

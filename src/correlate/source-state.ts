@@ -155,7 +155,8 @@ export class SourceRecords {
  * - slipped: 1 when it tried a name one slip from a real user's (a user mistyping their own name reads so);
  * - visit, visitConn: start of its latest visit (a connection: a probe, or the first attempt of a connection; -1
  *   none) and the connection's key (sshd's pid, else the port; -1 none); gaps: the intervals between its last
- *   visits; predictable: 1 when it keeps a schedule of its own (predictable-sources.ts).
+ *   visits; predictable: 1 when it keeps a schedule of its own, 2 when it keeps one in step with bursts
+ *   (predictable-sources.ts).
  */
 export interface SourceState extends Record<NumericField, number> {}
 

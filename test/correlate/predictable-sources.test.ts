@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connectionKey, PredictableSources } from '../../src/correlate/predictable-sources.js';
+import {
+  connectionKey,
+  IN_STEP,
+  OWN_CONNECTION,
+  OWN_SCHEDULE,
+  PredictableSources,
+} from '../../src/correlate/predictable-sources.js';
 import type { SourceState } from '../../src/correlate/source-state.js';
 import { HOUR, MIN, S, source, T0 } from './helpers.js';
 
@@ -99,6 +105,21 @@ describe('predictable sources', () => {
     expect(connectionKey(undefined, undefined)).toBe(-1);
   });
 
+  it('takes the connections of one source port as one visit when lines carry no pid (asserted as it stands)', () => {
+    // `sshd -E` writes no pid: the remote port tells connections apart, and the port is the client's to choose. A bot
+    // reusing one port hides the connections it makes between two scheduled ones from its schedule.
+    const p = new PredictableSources({});
+    const bot = source('203.0.113.9');
+    bot.addName(1);
+    for (let k = 0; k < 5; k++) {
+      const port = k % 2 === 0 ? 40_000 : 40_001;
+      for (let extra = 0; extra < 6; extra++)
+        p.observe(bot, T0 + k * MIN + extra * 9 * S, connectionKey(undefined, port));
+    }
+    expect(bot.gaps).toEqual([MIN, MIN, MIN, MIN]);
+    expect(bot.predictable).toBe(OWN_SCHEDULE);
+  });
+
   it('vouches for a remembered source whose record starts again, while it keeps its schedule', () => {
     const p = new PredictableSources({});
     const last = T0 + 10 * MIN;
@@ -115,6 +136,25 @@ describe('predictable sources', () => {
     expect(p.remembers(again.ip)).toBe(false);
     visit(p, again, [last + 3 * MIN + 25 * S]);
     expect(again.predictable).toBe(0);
+  });
+
+  it('vouches for a remembered source that missed a probe or two in a row, not three', () => {
+    const p = new PredictableSources({});
+    visit(p, source('159.89.201.17'), schedule(T0, MIN, 6));
+    const last = T0 + 5 * MIN;
+    const again = source('159.89.201.17', last + 3 * MIN);
+    visit(p, again, [last + 3 * MIN + 2 * S]); // two missed
+    expect(again.predictable).toBe(1);
+    visit(p, again, [last + 5 * MIN]); // one missed
+    expect(again.predictable).toBe(1);
+    visit(p, again, [last + 9 * MIN]); // three missed
+    expect(again.predictable).toBe(0);
+    expect(p.remembers(again.ip)).toBe(false);
+    // Half a period off is off schedule, however many were missed.
+    visit(p, source('159.89.201.18'), schedule(T0, MIN, 6));
+    const off = source('159.89.201.18', last + 150 * S);
+    visit(p, off, [last + 150 * S]);
+    expect(off.predictable).toBe(0);
   });
 
   it('does not vouch for a remembered source back after missing its schedule (an idle address reused)', () => {
@@ -142,6 +182,45 @@ describe('predictable sources', () => {
     visit(p, b, schedule(T0 + 5 * MIN + 10 * S, MIN, 2));
     visit(p, c, schedule(T0 + 5 * MIN + 20 * S, MIN, 2));
     expect([p.remembers(a.ip), p.remembers(b.ip), p.remembers(c.ip)]).toEqual([false, true, true]);
+  });
+
+  it('marks a source in step with bursts when it first shows its schedule, and does not remember it', () => {
+    // The synchrony signal's own test, predictability aside, stands in as a flag here.
+    const synchronous = new Set<string>();
+    const p = new PredictableSources({}, [], (s) => synchronous.has(s.ip));
+    const bot = source('203.0.113.9');
+    bot.addName(1);
+    synchronous.add(bot.ip);
+    visit(p, bot, schedule(T0, 330 * S, 5));
+    expect(bot.predictable).toBe(IN_STEP);
+    expect(p.remembers(bot.ip)).toBe(false);
+    // It stays so while it keeps its tempo, whatever the bursts do, and a second name ends it like any other.
+    synchronous.delete(bot.ip);
+    visit(p, bot, schedule(T0 + 5 * 330 * S, 330 * S, 2));
+    expect(bot.predictable).toBe(IN_STEP);
+    bot.addName(2);
+    p.observeNames(bot);
+    expect(bot.predictable).toBe(0);
+    // A source that showed its schedule alone keeps it when bursts come later (they may be timed on it).
+    const probe = source('159.89.201.17');
+    visit(p, probe, schedule(T0, MIN, 5));
+    expect(probe.predictable).toBe(OWN_SCHEDULE);
+    synchronous.add(probe.ip);
+    visit(p, probe, schedule(T0 + 5 * MIN, MIN, 3));
+    expect(probe.predictable).toBe(OWN_SCHEDULE);
+    expect(p.remembers(probe.ip)).toBe(true);
+  });
+
+  it('takes each probe as a visit of its own, whatever its key (the listener writes dropped connections)', () => {
+    const p = new PredictableSources({});
+    const probe = source('159.89.201.17');
+    // Keyed by the line's pid, `drop connection ...` lines (the listener's) would be one connection, one visit.
+    for (const t of schedule(T0, MIN, 5)) p.observe(probe, t, 812);
+    expect(probe.gaps).toEqual([]);
+    const again = source('159.89.201.18');
+    for (const t of schedule(T0, MIN, 5)) p.observe(again, t, OWN_CONNECTION);
+    expect(again.gaps).toEqual([MIN, MIN, MIN, MIN]);
+    expect(again.predictable).toBe(OWN_SCHEDULE);
   });
 
   it('round-trips its memory through a snapshot', () => {

@@ -116,8 +116,8 @@ export class RhythmSignal implements Signal {
 
   test(source: SourceState, now: number): string | null {
     // A period is anyone's to keep: four addresses keeping the period of a source with a schedule of its own (a
-    // cron job: predictable-sources.ts) make its rhythm shared without its doing anything.
-    if (source.predictable === 1) return null;
+    // cron job: predictable-sources.ts) make its rhythm shared without its doing anything; in step with bursts or not.
+    if (source.predictable !== 0) return null;
     if (source.rhythm < 0 || source.last < now - this.p.window) return null;
     return this.shared(source.rhythm, now, this.p.minSources) >= this.p.minSources ? String(source.rhythm) : null;
   }

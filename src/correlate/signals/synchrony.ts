@@ -1,4 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
+import { OWN_SCHEDULE } from '../predictable-sources.js';
 import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal, type SignalEnv } from './signal.js';
@@ -113,9 +114,14 @@ export class SynchronySignal implements Signal {
   test(source: SourceState, now: number): string | null {
     // Bursts are anyone's to make: around the visits of a source keeping a schedule (predictable-sources.ts), they
     // say only that someone knows the schedule, not that the source is one of them.
-    if (source.predictable === 1) return null;
-    if (source.bursts < this.p.minBursts || source.events === 0 || source.last < now - STALE) return null;
-    return source.syncEvents >= this.p.minFraction * source.events ? '' : null;
+    if (source.predictable === OWN_SCHEDULE) return null;
+    return this.shows(source, now) ? '' : null;
+  }
+
+  /** Whether the source was part of enough bursts, with enough of its events, whatever its schedule. */
+  shows(source: SourceState, now: number): boolean {
+    if (source.bursts < this.p.minBursts || source.events === 0 || source.last < now - STALE) return false;
+    return source.syncEvents >= this.p.minFraction * source.events;
   }
 
   snapshot(): SynchronySnapshot {
