@@ -184,6 +184,9 @@ if ! in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(ba
   fail "apt-get install ./$(basename "$DEB")"
 fi
 pass "apt-get install ./$(basename "$DEB"): $(grep -c '^Setting up' "$WORK/apt.log") packages set up"
+# No daemon runs in the root during the install (policy-rc.d): postinst must say that nothing is acted on yet.
+check "postinst says fail2ban is not running and points at f2b-campaign check" \
+  grep -q "fail2ban is not running, so no verdict is acted on; 'sudo f2b-campaign check' says why" "$WORK/apt.log"
 node_version=$(in_root node --version)
 node_major=${node_version#v}
 node_major=${node_major%%.*}
