@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -21,7 +21,7 @@ export async function* readLogChunks(path: string, start = 0): AsyncGenerator<Bu
     path === STDIN
       ? // Standard input is read from its descriptor: a socket (what a parent process's 'pipe' often is) cannot be
         // opened again by name (ENXIO), and the descriptor must stay open for whoever else holds it.
-        createReadStream('', { fd: 0, autoClose: false, highWaterMark: 1 << 16 })
+        Readable.from(readStdin(), { objectMode: false })
       : createReadStream(path, start > 0 ? { start, highWaterMark: 1 << 16 } : { highWaterMark: 1 << 16 });
   const chunks = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const gunzip = createGunzip({ chunkSize: 1 << 16 });
@@ -53,6 +53,37 @@ export async function* readLogChunks(path: string, start = 0): AsyncGenerator<Bu
     // A reader that stops early (an error downstream) must not leave the file or the pipe open.
     raw.destroy();
     gunzip.destroy();
+  }
+}
+
+/** The longest wait between two reads of an empty non-blocking standard input, ms. */
+const IDLE_MAX_MS = 100;
+
+/**
+ * Descriptor 0 read to its end. It may be non-blocking (the program's process.stdin, which execa touches when it is
+ * loaded, makes a pipe or socket so; a parent may have too): a read of an empty pipe then fails with EAGAIN, which
+ * means "nothing yet", not an error nor the end. It is read again after a pause, 1 ms doubled up to 100 ms, as long as
+ * the writer keeps the pipe open (a pipe that never closes is waited for, as cat would). fs.read, not process.stdin:
+ * replay reads it in its parser thread, which has no process.stdin of its own.
+ */
+async function* readStdin(): AsyncGenerator<Buffer> {
+  let idle = 1;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(1 << 16);
+    let bytes: number;
+    try {
+      bytes = await new Promise<number>((resolve, reject) =>
+        read(0, buffer, 0, buffer.length, null, (error, n) => (error ? reject(error) : resolve(n))),
+      );
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      await new Promise((resolve) => setTimeout(resolve, idle));
+      idle = Math.min(idle * 2, IDLE_MAX_MS);
+      continue;
+    }
+    if (bytes === 0) return;
+    idle = 1;
+    yield buffer.subarray(0, bytes);
   }
 }
 

@@ -20,20 +20,26 @@ interface Run {
 
 /**
  * Runs the bundled CLI. `stdin`: a file to redirect from, or 'pipe' for a pipe that carries `input` (and is closed
- * after it). `closeStdout`:
+ * after it); with `pause`, the first half of `input` is written, then the rest `pause` ms later, as a slow writer
+ * (`journalctl ... |`, `zcat ... |` on a loaded machine) does. `closeStdout`:
  * stop reading after the first chunk, as `| head -1` does. Killed after `timeout` ms (a hang is a failure).
  */
 function run(
   bundle: string,
   args: string[],
-  options: { stdin?: string | 'pipe'; input?: Buffer; closeStdout?: boolean; timeout?: number } = {},
+  options: { stdin?: string | 'pipe'; input?: Buffer; pause?: number; closeStdout?: boolean; timeout?: number } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
     const stdin =
       options.stdin === undefined ? 'ignore' : options.stdin === 'pipe' ? 'pipe' : openSync(options.stdin, 'r');
     const child = spawn(process.execPath, [bundle, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
     child.stdin?.on('error', () => {}); // a command that refuses its input closes the pipe early
-    child.stdin?.end(options.input);
+    if (options.pause === undefined || options.input === undefined) child.stdin?.end(options.input);
+    else {
+      const half = options.input.length >> 1;
+      child.stdin?.write(options.input.subarray(0, half));
+      setTimeout(() => child.stdin?.end(options.input!.subarray(half)), options.pause);
+    }
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -247,6 +253,28 @@ describe('the command line, given bad input', () => {
       expect(other.code).toBe(0);
       expect(other.stdout).toBe(direct.stdout);
     }
+  });
+
+  // A pipe that is empty for a moment (its writer is slower than the reader) is not its end, nor an error: it
+  // failed with "reading /dev/stdin: EAGAIN", execa having made descriptor 0 non-blocking when it was loaded.
+  it('waits for a slow writer on standard input, like cat, in parse and in replay', async () => {
+    const text = readFileSync(log);
+    const direct = await run(cli, ['parse', '--json', log]);
+    const slow = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: text, pause: 500 });
+    const slowGzip = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: gzipSync(text), pause: 500 });
+    for (const other of [slow, slowGzip]) {
+      expect(other.stderr).toBe(direct.stderr);
+      expect(other.code).toBe(0);
+      expect(other.stdout).toBe(direct.stdout);
+    }
+    const replay = ['replay', '--fail2ban-defaults', '--auth-log'];
+    const whole = await run(cli, [...replay, log]);
+    const piped = await run(cli, [...replay, '-'], { stdin: 'pipe', input: text, pause: 500 });
+    expect(piped.stderr).toMatch(/^\{"files":1,/);
+    expect(piped.code).toBe(0);
+    const verdicts = (stdout: string) => stdout.replace(/f2b-campaign\[\d+\]/g, '');
+    expect(verdicts(whole.stdout)).toMatch(/ BAN /);
+    expect(verdicts(piped.stdout)).toBe(verdicts(whole.stdout));
   });
 
   it('replays a rotated set given oldest first (.gz, .1, piped current) as the one log it was', async () => {
