@@ -2,9 +2,9 @@
 // failure is one line naming the problem and a documented exit status (f2b-campaign --help), never a stack trace
 // nor a hang. Each case here failed before the fix that came with it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
@@ -310,6 +310,31 @@ describe('the command line, given bad input', () => {
     const twice = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--auth-log', log]);
     expect(twice.stderr).toContain('is given twice');
     expect(twice.code).toBe(64);
+  });
+
+  // The check above compared names only: the same file by another name was read twice, every attempt counted twice
+  // (bans out of nothing), and standard input given to both --auth-log and --sockets was shared between two readers.
+  it('refuses the same file under two names, and standard input for two inputs', async () => {
+    const link = join(dir, 'link.log');
+    symlinkSync(log, link);
+    const dotted = `${dirname(log)}/./${basename(log)}`;
+    for (const [other, stdin] of [
+      [link, undefined],
+      [dotted, undefined],
+      ['-', log],
+    ] as const) {
+      const args = ['replay', '--fail2ban-defaults', '--verdicts', join(dir, 'twice.verdicts'), '--auth-log', log];
+      const { code, stderr } = await run(cli, [...args, '--auth-log', other], stdin ? { stdin } : {});
+      expect(stderr).toContain(`--auth-log ${other} is ${log}, given twice`);
+      expect(stderr).toContain('usage: f2b-campaign replay');
+      expect(code).toBe(64);
+    }
+    const shared = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', '-', '--sockets', '-'], {
+      stdin: 'pipe',
+      input: readFileSync(log),
+    });
+    expect(shared.stderr).toContain('--sockets - is --auth-log -, given twice');
+    expect(shared.code).toBe(64);
   });
 
   it('shows at most 20 lines of a config error, and no control characters from the file', async () => {
