@@ -1,7 +1,7 @@
 // The command line as an administrator meets it: bad files and options, pipes, a reader that goes away. Every
 // failure is one line naming the problem and a documented exit status (f2b-campaign --help), never a stack trace
 // nor a hang. Each case here failed before the fix that came with it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -120,6 +120,29 @@ describe('the command line, given bad input', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(141);
   });
+
+  // replay's parser thread read a named pipe (`<(command)`, a mkfifo) with blocking reads: after `| head` went away
+  // the program could not exit (ending the thread waits for its read) until the writer wrote again or closed.
+  it('stops at once when the reader of its output goes away while a pipe it reads is open and quiet', async () => {
+    const fifo = join(dir, 'quiet.fifo');
+    spawnSync('mkfifo', [fifo]);
+    // Writes the log, then keeps the pipe open without writing, as a stalled `journalctl ... | grep` would.
+    const writer = spawn('sh', ['-c', 'exec 3>"$2"; cat "$1" >&3; exec sleep 60', 'writer', log, fifo], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      const started = Date.now();
+      const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo];
+      const { code, stdout, timedOut } = await run(cli, replay, { closeStdout: true, timeout: 20_000 });
+      expect(timedOut).toBe(false);
+      expect(stdout).toMatch(/ BAN | CAMPAIGN /);
+      expect(code).toBe(141);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      process.kill(-writer.pid!, 'SIGKILL');
+    }
+  }, 60_000);
 
   it('writes a simulation nowhere it cannot, in one line and at once: no endless mkdir under /proc', async () => {
     const proc = await run(cli, ['simulate', '--scenario', 'waves', '--out', '/proc/f2b-campaign-test/x'], {
