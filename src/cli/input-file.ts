@@ -10,6 +10,8 @@ export interface InputFile {
   readonly mtime: number;
   /** What it is whatever its name (device and inode): `auth.log`, `./auth.log`, a link to it, `-` redirected from it. */
   readonly id: string;
+  /** It can be read once only: a pipe, or standard input (whatever it is: its readers share one offset). */
+  readonly once: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export function inputFile(name: string, option: string): InputFile {
   try {
     const stat = statSync(path);
     const id = `${stat.dev}:${stat.ino}`;
-    if (stat.isFIFO() || stat.isSocket()) return { path, mtime: Date.now(), id };
+    if (stat.isFIFO() || stat.isSocket()) return { path, mtime: Date.now(), id, once: true };
     if (stdin && isatty(0)) {
       throw new F2bCampaignError('input', `${option} -: standard input is a terminal: redirect a log to it`);
     }
@@ -33,7 +35,7 @@ export function inputFile(name: string, option: string): InputFile {
       throw new F2bCampaignError('input', `${option} ${name}: not a regular file${stdin ? ' (standard input)' : ''}`);
     }
     accessSync(path, constants.R_OK);
-    return { path, mtime: stat.mtimeMs, id };
+    return { path, mtime: stat.mtimeMs, id, once: stdin };
   } catch (error) {
     if (error instanceof F2bCampaignError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);

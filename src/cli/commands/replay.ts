@@ -59,9 +59,9 @@ export const replayCommand: Command = {
     const logs = authLogs.map((name) => inputFile(name, '--auth-log'));
     const sockets = values.sockets === undefined ? undefined : inputFile(values.sockets, '--sockets');
     // The same file by another name (./auth.log, a link, - redirected from it) would count its attempts twice, and
-    // standard input named twice would be shared between two readers.
+    // a pipe or standard input named twice would be shared between two readers (a file may be read twice).
     const inputs = authLogs.map((name, i) => ({ option: '--auth-log', name, id: logs[i]?.id }));
-    if (sockets !== undefined) inputs.push({ option: '--sockets', name: values.sockets ?? '', id: sockets.id });
+    if (sockets?.once) inputs.push({ option: '--sockets', name: values.sockets ?? '', id: sockets.id });
     for (const [i, input] of inputs.entries()) {
       const earlier = inputs.find((other) => other.id === input.id);
       if (earlier !== undefined && earlier !== inputs[i]) {
