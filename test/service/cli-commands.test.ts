@@ -29,7 +29,13 @@ beforeAll(async () => {
   cpSync('/etc/fail2ban', f2b, { recursive: true });
   cpSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), join(f2b, 'jail.d/f2b-campaign.conf'));
   cpSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), join(f2b, 'filter.d/f2b-campaign.conf'));
-  writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 4\n`);
+  // The sshd jail reads our auth.log: Debian's reads /var/log/auth.log, and where the host has none (journald only)
+  // fail2ban-client -t refuses the configuration, which check reports.
+  writeFileSync(
+    join(f2b, 'jail.d/zz-test.local'),
+    `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 4\nlogpath = ${join(dir, 'auth.log')}\nbackend = polling\n`,
+  );
+  writeFileSync(join(dir, 'auth.log'), '');
   writeFileSync(verdicts, '');
   mkdirSync(net);
   const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
