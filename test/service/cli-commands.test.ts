@@ -153,10 +153,10 @@ describe('f2b-campaign run: signals while starting', () => {
    * The service started with a fail2ban-client that takes 3 s, as a loaded server's can: the start waits on it,
    * and a signal sent in the first second lands then. Returns the child and its log's events so far.
    */
-  function slowStart(name: string) {
-    const slow = join(dir, 'slow-bin');
+  function slowStart(name: string, seconds = 3) {
+    const slow = join(dir, `slow-bin-${seconds}`);
     mkdirSync(slow, { recursive: true });
-    writeFileSync(join(slow, 'fail2ban-client'), '#!/bin/sh\nsleep 3\nexec /usr/bin/fail2ban-client "$@"\n', {
+    writeFileSync(join(slow, 'fail2ban-client'), `#!/bin/sh\nsleep ${seconds}\nexec /usr/bin/fail2ban-client "$@"\n`, {
       mode: 0o755,
     });
     const conf = join(dir, `${name}.conf`);
@@ -181,8 +181,29 @@ describe('f2b-campaign run: signals while starting', () => {
         .filter((l) => l.startsWith('{'))
         .map((l) => (JSON.parse(l) as { event?: string }).event);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    return { child, events, exited, state: join(dir, `${name}-state`, 'state.json') };
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    return { child, events, exited, ended, state: join(dir, `${name}-state`, 'state.json') };
   }
+
+  // A stop the start outlasts by 5 s ended the process with exit status 143: systemd counts that as a failure
+  // (Result exit-code, the unit left failed after `systemctl stop`), where an end by SIGTERM is a clean one.
+  it('SIGTERM during a start that outlasts the deadline ends the process by the signal, as systemd expects', async () => {
+    const { child, events, ended } = slowStart('deadline', 12);
+    try {
+      await sleep(1000);
+      expect(events()).not.toContain('service-started');
+      const sent = Date.now();
+      child.kill('SIGTERM');
+      expect(await ended).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(Date.now() - sent).toBeLessThan(9000);
+      expect(events()).toContain('service-forced-exit');
+      expect(events()).not.toContain('service-started');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('SIGHUP does not kill the service (Node would exit on it): the reload happens once it has started', async () => {
     const { child, events, exited } = slowStart('hup');
