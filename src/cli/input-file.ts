@@ -8,6 +8,10 @@ export interface InputFile {
   readonly path: string;
   /** Its modification time, ms. */
   readonly mtime: number;
+  /** What it is whatever its name (device and inode): `auth.log`, `./auth.log`, a link to it, `-` redirected from it. */
+  readonly id: string;
+  /** It can be read once only: a pipe, or standard input (whatever it is: its readers share one offset). */
+  readonly once: boolean;
 }
 
 /**
@@ -22,7 +26,8 @@ export function inputFile(name: string, option: string): InputFile {
   const stdin = path === STDIN;
   try {
     const stat = statSync(path);
-    if (stat.isFIFO() || stat.isSocket()) return { path, mtime: Date.now() };
+    const id = `${stat.dev}:${stat.ino}`;
+    if (stat.isFIFO() || stat.isSocket()) return { path, mtime: Date.now(), id, once: true };
     if (stdin && isatty(0)) {
       throw new F2bCampaignError('input', `${option} -: standard input is a terminal: redirect a log to it`);
     }
@@ -30,7 +35,7 @@ export function inputFile(name: string, option: string): InputFile {
       throw new F2bCampaignError('input', `${option} ${name}: not a regular file${stdin ? ' (standard input)' : ''}`);
     }
     accessSync(path, constants.R_OK);
-    return { path, mtime: stat.mtimeMs };
+    return { path, mtime: stat.mtimeMs, id, once: stdin };
   } catch (error) {
     if (error instanceof F2bCampaignError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);

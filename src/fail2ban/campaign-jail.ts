@@ -47,20 +47,32 @@ function logpathFiles(value: string | undefined): string[] {
  * Why fail2ban would refuse to start with its configuration (`fail2ban-client -t` checks what `-d` does not, such
  * as every jail's log existing), or null when it would start. A stock Debian 12 without rsyslog is the common case:
  * its sshd jail reads /var/log/auth.log, which does not exist, so fail2ban does not run at all and bans nothing.
+ * The journal is the remedy for sshd's jail only: the campaign jail reads a file (the verdict log, said missing
+ * already), and another jail's log is for its own program to write.
  */
-async function whyRefused(configDir?: string): Promise<string | null> {
+async function whyRefused(campaignJail: string, configDir?: string): Promise<string | null> {
   const args = configDir === undefined ? ['-t'] : ['-c', configDir, '-t'];
   const test = await execa('fail2ban-client', args, { reject: false, timeout: 30_000, stdin: 'ignore', all: true });
   if (test.exitCode === 0) return null;
+  if (test.exitCode === undefined) {
+    // Timed out, killed, or not started: that says nothing about the configuration.
+    const how = test.timedOut ? 'timed out after 30 s' : (test.signal ?? test.shortMessage);
+    return `fail2ban-client -t did not finish (${how}): whether fail2ban would start with its configuration is unknown`;
+  }
   const lines = (test.all ?? '').split('\n');
   const line = lines.find((l) => /Failed during configuration/.test(l)) ?? lines.find((l) => /ERROR/.test(l));
   const reason = line?.replace(/^.*?ERROR\s+/, '').replace(/^Failed during configuration:\s*/, '') ?? 'see its output';
-  const missingLog = /Have not found any log file for (\S+) jail/.exec(reason);
-  const where = `${configDir ?? '/etc/fail2ban'}/jail.d/${missingLog?.[1]}.local`;
-  const hint = missingLog
-    ? `: the ${missingLog[1]} jail's log file does not exist; where sshd logs to the journal only (Debian 12 without ` +
-      `rsyslog), set backend = systemd for it ([${missingLog[1]}] in ${where}), then restart fail2ban`
-    : '';
+  const missing = /Have not found any log file for (\S+) jail/.exec(reason)?.[1];
+  const local = (jail: string) => `[${jail}] in ${configDir ?? '/etc/fail2ban'}/jail.d/${jail}.local`;
+  let hint = '';
+  if (missing === campaignJail) hint = ': its log is the verdict log';
+  else if (missing !== undefined && /^sshd\b/.test(missing)) {
+    hint =
+      `: the ${missing} jail's log file does not exist; where sshd logs to the journal only (Debian 12 without ` +
+      `rsyslog), set backend = systemd for it (${local(missing)}), then restart fail2ban`;
+  } else if (missing !== undefined) {
+    hint = `: the ${missing} jail's log file does not exist: create it, or disable the jail (enabled = false, ${local(missing)})`;
+  }
   return `fail2ban refuses its configuration (fail2ban-client -t: ${reason})${hint}; until it starts nothing is banned`;
 }
 
@@ -147,7 +159,7 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
     // Only the host's own configuration is what the running server loaded.
     if (fail2banAccepts !== null && options.configDir === undefined) running = await askServer(jail);
     if (fail2banAccepts === true) {
-      const refused = await whyRefused(options.configDir);
+      const refused = await whyRefused(jail, options.configDir);
       if (refused !== null) problems.push(refused);
     }
     if (running === false && enabled) {

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, open, read } from 'node:fs';
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -17,15 +18,16 @@ export const STDIN = '/dev/stdin';
  * fly. A pipe has no positions (a positioned read fails with ESPIPE), so position 0 is asked for by not asking.
  */
 export async function* readLogChunks(path: string, start = 0): AsyncGenerator<Buffer> {
-  const raw =
-    path === STDIN
-      ? // Standard input is read from its descriptor: a socket (what a parent process's 'pipe' often is) cannot be
-        // opened again by name (ENXIO), and the descriptor must stay open for whoever else holds it.
-        createReadStream('', { fd: 0, autoClose: false, highWaterMark: 1 << 16 })
-      : createReadStream(path, start > 0 ? { start, highWaterMark: 1 << 16 } : { highWaterMark: 1 << 16 });
-  const chunks = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let raw: Readable | undefined;
   const gunzip = createGunzip({ chunkSize: 1 << 16 });
   try {
+    raw =
+      path === STDIN
+        ? // Standard input is read from its descriptor: a socket (what a parent process's 'pipe' often is) cannot be
+          // opened again by name (ENXIO), and the descriptor must stay open for whoever else holds it.
+          Readable.from(readStdin(), { objectMode: false })
+        : await openLog(path, start);
+    const chunks = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const first = await chunks.next();
     if (first.done) return;
     const head = first.value;
@@ -51,8 +53,58 @@ export async function* readLogChunks(path: string, start = 0): AsyncGenerator<Bu
     throw new F2bCampaignError('input', `reading ${path}: ${why}`, { cause: error });
   } finally {
     // A reader that stops early (an error downstream) must not leave the file or the pipe open.
-    raw.destroy();
+    raw?.destroy();
     gunzip.destroy();
+  }
+}
+
+/**
+ * A log named on the command line, opened. A named pipe (`<(command)`, a mkfifo) is read as a stream of the event
+ * loop (net.Socket), not by fs reads: those block a thread of libuv's pool until the writer writes, and a parser
+ * thread cannot be ended while its read is pending, so after `| head` went away replay could not exit until the
+ * writer wrote again or closed. (Opening it still waits for a writer, as cat does.)
+ */
+async function openLog(path: string, start: number): Promise<Readable> {
+  const fd = await new Promise<number>((resolve, reject) =>
+    open(path, 'r', (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+  try {
+    if (fstatSync(fd).isFIFO()) return new Socket({ fd, readable: true, writable: false });
+    return createReadStream('', { fd, highWaterMark: 1 << 16, ...(start > 0 ? { start } : {}) });
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/** The longest wait between two reads of an empty non-blocking standard input, ms. */
+const IDLE_MAX_MS = 100;
+
+/**
+ * Descriptor 0 read to its end. It may be non-blocking (the program's process.stdin, which execa touches when it is
+ * loaded, makes a pipe or socket so; a parent may have too): a read of an empty pipe then fails with EAGAIN, which
+ * means "nothing yet", not an error nor the end. It is read again after a pause, 1 ms doubled up to 100 ms, as long as
+ * the writer keeps the pipe open (a pipe that never closes is waited for, as cat would). fs.read, not process.stdin:
+ * replay reads it in its parser thread, which has no process.stdin of its own.
+ */
+async function* readStdin(): AsyncGenerator<Buffer> {
+  let idle = 1;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(1 << 16);
+    let bytes: number;
+    try {
+      bytes = await new Promise<number>((resolve, reject) =>
+        read(0, buffer, 0, buffer.length, null, (error, n) => (error ? reject(error) : resolve(n))),
+      );
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      await new Promise((resolve) => setTimeout(resolve, idle));
+      idle = Math.min(idle * 2, IDLE_MAX_MS);
+      continue;
+    }
+    if (bytes === 0) return;
+    idle = 1;
+    yield buffer.subarray(0, bytes);
   }
 }
 

@@ -22,7 +22,8 @@ export interface HeldSignals {
  * Node's default for each is to exit at once, so a logrotate, a `systemctl reload` or a `systemctl stop` in that
  * window killed the service by signal, the stop without the clean exit (status 0) the unit expects. A stop that
  * comes during the start is carried out as soon as the start is done; if the start has not finished within
- * STOP_DEADLINE_MS of it, the process exits then (143, or 130 for SIGINT), as a second signal would make it.
+ * STOP_DEADLINE_MS of it, the process ends then by that signal (143, or 130 for SIGINT, to a shell), as a second
+ * signal makes it.
  * Returns the release, which says what came.
  */
 export function holdSignals(log: Logger): () => HeldSignals {
@@ -32,25 +33,34 @@ export function holdSignals(log: Logger): () => HeldSignals {
   const onHup = () => {
     hangup = true;
   };
-  const onStop = (signal: NodeJS.Signals) => {
-    if (stop !== null) process.exit(signal === 'SIGINT' ? 130 : 143);
-    stop = signal;
-    deadline = setTimeout(() => {
-      log.warn({ event: LOG_EVENTS.forcedExit, signal, reason: `still starting ${STOP_DEADLINE_MS} ms after it` });
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
-  };
-  process.on('SIGHUP', onHup);
-  process.on('SIGTERM', onStop);
-  process.on('SIGINT', onStop);
-  return () => {
+  const release = () => {
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onStop);
     process.off('SIGINT', onStop);
     clearTimeout(deadline);
     return { hangup, stop };
   };
+  // Nothing is saved yet to save: the process ends by the signal itself, as Node's default would have ended it
+  // (systemd counts an end by SIGTERM or SIGINT as clean; an exit status of 143 is a failure to it).
+  const die = (signal: NodeJS.Signals) => {
+    release();
+    process.kill(process.pid, signal);
+    // Should a listener of someone else's keep it from ending the process, the status a shell would show.
+    setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), 1000).unref();
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    if (stop !== null) return die(signal);
+    stop = signal;
+    deadline = setTimeout(() => {
+      log.warn({ event: LOG_EVENTS.forcedExit, signal, reason: `still starting ${STOP_DEADLINE_MS} ms after it` });
+      die(signal);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+  };
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  return release;
 }
 
 /**

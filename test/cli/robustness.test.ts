@@ -1,10 +1,10 @@
 // The command line as an administrator meets it: bad files and options, pipes, a reader that goes away. Every
 // failure is one line naming the problem and a documented exit status (f2b-campaign --help), never a stack trace
 // nor a hang. Each case here failed before the fix that came with it.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
@@ -20,20 +20,26 @@ interface Run {
 
 /**
  * Runs the bundled CLI. `stdin`: a file to redirect from, or 'pipe' for a pipe that carries `input` (and is closed
- * after it). `closeStdout`:
+ * after it); with `pause`, the first half of `input` is written, then the rest `pause` ms later, as a slow writer
+ * (`journalctl ... |`, `zcat ... |` on a loaded machine) does. `closeStdout`:
  * stop reading after the first chunk, as `| head -1` does. Killed after `timeout` ms (a hang is a failure).
  */
 function run(
   bundle: string,
   args: string[],
-  options: { stdin?: string | 'pipe'; input?: Buffer; closeStdout?: boolean; timeout?: number } = {},
+  options: { stdin?: string | 'pipe'; input?: Buffer; pause?: number; closeStdout?: boolean; timeout?: number } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
     const stdin =
       options.stdin === undefined ? 'ignore' : options.stdin === 'pipe' ? 'pipe' : openSync(options.stdin, 'r');
     const child = spawn(process.execPath, [bundle, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
     child.stdin?.on('error', () => {}); // a command that refuses its input closes the pipe early
-    child.stdin?.end(options.input);
+    if (options.pause === undefined || options.input === undefined) child.stdin?.end(options.input);
+    else {
+      const half = options.input.length >> 1;
+      child.stdin?.write(options.input.subarray(0, half));
+      setTimeout(() => child.stdin?.end(options.input!.subarray(half)), options.pause);
+    }
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -114,6 +120,29 @@ describe('the command line, given bad input', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(141);
   });
+
+  // replay's parser thread read a named pipe (`<(command)`, a mkfifo) with blocking reads: after `| head` went away
+  // the program could not exit (ending the thread waits for its read) until the writer wrote again or closed.
+  it('stops at once when the reader of its output goes away while a pipe it reads is open and quiet', async () => {
+    const fifo = join(dir, 'quiet.fifo');
+    spawnSync('mkfifo', [fifo]);
+    // Writes the log, then keeps the pipe open without writing, as a stalled `journalctl ... | grep` would.
+    const writer = spawn('sh', ['-c', 'exec 3>"$2"; cat "$1" >&3; exec sleep 60', 'writer', log, fifo], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      const started = Date.now();
+      const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo];
+      const { code, stdout, timedOut } = await run(cli, replay, { closeStdout: true, timeout: 20_000 });
+      expect(timedOut).toBe(false);
+      expect(stdout).toMatch(/ BAN | CAMPAIGN /);
+      expect(code).toBe(141);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      process.kill(-writer.pid!, 'SIGKILL');
+    }
+  }, 60_000);
 
   it('writes a simulation nowhere it cannot, in one line and at once: no endless mkdir under /proc', async () => {
     const proc = await run(cli, ['simulate', '--scenario', 'waves', '--out', '/proc/f2b-campaign-test/x'], {
@@ -249,6 +278,28 @@ describe('the command line, given bad input', () => {
     }
   });
 
+  // A pipe that is empty for a moment (its writer is slower than the reader) is not its end, nor an error: it
+  // failed with "reading /dev/stdin: EAGAIN", execa having made descriptor 0 non-blocking when it was loaded.
+  it('waits for a slow writer on standard input, like cat, in parse and in replay', async () => {
+    const text = readFileSync(log);
+    const direct = await run(cli, ['parse', '--json', log]);
+    const slow = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: text, pause: 500 });
+    const slowGzip = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: gzipSync(text), pause: 500 });
+    for (const other of [slow, slowGzip]) {
+      expect(other.stderr).toBe(direct.stderr);
+      expect(other.code).toBe(0);
+      expect(other.stdout).toBe(direct.stdout);
+    }
+    const replay = ['replay', '--fail2ban-defaults', '--auth-log'];
+    const whole = await run(cli, [...replay, log]);
+    const piped = await run(cli, [...replay, '-'], { stdin: 'pipe', input: text, pause: 500 });
+    expect(piped.stderr).toMatch(/^\{"files":1,/);
+    expect(piped.code).toBe(0);
+    const verdicts = (stdout: string) => stdout.replace(/f2b-campaign\[\d+\]/g, '');
+    expect(verdicts(whole.stdout)).toMatch(/ BAN /);
+    expect(verdicts(piped.stdout)).toBe(verdicts(whole.stdout));
+  });
+
   it('replays a rotated set given oldest first (.gz, .1, piped current) as the one log it was', async () => {
     const lines = readFileSync(log, 'utf8').split('\n');
     // Cut inside connections: the pairing of an `Invalid user` line with its `Failed` line crosses the files.
@@ -282,6 +333,31 @@ describe('the command line, given bad input', () => {
     const twice = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--auth-log', log]);
     expect(twice.stderr).toContain('is given twice');
     expect(twice.code).toBe(64);
+  });
+
+  // The check above compared names only: the same file by another name was read twice, every attempt counted twice
+  // (bans out of nothing), and standard input given to both --auth-log and --sockets was shared between two readers.
+  it('refuses the same file under two names, and standard input for two inputs', async () => {
+    const link = join(dir, 'link.log');
+    symlinkSync(log, link);
+    const dotted = `${dirname(log)}/./${basename(log)}`;
+    for (const [other, stdin] of [
+      [link, undefined],
+      [dotted, undefined],
+      ['-', log],
+    ] as const) {
+      const args = ['replay', '--fail2ban-defaults', '--verdicts', join(dir, 'twice.verdicts'), '--auth-log', log];
+      const { code, stderr } = await run(cli, [...args, '--auth-log', other], stdin ? { stdin } : {});
+      expect(stderr).toContain(`--auth-log ${other} is ${log}, given twice`);
+      expect(stderr).toContain('usage: f2b-campaign replay');
+      expect(code).toBe(64);
+    }
+    const shared = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', '-', '--sockets', '-'], {
+      stdin: 'pipe',
+      input: readFileSync(log),
+    });
+    expect(shared.stderr).toContain('--sockets - is --auth-log -, given twice');
+    expect(shared.code).toBe(64);
   });
 
   it('shows at most 20 lines of a config error, and no control characters from the file', async () => {

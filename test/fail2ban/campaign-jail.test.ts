@@ -159,10 +159,56 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
     expect(report.problems).toEqual([
       expect.stringMatching(
-        /^fail2ban refuses its configuration \(fail2ban-client -t: Have not found any log file for sshd jail\): .*set backend = systemd for it \(\[sshd\] in \/tmp\/\S+\/jail\.d\/sshd\.local\)/,
+        /^fail2ban refuses its configuration \(fail2ban-client -t: Have not found any log file for sshd jail\): .*set backend = systemd for it \(\[sshd\] in (\S+)\/jail\.d\/sshd\.local\)/,
       ),
     ]);
+    // The file to edit is in the configuration checked (check --fail2ban-dir), not always /etc/fail2ban.
+    expect(report.problems[0]).toContain(`[sshd] in ${configDir}/jail.d/sshd.local`);
     const fine = setup();
     expect((await inspectCampaignJail({ ...fine, serviceUser: 'root' })).problems).toEqual([]);
+  }, 60_000);
+
+  // The journal remedy was given for any jail whose log is missing: for a missing verdict log, check advised
+  // `backend = systemd` for the f2b-campaign jail itself, which reads a file (and which check also says must be
+  // polling), and for a web server's jail, whose log is no journal matter.
+  it('gives the journal remedy for the sshd jail only, not for the verdict log or another jail', async () => {
+    const { configDir, verdictLog } = setup();
+    rmSync(verdictLog);
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^the verdict log .* does not exist/),
+      expect.stringMatching(/^fail2ban refuses its configuration .*Have not found any log file for f2b-campaign jail/),
+    ]);
+    expect(report.problems.join('\n')).not.toMatch(/backend = systemd/);
+    const web = setup({
+      'jail.d/10-web.local': '[nginx-http-auth]\nenabled = true\nlogpath = /nonexistent/error.log\n',
+    });
+    const other = await inspectCampaignJail({ ...web, serviceUser: 'root' });
+    expect(other.problems).toEqual([
+      expect.stringMatching(/Have not found any log file for nginx-http-auth jail\).*create it, or disable the jail/),
+    ]);
+    expect(other.problems.join('\n')).not.toMatch(/backend = systemd/);
+  }, 60_000);
+
+  // A fail2ban-client -t that ends without an exit status (timed out, killed) said nothing about the configuration,
+  // yet check reported "fail2ban refuses its configuration (... see its output)".
+  it('does not call a configuration refused when fail2ban-client -t did not finish', async () => {
+    const { configDir, verdictLog } = setup();
+    const bin = join(work, 'killed-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, 'fail2ban-client'),
+      '#!/bin/sh\nfor a in "$@"; do [ "$a" = -t ] && kill -KILL $$; done\nexec /usr/bin/fail2ban-client "$@"\n',
+    );
+    chmodSync(join(bin, 'fail2ban-client'), 0o755);
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${path}`;
+    try {
+      const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+      expect(report.problems).toEqual([expect.stringMatching(/^fail2ban-client -t did not finish \(.*SIGKILL/)]);
+      expect(report.problems[0]).not.toMatch(/refuses/);
+    } finally {
+      process.env['PATH'] = path;
+    }
   }, 60_000);
 });

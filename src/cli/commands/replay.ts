@@ -58,6 +58,18 @@ export const replayCommand: Command = {
     // Every named file is checked before any work starts (and before the parser thread does).
     const logs = authLogs.map((name) => inputFile(name, '--auth-log'));
     const sockets = values.sockets === undefined ? undefined : inputFile(values.sockets, '--sockets');
+    // The same file by another name (./auth.log, a link, - redirected from it) would count its attempts twice, and
+    // a pipe or standard input named twice would be shared between two readers (a file may be read twice).
+    const inputs = authLogs.map((name, i) => ({ option: '--auth-log', name, id: logs[i]?.id }));
+    if (sockets?.once) inputs.push({ option: '--sockets', name: values.sockets ?? '', id: sockets.id });
+    for (const [i, input] of inputs.entries()) {
+      const earlier = inputs.find((other) => other.id === input.id);
+      if (earlier !== undefined && earlier !== inputs[i]) {
+        const what = earlier.option === input.option ? earlier.name : `${earlier.option} ${earlier.name}`;
+        const why = input.option === '--auth-log' ? ': its attempts would count twice' : '';
+        throw new UsageError(`${input.option} ${input.name} is ${what}, given twice${why}`);
+      }
+    }
     const fail2banDir = values['fail2ban-dir'];
     if (fail2banDir !== undefined) directory(fail2banDir, '--fail2ban-dir');
     const config = values.config === undefined ? defaultValues() : loadConfig(values.config, true).values;

@@ -23,7 +23,7 @@ export const serviceSection: SectionSpec = {
       type: 'enum',
       choices: ['end', 'start'],
       default: 'end',
-      doc: 'Where to begin in a log or journal the very first time (no saved position): end reads only new lines, start reads what is already there. After that the saved position is always used.',
+      doc: 'Where to begin in a log or journal the very first time (no saved position): end reads only new lines, start reads what is already there (in the journal, every boot it keeps: docs/service.md). After that the saved position is always used.',
     },
     {
       key: 'journalctl',
