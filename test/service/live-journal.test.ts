@@ -55,14 +55,31 @@ const entry = (m: SshdMessage, i: number) =>
 const keys = (): string[] => verdictLineKeys(verdicts);
 
 let n = 0;
+/** Every service started, each in a process group of its own with its journalctl, all killed after the tests. */
+const started: ChildProcess[] = [];
+afterAll(() => {
+  // A failed assertion leaves the service (and its fake journalctl, which follows for ever) running otherwise.
+  for (const child of started) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
 function start(): { child: ChildProcess; exited: Promise<number | null>; out: string } {
   const out = join(dir, `service-${++n}.out`);
   const fd = openSync(out, 'w');
   const child = spawn(
     process.execPath,
     [bundle, 'run', '--config', join(dir, 'f2b.conf'), '--verdicts', verdicts, '--state-dir', join(dir, 'state')],
-    { stdio: ['ignore', fd, fd], env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog } },
+    {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog },
+      detached: true,
+    },
   );
+  started.push(child);
   closeSync(fd);
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), out };
 }
