@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs INSIDE the booted container of test/package/boot-check.sh, as a oneshot unit ordered after the services,
+# Runs INSIDE the booted container of test/package/package-e2e.sh (step 7), as a oneshot unit ordered after the services,
 # with systemd as PID 1: the package as a Debian 12 server runs it (journald, no rsyslog, no auth.log). Plays a
 # campaign against the real sshd, then checks what systemd, the service, fail2ban and nft did. Writes one line per
 # check to /boot-check/result.txt ("PASS ...", "FAIL ...", "INFO ..."), "DONE" last, and powers the container off.
