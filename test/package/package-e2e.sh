@@ -11,7 +11,8 @@
 #   6. install it again while fail2ban runs: postinst's reload must give the running server the jail;
 #   7. boot the root with systemd as PID 1 (systemd-nspawn, its own network namespace), as a Debian 12 server
 #      without rsyslog: the unit's sandbox for real, the journal as sshd's only log, a campaign against a real sshd
-#      banned by fail2ban.service (test/package/boot-check-inner.sh runs the checks inside).
+#      banned by fail2ban.service (test/package/boot-check-inner.sh runs the checks inside);
+#   8. boot it again with rsyslog: the same through /var/log/auth.log, rotated by logrotate mid-campaign.
 # Each step prints PASS/FAIL lines; the script exits non-zero at the first failure. Needs root, debootstrap,
 # dpkg-buildpackage, lintian, ip (iproute2), systemd-nspawn (systemd-container) and network access to the Debian
 # mirror the host's apt uses.
@@ -461,11 +462,13 @@ step "7 the root booted, systemd as PID 1 (systemd-nspawn, a network namespace o
 # test/package/boot-check-inner.sh runs inside, as a unit after the services: a campaign against the real sshd,
 # then PASS/FAIL lines into a directory bound from here. --private-network: fail2ban's nft rules stay inside.
 command -v systemd-nspawn >/dev/null || fail "missing tool: systemd-nspawn (apt-get install systemd-container)"
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server sshpass iproute2 \
+# rsyslog for step 8, disabled for this one (no auth.log, as without the package).
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server sshpass iproute2 rsyslog \
   >"$WORK/boot-apt.log" 2>&1 || {
   tail -20 "$WORK/boot-apt.log"
-  fail "apt-get install openssh-server sshpass iproute2 in the root"
+  fail "apt-get install openssh-server sshpass iproute2 rsyslog in the root"
 }
+systemctl --root="$ROOT" disable -q rsyslog.service
 # The foreground fail2ban of steps 3-6 and the chroot's mounts go: the container makes its own.
 f2b stop >/dev/null 2>&1 || true
 for _ in $(seq 100); do kill -0 "$F2B_PID" 2>/dev/null || break; sleep 0.1; done
@@ -488,38 +491,57 @@ TimeoutStartSec=600
 WantedBy=multi-user.target
 UNIT
 ln -sf /etc/systemd/system/f2bc-boot-check.service "$ROOT/etc/systemd/system/multi-user.target.wants/"
-mkdir -p "$WORK/boot"
-boot_rc=0
-timeout 900 "${F2BC_PKG_NSPAWN:-systemd-nspawn}" -q -D "$ROOT" --register=no --keep-unit --private-network \
-  --bind="$WORK/boot:/boot-check" -b </dev/null >"$WORK/boot-console.log" 2>&1 || boot_rc=$?
-results=$WORK/boot/result.txt
-if [ ! -s "$results" ] && ! grep -q 'running in system mode' "$WORK/boot-console.log"; then
-  # systemd never started: this host cannot boot a container (no cgroup support, a kernel or sandbox that refuses
-  # nspawn's namespaces). That is the machine, not the package: say so loudly, as every skipped check here does.
-  why=$(grep -m1 -iE 'fail|error|denied' "$WORK/boot-console.log" || head -1 "$WORK/boot-console.log")
-  say "SKIPPED [$STEP] systemd-nspawn could not boot a container on this host (exit $boot_rc: ${why:-no output}). The unit was NOT run under systemd."
-  SKIPPED_STEPS="step 7 (systemd could not boot here)"
-  exit 0
-fi
-if [ ! -s "$results" ]; then
-  tail -40 "$WORK/boot-console.log"
-  fail "systemd booted, but the checks inside wrote no result (systemd-nspawn exit $boot_rc; its console above)"
-fi
-failed=0
-while read -r verdict text; do
-  case $verdict in
-  PASS) pass "$text" ;;
-  FAIL)
-    say "FAIL [$STEP] $text"
-    failed=1
-    ;;
-  INFO) say "      $text" ;;
-  esac
-done <"$results"
-if [ "$failed" = 1 ] || ! grep -q '^DONE$' "$results"; then
-  say "      inside the container (the end of /boot-check/trace.log):"
-  tail -40 "$WORK/boot/trace.log" | sed 's/^/      | /'
-  grep -q '^DONE$' "$results" || fail "the checks inside did not finish (systemd-nspawn exit $boot_rc)"
-  fail "checks inside the booted root failed (above)"
-fi
-check "the container powered off when done (systemd-nspawn exit $boot_rc)" test "$boot_rc" -eq 0
+# boot_and_check MODE: boots the root once (boot-check-inner.sh runs inside in MODE: journal or rsyslog) and turns
+# its result lines into PASS/FAIL lines here.
+boot_and_check() {
+  local mode=$1 dir=$WORK/boot-$1
+  mkdir -p "$dir"
+  echo "$mode" >"$dir/mode"
+  boot_rc=0
+  timeout 900 "${F2BC_PKG_NSPAWN:-systemd-nspawn}" -q -D "$ROOT" --register=no --keep-unit --private-network \
+    --bind="$dir:/boot-check" -b </dev/null >"$dir/console.log" 2>&1 || boot_rc=$?
+  local results=$dir/result.txt
+  if [ ! -s "$results" ] && ! grep -q 'running in system mode' "$dir/console.log"; then
+    # systemd never started: this host cannot boot a container (no cgroup support, a kernel or sandbox that refuses
+    # nspawn's namespaces). That is the machine, not the package: say so loudly, as every skipped check here does.
+    why=$(grep -m1 -iE 'fail|error|denied' "$dir/console.log" || head -1 "$dir/console.log")
+    say "SKIPPED [$STEP] systemd-nspawn could not boot a container on this host (exit $boot_rc: ${why:-no output}). The unit was NOT run under systemd."
+    SKIPPED_STEPS="steps 7-8 (systemd could not boot here)"
+    exit 0
+  fi
+  if [ ! -s "$results" ]; then
+    tail -40 "$dir/console.log"
+    fail "systemd booted, but the checks inside wrote no result (systemd-nspawn exit $boot_rc; its console above)"
+  fi
+  local failed=0 verdict text
+  while read -r verdict text; do
+    case $verdict in
+    PASS) pass "$text" ;;
+    FAIL)
+      say "FAIL [$STEP] $text"
+      failed=1
+      ;;
+    INFO) say "      $text" ;;
+    esac
+  done <"$results"
+  if [ "$failed" = 1 ] || ! grep -q '^DONE$' "$results"; then
+    say "      inside the container (the end of /boot-check/trace.log):"
+    tail -40 "$dir/trace.log" | sed 's/^/      | /'
+    grep -q '^DONE$' "$results" || fail "the checks inside did not finish (systemd-nspawn exit $boot_rc)"
+    fail "checks inside the booted root failed (above)"
+  fi
+  check "the container powered off when done (systemd-nspawn exit $boot_rc)" test "$boot_rc" -eq 0
+}
+boot_and_check journal
+
+# ---------------------------------------------------------------------------------------------------------------
+step "8 booted again, now with rsyslog: sshd's lines in /var/log/auth.log, rotated by logrotate mid-campaign"
+# What Ubuntu 24.04 and many Debian servers have. A fresh start for both sides (the same attacker addresses play
+# again): the service's state, the verdicts, fail2ban's database and the journal remedy of step 7 go.
+systemctl --root="$ROOT" enable -q rsyslog.service
+rm -f "$ROOT/var/lib/f2b-campaign/state.json" "$ROOT/var/lib/fail2ban/fail2ban.sqlite3" \
+  "$ROOT/etc/fail2ban/jail.d/sshd.local" "$ROOT"/var/log/f2b-campaign/verdicts.log.*
+: >"$ROOT/var/log/f2b-campaign/verdicts.log"
+# A server with rsyslog has had an auth.log since its first boot (Debian: root:adm 0640).
+install -m 0640 -o 0 -g 4 /dev/null "$ROOT/var/log/auth.log"
+boot_and_check rsyslog
