@@ -26,12 +26,12 @@ if (skip) {
   );
 }
 
-// The whole package life cycle on a clean Debian 12 root (build, apt install, fail2ban bans, remove, purge): about
-// 2 min with the cached root, about 3 min the first time (debootstrap and downloads); runs wait for each other
-// (a lock in the cache). Output: one PASS/FAIL per check.
+// The whole package life cycle on a clean Debian 12 root (build, apt install, fail2ban bans, remove, purge, then the
+// root booted with systemd twice): about 4.5 min with the cached root, 1.5 min more the first time (debootstrap and
+// downloads); runs wait for each other (a lock in the cache). Output: one PASS/FAIL per check.
 describe.skipIf(skip)('the Debian package, end to end (test/package/package-e2e.sh)', () => {
   it('builds, installs with Debian nodejs 18 and fail2ban, bans campaign members, removes and purges', async () => {
-    // Asynchronously: a spawnSync of two minutes blocks this worker's event loop, and vitest's own messages to it
+    // Asynchronously: a spawnSync of minutes blocks this worker's event loop, and vitest's own messages to it
     // time out ("Timeout calling onTaskUpdate"), failing the run though every test passed.
     const run = await new Promise<{ status: number | null; output: string; error?: Error }>((resolve) => {
       const child = spawn('bash', [SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
