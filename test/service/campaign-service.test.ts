@@ -4,10 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { createCore } from '../../src/correlate/create-core.js';
-import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
-import { memoryLogger, tempDir, waitFor } from './helpers.js';
+import { memoryLogger, recordingCore, tempDir, waitFor } from './helpers.js';
 
 /** The service in-process, with the real core wrapped to record the events it is given. */
 const cleanups: Array<() => void> = [];
@@ -36,14 +35,7 @@ function setup(extra = '') {
     'test',
   );
   const events: AuthEvent[] = [];
-  const recording: CoreFactory = (values, thresholds, snapshot) => {
-    const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
-    const onAuthEvent = (e: AuthEvent) => {
-      events.push(e);
-      return core.onAuthEvent(e);
-    };
-    return { ...core, onAuthEvent };
-  };
+  const recording = recordingCore(events);
   const logger = memoryLogger();
   const options = {
     config,

@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import type { CoreFactory } from '../../src/service/campaign-service.js';
 import { createLogger, type Logger } from '../../src/service/logger.js';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
 import { type ParsedVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
@@ -65,4 +68,18 @@ export function verdictLineKeys(path: string): string[] {
   return readLines(path)
     .map((line) => lineKey(line))
     .filter((key): key is string => key !== null);
+}
+
+/** The service's real core, with every auth event it is fed also pushed onto `events` (what the service read). */
+export function recordingCore(events: AuthEvent[]): CoreFactory {
+  return (values, thresholds, snapshot) => {
+    const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
+    return {
+      ...core,
+      onAuthEvent: (e: AuthEvent) => {
+        events.push(e);
+        return core.onAuthEvent(e);
+      },
+    };
+  };
 }

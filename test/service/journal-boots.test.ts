@@ -5,11 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { createCore } from '../../src/correlate/create-core.js';
-import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { localMachineId } from '../../src/sources/journal-source.js';
-import { memoryLogger, sleep, tempDir, waitFor } from './helpers.js';
+import { memoryLogger, recordingCore, sleep, tempDir, waitFor } from './helpers.js';
 
 /**
  * The service in journal mode against the fake journalctl, which serves `--follow` the current boot only unless
@@ -55,16 +54,7 @@ async function withService(name: string, startAt: 'start' | 'end', body: (ips: (
     'test',
   );
   const events: AuthEvent[] = [];
-  const recording: CoreFactory = (values, thresholds, snapshot) => {
-    const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
-    return {
-      ...core,
-      onAuthEvent: (e: AuthEvent) => {
-        events.push(e);
-        return core.onAuthEvent(e);
-      },
-    };
-  };
+  const recording = recordingCore(events);
   const service = new CampaignService({
     config,
     settings: resolveSettings(config),

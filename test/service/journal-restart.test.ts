@@ -5,10 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { createCore } from '../../src/correlate/create-core.js';
-import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
-import { memoryLogger, tempDir, waitFor } from './helpers.js';
+import { memoryLogger, recordingCore, tempDir, waitFor } from './helpers.js';
 
 /**
  * journalctl exits before the service has taken any entry (journald restarted, say) on a first start with
@@ -49,16 +48,7 @@ describe('journal source restarted before its first entry', () => {
       'test',
     );
     const events: AuthEvent[] = [];
-    const recording: CoreFactory = (values, thresholds, snapshot) => {
-      const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
-      return {
-        ...core,
-        onAuthEvent: (e: AuthEvent) => {
-          events.push(e);
-          return core.onAuthEvent(e);
-        },
-      };
-    };
+    const recording = recordingCore(events);
     const { log, lines } = memoryLogger();
     const service = new CampaignService({
       config,
