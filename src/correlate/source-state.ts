@@ -10,7 +10,7 @@
  * The numeric fields, by where their record keeps them. Doubles: times in ms and values not bounded to 32 bits (an
  * order key, a findtime window index, a lifetime). 32-bit integers: counters, small indexes, a bitmask.
  */
-const F64_FIELDS = [
+export const F64_FIELDS = [
   'first',
   'last',
   'lastBurst',
@@ -21,7 +21,7 @@ const F64_FIELDS = [
   'visit',
   'visitConn',
 ] as const;
-const I32_FIELDS = [
+export const I32_FIELDS = [
   'attempts',
   'unknown',
   'probes',
@@ -39,7 +39,7 @@ const I32_FIELDS = [
   'slipped',
   'predictable',
 ] as const;
-type NumericField = (typeof F64_FIELDS)[number] | (typeof I32_FIELDS)[number];
+export type NumericField = (typeof F64_FIELDS)[number] | (typeof I32_FIELDS)[number];
 
 export const MAX_TIMES = 6;
 export const MAX_NAMES = 8;
@@ -61,27 +61,6 @@ const I_GAPS = I_GAPS_LEN + 1;
 const I_STRIDE = I_GAPS + MAX_GAPS;
 /** Bytes of one record (bench/memory.mjs adds them to the heap the rest of a source takes). */
 export const RECORD_BYTES = F_STRIDE * 8 + I_STRIDE * 4;
-
-/** A source as plain data: what a snapshot keeps (the same fields as when sources were plain objects). */
-export type SourceData = Record<NumericField, number> & {
-  ip: string;
-  times: number[];
-  names: number[];
-  /** Absent in snapshots older than the interval history (the history then starts empty). */
-  gaps?: number[];
-  campaign: string;
-};
-
-/**
- * A source as a snapshot row: its address, its campaign, and one list of numbers: the values of ROW_FIELDS in that
- * order, then each history (attempt times, name hashes, intervals) as its length and its values. A list of numbers
- * costs ~0.3 kB of heap and ~0.2 kB of JSON where SourceData cost ~2 kB and ~0.46 kB: the state save of 100,000
- * sources built 213 MB of such objects (the service's RSS reached 0.6 GB under a flood, bench/memory.mjs).
- */
-export type SourceRow = [ip: string, campaign: string, numbers: number[]];
-/** The numeric fields in a row's order; a snapshot names them, so a row written before a field existed still reads. */
-export const ROW_FIELDS: readonly string[] = [...F64_FIELDS, ...I32_FIELDS];
-const ROW_FIELD_SET: ReadonlySet<string> = new Set(ROW_FIELDS);
 
 /** Fixed-size records in two growable typed arrays, with freed slots reused. */
 export class SourceRecords {
@@ -277,57 +256,6 @@ export class SourceState {
       MAX_GAPS,
       Math.min(gap, GAP_CAP),
     );
-  }
-
-  /** The source as plain data (a snapshot). */
-  toData(): SourceData {
-    const data = {
-      ip: this.ip,
-      times: this.times,
-      names: this.names,
-      gaps: this.gaps,
-      campaign: this.campaign,
-    } as SourceData;
-    for (const name of F64_FIELDS) data[name] = this[name];
-    for (const name of I32_FIELDS) data[name] = this[name];
-    return data;
-  }
-
-  /** Takes every field of `data` (a snapshot) except the address, which the view was made with. */
-  assign(data: SourceData): void {
-    const { ip: _ip, ...fields } = data;
-    Object.assign(this, fields);
-  }
-
-  /** The source as a snapshot row (SourceRow). */
-  toRow(): SourceRow {
-    const numbers: number[] = [];
-    for (const name of F64_FIELDS) numbers.push(this[name]);
-    for (const name of I32_FIELDS) numbers.push(this[name]);
-    for (const list of [this.times, this.names, this.gaps]) numbers.push(list.length, ...list);
-    return [this.ip, this.campaign, numbers];
-  }
-
-  /**
-   * Takes a row's fields (`fields`: the names its snapshot gave, in its order; unknown names are skipped, fields it
-   * lacks keep their defaults) and histories. A history longer than this version keeps keeps its newest values.
-   */
-  assignRow(fields: readonly string[], row: SourceRow): void {
-    const numbers = row[2];
-    this.campaign = row[1];
-    fields.forEach((name, i) => {
-      if (ROW_FIELD_SET.has(name)) (this as unknown as Record<string, number>)[name] = numbers[i] ?? -1;
-    });
-    let at = fields.length;
-    const history = (): number[] => {
-      const n = numbers[at] ?? 0;
-      const list = numbers.slice(at + 1, at + 1 + n);
-      at += 1 + n;
-      return list;
-    };
-    this.times = history();
-    this.names = history();
-    this.gaps = history();
   }
 }
 

@@ -1,5 +1,6 @@
 import { ClockQueue } from './clock-queue.js';
-import { ROW_FIELDS, type SourceData, SourceRecords, type SourceRow, type SourceState } from './source-state.js';
+import { assignData, assignRow, ROW_FIELDS, type SourceData, type SourceRow, sourceRow } from './source-snapshot.js';
+import { SourceRecords, type SourceState } from './source-state.js';
 
 /** The table as snapshot rows, least recently seen first; each row with its stamp in the eviction queue. */
 export interface SourceRows {
@@ -35,14 +36,14 @@ export class SourceTable {
     if (snapshot !== undefined && !Array.isArray(snapshot)) {
       for (const row of snapshot.rows) {
         const state = this.records.create(row[0], 0);
-        state.assignRow(snapshot.fields, row as unknown as SourceRow);
+        assignRow(state, snapshot.fields, row as unknown as SourceRow);
         this.map.set(row[0], state);
         this.queue.push(row[0], row[3]);
       }
     }
     for (const [data, stamp] of Array.isArray(snapshot) ? snapshot : []) {
       const state = this.records.create(data.ip, data.first);
-      state.assign(data);
+      assignData(state, data);
       this.map.set(data.ip, state);
       this.queue.push(data.ip, stamp);
     }
@@ -98,7 +99,7 @@ export class SourceTable {
     for (const [ip, stamp] of this.queue.entries()) {
       const state = this.map.get(ip);
       if (state === undefined) continue;
-      text += `${first ? '' : ','}${JSON.stringify([...state.toRow(), stamp])}`;
+      text += `${first ? '' : ','}${JSON.stringify([...sourceRow(state), stamp])}`;
       first = false;
       if (text.length >= 65_536) {
         yield text;
@@ -112,7 +113,7 @@ export class SourceTable {
     const rows: Array<[...SourceRow, number]> = [];
     for (const [ip, stamp] of this.queue.entries()) {
       const state = this.map.get(ip);
-      if (state !== undefined) rows.push([...state.toRow(), stamp]);
+      if (state !== undefined) rows.push([...sourceRow(state), stamp]);
     }
     return { fields: ROW_FIELDS, rows };
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector, type DetectorSnapshot } from '../../src/correlate/campaign-detector.js';
-import { type SourceData, SourceRecords } from '../../src/correlate/source-state.js';
+import { assignRow, type SourceData, sourceData } from '../../src/correlate/source-snapshot.js';
+import { SourceRecords } from '../../src/correlate/source-state.js';
 import type { SourceRows } from '../../src/correlate/source-table.js';
 import { failure, HOUR, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
@@ -507,7 +508,7 @@ function legacySources(snapshot: SourceRows): Array<[SourceData, number]> {
   const records = new SourceRecords(16);
   return snapshot.rows.map((row) => {
     const state = records.create(row[0], 0);
-    state.assignRow(snapshot.fields, [row[0], row[1], row[2]]);
-    return [state.toData(), row[3]];
+    assignRow(state, snapshot.fields, [row[0], row[1], row[2]]);
+    return [sourceData(state), row[3]];
   });
 }
