@@ -61,7 +61,7 @@ if [ "$(systemctl is-active fail2ban)" = failed ]; then
   printf '[sshd]\nbackend = systemd\n' >/etc/fail2ban/jail.d/sshd.local
   systemctl restart fail2ban
 else
-  say "INFO fail2ban.service started at boot (its sshd jail reads $([ "$MODE" = rsyslog ] && echo auth.log || echo the journal))"
+  say "INFO fail2ban.service started at boot"
 fi
 pinged() {
   for _ in $(seq 60); do
@@ -116,8 +116,11 @@ DICTIONARY=(root admin ubuntu test user oracle postgres git pi guest ftpuser dep
 SYSTEM=(root www-data backup nobody mail)
 PASSWORDS=(123456 password admin qwerty 1qaz2wsx changeme P@ssw0rd)
 SOURCES=()
-for i in $(seq 0 31); do SOURCES+=("$((240 + i % 16)).$((1 + i)).$(((i * 7) % 250)).$((10 + i))"); done
-LEGIT=203.0.113.200
+# Each boot its own addresses: a journal kept across boots holds the first boot's failures, which fail2ban's sshd
+# jail (the journal on Debian 13) would add to the second's within its findtime.
+SHIFT=$([ "$MODE" = rsyslog ] && echo 100 || echo 0)
+for i in $(seq 0 31); do SOURCES+=("$((240 + i % 16)).$((1 + i + SHIFT)).$(((i * 7) % 250)).$((10 + i))"); done
+LEGIT=203.0.113.$((200 + SHIFT / 100))
 id alice >/dev/null 2>&1 || useradd -m -s /bin/bash alice
 echo 'alice:correct horse battery staple' | chpasswd
 attempt() { # attempt SOURCE USER PASSWORD: one password try per connection, as botnets make them
@@ -174,7 +177,7 @@ check "the real user is banned nowhere (verdict log, nft)" \
   sh -c "! grep -q ' BAN ip=$LEGIT ' /var/log/f2b-campaign/verdicts.log && ! printf '%s' \"\$1\" | grep -qF $LEGIT" _ "$ruleset"
 check "the real user logs in after the campaign" attempt "$LEGIT" alice 'correct horse battery staple'
 sshd_banned=$(fail2ban-client get sshd banned | tr -d "[]',\"" | wc -w)
-check "fail2ban's own sshd jail (reading $([ "$MODE" = rsyslog ] && echo auth.log || echo the journal)) banned none of them: each stayed under its threshold ($sshd_banned)" \
+check "fail2ban's own sshd jail banned none of them: each stayed under its threshold ($sshd_banned)" \
   test "$sshd_banned" = 0
 check "f2b-campaign status (without root) shows the running service" \
   sh -c "cd /tmp && setpriv --reuid=nobody --regid=nogroup --clear-groups f2b-campaign status | grep -q '^f2b-campaign: running'"
