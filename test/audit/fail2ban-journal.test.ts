@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fail2banJournalArgs, readFail2banJournalLine } from '../../src/audit/fail2ban-journal.js';
 import { chooseFail2banSource } from '../../src/audit/fail2ban-source.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
+import { fakeProgram } from '../helpers/fake-program.js';
 import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir, verdictLines } from './log-writers.js';
 
 const FAKE_BIN = fileURLToPath(new URL('../bin', import.meta.url));
@@ -168,13 +169,11 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
   });
 
   it('fails with the journalctl error when journalctl cannot serve the journal', async () => {
-    const broken = join(dir, 'broken-bin');
-    mkdirSync(broken, { recursive: true });
-    writeFileSync(
-      join(broken, 'journalctl'),
+    const broken = fakeProgram(
+      join(dir, 'broken-bin'),
+      'journalctl',
       '#!/bin/sh\necho "Failed to open journal: Permission denied" >&2\nexit 1\n',
     );
-    chmodSync(join(broken, 'journalctl'), 0o755);
     // A run that succeeds resolves without a code: it counts as exit 0, so a failure reported only as a warning fails.
     const run = await promisify(execFile)(
       process.execPath,
@@ -192,11 +191,8 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
   });
 
   it("repeats journalctl's hint when it succeeds without the system journal", async () => {
-    const limited = join(dir, 'limited-bin');
-    mkdirSync(limited, { recursive: true });
     const hint = 'Hint: You are currently not seeing messages from other users and the system.';
-    writeFileSync(join(limited, 'journalctl'), `#!/bin/sh\necho "${hint}" >&2\nexit 0\n`);
-    chmodSync(join(limited, 'journalctl'), 0o755);
+    const limited = fakeProgram(join(dir, 'limited-bin'), 'journalctl', `#!/bin/sh\necho "${hint}" >&2\nexit 0\n`);
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [cli, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal'],

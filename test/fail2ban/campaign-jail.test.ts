@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { serviceSection } from '../../src/config/sections/service.js';
 import { inspectCampaignJail } from '../../src/fail2ban/campaign-jail.js';
 import { dumpFail2banConfig, parseFail2banDump } from '../../src/fail2ban/client-dump.js';
+import { fakeProgram } from '../helpers/fake-program.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'f2bc-jail-'));
@@ -194,13 +195,11 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
   // yet check reported "fail2ban refuses its configuration (... see its output)".
   it('does not call a configuration refused when fail2ban-client -t did not finish', async () => {
     const { configDir, verdictLog } = setup();
-    const bin = join(work, 'killed-bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(
-      join(bin, 'fail2ban-client'),
+    const bin = fakeProgram(
+      join(work, 'killed-bin'),
+      'fail2ban-client',
       '#!/bin/sh\nfor a in "$@"; do [ "$a" = -t ] && kill -KILL $$; done\nexec /usr/bin/fail2ban-client "$@"\n',
     );
-    chmodSync(join(bin, 'fail2ban-client'), 0o755);
     const path = process.env['PATH'];
     process.env['PATH'] = `${bin}:${path}`;
     try {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSocketTrace } from '../../src/parse/socket-trace.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
+import { fakeProgram } from '../helpers/fake-program.js';
 import { sleep, tempDir, waitFor } from './helpers.js';
 
 /** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
@@ -154,11 +155,11 @@ describe('f2b-campaign run: signals while starting', () => {
    * and a signal sent in the first second lands then. Returns the child and its log's events so far.
    */
   function slowStart(name: string, seconds = 3) {
-    const slow = join(dir, `slow-bin-${seconds}`);
-    mkdirSync(slow, { recursive: true });
-    writeFileSync(join(slow, 'fail2ban-client'), `#!/bin/sh\nsleep ${seconds}\nexec /usr/bin/fail2ban-client "$@"\n`, {
-      mode: 0o755,
-    });
+    const slow = fakeProgram(
+      join(dir, `slow-bin-${seconds}`),
+      'fail2ban-client',
+      `#!/bin/sh\nsleep ${seconds}\nexec /usr/bin/fail2ban-client "$@"\n`,
+    );
     const conf = join(dir, `${name}.conf`);
     writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, `${name}-run`)}\nssh_ports = 22\n`);
     const out = join(dir, `${name}.out`);

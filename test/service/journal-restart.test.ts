@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
+import { fakeProgram } from '../helpers/fake-program.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from './helpers.js';
 
 /**
@@ -26,12 +27,14 @@ describe('journal source restarted before its first entry', () => {
   it('reads what came while journalctl was down, instead of starting again at the end', async () => {
     writeFileSync(journal, '');
     // Fails its first run, then is the fake journalctl.
-    const wrapper = join(dir, 'journalctl');
-    writeFileSync(
-      wrapper,
-      `#!/bin/sh\nif [ ! -e "${dir}/failed-once" ]; then : > "${dir}/failed-once"; echo "journal unavailable" >&2; exit 1; fi\nexec "${FAKE}" "$@"\n`,
+    const wrapper = join(
+      fakeProgram(
+        dir,
+        'journalctl',
+        `#!/bin/sh\nif [ ! -e "${dir}/failed-once" ]; then : > "${dir}/failed-once"; echo "journal unavailable" >&2; exit 1; fi\nexec "${FAKE}" "$@"\n`,
+      ),
+      'journalctl',
     );
-    chmodSync(wrapper, 0o755);
     mkdirSync(join(dir, 'net'));
     writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
     const config = parseConfigText(
