@@ -10,7 +10,7 @@ import {
   restoreCampaign,
   snapshotCampaign,
 } from './campaign.js';
-import { banJoins, banMatch, joins, matchCampaign } from './campaign-match.js';
+import { banJoins, banMatch, joins, matchCampaign, namesOnly } from './campaign-match.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import {
   type Candidate,
@@ -20,6 +20,7 @@ import {
   type PoolSnapshot,
   strength,
 } from './candidate-pool.js';
+import { HeldJoins } from './held-joins.js';
 import { MemberLimit } from './member-limit.js';
 import { type Protection, protection } from './never-ban.js';
 import type { DictionarySignal } from './signals/dictionary.js';
@@ -43,6 +44,8 @@ export interface BookSnapshot {
   readonly seq: number;
   /** BAN verdicts made (absent in older snapshots). */
   readonly bans?: number;
+  /** Running holds: source and start (absent in older snapshots: none). */
+  readonly held?: Array<[string, number]>;
 }
 
 const MAX_POOL = 10_000;
@@ -50,12 +53,22 @@ const MAX_NAMES = 4096;
 const KEEP_ENDED = 16;
 /** Members whose later evidence still teaches their campaign new signals and parameters. */
 const LEARN_FROM = 1000;
+/** Holds running at most (held-joins.ts); beyond, sources are banned at once. */
+const MAX_HELD = 10_000;
+/**
+ * A held source trying more than this is banned at once: ssh asks for a password three times per connection
+ * (NumberOfPasswordPrompts), so a person's one mistaken connection stays within it.
+ */
+const HOLD_ATTEMPTS = 3;
 
 /**
  * The campaigns and the candidates waiting to form one. A candidate is a source showing enough signals; when enough
  * candidates share enough signals a campaign opens with those signals as its fingerprint, and from then on a source
  * matching the fingerprint joins at once (at its first attempt when the match is its dictionary or its /24).
  */
+/** holdOf's answer while a source's ban is held. */
+const HOLDING = -1;
+
 export class CampaignBook {
   readonly live: Campaign[];
   readonly ended: Campaign[];
@@ -65,6 +78,8 @@ export class CampaignBook {
   private readonly override: { readonly signals: number; readonly attempts: number };
   /** Members remembered by all campaigns, live and ended, kept within max_members. */
   private readonly members: MemberLimit;
+  /** Sources whose join on names alone waits for names_alone_hold (held-joins.ts). */
+  readonly held: HeldJoins;
   bans = 0;
 
   constructor(
@@ -79,6 +94,7 @@ export class CampaignBook {
     this.bans = snapshot?.bans ?? 0;
     this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
     this.members = new MemberLimit(deps.settings.maxMembers, this.live, this.ended);
+    this.held = new HeldJoins(deps.settings.namesAloneHold, MAX_HELD, snapshot?.held);
   }
 
   isCandidate(signals: ReadonlySet<SignalName> | Evidence, ip?: string): boolean {
@@ -121,8 +137,10 @@ export class CampaignBook {
       if (!banJoins(c, source, ev, matched, this.deps, now)) continue;
       const guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
+      const held = this.holdOf(source, matched, now);
+      if (held === HOLDING) return NO_VERDICTS;
       this.pool.delete(source.ip);
-      const out = [this.ban(c, source, maskText(matched), 'join', guard, now)];
+      const out = [this.ban(c, source, maskText(matched), 'join', guard, now, held)];
       source.learned = learnFromMember(c, ev, source.learned, this.deps.settings.minMembers);
       return this.grow(c, now, out);
     }
@@ -133,6 +151,18 @@ export class CampaignBook {
     this.pool.delete(source.ip);
     this.pool.set(source.ip, { time: now, evidence: new Map(ev) });
     return this.tryOpen(now);
+  }
+
+  /**
+   * Whether a source about to join is held (HOLDING), or how long it was held before this ban (ms), or undefined
+   * when no hold is involved. Only a join on names alone (campaign-match.ts, namesOnly) is held, and only while the
+   * source has tried at most HOLD_ATTEMPTS times: more evidence of its own, or more tries, bans it at once.
+   */
+  private holdOf(source: SourceState, matched: SignalMask, now: number): number | undefined {
+    const started = this.held.startedAt(source.ip);
+    const holdable = namesOnly(matched) && source.attempts <= HOLD_ATTEMPTS;
+    if (started === undefined) return holdable && this.held.start(source.ip, now) ? HOLDING : undefined;
+    return holdable && now - started < this.held.hold ? HOLDING : now - started;
   }
 
   private guard(source: SourceState, signals: number, now: number): Protection {
@@ -227,6 +257,7 @@ export class CampaignBook {
     match: string,
     guard: Protection,
     now: number,
+    held?: number,
   ): Verdict {
     // notMember: no live campaign lists the source (judge just asked), so the list need not be asked again.
     const listed = source.campaign === c.id || (!source.notMember && c.members.has(source.ip));
@@ -242,6 +273,7 @@ export class CampaignBook {
     source.campaign = c.id;
     source.notMember = false;
     source.bannedAt = now;
+    this.held.release(source.ip);
     this.members.remember(c, source.ip, now);
     if (now > c.lastSeen) c.lastSeen = now;
     this.bans++;
@@ -251,6 +283,7 @@ export class CampaignBook {
       ['probes', source.probes],
     ];
     if (guard === 'overridden') extra.push(['protection', 'overridden']);
+    if (held !== undefined) extra.push(['held', Math.round(held / 1000)]);
     return banVerdict(now, source.ip, c.id, reason || 'fingerprint', extra);
   }
 
@@ -298,8 +331,10 @@ export class CampaignBook {
     return why === undefined ? verdict : { ...verdict, fields: [...verdict.fields, ['why', why]] };
   }
 
+  /** A login from `ip`: it is no candidate, and a hold of its ban ends (it is protected now). */
   forget(ip: string): void {
     this.pool.delete(ip);
+    this.held.release(ip);
   }
 
   get waiting(): number {
@@ -313,6 +348,7 @@ export class CampaignBook {
       pool: this.pool.snapshot(),
       seq: this.seq,
       bans: this.bans,
+      held: this.held.snapshot(),
     };
   }
 }

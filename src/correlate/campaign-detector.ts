@@ -256,8 +256,21 @@ export class CampaignDetector implements CorrelationCore {
     const now = this.now;
     this.sources.expire(now);
     const alarm = this.signals.surge.roll(now);
-    const out = this.book.tick(now);
-    return alarm ? joinVerdicts(out, this.rejudgeRecent(now)) : out;
+    let out = this.book.tick(now);
+    if (alarm) out = joinVerdicts(out, this.rejudgeRecent(now));
+    const due = this.book.held.due(now);
+    return due === undefined ? out : joinVerdicts(out, this.judgeHeld(due, now));
+  }
+
+  /** Sources whose hold ran out: judged again, so banned unless a login (or its /64's) protects them now. */
+  private judgeHeld(due: readonly string[], now: number): readonly Verdict[] {
+    let out: readonly Verdict[] = NO_VERDICTS;
+    for (const ip of due) {
+      const s = this.sources.get(ip);
+      if (s) out = joinVerdicts(out, this.judge(s, now, false));
+      this.book.held.release(ip);
+    }
+    return out;
   }
 
   onSocketSample(sample: SocketSample): readonly Verdict[] {

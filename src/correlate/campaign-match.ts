@@ -8,6 +8,7 @@ import type { SuccessHistory } from './success-history.js';
 
 const DICTIONARY = signalBit('dictionary');
 const LOCALITY = signalBit('locality');
+const SURGE = signalBit('surge');
 
 /** Each fingerprint's blocks as a set of keys, rebuilt when the list grows (it only grows, by learnFromMember). */
 const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<BlockKey> }>();
@@ -112,14 +113,20 @@ export function joins(
   return (matched & LOCALITY) !== 0 && inBlock(c, source, neighbourKey(source.ip), successes, now);
 }
 
+/**
+ * Whether the names a source tried are all it matched of a campaign's own evidence (the site-wide surge, which
+ * counts only beside them, says nothing of the source): a join on names alone, which CampaignBook holds a while.
+ */
+export function namesOnly(matched: SignalMask): boolean {
+  return (matched & DICTIONARY) !== 0 && (matched & ~(DICTIONARY | SURGE)) === 0;
+}
+
 /** What judging a ban needs besides the campaign and the source. */
 export interface BanJudgeDeps {
   readonly settings: CampaignSettings;
   readonly dictionary: DictionarySignal;
   readonly successes: SuccessHistory;
 }
-
-const SURGE = signalBit('surge');
 
 /**
  * matchCampaign when the answer is a ban: a block of the campaign's counts against a source only on the locality

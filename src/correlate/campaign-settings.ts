@@ -53,6 +53,11 @@ export const CAMPAIGN_KEYS = {
     30,
     'Failures since its last success needed, together with override_signals, to ban a protected source.',
   ),
+  namesAloneHold: durationKey(
+    'names_alone_hold',
+    0,
+    "How long to hold the ban of a source whose only evidence is the names it tried (a user's wrong first try of a sprayed name such as ubuntu looks the same): a login from it meanwhile protects it; its 4th attempt, other evidence or the hold's end bans it. 0 (the default) bans at its first attempt; 2m spares such users at the cost of a later ban.",
+  ),
 } satisfies Record<string, KeySpec<number>>;
 
 export const IGNOREIP_KEY: KeySpec<string[]> = {

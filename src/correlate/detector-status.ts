@@ -33,6 +33,7 @@ export function detectorStatus(
     evictedSources: sources.evicted,
     predictableSources,
     candidates: book.waiting,
+    heldBans: book.held.size,
     bans: book.bans,
     surge: surge.status(),
     ...counters,

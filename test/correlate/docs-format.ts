@@ -5,6 +5,7 @@ export function formatDefault(spec: KeySpec): string {
   const value = spec.default;
   if (spec.type === 'duration') {
     const ms = Number(value);
+    if (ms === 0) return '0s';
     for (const [unit, size] of [
       ['d', 86_400_000],
       ['h', 3_600_000],

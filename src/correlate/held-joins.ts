@@ -1,0 +1,82 @@
+/**
+ * Sources whose ban is held for a short while: those that would join a live campaign on the names they tried and
+ * nothing else of their own. One try of a sprayed name (`ubuntu`, `admin`) is what a one-try bot shows, and also a
+ * person who typed the wrong account name and logs in with the right one half a minute later; banned at once, that
+ * person is locked out for the jail's bantime. Held, they log in first and are protected like any user. A bot loses
+ * nothing by the wait: it tried once and left, or it tries again and is banned then (CampaignBook.consider).
+ *
+ * Holds start in time order (the detector's clock never goes backwards), so their ends come in the order they were
+ * made: a queue gives the ones due, a map answers whether a source is held.
+ */
+export class HeldJoins {
+  /** Source -> when its hold started. */
+  private readonly since = new Map<string, number>();
+  private queue: Array<[string, number]> = [];
+  private head = 0;
+  /** Holds not made because `max` were running: those sources were banned at once, as without holds. */
+  full = 0;
+
+  constructor(
+    /** How long a hold lasts (names_alone_hold); 0 holds nothing. */
+    readonly hold: number,
+    /** Holds running at most: a flood of one-try addresses must not grow this without bound. */
+    private readonly max: number,
+    snapshot: ReadonlyArray<readonly [string, number]> = [],
+  ) {
+    for (const [ip, started] of snapshot) this.start(ip, started);
+  }
+
+  /** When the hold of `ip` started, if it is held. */
+  startedAt(ip: string): number | undefined {
+    return this.since.get(ip);
+  }
+
+  /** Holds `ip` from `now`; false when holds are off or `max` are running (the caller bans at once). */
+  start(ip: string, now: number): boolean {
+    if (this.hold <= 0) return false;
+    if (this.since.has(ip)) return true;
+    if (this.since.size >= this.max) {
+      this.full++;
+      return false;
+    }
+    this.since.set(ip, now);
+    this.queue.push([ip, now]);
+    return true;
+  }
+
+  /** Ends the hold of `ip` (banned, or logged in). */
+  release(ip: string): void {
+    this.since.delete(ip);
+  }
+
+  /**
+   * The sources whose hold has run out by `now`: the caller judges each again (the judge sees the hold over and
+   * bans, with how long it was held) and then releases it.
+   */
+  due(now: number): string[] | undefined {
+    let out: string[] | undefined;
+    while (this.head < this.queue.length) {
+      const [ip, started] = this.queue[this.head]!;
+      if (started + this.hold > now) break;
+      this.head++;
+      // An entry of a hold released since (or started again later) is stale: the map has another start or none.
+      if (this.since.get(ip) !== started) continue;
+      out ??= [];
+      out.push(ip);
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.since.size;
+  }
+
+  /** Running holds, oldest first (plain JSON for the state file). */
+  snapshot(): Array<[string, number]> {
+    return [...this.since];
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import type { Verdict } from '../../src/core/verdict.js';
+import { CampaignDetector, type DetectorSnapshot } from '../../src/correlate/campaign-detector.js';
+import { namesOnly } from '../../src/correlate/campaign-match.js';
+import { HeldJoins } from '../../src/correlate/held-joins.js';
+import { signalBit } from '../../src/correlate/signals/signal.js';
+import { failure, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+
+const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
+const HOLD = { names_alone_hold: 2 * MIN };
+
+/** Eight members on a 167 s rhythm with a shared dictionary: a live campaign by T0 + 15 min. */
+function campaign(): AuthEvent[] {
+  const events: AuthEvent[] = [];
+  spread(8).forEach((ip, i) => {
+    for (let k = 0; k < 3; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, NAMES[(i + k) % 5]!));
+  });
+  return events.sort((a, b) => a.time - b.time);
+}
+
+const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
+const bansOf = (verdicts: readonly Verdict[], ip: string) =>
+  verdicts.filter((v) => v.verb === 'BAN' && field(v, 'ip') === ip);
+
+function live(values: Record<string, unknown> = HOLD): CampaignDetector {
+  const detector = new CampaignDetector(values, THRESHOLDS);
+  for (const e of campaign()) detector.onAuthEvent(e);
+  expect(detector.book.live).toHaveLength(1);
+  return detector;
+}
+
+const USER = '198.51.100.23';
+const AT = T0 + 30 * MIN;
+
+describe('names_alone_hold: the ban of a source whose only evidence is its names waits', () => {
+  it('bans a one-try source when the hold runs out, saying how long it was held', () => {
+    const detector = live();
+    expect(detector.onAuthEvent(failure(USER, AT, 'ubuntu'))).toEqual([]);
+    expect(detector.status()).toMatchObject({ heldBans: 1 });
+    expect(bansOf(detector.advance(AT + 119 * S), USER)).toEqual([]);
+    const bans = bansOf(detector.advance(AT + 120 * S), USER);
+    expect(bans).toHaveLength(1);
+    expect(field(bans[0]!, 'match')).toBe('join');
+    expect(field(bans[0]!, 'held')).toBe(120);
+    expect(field(bans[0]!, 'attempts')).toBe(1);
+    expect(detector.status()).toMatchObject({ heldBans: 0 });
+  });
+
+  it('does not ban a user who logs in during the hold, nor later for that try', () => {
+    const detector = live();
+    detector.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    detector.onAuthEvent(failure(USER, AT + 6 * S, 'ubuntu'));
+    detector.onAuthEvent(success(USER, AT + 40 * S, 'alice'));
+    const later = [...detector.advance(AT + 3 * MIN), ...detector.advance(AT + 2 * 60 * MIN)];
+    expect(bansOf(later, USER)).toEqual([]);
+    expect(detector.status()).toMatchObject({ heldBans: 0 });
+  });
+
+  it('protects an IPv6 user whose login comes from another address of the same /64', () => {
+    const detector = live();
+    detector.onAuthEvent(failure('2001:db8:7:1::aa', AT, 'ubuntu'));
+    detector.onAuthEvent(success('2001:db8:7:1::bb', AT + 30 * S, 'alice'));
+    expect(bansOf(detector.advance(AT + 5 * MIN), '2001:db8:7:1::aa')).toEqual([]);
+  });
+
+  it('bans at the 4th attempt, inside the hold: more than one ssh connection of password prompts', () => {
+    const detector = live();
+    for (let k = 0; k < 3; k++) expect(detector.onAuthEvent(failure(USER, AT + k * 3 * S, 'ubuntu'))).toEqual([]);
+    const bans = bansOf(detector.onAuthEvent(failure(USER, AT + 9 * S, 'admin')), USER);
+    expect(bans).toHaveLength(1);
+    expect(field(bans[0]!, 'held')).toBe(9);
+    expect(field(bans[0]!, 'attempts')).toBe(4);
+  });
+
+  it('holds nothing by default: the source is banned at its first attempt', () => {
+    const detector = live({});
+    const bans = bansOf(detector.onAuthEvent(failure(USER, AT, 'ubuntu')), USER);
+    expect(bans).toHaveLength(1);
+    expect(field(bans[0]!, 'held')).toBeUndefined();
+  });
+
+  it('keeps running holds across a restart (the snapshot)', () => {
+    const detector = live();
+    detector.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    const snapshot = JSON.parse(JSON.stringify(detector.snapshot())) as DetectorSnapshot;
+    expect(snapshot.book.held).toEqual([[USER, AT]]);
+    const resumed = new CampaignDetector(HOLD, THRESHOLDS, snapshot);
+    expect(bansOf(resumed.advance(AT + 2 * MIN), USER)).toHaveLength(1);
+    // A snapshot written before holds existed has none, and loads.
+    const { held: _, ...older } = snapshot.book;
+    expect(new CampaignDetector(HOLD, THRESHOLDS, { ...snapshot, book: older }).book.held.size).toBe(0);
+  });
+});
+
+describe('namesOnly', () => {
+  const bit = signalBit;
+  it('is the dictionary alone, or with the site-wide surge, and nothing of the source besides', () => {
+    expect(namesOnly(bit('dictionary'))).toBe(true);
+    expect(namesOnly(bit('dictionary') | bit('surge'))).toBe(true);
+    expect(namesOnly(bit('dictionary') | bit('locality'))).toBe(false);
+    expect(namesOnly(bit('dictionary') | bit('rhythm'))).toBe(false);
+    expect(namesOnly(bit('locality'))).toBe(false);
+    expect(namesOnly(0)).toBe(false);
+  });
+});
+
+describe('HeldJoins', () => {
+  it('gives the holds run out in the order they started, skipping released and restarted ones', () => {
+    const held = new HeldJoins(60 * S, 10);
+    expect(held.start('a', 0)).toBe(true);
+    expect(held.start('b', 10 * S)).toBe(true);
+    expect(held.start('c', 20 * S)).toBe(true);
+    held.release('b');
+    expect(held.due(59 * S)).toBeUndefined();
+    expect(held.due(75 * S)).toEqual(['a']);
+    // The caller releases what it judged; a hold started again later has its own end.
+    held.release('a');
+    held.start('a', 76 * S);
+    expect(held.due(100 * S)).toEqual(['c']);
+    held.release('c');
+    expect(held.due(136 * S)).toEqual(['a']);
+    expect(held.snapshot()).toEqual([['a', 76 * S]]);
+  });
+
+  it('holds nothing when the hold is 0, and no more than max at once (the rest are banned at once, counted)', () => {
+    expect(new HeldJoins(0, 10).start('a', 0)).toBe(false);
+    const held = new HeldJoins(60 * S, 2);
+    expect([held.start('a', 0), held.start('b', 0), held.start('c', 0)]).toEqual([true, true, false]);
+    expect(held.full).toBe(1);
+    expect(held.start('a', 5)).toBe(true);
+    expect(held.startedAt('a')).toBe(0);
+  });
+});
