@@ -33,7 +33,7 @@ requirePrograms([
 mkdirSync('bench/out', { recursive: true });
 const outfile = 'bench/out/campaign-detector.js';
 await build({
-  entryPoints: ['src/correlate/campaign-detector.ts', 'src/correlate/source-state.ts'],
+  entryPoints: ['src/correlate/campaign-detector.ts', 'src/correlate/source-record-layout.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -41,7 +41,7 @@ await build({
   logLevel: 'error',
 });
 const { CampaignDetector } = await import(`../${outfile}`);
-const { RECORD_BYTES } = await import('../bench/out/source-state.js');
+const { RECORD_BYTES } = await import('../bench/out/source-record-layout.js');
 
 const thresholds = {
   maxretry: 5,

@@ -2,7 +2,8 @@ import type { KeySpec } from '../config/key-spec.js';
 import { RecencyMap } from './recency-map.js';
 import { mad, median, sortNumbers } from './robust-stats.js';
 import { durationKey, intKey, numberKey, setting } from './settings.js';
-import { MAX_GAPS, type SourceState } from './source-state.js';
+import { MAX_GAPS } from './source-record-layout.js';
+import type { SourceState } from './source-state.js';
 
 export const PREDICTABLE_KEYS = {
   minIntervals: {

@@ -1,4 +1,5 @@
-import { F64_FIELDS, I32_FIELDS, type NumericField, type SourceState } from './source-state.js';
+import { F64_FIELDS, I32_FIELDS, type NumericField } from './source-record-layout.js';
+import type { SourceState } from './source-state.js';
 
 /**
  * How a source is written into a snapshot and read back: as a row (what snapshots hold), or as plain data (what they

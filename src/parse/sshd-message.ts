@@ -1,4 +1,10 @@
+/**
+ * The sshd message classifier: which of the messages sshd writes a line is, and what it names (role, reason,
+ * address, user). The tail of Failed/Accepted lines is read in sshd-origin.ts, the wrapping in sshd-wrapping.ts.
+ */
 import type { AuthEventReason } from '../core/auth-event.js';
+import { AMBIGUOUS, userAndOrigin } from './sshd-origin.js';
+import { mayBeCut, stripDecorations } from './sshd-wrapping.js';
 
 /**
  * How a message counts, before the per-connection bookkeeping in connection-tracker.ts:
@@ -54,59 +60,9 @@ function match(
 
 const NONE: MessageMatch = match('none', 'other');
 
-/** Two readings of one line give different addresses: attacker text stands on both sides of the address. */
-export const AMBIGUOUS = Symbol('ambiguous');
-/**
- * sshd hands every message to syslog() as `"%.500s"` (log.c), after escaping what the client sent (a byte of a
- * username can take 4 characters): a message this long may have lost its end, and with it the address sshd wrote
- * after the client's text. What is left then ends in attacker text that can read as a whole line.
- */
-export const SSHD_SYSLOG_MAX = 500;
 /** The message may have been cut before its address, and it is not one of the forms that name the address first. */
 export const CUT = Symbol('cut');
 export type Classification = MessageMatch | typeof AMBIGUOUS | typeof CUT | null;
-
-interface Origin {
-  readonly user: string;
-  readonly addr: string;
-  readonly port: string | undefined;
-}
-
-function origin(user: string, addr: string, port: string | undefined): Origin {
-  return { user, addr, port };
-}
-
-// `<user> from <addr> port <port> ssh2[: <extra>]`, as auth.c's auth_log() writes Failed/Accepted lines. After the
-// port comes sshd's own end of the line: nothing (password, keyboard-interactive, none), or format_method_key()'s
-// `<type> <fingerprint>`, a certificate's `<type> <fp> ID <key ID> (serial N) CA <type> <fp>`, either followed by
-// `, client user "<u>", client host "<h>"` (hostbased). The username, key ID and client names are the client's, so
-// attacker text can stand on both sides of the address: every ` from A port P` that such an end follows is a reading
-// of the line, and the line counts only if all its readings name one address (else it is ambiguous).
-const ORIGIN_AT = / from (\S+) port (\d+)/y;
-const END_PLAIN = /^(?: ssh\d?)?$/;
-const END_KEYS = /^ ssh2: [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*$/;
-const END_METHOD_KEY =
-  /^ ssh2: \S+ \S+(?: ID .* \(serial \d+\) CA \S+ \S+)?(?:, client user ".*", client host ".*")?$/s;
-// SSH1-era rhosts suffix, and pre-5.x lines with no port. Tried only when no modern form fits, because a modern
-// line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
-const TAIL_SSH1_RUSER = /^(.*?) from (\S+) port (\d+) ssh1: ruser .*$/s;
-const TAIL_NO_PORT = /^(.*) from (\S+)$/s;
-
-function userAndOrigin(rest: string): Origin | typeof AMBIGUOUS | null {
-  let found: Origin | undefined;
-  for (let at = rest.indexOf(' from '); at !== -1; at = rest.indexOf(' from ', at + 1)) {
-    ORIGIN_AT.lastIndex = at;
-    const m = ORIGIN_AT.exec(rest);
-    if (m === null) continue;
-    const end = rest.slice(ORIGIN_AT.lastIndex);
-    if (!END_PLAIN.test(end) && !END_KEYS.test(end) && !END_METHOD_KEY.test(end)) continue;
-    if (found === undefined) found = origin(rest.slice(0, at), m[1]!, m[2]);
-    else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
-  }
-  if (found !== undefined) return found;
-  const m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
-  return m ? origin(m[1]!, m[2]!, m[3]) : null;
-}
 
 const FAILED = /^Failed (\S+) for (invalid user )?/;
 const ACCEPTED = /^Accepted (\S+) for /;
@@ -152,11 +108,6 @@ const KNOWN_NONE =
 export function classifySshdMessage(raw: string): Classification {
   const { message } = stripDecorations(raw);
   return mayBeCut(raw) ? classifyCut(message) : classifyMessage(message);
-}
-
-/** At least SSHD_SYSLOG_MAX bytes of UTF-8 (a UTF-16 unit is at most 3 of them: most lines skip the count). */
-function mayBeCut(raw: string): boolean {
-  return raw.length * 3 >= SSHD_SYSLOG_MAX && Buffer.byteLength(raw, 'utf8') >= SSHD_SYSLOG_MAX;
 }
 
 /**
@@ -306,16 +257,4 @@ function failureReason(method: string): AuthEventReason {
   if (method === 'none') return 'failed-none';
   if (method.startsWith('keyboard-interactive')) return 'failed-keyboard-interactive';
   return 'failed-other';
-}
-
-/** Removes what sshd and syslog wrap around a message: `error: `, `fatal: `, Solaris `[ID n auth.x] `, ` [preauth]`. */
-export function stripDecorations(raw: string): { message: string; preauth: boolean } {
-  // `sshd -e` ends its lines in \r\n, and journald keeps the \r of a line from stdout.
-  let message = raw.trimEnd();
-  if (message.startsWith('error: ') || message.startsWith('fatal: ')) message = message.slice(7);
-  if (message.startsWith('[ID ')) message = message.replace(/^\[ID \d+ [\w.]+\] /, '');
-  const preauth = message.endsWith(' [preauth]');
-  if (preauth) message = message.slice(0, -10);
-  else if (message.endsWith(' [net]')) message = message.slice(0, -6);
-  return { message: message.trimEnd(), preauth };
 }

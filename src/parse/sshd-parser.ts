@@ -2,7 +2,8 @@ import type { AuthEvent } from '../core/auth-event.js';
 import { normaliseAddress } from './address.js';
 import { type ConnectionSnapshot, ConnectionTracker } from './connection-tracker.js';
 import { ParseStats, type SkipReason } from './parse-stats.js';
-import { AMBIGUOUS, CUT, classifySshdMessage } from './sshd-message.js';
+import { CUT, classifySshdMessage } from './sshd-message.js';
+import { AMBIGUOUS } from './sshd-origin.js';
 import { HeaderReader } from './syslog-header.js';
 import { YearInference } from './year-inference.js';
 

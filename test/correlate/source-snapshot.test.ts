@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_NAMES, MAX_TIMES } from '../../src/correlate/source-record-layout.js';
 import { assignRow, ROW_FIELDS, sourceData, sourceRow } from '../../src/correlate/source-snapshot.js';
-import { MAX_NAMES, MAX_TIMES, SourceRecords } from '../../src/correlate/source-state.js';
+import { SourceRecords } from '../../src/correlate/source-state.js';
 import { T0 } from './helpers.js';
 
 describe('source rows (what a snapshot keeps)', () => {

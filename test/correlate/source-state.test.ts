@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_NAMES, MAX_TIMES } from '../../src/correlate/source-record-layout.js';
 import { assignData, sourceData } from '../../src/correlate/source-snapshot.js';
-import { MAX_NAMES, MAX_TIMES, newSource, SourceRecords, scratchSource } from '../../src/correlate/source-state.js';
+import { newSource, SourceRecords, scratchSource } from '../../src/correlate/source-state.js';
 import { T0 } from './helpers.js';
 
 describe('source records', () => {

@@ -1,0 +1,51 @@
+/**
+ * Who tried and from where, read from the end of sshd's `Failed`/`Accepted` lines. Apart from the classifier because
+ * it is the one place where the client's text (a username, a key ID) can imitate sshd's own: reading the address out
+ * safely takes every possible reading of the line, not one pattern.
+ */
+
+/** Two readings of one line give different addresses: attacker text stands on both sides of the address. */
+export const AMBIGUOUS = Symbol('ambiguous');
+
+export interface Origin {
+  readonly user: string;
+  readonly addr: string;
+  readonly port: string | undefined;
+}
+
+function origin(user: string, addr: string, port: string | undefined): Origin {
+  return { user, addr, port };
+}
+
+// `<user> from <addr> port <port> ssh2[: <extra>]`, as auth.c's auth_log() writes Failed/Accepted lines. After the
+// port comes sshd's own end of the line: nothing (password, keyboard-interactive, none), or format_method_key()'s
+// `<type> <fingerprint>`, a certificate's `<type> <fp> ID <key ID> (serial N) CA <type> <fp>`, either followed by
+// `, client user "<u>", client host "<h>"` (hostbased). The username, key ID and client names are the client's, so
+// attacker text can stand on both sides of the address: every ` from A port P` that such an end follows is a reading
+// of the line, and the line counts only if all its readings name one address (else it is ambiguous).
+const ORIGIN_AT = / from (\S+) port (\d+)/y;
+const END_PLAIN = /^(?: ssh\d?)?$/;
+const END_KEYS = /^ ssh2: [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*$/;
+const END_METHOD_KEY =
+  /^ ssh2: \S+ \S+(?: ID .* \(serial \d+\) CA \S+ \S+)?(?:, client user ".*", client host ".*")?$/s;
+// SSH1-era rhosts suffix, and pre-5.x lines with no port. Tried only when no modern form fits, because a modern
+// line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
+const TAIL_SSH1_RUSER = /^(.*?) from (\S+) port (\d+) ssh1: ruser .*$/s;
+const TAIL_NO_PORT = /^(.*) from (\S+)$/s;
+
+/** The user and address at the end of a `Failed`/`Accepted` line (what follows `for `): null if none fits. */
+export function userAndOrigin(rest: string): Origin | typeof AMBIGUOUS | null {
+  let found: Origin | undefined;
+  for (let at = rest.indexOf(' from '); at !== -1; at = rest.indexOf(' from ', at + 1)) {
+    ORIGIN_AT.lastIndex = at;
+    const m = ORIGIN_AT.exec(rest);
+    if (m === null) continue;
+    const end = rest.slice(ORIGIN_AT.lastIndex);
+    if (!END_PLAIN.test(end) && !END_KEYS.test(end) && !END_METHOD_KEY.test(end)) continue;
+    if (found === undefined) found = origin(rest.slice(0, at), m[1]!, m[2]);
+    else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
+  }
+  if (found !== undefined) return found;
+  const m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
+  return m ? origin(m[1]!, m[2]!, m[3]) : null;
+}
