@@ -1,6 +1,6 @@
 /**
- * What the detector remembers about one remote address: numbers and two short histories (no attacker text:
- * usernames are kept as hashes). The numbers live in typed arrays, one fixed-size record per source (SourceRecords),
+ * What the detector remembers about one remote address: numbers and three short histories (attempt times, name
+ * hashes, intervals between visits; no attacker text: usernames are kept as hashes). The numbers live in typed arrays, one fixed-size record per source (SourceRecords),
  * not in a JS object each: with 100,000 sources tracked, objects cost ~500 bytes apiece and every one of them was
  * traced by each full garbage collection; a record is ~260 bytes the collector never looks into (bench/memory.mjs).
  * A SourceState is the view of one record, with the fields as properties, so the signals read like plain objects.
