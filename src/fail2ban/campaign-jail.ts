@@ -37,6 +37,8 @@ export interface CampaignJailReport {
   readonly running: boolean | null;
   /** Each problem says what is wrong, what was expected, and what to do. Empty when all is well. */
   readonly problems: readonly string[];
+  /** Checks that could not be made (fail2ban-client -t did not finish): no fault shown, nothing shown either. */
+  readonly warnings: readonly string[];
 }
 
 function logpathFiles(value: string | undefined): string[] {
@@ -50,14 +52,18 @@ function logpathFiles(value: string | undefined): string[] {
  * The journal is the remedy for sshd's jail only: the campaign jail reads a file (the verdict log, said missing
  * already), and another jail's log is for its own program to write.
  */
-async function whyRefused(campaignJail: string, configDir?: string): Promise<string | null> {
+async function whyRefused(
+  campaignJail: string,
+  configDir?: string,
+): Promise<{ readonly known: boolean; readonly message: string } | null> {
   const args = configDir === undefined ? ['-t'] : ['-c', configDir, '-t'];
   const test = await execa('fail2ban-client', args, { reject: false, timeout: 30_000, stdin: 'ignore', all: true });
   if (test.exitCode === 0) return null;
   if (test.exitCode === undefined) {
     // Timed out, killed, or not started: that says nothing about the configuration.
     const how = test.timedOut ? 'timed out after 30 s' : (test.signal ?? test.shortMessage);
-    return `fail2ban-client -t did not finish (${how}): whether fail2ban would start with its configuration is unknown`;
+    const message = `fail2ban-client -t did not finish (${how}): whether fail2ban would start with its configuration is unknown`;
+    return { known: false, message };
   }
   const lines = (test.all ?? '').split('\n');
   const line = lines.find((l) => /Failed during configuration/.test(l)) ?? lines.find((l) => /ERROR/.test(l));
@@ -73,7 +79,8 @@ async function whyRefused(campaignJail: string, configDir?: string): Promise<str
   } else if (missing !== undefined) {
     hint = `: the ${missing} jail's log file does not exist: create it, or disable the jail (enabled = false, ${local(missing)})`;
   }
-  return `fail2ban refuses its configuration (fail2ban-client -t: ${reason})${hint}; until it starts nothing is banned`;
+  const message = `fail2ban refuses its configuration (fail2ban-client -t: ${reason})${hint}; until it starts nothing is banned`;
+  return { known: true, message };
 }
 
 async function askServer(jail: string): Promise<boolean | null> {
@@ -94,6 +101,7 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
   const configDir = options.configDir ?? '/etc/fail2ban';
   const verdictLog = resolve(options.verdictLog);
   const problems: string[] = [];
+  const warnings: string[] = [];
   const sections = existsSync(configDir) ? readJailSections(configDir) : new Map();
   if (!existsSync(configDir)) {
     problems.push(`fail2ban's configuration ${configDir} does not exist: install fail2ban, or verdicts ban nobody`);
@@ -160,7 +168,7 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
     if (fail2banAccepts !== null && options.configDir === undefined) running = await askServer(jail);
     if (fail2banAccepts === true) {
       const refused = await whyRefused(jail, options.configDir);
-      if (refused !== null) problems.push(refused);
+      if (refused !== null) (refused.known ? problems : warnings).push(refused.message);
     }
     if (running === false && enabled) {
       problems.push(`fail2ban runs without the ${jail} jail: run fail2ban-client reload`);
@@ -178,5 +186,6 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
     fail2banAccepts,
     running,
     problems,
+    warnings,
   };
 }

@@ -137,19 +137,24 @@ async function checkCampaignJail(settings: ServiceSettings): Promise<CheckResult
     // The server is asked whether it runs the jail only when its configuration is the one checked.
     ...(hostConfig ? {} : { configDir: settings.fail2banConfig }),
   });
-  if (report.problems.length > 0) return report.problems.map((message) => ({ level: 'error', what, message }));
+  const warnings = report.warnings.map((message): CheckResult => ({ level: 'warning', what, message }));
+  if (report.problems.length > 0) {
+    return [...report.problems.map((message): CheckResult => ({ level: 'error', what, message })), ...warnings];
+  }
   const via = report.fail2banAccepts === true ? 'fail2ban-client -d' : 'jail files';
   const wired = `[${report.jail}] is enabled and watches ${resolve(settings.verdictLog)}, which the service can write (${via})`;
-  if (!hostConfig) return [{ level: 'ok', what, message: wired }];
-  return report.running === true
-    ? [{ level: 'ok', what, message: `${wired}; the running fail2ban has the jail` }]
-    : [
-        {
-          level: 'warning',
-          what,
-          message: `${wired}; but no fail2ban-server answers: nothing is banned until it runs`,
-        },
-      ];
+  if (!hostConfig) return [{ level: 'ok', what, message: wired }, ...warnings];
+  const server: CheckResult[] =
+    report.running === true
+      ? [{ level: 'ok', what, message: `${wired}; the running fail2ban has the jail` }]
+      : [
+          {
+            level: 'warning',
+            what,
+            message: `${wired}; but no fail2ban-server answers: nothing is banned until it runs`,
+          },
+        ];
+  return [...server, ...warnings];
 }
 
 export const checkCommand: Command = {
