@@ -1,5 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { rotationCandidates } from '../sources/rotation-candidates.js';
 
 /** One file of a rotated log set. */
 export interface RotatedFile {
@@ -21,23 +20,13 @@ const DATED = /^-(\d{8,10})(\.gz)?$/;
  * A missing log with no siblings gives an empty list.
  */
 export function listRotated(path: string): RotatedFile[] {
-  const dir = dirname(path);
-  const base = basename(path);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const found: Array<{ file: RotatedFile; order: number; name: string }> = [];
-  for (const name of names) {
-    if (!name.startsWith(base)) continue;
-    const rest = name.slice(base.length);
+  const found: Array<{ file: RotatedFile; order: number; suffix: string }> = [];
+  for (const { path: file, suffix, stat } of rotationCandidates(path)) {
     let order: number;
     let gzip = false;
-    const numbered = NUMBERED.exec(rest);
-    const dated = DATED.exec(rest);
-    if (rest === '') order = Number.POSITIVE_INFINITY;
+    const numbered = NUMBERED.exec(suffix);
+    const dated = DATED.exec(suffix);
+    if (suffix === '') order = Number.POSITIVE_INFINITY;
     else if (numbered) {
       order = -Number(numbered[1]);
       gzip = numbered[2] !== undefined;
@@ -45,14 +34,8 @@ export function listRotated(path: string): RotatedFile[] {
       order = 0;
       gzip = dated[2] !== undefined;
     } else continue;
-    try {
-      const st = statSync(join(dir, name));
-      if (!st.isFile()) continue;
-      found.push({ file: { path: join(dir, name), gzip, size: st.size, mtime: st.mtimeMs }, order, name });
-    } catch {
-      // Rotated away between readdir and stat: the next rotation holds its lines.
-    }
+    found.push({ file: { path: file, gzip, size: stat.size, mtime: stat.mtimeMs }, order, suffix });
   }
-  found.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  found.sort((a, b) => a.order - b.order || (a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : 0));
   return found.map((f) => f.file);
 }

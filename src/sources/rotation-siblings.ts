@@ -1,5 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { rotationCandidates } from './rotation-candidates.js';
 
 /** A rotated copy of a followed file: `auth.log.1` has rank 1 (newest), `auth.log.2` rank 2, ... */
 export interface Sibling {
@@ -17,26 +16,10 @@ const RANK = /^\.(\d{1,4})$/;
  * first. Used to find where a file we followed went, and which newer rotations we never saw.
  */
 export function listSiblings(path: string): Sibling[] {
-  const dir = dirname(path);
-  const base = basename(path);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const siblings: Sibling[] = [];
-  for (const name of names) {
-    if (!name.startsWith(base)) continue;
-    const rank = RANK.exec(name.slice(base.length));
-    if (!rank) continue;
-    try {
-      const st = statSync(join(dir, name));
-      if (!st.isFile()) continue;
-      siblings.push({ path: join(dir, name), rank: Number(rank[1]), ino: st.ino, dev: st.dev, size: st.size });
-    } catch {
-      // Rotated away between readdir and stat: it will be seen at the next look.
-    }
+  for (const { path: sibling, suffix, stat } of rotationCandidates(path)) {
+    const rank = RANK.exec(suffix);
+    if (rank) siblings.push({ path: sibling, rank: Number(rank[1]), ino: stat.ino, dev: stat.dev, size: stat.size });
   }
   return siblings.sort((a, b) => a.rank - b.rank);
 }
