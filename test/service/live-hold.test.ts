@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli } from '../helpers/bundle-cli.js';
+import { sleep, tempDir, verdictLines, waitFor } from './helpers.js';
+
+/**
+ * names_alone_hold in the running service: a held ban is written by the service's clock (its tick), with no line
+ * after the attempt to carry it, and a login during the hold spares the source. The bundled program in a child
+ * process follows a log to which a campaign (8 sources on a 167 s rhythm with one dictionary, stamped in the last
+ * 12 minutes) is appended, then two newcomers trying a name of that dictionary once, one of which logs in.
+ */
+const t = tempDir('live-hold');
+afterAll(t.cleanup);
+const dir = t.dir;
+const log = join(dir, 'auth.log');
+const verdicts = join(dir, 'verdicts.log');
+const HOLD_S = 2;
+const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
+let child: ChildProcess | undefined;
+let pid = 4000;
+
+afterAll(() => child?.kill('SIGKILL'));
+
+/** sshd's two lines for one failed try of an unknown name, as rsyslog writes them on Debian 12 (RFC 3339). */
+function failedTry(ip: string, time: number, user: string): string {
+  const stamp = new Date(time).toISOString().replace('Z', '+00:00');
+  const head = `${stamp} host sshd[${++pid}]:`;
+  return (
+    `${head} Invalid user ${user} from ${ip} port ${40000 + (pid % 20000)}\n` +
+    `${head} Failed password for invalid user ${user} from ${ip} port ${40000 + (pid % 20000)} ssh2\n`
+  );
+}
+
+beforeAll(async () => {
+  const bundle = await bundleCli(dir);
+  mkdirSync(join(dir, 'net'));
+  mkdirSync(join(dir, 'fail2ban'));
+  writeFileSync(
+    join(dir, 'net', 'tcp'),
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
+  );
+  writeFileSync(
+    join(dir, 'f2b-campaign.conf'),
+    [
+      '[service]',
+      'start_at = start',
+      `runtime_dir = ${join(dir, 'run')}`,
+      '[detection]',
+      `names_alone_hold = ${HOLD_S}s`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(log, '');
+  const out = openSync(join(dir, 'service.out'), 'w');
+  child = spawn(
+    process.execPath,
+    [
+      bundle,
+      'run',
+      '--config',
+      join(dir, 'f2b-campaign.conf'),
+      '--auth-log',
+      log,
+      '--verdicts',
+      verdicts,
+      '--state-dir',
+      join(dir, 'state'),
+      '--sockets-from',
+      join(dir, 'net'),
+      '--fail2ban-dir',
+      join(dir, 'fail2ban'),
+    ],
+    { stdio: ['ignore', out, out] },
+  );
+  closeSync(out);
+}, 60_000);
+
+const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);
+
+describe('live service with names_alone_hold', () => {
+  it('writes a held ban when the hold runs out, with no line to carry it, and spares a source that logs in', async () => {
+    const start = Date.now() - 12 * 60_000;
+    const members = Array.from({ length: 8 }, (_, i) => `198.18.${10 + i * 3}.${20 + i}`);
+    const tries: Array<[number, string]> = [];
+    members.forEach((ip, i) => {
+      for (let k = 0; k < 3; k++) tries.push([start + i * 40_000 + k * 167_000, ip]);
+    });
+    tries.sort((a, b) => a[0] - b[0]);
+    const index = new Map(members.map((ip, i) => [ip, i]));
+    const seen = new Map<string, number>();
+    for (const [time, ip] of tries) {
+      const k = seen.get(ip) ?? 0;
+      seen.set(ip, k + 1);
+      appendFileSync(log, failedTry(ip, time, NAMES[(index.get(ip)! + k) % NAMES.length]!));
+    }
+    await waitFor(() => verdictLines(verdicts).some((v) => v.verb === 'CAMPAIGN'), 20_000, 'the campaign opens');
+
+    const bot = '203.0.113.77';
+    const user = '203.0.113.88';
+    const at = Date.now();
+    appendFileSync(log, failedTry(bot, at, 'oracle') + failedTry(user, at, 'ubuntu'));
+    const stamp = new Date(at + 1000).toISOString().replace('Z', '+00:00');
+    appendFileSync(log, `${stamp} host sshd[${++pid}]: Accepted password for alice from ${user} port 51000 ssh2\n`);
+
+    await sleep(1000);
+    expect(bansOf(bot), 'no ban during the hold').toEqual([]);
+    await waitFor(() => bansOf(bot).length > 0, 10_000, 'the held ban');
+    const ban = bansOf(bot)[0]!;
+    expect(Number(ban.fields.get('held'))).toBeGreaterThanOrEqual(HOLD_S);
+    expect(ban.time - at).toBeGreaterThanOrEqual(HOLD_S * 1000 - 5);
+    expect(ban.fields.get('match')).toBe('join');
+    // The source that logged in: its hold ended with the login, nothing comes after it.
+    await sleep(2000);
+    expect(bansOf(user)).toEqual([]);
+  }, 60_000);
+});
