@@ -3,6 +3,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/bundle-cli.js';
+import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import { sleep, tempDir, verdictLines, waitFor } from './helpers.js';
 
 /**
@@ -17,21 +18,9 @@ const dir = t.dir;
 const log = join(dir, 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
 const HOLD_S = 2;
-const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
 let child: ChildProcess | undefined;
-let pid = 4000;
 
 afterAll(() => child?.kill('SIGKILL'));
-
-/** sshd's two lines for one failed try of an unknown name, as rsyslog writes them on Debian 12 (RFC 3339). */
-function failedTry(ip: string, time: number, user: string): string {
-  const stamp = new Date(time).toISOString().replace('Z', '+00:00');
-  const head = `${stamp} host sshd[${++pid}]:`;
-  return (
-    `${head} Invalid user ${user} from ${ip} port ${40000 + (pid % 20000)}\n` +
-    `${head} Failed password for invalid user ${user} from ${ip} port ${40000 + (pid % 20000)} ssh2\n`
-  );
-}
 
 beforeAll(async () => {
   const bundle = await bundleCli(dir);
@@ -81,28 +70,14 @@ const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === '
 
 describe('live service with names_alone_hold', () => {
   it('writes a held ban when the hold runs out, with no line to carry it, and spares a source that logs in', async () => {
-    const start = Date.now() - 12 * 60_000;
-    const members = Array.from({ length: 8 }, (_, i) => `198.18.${10 + i * 3}.${20 + i}`);
-    const tries: Array<[number, string]> = [];
-    members.forEach((ip, i) => {
-      for (let k = 0; k < 3; k++) tries.push([start + i * 40_000 + k * 167_000, ip]);
-    });
-    tries.sort((a, b) => a[0] - b[0]);
-    const index = new Map(members.map((ip, i) => [ip, i]));
-    const seen = new Map<string, number>();
-    for (const [time, ip] of tries) {
-      const k = seen.get(ip) ?? 0;
-      seen.set(ip, k + 1);
-      appendFileSync(log, failedTry(ip, time, NAMES[(index.get(ip)! + k) % NAMES.length]!));
-    }
+    appendFileSync(log, campaignLog(Date.now() - 12 * 60_000));
     await waitFor(() => verdictLines(verdicts).some((v) => v.verb === 'CAMPAIGN'), 20_000, 'the campaign opens');
 
     const bot = '203.0.113.77';
     const user = '203.0.113.88';
     const at = Date.now();
     appendFileSync(log, failedTry(bot, at, 'oracle') + failedTry(user, at, 'ubuntu'));
-    const stamp = new Date(at + 1000).toISOString().replace('Z', '+00:00');
-    appendFileSync(log, `${stamp} host sshd[${++pid}]: Accepted password for alice from ${user} port 51000 ssh2\n`);
+    appendFileSync(log, passwordLogin(user, at + 1000, 'alice'));
 
     await sleep(1000);
     expect(bansOf(bot), 'no ban during the hold').toEqual([]);

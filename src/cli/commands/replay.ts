@@ -99,6 +99,9 @@ export const replayCommand: Command = {
     if (fd !== 1) closeSync(fd);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const s = parsed.stats() as { lines: number };
+    // Bans held (names_alone_hold) whose hold had not run out at the log's last line: replay stops on the log's
+    // clock, and whether a login would have spared them is beyond the log.
+    const held = (core.status() as { detection?: { heldBans?: number } }).detection?.heldBans ?? 0;
     process.stderr.write(
       `${JSON.stringify({
         files: logs.length,
@@ -110,6 +113,7 @@ export const replayCommand: Command = {
         seconds: Number(seconds.toFixed(3)),
         linesPerSecond: Math.round(s.lines / seconds),
         parserThread: parsed.inWorker,
+        ...(held > 0 ? { heldAtEnd: held } : {}),
         thresholds: {
           maxretry: thresholds.maxretry,
           findtime: thresholds.findtime,

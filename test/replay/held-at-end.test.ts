@@ -1,0 +1,70 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { campaignLog, failedTry } from '../helpers/campaign-log.js';
+import { tempDir, verdictLines } from '../service/helpers.js';
+
+/**
+ * replay with names_alone_hold: a hold running out before the log's last line is a ban like any other (at the first
+ * line after it ran out: replay moves on the log's clock); one still running at the end is not made up (replay keeps the log's clock, and whether a login would have come is beyond
+ * the log) but counted in the summary, so the reader knows the verdicts stop short.
+ */
+const t = tempDir('held-at-end');
+afterAll(t.cleanup);
+let bundle = '';
+beforeAll(async () => {
+  bundle = await bundleCli(t.dir);
+}, 60_000);
+
+const T0 = Date.UTC(2026, 10, 2, 9);
+
+describe('replay with names_alone_hold', () => {
+  it('bans the holds that ran out within the log and counts those still running at its end', async () => {
+    const log = join(t.dir, 'auth.log');
+    const config = join(t.dir, 'hold.conf');
+    writeFileSync(config, '[detection]\nnames_alone_hold = 2m\n');
+    const early = T0 + 20 * 60_000;
+    writeFileSync(
+      log,
+      campaignLog(T0) +
+        failedTry('203.0.113.10', early, 'oracle') +
+        // Three minutes later: the first newcomer's hold has run out; the second's has just begun.
+        failedTry('203.0.113.20', early + 3 * 60_000, 'guest'),
+    );
+    const verdicts = join(t.dir, 'v.log');
+    const run = await runCli(bundle, [
+      'replay',
+      '--auth-log',
+      log,
+      '--verdicts',
+      verdicts,
+      '--config',
+      config,
+      '--fail2ban-defaults',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const bans = verdictLines(verdicts).filter((v) => v.verb === 'BAN');
+    const first = bans.find((v) => v.fields.get('ip') === '203.0.113.10');
+    // Replay has no clock between lines: the hold that ran out at early + 2 min is judged at the next line.
+    expect(first?.fields.get('held')).toBe('180');
+    expect(first?.time).toBe(early + 3 * 60_000);
+    expect(bans.some((v) => v.fields.get('ip') === '203.0.113.20')).toBe(false);
+    expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!)).toMatchObject({ heldAtEnd: 1 });
+
+    // Without the hold both are banned at their attempt, and nothing is said of holds.
+    const plain = await runCli(bundle, [
+      'replay',
+      '--auth-log',
+      log,
+      '--verdicts',
+      join(t.dir, 'p.log'),
+      '--fail2ban-defaults',
+    ]);
+    const now = verdictLines(join(t.dir, 'p.log')).filter(
+      (v) => v.verb === 'BAN' && v.fields.get('ip')?.startsWith('203.'),
+    );
+    expect(now.map((v) => v.time)).toEqual([early, early + 3 * 60_000]);
+    expect(JSON.parse(plain.stderr.trim().split('\n').at(-1)!)).not.toHaveProperty('heldAtEnd');
+  }, 60_000);
+});
