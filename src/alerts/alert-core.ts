@@ -106,6 +106,7 @@ export class AlertCore {
     if (
       this.settings.compromiseAction === 'ban' &&
       finding.reason !== 'sprayed-user' &&
+      finding.campaign.namesAloneHeld !== true &&
       e.bannable &&
       !isLoopback(e.ip) &&
       this.lookup.mayBan(e.ip)

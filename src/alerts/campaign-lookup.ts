@@ -6,6 +6,11 @@ export interface CampaignMatch {
   readonly id: string;
   /** The signals that tie the source (or username) to the campaign, joined by `+` (e.g. `rhythm+dictionary`). */
   readonly signals: string;
+  /**
+   * The match is the names the source tried and nothing else of its own, and the detector holds the ban of such a
+   * source (names_alone_hold): a login is what that hold waits for, so it is alerted, not banned.
+   */
+  readonly namesAloneHeld?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CampaignLookup, CampaignMatch } from '../alerts/campaign-lookup.js
 import type { AuthEvent } from '../core/auth-event.js';
 import type { Campaign } from './campaign.js';
 import type { CampaignDetector } from './campaign-detector.js';
+import { namesOnly } from './campaign-match.js';
 import { nameHash } from './name-key.js';
 import { maskText } from './signals/signal.js';
 import { scratchSource } from './source-state.js';
@@ -54,7 +55,8 @@ export class DetectorLookup implements CampaignLookup {
       const c = d.book.live[i]!;
       const matched = d.book.match(c, source, ev);
       if (d.book.joins(c, source, matched)) {
-        return asMatch(c, maskText(matched));
+        const match = asMatch(c, maskText(matched));
+        return d.settings.namesAloneHold > 0 && namesOnly(matched) ? { ...match, namesAloneHeld: true } : match;
       }
     }
     return null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector, type DetectorSnapshot } from '../../src/correlate/campaign-detector.js';
+import { createCore } from '../../src/correlate/create-core.js';
 import { namesOnly } from '../../src/correlate/campaign-match.js';
 import { HeldJoins } from '../../src/correlate/held-joins.js';
 import { signalBit } from '../../src/correlate/signals/signal.js';
@@ -90,6 +91,32 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     // A snapshot written before holds existed has none, and loads.
     const { held: _, ...older } = snapshot.book;
     expect(new CampaignDetector(HOLD, THRESHOLDS, { ...snapshot, book: older }).book.held.size).toBe(0);
+  });
+});
+
+describe('names_alone_hold and the compromise alert', () => {
+  /** The core with compromise_action = ban: a login from a source matching a live campaign is banned. */
+  function core(detection: Record<string, unknown>) {
+    const c = createCore(detection, THRESHOLDS, undefined, { compromise_action: 'ban' });
+    for (const e of campaign()) c.onAuthEvent(e);
+    return c;
+  }
+
+  it('alerts on a login during the hold but does not ban it: the login is what the hold waits for', () => {
+    const c = core(HOLD);
+    c.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    const out = [...c.onAuthEvent(success(USER, AT + 30 * S, 'alice')), ...c.advance(AT + 5 * MIN)];
+    expect(out.filter((v) => v.verb === 'ALERT').map((v) => field(v, 'reason'))).toEqual(['fingerprint']);
+    expect(bansOf(out, USER)).toEqual([]);
+  });
+
+  it('bans such a login as a compromise without the hold (compromise_action = ban)', () => {
+    const c = core({});
+    const first = c.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    expect(bansOf(first, USER)).toHaveLength(1);
+    // Its ban of the campaign is running: the login is a member's (fail2ban would have stopped it live).
+    const login = c.onAuthEvent(success(USER, AT + 30 * S, 'alice'));
+    expect(bansOf(login, USER).map((v) => field(v, 'reason'))).toEqual(['compromise+member']);
   });
 });
 
