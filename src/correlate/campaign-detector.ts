@@ -6,11 +6,10 @@ import { joinVerdicts, NO_VERDICTS, type Verdict } from '../core/verdict.js';
 import { type BookSnapshot, CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import { detectorStatus } from './detector-status.js';
-import { fail2banFailures } from './fail2ban-count.js';
+import { EvidenceIntake } from './evidence-intake.js';
 import type { BlockKey } from './ip-prefix.js';
-import { nameHash, nameOrderKey, slipKeys } from './name-key.js';
 import { NeverBan } from './never-ban.js';
-import { connectionKey, OWN_CONNECTION, type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
+import { type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
@@ -44,11 +43,6 @@ export interface Counters {
   whileBanned: number;
 }
 
-/** `list` appended to `to` without a spread: most signals return the shared empty list, for every event. */
-function append(to: string[], list: readonly string[]): void {
-  for (let i = 0; i < list.length; i++) to.push(list[i]!);
-}
-
 /** Sources re-judged when a campaign opens or the surge alarm starts (they may match only now). */
 const RECENT = 1024;
 
@@ -65,6 +59,8 @@ export class CampaignDetector implements CorrelationCore {
   readonly signals: SignalSet;
   readonly book: CampaignBook;
   private readonly recent: RecencyMap;
+  /** What each event teaches the source's record and the signals (evidence-intake.ts). */
+  private readonly intake: EvidenceIntake;
   /** Reused for each judgement (the book copies it when it keeps it). */
   private readonly scratch: Evidence = new Map();
   /** The signals' evidence for a member, into the scratch map (one function, not a closure per event). */
@@ -105,6 +101,14 @@ export class CampaignDetector implements CorrelationCore {
       snapshot?.book,
     );
     this.recent = new RecencyMap(RECENT, snapshot?.recent ?? []);
+    this.intake = new EvidenceIntake(
+      this.signals,
+      this.sources,
+      this.successes,
+      this.predictable,
+      this.book,
+      this.recent,
+    );
     this.counters = snapshot
       ? { ...snapshot.counters, whileBanned: snapshot.counters.whileBanned ?? 0 }
       : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0, whileBanned: 0 };
@@ -116,7 +120,8 @@ export class CampaignDetector implements CorrelationCore {
     const ticked = this.tick(e.time);
     const now = this.now;
     if (e.kind === 'success') {
-      this.onSuccess(e, now);
+      this.counters.successes++;
+      this.intake.onSuccess(e, now);
       return ticked;
     }
     if (e.kind !== 'failure' && e.kind !== 'probe') return ticked;
@@ -131,8 +136,13 @@ export class CampaignDetector implements CorrelationCore {
     const rejudge = this.rejudge;
     rejudge.length = 0;
     const names = s.nameCount;
-    if (e.kind === 'failure') this.observeFailure(s, e, now, rejudge);
-    else this.observeProbe(s, e, now, rejudge);
+    if (e.kind === 'failure') {
+      this.counters.failures += e.count;
+      this.intake.observeFailure(s, e, now, rejudge);
+    } else {
+      this.counters.probes++;
+      this.intake.observeProbe(s, e, now, rejudge);
+    }
     // A line repeating an attempt already counted (`Failed password` after `Invalid user`) changes nothing to judge.
     if (e.count === 0 && s.nameCount === names && rejudge.length === 0) return ticked;
     let out = joinVerdicts(ticked, this.judge(s, now, true));
@@ -158,70 +168,6 @@ export class CampaignDetector implements CorrelationCore {
     if (now > c.lastSeen) c.lastSeen = now;
     this.counters.whileBanned++;
     return true;
-  }
-
-  private observeFailure(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
-    this.counters.failures += e.count;
-    const unprotected = !this.successes.protects(s.ip, now);
-    const sig = this.signals;
-    // Counted as fail2ban counts (lines, not attempts): the `Failed password` after an `Invalid user` adds no
-    // attempt (count 0) but is a failure to fail2ban.
-    const failures = fail2banFailures(e);
-    if (e.count > 0) {
-      s.attempts += e.count;
-      if (e.invalidUser === true) s.unknown += e.count;
-      s.events++;
-      if (s.lastTime() !== now) {
-        s.addTime(now);
-        append(rejudge, sig.rhythm.observe(s, now));
-      }
-      append(rejudge, sig.persistence.observe(s, now, failures));
-      append(rejudge, sig.locality.observe(s, now, e.count));
-      append(rejudge, sig.synchrony.observe(s, now));
-      if (unprotected) {
-        sig.surge.observe(s, now);
-        this.recent.touch(s.ip, now);
-      }
-    } else if (failures > 0) {
-      append(rejudge, sig.persistence.observe(s, now, failures));
-    }
-    if (e.user !== undefined) {
-      const hash = nameHash(e.user);
-      const fresh = !s.hasName(hash);
-      if (fresh) {
-        s.addName(hash);
-        // Only names that do not exist here can be a slip of a real one (the real one itself is not a slip).
-        if (e.invalidUser === true && this.signals.dictionary.isSlipOfLegit(e.user)) s.slipped = 1;
-        append(rejudge, sig.ordered.observe(s, nameOrderKey(e.user), now));
-      }
-      if (unprotected && (fresh || e.count > 0)) append(rejudge, sig.dictionary.observe(s, hash, now));
-    }
-    // After the names, a second of which ends predictability. A line repeating a counted attempt is no new visit.
-    if (e.count > 0) this.predictable.observe(s, now, connectionKey(e.pid, e.port));
-    else this.predictable.observeNames(s);
-  }
-
-  private observeProbe(s: SourceState, e: AuthEvent, now: number, rejudge: string[]): void {
-    this.counters.probes++;
-    s.probes += Math.max(1, e.count);
-    s.events++;
-    append(rejudge, this.signals.synchrony.observe(s, now));
-    append(rejudge, this.signals.probing.observe(s, now));
-    // After synchrony, as for an attempt: whether it is in step with bursts is judged with this probe counted.
-    this.predictable.observe(s, now, OWN_CONNECTION);
-  }
-
-  /** A real login: the address (and its IPv6 /64) is protected, the name is a real user's. */
-  private onSuccess(e: AuthEvent, now: number): void {
-    this.counters.successes++;
-    if (!e.bannable) return;
-    this.successes.record(e.ip, now);
-    if (e.user !== undefined) this.signals.dictionary.learnLegit(nameHash(e.user), now, slipKeys(e.user));
-    const s = this.sources.get(e.ip);
-    if (!s) return;
-    s.attemptsAtSuccess = s.attempts;
-    this.signals.forget(s);
-    this.book.forget(e.ip);
   }
 
   /** `active`: the source itself just acted (a member's activity keeps its campaign alive and may re-ban it). */

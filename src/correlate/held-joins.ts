@@ -1,3 +1,17 @@
+import { namesOnly } from './campaign-match.js';
+import type { SignalMask } from './signals/signal.js';
+import type { SourceState } from './source-state.js';
+
+/** Holds the book keeps running at most; beyond, sources are banned at once. */
+export const MAX_HELD = 10_000;
+/**
+ * A held source trying more than this is banned at once: ssh asks for a password three times per connection
+ * (NumberOfPasswordPrompts), so a person's one mistaken connection stays within it.
+ */
+const HOLD_ATTEMPTS = 3;
+/** holdOf's answer while a source's ban is held. */
+export const HOLDING = -1;
+
 /**
  * Sources whose ban is held for a short while: those that would join a live campaign on the names they tried and
  * nothing else of their own. One try of a sprayed name (`ubuntu`, `admin`) is what a one-try bot shows, and also a
@@ -24,6 +38,18 @@ export class HeldJoins {
     snapshot: ReadonlyArray<readonly [string, number]> = [],
   ) {
     for (const [ip, started] of snapshot) this.start(ip, started);
+  }
+
+  /**
+   * Whether a source about to join is held (HOLDING), or how long it was held before this ban (ms), or undefined
+   * when no hold is involved. Only a join on names alone (campaign-match.ts, namesOnly) is held, and only while the
+   * source has tried at most HOLD_ATTEMPTS times: more evidence of its own, or more tries, bans it at once.
+   */
+  holdOf(source: SourceState, matched: SignalMask, now: number): number | undefined {
+    const started = this.startedAt(source.ip);
+    const holdable = namesOnly(matched) && source.attempts <= HOLD_ATTEMPTS;
+    if (started === undefined) return holdable && this.start(source.ip, now) ? HOLDING : undefined;
+    return holdable && now - started < this.hold ? HOLDING : now - started;
   }
 
   /** When the hold of `ip` started, if it is held. */

@@ -11,7 +11,7 @@ import type { Campaign } from './campaign.js';
 export class MemberLimit {
   private remembered = 0;
 
-  /** `live` and `ended` are the book's own lists (read, never changed here), newest last. */
+  /** `live` and `ended` are the roster's own lists (campaign-roster.ts; read, never changed here), newest last. */
   constructor(
     private readonly max: number,
     private readonly live: readonly Campaign[],
