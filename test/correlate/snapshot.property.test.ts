@@ -240,7 +240,7 @@ describe('status after a restore', () => {
     return [pick(core.status()), pick(whole.status())];
   }
 
-  // CampaignBook.bans (src/correlate/campaign-book.ts:69) is not in BookSnapshot (campaign-book.ts:357).
+  // The count of bans (CampaignRoster.bans, shown by status) once was not in the snapshot: a restart reset it.
   it('keeps the count of bans (campaign-book.ts bans)', async () => {
     const [resumed, whole] = await statusAfterRestart('waves', {});
     expect((resumed as { bans: number }).bans).toBe((whole as { bans: number }).bans);
