@@ -71,12 +71,14 @@ export function renderStatus(status: ServiceStatus): string {
   );
   const owed = status.verdicts.owed > 0 ? `, ${status.verdicts.owed} OWED (cannot write)` : '';
   out.push(`|- verdicts:  ${status.verdicts.written} written to ${status.verdictLog}${owed}`);
-  const detection = (status.core as { detection?: { campaigns?: CampaignLine[]; trackedSources?: number } } | null)
-    ?.detection;
+  const detection = (
+    status.core as { detection?: { campaigns?: CampaignLine[]; trackedSources?: number; heldBans?: number } } | null
+  )?.detection;
   const campaigns = detection?.campaigns ?? [];
-  out.push(
-    `\`- campaigns: ${campaigns.length} open${detection?.trackedSources !== undefined ? `, ${detection.trackedSources} sources tracked` : ''}`,
-  );
+  const tracked = detection?.trackedSources !== undefined ? `, ${detection.trackedSources} sources tracked` : '';
+  // Bans waiting for names_alone_hold: a newcomer's login in the next minutes spares it.
+  const held = detection?.heldBans ? `, ${detection.heldBans} bans held (names_alone_hold)` : '';
+  out.push(`\`- campaigns: ${campaigns.length} open${tracked}${held}`);
   for (const c of campaigns) {
     out.push(`   |- ${c.id}: ${c.members} members, ${c.signals}, since ${c.start}, last seen ${ago(c.lastSeen)}`);
   }

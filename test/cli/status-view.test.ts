@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../src/cli/commands/status.js';
+import type { ServiceStatus } from '../../src/service/status-file.js';
+
+/** A status file as the service writes it, with the core's part given by each test. */
+function status(core: unknown): ServiceStatus {
+  const now = new Date().toISOString();
+  return {
+    pid: 4242,
+    startedAt: now,
+    updatedAt: now,
+    state: 'running',
+    config: null,
+    verdictLog: '/var/log/f2b-campaign/verdicts.log',
+    verdicts: { written: 3, owed: 0, suppressedRepeats: 0 },
+    sources: [],
+    sockets: { open: 0, closed: 0, lastSampleAt: null, topSources: [] },
+    lines: { read: 10, events: 8 },
+    thresholds: { maxretry: 5, findtime: 600_000, origin: 'defaults' },
+    core,
+  };
+}
+
+describe('status, the human view', () => {
+  const campaign = { id: 'c-1', members: 12, signals: 'dictionary+rhythm', start: new Date().toISOString() };
+
+  it('counts the campaigns and tracked sources, and the bans held by names_alone_hold when there are any', () => {
+    const held = renderStatus(status({ detection: { campaigns: [campaign], trackedSources: 40, heldBans: 2 } }));
+    expect(held).toContain('`- campaigns: 1 open, 40 sources tracked, 2 bans held (names_alone_hold)');
+    expect(held).toContain('c-1: 12 members, dictionary+rhythm');
+    const none = renderStatus(status({ detection: { campaigns: [], trackedSources: 40, heldBans: 0 } }));
+    expect(none).toMatch(/`- campaigns: 0 open, 40 sources tracked$/m);
+    expect(none).not.toContain('held');
+  });
+
+  it('shows a core that says nothing of detection as no campaign, not an error', () => {
+    expect(renderStatus(status(null))).toMatch(/`- campaigns: 0 open$/m);
+  });
+});
