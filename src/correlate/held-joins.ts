@@ -37,7 +37,12 @@ export class HeldJoins {
     private readonly max: number,
     snapshot: ReadonlyArray<readonly [string, number]> = [],
   ) {
-    for (const [ip, started] of snapshot) this.start(ip, started);
+    // Restored whatever the setting is now: a hold made under a longer names_alone_hold (or before it was turned
+    // off) runs out at the first tick and its source is judged then, rather than forgotten unbanned.
+    for (const [ip, started] of snapshot) {
+      this.since.set(ip, started);
+      this.queue.push([ip, started]);
+    }
   }
 
   /**

@@ -88,6 +88,9 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     expect(snapshot.book.held).toEqual([[USER, AT]]);
     const resumed = new CampaignDetector(HOLD, THRESHOLDS, snapshot);
     expect(bansOf(resumed.advance(AT + 2 * MIN), USER)).toHaveLength(1);
+    // Restarted with the hold turned off: the running hold is not forgotten, its source is banned at once.
+    const off = new CampaignDetector({}, THRESHOLDS, snapshot);
+    expect(bansOf(off.advance(AT + 1 * S), USER).map((v) => field(v, 'held'))).toEqual([1]);
     // A snapshot written before holds existed has none, and loads.
     const { held: _, ...older } = snapshot.book;
     expect(new CampaignDetector(HOLD, THRESHOLDS, { ...snapshot, book: older }).book.held.size).toBe(0);
