@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSocketTrace } from '../../src/parse/socket-trace.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
-import { sleep, tempDir, waitFor } from './helpers.js';
+import { runService, serviceLog, sleep, tempDir, waitFor } from './helpers.js';
 
 /** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -109,17 +109,12 @@ describe('f2b-campaign run / status / SIGHUP', () => {
     const conf = join(dir, 'service.conf');
     writeFileSync(conf, `[service]\nruntime_dir = ${runtime}\nssh_ports = 22\nsample_interval = 200ms\n`);
     const out = join(dir, 'service.out');
-    const outFd = openSync(out, 'w');
-    child = spawn(
-      process.execPath,
-      [bundle, 'run', '--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b],
-      { stdio: ['ignore', outFd, outFd] },
-    );
-    const logLines = () =>
-      readFileSync(out, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    child = runService(
+      bundle,
+      ['--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b],
+      out,
+    ).child;
+    const logLines = () => serviceLog(out);
     await waitFor(() => logLines().some((l) => l['event'] === 'service-started'), 15_000, 'service start');
     await sleep(500);
     const s = cli(['status', '--runtime-dir', runtime]);
@@ -162,29 +157,23 @@ describe('f2b-campaign run: signals while starting', () => {
     );
     const conf = join(dir, `${name}.conf`);
     writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, `${name}-run`)}\nssh_ports = 22\n`);
-    const out = join(dir, `${name}.out`);
-    const child = spawn(
-      process.execPath,
-      [bundle, 'run', '--config', conf, ...common(), '--state-dir', join(dir, `${name}-state`)].concat([
+    const { child, exited, ended } = runService(
+      bundle,
+      [
+        '--config',
+        conf,
+        ...common(),
+        '--state-dir',
+        join(dir, `${name}-state`),
         '--verdicts',
         verdicts,
         '--fail2ban-dir',
         f2b,
-      ]),
-      {
-        stdio: ['ignore', openSync(out, 'w'), openSync(out, 'a')],
-        env: { ...process.env, PATH: `${slow}:${process.env['PATH']}` },
-      },
+      ],
+      join(dir, `${name}.out`),
+      { env: { ...process.env, PATH: `${slow}:${process.env['PATH']}` } },
     );
-    const events = () =>
-      readFileSync(out, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => (JSON.parse(l) as { event?: string }).event);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal })),
-    );
+    const events = () => serviceLog(join(dir, `${name}.out`)).map((l) => l['event']);
     return { child, events, exited, ended, state: join(dir, `${name}-state`, 'state.json') };
   }
 

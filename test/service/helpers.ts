@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -82,4 +83,57 @@ export function recordingCore(events: AuthEvent[]): CoreFactory {
       },
     };
   };
+}
+
+/** The bundled program's `run` in a child process (runService). */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Its exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** How it ended: the exit code, or the signal. */
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The file its output goes to: the service's JSON log (pino), and anything Node itself prints. */
+  readonly out: string;
+}
+
+/**
+ * `f2b-campaign run ARGS` from the test's bundle (bundleCli) in a child process, as the package starts it, with
+ * its output in the file `out`. `detached`: in a process group of its own (for a test that kills the group).
+ */
+export function runService(
+  bundle: string,
+  args: readonly string[],
+  out: string,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly detached?: boolean } = {},
+): ServiceProcess {
+  const fd = openSync(out, 'w');
+  const child = spawn(process.execPath, [bundle, 'run', ...args], {
+    stdio: ['ignore', fd, fd],
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.detached === undefined ? {} : { detached: options.detached }),
+  });
+  closeSync(fd);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited: ended.then((e) => e.code), ended, out };
+}
+
+/**
+ * The `run` arguments of a test service whose files sit in `dir`: its configuration `f2b-campaign.conf`, its state
+ * in `state/`, /proc/net-style tables in `net/` (unless `socketsFrom` says where), fail2ban's configuration in
+ * `fail2ban/` (an empty one: Debian's thresholds).
+ */
+export function serviceFiles(dir: string, authLog: string, verdicts: string, socketsFrom = join(dir, 'net')): string[] {
+  return [
+    ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', authLog, '--verdicts', verdicts],
+    ...['--state-dir', join(dir, 'state'), '--sockets-from', socketsFrom, '--fail2ban-dir', join(dir, 'fail2ban')],
+  ];
+}
+
+/** The JSON lines of a service's log written to `out` so far (lines that are not JSON objects are skipped). */
+export function serviceLog(out: string): Record<string, unknown>[] {
+  return readLines(out)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

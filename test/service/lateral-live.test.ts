@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { rfc3339Micro, sessionLines } from '../../src/simulate/sshd-lines.js';
 import type { ParsedVerdictLine } from '../../src/verdict/verdict-line.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { tempDir, verdictLines, waitFor } from './helpers.js';
+import { runService, serviceFiles, tempDir, verdictLines, waitFor } from './helpers.js';
 
 /**
  * Lateral movement, live: the bundled program follows an auth.log and samples this machine's real /proc/net/tcp. A
@@ -72,17 +72,7 @@ describe('live service: lateral movement after a compromised login', () => {
       .flatMap((s) => sessionLines(s))
       .sort((x, y) => x.time - y.time);
     writeFileSync(log, '');
-    const out = openSync(join(dir, 'service.out'), 'w');
-    service = spawn(
-      process.execPath,
-      [
-        ...[bundle, 'run', '--config', join(dir, 'f2b-campaign.conf'), '--auth-log', log],
-        ...['--verdicts', verdicts, '--state-dir', join(dir, 'state'), '--sockets-from', '/proc/net'],
-        ...['--fail2ban-dir', join(dir, 'fail2ban')],
-      ],
-      { stdio: ['ignore', out, out] },
-    );
-    closeSync(out);
+    service = runService(bundle, serviceFiles(dir, log, verdicts, '/proc/net'), join(dir, 'service.out')).child;
     appendFileSync(log, `${lines.map((l) => l.text).join('\n')}\n`);
     await waitFor(() => written().some((v) => v.verb === 'BAN'), 20_000, 'the campaign banned').catch((e) => {
       throw new Error(`${e}: ${readFileSync(join(dir, 'service.out'), 'utf8').slice(-3000)}`);

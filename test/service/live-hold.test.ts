@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { sleep, tempDir, verdictLines, waitFor } from './helpers.js';
+import { runService, serviceFiles, sleep, tempDir, verdictLines, waitFor } from './helpers.js';
 
 /**
  * names_alone_hold in the running service: a held ban is written by the service's clock (its tick), with no line
@@ -42,28 +42,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   writeFileSync(log, '');
-  const out = openSync(join(dir, 'service.out'), 'w');
-  child = spawn(
-    process.execPath,
-    [
-      bundle,
-      'run',
-      '--config',
-      join(dir, 'f2b-campaign.conf'),
-      '--auth-log',
-      log,
-      '--verdicts',
-      verdicts,
-      '--state-dir',
-      join(dir, 'state'),
-      '--sockets-from',
-      join(dir, 'net'),
-      '--fail2ban-dir',
-      join(dir, 'fail2ban'),
-    ],
-    { stdio: ['ignore', out, out] },
-  );
-  closeSync(out);
+  child = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'service.out')).child;
 }, 60_000);
 
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
+import { runService, type ServiceProcess, serviceLog, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
 /**
  * The bundled service in journal mode, reading a campaign from the fake journalctl as it is appended, killed with
@@ -67,27 +67,16 @@ afterAll(() => {
     }
   }
 });
-function start(): { child: ChildProcess; exited: Promise<number | null>; out: string } {
-  const out = join(dir, `service-${++n}.out`);
-  const fd = openSync(out, 'w');
-  const child = spawn(
-    process.execPath,
-    [bundle, 'run', '--config', join(dir, 'f2b.conf'), '--verdicts', verdicts, '--state-dir', join(dir, 'state')],
-    {
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog },
-      detached: true,
-    },
+function start(): ServiceProcess {
+  const run = runService(
+    bundle,
+    ['--config', join(dir, 'f2b.conf'), '--verdicts', verdicts, '--state-dir', join(dir, 'state')],
+    join(dir, `service-${++n}.out`),
+    { env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog }, detached: true },
   );
-  started.push(child);
-  closeSync(fd);
-  return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), out };
+  started.push(run.child);
+  return run;
 }
-const events = (out: string) =>
-  readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 beforeAll(async () => {
   bundle = await bundleCli(dir);
@@ -129,7 +118,7 @@ describe('live service in journal mode', () => {
       }
     };
     let run = start();
-    await waitFor(() => events(run.out).some((e) => e['event'] === 'service-started'), 10_000, 'start');
+    await waitFor(() => serviceLog(run.out).some((e) => e['event'] === 'service-started'), 10_000, 'start');
     // journalctl --lines=0 skips what is already there: let it start before the campaign does.
     await waitFor(() => existsSync(argsLog), 10_000, 'journalctl to start');
     await sleep(500);
@@ -156,7 +145,7 @@ describe('live service in journal mode', () => {
     expect(await run.exited).toBe(0);
     expect([...keys()].sort()).toEqual([...expected].sort());
     expect(beforeKill).toBeGreaterThan(0);
-    const suppressed = events(run.out).filter((e) => e['event'] === 'verdict-already-written').length;
+    const suppressed = serviceLog(run.out).filter((e) => e['event'] === 'verdict-already-written').length;
     expect(suppressed).toBe(beforeKill);
     const args = readFileSync(argsLog, 'utf8')
       .trim()

@@ -1,14 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
@@ -19,7 +9,16 @@ import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
+import {
+  runService,
+  type ServiceProcess,
+  serviceFiles,
+  serviceLog,
+  sleep,
+  tempDir,
+  verdictLineKeys,
+  waitFor,
+} from './helpers.js';
 
 /**
  * The live service, as the bundled program in a child process, follows a log to which a real campaign (the `waves`
@@ -62,39 +61,8 @@ function oracle(lines: readonly string[], restartAt: number): string[] {
 const writtenKeys = (): string[] => verdictLineKeys(verdicts);
 
 let runs = 0;
-function startService(): { child: ChildProcess; exited: Promise<number | null>; out: string } {
-  const out = join(dir, `service-${++runs}.out`);
-  const fd = openSync(out, 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      bundle,
-      'run',
-      '--config',
-      join(dir, 'f2b-campaign.conf'),
-      '--auth-log',
-      log,
-      '--verdicts',
-      verdicts,
-      '--state-dir',
-      join(dir, 'state'),
-      '--sockets-from',
-      join(dir, 'net'),
-      '--fail2ban-dir',
-      join(dir, 'fail2ban'),
-    ],
-    { stdio: ['ignore', fd, fd] },
-  );
-  closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out };
-}
-
-function serviceLog(out: string): Record<string, unknown>[] {
-  return readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+function startService(): ServiceProcess {
+  return runService(bundle, serviceFiles(dir, log, verdicts), join(dir, `service-${++runs}.out`));
 }
 
 beforeAll(async () => {
