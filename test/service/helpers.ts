@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -129,6 +129,22 @@ export function serviceFiles(dir: string, authLog: string, verdicts: string, soc
     ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', authLog, '--verdicts', verdicts],
     ...['--state-dir', join(dir, 'state'), '--sockets-from', socketsFrom, '--fail2ban-dir', join(dir, 'fail2ban')],
   ];
+}
+
+/**
+ * Lays out `dir` as serviceFiles expects it: `f2b-campaign.conf` holding `config`'s lines (`[service] start_at =
+ * start` and `runtime_dir = dir/run` first, so the service reads its log from the start and keeps its runtime files
+ * here), an empty `net/tcp` (no sockets), an empty `fail2ban/`.
+ */
+export function setUpServiceDir(dir: string, config: readonly string[]): void {
+  mkdirSync(join(dir, 'net'), { recursive: true });
+  mkdirSync(join(dir, 'fail2ban'), { recursive: true });
+  writeFileSync(
+    join(dir, 'net', 'tcp'),
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
+  );
+  const head = ['[service]', 'start_at = start', `runtime_dir = ${join(dir, 'run')}`];
+  writeFileSync(join(dir, 'f2b-campaign.conf'), [...head, ...config, ''].join('\n'));
 }
 
 /** The JSON lines of a service's log written to `out` so far (lines that are not JSON objects are skipped). */

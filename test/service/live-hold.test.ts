@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { runService, serviceFiles, sleep, tempDir, verdictLines, waitFor } from './helpers.js';
+import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines, waitFor } from './helpers.js';
 
 /**
  * names_alone_hold in the running service: a held ban is written by the service's clock (its tick), with no line
@@ -24,23 +24,7 @@ afterAll(() => child?.kill('SIGKILL'));
 
 beforeAll(async () => {
   const bundle = await bundleCli(dir);
-  mkdirSync(join(dir, 'net'));
-  mkdirSync(join(dir, 'fail2ban'));
-  writeFileSync(
-    join(dir, 'net', 'tcp'),
-    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
-  );
-  writeFileSync(
-    join(dir, 'f2b-campaign.conf'),
-    [
-      '[service]',
-      'start_at = start',
-      `runtime_dir = ${join(dir, 'run')}`,
-      '[detection]',
-      `names_alone_hold = ${HOLD_S}s`,
-      '',
-    ].join('\n'),
-  );
+  setUpServiceDir(dir, ['[detection]', `names_alone_hold = ${HOLD_S}s`]);
   writeFileSync(log, '');
   child = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'service.out')).child;
 }, 60_000);

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
@@ -14,6 +14,7 @@ import {
   type ServiceProcess,
   serviceFiles,
   serviceLog,
+  setUpServiceDir,
   sleep,
   tempDir,
   verdictLineKeys,
@@ -68,25 +69,12 @@ function startService(): ServiceProcess {
 beforeAll(async () => {
   bundle = await bundleCli(dir);
   mkdirSync(join(dir, 'log'));
-  mkdirSync(join(dir, 'net'));
-  mkdirSync(join(dir, 'fail2ban'));
-  writeFileSync(
-    join(dir, 'net', 'tcp'),
-    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
-  );
-  writeFileSync(
-    join(dir, 'f2b-campaign.conf'),
-    [
-      '[service]',
-      'start_at = start',
-      `runtime_dir = ${join(dir, 'run')}`,
-      'sample_interval = 1s',
-      // Only the saves at start and at a clean stop: a kill -9 then always leaves verdicts written after the last
-      // saved state, so the restart must recognise them.
-      'state_interval = 1h',
-      '',
-    ].join('\n'),
-  );
+  setUpServiceDir(dir, [
+    'sample_interval = 1s',
+    // Only the saves at start and at a clean stop: a kill -9 then always leaves verdicts written after the last
+    // saved state, so the restart must recognise them.
+    'state_interval = 1h',
+  ]);
 }, 60_000);
 
 describe('live service: real-time campaign, rotation, clean restart, kill -9', () => {
