@@ -24,6 +24,12 @@ export interface ScenarioScore {
   /** Members whose first attempt came after the campaign was opened, and how many were banned at that attempt. */
   readonly laterMembers: number;
   readonly laterAtFirstAttempt: number;
+  /**
+   * Later members that made a second attempt, and how many of them were banned before it: what the firewall
+   * stopped, whether the ban came at the first attempt or a little after it (names_alone_hold).
+   */
+  readonly laterWithSecond: number;
+  readonly laterBeforeSecond: number;
   /** Recognised before the first password attempt (reconnaissance scenarios), null when not applicable. */
   readonly beforePasswords: boolean | null;
 }
@@ -73,6 +79,8 @@ export function scoreScenario(truth: Truth, ledger: EventLedger, verdicts: reado
   let total = 0;
   let later = 0;
   let laterFirst = 0;
+  let laterSecond = 0;
+  let laterBeforeSecond = 0;
   let firstBanTime = Number.POSITIVE_INFINITY;
   for (const ip of members) {
     const seen = ledger.byIp.get(ip)!;
@@ -88,6 +96,12 @@ export function scoreScenario(truth: Truth, ledger: EventLedger, verdicts: reado
     if (opened !== null && seen.first > opened && Number.isFinite(seen.firstAttempt)) {
       later++;
       if (ban !== undefined && ban <= seen.firstAttempt) laterFirst++;
+      const second = secondAttempt(seen.attempts);
+      if (second !== undefined) {
+        laterSecond++;
+        // As attempts are let through: one made at or before the ban's time got in.
+        if (ban !== undefined && ban < second) laterBeforeSecond++;
+      }
     }
   }
   return {
@@ -106,6 +120,8 @@ export function scoreScenario(truth: Truth, ledger: EventLedger, verdicts: reado
     attemptsTotal: total,
     laterMembers: later,
     laterAtFirstAttempt: laterFirst,
+    laterWithSecond: laterSecond,
+    laterBeforeSecond,
     beforePasswords:
       truth.passwordPhase === null || truth.scenario !== 'recon'
         ? null
@@ -113,21 +129,30 @@ export function scoreScenario(truth: Truth, ledger: EventLedger, verdicts: reado
   };
 }
 
+/** When a source's second attempt was made (its first line may count two), or undefined if it made one. */
+function secondAttempt(attempts: ReadonlyArray<readonly [number, number]>): number | undefined {
+  const sorted = [...attempts].sort((a, b) => a[0] - b[0]);
+  if (sorted.length === 0) return undefined;
+  if (sorted[0]![1] >= 2) return sorted[0]![0];
+  return sorted[1]?.[0];
+}
+
 const minutes = (ms: number | null): string => (ms === null ? '-' : `${(ms / 60_000).toFixed(1)} min`);
 
 /** The results table printed by the scenario test and copied into the README. */
 export function scoreTable(scores: readonly ScenarioScore[]): string {
   const rows = [
-    '| scenario | members | banned (recall) | recognised after | first ban after | attempts let through | later members banned at 1st attempt | benign banned | lone scanners banned | campaigns |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | members | banned (recall) | recognised after | first ban after | attempts let through | later members banned at 1st attempt | later members stopped before a 2nd | benign banned | lone scanners banned | campaigns |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of scores) {
     const recall = s.members === 0 ? '-' : `${s.banned} (${(s.recall * 100).toFixed(1)}%)`;
     const later = s.laterMembers === 0 ? '-' : `${s.laterAtFirstAttempt}/${s.laterMembers}`;
+    const second = s.laterWithSecond === 0 ? '-' : `${s.laterBeforeSecond}/${s.laterWithSecond}`;
     const through = s.members === 0 ? '-' : `${s.attemptsLetThrough} of ${s.attemptsTotal}`;
     const scanners = s.scanners === 0 ? '-' : `${s.scannersBanned}/${s.scanners}`;
     rows.push(
-      `| ${s.scenario} | ${s.members} | ${recall} | ${minutes(s.recognisedAfter)}${s.beforePasswords === true ? ' (before passwords)' : ''} | ${minutes(s.firstBanAfter)} | ${through} | ${later} | ${s.benignBanned.length}/${s.benign} | ${scanners} | ${s.campaigns} |`,
+      `| ${s.scenario} | ${s.members} | ${recall} | ${minutes(s.recognisedAfter)}${s.beforePasswords === true ? ' (before passwords)' : ''} | ${minutes(s.firstBanAfter)} | ${through} | ${later} | ${second} | ${s.benignBanned.length}/${s.benign} | ${scanners} | ${s.campaigns} |`,
     );
   }
   return rows.join('\n');
