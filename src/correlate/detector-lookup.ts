@@ -56,7 +56,7 @@ export class DetectorLookup implements CampaignLookup {
       const matched = d.book.match(c, source, ev);
       if (d.book.joins(c, source, matched)) {
         const match = asMatch(c, maskText(matched));
-        return d.settings.namesAloneHold > 0 && namesOnly(matched) ? { ...match, namesAloneHeld: true } : match;
+        return d.book.held.hold > 0 && namesOnly(matched) ? { ...match, namesAloneHeld: true } : match;
       }
     }
     return null;

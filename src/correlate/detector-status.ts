@@ -34,6 +34,8 @@ export function detectorStatus(
     predictableSources,
     candidates: book.waiting,
     heldBans: book.held.size,
+    // Since start: holds refused because the most were running, so those sources were banned at once.
+    heldBansRefused: book.held.full,
     bans: book.bans,
     surge: surge.status(),
     ...counters,

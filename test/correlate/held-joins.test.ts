@@ -38,7 +38,7 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
   it('bans a one-try source when the hold runs out, saying how long it was held', () => {
     const detector = live();
     expect(detector.onAuthEvent(failure(USER, AT, 'ubuntu'))).toEqual([]);
-    expect(detector.status()).toMatchObject({ heldBans: 1 });
+    expect(detector.status()).toMatchObject({ heldBans: 1, heldBansRefused: 0 });
     expect(bansOf(detector.advance(AT + 119 * S), USER)).toEqual([]);
     const bans = bansOf(detector.advance(AT + 120 * S), USER);
     expect(bans).toHaveLength(1);
