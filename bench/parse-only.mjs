@@ -10,17 +10,16 @@ import { existsSync, statSync } from 'node:fs';
 const file = process.argv[2] ?? 'bench/out/sshd-1000000-100000-v2.log';
 if (!existsSync('dist/lib/replay/parse-worker.js')) throw new Error('dist/lib is missing: npm run build');
 if (!existsSync(file)) throw new Error(`${file} is missing: node bench/replay.mjs generates it`);
-const { readLineBatches } = await import('../dist/lib/parse/line-reader.js');
 const { jobParser } = await import('../dist/lib/replay/parse-worker.js');
 const { parseBatches } = await import('../dist/lib/replay/parse-batches.js');
 const { encodeBatch } = await import('../dist/lib/replay/event-batch.js');
 
-const job = { path: file, referenceTime: statSync(file).mtimeMs, headerless: false };
+const job = { files: [{ path: file, mtime: statSync(file).mtimeMs }], headerless: false };
 for (let run = 1; run <= 3; run++) {
-  const parser = jobParser(job, true);
+  const { parser, lines: batches } = jobParser(job, true);
   let encoding = 0;
   const started = performance.now();
-  for await (const events of parseBatches(readLineBatches(file), parser)) {
+  for await (const events of parseBatches(batches, parser)) {
     const t = performance.now();
     encodeBatch(events);
     encoding += performance.now() - t;
