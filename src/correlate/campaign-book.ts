@@ -73,7 +73,9 @@ export class CampaignBook {
     this.pool = new CandidatePool(MAX_POOL, snapshot?.pool);
     this.seq = snapshot?.seq ?? 0;
     this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
-    this.held = new HeldJoins(deps.settings.namesAloneHold, MAX_HELD, snapshot?.held);
+    // Held sources are kept in the source table until judged: at most half of it, so a flood still has room.
+    const maxHeld = Math.min(MAX_HELD, Math.floor(deps.settings.maxSources / 2));
+    this.held = new HeldJoins(deps.settings.namesAloneHold, maxHeld, snapshot?.held);
     this.campaigns = new CampaignRoster(live, ended, snapshot?.bans ?? 0, deps, this.held);
   }
 

@@ -81,7 +81,12 @@ export class CampaignDetector implements CorrelationCore {
     this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
       this.signals.synchrony.shows(s, now),
     );
-    this.sources = new SourceTable(this.settings.sourceTtl, this.settings.maxSources, snapshot?.sources);
+    this.sources = new SourceTable(
+      this.settings.sourceTtl,
+      this.settings.maxSources,
+      snapshot?.sources,
+      (ip) => this.book.held.startedAt(ip) !== undefined,
+    );
     this.sources.evicted = snapshot?.evictedSources ?? 0;
     const env = {
       thresholds,

@@ -5,21 +5,29 @@
  * the head is dropped only if it was not used since, otherwise it is queued again with its newer time (a second
  * chance). Amortised O(1) per touch and per eviction.
  */
+/** ClockQueue.pop's `lastUse` answer for a key that must not be evicted yet (a source whose ban is held). */
+export const KEEP = Number.POSITIVE_INFINITY;
+
 export class ClockQueue<K = string> {
   private keys: K[] = [];
   private stamps: number[] = [];
   private head = 0;
+  /** The latest stamp queued: where a kept key goes (KEEP). */
+  private newest = Number.NEGATIVE_INFINITY;
 
   push(key: K, stamp: number): void {
     this.keys.push(key);
     this.stamps.push(stamp);
+    if (stamp > this.newest) this.newest = stamp;
   }
 
   /**
    * The oldest key not used since it was queued, removed from the queue; `lastUse(key)` gives its latest use
-   * (undefined when it is gone already). Stops and returns undefined when the head was used at or after `before`.
+   * (undefined when it is gone already), or KEEP for a key that must not go yet. Stops and returns undefined when
+   * the head was used at or after `before`, or when every key queued is kept.
    */
   pop(lastUse: (key: K) => number | undefined, before = Number.POSITIVE_INFINITY): K | undefined {
+    let kept = 0;
     while (this.head < this.keys.length) {
       const key = this.keys[this.head]!;
       const stamp = this.stamps[this.head]!;
@@ -29,6 +37,13 @@ export class ClockQueue<K = string> {
       const last = lastUse(key);
       if (last === undefined) {
         this.advance();
+        continue;
+      }
+      if (last === KEEP) {
+        this.advance();
+        // Queued again as if used last, so the queue stays in stamp order; a full round of kept keys ends the search.
+        this.push(key, this.newest);
+        if (++kept > this.keys.length - this.head) return undefined;
         continue;
       }
       if (last > stamp) {

@@ -1,4 +1,4 @@
-import { ClockQueue } from './clock-queue.js';
+import { ClockQueue, KEEP } from './clock-queue.js';
 import { assignData, assignRow, ROW_FIELDS, type SourceData, type SourceRow, sourceRow } from './source-snapshot.js';
 import { SourceRecords, type SourceState } from './source-state.js';
 
@@ -19,7 +19,10 @@ export class SourceTable {
   private readonly map = new Map<string, SourceState>();
   private readonly records: SourceRecords;
   private readonly queue = new ClockQueue();
-  private readonly lastUse = (ip: string): number | undefined => this.map.get(ip)?.last;
+  private readonly lastUse = (ip: string): number | undefined => {
+    const last = this.map.get(ip)?.last;
+    return last !== undefined && this.keep(ip) ? KEEP : last;
+  };
   /**
    * The source last touched: half of the failures and probes on the bench come from the address of the event
    * before (the lines of one connection), and comparing two short strings is cheaper than a lookup among 100,000.
@@ -31,6 +34,11 @@ export class SourceTable {
     private readonly ttl: number,
     private readonly max: number,
     snapshot?: SourceTableSnapshot,
+    /**
+     * Sources not to evict for now, whatever their age: those whose ban is held (held-joins.ts), whose record the
+     * judgement at the hold's end needs. A flood of new addresses must not be a way to have a held source forgotten.
+     */
+    private readonly keep: (ip: string) => boolean = () => false,
   ) {
     this.records = new SourceRecords(4096, max + 1);
     if (snapshot !== undefined && !Array.isArray(snapshot)) {

@@ -6,7 +6,7 @@ import { namesOnly } from '../../src/correlate/campaign-match.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { HeldJoins } from '../../src/correlate/held-joins.js';
 import { signalBit } from '../../src/correlate/signals/signal.js';
-import { failure, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+import { failure, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
 const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
 const HOLD = { names_alone_hold: 2 * MIN };
@@ -72,6 +72,15 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     expect(bans).toHaveLength(1);
     expect(field(bans[0]!, 'held')).toBe(9);
     expect(field(bans[0]!, 'attempts')).toBe(4);
+  });
+
+  it('bans a held source whose hold outlives a flood of new addresses (its record is kept until judged)', () => {
+    const detector = live({ ...HOLD, max_sources: 100 });
+    expect(detector.onAuthEvent(failure(USER, AT, 'ubuntu'))).toEqual([]);
+    for (let i = 0; i < 300; i++) detector.onAuthEvent(probe(`10.9.${i >> 8}.${i & 255}`, AT + S + i * 100));
+    expect(detector.status()).toMatchObject({ heldBans: 1 });
+    const bans = bansOf(detector.advance(AT + 2 * MIN), USER);
+    expect(bans.map((v) => field(v, 'held'))).toEqual([120]);
   });
 
   it('holds nothing by default: the source is banned at its first attempt', () => {

@@ -39,6 +39,24 @@ describe('source table', () => {
     expect(table.get(ip(0))).toBeUndefined();
   });
 
+  it('keeps the sources it is told to keep (held bans) through a flood and past their ttl, never looping', () => {
+    const kept = new Set([ip(0), ip(1)]);
+    const table = new SourceTable(HOUR, 100, undefined, (a) => kept.has(a));
+    for (let i = 0; i < 1000; i++) table.touch(ip(i), T0 + i).last = T0 + i;
+    expect(table.size).toBeLessThanOrEqual(100);
+    expect([table.get(ip(0)), table.get(ip(1))].every((s) => s !== undefined)).toBe(true);
+    expect(table.get(ip(2))).toBeUndefined();
+    table.expire(T0 + 2 * HOUR, 1000);
+    expect(table.size).toBe(2);
+    // Released, they go like any other; a table where everything is kept stops evicting instead of spinning.
+    kept.clear();
+    table.expire(T0 + 2 * HOUR, 1000);
+    expect(table.size).toBe(0);
+    const all = new SourceTable(HOUR, 100, undefined, () => true);
+    for (let i = 0; i < 150; i++) all.touch(ip(i), T0 + i);
+    expect(all.size).toBe(150);
+  });
+
   it('resumes from its snapshot with the same sources and fields', () => {
     const table = new SourceTable(HOUR, 1000);
     for (let i = 0; i < 10; i++) {
