@@ -125,12 +125,16 @@ export class CampaignDetector implements CorrelationCore {
       return ticked;
     }
     if (e.kind !== 'failure' && e.kind !== 'probe') return ticked;
-    // The source touched last passed this check already (half the events repeat the address before them).
-    if (!(e.bannable && this.sources.isLast(e.ip)) && this.neverBan.reason(e.ip, e.bannable) !== null) {
-      this.counters.neverBan++;
-      return ticked;
+    // A tracked address passed the never-ban rules already: asked once per source, not per event.
+    let s = e.bannable ? this.sources.get(e.ip) : undefined;
+    if (s === undefined || !s.mayBan) {
+      if (this.neverBan.reason(e.ip, e.bannable) !== null) {
+        this.counters.neverBan++;
+        return ticked;
+      }
+      s ??= this.sources.touch(e.ip, now);
+      s.mayBan = true;
     }
-    const s = this.sources.touch(e.ip, now);
     s.last = now;
     if (this.behindBan(s, now)) return ticked;
     const rejudge = this.rejudge;
