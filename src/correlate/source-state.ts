@@ -94,11 +94,6 @@ export class SourceState {
    * into every live campaign's member list for each event of a source that never joined one. Not in snapshots.
    */
   notMember = false;
-  /**
-   * The never-ban rules (never-ban.ts) let this address be banned: they depend on the address alone, so its later
-   * events need not ask again. Not in snapshots: ignoreip may have changed by the time one is restored.
-   */
-  mayBan = false;
 
   constructor(
     readonly r: SourceRecords,

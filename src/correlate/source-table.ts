@@ -89,6 +89,11 @@ export class SourceTable {
     return true;
   }
 
+  /** The addresses tracked. */
+  ips(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
   get size(): number {
     return this.map.size;
   }
