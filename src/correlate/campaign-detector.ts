@@ -65,6 +65,11 @@ export class CampaignDetector implements CorrelationCore {
   private readonly scratch: Evidence = new Map();
   /** The signals' evidence for a member, into the scratch map (one function, not a closure per event). */
   private readonly evaluate = (s: SourceState, now: number): Evidence => this.signals.evaluate(s, now, this.scratch);
+  /**
+   * Restored sources the never-ban rules now forbid (ignoreip may have changed since the snapshot was taken): their
+   * events are still refused. Normally none.
+   */
+  private readonly barred = new Set<string>();
   /** Sources to re-judge after an event, reused for each event. */
   private readonly rejudge: string[] = [];
   private readonly counters: Counters;
@@ -88,6 +93,7 @@ export class CampaignDetector implements CorrelationCore {
       (ip) => this.book.held.startedAt(ip) !== undefined,
     );
     this.sources.evicted = snapshot?.evictedSources ?? 0;
+    for (const ip of this.sources.ips()) if (this.neverBan.reason(ip, true) !== null) this.barred.add(ip);
     const env = {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
@@ -130,12 +136,17 @@ export class CampaignDetector implements CorrelationCore {
       return ticked;
     }
     if (e.kind !== 'failure' && e.kind !== 'probe') return ticked;
-    // The source touched last passed this check already (half the events repeat the address before them).
-    if (!(e.bannable && this.sources.isLast(e.ip)) && this.neverBan.reason(e.ip, e.bannable) !== null) {
+    // A tracked address passed the never-ban rules when its record was made (they depend on the address alone):
+    // asked once per source, not per event.
+    const known = e.bannable ? this.sources.get(e.ip) : undefined;
+    if (
+      (known === undefined || (this.barred.size > 0 && this.barred.has(e.ip))) &&
+      this.neverBan.reason(e.ip, e.bannable) !== null
+    ) {
       this.counters.neverBan++;
       return ticked;
     }
-    const s = this.sources.touch(e.ip, now);
+    const s = known ?? this.sources.touch(e.ip, now);
     s.last = now;
     if (this.behindBan(s, now)) return ticked;
     const rejudge = this.rejudge;

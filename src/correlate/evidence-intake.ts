@@ -8,7 +8,7 @@
 import type { AuthEvent } from '../core/auth-event.js';
 import type { CampaignBook } from './campaign-book.js';
 import { fail2banFailures } from './fail2ban-count.js';
-import { nameHash, nameOrderKey, slipKeys } from './name-key.js';
+import { nameHash, nameOrderKey } from './name-key.js';
 import { connectionKey, OWN_CONNECTION, type PredictableSources } from './predictable-sources.js';
 import type { RecencyMap } from './recency-map.js';
 import type { SignalSet } from './signal-set.js';
@@ -88,7 +88,7 @@ export class EvidenceIntake {
   onSuccess(e: AuthEvent, now: number): void {
     if (!e.bannable) return;
     this.successes.record(e.ip, now);
-    if (e.user !== undefined) this.signals.dictionary.learnLegit(nameHash(e.user), now, slipKeys(e.user));
+    if (e.user !== undefined) this.signals.dictionary.learnLegit(nameHash(e.user), now, e.user);
     const s = this.sources.get(e.ip);
     if (!s) return;
     s.attemptsAtSuccess = s.attempts;

@@ -24,7 +24,7 @@ export class SourceTable {
     return last !== undefined && this.keep(ip) ? KEEP : last;
   };
   /**
-   * The source last touched: half of the failures and probes on the bench come from the address of the event
+   * The source last asked for or touched: half of the failures and probes on the bench come from the address of the event
    * before (the lines of one connection), and comparing two short strings is cheaper than a lookup among 100,000.
    */
   private last: SourceState | undefined;
@@ -57,19 +57,20 @@ export class SourceTable {
     }
   }
 
+  /**
+   * The state of `ip` if it is tracked. The answer is remembered as the last source (a cache, nothing observable):
+   * an event's address is asked for by the alerts, then by the detector.
+   */
   get(ip: string): SourceState | undefined {
-    return this.map.get(ip);
-  }
-
-  /** Whether `ip` is the source last touched (so it passed whatever the caller checks before touching). */
-  isLast(ip: string): boolean {
-    return this.last !== undefined && this.last.ip === ip;
+    if (this.last !== undefined && this.last.ip === ip) return this.last;
+    const state = this.map.get(ip);
+    if (state !== undefined) this.last = state;
+    return state;
   }
 
   /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
   touch(ip: string, time: number): SourceState {
-    if (this.isLast(ip)) return this.last!;
-    let state = this.map.get(ip);
+    let state = this.get(ip);
     if (state === undefined) {
       state = this.records.create(ip, time);
       this.map.set(ip, state);
@@ -94,6 +95,11 @@ export class SourceTable {
     this.map.delete(ip);
     this.evicted++;
     return true;
+  }
+
+  /** The addresses tracked. */
+  ips(): IterableIterator<string> {
+    return this.map.keys();
   }
 
   get size(): number {

