@@ -65,11 +65,6 @@ export class CampaignDetector implements CorrelationCore {
   private readonly scratch: Evidence = new Map();
   /** The signals' evidence for a member, into the scratch map (one function, not a closure per event). */
   private readonly evaluate = (s: SourceState, now: number): Evidence => this.signals.evaluate(s, now, this.scratch);
-  /**
-   * Restored sources the never-ban rules now forbid (ignoreip may have changed since the snapshot was taken): their
-   * events are still refused. Normally none.
-   */
-  private readonly barred = new Set<string>();
   /** Sources to re-judge after an event, reused for each event. */
   private readonly rejudge: string[] = [];
   private readonly counters: Counters;
@@ -93,7 +88,6 @@ export class CampaignDetector implements CorrelationCore {
       (ip) => this.book.held.startedAt(ip) !== undefined,
     );
     this.sources.evicted = snapshot?.evictedSources ?? 0;
-    for (const ip of this.sources.ips()) if (this.neverBan.reason(ip, true) !== null) this.barred.add(ip);
     const env = {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
@@ -124,6 +118,14 @@ export class CampaignDetector implements CorrelationCore {
       ? { ...snapshot.counters, whileBanned: snapshot.counters.whileBanned ?? 0 }
       : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0, whileBanned: 0 };
     this.now = snapshot?.now ?? Number.NEGATIVE_INFINITY;
+    // Every tracked source has passed the never-ban rules, which onAuthEvent relies on (it asks once per source).
+    // Restored ones are asked again, as ignoreip may have changed since the snapshot: those it forbids now are
+    // forgotten, record, candidacy and hold, so that no re-judgement or campaign opening can ban them.
+    for (const ip of [...this.sources.ips()]) {
+      if (this.neverBan.reason(ip, true) === null) continue;
+      this.sources.drop(ip);
+      this.book.forget(ip);
+    }
   }
 
   onAuthEvent(e: AuthEvent): readonly Verdict[] {
@@ -139,10 +141,7 @@ export class CampaignDetector implements CorrelationCore {
     // A tracked address passed the never-ban rules when its record was made (they depend on the address alone):
     // asked once per source, not per event.
     const known = e.bannable ? this.sources.get(e.ip) : undefined;
-    if (
-      (known === undefined || (this.barred.size > 0 && this.barred.has(e.ip))) &&
-      this.neverBan.reason(e.ip, e.bannable) !== null
-    ) {
+    if (known === undefined && this.neverBan.reason(e.ip, e.bannable) !== null) {
       this.counters.neverBan++;
       return ticked;
     }

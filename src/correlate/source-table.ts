@@ -89,12 +89,18 @@ export class SourceTable {
   private evict(before: number): boolean {
     const ip = this.queue.pop(this.lastUse, before);
     if (ip === undefined) return false;
-    const state = this.map.get(ip)!;
+    this.drop(ip);
+    this.evicted++;
+    return true;
+  }
+
+  /** Forgets `ip` (its entry in the eviction queue is skipped when reached). */
+  drop(ip: string): void {
+    const state = this.map.get(ip);
+    if (state === undefined) return;
     if (state === this.last) this.last = undefined;
     this.records.release(state);
     this.map.delete(ip);
-    this.evicted++;
-    return true;
   }
 
   /** The addresses tracked. */
