@@ -35,6 +35,23 @@ const MAX_CONNECTIONS = 50_000;
  */
 const MAX_ENDED = 256;
 
+/** What a line counts for: an event of this kind standing for `count` attempts (or connections). */
+export interface Counted {
+  readonly kind: AuthEventKind;
+  readonly count: number;
+}
+
+// Nearly every line counts for 0 or 1: those outcomes are shared (they are read at once, never kept or changed).
+const NO_FAILURE: Counted = { kind: 'failure', count: 0 };
+const ONE_FAILURE: Counted = { kind: 'failure', count: 1 };
+const ONE_PROBE: Counted = { kind: 'probe', count: 1 };
+const ONE_SUCCESS: Counted = { kind: 'success', count: 1 };
+const DISCONNECT: Counted = { kind: 'disconnect', count: 0 };
+
+function failures(count: number): Counted {
+  return count === 0 ? NO_FAILURE : count === 1 ? ONE_FAILURE : { kind: 'failure', count };
+}
+
 /** [key, attempts, pending bits, success, address]: compact, and plain JSON (the address is missing in old ones). */
 export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number, boolean, (string | null)?]>;
 
@@ -83,15 +100,15 @@ export class ConnectionTracker {
    * `ip` is the line's normalised address; `isIp` says it is an IP address rather than a host name (PAM's `rhost=`
    * with UseDNS), which does not tell connections apart.
    */
-  account(key: string, match: MessageMatch, ip: string, isIp: boolean): { kind: AuthEventKind; count: number } | null {
+  account(key: string, match: MessageMatch, ip: string, isIp: boolean): Counted | null {
     if (match.role === 'none') return null;
     const repeat = match.repeat;
     const ending = match.role === 'close' || match.role === 'session';
     let conn = this.connections.get(key);
     if (conn !== undefined && conn.endedSlot >= 0) {
       // The lines that follow the end of the same connection; anything else is a new connection on a reused pid.
-      if (ending && conn.endedIp === ip && conn.endedPort === match.port) return { kind: 'disconnect', count: 0 };
-      if (match.role === 'summary' && (conn.endedIp === ip || !isIp)) return { kind: 'failure', count: 0 };
+      if (ending && conn.endedIp === ip && conn.endedPort === match.port) return DISCONNECT;
+      if (match.role === 'summary' && (conn.endedIp === ip || !isIp)) return NO_FAILURE;
       conn = this.reset(conn);
     } else if (conn !== undefined && isIp && conn.addr !== undefined && conn.addr !== ip) {
       conn = this.reset(conn);
@@ -104,37 +121,37 @@ export class ConnectionTracker {
         const bit = ANNOUNCE_BIT[match.reason] ?? 16;
         if (conn.pending !== 0 && (conn.pending & bit) === 0) {
           conn.pending |= bit;
-          return { kind: 'failure', count: repeat - 1 };
+          return failures(repeat - 1);
         }
         conn.pending = bit;
         conn.attempts += repeat;
-        return { kind: 'failure', count: repeat };
+        return failures(repeat);
       }
       case 'attempt': {
         const count = conn.pending !== 0 ? repeat - 1 : repeat;
         conn.pending = 0;
         conn.attempts += count;
-        return { kind: 'failure', count };
+        return failures(count);
       }
       case 'summary': {
-        if (conn.attempts > 0) return { kind: 'failure', count: 0 };
+        if (conn.attempts > 0) return NO_FAILURE;
         conn.attempts = 1;
-        return { kind: 'failure', count: 1 };
+        return ONE_FAILURE;
       }
       case 'close': {
-        if (conn.success || conn.attempts > 0) return { kind: 'disconnect', count: 0 };
+        if (conn.success || conn.attempts > 0) return DISCONNECT;
         // `closed by authenticating user X`: a try happened that INFO level does not log (publickey offers).
-        if (match.triedAuth) return { kind: 'failure', count: 1 };
-        return { kind: 'probe', count: 1 };
+        if (match.triedAuth) return ONE_FAILURE;
+        return ONE_PROBE;
       }
       case 'probe':
-        return { kind: 'probe', count: repeat };
+        return repeat === 1 ? ONE_PROBE : { kind: 'probe', count: repeat };
       case 'success':
         conn.success = true;
         conn.pending = 0;
-        return { kind: 'success', count: 1 };
+        return ONE_SUCCESS;
       case 'session':
-        return { kind: 'disconnect', count: 0 };
+        return DISCONNECT;
     }
   }
 

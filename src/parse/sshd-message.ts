@@ -106,7 +106,7 @@ const KNOWN_NONE =
 
 /** Classifies one sshd message as sshd wrote it (after the syslog header, `error: ` and ` [preauth]` included). */
 export function classifySshdMessage(raw: string): Classification {
-  const { message } = stripDecorations(raw);
+  const message = stripDecorations(raw);
   return mayBeCut(raw) ? classifyCut(message) : classifyMessage(message);
 }
 
@@ -150,7 +150,7 @@ export function classifyMessage(message: string): Classification {
   if (c === 0x46 /* F */) {
     const head = FAILED.exec(message);
     if (!head) return KNOWN_NONE.test(message) ? NONE : null;
-    const o = userAndOrigin(message.slice(head[0].length));
+    const o = userAndOrigin(message, head[0].length);
     if (o === AMBIGUOUS || o === null) return o;
     const method = head[1]!;
     return match('attempt', failureReason(method), o.addr, o.port, o.user, head[2] !== undefined, method);
@@ -208,7 +208,7 @@ export function classifyMessage(message: string): Classification {
   if (c === 0x41 /* A */) {
     const head = ACCEPTED.exec(message);
     if (head) {
-      const o = userAndOrigin(message.slice(head[0].length));
+      const o = userAndOrigin(message, head[0].length);
       if (o === AMBIGUOUS || o === null) return o;
       return match('success', 'accepted', o.addr, o.port, o.user, false, head[1]!);
     }

@@ -24,28 +24,45 @@ function origin(user: string, addr: string, port: string | undefined): Origin {
 // attacker text can stand on both sides of the address: every ` from A port P` that such an end follows is a reading
 // of the line, and the line counts only if all its readings name one address (else it is ambiguous).
 const ORIGIN_AT = / from (\S+) port (\d+)/y;
-const END_PLAIN = /^(?: ssh\d?)?$/;
-const END_KEYS = /^ ssh2: [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*$/;
+// What may follow the port, to the end of the line; sticky, tried where the port ends (no slice of the line).
+const END_PLAIN = /(?: ssh\d?)?$/y;
+const END_KEYS = / ssh2: [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*$/y;
 const END_METHOD_KEY =
-  /^ ssh2: \S+ \S+(?: ID .* \(serial \d+\) CA \S+ \S+)?(?:, client user ".*", client host ".*")?$/s;
+  / ssh2: \S+ \S+(?: ID .* \(serial \d+\) CA \S+ \S+)?(?:, client user ".*", client host ".*")?$/sy;
 // SSH1-era rhosts suffix, and pre-5.x lines with no port. Tried only when no modern form fits, because a modern
 // line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
 const TAIL_SSH1_RUSER = /^(.*?) from (\S+) port (\d+) ssh1: ruser .*$/s;
 const TAIL_NO_PORT = /^(.*) from (\S+)$/s;
 
-/** The user and address at the end of a `Failed`/`Accepted` line (what follows `for `): null if none fits. */
-export function userAndOrigin(rest: string): Origin | typeof AMBIGUOUS | null {
+/**
+ * The user and address at the end of a `Failed`/`Accepted` message, read from `start` (what follows `for `): null if
+ * none fits.
+ */
+export function userAndOrigin(message: string, start: number): Origin | typeof AMBIGUOUS | null {
   let found: Origin | undefined;
-  for (let at = rest.indexOf(' from '); at !== -1; at = rest.indexOf(' from ', at + 1)) {
+  for (let at = message.indexOf(' from ', start); at !== -1; at = message.indexOf(' from ', at + 1)) {
     ORIGIN_AT.lastIndex = at;
-    const m = ORIGIN_AT.exec(rest);
+    const m = ORIGIN_AT.exec(message);
     if (m === null) continue;
-    const end = rest.slice(ORIGIN_AT.lastIndex);
-    if (!END_PLAIN.test(end) && !END_KEYS.test(end) && !END_METHOD_KEY.test(end)) continue;
-    if (found === undefined) found = origin(rest.slice(0, at), m[1]!, m[2]);
+    const end = ORIGIN_AT.lastIndex;
+    if (
+      !endsWith(END_PLAIN, message, end) &&
+      !endsWith(END_KEYS, message, end) &&
+      !endsWith(END_METHOD_KEY, message, end)
+    ) {
+      continue;
+    }
+    if (found === undefined) found = origin(message.slice(start, at), m[1]!, m[2]);
     else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
   }
   if (found !== undefined) return found;
+  const rest = message.slice(start);
   const m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
   return m ? origin(m[1]!, m[2]!, m[3]) : null;
+}
+
+/** `text` from `at` to its end is what the sticky `pattern` matches. */
+function endsWith(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return pattern.test(text);
 }

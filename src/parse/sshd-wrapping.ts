@@ -17,13 +17,30 @@ export function mayBeCut(raw: string): boolean {
 }
 
 /** Removes what sshd and syslog wrap around a message: `error: `, `fatal: `, Solaris `[ID n auth.x] `, ` [preauth]`. */
-export function stripDecorations(raw: string): { message: string; preauth: boolean } {
+export function stripDecorations(raw: string): string {
   // `sshd -e` ends its lines in \r\n, and journald keeps the \r of a line from stdout.
-  let message = raw.trimEnd();
-  if (message.startsWith('error: ') || message.startsWith('fatal: ')) message = message.slice(7);
-  if (message.startsWith('[ID ')) message = message.replace(/^\[ID \d+ [\w.]+\] /, '');
-  const preauth = message.endsWith(' [preauth]');
-  if (preauth) message = message.slice(0, -10);
+  let message = mayEndInSpace(raw) ? raw.trimEnd() : raw;
+  // The prefixes are looked for only behind their first letter: each startsWith is a call.
+  const first = message.charCodeAt(0);
+  if (
+    (first === 0x65 /* e */ || first === 0x66) /* f */ &&
+    (message.startsWith('error: ') || message.startsWith('fatal: '))
+  ) {
+    message = message.slice(7);
+  }
+  if (message.charCodeAt(0) === 0x5b /* [ */ && message.startsWith('[ID ')) {
+    message = message.replace(/^\[ID \d+ [\w.]+\] /, '');
+  }
+  // Both suffixes end in `]`: most messages are done with here. Only the suffix can have left white space at the end.
+  if (message.charCodeAt(message.length - 1) !== 0x5d /* ] */) return message;
+  if (message.endsWith(' [preauth]')) message = message.slice(0, -10);
   else if (message.endsWith(' [net]')) message = message.slice(0, -6);
-  return { message: message.trimEnd(), preauth };
+  else return message;
+  return mayEndInSpace(message) ? message.trimEnd() : message;
+}
+
+/** False when trimEnd would find nothing to remove: the last character is printable ASCII, as it nearly always is. */
+function mayEndInSpace(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return !(last > 0x20 && last < 0x7f);
 }
