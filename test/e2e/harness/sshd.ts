@@ -54,9 +54,10 @@ export async function startSshd(options: {
       '',
     ].join('\n'),
   );
-  execFileSync('/usr/sbin/sshd', ['-t', '-f', config], { stdio: 'pipe' });
-  // sshd's privilege separation directory (created by the Debian unit at boot; not there when sshd never ran).
+  // sshd's privilege separation directory (created by the Debian unit at boot; not there when sshd never ran), which
+  // even the config test requires: made first, or a machine where sshd never ran fails here.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  execFileSync('/usr/sbin/sshd', ['-t', '-f', config], { stdio: 'pipe' });
   const devDir = join(dir, 'dev');
   mkdirSync(devDir);
   const nodes = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
