@@ -1,6 +1,5 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { F2bCampaignError } from '../../core/errors.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
@@ -15,19 +14,8 @@ import { replayLogs } from '../../replay/replay-logs.js';
 import { formatVerdictLine } from '../../verdict/verdict-line.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
+import { limitHeapGrowth } from '../heap-growth.js';
 import { inputFile } from '../input-file.js';
-
-/**
- * How much V8 lets a heap grow past what survived its last full collection before the next one: 1.5x, for both of
- * replay's threads. Left to itself V8 picks up to 4x (its ceiling when the heap may grow to gigabytes, as Node's
- * default allows on most machines); replay's detector thread then had its last full collection 1.7 s into the
- * bench's log, with 30 MB surviving, and none after it: its heap ended at 130 MB committed for 34 MB live. At 1.5x,
- * 4 more full collections (~50 ms of pauses in 3 s), and the process's peak RSS 259 -> ~202 MB (alternated runs of
- * bench/replay.mjs's log, 2026-11-22); lower factors kept it at ~200 MB for more collections. Set at run time, as a
- * command line flag cannot be for one subcommand: V8 reads it at each full collection, and the parser thread's
- * heap, created after, follows it too.
- */
-const HEAP_GROWING = '--heap-growing-percent=50';
 
 const usage = `usage: f2b-campaign replay --auth-log FILE... [--sockets TRACE] [--verdicts OUT] [--config FILE]
                            [--fail2ban-dir DIR | --fail2ban-defaults] [--headerless]
@@ -90,7 +78,7 @@ export const replayCommand: Command = {
       ? DEBIAN_DEFAULT_THRESHOLDS
       : await readFail2banThresholds(fail2banDir === undefined ? {} : { configDir: fail2banDir });
     const fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
-    setFlagsFromString(HEAP_GROWING);
+    limitHeapGrowth();
     const parsed = parseLog({ files: logs, headerless: values.headerless });
     const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
 

@@ -8,6 +8,7 @@ import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
 import { holdSignals, runUntilSignalled } from '../../service/signals.js';
 import type { Command } from '../command.js';
+import { limitHeapGrowth } from '../heap-growth.js';
 
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
 
@@ -75,6 +76,7 @@ export const runCommand: Command = {
     const config = parsed.load();
     const settings = parsed.settingsOf(config);
     const log = createLogger(settings.logLevel);
+    limitHeapGrowth();
     const service = new CampaignService({
       config,
       settings,
