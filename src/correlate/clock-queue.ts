@@ -1,3 +1,6 @@
+/** ClockQueue.pop's `lastUse` answer for a key that must not be evicted yet (a source whose ban is held). */
+export const KEEP = Number.POSITIVE_INFINITY;
+
 /**
  * An eviction queue for "least recently used" without reordering on every touch. A Map used as an LRU list
  * (delete + set on each touch, evict from the front) leaves deleted slots at the front that every eviction walks
@@ -5,9 +8,6 @@
  * the head is dropped only if it was not used since, otherwise it is queued again with its newer time (a second
  * chance). Amortised O(1) per touch and per eviction.
  */
-/** ClockQueue.pop's `lastUse` answer for a key that must not be evicted yet (a source whose ban is held). */
-export const KEEP = Number.POSITIVE_INFINITY;
-
 export class ClockQueue<K = string> {
   private keys: K[] = [];
   private stamps: number[] = [];

@@ -24,8 +24,9 @@ export class SourceTable {
     return last !== undefined && this.keep(ip) ? KEEP : last;
   };
   /**
-   * The source last asked for or touched: half of the failures and probes on the bench come from the address of the event
-   * before (the lines of one connection), and comparing two short strings is cheaper than a lookup among 100,000.
+   * The source last asked for or touched: half of the failures and probes on the bench come from the address of the
+   * event before (the lines of one connection), and comparing two short strings is cheaper than a lookup among
+   * 100,000.
    */
   private last: SourceState | undefined;
   evicted = 0;
