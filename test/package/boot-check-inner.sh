@@ -123,10 +123,13 @@ for i in $(seq 0 31); do SOURCES+=("$((240 + i % 16)).$((1 + i + SHIFT)).$(((i *
 LEGIT=203.0.113.$((200 + SHIFT / 100))
 id alice >/dev/null 2>&1 || useradd -m -s /bin/bash alice
 echo 'alice:correct horse battery staple' | chpasswd
+# A source banned while its connection is open has its packets dropped from then on, and ssh, with no keepalive,
+# waits on that connection for ever (seen once: the boot's `wait` below hung). So ssh probes the server every 2 s and
+# gives up after 3 unanswered probes, and `timeout` ends what still hangs, as the e2e driver's 30 s limit does.
 attempt() { # attempt SOURCE USER PASSWORD: one password try per connection, as botnets make them
-  sshpass -p "$3" ssh -b "$1" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
-    -o ConnectTimeout=5 -o PreferredAuthentications=password -o PubkeyAuthentication=no \
-    -o NumberOfPasswordPrompts=1 "$2@127.0.0.1" true
+  timeout -k 5 30 sshpass -p "$3" ssh -b "$1" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=2 -o ServerAliveCountMax=3 \
+    -o PreferredAuthentications=password -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 "$2@127.0.0.1" true
 }
 t0=$(date +%s%N)
 at() { # at MS: sleep until MS after t0
