@@ -8,7 +8,7 @@ import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
 let entry: URL | undefined;
 
 /**
- * Called by the program's entry (src/cli/main.ts) with its own file, which runs a ParseJob when started as a worker.
+ * Called by the program (src/cli/program.ts) with its own file, which runs a ParseJob when started as a worker.
  * Code loaded some other way (TypeScript source under the test runner) has no such file and parses in its own thread.
  */
 export function setParserThreadEntry(url: URL): void {
