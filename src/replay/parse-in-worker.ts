@@ -4,19 +4,11 @@ import { F2bCampaignError } from '../core/errors.js';
 import { decodeBatch } from './event-batch.js';
 import { parseBatches } from './parse-batches.js';
 import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
-
-let entry: URL | undefined;
-
-/**
- * Called by the program (src/cli/program.ts) with its own file, which runs a ParseJob when started as a worker.
- * Code loaded some other way (TypeScript source under the test runner) has no such file and parses in its own thread.
- */
-export function setParserThreadEntry(url: URL): void {
-  entry = url;
-}
+import { threadEntry } from './thread-entry.js';
 
 /** The log's events, parsed in a worker thread when the program can start one, else in this thread. */
 export function parseLog(job: Omit<ParseJob, 'role'>): ParsedLog {
+  const entry = threadEntry();
   if (entry !== undefined) return parseInWorker(entry, job);
   const { parser, lines } = jobParser(job);
   return {

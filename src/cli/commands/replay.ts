@@ -3,15 +3,10 @@ import { parseArgs } from 'node:util';
 import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { F2bCampaignError } from '../../core/errors.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
-import type { Verdict } from '../../core/verdict.js';
-import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
-import { readLines } from '../../parse/line-reader.js';
-import { readSocketTrace, type TraceStats } from '../../parse/socket-trace.js';
-import { LineSink } from '../../replay/line-sink.js';
-import { parseLog } from '../../replay/parse-in-worker.js';
-import { replayLogs } from '../../replay/replay-logs.js';
-import { formatVerdictLine } from '../../verdict/verdict-line.js';
+import { replayInWorker } from '../../replay/replay-in-worker.js';
+import { type ReplayJob, type ReplaySummary, runReplay } from '../../replay/replay-job.js';
+import { threadEntry } from '../../replay/thread-entry.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { limitHeapGrowth } from '../heap-growth.js';
@@ -79,54 +74,26 @@ export const replayCommand: Command = {
       : await readFail2banThresholds(fail2banDir === undefined ? {} : { configDir: fail2banDir });
     const fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
     limitHeapGrowth();
-    const parsed = parseLog({ files: logs, headerless: values.headerless });
-    const core = createCore(config['detection'] ?? {}, thresholds, undefined, config['alerts'] ?? {});
-
-    const sink = new LineSink(fd);
-    let bans = 0;
-    const emit = (verdict: Verdict): void => {
-      if (verdict.verb === 'BAN') bans++;
-      sink.write(formatVerdictLine(verdict, process.pid));
+    const job: ReplayJob = {
+      files: logs,
+      headerless: values.headerless,
+      sockets: sockets?.path,
+      detection: config['detection'] ?? {},
+      alerts: config['alerts'] ?? {},
+      thresholds,
+      fd,
+      pid: process.pid,
     };
-
-    const started = process.hrtime.bigint();
-    const trace: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const result = await replayLogs({
-      events: parsed.batches,
-      ...(sockets === undefined ? {} : { samples: readSocketTrace(readLines(sockets.path), trace) }),
-      core,
-      emit,
-    });
-    sink.flush();
-    if (fd !== 1) closeSync(fd);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const s = parsed.stats() as { lines: number };
-    // Bans held (names_alone_hold) whose hold had not run out at the log's last line: replay stops on the log's
-    // clock, and whether a login would have spared them is beyond the log.
-    const held = (core.status() as { detection?: { heldBans?: number } }).detection?.heldBans ?? 0;
-    process.stderr.write(
-      `${JSON.stringify({
-        files: logs.length,
-        lines: s.lines,
-        events: result.events,
-        samples: result.samples,
-        verdicts: result.verdicts,
-        bans,
-        seconds: Number(seconds.toFixed(3)),
-        linesPerSecond: Math.round(s.lines / seconds),
-        parserThread: parsed.inWorker,
-        ...(held > 0 ? { heldAtEnd: held } : {}),
-        thresholds: {
-          maxretry: thresholds.maxretry,
-          findtime: thresholds.findtime,
-          campaignBantime: thresholds.campaignBantime,
-          origin: thresholds.origin,
-        },
-        parse: s,
-        ...(sockets === undefined ? {} : { sockets: trace }),
-      })}\n`,
-    );
-    if (sockets !== undefined && trace.blocks === 0) {
+    const entry = threadEntry();
+    let summary: ReplaySummary;
+    try {
+      summary = entry === undefined ? await runReplay(job) : await replayInWorker(entry, job);
+    } finally {
+      if (fd !== 1) closeSync(fd);
+    }
+    process.stderr.write(`${JSON.stringify(summary)}\n`);
+    const trace = summary.sockets;
+    if (sockets !== undefined && trace !== undefined && trace.blocks === 0) {
       // The trace reader skips what it cannot read, line by line; a file with no block at all is the wrong file.
       process.stderr.write(
         `f2b-campaign replay: --sockets ${sockets.path}: not a socket trace (no "@ <time>" block; ` +
