@@ -1,15 +1,12 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isParseJob, runParseJob } from '../replay/parse-worker.js';
 import { isReplayJob } from '../replay/replay-thread-job.js';
-import { setThreadEntry } from '../replay/thread-entry.js';
 
-// The same file is the program and, started as a worker thread by `replay`, its detector's thread and its log
-// parser's. Each part is imported only where it runs: esbuild defers a module imported this way until the import
+// The same file is the program and, started as a worker thread by `replay`, its log parser's thread and its
+// detector's. Each part is imported only where it runs: esbuild defers a module imported this way until the import
 // runs, so the parser thread runs none of the CLI's code (which made it start ~40 ms later and hold ~10 MB more).
 const self = new URL(import.meta.url);
 if (isMainThread) await (await import('./program.js')).runProgram(self);
-else if (isParseJob(workerData) && parentPort !== null) await runParseJob(workerData, parentPort);
-else if (isReplayJob(workerData) && parentPort !== null) {
-  setThreadEntry(self);
+else if (isParseJob(workerData) && parentPort !== null) await runParseJob(workerData, workerData.port ?? parentPort);
+else if (isReplayJob(workerData) && parentPort !== null)
   await (await import('../replay/replay-in-worker.js')).runReplayJob(workerData, parentPort);
-}

@@ -19,6 +19,8 @@ export interface ParseJob {
   readonly files: readonly LogFile[];
   /** `sshd -E` output: lines without a header get their file's mtime. */
   readonly headerless: boolean;
+  /** Where to post the events: the detector's end of a channel (else the thread's parent). */
+  readonly port?: MessagePort | undefined;
 }
 
 export function isParseJob(value: unknown): value is ParseJob {
@@ -47,8 +49,11 @@ export function jobParser(
   return { parser, lines: lines() };
 }
 
-/** Messages the parser thread sends: a batch of events, then the parse statistics once the file is done. */
-export type ParseMessage = { readonly batch: ReturnType<typeof encodeBatch> } | { readonly done: object };
+/** Messages the parser thread sends: batches of events, then the parse statistics, or why it could not go on. */
+export type ParseMessage =
+  | { readonly batch: ReturnType<typeof encodeBatch> }
+  | { readonly done: object }
+  | { readonly failed: string };
 
 /**
  * Batches parsed ahead of the detector at most: without this bound a parser faster than detection would queue the
@@ -57,27 +62,35 @@ export type ParseMessage = { readonly batch: ReturnType<typeof encodeBatch> } | 
 export const IN_FLIGHT = 8;
 
 /**
- * The parser thread's loop: reads and parses the file, posts event batches, and waits for the detector to take
- * one (a message on `port`) whenever IN_FLIGHT are unread.
+ * The parser thread's loop: reads and parses the file, posts event batches on `port`, and waits for the detector
+ * to take one (a credit on `port`) whenever IN_FLIGHT are unread. Its last message is the statistics, or the error
+ * that stopped it; then it closes `port`, and stops early if the detector's thread closed it first.
  */
 export async function runParseJob(job: ParseJob, port: MessagePort): Promise<void> {
   const { parser, lines } = jobParser(job, true);
   let credits = IN_FLIGHT;
+  let closed = false;
   let wake: (() => void) | undefined;
-  const onCredit = (): void => {
+  port.on('message', () => {
     credits++;
     wake?.();
-  };
-  port.on('message', onCredit);
+  });
+  port.on('close', () => {
+    closed = true;
+    wake?.();
+  });
   try {
     for await (const events of parseBatches(lines, parser)) {
-      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      while (credits === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      if (closed) return;
       credits--;
       const batch = encodeBatch(events);
       port.postMessage({ batch } satisfies ParseMessage, transferables(batch));
     }
     port.postMessage({ done: parser.stats.toJSON() } satisfies ParseMessage);
+  } catch (error) {
+    port.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies ParseMessage);
   } finally {
-    port.off('message', onCredit);
+    port.close();
   }
 }

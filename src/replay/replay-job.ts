@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { Verdict } from '../core/verdict.js';
 import { createCore } from '../correlate/create-core.js';
@@ -43,10 +44,12 @@ export interface ReplaySummary {
   readonly sockets?: TraceStats;
 }
 
-/** Parses the logs (in a thread of their own where the program can start one), detects, writes the verdicts. */
-export async function runReplay(job: ReplayJob): Promise<ReplaySummary> {
+/**
+ * Parses the logs (or takes their events from the parser's thread, on `events`), detects, writes the verdicts.
+ */
+export async function runReplay(job: ReplayJob, events?: MessagePort): Promise<ReplaySummary> {
   const { thresholds } = job;
-  const parsed = parseLog({ files: job.files, headerless: job.headerless });
+  const parsed = parseLog({ files: job.files, headerless: job.headerless }, events);
   const core = createCore(job.detection, thresholds, undefined, job.alerts);
   const sink = new LineSink(job.fd);
   let bans = 0;

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { ReplayJob } from './replay-job.js';
 
 /**
@@ -6,6 +7,8 @@ import type { ReplayJob } from './replay-job.js';
  */
 export interface ReplayThreadJob extends ReplayJob {
   readonly role: 'f2b-campaign-replay';
+  /** The detector's end of the channel the parser's thread posts the events on. */
+  readonly events: MessagePort;
 }
 
 export function isReplayJob(value: unknown): value is ReplayThreadJob {
