@@ -320,6 +320,16 @@ if ! printf '%s' " $commands " | grep -q ' run '; then
   fail "this build has no \`run\` command: the service cannot be tested"
 fi
 node "$REPO/test/package/campaign-log.mjs" "$WORK/campaign.auth" "$WORK/campaign.members" | sed 's/^/      campaign: /'
+# replay under Debian's node: the same campaign as a recorded log, read by the parser's thread and judged by the
+# detector's (two workers, the parser posting to the detector over a channel of their own).
+cp "$WORK/campaign.auth" "$ROOT/tmp/campaign.auth"
+replay_summary=$(in_root f2b-campaign replay --auth-log /tmp/campaign.auth --fail2ban-defaults --verdicts /tmp/replay.verdicts 2>&1 >/dev/null) ||
+  fail "f2b-campaign replay under node $node_version: $replay_summary"
+replay_bans=$(grep -o ' BAN ip=[^ ]*' "$ROOT/tmp/replay.verdicts" | cut -d= -f2 | sort -u)
+replay_found=$(comm -12 <(printf '%s\n' "$replay_bans") <(sort -u "$WORK/campaign.members") | wc -l)
+replay_strangers=$(comm -23 <(printf '%s\n' "$replay_bans") <(sort -u "$WORK/campaign.members") | tr '\n' ' ')
+check "replay under node $node_version, in its two threads, banned $replay_found of $(sort -u "$WORK/campaign.members" | wc -l) members, and no one else [${replay_strangers}]" \
+  sh -c 'printf "%s" "$1" | grep -q "\"parserThread\":true" && [ "$2" -ge 45 ] && [ -z "$3" ]' _ "$replay_summary" "$replay_found" "${replay_strangers// /}"
 in_root install -d -o f2b-campaign -g f2b-campaign -m 0755 /run/f2b-campaign # RuntimeDirectory=
 check_out=$(in_root f2b-campaign check 2>&1) || true
 say "$check_out" | sed 's/^/      check: /'
