@@ -1,5 +1,5 @@
-import { execa } from 'execa';
 import { F2bCampaignError } from '../core/errors.js';
+import { loadExeca } from '../core/run-program.js';
 import { decodeJournalLine } from '../sources/journal-entry.js';
 import { type Fail2banEvent, readFail2banMessage } from './fail2ban-log.js';
 
@@ -54,6 +54,7 @@ export async function* readFail2banJournal(
   onEntry?: (entries: number) => void,
   onWarning?: (text: string) => void,
 ): AsyncGenerator<Fail2banEvent> {
+  const execa = await loadExeca();
   const child = execa(command, args, EXEC_OPTIONS);
   let stderr = '';
   child.stderr?.setEncoding('utf8');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from '../core/run-program.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { isTrue, jailOption, readJailSections } from './jail-files.js';
 import { canWrite } from './writable.js';
@@ -57,6 +57,7 @@ async function whyRefused(
   configDir?: string,
 ): Promise<{ readonly known: boolean; readonly message: string } | null> {
   const args = configDir === undefined ? ['-t'] : ['-c', configDir, '-t'];
+  const execa = await loadExeca();
   const test = await execa('fail2ban-client', args, { reject: false, timeout: 30_000, stdin: 'ignore', all: true });
   if (test.exitCode === 0) return null;
   if (test.exitCode === undefined) {
@@ -84,6 +85,7 @@ async function whyRefused(
 }
 
 async function askServer(jail: string): Promise<boolean | null> {
+  const execa = await loadExeca();
   const ping = await execa('fail2ban-client', ['ping'], { reject: false, timeout: 10_000, stdin: 'ignore' }).catch(
     () => null,
   );

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { loadExeca } from '../core/run-program.js';
 import { type PyValue, parsePythonLiteral } from './python-literal.js';
 
 /** One jail as `fail2ban-client -d` reports it: only what f2b-campaign reads. Durations as fail2ban wrote them. */
@@ -27,6 +27,7 @@ export interface Fail2banDump {
  */
 export async function dumpFail2banConfig(configDir?: string, timeoutMs = 15_000): Promise<Fail2banDump> {
   const args = configDir === undefined ? ['-d'] : ['-c', configDir, '-d'];
+  const execa = await loadExeca();
   const result = await execa('fail2ban-client', args, { timeout: timeoutMs, reject: true, stdin: 'ignore' });
   const errors = result.stderr
     .split('\n')

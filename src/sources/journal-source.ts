@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { loadExeca } from '../core/run-program.js';
 import { decodeJournalLine, type JournalEntry } from './journal-entry.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
 
@@ -93,6 +94,8 @@ export class JournalSource implements Source {
   }
 
   async start(): Promise<void> {
+    const execa = await loadExeca();
+    if (this.stopping) return;
     const child = execa(this.options.command, journalArgs({ ...this.options, cursor: this.cursorValue }), EXEC_OPTIONS);
     this.child = child;
     let carry = '';

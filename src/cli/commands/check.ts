@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { LoadedConfig } from '../../config/load-config.js';
+import { loadExeca } from '../../core/run-program.js';
 import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
@@ -49,6 +49,7 @@ async function checkInputs(settings: ServiceSettings): Promise<CheckResult[]> {
   const input = chooseInput(settings);
   if (input === 'journal') {
     try {
+      const execa = await loadExeca();
       await execa(settings.journalctl, ['--version'], { timeout: 10_000, stdin: 'ignore' });
       return [{ level: 'ok', what: 'input', message: `journal via ${settings.journalctl}` }];
     } catch (error) {
