@@ -80,7 +80,8 @@ export class CampaignRoster {
       for (let i = 0; i < source.nameCount; i++) {
         const hash = source.nameAt(i);
         if (this.deps.dictionary.isLegit(hash)) continue;
-        if (c.names.has(hash) || c.names.size < MAX_NAMES) c.names.set(hash, (c.names.get(hash) ?? 0) + 1);
+        const tried = c.names.get(hash);
+        if (tried !== undefined || c.names.size < MAX_NAMES) c.names.set(hash, (tried ?? 0) + 1);
       }
     }
     if (source.campaign !== c.id) source.learned = 0;
