@@ -32,6 +32,19 @@ export class LineSink {
   }
 }
 
+/** What a write waits on while a pipe is full: nothing ever wakes it, so it sleeps its timeout out. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += writeSync(fd, bytes, at, bytes.length - at);
+    } catch (error) {
+      // Standard output is a pipe to a reader slower than us (`replay ... | less`), and non-blocking: Node makes
+      // its pipes so. A full pipe is no error: wait for the reader, as a blocking write would (it once ended replay
+      // with "EAGAIN: resource temporarily unavailable" after the first 64 kB).
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
 }

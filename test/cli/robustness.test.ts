@@ -121,6 +121,30 @@ describe('the command line, given bad input', () => {
     expect(code).toBe(141);
   });
 
+  // Node makes a pipe on standard output non-blocking, and replay writes its verdicts with write(2): a full pipe
+  // made it stop with "EAGAIN: resource temporarily unavailable, write", exit 1, after the first 64 kB. A real pipe
+  // (a shell's `|`): what spawn's 'pipe' gives is a socket, whose larger buffer took this output whole.
+  it('waits for a slow reader of its output (| less) and writes every verdict', async () => {
+    const file = join(dir, 'to-file.log');
+    const toFile = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', file]);
+    expect(toFile.code).toBe(0);
+    const expected = readFileSync(file, 'utf8');
+    expect(expected.length).toBeGreaterThan(128 << 10); // twice a pipe's 64 kB buffer
+    const slow = spawnSync(
+      'bash',
+      ['-c', '"$0" "$@" | { sleep 1.5; cat; }; exit "${PIPESTATUS[0]}"', process.execPath, cli, 'replay'].concat([
+        '--fail2ban-defaults',
+        '--auth-log',
+        log,
+      ]),
+      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 },
+    );
+    expect(slow.stderr).not.toContain('EAGAIN');
+    expect(slow.status).toBe(0);
+    const pidless = (text: string) => text.replace(/ f2b-campaign\[\d+\]: /g, ' ');
+    expect(pidless(slow.stdout)).toBe(pidless(expected));
+  });
+
   // replay's parser thread read a named pipe (`<(command)`, a mkfifo) with blocking reads: after `| head` went away
   // the program could not exit (ending the thread waits for its read) until the writer wrote again or closed.
   it('stops at once when the reader of its output goes away while a pipe it reads is open and quiet', async () => {
