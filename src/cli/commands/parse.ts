@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { readLines } from '../../parse/line-reader.js';
 import { SshdParser } from '../../parse/sshd-parser.js';
@@ -44,7 +45,8 @@ export const parseCommand: Command = {
           ? JSON.stringify({ line: lineNo, ...event, time })
           : `${lineNo}\t${time}\t${event.kind}${event.count === 1 ? '' : `x${event.count}`}\t${event.ip}${event.bannable ? '' : ' (hostname: never banned)'}\t${event.reason}${event.user === undefined ? '' : `\tuser=${JSON.stringify(event.user)}`}`,
       );
-      if (out.length >= 4096) process.stdout.write(`${out.splice(0).join('\n')}\n`);
+      // A slow reader (| less) holds the rest of the file back, rather than all of its events in memory.
+      if (out.length >= 4096 && !process.stdout.write(`${out.splice(0).join('\n')}\n`)) await drained();
     }
     if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
     const s = parser.stats;
@@ -62,3 +64,8 @@ export const parseCommand: Command = {
     return 0;
   },
 };
+
+/** Standard output has taken what it buffered, or is gone (a closed pipe ends the program from its 'error'). */
+async function drained(): Promise<void> {
+  await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+}
