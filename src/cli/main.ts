@@ -9,4 +9,4 @@ const self = new URL(import.meta.url);
 if (isMainThread) await (await import('./program.js')).runProgram(self);
 else if (isParseJob(workerData) && parentPort !== null) await runParseJob(workerData, workerData.port ?? parentPort);
 else if (isReplayJob(workerData) && parentPort !== null)
-  await (await import('../replay/replay-in-worker.js')).runReplayJob(workerData, parentPort);
+  await (await import('../replay/replay-threads.js')).runReplayJob(workerData, parentPort);

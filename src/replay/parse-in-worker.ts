@@ -6,8 +6,8 @@ import { parseBatches } from './parse-batches.js';
 import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
 
 /**
- * The log's events: parsed in this thread, or (`port`) received from the parser's thread (startParserThread in
- * replay-in-worker.ts), which parses while this one detects: on two cores, replay then costs about the slower of
+ * The log's events: parsed in this thread, or (`port`) received from the parser's thread (replayInThreads in
+ * replay-threads.ts), which parses while this one detects: on two cores, replay then costs about the slower of
  * the two instead of their sum.
  */
 export function parseLog(job: Omit<ParseJob, 'role'>, port?: MessagePort): ParsedLog {

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ReplayJob } from './replay-job.js';
 
 /**
- * A replay job as a worker thread is given it. Apart from replay-in-worker.ts, so that the program's entry can tell
+ * A replay job as a worker thread is given it. Apart from replay-threads.ts, so that the program's entry can tell
  * it from a parse job without loading the detector into the parser's thread.
  */
 export interface ReplayThreadJob extends ReplayJob {

@@ -4,7 +4,7 @@ import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { F2bCampaignError } from '../../core/errors.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
-import { replayInThreads } from '../../replay/replay-in-worker.js';
+import { replayInThreads } from '../../replay/replay-threads.js';
 import { type ReplayJob, type ReplaySummary, runReplay } from '../../replay/replay-job.js';
 import { threadEntry } from '../../replay/thread-entry.js';
 import type { Command } from '../command.js';
