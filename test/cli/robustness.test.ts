@@ -130,15 +130,14 @@ describe('the command line, given bad input', () => {
     expect(toFile.code).toBe(0);
     const expected = readFileSync(file, 'utf8');
     expect(expected.length).toBeGreaterThan(128 << 10); // twice a pipe's 64 kB buffer
-    const slow = spawnSync(
-      'bash',
-      ['-c', '"$0" "$@" | { sleep 1.5; cat; }; exit "${PIPESTATUS[0]}"', process.execPath, cli, 'replay'].concat([
-        '--fail2ban-defaults',
-        '--auth-log',
-        log,
-      ]),
-      { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 },
-    );
+    // The exit status is replay's ($PIPESTATUS: the first command of the pipeline), not the reader's.
+    const pipeline = '"$0" "$@" | { sleep 1.5; cat; }; exit $PIPESTATUS';
+    const args = ['replay', '--fail2ban-defaults', '--auth-log', log];
+    const slow = spawnSync('bash', ['-c', pipeline, process.execPath, cli, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      timeout: 60_000,
+    });
     expect(slow.stderr).not.toContain('EAGAIN');
     expect(slow.status).toBe(0);
     const pidless = (text: string) => text.replace(/ f2b-campaign\[\d+\]: /g, ' ');
