@@ -1,6 +1,6 @@
 import { F2bCampaignError } from '../core/errors.js';
-import { loadExeca } from '../core/run-program.js';
 import { decodeJournalLine } from '../sources/journal-entry.js';
+import { loadExeca } from '../sources/load-execa.js';
 import { type Fail2banEvent, readFail2banMessage } from './fail2ban-log.js';
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadExeca } from '../core/run-program.js';
+import { loadExeca } from '../sources/load-execa.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { isTrue, jailOption, readJailSections } from './jail-files.js';
 import { canWrite } from './writable.js';

@@ -1,4 +1,4 @@
-import { loadExeca } from '../core/run-program.js';
+import { loadExeca } from '../sources/load-execa.js';
 import { type PyValue, parsePythonLiteral } from './python-literal.js';
 
 /** One jail as `fail2ban-client -d` reports it: only what f2b-campaign reads. Durations as fail2ban wrote them. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
-import { loadExeca } from '../core/run-program.js';
 import { decodeJournalLine, type JournalEntry } from './journal-entry.js';
+import { loadExeca } from './load-execa.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
 
 /** How journald received sshd's lines when sshd logs through syslog(3), as Debian's ssh.service has it. */

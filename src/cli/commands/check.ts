@@ -1,11 +1,11 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
-import { loadExeca } from '../../core/run-program.js';
 import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
+import { loadExeca } from '../../sources/load-execa.js';
 import type { Command } from '../command.js';
 import { serviceArgs } from './run.js';
 
