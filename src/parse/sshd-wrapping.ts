@@ -20,12 +20,9 @@ export function mayBeCut(raw: string): boolean {
 export function stripDecorations(raw: string): string {
   // `sshd -e` ends its lines in \r\n, and journald keeps the \r of a line from stdout.
   let message = mayEndInSpace(raw) ? raw.trimEnd() : raw;
-  // The prefixes are looked for only behind their first letter: each startsWith is a call.
+  // The prefixes are looked for only behind their first letter (e, f): each startsWith is a call.
   const first = message.charCodeAt(0);
-  if (
-    (first === 0x65 /* e */ || first === 0x66) /* f */ &&
-    (message.startsWith('error: ') || message.startsWith('fatal: '))
-  ) {
+  if ((first === 0x65 || first === 0x66) && (message.startsWith('error: ') || message.startsWith('fatal: '))) {
     message = message.slice(7);
   }
   if (message.charCodeAt(0) === 0x5b /* [ */ && message.startsWith('[ID ')) {
