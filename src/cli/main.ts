@@ -7,6 +7,6 @@ import { isReplayJob } from '../replay/replay-thread-job.js';
 // runs, so the parser thread runs none of the CLI's code (which made it start ~40 ms later and hold ~10 MB more).
 const self = new URL(import.meta.url);
 if (isMainThread) await (await import('./program.js')).runProgram(self);
-else if (isParseJob(workerData) && parentPort !== null) await runParseJob(workerData, workerData.port ?? parentPort);
+else if (isParseJob(workerData)) await runParseJob(workerData);
 else if (isReplayJob(workerData) && parentPort !== null)
   await (await import('../replay/replay-threads.js')).runReplayJob(workerData, parentPort);

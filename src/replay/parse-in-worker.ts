@@ -3,14 +3,14 @@ import type { AuthEvent } from '../core/auth-event.js';
 import { F2bCampaignError } from '../core/errors.js';
 import { decodeBatch } from './event-batch.js';
 import { parseBatches } from './parse-batches.js';
-import { jobParser, type ParseJob, type ParseMessage } from './parse-worker.js';
+import { jobParser, type LogSet, type ParseMessage } from './parse-worker.js';
 
 /**
  * The log's events: parsed in this thread, or (`port`) received from the parser's thread (replayInThreads in
  * replay-threads.ts), which parses while this one detects: on two cores, replay then costs about the slower of
  * the two instead of their sum.
  */
-export function parseLog(job: Omit<ParseJob, 'role'>, port?: MessagePort): ParsedLog {
+export function parseLog(job: LogSet, port?: MessagePort): ParsedLog {
   if (port !== undefined) return parsedElsewhere(port, job);
   const { parser, lines } = jobParser(job);
   return {
@@ -30,7 +30,7 @@ export interface ParsedLog {
 }
 
 /** The batches the parser's thread posts on `port`, each taken one answered with a credit (runParseJob). */
-function parsedElsewhere(port: MessagePort, job: Omit<ParseJob, 'role'>): ParsedLog {
+function parsedElsewhere(port: MessagePort, job: LogSet): ParsedLog {
   const queue: ParseMessage[] = [];
   let closed = false;
   let stats: object | undefined;
@@ -71,14 +71,14 @@ function parsedElsewhere(port: MessagePort, job: Omit<ParseJob, 'role'>): Parsed
 }
 
 /** The parser thread's failure, as one line: a reader's error names its file already ("reading auth.log.2.gz: ..."). */
-export function parseError(job: Omit<ParseJob, 'role'>, message: string): F2bCampaignError {
+export function parseError(job: LogSet, message: string): F2bCampaignError {
   return new F2bCampaignError(
     'parse-thread',
     message.startsWith('reading ') ? message : `parsing ${logNames(job)}: ${message}`,
   );
 }
 
-function logNames(job: Omit<ParseJob, 'role'>): string {
+function logNames(job: LogSet): string {
   const paths = job.files.map((f) => f.path);
   return paths.length <= 1 ? (paths[0] ?? '') : `${paths[0]} ... ${paths.at(-1)}`;
 }

@@ -10,17 +10,18 @@ export interface LogFile {
   readonly mtime: number;
 }
 
-/**
- * What the parser thread is asked to do: parse sshd logs, oldest first (a rotated set: `auth.log.2.gz`,
- * `auth.log.1`, `auth.log`), as one log and as `replay` would in its own thread.
- */
-export interface ParseJob {
-  readonly role: 'f2b-campaign-parse';
+/** sshd logs to parse, oldest first (a rotated set: `auth.log.2.gz`, `auth.log.1`, `auth.log`), as one log. */
+export interface LogSet {
   readonly files: readonly LogFile[];
   /** `sshd -E` output: lines without a header get their file's mtime. */
   readonly headerless: boolean;
-  /** Where to post the events: the detector's end of a channel (else the thread's parent). */
-  readonly port?: MessagePort | undefined;
+}
+
+/** What the parser thread is asked to do: parse a log set, and post its events on `port`. */
+export interface ParseJob extends LogSet {
+  readonly role: 'f2b-campaign-parse';
+  /** The parser's end of the channel to the detector's thread. */
+  readonly port: MessagePort;
 }
 
 export function isParseJob(value: unknown): value is ParseJob {
@@ -33,10 +34,7 @@ export function isParseJob(value: unknown): value is ParseJob {
  * year it was written), and a connection whose lines straddle a rotation is paired as one. `serialised`: its events
  * are encoded for another thread at once.
  */
-export function jobParser(
-  job: Omit<ParseJob, 'role'>,
-  serialised = false,
-): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
+export function jobParser(job: LogSet, serialised = false): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
   let current = job.files[0]?.mtime ?? Date.now();
   const fallback = job.headerless ? { fallbackTime: () => current } : {};
   const parser = new SshdParser({ referenceTime: current, ...fallback, copyAddresses: !serialised });
@@ -62,11 +60,12 @@ export type ParseMessage =
 export const IN_FLIGHT = 8;
 
 /**
- * The parser thread's loop: reads and parses the file, posts event batches on `port`, and waits for the detector
- * to take one (a credit on `port`) whenever IN_FLIGHT are unread. Its last message is the statistics, or the error
- * that stopped it; then it closes `port`, and stops early if the detector's thread closed it first.
+ * The parser thread's loop: reads and parses the file, posts event batches on the job's port, and waits for the
+ * detector to take one (a credit on the port) whenever IN_FLIGHT are unread. Its last message is the statistics, or
+ * the error that stopped it; then it closes the port, and stops early if the detector's thread closed it first.
  */
-export async function runParseJob(job: ParseJob, port: MessagePort): Promise<void> {
+export async function runParseJob(job: ParseJob): Promise<void> {
+  const { port } = job;
   const { parser, lines } = jobParser(job, true);
   let credits = IN_FLIGHT;
   let closed = false;
