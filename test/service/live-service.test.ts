@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
@@ -95,6 +95,8 @@ describe('live service: real-time campaign, rotation, clean restart, kill -9', (
     let run = startService();
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 10_000, 'start');
     expect(serviceLog(run.out).find((l) => l['event'] === 'fail2ban-thresholds')?.['origin']).toBe('defaults');
+    // Named as the service, not `node` (ps, top, pgrep), however node was started.
+    expect(readFileSync(`/proc/${run.child.pid}/comm`, 'utf8')).toBe('f2b-campaign\n');
     await write(Math.floor(n * 0.25));
     // rsyslog-style rotation: rename, a few late lines into the old file, then the new file.
     renameSync(log, `${log}.1`);

@@ -77,6 +77,10 @@ export const runCommand: Command = {
     const settings = parsed.settingsOf(config);
     const log = createLogger(settings.logLevel);
     limitHeapGrowth();
+    // The unit starts node itself (for its young generation, docs/packaging.md), which would show in ps, top and
+    // pgrep as `node`: the service names itself as the launcher did. The name only: the kernel's copy of it (what
+    // top and pgrep read) keeps 15 characters, and `f2b-campaign ru` would be worse than none.
+    process.title = 'f2b-campaign';
     const service = new CampaignService({
       config,
       settings,
