@@ -5,9 +5,8 @@
 // detector are wrapped with a timer too, and each kind's line shows the time spent in each, per event. The parts
 // nest (the signals' `observe` run inside the intake, the book inside judge; a recency list is touched by the
 // intake, the book and the success history alike), so they do not add up; a timer costs ~0.1 us, so with --phases
-// every figure reads high. The first run
-// warms the compiler and is not shown. For finding the work worth redesigning, not a figure to compare with a peer:
-// bench/detect-only.mjs times detection as replay runs it.
+// every figure reads high. The first run warms the compiler and is not shown. For finding the work worth
+// redesigning, not a figure to compare with a peer: bench/detect-only.mjs times detection as replay runs it.
 // Usage: node bench/detect-phases.mjs [--phases] [FILE]   (npm run build first; run bench/replay.mjs once for the log)
 import { existsSync } from 'node:fs';
 
