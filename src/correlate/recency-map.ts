@@ -5,13 +5,17 @@
  * failed attempt (recent sources) or per ban (a campaign's members) that walk was a large share of the detector's
  * time on the replay bench. Here each touch is appended to a queue, and the map holds the queue position of the
  * key's latest touch, so older entries of the key are recognised as stale; touch, eviction and iteration are
- * amortised O(1). The map's values are small integers, updated in place: no object per key.
+ * amortised O(1). The map's values are small integers, updated in place: no object per key. Positions count every
+ * touch since the last renumbering, so dropping the spent entries at the front moves no key's position: only a queue
+ * thick with stale entries (keys touched again, or deleted) is renumbered, which rewrites the map.
  */
 export class RecencyMap<K = string> {
-  /** Key -> index in `keys` of its latest touch. */
+  /** Key -> position of its latest touch: its entry is `keys[position - base]`. */
   private readonly latest = new Map<K, number>();
   private keys: K[] = [];
   private times: number[] = [];
+  /** The position of `keys[0]`. */
+  private base = 0;
   /** Entries before `head` are spent (evicted, or stale when they were passed). */
   private head = 0;
 
@@ -24,7 +28,13 @@ export class RecencyMap<K = string> {
 
   /** `key` becomes the most recent, with `time`; the least recent goes beyond `max`. */
   touch(key: K, time: number): void {
-    this.latest.set(key, this.keys.length);
+    const last = this.keys.length - 1;
+    // The most recent key touched again (the lines of one connection): its entry stays last, with the new time.
+    if (last >= 0 && this.keys[last] === key && this.latest.get(key) === this.base + last) {
+      this.times[last] = time;
+      return;
+    }
+    this.latest.set(key, this.base + this.keys.length);
     this.keys.push(key);
     this.times.push(time);
     while (this.latest.size > this.max) this.evictOldest();
@@ -35,7 +45,7 @@ export class RecencyMap<K = string> {
 
   get(key: K): number | undefined {
     const at = this.latest.get(key);
-    return at === undefined ? undefined : this.times[at];
+    return at === undefined ? undefined : this.times[at - this.base];
   }
 
   has(key: K): boolean {
@@ -50,12 +60,15 @@ export class RecencyMap<K = string> {
     return this.latest.size;
   }
 
+  /** Whether entry `i` of the queue is its key's latest touch. */
+  private live(i: number): boolean {
+    return this.latest.get(this.keys[i]!) === this.base + i;
+  }
+
   /** Key and time of its latest touch, least recent first (plain JSON: what a snapshot keeps). */
   entries(): Array<[K, number]> {
     const out: Array<[K, number]> = [];
-    for (let i = this.head; i < this.keys.length; i++) {
-      if (this.latest.get(this.keys[i]!) === i) out.push([this.keys[i]!, this.times[i]!]);
-    }
+    for (let i = this.head; i < this.keys.length; i++) if (this.live(i)) out.push([this.keys[i]!, this.times[i]!]);
     return out;
   }
 
@@ -63,8 +76,7 @@ export class RecencyMap<K = string> {
   first(): [K, number] | undefined {
     // Entries passed here are spent or stale whatever comes next: skipping them for good is what evictOldest does.
     while (this.head < this.keys.length) {
-      const key = this.keys[this.head]!;
-      if (this.latest.get(key) === this.head) return [key, this.times[this.head]!];
+      if (this.live(this.head)) return [this.keys[this.head]!, this.times[this.head]!];
       this.head++;
     }
     return undefined;
@@ -78,26 +90,38 @@ export class RecencyMap<K = string> {
   private evictOldest(): void {
     while (this.head < this.keys.length) {
       const i = this.head++;
-      if (this.latest.get(this.keys[i]!) === i) {
+      if (this.live(i)) {
         this.latest.delete(this.keys[i]!);
         return;
       }
     }
   }
 
-  /** Keeps the live entries only; their positions change, so the map learns the new ones. */
+  /**
+   * Drops the spent entries; when stale ones still outnumber the live (keys touched again or deleted, not passed
+   * yet), keeps the live entries only, renumbered from 0, so the map learns each key's new position. A queue whose
+   * keys are each touched once (a campaign's members, a flood of new sources) is only ever cut at the front.
+   */
   private compact(): void {
+    const live = this.latest.size;
+    if (this.keys.length - this.head <= live + (live >> 1) + 32 && this.base < 2 ** 30) {
+      this.keys = this.keys.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.base += this.head;
+      this.head = 0;
+      return;
+    }
     const keys: K[] = [];
     const times: number[] = [];
     for (let i = this.head; i < this.keys.length; i++) {
-      const key = this.keys[i]!;
-      if (this.latest.get(key) !== i) continue;
-      this.latest.set(key, keys.length);
-      keys.push(key);
+      if (!this.live(i)) continue;
+      this.latest.set(this.keys[i]!, keys.length);
+      keys.push(this.keys[i]!);
       times.push(this.times[i]!);
     }
     this.keys = keys;
     this.times = times;
+    this.base = 0;
     this.head = 0;
   }
 }
