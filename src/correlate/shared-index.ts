@@ -7,10 +7,11 @@ import { ClockQueue } from './clock-queue.js';
  * capped too, the least recently used dropped first. So memory is bounded by maxKeys x maxPerKey whatever the input,
  * and a question costs at most maxPerKey steps, never a scan of sources.
  *
- * Each key owns a slot: its sources, their times and its hits sit at the slot's place in flat arrays (typed where
- * they are numbers), and a dropped key's slot goes to the next new key. A botnet spread over the internet brings a
- * new /24 with nearly every attempt, so keys come and go all the time: as an object and three arrays each, they were
- * a large part of the detector's garbage.
+ * Each key owns a slot: its sources at the slot's place in a flat array, its times (when it was last added to, when
+ * each source was last seen, its hits) side by side in one typed array and its two counts in another, so that a new
+ * key touches a few cache lines rather than one per array; a dropped key's slot goes to the next new key. A botnet
+ * spread over the internet brings a new /24 with nearly every attempt, so keys come and go all the time: as an
+ * object and three arrays each, they were a large part of the detector's garbage.
  */
 export type IndexSnapshot = Array<[string, Array<[string, number]>, number, number[]?]>;
 
@@ -27,6 +28,10 @@ const TEXT: KeyCodec<string> = { format: (key) => key, parse: (text) => text };
 /** Keys that are integers. */
 export const NUMBER_KEYS: KeyCodec<number> = { format: String, parse: Number };
 
+/** A slot's numbers in `data`: its last use, then the times of its sources and of its hits (see `data`). */
+const USED = 0;
+const TIMES = 1;
+
 export interface IndexOptions<K> {
   /** Hits kept per key (see `hasHits`); 0 (the default) when the signal does not use them. */
   readonly hitCap?: number;
@@ -40,21 +45,25 @@ export class SharedIndex<K extends string | number = string> {
   private readonly queue = new ClockQueue<K>();
   private readonly lastUse = (key: K): number | undefined => {
     const slot = this.slots.get(key);
-    return slot === undefined ? undefined : this.used[slot];
+    return slot === undefined ? undefined : this.data[slot * this.stride + USED];
   };
   private readonly hitCap: number;
   private readonly codec: KeyCodec<K>;
   private readonly free: number[] = [];
   private capacity = 0;
-  /** Per slot: last time the key was added to (for evicting the least recently used key), sources kept, hits kept. */
-  private used = new Float64Array(0);
-  private lengths = new Int32Array(0);
-  private hitLengths = new Int32Array(0);
-  /** Per slot, maxPerKey places: the sources, oldest first, and when each was last seen. */
+  /**
+   * Per slot, `stride` numbers: when the key was last added to (for evicting the least recently used key), then
+   * maxPerKey places for when each source was last seen, then hitCap places for the key's most recent hits (attempt
+   * times, whoever made them); oldest first.
+   */
+  private data = new Float64Array(0);
+  /** Per slot, two: the sources it keeps, the hits it keeps. */
+  private counts = new Int32Array(0);
+  private readonly stride: number;
+  /** Where a slot's hits start, from the slot's first number. */
+  private readonly hitsAt: number;
+  /** Per slot, maxPerKey places: the sources, oldest first (the times' order). */
   private ips: string[] = [];
-  private times = new Float64Array(0);
-  /** Per slot, hitCap places: the key's most recent hits (attempt times, whoever made them), oldest first. */
-  private hitTimes = new Float64Array(0);
   /** The key last looked up and its slot: a signal asks about one key several times per event. */
   private lastKey: K | undefined;
   private lastSlot = -1;
@@ -69,13 +78,14 @@ export class SharedIndex<K extends string | number = string> {
   ) {
     this.hitCap = options.hitCap ?? 0;
     this.codec = options.keys ?? (TEXT as unknown as KeyCodec<K>);
+    this.hitsAt = TIMES + maxPerKey;
+    this.stride = this.hitsAt + this.hitCap;
     for (const [text, list, stamp, hits] of snapshot ?? []) {
       const key = this.codec.parse(text);
       const slot = this.newSlot(key);
-      this.used[slot] = Math.max(stamp, ...list.map(([, t]) => t));
+      this.data[slot * this.stride + USED] = Math.max(stamp, ...list.map(([, t]) => t));
       for (const [ip, time] of list.slice(-this.maxPerKey)) this.push(slot, ip, time);
-      for (const time of (hits ?? []).slice(-this.hitCap))
-        this.hitTimes[slot * this.hitCap + this.hitLengths[slot]!++] = time;
+      if (this.hitCap > 0) for (const time of (hits ?? []).slice(-this.hitCap)) this.addHits(slot, time, 1);
       this.queue.push(key, stamp);
     }
   }
@@ -93,23 +103,24 @@ export class SharedIndex<K extends string | number = string> {
       this.lastKey = key;
       this.lastSlot = slot;
     }
-    this.used[slot] = time;
+    const at = slot * this.stride;
     const base = slot * this.maxPerKey;
-    const n = this.lengths[slot]!;
+    this.data[at + USED] = time;
+    const n = this.counts[2 * slot]!;
     if (n > 0 && this.ips[base + n - 1] === source) {
       // The common case: the lines of one connection hit the same key one after the other.
-      this.times[base + n - 1] = time;
+      this.data[at + TIMES + n - 1] = time;
     } else {
-      let at = -1;
-      for (let i = n - 1; i >= 0 && at < 0; i--) if (this.ips[base + i] === source) at = i;
+      let seen = -1;
+      for (let i = n - 1; i >= 0 && seen < 0; i--) if (this.ips[base + i] === source) seen = i;
       // Seen before: moved to the end. Full: the oldest makes room (it would be trimmed right after anyway).
-      if (at >= 0 || n >= this.maxPerKey) this.shiftOut(slot, Math.max(at, 0));
+      if (seen >= 0 || n >= this.maxPerKey) this.shiftOut(slot, Math.max(seen, 0));
       this.push(slot, source, time);
     }
     if (this.hitCap > 0 && hits > 0) this.addHits(slot, time, Math.min(hits, this.hitCap));
     const cutoff = time - this.window;
-    while (this.lengths[slot]! > 0 && this.times[base]! < cutoff) this.shiftOut(slot, 0);
-    return this.lengths[slot]!;
+    while (this.counts[2 * slot]! > 0 && this.data[at + TIMES]! < cutoff) this.shiftOut(slot, 0);
+    return this.counts[2 * slot]!;
   }
 
   /** The slot of `key`, or -1. */
@@ -129,8 +140,8 @@ export class SharedIndex<K extends string | number = string> {
       slot = this.slots.size;
     }
     this.slots.set(key, slot);
-    this.lengths[slot] = 0;
-    this.hitLengths[slot] = 0;
+    this.counts[2 * slot] = 0;
+    this.counts[2 * slot + 1] = 0;
     return slot;
   }
 
@@ -138,20 +149,12 @@ export class SharedIndex<K extends string | number = string> {
   private grow(): void {
     // Past maxKeys only if a full index could not drop a key (it always can: each key is queued).
     const capacity = Math.max(this.capacity + 1, Math.min(Math.max(4, this.capacity * 2), this.maxKeys));
-    const widen = (old: Float64Array<ArrayBuffer>, per: number): Float64Array<ArrayBuffer> => {
-      const next = new Float64Array(capacity * per);
-      next.set(old);
-      return next;
-    };
-    this.used = widen(this.used, 1);
-    this.times = widen(this.times, this.maxPerKey);
-    this.hitTimes = widen(this.hitTimes, this.hitCap);
-    const lengths = new Int32Array(capacity);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
-    const hitLengths = new Int32Array(capacity);
-    hitLengths.set(this.hitLengths);
-    this.hitLengths = hitLengths;
+    const data = new Float64Array(capacity * this.stride);
+    data.set(this.data);
+    this.data = data;
+    const counts = new Int32Array(capacity * 2);
+    counts.set(this.counts);
+    this.counts = counts;
     this.ips.length = capacity * this.maxPerKey;
     this.capacity = capacity;
   }
@@ -166,33 +169,42 @@ export class SharedIndex<K extends string | number = string> {
     }
     this.slots.delete(key);
     // Its sources are let go at once (the strings), not when the slot is reused.
-    this.ips.fill('', slot * this.maxPerKey, slot * this.maxPerKey + this.lengths[slot]!);
+    const base = slot * this.maxPerKey;
+    for (let i = this.counts[2 * slot]! - 1; i >= 0; i--) this.ips[base + i] = '';
     this.free.push(slot);
   }
 
   private push(slot: number, source: string, time: number): void {
-    const at = slot * this.maxPerKey + this.lengths[slot]!++;
-    this.ips[at] = source;
-    this.times[at] = time;
+    const at = slot * this.stride;
+    const n = this.counts[2 * slot]!;
+    this.ips[slot * this.maxPerKey + n] = source;
+    this.data[at + TIMES + n] = time;
+    this.counts[2 * slot] = n + 1;
   }
 
-  /** Removes the slot's entry `at`, closing the gap: its sources stay oldest first. */
-  private shiftOut(slot: number, at: number): void {
+  // Loops rather than copyWithin and fill: each moves a few numbers, and those are calls into the runtime.
+
+  /** Removes the slot's entry `i`, closing the gap: its sources stay oldest first. */
+  private shiftOut(slot: number, i: number): void {
     const base = slot * this.maxPerKey;
-    const n = this.lengths[slot]!;
-    for (let i = at + 1; i < n; i++) this.ips[base + i - 1] = this.ips[base + i]!;
-    this.times.copyWithin(base + at, base + at + 1, base + n);
+    const times = slot * this.stride + TIMES;
+    const n = this.counts[2 * slot]!;
+    for (let j = i + 1; j < n; j++) {
+      this.ips[base + j - 1] = this.ips[base + j]!;
+      this.data[times + j - 1] = this.data[times + j]!;
+    }
     this.ips[base + n - 1] = '';
-    this.lengths[slot] = n - 1;
+    this.counts[2 * slot] = n - 1;
   }
 
   /** `n` copies of `time` appended to the slot's hits, the oldest dropped beyond hitCap. */
   private addHits(slot: number, time: number, n: number): void {
-    const base = slot * this.hitCap;
-    const keep = Math.min(this.hitLengths[slot]!, this.hitCap - n);
-    this.hitTimes.copyWithin(base, base + this.hitLengths[slot]! - keep, base + this.hitLengths[slot]!);
-    this.hitTimes.fill(time, base + keep, base + keep + n);
-    this.hitLengths[slot] = keep + n;
+    const hits = slot * this.stride + this.hitsAt;
+    const had = this.counts[2 * slot + 1]!;
+    const keep = Math.min(had, this.hitCap - n);
+    for (let j = 0; j < keep; j++) this.data[hits + j] = this.data[hits + had - keep + j]!;
+    for (let j = keep; j < keep + n; j++) this.data[hits + j] = time;
+    this.counts[2 * slot + 1] = keep + n;
   }
 
   /** An emptied key stays until the queue evicts it: each key is queued exactly once. */
@@ -200,7 +212,7 @@ export class SharedIndex<K extends string | number = string> {
     const slot = this.find(key);
     if (slot < 0) return;
     const base = slot * this.maxPerKey;
-    for (let i = this.lengths[slot]! - 1; i >= 0; i--) {
+    for (let i = this.counts[2 * slot]! - 1; i >= 0; i--) {
       if (this.ips[base + i] !== source) continue;
       this.shiftOut(slot, i);
       return;
@@ -212,10 +224,10 @@ export class SharedIndex<K extends string | number = string> {
     const slot = this.find(key);
     if (slot < 0) return 0;
     const cutoff = now - this.window;
-    const base = slot * this.maxPerKey;
+    const times = slot * this.stride + TIMES;
     let n = 0;
-    for (let i = this.lengths[slot]! - 1; i >= 0 && n < enough; i--) {
-      const seen = this.times[base + i]!;
+    for (let i = this.counts[2 * slot]! - 1; i >= 0 && n < enough; i--) {
+      const seen = this.data[times + i]!;
       if (seen >= cutoff && seen <= now) n++;
     }
     return n;
@@ -225,16 +237,16 @@ export class SharedIndex<K extends string | number = string> {
   hasHits(key: K, need: number, since: number): boolean {
     const slot = this.find(key);
     if (slot < 0) return false;
-    const n = this.hitLengths[slot]!;
-    return n >= need && this.hitTimes[slot * this.hitCap + n - need]! >= since;
+    const n = this.counts[2 * slot + 1]!;
+    return n >= need && this.data[slot * this.stride + this.hitsAt + n - need]! >= since;
   }
 
   /** The key's most recent hits, oldest first (at most hitCap): a copy. */
   hits(key: K): number[] {
     const slot = this.find(key);
     if (slot < 0) return [];
-    const base = slot * this.hitCap;
-    return Array.from(this.hitTimes.subarray(base, base + this.hitLengths[slot]!));
+    const hits = slot * this.stride + this.hitsAt;
+    return Array.from(this.data.subarray(hits, hits + this.counts[2 * slot + 1]!));
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
@@ -243,9 +255,10 @@ export class SharedIndex<K extends string | number = string> {
     if (slot < 0) return [];
     const cutoff = now - this.window;
     const base = slot * this.maxPerKey;
+    const times = slot * this.stride + TIMES;
     const out: string[] = [];
-    for (let i = 0; i < this.lengths[slot]!; i++) {
-      const seen = this.times[base + i]!;
+    for (let i = 0; i < this.counts[2 * slot]!; i++) {
+      const seen = this.data[times + i]!;
       if (seen >= cutoff && seen <= now) out.push(this.ips[base + i]!);
     }
     return out;
@@ -262,8 +275,9 @@ export class SharedIndex<K extends string | number = string> {
       .map(([key, stamp]) => {
         const slot = this.slots.get(key)!;
         const base = slot * this.maxPerKey;
+        const times = slot * this.stride + TIMES;
         const list: Array<[string, number]> = [];
-        for (let i = 0; i < this.lengths[slot]!; i++) list.push([this.ips[base + i]!, this.times[base + i]!]);
+        for (let i = 0; i < this.counts[2 * slot]!; i++) list.push([this.ips[base + i]!, this.data[times + i]!]);
         const text = this.codec.format(key);
         return this.hitCap > 0 ? [text, list, stamp, this.hits(key)] : [text, list, stamp];
       });
