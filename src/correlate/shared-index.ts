@@ -57,7 +57,7 @@ export class SharedIndex<K extends string | number = string> {
    * times, whoever made them); oldest first.
    */
   private data = new Float64Array(0);
-  /** Per slot, two: the sources it keeps, the hits it keeps. */
+  /** Per slot, two: how many sources it keeps (at 2 * slot) and how many hits (at 2 * slot + 1). */
   private counts = new Int32Array(0);
   private readonly stride: number;
   /** Where a slot's hits start, from the slot's first number. */
