@@ -7,14 +7,14 @@ import { readSocketTrace, type TraceStats } from '../parse/socket-trace.js';
 import { formatVerdictLine } from '../verdict/verdict-line.js';
 import { LineSink } from './line-sink.js';
 import { parseLog } from './parse-in-worker.js';
-import type { LogFile } from './parse-worker.js';
+import type { LogSet } from './parse-worker.js';
 import { replayLogs } from './replay-logs.js';
 
-/** What `replay` runs once its command line is checked: plain data, so that a worker thread can be given it. */
-export interface ReplayJob {
-  /** The sshd logs, oldest first, read as one log. */
-  readonly files: readonly LogFile[];
-  readonly headerless: boolean;
+/**
+ * What `replay` runs once its command line is checked (the sshd logs, read as one, and the rest): plain data, so
+ * that a worker thread can be given it.
+ */
+export interface ReplayJob extends LogSet {
   /** A socket trace to merge in, if any. */
   readonly sockets: string | undefined;
   /** The config's [detection] and [alerts] values. */
@@ -49,7 +49,7 @@ export interface ReplaySummary {
  */
 export async function runReplay(job: ReplayJob, events?: MessagePort): Promise<ReplaySummary> {
   const { thresholds } = job;
-  const parsed = parseLog({ files: job.files, headerless: job.headerless }, events);
+  const parsed = parseLog(job, events);
   const core = createCore(job.detection, thresholds, undefined, job.alerts);
   const sink = new LineSink(job.fd);
   let bans = 0;
