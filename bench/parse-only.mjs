@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The parser alone (no detection), in one thread, on the replay benchmark's log: what `replay`'s parser thread can
 // deliver. It runs the parser thread's own work (src/replay/parse-worker.ts): the parser as that thread configures
-// it (jobParser: the file's mtime as reference time, addresses not copied since the events are encoded at once),
-// and the encoding of each batch for the detector's thread; only the postMessage is left out. Parsing and encoding
-// are timed apart. Usage: node bench/parse-only.mjs [FILE]   (npm run build first; run bench/replay.mjs once for
+// it (jobParser: the file's mtime as reference time), and the encoding of each batch for the detector's thread;
+// only the postMessage is left out. Parsing and encoding are timed apart. Usage: node bench/parse-only.mjs [FILE]   (npm run build first; run bench/replay.mjs once for
 // the log)
 import { existsSync, statSync } from 'node:fs';
 
@@ -16,7 +15,7 @@ const { encodeBatch } = await import('../dist/lib/replay/event-batch.js');
 
 const job = { files: [{ path: file, mtime: statSync(file).mtimeMs }], headerless: false };
 for (let run = 1; run <= 3; run++) {
-  const { parser, lines: batches } = jobParser(job, true);
+  const { parser, lines: batches } = jobParser(job);
   let encoding = 0;
   const started = performance.now();
   for await (const events of parseBatches(batches, parser)) {

@@ -57,8 +57,8 @@ export function formatIPv6(groups: readonly number[]): string {
  * one attacker is one source whichever socket family sshd used. Returns null when the token is neither an address
  * nor a plausible hostname (the line is then skipped, never guessed at).
  */
-export function normaliseAddress(token: string, copy = true): RemoteAddress | null {
-  if (isDottedQuad(token)) return { ip: copy ? detach(token) : token, bannable: true };
+export function normaliseAddress(token: string): RemoteAddress | null {
+  if (isDottedQuad(token)) return { ip: detach(token), bannable: true };
   const bracketless = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
   if (isIPv6(bracketless)) {
     // A link-local peer comes with its zone (`fe80::1%eth0`): the interface is ours, the address is the part before.
@@ -75,7 +75,7 @@ export function normaliseAddress(token: string, copy = true): RemoteAddress | nu
   }
   // A strictly numeric dotted token that is not an IPv4 address (192.030.0.6, 300.1.1.1) is not a hostname either.
   if (/^[\d.]+$/.test(token)) return null;
-  if (HOSTNAME.test(token)) return { ip: copy ? detach(token) : token, bannable: false };
+  if (HOSTNAME.test(token)) return { ip: detach(token), bannable: false };
   return null;
 }
 
@@ -110,9 +110,13 @@ export function isDottedQuad(token: string): boolean {
 
 /**
  * A copy of `token` that no longer points into the line it was cut from. V8 keeps a substring as a slice of its
- * parent, and the parent of a line is the whole 1 MiB chunk the line reader split: an address the detector keeps
- * for hours (a tracked source, a success) would pin that chunk. On the 1M-line bench that was ~90 MB of heap.
- * The concatenation makes V8 copy the characters; the slice of that small copy is what we keep.
+ * parent, and the parent of a line is the whole 64 KiB chunk the line reader split: an address the detector keeps
+ * for hours (a tracked source, a success) would pin that chunk (on the 1M-line bench, ~90 MB of heap), and so
+ * would one the parser's connection tracker keeps while the connection is open. Copied even where the events are
+ * serialised for another thread at once (replay's parser thread): there the tracker's slices pinned recent chunks
+ * long enough for V8 to move them to the old generation, ~136 MB per million lines (30 MB once copied), which
+ * then waited there for a full collection. The concatenation makes V8 copy the characters; the slice of that
+ * small copy is what we keep.
  */
 function detach(token: string): string {
   return ` ${token}`.slice(1);

@@ -23,11 +23,6 @@ export interface SshdParserOptions {
    * option such lines are not sshd's (auth.log is shared with other programs) and are skipped.
    */
   readonly fallbackTime?: () => number;
-  /**
-   * Copy each address out of its line (default). Off only where events are serialised right away (the parser
-   * thread of `replay`): a kept slice would pin its read chunk, but a serialised one is a copy already.
-   */
-  readonly copyAddresses?: boolean;
 }
 
 export interface SshdMessage {
@@ -92,7 +87,7 @@ export class SshdParser {
     if (match === CUT) return this.skip('too-long');
     if (match === null) return this.skip('unrecognised');
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
-    const address = normaliseAddress(match.addr, this.options.copyAddresses ?? true);
+    const address = normaliseAddress(match.addr);
     if (address === null) return this.skip('bad-address');
     const counted = this.tracker.account(this.connectionKey(header, address.ip), match, address.ip, address.bannable);
     if (counted === null) return this.skip('no-event');
