@@ -206,9 +206,9 @@ async function logFlood() {
     const argv = ['run', '--config', join(ours, 'f2b.conf'), '--auth-log', join(ours, 'auth.log')];
     argv.push('--verdicts', join(ours, 'verdicts.log'), '--state-dir', join(ours, 'state'));
     argv.push('--fail2ban-dir', join(ours, 'none'));
-    // With the node flags the package's unit runs it with (its young generation), read from the unit itself.
-    const unit = readFileSync(new URL('../debian/f2b-campaign.service', import.meta.url), 'utf8');
-    const flags = /^ExecStart=\/usr\/bin\/node((?: --\S+)*) /m.exec(unit)[1].trim().split(' ').filter(Boolean);
+    // With the node flags the package's launcher runs it with (its young generation), read from its first line.
+    const launcher = readFileSync(new URL('../debian/launcher/f2b-campaign', import.meta.url), 'utf8');
+    const flags = /^#!\/usr\/bin\/node((?: --\S+)*)\n/.exec(launcher)[1].trim().split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...flags, bundle, ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = new Promise((r) => child.on('exit', r));
     try {

@@ -167,6 +167,28 @@ describe('the command line, given bad input', () => {
     }
   }, 60_000);
 
+  // The parser's thread is ended with the job, however it ends: its read of a quiet pipe must not keep the program.
+  it('stops at once, saying why, when its verdicts cannot be written while a pipe it reads is open and quiet', async () => {
+    const fifo = join(dir, 'quiet-full.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', 'exec 3>"$2"; cat "$1" >&3; exec sleep 60', 'writer', log, fifo], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      const started = Date.now();
+      const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo, '--verdicts', '/dev/full'];
+      const { code, stderr, timedOut } = await run(cli, replay, { timeout: 20_000 });
+      expect(timedOut).toBe(false);
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain('ENOSPC');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      process.kill(-writer.pid!, 'SIGKILL');
+    }
+  }, 60_000);
+
   it('writes a simulation nowhere it cannot, in one line and at once: no endless mkdir under /proc', async () => {
     const proc = await run(cli, ['simulate', '--scenario', 'waves', '--out', '/proc/f2b-campaign-test/x'], {
       timeout: 20_000,

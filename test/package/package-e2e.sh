@@ -320,8 +320,8 @@ if ! printf '%s' " $commands " | grep -q ' run '; then
   fail "this build has no \`run\` command: the service cannot be tested"
 fi
 node "$REPO/test/package/campaign-log.mjs" "$WORK/campaign.auth" "$WORK/campaign.members" | sed 's/^/      campaign: /'
-# replay under Debian's node: the same campaign as a recorded log, read by the parser's thread and judged by the
-# detector's (two workers, the parser posting to the detector over a channel of their own).
+# replay under Debian's node: the same campaign as a recorded log, read by the parser's worker thread and judged by
+# the main thread (the parser posting to it over a channel of their own), started by the package's launcher.
 cp "$WORK/campaign.auth" "$ROOT/tmp/campaign.auth"
 replay_summary=$(in_root f2b-campaign replay --auth-log /tmp/campaign.auth --fail2ban-defaults --verdicts /tmp/replay.verdicts 2>&1 >/dev/null) ||
   fail "f2b-campaign replay under node $node_version: $replay_summary"

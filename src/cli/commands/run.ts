@@ -77,9 +77,9 @@ export const runCommand: Command = {
     const settings = parsed.settingsOf(config);
     const log = createLogger(settings.logLevel);
     limitHeapGrowth();
-    // The unit starts node itself (for its young generation, docs/packaging.md), which would show in ps, top and
-    // pgrep as `node`: the service names itself as the launcher did. The name only: the kernel's copy of it (what
-    // top and pgrep read) keeps 15 characters, and `f2b-campaign ru` would be worse than none.
+    // Started as `node .../f2b-campaign.mjs run` the service would show in ps, top and pgrep as `node`, and through
+    // the checkout's launcher as `f2b-campaign.js`: it names itself as the package's launcher does. The name only:
+    // the kernel's copy of it (what top and pgrep read) keeps 15 characters, and `f2b-campaign ru` would be worse.
     process.title = 'f2b-campaign';
     const service = new CampaignService({
       config,
