@@ -16,12 +16,14 @@ export type SourceTableSnapshot = SourceRows | Array<[SourceData, number]>;
  * costs at most `max` x bytes-per-source (bench/memory.mjs measures it).
  */
 export class SourceTable {
-  private readonly map = new Map<string, SourceState>();
+  /** Address -> its record's slot. */
+  private readonly map = new Map<string, number>();
   private readonly records: SourceRecords;
   private readonly queue = new ClockQueue();
   private readonly lastUse = (ip: string): number | undefined => {
-    const last = this.map.get(ip)?.last;
-    return last !== undefined && this.keep(ip) ? KEEP : last;
+    const slot = this.map.get(ip);
+    if (slot === undefined) return undefined;
+    return this.keep(ip) ? KEEP : this.records.view(slot).last;
   };
   /**
    * The source last asked for or touched: half of the failures and probes on the bench come from the address of the
@@ -46,14 +48,14 @@ export class SourceTable {
       for (const row of snapshot.rows) {
         const state = this.records.create(row[0], 0);
         assignRow(state, snapshot.fields, row as unknown as SourceRow);
-        this.map.set(row[0], state);
+        this.map.set(row[0], state.slot);
         this.queue.push(row[0], row[3]);
       }
     }
     for (const [data, stamp] of Array.isArray(snapshot) ? snapshot : []) {
       const state = this.records.create(data.ip, data.first);
       assignData(state, data);
-      this.map.set(data.ip, state);
+      this.map.set(data.ip, state.slot);
       this.queue.push(data.ip, stamp);
     }
   }
@@ -64,9 +66,10 @@ export class SourceTable {
    */
   get(ip: string): SourceState | undefined {
     if (this.last !== undefined && this.last.ip === ip) return this.last;
-    const state = this.map.get(ip);
-    if (state !== undefined) this.last = state;
-    return state;
+    const slot = this.map.get(ip);
+    if (slot === undefined) return undefined;
+    this.last = this.records.view(slot);
+    return this.last;
   }
 
   /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
@@ -74,7 +77,7 @@ export class SourceTable {
     let state = this.get(ip);
     if (state === undefined) {
       state = this.records.create(ip, time);
-      this.map.set(ip, state);
+      this.map.set(ip, state.slot);
       this.queue.push(ip, time);
       if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
     }
@@ -97,10 +100,10 @@ export class SourceTable {
 
   /** Forgets `ip` (its entry in the eviction queue is skipped when reached). */
   drop(ip: string): void {
-    const state = this.map.get(ip);
-    if (state === undefined) return;
-    if (state === this.last) this.last = undefined;
-    this.records.release(state);
+    const slot = this.map.get(ip);
+    if (slot === undefined) return;
+    if (slot === this.last?.slot) this.last = undefined;
+    this.records.release(slot);
     this.map.delete(ip);
   }
 
@@ -118,9 +121,9 @@ export class SourceTable {
     let text = `{"fields":${JSON.stringify(ROW_FIELDS)},"rows":[`;
     let first = true;
     for (const [ip, stamp] of this.queue.entries()) {
-      const state = this.map.get(ip);
-      if (state === undefined) continue;
-      text += `${first ? '' : ','}${JSON.stringify([...sourceRow(state), stamp])}`;
+      const slot = this.map.get(ip);
+      if (slot === undefined) continue;
+      text += `${first ? '' : ','}${JSON.stringify([...sourceRow(this.records.view(slot)), stamp])}`;
       first = false;
       if (text.length >= 65_536) {
         yield text;
@@ -133,8 +136,8 @@ export class SourceTable {
   snapshot(): SourceRows {
     const rows: Array<[...SourceRow, number]> = [];
     for (const [ip, stamp] of this.queue.entries()) {
-      const state = this.map.get(ip);
-      if (state !== undefined) rows.push([...sourceRow(state), stamp]);
+      const slot = this.map.get(ip);
+      if (slot !== undefined) rows.push([...sourceRow(this.records.view(slot)), stamp]);
     }
     return { fields: ROW_FIELDS, rows };
   }

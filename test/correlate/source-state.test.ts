@@ -62,14 +62,26 @@ describe('source records', () => {
       s.bannedAt = T0 + 2 * i;
       s.addName(i);
       s.campaign = `c${i}`;
+      s.notMember = i % 2 === 1;
     });
     sources.forEach((s, i) => {
-      expect([s.first, s.attempts, s.bannedAt, s.names, s.campaign]).toEqual([T0 + i, i, T0 + 2 * i, [i], `c${i}`]);
+      // A view made now reads what the views made at creation wrote.
+      const again = records.view(s.slot);
+      expect([again.ip, again.first, again.attempts, again.bannedAt, again.names, again.campaign]).toEqual([
+        s.ip,
+        T0 + i,
+        i,
+        T0 + 2 * i,
+        [i],
+        `c${i}`,
+      ]);
+      expect(again.notMember).toBe(i % 2 === 1);
     });
-    records.release(sources[5]!);
+    records.release(sources[5]!.slot);
     const reused = records.create('198.51.100.1', T0);
     expect(reused.slot).toBe(5);
     expect(sourceData(reused)).toEqual(sourceData(newSource('198.51.100.1', T0)));
+    expect(reused.notMember).toBe(false);
     expect(sources[6]!.attempts).toBe(6);
   });
 
