@@ -31,8 +31,9 @@ for (let run = 1; run <= RUNS; run++) {
   const digest = createHash('md5');
   let verdicts = 0;
   // As replay's detector thread receives them: postMessage clones each batch, so its strings arrive flat and new
-  // for every run. The parser's own strings are slices of the log's text, and the detector's maps compare and hash
-  // those on a slower path: without the clone this measured ~4% more than the detector takes in replay.
+  // for every run. The parser's usernames are slices of the log's text (its addresses, copies since 2026-11-22,
+  // were too), which the detector's maps compare and hash on a slower path: without the clone this measured ~4% more
+  // than the detector takes in replay.
   const sent = batches.map((batch) => structuredClone(batch));
   async function* events() {
     for (const batch of sent) yield decodeBatch(batch);

@@ -76,7 +76,7 @@ for await (const lines of readLineBatches(file)) {
     if (e) events.push(e);
   }
 }
-// Flat strings, as replay's detector thread receives them from the parser's (the parser's own are slices).
+// Flat strings, as replay's detector thread receives them from the parser's (the parser's usernames are slices).
 events = structuredClone(events);
 
 for (let run = 0; run < 2; run++) {
