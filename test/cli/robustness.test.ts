@@ -144,16 +144,24 @@ describe('the command line, given bad input', () => {
     expect(pidless(slow.stdout)).toBe(pidless(expected));
   });
 
-  // replay's parser thread read a named pipe (`<(command)`, a mkfifo) with blocking reads: after `| head` went away
-  // the program could not exit (ending the thread waits for its read) until the writer wrote again or closed.
-  it('stops at once when the reader of its output goes away while a pipe it reads is open and quiet', async () => {
-    const fifo = join(dir, 'quiet.fifo');
+  /**
+   * A named pipe `name` that carries the log, then stays open without a word, as a stalled `journalctl ... | grep`
+   * would; `stop` ends its writer.
+   */
+  function quietPipe(name: string): { fifo: string; stop: () => void } {
+    const fifo = join(dir, name);
     spawnSync('mkfifo', [fifo]);
-    // Writes the log, then keeps the pipe open without writing, as a stalled `journalctl ... | grep` would.
     const writer = spawn('sh', ['-c', 'exec 3>"$2"; cat "$1" >&3; exec sleep 60', 'writer', log, fifo], {
       stdio: 'ignore',
       detached: true,
     });
+    return { fifo, stop: () => process.kill(-writer.pid!, 'SIGKILL') };
+  }
+
+  // replay's parser thread read a named pipe (`<(command)`, a mkfifo) with blocking reads: after `| head` went away
+  // the program could not exit (ending the thread waits for its read) until the writer wrote again or closed.
+  it('stops at once when the reader of its output goes away while a pipe it reads is open and quiet', async () => {
+    const { fifo, stop } = quietPipe('quiet.fifo');
     try {
       const started = Date.now();
       const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo];
@@ -163,18 +171,13 @@ describe('the command line, given bad input', () => {
       expect(code).toBe(141);
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
-      process.kill(-writer.pid!, 'SIGKILL');
+      stop();
     }
   }, 60_000);
 
   // The parser's thread is ended with the job, however it ends: its read of a quiet pipe must not keep the program.
   it('stops at once, saying why, when its verdicts cannot be written while a pipe it reads is open and quiet', async () => {
-    const fifo = join(dir, 'quiet-full.fifo');
-    spawnSync('mkfifo', [fifo]);
-    const writer = spawn('sh', ['-c', 'exec 3>"$2"; cat "$1" >&3; exec sleep 60', 'writer', log, fifo], {
-      stdio: 'ignore',
-      detached: true,
-    });
+    const { fifo, stop } = quietPipe('quiet-full.fifo');
     try {
       const started = Date.now();
       const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo, '--verdicts', '/dev/full'];
@@ -185,7 +188,7 @@ describe('the command line, given bad input', () => {
       expect(stderr).toContain('ENOSPC');
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
-      process.kill(-writer.pid!, 'SIGKILL');
+      stop();
     }
   }, 60_000);
 
