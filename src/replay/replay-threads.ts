@@ -5,7 +5,8 @@ import { type ReplayJob, type ReplaySummary, runReplay } from './replay-job.js';
 
 /**
  * The parser thread's young generation: at 4 MB it spent ~29% of its time collecting and became the slower thread
- * (2.9 -> 3.2 s best of 4); at 16 MB no faster, and 7-11 MB more RSS.
+ * (2.9 -> 3.2 s best of 4); at 16 MB no faster, and 7-11 MB more RSS. (Since its addresses are copied out of their
+ * lines it promotes less: 4, 6 and 8 MB then peaked alike, at the same speed.)
  */
 const PARSER_YOUNG_MB = 8;
 
@@ -15,8 +16,8 @@ const PARSER_YOUNG_MB = 8;
  * the state; its young generation is this thread's, which V8 takes only from node's command line: the launchers
  * (bin/f2b-campaign.js, debian/launcher/f2b-campaign) give it 8 MB, where V8 would grow it to 32 MB. With the
  * detector in a worker of its own instead (a worker's limits can be set when it starts), the main thread only
- * waited, and its isolate and heap cost ~14 MB: peak RSS on bench/replay.mjs's log ~193 -> ~179 MB at the same speed
- * (docs/performance.md). `entry` is the program's own file, which the parser's worker runs.
+ * waited, and its isolate and heap cost ~14 MB: peak RSS on bench/replay.mjs's log ~191 -> ~179 MB, for 1-2% more
+ * time (docs/performance.md). `entry` is the program's own file, which the parser's worker runs.
  */
 export async function replayInThreads(entry: URL, job: ReplayJob): Promise<ReplaySummary> {
   const { port1, port2 } = new MessageChannel();
