@@ -1,12 +1,21 @@
 // The one definition of how the program is bundled: by `npm run build` (scripts/bundle.mjs) and by tests that
 // bundle the CLI into a temp directory to run the shipped program shape without racing a shared build.
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** esbuild options that bundle src/cli/main.ts into one ESM file `outfile` for Node 18.19. */
+/**
+ * esbuild options that bundle src/cli/main.ts into one ESM file `outfile` for Node 18.19, and beside it the parser
+ * thread of `replay` (src/replay/parse-entry.ts) into f2b-campaign-parser.mjs, which the program finds there.
+ */
 export function bundleOptions(outfile) {
+  const source = (path) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
   return {
-    entryPoints: [fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))],
-    outfile,
+    entryPoints: {
+      [basename(outfile, '.mjs')]: source('cli/main.ts'),
+      'f2b-campaign-parser': source('replay/parse-entry.ts'),
+    },
+    outdir: dirname(outfile),
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     target: 'node18.19',

@@ -1,5 +1,5 @@
 import { F2bCampaignError } from '../core/errors.js';
-import { setThreadEntry } from '../replay/thread-entry.js';
+import { setParserEntry } from '../replay/parser-entry.js';
 import { EXIT, errorText, UsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { VERSION } from './version.js';
@@ -107,9 +107,9 @@ function stopOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-/** The program, in the main thread: `entry` is the program's own file, which replay starts as its threads. */
-export async function runProgram(entry: URL): Promise<void> {
-  setThreadEntry(entry);
+/** The program, in the main thread: `parser` is the file replay starts as its parser's thread. */
+export async function runProgram(parser: URL): Promise<void> {
+  setParserEntry(parser);
   stopOnClosedPipe(process.stdout);
   stopOnClosedPipe(process.stderr);
   process.exitCode = await main(process.argv.slice(2));

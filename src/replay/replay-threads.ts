@@ -17,7 +17,7 @@ const PARSER_YOUNG_MB = 8;
  * (bin/f2b-campaign.js, debian/launcher/f2b-campaign) give it 8 MB, where V8 would grow it to 32 MB. With the
  * detector in a worker of its own instead (a worker's limits can be set when it starts), the main thread only
  * waited, and its isolate and heap cost ~14 MB: peak RSS on bench/replay.mjs's log ~191 -> ~179 MB, for 1-2% more
- * time (docs/performance.md). `entry` is the program's own file, which the parser's worker runs.
+ * time (docs/performance.md). `entry` is the parser thread's file (src/replay/parse-entry.ts).
  */
 export async function replayInThreads(entry: URL, job: ReplayJob): Promise<ReplaySummary> {
   const { port1, port2 } = new MessageChannel();

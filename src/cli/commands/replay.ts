@@ -4,9 +4,9 @@ import { defaultValues, loadConfig } from '../../config/load-config.js';
 import { F2bCampaignError } from '../../core/errors.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
+import { parserEntry } from '../../replay/parser-entry.js';
 import { type ReplayJob, type ReplaySummary, runReplay } from '../../replay/replay-job.js';
 import { replayInThreads } from '../../replay/replay-threads.js';
-import { threadEntry } from '../../replay/thread-entry.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { limitHeapGrowth } from '../heap-growth.js';
@@ -84,7 +84,7 @@ export const replayCommand: Command = {
       fd,
       pid: process.pid,
     };
-    const entry = threadEntry();
+    const entry = parserEntry();
     let summary: ReplaySummary;
     try {
       summary = entry === undefined ? await runReplay(job) : await replayInThreads(entry, job);
