@@ -118,7 +118,7 @@ if (!existsSync(join(dir, 'complete'))) {
   console.log(`generated ${DAYS} days x ${BANS_PER_DAY} bans in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const cli = 'bench/out/audit-cli.mjs';
+const cli = 'bench/out/audit-cli/f2b-campaign.mjs';
 await build({ ...bundleOptions(cli), logLevel: 'silent' });
 
 const du = spawnSync('du', ['-sb', '--exclude=report.html', '--exclude=members.txt', dir])

@@ -4,8 +4,10 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * esbuild options that bundle src/cli/main.ts into one ESM file `outfile` for Node 18.19, and beside it the parser
- * thread of `replay` (src/replay/parse-entry.ts) into f2b-campaign-parser.mjs, which the program finds there.
+ * esbuild options that bundle src/cli/main.ts into the ESM file `outfile` for Node 18.19, and beside it the parser
+ * thread of `replay` (src/replay/parse-entry.ts) into f2b-campaign-parser.mjs, which the program finds there. The
+ * code is split at its dynamic imports (each command, execa) into `chunks/` beside them, which each loads when it
+ * needs them: a command no longer loads the others' npm modules and node modules (src/cli/commands/index.ts).
  */
 export function bundleOptions(outfile) {
   const source = (path) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
@@ -16,6 +18,8 @@ export function bundleOptions(outfile) {
     },
     outdir: dirname(outfile),
     outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node18.19',

@@ -1,8 +1,6 @@
-/** One subcommand of `f2b-campaign`. Registered in one place: src/cli/commands/index.ts. */
+/** One subcommand of `f2b-campaign`. Registered, with its one-line summary, in src/cli/commands/index.ts. */
 export interface Command {
   readonly name: string;
-  /** One line for `f2b-campaign --help`. */
-  readonly summary: string;
   /** The usage text printed by `f2b-campaign <name> --help` and on a usage error. */
   readonly usage: string;
   /** Returns the process exit code. */

@@ -36,15 +36,16 @@ async function main(argv: readonly string[]): Promise<number> {
   if (name === '--help' || name === '-h' || name === 'help') {
     const about = name === 'help' && rest[0] !== undefined ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     if (name === 'help' && rest[0] !== undefined && !about) return unknownCommand(rest[0]);
-    process.stdout.write(`${about ? about.usage : help()}\n`);
+    process.stdout.write(`${about ? (await about.load()).usage : help()}\n`);
     return EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) return unknownCommand(name);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) return unknownCommand(name);
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return EXIT.ok;

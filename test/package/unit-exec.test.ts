@@ -39,8 +39,10 @@ describe("the program's node flags", () => {
     expect(execStart).toBe('/usr/bin/f2b-campaign run --config /etc/f2b-campaign/f2b-campaign.conf');
     expect(read('debian/f2b-campaign.install')).toMatch(/^debian\/launcher\/f2b-campaign usr\/bin\/$/m);
     expect(read('debian/f2b-campaign.install')).toMatch(/^dist\/f2b-campaign\.mjs usr\/share\/f2b-campaign\/$/m);
-    // replay's parser thread runs its own bundle, which the program looks for beside itself (src/cli/main.ts).
+    // replay's parser thread runs its own bundle, which the program looks for beside itself (src/cli/main.ts), and
+    // both load the code they share and each command's own from chunks/ beside them (scripts/bundle-options.mjs).
     expect(read('debian/f2b-campaign.install')).toMatch(/^dist\/f2b-campaign-parser\.mjs usr\/share\/f2b-campaign\/$/m);
+    expect(read('debian/f2b-campaign.install')).toMatch(/^dist\/chunks\/\*\.mjs usr\/share\/f2b-campaign\/chunks\/$/m);
     expect(read('src/cli/main.ts')).toContain("new URL('f2b-campaign-parser.mjs', import.meta.url)");
     expect(read('debian/launcher/f2b-campaign')).toContain("import('/usr/share/f2b-campaign/f2b-campaign.mjs')");
   });

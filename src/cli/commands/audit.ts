@@ -67,7 +67,6 @@ function namedLog(path: string, option: string, required: boolean): void {
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'report campaigns, bans fail2ban carried out or not (and why), and alerts, from the logs',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

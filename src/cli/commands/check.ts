@@ -160,7 +160,6 @@ async function checkCampaignJail(settings: ServiceSettings): Promise<CheckResult
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'validate the configuration and the fail2ban side; non-zero exit on a problem',
   usage,
   async run(argv) {
     const parsed = serviceArgs(argv);

@@ -18,7 +18,6 @@ pipe too (zcat auth.log.2.gz | f2b-campaign parse -).
 
 export const parseCommand: Command = {
   name: 'parse',
-  summary: 'show the events f2b-campaign reads from an sshd log',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

@@ -70,7 +70,6 @@ function attempt<T>(f: () => T, what: string): T {
 
 export const recordCommand: Command = {
   name: 'record',
-  summary: 'record /proc/net/tcp{,6} to a socket trace file for replay',
   usage,
   async run(argv) {
     const { values } = parseArgs({

@@ -30,7 +30,6 @@ verdict lines to OUT (else stdout). A summary goes to stderr.
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'run the detector over a recorded sshd log (and socket trace), writing verdicts',
   usage,
   async run(argv) {
     const { values } = parseArgs({

@@ -69,7 +69,6 @@ export function serviceArgs(argv: readonly string[]) {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the service: follow sshd, sample sockets, write verdicts for fail2ban',
   usage,
   async run(argv) {
     const parsed = serviceArgs(argv);

@@ -26,7 +26,6 @@ campaign members, benign users, lone scanners). Rehearse a set-up with:
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'write a simulated campaign or benign day (sshd log, socket trace, truth) to rehearse with',
   usage,
   async run(argv) {
     const { values, positionals } = parseArgs({

@@ -104,7 +104,6 @@ export function renderStatus(status: ServiceStatus): string {
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: "show the running service's campaigns, counts and source health",
   usage,
   async run(argv) {
     const { values } = parseArgs({
