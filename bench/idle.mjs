@@ -14,6 +14,7 @@ import { bundleOptions } from '../scripts/bundle-options.mjs';
 import {
   cpuSeconds,
   hasPyinotify,
+  launcherFlags,
   memoryMb,
   processTree,
   requirePrograms,
@@ -41,6 +42,7 @@ const tools = [];
 const ours = spawn(
   process.execPath,
   [
+    ...launcherFlags(),
     bundle,
     'run',
     '--config',

@@ -13,7 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { bundleOptions } from '../scripts/bundle-options.mjs';
-import { cpuSeconds, memoryMb, requirePrograms, SSHGUARD, sleep, startFail2ban, waitFor } from './peers.mjs';
+import {
+  cpuSeconds,
+  launcherFlags,
+  memoryMb,
+  requirePrograms,
+  SSHGUARD,
+  sleep,
+  startFail2ban,
+  waitFor,
+} from './peers.mjs';
 
 const FLOOD = Number(process.argv[2] ?? 1_000_000);
 const MEASURED = Number(process.argv[3] ?? 100_000);
@@ -206,10 +215,9 @@ async function logFlood() {
     const argv = ['run', '--config', join(ours, 'f2b.conf'), '--auth-log', join(ours, 'auth.log')];
     argv.push('--verdicts', join(ours, 'verdicts.log'), '--state-dir', join(ours, 'state'));
     argv.push('--fail2ban-dir', join(ours, 'none'));
-    // With the node flags the package's launcher runs it with (its young generation), read from its first line.
-    const launcher = readFileSync(new URL('../debian/launcher/f2b-campaign', import.meta.url), 'utf8');
-    const flags = /^#!\/usr\/bin\/node((?: --\S+)*)\n/.exec(launcher)[1].trim().split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...flags, bundle, ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...launcherFlags(), bundle, ...argv], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const exited = new Promise((r) => child.on('exit', r));
     try {
       const statusFile = join(ours, 'run', 'status.json');

@@ -1,13 +1,22 @@
 // What the benchmarks share to run their peers: a private fail2ban-server (Debian's sshd jail, a dummy action that
 // only writes to a file in the temp dir, its own socket, pidfile, database and log: the host's firewall and its own
 // fail2ban are never touched), sshguard's pipeline with its null firewall backend, and CPU time and memory read
-// from /proc for a process and its descendants.
+// from /proc for a process and its descendants; and the node flags our own program runs with.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SSHGUARD = '/usr/libexec/sshguard';
 const TICKS = 100; // USER_HZ: the unit of utime/stime in /proc/<pid>/stat, 100 on every Linux build we ship to
+
+/**
+ * The node flags the package's launcher starts the program with (its young generation), read from its #! line, for
+ * benchmarks that run a bundle of their own with node: what they measure is what the package runs.
+ */
+export function launcherFlags() {
+  const launcher = readFileSync(new URL('../debian/launcher/f2b-campaign', import.meta.url), 'utf8');
+  return /^#!\/usr\/bin\/node((?: --\S+)*)\n/.exec(launcher)[1].trim().split(' ').filter(Boolean);
+}
 
 /** Throws with the package to install when a peer's program is missing. */
 export function requirePrograms(list) {
