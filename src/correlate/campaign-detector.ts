@@ -121,7 +121,7 @@ export class CampaignDetector implements CorrelationCore {
     // Every tracked source has passed the never-ban rules, which onAuthEvent relies on (it asks once per source).
     // Restored ones are asked again, as ignoreip may have changed since the snapshot: those it forbids now are
     // forgotten, record, candidacy and hold, so that no re-judgement or campaign opening can ban them.
-    for (const ip of [...this.sources.ips()]) {
+    for (const ip of this.sources.ips()) {
       if (this.neverBan.reason(ip, true) === null) continue;
       this.sources.drop(ip);
       this.book.forget(ip);

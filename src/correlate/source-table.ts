@@ -1,3 +1,4 @@
+import { AddressSlots } from './address-slots.js';
 import { ClockQueue, KEEP } from './clock-queue.js';
 import { assignData, assignRow, ROW_FIELDS, type SourceData, type SourceRow, sourceRow } from './source-snapshot.js';
 import { SourceRecords, type SourceState } from './source-state.js';
@@ -17,7 +18,7 @@ export type SourceTableSnapshot = SourceRows | Array<[SourceData, number]>;
  */
 export class SourceTable {
   /** Address -> its record's slot. */
-  private readonly map = new Map<string, number>();
+  private readonly map = new AddressSlots();
   private readonly records: SourceRecords;
   private readonly queue = new ClockQueue();
   private readonly lastUse = (ip: string): number | undefined => {
@@ -108,8 +109,8 @@ export class SourceTable {
   }
 
   /** The addresses tracked. */
-  ips(): IterableIterator<string> {
-    return this.map.keys();
+  ips(): string[] {
+    return this.records.ips.filter((ip) => ip !== '');
   }
 
   get size(): number {
