@@ -115,10 +115,11 @@ function perSource() {
   const high = heap();
   const s = detector.status();
   const members = s.campaigns.reduce((n, c) => n + c.members, 0);
-  // The records grow by doubling, so their share is the record size, not a slope.
+  // The records and the IPv4 address table (address-slots.ts) grow by doubling, so their share is what a source
+  // takes of them, not a slope: a record, and 2 to 4 places of 8 bytes in the table, which is at most half full.
   const slope = Math.round((high - low) / MEASURED);
   console.log(
-    `bytes per tracked source: ${slope + RECORD_BYTES} (${slope} of heap, slope from ${MEASURED / 2} to ${MEASURED * 1.5} sources, + a ${RECORD_BYTES}-byte record; ${s.trackedSources} tracked, ${members} of them campaign members)`,
+    `bytes per tracked source: ${slope + RECORD_BYTES + 16}-${slope + RECORD_BYTES + 32} (${slope} of heap, slope from ${MEASURED / 2} to ${MEASURED * 1.5} sources, + a ${RECORD_BYTES}-byte record, + 16-32 bytes of IPv4 address table; ${s.trackedSources} tracked, ${members} of them campaign members)`,
   );
 }
 
