@@ -1,4 +1,5 @@
 import { isDottedQuad } from '../parse/address.js';
+import { ipv4Number } from './ip-prefix.js';
 
 const EMPTY = -1;
 
@@ -33,7 +34,7 @@ export class AddressSlots {
 
   get(ip: string): number | undefined {
     if (!isDottedQuad(ip)) return this.others.get(ip);
-    const at = this.find(quadNumber(ip));
+    const at = this.find(ipv4Number(ip));
     const slot = this.slots[at]!;
     return slot === EMPTY ? undefined : slot;
   }
@@ -43,7 +44,7 @@ export class AddressSlots {
       this.others.set(ip, slot);
       return;
     }
-    const key = quadNumber(ip);
+    const key = ipv4Number(ip);
     let at = this.find(key);
     if (this.slots[at] === EMPTY) {
       // At most half full, so that a probe stays short.
@@ -62,7 +63,7 @@ export class AddressSlots {
       this.others.delete(ip);
       return;
     }
-    let hole = this.find(quadNumber(ip));
+    let hole = this.find(ipv4Number(ip));
     if (this.slots[hole] === EMPTY) return;
     this.quads--;
     // Linear probing without tombstones: the entries after the hole that probed past it move back into it.
@@ -106,18 +107,4 @@ export class AddressSlots {
       this.slots[at] = slots[i]!;
     }
   }
-}
-
-/** A dotted quad (isDottedQuad) as its 32-bit number. */
-function quadNumber(ip: string): number {
-  let n = 0;
-  let part = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 0x2e) {
-      n = n * 256 + part;
-      part = 0;
-    } else part = part * 10 + c - 0x30;
-  }
-  return n * 256 + part;
 }

@@ -102,7 +102,7 @@ function ipv4Of(ip: string): number {
 }
 
 /** A dotted quad the parser validated, as an unsigned 32-bit number. */
-function ipv4Number(ip: string): number {
+export function ipv4Number(ip: string): number {
   let value = 0;
   let part = 0;
   for (let i = 0; i < ip.length; i++) {
