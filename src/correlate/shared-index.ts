@@ -1,4 +1,5 @@
 import { ClockQueue } from './clock-queue.js';
+import { SlotPool } from './slot-pool.js';
 
 /**
  * "How many distinct sources share this key lately?" for every signal that looks for a shared trait (a rhythm
@@ -7,11 +8,10 @@ import { ClockQueue } from './clock-queue.js';
  * capped too, the least recently used dropped first. So memory is bounded by maxKeys x maxPerKey whatever the input,
  * and a question costs at most maxPerKey steps, never a scan of sources.
  *
- * Each key owns a slot: its sources at the slot's place in a flat array, its times (when it was last added to, when
- * each source was last seen, its hits) side by side in one typed array and its two counts in another, so that a new
- * key touches a few cache lines rather than one per array; a dropped key's slot goes to the next new key. A botnet
- * spread over the internet brings a new /24 with nearly every attempt, so keys come and go all the time: as an
- * object and three arrays each, they were a large part of the detector's garbage.
+ * Each key owns a slot in one of two pools of typed arrays (slot-pool.ts): a small one while it holds a couple of
+ * sources and a few hits, as most keys do, a large one once it needs more. A botnet spread over the internet brings
+ * a new /24 with nearly every attempt, so keys come and go all the time: as an object and three arrays each, they
+ * were a large part of the detector's garbage.
  */
 export type IndexSnapshot = Array<[string, Array<[string, number]>, number, number[]?]>;
 
@@ -28,10 +28,6 @@ const TEXT: KeyCodec<string> = { format: (key) => key, parse: (text) => text };
 /** Keys that are integers. */
 export const NUMBER_KEYS: KeyCodec<number> = { format: String, parse: Number };
 
-/** A slot's numbers in `data`: its last use, then the times of its sources and of its hits (see `data`). */
-const USED = 0;
-const TIMES = 1;
-
 export interface IndexOptions<K> {
   /** Hits kept per key (see `hasHits`); 0 (the default) when the signal does not use them. */
   readonly hitCap?: number;
@@ -39,34 +35,29 @@ export interface IndexOptions<K> {
   readonly keys?: KeyCodec<K>;
 }
 
+/**
+ * A new key's room: most keys never hold more (on bench/replay.mjs's log, at most an eighth of locality's 20,000
+ * blocks ever needed more than 2 sources or 4 hits). A key that outgrows it moves to a slot with room for maxPerKey
+ * sources and hitCap hits, so no answer changes: with that room for every key, locality's index alone was ~7 MB.
+ */
+const SMALL_ROOM = 2;
+const SMALL_HITS = 4;
+
 export class SharedIndex<K extends string | number = string> {
-  /** Key -> its slot. */
+  /** Key -> its handle: its slot times two, plus 1 when the slot is in the large pool. */
   private readonly slots = new Map<K, number>();
   private readonly queue = new ClockQueue<K>();
   private readonly lastUse = (key: K): number | undefined => {
-    const slot = this.slots.get(key);
-    return slot === undefined ? undefined : this.data[slot * this.stride + USED];
+    const handle = this.slots.get(key);
+    return handle === undefined ? undefined : this.pools[handle & 1]!.lastUse(handle >> 1);
   };
   private readonly hitCap: number;
   private readonly codec: KeyCodec<K>;
-  private readonly free: number[] = [];
-  private capacity = 0;
-  /**
-   * Per slot, `stride` numbers: when the key was last added to (for evicting the least recently used key), then
-   * maxPerKey places for when each source was last seen, then hitCap places for the key's most recent hits (attempt
-   * times, whoever made them); oldest first.
-   */
-  private data = new Float64Array(0);
-  /** Per slot, two: how many sources it keeps (at 2 * slot) and how many hits (at 2 * slot + 1). */
-  private counts = new Int32Array(0);
-  private readonly stride: number;
-  /** Where a slot's hits start, from the slot's first number. */
-  private readonly hitsAt: number;
-  /** Per slot, maxPerKey places: the sources, oldest first (the times' order). */
-  private ips: string[] = [];
-  /** The key last looked up and its slot: a signal asks about one key several times per event. */
+  /** The pools of small slots (0) and of large ones (1). */
+  private readonly pools: readonly [SlotPool, SlotPool];
+  /** The key last looked up and its handle: a signal asks about one key several times per event. */
   private lastKey: K | undefined;
-  private lastSlot = -1;
+  private lastHandle = -1;
 
   constructor(
     /** How long a source counts for a key after it was last seen with it (ms). */
@@ -78,14 +69,21 @@ export class SharedIndex<K extends string | number = string> {
   ) {
     this.hitCap = options.hitCap ?? 0;
     this.codec = options.keys ?? (TEXT as unknown as KeyCodec<K>);
-    this.hitsAt = TIMES + maxPerKey;
-    this.stride = this.hitsAt + this.hitCap;
-    for (const [text, list, stamp, hits] of snapshot ?? []) {
+    this.pools = [
+      new SlotPool(Math.min(SMALL_ROOM, maxPerKey), Math.min(SMALL_HITS, this.hitCap), maxKeys),
+      new SlotPool(maxPerKey, this.hitCap, maxKeys),
+    ];
+    for (const [text, entries, stamp, allHits] of snapshot ?? []) {
       const key = this.codec.parse(text);
-      const slot = this.newSlot(key);
-      this.data[slot * this.stride + USED] = Math.max(stamp, ...list.map(([, t]) => t));
-      for (const [ip, time] of list.slice(-this.maxPerKey)) this.push(slot, ip, time);
-      if (this.hitCap > 0) for (const time of (hits ?? []).slice(-this.hitCap)) this.addHits(slot, time, 1);
+      const list = entries.slice(-this.maxPerKey);
+      const hits = this.hitCap > 0 ? (allHits ?? []).slice(-this.hitCap) : [];
+      const small = this.pools[0];
+      const handle = this.newSlot(key, list.length > small.room || hits.length > small.hitCap ? 1 : 0);
+      const pool = this.pools[handle & 1]!;
+      const slot = handle >> 1;
+      pool.setLastUse(slot, Math.max(stamp, ...list.map(([, t]) => t)));
+      for (const [ip, time] of list) pool.push(slot, ip, time);
+      for (const time of hits) pool.addHits(slot, time, 1);
       this.queue.push(key, stamp);
     }
   }
@@ -95,139 +93,110 @@ export class SharedIndex<K extends string | number = string> {
    * kept for it.
    */
   add(key: K, source: string, time: number, hits = 0): number {
-    let slot = this.find(key);
-    if (slot < 0) {
+    let handle = this.find(key);
+    if (handle < 0) {
       if (this.slots.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
-      slot = this.newSlot(key);
+      handle = this.newSlot(key, 0);
       this.queue.push(key, time);
       this.lastKey = key;
-      this.lastSlot = slot;
+      this.lastHandle = handle;
     }
-    const at = slot * this.stride;
-    const base = slot * this.maxPerKey;
-    this.data[at + USED] = time;
-    const n = this.counts[2 * slot]!;
-    if (n > 0 && this.ips[base + n - 1] === source) {
+    let pool = this.pools[handle & 1]!;
+    let slot = handle >> 1;
+    pool.setLastUse(slot, time);
+    const n = pool.counts[2 * slot]!;
+    if (n > 0 && pool.ips[slot * pool.room + n - 1] === source) {
       // The common case: the lines of one connection hit the same key one after the other.
-      this.data[at + TIMES + n - 1] = time;
+      pool.data[pool.timesAt(slot) + n - 1] = time;
     } else {
+      const base = slot * pool.room;
       let seen = -1;
-      for (let i = n - 1; i >= 0 && seen < 0; i--) if (this.ips[base + i] === source) seen = i;
+      for (let i = n - 1; i >= 0 && seen < 0; i--) if (pool.ips[base + i] === source) seen = i;
       // Seen before: moved to the end. Full: the oldest makes room (it would be trimmed right after anyway).
-      if (seen >= 0 || n >= this.maxPerKey) this.shiftOut(slot, Math.max(seen, 0));
-      this.push(slot, source, time);
+      if (seen >= 0 || n >= this.maxPerKey) pool.shiftOut(slot, Math.max(seen, 0));
+      else if (n >= pool.room) handle = this.enlarge(key, handle);
+      pool = this.pools[handle & 1]!;
+      slot = handle >> 1;
+      pool.push(slot, source, time);
     }
-    if (this.hitCap > 0 && hits > 0) this.addHits(slot, time, Math.min(hits, this.hitCap));
+    if (this.hitCap > 0 && hits > 0) {
+      const n = Math.min(hits, this.hitCap);
+      if (pool.counts[2 * slot + 1]! + n > pool.hitCap && pool.hitCap < this.hitCap) {
+        handle = this.enlarge(key, handle);
+        pool = this.pools[1];
+        slot = handle >> 1;
+      }
+      pool.addHits(slot, time, n);
+    }
     const cutoff = time - this.window;
-    while (this.counts[2 * slot]! > 0 && this.data[at + TIMES]! < cutoff) this.shiftOut(slot, 0);
-    return this.counts[2 * slot]!;
+    const times = pool.timesAt(slot);
+    while (pool.counts[2 * slot]! > 0 && pool.data[times]! < cutoff) pool.shiftOut(slot, 0);
+    return pool.counts[2 * slot]!;
   }
 
-  /** The slot of `key`, or -1. */
+  /** The handle of `key`, or -1. */
   private find(key: K): number {
-    if (key === this.lastKey) return this.lastSlot;
-    const slot = this.slots.get(key);
-    if (slot === undefined) return -1;
+    if (key === this.lastKey) return this.lastHandle;
+    const handle = this.slots.get(key);
+    if (handle === undefined) return -1;
     this.lastKey = key;
-    this.lastSlot = slot;
-    return slot;
+    this.lastHandle = handle;
+    return handle;
   }
 
-  private newSlot(key: K): number {
-    let slot = this.free.pop();
-    if (slot === undefined) {
-      if (this.slots.size === this.capacity) this.grow();
-      slot = this.slots.size;
-    }
-    this.slots.set(key, slot);
-    this.counts[2 * slot] = 0;
-    this.counts[2 * slot + 1] = 0;
-    return slot;
+  private newSlot(key: K, pool: 0 | 1): number {
+    const handle = this.pools[pool].take() * 2 + pool;
+    this.slots.set(key, handle);
+    return handle;
   }
 
-  /** Room for twice as many keys (up to maxKeys): the arrays start small, most indexes hold a few keys. */
-  private grow(): void {
-    // Past maxKeys only if a full index could not drop a key (it always can: each key is queued).
-    const capacity = Math.max(this.capacity + 1, Math.min(Math.max(4, this.capacity * 2), this.maxKeys));
-    const data = new Float64Array(capacity * this.stride);
-    data.set(this.data);
-    this.data = data;
-    const counts = new Int32Array(capacity * 2);
-    counts.set(this.counts);
-    this.counts = counts;
-    this.ips.length = capacity * this.maxPerKey;
-    this.capacity = capacity;
+  /** Moves a small slot's key to a large slot, with all it holds. */
+  private enlarge(key: K, handle: number): number {
+    const [small, large] = this.pools;
+    const moved = large.takeCopy(small, handle >> 1) * 2 + 1;
+    small.release(handle >> 1);
+    this.slots.set(key, moved);
+    if (this.lastKey === key) this.lastHandle = moved;
+    return moved;
   }
 
   private dropKey(key: K | undefined): void {
     if (key === undefined) return;
-    const slot = this.slots.get(key);
-    if (slot === undefined) return;
+    const handle = this.slots.get(key);
+    if (handle === undefined) return;
     if (key === this.lastKey) {
       this.lastKey = undefined;
-      this.lastSlot = -1;
+      this.lastHandle = -1;
     }
     this.slots.delete(key);
-    // Its sources are let go at once (the strings), not when the slot is reused.
-    const base = slot * this.maxPerKey;
-    for (let i = this.counts[2 * slot]! - 1; i >= 0; i--) this.ips[base + i] = '';
-    this.free.push(slot);
-  }
-
-  private push(slot: number, source: string, time: number): void {
-    const at = slot * this.stride;
-    const n = this.counts[2 * slot]!;
-    this.ips[slot * this.maxPerKey + n] = source;
-    this.data[at + TIMES + n] = time;
-    this.counts[2 * slot] = n + 1;
-  }
-
-  // Loops rather than copyWithin and fill: each moves a few numbers, and those are calls into the runtime.
-
-  /** Removes the slot's entry `i`, closing the gap: its sources stay oldest first. */
-  private shiftOut(slot: number, i: number): void {
-    const base = slot * this.maxPerKey;
-    const times = slot * this.stride + TIMES;
-    const n = this.counts[2 * slot]!;
-    for (let j = i + 1; j < n; j++) {
-      this.ips[base + j - 1] = this.ips[base + j]!;
-      this.data[times + j - 1] = this.data[times + j]!;
-    }
-    this.ips[base + n - 1] = '';
-    this.counts[2 * slot] = n - 1;
-  }
-
-  /** `n` copies of `time` appended to the slot's hits, the oldest dropped beyond hitCap. */
-  private addHits(slot: number, time: number, n: number): void {
-    const hits = slot * this.stride + this.hitsAt;
-    const had = this.counts[2 * slot + 1]!;
-    const keep = Math.min(had, this.hitCap - n);
-    for (let j = 0; j < keep; j++) this.data[hits + j] = this.data[hits + had - keep + j]!;
-    for (let j = keep; j < keep + n; j++) this.data[hits + j] = time;
-    this.counts[2 * slot + 1] = keep + n;
+    this.pools[handle & 1]!.release(handle >> 1);
   }
 
   /** An emptied key stays until the queue evicts it: each key is queued exactly once. */
   remove(key: K, source: string): void {
-    const slot = this.find(key);
-    if (slot < 0) return;
-    const base = slot * this.maxPerKey;
-    for (let i = this.counts[2 * slot]! - 1; i >= 0; i--) {
-      if (this.ips[base + i] !== source) continue;
-      this.shiftOut(slot, i);
+    const handle = this.find(key);
+    if (handle < 0) return;
+    const pool = this.pools[handle & 1]!;
+    const slot = handle >> 1;
+    const base = slot * pool.room;
+    for (let i = pool.counts[2 * slot]! - 1; i >= 0; i--) {
+      if (pool.ips[base + i] !== source) continue;
+      pool.shiftOut(slot, i);
       return;
     }
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
   count(key: K, now: number, enough = Number.POSITIVE_INFINITY): number {
-    const slot = this.find(key);
-    if (slot < 0) return 0;
+    const handle = this.find(key);
+    if (handle < 0) return 0;
+    const pool = this.pools[handle & 1]!;
+    const slot = handle >> 1;
     const cutoff = now - this.window;
-    const times = slot * this.stride + TIMES;
+    const times = pool.timesAt(slot);
     let n = 0;
-    for (let i = this.counts[2 * slot]! - 1; i >= 0 && n < enough; i--) {
-      const seen = this.data[times + i]!;
+    for (let i = pool.counts[2 * slot]! - 1; i >= 0 && n < enough; i--) {
+      const seen = pool.data[times + i]!;
       if (seen >= cutoff && seen <= now) n++;
     }
     return n;
@@ -235,31 +204,37 @@ export class SharedIndex<K extends string | number = string> {
 
   /** Whether the key's `need` most recent hits all fell at or after `since`. Pure read. */
   hasHits(key: K, need: number, since: number): boolean {
-    const slot = this.find(key);
-    if (slot < 0) return false;
-    const n = this.counts[2 * slot + 1]!;
-    return n >= need && this.data[slot * this.stride + this.hitsAt + n - need]! >= since;
+    const handle = this.find(key);
+    if (handle < 0) return false;
+    const pool = this.pools[handle & 1]!;
+    const slot = handle >> 1;
+    const n = pool.counts[2 * slot + 1]!;
+    return n >= need && pool.data[slot * pool.stride + pool.hitsAt + n - need]! >= since;
   }
 
   /** The key's most recent hits, oldest first (at most hitCap): a copy. */
   hits(key: K): number[] {
-    const slot = this.find(key);
-    if (slot < 0) return [];
-    const hits = slot * this.stride + this.hitsAt;
-    return Array.from(this.data.subarray(hits, hits + this.counts[2 * slot + 1]!));
+    const handle = this.find(key);
+    if (handle < 0) return [];
+    const pool = this.pools[handle & 1]!;
+    const slot = handle >> 1;
+    const hits = slot * pool.stride + pool.hitsAt;
+    return Array.from(pool.data.subarray(hits, hits + pool.counts[2 * slot + 1]!));
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
   sources(key: K, now: number): string[] {
-    const slot = this.find(key);
-    if (slot < 0) return [];
+    const handle = this.find(key);
+    if (handle < 0) return [];
+    const pool = this.pools[handle & 1]!;
+    const slot = handle >> 1;
     const cutoff = now - this.window;
-    const base = slot * this.maxPerKey;
-    const times = slot * this.stride + TIMES;
+    const base = slot * pool.room;
+    const times = pool.timesAt(slot);
     const out: string[] = [];
-    for (let i = 0; i < this.counts[2 * slot]!; i++) {
-      const seen = this.data[times + i]!;
-      if (seen >= cutoff && seen <= now) out.push(this.ips[base + i]!);
+    for (let i = 0; i < pool.counts[2 * slot]!; i++) {
+      const seen = pool.data[times + i]!;
+      if (seen >= cutoff && seen <= now) out.push(pool.ips[base + i]!);
     }
     return out;
   }
@@ -273,11 +248,13 @@ export class SharedIndex<K extends string | number = string> {
       .entries()
       .filter(([key]) => this.slots.has(key))
       .map(([key, stamp]) => {
-        const slot = this.slots.get(key)!;
-        const base = slot * this.maxPerKey;
-        const times = slot * this.stride + TIMES;
+        const handle = this.slots.get(key)!;
+        const pool = this.pools[handle & 1]!;
+        const slot = handle >> 1;
+        const base = slot * pool.room;
+        const times = pool.timesAt(slot);
         const list: Array<[string, number]> = [];
-        for (let i = 0; i < this.counts[2 * slot]!; i++) list.push([this.ips[base + i]!, this.data[times + i]!]);
+        for (let i = 0; i < pool.counts[2 * slot]!; i++) list.push([pool.ips[base + i]!, pool.data[times + i]!]);
         const text = this.codec.format(key);
         return this.hitCap > 0 ? [text, list, stamp, this.hits(key)] : [text, list, stamp];
       });

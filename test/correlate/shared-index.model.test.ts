@@ -63,7 +63,8 @@ const op = fc.oneof(
     key: fc.constantFrom('a', 'b', 'c'),
     source: fc.constantFrom('s1', 's2', 's3', 's4', 's5', 's6'),
     dt: fc.integer({ min: 0, max: 40 }),
-    hits: fc.integer({ min: 0, max: 4 }),
+    // Up to past the small slots' 4 hits in one go (shared-index.ts), and past a cap of 10.
+    hits: fc.integer({ min: 0, max: 12 }),
   }),
   fc.record({
     kind: fc.constant('remove' as const),
@@ -75,12 +76,13 @@ const op = fc.oneof(
 );
 
 describe('SharedIndex', () => {
-  it('answers like the reference model after every step, and after a snapshot round trip', () => {
+  it('answers like the reference model after every step, and after a snapshot round trip (keys moved from small slots to large ones included)', () => {
     fc.assert(
       fc.property(
         fc.array(op, { maxLength: 80 }),
-        fc.integer({ min: 1, max: 5 }),
-        fc.constantFrom(0, 3),
+        // Rooms below, at and above the small slots' 2 sources; caps below, at and above their 4 hits.
+        fc.constantFrom(1, 2, 3, 5, 16),
+        fc.constantFrom(0, 3, 4, 10),
         (ops, maxPerKey, hitCap) => {
           const window = 100;
           const real = new SharedIndex(window, 1000, maxPerKey, undefined, { hitCap });
@@ -126,5 +128,32 @@ describe('SharedIndex', () => {
     ]);
     expect(index.hasHits('a', 2, 1)).toBe(true);
     expect(index.hasHits('a', 2, 2)).toBe(false);
+  });
+
+  it('gives a dropped large slot to a later key empty, and keeps a key whole when it outgrows its small slot', () => {
+    const index = new SharedIndex(1000, 2, 16, undefined, { hitCap: 10 });
+    for (const ip of ['s1', 's2', 's3', 's4']) index.add('a', ip, 1, 2); // a large slot
+    expect([index.sources('a', 4), index.hits('a')]).toEqual([
+      ['s1', 's2', 's3', 's4'],
+      [1, 1, 1, 1, 1, 1, 1, 1],
+    ]);
+    index.add('b', 's5', 5, 1);
+    index.add('c', 's6', 6, 1); // drops 'a', the least recently used
+    index.add('b', 's7', 7, 1);
+    index.add('b', 's8', 8, 3); // 'b' outgrows its small slot (3 sources, 5 hits), into the large slot 'a' left
+    expect([index.sources('a', 8), index.hits('a')]).toEqual([[], []]);
+    expect([index.sources('b', 8), index.hits('b'), index.hasHits('b', 5, 5)]).toEqual([
+      ['s5', 's7', 's8'],
+      [5, 7, 8, 8, 8],
+      true,
+    ]);
+    index.add('d', 's9', 9, 5); // drops 'c'; five hits at once need a large slot
+    expect([index.size, index.sources('d', 9), index.hits('d')]).toEqual([2, ['s9'], [9, 9, 9, 9, 9]]);
+    const restored = new SharedIndex(1000, 2, 16, JSON.parse(JSON.stringify(index.snapshot())), { hitCap: 10 });
+    expect([restored.sources('b', 9), restored.hits('b'), restored.hits('d')]).toEqual([
+      ['s5', 's7', 's8'],
+      [5, 7, 8, 8, 8],
+      [9, 9, 9, 9, 9],
+    ]);
   });
 });
