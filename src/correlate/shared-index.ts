@@ -1,5 +1,6 @@
 import { ClockQueue } from './clock-queue.js';
 import { SlotPool } from './slot-pool.js';
+import { UintSlots } from './uint-slots.js';
 
 /**
  * "How many distinct sources share this key lately?" for every signal that looks for a shared trait (a rhythm
@@ -44,12 +45,16 @@ const SMALL_ROOM = 2;
 const SMALL_HITS = 4;
 
 export class SharedIndex<K extends string | number = string> {
-  /** Key -> its handle: its slot times two, plus 1 when the slot is in the large pool. */
-  private readonly slots = new Map<K, number>();
+  /**
+   * Key -> its handle (its slot times two, plus 1 when the slot is in the large pool): keys that are 32-bit unsigned
+   * integers (IPv4 blocks, name hashes, buckets) in a table of typed arrays, others in a Map.
+   */
+  private readonly numbered = new UintSlots(16);
+  private readonly named = new Map<K, number>();
   private readonly queue = new ClockQueue<K>();
   private readonly lastUse = (key: K): number | undefined => {
-    const handle = this.slots.get(key);
-    return handle === undefined ? undefined : this.pools[handle & 1]!.lastUse(handle >> 1);
+    const handle = this.handleOf(key);
+    return handle < 0 ? undefined : this.pools[handle & 1]!.lastUse(handle >> 1);
   };
   private readonly hitCap: number;
   private readonly codec: KeyCodec<K>;
@@ -95,7 +100,7 @@ export class SharedIndex<K extends string | number = string> {
   add(key: K, source: string, time: number, hits = 0): number {
     let handle = this.find(key);
     if (handle < 0) {
-      if (this.slots.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
+      if (this.size >= this.maxKeys) this.dropKey(this.queue.pop(this.lastUse));
       handle = this.newSlot(key, 0);
       this.queue.push(key, time);
       this.lastKey = key;
@@ -137,8 +142,8 @@ export class SharedIndex<K extends string | number = string> {
   /** The handle of `key`, or -1. */
   private find(key: K): number {
     if (key === this.lastKey) return this.lastHandle;
-    const handle = this.slots.get(key);
-    if (handle === undefined) return -1;
+    const handle = this.handleOf(key);
+    if (handle < 0) return -1;
     this.lastKey = key;
     this.lastHandle = handle;
     return handle;
@@ -146,8 +151,17 @@ export class SharedIndex<K extends string | number = string> {
 
   private newSlot(key: K, pool: 0 | 1): number {
     const handle = this.pools[pool].take() * 2 + pool;
-    this.slots.set(key, handle);
+    this.setHandle(key, handle);
     return handle;
+  }
+
+  private handleOf(key: K): number {
+    return typeof key === 'number' && key >>> 0 === key ? this.numbered.get(key) : (this.named.get(key) ?? -1);
+  }
+
+  private setHandle(key: K, handle: number): void {
+    if (typeof key === 'number' && key >>> 0 === key) this.numbered.set(key, handle);
+    else this.named.set(key, handle);
   }
 
   /** Moves a small slot's key to a large slot, with all it holds. */
@@ -155,20 +169,21 @@ export class SharedIndex<K extends string | number = string> {
     const [small, large] = this.pools;
     const moved = large.takeCopy(small, handle >> 1) * 2 + 1;
     small.release(handle >> 1);
-    this.slots.set(key, moved);
+    this.setHandle(key, moved);
     if (this.lastKey === key) this.lastHandle = moved;
     return moved;
   }
 
   private dropKey(key: K | undefined): void {
     if (key === undefined) return;
-    const handle = this.slots.get(key);
-    if (handle === undefined) return;
+    const handle = this.handleOf(key);
+    if (handle < 0) return;
     if (key === this.lastKey) {
       this.lastKey = undefined;
       this.lastHandle = -1;
     }
-    this.slots.delete(key);
+    if (typeof key === 'number' && key >>> 0 === key) this.numbered.delete(key);
+    else this.named.delete(key);
     this.pools[handle & 1]!.release(handle >> 1);
   }
 
@@ -240,15 +255,15 @@ export class SharedIndex<K extends string | number = string> {
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.numbered.size + this.named.size;
   }
 
   snapshot(): IndexSnapshot {
     return this.queue
       .entries()
-      .filter(([key]) => this.slots.has(key))
+      .filter(([key]) => this.handleOf(key) >= 0)
       .map(([key, stamp]) => {
-        const handle = this.slots.get(key)!;
+        const handle = this.handleOf(key);
         const pool = this.pools[handle & 1]!;
         const slot = handle >> 1;
         const base = slot * pool.room;

@@ -8,14 +8,14 @@ import { SharedIndex } from '../../src/correlate/shared-index.js';
  * the window or beyond maxPerKey dropped from the front; hits capped at hitCap, newest kept.
  */
 class ReferenceIndex {
-  private readonly keys = new Map<string, { ips: string[]; times: number[]; hits: number[] }>();
+  private readonly keys = new Map<Key, { ips: string[]; times: number[]; hits: number[] }>();
   constructor(
     private readonly window: number,
     private readonly maxPerKey: number,
     private readonly hitCap: number,
   ) {}
 
-  add(key: string, source: string, time: number, hits: number): number {
+  add(key: Key, source: string, time: number, hits: number): number {
     let e = this.keys.get(key);
     if (!e) {
       e = { ips: [], times: [], hits: [] };
@@ -38,7 +38,7 @@ class ReferenceIndex {
     return e.ips.length;
   }
 
-  remove(key: string, source: string): void {
+  remove(key: Key, source: string): void {
     const e = this.keys.get(key);
     const at = e ? e.ips.lastIndexOf(source) : -1;
     if (e && at >= 0) {
@@ -47,20 +47,32 @@ class ReferenceIndex {
     }
   }
 
-  sources(key: string, now: number): string[] {
+  sources(key: Key, now: number): string[] {
     const e = this.keys.get(key);
     return e ? e.ips.filter((_, i) => e.times[i]! >= now - this.window && e.times[i]! <= now) : [];
   }
 
-  hits(key: string): number[] {
+  hits(key: Key): number[] {
     return [...(this.keys.get(key)?.hits ?? [])];
   }
 }
 
+type Key = string | number;
+/**
+ * The keys of a run, by the index the operations name: text (kept in a Map), unsigned 32-bit integers (kept in
+ * typed arrays, uint-slots.ts), and a mix with numbers that are not (a Map again).
+ */
+const KEY_SETS: readonly (readonly Key[])[] = [
+  ['a', 'b', 'c'],
+  [0, 7, 0xffffffff],
+  [5, 'b', -1.5],
+];
+const JSON_KEYS = { format: (key: Key) => JSON.stringify(key), parse: (text: string) => JSON.parse(text) as Key };
+
 const op = fc.oneof(
   fc.record({
     kind: fc.constant('add' as const),
-    key: fc.constantFrom('a', 'b', 'c'),
+    key: fc.constantFrom(0, 1, 2),
     source: fc.constantFrom('s1', 's2', 's3', 's4', 's5', 's6'),
     dt: fc.integer({ min: 0, max: 40 }),
     // Up to past the small slots' 4 hits in one go (shared-index.ts), and past a cap of 10.
@@ -68,7 +80,7 @@ const op = fc.oneof(
   }),
   fc.record({
     kind: fc.constant('remove' as const),
-    key: fc.constantFrom('a', 'b', 'c'),
+    key: fc.constantFrom(0, 1, 2),
     source: fc.constantFrom('s1', 's2', 's3', 's4', 's5', 's6'),
     dt: fc.constant(0),
     hits: fc.constant(0),
@@ -83,29 +95,32 @@ describe('SharedIndex', () => {
         // Rooms below, at and above the small slots' 2 sources; caps below, at and above their 4 hits.
         fc.constantFrom(1, 2, 3, 5, 16),
         fc.constantFrom(0, 3, 4, 10),
-        (ops, maxPerKey, hitCap) => {
+        fc.constantFrom(...KEY_SETS),
+        (ops, maxPerKey, hitCap, keys) => {
           const window = 100;
-          const real = new SharedIndex(window, 1000, maxPerKey, undefined, { hitCap });
+          const real = new SharedIndex<Key>(window, 1000, maxPerKey, undefined, { hitCap, keys: JSON_KEYS });
           const model = new ReferenceIndex(window, maxPerKey, hitCap);
           let now = 0;
           for (const o of ops) {
             now += o.dt;
+            const key = keys[o.key]!;
             if (o.kind === 'add')
-              expect(real.add(o.key, o.source, now, o.hits)).toBe(model.add(o.key, o.source, now, o.hits));
+              expect(real.add(key, o.source, now, o.hits)).toBe(model.add(key, o.source, now, o.hits));
             else {
-              real.remove(o.key, o.source);
-              model.remove(o.key, o.source);
+              real.remove(key, o.source);
+              model.remove(key, o.source);
             }
-            for (const key of ['a', 'b', 'c']) {
+            for (const key of keys) {
               expect(real.sources(key, now)).toEqual(model.sources(key, now));
               expect(real.count(key, now)).toBe(model.sources(key, now).length);
               if (hitCap > 0) expect([...real.hits(key)]).toEqual(model.hits(key));
             }
           }
-          const restored = new SharedIndex(window, 1000, maxPerKey, JSON.parse(JSON.stringify(real.snapshot())), {
+          const restored = new SharedIndex<Key>(window, 1000, maxPerKey, JSON.parse(JSON.stringify(real.snapshot())), {
             hitCap,
+            keys: JSON_KEYS,
           });
-          for (const key of ['a', 'b', 'c']) expect(restored.sources(key, now)).toEqual(model.sources(key, now));
+          for (const key of keys) expect(restored.sources(key, now)).toEqual(model.sources(key, now));
         },
       ),
       { numRuns: 3000 },
