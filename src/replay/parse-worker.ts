@@ -1,8 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { readLineBatches } from '../parse/line-reader.js';
 import { SshdParser } from '../parse/sshd-parser.js';
-import { encodeBatch, transferables } from './event-batch.js';
-import { parseBatches } from './parse-batches.js';
+import { BatchWriter, type EventBatch, transferables } from './event-batch.js';
 
 /** One log of a job: its path, and its modification time (now, for a pipe). */
 export interface LogFile {
@@ -46,11 +45,21 @@ export function jobParser(job: LogSet): { parser: SshdParser; lines: AsyncGenera
   return { parser, lines: lines() };
 }
 
+/**
+ * A chunk's lines parsed into a batch for the detector's thread, or null when none made an event. Each event goes
+ * into the batch's columns as it is parsed (BatchWriter says why).
+ */
+export function parseChunk(parser: SshdParser, lines: readonly string[]): EventBatch | null {
+  const writer = new BatchWriter(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const event = parser.parseLine(lines[i]!);
+    if (event !== null) writer.add(event);
+  }
+  return writer.length === 0 ? null : writer.finish();
+}
+
 /** Messages the parser thread sends: batches of events, then the parse statistics, or why it could not go on. */
-export type ParseMessage =
-  | { readonly batch: ReturnType<typeof encodeBatch> }
-  | { readonly done: object }
-  | { readonly failed: string };
+export type ParseMessage = { readonly batch: EventBatch } | { readonly done: object } | { readonly failed: string };
 
 /**
  * Batches parsed ahead of the detector at most: without this bound a parser faster than detection would queue the
@@ -78,11 +87,12 @@ export async function runParseJob(job: ParseJob): Promise<void> {
     wake?.();
   });
   try {
-    for await (const events of parseBatches(lines, parser)) {
+    for await (const chunk of lines) {
+      const batch = parseChunk(parser, chunk);
+      if (batch === null) continue;
       while (credits === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
       if (closed) return;
       credits--;
-      const batch = encodeBatch(events);
       port.postMessage({ batch } satisfies ParseMessage, transferables(batch));
     }
     port.postMessage({ done: parser.stats.toJSON() } satisfies ParseMessage);

@@ -1,14 +1,18 @@
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { parseError } from './parse-in-worker.js';
 import type { ParseJob } from './parse-worker.js';
 import { type ReplayJob, type ReplaySummary, runReplay } from './replay-job.js';
 
 /**
- * The parser thread's young generation: at 4 MB it spent ~29% of its time collecting and became the slower thread
- * (2.9 -> 3.2 s best of 4); at 16 MB no faster, and 7-11 MB more RSS. (Since its addresses are copied out of their
- * lines it promotes less: 4, 6 and 8 MB then peaked alike, at the same speed.)
+ * The parser thread's young generation: 3 MB, V8's least (two 1 MB semi-spaces and room for large objects), against
+ * 8 MB before. The parser is the less busy thread (idle a quarter of the time beside the detector), and nearly all it
+ * allocates dies within a line, so more frequent collections cost it little once no batch of event objects is kept
+ * alive across them (event-batch.ts, BatchWriter): on bench/replay.mjs's log its heap peaks at ~16 MB instead of ~24,
+ * replay's peak RSS medians 156.1 -> 151.4 MB, its time the same (6 alternated runs, 2026-11-23). With the event
+ * objects still gathered per chunk it cost replay ~10% in time (8 alternated runs).
  */
-const PARSER_YOUNG_MB = 8;
+const PARSER_YOUNG_MB = 3;
 
 /**
  * Runs a replay job on two threads: a worker thread parses the logs and posts the events, through a channel of
@@ -22,6 +26,9 @@ const PARSER_YOUNG_MB = 8;
 export async function replayInThreads(entry: URL, job: ReplayJob): Promise<ReplaySummary> {
   const { port1, port2 } = new MessageChannel();
   const parse = { files: job.files, headerless: job.headerless };
+  // The launchers' --max-semi-space-size sets this thread's young generation, but V8 applies the flag to every
+  // isolate created while it is set, over a worker's resourceLimits: unset now, it leaves the parser's limit to hold.
+  setFlagsFromString('--max-semi-space-size=0');
   const parser = new Worker(entry, {
     workerData: { ...parse, role: 'f2b-campaign-parse', port: port1 } satisfies ParseJob,
     transferList: [port1],

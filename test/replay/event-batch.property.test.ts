@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AuthEvent, AuthEventKind, AuthEventReason } from '../../src/core/auth-event.js';
-import { decodeBatch, encodeBatch } from '../../src/replay/event-batch.js';
+import { BatchWriter, decodeBatch, encodeBatch } from '../../src/replay/event-batch.js';
 
 const kinds: AuthEventKind[] = ['failure', 'probe', 'success', 'disconnect', 'session'];
 const reasons: AuthEventReason[] = ['failed-password', 'invalid-user', 'closed-preauth', 'accepted', 'session-closed'];
@@ -35,6 +35,22 @@ describe('event batches between the parser thread and the detector', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("a batch written one event at a time in room to spare (a chunk's lines) decodes to its events alone", () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), fc.nat(20), (events, spare) => {
+        const writer = new BatchWriter(events.length + spare);
+        for (const e of events) writer.add(e);
+        expect(writer.length).toBe(events.length);
+        expect(decodeBatch(structuredClone(writer.finish()))).toStrictEqual(events);
+      }),
+      { numRuns: 200 },
+    );
+    const full = new BatchWriter(0);
+    expect(() =>
+      full.add({ time: 1, kind: 'probe', reason: 'closed-preauth', ip: '192.0.2.1', bannable: true, count: 1 }),
+    ).toThrow(RangeError);
   });
 
   it('keeps one copy of a string repeated within a batch', () => {
