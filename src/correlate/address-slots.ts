@@ -1,6 +1,5 @@
-import { isDottedQuad } from '../parse/address.js';
-import { ipv4Number } from './ip-prefix.js';
-import { UintSlots } from './uint-slots.js';
+import { UintSlots } from '../core/uint-slots.js';
+import { ipv4Number, isDottedQuad } from '../parse/address.js';
 
 /**
  * Address -> the slot of its source's record (source-table.ts). IPv4 addresses, nearly every source, are kept as

@@ -1,4 +1,4 @@
-import { formatIPv6, ipv6Groups } from '../parse/address.js';
+import { formatIPv6, ipv4Number, ipv6Groups } from '../parse/address.js';
 
 /**
  * Network neighbourhoods of an address. Attack fleets rent blocks, so a /24 (IPv4) or /64 (IPv6, one customer's
@@ -99,20 +99,6 @@ function ipv4Of(ip: string): number {
   memo(ip);
   memoV4 ??= ipv4Number(ip);
   return memoV4;
-}
-
-/** A dotted quad the parser validated, as an unsigned 32-bit number. */
-export function ipv4Number(ip: string): number {
-  let value = 0;
-  let part = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46 /* . */) {
-      value = value * 256 + part;
-      part = 0;
-    } else part = part * 10 + (c - 48);
-  }
-  return value * 256 + part;
 }
 
 function computeNeighbour(ip: string): string {

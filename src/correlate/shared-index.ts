@@ -1,6 +1,6 @@
+import { UintSlots } from '../core/uint-slots.js';
 import { ClockQueue } from './clock-queue.js';
 import { SlotPool } from './slot-pool.js';
-import { UintSlots } from './uint-slots.js';
 
 /**
  * "How many distinct sources share this key lately?" for every signal that looks for a shared trait (a rhythm

@@ -121,3 +121,22 @@ export function isDottedQuad(token: string): boolean {
 function detach(token: string): string {
   return ` ${token}`.slice(1);
 }
+
+/** A dotted quad the parser validated, as an unsigned 32-bit number. */
+export function ipv4Number(ip: string): number {
+  let value = 0;
+  let part = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46 /* . */) {
+      value = value * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 48);
+  }
+  return value * 256 + part;
+}
+
+/** The text of ipv4Number's number: a dotted quad again. */
+export function ipv4Text(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}

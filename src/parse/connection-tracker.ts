@@ -1,21 +1,7 @@
 import type { AuthEventKind } from '../core/auth-event.js';
+import { ConnectionKeys } from './connection-keys.js';
+import { ConnectionSlots } from './connection-slots.js';
 import type { MessageMatch } from './sshd-message.js';
-
-interface Connection {
-  attempts: number;
-  /**
-   * Bits of the announcing lines (`Invalid user`, PAM failure, ...) seen since the last `Failed` line: they belong
-   * to one try, not several.
-   */
-  pending: number;
-  success: boolean;
-  /** The first IP address the connection's lines named (a PAM `rhost=` may name the host instead). */
-  addr: string | undefined;
-  /** Once ended: the address and port of its ending line, and its place in the ring of ended ones (-1: open). */
-  endedIp: string;
-  endedPort: number | undefined;
-  endedSlot: number;
-}
 
 const ANNOUNCE_BIT: Partial<Record<string, number>> = {
   'invalid-user': 1,
@@ -61,85 +47,106 @@ export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number,
  * process logs for its unprivileged child); without a pid (`sshd -E`), the remote address stands in. A pid is
  * reused by later connections, and some end with no line we see (`Too many authentication failures`): a line
  * naming another IP address than the pid's connection did starts a new connection.
+ *
+ * A connection's state is numbers in typed arrays by slot (connection-slots.ts), found by its key
+ * (connection-keys.ts). As an object, with its key and addresses as strings, each connection lived long enough to
+ * be moved to the old generation and die there: ~45 MB per million lines of bench/replay.mjs's log, which kept
+ * replay's parser thread collecting its old generation, and its heap at ~14 MB rather than ~9.
  */
 export class ConnectionTracker {
-  /** Open connections, and the last MAX_ENDED ended ones (for the lines written after their end). */
-  private readonly connections = new Map<string, Connection>();
-  /**
-   * The keys of ended connections in a ring, oldest overwritten first. Not the map's own order: evicting a Map's
-   * first key walks every slot deleted before it, and nearly every connection ends (that walk, and a second map for
-   * the ended ones, took a quarter of the parser's time).
-   */
-  private readonly endedOrder: Array<string | undefined> = new Array<string | undefined>(MAX_ENDED);
-  private endedNext = 0;
+  private readonly keys = new ConnectionKeys();
+  private readonly slots: ConnectionSlots;
+  private readonly max: number;
 
-  constructor(snapshot: ConnectionSnapshot = []) {
+  constructor(
+    snapshot: ConnectionSnapshot = [],
+    /** Connections kept open and ended at most (smaller in tests, to reach both limits). */
+    limits: { readonly open: number; readonly ended: number } = { open: MAX_CONNECTIONS, ended: MAX_ENDED },
+  ) {
+    this.max = limits.open + limits.ended;
+    this.slots = new ConnectionSlots(this.max, limits.ended);
     for (const entry of snapshot) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
-      const [key, attempts, pending, success, addr] = entry;
-      this.connections.set(key, {
-        attempts: Number(attempts) || 0,
-        pending: Number(pending) || 0,
-        success: success === true,
-        addr: typeof addr === 'string' ? addr : undefined,
-        endedIp: '',
-        endedPort: undefined,
-        endedSlot: -1,
-      });
+      const [text, attempts, pending, success, addr] = entry;
+      const key = this.keys.parse(text);
+      let slot = this.keys.find(key);
+      if (slot < 0) {
+        slot = this.slots.take();
+        this.keys.set(key, slot);
+      }
+      this.slots.restore(slot, Number(attempts) || 0, Number(pending) || 0, success === true);
+      if (typeof addr === 'string') this.slots.setAddr(slot, addr);
     }
   }
 
   /** The connections still open, so a restart keeps pairing their lines (an attempt is not counted twice). */
   snapshot(): ConnectionSnapshot {
-    return [...this.connections]
-      .filter(([, c]) => c.endedSlot < 0)
-      .map(([key, c]) => [key, c.attempts, c.pending, c.success, c.addr ?? null] as const);
+    const out: Array<readonly [string, number, number, boolean, string | null]> = [];
+    for (const slot of this.slots.inOrder()) {
+      if (this.slots.endedSlot[slot]! >= 0) continue;
+      const c = this.slots;
+      out.push([this.keys.text(slot), c.attempts[slot]!, c.pending[slot]!, c.success[slot] === 1, c.addrText(slot)]);
+    }
+    return out;
   }
 
   /**
-   * `ip` is the line's normalised address; `isIp` says it is an IP address rather than a host name (PAM's `rhost=`
-   * with UseDNS), which does not tell connections apart.
+   * `host` and `pid` are the line's header fields; `ip` is the line's normalised address; `isIp` says it is an IP
+   * address rather than a host name (PAM's `rhost=` with UseDNS), which does not tell connections apart.
    */
-  account(key: string, match: MessageMatch, ip: string, isIp: boolean): Counted | null {
+  account(
+    host: string | undefined,
+    pid: number | undefined,
+    match: MessageMatch,
+    ip: string,
+    isIp: boolean,
+  ): Counted | null {
     if (match.role === 'none') return null;
     const repeat = match.repeat;
     const ending = match.role === 'close' || match.role === 'session';
-    let conn = this.connections.get(key);
-    if (conn !== undefined && conn.endedSlot >= 0) {
+    const c = this.slots;
+    const key = this.keys.of(host, pid ?? ip);
+    let slot = this.keys.find(key);
+    if (slot >= 0 && c.endedSlot[slot]! >= 0) {
       // The lines that follow the end of the same connection; anything else is a new connection on a reused pid.
-      if (ending && conn.endedIp === ip && conn.endedPort === match.port) return DISCONNECT;
-      if (match.role === 'summary' && (conn.endedIp === ip || !isIp)) return NO_FAILURE;
-      conn = this.reset(conn);
-    } else if (conn !== undefined && isIp && conn.addr !== undefined && conn.addr !== ip) {
-      conn = this.reset(conn);
+      const sameIp = c.endedIs(slot, ip);
+      if (ending && sameIp && c.endedPort[slot] === (match.port ?? -1)) return DISCONNECT;
+      if (match.role === 'summary' && (sameIp || !isIp)) return NO_FAILURE;
+      c.reset(slot);
+    } else if (slot >= 0 && isIp && c.hasAddr(slot) && !c.addrIs(slot, ip)) {
+      c.reset(slot);
     }
-    conn ??= this.open(key);
-    if (isIp) conn.addr ??= ip;
-    if (ending || match.role === 'probe') this.end(conn, key, ip, match.port);
+    if (slot < 0) slot = this.open(key);
+    if (isIp && !c.hasAddr(slot)) c.setAddr(slot, ip);
+    if (ending || match.role === 'probe') {
+      const gone = c.end(slot, ip, match.port ?? -1);
+      if (gone >= 0) this.remove(gone);
+    }
     switch (match.role) {
       case 'announce': {
         const bit = ANNOUNCE_BIT[match.reason] ?? 16;
-        if (conn.pending !== 0 && (conn.pending & bit) === 0) {
-          conn.pending |= bit;
+        const pending = c.pending[slot]!;
+        if (pending !== 0 && (pending & bit) === 0) {
+          c.pending[slot] = pending | bit;
           return failures(repeat - 1);
         }
-        conn.pending = bit;
-        conn.attempts += repeat;
+        c.pending[slot] = bit;
+        c.attempts[slot]! += repeat;
         return failures(repeat);
       }
       case 'attempt': {
-        const count = conn.pending !== 0 ? repeat - 1 : repeat;
-        conn.pending = 0;
-        conn.attempts += count;
+        const count = c.pending[slot] !== 0 ? repeat - 1 : repeat;
+        c.pending[slot] = 0;
+        c.attempts[slot]! += count;
         return failures(count);
       }
       case 'summary': {
-        if (conn.attempts > 0) return NO_FAILURE;
-        conn.attempts = 1;
+        if (c.attempts[slot]! > 0) return NO_FAILURE;
+        c.attempts[slot] = 1;
         return ONE_FAILURE;
       }
       case 'close': {
-        if (conn.success || conn.attempts > 0) return DISCONNECT;
+        if (c.success[slot] === 1 || c.attempts[slot]! > 0) return DISCONNECT;
         // `closed by authenticating user X`: a try happened that INFO level does not log (publickey offers).
         if (match.triedAuth) return ONE_FAILURE;
         return ONE_PROBE;
@@ -147,51 +154,27 @@ export class ConnectionTracker {
       case 'probe':
         return repeat === 1 ? ONE_PROBE : { kind: 'probe', count: repeat };
       case 'success':
-        conn.success = true;
-        conn.pending = 0;
+        c.success[slot] = 1;
+        c.pending[slot] = 0;
         return ONE_SUCCESS;
       case 'session':
         return DISCONNECT;
     }
   }
 
-  private open(key: string): Connection {
-    if (this.connections.size >= MAX_CONNECTIONS + MAX_ENDED) {
-      const oldest = this.connections.keys().next().value;
-      if (oldest !== undefined) this.connections.delete(oldest);
+  /** A new connection under `key`; the one opened longest ago goes first when the table is full. */
+  private open(key: number | string): number {
+    if (this.slots.size >= this.max) {
+      const oldest = this.slots.oldest();
+      if (oldest >= 0) this.remove(oldest);
     }
-    const conn: Connection = {
-      attempts: 0,
-      pending: 0,
-      success: false,
-      addr: undefined,
-      endedIp: '',
-      endedPort: undefined,
-      endedSlot: -1,
-    };
-    this.connections.set(key, conn);
-    return conn;
+    const slot = this.slots.take();
+    this.keys.set(key, slot);
+    return slot;
   }
 
-  /** A new connection in place of an old one on the same key (its ring slot, if any, no longer names it). */
-  private reset(conn: Connection): Connection {
-    conn.attempts = 0;
-    conn.pending = 0;
-    conn.success = false;
-    conn.addr = undefined;
-    conn.endedSlot = -1;
-    return conn;
-  }
-
-  private end(conn: Connection, key: string, ip: string, port: number | undefined): void {
-    const slot = this.endedNext;
-    const oldest = this.endedOrder[slot];
-    // Only the connection this slot was given goes: one on that key since is open, or ended in a newer slot.
-    if (oldest !== undefined && this.connections.get(oldest)?.endedSlot === slot) this.connections.delete(oldest);
-    this.endedOrder[slot] = key;
-    conn.endedIp = ip;
-    conn.endedPort = port;
-    conn.endedSlot = slot;
-    this.endedNext = (slot + 1) % MAX_ENDED;
+  private remove(slot: number): void {
+    this.keys.delete(slot);
+    this.slots.release(slot);
   }
 }

@@ -38,9 +38,6 @@ export class SshdParser {
   readonly stats = new ParseStats();
   private readonly headers: HeaderReader;
   private readonly tracker: ConnectionTracker;
-  private keyHost: string | undefined;
-  private keyPid: number | undefined;
-  private key = '';
 
   /** `snapshot` is a previous `snapshot()`: the live service resumes a connection's pairing across a restart. */
   constructor(
@@ -89,7 +86,7 @@ export class SshdParser {
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
     const address = normaliseAddress(match.addr);
     if (address === null) return this.skip('bad-address');
-    const counted = this.tracker.account(this.connectionKey(header, address.ip), match, address.ip, address.bannable);
+    const counted = this.tracker.account(header.host, header.pid, match, address.ip, address.bannable);
     if (counted === null) return this.skip('no-event');
 
     const event: AuthEvent = {
@@ -110,21 +107,6 @@ export class SshdParser {
     this.stats.attempts += counted.kind === 'failure' ? counted.count : 0;
     this.stats.kinds[counted.kind] = (this.stats.kinds[counted.kind] ?? 0) + 1;
     return event;
-  }
-
-  /**
-   * The tracker's key for a line's connection: its host and pid, or its address without a pid. A connection's lines
-   * mostly come together, so the previous line's key is kept and given again (its hash computed once).
-   */
-  private connectionKey(header: SshdMessage, ip: string): string {
-    const { host, pid } = header;
-    if (pid === undefined) return `${host ?? ''}|${ip}`;
-    if (pid !== this.keyPid || host !== this.keyHost) {
-      this.keyPid = pid;
-      this.keyHost = host;
-      this.key = `${host ?? ''}|${pid}`;
-    }
-    return this.key;
   }
 
   private skip(reason: SkipReason): null {

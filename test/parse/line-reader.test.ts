@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -30,6 +31,28 @@ describe('line reader', () => {
     // Never more than the kept head plus one 64 KiB chunk of it.
     expect(longest).toBeLessThanOrEqual(MAX_KEPT + (1 << 16));
   });
+
+  it('gives back every line of a file whose lines and UTF-8 characters straddle its 64 KiB chunks', async () => {
+    // A file is read into one buffer again and again: the part of a line left at a chunk's end must be a copy.
+    const file = join(dir, 'straddling.log');
+    const lines = Array.from(
+      { length: 6000 },
+      (_, i) => `${i} ${'é€𝄞x'.repeat(i % 37)} ${randomBytes(i % 50).toString('hex')}`,
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const read: string[] = [];
+    for await (const batch of readLineBatches(file)) read.push(...batch);
+    expect(read).toEqual(lines);
+  });
+
+  it('closes the file when its reader stops early', async () => {
+    const file = join(dir, 'stopped.log');
+    writeFileSync(file, 'line\n'.repeat(100_000));
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for await (const batch of readLineBatches(file)) if (batch.length > 0) break;
+    expect(open()).toBe(before);
+  });
 });
 
 describe('line reader, compressed input', () => {
@@ -39,6 +62,17 @@ describe('line reader, compressed input', () => {
     const lines: string[] = [];
     for await (const batch of readLineBatches(file)) lines.push(...batch);
     expect(lines).toEqual(['first line', 'second half', 'third line']);
+  });
+
+  it('reads a .gz of many chunks whole (gunzip is given copies of the reused read buffer)', async () => {
+    const file = join(dir, 'big.gz');
+    const lines = Array.from({ length: 6000 }, () => randomBytes(40).toString('hex'));
+    const packed = gzipSync(`${lines.join('\n')}\n`);
+    expect(packed.length).toBeGreaterThan(3 << 16);
+    writeFileSync(file, packed);
+    const read: string[] = [];
+    for await (const batch of readLineBatches(file)) read.push(...batch);
+    expect(read).toEqual(lines);
   });
 
   it('reads from a position as bytes: a resumed read is never taken for the start of a gzip stream', async () => {
