@@ -23,7 +23,7 @@ export const CAMPAIGN_KEYS = {
   maxSources: intKey(
     'max_sources',
     100_000,
-    'Sources tracked at most (about 0.37 kB each, bench/memory.mjs); the least recently seen are dropped first.',
+    'Sources tracked at most (about 0.36 kB each, bench/memory.mjs); the least recently seen are dropped first.',
     100,
   ),
   maxMembers: intKey(
