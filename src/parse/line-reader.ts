@@ -21,7 +21,7 @@ export const STDIN = '/dev/stdin';
  * A chunk is valid until the next one is asked for: a file is read into one buffer again and again (fileChunks).
  */
 export async function* readLogChunks(path: string, start = 0): AsyncGenerator<Buffer> {
-  let raw: Readable | AsyncIterable<Buffer> | undefined;
+  let raw: Readable | AsyncGenerator<Buffer> | undefined;
   const gunzip = createGunzip({ chunkSize: 1 << 16 });
   try {
     raw =
@@ -64,7 +64,7 @@ export async function* readLogChunks(path: string, start = 0): AsyncGenerator<Bu
   } finally {
     // A reader that stops early (an error downstream) must not leave the file or the pipe open.
     if (raw instanceof Readable) raw.destroy();
-    else await (raw as AsyncGenerator<Buffer> | undefined)?.return(undefined);
+    else await raw?.return(undefined);
     gunzip.destroy();
   }
 }

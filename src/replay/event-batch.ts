@@ -54,7 +54,8 @@ export interface EventBatch {
  * Builds a batch one event at a time, so the parser's thread keeps no event object past its line. A chunk's events
  * gathered in an array first were survivors for the young generation's collections to copy, and with the thread's
  * small young generation (replay-threads.ts) often promoted: per million lines of bench/replay.mjs's log, 97 MB
- * promoted and 37 full collections, against 49 MB and 18 this way (the rest is the connection tracker's state).
+ * promoted and 37 full collections, against 49 MB and 18 this way (the rest was the connection tracker's objects,
+ * since moved to typed arrays too: connection-slots.ts).
  */
 export class BatchWriter {
   private size = 0;
