@@ -3,9 +3,9 @@ const EMPTY = -1;
 /**
  * Unsigned 32-bit key -> slot (a non-negative integer), in an open-addressing table of two typed arrays, which the
  * collector never traces: linear probing, kept at most half full, deletion by moving entries back (no tombstones).
- * For the tables keyed by numbers: the detector's (IPv4 addresses, /24 and /16 blocks) and the parser's connections. A Map of 20,000 keys that come
- * and go, as locality's blocks do, grew to a 1.8 MB table in the heap: V8 keeps a deleted entry's place until the
- * table fills up, then doubles it.
+ * For the tables keyed by numbers: the detector's (IPv4 addresses, /24 and /16 blocks) and the parser's
+ * connections. A Map of 20,000 keys that come and go, as locality's blocks do, grew to a 1.8 MB table in the heap:
+ * V8 keeps a deleted entry's place until the table fills up, then doubles it.
  */
 export class UintSlots {
   private keys: Uint32Array;
