@@ -1,5 +1,5 @@
 import { UintSlots } from '../core/uint-slots.js';
-import { ipv4Number, isDottedQuad } from '../parse/address.js';
+import { dottedQuadNumber } from '../parse/address.js';
 
 /**
  * Address -> the slot of its source's record (source-table.ts). IPv4 addresses, nearly every source, are kept as
@@ -21,18 +21,21 @@ export class AddressSlots {
   }
 
   get(ip: string): number | undefined {
-    if (!isDottedQuad(ip)) return this.others.get(ip);
-    const slot = this.quads.get(ipv4Number(ip));
+    const quad = dottedQuadNumber(ip);
+    if (quad < 0) return this.others.get(ip);
+    const slot = this.quads.get(quad);
     return slot < 0 ? undefined : slot;
   }
 
   set(ip: string, slot: number): void {
-    if (isDottedQuad(ip)) this.quads.set(ipv4Number(ip), slot);
+    const quad = dottedQuadNumber(ip);
+    if (quad >= 0) this.quads.set(quad, slot);
     else this.others.set(ip, slot);
   }
 
   delete(ip: string): void {
-    if (isDottedQuad(ip)) this.quads.delete(ipv4Number(ip));
+    const quad = dottedQuadNumber(ip);
+    if (quad >= 0) this.quads.delete(quad);
     else this.others.delete(ip);
   }
 }

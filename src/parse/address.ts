@@ -84,9 +84,19 @@ export function normaliseAddress(token: string): RemoteAddress | null {
  * expression: this runs for nearly every line. test/parse/address.property.test.ts holds it to isIPv4.
  */
 export function isDottedQuad(token: string): boolean {
+  return dottedQuadNumber(token) >= 0;
+}
+
+/**
+ * A dotted quad (as isDottedQuad accepts it) as an unsigned 32-bit number, read in the same pass that checks it;
+ * -1 for anything else. For the tables keyed by IPv4 addresses as numbers (the source table's, the parser's
+ * connection tracker's), which would otherwise check an address and then read it again.
+ */
+export function dottedQuadNumber(token: string): number {
   const n = token.length;
-  if (n < 7 || n > 15) return false;
+  if (n < 7 || n > 15) return -1;
   let parts = 0;
+  let number = 0;
   let i = 0;
   while (i < n) {
     const start = i;
@@ -98,14 +108,15 @@ export function isDottedQuad(token: string): boolean {
       i++;
     }
     const digits = i - start;
-    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && token.charCodeAt(start) === 0x30)) return false;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && token.charCodeAt(start) === 0x30)) return -1;
     parts++;
+    number = number * 256 + value;
     if (i === n) break;
-    if (token.charCodeAt(i) !== 0x2e || parts === 4) return false;
+    if (token.charCodeAt(i) !== 0x2e || parts === 4) return -1;
     i++;
-    if (i === n) return false;
+    if (i === n) return -1;
   }
-  return parts === 4;
+  return parts === 4 ? number : -1;
 }
 
 /**

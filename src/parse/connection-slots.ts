@@ -1,4 +1,4 @@
-import { ipv4Number, ipv4Text, isDottedQuad } from './address.js';
+import { ipv4Text } from './address.js';
 
 /** How a slot keeps an address: none yet, a dotted quad as its number, or text (IPv6, a host name). */
 const NONE = 0;
@@ -10,7 +10,8 @@ const TEXT = 2;
  * connection has counted, its first address, and, once it ended, its place in the ring of ended connections and the
  * address and port of its ending line. Slots also keep the order in which they were taken (the oldest connection is
  * forgotten first when the table is full), and a generation, so that a queue or ring entry left by a released slot
- * is known for stale when the slot is taken again.
+ * is known for stale when the slot is taken again. An address comes with its dotted quad's number (address.ts,
+ * dottedQuadNumber; -1 for any other address), read once per line by the tracker.
  */
 export class ConnectionSlots {
   attempts = new Int32Array(0);
@@ -94,16 +95,16 @@ export class ConnectionSlots {
     return this.addrKind[slot] !== NONE;
   }
 
-  addrIs(slot: number, ip: string): boolean {
+  addrIs(slot: number, ip: string, quad: number): boolean {
     return this.addrKind[slot] === QUAD
-      ? isDottedQuad(ip) && this.addrQuad[slot] === ipv4Number(ip)
+      ? this.addrQuad[slot] === quad
       : this.addrKind[slot] === TEXT && this.addrTexts[slot] === ip;
   }
 
-  setAddr(slot: number, ip: string): void {
-    if (isDottedQuad(ip)) {
+  setAddr(slot: number, ip: string, quad: number): void {
+    if (quad >= 0) {
       this.addrKind[slot] = QUAD;
-      this.addrQuad[slot] = ipv4Number(ip);
+      this.addrQuad[slot] = quad;
     } else {
       this.addrKind[slot] = TEXT;
       this.addrTexts[slot] = ip;
@@ -116,17 +117,15 @@ export class ConnectionSlots {
     return kind === QUAD ? ipv4Text(this.addrQuad[slot]!) : kind === TEXT ? this.addrTexts[slot]! : null;
   }
 
-  endedIs(slot: number, ip: string): boolean {
-    return this.endedKind[slot] === QUAD
-      ? isDottedQuad(ip) && this.endedQuad[slot] === ipv4Number(ip)
-      : this.endedTexts[slot] === ip;
+  endedIs(slot: number, ip: string, quad: number): boolean {
+    return this.endedKind[slot] === QUAD ? this.endedQuad[slot] === quad : this.endedTexts[slot] === ip;
   }
 
   /**
    * Marks the connection ended by a line from `ip`, `port`, in the ring's next place. Returns the slot of the
    * connection that place held, when it still names it (to be forgotten: it ended longest ago), else -1.
    */
-  end(slot: number, ip: string, port: number): number {
+  end(slot: number, ip: string, quad: number, port: number): number {
     const at = this.ringNext;
     const old = this.ring[at]!;
     // The place still names its connection if that ended here and its slot was not released since. (A slot released
@@ -135,9 +134,9 @@ export class ConnectionSlots {
     const gone = old >= 0 && this.gen[old] === this.ringGen[at] && this.endedSlot[old] === at ? old : -1;
     this.ring[at] = slot;
     this.ringGen[at] = this.gen[slot]!;
-    if (isDottedQuad(ip)) {
+    if (quad >= 0) {
       this.endedKind[slot] = QUAD;
-      this.endedQuad[slot] = ipv4Number(ip);
+      this.endedQuad[slot] = quad;
       this.endedTexts[slot] = undefined;
     } else {
       this.endedKind[slot] = TEXT;

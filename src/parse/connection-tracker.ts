@@ -1,4 +1,5 @@
 import type { AuthEventKind } from '../core/auth-event.js';
+import { dottedQuadNumber } from './address.js';
 import { ConnectionKeys } from './connection-keys.js';
 import { ConnectionSlots } from './connection-slots.js';
 import type { MessageMatch } from './sshd-message.js';
@@ -75,16 +76,16 @@ export class ConnectionTracker {
         this.keys.set(key, slot);
       }
       this.slots.restore(slot, Number(attempts) || 0, Number(pending) || 0, success === true);
-      if (typeof addr === 'string') this.slots.setAddr(slot, addr);
+      if (typeof addr === 'string') this.slots.setAddr(slot, addr, dottedQuadNumber(addr));
     }
   }
 
   /** The connections still open, so a restart keeps pairing their lines (an attempt is not counted twice). */
   snapshot(): ConnectionSnapshot {
     const out: Array<readonly [string, number, number, boolean, string | null]> = [];
-    for (const slot of this.slots.inOrder()) {
-      if (this.slots.endedSlot[slot]! >= 0) continue;
-      const c = this.slots;
+    const c = this.slots;
+    for (const slot of c.inOrder()) {
+      if (c.endedSlot[slot]! >= 0) continue;
       out.push([this.keys.text(slot), c.attempts[slot]!, c.pending[slot]!, c.success[slot] === 1, c.addrText(slot)]);
     }
     return out;
@@ -105,21 +106,22 @@ export class ConnectionTracker {
     const repeat = match.repeat;
     const ending = match.role === 'close' || match.role === 'session';
     const c = this.slots;
+    const quad = dottedQuadNumber(ip);
     const key = this.keys.of(host, pid ?? ip);
     let slot = this.keys.find(key);
     if (slot >= 0 && c.endedSlot[slot]! >= 0) {
       // The lines that follow the end of the same connection; anything else is a new connection on a reused pid.
-      const sameIp = c.endedIs(slot, ip);
+      const sameIp = c.endedIs(slot, ip, quad);
       if (ending && sameIp && c.endedPort[slot] === (match.port ?? -1)) return DISCONNECT;
       if (match.role === 'summary' && (sameIp || !isIp)) return NO_FAILURE;
       c.reset(slot);
-    } else if (slot >= 0 && isIp && c.hasAddr(slot) && !c.addrIs(slot, ip)) {
+    } else if (slot >= 0 && isIp && c.hasAddr(slot) && !c.addrIs(slot, ip, quad)) {
       c.reset(slot);
     }
     if (slot < 0) slot = this.open(key);
-    if (isIp && !c.hasAddr(slot)) c.setAddr(slot, ip);
+    if (isIp && !c.hasAddr(slot)) c.setAddr(slot, ip, quad);
     if (ending || match.role === 'probe') {
-      const gone = c.end(slot, ip, match.port ?? -1);
+      const gone = c.end(slot, ip, quad, match.port ?? -1);
       if (gone >= 0) this.remove(gone);
     }
     switch (match.role) {

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDottedQuad } from '../../src/parse/address.js';
+import { dottedQuadNumber, ipv4Number, isDottedQuad } from '../../src/parse/address.js';
 
 // Strings built from the characters an IPv4 check has to get right, plus anything at all.
 const near = fc
@@ -15,6 +15,8 @@ describe('isDottedQuad', () => {
     fc.assert(
       fc.property(fc.oneof(fc.ipV4(), fc.ipV4Extended(), near, fc.string({ maxLength: 20 })), (text) => {
         expect(isDottedQuad(text)).toBe(isIPv4(text));
+        // Read in the same pass: the number of exactly the quads accepted.
+        expect(dottedQuadNumber(text)).toBe(isIPv4(text) ? ipv4Number(text) : -1);
       }),
       { numRuns: 20_000 },
     );
@@ -23,6 +25,7 @@ describe('isDottedQuad', () => {
   it('on the edges', () => {
     for (const ok of ['0.0.0.0', '255.255.255.255', '10.0.0.1', '1.2.3.4'])
       expect([ok, isDottedQuad(ok)]).toEqual([ok, true]);
+    expect(['0.0.0.0', '255.255.255.255', '10.0.0.1'].map(dottedQuadNumber)).toEqual([0, 0xffffffff, 0x0a000001]);
     for (const bad of ['256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1..2.3', '1.2.3.4.5', '1.2.3.-4', ''])
       expect([bad, isDottedQuad(bad)]).toEqual([bad, false]);
   });
