@@ -1,3 +1,5 @@
+import { grown } from '../core/grown.js';
+
 /**
  * Storage for SharedIndex's keys (shared-index.ts): fixed-size slots, each with room for up to `room` sources (their
  * addresses, and when each was last seen, oldest first) and up to `hitCap` hits (attempt times, oldest first). A
@@ -55,12 +57,8 @@ export class SlotPool {
   /** Room for twice as many slots (up to the limit): the arrays start small, most indexes hold a few keys. */
   private grow(): void {
     const capacity = Math.max(this.capacity + 1, Math.min(Math.max(4, this.capacity * 2), this.limit));
-    const data = new Float64Array(capacity * this.stride);
-    data.set(this.data);
-    this.data = data;
-    const counts = new Int32Array(capacity * 2);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.data = grown(this.data, capacity * this.stride);
+    this.counts = grown(this.counts, capacity * 2);
     this.ips.length = capacity * this.room;
     this.capacity = capacity;
   }

@@ -6,6 +6,7 @@
  * A SourceState is the view of one record, with the fields as properties, so the signals read like plain objects.
  * Where each field and history sits in a record is source-record-layout.ts.
  */
+import { grown } from '../core/grown.js';
 import {
   F_STRIDE,
   F_TIMES,
@@ -83,16 +84,10 @@ export class SourceRecords {
   private next(): number {
     if (this.used === this.capacity) {
       this.capacity = Math.min(this.capacity * 2, Math.max(this.limit, this.capacity + 1));
-      const f64 = new Float64Array(this.capacity * F_STRIDE);
-      f64.set(this.f64);
-      const i32 = new Int32Array(this.capacity * I_STRIDE);
-      i32.set(this.i32);
-      this.f64 = f64;
-      this.i32 = i32;
-      this.u32 = new Uint32Array(i32.buffer);
-      const notMember = new Uint8Array(this.capacity);
-      notMember.set(this.notMember);
-      this.notMember = notMember;
+      this.f64 = grown(this.f64, this.capacity * F_STRIDE);
+      this.i32 = grown(this.i32, this.capacity * I_STRIDE);
+      this.u32 = new Uint32Array(this.i32.buffer);
+      this.notMember = grown(this.notMember, this.capacity);
     }
     return this.used++;
   }

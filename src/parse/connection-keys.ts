@@ -1,3 +1,4 @@
+import { grown } from '../core/grown.js';
 import { UintSlots } from '../core/uint-slots.js';
 
 /** Linux's largest pid is below 2^22 (PID_MAX_LIMIT): a host's number and a pid then fit 32 bits. */
@@ -45,11 +46,7 @@ export class ConnectionKeys {
   }
 
   set(key: number | string, slot: number): void {
-    if (slot >= this.numbers.length) {
-      const numbers = new Float64Array(Math.max(2 * this.numbers.length, slot + 1));
-      numbers.set(this.numbers);
-      this.numbers = numbers;
-    }
+    if (slot >= this.numbers.length) this.numbers = grown(this.numbers, Math.max(2 * this.numbers.length, slot + 1));
     if (typeof key === 'number') {
       this.numbered.set(key, slot);
       this.numbers[slot] = key;

@@ -1,3 +1,4 @@
+import { grown } from '../core/grown.js';
 import { ipv4Text } from './address.js';
 
 /** How a slot keeps an address: none yet, a dotted quad as its number, or text (IPv6, a host name). */
@@ -194,13 +195,4 @@ export class ConnectionSlots {
     this.gen = grown(this.gen, capacity);
     this.capacity = capacity;
   }
-}
-
-type Typed = Int32Array | Uint32Array | Uint8Array | Float64Array;
-
-/** A copy of `array` with room for `length`. */
-function grown<T extends Typed>(array: T, length: number): T {
-  const copy = new (array.constructor as new (n: number) => T)(length);
-  copy.set(array as never);
-  return copy;
 }
