@@ -254,27 +254,29 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   snapshot(): DetectorSnapshot {
-    return { ...this.snapshotParts(), sources: this.sources.snapshot() };
+    return { ...this.snapshotRest(), signals: this.signals.snapshot(), sources: this.sources.snapshot() };
   }
 
   /**
-   * The snapshot as JSON text, in pieces: what JSON.stringify(snapshot()) holds (the sources last), without the
-   * whole of it in memory at once. The sources are written a row at a time: built whole, 100,000 of them took
-   * ~80 MB of heap (and the text as much again) at every state save. Read the pieces at once, before the next
-   * event: they are taken from the live tables as they are read.
+   * The snapshot as JSON text, in pieces: what JSON.stringify(snapshot()) holds (the signals and the sources last),
+   * without the whole of it in memory at once. The sources are written a row at a time: built whole, 100,000 of
+   * them took ~80 MB of heap (and the text as much again) at every state save; the signals' blocks and names a key
+   * at a time. Read the pieces at once, before the next event: they are taken from the live tables as they are read.
    */
   *snapshotJson(): Generator<string> {
-    const head = JSON.stringify(this.snapshotParts());
-    yield `${head.slice(0, -1)},"sources":`;
+    const head = JSON.stringify(this.snapshotRest());
+    yield `${head.slice(0, -1)},"signals":`;
+    yield* this.signals.snapshotJson();
+    yield ',"sources":';
     yield* this.sources.snapshotJson();
     yield '}';
   }
 
-  private snapshotParts(): Omit<DetectorSnapshot, 'sources'> {
+  /** All but the signals and the sources, which snapshotJson writes in pieces. */
+  private snapshotRest(): Omit<DetectorSnapshot, 'signals' | 'sources'> {
     return {
       version: 1,
       now: this.now,
-      signals: this.signals.snapshot(),
       book: this.book.snapshot(),
       successes: this.successes.snapshot(),
       recent: this.recent.entries(),

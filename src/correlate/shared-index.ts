@@ -1,3 +1,4 @@
+import { jsonArrayPieces } from '../core/json-pieces.js';
 import { UintSlots } from '../core/uint-slots.js';
 import { ClockQueue } from './clock-queue.js';
 import { SlotPool } from './slot-pool.js';
@@ -259,19 +260,27 @@ export class SharedIndex<K extends string | number = string> {
   }
 
   snapshot(): IndexSnapshot {
-    return this.queue
-      .entries()
-      .filter(([key]) => this.handleOf(key) >= 0)
-      .map(([key, stamp]) => {
-        const handle = this.handleOf(key);
-        const pool = this.pools[handle & 1]!;
-        const slot = handle >> 1;
-        const base = slot * pool.room;
-        const times = pool.timesAt(slot);
-        const list: Array<[string, number]> = [];
-        for (let i = 0; i < pool.counts[2 * slot]!; i++) list.push([pool.ips[base + i]!, pool.data[times + i]!]);
-        const text = this.codec.format(key);
-        return this.hitCap > 0 ? [text, list, stamp, this.hits(key)] : [text, list, stamp];
-      });
+    return [...this.entries()];
+  }
+
+  /** snapshot() as JSON text, a key at a time in pieces of ~64 kB (the state file: CampaignDetector.snapshotJson). */
+  snapshotJson(): Generator<string> {
+    return jsonArrayPieces(this.entries());
+  }
+
+  /** Each key's snapshot entry, least recently queued first. */
+  private *entries(): Generator<IndexSnapshot[number]> {
+    for (const [key, stamp] of this.queue.walk()) {
+      const handle = this.handleOf(key);
+      if (handle < 0) continue;
+      const pool = this.pools[handle & 1]!;
+      const slot = handle >> 1;
+      const base = slot * pool.room;
+      const times = pool.timesAt(slot);
+      const list: Array<[string, number]> = [];
+      for (let i = 0; i < pool.counts[2 * slot]!; i++) list.push([pool.ips[base + i]!, pool.data[times + i]!]);
+      const text = this.codec.format(key);
+      yield this.hitCap > 0 ? [text, list, stamp, this.hits(key)] : [text, list, stamp];
+    }
   }
 }

@@ -5,7 +5,7 @@ import { OrderedNamesSignal } from './signals/ordered-names.js';
 import { PersistenceSignal } from './signals/persistence.js';
 import { ProbingSignal } from './signals/probing.js';
 import { RhythmSignal } from './signals/rhythm.js';
-import type { Evidence, SignalEnv, SignalName } from './signals/signal.js';
+import type { Evidence, Signal, SignalEnv, SignalName } from './signals/signal.js';
 import { type LifetimeSnapshot, SocketLifetimeSignal } from './signals/socket-lifetime.js';
 import { SurgeSignal, type SurgeSnapshot } from './signals/surge.js';
 import { SynchronySignal, type SynchronySnapshot } from './signals/synchrony.js';
@@ -88,6 +88,33 @@ export class SignalSet {
       probing: this.probing.snapshot(),
       surge: this.surge.snapshot(),
     };
+  }
+
+  /**
+   * snapshot() as JSON text in pieces (a signal's own pieces where it has them), for the state file: built whole,
+   * the signals' snapshots held ~19 MB of heap through a save after a flood of 100,000 sources. A signal's name is
+   * its key in the snapshot.
+   */
+  *snapshotJson(): Generator<string> {
+    const signals: readonly Signal[] = [
+      this.rhythm,
+      this.dictionary,
+      this.ordered,
+      this.persistence,
+      this.locality,
+      this.synchrony,
+      this.lifetime,
+      this.probing,
+      this.surge,
+    ];
+    let before = '{';
+    for (const signal of signals) {
+      yield `${before}${JSON.stringify(signal.name)}:`;
+      if (signal.snapshotJson) yield* signal.snapshotJson();
+      else yield JSON.stringify(signal.snapshot());
+      before = ',';
+    }
+    yield '}';
   }
 }
 

@@ -1,3 +1,4 @@
+import { jsonArrayPieces } from '../core/json-pieces.js';
 import { AddressSlots } from './address-slots.js';
 import { ClockQueue, KEEP } from './clock-queue.js';
 import { assignData, assignRow, ROW_FIELDS, type SourceData, type SourceRow, sourceRow } from './source-snapshot.js';
@@ -119,27 +120,20 @@ export class SourceTable {
 
   /** snapshot() as JSON text, a row at a time in pieces of ~64 kB (for the state file; CampaignDetector.snapshotJson). */
   *snapshotJson(): Generator<string> {
-    let text = `{"fields":${JSON.stringify(ROW_FIELDS)},"rows":[`;
-    let first = true;
-    for (const [ip, stamp] of this.queue.entries()) {
-      const slot = this.map.get(ip);
-      if (slot === undefined) continue;
-      text += `${first ? '' : ','}${JSON.stringify([...sourceRow(this.records.view(slot)), stamp])}`;
-      first = false;
-      if (text.length >= 65_536) {
-        yield text;
-        text = '';
-      }
-    }
-    yield `${text}]}`;
+    yield `{"fields":${JSON.stringify(ROW_FIELDS)},"rows":`;
+    yield* jsonArrayPieces(this.rows());
+    yield '}';
   }
 
   snapshot(): SourceRows {
-    const rows: Array<[...SourceRow, number]> = [];
-    for (const [ip, stamp] of this.queue.entries()) {
+    return { fields: ROW_FIELDS, rows: [...this.rows()] };
+  }
+
+  /** Each tracked source's row with its stamp in the eviction queue, least recently seen first. */
+  private *rows(): Generator<[...SourceRow, number]> {
+    for (const [ip, stamp] of this.queue.walk()) {
       const slot = this.map.get(ip);
-      if (slot !== undefined) rows.push([...sourceRow(this.records.view(slot)), stamp]);
+      if (slot !== undefined) yield [...sourceRow(this.records.view(slot)), stamp];
     }
-    return { fields: ROW_FIELDS, rows };
   }
 }

@@ -55,6 +55,13 @@ describe('snapshot', () => {
     }
     const pieces = [...core.snapshotJson!()];
     expect(pieces.length).toBeGreaterThan(3);
+    // Byte for byte: the signals' and the sources' pieces in the very order snapshot() gives its keys.
+    expect(pieces.join('')).toBe(JSON.stringify(core.snapshot()));
+    // The dictionary's index (3,000 names) in pieces of its own, not only the sources' rows.
+    const index = pieces.indexOf('{"index":');
+    const legit = pieces.findIndex((p) => p.startsWith(',"legit":'));
+    expect(index).toBeGreaterThan(0);
+    expect(legit - index - 1).toBeGreaterThan(1);
     const saved = JSON.parse(pieces.join('')) as unknown;
     expect(saved).toEqual(JSON.parse(JSON.stringify(core.snapshot())));
     const resumed = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, saved);

@@ -132,4 +132,10 @@ export class DictionarySignal implements Signal {
   snapshot(): DictionarySnapshot {
     return { index: this.index.snapshot(), legit: [...this.legit], slips: [...this.slips] };
   }
+
+  *snapshotJson(): Generator<string> {
+    yield '{"index":';
+    yield* this.index.snapshotJson();
+    yield `,"legit":${JSON.stringify([...this.legit])},"slips":${JSON.stringify([...this.slips])}}`;
+  }
 }

@@ -100,4 +100,8 @@ export class LocalitySignal implements Signal {
   snapshot(): LocalitySnapshot {
     return this.index.snapshot();
   }
+
+  snapshotJson(): Iterable<string> {
+    return this.index.snapshotJson();
+  }
 }

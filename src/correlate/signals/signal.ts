@@ -68,4 +68,9 @@ export interface Signal {
   /** The signal's parameter for this source at `now`, or null when the source does not show it. */
   test(source: SourceState, now: number): string | null;
   snapshot(): unknown;
+  /**
+   * snapshot() as JSON text in pieces, for a signal whose snapshot is large (a block or name per key of its 20,000):
+   * the state file is written without that snapshot's objects in memory (SignalSet.snapshotJson).
+   */
+  snapshotJson?(): Iterable<string>;
 }
