@@ -17,9 +17,15 @@ export interface CorrelationCore {
   snapshot(): unknown;
   /**
    * JSON.stringify(snapshot()) in pieces, for a core whose state is large: the state file is written from them
-   * without the whole snapshot in memory at once. Read them at once, before the next event.
+   * without the whole snapshot in memory at once. Read them at once, before the next event. With `rowsApart`, its
+   * largest list (a row per tracked source) is left out, for snapshotRows.
    */
-  snapshotJson?(): Iterable<string>;
+  snapshotJson?(rowsApart?: boolean): Iterable<string>;
+  /**
+   * The rows snapshotJson(true) leaves out, each as JSON text, to be read at once with it; a factory given them back
+   * (parsed, and read only as it needs them) with that snapshot resumes as from snapshot().
+   */
+  snapshotRows?(): Iterable<string>;
   /** What `status` shows: open campaigns and counters. JSON-serialisable. */
   status(): unknown;
 }

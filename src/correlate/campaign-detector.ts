@@ -13,6 +13,7 @@ import { type PredictableSnapshot, PredictableSources } from './predictable-sour
 import { RecencyMap } from './recency-map.js';
 import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
+import type { SourceRow } from './source-snapshot.js';
 import type { SourceState } from './source-state.js';
 import { SourceTable, type SourceTableSnapshot } from './source-table.js';
 import { SuccessHistory, type SuccessSnapshot } from './success-history.js';
@@ -74,6 +75,11 @@ export class CampaignDetector implements CorrelationCore {
     values: Readonly<Record<string, unknown>>,
     readonly thresholds: Fail2banThresholds,
     snapshot?: DetectorSnapshot,
+    /**
+     * The snapshot's source rows, when they were kept apart from it (snapshotJson's `rowsApart`), read as they are
+     * used; parsed JSON, as the snapshot is.
+     */
+    rows?: Iterable<unknown>,
   ) {
     this.settings = campaignSettings(values);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
@@ -81,10 +87,13 @@ export class CampaignDetector implements CorrelationCore {
     this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
       this.signals.synchrony.shows(s, now),
     );
+    const sources = snapshot?.sources;
     this.sources = new SourceTable(
       this.settings.sourceTtl,
       this.settings.maxSources,
-      snapshot?.sources,
+      rows !== undefined && sources !== undefined && !Array.isArray(sources)
+        ? { fields: sources.fields, rows: rows as Iterable<[...SourceRow, number]> }
+        : sources,
       (ip) => this.book.held.startedAt(ip) !== undefined,
     );
     this.sources.evicted = snapshot?.evictedSources ?? 0;
@@ -262,14 +271,20 @@ export class CampaignDetector implements CorrelationCore {
    * without the whole of it in memory at once. The sources are written a row at a time: built whole, 100,000 of
    * them took ~80 MB of heap (and the text as much again) at every state save; the signals' blocks and names a key
    * at a time. Read the pieces at once, before the next event: they are taken from the live tables as they are read.
+   * With `rowsApart`, the source rows are left out, for snapshotRows (a restart then reads them one at a time).
    */
-  *snapshotJson(): Generator<string> {
+  *snapshotJson(rowsApart = false): Generator<string> {
     const head = JSON.stringify(this.snapshotRest());
     yield `${head.slice(0, -1)},"signals":`;
     yield* this.signals.snapshotJson();
     yield ',"sources":';
-    yield* this.sources.snapshotJson();
+    yield* this.sources.snapshotJson(rowsApart);
     yield '}';
+  }
+
+  /** The source rows snapshotJson(true) leaves out, each as JSON text; given back to the constructor as `rows`. */
+  snapshotRows(): Iterable<string> {
+    return this.sources.rowTexts();
   }
 
   /** All but the signals and the sources, which snapshotJson writes in pieces. */

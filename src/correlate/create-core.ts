@@ -29,15 +29,17 @@ function isCoreSnapshot(value: unknown): value is CoreSnapshot {
  * @param thresholds fail2ban's view of the sshd jail
  * @param snapshot a previous `snapshot()`, after JSON.stringify/parse
  * @param alerts the [alerts] section's values (defaults when omitted)
+ * @param rows the snapshot's source rows, when they were kept apart from it (`snapshotJson(true)`, `snapshotRows`)
  */
 export function createCore(
   detection: Readonly<Record<string, unknown>>,
   thresholds: Fail2banThresholds,
   snapshot?: unknown,
   alerts: Readonly<Record<string, unknown>> = {},
+  rows?: Iterable<unknown>,
 ): CorrelationCore {
   const snap = isCoreSnapshot(snapshot) ? snapshot : undefined;
-  const detector = new CampaignDetector(detection, thresholds, snap?.detector);
+  const detector = new CampaignDetector(detection, thresholds, snap?.detector, rows);
   const alertCore = new AlertCore(alerts, new DetectorLookup(detector), snap?.alerts);
   return {
     onAuthEvent(event: AuthEvent): readonly Verdict[] {
@@ -55,10 +57,13 @@ export function createCore(
       const s: CoreSnapshot = { version: 1, detector: detector.snapshot(), alerts: alertCore.snapshot() };
       return s;
     },
-    *snapshotJson(): Generator<string> {
+    *snapshotJson(rowsApart = false): Generator<string> {
       yield '{"version":1,"detector":';
-      yield* detector.snapshotJson();
+      yield* detector.snapshotJson(rowsApart);
       yield `,"alerts":${JSON.stringify(alertCore.snapshot())}}`;
+    },
+    snapshotRows(): Iterable<string> {
+      return detector.snapshotRows();
     },
     status(): unknown {
       return { detection: detector.status(), alerts: alertCore.status() };

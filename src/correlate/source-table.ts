@@ -9,6 +9,11 @@ export interface SourceRows {
   readonly fields: readonly string[];
   readonly rows: Array<[...SourceRow, number]>;
 }
+/** What the table is rebuilt from: rows as any iterable (a state file's are read one at a time, as they are used). */
+export interface RowsToRestore {
+  readonly fields: readonly string[];
+  readonly rows: Iterable<[...SourceRow, number]>;
+}
 /** Rows; or, in snapshots before rows, each source as plain data with its stamp (still read). */
 export type SourceTableSnapshot = SourceRows | Array<[SourceData, number]>;
 
@@ -38,7 +43,7 @@ export class SourceTable {
   constructor(
     private readonly ttl: number,
     private readonly max: number,
-    snapshot?: SourceTableSnapshot,
+    snapshot?: RowsToRestore | Array<[SourceData, number]>,
     /**
      * Sources not to evict for now, whatever their age: those whose ban is held (held-joins.ts), whose record the
      * judgement at the hold's end needs. A flood of new addresses must not be a way to have a held source forgotten.
@@ -118,11 +123,19 @@ export class SourceTable {
     return this.map.size;
   }
 
-  /** snapshot() as JSON text, a row at a time in pieces of ~64 kB (for the state file; CampaignDetector.snapshotJson). */
-  *snapshotJson(): Generator<string> {
+  /**
+   * snapshot() as JSON text, a row at a time in pieces of ~64 kB (for the state file; CampaignDetector.snapshotJson).
+   * With `rowsApart`, the rows are left out (an empty list), for rowTexts to give one by one.
+   */
+  *snapshotJson(rowsApart = false): Generator<string> {
     yield `{"fields":${JSON.stringify(ROW_FIELDS)},"rows":`;
-    yield* jsonArrayPieces(this.rows());
+    yield* rowsApart ? ['[]'] : jsonArrayPieces(this.rows());
     yield '}';
+  }
+
+  /** Each row of snapshot() as JSON text, in its order. */
+  *rowTexts(): Generator<string> {
+    for (const row of this.rows()) yield JSON.stringify(row);
   }
 
   snapshot(): SourceRows {

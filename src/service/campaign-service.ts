@@ -7,12 +7,18 @@ import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
 import { resolveSettings, type ServiceSettings } from './service-settings.js';
 import { ServiceSources } from './service-sources.js';
-import { loadState, type ServiceState, saveState } from './state-store.js';
+import { type CoreText, loadState, type ServiceState, saveState } from './state-store.js';
 import { type ServiceStatus, writeStatus } from './status-file.js';
 import { VerdictDedupe } from './verdict-dedupe.js';
 import { VerdictWriter } from './verdict-writer.js';
 
-export type CoreFactory = (values: ConfigValues, thresholds: Fail2banThresholds, snapshot?: unknown) => CorrelationCore;
+/** A core for the service; `rows`: the snapshot's rows, when the state file kept them apart (state-store.ts). */
+export type CoreFactory = (
+  values: ConfigValues,
+  thresholds: Fail2banThresholds,
+  snapshot?: unknown,
+  rows?: Iterable<unknown>,
+) => CorrelationCore;
 export type ThresholdReader = (settings: ServiceSettings) => Promise<Fail2banThresholds>;
 
 export interface CampaignServiceOptions {
@@ -68,7 +74,7 @@ export class CampaignService {
     const state = loaded.state;
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
-    const core = this.makeCore(this.config, this.thresholds, state?.core);
+    const core = this.makeCore(this.config, this.thresholds, state?.core, loaded.rows);
     const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null);
     // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
     // save, are in the log already: they are not written twice.
@@ -182,9 +188,14 @@ export class CampaignService {
     };
   }
 
-  private makeCore(config: LoadedConfig, thresholds: Fail2banThresholds, snapshot: unknown): CorrelationCore {
+  private makeCore(
+    config: LoadedConfig,
+    thresholds: Fail2banThresholds,
+    snapshot: unknown,
+    rows?: Iterable<unknown>,
+  ): CorrelationCore {
     try {
-      return this.options.createCore(config.values, thresholds, snapshot ?? undefined);
+      return this.options.createCore(config.values, thresholds, snapshot ?? undefined, rows);
     } catch (error) {
       if (snapshot === undefined) throw error;
       // An unreadable snapshot loses open campaigns, not lines: start afresh and say so.
@@ -216,8 +227,9 @@ export class CampaignService {
     const core = this.pipeline?.core;
     if (!state || !core) return;
     try {
-      // The core's snapshot, in pieces (a flood's 100,000 sources are ~80 MB as objects), taken now with the rest.
-      saveState(this.options.settings.stateDir, state, core.snapshotJson?.() ?? [JSON.stringify(core.snapshot())]);
+      // The core's snapshot, in pieces (a flood's 100,000 sources are ~80 MB as objects), taken now with the rest;
+      // its rows apart, when it has them, for a restart to read one at a time.
+      saveState(this.options.settings.stateDir, state, coreText(core));
       this.saves++;
       this.savedActivity = this.pipeline?.activity() ?? -1;
     } catch (error) {
@@ -235,6 +247,12 @@ export class CampaignService {
       this.options.log.warn({ event: LOG_EVENTS.statusFailed, err: (error as Error).message });
     }
   }
+}
+
+/** What the state file holds of the core: its snapshot in pieces, with its rows apart when it has them. */
+function coreText(core: CorrelationCore): CoreText {
+  if (core.snapshotJson && core.snapshotRows) return { json: core.snapshotJson(true), rows: core.snapshotRows() };
+  return { json: core.snapshotJson?.() ?? [JSON.stringify(core.snapshot())] };
 }
 
 function pickFail2ban(settings: ServiceSettings): Pick<ServiceSettings, 'fail2banJail' | 'fail2banConfig'> {

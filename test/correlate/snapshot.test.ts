@@ -66,7 +66,27 @@ describe('snapshot', () => {
     expect(saved).toEqual(JSON.parse(JSON.stringify(core.snapshot())));
     const resumed = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, saved);
     const again = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, JSON.parse(JSON.stringify(core.snapshot())));
-    expect(feed(resumed, all.slice(cut))).toEqual(feed(again, all.slice(cut)));
+
+    // With the rows apart (the state file's way): the snapshot without them, and the rows one by one, read lazily.
+    const apart = JSON.parse([...core.snapshotJson!(true)].join('')) as { detector: { sources: { rows: unknown[] } } };
+    expect(apart.detector.sources.rows).toEqual([]);
+    const rowTexts = [...core.snapshotRows!()];
+    expect(rowTexts.length).toBeGreaterThan(3000);
+    let parsed = 0;
+    function* rows(): Generator<unknown> {
+      for (const text of rowTexts) {
+        parsed++;
+        yield JSON.parse(text);
+      }
+    }
+    const fromRows = createCore({}, DEBIAN_DEFAULT_THRESHOLDS, apart, {}, rows());
+    expect(parsed).toBe(rowTexts.length);
+    expect(JSON.stringify(fromRows.snapshot())).toBe(JSON.stringify(core.snapshot()));
+
+    const later = all.slice(cut);
+    const expected = feed(again, later);
+    expect(feed(resumed, later)).toEqual(expected);
+    expect(feed(fromRows, later)).toEqual(expected);
   });
 
   it('round-trips through JSON and resumes exactly where it was taken', async () => {

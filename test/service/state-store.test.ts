@@ -68,4 +68,40 @@ describe('state file', () => {
     expect(readdirSync(t.dir).filter((n) => n.startsWith('state.json.corrupt-'))).toHaveLength(1);
     expect(loadState(t.dir)).toEqual({ state: null });
   });
+
+  it("keeps the core's rows apart, a line each after the state's line, and gives them back one at a time", () => {
+    const t = tempDir('state');
+    cleanups.push(t.cleanup);
+    // Enough rows for several 64 kB pieces; one holding a newline escaped, as JSON text never holds a raw one.
+    const rows = Array.from({ length: 5000 }, (_, i) => [`10.0.${i >> 8}.${i & 255}`, i === 7 ? 'c\n1' : '', [i, 1.5]]);
+    saveState(t.dir, state('rows'), { json: ['{"a":1}'], rows: rows.map((r) => JSON.stringify(r)) });
+    const lines = readFileSync(join(t.dir, 'state.json'), 'utf8').split('\n');
+    expect(lines).toHaveLength(rows.length + 2); // the state's line, the rows, and the last newline's empty rest
+    expect(JSON.parse(lines[0]!)).toMatchObject({ journalCursor: 'rows', core: { a: 1 }, rowLines: true });
+
+    const loaded = loadState(t.dir);
+    expect(loaded.state).toMatchObject({ journalCursor: 'rows', core: { a: 1 } });
+    const read = loaded.rows![Symbol.iterator]();
+    expect(read.next().value).toEqual(rows[0]);
+    expect([...{ [Symbol.iterator]: () => read }]).toEqual(rows.slice(1));
+  });
+
+  it('reads a state written before rows were kept apart (one line) as before, with no rows', () => {
+    const t = tempDir('state');
+    cleanups.push(t.cleanup);
+    saveState(t.dir, state('old'), { json: ['{"sources":{"rows":[["10.0.0.1"]]}}'] });
+    const loaded = loadState(t.dir);
+    expect(loaded.state).toMatchObject({ journalCursor: 'old', core: { sources: { rows: [['10.0.0.1']] } } });
+    expect(loaded.rows).toBeUndefined();
+    expect(loaded.state?.rowLines).toBeUndefined();
+  });
+
+  it('finds a corrupt row only when the rows are read: the state itself still loads', () => {
+    const t = tempDir('state');
+    cleanups.push(t.cleanup);
+    saveState(t.dir, state('bad row'), { json: ['{}'], rows: ['["10.0.0.1"]', '["10.0.0.2"'] });
+    const loaded = loadState(t.dir);
+    expect(loaded.problem).toBeUndefined();
+    expect(() => [...loaded.rows!]).toThrow(SyntaxError);
+  });
 });

@@ -13,8 +13,8 @@ import { limitHeapGrowth } from '../heap-growth.js';
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
 
 /** The core the service drives: the same factory as `replay`, fed the [detection] and [alerts] sections. */
-export const serviceCore: CoreFactory = (values, thresholds, snapshot) =>
-  createCore(values['detection'] ?? {}, thresholds, snapshot, values['alerts'] ?? {});
+export const serviceCore: CoreFactory = (values, thresholds, snapshot, rows) =>
+  createCore(values['detection'] ?? {}, thresholds, snapshot, values['alerts'] ?? {}, rows);
 
 /** fail2ban's thresholds for the service; what f2b-campaign cannot honour as fail2ban does goes to `warn`. */
 export const serviceThresholds =
