@@ -1,5 +1,6 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { inPieces } from '../core/json-pieces.js';
 import type { FilePosition } from '../sources/file-position.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
@@ -41,24 +42,17 @@ export function saveState(dir: string, state: ServiceState, core?: CoreText): vo
   writeFileAtomic(join(dir, STATE_FILE), core ? stateText(state, core) : [`${JSON.stringify(state)}\n`], 0o600);
 }
 
-/** Text yielded once it holds this many characters: the file is written a piece at a time. */
-const PIECE = 65_536;
-
 function* stateText(state: ServiceState, core: CoreText): Generator<string> {
   const { core: _core, ...rest } = state;
   const head = JSON.stringify(core.rows ? { ...rest, rowLines: true } : rest);
   yield `${head.slice(0, -1)},"core":`;
   yield* core.json;
   yield '}\n';
-  let text = '';
-  for (const row of core.rows ?? []) {
-    text += `${row}\n`;
-    if (text.length >= PIECE) {
-      yield text;
-      text = '';
-    }
-  }
-  if (text !== '') yield text;
+  if (core.rows) yield* inPieces(lines(core.rows));
+}
+
+function* lines(texts: Iterable<string>): Generator<string> {
+  for (const text of texts) yield `${text}\n`;
 }
 
 /** The state, and the core's rows when they were written apart: parsed one at a time, as they are read. */
