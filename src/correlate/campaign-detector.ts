@@ -3,46 +3,21 @@ import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
 import { joinVerdicts, NO_VERDICTS, type Verdict } from '../core/verdict.js';
-import { type BookSnapshot, CampaignBook } from './campaign-book.js';
+import { CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
+import type { Counters, DetectorSnapshot } from './detector-snapshot.js';
 import { detectorStatus } from './detector-status.js';
 import { EvidenceIntake } from './evidence-intake.js';
 import type { BlockKey } from './ip-prefix.js';
 import { NeverBan } from './never-ban.js';
-import { type PredictableSnapshot, PredictableSources } from './predictable-sources.js';
+import { PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
-import { SignalSet, type SignalSetSnapshot } from './signal-set.js';
+import { SignalSet } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
 import type { SourceRow } from './source-snapshot.js';
 import type { SourceState } from './source-state.js';
-import { SourceTable, type SourceTableSnapshot } from './source-table.js';
-import { SuccessHistory, type SuccessSnapshot } from './success-history.js';
-
-export interface DetectorSnapshot {
-  readonly version: 1;
-  readonly now: number;
-  readonly sources: SourceTableSnapshot;
-  readonly signals: SignalSetSnapshot;
-  readonly book: BookSnapshot;
-  readonly successes: SuccessSnapshot;
-  readonly recent: Array<[string, number]>;
-  readonly counters: Counters;
-  /** Sources evicted so far (absent in older snapshots). */
-  readonly evictedSources?: number;
-  /** Sources remembered as keeping a schedule of their own (absent in older snapshots: none remembered). */
-  readonly predictable?: PredictableSnapshot;
-}
-
-export interface Counters {
-  events: number;
-  failures: number;
-  probes: number;
-  successes: number;
-  neverBan: number;
-  samples: number;
-  /** Failures and probes from a member whose ban of ours was still running (see `behindBan`). */
-  whileBanned: number;
-}
+import { SourceTable } from './source-table.js';
+import { SuccessHistory } from './success-history.js';
 
 /** Sources re-judged when a campaign opens or the surge alarm starts (they may match only now). */
 const RECENT = 1024;

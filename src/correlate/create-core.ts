@@ -4,8 +4,9 @@ import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
 import { joinVerdicts, type Verdict } from '../core/verdict.js';
-import { CampaignDetector, type DetectorSnapshot } from './campaign-detector.js';
+import { CampaignDetector } from './campaign-detector.js';
 import { DetectorLookup } from './detector-lookup.js';
+import type { DetectorSnapshot } from './detector-snapshot.js';
 
 interface CoreSnapshot {
   readonly version: 1;

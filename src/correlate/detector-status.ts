@@ -1,6 +1,6 @@
 import type { Campaign } from './campaign.js';
 import type { CampaignBook } from './campaign-book.js';
-import type { Counters } from './campaign-detector.js';
+import type { Counters } from './detector-snapshot.js';
 import type { SurgeSignal } from './signals/surge.js';
 import type { SourceTable } from './source-table.js';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
-import { CampaignDetector, type DetectorSnapshot } from '../../src/correlate/campaign-detector.js';
+import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
 import { namesOnly } from '../../src/correlate/campaign-match.js';
 import { createCore } from '../../src/correlate/create-core.js';
+import type { DetectorSnapshot } from '../../src/correlate/detector-snapshot.js';
 import { HeldJoins } from '../../src/correlate/held-joins.js';
 import { signalBit } from '../../src/correlate/signals/signal.js';
 import { failure, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
-import { CampaignDetector, type DetectorSnapshot } from '../../src/correlate/campaign-detector.js';
+import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
+import type { DetectorSnapshot } from '../../src/correlate/detector-snapshot.js';
 import { assignRow, type SourceData, sourceData } from '../../src/correlate/source-snapshot.js';
 import { SourceRecords } from '../../src/correlate/source-state.js';
 import type { SourceRows } from '../../src/correlate/source-table.js';
