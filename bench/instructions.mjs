@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Instructions, not seconds: what the parser or the detector costs as counted by valgrind's cachegrind, which does
+// not care how loaded the machine is. This machine's speed swings by a third within minutes, so a change worth a few
+// percent cannot be seen in timings; counted instructions repeat within ~0.5% from run to run. Each figure is the
+// difference of two runs of one process under cachegrind: with the part measured and without it (for `parse`:
+// reading the lines, then also parsing them and writing the batches' columns; for `detect`: parsing the events, then
+// also running a fresh core over them). Node runs with --single-threaded, so V8's optimizing compiler and collector
+// work on the measured thread and are counted too, by category (code V8 generated, V8's builtins such as Map
+// lookups, TurboFan, the collector, libc, the rest).
+// Not a speed: an instruction of TurboFan's or of a cache-missing Map lookup costs more time than one of a tight
+// loop. For comparing two builds of one part, alternated timings still decide what replay gains.
+// Usage: [NODE_FLAGS='--v8-flag ...'] node bench/instructions.mjs parse|detect [LINES]   (npm run build first; run bench/replay.mjs once for the
+// log; apt-get install valgrind). LINES: the benchmark log's first LINES lines (default 200,000).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const LOG = 'bench/out/sshd-1000000-100000-v2.log';
+
+if (process.argv[2] === '--run') await run(process.argv[3], process.argv[4], process.argv[5] === 'with');
+else measure(process.argv[2], Number(process.argv[3] ?? 200_000));
+
+function measure(part, lines) {
+  if (part !== 'parse' && part !== 'detect') throw new Error('usage: node bench/instructions.mjs parse|detect [LINES]');
+  if (!existsSync('/usr/bin/valgrind')) throw new Error('valgrind is missing: apt-get install valgrind');
+  if (!existsSync('dist/lib/replay/parse-worker.js')) throw new Error('dist/lib is missing: npm run build');
+  if (!existsSync(LOG)) throw new Error(`${LOG} is missing: node bench/replay.mjs generates it`);
+  const dir = mkdtempSync(join(tmpdir(), 'f2b-instructions-'));
+  try {
+    const slice = join(dir, 'slice.log');
+    writeFileSync(slice, firstLines(LOG, lines));
+    const without = count(dir, part, slice, 'without');
+    const withPart = count(dir, part, slice, 'with');
+    const rows = Object.keys(withPart)
+      .filter((k) => k !== 'total')
+      .map((k) => [k, (withPart[k] ?? 0) - (without[k] ?? 0)])
+      .sort((a, b) => b[1] - a[1]);
+    const total = withPart.total - without.total;
+    console.log(`${part}, ${lines.toLocaleString('en')} lines: ${(total / 1e6).toFixed(0)} M instructions`);
+    console.log(`  ${(total / lines).toFixed(0)} per line`);
+    for (const [k, n] of rows)
+      console.log(`  ${k.padEnd(10)} ${(n / 1e6).toFixed(0).padStart(7)} M  ${((100 * n) / total).toFixed(1)}%`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first `n` lines of `file` (all of it if it has fewer). */
+function firstLines(file, n) {
+  const bytes = readFileSync(file);
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    const newline = bytes.indexOf(0x0a, end);
+    if (newline < 0) return bytes;
+    end = newline + 1;
+  }
+  return bytes.subarray(0, end);
+}
+
+/** One run of this script's runner under cachegrind: its instructions by category. */
+function count(dir, part, slice, mode) {
+  const out = join(dir, `${part}-${mode}.cg`);
+  const r = spawnSync(
+    'valgrind',
+    [
+      '--tool=cachegrind',
+      '--cache-sim=no',
+      // V8 writes and rewrites machine code: without this valgrind would run stale translations of it.
+      '--smc-check=all-non-file',
+      `--cachegrind-out-file=${out}`,
+      process.execPath,
+      '--single-threaded',
+      '--max-semi-space-size=4',
+      ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      'bench/instructions.mjs',
+      '--run',
+      part,
+      slice,
+      mode,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const annotated = spawnSync('cg_annotate', ['--threshold=0', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (annotated.status !== 0) throw new Error(`cg_annotate failed: ${annotated.stderr}`);
+  return categories(annotated.stdout);
+}
+
+/** cg_annotate's per-function lines summed by category. */
+function categories(text) {
+  const sums = { total: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const n = Number(m[1].replaceAll(',', ''));
+    if (/PROGRAM TOTALS/.test(m[2])) {
+      sums.total = n;
+      continue;
+    }
+    const where = m[2];
+    const kind = /^\?\?\?:\?\?\?$/.test(where)
+      ? 'generated'
+      : /compiler::|Compiler|turboshaft|Pipeline/.test(where)
+        ? 'turbofan'
+        : /Scaveng|Marking|Sweeper|Heap|MarkCompact|Evacuat|heap::base|GCTracer/.test(where)
+          ? 'collector'
+          : /Builtins_/.test(where)
+            ? 'builtins'
+            : /malloc|memcpy|memmove|memset|\.S:|libc/.test(where)
+              ? 'libc'
+              : 'other';
+    sums[kind] = (sums[kind] ?? 0) + n;
+  }
+  if (sums.total === 0) throw new Error('cg_annotate printed no totals');
+  return sums;
+}
+
+/** The measured process: reads (and parses) the slice, then, `withPart`, runs the part measured once. */
+async function run(part, slice, withPart) {
+  const { jobParser, parseChunk } = await import('../dist/lib/replay/parse-worker.js');
+  const job = { files: [{ path: slice, mtime: statSync(slice).mtimeMs }], headerless: false };
+  const { parser, lines: chunks } = jobParser(job);
+  if (part === 'parse') {
+    let n = 0;
+    for await (const chunk of chunks) {
+      if (withPart) parseChunk(parser, chunk);
+      n += chunk.length;
+    }
+    if (n === 0) throw new Error('no lines');
+    return;
+  }
+  const batches = [];
+  for await (const chunk of chunks) {
+    const batch = parseChunk(parser, chunk);
+    if (batch !== null) batches.push(batch);
+  }
+  if (!withPart) return;
+  const { createCore } = await import('../dist/lib/correlate/create-core.js');
+  const { decodeBatch } = await import('../dist/lib/replay/event-batch.js');
+  const { formatVerdictLine } = await import('../dist/lib/verdict/verdict-line.js');
+  const { DEBIAN_DEFAULT_THRESHOLDS } = await import('../dist/lib/core/fail2ban-thresholds.js');
+  const { replayLogs } = await import('../dist/lib/replay/replay-logs.js');
+  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+  let length = 0;
+  async function* events() {
+    // As replay's detector thread receives them: cloned (its strings arrive flat and new).
+    for (const batch of batches) yield decodeBatch(structuredClone(batch));
+  }
+  await replayLogs({ events: events(), core, emit: (v) => (length += formatVerdictLine(v, 0).length) });
+  if (length === 0) throw new Error('no verdicts');
+}
