@@ -1,3 +1,5 @@
+import type { AuthEventKind } from '../core/auth-event.js';
+
 /** Why a line produced no event. Every line read lands in exactly one bucket of ParseStats. */
 export type SkipReason =
   /** Not written by sshd (other programs share auth.log). */
@@ -21,7 +23,8 @@ export class ParseStats {
   events = 0;
   /** Authentication attempts, after merging the lines of one try. */
   attempts = 0;
-  readonly kinds: Record<string, number> = {};
+  /** Events by kind. */
+  readonly kinds: Record<AuthEventKind, number> = { failure: 0, probe: 0, success: 0, disconnect: 0, session: 0 };
   readonly skipped: Record<SkipReason, number> = {
     'not-sshd': 0,
     unrecognised: 0,
@@ -31,12 +34,38 @@ export class ParseStats {
     'too-long': 0,
   };
 
+  /**
+   * One event of `kind` standing for `count` attempts. A switch, not `kinds[kind]++`: a property named by a variable
+   * that takes five values goes through V8's generic lookup, ~2% of the parser's instructions on every event.
+   */
+  countEvent(kind: AuthEventKind, count: number): void {
+    this.events++;
+    switch (kind) {
+      case 'failure':
+        this.kinds.failure++;
+        this.attempts += count;
+        break;
+      case 'probe':
+        this.kinds.probe++;
+        break;
+      case 'success':
+        this.kinds.success++;
+        break;
+      case 'disconnect':
+        this.kinds.disconnect++;
+        break;
+      case 'session':
+        this.kinds.session++;
+        break;
+    }
+  }
+
   toJSON(): object {
     return {
       lines: this.lines,
       events: this.events,
       attempts: this.attempts,
-      kinds: this.kinds,
+      kinds: Object.fromEntries(Object.entries(this.kinds).filter(([, n]) => n > 0)),
       skipped: this.skipped,
     };
   }

@@ -49,13 +49,25 @@ function match(
     role,
     reason,
     addr,
-    port: port === undefined ? undefined : Number(port),
+    port: port === undefined ? undefined : decimal(port),
     user,
     invalidUser,
     method,
     triedAuth,
     repeat: 1,
   };
+}
+
+/**
+ * The value of a run of decimal digits (a port the expressions matched as `\d+`), as Number() gives it. Read by hand
+ * up to 15 digits, where the sum is exact: Number() on a new string goes through the runtime, ~1.5% of the parser's
+ * instructions on the bench's log.
+ */
+export function decimal(digits: string): number {
+  if (digits.length > 15) return Number(digits);
+  let value = 0;
+  for (let i = 0; i < digits.length; i++) value = value * 10 + (digits.charCodeAt(i) - 0x30);
+  return value;
 }
 
 const NONE: MessageMatch = match('none', 'other');

@@ -103,9 +103,7 @@ export class SshdParser {
       pid: header.pid,
       host: header.host,
     };
-    this.stats.events++;
-    this.stats.attempts += counted.kind === 'failure' ? counted.count : 0;
-    this.stats.kinds[counted.kind] = (this.stats.kinds[counted.kind] ?? 0) + 1;
+    this.stats.countEvent(counted.kind, counted.count);
     return event;
   }
 

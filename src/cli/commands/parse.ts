@@ -54,6 +54,7 @@ export const parseCommand: Command = {
       .map(([why, n]) => `${why} ${n}`)
       .join(', ');
     const kinds = Object.entries(s.kinds)
+      .filter(([, n]) => n > 0)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
     process.stderr.write(
