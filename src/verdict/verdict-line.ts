@@ -1,4 +1,5 @@
 import type { Verdict, VerdictValue, VerdictVerb } from '../core/verdict.js';
+import { isoTime } from './iso-time.js';
 
 /**
  * The verdict line grammar (docs/verdict-line.md):
@@ -54,7 +55,7 @@ let lastHead = '';
 
 export function formatVerdictLine(verdict: Verdict, pid: number): string {
   if (verdict.time !== lastTime || pid !== lastPid) {
-    lastHead = `${new Date(verdict.time).toISOString()} f2b-campaign[${pid}]: `;
+    lastHead = `${isoTime(verdict.time)} f2b-campaign[${pid}]: `;
     lastTime = verdict.time;
     lastPid = pid;
   }
