@@ -13,7 +13,7 @@ if (!existsSync(file)) throw new Error(`${file} is missing: node bench/replay.mj
 const { readLineBatches } = await import('../dist/lib/parse/line-reader.js');
 const { SshdParser } = await import('../dist/lib/parse/sshd-parser.js');
 const { createCore } = await import('../dist/lib/correlate/create-core.js');
-const { encodeBatch, decodeBatch } = await import('../dist/lib/replay/event-batch.js');
+const { encodeBatch, EventColumns } = await import('../dist/lib/replay/event-batch.js');
 const { formatVerdictLine } = await import('../dist/lib/verdict/verdict-line.js');
 const { DEBIAN_DEFAULT_THRESHOLDS } = await import('../dist/lib/core/fail2ban-thresholds.js');
 const { replayLogs } = await import('../dist/lib/replay/replay-logs.js');
@@ -36,7 +36,7 @@ for (let run = 1; run <= RUNS; run++) {
   // than the detector takes in replay.
   const sent = batches.map((batch) => structuredClone(batch));
   async function* events() {
-    for (const batch of sent) yield decodeBatch(batch);
+    for (const batch of sent) yield new EventColumns(batch);
   }
   const started = performance.now();
   // The loop replay's detector thread runs (replay-logs.ts), fed from memory instead of the parser thread.

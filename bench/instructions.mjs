@@ -137,15 +137,15 @@ async function run(part, slice, withPart) {
   }
   if (!withPart) return;
   const { createCore } = await import('../dist/lib/correlate/create-core.js');
-  const { decodeBatch } = await import('../dist/lib/replay/event-batch.js');
+  const { EventColumns } = await import('../dist/lib/replay/event-batch.js');
   const { formatVerdictLine } = await import('../dist/lib/verdict/verdict-line.js');
   const { DEBIAN_DEFAULT_THRESHOLDS } = await import('../dist/lib/core/fail2ban-thresholds.js');
   const { replayLogs } = await import('../dist/lib/replay/replay-logs.js');
   const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
   let length = 0;
   async function* events() {
-    // As replay's detector thread receives them: cloned (its strings arrive flat and new).
-    for (const batch of batches) yield decodeBatch(structuredClone(batch));
+    // As replay's detector thread receives and reads them: cloned (its strings arrive flat and new).
+    for (const batch of batches) yield new EventColumns(structuredClone(batch));
   }
   await replayLogs({ events: events(), core, emit: (v) => (length += formatVerdictLine(v, 0).length) });
   if (length === 0) throw new Error('no verdicts');

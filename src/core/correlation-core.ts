@@ -7,7 +7,10 @@ import type { Verdict } from './verdict.js';
  * own, so live mode and replay mode drive the very same object and a replay is deterministic.
  */
 export interface CorrelationCore {
-  /** One parsed sshd event; returns the verdicts it causes, in order. */
+  /**
+   * One parsed sshd event; returns the verdicts it causes, in order. The event is read during the call and not kept
+   * (its values may be): replay passes one object rewritten for each event (EventColumns).
+   */
   onAuthEvent(event: AuthEvent): readonly Verdict[];
   /** One /proc/net/tcp{,6} sample. */
   onSocketSample(sample: SocketSample): readonly Verdict[];

@@ -1,9 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { AuthEvent } from '../core/auth-event.js';
 import { F2bCampaignError } from '../core/errors.js';
-import { decodeBatch } from './event-batch.js';
+import { EventColumns } from './event-batch.js';
 import { parseBatches } from './parse-batches.js';
 import { jobParser, type LogSet, type ParseMessage } from './parse-worker.js';
+import type { EventList } from './replay-logs.js';
 
 /**
  * The log's events: parsed in this thread, or (`port`) received from the parser's thread (replayInThreads in
@@ -22,7 +22,7 @@ export function parseLog(job: LogSet, port?: MessagePort): ParsedLog {
 
 export interface ParsedLog {
   /** The file's events in file order, a batch at a time. */
-  readonly batches: AsyncGenerator<AuthEvent[]>;
+  readonly batches: AsyncGenerator<EventList>;
   /** The parser's statistics (ParseStats as JSON), once `batches` has ended. */
   stats(): object | undefined;
   /** Whether the parsing runs in a worker thread. */
@@ -44,7 +44,7 @@ function parsedElsewhere(port: MessagePort, job: LogSet): ParsedLog {
     wake?.();
   });
 
-  async function* batches(): AsyncGenerator<AuthEvent[]> {
+  async function* batches(): AsyncGenerator<EventList> {
     try {
       for (;;) {
         const message = queue.shift();
@@ -61,7 +61,7 @@ function parsedElsewhere(port: MessagePort, job: LogSet): ParsedLog {
         }
         // One batch taken, one more may come: the credit the parser thread waits for.
         port.postMessage(0);
-        yield decodeBatch(message.batch);
+        yield new EventColumns(message.batch);
       }
     } finally {
       port.close();

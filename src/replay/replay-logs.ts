@@ -6,9 +6,18 @@ import type { Verdict } from '../core/verdict.js';
 /** How often replay lets the core's clock tick between events (campaign ends, expiry), in log time. */
 const TICK_MS = 60_000;
 
+/**
+ * A batch of events: an array, or a batch's columns read one event at a time (EventColumns, whose at() rewrites one
+ * object: the core reads an event during its call and keeps none).
+ */
+export interface EventList {
+  readonly length: number;
+  at(index: number): AuthEvent | undefined;
+}
+
 export interface ReplayInput {
-  /** Batches of parsed auth log events, in file order (parseBatches, or parseInWorker). */
-  readonly events: AsyncIterable<readonly AuthEvent[]>;
+  /** Batches of parsed auth log events, in file order (parseBatches, or parseLog's from the parser's thread). */
+  readonly events: AsyncIterable<EventList>;
   /** Socket samples in time order (a socket trace), if any. */
   readonly samples?: AsyncIterable<SocketSample>;
   readonly core: CorrelationCore;
@@ -63,7 +72,7 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
 
   for await (const batch of input.events) {
     for (let i = 0; i < batch.length; i++) {
-      const event = batch[i]!;
+      const event = batch.at(i)!;
       // Only awaits when a sample is due, so the common path stays synchronous.
       if (pending !== undefined && pending.time <= event.time) await drainSamplesUntil(event.time);
       if (firstTime === null) firstTime = event.time;
