@@ -9,8 +9,11 @@
 // lookups, TurboFan, the collector, libc, the rest).
 // Not a speed: an instruction of TurboFan's or of a cache-missing Map lookup costs more time than one of a tight
 // loop. For comparing two builds of one part, alternated timings still decide what replay gains.
-// Usage: [NODE_FLAGS='--v8-flag ...'] node bench/instructions.mjs parse|detect [LINES]   (npm run build first; run bench/replay.mjs once for the
-// log; apt-get install valgrind). LINES: the benchmark log's first LINES lines (default 200,000).
+// With --functions, callgrind instead, and the instructions of each function, named for the code V8 compiled too
+// (the functions' own, not those of what they call): a profile that repeats, where a sampling one does not.
+// Usage: [NODE_FLAGS='--v8-flag ...'] node bench/instructions.mjs parse|detect [LINES] [--functions]
+//   (npm run build first; run bench/replay.mjs once for the log; apt-get install valgrind). LINES: the benchmark
+//   log's first LINES lines (default 200,000).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +21,18 @@ import { join } from 'node:path';
 
 const LOG = 'bench/out/sshd-1000000-100000-v2.log';
 
-if (process.argv[2] === '--run') await run(process.argv[3], process.argv[4], process.argv[5] === 'with');
-else measure(process.argv[2], Number(process.argv[3] ?? 200_000));
+const args = process.argv.slice(2);
+if (args[0] === '--run') await run(args[1], args[2], args[3] === 'with');
+else {
+  const functions = args.includes('--functions');
+  const [part, lines] = args.filter((a) => a !== '--functions');
+  measure(part, Number(lines ?? 200_000), functions);
+}
 
-function measure(part, lines) {
-  if (part !== 'parse' && part !== 'detect') throw new Error('usage: node bench/instructions.mjs parse|detect [LINES]');
+function measure(part, lines, functions) {
+  if (part !== 'parse' && part !== 'detect') {
+    throw new Error('usage: node bench/instructions.mjs parse|detect [LINES] [--functions]');
+  }
   if (!existsSync('/usr/bin/valgrind')) throw new Error('valgrind is missing: apt-get install valgrind');
   if (!existsSync('dist/lib/replay/parse-worker.js')) throw new Error('dist/lib is missing: npm run build');
   if (!existsSync(LOG)) throw new Error(`${LOG} is missing: node bench/replay.mjs generates it`);
@@ -30,6 +40,19 @@ function measure(part, lines) {
   try {
     const slice = join(dir, 'slice.log');
     writeFileSync(slice, firstLines(LOG, lines));
+    if (functions) {
+      const before = selfCounts(dir, part, slice, 'without');
+      const after = selfCounts(dir, part, slice, 'with');
+      const rows = [...after].map(([name, n]) => [name, n - (before.get(name) ?? 0)]).sort((a, b) => b[1] - a[1]);
+      const total = rows.reduce((sum, [, n]) => sum + n, 0);
+      console.log(
+        `${part}, ${lines.toLocaleString('en')} lines: ${(total / 1e6).toFixed(0)} M instructions, by function`,
+      );
+      for (const [name, n] of rows.slice(0, 60)) {
+        console.log(`  ${(n / 1e6).toFixed(1).padStart(8)} M ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`);
+      }
+      return;
+    }
     const without = count(dir, part, slice, 'without');
     const withPart = count(dir, part, slice, 'with');
     const rows = Object.keys(withPart)
@@ -85,6 +108,99 @@ function count(dir, part, slice, mode) {
   const annotated = spawnSync('cg_annotate', ['--threshold=0', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (annotated.status !== 0) throw new Error(`cg_annotate failed: ${annotated.stderr}`);
   return categories(annotated.stdout);
+}
+
+/**
+ * One run of the runner under callgrind, recording each instruction's address: the instructions of each function
+ * (itself, not what it calls), the functions V8 compiled named from the map node writes with
+ * --perf-basic-prof-only-functions (`JS:*name file:line`: `*` optimized, `~` not yet).
+ */
+function selfCounts(dir, part, slice, mode) {
+  const out = join(dir, `${part}-${mode}.callgrind`);
+  const r = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--dump-instr=yes',
+      '--smc-check=all-non-file',
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+      '--single-threaded',
+      '--max-semi-space-size=4',
+      '--perf-basic-prof',
+      ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      'bench/instructions.mjs',
+      '--run',
+      part,
+      slice,
+      mode,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const mapFile = `/tmp/perf-${r.pid}.map`;
+  try {
+    return selfByFunction(readFileSync(out, 'utf8'), existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '');
+  } finally {
+    rmSync(mapFile, { force: true });
+  }
+}
+
+/** Self instructions by function name from callgrind's output (format: valgrind's docs, "Callgrind Format"). */
+function selfByFunction(text, perfMap) {
+  const code = perfMap
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [start, size, ...name] = line.split(' ');
+      const short = name
+        .join(' ')
+        .replace(/file:\/\/\S*\/dist\/lib\//, '')
+        .replace(/node:internal\//, 'node:');
+      return { start: Number.parseInt(start, 16), end: Number.parseInt(start, 16) + Number.parseInt(size, 16), short };
+    })
+    .sort((a, b) => a.start - b.start);
+  const named = (address) => {
+    let lo = 0;
+    let hi = code.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (code[mid].start <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && address < code[hi].end ? code[hi].short : null;
+  };
+  // Names are compressed: `fn=(12) name` the first time, `fn=(12)` after.
+  const names = new Map();
+  const nameOf = (ref) => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(ref);
+    if (!m) return ref;
+    if (m[2] !== undefined) names.set(m[1], m[2]);
+    return names.get(m[1]) ?? ref;
+  };
+  const counts = new Map();
+  let fn = '?';
+  let address = 0;
+  let callCost = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('fn=')) fn = nameOf(line.slice(3));
+    else if (line.startsWith('cfn=')) nameOf(line.slice(4));
+    // The line after `calls=` is the call's inclusive cost, not the caller's own.
+    else if (line.startsWith('calls=')) callCost = true;
+    else {
+      const m = /^(0x[0-9a-f]+|[+-]\d+|\*)\s+\S+\s+(\d+)/.exec(line);
+      if (!m) continue;
+      if (m[1].startsWith('0x')) address = Number.parseInt(m[1], 16);
+      else if (m[1] !== '*') address += Number(m[1]);
+      if (callCost) {
+        callCost = false;
+        continue;
+      }
+      const name = named(address) ?? fn;
+      counts.set(name, (counts.get(name) ?? 0) + Number(m[2]));
+    }
+  }
+  return counts;
 }
 
 /** cg_annotate's per-function lines summed by category. */

@@ -45,6 +45,9 @@ export class CampaignDetector implements CorrelationCore {
   private readonly rejudge: string[] = [];
   private readonly counters: Counters;
   private now: number;
+  /** The time of the last tick that ran (NaN: none yet), and whether its expiry stopped at its budget. */
+  private tickedAt = Number.NaN;
+  private expiring = false;
 
   constructor(
     values: Readonly<Record<string, unknown>>,
@@ -199,7 +202,11 @@ export class CampaignDetector implements CorrelationCore {
   private tick(time: number): readonly Verdict[] {
     if (time > this.now) this.now = time;
     const now = this.now;
-    this.sources.expire(now);
+    // The instant of the last tick again (a busy log writes a dozen lines a second): nothing more falls due, no
+    // campaign grows quieter, the surge's minute is the same; only an expiry cut short by its budget has more to do.
+    if (now === this.tickedAt && !this.expiring) return NO_VERDICTS;
+    this.tickedAt = now;
+    this.expiring = this.sources.expire(now);
     const alarm = this.signals.surge.roll(now);
     let out = this.book.tick(now);
     if (alarm) out = joinVerdicts(out, this.rejudgeRecent(now));

@@ -92,9 +92,13 @@ export class SourceTable {
     return state;
   }
 
-  /** Drops sources idle since before `now - ttl`; at most `budget` per call so one event never stalls. */
-  expire(now: number, budget = 8): void {
-    for (let i = 0; i < budget; i++) if (!this.evict(now - this.ttl)) return;
+  /**
+   * Drops sources idle since before `now - ttl`; at most `budget` per call so one event never stalls. True when it
+   * stopped at the budget (more may be due at `now`).
+   */
+  expire(now: number, budget = 8): boolean {
+    for (let i = 0; i < budget; i++) if (!this.evict(now - this.ttl)) return false;
+    return true;
   }
 
   private evict(before: number): boolean {
