@@ -30,12 +30,14 @@ export function isParseJob(value: unknown): value is ParseJob {
 /**
  * The parser a job asks for and the job's lines, file after file. One parser reads them all: year inference
  * follows the log across files from the first file's mtime (a rotation written before New Year is read in the
- * year it was written), and a connection whose lines straddle a rotation is paired as one.
+ * year it was written), and a connection whose lines straddle a rotation is paired as one. `serialised`: each event
+ * is written into a batch for another thread as soon as it is made (parseChunk), so its address need not be copied
+ * out of its line (SshdParserOptions.copyAddresses).
  */
-export function jobParser(job: LogSet): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
+export function jobParser(job: LogSet, serialised = false): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
   let current = job.files[0]?.mtime ?? Date.now();
   const fallback = job.headerless ? { fallbackTime: () => current } : {};
-  const parser = new SshdParser({ referenceTime: current, ...fallback });
+  const parser = new SshdParser({ referenceTime: current, ...fallback, copyAddresses: !serialised });
   async function* lines(): AsyncGenerator<string[]> {
     for (const file of job.files) {
       current = file.mtime;
@@ -74,7 +76,7 @@ export const IN_FLIGHT = 8;
  */
 export async function runParseJob(job: ParseJob): Promise<void> {
   const { port } = job;
-  const { parser, lines } = jobParser(job);
+  const { parser, lines } = jobParser(job, true);
   let credits = IN_FLIGHT;
   let closed = false;
   let wake: (() => void) | undefined;
