@@ -236,7 +236,7 @@ function categories(text) {
 async function run(part, slice, withPart) {
   const { jobParser, parseChunk } = await import('../dist/lib/replay/parse-worker.js');
   const job = { files: [{ path: slice, mtime: statSync(slice).mtimeMs }], headerless: false };
-  const { parser, lines: chunks } = jobParser(job, true);
+  const { parser, lines: chunks } = jobParser(job);
   if (part === 'parse') {
     let n = 0;
     for await (const chunk of chunks) {

@@ -55,11 +55,10 @@ export function formatIPv6(groups: readonly number[]): string {
 /**
  * Normalises the address token of an sshd line. IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes the IPv4 address, so
  * one attacker is one source whichever socket family sshd used. Returns null when the token is neither an address
- * nor a plausible hostname (the line is then skipped, never guessed at). `copy` false leaves a dotted quad a slice of
- * its line (detach says what that costs and when it is safe).
+ * nor a plausible hostname (the line is then skipped, never guessed at).
  */
-export function normaliseAddress(token: string, copy = true): RemoteAddress | null {
-  if (isDottedQuad(token)) return { ip: copy ? detach(token) : token, bannable: true };
+export function normaliseAddress(token: string): RemoteAddress | null {
+  if (isDottedQuad(token)) return { ip: detach(token), bannable: true };
   const bracketless = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
   if (isIPv6(bracketless)) {
     // A link-local peer comes with its zone (`fe80::1%eth0`): the interface is ours, the address is the part before.
@@ -127,10 +126,8 @@ export function dottedQuadNumber(token: string): number {
  * would one the parser's connection tracker keeps while the connection is open. Copied even where the events are
  * serialised for another thread at once (replay's parser thread): there the tracker's slices pinned recent chunks
  * long enough for V8 to move them to the old generation, ~136 MB per million lines (30 MB once copied), which
- * then waited there for a full collection. The tracker has since kept IPv4 addresses as numbers, so where the events
- * are serialised at once a dotted quad is left uncopied (SshdParserOptions.copyAddresses): the copy was ~3% of that
- * thread's instructions. The concatenation makes V8 copy the characters; the slice of that small copy is what we
- * keep.
+ * then waited there for a full collection. The concatenation makes V8 copy the characters; the slice of that
+ * small copy is what we keep.
  */
 function detach(token: string): string {
   return ` ${token}`.slice(1);

@@ -23,12 +23,6 @@ export interface SshdParserOptions {
    * option such lines are not sshd's (auth.log is shared with other programs) and are skipped.
    */
   readonly fallbackTime?: () => number;
-  /**
-   * False where each event is serialised as soon as it is made (replay's parser thread, whose batches postMessage
-   * copies): an IPv4 address is then left a slice of its line instead of copied out of it (address.ts, detach).
-   * Anywhere an event is kept (the service's sources, the audit), addresses are copied: the default.
-   */
-  readonly copyAddresses?: boolean;
 }
 
 export interface SshdMessage {
@@ -90,7 +84,7 @@ export class SshdParser {
     if (match === CUT) return this.skip('too-long');
     if (match === null) return this.skip('unrecognised');
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
-    const address = normaliseAddress(match.addr, this.options.copyAddresses ?? true);
+    const address = normaliseAddress(match.addr);
     if (address === null) return this.skip('bad-address');
     const counted = this.tracker.account(header.host, header.pid, match, address.ip, address.bannable);
     if (counted === null) return this.skip('no-event');

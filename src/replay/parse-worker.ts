@@ -30,14 +30,12 @@ export function isParseJob(value: unknown): value is ParseJob {
 /**
  * The parser a job asks for and the job's lines, file after file. One parser reads them all: year inference
  * follows the log across files from the first file's mtime (a rotation written before New Year is read in the
- * year it was written), and a connection whose lines straddle a rotation is paired as one. `serialised`: each event
- * is written into a batch for another thread as soon as it is made (parseChunk), so its address need not be copied
- * out of its line (SshdParserOptions.copyAddresses).
+ * year it was written), and a connection whose lines straddle a rotation is paired as one.
  */
-export function jobParser(job: LogSet, serialised = false): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
+export function jobParser(job: LogSet): { parser: SshdParser; lines: AsyncGenerator<string[]> } {
   let current = job.files[0]?.mtime ?? Date.now();
   const fallback = job.headerless ? { fallbackTime: () => current } : {};
-  const parser = new SshdParser({ referenceTime: current, ...fallback, copyAddresses: !serialised });
+  const parser = new SshdParser({ referenceTime: current, ...fallback });
   async function* lines(): AsyncGenerator<string[]> {
     for (const file of job.files) {
       current = file.mtime;
@@ -76,7 +74,7 @@ export const IN_FLIGHT = 8;
  */
 export async function runParseJob(job: ParseJob): Promise<void> {
   const { port } = job;
-  const { parser, lines } = jobParser(job, true);
+  const { parser, lines } = jobParser(job);
   let credits = IN_FLIGHT;
   let closed = false;
   let wake: (() => void) | undefined;
