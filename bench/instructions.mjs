@@ -81,21 +81,23 @@ function firstLines(file, n) {
   return bytes.subarray(0, end);
 }
 
-/** One run of this script's runner under cachegrind: its instructions by category. */
-function count(dir, part, slice, mode) {
-  const out = join(dir, `${part}-${mode}.cg`);
+/**
+ * One run of this script's runner (`--run part slice mode`) under a valgrind tool, with the node flags every run
+ * takes (and NODE_FLAGS'). V8 writes and rewrites machine code: without --smc-check valgrind would run stale
+ * translations of it.
+ */
+function underValgrind(toolArgs, nodeArgs, part, slice, mode) {
+  const extra = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const r = spawnSync(
     'valgrind',
     [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      // V8 writes and rewrites machine code: without this valgrind would run stale translations of it.
+      ...toolArgs,
       '--smc-check=all-non-file',
-      `--cachegrind-out-file=${out}`,
       process.execPath,
       '--single-threaded',
       '--max-semi-space-size=4',
-      ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      ...nodeArgs,
+      ...extra,
       'bench/instructions.mjs',
       '--run',
       part,
@@ -105,39 +107,32 @@ function count(dir, part, slice, mode) {
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+/** One run under cachegrind: its instructions by category. */
+function count(dir, part, slice, mode) {
+  const out = join(dir, `${part}-${mode}.cg`);
+  underValgrind(['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`], [], part, slice, mode);
   const annotated = spawnSync('cg_annotate', ['--threshold=0', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (annotated.status !== 0) throw new Error(`cg_annotate failed: ${annotated.stderr}`);
   return categories(annotated.stdout);
 }
 
 /**
- * One run of the runner under callgrind, recording each instruction's address: the instructions of each function
- * (itself, not what it calls), the functions V8 compiled named from the map node writes with
- * --perf-basic-prof-only-functions (`JS:*name file:line`: `*` optimized, `~` not yet).
+ * One run under callgrind, recording each instruction's address: the instructions of each function (itself, not
+ * what it calls), the code V8 compiled named from the map node writes with --perf-basic-prof (`JS:*name file:line`:
+ * `*` optimized, `~` not yet).
  */
 function selfCounts(dir, part, slice, mode) {
   const out = join(dir, `${part}-${mode}.callgrind`);
-  const r = spawnSync(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      '--dump-instr=yes',
-      '--smc-check=all-non-file',
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      '--single-threaded',
-      '--max-semi-space-size=4',
-      '--perf-basic-prof',
-      ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
-      'bench/instructions.mjs',
-      '--run',
-      part,
-      slice,
-      mode,
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  const r = underValgrind(
+    ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`],
+    ['--perf-basic-prof'],
+    part,
+    slice,
+    mode,
   );
-  if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const mapFile = `/tmp/perf-${r.pid}.map`;
   try {
     return selfByFunction(readFileSync(out, 'utf8'), existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '');
