@@ -60,12 +60,17 @@ export class ParseStats {
     }
   }
 
+  /** The kinds that occurred, with their counts. */
+  kindsSeen(): Array<[AuthEventKind, number]> {
+    return (Object.entries(this.kinds) as Array<[AuthEventKind, number]>).filter(([, n]) => n > 0);
+  }
+
   toJSON(): object {
     return {
       lines: this.lines,
       events: this.events,
       attempts: this.attempts,
-      kinds: Object.fromEntries(Object.entries(this.kinds).filter(([, n]) => n > 0)),
+      kinds: Object.fromEntries(this.kindsSeen()),
       skipped: this.skipped,
     };
   }

@@ -53,8 +53,8 @@ export const parseCommand: Command = {
       .filter(([, n]) => n > 0)
       .map(([why, n]) => `${why} ${n}`)
       .join(', ');
-    const kinds = Object.entries(s.kinds)
-      .filter(([, n]) => n > 0)
+    const kinds = s
+      .kindsSeen()
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
     process.stderr.write(
