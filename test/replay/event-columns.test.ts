@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,10 @@ import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { createCore } from '../../src/correlate/create-core.js';
+import { readLineBatches } from '../../src/parse/line-reader.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { EventColumns, encodeBatch } from '../../src/replay/event-batch.js';
+import { parseBatches } from '../../src/replay/parse-batches.js';
 import { type EventList, replayLogs } from '../../src/replay/replay-logs.js';
 import { SCENARIOS } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
@@ -37,14 +39,10 @@ async function verdictsOf(batches: EventList[]): Promise<Verdict[]> {
 describe('a core fed one rewritten event object', () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('gives the verdicts of fresh objects: %s', async (name, spec) => {
     const files = await writeScenario(spec, join(dir, name));
-    const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
-    const events = readFileSync(files.authLog, 'utf8')
-      .split('\n')
-      .map((line) => parser.parseLine(line))
-      .filter((e): e is AuthEvent => e !== null);
-    // Batches of 500, as the parser's thread sends them a chunk at a time.
+    // A chunk's events at a time, as replay reads them in one thread (parseBatches) or gets them from the parser's.
     const arrays: AuthEvent[][] = [];
-    for (let i = 0; i < events.length; i += 500) arrays.push(events.slice(i, i + 500));
+    const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
+    for await (const batch of parseBatches(readLineBatches(files.authLog), parser)) arrays.push(batch);
     const columns = arrays.map((batch) => new EventColumns(structuredClone(encodeBatch(batch))));
 
     const fresh = await verdictsOf(arrays);
