@@ -93,7 +93,8 @@ export class ConnectionTracker {
 
   /**
    * `host` and `pid` are the line's header fields; `ip` is the line's normalised address; `isIp` says it is an IP
-   * address rather than a host name (PAM's `rhost=` with UseDNS), which does not tell connections apart.
+   * address rather than a host name (PAM's `rhost=` with UseDNS), which does not tell connections apart; `quad` is
+   * an IPv4 `ip` as a number (-1 for other addresses), which the parser has read already.
    */
   account(
     host: string | undefined,
@@ -101,12 +102,12 @@ export class ConnectionTracker {
     match: MessageMatch,
     ip: string,
     isIp: boolean,
+    quad: number = dottedQuadNumber(ip),
   ): Counted | null {
     if (match.role === 'none') return null;
     const repeat = match.repeat;
     const ending = match.role === 'close' || match.role === 'session';
     const c = this.slots;
-    const quad = dottedQuadNumber(ip);
     const key = this.keys.of(host, pid ?? ip);
     let slot = this.keys.find(key);
     if (slot >= 0 && c.endedSlot[slot]! >= 0) {

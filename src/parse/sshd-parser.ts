@@ -86,7 +86,7 @@ export class SshdParser {
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
     const address = normaliseAddress(match.addr);
     if (address === null) return this.skip('bad-address');
-    const counted = this.tracker.account(header.host, header.pid, match, address.ip, address.bannable);
+    const counted = this.tracker.account(header.host, header.pid, match, address.ip, address.bannable, address.quad);
     if (counted === null) return this.skip('no-event');
 
     const event: AuthEvent = {
@@ -97,7 +97,7 @@ export class SshdParser {
       bannable: address.bannable,
       count: counted.count,
       port: match.port,
-      user: match.user === undefined ? undefined : match.user.slice(0, MAX_USER_LENGTH),
+      user: match.user === undefined || match.user.length <= MAX_USER_LENGTH ? match.user : match.user.slice(0, MAX_USER_LENGTH),
       invalidUser: match.invalidUser || undefined,
       method: match.method,
       pid: header.pid,
