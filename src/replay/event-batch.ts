@@ -24,8 +24,70 @@ const REASONS: readonly AuthEventReason[] = [
   'session-opened',
   'session-closed',
 ];
-const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]));
-const REASON_CODE = new Map(REASONS.map((r, i) => [r, i]));
+
+/** KINDS.indexOf(kind), as a switch: a Map lookup per event was ~1% of the parser's thread. */
+function kindCode(kind: AuthEventKind): number {
+  switch (kind) {
+    case 'failure':
+      return 0;
+    case 'probe':
+      return 1;
+    case 'success':
+      return 2;
+    case 'disconnect':
+      return 3;
+    case 'session':
+      return 4;
+  }
+}
+
+/** REASONS.indexOf(reason), as a switch (kindCode says why); the property test holds the two to each other. */
+function reasonCode(reason: AuthEventReason): number {
+  switch (reason) {
+    case 'failed-password':
+      return 0;
+    case 'failed-publickey':
+      return 1;
+    case 'failed-keyboard-interactive':
+      return 2;
+    case 'failed-none':
+      return 3;
+    case 'failed-other':
+      return 4;
+    case 'invalid-user':
+      return 5;
+    case 'not-allowed':
+      return 6;
+    case 'pam-failure':
+      return 7;
+    case 'max-attempts':
+      return 8;
+    case 'root-refused':
+      return 9;
+    case 'closed-preauth':
+      return 10;
+    case 'reset-preauth':
+      return 11;
+    case 'disconnected-preauth':
+      return 12;
+    case 'login-timeout':
+      return 13;
+    case 'no-identification':
+      return 14;
+    case 'kex-identification':
+      return 15;
+    case 'banner-exchange':
+      return 16;
+    case 'unable-to-negotiate':
+      return 17;
+    case 'accepted':
+      return 18;
+    case 'session-opened':
+      return 19;
+    case 'session-closed':
+      return 20;
+  }
+}
 
 const BANNABLE = 1;
 const HAS_INVALID_USER = 2;
@@ -91,8 +153,8 @@ export class BatchWriter {
     refs[i * 4 + 1] = this.ref(1, e.user);
     refs[i * 4 + 2] = this.ref(2, e.method);
     refs[i * 4 + 3] = this.ref(3, e.host);
-    codes[i * 3] = KIND_CODE.get(e.kind)!;
-    codes[i * 3 + 1] = REASON_CODE.get(e.reason)!;
+    codes[i * 3] = kindCode(e.kind);
+    codes[i * 3 + 1] = reasonCode(e.reason);
     codes[i * 3 + 2] =
       (e.bannable ? BANNABLE : 0) |
       (e.invalidUser === undefined ? 0 : HAS_INVALID_USER) |
