@@ -97,7 +97,10 @@ export class SshdParser {
       bannable: address.bannable,
       count: counted.count,
       port: match.port,
-      user: match.user === undefined || match.user.length <= MAX_USER_LENGTH ? match.user : match.user.slice(0, MAX_USER_LENGTH),
+      user:
+        match.user === undefined || match.user.length <= MAX_USER_LENGTH
+          ? match.user
+          : match.user.slice(0, MAX_USER_LENGTH),
       invalidUser: match.invalidUser || undefined,
       method: match.method,
       pid: header.pid,
