@@ -128,7 +128,8 @@ function selfCounts(dir, part, slice, mode) {
   const out = join(dir, `${part}-${mode}.callgrind`);
   const r = underValgrind(
     ['--tool=callgrind', '--dump-instr=yes', `--callgrind-out-file=${out}`],
-    ['--perf-basic-prof'],
+    // --perf-basic-prof also turns on V8's log, which would be left in the working directory as isolate-*-v8.log.
+    ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8.log')}`],
     part,
     slice,
     mode,
