@@ -90,6 +90,30 @@ describe('attacker-controlled usernames', () => {
   });
 });
 
+describe('one parser over many lines', () => {
+  // The parser hands a line the previous line's address object when both name one IPv4 address (sshd-parser.ts):
+  // lines from a few addresses in any order, repeats and alternations, must each get their own line's.
+  it('attributes each line to its own address, however the addresses repeat and alternate', () => {
+    const pool = ['192.0.2.7', '192.0.2.70', '198.51.100.255', '::ffff:192.0.2.7', '2001:db8::7'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ip: fc.constantFrom(...pool), template: fc.nat(TEMPLATES.length - 1) }), {
+          minLength: 2,
+          maxLength: 40,
+        }),
+        (lines) => {
+          const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
+          for (const { ip, template } of lines) {
+            const event = parser.parseLine(H + TEMPLATES[template]!('bob', ip, 2222));
+            expect(event?.ip).toBe(realAddress(ip));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('random input', () => {
   it('never crashes the parser and never yields an address absent from the line', () => {
     const parser = new SshdParser({ referenceTime: 0, fallbackTime: () => 0 });
