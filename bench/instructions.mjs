@@ -11,7 +11,8 @@
 // loop. For comparing two builds of one part, alternated timings still decide what replay gains.
 // With --functions, callgrind instead, and the instructions of each function, named for the code V8 compiled too
 // (the functions' own, not those of what they call): a profile that repeats, where a sampling one does not.
-// Usage: [NODE_FLAGS='--v8-flag ...'] node bench/instructions.mjs parse|detect [LINES] [--functions]
+// `replay` counts the whole command instead, all its threads (replayCount says why).
+// Usage: [NODE_FLAGS='--v8-flag ...'] node bench/instructions.mjs parse|detect|replay [LINES] [--functions]
 //   (npm run build first; run bench/replay.mjs once for the log; apt-get install valgrind). LINES: the benchmark
 //   log's first LINES lines (default 200,000).
 import { spawnSync } from 'node:child_process';
@@ -30,9 +31,10 @@ else {
 }
 
 function measure(part, lines, functions) {
-  if (part !== 'parse' && part !== 'detect') {
-    throw new Error('usage: node bench/instructions.mjs parse|detect [LINES] [--functions]');
+  if (part !== 'parse' && part !== 'detect' && part !== 'replay') {
+    throw new Error('usage: node bench/instructions.mjs parse|detect|replay [LINES] [--functions]');
   }
+  if (part === 'replay' && functions) throw new Error('--functions is for parse and detect');
   if (!existsSync('/usr/bin/valgrind')) throw new Error('valgrind is missing: apt-get install valgrind');
   if (!existsSync('dist/lib/replay/parse-worker.js')) throw new Error('dist/lib is missing: npm run build');
   if (!existsSync(LOG)) throw new Error(`${LOG} is missing: node bench/replay.mjs generates it`);
@@ -40,6 +42,10 @@ function measure(part, lines, functions) {
   try {
     const slice = join(dir, 'slice.log');
     writeFileSync(slice, firstLines(LOG, lines));
+    if (part === 'replay') {
+      print(part, lines, replayCount(dir, slice));
+      return;
+    }
     if (functions) {
       const before = selfCounts(dir, part, slice, 'without');
       const after = selfCounts(dir, part, slice, 'with');
@@ -55,18 +61,56 @@ function measure(part, lines, functions) {
     }
     const without = count(dir, part, slice, 'without');
     const withPart = count(dir, part, slice, 'with');
-    const rows = Object.keys(withPart)
-      .filter((k) => k !== 'total')
-      .map((k) => [k, (withPart[k] ?? 0) - (without[k] ?? 0)])
-      .sort((a, b) => b[1] - a[1]);
-    const total = withPart.total - without.total;
-    console.log(`${part}, ${lines.toLocaleString('en')} lines: ${(total / 1e6).toFixed(0)} M instructions`);
-    console.log(`  ${(total / lines).toFixed(0)} per line`);
-    for (const [k, n] of rows)
-      console.log(`  ${k.padEnd(10)} ${(n / 1e6).toFixed(0).padStart(7)} M  ${((100 * n) / total).toFixed(1)}%`);
+    const difference = { total: withPart.total - without.total };
+    for (const k of Object.keys(withPart)) if (k !== 'total') difference[k] = (withPart[k] ?? 0) - (without[k] ?? 0);
+    print(part, lines, difference);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function print(part, lines, sums) {
+  const rows = Object.entries(sums)
+    .filter(([k]) => k !== 'total')
+    .sort((a, b) => b[1] - a[1]);
+  console.log(`${part}, ${lines.toLocaleString('en')} lines: ${(sums.total / 1e6).toFixed(0)} M instructions`);
+  console.log(`  ${(sums.total / lines).toFixed(0)} per line`);
+  for (const [k, n] of rows)
+    console.log(`  ${k.padEnd(10)} ${(n / 1e6).toFixed(0).padStart(7)} M  ${((100 * n) / sums.total).toFixed(1)}%`);
+}
+
+/**
+ * The whole of `f2b-campaign replay` on the slice, as users run it: both its threads and V8's background threads
+ * (compiling, collecting), start and exit included. On two cores, with all of them busy, replay's wall time follows
+ * this total more than either thread's part. Valgrind runs one thread at a time: the work is counted, not how the
+ * threads overlap.
+ */
+function replayCount(dir, slice) {
+  const out = join(dir, 'replay.cg');
+  const r = spawnSync(
+    'valgrind',
+    [
+      '--tool=cachegrind',
+      '--cache-sim=no',
+      `--cachegrind-out-file=${out}`,
+      '--smc-check=all-non-file',
+      process.execPath,
+      '--max-semi-space-size=4',
+      ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      'bin/f2b-campaign.js',
+      'replay',
+      '--auth-log',
+      slice,
+      '--verdicts',
+      '/dev/null',
+      '--fail2ban-defaults',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const annotated = spawnSync('cg_annotate', ['--threshold=0', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (annotated.status !== 0) throw new Error(`cg_annotate failed: ${annotated.stderr}`);
+  return categories(annotated.stdout);
 }
 
 /** The first `n` lines of `file` (all of it if it has fewer). */
