@@ -70,9 +70,7 @@ export class SshdParser {
       return this.skip('too-long');
     }
     const line = raw.charCodeAt(raw.length - 1) === 0x0d /* \r */ ? raw.slice(0, -1) : raw;
-    // Lines of other programs (cron, sudo, systemd-logind share auth.log) stay away from the header reader, and so
-    // from its year inference, which follows sshd's own lines.
-    const header = line.includes('sshd') ? this.headers.read(line) : null;
+    const header = this.headers.read(line);
     if (header === null) {
       if (this.options.fallbackTime === undefined) return this.skip('not-sshd');
       return this.event({ time: this.options.fallbackTime(), program: 'sshd', message: line });

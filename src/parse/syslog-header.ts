@@ -80,6 +80,10 @@ export class HeaderReader {
       // loop over both strings' characters; indexOf compares as memcmp does (2.4x faster than ===).
       if (this.lastStamp.length === at && line.indexOf(this.lastStamp) === 0) time = this.lastTime;
       else {
+        // Lines of other programs (cron, sudo, systemd-logind share auth.log) stay away from the year inference,
+        // which follows sshd's own lines. Asked only here, for a new stamp, and before PROGRAM below: the common
+        // `<host> sshd[<pid>]: ` of a stamp already seen says it already (the search was ~2% of the parser).
+        if (!line.includes('sshd')) return null;
         const stamp = line.slice(0, at);
         const trad = TRADITIONAL.exec(stamp);
         const month = trad ? MONTHS[trad[1]!] : undefined;
@@ -88,7 +92,7 @@ export class HeaderReader {
       }
     }
     if (Number.isNaN(time)) return null;
-    return this.readCommonProgram(line, at, time) ?? readProgram(line, at, time);
+    return this.readCommonProgram(line, at, time) ?? (line.includes('sshd') ? readProgram(line, at, time) : null);
   }
 
   /**

@@ -224,6 +224,18 @@ describe('headers', () => {
     ).toBeNull();
     expect(parser.stats.skipped['not-sshd']).toBe(1);
   });
+
+  it("keeps other programs' stamps out of the year inference", () => {
+    // Read as sshd's, the cron line (half a year on, within the year) would make the June line that follows a
+    // line of the next year.
+    const parser = new SshdParser({ referenceTime: new Date(2026, 6, 5).getTime() });
+    const year = (line: string) => new Date(parser.parseLine(line)!.time).getFullYear();
+    expect(year('Jul  1 10:00:00 web1 sshd[1]: Failed password for root from 203.0.113.1 port 5 ssh2')).toBe(2026);
+    expect(
+      parser.parseLine('Dec 30 10:00:00 web1 CRON[2]: pam_unix(cron:session): session opened for user root'),
+    ).toBeNull();
+    expect(year('Jun 25 10:00:00 web1 sshd[3]: Failed password for root from 203.0.113.2 port 5 ssh2')).toBe(2026);
+  });
 });
 
 describe('attempts are counted once', () => {
