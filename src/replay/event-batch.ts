@@ -98,8 +98,8 @@ const NO_STRING = -1;
 
 /**
  * Events as columns, to cross from the parser's worker thread to the detector's: numbers in typed arrays (moved,
- * not copied) and each distinct string once per batch. Structured-cloning a million event objects cost the
- * receiving thread more than parsing them did; this costs it one small object per event.
+ * not copied) and each string once per run of events that repeat it in its column. Structured-cloning a million
+ * event objects cost the receiving thread more than parsing them did; this costs it one small object per event.
  */
 export interface EventBatch {
   readonly size: number;
@@ -125,8 +125,10 @@ export class BatchWriter {
   private readonly refs: Int32Array;
   private readonly codes: Uint8Array;
   private readonly strings: string[] = [];
-  private readonly index = new Map<string, number>();
-  // Consecutive events mostly repeat the host, the method, often the address: the map is skipped for those.
+  // Consecutive events mostly repeat the host and the method, and half the time the address: those refer to the
+  // string of the event before. Any other string is sent again, even one the batch holds already: a Map finding
+  // those cost replay more (hashing each new string, in the parser's thread) than sending them again saves (2%
+  // of the whole run's instructions, bench/instructions.mjs replay).
   private readonly last = ['', '', '', ''];
   private readonly lastRef = [NO_STRING, NO_STRING, NO_STRING, NO_STRING];
 
@@ -169,11 +171,7 @@ export class BatchWriter {
   private ref(column: number, s: string | undefined): number {
     if (s === undefined) return NO_STRING;
     if (this.lastRef[column] !== NO_STRING && this.last[column] === s) return this.lastRef[column]!;
-    let i = this.index.get(s);
-    if (i === undefined) {
-      i = this.strings.push(s) - 1;
-      this.index.set(s, i);
-    }
+    const i = this.strings.push(s) - 1;
     this.last[column] = s;
     this.lastRef[column] = i;
     return i;
