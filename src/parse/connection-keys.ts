@@ -74,14 +74,18 @@ export class ConnectionKeys {
     return `${this.hostNames[Math.floor(key / PID_LIMIT)]}|${key % PID_LIMIT}`;
   }
 
-  /** The host of the line before (nearly every line has the same host): its number without a lookup. */
+  /**
+   * The host of the line before (nearly every line has the same host): its number without a lookup. The string the
+   * line gave, not the table's copy: the header reader hands every line of one host the same string, which is then
+   * found equal at once, where the copy was compared character by character on every line.
+   */
   private lastHost: string | undefined;
   private lastIndex = -1;
 
   private hostIndex(host: string): number {
     if (host === this.lastHost) return this.lastIndex;
     const known = this.hostLookup(host);
-    this.lastHost = known >= 0 ? this.hostNames[known] : undefined;
+    this.lastHost = known >= 0 ? host : undefined;
     this.lastIndex = known;
     return known;
   }
