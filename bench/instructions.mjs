@@ -87,30 +87,12 @@ function print(part, lines, sums) {
  */
 function replayCount(dir, slice) {
   const out = join(dir, 'replay.cg');
-  const r = spawnSync(
-    'valgrind',
-    [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      `--cachegrind-out-file=${out}`,
-      '--smc-check=all-non-file',
-      process.execPath,
-      '--max-semi-space-size=4',
-      ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
-      'bin/f2b-campaign.js',
-      'replay',
-      '--auth-log',
-      slice,
-      '--verdicts',
-      '/dev/null',
-      '--fail2ban-defaults',
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  valgrind(
+    ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`],
+    [],
+    ['bin/f2b-campaign.js', 'replay', '--auth-log', slice, '--verdicts', '/dev/null', '--fail2ban-defaults'],
   );
-  if (r.status !== 0) throw new Error(`valgrind failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const annotated = spawnSync('cg_annotate', ['--threshold=0', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (annotated.status !== 0) throw new Error(`cg_annotate failed: ${annotated.stderr}`);
-  return categories(annotated.stdout);
+  return annotatedCategories(out);
 }
 
 /** The first `n` lines of `file` (all of it if it has fewer). */
@@ -126,11 +108,18 @@ function firstLines(file, n) {
 }
 
 /**
- * One run of this script's runner (`--run part slice mode`) under a valgrind tool, with the node flags every run
- * takes (and NODE_FLAGS'). V8 writes and rewrites machine code: without --smc-check valgrind would run stale
- * translations of it.
+ * One run of this script's runner (`--run part slice mode`) under a valgrind tool, in one thread (--single-threaded:
+ * V8's compiler and collector then work on it too).
  */
 function underValgrind(toolArgs, nodeArgs, part, slice, mode) {
+  return valgrind(toolArgs, ['--single-threaded', ...nodeArgs], ['bench/instructions.mjs', '--run', part, slice, mode]);
+}
+
+/**
+ * `node args` under a valgrind tool, with the node flags every run takes (and NODE_FLAGS'). V8 writes and rewrites
+ * machine code: without --smc-check valgrind would run stale translations of it.
+ */
+function valgrind(toolArgs, nodeArgs, args) {
   const extra = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const r = spawnSync(
     'valgrind',
@@ -138,15 +127,10 @@ function underValgrind(toolArgs, nodeArgs, part, slice, mode) {
       ...toolArgs,
       '--smc-check=all-non-file',
       process.execPath,
-      '--single-threaded',
       '--max-semi-space-size=4',
       ...nodeArgs,
       ...extra,
-      'bench/instructions.mjs',
-      '--run',
-      part,
-      slice,
-      mode,
+      ...args,
     ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
@@ -158,6 +142,11 @@ function underValgrind(toolArgs, nodeArgs, part, slice, mode) {
 function count(dir, part, slice, mode) {
   const out = join(dir, `${part}-${mode}.cg`);
   underValgrind(['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`], [], part, slice, mode);
+  return annotatedCategories(out);
+}
+
+/** A cachegrind output's instructions by category (cg_annotate's per-function lines, summed). */
+function annotatedCategories(out) {
   const annotated = spawnSync('cg_annotate', ['--threshold=0', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (annotated.status !== 0) throw new Error(`cg_annotate failed: ${annotated.stderr}`);
   return categories(annotated.stdout);
