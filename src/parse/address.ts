@@ -61,7 +61,16 @@ export function formatIPv6(groups: readonly number[]): string {
  */
 export function normaliseAddress(token: string): RemoteAddress | null {
   const quad = dottedQuadNumber(token);
-  if (quad >= 0) return ipv4Address(token, quad);
+  return quad >= 0 ? ipv4Address(token, quad) : otherAddress(token);
+}
+
+/** A dotted quad and its number (as dottedQuadNumber reads it) as a RemoteAddress of its own. */
+export function ipv4Address(token: string, quad: number): RemoteAddress {
+  return { ip: detach(token), bannable: true, quad };
+}
+
+/** normaliseAddress of a token that dottedQuadNumber refused: an IPv6 address, a hostname, or null. */
+export function otherAddress(token: string): RemoteAddress | null {
   const bracketless = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
   if (isIPv6(bracketless)) {
     // A link-local peer comes with its zone (`fe80::1%eth0`): the interface is ours, the address is the part before.
@@ -80,11 +89,6 @@ export function normaliseAddress(token: string): RemoteAddress | null {
   if (/^[\d.]+$/.test(token)) return null;
   if (HOSTNAME.test(token)) return { ip: detach(token), bannable: false, quad: -1 };
   return null;
-}
-
-/** A dotted quad and its number (as dottedQuadNumber reads it) as a RemoteAddress of its own. */
-export function ipv4Address(token: string, quad: number): RemoteAddress {
-  return { ip: detach(token), bannable: true, quad };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AuthEvent } from '../core/auth-event.js';
-import { dottedQuadNumber, ipv4Address, normaliseAddress, type RemoteAddress } from './address.js';
+import { dottedQuadNumber, ipv4Address, otherAddress, type RemoteAddress } from './address.js';
 import { type ConnectionSnapshot, ConnectionTracker } from './connection-tracker.js';
 import { ParseStats, type SkipReason } from './parse-stats.js';
 import { CUT, classifySshdMessage } from './sshd-message.js';
@@ -118,7 +118,7 @@ export class SshdParser {
 
   private address(token: string): RemoteAddress | null {
     const quad = dottedQuadNumber(token);
-    if (quad < 0) return normaliseAddress(token);
+    if (quad < 0) return otherAddress(token);
     if (quad !== this.lastQuad || this.lastIPv4 === null) {
       this.lastIPv4 = ipv4Address(token, quad);
       this.lastQuad = quad;
