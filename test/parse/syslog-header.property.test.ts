@@ -57,6 +57,23 @@ describe('syslog header', () => {
     expect(reader.read('Feb 15 14:23:12 web1 sshd[5]: m')).toMatchObject({ time: a, host: 'web1', pid: 5 });
   });
 
+  it('does so for RFC 3339 stamps too, repeated or new on every line', () => {
+    const reader = new HeaderReader(new YearInference(Date.UTC(2026, 5, 1)));
+    const a = '2026-02-15T14:23:12.000001+01:00';
+    const b = '2026-02-15T14:23:12.000002+01:00';
+    const time = Date.parse('2026-02-15T14:23:12.000+01:00');
+    for (const [stamp, host, pid] of [
+      [a, 'web1', 1],
+      [a, 'web1', 2],
+      [a, 'web2', 3],
+      [b, 'web1', 4],
+      [a, 'web1', 5],
+      [a, 'web1', 6],
+    ] as const) {
+      expect(reader.read(`${stamp} ${host} sshd[${pid}]: m`)).toMatchObject({ time, host, pid, message: 'm' });
+    }
+  });
+
   it('still knows the forms the hand-read path leaves to the expression', () => {
     const reader = new HeaderReader(new YearInference(Date.UTC(2026, 5, 1)));
     const read = (text: string) => reader.read(STAMP + text);
