@@ -24,12 +24,38 @@ export interface HeldSignals {
  * comes during the start is carried out as soon as the start is done; if the start has not finished within
  * STOP_DEADLINE_MS of it, the process ends then by that signal (143, or 130 for SIGINT, to a shell), as a second
  * signal makes it.
- * Returns the release, which says what came.
+ * Returns the release, which says what came. The hold begins at holdSignalsEarly if that was called.
  */
 export function holdSignals(log: Logger): () => HeldSignals {
+  const held = early ?? hold();
+  early = undefined;
+  held.logTo(log);
+  return held.release;
+}
+
+/**
+ * Begins the hold before the service's code is loaded and its configuration read: that took ~0.1 s (~0.2 s on a
+ * busy machine) after node's own start, and a SIGHUP then ended the process. systemd counts an end by SIGHUP as
+ * clean, so Restart=on-failure left the service down after a `systemctl reload` right behind a start. What node
+ * does before it runs any JavaScript (~0.05-0.1 s) stays out of reach.
+ */
+export function holdSignalsEarly(): void {
+  early ??= hold();
+}
+
+interface Hold {
+  readonly release: () => HeldSignals;
+  /** Where the deadline's warning goes (no logger exists before the configuration is read). */
+  logTo(log: Logger): void;
+}
+
+let early: Hold | undefined;
+
+function hold(): Hold {
   let hangup = false;
   let stop: NodeJS.Signals | null = null;
   let deadline: NodeJS.Timeout | undefined;
+  let log: Logger | undefined;
   const onHup = () => {
     hangup = true;
   };
@@ -52,7 +78,7 @@ export function holdSignals(log: Logger): () => HeldSignals {
     if (stop !== null) return die(signal);
     stop = signal;
     deadline = setTimeout(() => {
-      log.warn({ event: LOG_EVENTS.forcedExit, signal, reason: `still starting ${STOP_DEADLINE_MS} ms after it` });
+      log?.warn({ event: LOG_EVENTS.forcedExit, signal, reason: `still starting ${STOP_DEADLINE_MS} ms after it` });
       die(signal);
     }, STOP_DEADLINE_MS);
     deadline.unref();
@@ -60,7 +86,12 @@ export function holdSignals(log: Logger): () => HeldSignals {
   process.on('SIGHUP', onHup);
   process.on('SIGTERM', onStop);
   process.on('SIGINT', onStop);
-  return release;
+  return {
+    release,
+    logTo: (to) => {
+      log = to;
+    },
+  };
 }
 
 /**

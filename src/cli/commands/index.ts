@@ -1,3 +1,4 @@
+import { holdSignalsEarly } from '../../service/signals.js';
 import type { Command } from '../command.js';
 
 /**
@@ -33,7 +34,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'run',
     summary: 'run the service: follow sshd, sample sockets, write verdicts for fail2ban',
-    load: async () => (await import('./run.js')).runCommand,
+    load: async () => {
+      // From here, not once run.js is loaded: a SIGHUP while it loads ended the service (service/signals.ts).
+      holdSignalsEarly();
+      return (await import('./run.js')).runCommand;
+    },
   },
   {
     name: 'status',
