@@ -189,6 +189,17 @@ check "f2b-campaign status (without root) shows the running service" \
 systemctl reload f2b-campaign
 for _ in $(seq 50); do service_log | grep -q '"config-reloaded"' && break; sleep 0.2; done
 check "systemctl reload (ExecReload's SIGHUP) rereads the configuration" sh -c "journalctl -q -b -u f2b-campaign -o cat | grep -q '\"config-reloaded\"'"
+# A reload right behind a restart, as configuration management does both: with Type=simple systemd sends it while
+# node is still starting, when a SIGHUP ends the process, and systemd restarts no service a SIGHUP ended. The
+# unit's ExecReload (debian/reload-when-started) waits for the service's status file.
+systemctl restart f2b-campaign
+systemctl reload f2b-campaign
+quick_pid=$(prop f2b-campaign MainPID)
+reloaded_by() { service_log | grep '"config-reloaded"' | grep -q "\"pid\":$1,"; }
+for _ in $(seq 100); do reloaded_by "$quick_pid" && break; sleep 0.2; done
+survived_reload() { reloaded_by "$1" && [ "$(systemctl is-active f2b-campaign)" = active ]; }
+check "systemctl reload right behind a restart: reloaded once started (pid $quick_pid), still active" \
+  survived_reload "$quick_pid"
 old_pid=$(prop f2b-campaign MainPID)
 systemctl restart f2b-campaign
 check "systemctl restart: active again" active f2b-campaign

@@ -38,6 +38,11 @@ describe("the program's node flags", () => {
     const execStart = /^ExecStart=(.*)$/m.exec(read('debian/f2b-campaign.service'))?.[1] ?? '';
     expect(execStart).toBe('/usr/bin/f2b-campaign run --config /etc/f2b-campaign/f2b-campaign.conf');
     expect(read('debian/f2b-campaign.install')).toMatch(/^debian\/launcher\/f2b-campaign usr\/bin\/$/m);
+    // Its ExecReload sends the SIGHUP once the service has started (test/package/reload-when-started.test.ts).
+    expect(read('debian/f2b-campaign.service')).toMatch(
+      /^ExecReload=\/usr\/share\/f2b-campaign\/reload-when-started \$MAINPID$/m,
+    );
+    expect(read('debian/f2b-campaign.install')).toMatch(/^debian\/reload-when-started usr\/share\/f2b-campaign\/$/m);
     expect(read('debian/f2b-campaign.install')).toMatch(/^dist\/f2b-campaign\.mjs usr\/share\/f2b-campaign\/$/m);
     // replay's parser thread runs its own bundle, which the program looks for beside itself (src/cli/main.ts), and
     // both load the code they share and each command's own from chunks/ beside them (scripts/bundle-options.mjs).
