@@ -33,6 +33,9 @@ describe('debian/reload-when-started (the unit’s ExecReload)', () => {
     try {
       const script = await runScript(child.pid ?? 0);
       expect(script.code).toBe(0);
+      // It found the status file naming the pid, rather than giving up waiting after 30 s and sending the signal
+      // anyway (as it would if the file's format stopped matching what it looks for).
+      expect(script.ms).toBeLessThan(10_000);
       const events = () => serviceLog(out).map((l) => l['event']);
       const reloaded = waitFor(() => events().includes('config-reloaded'), 30_000, 'the reload').then(() => 'reloaded');
       const gone = ended.then((e) => `ended by ${e.signal ?? `exit ${e.code}`}`);
