@@ -250,7 +250,9 @@ describe('f2b-campaign run: signals while starting', () => {
       expect(child.signalCode).toBeNull();
       await first.writeFile(conf);
       await first.close();
-      // The held SIGHUP's reload, once started, reads the configuration again.
+      // The held SIGHUP's reload, once started, reads the configuration again. Not before the start: until the
+      // first read has closed the FIFO, a writer opening it would join that read, and the reload's would wait.
+      await waitFor(() => events().includes('service-started'), 30_000, 'the start');
       const again = await writeConfig();
       await again.writeFile(conf);
       await again.close();
