@@ -52,17 +52,17 @@ export class HeaderReader {
    * line before had too: a dozen lines a second share one (a busy log, one host), and finding it at the start of a
    * line is one search, where the stamp, the host and the program apart cost ~5% of the parser's instructions more.
    * Kept only for a repeated stamp: where every stamp is new (RFC 3339 with microseconds, rsyslog's default on
-   * Debian 12), looking for it and keeping it cost ~6% more instead. Forgotten with its stamp.
+   * Debian 12), looking for it and keeping it cost ~6% more instead. Forgotten with its stamp (remember), so its
+   * time is always lastTime; its host is kept, since a later line of the same stamp may name another.
    */
   private lastPrefix = '';
-  private prefixTime = 0;
   private prefixHost = '';
 
   constructor(private readonly years: YearInference) {}
 
   read(line: string): LineHeader | null {
     if (this.lastPrefix.length !== 0 && line.indexOf(this.lastPrefix) === 0) {
-      const header = this.readPid(line, this.lastPrefix.length, this.prefixTime, this.prefixHost);
+      const header = this.readPid(line, this.lastPrefix.length, this.lastTime, this.prefixHost);
       if (header !== null) return header;
     }
     const c = line.charCodeAt(0);
@@ -134,7 +134,6 @@ export class HeaderReader {
     const header = this.readPid(line, digits, time, host);
     if (header !== null && repeated) {
       this.lastPrefix = line.slice(0, digits);
-      this.prefixTime = time;
       this.prefixHost = host;
     }
     return header;

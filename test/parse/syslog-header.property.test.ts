@@ -47,10 +47,11 @@ describe('syslog header', () => {
   });
 
   it("gives each line its own stamp's time, whatever form and stamp the line before had", () => {
-    // The reader keeps the last `<stamp> <host> sshd[` it read by hand: a line of another form (no host) with
-    // another stamp comes between two with the first stamp.
+    // The reader keeps the last `<stamp> <host> sshd[` it read by hand (from the second line of a stamp on): a
+    // line of another form (no host) with another stamp comes between lines with the first stamp.
     const reader = new HeaderReader(new YearInference(Date.UTC(2026, 5, 1)));
     const a = reader.read('Feb 15 14:23:12 web1 sshd[1]: m')!.time;
+    expect(reader.read('Feb 15 14:23:12 web1 sshd[1]: m')!.time).toBe(a);
     expect(reader.read('Feb 15 14:23:13 sshd[2]: m')!.time - a).toBe(1000);
     expect(reader.read('Feb 15 14:23:12 web1 sshd[3]: m')).toMatchObject({ time: a, host: 'web1', pid: 3 });
     expect(reader.read('Feb 15 14:23:12 web2 sshd[4]: m')).toMatchObject({ time: a, host: 'web2', pid: 4 });
