@@ -97,15 +97,16 @@ function hold(): Hold {
 /**
  * SIGTERM / SIGINT: stop cleanly (sources closed, state saved) and exit 0, or exit 1 if that takes more than
  * STOP_DEADLINE_MS; a second signal exits at once (the state saved last stays valid: a restart re-reads a few
- * lines and drops their repeated verdicts). SIGHUP: reload. `held`: what came during the start (holdSignals), done
- * now: a stop at once, else a reload. Resolves with the exit code once stopped.
+ * lines and drops their repeated verdicts). SIGHUP: reload. `release`: the start's hold (holdSignals), released
+ * once these handlers are in place, and what it held done then: a stop at once, else a reload. In the other order,
+ * the hold's listeners gone and these not yet there, node restores the signals' default for a moment, and a
+ * SIGHUP then ends the process. Resolves with the exit code once stopped.
  */
 export function runUntilSignalled(
   service: Stoppable,
   log: Logger,
-  held: HeldSignals = { hangup: false, stop: null },
+  release: () => HeldSignals = () => ({ hangup: false, stop: null }),
 ): Promise<number> {
-  if (held.hangup && held.stop === null) void service.reload();
   return new Promise((resolve) => {
     let stopping = false;
     const onStop = (signal: NodeJS.Signals) => {
@@ -122,7 +123,6 @@ export function runUntilSignalled(
       service.stop().then(
         () => {
           clearTimeout(deadline);
-          process.off('SIGHUP', onHup);
           resolve(0);
         },
         (error: unknown) => {
@@ -131,10 +131,16 @@ export function runUntilSignalled(
         },
       );
     };
-    const onHup = () => void service.reload();
+    // Never removed: without a listener, node would give SIGHUP back its default (ending the process) until exit.
+    // Once stopping, there is nothing left to reload.
+    const onHup = () => {
+      if (!stopping) void service.reload();
+    };
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
     process.on('SIGHUP', onHup);
+    const held = release();
     if (held.stop !== null) onStop(held.stop);
+    else if (held.hangup) void service.reload();
   });
 }

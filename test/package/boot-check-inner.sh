@@ -191,7 +191,7 @@ for _ in $(seq 50); do service_log | grep -q '"config-reloaded"' && break; sleep
 check "systemctl reload (ExecReload's SIGHUP) rereads the configuration" sh -c "journalctl -q -b -u f2b-campaign -o cat | grep -q '\"config-reloaded\"'"
 # A reload right behind a restart, as configuration management does both: with Type=simple systemd sends it while
 # node is still starting, when a SIGHUP ends the process, and systemd restarts no service a SIGHUP ended. The
-# unit's ExecReload (debian/reload-when-started) waits for the service's status file.
+# unit's ExecReload (debian/reload-when-started) waits until the process catches SIGHUP.
 systemctl restart f2b-campaign
 reload_began=$(date +%s)
 systemctl reload f2b-campaign

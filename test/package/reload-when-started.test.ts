@@ -1,6 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +21,16 @@ beforeAll(async () => {
 
 function runScript(pid: number, tries?: number): Promise<{ code: number | null; ms: number }> {
   const began = Date.now();
-  const args = [String(pid), join(t.dir, 'run', 'status.json'), ...(tries === undefined ? [] : [String(tries)])];
-  const child = spawn(SCRIPT, args, { stdio: 'ignore' });
+  const child = spawn(SCRIPT, [String(pid), ...(tries === undefined ? [] : [String(tries)])], { stdio: 'ignore' });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, ms: Date.now() - began })));
 }
+
+/** A process's end: its exit code, or the signal that ended it. */
+function ending(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+}
+
+const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups'];
 
 describe('debian/reload-when-started (the unit’s ExecReload)', () => {
   it('sent right after the launch, the reload happens once the service has started, and it keeps running', async () => {
@@ -35,9 +40,9 @@ describe('debian/reload-when-started (the unit’s ExecReload)', () => {
     try {
       const script = await runScript(child.pid ?? 0);
       expect(script.code).toBe(0);
-      // It found the status file naming the pid, rather than giving up waiting after 30 s and sending the signal
-      // anyway (as it would if the file's format stopped matching what it looks for).
-      expect(script.ms).toBeLessThan(10_000);
+      // It signalled as soon as the program caught SIGHUP (its first lines), not at the end of its 30 s wait: the
+      // service's runtime_dir here is not the unit's, which the script needs to know nothing of.
+      expect(script.ms).toBeLessThan(5_000);
       const events = () => serviceLog(out).map((l) => l['event']);
       const reloaded = waitFor(() => events().includes('config-reloaded'), 30_000, 'the reload').then(() => 'reloaded');
       const gone = ended.then((e) => `ended by ${e.signal ?? `exit ${e.code}`}`);
@@ -52,36 +57,47 @@ describe('debian/reload-when-started (the unit’s ExecReload)', () => {
     }
   }, 60_000);
 
-  // Seen in a CI run of the booted package test: systemd's new process sets up the unit's sandbox as root and only
-  // then takes the service's user, so for a moment the script (run as that user) may not signal it. An early
-  // `kill -0` took that for a process that had gone, and the reload was never sent.
-  it('waits through the moment the new process still runs as root, when the service user may not signal it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'f2bc-reload-'));
-    chmodSync(dir, 0o755);
-    const status = join(dir, 'status.json');
-    const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups'];
-    // Root for 1 s, then nobody, in one process: what systemd's child does around the service's exec.
-    const target = spawn('sh', ['-c', `sleep 1; exec setpriv ${asNobody.join(' ')} sleep 30`], { stdio: 'ignore' });
-    const killed = new Promise((resolve) => target.on('exit', (_code, signal) => resolve(signal)));
+  // What systemd's new process does around the service's exec: it sets up the unit's sandbox as root, and only then
+  // takes the service's user and runs node, which catches SIGHUP a moment later. Meanwhile the script (run as the
+  // service's user) may not signal it, and a SIGHUP would end it. (A first version of the script took a refused
+  // `kill -0` for a process that had gone, and sent nothing: seen in a CI run of the booted package test.)
+  it('waits through the root moment and the start, and signals once the process catches SIGHUP', async () => {
+    // Root for 1 s, then nobody, catching SIGHUP (and exiting 7 on it) 1 s after that.
+    const inner = 'sleep 1; trap "exit 7" HUP; while :; do sleep 0.05; done';
+    const target = spawn('sh', ['-c', `sleep 1; exec setpriv ${asNobody.join(' ')} sh -c '${inner}'`], {
+      stdio: 'ignore',
+    });
+    const end = ending(target);
     try {
       const began = Date.now();
-      const script = spawn('setpriv', [...asNobody, SCRIPT, String(target.pid), status, '100'], { stdio: 'ignore' });
-      const done = new Promise((resolve) => script.on('exit', (code) => resolve(code)));
-      setTimeout(() => writeFileSync(status, `{\n  "pid": ${target.pid},\n  "state": "running"\n}\n`), 2000);
-      expect(await done).toBe(0);
-      expect(await killed).toBe('SIGHUP');
-      // It went by the status file, written at 2 s, not by the end of its 10 s wait.
+      const script = spawn('setpriv', [...asNobody, SCRIPT, String(target.pid), '100'], { stdio: 'ignore' });
+      expect(await ending(script)).toBe('exit 0');
+      expect(Date.now() - began).toBeGreaterThanOrEqual(1900);
+      // Its own handler ran: not ended by the signal's default.
+      expect(await end).toBe('exit 7');
       expect(Date.now() - began).toBeLessThan(6000);
     } finally {
       target.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 
-  it('fails, after its wait, for a process that has gone (systemd then reports the reload failed)', async () => {
+  it('sends nothing to a process that never catches SIGHUP, and fails (systemd reports the reload failed)', async () => {
+    const target = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const r = await runScript(target.pid ?? 0, 5);
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeGreaterThanOrEqual(400);
+      expect(target.exitCode).toBeNull();
+      expect(target.signalCode).toBeNull();
+    } finally {
+      target.kill('SIGKILL');
+    }
+  });
+
+  it('fails, after its wait, for a process that has gone', async () => {
     const gone = spawnSync('true').pid;
     const r = await runScript(gone, 5);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.ms).toBeGreaterThanOrEqual(400);
   });
 });

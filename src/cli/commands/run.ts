@@ -91,7 +91,7 @@ export const runCommand: Command = {
     });
     const release = holdSignals(log);
     await service.start();
-    const code = await runUntilSignalled(service, log, release());
+    const code = await runUntilSignalled(service, log, release);
     // Everything is saved and closed; do not wait for stray handles (a watcher's last callback) to drain.
     process.exit(code);
   },
