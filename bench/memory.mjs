@@ -8,7 +8,17 @@
 // are bundled from src/ with esbuild, so no prior build is needed.
 // Usage: node --expose-gc bench/memory.mjs [FLOOD_SOURCES] [MEASURED_SOURCES] [LOG_FLOOD] [SSHGUARD_FLOOD]
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -204,6 +214,7 @@ async function liveFlood(name, pid, log, lines, progress, note) {
 async function logFlood() {
   const dir = mkdtempSync(join(tmpdir(), 'f2b-bench-memory-'));
   const results = [];
+  const reload = { before: 0, peak: 0 };
   try {
     const lines = floodLog(LOG_FLOOD);
     // f2b-campaign run, on its defaults, following an empty auth.log; its status file counts the lines read.
@@ -216,9 +227,10 @@ async function logFlood() {
     const argv = ['run', '--config', join(ours, 'f2b.conf'), '--auth-log', join(ours, 'auth.log')];
     argv.push('--verdicts', join(ours, 'verdicts.log'), '--state-dir', join(ours, 'state'));
     argv.push('--fail2ban-dir', join(ours, 'none'));
-    const child = spawn(process.execPath, [...launcherFlags(), bundle, ...argv], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const serviceLog = join(ours, 'service.log');
+    const out = openSync(serviceLog, 'w');
+    const child = spawn(process.execPath, [...launcherFlags(), bundle, ...argv], { stdio: ['ignore', out, 'inherit'] });
+    closeSync(out);
     const exited = new Promise((r) => child.on('exit', r));
     try {
       const statusFile = join(ours, 'run', 'status.json');
@@ -238,6 +250,14 @@ async function logFlood() {
         `${detection.trackedSources} tracked (max_sources 100000), ${detection.evictedSources ?? '?'} evicted, ` +
         `${last.verdicts.written} verdicts written, ${(detection.campaigns ?? []).length} campaigns open`;
       results.push(r);
+      // A SIGHUP (`systemctl reload`) then rebuilds the core from its state with the configuration read again:
+      // for a while, the old core and the new one are both in memory. The peak is measured from here (clear_refs 5
+      // resets VmHWM), until the reload is logged.
+      writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+      reload.before = memoryMb([child.pid]);
+      child.kill('SIGHUP');
+      await waitFor('the reload', () => readFileSync(serviceLog, 'utf8').includes('"config-reloaded"'));
+      reload.peak = memoryMb([child.pid], 'VmHWM');
     } finally {
       child.kill('SIGTERM');
       await exited;
@@ -302,6 +322,10 @@ async function logFlood() {
       `| ${r.name} | ${r.fed} | ${r.seconds.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.before.toFixed(1)} | ${r.after.toFixed(1)} | ${r.peak.toFixed(1)} | ${per} | ${r.note} |`,
     );
   }
+  console.log(
+    `\nf2b-campaign run, a SIGHUP after the flood: RSS ${reload.before.toFixed(1)} MB before it, ` +
+      `${reload.peak.toFixed(1)} MB at most until the reload was logged`,
+  );
 }
 
 // The flood first, so its RSS is its own (V8 keeps pages it once used).

@@ -128,7 +128,7 @@ export class CampaignService {
       // A later SIGHUP came meanwhile: it read the configuration after us, its result is the one to keep.
       if (generation !== this.reloads) return;
       // The snapshot and the swap in one synchronous step: no event falls between the old core and the new.
-      const core = this.pipeline ? this.makeCore(config, thresholds, this.pipeline.core.snapshot()) : null;
+      const core = this.pipeline ? this.rebuildCore(config, thresholds, this.pipeline.core) : null;
       log.level = settings.logLevel; // throws on a level pino does not know
       if (this.pipeline && core) this.pipeline.core = core;
       this.config = config;
@@ -204,6 +204,17 @@ export class CampaignService {
     }
   }
 
+  /**
+   * A core with `config`'s settings, resuming from `old`'s state as a restart resumes from the state file: the
+   * snapshot's text, then its rows parsed one at a time as the new core takes them. Taken whole, as snapshot()'s
+   * objects, after a flood of 100,000 addresses it doubled the process's memory at every SIGHUP (139 -> 280 MB).
+   */
+  private rebuildCore(config: LoadedConfig, thresholds: Fail2banThresholds, old: CorrelationCore): CorrelationCore {
+    const text = coreText(old);
+    const snapshot: unknown = JSON.parse([...text.json].join(''));
+    return this.makeCore(config, thresholds, snapshot, text.rows && parsedLines(text.rows));
+  }
+
   private tick(): void {
     if (!this.pipeline || !this.writer) return;
     try {
@@ -253,6 +264,10 @@ export class CampaignService {
 function coreText(core: CorrelationCore): CoreText {
   if (core.snapshotJson && core.snapshotRows) return { json: core.snapshotJson(true), rows: core.snapshotRows() };
   return { json: core.snapshotJson?.() ?? [JSON.stringify(core.snapshot())] };
+}
+
+function* parsedLines(lines: Iterable<string>): Generator<unknown> {
+  for (const line of lines) yield JSON.parse(line);
 }
 
 function pickFail2ban(settings: ServiceSettings): Pick<ServiceSettings, 'fail2banJail' | 'fail2banConfig'> {

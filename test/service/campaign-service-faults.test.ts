@@ -20,8 +20,8 @@ const POISON = '203.0.113.66';
 
 /** The real core, except that it throws on one address (a core fault on one attacker's line). */
 function faultyCore(events: AuthEvent[]): CoreFactory {
-  return (values, thresholds, snapshot) => {
-    const core = createCore(values['detection'] ?? {}, thresholds, snapshot);
+  return (values, thresholds, snapshot, rows) => {
+    const core = createCore(values['detection'] ?? {}, thresholds, snapshot, values['alerts'] ?? {}, rows);
     return {
       ...core,
       onAuthEvent: (e: AuthEvent) => {
