@@ -64,13 +64,13 @@ describe('a SIGHUP reload', () => {
     await service.start();
     cleanups.push(() => service.stop());
     service.settle();
-    const detection = () =>
-      (service.status()?.core as { detection: { trackedSources: number; campaigns: unknown[] } }).detection;
-    expect(detection().trackedSources).toBe(40);
-    expect(detection().campaigns).toHaveLength(1);
+    type Detection = { trackedSources: number; campaigns: unknown[] };
+    const detection = () => (service.status()?.core as { detection?: Detection } | undefined)?.detection;
+    expect(detection()?.trackedSources).toBe(40);
+    expect(detection()?.campaigns).toHaveLength(1);
     const before = JSON.stringify(service.snapshotState()?.core);
     await service.reload();
     expect(JSON.stringify(service.snapshotState()?.core)).toBe(before);
-    expect(detection().trackedSources).toBe(40);
+    expect(detection()?.trackedSources).toBe(40);
   });
 });
