@@ -5,12 +5,14 @@ import { dirname } from 'node:path';
  * Replaces `path` with `text` so that a reader (or a restart after kill -9 or power loss) sees either the old
  * content or the new, never a mix: write a temporary file beside it, fsync, rename over, fsync the directory.
  * `durable` false skips the fsyncs (the status file in /run: atomic for readers, no need to survive power loss).
+ * Returns the bytes written.
  */
-export function writeFileAtomic(path: string, text: string | Iterable<string>, mode = 0o640, durable = true): void {
+export function writeFileAtomic(path: string, text: string | Iterable<string>, mode = 0o640, durable = true): number {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', mode);
+  let written = 0;
   try {
     // write(2) may take only part of the buffer (a disk filling up, a file size limit) without an error; writeSync
     // then returns the short count. Renaming a half-written file over the good one would be the worst outcome, so
@@ -23,6 +25,7 @@ export function writeFileAtomic(path: string, text: string | Iterable<string>, m
         if (n === 0) throw Object.assign(new Error(`no progress writing ${temp}`), { code: 'EIO' });
         done += n;
       }
+      written += bytes.length;
     }
     if (durable) fsyncSync(fd);
   } catch (error) {
@@ -37,7 +40,7 @@ export function writeFileAtomic(path: string, text: string | Iterable<string>, m
   }
   closeSync(fd);
   renameSync(temp, path);
-  if (!durable) return;
+  if (!durable) return written;
   try {
     const dirFd = openSync(dir, 'r');
     try {
@@ -48,4 +51,5 @@ export function writeFileAtomic(path: string, text: string | Iterable<string>, m
   } catch {
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   }
+  return written;
 }

@@ -5,6 +5,7 @@ import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
+import { SavePace } from './save-pace.js';
 import { resolveSettings, type ServiceSettings } from './service-settings.js';
 import { ServiceSources } from './service-sources.js';
 import { type CoreText, loadState, type ServiceState, saveState } from './state-store.js';
@@ -53,6 +54,7 @@ export class CampaignService {
   /** Pipeline activity at the last save: an idle service does not rewrite (and fsync) the same state. */
   private savedActivity = -1;
   private saves = 0;
+  private readonly pace: SavePace;
   private phase: ServiceStatus['state'] = 'running';
   /** Counts reloads begun: one overtaken by a later SIGHUP while it waited on fail2ban must not apply. */
   private reloads = 0;
@@ -60,6 +62,7 @@ export class CampaignService {
   constructor(options: CampaignServiceOptions) {
     this.options = options;
     this.config = options.config;
+    this.pace = new SavePace(options.settings.stateInterval, options.settings.stateWriteRate, options.log);
   }
 
   get settings(): ServiceSettings {
@@ -230,6 +233,7 @@ export class CampaignService {
     // Once one save is behind us, lines read a second time after a crash have been read: nothing more repeats.
     if (this.saves > 0) this.pipeline?.dedupe.clear();
     if (this.pipeline && this.pipeline.activity() === this.savedActivity) return;
+    if (!this.pace.due(Date.now())) return;
     this.save();
   }
 
@@ -240,9 +244,10 @@ export class CampaignService {
     try {
       // The core's snapshot, in pieces (a flood's 100,000 sources are ~80 MB as objects), taken now with the rest;
       // its rows apart, when it has them, for a restart to read one at a time.
-      saveState(this.options.settings.stateDir, state, coreText(core));
+      const bytes = saveState(this.options.settings.stateDir, state, coreText(core));
       this.saves++;
       this.savedActivity = this.pipeline?.activity() ?? -1;
+      this.pace.saved(bytes, Date.now());
     } catch (error) {
       // Not fatal: the previous state still stands, a restart re-reads (and dedupes) a little more.
       this.options.log.error({ event: LOG_EVENTS.stateSaveFailed, err: (error as Error).message });

@@ -20,7 +20,7 @@ export const LOG_EVENTS = {
   verdictWriteFailed: 'verdict-write-failed',
   verdictWriteRecovered: 'verdict-write-recovered',
   verdictLogReopened: 'verdict-log-reopened',
-  stateSaved: 'state-saved',
+  stateSavesSpaced: 'state-saves-spaced',
   stateSaveFailed: 'state-save-failed',
   stateCorrupt: 'state-corrupt',
   statusFailed: 'status-write-failed',

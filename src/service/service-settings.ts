@@ -17,6 +17,8 @@ export interface ServiceSettings {
   readonly sampleInterval: number;
   readonly sampleIntervalCampaign: number;
   readonly stateInterval: number;
+  /** Average bytes per second periodic state saves may write (state_write_rate). */
+  readonly stateWriteRate: number;
   readonly fail2banJail: string;
   readonly fail2banConfig: string;
   readonly campaignJail: string;
@@ -99,6 +101,7 @@ export function resolveSettings(
     sampleInterval: get('sample_interval'),
     sampleIntervalCampaign: get('sample_interval_campaign'),
     stateInterval: get('state_interval'),
+    stateWriteRate: get('state_write_rate'),
     fail2banJail: get('fail2ban_jail'),
     fail2banConfig: get('fail2ban_config'),
     campaignJail: get('campaign_jail'),

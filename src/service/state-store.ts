@@ -37,9 +37,12 @@ export interface CoreText {
   readonly rows?: Iterable<string>;
 }
 
-/** Writes the state; `core`, when given, is the JSON text of `state.core` (and the core's rows apart). */
-export function saveState(dir: string, state: ServiceState, core?: CoreText): void {
-  writeFileAtomic(join(dir, STATE_FILE), core ? stateText(state, core) : [`${JSON.stringify(state)}\n`], 0o600);
+/**
+ * Writes the state; `core`, when given, is the JSON text of `state.core` (and the core's rows apart). Returns the
+ * file's size in bytes.
+ */
+export function saveState(dir: string, state: ServiceState, core?: CoreText): number {
+  return writeFileAtomic(join(dir, STATE_FILE), core ? stateText(state, core) : [`${JSON.stringify(state)}\n`], 0o600);
 }
 
 function* stateText(state: ServiceState, core: CoreText): Generator<string> {
