@@ -57,19 +57,25 @@ export function formatIPv6(groups: readonly number[]): string {
 /**
  * Normalises the address token of an sshd line. IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes the IPv4 address, so
  * one attacker is one source whichever socket family sshd used. Returns null when the token is neither an address
- * nor a plausible hostname (the line is then skipped, never guessed at).
+ * nor a plausible hostname (the line is then skipped, never guessed at), and for the unspecified addresses
+ * (`0.0.0.0`, `::`): no connection comes from them, so one where the peer belongs was written by an attacker (a
+ * cut `Change of username` line leaves room for `::` alone).
  */
 export function normaliseAddress(token: string): RemoteAddress | null {
   const quad = dottedQuadNumber(token);
+  if (quad === UNSPECIFIED) return null;
   return quad >= 0 ? ipv4Address(token, quad) : otherAddress(token);
 }
+
+/** 0.0.0.0 as dottedQuadNumber reads it. */
+export const UNSPECIFIED = 0;
 
 /** A dotted quad and its number (as dottedQuadNumber reads it) as a RemoteAddress of its own. */
 export function ipv4Address(token: string, quad: number): RemoteAddress {
   return { ip: detach(token), bannable: true, quad };
 }
 
-/** normaliseAddress of a token that dottedQuadNumber refused: an IPv6 address, a hostname, or null. */
+/** normaliseAddress of a token that dottedQuadNumber refused: an IPv6 address, a hostname, or null (`::` too). */
 export function otherAddress(token: string): RemoteAddress | null {
   const bracketless = token.startsWith('[') && token.endsWith(']') ? token.slice(1, -1) : token;
   if (isIPv6(bracketless)) {
@@ -77,10 +83,12 @@ export function otherAddress(token: string): RemoteAddress | null {
     const zone = bracketless.indexOf('%');
     const bare = zone < 0 ? bracketless : bracketless.slice(0, zone);
     const groups = ipv6Groups(bare);
+    if (groups.every((g) => g === 0)) return null;
     const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
     if (mapped) {
       const hi = groups[6]!;
       const lo = groups[7]!;
+      if (hi === 0 && lo === 0) return null;
       return { ip: `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, bannable: true, quad: hi * 65536 + lo };
     }
     return { ip: formatIPv6(groups), bannable: true, quad: -1 };

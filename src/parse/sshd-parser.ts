@@ -1,5 +1,5 @@
 import type { AuthEvent } from '../core/auth-event.js';
-import { dottedQuadNumber, ipv4Address, otherAddress, type RemoteAddress } from './address.js';
+import { dottedQuadNumber, ipv4Address, otherAddress, type RemoteAddress, UNSPECIFIED } from './address.js';
 import { type ConnectionSnapshot, ConnectionTracker } from './connection-tracker.js';
 import { ParseStats, type SkipReason } from './parse-stats.js';
 import { CUT, classifySshdMessage } from './sshd-message.js';
@@ -116,8 +116,10 @@ export class SshdParser {
     return event;
   }
 
+  /** normaliseAddress(token), the last IPv4 address's kept. */
   private address(token: string): RemoteAddress | null {
     const quad = dottedQuadNumber(token);
+    if (quad === UNSPECIFIED) return null;
     if (quad < 0) return otherAddress(token);
     if (quad !== this.lastQuad || this.lastIPv4 === null) {
       this.lastIPv4 = ipv4Address(token, quad);

@@ -48,10 +48,13 @@ const TEMPLATES: Array<(user: string, ip: string, port: number) => string> = [
   (u, ip, p) => `Disconnected from user ${u} ${ip} port ${p}`,
 ];
 
-const address = fc.oneof(
-  fc.ipV4(),
-  fc.ipV6().filter((ip) => !ip.includes('.')),
-);
+// Any address a peer can have: not the unspecified ones, which the parser refuses (a test below).
+const address = fc
+  .oneof(
+    fc.ipV4(),
+    fc.ipV6().filter((ip) => !ip.includes('.')),
+  )
+  .filter((ip) => normaliseAddress(ip) !== null);
 /** The address as sshd wrote it, canonical (IPv6 compressed and lower case, IPv4-mapped as IPv4). */
 const realAddress = (ip: string) => normaliseAddress(ip)!.ip;
 /** Whether `ip` (canonical) is written in `line`, literally or (IPv6) in another spelling of the same address. */
@@ -314,5 +317,20 @@ describe("sshd's own escaping and 500-byte syslog cut", () => {
     // A line that puts its address first is read whatever follows: the client's offer list is often cut.
     const offer = `Unable to negotiate with 198.51.100.4 port 5: no matching host key type found. Their offer: ${'x'.repeat(500)}`;
     expect(parser.parseLine(H + sshdSyslog(offer))?.ip).toBe('198.51.100.4');
+  });
+
+  // sshd cuts the `Change of username` line's tail to 100 bytes: a first username that repeats the line's own form
+  // leaves the second copy of the plant at the end, where both readings of the line land on `::` (found in review).
+  it('skips a line whose only reading is an unspecified address (`::`, `0.0.0.0`): no peer has one', () => {
+    const plant = ' :: port 1: Change of username or service not allowed: ';
+    const line = `Disconnecting invalid user ${plant} 203.0.113.9 port 5555: Change of username or service not allowed: (${plant}, [preauth]`;
+    const parser = new SshdParser({ referenceTime: 0 });
+    expect(parser.parseLine(H + line)).toBeNull();
+    expect(parser.stats.skipped['bad-address']).toBe(1);
+    for (const unspecified of ['0.0.0.0', '::', '0::0', '::ffff:0.0.0.0', '[::]']) {
+      expect(normaliseAddress(unspecified), unspecified).toBeNull();
+      expect(parser.parseLine(`${H}Failed password for root from ${unspecified} port 22 ssh2`)).toBeNull();
+    }
+    expect(parser.stats.skipped['bad-address']).toBe(6);
   });
 });
