@@ -29,9 +29,12 @@ const END_PLAIN = /(?: ssh\d?)?$/y;
 const END_KEYS = / ssh2: [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+(?:, [A-Za-z0-9@._-]+ [A-Za-z0-9:+/=$._-]+)*$/y;
 const END_METHOD_KEY =
   / ssh2: \S+ \S+(?: ID .* \(serial \d+\) CA \S+ \S+)?(?:, client user ".*", client host ".*")?$/sy;
-// SSH1-era rhosts suffix, and pre-5.x lines with no port. Tried only when no modern form fits, because a modern
-// line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
-const TAIL_SSH1_RUSER = /^(.*?) from (\S+) port (\d+) ssh1: ruser .*$/s;
+// SSH1-era lines (`port N ssh1[: ruser <the client's remote user>]`), and pre-5.x lines with no port. Tried only when
+// no modern form fits, because a modern line always ends in `port N ssh2[: key]`, which attacker text cannot remove.
+// The username stands before the address and the remote user after it, so here too every ` from A port P ssh1: `
+// is a reading and all must agree. A line that fits both old forms is read as SSH1, as fail2ban's own tests read it
+// (`ssh1: ruser from 1.2.3.4` is an injection, not the address).
+const SSH1_AT = / from (\S+) port (\d+) ssh1: ruser /y;
 const TAIL_NO_PORT = /^(.*) from (\S+)$/s;
 
 /**
@@ -56,9 +59,16 @@ export function userAndOrigin(message: string, start: number): Origin | typeof A
     else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
   }
   if (found !== undefined) return found;
-  const rest = message.slice(start);
-  const m = TAIL_SSH1_RUSER.exec(rest) ?? TAIL_NO_PORT.exec(rest);
-  return m ? origin(m[1]!, m[2]!, m[3]) : null;
+  for (let at = message.indexOf(' from ', start); at !== -1; at = message.indexOf(' from ', at + 1)) {
+    SSH1_AT.lastIndex = at;
+    const m = SSH1_AT.exec(message);
+    if (m === null) continue;
+    if (found === undefined) found = origin(message.slice(start, at), m[1]!, m[2]);
+    else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
+  }
+  if (found !== undefined) return found;
+  const m = TAIL_NO_PORT.exec(message.slice(start));
+  return m ? origin(m[1]!, m[2]!, undefined) : null;
 }
 
 /** `text` from `at` to its end is what the sticky `pattern` matches. */

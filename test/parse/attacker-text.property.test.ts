@@ -319,6 +319,16 @@ describe("sshd's own escaping and 500-byte syslog cut", () => {
     expect(parser.parseLine(H + sshdSyslog(offer))?.ip).toBe('198.51.100.4');
   });
 
+  // SSH1-era rhosts lines: the username before the address, the client's remote user after it (found in review).
+  it('skips an SSH1 line whose username plants a whole SSH1 reading of its own, and reads the real one', () => {
+    const parser = new SshdParser({ referenceTime: 0 });
+    const real = 'Failed rhosts-rsa for u from 203.0.113.9 port 5 ssh1: ruser r';
+    expect(parser.parseLine(H + real)?.ip).toBe('203.0.113.9');
+    const planted = 'Failed rhosts-rsa for x from 6.6.6.6 port 22 ssh1: ruser y from 203.0.113.9 port 5 ssh1: ruser r';
+    expect(parser.parseLine(H + planted)).toBeNull();
+    expect(parser.stats.skipped.ambiguous).toBe(1);
+  });
+
   // sshd cuts the `Change of username` line's tail to 100 bytes: a first username that repeats the line's own form
   // leaves the second copy of the plant at the end, where both readings of the line land on `::` (found in review).
   it('skips a line whose only reading is an unspecified address (`::`, `0.0.0.0`): no peer has one', () => {
