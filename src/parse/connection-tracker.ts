@@ -34,6 +34,8 @@ const ONE_FAILURE: Counted = { kind: 'failure', count: 1 };
 const ONE_PROBE: Counted = { kind: 'probe', count: 1 };
 const ONE_SUCCESS: Counted = { kind: 'success', count: 1 };
 const DISCONNECT: Counted = { kind: 'disconnect', count: 0 };
+/** `pending` of a connection ended by a line whose second close line counts it (MessageMatch.closedAgain). */
+const COUNT_AT_NEXT_CLOSE = 32;
 
 function failures(count: number): Counted {
   return count === 0 ? NO_FAILURE : count === 1 ? ONE_FAILURE : { kind: 'failure', count };
@@ -113,7 +115,11 @@ export class ConnectionTracker {
     if (slot >= 0 && c.endedSlot[slot]! >= 0) {
       // The lines that follow the end of the same connection; anything else is a new connection on a reused pid.
       const sameIp = c.endedIs(slot, ip, quad);
-      if (ending && sameIp && c.endedPort[slot] === (match.port ?? -1)) return DISCONNECT;
+      if (ending && sameIp && c.endedPort[slot] === (match.port ?? -1)) {
+        if (c.pending[slot] !== COUNT_AT_NEXT_CLOSE) return DISCONNECT;
+        c.pending[slot] = 0;
+        return this.closed(slot, match);
+      }
       if (match.role === 'summary' && (sameIp || !isIp)) return NO_FAILURE;
       c.reset(slot);
     } else if (slot >= 0 && isIp && c.hasAddr(slot) && !c.addrIs(slot, ip, quad)) {
@@ -148,12 +154,10 @@ export class ConnectionTracker {
         c.attempts[slot] = 1;
         return ONE_FAILURE;
       }
-      case 'close': {
-        if (c.success[slot] === 1 || c.attempts[slot]! > 0) return DISCONNECT;
-        // `closed by authenticating user X`: a try happened that INFO level does not log (publickey offers).
-        if (match.triedAuth) return ONE_FAILURE;
-        return ONE_PROBE;
-      }
+      case 'close':
+        if (!match.closedAgain || c.success[slot] === 1 || c.attempts[slot]! > 0) return this.closed(slot, match);
+        c.pending[slot] = COUNT_AT_NEXT_CLOSE;
+        return DISCONNECT;
       case 'probe':
         return repeat === 1 ? ONE_PROBE : { kind: 'probe', count: repeat };
       case 'success':
@@ -163,6 +167,13 @@ export class ConnectionTracker {
       case 'session':
         return DISCONNECT;
     }
+  }
+
+  /** What the line that closes a connection counts for. */
+  private closed(slot: number, match: MessageMatch): Counted {
+    if (this.slots.success[slot] === 1 || this.slots.attempts[slot]! > 0) return DISCONNECT;
+    // `closed by authenticating user X`: a try happened that INFO level does not log (publickey offers).
+    return match.triedAuth ? ONE_FAILURE : ONE_PROBE;
   }
 
   /** A new connection under `key`; the one opened longest ago goes first when the table is full. */

@@ -33,6 +33,14 @@ export interface MessageMatch {
   readonly triedAuth: boolean;
   /** `message repeated N times`: the inner message stands for N occurrences. */
   readonly repeat: number;
+  /**
+   * For close lines: a second close line of the same connection always follows (`Received disconnect from A port
+   * P` is followed by `Disconnected from [authenticating|invalid user U ]A port P`), and says more: whether the
+   * client had tried to authenticate. This one ends the connection and leaves counting it to that one.
+   */
+  readonly closedAgain: boolean;
+  /** The connection's pid when the line names it (OpenSSH 9.8+'s listener on its child's login timeout). */
+  readonly pid: number | undefined;
 }
 
 function match(
@@ -44,6 +52,8 @@ function match(
   invalidUser = false,
   method?: string,
   triedAuth = false,
+  closedAgain = false,
+  pid?: string,
 ): MessageMatch {
   return {
     role,
@@ -55,6 +65,8 @@ function match(
     method,
     triedAuth,
     repeat: 1,
+    closedAgain,
+    pid: pid === undefined ? undefined : decimal(pid),
   };
 }
 
@@ -101,7 +113,7 @@ const DISCONNECTED = /^Disconnected from (?:(invalid|authenticating) user (.*) |
 const RECEIVED_DISCONNECT = /^Received disconnect from (\S+) port (\d+):\s*(\d+):(?: (.*))?$/s;
 const RECEIVED_DISCONNECT_OLD = /^Received disconnect from (\S+): (\d+):(?: (.*))?$/s;
 const TIMEOUT =
-  /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?: to \S+, pid = \d+)?$/;
+  /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?: to \S+, pid = (\d+))?$/;
 const NO_IDENT = /^Did not receive identification string from (\S+)(?: port (\d+))?$/;
 const BANNER = /^banner exchange: Connection from (\S+) port (\d+): /;
 const NEGOTIATE = /^Unable to negotiate with (\S+) port (\d+): /;
@@ -228,10 +240,22 @@ export function classifyMessage(message: string): Classification {
   return classifyRare(message);
 }
 
-// 14: no supported authentication methods; jsch and others say `Auth fail`: the client did try.
+// 14: no supported authentication methods; jsch and others say `Auth fail`: the client did try. With a port (OpenSSH
+// 7.x on), sshd follows the line with `Disconnected from ...`, which says whether a try was made that INFO does not
+// log (a publickey offer): that line counts the connection, unless this one says a try was made.
 function receivedDisconnect(addr: string, port: string | undefined, code: string, text: string): MessageMatch {
   const tried = code === '14' || /auth fail/i.test(text);
-  return match('close', 'disconnected-preauth', addr, port, undefined, false, undefined, tried);
+  return match(
+    'close',
+    'disconnected-preauth',
+    addr,
+    port,
+    undefined,
+    false,
+    undefined,
+    tried,
+    !tried && port !== undefined,
+  );
 }
 
 function classifyRare(message: string): Classification {
@@ -246,7 +270,7 @@ function classifyRare(message: string): Classification {
   m = MAX_ATTEMPTS.exec(message);
   if (m) return match('summary', 'max-attempts', m[3], m[4], m[2], m[1] !== undefined);
   m = TIMEOUT.exec(message);
-  if (m) return match('close', 'login-timeout', m[1], m[2]);
+  if (m) return match('close', 'login-timeout', m[1], m[2], undefined, false, undefined, false, false, m[3]);
   m = BANNER.exec(message);
   if (m) return match('probe', 'banner-exchange', m[1], m[2]);
   m = NEGOTIATE.exec(message);

@@ -92,7 +92,8 @@ export class SshdParser {
     if (match.addr === undefined || match.role === 'none') return this.skip('no-event');
     const address = this.address(match.addr);
     if (address === null) return this.skip('bad-address');
-    const counted = this.tracker.account(header.host, header.pid, match, address.ip, address.bannable, address.quad);
+    const pid = match.pid ?? header.pid;
+    const counted = this.tracker.account(header.host, pid, match, address.ip, address.bannable, address.quad);
     if (counted === null) return this.skip('no-event');
 
     const event: AuthEvent = {

@@ -55,7 +55,13 @@ class ReferenceTracker {
     const ending = m.role === 'close' || m.role === 'session';
     let c = this.map.get(key);
     if (c !== undefined && c.endedSlot >= 0) {
-      if (ending && c.endedIp === ip && c.endedPort === m.port) return ['disconnect', 0];
+      if (ending && c.endedIp === ip && c.endedPort === m.port) {
+        // Ended by a line that leaves the count to the connection's next close line (MessageMatch.closedAgain).
+        if (c.pending !== 32) return ['disconnect', 0];
+        c.pending = 0;
+        if (c.success || c.attempts > 0) return ['disconnect', 0];
+        return m.triedAuth ? ['failure', 1] : ['probe', 1];
+      }
       if (m.role === 'summary' && (c.endedIp === ip || !isIp)) return ['failure', 0];
       Object.assign(c, { attempts: 0, pending: 0, success: false, addr: undefined, endedSlot: -1 });
     } else if (c !== undefined && isIp && c.addr !== undefined && c.addr !== ip) {
@@ -98,6 +104,10 @@ class ReferenceTracker {
         return ['failure', 1];
       case 'close':
         if (c.success || c.attempts > 0) return ['disconnect', 0];
+        if (m.closedAgain) {
+          c.pending = 32;
+          return ['disconnect', 0];
+        }
         return m.triedAuth ? ['failure', 1] : ['probe', 1];
       case 'probe':
         return ['probe', r];
@@ -138,6 +148,7 @@ interface Line {
   readonly port: number | undefined;
   readonly repeat: number;
   readonly triedAuth: boolean;
+  readonly closedAgain: boolean;
 }
 const line: fc.Arbitrary<Line> = fc.record({
   host: fc.constantFrom(undefined, 'srv', 'a|b', ''),
@@ -148,10 +159,11 @@ const line: fc.Arbitrary<Line> = fc.record({
   port: fc.constantFrom(undefined, 22, 50_000),
   repeat: fc.integer({ min: 1, max: 3 }),
   triedAuth: fc.boolean(),
+  closedAgain: fc.boolean(),
 });
 
 function matchOf(l: Line): MessageMatch {
-  const { role, port, repeat, triedAuth } = l;
+  const { role, port, repeat, triedAuth, closedAgain } = l;
   return {
     role,
     reason: l.reason as MessageMatch['reason'],
@@ -162,6 +174,8 @@ function matchOf(l: Line): MessageMatch {
     method: undefined,
     triedAuth,
     repeat,
+    closedAgain,
+    pid: undefined,
   };
 }
 
@@ -214,6 +228,7 @@ describe('ConnectionTracker', () => {
           port: 22,
           repeat: 1,
           triedAuth: false,
+          closedAgain: false,
         });
     lines.push({
       host: 'h3',
@@ -224,6 +239,7 @@ describe('ConnectionTracker', () => {
       port: 22,
       repeat: 1,
       triedAuth: false,
+      closedAgain: false,
     });
     lines.push({
       host: 'h1050',
@@ -234,6 +250,7 @@ describe('ConnectionTracker', () => {
       port: 22,
       repeat: 1,
       triedAuth: false,
+      closedAgain: false,
     });
     feed(real, model, lines);
     expect(real.snapshot()).toEqual(model.snapshot());

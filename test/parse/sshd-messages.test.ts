@@ -101,9 +101,10 @@ const CASES: Array<[string, AuthEvent['kind'], string, Partial<AuthEvent>?]> = [
   ['Disconnected from 192.0.2.44 port 41000 [preauth]', 'probe', '192.0.2.44', { reason: 'disconnected-preauth' }],
   ['Disconnected from invalid user admin 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
   ['Disconnected from authenticating user root 192.0.2.44 port 41000 [preauth]', 'failure', '192.0.2.44'],
-  ['Received disconnect from 192.0.2.44 port 41000:11: Bye Bye [preauth]', 'probe', '192.0.2.44'],
+  // With a port (OpenSSH 7.x on), the `Disconnected from` line that follows counts the connection (below).
+  ['Received disconnect from 192.0.2.44 port 41000:11: Bye Bye [preauth]', 'disconnect', '192.0.2.44'],
   // An empty reason (fail2ban issue #1719 shows them): sshd writes `:11: ` and the suffix.
-  ['Received disconnect from 192.0.2.44 port 41000:11:  [preauth]', 'probe', '192.0.2.44'],
+  ['Received disconnect from 192.0.2.44 port 41000:11:  [preauth]', 'disconnect', '192.0.2.44'],
   ['Received disconnect from 192.0.2.44: 11:  [preauth]', 'probe', '192.0.2.44'],
   [
     'Received disconnect from 192.0.2.44 port 41000:14: No supported authentication methods available [preauth]',
@@ -349,8 +350,49 @@ describe('connections that end in two lines, and reused pids', () => {
         'Disconnected from 203.0.113.5 port 5 [preauth]',
       ]).out,
     ).toEqual([
-      ['probe', 1],
       ['disconnect', 0],
+      ['probe', 1],
+    ]);
+  });
+
+  // Found in review: a key-only server's usual end of a rejected client, whose publickey offers INFO does not log.
+  // The second line says a try was made; the first does not, and used to count the connection as a probe.
+  it('counts a connection as a failure when its second close line says a user was authenticating', () => {
+    expect(
+      events([
+        'Received disconnect from 203.0.113.5 port 5:11: Bye Bye [preauth]',
+        'Disconnected from authenticating user root 203.0.113.5 port 5 [preauth]',
+      ]).out,
+    ).toEqual([
+      ['disconnect', 0],
+      ['failure', 1],
+    ]);
+    // What the first line says itself still counts at once (code 14: no method left, the client did try).
+    expect(
+      events([
+        'Received disconnect from 203.0.113.5 port 5:14: No supported authentication methods available [preauth]',
+        'Disconnected from authenticating user root 203.0.113.5 port 5 [preauth]',
+      ]).out,
+    ).toEqual([
+      ['failure', 1],
+      ['disconnect', 0],
+    ]);
+  });
+
+  // Found in review: OpenSSH 9.8+'s listener writes the login timeout of its child's connection under its own pid,
+  // naming the child's: the connection's attempts were counted under that pid, and are not counted again.
+  it("reads the listener's login timeout as the end of the connection it names by pid", () => {
+    const parser = new SshdParser({ referenceTime: REF });
+    const lines = [
+      'sshd-session[2001]: Failed password for root from 203.0.113.5 port 5 ssh2',
+      'sshd[900]: Timeout before authentication for connection from 203.0.113.5 to 198.51.100.1, pid = 2001',
+      'sshd[900]: Timeout before authentication for connection from 203.0.113.6 to 198.51.100.1, pid = 2002',
+    ];
+    const out = lines.map((l) => parser.parseLine(`Feb 15 14:23:12 web1 ${l}`)).map((e) => e && [e.kind, e.count]);
+    expect(out).toEqual([
+      ['failure', 1],
+      ['disconnect', 0],
+      ['probe', 1],
     ]);
   });
 
