@@ -133,6 +133,9 @@ export class ConnectionTracker {
     }
     switch (match.role) {
       case 'announce': {
+        // A host name (PAM's rhost= or `not allowed` with UseDNS) is never banned, and sshd's `Failed` line for the
+        // same try names the address: that line counts the try, or the address would never be charged with it.
+        if (!isIp) return NO_FAILURE;
         const bit = ANNOUNCE_BIT[match.reason] ?? 16;
         const pending = c.pending[slot]!;
         if (pending !== 0 && (pending & bit) === 0) {

@@ -83,6 +83,7 @@ class ReferenceTracker {
     const r = m.repeat;
     switch (m.role) {
       case 'announce': {
+        if (!isIp) return ['failure', 0];
         const bit = BIT[m.reason] ?? 16;
         if (c.pending !== 0 && (c.pending & bit) === 0) {
           c.pending |= bit;

@@ -47,6 +47,13 @@ describe('Loghub OpenSSH 2k corpus', () => {
     }
   });
 
+  it("charges the tries a PAM line announces under the host's name to its address (pid 24227: 1 + 5)", () => {
+    const tries = parsed.filter(({ line, event }) => line.includes('sshd[24227]') && event !== null);
+    const on = (ip: string) => tries.reduce((n, { event }) => n + (event!.ip === ip ? event!.count : 0), 0);
+    expect(on('5.36.59.76')).toBe(6);
+    expect(on('5.36.59.76.dynamic-dsl-ip.omantel.net.om')).toBe(0);
+  });
+
   it('keeps reverse-DNS hostnames as names that are never banned', () => {
     const named = parsed.filter(({ event }) => event && !event.bannable);
     expect(named.length).toBeGreaterThan(0);

@@ -447,6 +447,23 @@ describe('connections that end in two lines, and reused pids', () => {
       ]).attempts,
     ).toBe(1);
   });
+
+  // Found in review (Loghub, pid 24227): the try that a host-named line announces is the address's, not the name's.
+  it('charges a try announced under a host name (UseDNS) to the address of its Failed line', () => {
+    const { out, attempts } = events([
+      'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=dsl.example.net  user=root',
+      'Failed password for root from 203.0.113.5 port 5 ssh2',
+      'User root from dsl.example.net not allowed because not listed in AllowUsers',
+      'Failed password for invalid user root from 203.0.113.5 port 5 ssh2',
+    ]);
+    expect(out).toEqual([
+      ['failure', 0],
+      ['failure', 1],
+      ['failure', 0],
+      ['failure', 1],
+    ]);
+    expect(attempts).toBe(2);
+  });
 });
 
 describe('header corner cases', () => {
