@@ -47,7 +47,8 @@ export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number,
 /**
  * Turns message roles into event kinds and attempt counts, so each authentication attempt is counted once even
  * though sshd and PAM write two or three lines for it. Lines of one connection share sshd's pid (the monitor
- * process logs for its unprivileged child); without a pid (`sshd -E`), the remote address stands in. A pid is
+ * process logs for its unprivileged child); without a pid (`sshd -E`), the remote address and port stand in (the
+ * address alone where the line has no port). A pid is
  * reused by later connections, and some end with no line we see (`Too many authentication failures`): a line
  * naming another IP address than the pid's connection did starts a new connection.
  *
@@ -110,7 +111,8 @@ export class ConnectionTracker {
     const repeat = match.repeat;
     const ending = match.role === 'close' || match.role === 'session';
     const c = this.slots;
-    const key = this.keys.of(host, pid ?? ip);
+    // Without a pid (`sshd -E`), the address and port tell connections apart (a bot's parallel ones from one address).
+    const key = this.keys.of(host, pid ?? (match.port === undefined ? ip : `${ip} ${match.port}`));
     let slot = this.keys.find(key);
     if (slot >= 0 && c.endedSlot[slot]! >= 0) {
       // The lines that follow the end of the same connection; anything else is a new connection on a reused pid.

@@ -51,7 +51,7 @@ class ReferenceTracker {
     isIp: boolean,
   ): [AuthEventKind, number] | null {
     if (m.role === 'none') return null;
-    const key = `${host ?? ''}|${pid ?? ip}`;
+    const key = `${host ?? ''}|${pid ?? (m.port === undefined ? ip : `${ip} ${m.port}`)}`;
     const ending = m.role === 'close' || m.role === 'session';
     let c = this.map.get(key);
     if (c !== undefined && c.endedSlot >= 0) {

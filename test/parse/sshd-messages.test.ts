@@ -218,6 +218,19 @@ describe('headers', () => {
     expect(new SshdParser({ referenceTime: REF, fallbackTime: () => 42 }).parseLine(line)?.time).toBe(42);
   });
 
+  // Found in review: with no pid to tell them apart, a bot's parallel connections from one address were one.
+  it('tells connections apart by port where a line has no pid (sshd -E)', () => {
+    const parser = new SshdParser({ referenceTime: REF, fallbackTime: () => 42 });
+    const counts = [
+      'Invalid user a from 203.0.113.9 port 1001',
+      'Invalid user b from 203.0.113.9 port 1002',
+      'Failed password for invalid user a from 203.0.113.9 port 1001 ssh2',
+      'Failed password for invalid user b from 203.0.113.9 port 1002 ssh2',
+    ].map((line) => parser.parseLine(line)?.count);
+    expect(counts).toEqual([1, 1, 0, 0]);
+    expect(parser.stats.attempts).toBe(2);
+  });
+
   it('skips other programs sharing auth.log', () => {
     const parser = new SshdParser({ referenceTime: REF });
     expect(
