@@ -65,6 +65,7 @@ export class RotatingFile {
   poll(): boolean {
     const now = this.clock();
     if (this.restorePending) this.restore(now);
+    const first = this.firstLook;
     this.firstLook = false;
     for (const cursor of [...this.retired]) {
       const { size, nlink } = cursor.stat();
@@ -77,7 +78,7 @@ export class RotatingFile {
       }
     }
     const current = this.current;
-    if (!current) return this.openFresh(now);
+    if (!current) return this.openFresh(now, first);
     const { size, nlink } = current.stat();
     if (nlink > 0 && current.restarted(size)) {
       this.truncated(current, now);
@@ -123,9 +124,10 @@ export class RotatingFile {
     this.retired = [];
   }
 
-  private openFresh(now: number): boolean {
+  /** Opens the file the path names; `first`: at the first look, where start_at = end means its end. */
+  private openFresh(now: number, first: boolean): boolean {
     if (!statOrNull(this.options.path)) return false;
-    const atEnd = this.firstLook && this.options.startAt === 'end' && !this.options.position;
+    const atEnd = first && this.options.startAt === 'end' && !this.options.position;
     this.current = this.tryOpen(this.options.path, atEnd ? 'end' : 0, now);
     return this.current !== null;
   }

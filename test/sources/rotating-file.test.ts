@@ -53,6 +53,38 @@ function stopAndRestart(whileStopped: (path: string) => void) {
   return { path, got, notices: notices.map(([event, detail]) => ({ event, ...detail })) };
 }
 
+describe('RotatingFile: where a fresh start begins (start_at, no saved position)', () => {
+  // Found in review: the first look was marked done before the file was opened, so start_at = end (the default)
+  // read a fresh install's whole auth.log, and the service wrote verdicts, stamped now, for old lines.
+  it('start_at = end: a file there at the first look is read from its end, one that appears later from its start', () => {
+    const t = tempDir('rotating-start');
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'auth.log');
+    writeFileSync(path, 'old1\nold2\n');
+    const got: string[] = [];
+    const options = { path, onLine: (line: string) => got.push(line), onNotice: () => {} };
+    const atEnd = new RotatingFile({ ...options, startAt: 'end' });
+    settle(atEnd);
+    appendFileSync(path, 'new1\n');
+    settle(atEnd);
+    expect(got).toEqual(['new1']);
+    atEnd.close();
+    got.length = 0;
+    const later = join(t.dir, 'later.log');
+    const appears = new RotatingFile({ ...options, path: later, startAt: 'end' });
+    settle(appears);
+    writeFileSync(later, 'first\n');
+    settle(appears);
+    expect(got).toEqual(['first']);
+    appears.close();
+    got.length = 0;
+    const fromStart = new RotatingFile({ ...options, startAt: 'start' });
+    settle(fromStart);
+    expect(got).toEqual(['old1', 'old2', 'new1']);
+    fromStart.close();
+  });
+});
+
 describe('RotatingFile: rotation and replacement, delivery and notices', () => {
   it('copytruncate while running: the old tail (from the copy) is delivered before the new content', () => {
     const t = tempDir('rotating');
