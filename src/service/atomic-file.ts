@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Replaces `path` with `text` so that a reader (or a restart after kill -9 or power loss) sees either the old
@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 export function writeFileAtomic(path: string, text: string | Iterable<string>, mode = 0o640, durable = true): number {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = temporaryOf(path, process.pid);
   const fd = openSync(temp, 'w', mode);
   let written = 0;
   try {
@@ -52,4 +52,36 @@ export function writeFileAtomic(path: string, text: string | Iterable<string>, m
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   }
   return written;
+}
+
+function temporaryOf(path: string, pid: number): string {
+  return `${path}.${pid}.tmp`;
+}
+
+/**
+ * Removes the temporary files that writes of `path` by other processes left behind, cut short by kill -9 or a power
+ * loss (no later write takes another process's name, and after a flood each was as large as the state file).
+ * Returns their names.
+ */
+export function removeLeftTemporaries(path: string): string[] {
+  const dir = dirname(path);
+  const own = basename(temporaryOf(path, process.pid));
+  const prefix = `${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed; // no directory yet: nothing left behind
+  }
+  for (const name of names) {
+    if (name === own || !name.startsWith(prefix) || !/^\d+\.tmp$/.test(name.slice(prefix.length))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return removed;
 }

@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConfigValues, LoadedConfig } from '../config/load-config.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
+import { removeLeftTemporaries } from './atomic-file.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
 import { SavePace } from './save-pace.js';
 import { resolveSettings, type ServiceSettings } from './service-settings.js';
 import { ServiceSources } from './service-sources.js';
-import { type CoreText, loadState, type ServiceState, saveState } from './state-store.js';
+import { type CoreText, loadState, type ServiceState, STATE_FILE, saveState } from './state-store.js';
 import { type ServiceStatus, writeStatus } from './status-file.js';
 import { VerdictDedupe } from './verdict-dedupe.js';
 import { VerdictWriter } from './verdict-writer.js';
@@ -54,6 +56,8 @@ export class CampaignService {
   /** Pipeline activity at the last save: an idle service does not rewrite (and fsync) the same state. */
   private savedActivity = -1;
   private saves = 0;
+  /** Saves failed in a row (a full disk): said again once one succeeds. */
+  private failedSaves = 0;
   private readonly pace: SavePace;
   private phase: ServiceStatus['state'] = 'running';
   /** Counts reloads begun: one overtaken by a later SIGHUP while it waited on fail2ban must not apply. */
@@ -72,6 +76,8 @@ export class CampaignService {
   async start(): Promise<void> {
     const { settings, log } = this.options;
     mkdirSync(settings.stateDir, { recursive: true });
+    const leftovers = removeLeftTemporaries(join(settings.stateDir, STATE_FILE));
+    if (leftovers.length > 0) log.info({ event: LOG_EVENTS.stateLeftovers, files: leftovers });
     const loaded = loadState(settings.stateDir);
     if (loaded.problem) log.error({ event: LOG_EVENTS.stateCorrupt, problem: loaded.problem });
     const state = loaded.state;
@@ -248,8 +254,13 @@ export class CampaignService {
       this.saves++;
       this.savedActivity = this.pipeline?.activity() ?? -1;
       this.pace.saved(bytes, Date.now());
+      if (this.failedSaves > 0) {
+        this.options.log.info({ event: LOG_EVENTS.stateSaveRecovered, failedSaves: this.failedSaves });
+        this.failedSaves = 0;
+      }
     } catch (error) {
       // Not fatal: the previous state still stands, a restart re-reads (and dedupes) a little more.
+      this.failedSaves++;
       this.options.log.error({ event: LOG_EVENTS.stateSaveFailed, err: (error as Error).message });
     }
   }

@@ -22,6 +22,8 @@ export const LOG_EVENTS = {
   verdictLogReopened: 'verdict-log-reopened',
   stateSavesSpaced: 'state-saves-spaced',
   stateSaveFailed: 'state-save-failed',
+  stateSaveRecovered: 'state-save-recovered',
+  stateLeftovers: 'state-leftovers-removed',
   stateCorrupt: 'state-corrupt',
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
