@@ -30,6 +30,8 @@ export class VerdictWriter {
   /** Lines not yet (fully) written, oldest first; the first may be a remainder after a short write. */
   private queue: Buffer[] = [];
   private failing: Error | null = null;
+  /** The whole of the first line, and the file its first part went to, after a short write. */
+  private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
   written = 0;
 
   constructor(options: VerdictWriterOptions) {
@@ -155,14 +157,23 @@ export class VerdictWriter {
     try {
       if (this.fd !== null && this.movedAway()) this.closeFd();
       const fd = this.fd ?? this.open();
+      if (this.torn !== null && (this.torn.ino !== this.ino || this.torn.dev !== this.dev)) {
+        // The file that took the line's first part was rotated away before the rest could follow: its rest would
+        // begin a line here that fail2ban cannot read. That file keeps the part; this one gets the whole line.
+        this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
+        this.queue[0] = this.torn.whole;
+        this.torn = null;
+      }
       while (this.queue.length > 0) {
         const head = this.queue[0]!;
         const n = writeSync(fd, head);
         if (n < head.length) {
+          this.torn ??= { whole: head, ino: this.ino, dev: this.dev };
           this.queue[0] = head.subarray(n);
           throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
         }
         this.queue.shift();
+        this.torn = null;
         this.written++;
       }
       if (this.failing) {
