@@ -43,7 +43,8 @@ export class FileCursor {
   }
 
   position(): FollowPosition {
-    return { ino: this.ino, dev: this.dev, offset: this.offset, fingerprint: this.fingerprint };
+    const size = this.stat().size;
+    return { ino: this.ino, dev: this.dev, offset: this.offset, fingerprint: this.fingerprint, size };
   }
 
   /** Size and link count of the open file (nlink 0: deleted, we hold the last reference). */

@@ -13,6 +13,11 @@ export interface FollowPosition {
   readonly offset: number;
   /** sha1 of the first line (up to FINGERPRINT_BYTES), null while the file has no complete first line. */
   readonly fingerprint: string | null;
+  /**
+   * The file's size when the position was taken (absent in older states): a rotated file that was read to its end
+   * then, and is gone at a restart (compressed, removed), took its lines with it only if some came after.
+   */
+  readonly size?: number;
 }
 
 /** Everything needed to resume following one configured path. */

@@ -210,7 +210,15 @@ export class RotatingFile {
       const at = path && same(path, old) ? this.options.path : siblings.find((s) => same(s, old))?.path;
       const cursor = at ? this.tryOpen(at, old.offset, now, old.fingerprint) : null;
       if (cursor) this.retired.push(cursor);
-      else this.options.onNotice?.('lost', { path: this.options.path, ino: old.ino, offset: old.offset });
+      else {
+        // Read to its end at the last save: only lines written to it after that (late ones) can have gone with it.
+        const read = old.size !== undefined && old.offset >= old.size;
+        this.options.onNotice?.(read ? 'retired-gone' : 'lost', {
+          path: this.options.path,
+          ino: old.ino,
+          offset: old.offset,
+        });
+      }
     }
     const last = saved.current;
     // Rotations made while we were stopped: newer than the newest one we knew. Unknown marker: cannot tell.

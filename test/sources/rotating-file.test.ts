@@ -105,6 +105,40 @@ describe('RotatingFile: rotation and replacement, delivery and notices', () => {
     expect(notices).toEqual([['truncated', { path, copy: `${path}.1` }]]);
   });
 
+  // Found in review: a rotated file still held for late lines when the service stopped, compressed (or removed)
+  // while it was stopped, was reported as lines lost (ERROR) though it had been read to its end.
+  it('a rotated file read to its end, gone at a restart: said (not as lost), and nothing is missed', () => {
+    const t = tempDir('rotating-gone');
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'auth.log');
+    writeFileSync(path, 'a1\na2\n');
+    const got: string[] = [];
+    const notices: [string, Record<string, unknown>][] = [];
+    const first = follower(path, got, notices);
+    settle(first);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, 'b1\n');
+    settle(first);
+    first.close();
+    const saved = JSON.parse(JSON.stringify(first.position())) as FilePosition;
+    expect(saved.retired).toHaveLength(1);
+    unlinkSync(`${path}.1`); // what gzip does to it
+    appendFileSync(path, 'b2\n');
+    notices.length = 0;
+    const second = follower(path, got, notices, saved);
+    settle(second);
+    second.close();
+    expect(got).toEqual(['a1', 'a2', 'b1', 'b2']);
+    expect(notices.map(([event]) => event)).toEqual(['retired-gone']);
+    // Not read to its end when saved: its unread tail went with it, and that is said as lost.
+    const unread = { ...saved, retired: [{ ...saved.retired[0]!, offset: 3 }] };
+    notices.length = 0;
+    const third = follower(path, [], notices, unread);
+    settle(third);
+    third.close();
+    expect(notices.map(([event]) => event)).toEqual(['lost']);
+  });
+
   it('rename-and-create while stopped: resumes in the rotated file and says where it found it', () => {
     const { path, got, notices } = stopAndRestart((p) => {
       renameSync(p, `${p}.1`);
