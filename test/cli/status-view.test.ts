@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderStatus } from '../../src/cli/commands/status.js';
+import { renderStatus, shownState } from '../../src/cli/commands/status.js';
 import type { ServiceStatus } from '../../src/service/status-file.js';
 
 /** A status file as the service writes it, with the core's part given by each test. */
@@ -31,6 +31,19 @@ describe('status, the human view', () => {
     const none = renderStatus(status({ detection: { campaigns: [], trackedSources: 40, heldBans: 0 } }));
     expect(none).toMatch(/`- campaigns: 0 open, 40 sources tracked$/m);
     expect(none).not.toContain('held');
+  });
+
+  // Found in review: after a kill -9 the status file still says running, and the headline said so, right above the
+  // line saying the service was not running.
+  it('calls a service whose process has gone while its status says running `gone`, not running', () => {
+    const last = status(null);
+    expect(shownState(last, () => false)).toBe('gone');
+    expect(shownState(last, () => true)).toBe('running');
+    expect(shownState({ ...last, state: 'stopped' }, () => false)).toBe('stopped');
+    expect(renderStatus(last, 'gone').split('\n')[0]).toMatch(
+      /^f2b-campaign: gone \(its last status says running\), pid 4242,/,
+    );
+    expect(renderStatus(last).split('\n')[0]).toMatch(/^f2b-campaign: running, pid 4242,/);
   });
 
   it('shows a core that says nothing of detection as no campaign, not an error', () => {

@@ -50,9 +50,21 @@ function ago(iso: string | null | undefined): string {
   return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
 }
 
+/**
+ * The service's state: what its status file says, unless the file says running and its process has gone without
+ * a word (kill -9, a crash), which is `gone`.
+ */
+export function shownState(
+  status: ServiceStatus,
+  isAlive: (pid: number) => boolean = alive,
+): ServiceStatus['state'] | 'gone' {
+  return status.state === 'running' && !isAlive(status.pid) ? 'gone' : status.state;
+}
+
 /** The human view: fail2ban-client's tree layout, one fact per line. */
-export function renderStatus(status: ServiceStatus): string {
-  const out: string[] = [`f2b-campaign: ${status.state}, pid ${status.pid}, since ${status.startedAt}`];
+export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'] | 'gone' = status.state): string {
+  const said = state === 'gone' ? 'gone (its last status says running)' : state;
+  const out: string[] = [`f2b-campaign: ${said}, pid ${status.pid}, since ${status.startedAt}`];
   out.push(`|- config:    ${status.config ?? '(built-in defaults)'}`);
   out.push(
     `|- fail2ban:  maxretry ${status.thresholds.maxretry} in ${status.thresholds.findtime / 1000} s (from ${status.thresholds.origin})`,
@@ -133,11 +145,13 @@ export const statusCommand: Command = {
         `cannot read ${join(dir, STATUS_FILE)}: ${(error as Error).message}`,
       );
     }
+    const state = shownState(status);
     if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    else process.stdout.write(`${renderStatus(status)}\n`);
-    if (status.state !== 'running' || !alive(status.pid)) {
+    else process.stdout.write(`${renderStatus(status, state)}\n`);
+    if (state !== 'running') {
+      const why = state === 'gone' ? 'has gone without stopping; its last status says running' : state;
       process.stderr.write(
-        `f2b-campaign is not running (pid ${status.pid} ${status.state}; last update ${ago(status.updatedAt)})\n`,
+        `f2b-campaign is not running (pid ${status.pid} ${why}; last update ${ago(status.updatedAt)})\n`,
       );
       return 3;
     }
