@@ -39,6 +39,12 @@ export interface CampaignServiceOptions {
 /** How often the verdict log is checked, owed verdicts retried and wall-clock time given to the core. */
 const TICK_MS = 1000;
 const STATUS_EVERY_MS = 5000;
+/**
+ * How long after start the verdicts written past the last save are kept to drop their repeats. The lines read
+ * again after a crash come at once from files, but a journalctl resuming after its cursor may take seconds: the
+ * first periodic save (state_interval) came too early for it.
+ */
+const REPEATS_KEPT_MS = 60_000;
 
 /**
  * The live service (`f2b-campaign run`): sources → parser → the correlation core → verdict lines, with state saved
@@ -55,7 +61,6 @@ export class CampaignService {
   private readonly startedAt = new Date().toISOString();
   /** Pipeline activity at the last save: an idle service does not rewrite (and fsync) the same state. */
   private savedActivity = -1;
-  private saves = 0;
   /** Saves failed in a row (a full disk): said again once one succeeds. */
   private failedSaves = 0;
   private readonly pace: SavePace;
@@ -236,8 +241,8 @@ export class CampaignService {
   }
 
   private periodicSave(): void {
-    // Once one save is behind us, lines read a second time after a crash have been read: nothing more repeats.
-    if (this.saves > 0) this.pipeline?.dedupe.clear();
+    // A minute after start, lines read a second time after a crash have been read: nothing more repeats.
+    if (Date.now() - Date.parse(this.startedAt) >= REPEATS_KEPT_MS) this.pipeline?.dedupe.clear();
     if (this.pipeline && this.pipeline.activity() === this.savedActivity) return;
     if (!this.pace.due(Date.now())) return;
     this.save();
@@ -251,7 +256,6 @@ export class CampaignService {
       // The core's snapshot, in pieces (a flood's 100,000 sources are ~80 MB as objects), taken now with the rest;
       // its rows apart, when it has them, for a restart to read one at a time.
       const bytes = saveState(this.options.settings.stateDir, state, coreText(core));
-      this.saves++;
       this.savedActivity = this.pipeline?.activity() ?? -1;
       this.pace.saved(bytes, Date.now());
       if (this.failedSaves > 0) {

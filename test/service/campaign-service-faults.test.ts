@@ -1,14 +1,15 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { serviceCore } from '../../src/cli/commands/run.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
-import { memoryLogger, tempDir, waitFor } from './helpers.js';
+import { memoryLogger, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
 const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -45,6 +46,18 @@ function serviceLines(dir: string, extra: string[]): string {
     'start_at = start',
     ...extra,
   ].join('\n');
+}
+
+/** A journal entry of sshd's, now. */
+function journalEntry(cursor: string, message: string): string {
+  return `${JSON.stringify({
+    __CURSOR: cursor,
+    __REALTIME_TIMESTAMP: String(Date.now() * 1000),
+    SYSLOG_IDENTIFIER: 'sshd',
+    _TRANSPORT: 'syslog',
+    SYSLOG_PID: String(4000 + Number(cursor.slice(cursor.lastIndexOf('=') + 1))),
+    MESSAGE: message,
+  })}\n`;
 }
 
 function entry(cursor: string, ip: string): string {
@@ -143,4 +156,54 @@ describe('CampaignService faults', () => {
     expect(service.status()?.config).toBe('newer.conf');
     expect(service.status()?.thresholds.maxretry).toBe(3);
   });
+
+  // Found in review: after a kill -9, a journalctl slower to resume after its cursor than state_interval delivered the
+  // entries read again after the verdicts written past the last save had been forgotten: they were written twice.
+  it('drops the repeats of a crash even when the journal gives back its entries later than state_interval', async () => {
+    const t = tempDir('svc-slow-journal');
+    cleanups.push(t.cleanup);
+    const journal = join(t.dir, 'journal.json');
+    writeFileSync(journal, '');
+    process.env['F2B_FAKE_JOURNAL'] = journal;
+    const slow = join(t.dir, 'slow-journalctl');
+    writeFileSync(slow, `#!/bin/sh\nsleep "\${F2B_TEST_JOURNAL_DELAY:-0}"\nexec "${FAKE}" "$@"\n`);
+    chmodSync(slow, 0o755);
+    const config = parseConfigText(
+      serviceLines(t.dir, ['source = journal', `journalctl = ${slow}`, 'state_interval = 100ms']),
+      'test',
+    );
+    const make = () =>
+      new CampaignService({
+        config,
+        settings: resolveSettings(config),
+        createCore: serviceCore,
+        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+        log: memoryLogger('info').log,
+      });
+    const attack = Array.from({ length: 40 }, (_, i) =>
+      journalEntry(`s=slow;i=${i}`, `Invalid user admin${i % 3} from 198.51.100.${10 + i} port ${40_000 + i}`),
+    );
+    const verdicts = join(t.dir, 'verdicts.log');
+    const first = make();
+    await first.start();
+    appendFileSync(journal, attack.slice(0, 20).join(''));
+    await waitFor(() => verdictLineKeys(verdicts).length > 0, 10_000, 'the first verdicts');
+    first.settle();
+    const saved = readFileSync(join(t.dir, 'state', 'state.json'));
+    appendFileSync(journal, attack.slice(20).join(''));
+    await waitFor(() => first.status()?.lines.read === 40, 10_000, 'the rest of the attack');
+    const once = verdictLineKeys(verdicts);
+    await first.stop();
+    // As a kill -9 right after that save leaves it, then a restart whose journalctl takes 1.5 s to resume.
+    writeFileSync(join(t.dir, 'state', 'state.json'), saved);
+    process.env['F2B_TEST_JOURNAL_DELAY'] = '1.5';
+    const second = make();
+    await second.start();
+    cleanups.push(() => second.stop());
+    await waitFor(() => second.status()?.lines.read === 20, 10_000, 'the entries after the saved cursor');
+    await sleep(300);
+    delete process.env['F2B_TEST_JOURNAL_DELAY'];
+    expect(once.length).toBeGreaterThan(0);
+    expect(verdictLineKeys(verdicts)).toEqual(once);
+  }, 30_000);
 });
