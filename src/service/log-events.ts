@@ -29,6 +29,7 @@ export const LOG_EVENTS = {
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
   lineFailed: 'line-failed',
+  lineFromTheFuture: 'line-time-ahead',
   compromise: 'compromise-suspected',
   lateralMovement: 'lateral-movement-suspected',
 } as const;

@@ -8,6 +8,15 @@ import type { VerdictDedupe } from './verdict-dedupe.js';
 import type { VerdictWriter } from './verdict-writer.js';
 
 /**
+ * How far past the wall clock a line's own time may be before it is taken as now. The core's clock never goes
+ * back, so one line stamped a year ahead (a clock set wrong when it was written, then corrected) made every later
+ * line look a year old: state expired at once, and a campaign under way went unbanned (found in review).
+ */
+const FUTURE_SLACK_MS = 5 * 60_000;
+/** The warning about such lines is repeated at most this often. */
+const FUTURE_WARN_EVERY_MS = 60 * 60_000;
+
+/**
  * Live events in, verdict lines out: the same core as `replay`, fed by the sources, with the verdicts of lines
  * read a second time after a crash dropped (dedupe) and the rest appended by the writer. Everything here is
  * synchronous, so a state snapshot taken between two calls matches the positions of the sources exactly.
@@ -18,13 +27,22 @@ export class Pipeline {
   private readonly log: Logger;
   dedupe: VerdictDedupe;
   private lastAdvance = 0;
+  private futureWarnedAt = Number.NEGATIVE_INFINITY;
+  /** Lines whose own time was past the wall clock by more than FUTURE_SLACK_MS, taken as now. */
+  fromTheFuture = 0;
   events = 0;
   lines = 0;
   suppressed = 0;
   samples = 0;
   verdicts = 0;
 
-  constructor(core: CorrelationCore, writer: VerdictWriter, dedupe: VerdictDedupe, log: Logger) {
+  constructor(
+    core: CorrelationCore,
+    writer: VerdictWriter,
+    dedupe: VerdictDedupe,
+    log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.core = core;
     this.writer = writer;
     this.dedupe = dedupe;
@@ -35,7 +53,20 @@ export class Pipeline {
     this.lines++;
     if (!event) return;
     this.events++;
-    this.emit(this.core.onAuthEvent(event));
+    this.emit(this.core.onAuthEvent(this.notAhead(event)));
+  }
+
+  /** The event, at the wall clock's time if its own is too far ahead of it (FUTURE_SLACK_MS). */
+  private notAhead(event: AuthEvent): AuthEvent {
+    const now = this.clock();
+    if (event.time <= now + FUTURE_SLACK_MS) return event;
+    this.fromTheFuture++;
+    if (now - this.futureWarnedAt >= FUTURE_WARN_EVERY_MS) {
+      this.futureWarnedAt = now;
+      const said = { event: LOG_EVENTS.lineFromTheFuture, lineTime: new Date(event.time).toISOString() };
+      this.log.warn({ ...said, now: new Date(now).toISOString(), sofar: this.fromTheFuture });
+    }
+    return { ...event, time: now };
   }
 
   /**

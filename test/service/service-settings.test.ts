@@ -74,6 +74,41 @@ describe('pipeline', () => {
     expect(pipeline.campaignOpen()).toBe(true);
   });
 
+  // Found in review: the core's clock never goes back, so one line stamped a year ahead made every later one look a
+  // year old, and a campaign under way went unbanned.
+  it('takes a line stamped more than 5 minutes past the wall clock as now, and warns (not on every line)', () => {
+    const times: number[] = [];
+    const core = {
+      ...createCore({}, DEBIAN_DEFAULT_THRESHOLDS),
+      onAuthEvent: (e: { time: number }) => {
+        times.push(e.time);
+        return [];
+      },
+    };
+    const { log, lines } = memoryLogger('info');
+    const now = Date.UTC(2026, 10, 23, 12);
+    const writer = {} as VerdictWriter;
+    const pipeline = new Pipeline(core, writer, new VerdictDedupe(), log, () => now);
+    const at = (time: number) =>
+      pipeline.onEvent({
+        time,
+        kind: 'failure',
+        reason: 'failed-password',
+        ip: '203.0.113.9',
+        bannable: true,
+        count: 1,
+      });
+    const yearAhead = now + 365 * 86_400_000;
+    at(now - 1000);
+    at(now + 4 * 60_000);
+    at(yearAhead);
+    at(yearAhead + 1000);
+    expect(times).toEqual([now - 1000, now + 4 * 60_000, now, now]);
+    expect(pipeline.fromTheFuture).toBe(2);
+    const warned = lines().filter((l) => l['event'] === 'line-time-ahead');
+    expect(warned).toEqual([expect.objectContaining({ level: 40, lineTime: new Date(yearAhead).toISOString() })]);
+  });
+
   it('logs a compromise alert at ERROR and lateral movement at WARN, besides writing the verdict', async () => {
     const written: string[] = [];
     const writer = {
