@@ -1,4 +1,5 @@
 import type { AuthEvent } from '../core/auth-event.js';
+import { cutText } from '../core/cut-text.js';
 import type { SocketSample } from '../core/socket.js';
 import { banVerdict, NO_VERDICTS, type Verdict, type VerdictValue } from '../core/verdict.js';
 import { isLoopback } from './address.js';
@@ -12,6 +13,8 @@ import { lifetimeOf, type OutboundSocket, OutboundTracker, type TrackerSnapshot 
 
 /** Longest username written in an alert: enough to recognise it, short enough to keep the line readable. */
 const MAX_USER_CHARS = 64;
+/** After a username cut to MAX_USER_CHARS, as the verdict line marks a value it cut. */
+const CUT = '...(cut)';
 /** Alerts kept for `status`. */
 const RECENT_ALERTS = 50;
 
@@ -88,7 +91,8 @@ export class AlertCore {
     const finding = judgeLogin(e, this.lookup);
     if (!finding) return NO_VERDICTS;
     this.now = Math.max(this.now, e.time);
-    const user = (e.user ?? '').slice(0, MAX_USER_CHARS);
+    const name = e.user ?? '';
+    const user = name.length > MAX_USER_CHARS ? `${cutText(name, MAX_USER_CHARS)}${CUT}` : name;
     const campaign = finding.campaign.id;
     const verdicts: Verdict[] = [
       this.alert(e.time, [

@@ -1,4 +1,5 @@
 import type { AuthEvent } from '../core/auth-event.js';
+import { cutText } from '../core/cut-text.js';
 import { dottedQuadNumber, ipv4Address, otherAddress, type RemoteAddress, UNSPECIFIED } from './address.js';
 import { type ConnectionSnapshot, ConnectionTracker } from './connection-tracker.js';
 import { ParseStats, type SkipReason } from './parse-stats.js';
@@ -104,10 +105,7 @@ export class SshdParser {
       bannable: address.bannable,
       count: counted.count,
       port: match.port,
-      user:
-        match.user === undefined || match.user.length <= MAX_USER_LENGTH
-          ? match.user
-          : match.user.slice(0, MAX_USER_LENGTH),
+      user: match.user === undefined ? undefined : cutText(match.user, MAX_USER_LENGTH),
       invalidUser: match.invalidUser || undefined,
       method: match.method,
       pid: header.pid,

@@ -80,7 +80,11 @@ function formatValue(value: VerdictValue): string {
   if (typeof value === 'number') return String(value);
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so a short string cannot be over the limit: skip the count.
   if (typeof value === 'string' && value.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(value) > MAX_VALUE_BYTES) {
-    return escapeValue(`${Buffer.from(value, 'utf8').subarray(0, MAX_VALUE_BYTES).toString('utf8')}...(cut)`);
+    const bytes = Buffer.from(value, 'utf8');
+    // Not inside a character: its first bytes alone would print as U+FFFD, which is not what the client sent.
+    let end = MAX_VALUE_BYTES;
+    while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+    return escapeValue(`${bytes.subarray(0, end).toString('utf8')}...(cut)`);
   }
   return escapeValue(value);
 }

@@ -89,7 +89,7 @@ describe('compromise alerts', () => {
     const lines = out.map((v) => formatVerdictLine(v, 42));
     for (const line of lines) expect(line).toMatch(/^[\x20-\x7e]+$/);
     const parsed = lines.map((l) => parseVerdictLine(l)!);
-    expect(parsed[0]!.fields.get('user')).toBe(hostile.slice(0, 64));
+    expect(parsed[0]!.fields.get('user')).toBe(`${hostile.slice(0, 64)}...(cut)`);
     expect(parsed.filter((p) => p.verb === 'BAN').map((p) => p.fields.get('ip'))).toEqual(['203.0.113.7']);
   });
 
