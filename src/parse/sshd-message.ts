@@ -160,11 +160,17 @@ function classifyCut(message: string): Classification {
   return CUT;
 }
 
+/**
+ * Most occurrences one `message repeated` line stands for: rsyslog counts repeats between two flushes of a few
+ * seconds, so a count past this is not one it wrote (a 400-digit count was Infinity, and a count of null in JSON).
+ */
+const MAX_REPEAT = 1_000_000;
+
 /** `message repeated N times: [ X]`: rsyslog's wrapper around X, a message as sshd wrote it (measured on its own). */
 function repeated(times: string, inner: string): Classification {
   const match = classifySshdMessage(inner);
   if (match === null || typeof match === 'symbol') return match;
-  return { ...match, repeat: Math.max(1, Number(times)) };
+  return { ...match, repeat: Math.min(MAX_REPEAT, Math.max(1, Number(times))) };
 }
 
 /** Classifies one sshd message (header, `error: ` prefix and ` [preauth]` suffix already removed). */

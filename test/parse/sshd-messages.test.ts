@@ -296,6 +296,9 @@ describe('attempts are counted once', () => {
 
   it('reads `message repeated N times` as N attempts', () => {
     expect(attempts(['message repeated 3 times: [ Failed password for root from 203.0.113.5 port 5 ssh2]'])).toBe(3);
+    // A count no rsyslog wrote (found in review: 400 digits made the count Infinity, null in --json).
+    const huge = `message repeated ${'9'.repeat(400)} times: [ Failed password for root from 203.0.113.5 port 5 ssh2]`;
+    expect(attempts([huge])).toBe(1_000_000);
   });
 
   it('does not call the close of a logged-in session a probe', () => {
