@@ -2,6 +2,7 @@ import { closeSync, openSync, type Stats, statSync } from 'node:fs';
 import { FileCursor } from './file-cursor.js';
 import { type FilePosition, type FollowPosition, fingerprintFd } from './file-position.js';
 import { listSiblings, type Sibling } from './rotation-siblings.js';
+import { UnreadCopyWatch } from './unread-copy-watch.js';
 
 export interface RotatingFileOptions {
   readonly path: string;
@@ -51,6 +52,7 @@ export class RotatingFile {
   private retired: FileCursor[] = [];
   private restorePending: boolean;
   private firstLook = true;
+  private readonly unread = new UnreadCopyWatch();
   /** The position at close(), so it can still be saved after the files are released. */
   private closedAt: FilePosition | null = null;
 
@@ -63,6 +65,13 @@ export class RotatingFile {
 
   /** Looks once. Returns true when it stopped on its byte budget and should be called again at once. */
   poll(): boolean {
+    const more = this.look();
+    // Noted now, before anything more is written: the copy a copytruncate makes next is then a new `path.1`.
+    this.unread.watch(this.options.path, this.current !== null && this.current.fingerprint === null);
+    return more;
+  }
+
+  private look(): boolean {
     const now = this.clock();
     if (this.restorePending) this.restore(now);
     const first = this.firstLook;
@@ -79,6 +88,14 @@ export class RotatingFile {
     }
     const current = this.current;
     if (!current) return this.openFresh(now, first);
+    const copy = this.unread.newCopy(this.options.path);
+    if (copy && !this.known(copy)) {
+      // Content written and copied away before its first byte was read (UnreadCopyWatch): read whole, first.
+      const reader = this.tryOpen(copy.path, 0, now);
+      if (reader) this.retired.push(reader);
+      this.options.onNotice?.('truncated', { path: this.options.path, copy: copy.path, unread: true });
+      return true;
+    }
     const { size, nlink } = current.stat();
     if (nlink > 0 && current.restarted(size)) {
       this.truncated(current, now);
@@ -141,8 +158,8 @@ export class RotatingFile {
     }
   }
 
-  private known(sibling: Sibling): boolean {
-    const same = (c: FileCursor) => c.ino === sibling.ino && c.dev === sibling.dev;
+  private known(file: { readonly ino: number; readonly dev: number }): boolean {
+    const same = (c: FileCursor) => c.ino === file.ino && c.dev === file.dev;
     return (this.current !== null && same(this.current)) || this.retired.some(same);
   }
 

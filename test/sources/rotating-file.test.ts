@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FilePosition } from '../../src/sources/file-position.js';
@@ -137,6 +137,38 @@ describe('RotatingFile: rotation and replacement, delivery and notices', () => {
     settle(third);
     third.close();
     expect(notices.map(([event]) => event)).toEqual(['lost']);
+  });
+
+  // Found in review: a file of which nothing had been read yet (empty when opened, or rewound after a copytruncate)
+  // has no first line to tell a copytruncate by: lines written and copied away before the next look were never read.
+  it('copytruncate before the first byte of a file was read: the copy is read whole, then the file', () => {
+    const t = tempDir('rotating-unread');
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'auth.log');
+    writeFileSync(path, '');
+    const got: string[] = [];
+    const notices: [string, Record<string, unknown>][] = [];
+    const file = follower(path, got, notices);
+    settle(file);
+    const truncateCopy = (lines: string[]) => {
+      appendFileSync(path, lines.map((l) => `${l}\n`).join(''));
+      if (existsSync(`${path}.1`)) renameSync(`${path}.1`, `${path}.2`);
+      copyFileSync(path, `${path}.1`);
+      truncateSync(path, 0);
+    };
+    truncateCopy(['a1', 'a2', 'a3']);
+    appendFileSync(path, 'b1\n');
+    settle(file);
+    expect(got).toEqual(['a1', 'a2', 'a3', 'b1']);
+    // Twice more, the second right after the rewind the first caused, before anything of the file was read again.
+    truncateCopy(['b2']);
+    settle(file);
+    truncateCopy(['c1']);
+    appendFileSync(path, 'd1\n');
+    settle(file);
+    file.close();
+    expect(got).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'c1', 'd1']);
+    expect(notices[0]).toEqual(['truncated', { path, copy: `${path}.1`, unread: true }]);
   });
 
   it('rename-and-create while stopped: resumes in the rotated file and says where it found it', () => {
