@@ -2,7 +2,7 @@ import type { AuthEventKind } from '../core/auth-event.js';
 import { dottedQuadNumber } from './address.js';
 import { ConnectionKeys } from './connection-keys.js';
 import { ConnectionSlots } from './connection-slots.js';
-import type { MessageMatch } from './sshd-message.js';
+import type { MessageMatch } from './message-match.js';
 
 const ANNOUNCE_BIT: Partial<Record<string, number>> = {
   'invalid-user': 1,

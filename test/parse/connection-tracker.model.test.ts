@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AuthEventKind } from '../../src/core/auth-event.js';
 import { type ConnectionSnapshot, ConnectionTracker } from '../../src/parse/connection-tracker.js';
-import type { MessageMatch, MessageRole } from '../../src/parse/sshd-message.js';
+import type { MessageMatch, MessageRole } from '../../src/parse/message-match.js';
 
 /**
  * The tracker as it was before its state moved to typed arrays (a Map of objects, keyed by `host|pid` text, in

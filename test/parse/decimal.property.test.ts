@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimal } from '../../src/parse/sshd-message.js';
+import { decimal } from '../../src/parse/message-match.js';
 
 describe('decimal (a port read by hand)', () => {
   it('gives what Number() gives for any run of digits, leading zeros and 30 digits included', () => {
