@@ -48,27 +48,20 @@ function serviceLines(dir: string, extra: string[]): string {
   ].join('\n');
 }
 
-/** A journal entry of sshd's, now. */
-function journalEntry(cursor: string, message: string): string {
+/** A journal entry of sshd's (process `pid`), now. */
+function journalEntry(cursor: string, message: string, pid: number): string {
   return `${JSON.stringify({
     __CURSOR: cursor,
     __REALTIME_TIMESTAMP: String(Date.now() * 1000),
     SYSLOG_IDENTIFIER: 'sshd',
     _TRANSPORT: 'syslog',
-    SYSLOG_PID: String(4000 + Number(cursor.slice(cursor.lastIndexOf('=') + 1))),
+    SYSLOG_PID: String(pid),
     MESSAGE: message,
   })}\n`;
 }
 
 function entry(cursor: string, ip: string): string {
-  return `${JSON.stringify({
-    __CURSOR: cursor,
-    __REALTIME_TIMESTAMP: String(Date.now() * 1000),
-    SYSLOG_IDENTIFIER: 'sshd',
-    _TRANSPORT: 'syslog',
-    SYSLOG_PID: '4242',
-    MESSAGE: `Failed password for root from ${ip} port 4242 ssh2`,
-  })}\n`;
+  return journalEntry(cursor, `Failed password for root from ${ip} port 4242 ssh2`, 4242);
 }
 
 describe('CampaignService faults', () => {
@@ -181,7 +174,11 @@ describe('CampaignService faults', () => {
         log: memoryLogger('info').log,
       });
     const attack = Array.from({ length: 40 }, (_, i) =>
-      journalEntry(`s=slow;i=${i}`, `Invalid user admin${i % 3} from 198.51.100.${10 + i} port ${40_000 + i}`),
+      journalEntry(
+        `s=slow;i=${i}`,
+        `Invalid user admin${i % 3} from 198.51.100.${10 + i} port ${40_000 + i}`,
+        4000 + i,
+      ),
     );
     const verdicts = join(t.dir, 'verdicts.log');
     const first = make();

@@ -5,6 +5,20 @@ import { holdSignals, runUntilSignalled } from '../../src/service/signals.js';
 const SIGNALS: readonly string[] = ['SIGHUP', 'SIGTERM', 'SIGINT'];
 const log = { warn: () => {}, error: () => {} } as unknown as Logger;
 
+/** A service that records what it was asked to do. */
+function recordingService() {
+  const calls: string[] = [];
+  const service = {
+    stop: async () => {
+      calls.push('stop');
+    },
+    reload: async () => {
+      calls.push('reload');
+    },
+  };
+  return { service, calls };
+}
+
 /** Real signals to this test process; resolved once node has run their listeners. */
 async function send(signal: NodeJS.Signals): Promise<void> {
   process.kill(process.pid, signal);
@@ -27,15 +41,7 @@ describe('the hand-over from the start’s signal hold to the running service', 
       if (typeof event === 'string' && SIGNALS.includes(event) && process.listenerCount(event) === 0) bare.push(event);
       return process;
     });
-    const calls: string[] = [];
-    const service = {
-      stop: async () => {
-        calls.push('stop');
-      },
-      reload: async () => {
-        calls.push('reload');
-      },
-    };
+    const { service, calls } = recordingService();
     const release = holdSignals(log);
     await send('SIGHUP');
     expect(calls).toEqual([]);
@@ -54,15 +60,7 @@ describe('the hand-over from the start’s signal hold to the running service', 
   });
 
   it('carries out a stop held during the start once running', async () => {
-    const calls: string[] = [];
-    const service = {
-      stop: async () => {
-        calls.push('stop');
-      },
-      reload: async () => {
-        calls.push('reload');
-      },
-    };
+    const { service, calls } = recordingService();
     const release = holdSignals(log);
     await send('SIGHUP');
     await send('SIGTERM');

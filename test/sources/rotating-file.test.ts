@@ -30,6 +30,17 @@ function settle(file: RotatingFile): void {
   }
 }
 
+/** A followed `auth.log` in a temp dir, starting with `content`, its lines and notices collected. */
+function followed(prefix: string, content: string) {
+  const t = tempDir(prefix);
+  cleanups.push(t.cleanup);
+  const path = join(t.dir, 'auth.log');
+  writeFileSync(path, content);
+  const got: string[] = [];
+  const notices: [string, Record<string, unknown>][] = [];
+  return { path, got, notices, file: follower(path, got, notices) };
+}
+
 /** Reads a1..a3, stops (position saved as JSON), lets `whileStopped` act on the file after a4 was written, restarts. */
 function stopAndRestart(whileStopped: (path: string) => void) {
   const t = tempDir('rotating');
@@ -87,13 +98,7 @@ describe('RotatingFile: where a fresh start begins (start_at, no saved position)
 
 describe('RotatingFile: rotation and replacement, delivery and notices', () => {
   it('copytruncate while running: the old tail (from the copy) is delivered before the new content', () => {
-    const t = tempDir('rotating');
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'auth.log');
-    writeFileSync(path, 'a1\n');
-    const got: string[] = [];
-    const notices: [string, Record<string, unknown>][] = [];
-    const file = follower(path, got, notices);
+    const { path, got, notices, file } = followed('rotating', 'a1\n');
     settle(file);
     appendFileSync(path, 'a2\n'); // written after our last look
     copyFileSync(path, `${path}.1`);
@@ -108,13 +113,7 @@ describe('RotatingFile: rotation and replacement, delivery and notices', () => {
   // Found in review: a rotated file still held for late lines when the service stopped, compressed (or removed)
   // while it was stopped, was reported as lines lost (ERROR) though it had been read to its end.
   it('a rotated file read to its end, gone at a restart: said (not as lost), and nothing is missed', () => {
-    const t = tempDir('rotating-gone');
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'auth.log');
-    writeFileSync(path, 'a1\na2\n');
-    const got: string[] = [];
-    const notices: [string, Record<string, unknown>][] = [];
-    const first = follower(path, got, notices);
+    const { path, got, notices, file: first } = followed('rotating-gone', 'a1\na2\n');
     settle(first);
     renameSync(path, `${path}.1`);
     writeFileSync(path, 'b1\n');
@@ -142,13 +141,7 @@ describe('RotatingFile: rotation and replacement, delivery and notices', () => {
   // Found in review: a file of which nothing had been read yet (empty when opened, or rewound after a copytruncate)
   // has no first line to tell a copytruncate by: lines written and copied away before the next look were never read.
   it('copytruncate before the first byte of a file was read: the copy is read whole, then the file', () => {
-    const t = tempDir('rotating-unread');
-    cleanups.push(t.cleanup);
-    const path = join(t.dir, 'auth.log');
-    writeFileSync(path, '');
-    const got: string[] = [];
-    const notices: [string, Record<string, unknown>][] = [];
-    const file = follower(path, got, notices);
+    const { path, got, notices, file } = followed('rotating-unread', '');
     settle(file);
     const truncateCopy = (lines: string[]) => {
       appendFileSync(path, lines.map((l) => `${l}\n`).join(''));
