@@ -60,17 +60,23 @@ function journalEntry(cursor: string, message: string, pid: number): string {
   })}\n`;
 }
 
+/** A temp dir with an empty journal file that the fake journalctl serves. */
+function journalDir(prefix: string) {
+  const t = tempDir(prefix);
+  cleanups.push(t.cleanup);
+  const journal = join(t.dir, 'journal.json');
+  writeFileSync(journal, '');
+  process.env['F2B_FAKE_JOURNAL'] = journal;
+  return { t, journal };
+}
+
 function entry(cursor: string, ip: string): string {
   return journalEntry(cursor, `Failed password for root from ${ip} port 4242 ssh2`, 4242);
 }
 
 describe('CampaignService faults', () => {
   it('a journal entry the core throws on does not stop the journal source for good', async () => {
-    const t = tempDir('svc-fault');
-    cleanups.push(t.cleanup);
-    const journal = join(t.dir, 'journal.json');
-    writeFileSync(journal, '');
-    process.env['F2B_FAKE_JOURNAL'] = journal;
+    const { t, journal } = journalDir('svc-fault');
     const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${FAKE}`]), 'test');
     const events: AuthEvent[] = [];
     const { log, lines } = memoryLogger();
@@ -153,11 +159,7 @@ describe('CampaignService faults', () => {
   // Found in review: after a kill -9, a journalctl slower to resume after its cursor than state_interval delivered the
   // entries read again after the verdicts written past the last save had been forgotten: they were written twice.
   it('drops the repeats of a crash even when the journal gives back its entries later than state_interval', async () => {
-    const t = tempDir('svc-slow-journal');
-    cleanups.push(t.cleanup);
-    const journal = join(t.dir, 'journal.json');
-    writeFileSync(journal, '');
-    process.env['F2B_FAKE_JOURNAL'] = journal;
+    const { t, journal } = journalDir('svc-slow-journal');
     const slow = join(t.dir, 'slow-journalctl');
     writeFileSync(slow, `#!/bin/sh\nsleep "\${F2B_TEST_JOURNAL_DELAY:-0}"\nexec "${FAKE}" "$@"\n`);
     chmodSync(slow, 0o755);
