@@ -159,10 +159,13 @@ export class ConnectionTracker {
         c.attempts[slot] = 1;
         return ONE_FAILURE;
       }
-      case 'close':
-        if (!match.closedAgain || c.success[slot] === 1 || c.attempts[slot]! > 0) return this.closed(slot, match);
+      case 'close': {
+        const counted = this.closed(slot, match);
+        if (!match.closedAgain || counted === DISCONNECT) return counted;
+        // Nothing counted for the connection yet: its next close line says what it was.
         c.pending[slot] = COUNT_AT_NEXT_CLOSE;
         return DISCONNECT;
+      }
       case 'probe':
         return repeat === 1 ? ONE_PROBE : { kind: 'probe', count: repeat };
       case 'success':
