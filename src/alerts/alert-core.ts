@@ -1,5 +1,5 @@
 import type { AuthEvent } from '../core/auth-event.js';
-import { cutText } from '../core/cut-text.js';
+import { CUT_MARK, cutText } from '../core/cut-text.js';
 import type { SocketSample } from '../core/socket.js';
 import { banVerdict, NO_VERDICTS, type Verdict, type VerdictValue } from '../core/verdict.js';
 import { isLoopback } from './address.js';
@@ -13,8 +13,6 @@ import { lifetimeOf, type OutboundSocket, OutboundTracker, type TrackerSnapshot 
 
 /** Longest username written in an alert: enough to recognise it, short enough to keep the line readable. */
 const MAX_USER_CHARS = 64;
-/** After a username cut to MAX_USER_CHARS, as the verdict line marks a value it cut. */
-const CUT = '...(cut)';
 /** Alerts kept for `status`. */
 const RECENT_ALERTS = 50;
 
@@ -92,7 +90,7 @@ export class AlertCore {
     if (!finding) return NO_VERDICTS;
     this.now = Math.max(this.now, e.time);
     const name = e.user ?? '';
-    const user = name.length > MAX_USER_CHARS ? `${cutText(name, MAX_USER_CHARS)}${CUT}` : name;
+    const user = name.length > MAX_USER_CHARS ? `${cutText(name, MAX_USER_CHARS)}${CUT_MARK}` : name;
     const campaign = finding.campaign.id;
     const verdicts: Verdict[] = [
       this.alert(e.time, [

@@ -1,3 +1,6 @@
+/** What follows attacker text that was cut (a verdict value past 256 bytes, an alert's username past 64). */
+export const CUT_MARK = '...(cut)';
+
 /**
  * `text` cut to at most `max` UTF-16 units, never between the two halves of a surrogate pair: a lone half prints as
  * U+FFFD (`\xef\xbf\xbd` in a verdict line), which is not what the client sent. Attacker text is cut this way.

@@ -1,3 +1,4 @@
+import { CUT_MARK } from '../core/cut-text.js';
 import type { Verdict, VerdictValue, VerdictVerb } from '../core/verdict.js';
 import { isoTime } from './iso-time.js';
 
@@ -84,7 +85,7 @@ function formatValue(value: VerdictValue): string {
     // Not inside a character: its first bytes alone would print as U+FFFD, which is not what the client sent.
     let end = MAX_VALUE_BYTES;
     while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-    return escapeValue(`${bytes.subarray(0, end).toString('utf8')}...(cut)`);
+    return escapeValue(`${bytes.subarray(0, end).toString('utf8')}${CUT_MARK}`);
   }
   return escapeValue(value);
 }
