@@ -4,6 +4,7 @@ import type { ConfigValues, LoadedConfig } from '../config/load-config.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import { removeLeftTemporaries } from './atomic-file.js';
+import { CoalescedRun } from './coalesced-run.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
@@ -65,8 +66,8 @@ export class CampaignService {
   private failedSaves = 0;
   private readonly pace: SavePace;
   private phase: ServiceStatus['state'] = 'running';
-  /** Counts reloads begun: one overtaken by a later SIGHUP while it waited on fail2ban must not apply. */
-  private reloads = 0;
+  /** SIGHUPs that come while a reload reads fail2ban's configuration make one more reload after it, not one each. */
+  private readonly reloads = new CoalescedRun(() => this.reloadOnce());
 
   constructor(options: CampaignServiceOptions) {
     this.options = options;
@@ -130,17 +131,20 @@ export class CampaignService {
   }
 
   /** SIGHUP: configuration and fail2ban thresholds read again, the core rebuilt from its snapshot, log reopened. */
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    return this.reloads.request();
+  }
+
+  private async reloadOnce(): Promise<void> {
     const { log } = this.options;
-    const generation = ++this.reloads;
     try {
       // Everything is read and built before anything changes: a reload that fails part way applies nothing.
       const config = this.options.reloadConfig ? this.options.reloadConfig() : this.config;
       const settings = (this.options.settingsOf ?? resolveSettings)(config);
       // Paths and sources stay as started (a restart applies them); thresholds and detection settings change now.
       const thresholds = await this.options.readThresholds({ ...this.options.settings, ...pickFail2ban(settings) });
-      // A later SIGHUP came meanwhile: it read the configuration after us, its result is the one to keep.
-      if (generation !== this.reloads) return;
+      // A stop began meanwhile: its state is saved and the verdict log closed; reopening it would leave it open.
+      if (this.phase !== 'running') return;
       // The snapshot and the swap in one synchronous step: no event falls between the old core and the new.
       const core = this.pipeline ? this.rebuildCore(config, thresholds, this.pipeline.core) : null;
       log.level = settings.logLevel; // throws on a level pino does not know

@@ -156,6 +156,74 @@ describe('CampaignService faults', () => {
     expect(service.status()?.thresholds.maxretry).toBe(3);
   });
 
+  it('a storm of SIGHUPs during a slow fail2ban read makes one more reload after it, not one each', async () => {
+    const t = tempDir('svc-reload-storm');
+    cleanups.push(t.cleanup);
+    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
+    const edits = Array.from({ length: 20 }, (_, i) => parseConfigText(serviceLines(t.dir, base), `edit-${i}.conf`));
+    let next = config;
+    let reads = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const { log } = memoryLogger('info');
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: faultyCore([]),
+      readThresholds: async () => {
+        reads++;
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await sleep(100);
+        inFlight--;
+        return DEBIAN_DEFAULT_THRESHOLDS;
+      },
+      log,
+      reloadConfig: () => next,
+    });
+    await service.start();
+    cleanups.push(() => service.stop());
+    const readsAtStart = reads;
+    const pending: Promise<void>[] = [];
+    for (const edit of edits) {
+      next = edit; // the operator (or a script) writes the file again and signals again
+      pending.push(service.reload());
+    }
+    await Promise.all(pending);
+    expect(reads - readsAtStart).toBe(2);
+    expect(mostInFlight).toBe(1);
+    // The last edit is the one in force: the run after the storm read it.
+    expect(service.status()?.config).toBe('edit-19.conf');
+  });
+
+  it('a reload whose fail2ban read ends after a stop began leaves the stopped service alone', async () => {
+    const t = tempDir('svc-reload-stop');
+    cleanups.push(t.cleanup);
+    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
+    const next = parseConfigText(serviceLines(t.dir, base), 'next.conf');
+    let started = false;
+    const { log, lines } = memoryLogger('info');
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: faultyCore([]),
+      readThresholds: async () => {
+        if (started) await sleep(200);
+        return DEBIAN_DEFAULT_THRESHOLDS;
+      },
+      log,
+      reloadConfig: () => next,
+    });
+    await service.start();
+    started = true;
+    const reload = service.reload();
+    await service.stop();
+    await reload;
+    expect(service.status()?.config).toBe('start.conf');
+    expect(lines().filter((l) => l['event'] === 'config-reloaded')).toHaveLength(0);
+  });
+
   // Found in review: after a kill -9, a journalctl slower to resume after its cursor than state_interval delivered the
   // entries read again after the verdicts written past the last save had been forgotten: they were written twice.
   it('drops the repeats of a crash even when the journal gives back its entries later than state_interval', async () => {
