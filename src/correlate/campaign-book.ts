@@ -10,7 +10,7 @@ import {
   restoreCampaign,
   snapshotCampaign,
 } from './campaign.js';
-import { banJoins, banMatch, joins, matchCampaign } from './campaign-match.js';
+import { banJoins, banMatch, joins, looseNames, matchCampaign } from './campaign-match.js';
 import { CampaignRoster, type RosterDeps } from './campaign-roster.js';
 import {
   type Candidate,
@@ -22,7 +22,7 @@ import {
 } from './candidate-pool.js';
 import { HeldJoins, HOLDING, MAX_HELD } from './held-joins.js';
 import { type Protection, protection } from './never-ban.js';
-import { type Evidence, maskText, type SignalMask, type SignalName } from './signals/signal.js';
+import { type Evidence, maskText, type SignalMask, type SignalName, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
@@ -46,6 +46,7 @@ export interface BookSnapshot {
 const MAX_POOL = 10_000;
 /** Members whose later evidence still teaches their campaign new signals and parameters. */
 const LEARN_FROM = 1000;
+const SURGE_BIT = signalBit('surge');
 
 /**
  * The campaigns and the candidates waiting to form one. A candidate is a source showing enough signals; when enough
@@ -75,7 +76,7 @@ export class CampaignBook {
     this.override = { signals: deps.settings.overrideSignals, attempts: deps.settings.overrideAttempts };
     // Held sources are kept in the source table until judged: at most half of it, so a flood still has room.
     const maxHeld = Math.min(MAX_HELD, Math.floor(deps.settings.maxSources / 2));
-    this.held = new HeldJoins(deps.settings.namesAloneHold, maxHeld, snapshot?.held);
+    this.held = new HeldJoins(deps.settings.namesAloneHold, deps.settings.sharedNameHold, maxHeld, snapshot?.held);
     this.campaigns = new CampaignRoster(live, ended, snapshot?.bans ?? 0, deps, this.held);
   }
 
@@ -110,8 +111,9 @@ export class CampaignBook {
     return matchCampaign(c, source, ev, this.deps.dictionary);
   }
 
-  joins(c: Campaign, source: SourceState, matched: SignalMask): boolean {
-    return joins(c, source, matched, this.deps.settings);
+  joins(c: Campaign, source: SourceState, ev: Evidence, matched: SignalMask): boolean {
+    const loose = looseNames(c, source, ev, this.deps.dictionary);
+    return joins(c, source, loose ? matched & ~SURGE_BIT : matched, this.deps.settings, undefined, 0, !loose);
   }
 
   /** Judges a source that is not a live member: join a campaign, wait as a candidate, or nothing. */
@@ -121,10 +123,11 @@ export class CampaignBook {
     for (let i = live.length - 1; i >= 0; i--) {
       const c = live[i]!;
       const matched = banMatch(c, source, ev, this.deps, now);
-      if (!banJoins(c, source, ev, matched, this.deps, now)) continue;
+      const join = banJoins(c, source, ev, matched, this.deps, now);
+      if (join === false) continue;
       const guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
-      const held = this.held.holdOf(source, matched, now);
+      const held = this.held.holdOf(source, matched, now, join === 'held');
       if (held === HOLDING) return NO_VERDICTS;
       this.pool.delete(source.ip);
       const out = [this.campaigns.ban(c, source, maskText(matched), 'join', guard, now, held)];
@@ -200,6 +203,12 @@ export class CampaignBook {
       this.deps.settings.maxMembers,
     );
     if (!this.isCandidate(new Set(c.signals))) return NO_VERDICTS;
+    // Names and the surge alone open a campaign only if a name no account here has is among them: five colleagues
+    // failing once each on a shared account (`helpdesk`) on a password-expiry morning share a name and the surge,
+    // and opened a campaign of their own (found in review). A spray tries names that do not exist here.
+    if (c.signals.every((name) => name === 'dictionary' || name === 'surge')) {
+      if (!chosen.some(([ip]) => (this.deps.source(ip)?.unknown ?? 0) > 0)) return NO_VERDICTS;
+    }
     this.seq++;
     const displaced = this.campaigns.add(c, now);
     const bans: Verdict[] = [];

@@ -58,6 +58,11 @@ export const CAMPAIGN_KEYS = {
     0,
     "How long to hold the ban of a source whose only evidence is the names it tried (a user's wrong first try of a sprayed name such as ubuntu looks the same): a login from it meanwhile protects it; its 4th attempt, other evidence or the hold's end bans it. 0 (the default) bans at its first attempt; 2m spares such users at the cost of a later ban.",
   ),
+  sharedNameHold: durationKey(
+    'shared_name_hold',
+    5 * 60_000,
+    "How long to hold the ban of a source that would join a live campaign on a shared username that exists here and that none of the campaign's members tried (three colleagues failing once each on a shared account look the same): a login from it meanwhile protects it; its 4th attempt, other evidence or the hold's end bans it. With names_alone_hold set, such holds last names_alone_hold instead. 0 bans such a source at once.",
+  ),
 } satisfies Record<string, KeySpec<number>>;
 
 export const IGNOREIP_KEY: KeySpec<string[]> = {

@@ -54,9 +54,9 @@ export class DetectorLookup implements CampaignLookup {
     for (let i = d.book.live.length - 1; i >= 0; i--) {
       const c = d.book.live[i]!;
       const matched = d.book.match(c, source, ev);
-      if (d.book.joins(c, source, matched)) {
+      if (d.book.joins(c, source, ev, matched)) {
         const match = asMatch(c, maskText(matched));
-        return d.book.held.hold > 0 && namesOnly(matched) ? { ...match, namesAloneHeld: true } : match;
+        return d.book.held.namesAlone && namesOnly(matched) ? { ...match, namesAloneHeld: true } : match;
       }
     }
     return null;

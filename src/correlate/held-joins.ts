@@ -30,13 +30,21 @@ export class HeldJoins {
   /** Holds not made because `max` were running: those sources were banned at once, as without holds. */
   full = 0;
 
+  /** How long a hold lasts: names_alone_hold if set, else shared_name_hold; 0 holds nothing. */
+  readonly hold: number;
+  /** Whether joins on names alone are held (names_alone_hold set); joins on a loose name always are. */
+  readonly namesAlone: boolean;
+
   constructor(
-    /** How long a hold lasts (names_alone_hold); 0 holds nothing. */
-    readonly hold: number,
+    namesAloneHold: number,
+    sharedNameHold: number,
     /** Holds running at most: a flood of one-try addresses must not grow this without bound. */
     private readonly max: number,
     snapshot: ReadonlyArray<readonly [string, number]> = [],
   ) {
+    // One length for every hold, so that holds end in the order they started (the queue below relies on it).
+    this.namesAlone = namesAloneHold > 0;
+    this.hold = this.namesAlone ? namesAloneHold : sharedNameHold;
     // Restored whatever the setting is now: a hold made under a longer names_alone_hold (or before it was turned
     // off) runs out at the first tick and its source is judged then, rather than forgotten unbanned.
     for (const [ip, started] of snapshot) {
@@ -47,12 +55,13 @@ export class HeldJoins {
 
   /**
    * Whether a source about to join is held (HOLDING), or how long it was held before this ban (ms), or undefined
-   * when no hold is involved. Only a join on names alone (campaign-match.ts, namesOnly) is held, and only while the
-   * source has tried at most HOLD_ATTEMPTS times: more evidence of its own, or more tries, bans it at once.
+   * when no hold is involved. Held: a join on a loose name (`loose`: banJoins said 'held'), and with names_alone_hold
+   * a join on names alone (campaign-match.ts, namesOnly); only while the source has tried at most HOLD_ATTEMPTS
+   * times: more evidence of its own, or more tries, bans it at once.
    */
-  holdOf(source: SourceState, matched: SignalMask, now: number): number | undefined {
+  holdOf(source: SourceState, matched: SignalMask, now: number, loose = false): number | undefined {
     const started = this.startedAt(source.ip);
-    const holdable = namesOnly(matched) && source.attempts <= HOLD_ATTEMPTS;
+    const holdable = (loose || (this.namesAlone && namesOnly(matched))) && source.attempts <= HOLD_ATTEMPTS;
     if (started === undefined) return holdable && this.start(source.ip, now) ? HOLDING : undefined;
     return holdable && now - started < this.hold ? HOLDING : now - started;
   }

@@ -98,8 +98,8 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     expect(snapshot.book.held).toEqual([[USER, AT]]);
     const resumed = new CampaignDetector(HOLD, THRESHOLDS, snapshot);
     expect(bansOf(resumed.advance(AT + 2 * MIN), USER)).toHaveLength(1);
-    // Restarted with the hold turned off: the running hold is not forgotten, its source is banned at once.
-    const off = new CampaignDetector({}, THRESHOLDS, snapshot);
+    // Restarted with the holds turned off: the running hold is not forgotten, its source is banned at once.
+    const off = new CampaignDetector({ shared_name_hold: 0 }, THRESHOLDS, snapshot);
     expect(bansOf(off.advance(AT + 1 * S), USER).map((v) => field(v, 'held'))).toEqual([1]);
     // A snapshot written before holds existed has none, and loads.
     const { held: _, ...older } = snapshot.book;
@@ -147,7 +147,7 @@ describe('namesOnly', () => {
 
 describe('HeldJoins', () => {
   it('gives the holds run out in the order they started, skipping released and restarted ones', () => {
-    const held = new HeldJoins(60 * S, 10);
+    const held = new HeldJoins(60 * S, 0, 10);
     expect(held.start('a', 0)).toBe(true);
     expect(held.start('b', 10 * S)).toBe(true);
     expect(held.start('c', 20 * S)).toBe(true);
@@ -164,8 +164,8 @@ describe('HeldJoins', () => {
   });
 
   it('holds nothing when the hold is 0, and no more than max at once (the rest are banned at once, counted)', () => {
-    expect(new HeldJoins(0, 10).start('a', 0)).toBe(false);
-    const held = new HeldJoins(60 * S, 2);
+    expect(new HeldJoins(0, 0, 10).start('a', 0)).toBe(false);
+    const held = new HeldJoins(60 * S, 0, 2);
     expect([held.start('a', 0), held.start('b', 0), held.start('c', 0)]).toEqual([true, true, false]);
     expect(held.full).toBe(1);
     expect(held.start('a', 5)).toBe(true);
