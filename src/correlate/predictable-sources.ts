@@ -10,7 +10,7 @@ export const PREDICTABLE_KEYS = {
     ...intKey(
       'predictable_min_intervals',
       4,
-      `Intervals between its own connections (probes, attempts) a source must show, kept to one period, before it counts as predictable: synchrony and a shared rhythm, which an outsider knowing its schedule can impose, then do not count for it. At most ${MAX_GAPS}.`,
+      `Intervals between its own connections (probes, attempts) a source must show, kept to one period, before it counts as predictable: synchrony, a shared rhythm and a shared connection lifetime, which an outsider knowing its schedule can impose, then do not count for it. At most ${MAX_GAPS}.`,
       2,
     ),
     max: MAX_GAPS,
