@@ -5,9 +5,30 @@
  */
 const HALF_YEAR_MS = 183 * 86_400_000;
 const DAY_MS = 86_400_000;
+const OUT_OF_ORDER_MS = 5 * 60_000;
 
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * The hour that local time repeats when daylight saving ends (02:00-02:59 twice in Europe) is read by Date as its
+ * first pass. A log that was already past that stamp (by more than a few minutes) is in the second pass: its
+ * lines are an hour later. Read as the first, the whole second hour went back in time, and the detector, whose
+ * clock never goes back, judged that hour at one instant (found in review: a campaign of that hour went unbanned).
+ */
+function repeatedHour(time: number, last: number): number {
+  const before = new Date(time).getTimezoneOffset();
+  const after = new Date(time + 3 * 3_600_000).getTimezoneOffset();
+  if (after <= before) return time;
+  const repeat = (after - before) * 60_000;
+  const second = time + repeat;
+  const a = new Date(time);
+  const b = new Date(second);
+  // Only a stamp that names both instants is ambiguous.
+  if (a.getHours() !== b.getHours() || a.getMinutes() !== b.getMinutes()) return time;
+  // A stamp minutes before the log's last line is a late line; an hour's worth of them is the second pass.
+  return time < last - OUT_OF_ORDER_MS ? second : time;
 }
 
 export class YearInference {
@@ -34,6 +55,7 @@ export class YearInference {
     }
     let time = new Date(this.year, month, day, hour, minute, second).getTime();
     if (this.last !== undefined) {
+      time = repeatedHour(time, this.last);
       if (time < this.last - HALF_YEAR_MS) {
         this.year++;
         time = new Date(this.year, month, day, hour, minute, second).getTime();
