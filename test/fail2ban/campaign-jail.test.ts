@@ -130,6 +130,18 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(again.verdictLogWritable).toBe(true);
   });
 
+  it('names a jail file that cannot be read, or that the service user cannot read, as a problem', async () => {
+    const { configDir, verdictLog } = setup({ 'jail.d/secret.local': '[DEFAULT]\nignoreip = 192.0.2.0/24\n' });
+    mkdirSync(join(configDir, 'jail.d', 'broken.local'));
+    chmodSync(join(configDir, 'jail.d', 'secret.local'), 0o600);
+    chmodSync(verdictLog, 0o666);
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'nobody' });
+    expect(report.problems).toEqual([
+      expect.stringMatching(/jail\.d\/broken\.local cannot be read \(EISDIR\): f2b-campaign does not apply its/),
+      expect.stringMatching(/jail\.d\/secret\.local is not readable by the service user nobody: .*ignoreip/),
+    ]);
+  });
+
   it("reports fail2ban's own refusal when the jail's filter is gone", async () => {
     const { configDir, verdictLog } = setup();
     rmSync(join(configDir, 'filter.d', 'f2b-campaign.conf'));

@@ -261,6 +261,20 @@ describe('readFail2banThresholds', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('reads the other jail files when one cannot be read, and names it in a warning, through both readers', async () => {
+    const dir = configDir({ 'jail.local': '[DEFAULT]\nignoreip = 127.0.0.1/8 192.0.2.0/24\n' });
+    mkdirSync(join(dir, 'jail.d', 'broken.local')); // unreadable as a file, even for root
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      const got = await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(got.origin).toBe(useClient ? 'fail2ban-client' : 'jail-files');
+      expect(got.ignoreip).toContain('192.0.2.0/24');
+      expect(warnings).toEqual([
+        expect.stringMatching(/jail\.d\/broken\.local cannot be read \(.*\): its settings, ignoreip included, are not/),
+      ]);
+    }
+  });
+
   it('refuses a maxretry it cannot read rather than guessing', async () => {
     const dir = configDir({ 'jail.local': '[sshd]\nmaxretry = five\n' });
     await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({

@@ -29,7 +29,9 @@ describe('review r1: jail files', () => {
   });
 
   it('one unreadable entry in jail.d does not throw away every other file (fail2ban reads the rest)', async () => {
-    const dir = configDir({ 'jail.local': '[DEFAULT]\nignoreip = 127.0.0.1/8 192.0.2.0/24\n' }, ['jail.d/broken.local']);
+    const dir = configDir({ 'jail.local': '[DEFAULT]\nignoreip = 127.0.0.1/8 192.0.2.0/24\n' }, [
+      'jail.d/broken.local',
+    ]);
     const files = await readFail2banThresholds({ configDir: dir, useClient: false });
     expect(files.origin).toBe('jail-files'); // fails: 'defaults', with no warning
     expect(files.ignoreip).toContain('192.0.2.0/24');
