@@ -1,7 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
-/** Raw option text by section (lower-case keys), after all files are layered; `DEFAULT` holds the defaults. */
+/**
+ * Raw option text by section (lower-case keys), after all files are layered; `DEFAULT` holds the defaults, and
+ * `KNOWN/<section>` what a later file overrode (fail2ban's names): neither is a jail.
+ */
 export type JailSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** A jail file that is there but cannot be read (permissions, a directory named `*.local`), and why. */
@@ -138,9 +141,9 @@ function withIncludes(file: string, unreadable: UnreadableJailFile[], depth = 0)
 }
 
 /**
- * Layers the jail files of `configDir` the way fail2ban does. `%(known/opt)s` in a later file is replaced by the
- * value the option had before it, as fail2ban does; other `%(opt)s` references are resolved by `jailOption`. A file
- * that cannot be read is skipped and reported, the others are read, as fail2ban does.
+ * Layers the jail files of `configDir` the way fail2ban does. As fail2ban's configparserinc, an option a later file
+ * sets again keeps its earlier raw value in a section `KNOWN/<section>`, which `%(known/opt)s` reads (see
+ * `jailOption`). A file that cannot be read is skipped and reported, the others are read, as fail2ban does.
  */
 export function readJailSections(configDir: string): JailFiles {
   const unreadable: UnreadableJailFile[] = [];
@@ -152,11 +155,14 @@ export function readJailSections(configDir: string): JailFiles {
       if (name === 'INCLUDES') continue;
       const target = merged.get(name) ?? new Map<string, string>();
       merged.set(name, target);
+      // fail2ban keeps no KNOWN/DEFAULT: its defaults are not a section.
+      const known = name === 'DEFAULT' ? null : (merged.get(`KNOWN/${name}`) ?? new Map<string, string>());
       for (const [key, value] of options) {
-        const known = (_: string, ref: string): string =>
-          target.get(ref.toLowerCase()) ?? merged.get('DEFAULT')?.get(ref.toLowerCase()) ?? '';
-        target.set(key, value.replace(/%\(known\/([^)]+)\)s/g, known));
+        const before = target.get(key);
+        if (known && before !== undefined) known.set(key, before);
+        target.set(key, value);
       }
+      if (known && known.size > 0) merged.set(`KNOWN/${name}`, known);
     }
   }
   const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
@@ -169,12 +175,25 @@ export function readJailSections(configDir: string): JailFiles {
  */
 export function jailOption(sections: JailSections, jail: string, key: string, depth = 0): string | undefined {
   const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key);
-  if (raw === undefined || depth > 10) return raw;
+  return raw === undefined ? undefined : interpolate(sections, jail, key, raw, depth);
+}
+
+/**
+ * `%(opt)s`, `%(default/opt)s` and `%(known/opt)s` in `raw`, read in `jail` as fail2ban's configparserinc reads
+ * them, lazily: `known/opt` is the value `opt` had in this jail before the file that last set it, else the
+ * final [DEFAULT]'s (not [DEFAULT] as layered up to that file), and its own references are read in turn.
+ */
+function interpolate(sections: JailSections, jail: string, key: string, raw: string, depth: number): string {
+  if (depth > 10) return raw;
   return raw
-    .replace(/%\((default\/)?([^)]+)\)s/g, (whole, inDefault: string | undefined, ref: string) => {
+    .replace(/%\(((?:default|known)\/)?([^)]+)\)s/gi, (whole, scope: string | undefined, ref: string) => {
       const name = ref.toLowerCase();
-      if (!inDefault && name === key) return whole;
-      return jailOption(sections, inDefault ? 'DEFAULT' : jail, name, depth + 1) ?? whole;
+      if (scope?.toLowerCase() === 'known/') {
+        const known = sections.get(`KNOWN/${jail}`)?.get(name) ?? sections.get('DEFAULT')?.get(name);
+        return known === undefined ? whole : interpolate(sections, jail, name, known, depth + 1);
+      }
+      if (!scope && name === key) return whole;
+      return jailOption(sections, scope ? 'DEFAULT' : jail, name, depth + 1) ?? whole;
     })
     .replace(/%%/g, '%');
 }

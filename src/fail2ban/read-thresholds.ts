@@ -120,7 +120,7 @@ async function fromClient(jail: string, campaignJail: string, configDir: string 
 }
 
 function jailNames(sections: JailSections): string[] {
-  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES');
+  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES' && !name.startsWith('KNOWN/'));
 }
 
 function fromFiles(files: JailFiles, jail: string, campaignJail: string): Reading {
