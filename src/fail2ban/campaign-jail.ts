@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadExeca } from '../sources/load-execa.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { isTrue, type JailFiles, jailOption, readJailSections } from './jail-files.js';
+import { globMatches, isGlob } from './logpath-glob.js';
 import { canRead, canWrite } from './writable.js';
 
 export interface InspectCampaignJailOptions {
@@ -135,7 +136,10 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
   const enabled = present && isTrue(option('enabled'));
   const logpaths = present ? logpathFiles(option('logpath')).map((path) => resolve(path)) : [];
   const backend = present ? (option('backend') ?? null) : null;
-  const readsVerdictLog = logpaths.includes(verdictLog);
+  // A glob is expanded by fail2ban (fail2ban-client -d lists the files): the verdict log may be one it finds.
+  const readsVerdictLog = logpaths.some(
+    (path) => path === verdictLog || (isGlob(path) && globMatches(path, verdictLog)),
+  );
   const verdictLogExists = existsSync(verdictLog);
   const verdictLogWritable = canWrite(verdictLog, serviceUser);
 
