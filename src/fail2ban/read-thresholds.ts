@@ -168,12 +168,21 @@ function warnUnreadable(readings: ReadonlyArray<Reading | null>, warn: (message:
   }
 }
 
-function readMaxretry(value: PyValue | undefined): number {
-  if (value === undefined || value === null) return DEBIAN_DEFAULT_THRESHOLDS.maxretry;
+/**
+ * maxretry as fail2ban-server takes it: Python's int() of the text (a sign and digits), else nothing. A value that
+ * is there but not a whole number (`3.5`, which fail2ban-client -d gives as None) stops fail2ban-server's start
+ * stream there, before any jail is started: refused here too, through either reader, rather than guessed.
+ */
+function readMaxretry(value: PyValue | undefined, jail: string, written: string | undefined): number {
+  if (value === undefined) return DEBIAN_DEFAULT_THRESHOLDS.maxretry;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
-  // fail2ban reads it with Python's int(): a sign and digits, nothing else.
   if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
-  throw new F2bCampaignError('BAD_FAIL2BAN_MAXRETRY', `expected a whole number for maxretry, got ${String(value)}`);
+  const text = written ?? (value === null ? 'None (as fail2ban-client -d gives it)' : String(value));
+  throw new F2bCampaignError(
+    'BAD_FAIL2BAN_MAXRETRY',
+    `maxretry = ${text} in the [${jail}] jail is not a whole number: fail2ban-server cannot read it either, and ` +
+      'starts no jail at all (its start stream stops there); set a whole number',
+  );
 }
 
 function readDuration(value: PyValue | undefined, fallback: number): number {
@@ -238,7 +247,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
     );
   }
   return {
-    maxretry: readMaxretry(own.maxretry),
+    maxretry: readMaxretry(own.maxretry, jail, jailOption(sections, jail, 'maxretry')),
     findtime: readDuration(own.findtime, DEBIAN_DEFAULT_THRESHOLDS.findtime),
     bantime: readDuration(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime),
     ignoreip: await withSelf(ignoreip.entries, own.ignoreself, options.lookup ?? dnsLookup),

@@ -300,11 +300,20 @@ describe('readFail2banThresholds', () => {
     }
   });
 
-  it('refuses a maxretry it cannot read rather than guessing', async () => {
-    const dir = configDir({ 'jail.local': '[sshd]\nmaxretry = five\n' });
-    await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({
-      code: 'BAD_FAIL2BAN_MAXRETRY',
-    });
+  it('refuses a maxretry that is not a whole number, as fail2ban does, through both readers', async () => {
+    // fail2ban-client -d gives None for it, and fail2ban-server's int(None) stops its start stream: no jail runs.
+    for (const value of ['five', '3.5']) {
+      const dir = configDir({ 'jail.local': `[sshd]\nmaxretry = ${value}\n` });
+      for (const useClient of [false, true]) {
+        await expect(
+          readFail2banThresholds({ configDir: dir, useClient }),
+          `${value} ${useClient}`,
+        ).rejects.toMatchObject({
+          code: 'BAD_FAIL2BAN_MAXRETRY',
+          message: expect.stringContaining(`maxretry = ${value} in the [sshd] jail is not a whole number`),
+        });
+      }
+    }
   });
 
   it('refuses a value it cannot read rather than guessing', async () => {
