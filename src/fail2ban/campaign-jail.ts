@@ -99,7 +99,8 @@ function unreadableFiles(files: JailFiles | null, serviceUser: string): string[]
     ...(files?.files ?? [])
       .filter((file) => !canRead(file, serviceUser))
       .map(
-        (file) => `${file} is not readable by the service user ${serviceUser}: ${why}; make it readable (chmod 644)`,
+        (file) =>
+          `${file} is not readable by the service user ${serviceUser}: ${why}; chgrp ${serviceUser} and chmod 640 it (or put its ignoreip in a readable file)`,
       ),
   ];
 }

@@ -163,7 +163,8 @@ function warnUnreadable(readings: ReadonlyArray<Reading | null>, warn: (message:
   for (const [file, reason] of files) {
     warn(
       `${file} cannot be read (${reason}): its settings, ignoreip included, are not applied, so an address only it ` +
-        'protects may get BAN lines; make it readable by the user f2b-campaign runs as (e.g. chmod 644)',
+        'protects may get BAN lines; make it readable by the user f2b-campaign runs as (chgrp f2b-campaign, chmod 640), ' +
+        'or put its ignoreip in a readable file',
     );
   }
 }
