@@ -94,7 +94,8 @@ function unreadableFiles(files: JailFiles | null, serviceUser: string): string[]
     'f2b-campaign does not apply its settings, ignoreip included, so an address only it protects may get BAN lines';
   return [
     ...(files?.unreadable ?? []).map(
-      ({ file, reason }) => `${file} cannot be read (${reason}): ${why}; fix or remove it`,
+      ({ file, reason }) =>
+        `${file} cannot be read (${reason}): ${why}; make it a file ${serviceUser} can read, or remove it`,
     ),
     ...(files?.files ?? [])
       .filter((file) => !canRead(file, serviceUser))
