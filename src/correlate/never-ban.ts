@@ -13,7 +13,11 @@ export type NeverBanReason = 'loopback' | 'ignoreip' | 'hostname';
  * something we can ban safely). Checked before anything is recorded about a source.
  */
 export class NeverBan {
-  private readonly blocks = new BlockList();
+  // Apart: node's BlockList checks an IPv4 address against IPv6 subnets as its mapped form (::ffff:a.b.c.d), so
+  // `::ffff:192.0.2.1/24` (that is ::/24) would cover every IPv4 address. fail2ban (IPAddr) keeps the families
+  // apart: an IPv6 network, mapped or not, contains no IPv4 address.
+  private readonly v4 = new BlockList();
+  private readonly v6 = new BlockList();
   private readonly names = new Set<string>();
   /** Whether ignoreip holds more than loopback: the usual `127.0.0.1/8 ::1` then costs no lookup per event. */
   private custom = false;
@@ -23,17 +27,20 @@ export class NeverBan {
   }
 
   private add(entry: string): void {
-    const [address = '', bits] = entry.split('/');
+    const [written = '', bits] = entry.split('/');
+    // A mapped address without a prefix is the IPv4 address, as fail2ban reads it; with one, an IPv6 network.
+    const mapped = bits === undefined ? mappedIPv4(written) : null;
+    const address = mapped ?? written;
     const family = isIP(address);
     if (family === 0) {
       this.names.add(entry.toLowerCase());
       return;
     }
-    const type = family === 4 ? 'ipv4' : 'ipv6';
     const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
     if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) return;
     if ((family === 4 && address.startsWith('127.') && prefix >= 8) || (address === '::1' && prefix === 128)) return;
-    this.blocks.addSubnet(address, prefix, type);
+    if (family === 4) this.v4.addSubnet(address, prefix, 'ipv4');
+    else this.v6.addSubnet(address, prefix, 'ipv6');
     this.custom = true;
   }
 
@@ -45,9 +52,20 @@ export class NeverBan {
       return this.names.has(ip.toLowerCase()) ? 'ignoreip' : 'hostname';
     const v4 = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
     if (v4.startsWith('127.') || ip === '::1') return 'loopback';
-    if (this.custom && this.blocks.check(v4, v4.includes(':') ? 'ipv6' : 'ipv4')) return 'ignoreip';
-    return null;
+    if (!this.custom) return null;
+    const listed = v4.includes(':') ? this.v6.check(v4, 'ipv6') : this.v4.check(v4, 'ipv4');
+    return listed ? 'ignoreip' : null;
   }
+}
+
+/** The IPv4 address of an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, `::ffff:c000:201`), else null. */
+function mappedIPv4(address: string): string | null {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (dotted !== undefined) return isIP(dotted) === 4 ? dotted : null;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return null;
+  const [high, low] = [Number.parseInt(hex[1]!, 16), Number.parseInt(hex[2]!, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
 /** What the protection of a recent success decides for a source the signals would make a member. */

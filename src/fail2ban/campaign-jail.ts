@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadExeca } from '../sources/load-execa.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
-import { isTrue, jailOption, readJailSections } from './jail-files.js';
-import { canWrite } from './writable.js';
+import { isTrue, type JailFiles, jailOption, readJailSections } from './jail-files.js';
+import { globMatches, isGlob } from './logpath-glob.js';
+import { canRead, canWrite } from './writable.js';
 
 export interface InspectCampaignJailOptions {
   /** The verdict log the service writes (`[service] verdict_log`). */
@@ -84,6 +85,27 @@ async function whyRefused(
   return { known: true, message };
 }
 
+/**
+ * The jail files that this process, or the service user, cannot read: fail2ban-server (root) applies them, the
+ * service does not, so an address only their ignoreip protects would get BAN lines.
+ */
+function unreadableFiles(files: JailFiles | null, serviceUser: string): string[] {
+  const why =
+    'f2b-campaign does not apply its settings, ignoreip included, so an address only it protects may get BAN lines';
+  return [
+    ...(files?.unreadable ?? []).map(
+      ({ file, reason }) =>
+        `${file} cannot be read (${reason}): ${why}; make it a file ${serviceUser} can read, or remove it`,
+    ),
+    ...(files?.files ?? [])
+      .filter((file) => !canRead(file, serviceUser))
+      .map(
+        (file) =>
+          `${file} is not readable by the service user ${serviceUser}: ${why}; chgrp ${serviceUser} and chmod 640 it (or put its ignoreip in a readable file)`,
+      ),
+  ];
+}
+
 async function askServer(jail: string): Promise<boolean | null> {
   const execa = await loadExeca();
   const ping = await execa('fail2ban-client', ['ping'], { reject: false, timeout: 10_000, stdin: 'ignore' }).catch(
@@ -104,18 +126,24 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
   const verdictLog = resolve(options.verdictLog);
   const problems: string[] = [];
   const warnings: string[] = [];
-  const sections = existsSync(configDir) ? readJailSections(configDir) : new Map();
-  if (!existsSync(configDir)) {
+  const serviceUser = options.serviceUser ?? 'f2b-campaign';
+  const files = existsSync(configDir) ? readJailSections(configDir) : null;
+  const sections = files?.sections ?? new Map();
+  if (!files) {
     problems.push(`fail2ban's configuration ${configDir} does not exist: install fail2ban, or verdicts ban nobody`);
   }
+  problems.push(...unreadableFiles(files, serviceUser));
   const present = sections.has(jail);
   const option = (key: string): string | undefined => jailOption(sections, jail, key);
   const enabled = present && isTrue(option('enabled'));
   const logpaths = present ? logpathFiles(option('logpath')).map((path) => resolve(path)) : [];
   const backend = present ? (option('backend') ?? null) : null;
-  const readsVerdictLog = logpaths.includes(verdictLog);
+  // A glob is expanded by fail2ban (fail2ban-client -d lists the files): the verdict log may be one it finds.
+  const readsVerdictLog = logpaths.some(
+    (path) => path === verdictLog || (isGlob(path) && globMatches(path, verdictLog)),
+  );
   const verdictLogExists = existsSync(verdictLog);
-  const verdictLogWritable = canWrite(verdictLog, options.serviceUser ?? 'f2b-campaign');
+  const verdictLogWritable = canWrite(verdictLog, serviceUser);
 
   if (existsSync(configDir) && !present) {
     problems.push(`no [${jail}] jail in ${configDir}/jail.d: reinstall the package (jail.d/${jail}.conf)`);
@@ -149,7 +177,10 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
       const dump = await dumpFail2banConfig(options.configDir);
       const dumped = parseFail2banDump(dump.text).get(jail);
       fail2banAccepts = dump.errors.length === 0;
-      if (!fail2banAccepts) problems.push(`fail2ban reports errors in its configuration: ${dump.errors.join('; ')}`);
+      // The files it could not read are named above already, with why.
+      const reported = (files?.unreadable.length ?? 0) > 0 ? /^Could not read config files:/ : /^$/;
+      const errors = dump.errors.filter((error) => !reported.test(error));
+      if (errors.length > 0) problems.push(`fail2ban reports errors in its configuration: ${errors.join('; ')}`);
       if (
         enabled &&
         readsVerdictLog &&

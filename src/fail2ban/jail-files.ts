@@ -1,22 +1,48 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
-/** Raw option text by section (lower-case keys), after all files are layered; `DEFAULT` holds the defaults. */
+/**
+ * Raw option text by section (lower-case keys), after all files are layered; `DEFAULT` holds the defaults, and
+ * `KNOWN/<section>` what a later file overrode (fail2ban's names): neither is a jail.
+ */
 export type JailSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** A jail file that is there but cannot be read (permissions, a directory named `*.local`), and why. */
+export interface UnreadableJailFile {
+  readonly file: string;
+  /** The error code (`EACCES`, `EISDIR`), or its message. */
+  readonly reason: string;
+}
+
+/** What the jail files say, and which of them could not be read (skipped, as fail2ban skips them). */
+export interface JailFiles {
+  readonly sections: JailSections;
+  readonly unreadable: readonly UnreadableJailFile[];
+  /** The files read, includes among them, in the order they were layered. */
+  readonly files: readonly string[];
+}
+
+function reasonOf(error: unknown): string {
+  return (error as { code?: string }).code ?? (error as Error).message;
+}
 
 /**
  * The jail files in the order fail2ban reads them (later wins): jail.conf, jail.d/*.conf, jail.local,
- * jail.d/*.local, each sorted by name like fail2ban's glob.
+ * jail.d/*.local, each sorted by name like fail2ban's glob. A jail.d that cannot be listed is reported to
+ * `unreadable` (fail2ban's glob silently finds nothing there).
  */
-export function jailFileOrder(configDir: string): string[] {
+export function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[] = []): string[] {
   const dir = join(configDir, 'jail.d');
+  let names: string[] = [];
+  try {
+    if (existsSync(dir)) names = readdirSync(dir).sort();
+  } catch (error) {
+    unreadable.push({ file: dir, reason: reasonOf(error) });
+  }
   const inDir = (suffix: string): string[] =>
-    existsSync(dir)
-      ? readdirSync(dir)
-          .filter((name) => name.endsWith(suffix) && !name.startsWith('.')) // glob's * skips dot files
-          .sort()
-          .map((name) => join(dir, name))
-      : [];
+    names
+      .filter((name) => name.endsWith(suffix) && !name.startsWith('.')) // glob's * skips dot files
+      .map((name) => join(dir, name));
   return [join(configDir, 'jail.conf'), ...inDir('.conf'), join(configDir, 'jail.local'), ...inDir('.local')].filter(
     (file) => existsSync(file),
   );
@@ -79,18 +105,28 @@ export function parseFail2banIni(text: string): Map<string, Map<string, string>>
   );
 }
 
-function readOne(file: string): Map<string, Map<string, string>> {
-  return parseFail2banIni(readFileSync(file, 'utf8'));
+type ParsedFile = readonly [file: string, sections: Map<string, Map<string, string>>];
+
+function readOne(file: string, unreadable: UnreadableJailFile[]): ParsedFile | null {
+  try {
+    return [file, parseFail2banIni(readFileSync(file, 'utf8'))];
+  } catch (error) {
+    // fail2ban's configparser skips a file it cannot open and reads the rest ("Could not read config files").
+    unreadable.push({ file, reason: reasonOf(error) });
+    return null;
+  }
 }
 
 /**
  * A file with its [INCLUDES] before/after files around it, each include with its `.local` after it, relative to
- * the including file's directory (fail2ban's configparserinc).
+ * the including file's directory (fail2ban's configparserinc); a file that cannot be read brings no includes.
  */
-function withIncludes(file: string, depth = 0): string[] {
+function withIncludes(file: string, unreadable: UnreadableJailFile[], depth = 0): ParsedFile[] {
   if (depth > 5 || !existsSync(file)) return [];
-  const includes = readOne(file).get('INCLUDES');
-  const resolve = (names: string | undefined): string[] =>
+  const parsed = readOne(file, unreadable);
+  if (parsed === null) return [];
+  const includes = parsed[1].get('INCLUDES');
+  const resolve = (names: string | undefined): ParsedFile[] =>
     (names ?? '')
       .split(/\n/)
       .map((name) => name.trim())
@@ -100,29 +136,37 @@ function withIncludes(file: string, depth = 0): string[] {
         const local = `${name.replace(/\.[^./]*$/, '')}.local`;
         return local === name ? [name] : [name, local];
       })
-      .flatMap((name) => withIncludes(name, depth + 1));
-  return [...resolve(includes?.get('before')), file, ...resolve(includes?.get('after'))];
+      .flatMap((name) => withIncludes(name, unreadable, depth + 1));
+  return [...resolve(includes?.get('before')), parsed, ...resolve(includes?.get('after'))];
 }
 
 /**
- * Layers the jail files of `configDir` the way fail2ban does. `%(known/opt)s` in a later file is replaced by the
- * value the option had before it, as fail2ban does; other `%(opt)s` references are resolved by `jailOption`.
+ * Layers the jail files of `configDir` the way fail2ban does. As fail2ban's configparserinc, an option a later file
+ * sets again keeps its earlier raw value in a section `KNOWN/<section>`, which `%(known/opt)s` reads (see
+ * `jailOption`). A file that cannot be read is skipped and reported, the others are read, as fail2ban does.
  */
-export function readJailSections(configDir: string): JailSections {
+export function readJailSections(configDir: string): JailFiles {
+  const unreadable: UnreadableJailFile[] = [];
   const merged = new Map<string, Map<string, string>>();
-  for (const file of jailFileOrder(configDir).flatMap((f) => withIncludes(f))) {
-    for (const [name, options] of readOne(file)) {
+  const files: string[] = [];
+  for (const [file, sections] of jailFileOrder(configDir, unreadable).flatMap((f) => withIncludes(f, unreadable))) {
+    files.push(file);
+    for (const [name, options] of sections) {
       if (name === 'INCLUDES') continue;
       const target = merged.get(name) ?? new Map<string, string>();
       merged.set(name, target);
+      // fail2ban keeps no KNOWN/DEFAULT: its defaults are not a section.
+      const known = name === 'DEFAULT' ? null : (merged.get(`KNOWN/${name}`) ?? new Map<string, string>());
       for (const [key, value] of options) {
-        const known = (_: string, ref: string): string =>
-          target.get(ref.toLowerCase()) ?? merged.get('DEFAULT')?.get(ref.toLowerCase()) ?? '';
-        target.set(key, value.replace(/%\(known\/([^)]+)\)s/g, known));
+        const before = target.get(key);
+        if (known && before !== undefined) known.set(key, before);
+        target.set(key, value);
       }
+      if (known && known.size > 0) merged.set(`KNOWN/${name}`, known);
     }
   }
-  return merged;
+  const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
+  return { sections: merged, unreadable: once, files };
 }
 
 /**
@@ -131,12 +175,25 @@ export function readJailSections(configDir: string): JailSections {
  */
 export function jailOption(sections: JailSections, jail: string, key: string, depth = 0): string | undefined {
   const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key);
-  if (raw === undefined || depth > 10) return raw;
+  return raw === undefined ? undefined : interpolate(sections, jail, key, raw, depth);
+}
+
+/**
+ * `%(opt)s`, `%(default/opt)s` and `%(known/opt)s` in `raw`, read in `jail` as fail2ban's configparserinc reads
+ * them, lazily: `known/opt` is the value `opt` had in this jail before the file that last set it, else the
+ * final [DEFAULT]'s (not [DEFAULT] as layered up to that file), and its own references are read in turn.
+ */
+function interpolate(sections: JailSections, jail: string, key: string, raw: string, depth: number): string {
+  if (depth > 10) return raw;
   return raw
-    .replace(/%\((default\/)?([^)]+)\)s/g, (whole, inDefault: string | undefined, ref: string) => {
+    .replace(/%\(((?:default|known)\/)?([^)]+)\)s/gi, (whole, scope: string | undefined, ref: string) => {
       const name = ref.toLowerCase();
-      if (!inDefault && name === key) return whole;
-      return jailOption(sections, inDefault ? 'DEFAULT' : jail, name, depth + 1) ?? whole;
+      if (scope?.toLowerCase() === 'known/') {
+        const known = sections.get(`KNOWN/${jail}`)?.get(name) ?? sections.get('DEFAULT')?.get(name);
+        return known === undefined ? whole : interpolate(sections, jail, name, known, depth + 1);
+      }
+      if (!scope && name === key) return whole;
+      return jailOption(sections, scope ? 'DEFAULT' : jail, name, depth + 1) ?? whole;
     })
     .replace(/%%/g, '%');
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 import {
   BUNDLED_CAMPAIGN_BANTIME,
@@ -9,7 +10,7 @@ import {
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { parseFail2banDuration } from './fail2ban-duration.js';
 import { dnsLookup, type HostLookup, readIgnoreip } from './ignoreip.js';
-import { isTrue, type JailSections, jailOption, readJailSections } from './jail-files.js';
+import { isTrue, type JailFiles, type JailSections, jailOption, readJailSections } from './jail-files.js';
 import type { PyValue } from './python-literal.js';
 
 export interface ReadThresholdsOptions {
@@ -73,16 +74,28 @@ interface Reading {
   readonly campaign: JailText | null;
   /** The jails fail2ban would run. */
   readonly running: readonly string[];
+  /** Jail files this reader could not read (so their settings are missing from it), each with why when known. */
+  readonly unreadable: ReadonlyMap<string, string>;
+}
+
+/** The files of fail2ban-client's `Could not read config files: a, b` errors (it skips them and reads the rest). */
+function unreadableInDump(errors: readonly string[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const error of errors) {
+    const listed = /^Could not read config files: (.*)$/.exec(error.trim())?.[1];
+    for (const file of listed?.split(', ') ?? []) files.set(resolve(file), 'fail2ban-client could not read it');
+  }
+  return files;
 }
 
 async function fromClient(jail: string, campaignJail: string, configDir: string | undefined): Promise<Reading | null> {
-  let text: string;
+  let dump: Awaited<ReturnType<typeof dumpFail2banConfig>>;
   try {
-    text = (await dumpFail2banConfig(configDir)).text;
+    dump = await dumpFail2banConfig(configDir);
   } catch {
     return null; // not installed, or a configuration fail2ban itself rejects: the files may still be readable
   }
-  const jails = parseFail2banDump(text);
+  const jails = parseFail2banDump(dump.text);
   const read = (name: string): JailText | null => {
     const dumped = jails.get(name);
     if (!dumped) return null; // disabled or absent: fail2ban says nothing about it, the files still do
@@ -97,14 +110,21 @@ async function fromClient(jail: string, campaignJail: string, configDir: string 
       ignorecommand: typeof ignorecommand === 'string' ? ignorecommand.trim() : '',
     };
   };
-  return { origin: 'fail2ban-client', jail: read(jail), campaign: read(campaignJail), running: [...jails.keys()] };
+  return {
+    origin: 'fail2ban-client',
+    jail: read(jail),
+    campaign: read(campaignJail),
+    running: [...jails.keys()],
+    unreadable: unreadableInDump(dump.errors),
+  };
 }
 
 function jailNames(sections: JailSections): string[] {
-  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES');
+  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES' && !name.startsWith('KNOWN/'));
 }
 
-function fromFiles(sections: JailSections, jail: string, campaignJail: string): Reading {
+function fromFiles(files: JailFiles, jail: string, campaignJail: string): Reading {
+  const { sections } = files;
   // Only a jail that is there: jailOption falls back to [DEFAULT] for everything.
   const read = (name: string): JailText | null => {
     if (!sections.has(name)) return null;
@@ -122,24 +142,48 @@ function fromFiles(sections: JailSections, jail: string, campaignJail: string): 
   const running = jailNames(sections).filter((name) => isTrue(jailOption(sections, name, 'enabled')));
   // A jail that is not there is read from [DEFAULT], as before (a warning says so).
   const own = read(jail) ?? read('DEFAULT');
-  return { origin: 'jail-files', jail: own, campaign: read(campaignJail), running };
+  const unreadable = new Map(files.unreadable.map(({ file, reason }) => [resolve(file), reason]));
+  return { origin: 'jail-files', jail: own, campaign: read(campaignJail), running, unreadable };
 }
 
-/** The jail files, or none when they cannot be read (fail2ban-client, when it can, still says what it runs). */
-function readSections(configDir: string): JailSections {
-  try {
-    return existsSync(configDir) ? readJailSections(configDir) : new Map();
-  } catch {
-    return new Map();
+/** The jail files, none when there is no such directory; a file that cannot be read is skipped and reported. */
+function readFiles(configDir: string): JailFiles {
+  return existsSync(configDir) ? readJailSections(configDir) : { sections: new Map(), unreadable: [], files: [] };
+}
+
+/**
+ * One warning per jail file either reader could not read: fail2ban-server (root) applies its settings, but the
+ * service, which runs as its own user, does not, so an address that only its ignoreip protects may get BAN lines.
+ */
+function warnUnreadable(readings: ReadonlyArray<Reading | null>, warn: (message: string) => void): void {
+  const files = new Map<string, string>();
+  for (const reading of readings) {
+    for (const [file, reason] of reading?.unreadable ?? []) if (!files.has(file)) files.set(file, reason);
+  }
+  for (const [file, reason] of files) {
+    warn(
+      `${file} cannot be read (${reason}): its settings, ignoreip included, are not applied, so an address only it ` +
+        'protects may get BAN lines; make it readable by the user f2b-campaign runs as (chgrp f2b-campaign, chmod 640), ' +
+        'or put its ignoreip in a readable file',
+    );
   }
 }
 
-function readMaxretry(value: PyValue | undefined): number {
-  if (value === undefined || value === null) return DEBIAN_DEFAULT_THRESHOLDS.maxretry;
+/**
+ * maxretry as fail2ban-server takes it: Python's int() of the text (a sign and digits), else nothing. A value that
+ * is there but not a whole number (`3.5`, which fail2ban-client -d gives as None) stops fail2ban-server's start
+ * stream there, before any jail is started: refused here too, through either reader, rather than guessed.
+ */
+function readMaxretry(value: PyValue | undefined, jail: string, written: string | undefined): number {
+  if (value === undefined) return DEBIAN_DEFAULT_THRESHOLDS.maxretry;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
-  // fail2ban reads it with Python's int(): a sign and digits, nothing else.
   if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
-  throw new F2bCampaignError('BAD_FAIL2BAN_MAXRETRY', `expected a whole number for maxretry, got ${String(value)}`);
+  const text = written ?? (value === null ? 'None (as fail2ban-client -d gives it)' : String(value));
+  throw new F2bCampaignError(
+    'BAD_FAIL2BAN_MAXRETRY',
+    `maxretry = ${text} in the [${jail}] jail is not a whole number: fail2ban-server cannot read it either, and ` +
+      'starts no jail at all (its start stream stops there); set a whole number',
+  );
 }
 
 function readDuration(value: PyValue | undefined, fallback: number): number {
@@ -158,8 +202,10 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   const configDir = options.configDir ?? '/etc/fail2ban';
   const warn = options.onWarning ?? (() => {});
   const viaClient = (options.useClient ?? true) ? await fromClient(jail, campaignJail, options.configDir) : null;
-  const sections = readSections(configDir);
-  const viaFiles = sections.size > 0 ? fromFiles(sections, jail, campaignJail) : null;
+  const files = readFiles(configDir);
+  const { sections } = files;
+  const viaFiles = sections.size > 0 || files.unreadable.length > 0 ? fromFiles(files, jail, campaignJail) : null;
+  warnUnreadable([viaFiles, viaClient], warn); // the files first: they say why (EACCES)
   const reading = viaClient?.jail ? viaClient : viaFiles;
   const campaign = viaClient?.campaign ?? viaFiles?.campaign ?? null;
   const campaignBantime =
@@ -202,7 +248,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
     );
   }
   return {
-    maxretry: readMaxretry(own.maxretry),
+    maxretry: readMaxretry(own.maxretry, jail, jailOption(sections, jail, 'maxretry')),
     findtime: readDuration(own.findtime, DEBIAN_DEFAULT_THRESHOLDS.findtime),
     bantime: readDuration(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime),
     ignoreip: await withSelf(ignoreip.entries, own.ignoreself, options.lookup ?? dnsLookup),

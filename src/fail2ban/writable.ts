@@ -30,12 +30,22 @@ function lookupAccount(user: string, etc = '/etc'): Account | null {
  * process. ACLs are not considered.
  */
 export function canWrite(path: string, user: string): boolean {
+  return canAccess(path, user, 'write');
+}
+
+/** Whether `user` could read `path`, judged as `canWrite` judges writing (false when it does not exist). */
+export function canRead(path: string, user: string): boolean {
+  return canAccess(path, user, 'read');
+}
+
+function canAccess(path: string, user: string, how: 'read' | 'write'): boolean {
   const account = lookupAccount(user);
   let target = path;
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
   } catch {
+    if (how === 'read') return false;
     target = dirname(path);
     try {
       stat = statSync(target);
@@ -45,15 +55,16 @@ export function canWrite(path: string, user: string): boolean {
   }
   if (!account) {
     try {
-      accessSync(target, constants.W_OK);
+      accessSync(target, how === 'read' ? constants.R_OK : constants.W_OK);
       return true;
     } catch {
       return false;
     }
   }
   if (account.uid === 0) return true;
+  const owner = how === 'read' ? 0o400 : 0o200;
   const mode = Number(stat.mode);
-  if (Number(stat.uid) === account.uid) return (mode & 0o200) !== 0;
-  if (account.gids.includes(Number(stat.gid))) return (mode & 0o020) !== 0;
-  return (mode & 0o002) !== 0;
+  if (Number(stat.uid) === account.uid) return (mode & owner) !== 0;
+  if (account.gids.includes(Number(stat.gid))) return (mode & (owner >> 3)) !== 0;
+  return (mode & (owner >> 6)) !== 0;
 }

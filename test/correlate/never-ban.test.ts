@@ -27,6 +27,21 @@ describe('never-ban rules', () => {
     expect(rules.reason('203.0.113.5', false)).toBe('hostname');
   });
 
+  it('reads an IPv4-mapped entry as fail2ban does: bare, the IPv4 address; with a prefix, no IPv4 address', () => {
+    // fail2ban's IPAddr: ::ffff:192.0.2.1/24 is ::/24, ::ffff:192.0.2.0/120 an IPv6 network; neither holds an IPv4
+    // address (node's BlockList alone would put every IPv4 address in the first).
+    const mapped = new NeverBan([
+      '::ffff:192.0.2.1/24',
+      '::ffff:198.51.100.0/120',
+      '::ffff:203.0.113.7',
+      '::ffff:c000:221',
+    ]);
+    for (const ip of ['45.67.89.34', '192.0.2.1', '198.51.100.9', '::ffff:198.51.100.9'])
+      expect(mapped.reason(ip, true), ip).toBeNull();
+    for (const ip of ['203.0.113.7', '::ffff:203.0.113.7', '192.0.2.33', '::5'])
+      expect(mapped.reason(ip, true), ip).toBe('ignoreip');
+  });
+
   it('ignores malformed ignoreip entries instead of protecting everything', () => {
     const odd = new NeverBan(['10.0.0.0/99', 'not an address/8']);
     expect(odd.reason('10.1.2.3', true)).toBeNull();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,12 +7,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { serviceSection } from '../../src/config/sections/service.js';
 import { inspectCampaignJail } from '../../src/fail2ban/campaign-jail.js';
 import { dumpFail2banConfig, parseFail2banDump } from '../../src/fail2ban/client-dump.js';
+import { globMatches } from '../../src/fail2ban/logpath-glob.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'f2bc-jail-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
+
+/** Python's own answer: would glob.glob(pattern) list path? Per component with fnmatch, dot files as glob skips them. */
+const PY_GLOB = `
+import fnmatch, json, sys
+def lists(pattern, path):
+    ps, qs = pattern.split('/'), path.split('/')
+    return len(ps) == len(qs) and all(fnmatch.fnmatchcase(q, p) and (not q.startswith('.') or p.startswith('.')) for p, q in zip(ps, qs))
+print(json.dumps([lists(p, q) for p, q in json.loads(sys.argv[1])]))
+`;
 
 /**
  * A copy of the host's /etc/fail2ban with the shipped jail and filter, a verdict log in a temp dir, and the given
@@ -94,6 +105,40 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(overridden?.settings.get('bantime.multipliers')).toBe('1 3 9');
   });
 
+  it('takes a glob logpath that fail2ban expands to the verdict log as reading it, and one that does not as not', async () => {
+    for (const [glob, reads] of [
+      ['verdicts.lo[g]', true],
+      ['verdicts.lo?', true],
+      ['*.log', true],
+      ['verdicts.lo[!g]', false],
+    ] as const) {
+      const { configDir, verdictLog } = setup({}, { logpathLocal: false });
+      const logpath = join(dirname(verdictLog), glob);
+      writeFileSync(join(configDir, 'jail.d', 'f2b-campaign.local'), `[f2b-campaign]\nlogpath = ${logpath}\n`);
+      const report = await inspectCampaignJail({ verdictLog, configDir, useClient: reads, serviceUser: 'root' });
+      expect(report.readsVerdictLog, glob).toBe(reads);
+      if (reads) expect(report.problems, glob).toEqual([]); // fail2ban-client -d lists the verdict log too
+    }
+  });
+
+  it('matches logpath globs as Python glob does', () => {
+    const cases: Array<[string, string]> = [
+      ['/v/verdicts.lo[g]', '/v/verdicts.log'],
+      ['/v/*/x.log', '/v/a/x.log'],
+      ['/v/*.log', '/v/a/x.log'],
+      ['/v/*.log', '/v/.hidden.log'],
+      ['/v/.*.log', '/v/.hidden.log'],
+      ['/v/[!a]x.log', '/v/bx.log'],
+      ['/v/[!a]x.log', '/v/ax.log'],
+      ['/v/[]]x.log', '/v/]x.log'],
+      ['/v/[a-c]?.log', '/v/b1.log'],
+      ['/v/[x.log', '/v/[x.log'],
+      ['/v/a+(b).log', '/v/a+(b).log'],
+    ];
+    const python = execFileSync('python3', ['-c', PY_GLOB, JSON.stringify(cases)], { encoding: 'utf8' });
+    expect(cases.map(([pattern, path]) => globMatches(pattern, path))).toEqual(JSON.parse(python));
+  });
+
   it('says so when the jail reads another file than the service writes', async () => {
     const { configDir } = setup();
     const report = await inspectCampaignJail({ verdictLog: join(work, 'elsewhere.log'), configDir, useClient: false });
@@ -128,6 +173,18 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     chmodSync(verdictLog, 0o666);
     const again = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'nobody' });
     expect(again.verdictLogWritable).toBe(true);
+  });
+
+  it('names a jail file that cannot be read, or that the service user cannot read, as a problem', async () => {
+    const { configDir, verdictLog } = setup({ 'jail.d/secret.local': '[DEFAULT]\nignoreip = 192.0.2.0/24\n' });
+    mkdirSync(join(configDir, 'jail.d', 'broken.local'));
+    chmodSync(join(configDir, 'jail.d', 'secret.local'), 0o600);
+    chmodSync(verdictLog, 0o666);
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'nobody' });
+    expect(report.problems).toEqual([
+      expect.stringMatching(/jail\.d\/broken\.local cannot be read \(EISDIR\): f2b-campaign does not apply its/),
+      expect.stringMatching(/jail\.d\/secret\.local is not readable by the service user nobody: .*ignoreip/),
+    ]);
   });
 
   it("reports fail2ban's own refusal when the jail's filter is gone", async () => {

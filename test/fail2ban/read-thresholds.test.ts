@@ -27,6 +27,9 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
+/** Debian's stock figures, for the cases about ignoreip. */
+const STOCK = { maxretry: 5, findtime: 10 * MIN, bantime: 10 * MIN };
+
 // Each case is read twice: by fail2ban itself (`fail2ban-client -d`) and by our reading of the files. Both must
 // give the expected figures, so the file reader is checked against fail2ban's own parser, not against our guess.
 const CASES: ReadonlyArray<{
@@ -91,6 +94,28 @@ const CASES: ReadonlyArray<{
       bantime: 14 * DAY,
       ignoreip: ['127.0.0.1/8', '::1', '192.0.2.0/24', '2001:db8::7'],
     },
+  },
+  {
+    title: '%(known/ignoreip)s with no earlier value in the jail: the final [DEFAULT], set by a later file',
+    files: {
+      'jail.d/a-site.conf': '[sshd]\nignoreip = %(known/ignoreip)s 10.9.9.9\n',
+      'jail.local': '[DEFAULT]\nignoreip = 127.0.0.1/8 ::1 192.0.2.0/24\n',
+    },
+    expected: { ...STOCK, ignoreip: ['127.0.0.1/8', '::1', '192.0.2.0/24', '10.9.9.9'] },
+  },
+  {
+    title: '%(known/ignoreip)s in a jail above [DEFAULT] in the same file',
+    files: { 'jail.local': '[sshd]\nignoreip = %(known/ignoreip)s 10.9.9.9\n[DEFAULT]\nignoreip = 192.0.2.0/24\n' },
+    expected: { ...STOCK, ignoreip: ['192.0.2.0/24', '10.9.9.9', '127.0.0.1/8', '::1'] },
+  },
+  {
+    title: "%(known/ignoreip)s after the jail's own value, whose %(var)s is read from the final [DEFAULT]",
+    files: {
+      'jail.local': '[DEFAULT]\noffice = 192.0.2.7\n[sshd]\nignoreip = %(office)s\n',
+      'jail.d/x.local': '[sshd]\nignoreip = %(known/ignoreip)s 10.1.1.1\n',
+      'jail.d/z.local': '[DEFAULT]\noffice = 192.0.2.8\nignoreip = 203.0.113.0/24\n',
+    },
+    expected: { ...STOCK, ignoreip: ['192.0.2.8', '10.1.1.1', '127.0.0.1/8', '::1'] },
   },
   {
     title: 'a permanent ban (bantime = -1) and a disabled sshd jail still count',
@@ -261,11 +286,34 @@ describe('readFail2banThresholds', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('refuses a maxretry it cannot read rather than guessing', async () => {
-    const dir = configDir({ 'jail.local': '[sshd]\nmaxretry = five\n' });
-    await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({
-      code: 'BAD_FAIL2BAN_MAXRETRY',
-    });
+  it('reads the other jail files when one cannot be read, and names it in a warning, through both readers', async () => {
+    const dir = configDir({ 'jail.local': '[DEFAULT]\nignoreip = 127.0.0.1/8 192.0.2.0/24\n' });
+    mkdirSync(join(dir, 'jail.d', 'broken.local')); // unreadable as a file, even for root
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      const got = await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(got.origin).toBe(useClient ? 'fail2ban-client' : 'jail-files');
+      expect(got.ignoreip).toContain('192.0.2.0/24');
+      expect(warnings).toEqual([
+        expect.stringMatching(/jail\.d\/broken\.local cannot be read \(.*\): its settings, ignoreip included, are not/),
+      ]);
+    }
+  });
+
+  it('refuses a maxretry that is not a whole number, as fail2ban does, through both readers', async () => {
+    // fail2ban-client -d gives None for it, and fail2ban-server's int(None) stops its start stream: no jail runs.
+    for (const value of ['five', '3.5']) {
+      const dir = configDir({ 'jail.local': `[sshd]\nmaxretry = ${value}\n` });
+      for (const useClient of [false, true]) {
+        await expect(
+          readFail2banThresholds({ configDir: dir, useClient }),
+          `${value} ${useClient}`,
+        ).rejects.toMatchObject({
+          code: 'BAD_FAIL2BAN_MAXRETRY',
+          message: expect.stringContaining(`maxretry = ${value} in the [sshd] jail is not a whole number`),
+        });
+      }
+    }
   });
 
   it('refuses a value it cannot read rather than guessing', async () => {
