@@ -24,6 +24,19 @@ describe('persistence signal', () => {
     expect(signal.isPersistent(src)).toBe(false);
   });
 
+  it('draws the line at maxretry itself: maxretry - 1 in a window stays persistent, maxretry does not', () => {
+    // Found by hand mutation testing: the test above passes maxretry + 1 in one window, so `<=` for `<` survived.
+    const judge = (inWindow: number) => {
+      const signal = new PersistenceSignal({}, env);
+      const src = source('100.1.1.1');
+      for (const t of [0, 12].map((m) => T0 + m * MIN)) signal.observe(src, t, 1);
+      signal.observe(src, T0 + 25 * MIN, inWindow);
+      return signal.isPersistent(src);
+    };
+    expect(judge(THRESHOLDS.maxretry - 1)).toBe(true);
+    expect(judge(THRESHOLDS.maxretry)).toBe(false);
+  });
+
   it('is a shared signal only when enough sources are persistent at once', () => {
     const signal = new PersistenceSignal({ persistence_min_sources: 3 }, env);
     const sources = spread(3).map((ip) => source(ip));

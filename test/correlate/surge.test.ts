@@ -41,6 +41,19 @@ describe('surge signal (CUSUM)', () => {
     expect(signal.alarms).toBe(1);
   });
 
+  it('raises no alarm before surge_warmup of baseline is learned, and the same rise alarms after it', () => {
+    // Found by hand mutation testing: no test started a rise inside the warm-up, so dropping it survived.
+    const early = new SurgeSignal({});
+    const rng = new Rng(11);
+    feed(early, 0, 30, () => poisson(rng, 0.5), 'b');
+    feed(early, 30, 40, () => 8, 'c');
+    expect(early.alarms).toBe(0);
+    const later = new SurgeSignal({});
+    feed(later, 0, 70, () => poisson(rng, 0.5), 'b');
+    feed(later, 70, 80, () => 8, 'c');
+    expect(later.alarms).toBe(1);
+  });
+
   it('counts a source once per minute, so one brute-forcer does not look like a site-wide surge', () => {
     const signal = new SurgeSignal({});
     const hammer = source('100.1.1.1');
