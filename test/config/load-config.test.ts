@@ -65,4 +65,20 @@ describe('config loading', () => {
       ].join('\n'),
     );
   });
+
+  it('refuses a key or a section written twice, naming both lines, where ini would keep only the last value', () => {
+    const key = '[demo]\nnets = 10.0.0.0/8\n# a comment\nnets = 192.168.0.0/16\n';
+    expect(() => parseConfigText(key, 'x.conf', SECTIONS)).toThrow(
+      'x.conf:4: [demo] nets is written twice (first at line 2): give it once, with every item on one line',
+    );
+    const section = '[demo]\nnets = 10.0.0.0/8\n\n[demo]\ncount = 4\n';
+    expect(() => parseConfigText(section, 'x.conf', SECTIONS)).toThrow(
+      'x.conf:4: section [demo] is written twice (first at line 1): give each section once',
+    );
+    // The same key in two different sections is two keys.
+    const two: SectionSpec[] = [...SECTIONS, { name: 'more', doc: '', keys: [SECTIONS[0]!.keys[0]!] }];
+    expect(parseConfigText('[demo]\nflag = yes\n[more]\nflag = no\n', 'x.conf', two).values.more).toEqual({
+      flag: false,
+    });
+  });
 });
