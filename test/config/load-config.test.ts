@@ -100,4 +100,20 @@ describe('config loading', () => {
       paths: [],
     });
   });
+
+  it('refuses a # or ; inside a word of a value, which ini would take as a comment cutting the value', () => {
+    expect(() => parseConfigText('[demo]\ndir = /x/logs#1/v.log\ninputs = /x/a;old\n', 'x.conf', SECTIONS)).toThrow(
+      [
+        'x.conf:2: [demo] dir: the "#" inside "/x/logs#1/v.log" would start a comment and cut the value; put the value in double quotes, or write \\#',
+        'x.conf:3: [demo] inputs: the ";" inside "/x/a;old" would start a comment and cut the value; put the value in double quotes, or write \\;',
+      ].join('\n'),
+    );
+    // After a space it is an inline comment; quoted or escaped it is part of the value.
+    const text = '[demo]\ncount = 4 # four\ndir = "/x/logs#1/v.log"\ninputs = /x/a\\;old ; kept one\n';
+    expect(parseConfigText(text, 'x.conf', SECTIONS).values.demo).toMatchObject({
+      count: 4,
+      dir: '/x/logs#1/v.log',
+      inputs: ['/x/a;old'],
+    });
+  });
 });
