@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { CampaignService, type CoreFactory, type ThresholdReader } from '../../service/campaign-service.js';
+import { acquireInstanceLock } from '../../service/instance-lock.js';
 import { LOG_EVENTS } from '../../service/log-events.js';
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
@@ -89,9 +90,18 @@ export const runCommand: Command = {
       reloadConfig: parsed.load,
       settingsOf: parsed.settingsOf,
     });
+    // One `run` per state_dir: a second would read the same logs and write every verdict twice.
+    const lock = acquireInstanceLock(settings.stateDir, {
+      onStale: (stalePid, path) => log.warn({ event: LOG_EVENTS.staleLock, stalePid, path }),
+    });
     const release = holdSignals(log);
-    await service.start();
-    const code = await runUntilSignalled(service, log, release);
+    let code: number;
+    try {
+      await service.start();
+      code = await runUntilSignalled(service, log, release);
+    } finally {
+      lock.release();
+    }
     // Everything is saved and closed; do not wait for stray handles (a watcher's last callback) to drain.
     process.exit(code);
   },
