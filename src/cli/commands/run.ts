@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
+import { F2bCampaignError } from '../../core/errors.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { CampaignService, type CoreFactory, type ThresholdReader } from '../../service/campaign-service.js';
@@ -97,7 +98,13 @@ export const runCommand: Command = {
     const release = holdSignals(log);
     let code: number;
     try {
-      await service.start();
+      await service.start().catch((error: unknown) => {
+        // journald keeps the log: the reason the unit failed is there as well as on stderr.
+        if (error instanceof F2bCampaignError && error.code === 'STATE_UNREADABLE') {
+          log.error({ event: LOG_EVENTS.stateUnreadable, problem: error.message });
+        }
+        throw error;
+      });
       code = await runUntilSignalled(service, log, release);
     } finally {
       lock.release();
