@@ -2,7 +2,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unl
 import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 
-/** The file in state_dir naming the pid of the `run` that owns the directory. */
+/** The file in state_dir naming the pid of the `run` that owns the directory, and the boot it was taken in. */
 export const LOCK_FILE = 'run.lock';
 
 export interface InstanceLock {
@@ -17,23 +17,28 @@ export interface LockOptions {
   /** Whether `pid` is a running f2b-campaign (tests replace it). */
   readonly isRunning?: (pid: number) => boolean;
   readonly pid?: number;
+  /** This boot's id (/proc/sys/kernel/random/boot_id); null where it cannot be read. */
+  readonly bootId?: string | null;
 }
 
 /**
  * Takes state_dir for this process, so a second `run` on the same config refuses to start instead of reading the
  * same logs and writing every verdict twice. The lock file appears whole (written aside, then hard-linked into
  * place, which fails if it exists), so another start never reads it half written. A lock whose pid is not a
- * running f2b-campaign (a crash, a reboot) is taken over.
+ * running f2b-campaign (a crash) or that was taken before the last boot (a power loss: its pid may now be any
+ * other program's, which the unit's ProtectProc=invisible keeps it from seeing) is taken over.
  */
 export function acquireInstanceLock(dir: string, options: LockOptions = {}): InstanceLock {
   const pid = options.pid ?? process.pid;
   const isRunning = options.isRunning ?? isRunningCampaign;
+  const boot = options.bootId === undefined ? currentBootId() : options.bootId;
   const path = join(dir, LOCK_FILE);
+  const text = `${pid} ${boot ?? '-'}\n`;
   mkdirSync(dir, { recursive: true });
   const mine = `${path}.${pid}`;
   const fd = openSync(mine, 'w');
   try {
-    writeSync(fd, `${pid}\n`);
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
@@ -41,20 +46,22 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         linkSync(mine, path);
-        return { path, release: () => releaseIfOurs(path, pid) };
+        return { path, release: () => releaseIfOurs(path, text) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = readPid(path);
-      if (holder === undefined) continue; // removed meanwhile: try again
-      if (holder !== pid && holder !== null && isRunning(holder)) {
+      const held = readText(path);
+      if (held === undefined) continue; // removed meanwhile: try again
+      const holder = parseLock(held);
+      const sameBoot = holder?.boot === null || boot === null || holder?.boot === boot;
+      if (holder && holder.pid !== pid && sameBoot && isRunning(holder.pid)) {
         throw new F2bCampaignError(
           'ALREADY_RUNNING',
-          `f2b-campaign is already running on ${dir} (pid ${holder}, lock ${path}): stop it first ` +
+          `f2b-campaign is already running on ${dir} (pid ${holder.pid}, lock ${path}): stop it first ` +
             '(systemctl stop f2b-campaign), or remove the lock if that pid is not f2b-campaign',
         );
       }
-      if (takeOver(path, holder, pid)) options.onStale?.(holder ?? 0, path);
+      if (takeOver(path, held, pid)) options.onStale?.(holder?.pid ?? 0, path);
     }
     throw new F2bCampaignError('LOCK_CONTENDED', `cannot take ${path}: other starts keep taking it`);
   } finally {
@@ -62,23 +69,36 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
   }
 }
 
-/** The pid in the lock file; null when it holds no pid; undefined when the file is gone. */
-function readPid(path: string): number | null | undefined {
-  let text: string;
+/** `<pid> <boot id>`, the boot id `-` where it could not be read (and a bare pid, as any hand-made lock). */
+function parseLock(text: string): { pid: number; boot: string | null } | null {
+  const match = /^(\d+)(?: (\S+))?\n?$/.exec(text);
+  if (!match) return null;
+  return { pid: Number(match[1]), boot: match[2] === undefined || match[2] === '-' ? null : match[2] };
+}
+
+function currentBootId(): string | null {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The lock file's text; undefined when the file is gone. */
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return /^\d+\n?$/.test(text) ? Number(text) : null;
 }
 
 /**
  * Moves a stale lock aside, and removes it if it is still the stale one: a start that took the lock over between
  * our read and our move gets its lock back rather than losing it.
  */
-function takeOver(path: string, stale: number | null, pid: number): boolean {
+function takeOver(path: string, stale: string, pid: number): boolean {
   const aside = `${path}.${pid}.stale`;
   try {
     renameSync(path, aside);
@@ -86,7 +106,7 @@ function takeOver(path: string, stale: number | null, pid: number): boolean {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  if (readPid(aside) === stale) {
+  if (readText(aside) === stale) {
     unlinkSync(aside);
     return true;
   }
@@ -97,9 +117,9 @@ function takeOver(path: string, stale: number | null, pid: number): boolean {
   return false;
 }
 
-function releaseIfOurs(path: string, pid: number): void {
+function releaseIfOurs(path: string, text: string): void {
   try {
-    if (readPid(path) === pid) unlinkSync(path);
+    if (readText(path) === text) unlinkSync(path);
   } catch {}
 }
 

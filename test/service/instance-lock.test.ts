@@ -11,27 +11,46 @@ afterAll(t.cleanup);
 describe('instance lock', () => {
   it('refuses a second run on the same state_dir, naming the pid of the first, until the first releases', () => {
     const dir = join(t.dir, 'two');
-    const first = acquireInstanceLock(dir, { pid: 4101, isRunning: () => true });
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4101\n');
-    expect(() => acquireInstanceLock(dir, { pid: 4102, isRunning: () => true })).toThrow(
+    const first = acquireInstanceLock(dir, { pid: 4101, bootId: 'b1', isRunning: () => true });
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4101 b1\n');
+    expect(() => acquireInstanceLock(dir, { pid: 4102, bootId: 'b1', isRunning: () => true })).toThrow(
       /already running on .* \(pid 4101, lock .*run\.lock\)/,
     );
     first.release();
-    const second = acquireInstanceLock(dir, { pid: 4102, isRunning: () => true });
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4102\n');
+    const second = acquireInstanceLock(dir, { pid: 4102, bootId: 'b1', isRunning: () => true });
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4102 b1\n');
     second.release();
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('takes over a lock whose process is gone, saying so', () => {
     const dir = join(t.dir, 'stale');
-    acquireInstanceLock(dir, { pid: 4201, isRunning: () => true }); // never released: a crash
+    acquireInstanceLock(dir, { pid: 4201, bootId: 'b1', isRunning: () => true }); // never released: a crash
     const stale: number[] = [];
-    const lock = acquireInstanceLock(dir, { pid: 4202, isRunning: () => false, onStale: (pid) => stale.push(pid) });
+    const lock = acquireInstanceLock(dir, {
+      pid: 4202,
+      bootId: 'b1',
+      isRunning: () => false,
+      onStale: (pid) => stale.push(pid),
+    });
     expect(stale).toEqual([4201]);
-    expect(readFileSync(lock.path, 'utf8')).toBe('4202\n');
+    expect(readFileSync(lock.path, 'utf8')).toBe('4202 b1\n');
     lock.release();
     expect(existsSync(lock.path)).toBe(false);
+  });
+
+  it("takes over a lock from an earlier boot even if its pid now runs (a power loss: that pid may be another program's)", () => {
+    const dir = join(t.dir, 'boot');
+    acquireInstanceLock(dir, { pid: 4301, bootId: 'before', isRunning: () => true });
+    const stale: number[] = [];
+    const lock = acquireInstanceLock(dir, {
+      pid: 4302,
+      bootId: 'after',
+      isRunning: () => true,
+      onStale: (pid) => stale.push(pid),
+    });
+    expect(stale).toEqual([4301]);
+    expect(readFileSync(lock.path, 'utf8')).toBe('4302 after\n');
   });
 
   it('tells a running f2b-campaign from a gone pid and from another program', async () => {
