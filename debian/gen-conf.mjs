@@ -31,6 +31,7 @@ const out = [
   '# Every key is listed below with its documentation and its default value, commented out: the service uses',
   '# the default of any key left commented. To change one, remove the leading "#" of its key line.',
   '# Durations take s, m, h, d, w (e.g. 90s, 10m, 2h). Lists are separated by spaces or commas.',
+  '# A "#" or ";" after a space starts a comment; a value with one inside a word goes in double quotes.',
   '# Restart the service after a change: systemctl restart f2b-campaign.',
   '#',
   "# If you move verdict_log, set the same path as logpath in /etc/fail2ban/jail.d/f2b-campaign.local.",

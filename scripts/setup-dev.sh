@@ -18,8 +18,10 @@ APT_PACKAGES=(
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-# Node.js >= 18.19: Debian 12's own nodejs is enough. Install it only where there is none.
-command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+# Node.js >= 18.19: Debian 12's own nodejs is enough. Install it only where there is none, and npm on its own: the
+# f2b-campaign .deb pulls in Debian's nodejs without npm (found in review: the script then died at `npm install`).
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

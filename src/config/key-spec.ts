@@ -36,6 +36,15 @@ function bad(section: string, spec: KeySpec, value: string, expected: string): F
   );
 }
 
+/** `key =` is accepted only where it means the default, as for ignoreip: the text of every other key has content. */
+function emptyByDefault(spec: KeySpec): boolean {
+  return spec.default === '' || (Array.isArray(spec.default) && spec.default.length === 0);
+}
+
+function shownDefault(spec: KeySpec): string {
+  return Array.isArray(spec.default) ? spec.default.join(' ') : String(spec.default);
+}
+
 /** Converts the text of one key into its typed value, or throws naming the key, the value and what was expected. */
 export function parseKeyValue(section: string, spec: KeySpec, raw: string): unknown {
   const value = raw.trim();
@@ -45,9 +54,14 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
     }
     return n;
   };
+  // An empty path would mean the working directory, an empty list no input or no ports: never what was meant.
+  const refuseEmpty = (): never => {
+    throw bad(section, spec, raw, `a value (leave the key out, or comment it, for the default ${shownDefault(spec)})`);
+  };
   switch (spec.type) {
     case 'string':
     case 'path':
+      if (value === '' && !emptyByDefault(spec)) refuseEmpty();
       if (spec.type === 'path' && value.includes('\0')) throw bad(section, spec, raw, 'a file path');
       return value;
     case 'int':
@@ -74,6 +88,7 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
         .split(/[\s,]+/)
         .map((item) => item.trim())
         .filter((item) => item.length > 0);
+      if (items.length === 0 && !emptyByDefault(spec)) refuseEmpty();
       if (spec.type === 'ports' && items.some((item) => !/^\d+$/.test(item) || +item < 1 || +item > 65535)) {
         throw bad(section, spec, raw, 'TCP ports (1-65535), separated by commas or spaces');
       }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { F2bCampaignError } from '../core/errors.js';
+import { scanIniText } from './ini-scan.js';
 import { type KeySpec, parseKeyValue, type SectionSpec } from './key-spec.js';
 import { SECTIONS } from './sections/index.js';
 
@@ -25,7 +26,7 @@ export function defaultValues(sections: readonly SectionSpec[] = SECTIONS): Reco
 
 /**
  * Validates ini text against the sections: unknown sections and keys are errors, as are bad values, each naming the
- * key, the value and what was expected. Returns every key with its default where the text did not set it.
+ * key, the value and what was expected, and sections or keys written twice (see scanIniText). Returns every key with its default where the text did not set it.
  */
 export function parseConfigText(
   text: string,
@@ -40,7 +41,7 @@ export function parseConfigText(
   }
   const values = defaultValues(sections);
   const explicit = new Set<string>();
-  const errors: string[] = [];
+  const errors = scanIniText(text, origin);
   for (const [sectionName, body] of Object.entries(raw)) {
     const section = sections.find((s) => s.name === sectionName);
     if (!section || typeof body !== 'object' || body === null) {

@@ -26,6 +26,8 @@ export const LOG_EVENTS = {
   stateSaveRecovered: 'state-save-recovered',
   stateLeftovers: 'state-leftovers-removed',
   stateCorrupt: 'state-corrupt',
+  stateUnreadable: 'state-unreadable',
+  staleLock: 'stale-lock-taken-over',
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
   lineFailed: 'line-failed',

@@ -1,5 +1,6 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { F2bCampaignError } from '../core/errors.js';
 import { inPieces } from '../core/json-pieces.js';
 import type { FilePosition } from '../sources/file-position.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -62,7 +63,8 @@ function* lines(texts: Iterable<string>): Generator<string> {
 export type LoadedState = { state: ServiceState | null; rows?: Iterable<unknown>; problem?: string };
 
 /**
- * Reads the saved state. A corrupt first line is moved aside (kept for inspection) and reported, never fatal; a
+ * Reads the saved state. A file that is there but cannot be read (permissions) throws STATE_UNREADABLE: it is not
+ * corrupt, and starting afresh would lose the position. A corrupt first line is moved aside (kept for inspection) and reported, never fatal; a
  * corrupt row is found as the core is rebuilt from them, and the core then refuses the snapshot (the service starts
  * afresh and says so). A state written before rows were kept apart is one line, and reads as before.
  */
@@ -72,8 +74,22 @@ export function loadState(dir: string): LoadedState {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: null };
-    return { state: null, problem: `cannot read ${path}: ${(error as Error).message}` };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: null };
+    // Not corruption: the state is there, this process may not read it (most often a run as root left it 0600).
+    // Starting afresh would lose every line logged while the service was stopped, and its first save would replace
+    // the file: refuse to start instead, saying what to fix.
+    const fix =
+      code === 'EACCES' || code === 'EPERM'
+        ? `: it is not readable by this user (uid ${process.getuid?.() ?? '?'}); a run as root may have left it: give it ` +
+          'to the service user (chown -R f2b-campaign: on the state directory) and start again'
+        : '';
+    throw new F2bCampaignError(
+      'STATE_UNREADABLE',
+      `cannot read the saved state ${path} (${(error as Error).message})${fix}; not starting, as starting afresh ` +
+        'would skip the lines logged while stopped',
+      { cause: error },
+    );
   }
   const end = bytes.indexOf(0x0a);
   try {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { F2bCampaignError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -31,6 +32,46 @@ export function writeStatus(dir: string, status: ServiceStatus): void {
   writeFileAtomic(join(dir, STATUS_FILE), `${JSON.stringify(status, null, 2)}\n`, 0o644, false);
 }
 
+/** Reads the status file; one that is not JSON, or not of this shape (another version's, edited), is an error. */
 export function readStatus(dir: string): ServiceStatus {
-  return JSON.parse(readFileSync(join(dir, STATUS_FILE), 'utf8')) as ServiceStatus;
+  const status: unknown = JSON.parse(readFileSync(join(dir, STATUS_FILE), 'utf8'));
+  const wrong = misshapen(status);
+  if (wrong) throw new F2bCampaignError('STATUS_SHAPE', `not a status file of this version (${wrong})`);
+  return status as ServiceStatus;
+}
+
+/** The fields `status` shows, each of the type it needs; what is wrong first, or null. */
+const SHAPE: Record<string, 'number' | 'string' | 'array' | 'object'> = {
+  pid: 'number',
+  startedAt: 'string',
+  updatedAt: 'string',
+  state: 'string',
+  verdictLog: 'string',
+  verdicts: 'object',
+  'verdicts.written': 'number',
+  'verdicts.owed': 'number',
+  sources: 'array',
+  sockets: 'object',
+  'sockets.open': 'number',
+  'sockets.closed': 'number',
+  'sockets.topSources': 'array',
+  lines: 'object',
+  'lines.read': 'number',
+  'lines.events': 'number',
+  thresholds: 'object',
+  'thresholds.maxretry': 'number',
+  'thresholds.findtime': 'number',
+};
+
+function misshapen(status: unknown): string | null {
+  if (typeof status !== 'object' || status === null || Array.isArray(status)) return 'not an object';
+  for (const [path, type] of Object.entries(SHAPE)) {
+    const value = path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], status);
+    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+    if (actual !== type) return `${path} is ${value === undefined ? 'missing' : actual}, not ${type}`;
+  }
+  const { state, sources } = status as ServiceStatus;
+  if (!['running', 'stopping', 'stopped'].includes(state)) return `state ${JSON.stringify(state)} is unknown`;
+  if (sources.some((s) => typeof s !== 'object' || s === null)) return 'a source is not an object';
+  return null;
 }

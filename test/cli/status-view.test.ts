@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderStatus, shownState } from '../../src/cli/commands/status.js';
-import type { ServiceStatus } from '../../src/service/status-file.js';
+import { readStatus, type ServiceStatus, STATUS_FILE } from '../../src/service/status-file.js';
 
 /** A status file as the service writes it, with the core's part given by each test. */
 function status(core: unknown): ServiceStatus {
@@ -48,5 +51,26 @@ describe('status, the human view', () => {
 
   it('shows a core that says nothing of detection as no campaign, not an error', () => {
     expect(renderStatus(status(null))).toMatch(/`- campaigns: 0 open$/m);
+  });
+
+  // Found in review: a status file of another shape (another version's, edited) crashed `status` with a TypeError.
+  it('refuses a status file of another shape with one line naming what is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'f2b-status-'));
+    const read = (text: string) => {
+      writeFileSync(join(dir, STATUS_FILE), text);
+      return () => readStatus(dir);
+    };
+    try {
+      expect(read('null')).toThrow('not a status file of this version (not an object)');
+      expect(read('{}')).toThrow('not a status file of this version (pid is missing, not number)');
+      expect(read('{"state":"running","pid":1}')).toThrow('(startedAt is missing, not string)');
+      expect(read(JSON.stringify({ ...status(null), state: 'dancing' }))).toThrow('state "dancing" is unknown');
+      expect(read(JSON.stringify({ ...status(null), sockets: { open: 1 } }))).toThrow('sockets.closed is missing');
+      expect(read(JSON.stringify(status(null)))()).toMatchObject({ pid: 4242 });
+      const odd = status({ detection: { campaigns: 3 }, alerts: {} });
+      expect(renderStatus(odd)).toContain('`- campaigns: 0 open');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

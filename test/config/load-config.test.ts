@@ -14,6 +14,8 @@ const SECTIONS: SectionSpec[] = [
       { key: 'paths', type: 'list', default: [], doc: '' },
       { key: 'ports', type: 'ports', default: ['22'], doc: '' },
       { key: 'nets', type: 'cidrs', default: [], doc: '' },
+      { key: 'dir', type: 'path', default: '/var/lib/x', doc: '' },
+      { key: 'inputs', type: 'list', default: ['/var/log/auth.log'], doc: '' },
     ],
   },
 ];
@@ -37,6 +39,8 @@ describe('config loading', () => {
       paths: ['/a', '/b', '/c'],
       ports: ['22', '2222'],
       nets: ['192.0.2.7', '10.0.0.0/8', '2001:db8::/32'],
+      dir: '/var/lib/x',
+      inputs: ['/var/log/auth.log'],
     });
     expect([...explicit].sort()).toEqual([
       'demo.count',
@@ -60,9 +64,56 @@ describe('config loading', () => {
         'x.conf: [demo] mode = "c": expected one of a, b',
         'x.conf: [demo] ports = "22, ssh": expected TCP ports (1-65535), separated by commas or spaces',
         'x.conf: [demo] nets = "10.0.0.0/33 office.example": expected IP addresses or CIDR blocks (no host names), separated by commas or spaces',
-        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths, ports, nets)',
+        'x.conf: unknown key [demo] colour (known: flag, window, count, mode, paths, ports, nets, dir, inputs)',
         'x.conf: unknown section [other] (expected one of [demo])',
       ].join('\n'),
     );
+  });
+
+  it('refuses a key or a section written twice, naming both lines, where ini would keep only the last value', () => {
+    const key = '[demo]\nnets = 10.0.0.0/8\n# a comment\nnets = 192.168.0.0/16\n';
+    expect(() => parseConfigText(key, 'x.conf', SECTIONS)).toThrow(
+      'x.conf:4: [demo] nets is written twice (first at line 2): give it once, with every item on one line',
+    );
+    const section = '[demo]\nnets = 10.0.0.0/8\n\n[demo]\ncount = 4\n';
+    expect(() => parseConfigText(section, 'x.conf', SECTIONS)).toThrow(
+      'x.conf:4: section [demo] is written twice (first at line 1): give each section once',
+    );
+    // The same key in two different sections is two keys.
+    const two: SectionSpec[] = [...SECTIONS, { name: 'more', doc: '', keys: [SECTIONS[0]!.keys[0]!] }];
+    expect(parseConfigText('[demo]\nflag = yes\n[more]\nflag = no\n', 'x.conf', two).values.more).toEqual({
+      flag: false,
+    });
+  });
+
+  it('refuses an empty path, list or ports value unless the default is empty too', () => {
+    expect(() => parseConfigText('[demo]\ndir =\ninputs = ,\nports =\n', 'x.conf', SECTIONS)).toThrow(
+      [
+        'x.conf: [demo] dir = "": expected a value (leave the key out, or comment it, for the default /var/lib/x)',
+        'x.conf: [demo] inputs = ",": expected a value (leave the key out, or comment it, for the default /var/log/auth.log)',
+        'x.conf: [demo] ports = "": expected a value (leave the key out, or comment it, for the default 22)',
+      ].join('\n'),
+    );
+    // Empty where the default is empty means the default: no extra addresses, no extra paths.
+    expect(parseConfigText('[demo]\nnets =\npaths =\n', 'x.conf', SECTIONS).values.demo).toMatchObject({
+      nets: [],
+      paths: [],
+    });
+  });
+
+  it('refuses a # or ; inside a word of a value, which ini would take as a comment cutting the value', () => {
+    expect(() => parseConfigText('[demo]\ndir = /x/logs#1/v.log\ninputs = /x/a;old\n', 'x.conf', SECTIONS)).toThrow(
+      [
+        'x.conf:2: [demo] dir: the "#" inside "/x/logs#1/v.log" would start a comment and cut the value; put the value in double quotes, or write \\#',
+        'x.conf:3: [demo] inputs: the ";" inside "/x/a;old" would start a comment and cut the value; put the value in double quotes, or write \\;',
+      ].join('\n'),
+    );
+    // After a space it is an inline comment; quoted or escaped it is part of the value.
+    const text = '[demo]\ncount = 4 # four\ndir = "/x/logs#1/v.log"\ninputs = /x/a\\;old ; kept one\n';
+    expect(parseConfigText(text, 'x.conf', SECTIONS).values.demo).toMatchObject({
+      count: 4,
+      dir: '/x/logs#1/v.log',
+      inputs: ['/x/a;old'],
+    });
   });
 });

@@ -140,6 +140,11 @@ describe('f2b-campaign run / status / SIGHUP', () => {
     };
     expect(json.thresholds.maxretry).toBe(4);
 
+    // A second run on the same state_dir refuses to start, naming the first, instead of writing every verdict twice.
+    const second = cli(['run', '--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`f2b-campaign is already running on ${join(dir, 'state')} (pid ${child.pid}`);
+
     writeFileSync(join(f2b, 'jail.d/zz-test.local'), `[f2b-campaign]\nlogpath = ${verdicts}\n\n[sshd]\nmaxretry = 7\n`);
     child.kill('SIGHUP');
     await waitFor(() => logLines().some((l) => l['event'] === 'config-reloaded'), 30_000, 'reload');
@@ -149,6 +154,7 @@ describe('f2b-campaign run / status / SIGHUP', () => {
     const exited = new Promise((resolve) => child?.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(existsSync(join(dir, 'state', 'run.lock'))).toBe(false);
     const after = cli(['status', '--runtime-dir', runtime]);
     expect(after.code).toBe(3);
     expect(after.stderr).toContain('not running');

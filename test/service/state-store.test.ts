@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +67,43 @@ describe('state file', () => {
     expect(first.problem).toMatch(/not valid state .* moved to .*state\.json\.corrupt-\d+$/);
     expect(readdirSync(t.dir).filter((n) => n.startsWith('state.json.corrupt-'))).toHaveLength(1);
     expect(loadState(t.dir)).toEqual({ state: null });
+  });
+
+  // Found in review: a state.json left 0600 by a root run was reported as corrupt, and the service started afresh,
+  // skipping every line logged while it was stopped and replacing the file at its first save.
+  it('refuses a state file it may not read, naming the file and the permission problem, and leaves it alone', () => {
+    const t = tempDir('state');
+    cleanups.push(t.cleanup);
+    saveState(t.dir, state('kept'));
+    const path = join(t.dir, 'state.json');
+    chmodSync(t.dir, 0o755);
+    chmodSync(path, 0o000);
+    const store = join(ROOT, 'src/service/state-store.ts');
+    const script = join(t.dir, 'load.ts');
+    writeFileSync(
+      script,
+      [
+        `import { loadState } from ${JSON.stringify(store)};`,
+        // As root every file is readable: become nobody, as the service user is not the root that left the file.
+        'if (process.getuid?.() === 0) { process.setgid(65534); process.setuid(65534); }',
+        'try { loadState(process.argv[2]!); console.log("loaded"); }',
+        'catch (error) { console.log((error as { code: string }).code, (error as Error).message); }',
+      ].join('\n'),
+    );
+    const out = execFileSync(VITE_NODE, [script, t.dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(out).toContain(`STATE_UNREADABLE cannot read the saved state ${path} (EACCES`);
+    expect(out).toContain('not readable by this user');
+    expect(out).toContain('chown -R f2b-campaign:');
+    chmodSync(path, 0o600);
+    expect(readdirSync(t.dir).filter((n) => n.startsWith('state.json'))).toEqual(['state.json']);
+    expect(loadState(t.dir).state?.journalCursor).toBe('kept');
+  });
+
+  it('refuses a state path it cannot read for another reason (a directory), rather than calling it corrupt', () => {
+    const t = tempDir('state');
+    cleanups.push(t.cleanup);
+    mkdirSync(join(t.dir, 'state.json'));
+    expect(() => loadState(t.dir)).toThrow(/cannot read the saved state .*state\.json \(EISDIR.*; not starting/);
   });
 
   it("keeps the core's rows apart, a line each after the state's line, and gives them back one at a time", () => {

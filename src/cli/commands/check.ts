@@ -7,6 +7,7 @@ import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
 import { loadExeca } from '../../sources/load-execa.js';
 import type { Command } from '../command.js';
+import { canRead, type Judge, judgedFor, serviceJudge, writableAt } from '../service-access.js';
 import { serviceArgs } from './run.js';
 
 const usage = `usage: f2b-campaign check [--config FILE] [--auth-log FILE]... [--verdicts FILE] [--state-dir DIR]
@@ -26,26 +27,23 @@ export interface CheckResult {
 /** The configuration a running fail2ban-server has loaded (the only one worth asking the server about). */
 const HOST_FAIL2BAN = '/etc/fail2ban';
 
-/** The nearest existing directory at or above `path`, and whether we may create files in it. */
-function writableAt(path: string): { ok: boolean; where: string } {
-  let dir = path;
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    accessSync(dir, constants.W_OK);
-    return { ok: true, where: dir };
-  } catch {
-    return { ok: false, where: dir };
+/** The unit's StateDirectory= and RuntimeDirectory=: systemd makes them, owned by the service user, at each start. */
+const UNIT_DIRS = ['/var/lib/f2b-campaign', '/run/f2b-campaign'];
+
+function checkWritableDir(what: string, path: string, judge: Judge): CheckResult {
+  const at = writableAt(path, judge);
+  if (at.ok) return { level: 'ok', what, message: `${path} is usable${judgedFor(judge)}` };
+  if (judge.account && at.where !== path && UNIT_DIRS.includes(resolve(path))) {
+    return { level: 'ok', what, message: `${path} does not exist yet: systemd makes it for the service at start` };
   }
+  return {
+    level: 'error',
+    what,
+    message: `${path} is not writable${judgedFor(judge)} (nearest existing: ${at.where})`,
+  };
 }
 
-function checkWritableDir(what: string, path: string): CheckResult {
-  const at = writableAt(path);
-  return at.ok
-    ? { level: 'ok', what, message: `${path} is usable` }
-    : { level: 'error', what, message: `${path} is not writable (nearest existing: ${at.where})` };
-}
-
-async function checkInputs(settings: ServiceSettings): Promise<CheckResult[]> {
+async function checkInputs(settings: ServiceSettings, judge: Judge): Promise<CheckResult[]> {
   const input = chooseInput(settings);
   if (input === 'journal') {
     try {
@@ -65,17 +63,18 @@ async function checkInputs(settings: ServiceSettings): Promise<CheckResult[]> {
         ? { level: 'warning', what: 'input', message: `${path} does not exist yet: the service waits for it` }
         : { level: 'error', what: 'input', message: `${path}: directory ${dirname(path)} does not exist` };
     }
-    try {
-      accessSync(path, constants.R_OK);
-      return { level: 'ok', what: 'input', message: `${path} is readable` };
-    } catch {
-      return { level: 'error', what: 'input', message: `${path} is not readable by this user (run as root or adm)` };
-    }
+    if (canRead(path, judge)) return { level: 'ok', what: 'input', message: `${path} is readable${judgedFor(judge)}` };
+    const who = judge.account ? `the service user ${judge.account.name}` : 'this user (run as root or adm)';
+    return { level: 'error', what: 'input', message: `${path} is not readable by ${who}` };
   });
 }
 
 /** Every check `f2b-campaign check` makes, in order (exported for tests). */
-export async function runChecks(config: LoadedConfig, settings: ServiceSettings): Promise<CheckResult[]> {
+export async function runChecks(
+  config: LoadedConfig,
+  settings: ServiceSettings,
+  judge: Judge = serviceJudge(),
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [
     {
       level: 'ok',
@@ -83,7 +82,7 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
       message: config.file ? `${config.file} is valid` : 'no config file: built-in defaults',
     },
   ];
-  results.push(...(await checkInputs(settings)));
+  results.push(...(await checkInputs(settings, judge)));
   try {
     statSync(join(settings.socketsFrom, 'tcp'));
     accessSync(join(settings.socketsFrom, 'tcp'), constants.R_OK);
@@ -95,8 +94,8 @@ export async function runChecks(config: LoadedConfig, settings: ServiceSettings)
       message: `${join(settings.socketsFrom, 'tcp')}: ${(error as Error).message}`,
     });
   }
-  results.push(checkWritableDir('state', settings.stateDir));
-  results.push(checkWritableDir('runtime', settings.runtimeDir));
+  results.push(checkWritableDir('state', settings.stateDir, judge));
+  results.push(checkWritableDir('runtime', settings.runtimeDir, judge));
   try {
     const warnings: string[] = [];
     const t = await readFail2banThresholds({

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
+import { F2bCampaignError } from '../../core/errors.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { CampaignService, type CoreFactory, type ThresholdReader } from '../../service/campaign-service.js';
+import { acquireInstanceLock } from '../../service/instance-lock.js';
 import { LOG_EVENTS } from '../../service/log-events.js';
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
@@ -89,9 +91,24 @@ export const runCommand: Command = {
       reloadConfig: parsed.load,
       settingsOf: parsed.settingsOf,
     });
+    // One `run` per state_dir: a second would read the same logs and write every verdict twice.
+    const lock = acquireInstanceLock(settings.stateDir, {
+      onStale: (stalePid, path) => log.warn({ event: LOG_EVENTS.staleLock, stalePid, path }),
+    });
     const release = holdSignals(log);
-    await service.start();
-    const code = await runUntilSignalled(service, log, release);
+    let code: number;
+    try {
+      await service.start().catch((error: unknown) => {
+        // journald keeps the log: the reason the unit failed is there as well as on stderr.
+        if (error instanceof F2bCampaignError && error.code === 'STATE_UNREADABLE') {
+          log.error({ event: LOG_EVENTS.stateUnreadable, problem: error.message });
+        }
+        throw error;
+      });
+      code = await runUntilSignalled(service, log, release);
+    } finally {
+      lock.release();
+    }
     // Everything is saved and closed; do not wait for stray handles (a watcher's last callback) to drain.
     process.exit(code);
   },

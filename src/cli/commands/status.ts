@@ -86,7 +86,8 @@ export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'
   const detection = (
     status.core as { detection?: { campaigns?: CampaignLine[]; trackedSources?: number; heldBans?: number } } | null
   )?.detection;
-  const campaigns = detection?.campaigns ?? [];
+  // The core's part is the core's own shape, not checked by readStatus: what is not a list shows as none.
+  const campaigns = Array.isArray(detection?.campaigns) ? detection.campaigns : [];
   const tracked = detection?.trackedSources !== undefined ? `, ${detection.trackedSources} sources tracked` : '';
   // Bans waiting for names_alone_hold: a newcomer's login in the next minutes spares it.
   const held = detection?.heldBans ? `, ${detection.heldBans} bans held (names_alone_hold)` : '';
@@ -95,7 +96,7 @@ export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'
     out.push(`   |- ${c.id}: ${c.members} members, ${c.signals}, since ${c.start}, last seen ${ago(c.lastSeen)}`);
   }
   const alerts = (status.core as { alerts?: AlertsLine } | null)?.alerts;
-  if (alerts) {
+  if (alerts && Array.isArray(alerts.watching) && Array.isArray(alerts.recentAlerts)) {
     // The campaigns line closes the tree above; the alerts are a second one, as fail2ban-client shows two jails.
     out.push(
       `alerts: ${alerts.compromiseAlerts} compromise, ${alerts.lateralAlerts} lateral movement, ` +

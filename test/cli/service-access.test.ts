@@ -1,0 +1,77 @@
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/cli/commands/check.js';
+import { type Account, canRead, judgedFor, serviceJudge, writableAt } from '../../src/cli/service-access.js';
+import type { LoadedConfig } from '../../src/config/load-config.js';
+import type { ServiceSettings } from '../../src/service/service-settings.js';
+import { tempDir } from '../service/helpers.js';
+
+const t = tempDir('access');
+afterAll(t.cleanup);
+chmodSync(t.dir, 0o755);
+const isRoot = process.getuid?.() === 0;
+/** A service user that owns nothing here and is in group 4242 (as f2b-campaign is in adm). */
+const user: Account = { name: 'f2b-campaign', uid: 64_999, gids: [64_999, 4242] };
+const asUser = { account: user, asRoot: false };
+
+function file(name: string, mode: number, gid = 0): string {
+  const path = join(t.dir, name);
+  writeFileSync(path, 'x\n');
+  if (isRoot) chownSync(path, 0, gid);
+  chmodSync(path, mode);
+  return path;
+}
+
+describe('check judges access as the service user, not as root', () => {
+  it('reads owner, group and other bits for the service user, and the directories on the way', () => {
+    expect(canRead(file('root-only.log', 0o600), asUser)).toBe(false);
+    expect(canRead(file('adm.log', 0o640, 4242), asUser)).toBe(true);
+    expect(canRead(file('other-group.log', 0o640, 4243), asUser)).toBe(false);
+    expect(canRead(file('world.log', 0o644), asUser)).toBe(true);
+    const closed = join(t.dir, 'closed');
+    mkdirSync(closed, { mode: 0o700 });
+    writeFileSync(join(closed, 'auth.log'), '');
+    chmodSync(join(closed, 'auth.log'), 0o644);
+    expect(canRead(join(closed, 'auth.log'), asUser)).toBe(false);
+    expect(writableAt(join(closed, 'state'), asUser)).toEqual({ ok: false, where: closed });
+    chmodSync(closed, 0o777);
+    expect(writableAt(join(closed, 'state'), asUser)).toEqual({ ok: true, where: closed });
+  });
+
+  it('judges as root only where there is no service user, and says so', () => {
+    expect(serviceJudge(0, user)).toEqual(asUser);
+    expect(serviceJudge(0, null)).toEqual({ account: null, asRoot: true });
+    expect(serviceJudge(1000, user)).toEqual({ account: null, asRoot: false });
+    expect(judgedFor(asUser)).toBe(' by f2b-campaign');
+    expect(judgedFor({ account: null, asRoot: true })).toBe(' (checked as root: there is no f2b-campaign user)');
+  });
+
+  // Found in review: `check` as root said "all good" for an auth.log (root:root 0600) the service user cannot read.
+  it('reports an auth.log and a state directory the service user cannot use', async () => {
+    const authLog = file('auth.log', 0o600);
+    const state = join(t.dir, 'root-state');
+    mkdirSync(state, { mode: 0o700 });
+    const settings = {
+      source: 'file',
+      authLogs: [authLog],
+      socketsFrom: '/proc/net',
+      stateDir: state,
+      runtimeDir: join(t.dir, 'run-missing', 'rt'),
+      fail2banJail: 'sshd',
+      fail2banConfig: join(t.dir, 'no-fail2ban'),
+      verdictLog: join(t.dir, 'verdicts.log'),
+      campaignJail: 'f2b-campaign',
+    } as unknown as ServiceSettings;
+    const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
+    const results = await runChecks(config, settings, asUser);
+    const line = (what: string) => results.find((r) => r.what === what);
+    expect(line('input')).toEqual({
+      level: 'error',
+      what: 'input',
+      message: `${authLog} is not readable by the service user f2b-campaign`,
+    });
+    expect(line('state')?.level).toBe('error');
+    expect(line('state')?.message).toBe(`${state} is not writable by f2b-campaign (nearest existing: ${state})`);
+  });
+});
