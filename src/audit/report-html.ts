@@ -49,7 +49,7 @@ ${campaignTimeline(c)}
 <div><h3>Top usernames tried</h3>${
     users.length === 0
       ? '<p class="meta">none recorded (BAN lines carry no user=, and no sshd log was read)</p>'
-      : `<table><tr><th>username</th><th>tries</th></tr>${users.map((u) => `<tr><td>${html(u.user)}</td><td>${u.count}</td></tr>`).join('')}</table>`
+      : `<table><tr><th>username</th><th>tries</th></tr>${users.map((u) => `<tr><td>${html(escapeValue(u.user))}</td><td>${u.count}</td></tr>`).join('')}</table>`
   }</div>
 <div><h3>Prefixes</h3><table><tr><th>prefix</th><th>members</th></tr>${prefixes.map((p) => `<tr><td>${html(p.prefix)}</td><td>${p.members}</td></tr>`).join('')}</table></div>
 <div><h3>Not carried out by fail2ban</h3>${

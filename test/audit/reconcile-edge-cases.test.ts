@@ -150,6 +150,44 @@ describe('audit: HTML alert evidence', () => {
   });
 });
 
+describe('audit: HTML usernames', () => {
+  // Found in review: the top-usernames table passed attacker names through html() only, so a U+202E override
+  // made "\u202etoor" show as "root" and ESC sequences ran when the page was cat'ed.
+  it('writes attacker usernames escaped as the terminal table does: no control or bidi character raw', async () => {
+    const authLog = join(dir, 'bidi-auth.log');
+    const names = ['\u202etoor', '\u001b]0;T\u0007x\u001b[31m', '\u009b2J'];
+    const stamp = (t: number) => new Date(t).toISOString().replace('Z', '000+00:00');
+    writeFileSync(
+      authLog,
+      names
+        .map(
+          (user, k) =>
+            `${stamp(at(0, k))} web1 sshd[100${k}]: Failed password for invalid user ${user} from 198.51.100.1 port 4000${k} ssh2\n`,
+        )
+        .join(''),
+    );
+    const verdictLog = join(dir, 'bidi-verdicts.log');
+    const verdicts = [
+      campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'),
+      ban(at(0, 5), '198.51.100.1', 'c-1', 'rhythm'),
+    ];
+    writeFileSync(verdictLog, `${verdictLines(verdicts).join('\n')}\n`);
+    const report = await runAudit({
+      verdictLog,
+      fail2banLog: join(dir, 'bidi-fail2ban.log'),
+      authLogs: [authLog],
+      jail: 'f2b-campaign',
+      matchWindow: 86_400_000,
+      filters: { campaign: 'c-1' },
+      now: at(600),
+    });
+    const page = renderHtml(report);
+    expect(page).toContain('&#34;\\xe2\\x80\\xaetoor&#34;');
+    expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(renderTable(report)).toContain('"\\xe2\\x80\\xaetoor"');
+  });
+});
+
 describe('audit: a rotation it cannot read', () => {
   it("fails with the file named, as the audit's own error, when a .gz rotation is truncated", async () => {
     const verdictLog = join(dir, 'cut-verdicts.log');
