@@ -30,7 +30,10 @@ export class AuditBuilder {
     const ip = record.fields['ip'];
     // With --ip only that address is reconciled: each address's bans pair with its own fail2ban lines only.
     const asked = this.filters.ip === undefined || ip === this.filters.ip;
-    const outcome = record.verb === 'BAN' && ip !== undefined && asked ? this.history.outcome(ip, record.time) : null;
+    // A BAN written again after a rotation (`repeat=rotation`) is the same verdict: the first line answers for it.
+    const repeat = record.fields['repeat'] !== undefined;
+    const outcome =
+      record.verb === 'BAN' && ip !== undefined && asked && !repeat ? this.history.outcome(ip, record.time) : null;
     const f = this.filters;
     if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
     const id = campaignOf(record);

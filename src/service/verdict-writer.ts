@@ -16,10 +16,24 @@ export interface VerdictWriterOptions {
 }
 
 /**
+ * How far back, from the moment the service finds the path naming a new file, the BAN lines it wrote to the old one
+ * are written again into the new one. fail2ban's polling backend reopens the path by name about every second and
+ * starts a new file at byte 0: whatever it had not yet read of the renamed file it never reads. It polls every
+ * second and we check every second, so the lines at risk are at most ~2 s old; 10 s leaves room for a busy host.
+ */
+export const ROTATION_REPEAT_MS = 10_000;
+
+/** The key marking a BAN line written again after a rotation (docs/verdict-line.md): not a new verdict. */
+export const REPEAT_FIELD = ' repeat=rotation';
+
+const BAN_LINE = /^\S+ f2b-campaign\[\d+\]: BAN /;
+
+/**
  * Appends verdict lines to the log fail2ban watches: one write(2) per line on an O_APPEND descriptor, so fail2ban
  * never reads half a line written by us. Reopens the file on SIGHUP and whenever the path no longer names the open
  * file (logrotate moved it away). When a write fails (disk full, I/O error) the lines are kept in order and retried;
- * the service goes on detecting and never exits over it.
+ * the service goes on detecting and never exits over it. When the path names a new file, the BAN lines of the last
+ * ROTATION_REPEAT_MS are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one.
  */
 export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
@@ -32,6 +46,8 @@ export class VerdictWriter {
   private failing: Error | null = null;
   /** The whole of the first line, and the file its first part went to, after a short write. */
   private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
+  /** BAN lines written whole to the open file (ino, dev) in the last ROTATION_REPEAT_MS, with when. */
+  private recent: Array<{ readonly line: Buffer; readonly at: number }> = [];
   written = 0;
 
   constructor(options: VerdictWriterOptions) {
@@ -136,10 +152,36 @@ export class VerdictWriter {
         // Not a member of that group (a test, a custom path): the file keeps ours.
       }
     }
+    if (st.ino !== this.ino || st.dev !== this.dev) this.repeatRecent();
     this.fd = fd;
     this.ino = st.ino;
     this.dev = st.dev;
     return fd;
+  }
+
+  /**
+   * The path names a new file: queues again, before anything not yet written, the BAN lines that went to the old
+   * one lately. fail2ban answers one it had read with "already banned"; the audit counts the copy as no verdict.
+   */
+  private repeatRecent(): void {
+    const since = this.clock() - ROTATION_REPEAT_MS;
+    const lines = this.recent.filter((r) => r.at >= since).map((r) => r.line);
+    this.recent = [];
+    if (lines.length === 0) return;
+    // After the head if it is the rest of a torn line: flush() puts the whole line back in its place.
+    this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
+    this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated: lines.length });
+  }
+
+  /** Remembers a BAN line written whole, as its copy marked repeat=rotation, for repeatRecent(). */
+  private remember(line: Buffer): void {
+    const now = this.clock();
+    const text = line.toString('utf8');
+    // A copy is not copied again: a second rotation within seconds of the first is not worth a cascade of repeats.
+    if (BAN_LINE.test(text) && !text.includes(REPEAT_FIELD)) {
+      this.recent.push({ line: Buffer.from(`${text.replace(/\n$/, '')}${REPEAT_FIELD}\n`), at: now });
+    }
+    while (this.recent.length > 0 && this.recent[0]!.at < now - ROTATION_REPEAT_MS) this.recent.shift();
   }
 
   private closeFd(): void {
@@ -173,8 +215,10 @@ export class VerdictWriter {
           throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
         }
         this.queue.shift();
+        const whole = this.torn?.whole ?? head;
+        this.remember(whole);
         this.torn = null;
-        this.written++;
+        if (!whole.includes(REPEAT_FIELD)) this.written++;
       }
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
