@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fchownSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
-import { formatVerdictLine } from '../verdict/verdict-line.js';
+import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
@@ -65,9 +65,10 @@ export class VerdictWriter {
 
   /** Formats and appends one verdict (or queues it if the file cannot take it now). Never throws. */
   write(verdict: Verdict): string {
-    const line = formatVerdictLine({ ...verdict, time: this.clock() }, process.pid);
+    const now = this.clock();
+    const line = formatVerdictLine({ ...verdict, time: now }, process.pid);
     this.queue.push(Buffer.from(`${line}\n`));
-    this.flush();
+    this.flush(now);
     return line;
   }
 
@@ -194,7 +195,13 @@ export class VerdictWriter {
     this.fd = null;
   }
 
-  private flush(): void {
+  /**
+   * Writes what is queued. A line is stamped with the time it is written, not when it was decided: fail2ban ignores
+   * a BAN line older than findtime and counts the ban from the line's time, so a line held back by a full disk, or
+   * owed across a restart, must not carry its old time (it keeps it as `decided=`). A copy after a rotation keeps
+   * its time: it was written at it; and the rest of a torn line must follow the stamp its first part has.
+   */
+  private flush(now = this.clock()): void {
     if (this.queue.length === 0) return;
     try {
       if (this.fd !== null && this.movedAway()) this.closeFd();
@@ -207,6 +214,7 @@ export class VerdictWriter {
         this.torn = null;
       }
       while (this.queue.length > 0) {
+        if (this.torn === null) this.queue[0] = this.stamped(this.queue[0]!, now);
         const head = this.queue[0]!;
         const n = writeSync(fd, head);
         if (n < head.length) {
@@ -238,6 +246,13 @@ export class VerdictWriter {
       // A descriptor on a device that failed may stay bad: start from the path next time.
       this.closeFd();
     }
+  }
+
+  private stamped(line: Buffer, now: number): Buffer {
+    const text = line.toString('utf8').replace(/\n$/, '');
+    if (text.endsWith(REPEAT_FIELD)) return line;
+    const restamped = restampVerdictLine(text, now);
+    return restamped === text ? line : Buffer.from(`${restamped}\n`);
   }
 
   /** Whether lines are waiting because writing failed. */

@@ -206,14 +206,39 @@ describe('VerdictWriter', () => {
     expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toHaveLength(1);
   });
 
-  it('gives its owed lines to the state and writes them first after a restart', () => {
+  // Found in review: owed lines were written with the time they were decided; fail2ban ignores a BAN line older
+  // than findtime (1 d) and bans a younger one only for what is left of bantime counted from the line's time.
+  it('gives its owed lines to the state and writes them first after a restart, stamped when written', () => {
     const { dir, log } = setup();
     const path = join(dir, 'verdicts.log');
     const owed = ['2026-11-22T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r'];
-    const writer = new VerdictWriter({ path, log, owed });
+    const writer = new VerdictWriter({ path, log, owed, clock: () => WALL + 2 * 86_400_000 });
     writer.write(banVerdict(0, '203.0.113.10', 'c1', 'r'));
     writer.close();
-    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe(owed[0]);
+    const written = readFileSync(path, 'utf8').split('\n');
+    expect(written[0]).toBe(
+      '2026-11-24T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r decided=2026-11-22T03:00:00.000Z',
+    );
+    expect(written[1]).toMatch(/^2026-11-24T03:00:00.000Z .* reason=r$/);
+  });
+
+  it('stamps a line held back by a full disk with the time it is written, its own time kept as decided=', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    symlinkSync('/dev/full', path);
+    let now = WALL;
+    const writer = new VerdictWriter({ path, log, clock: () => now });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    now += 60_000;
+    writer.check(); // a retry that fails again keeps the first decided=
+    rmSync(path);
+    writeFileSync(path, '');
+    now += 300_000;
+    writer.check();
+    writer.close();
+    expect(readFileSync(path, 'utf8')).toBe(
+      `2026-11-22T03:06:00.000Z f2b-campaign[${process.pid}]: BAN ip=203.0.113.1 campaign=c1 reason=r decided=2026-11-22T03:00:00.000Z\n`,
+    );
   });
 });
 
