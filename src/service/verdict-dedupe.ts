@@ -67,7 +67,8 @@ export class VerdictDedupe {
     } catch {
       return dedupe;
     }
-    for (const line of text.join('').split('\n')) {
+    // Each file's unfinished last line (a full disk tore it) is no verdict written: the state still owes it whole.
+    for (const line of text.flatMap((t) => t.slice(0, t.lastIndexOf('\n') + 1).split('\n'))) {
       const key = lineKey(line);
       if (key !== null) dedupe.pending.set(key, (dedupe.pending.get(key) ?? 0) + 1);
     }

@@ -4,6 +4,8 @@ import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
+import { REPEAT_FIELD, RecentBans } from './recent-bans.js';
+import { unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 export interface VerdictWriterOptions {
@@ -16,24 +18,11 @@ export interface VerdictWriterOptions {
 }
 
 /**
- * How far back, from the moment the service finds the path naming a new file, the BAN lines it wrote to the old one
- * are written again into the new one. fail2ban's polling backend reopens the path by name about every second and
- * starts a new file at byte 0: whatever it had not yet read of the renamed file it never reads. It polls every
- * second and we check every second, so the lines at risk are at most ~2 s old; 10 s leaves room for a busy host.
- */
-export const ROTATION_REPEAT_MS = 10_000;
-
-/** The key marking a BAN line written again after a rotation (docs/verdict-line.md): not a new verdict. */
-export const REPEAT_FIELD = ' repeat=rotation';
-
-const BAN_LINE = /^\S+ f2b-campaign\[\d+\]: BAN /;
-
-/**
  * Appends verdict lines to the log fail2ban watches: one write(2) per line on an O_APPEND descriptor, so fail2ban
  * never reads half a line written by us. Reopens the file on SIGHUP and whenever the path no longer names the open
  * file (logrotate moved it away). When a write fails (disk full, I/O error) the lines are kept in order and retried;
  * the service goes on detecting and never exits over it. When the path names a new file, the BAN lines of the last
- * ROTATION_REPEAT_MS are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one.
+ * ROTATION_REPEAT_MS (recent-bans.ts) are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one.
  */
 export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
@@ -46,8 +35,8 @@ export class VerdictWriter {
   private failing: Error | null = null;
   /** The whole of the first line, and the file its first part went to, after a short write. */
   private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
-  /** BAN lines written whole to the open file (ino, dev) in the last ROTATION_REPEAT_MS, with when. */
-  private recent: Array<{ readonly line: Buffer; readonly at: number }> = [];
+  /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
+  private readonly recent = new RecentBans();
   written = 0;
 
   constructor(options: VerdictWriterOptions) {
@@ -57,6 +46,7 @@ export class VerdictWriter {
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();
+      this.resumeTorn();
     } catch {
       // Reported by the first write that fails; nothing is owed yet.
     }
@@ -72,9 +62,12 @@ export class VerdictWriter {
     return line;
   }
 
-  /** Lines owed (not yet written), for the state file. */
+  /**
+   * Lines owed (not yet written), for the state file; a torn first line whole, as it was begun: after a restart it
+   * is either finished where its part is or, if that file was rotated meanwhile, written whole (resumeTorn()).
+   */
   owed(): string[] {
-    return this.queue.map((b) => b.toString('utf8').replace(/\n$/, ''));
+    return this.queue.map((b, i) => (i === 0 && this.torn ? this.torn.whole : b).toString('utf8').replace(/\n$/, ''));
   }
 
   /** Where the file ends now: lines after this mark were written after the state that holds it. */
@@ -165,24 +158,28 @@ export class VerdictWriter {
    * one lately. fail2ban answers one it had read with "already banned"; the audit counts the copy as no verdict.
    */
   private repeatRecent(): void {
-    const since = this.clock() - ROTATION_REPEAT_MS;
-    const lines = this.recent.filter((r) => r.at >= since).map((r) => r.line);
-    this.recent = [];
+    const lines = this.recent.take(this.clock());
     if (lines.length === 0) return;
     // After the head if it is the rest of a torn line: flush() puts the whole line back in its place.
     this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
     this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated: lines.length });
   }
 
-  /** Remembers a BAN line written whole, as its copy marked repeat=rotation, for repeatRecent(). */
-  private remember(line: Buffer): void {
-    const now = this.clock();
-    const text = line.toString('utf8');
-    // A copy is not copied again: a second rotation within seconds of the first is not worth a cascade of repeats.
-    if (BAN_LINE.test(text) && !text.includes(REPEAT_FIELD)) {
-      this.recent.push({ line: Buffer.from(`${text.replace(/\n$/, '')}${REPEAT_FIELD}\n`), at: now });
+  /**
+   * At start, with owed lines: if the file ends with the first part of the first of them (a full disk tore it before
+   * the last stop), the rest follows it there, as within a run. If logrotate moved that file away while the service
+   * was stopped, the new file gets the line whole (flush() stamps it anew) and the rotated one keeps the part.
+   */
+  private resumeTorn(): void {
+    const head = this.queue[0];
+    if (head === undefined) return;
+    const part = unfinished(this.options.path, head);
+    if (part > 0) {
+      this.torn = { whole: head, ino: this.ino, dev: this.dev };
+      this.queue[0] = head.subarray(part);
+    } else if (unfinished(`${this.options.path}.1`, head) > 0) {
+      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
     }
-    while (this.recent.length > 0 && this.recent[0]!.at < now - ROTATION_REPEAT_MS) this.recent.shift();
   }
 
   private closeFd(): void {
@@ -224,7 +221,7 @@ export class VerdictWriter {
         }
         this.queue.shift();
         const whole = this.torn?.whole ?? head;
-        this.remember(whole);
+        this.recent.remember(whole, this.clock());
         this.torn = null;
         if (!whole.includes(REPEAT_FIELD)) this.written++;
       }

@@ -206,6 +206,47 @@ describe('VerdictWriter', () => {
     expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toHaveLength(1);
   });
 
+  // Found in review: the state kept only the unwritten rest of a torn line, so when logrotate moved the file while
+  // the service was stopped, the restarted writer began the new file with that rest: no address, no warning.
+  for (const rotated of [true, false]) {
+    it(`after a restart, finishes a torn line ${rotated ? 'whole in the new file if the old was rotated meanwhile' : 'where its part is'}`, () => {
+      const { dir, log, lines } = setup();
+      const mount = join(dir, 'small');
+      mkdirSync(mount);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-small', mount]);
+      cleanups.push(() => execFileSync('umount', [mount]));
+      writeFileSync(join(mount, 'filler'), Buffer.alloc(12 * 1024));
+      const path = join(mount, 'verdicts.log');
+      const writer = new VerdictWriter({ path, log, clock: () => WALL });
+      const mark = writer.mark();
+      let n = 0;
+      while (!writer.blocked && n < 200) writer.write(banVerdict(0, `203.0.113.${++n}`, 'c1', 'dictionary'));
+      const part = readFileSync(path, 'utf8');
+      expect(part.endsWith('\n')).toBe(false);
+      const owed = writer.owed();
+      expect(owed[0]).toContain(`ip=203.0.113.${n} `);
+      writer.close();
+      // Stopped: logrotate may move the file, the operator frees the disk; then the service starts again.
+      if (rotated) renameSync(path, `${path}.1`);
+      rmSync(join(mount, 'filler'));
+      const dedupe = VerdictDedupe.fromLog(path, mark);
+      const again = new VerdictWriter({ path, log, clock: () => WALL, owed: owed.filter((l) => !dedupe.seenLine(l)) });
+      again.close();
+      const ips = (file: string) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => parseVerdictLine(l)?.fields.get('ip') ?? null);
+      if (rotated) {
+        expect(ips(path)).toEqual([`203.0.113.${n}`]);
+        expect(readFileSync(`${path}.1`, 'utf8')).toBe(part);
+      } else {
+        expect(ips(path)).toEqual([...Array(n).keys()].map((i) => `203.0.113.${i + 1}`));
+      }
+      expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toHaveLength(rotated ? 1 : 0);
+    });
+  }
+
   // Found in review: owed lines were written with the time they were decided; fail2ban ignores a BAN line older
   // than findtime (1 d) and bans a younger one only for what is left of bantime counted from the line's time.
   it('gives its owed lines to the state and writes them first after a restart, stamped when written', () => {
