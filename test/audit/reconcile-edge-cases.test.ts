@@ -130,6 +130,36 @@ describe('audit: what fail2ban says about the address', () => {
   });
 });
 
+describe('audit: a verdict fail2ban answered with "already banned"', () => {
+  // Found in review: the audit gave the second verdict the Ban that answered the third (after an unban), and the
+  // third none.
+  it('is already banned since the first ban, and the ban after the unban answers the next verdict', async () => {
+    const ip = '192.0.2.78';
+    const report = await audit(
+      'reban',
+      [
+        campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'),
+        ban(at(1), ip, 'c-1', 'rhythm'),
+        ban(at(1, 5), ip, 'c-1', 'rhythm'),
+        ban(at(1, 40), ip, 'c-1', 'rhythm'),
+      ],
+      [
+        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(1, 1), 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`),
+        fail2banLine(at(1, 6), 'actions', 'NOTICE', `[f2b-campaign] ${ip} already banned`),
+        fail2banLine(at(1, 16), 'actions', 'NOTICE', `[f2b-campaign] Unban ${ip}`),
+        fail2banLine(at(1, 41), 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`),
+      ],
+    );
+    const outcomes = report.campaigns[0]!.members.get(ip)!.verdicts.map((v) => v.outcome);
+    expect(outcomes).toEqual([
+      { status: 'banned', at: at(1, 1), delay: 1000, restored: false },
+      { status: 'already-banned', since: at(1, 1) },
+      { status: 'banned', at: at(1, 41), delay: 1000, restored: false },
+    ]);
+  });
+});
+
 describe('audit: HTML alert evidence', () => {
   it('quotes values as the verdict line does, so a value with spaces cannot pass for more fields', async () => {
     const alert: Verdict = {
