@@ -134,6 +134,22 @@ export class Fail2banHistory {
     };
   }
 
+  /**
+   * The jail's Bans from `from` on (to `until`) that answered no verdict: an address banned by hand (`banip`), by a
+   * line fail2ban read that we did not write, or with no verdict left in the log. A `Restore Ban` at a restart
+   * carries over a ban made earlier, so it is not one of them. Call after every verdict was reconciled.
+   */
+  unanswered(from: number, until = Number.POSITIVE_INFINITY): Fail2banEvent[] {
+    const out: Fail2banEvent[] = [];
+    for (const events of this.byIp.values()) {
+      for (const e of events) {
+        if (e.jail === this.jail && e.type === 'ban' && !this.consumed.has(e) && e.time >= from && e.time <= until)
+          out.push(e);
+      }
+    }
+    return out.sort((a, b) => a.time - b.time);
+  }
+
   private activeBan(
     events: readonly Fail2banEvent[],
     time: number,

@@ -128,7 +128,16 @@ ${report.campaigns
   .map(campaignSection)
   .join('\n')}
 ${othersTable(report.campaigns.filter((c) => !drawn.has(c)))}
+${unexplainedSection(report)}
 <section><h2>Alerts</h2>${alerts ? `<table><tr><th>time (UTC)</th><th>kind</th><th>evidence</th></tr>${alerts}</table>` : '<p class="meta">none</p>'}</section>
 </body></html>
 `;
+}
+
+/** The jail's bans no verdict explains (an address banned by hand, or a line in the verdict log not ours). */
+function unexplainedSection(report: AuditReport): string {
+  const bans = report.unexplainedBans;
+  if (bans.length === 0) return '';
+  const rows = bans.map((e) => `<tr><td>${html(e.ip ?? '-')}</td><td>${stamp(e.time)}</td></tr>`).join('');
+  return `<section><h2>Bans no verdict explains</h2><p class="meta">fail2ban banned these in jail ${html(report.jail)} with no BAN verdict naming them (by hand, or a line in the verdict log that f2b-campaign did not write)</p><table><tr><th>address</th><th>banned (UTC)</th></tr>${rows}</table></section>`;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditFilters } from '../../src/audit/audit-builder.js';
 import { prefixOf } from '../../src/audit/audit-report.js';
 import { renderHtml } from '../../src/audit/report-html.js';
+import { reportToJson } from '../../src/audit/report-json.js';
 import { renderTable } from '../../src/audit/report-table.js';
 import { runAudit } from '../../src/audit/run-audit.js';
 import { F2bCampaignError } from '../../src/core/errors.js';
@@ -157,6 +158,35 @@ describe('audit: a verdict fail2ban answered with "already banned"', () => {
       { status: 'already-banned', since: at(1, 1) },
       { status: 'banned', at: at(1, 41), delay: 1000, restored: false },
     ]);
+  });
+});
+
+describe('audit: bans no verdict explains', () => {
+  // Found in review: a [f2b-campaign] Ban with no verdict naming the address was not reported at all.
+  it('lists a jail ban that answers no verdict, in the table, the JSON and the HTML', async () => {
+    const report = await audit(
+      'unexplained',
+      [campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'), ban(at(1), '192.0.2.10', 'c-1', 'rhythm')],
+      [
+        fail2banLine(at(-10), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        // Before the verdict log begins: it cannot say, so not listed.
+        fail2banLine(at(-5), 'actions', 'NOTICE', '[f2b-campaign] Ban 203.0.113.5'),
+        fail2banLine(at(1, 1), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.10'),
+        fail2banLine(at(3), 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.99'),
+        fail2banLine(at(4), 'actions', 'NOTICE', '[sshd] Ban 198.51.100.98'),
+        // A restart restores the ban of 192.0.2.10: carried over, not a new one.
+        fail2banLine(at(5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(5, 1), 'actions', 'NOTICE', '[f2b-campaign] Restore Ban 192.0.2.10'),
+      ],
+    );
+    expect(report.unexplainedBans.map((e) => [e.ip, e.time])).toEqual([['198.51.100.99', at(3)]]);
+    expect(renderTable(report)).toMatch(/no BAN verdict explains[^\n]*\n.*\n198\.51\.100\.99 +2026-02-15.10:03:00/);
+    expect(JSON.stringify(reportToJson(report))).toContain(
+      '"unexplainedBans":[{"time":"2026-02-15T10:03:00.000Z","ip":"198.51.100.99"}]',
+    );
+    expect(renderHtml(report)).toContain('<td>198.51.100.99</td>');
+    const forCampaign = await audit('unexplained-c', [ban(at(1), '192.0.2.10', 'c-1', 'r')], [], { campaign: 'c-1' });
+    expect(forCampaign.unexplainedBans).toEqual([]);
   });
 });
 
