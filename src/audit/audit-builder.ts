@@ -19,6 +19,8 @@ export class AuditBuilder {
   private readonly explained: VerdictRecord[] = [];
   /** Reasons repeat across thousands of BANs: keep one copy of each (and not the line it was cut from). */
   private readonly reasons = new Map<string, string>();
+  /** The earliest verdict line read: before it the verdict log says nothing, so a Ban there is not unexplained. */
+  private firstVerdict = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly history: Fail2banHistory,
@@ -26,11 +28,15 @@ export class AuditBuilder {
   ) {}
 
   add(record: VerdictRecord): void {
+    this.firstVerdict = Math.min(this.firstVerdict, record.time);
     // Reconcile every BAN, even filtered-out ones, so the pairing of verdicts and bans does not depend on filters.
     const ip = record.fields['ip'];
     // With --ip only that address is reconciled: each address's bans pair with its own fail2ban lines only.
     const asked = this.filters.ip === undefined || ip === this.filters.ip;
-    const outcome = record.verb === 'BAN' && ip !== undefined && asked ? this.history.outcome(ip, record.time) : null;
+    // A BAN written again after a rotation (`repeat=rotation`) is the same verdict: the first line answers for it.
+    const repeat = record.fields['repeat'] !== undefined;
+    const outcome =
+      record.verb === 'BAN' && ip !== undefined && asked && !repeat ? this.history.outcome(ip, record.time) : null;
     const f = this.filters;
     if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
     const id = campaignOf(record);
@@ -109,6 +115,10 @@ export class AuditBuilder {
       fail2banUptime: this.history.uptime,
       campaigns,
       alerts: ip === undefined ? this.alerts : this.alerts.filter((a) => addressesOf(a).includes(ip)),
+      unexplainedBans:
+        this.filters.campaign !== undefined
+          ? []
+          : this.history.unanswered(Math.max(this.firstVerdict, this.filters.since ?? 0), this.filters.until),
       explain: ip === undefined ? null : { ip, verdicts: this.explained, fail2ban: [...this.history.eventsFor(ip)] },
     };
   }

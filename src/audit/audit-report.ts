@@ -62,6 +62,11 @@ export interface AuditReport {
   readonly fail2banUptime: Array<[number, number]>;
   readonly campaigns: CampaignReport[];
   readonly alerts: VerdictRecord[];
+  /**
+   * fail2ban Bans in the jail that no BAN verdict explains, from the first verdict read on (within --since/--until;
+   * none with --campaign, since such a ban belongs to no campaign).
+   */
+  readonly unexplainedBans: Fail2banEvent[];
   /** With --ip: every verdict naming the address and every fail2ban event about it. */
   readonly explain: { ip: string; verdicts: VerdictRecord[]; fail2ban: Fail2banEvent[] } | null;
 }

@@ -82,15 +82,19 @@ export class Fail2banHistory {
     const events = this.eventsFor(ip);
     const until = time + this.window;
     const inWindow = (e: Fail2banEvent) => e.time >= time - EARLY && e.time <= until;
-    for (const e of events) {
-      if (e.jail !== this.jail || this.consumed.has(e) || !inWindow(e)) continue;
-      if (e.type === 'ban' || e.type === 'restore-ban') {
-        this.consumed.add(e);
-        return { status: 'banned', at: e.time, delay: Math.max(0, e.time - time), restored: e.type === 'restore-ban' };
-      }
-    }
-    const active = this.activeBan(events, time, (jail) => jail === this.jail);
+    const answer = events.find(
+      (e) =>
+        e.jail === this.jail && (e.type === 'ban' || e.type === 'restore-ban') && !this.consumed.has(e) && inWindow(e),
+    );
+    // Already banned at the verdict's time (by a Ban other than the one that may answer it): fail2ban said "already
+    // banned", and a later Ban, after an unban, answers a later verdict (found in review: it was given to this one).
+    const active = this.activeBan(events, time, (jail) => jail === this.jail, answer);
     if (active) return { status: 'already-banned', since: active.time };
+    if (answer) {
+      this.consumed.add(answer);
+      const restored = answer.type === 'restore-ban';
+      return { status: 'banned', at: answer.time, delay: Math.max(0, answer.time - time), restored };
+    }
     const noticed = events.find((e) => e.jail === this.jail && e.type === 'already-banned' && inWindow(e));
     if (noticed) return { status: 'already-banned', since: noticed.time };
     const ignored = events.find((e) => e.jail === this.jail && e.type === 'ignore' && inWindow(e));
@@ -130,11 +134,32 @@ export class Fail2banHistory {
     };
   }
 
-  private activeBan(events: readonly Fail2banEvent[], time: number, jailMatches: (jail: string) => boolean) {
+  /**
+   * The jail's Bans from `from` on (to `until`) that answered no verdict: an address banned by hand (`banip`), by a
+   * line fail2ban read that we did not write, or with no verdict left in the log. A `Restore Ban` at a restart
+   * carries over a ban made earlier, so it is not one of them. Call after every verdict was reconciled.
+   */
+  unanswered(from: number, until = Number.POSITIVE_INFINITY): Fail2banEvent[] {
+    const out: Fail2banEvent[] = [];
+    for (const events of this.byIp.values()) {
+      for (const e of events) {
+        if (e.jail === this.jail && e.type === 'ban' && !this.consumed.has(e) && e.time >= from && e.time <= until)
+          out.push(e);
+      }
+    }
+    return out.sort((a, b) => a.time - b.time);
+  }
+
+  private activeBan(
+    events: readonly Fail2banEvent[],
+    time: number,
+    jailMatches: (jail: string) => boolean,
+    except?: Fail2banEvent,
+  ) {
     const state = new Map<string, Fail2banEvent>();
     for (const e of events) {
       if (e.time > time + EARLY) break;
-      if (e.jail === undefined || !jailMatches(e.jail)) continue;
+      if (e === except || e.jail === undefined || !jailMatches(e.jail)) continue;
       if (e.type === 'ban' || e.type === 'restore-ban') state.set(e.jail, e);
       else if (e.type === 'unban') state.delete(e.jail);
     }

@@ -49,7 +49,7 @@ ${campaignTimeline(c)}
 <div><h3>Top usernames tried</h3>${
     users.length === 0
       ? '<p class="meta">none recorded (BAN lines carry no user=, and no sshd log was read)</p>'
-      : `<table><tr><th>username</th><th>tries</th></tr>${users.map((u) => `<tr><td>${html(u.user)}</td><td>${u.count}</td></tr>`).join('')}</table>`
+      : `<table><tr><th>username</th><th>tries</th></tr>${users.map((u) => `<tr><td>${html(escapeValue(u.user))}</td><td>${u.count}</td></tr>`).join('')}</table>`
   }</div>
 <div><h3>Prefixes</h3><table><tr><th>prefix</th><th>members</th></tr>${prefixes.map((p) => `<tr><td>${html(p.prefix)}</td><td>${p.members}</td></tr>`).join('')}</table></div>
 <div><h3>Not carried out by fail2ban</h3>${
@@ -128,7 +128,16 @@ ${report.campaigns
   .map(campaignSection)
   .join('\n')}
 ${othersTable(report.campaigns.filter((c) => !drawn.has(c)))}
+${unexplainedSection(report)}
 <section><h2>Alerts</h2>${alerts ? `<table><tr><th>time (UTC)</th><th>kind</th><th>evidence</th></tr>${alerts}</table>` : '<p class="meta">none</p>'}</section>
 </body></html>
 `;
+}
+
+/** The jail's bans no verdict explains (an address banned by hand, or a line in the verdict log not ours). */
+function unexplainedSection(report: AuditReport): string {
+  const bans = report.unexplainedBans;
+  if (bans.length === 0) return '';
+  const rows = bans.map((e) => `<tr><td>${html(e.ip ?? '-')}</td><td>${stamp(e.time)}</td></tr>`).join('');
+  return `<section><h2>Bans no verdict explains</h2><p class="meta">fail2ban banned these in jail ${html(report.jail)} with no BAN verdict naming them (by hand, or a line in the verdict log that f2b-campaign did not write)</p><table><tr><th>address</th><th>banned (UTC)</th></tr>${rows}</table></section>`;
 }

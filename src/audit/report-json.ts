@@ -17,6 +17,7 @@ export function reportToJson(report: AuditReport): Record<string, unknown> {
     fail2banUptime: report.fail2banUptime.map(([a, b]) => ({ from: iso(a), to: iso(b) })),
     campaigns: report.campaigns.map(campaignToJson),
     alerts: report.alerts.map((a) => ({ time: iso(a.time), ...a.fields })),
+    unexplainedBans: report.unexplainedBans.map((e) => ({ time: iso(e.time), ip: e.ip ?? null })),
     explain: report.explain && {
       ip: report.explain.ip,
       verdicts: report.explain.verdicts.map((v) => ({ time: iso(v.time), verb: v.verb, ...v.fields })),

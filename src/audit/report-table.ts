@@ -88,6 +88,12 @@ export function renderTable(report: AuditReport): string {
       'BAN verdicts fail2ban did not carry out:',
       ...table([['CAMPAIGN', 'ADDRESS', 'VERDICT', 'WHY'], ...never]),
     );
+  if (report.unexplainedBans.length > 0)
+    out.push(
+      '',
+      `fail2ban bans in jail ${report.jail} that no BAN verdict explains (banned by hand, or a line not ours):`,
+      ...table([['ADDRESS', 'BANNED (UTC)'], ...report.unexplainedBans.map((e) => [e.ip ?? '-', stamp(e.time)])]),
+    );
   for (const c of report.campaigns) {
     if (report.filters.campaign === undefined && report.filters.ip === undefined) break;
     out.push(

@@ -7,10 +7,23 @@ export interface VerdictRecord {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+/**
+ * The keys docs/verdict-line.md says every line of a verb carries (a BAN's first key is always `ip`). A line that
+ * lacks one was cut (a full disk tore it, and a rotation kept the part): `BAN ip=101.222.219.19` cut from
+ * `...219.194 campaign=...` would otherwise name a bystander.
+ */
+const REQUIRED: Readonly<Record<VerdictRecord['verb'], readonly string[]>> = {
+  BAN: ['ip', 'campaign', 'reason'],
+  ALERT: ['kind'],
+  CAMPAIGN: ['id', 'event'],
+};
+
 /** Reads one line of the verdict log; null for lines that are not verdicts (counted by the caller). */
 export function readVerdictRecord(line: string): VerdictRecord | null {
   const parsed = parseVerdictLine(line);
   if (!parsed) return null;
+  if (REQUIRED[parsed.verb].some((key) => !parsed.fields.has(key))) return null;
+  if (parsed.verb === 'BAN' && parsed.fields.keys().next().value !== 'ip') return null;
   return { time: parsed.time, verb: parsed.verb, fields: Object.fromEntries(parsed.fields) };
 }
 

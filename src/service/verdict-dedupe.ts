@@ -17,7 +17,8 @@ export function verdictKey(verdict: Verdict): string {
 /** The same identity read back from a written line; null for a line that is not a verdict. */
 export function lineKey(line: string): string | null {
   const parsed = parseVerdictLine(line);
-  if (!parsed) return null;
+  // A BAN written again after a rotation is no verdict of its own: the core makes its verdict once.
+  if (!parsed || parsed.fields.has('repeat')) return null;
   return [parsed.verb, ...[...parsed.fields].slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(' ');
 }
 
@@ -66,7 +67,8 @@ export class VerdictDedupe {
     } catch {
       return dedupe;
     }
-    for (const line of text.join('').split('\n')) {
+    // Each file's unfinished last line (a full disk tore it) is no verdict written: the state still owes it whole.
+    for (const line of text.flatMap((t) => t.slice(0, t.lastIndexOf('\n') + 1).split('\n'))) {
       const key = lineKey(line);
       if (key !== null) dedupe.pending.set(key, (dedupe.pending.get(key) ?? 0) + 1);
     }

@@ -1,9 +1,11 @@
 import { closeSync, existsSync, fchownSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
-import { formatVerdictLine } from '../verdict/verdict-line.js';
+import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
+import { REPEAT_FIELD, RecentBans } from './recent-bans.js';
+import { unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 export interface VerdictWriterOptions {
@@ -19,7 +21,8 @@ export interface VerdictWriterOptions {
  * Appends verdict lines to the log fail2ban watches: one write(2) per line on an O_APPEND descriptor, so fail2ban
  * never reads half a line written by us. Reopens the file on SIGHUP and whenever the path no longer names the open
  * file (logrotate moved it away). When a write fails (disk full, I/O error) the lines are kept in order and retried;
- * the service goes on detecting and never exits over it.
+ * the service goes on detecting and never exits over it. When the path names a new file, the BAN lines of the last
+ * ROTATION_REPEAT_MS (recent-bans.ts) are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one.
  */
 export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
@@ -32,6 +35,8 @@ export class VerdictWriter {
   private failing: Error | null = null;
   /** The whole of the first line, and the file its first part went to, after a short write. */
   private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
+  /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
+  private readonly recent = new RecentBans();
   written = 0;
 
   constructor(options: VerdictWriterOptions) {
@@ -41,6 +46,7 @@ export class VerdictWriter {
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();
+      this.resumeTorn();
     } catch {
       // Reported by the first write that fails; nothing is owed yet.
     }
@@ -49,15 +55,19 @@ export class VerdictWriter {
 
   /** Formats and appends one verdict (or queues it if the file cannot take it now). Never throws. */
   write(verdict: Verdict): string {
-    const line = formatVerdictLine({ ...verdict, time: this.clock() }, process.pid);
+    const now = this.clock();
+    const line = formatVerdictLine({ ...verdict, time: now }, process.pid);
     this.queue.push(Buffer.from(`${line}\n`));
-    this.flush();
+    this.flush(now);
     return line;
   }
 
-  /** Lines owed (not yet written), for the state file. */
+  /**
+   * Lines owed (not yet written), for the state file; a torn first line whole, as it was begun: after a restart it
+   * is either finished where its part is or, if that file was rotated meanwhile, written whole (resumeTorn()).
+   */
   owed(): string[] {
-    return this.queue.map((b) => b.toString('utf8').replace(/\n$/, ''));
+    return this.queue.map((b, i) => (i === 0 && this.torn ? this.torn.whole : b).toString('utf8').replace(/\n$/, ''));
   }
 
   /** Where the file ends now: lines after this mark were written after the state that holds it. */
@@ -136,10 +146,40 @@ export class VerdictWriter {
         // Not a member of that group (a test, a custom path): the file keeps ours.
       }
     }
+    if (st.ino !== this.ino || st.dev !== this.dev) this.repeatRecent();
     this.fd = fd;
     this.ino = st.ino;
     this.dev = st.dev;
     return fd;
+  }
+
+  /**
+   * The path names a new file: queues again, before anything not yet written, the BAN lines that went to the old
+   * one lately. fail2ban answers one it had read with "already banned"; the audit counts the copy as no verdict.
+   */
+  private repeatRecent(): void {
+    const lines = this.recent.take(this.clock());
+    if (lines.length === 0) return;
+    // After the head if it is the rest of a torn line: flush() puts the whole line back in its place.
+    this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
+    this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated: lines.length });
+  }
+
+  /**
+   * At start, with owed lines: if the file ends with the first part of the first of them (a full disk tore it before
+   * the last stop), the rest follows it there, as within a run. If logrotate moved that file away while the service
+   * was stopped, the new file gets the line whole (flush() stamps it anew) and the rotated one keeps the part.
+   */
+  private resumeTorn(): void {
+    const head = this.queue[0];
+    if (head === undefined) return;
+    const part = unfinished(this.options.path, head);
+    if (part > 0) {
+      this.torn = { whole: head, ino: this.ino, dev: this.dev };
+      this.queue[0] = head.subarray(part);
+    } else if (unfinished(`${this.options.path}.1`, head) > 0) {
+      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
+    }
   }
 
   private closeFd(): void {
@@ -152,7 +192,13 @@ export class VerdictWriter {
     this.fd = null;
   }
 
-  private flush(): void {
+  /**
+   * Writes what is queued. A line is stamped with the time it is written, not when it was decided: fail2ban ignores
+   * a BAN line older than findtime and counts the ban from the line's time, so a line held back by a full disk, or
+   * owed across a restart, must not carry its old time (it keeps it as `decided=`). A copy after a rotation keeps
+   * its time: it was written at it; and the rest of a torn line must follow the stamp its first part has.
+   */
+  private flush(now = this.clock()): void {
     if (this.queue.length === 0) return;
     try {
       if (this.fd !== null && this.movedAway()) this.closeFd();
@@ -165,6 +211,7 @@ export class VerdictWriter {
         this.torn = null;
       }
       while (this.queue.length > 0) {
+        if (this.torn === null) this.queue[0] = this.stamped(this.queue[0]!, now);
         const head = this.queue[0]!;
         const n = writeSync(fd, head);
         if (n < head.length) {
@@ -173,8 +220,10 @@ export class VerdictWriter {
           throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
         }
         this.queue.shift();
+        const whole = this.torn?.whole ?? head;
+        this.recent.remember(whole, this.clock());
         this.torn = null;
-        this.written++;
+        if (!whole.includes(REPEAT_FIELD)) this.written++;
       }
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
@@ -194,6 +243,13 @@ export class VerdictWriter {
       // A descriptor on a device that failed may stay bad: start from the path next time.
       this.closeFd();
     }
+  }
+
+  private stamped(line: Buffer, now: number): Buffer {
+    const text = line.toString('utf8').replace(/\n$/, '');
+    if (text.endsWith(REPEAT_FIELD)) return line;
+    const restamped = restampVerdictLine(text, now);
+    return restamped === text ? line : Buffer.from(`${restamped}\n`);
   }
 
   /** Whether lines are waiting because writing failed. */

@@ -154,3 +154,18 @@ export function parseVerdictLine(line: string): ParsedVerdictLine | null {
     fields,
   };
 }
+
+/** The key that keeps a verdict's own time on a line written later (docs/verdict-line.md). */
+export const DECIDED_KEY = 'decided';
+
+/**
+ * The line as written at `time`: its time is when it is written (fail2ban counts findtime and bantime from it), and
+ * the time it was decided, when that differs, follows as `decided=` last (kept from an earlier stamp).
+ */
+export function restampVerdictLine(line: string, time: number): string {
+  const stamp = isoTime(time);
+  const old = line.slice(0, stamp.length);
+  if (old === stamp || !HEAD.test(line)) return line;
+  const rest = line.slice(old.length);
+  return rest.includes(` ${DECIDED_KEY}=`) ? stamp + rest : `${stamp}${rest} ${DECIDED_KEY}=${old}`;
+}

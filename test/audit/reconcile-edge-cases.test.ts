@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditFilters } from '../../src/audit/audit-builder.js';
 import { prefixOf } from '../../src/audit/audit-report.js';
 import { renderHtml } from '../../src/audit/report-html.js';
+import { reportToJson } from '../../src/audit/report-json.js';
 import { renderTable } from '../../src/audit/report-table.js';
 import { runAudit } from '../../src/audit/run-audit.js';
 import { F2bCampaignError } from '../../src/core/errors.js';
@@ -130,6 +131,65 @@ describe('audit: what fail2ban says about the address', () => {
   });
 });
 
+describe('audit: a verdict fail2ban answered with "already banned"', () => {
+  // Found in review: the audit gave the second verdict the Ban that answered the third (after an unban), and the
+  // third none.
+  it('is already banned since the first ban, and the ban after the unban answers the next verdict', async () => {
+    const ip = '192.0.2.78';
+    const report = await audit(
+      'reban',
+      [
+        campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'),
+        ban(at(1), ip, 'c-1', 'rhythm'),
+        ban(at(1, 5), ip, 'c-1', 'rhythm'),
+        ban(at(1, 40), ip, 'c-1', 'rhythm'),
+      ],
+      [
+        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(1, 1), 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`),
+        fail2banLine(at(1, 6), 'actions', 'NOTICE', `[f2b-campaign] ${ip} already banned`),
+        fail2banLine(at(1, 16), 'actions', 'NOTICE', `[f2b-campaign] Unban ${ip}`),
+        fail2banLine(at(1, 41), 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`),
+      ],
+    );
+    const outcomes = report.campaigns[0]!.members.get(ip)!.verdicts.map((v) => v.outcome);
+    expect(outcomes).toEqual([
+      { status: 'banned', at: at(1, 1), delay: 1000, restored: false },
+      { status: 'already-banned', since: at(1, 1) },
+      { status: 'banned', at: at(1, 41), delay: 1000, restored: false },
+    ]);
+  });
+});
+
+describe('audit: bans no verdict explains', () => {
+  // Found in review: a [f2b-campaign] Ban with no verdict naming the address was not reported at all.
+  it('lists a jail ban that answers no verdict, in the table, the JSON and the HTML', async () => {
+    const report = await audit(
+      'unexplained',
+      [campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'), ban(at(1), '192.0.2.10', 'c-1', 'rhythm')],
+      [
+        fail2banLine(at(-10), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        // Before the verdict log begins: it cannot say, so not listed.
+        fail2banLine(at(-5), 'actions', 'NOTICE', '[f2b-campaign] Ban 203.0.113.5'),
+        fail2banLine(at(1, 1), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.10'),
+        fail2banLine(at(3), 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.99'),
+        fail2banLine(at(4), 'actions', 'NOTICE', '[sshd] Ban 198.51.100.98'),
+        // A restart restores the ban of 192.0.2.10: carried over, not a new one.
+        fail2banLine(at(5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(5, 1), 'actions', 'NOTICE', '[f2b-campaign] Restore Ban 192.0.2.10'),
+      ],
+    );
+    expect(report.unexplainedBans.map((e) => [e.ip, e.time])).toEqual([['198.51.100.99', at(3)]]);
+    expect(renderTable(report)).toMatch(/no BAN verdict explains[^\n]*\n.*\n198\.51\.100\.99 +2026-02-15.10:03:00/);
+    expect(JSON.stringify(reportToJson(report))).toContain(
+      '"unexplainedBans":[{"time":"2026-02-15T10:03:00.000Z","ip":"198.51.100.99"}]',
+    );
+    expect(renderHtml(report)).toContain('<td>198.51.100.99</td>');
+    const forCampaign = await audit('unexplained-c', [ban(at(1), '192.0.2.10', 'c-1', 'r')], [], { campaign: 'c-1' });
+    expect(forCampaign.unexplainedBans).toEqual([]);
+  });
+});
+
 describe('audit: HTML alert evidence', () => {
   it('quotes values as the verdict line does, so a value with spaces cannot pass for more fields', async () => {
     const alert: Verdict = {
@@ -147,6 +207,44 @@ describe('audit: HTML alert evidence', () => {
     expect(page).toContain('user=&#34;x ip=10.9.9.9 reason=none&#34;');
     expect(page).not.toContain('user=x ip=10.9.9.9');
     expect(renderTable(report)).toContain('user="x ip=10.9.9.9 reason=none"');
+  });
+});
+
+describe('audit: HTML usernames', () => {
+  // Found in review: the top-usernames table passed attacker names through html() only, so a U+202E override
+  // made "\u202etoor" show as "root" and ESC sequences ran when the page was cat'ed.
+  it('writes attacker usernames escaped as the terminal table does: no control or bidi character raw', async () => {
+    const authLog = join(dir, 'bidi-auth.log');
+    const names = ['\u202etoor', '\u001b]0;T\u0007x\u001b[31m', '\u009b2J'];
+    const stamp = (t: number) => new Date(t).toISOString().replace('Z', '000+00:00');
+    writeFileSync(
+      authLog,
+      names
+        .map(
+          (user, k) =>
+            `${stamp(at(0, k))} web1 sshd[100${k}]: Failed password for invalid user ${user} from 198.51.100.1 port 4000${k} ssh2\n`,
+        )
+        .join(''),
+    );
+    const verdictLog = join(dir, 'bidi-verdicts.log');
+    const verdicts = [
+      campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'),
+      ban(at(0, 5), '198.51.100.1', 'c-1', 'rhythm'),
+    ];
+    writeFileSync(verdictLog, `${verdictLines(verdicts).join('\n')}\n`);
+    const report = await runAudit({
+      verdictLog,
+      fail2banLog: join(dir, 'bidi-fail2ban.log'),
+      authLogs: [authLog],
+      jail: 'f2b-campaign',
+      matchWindow: 86_400_000,
+      filters: { campaign: 'c-1' },
+      now: at(600),
+    });
+    const page = renderHtml(report);
+    expect(page).toContain('&#34;\\xe2\\x80\\xaetoor&#34;');
+    expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(renderTable(report)).toContain('"\\xe2\\x80\\xaetoor"');
   });
 });
 

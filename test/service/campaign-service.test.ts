@@ -101,6 +101,9 @@ describe('CampaignService (in-process)', () => {
     await again.stop();
     const lines = readFileSync(verdicts, 'utf8').split('\n');
     expect(lines.filter((l) => l === written)).toHaveLength(1);
-    expect(lines.filter((l) => l === stillOwed)).toHaveLength(1);
+    // Written now, stamped with the time it was written and its own kept as decided= (docs/verdict-line.md).
+    const late = lines.filter((l) => l.includes(' ip=203.0.113.10 '));
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatch(/ BAN ip=203\.0\.113\.10 campaign=c1 reason=r decided=2026-11-22T03:00:01\.000Z$/);
   });
 });

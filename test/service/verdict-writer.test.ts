@@ -57,9 +57,56 @@ describe('VerdictWriter', () => {
     renameSync(path, `${path}.1`);
     writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
     writer.close();
-    expect(readFileSync(`${path}.1`, 'utf8')).toContain('ip=203.0.113.1');
-    expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.2');
-    expect(readFileSync(path, 'utf8')).not.toContain('ip=203.0.113.1');
+    const old = readFileSync(`${path}.1`, 'utf8');
+    expect(old).toContain('ip=203.0.113.1');
+    expect(old).not.toContain('ip=203.0.113.2');
+    // The line of the second before the rotation again (fail2ban may not have read it), then the new one.
+    const fresh = readFileSync(path, 'utf8').trim().split('\n');
+    expect(fresh).toEqual([`${old.trim()} repeat=rotation`, expect.stringContaining('ip=203.0.113.2')]);
+  });
+
+  // Found in review: fail2ban's polling backend never reads the tail of a renamed file it had not read yet, so the
+  // BAN lines of the second before a rotation were lost (the real fail2ban run is verdict-rotation-fail2ban.test.ts).
+  it('writes the BAN lines of the last 10 s into the new file after a rotation, marked repeat=rotation', () => {
+    const { dir, log, lines } = setup();
+    const path = join(dir, 'verdicts.log');
+    let now = WALL;
+    const writer = new VerdictWriter({ path, log, clock: () => now });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    now += 5_000;
+    writer.write({
+      time: 0,
+      verb: 'CAMPAIGN',
+      fields: [
+        ['id', 'c1'],
+        ['event', 'grow'],
+      ],
+    });
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    now += 6_000;
+    writer.write(banVerdict(0, '203.0.113.3', 'c1', 'r'));
+    writer.reopen('reload'); // the same file: nothing is repeated
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, '');
+    now += 1_000;
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.4', 'c1', 'r'));
+    writer.close();
+    const old = readFileSync(`${path}.1`, 'utf8').trim().split('\n');
+    expect(old).toHaveLength(4);
+    const fresh = readFileSync(path, 'utf8').trim().split('\n');
+    // 203.0.113.1 was written 12 s before: not again. The copies keep their line's time.
+    expect(fresh).toEqual([
+      `${old[2]} repeat=rotation`,
+      `${old[3]} repeat=rotation`,
+      expect.stringContaining('ip=203.0.113.4'),
+    ]);
+    expect(writer.written).toBe(5);
+    expect(lines().filter((l) => l['repeated'] !== undefined)).toMatchObject([{ reason: 'rotated', repeated: 2 }]);
+    // A crash's dedupe reads the copies as no verdict of their own.
+    const dedupe = VerdictDedupe.fromLog(path, { ino: statSync(path).ino, dev: statSync(path).dev, size: 0 });
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(false);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.4', 'c1', 'r'))).toBe(true);
   });
 
   it('creates the log again when it was deleted (fail2ban will not start a jail without it), before any verdict', () => {
@@ -148,19 +195,91 @@ describe('VerdictWriter', () => {
     writer.write(banVerdict(0, '198.51.100.1', 'c1', 'dictionary'));
     writer.close();
     const fresh = readFileSync(path, 'utf8').trim().split('\n');
-    expect(fresh.map((l) => parseVerdictLine(l)?.fields.get('ip'))).toEqual([`203.0.113.${n}`, '198.51.100.1']);
+    const [copies, verdicts] = [
+      fresh.filter((l) => l.endsWith(' repeat=rotation')),
+      fresh.filter((l) => !l.endsWith(' repeat=rotation')),
+    ];
+    expect(verdicts.map((l) => parseVerdictLine(l)?.fields.get('ip'))).toEqual([`203.0.113.${n}`, '198.51.100.1']);
+    // The lines before it went whole to the old file in the same instant: written again as copies.
+    expect(copies).toHaveLength(n - 1);
     expect(readFileSync(`${path}.1`, 'utf8')).toBe(part);
     expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toHaveLength(1);
   });
 
-  it('gives its owed lines to the state and writes them first after a restart', () => {
+  // Found in review: the state kept only the unwritten rest of a torn line, so when logrotate moved the file while
+  // the service was stopped, the restarted writer began the new file with that rest: no address, no warning.
+  for (const rotated of [true, false]) {
+    it(`after a restart, finishes a torn line ${rotated ? 'whole in the new file if the old was rotated meanwhile' : 'where its part is'}`, () => {
+      const { dir, log, lines } = setup();
+      const mount = join(dir, 'small');
+      mkdirSync(mount);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-small', mount]);
+      cleanups.push(() => execFileSync('umount', [mount]));
+      writeFileSync(join(mount, 'filler'), Buffer.alloc(12 * 1024));
+      const path = join(mount, 'verdicts.log');
+      const writer = new VerdictWriter({ path, log, clock: () => WALL });
+      const mark = writer.mark();
+      let n = 0;
+      while (!writer.blocked && n < 200) writer.write(banVerdict(0, `203.0.113.${++n}`, 'c1', 'dictionary'));
+      const part = readFileSync(path, 'utf8');
+      expect(part.endsWith('\n')).toBe(false);
+      const owed = writer.owed();
+      expect(owed[0]).toContain(`ip=203.0.113.${n} `);
+      writer.close();
+      // Stopped: logrotate may move the file, the operator frees the disk; then the service starts again.
+      if (rotated) renameSync(path, `${path}.1`);
+      rmSync(join(mount, 'filler'));
+      const dedupe = VerdictDedupe.fromLog(path, mark);
+      const again = new VerdictWriter({ path, log, clock: () => WALL, owed: owed.filter((l) => !dedupe.seenLine(l)) });
+      again.close();
+      const ips = (file: string) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => parseVerdictLine(l)?.fields.get('ip') ?? null);
+      if (rotated) {
+        expect(ips(path)).toEqual([`203.0.113.${n}`]);
+        expect(readFileSync(`${path}.1`, 'utf8')).toBe(part);
+      } else {
+        expect(ips(path)).toEqual([...Array(n).keys()].map((i) => `203.0.113.${i + 1}`));
+      }
+      expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toHaveLength(rotated ? 1 : 0);
+    });
+  }
+
+  // Found in review: owed lines were written with the time they were decided; fail2ban ignores a BAN line older
+  // than findtime (1 d) and bans a younger one only for what is left of bantime counted from the line's time.
+  it('gives its owed lines to the state and writes them first after a restart, stamped when written', () => {
     const { dir, log } = setup();
     const path = join(dir, 'verdicts.log');
     const owed = ['2026-11-22T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r'];
-    const writer = new VerdictWriter({ path, log, owed });
+    const writer = new VerdictWriter({ path, log, owed, clock: () => WALL + 2 * 86_400_000 });
     writer.write(banVerdict(0, '203.0.113.10', 'c1', 'r'));
     writer.close();
-    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe(owed[0]);
+    const written = readFileSync(path, 'utf8').split('\n');
+    expect(written[0]).toBe(
+      '2026-11-24T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r decided=2026-11-22T03:00:00.000Z',
+    );
+    expect(written[1]).toMatch(/^2026-11-24T03:00:00.000Z .* reason=r$/);
+  });
+
+  it('stamps a line held back by a full disk with the time it is written, its own time kept as decided=', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    symlinkSync('/dev/full', path);
+    let now = WALL;
+    const writer = new VerdictWriter({ path, log, clock: () => now });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    now += 60_000;
+    writer.check(); // a retry that fails again keeps the first decided=
+    rmSync(path);
+    writeFileSync(path, '');
+    now += 300_000;
+    writer.check();
+    writer.close();
+    expect(readFileSync(path, 'utf8')).toBe(
+      `2026-11-22T03:06:00.000Z f2b-campaign[${process.pid}]: BAN ip=203.0.113.1 campaign=c1 reason=r decided=2026-11-22T03:00:00.000Z\n`,
+    );
   });
 });
 

@@ -1,0 +1,33 @@
+/**
+ * How far back, from the moment the service finds the path naming a new file, the BAN lines it wrote to the old one
+ * are written again into the new one. fail2ban's polling backend reopens the path by name about every second and
+ * starts a new file at byte 0: whatever it had not yet read of the renamed file it never reads. It polls every
+ * second and we check every second, so the lines at risk are at most ~2 s old; 10 s leaves room for a busy host.
+ */
+export const ROTATION_REPEAT_MS = 10_000;
+
+/** The key marking a BAN line written again after a rotation (docs/verdict-line.md): not a new verdict. */
+export const REPEAT_FIELD = ' repeat=rotation';
+
+const BAN_LINE = /^\S+ f2b-campaign\[\d+\]: BAN /;
+
+/** The BAN lines written whole to one file in the last ROTATION_REPEAT_MS, kept as their repeat=rotation copies. */
+export class RecentBans {
+  private lines: Array<{ readonly copy: Buffer; readonly at: number }> = [];
+
+  remember(line: Buffer, now: number): void {
+    const text = line.toString('utf8');
+    // A copy is not copied again: a second rotation within seconds of the first is not worth a cascade of repeats.
+    if (BAN_LINE.test(text) && !text.includes(REPEAT_FIELD)) {
+      this.lines.push({ copy: Buffer.from(`${text.replace(/\n$/, '')}${REPEAT_FIELD}\n`), at: now });
+    }
+    while (this.lines.length > 0 && this.lines[0]!.at < now - ROTATION_REPEAT_MS) this.lines.shift();
+  }
+
+  /** The copies of the lines written in the last ROTATION_REPEAT_MS, oldest first; forgets them all. */
+  take(now: number): Buffer[] {
+    const copies = this.lines.filter((l) => l.at >= now - ROTATION_REPEAT_MS).map((l) => l.copy);
+    this.lines = [];
+    return copies;
+  }
+}
