@@ -47,8 +47,16 @@ export class VerdictWriter {
     try {
       this.open();
       this.resumeTorn();
-    } catch {
-      // Reported by the first write that fails; nothing is owed yet.
+    } catch (error) {
+      // Said at once, not when the first verdict is due, hours later perhaps (found in review): the service would run
+      // looking healthy while nothing it decides could reach fail2ban. Once a write works, the recovery is said too.
+      this.failing = error as Error;
+      options.log.error({
+        event: LOG_EVENTS.verdictWriteFailed,
+        path: options.path,
+        owed: this.queue.length,
+        err: (error as Error).message,
+      });
     }
     this.flush();
   }

@@ -133,6 +133,23 @@ describe('VerdictWriter', () => {
     expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.3');
   });
 
+  it('says at once that the verdict log cannot be opened, not when the first verdict is due, and says when it can', () => {
+    // Found in review: a service whose verdict log it could not write started with INFO service-started alone.
+    const { dir, log, lines } = setup();
+    // Its directory's place taken by a file: no open or mkdir can succeed until the operator mends it.
+    writeFileSync(join(dir, 'logs'), '');
+    const path = join(dir, 'logs', 'verdicts.log');
+    const writer = new VerdictWriter({ path, log });
+    expect(lines().filter((l) => l['event'] === 'verdict-write-failed')).toMatchObject([{ path, owed: 0 }]);
+    rmSync(join(dir, 'logs'));
+    mkdirSync(join(dir, 'logs'));
+    writer.write(banVerdict(0, '203.0.113.4', 'c1', 'r'));
+    writer.close();
+    expect(lines().filter((l) => l['event'] === 'verdict-write-failed')).toHaveLength(1);
+    expect(lines().filter((l) => l['event'] === 'verdict-write-recovered')).toHaveLength(1);
+    expect(readFileSync(path, 'utf8')).toContain('ip=203.0.113.4');
+  });
+
   it("gives a log it creates its directory's group (adm in the package), not the service's own", () => {
     const { dir, log } = setup();
     const logs = join(dir, 'logs');
