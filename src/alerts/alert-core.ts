@@ -109,11 +109,14 @@ export class AlertCore {
       this.settings.compromiseAction === 'ban' &&
       finding.reason !== 'sprayed-user' &&
       finding.campaign.namesAloneHeld !== true &&
+      finding.campaign.protection !== 'protected' &&
       e.bannable &&
       !isLoopback(e.ip) &&
       this.lookup.mayBan(e.ip)
     ) {
-      verdicts.push(banVerdict(e.time, e.ip, campaign, `compromise+${finding.reason}`));
+      const overridden: Array<[string, VerdictValue]> =
+        finding.campaign.protection === 'overridden' ? [['protection', 'overridden']] : [];
+      verdicts.push(banVerdict(e.time, e.ip, campaign, `compromise+${finding.reason}`, overridden));
       this.counts.bans++;
     }
     this.judgeSampledAfter(e.time, verdicts);
