@@ -129,6 +129,20 @@ describe('lateral-movement alerts: evasion and poisoning', () => {
     expect(snap.watches[0]!.alerted.length).toBeLessThanOrEqual(256);
   });
 
+  it("takes as this host's only addresses root's sockets have, not a user's IP_FREEBIND listener", () => {
+    const core = new AlertCore({}, lookup());
+    // sshd's session (root's) shows the address the host is reached on: SSH to it is SSH to itself.
+    const session = row('10.0.0.5', 22, '198.51.100.50', 51000, 'ESTABLISHED', 8000);
+    core.onSocketSample(sample(T0, session));
+    core.onAuthEvent(accepted(T0 + 10 * S, MEMBER, 'oracle'));
+    // Any user may listen on an address the host does not have (IP_FREEBIND needs no privilege): found in review.
+    const freebind = { ...row('10.0.0.99', 40123, '0.0.0.0', 0, 'LISTEN', 9999), uid: 65534 };
+    const ssh = { ...row('10.0.0.5', 41001, '10.0.0.99', 22, 'ESTABLISHED', 7001), uid: 1000 };
+    const self = { ...row('10.0.0.5', 41002, '10.0.0.5', 22, 'ESTABLISHED', 7002), uid: 1000 };
+    const out = core.onSocketSample(sample(T0 + 20 * S, session, freebind, ssh, self));
+    expect(lateral(out).map((a) => `${a.remote_ip}:${a.remote_port} ${a.reason}`)).toEqual(['10.0.0.99:22 ssh']);
+  });
+
   it('lists in status only the watches still running', () => {
     const core = new AlertCore({ lateral_window: 30 * MIN }, lookup());
     core.onSocketSample(sample(T0));
