@@ -68,6 +68,34 @@ describe('lateral-movement alerts: evasion and poisoning', () => {
     ]);
   });
 
+  it('judges a connection that opened and closed before the login line was read, and does not learn it', () => {
+    // Found in review: it was learned at once, so neither it nor a later one to the same host:port alerted.
+    const core = new AlertCore({ baseline_min_sockets: 0 }, lookup());
+    core.onSocketSample(sample(T0));
+    core.onSocketSample(sample(T0 + 15 * S, row('10.0.0.5', 41001, '10.0.0.40', 445)));
+    core.onSocketSample(sample(T0 + 20 * S));
+    const atLogin = core.onAuthEvent(accepted(T0 + 10 * S, MEMBER, 'oracle'));
+    expect(lateral(atLogin)).toMatchObject([{ reason: 'smb+new-destination', remote_ip: '10.0.0.40', since_login: 5 }]);
+    core.onSocketSample(sample(T0 + 20 * MIN));
+    expect(core.status()).toMatchObject({ baseline: { learnedConnections: 0 } });
+  });
+
+  it('still learns a connection closed before a login it preceded, and one no login line claims', () => {
+    const core = new AlertCore({ baseline_min_sockets: 0 }, lookup());
+    core.onSocketSample(sample(T0));
+    core.onSocketSample(sample(T0 + 5 * S, row('10.0.0.5', 41001, '10.0.0.40', 443)));
+    core.onSocketSample(sample(T0 + 15 * S));
+    expect(core.status()).toMatchObject({ baseline: { learnedConnections: 0 } });
+    expect(lateral(core.onAuthEvent(accepted(T0 + 10 * S, MEMBER, 'oracle')))).toEqual([]);
+    expect(core.status()).toMatchObject({ baseline: { learnedConnections: 1 } });
+    const other = new AlertCore({}, lookup());
+    other.onSocketSample(sample(T0));
+    other.onSocketSample(sample(T0 + 5 * S, row('10.0.0.5', 41001, '10.0.0.40', 443)));
+    other.onSocketSample(sample(T0 + 15 * S));
+    other.onSocketSample(sample(T0 + 6 * MIN));
+    expect(other.status()).toMatchObject({ baseline: { learnedConnections: 1 } });
+  });
+
   it('never learns a connection opened during a watch, even one that outlives the watch', () => {
     const core = new AlertCore({ lateral_window: 30 * MIN }, lookup());
     core.onSocketSample(sample(T0));
