@@ -10,6 +10,7 @@ import { isLongSession, longSessionThreshold, reasonsAtOpen } from './lateral-ru
 import { type LoginWatch, LoginWatches, loginBefore, MAX_WATCH_ALERTS } from './login-watch.js';
 import { type BaselineSnapshot, OutboundBaseline } from './outbound-baseline.js';
 import { lifetimeOf, type OutboundSocket, OutboundTracker, type TrackerSnapshot } from './outbound-tracker.js';
+import { type ClosedSocket, LATE_LINE, RecentlyClosed } from './recently-closed.js';
 
 /** Longest username written in an alert: enough to recognise it, short enough to keep the line readable. */
 const MAX_USER_CHARS = 64;
@@ -28,6 +29,8 @@ interface AlertCoreSnapshot {
   readonly now?: number;
   /** This host's addresses as of the last sample (absent in older snapshots). */
   readonly local?: string[];
+  /** Closed connections not learned yet, for a login line read late (absent in older snapshots). */
+  readonly closed?: ClosedSocket[];
 }
 
 interface Counts {
@@ -57,6 +60,7 @@ export class AlertCore {
   private readonly settings: AlertSettings;
   private readonly baseline: OutboundBaseline;
   private readonly tracker: OutboundTracker;
+  private readonly closed: RecentlyClosed;
   private readonly watches: LoginWatches;
   /** Sockets (by identity key) already alerted as long sessions. */
   private readonly longAlerted: Set<string>;
@@ -77,6 +81,7 @@ export class AlertCore {
     this.baseline = new OutboundBaseline(this.settings.baselineMaxDestinations, snap?.baseline);
     this.tracker = new OutboundTracker(this.settings.inboundPorts, snap?.tracker);
     this.watches = new LoginWatches(snap?.watches);
+    this.closed = new RecentlyClosed(snap?.closed);
     this.longAlerted = new Set(snap?.longAlerted ?? []);
     this.recent = snap ? snap.recent.map((r) => ({ record: { ...r } })) : [];
     this.counts = { compromise: 0, lateral: 0, bans: 0, suppressed: 0, ...snap?.counts };
@@ -109,11 +114,14 @@ export class AlertCore {
       this.settings.compromiseAction === 'ban' &&
       finding.reason !== 'sprayed-user' &&
       finding.campaign.namesAloneHeld !== true &&
+      finding.campaign.protection !== 'protected' &&
       e.bannable &&
       !isLoopback(e.ip) &&
       this.lookup.mayBan(e.ip)
     ) {
-      verdicts.push(banVerdict(e.time, e.ip, campaign, `compromise+${finding.reason}`));
+      const overridden: Array<[string, VerdictValue]> =
+        finding.campaign.protection === 'overridden' ? [['protection', 'overridden']] : [];
+      verdicts.push(banVerdict(e.time, e.ip, campaign, `compromise+${finding.reason}`, overridden));
       this.counts.bans++;
     }
     this.judgeSampledAfter(e.time, verdicts);
@@ -122,9 +130,17 @@ export class AlertCore {
 
   /**
    * Live, the sampler can read /proc/net/tcp after a login but before the follower has read the login's line: the
-   * sockets such samples showed for the first time, after the login, are judged now, as if the line had come first.
+   * sockets such samples showed for the first time, after the login, are judged now, as if the line had come first,
+   * those already closed too (kept for LATE_LINE: recently-closed.ts). Those before the login are learned first.
    */
   private judgeSampledAfter(login: number, out: Verdict[]): void {
+    const closed = this.closed.takeAll();
+    for (const socket of closed) if (socket.firstSeen <= login) this.baseline.learn(socket, lifetimeOf(socket));
+    for (const socket of closed) {
+      if (socket.firstSeen <= login) continue;
+      this.judgeOpened(socket, login, out);
+      if (!socket.watched) this.baseline.learn(socket, lifetimeOf(socket));
+    }
     for (const socket of this.tracker.current) {
       if (socket.preexisting || socket.watched || socket.firstSeen <= login) continue;
       this.judgeOpened(socket, login, out);
@@ -151,8 +167,11 @@ export class AlertCore {
       const id = socketId(socket);
       this.longAlerted.delete(id);
       if (socket.watched || (!socket.preexisting && this.watches.covering(socket.firstSeen))) continue;
-      this.baseline.learn(socket, lifetimeOf(socket));
+      // With a watch running, a late login line would be a later login: its watch cannot cover this socket.
+      if (socket.preexisting || this.watches.covering(s.time)) this.baseline.learn(socket, lifetimeOf(socket));
+      else this.closed.add(socket, s.time);
     }
+    for (const socket of this.closed.due(s.time - LATE_LINE)) this.baseline.learn(socket, lifetimeOf(socket));
     this.local = this.tracker.localAddresses(s);
     for (const socket of update.opened) this.judgeOpened(socket, s.time, verdicts);
     for (const socket of update.present) {
@@ -181,6 +200,7 @@ export class AlertCore {
       counts: { ...this.counts },
       ...(Number.isFinite(this.now) ? { now: this.now } : {}),
       local: [...this.local],
+      closed: this.closed.snapshot(),
     };
     return snap;
   }

@@ -11,6 +11,12 @@ export interface CampaignMatch {
    * source (names_alone_hold): a login is what that hold waits for, so it is alerted, not banned.
    */
   readonly namesAloneHeld?: boolean;
+  /**
+   * The source logged in successfully within success_memory before (IPv6: its /64): 'protected', alerted but never
+   * banned, or 'overridden' when the evidence is overwhelming (override_signals and override_attempts), and a ban
+   * then says `protection=overridden`. Absent: not protected.
+   */
+  readonly protection?: 'protected' | 'overridden';
 }
 
 /**
@@ -26,7 +32,8 @@ export interface CampaignLookup {
   memberOf(ip: string, time: number): CampaignMatch | null;
   /**
    * A live campaign whose fingerprint this event's source matches although the source is not (yet) a member:
-   * shared prefix, rhythm, socket lifetime, dictionary... The detector decides; null when nothing matches.
+   * shared prefix, rhythm, socket lifetime, dictionary... The detector decides, sparing a recent success as it
+   * does for its bans (never on the names alone, `protection` set otherwise); null when nothing matches.
    */
   matchingCampaign(event: AuthEvent): CampaignMatch | null;
   /** A live campaign that tried the username `user` (was spraying it) at or before `time`, or null. */

@@ -15,7 +15,7 @@ const SERVICE_NAMES: ReadonlyMap<number, string> = new Map([
 /** Least number of learned sessions on a port before its lifetime percentile means anything. */
 const MIN_PORT_SESSIONS = 3;
 
-/** "This host": loopback or any address one of our own sockets is bound to. */
+/** "This host": loopback or an address one of root's sockets is bound to (OutboundTracker.localAddresses). */
 function isThisHost(ip: string, localAddresses: ReadonlySet<string>): boolean {
   return isLoopback(ip) || localAddresses.has(ip);
 }

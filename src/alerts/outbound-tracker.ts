@@ -124,10 +124,15 @@ export class OutboundTracker {
     return this.sockets.values();
   }
 
-  /** Local addresses seen on any socket: "this host" when judging SSH to other hosts. */
+  /**
+   * "This host" when judging SSH to other hosts: the local addresses of root's sockets (uid 0), sshd's sessions
+   * above all, which are reached on our addresses. Not any socket's: IP_FREEBIND lets any user listen on (or send
+   * a SYN from) an address the host does not have, and a listener on the target's address made SSH to it "SSH to
+   * itself" (found in review). From the sample only, so a replay judges as the live service did.
+   */
   localAddresses(sample: SocketSample): Set<string> {
     const out = new Set<string>();
-    for (const row of sample.rows) if (!isUnspecified(row.localIp)) out.add(row.localIp);
+    for (const row of sample.rows) if (row.uid === 0 && !isUnspecified(row.localIp)) out.add(row.localIp);
     return out;
   }
 

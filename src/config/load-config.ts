@@ -73,7 +73,25 @@ export function parseConfigText(
     }
   }
   if (errors.length > 0) throw new F2bCampaignError('BAD_CONFIG', errors.join('\n'));
+  followSshPorts(values, explicit);
   return { values, file: origin, explicit };
+}
+
+/**
+ * Keys that name sshd's ports again, for the socket-lifetime signal and the lateral-movement alerts: left out, they
+ * follow `[service] ssh_ports` (found in review: with sshd on 2222 and only ssh_ports set, the lifetime signal was
+ * silently dead and the admin's own sessions were judged as outbound when sshd's listener was gone a moment).
+ */
+const FOLLOW_SSH_PORTS = ['detection.socket_ports', 'alerts.inbound_ports'];
+
+function followSshPorts(values: Record<string, Record<string, unknown>>, explicit: ReadonlySet<string>): void {
+  if (!explicit.has('service.ssh_ports')) return;
+  for (const name of FOLLOW_SSH_PORTS) {
+    const [section, key] = name.split('.') as [string, string];
+    if (!explicit.has(name) && values[section] && key in values[section]) {
+      values[section][key] = values['service']!['ssh_ports'];
+    }
+  }
 }
 
 /** Reads the config file; a missing file is fine only when `required` is false (the built-in defaults then apply). */

@@ -3,10 +3,15 @@ import type { CampaignLookup, CampaignMatch } from '../alerts/campaign-lookup.js
 import type { AuthEvent } from '../core/auth-event.js';
 import type { Campaign } from './campaign.js';
 import type { CampaignDetector } from './campaign-detector.js';
-import { namesOnly } from './campaign-match.js';
+import { hasBlock, namesOnly } from './campaign-match.js';
+import { strength } from './candidate-pool.js';
+import { type BlockKey, neighbourKey, providerKey } from './ip-prefix.js';
 import { nameHash } from './name-key.js';
-import { maskText } from './signals/signal.js';
-import { scratchSource } from './source-state.js';
+import { protection } from './never-ban.js';
+import { maskText, type SignalMask, signalBit } from './signals/signal.js';
+import { type SourceState, scratchSource } from './source-state.js';
+
+const LOCALITY = signalBit('locality');
 
 function asMatch(c: Campaign, signals: string): CampaignMatch {
   return { id: c.id, signals };
@@ -46,20 +51,44 @@ export class DetectorLookup implements CampaignLookup {
     return out;
   }
 
+  /**
+   * A login judged against the fingerprints on the terms docs/detection.md promises for a recent success: a block
+   * counts only if nobody logged in from it lately (an office taken for an attacker's block is not one once its
+   * users log in), and a protected source (a success within success_memory before this one: a user mistyping,
+   * then logging in) matches on names alone never, on other evidence with `protection` set: 'protected' (alerted,
+   * never banned) or 'overridden' (overwhelming evidence, as for a campaign ban). Found in review: a user's own
+   * `ssh admin@host` slip, and every login of a user in a campaign's /24, were alerted on and, with
+   * compromise_action = ban, banned.
+   */
   matchingCampaign(event: AuthEvent): CampaignMatch | null {
     const d = this.detector;
     if (d.neverBan.reason(event.ip, event.bannable) !== null) return null;
     const source = d.sources.get(event.ip) ?? scratchSource(event.ip, event.time);
     const ev = d.signals.evaluate(source, event.time);
+    const before = event.time - 1;
+    const guarded = d.successes.protects(event.ip, before);
     for (let i = d.book.live.length - 1; i >= 0; i--) {
       const c = d.book.live[i]!;
-      const matched = d.book.match(c, source, ev);
-      if (d.book.joins(c, source, ev, matched)) {
-        const match = asMatch(c, maskText(matched));
-        return d.book.held.namesAlone && namesOnly(matched) ? { ...match, namesAloneHeld: true } : match;
-      }
+      const matched = this.loginMatch(c, source, d.book.match(c, source, ev), before);
+      if (!d.book.joins(c, source, ev, matched)) continue;
+      const names = namesOnly(matched);
+      if (guarded && names) continue;
+      const match = asMatch(c, maskText(matched));
+      if (d.book.held.namesAlone && names) return { ...match, namesAloneHeld: true };
+      if (!guarded) return match;
+      const override = { signals: d.settings.overrideSignals, attempts: d.settings.overrideAttempts };
+      const guard = protection(source, strength(ev, matched), before, d.successes, override);
+      return { ...match, protection: guard === 'overridden' ? 'overridden' : 'protected' };
     }
     return null;
+  }
+
+  /** The match without locality when each of the source's blocks that is the campaign's had a login lately. */
+  private loginMatch(c: Campaign, source: SourceState, matched: SignalMask, before: number): SignalMask {
+    if ((matched & LOCALITY) === 0) return matched;
+    const counts = (block: BlockKey) =>
+      block !== '' && hasBlock(c, block) && !this.detector.successes.blockHasSuccess(block, before);
+    return counts(neighbourKey(source.ip)) || counts(providerKey(source.ip)) ? matched : matched & ~LOCALITY;
   }
 
   sprayingCampaign(user: string, time: number): CampaignMatch | null {

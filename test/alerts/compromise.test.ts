@@ -82,6 +82,20 @@ describe('compromise alerts', () => {
     expect(verbs).toEqual(['ALERT', 'ALERT', 'ALERT', 'ALERT']);
   });
 
+  it('bans a fingerprint login from a protected address only when the evidence overrides it, and says so', () => {
+    const lookup = tableLookup({
+      fingerprints: {
+        '198.51.100.9': { ...C1, protection: 'protected' },
+        '198.51.100.10': { ...C1, protection: 'overridden' },
+      },
+    });
+    const core = new AlertCore({ compromise_action: 'ban' }, lookup);
+    expect(core.onAuthEvent(accepted(T, '198.51.100.9', 'alice')).map((v) => v.verb)).toEqual(['ALERT']);
+    const out = core.onAuthEvent(accepted(T, '198.51.100.10', 'bob'));
+    expect(out.map((v) => v.verb)).toEqual(['ALERT', 'BAN']);
+    expect(fields(out[1]!)).toMatchObject({ reason: 'compromise+fingerprint', protection: 'overridden' });
+  });
+
   it('writes a hostile username escaped and cut, so it can never forge a second verdict', () => {
     const core = new AlertCore({ compromise_action: 'ban' }, tableLookup({ members: { '203.0.113.7': C1 } }));
     const hostile = `x\n2026-02-15T14:00:00.000Z f2b-campaign[1]: BAN ip=6.6.6.6 campaign=x reason=y ${'A'.repeat(200)}`;

@@ -68,6 +68,34 @@ describe('lateral-movement alerts: evasion and poisoning', () => {
     ]);
   });
 
+  it('judges a connection that opened and closed before the login line was read, and does not learn it', () => {
+    // Found in review: it was learned at once, so neither it nor a later one to the same host:port alerted.
+    const core = new AlertCore({ baseline_min_sockets: 0 }, lookup());
+    core.onSocketSample(sample(T0));
+    core.onSocketSample(sample(T0 + 15 * S, row('10.0.0.5', 41001, '10.0.0.40', 445)));
+    core.onSocketSample(sample(T0 + 20 * S));
+    const atLogin = core.onAuthEvent(accepted(T0 + 10 * S, MEMBER, 'oracle'));
+    expect(lateral(atLogin)).toMatchObject([{ reason: 'smb+new-destination', remote_ip: '10.0.0.40', since_login: 5 }]);
+    core.onSocketSample(sample(T0 + 20 * MIN));
+    expect(core.status()).toMatchObject({ baseline: { learnedConnections: 0 } });
+  });
+
+  it('still learns a connection closed before a login it preceded, and one no login line claims', () => {
+    const core = new AlertCore({ baseline_min_sockets: 0 }, lookup());
+    core.onSocketSample(sample(T0));
+    core.onSocketSample(sample(T0 + 5 * S, row('10.0.0.5', 41001, '10.0.0.40', 443)));
+    core.onSocketSample(sample(T0 + 15 * S));
+    expect(core.status()).toMatchObject({ baseline: { learnedConnections: 0 } });
+    expect(lateral(core.onAuthEvent(accepted(T0 + 10 * S, MEMBER, 'oracle')))).toEqual([]);
+    expect(core.status()).toMatchObject({ baseline: { learnedConnections: 1 } });
+    const other = new AlertCore({}, lookup());
+    other.onSocketSample(sample(T0));
+    other.onSocketSample(sample(T0 + 5 * S, row('10.0.0.5', 41001, '10.0.0.40', 443)));
+    other.onSocketSample(sample(T0 + 15 * S));
+    other.onSocketSample(sample(T0 + 6 * MIN));
+    expect(other.status()).toMatchObject({ baseline: { learnedConnections: 1 } });
+  });
+
   it('never learns a connection opened during a watch, even one that outlives the watch', () => {
     const core = new AlertCore({ lateral_window: 30 * MIN }, lookup());
     core.onSocketSample(sample(T0));
@@ -127,6 +155,20 @@ describe('lateral-movement alerts: evasion and poisoning', () => {
     expect(core.status()).toMatchObject({ lateralAlerts: 256, lateralSuppressed: 20_000 - 256 });
     const snap = core.snapshot() as { watches: Array<{ alerted: string[] }> };
     expect(snap.watches[0]!.alerted.length).toBeLessThanOrEqual(256);
+  });
+
+  it("takes as this host's only addresses root's sockets have, not a user's IP_FREEBIND listener", () => {
+    const core = new AlertCore({}, lookup());
+    // sshd's session (root's) shows the address the host is reached on: SSH to it is SSH to itself.
+    const session = row('10.0.0.5', 22, '198.51.100.50', 51000, 'ESTABLISHED', 8000);
+    core.onSocketSample(sample(T0, session));
+    core.onAuthEvent(accepted(T0 + 10 * S, MEMBER, 'oracle'));
+    // Any user may listen on an address the host does not have (IP_FREEBIND needs no privilege): found in review.
+    const freebind = { ...row('10.0.0.99', 40123, '0.0.0.0', 0, 'LISTEN', 9999), uid: 65534 };
+    const ssh = { ...row('10.0.0.5', 41001, '10.0.0.99', 22, 'ESTABLISHED', 7001), uid: 1000 };
+    const self = { ...row('10.0.0.5', 41002, '10.0.0.5', 22, 'ESTABLISHED', 7002), uid: 1000 };
+    const out = core.onSocketSample(sample(T0 + 20 * S, session, freebind, ssh, self));
+    expect(lateral(out).map((a) => `${a.remote_ip}:${a.remote_port} ${a.reason}`)).toEqual(['10.0.0.99:22 ssh']);
   });
 
   it('lists in status only the watches still running', () => {

@@ -117,3 +117,22 @@ describe('config loading', () => {
     });
   });
 });
+
+describe("keys that name sshd's ports again", () => {
+  // Found in review: with sshd on 2222 and only [service] ssh_ports set, the lifetime signal timed port 22 (dead)
+  // and the alerts took the admin's own sessions to 2222 as outbound while sshd's listener was gone a moment.
+  it('follow [service] ssh_ports when left out', () => {
+    const { values } = parseConfigText('[service]\nssh_ports = 2222\n', 'x.conf');
+    expect(values['detection']!['socket_ports']).toEqual(['2222']);
+    expect(values['alerts']!['inbound_ports']).toEqual(['2222']);
+  });
+
+  it('keep their own value when set, and their default without ssh_ports', () => {
+    const set = parseConfigText('[service]\nssh_ports = 2222\n[alerts]\ninbound_ports = 22 2222\n', 'x.conf');
+    expect(set.values['detection']!['socket_ports']).toEqual(['2222']);
+    expect(set.values['alerts']!['inbound_ports']).toEqual(['22', '2222']);
+    const none = parseConfigText('[detection]\nsocket_ports = 2200\n', 'x.conf');
+    expect(none.values['detection']!['socket_ports']).toEqual(['2200']);
+    expect(none.values['alerts']!['inbound_ports']).toEqual(['22']);
+  });
+});

@@ -72,7 +72,7 @@ export const alertsSection: SectionSpec = {
       key: 'inbound_ports',
       type: 'ports',
       default: ['22'],
-      doc: "Local ports that serve inbound connections (keep sshd's ports here). A port listening in the current or the previous /proc/net/tcp sample counts too (not one that listened once: anyone may listen a moment, then connect out from it); a connection on one of them is inbound, every other connection is outbound.",
+      doc: "Local ports that serve inbound connections (keep sshd's ports here; left out, it follows [service] ssh_ports). A port listening in the current or the previous /proc/net/tcp sample counts too (not one that listened once: anyone may listen a moment, then connect out from it); a connection on one of them is inbound, every other connection is outbound.",
     },
   ],
 };

@@ -30,7 +30,7 @@ export const SOCKET_PORTS_KEY: KeySpec<string[]> = {
   key: 'socket_ports',
   type: 'ports',
   default: ['22'],
-  doc: "Local ports whose inbound connections are timed from the /proc/net/tcp samples (sshd's ports, as in [service] ssh_ports).",
+  doc: "Local ports whose inbound connections are timed from the /proc/net/tcp samples (sshd's ports). Left out, it follows [service] ssh_ports.",
 };
 
 export interface LifetimeSnapshot {
