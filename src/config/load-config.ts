@@ -33,15 +33,18 @@ export function parseConfigText(
   origin: string,
   sections: readonly SectionSpec[] = SECTIONS,
 ): LoadedConfig {
+  // A byte-order mark (an editor's UTF-8 with BOM) is no part of the first section's name (found in review: it read
+  // as `unknown section [[service]]`, the mark invisible).
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let raw: Record<string, unknown>;
   try {
-    raw = parseIni(text);
+    raw = parseIni(body);
   } catch (error) {
     throw new F2bCampaignError('BAD_CONFIG', `${origin}: not an ini file: ${(error as Error).message}`);
   }
   const values = defaultValues(sections);
   const explicit = new Set<string>();
-  const errors = scanIniText(text, origin);
+  const errors = scanIniText(body, origin);
   for (const [sectionName, body] of Object.entries(raw)) {
     const section = sections.find((s) => s.name === sectionName);
     if (!section || typeof body !== 'object' || body === null) {

@@ -53,6 +53,12 @@ describe('f2b-campaign audit (the bundled CLI)', () => {
     expect(run.stderr).toContain('--since: expected RFC 3339, YYYY-MM-DD or a duration, got "last tuesday"');
   });
 
+  it('refuses an --ip that is no address with a usage error, not "0 verdicts" (found in review)', async () => {
+    const run = await runCli(cli, [...base(), '--ip', 'not-an-ip']);
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain('--ip: expected an IPv4 or IPv6 address, got "not-an-ip"');
+  });
+
   it('shows progress on a terminal (a real pty through script(1)), and none when piped', () => {
     const command = ['node', cli, ...base()].map((a) => `'${a}'`).join(' ');
     const tty = execFileSync('script', ['-qec', `${command} >/dev/null`, '/dev/null'], { encoding: 'utf8' });

@@ -70,6 +70,11 @@ describe('config loading', () => {
     );
   });
 
+  it('reads a file saved with a UTF-8 byte-order mark as without it (found in review: "unknown section [\\uFEFF[demo]]")', () => {
+    const config = parseConfigText('\uFEFF[demo]\nnets = 10.0.0.0/8\n', 'bom.conf', SECTIONS);
+    expect(config.values['demo']!['nets']).toEqual(['10.0.0.0/8']);
+  });
+
   it('refuses a key or a section written twice, naming both lines, where ini would keep only the last value', () => {
     const key = '[demo]\nnets = 10.0.0.0/8\n# a comment\nnets = 192.168.0.0/16\n';
     expect(() => parseConfigText(key, 'x.conf', SECTIONS)).toThrow(

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { statSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { chooseFail2banSource } from '../../audit/fail2ban-source.js';
 import { Progress } from '../../audit/progress.js';
@@ -115,6 +116,9 @@ export const auditCommand: Command = {
     const until = values.until === undefined ? undefined : parseTimeArg(values.until, now, '--until');
     if (since !== undefined && until !== undefined && since > until)
       throw new UsageError(`--since ${values.since} is after --until ${values.until}: nothing can match`);
+    // An address is compared as one: a typo would match nothing and report "0 verdicts", which reads as good news.
+    if (values.ip !== undefined && isIP(values.ip) === 0)
+      throw new UsageError(`--ip: expected an IPv4 or IPv6 address, got ${JSON.stringify(values.ip)}`);
     // A verdict or sshd log named on the command line must be there (or its rotations): a typo would otherwise audit
     // nothing and report "0 campaigns", which reads as good news. A missing fail2ban log is a finding of the audit
     // (every ban "no-fail2ban-log", docs/audit.md), but not a directory or a device in its place.
