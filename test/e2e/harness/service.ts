@@ -34,7 +34,7 @@ export interface ServiceOptions {
   readonly source: 'file' | 'journal';
   /** Extra environment for the service (the fake journalctl's settings). */
   readonly env?: NodeJS.ProcessEnv;
-  /** `[detection]` keys; none by default: the campaign suites run the shipped defaults. */
+  /** `[detection]` keys; none by default (the campaign suites set shared_name_hold = 0s: campaign-suite.ts). */
   readonly detection?: Readonly<Record<string, string>>;
 }
 
