@@ -1,35 +1,11 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { type Account, lookupAccount, modeAllows } from '../service/local-account.js';
+
+export type { Account } from '../service/local-account.js';
 
 /** The user the packaged unit runs the service as (debian/f2b-campaign.service: User=). */
 export const SERVICE_USER = 'f2b-campaign';
-
-export interface Account {
-  readonly name: string;
-  readonly uid: number;
-  /** Primary and supplementary groups (the package puts the user in adm and systemd-journal). */
-  readonly gids: readonly number[];
-}
-
-/** A local user's uid and groups from /etc/passwd and /etc/group, or null when there is no such user. */
-export function lookupAccount(name: string, etc = '/etc'): Account | null {
-  try {
-    const entry = readFileSync(`${etc}/passwd`, 'utf8')
-      .split('\n')
-      .map((line) => line.split(':'))
-      .find((fields) => fields[0] === name);
-    if (!entry) return null;
-    const gids = [Number(entry[3])];
-    for (const fields of readFileSync(`${etc}/group`, 'utf8')
-      .split('\n')
-      .map((line) => line.split(':'))) {
-      if ((fields[3] ?? '').split(',').includes(name)) gids.push(Number(fields[2]));
-    }
-    return { name, uid: Number(entry[2]), gids };
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Whom `check` judges access for: as root, access(2) says yes to everything, so where the service user exists its
@@ -47,10 +23,7 @@ export function serviceJudge(uid = process.getuid?.() ?? -1, account = lookupAcc
 
 /** The mode bits (r=4, w=2, x=1) the account has on `path` by owner, group or other. ACLs are not considered. */
 function allowed(path: string, account: Account, bits: number): boolean {
-  const stat = statSync(path);
-  const mode = Number(stat.mode);
-  const shift = Number(stat.uid) === account.uid ? 6 : account.gids.includes(Number(stat.gid)) ? 3 : 0;
-  return ((mode >> shift) & bits) === bits;
+  return modeAllows(statSync(path), account, bits);
 }
 
 /** Every directory above `path` lets the account through (x), as opening the path needs. */

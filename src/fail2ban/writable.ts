@@ -1,28 +1,6 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-interface Account {
-  readonly uid: number;
-  readonly gids: readonly number[];
-}
-
-/** The uid and all gids (primary and supplementary) of a local user, from /etc/passwd and /etc/group. */
-function lookupAccount(user: string, etc = '/etc'): Account | null {
-  try {
-    const passwd = readFileSync(`${etc}/passwd`, 'utf8').split('\n');
-    const entry = passwd.map((line) => line.split(':')).find((fields) => fields[0] === user);
-    if (!entry) return null;
-    const gids = [Number(entry[3])];
-    for (const fields of readFileSync(`${etc}/group`, 'utf8')
-      .split('\n')
-      .map((line) => line.split(':'))) {
-      if ((fields[3] ?? '').split(',').includes(user)) gids.push(Number(fields[2]));
-    }
-    return { uid: Number(entry[2]), gids };
-  } catch {
-    return null;
-  }
-}
+import { lookupAccount, modeAllows } from '../service/local-account.js';
 
 /**
  * Whether `user` could append to `path` (or create it, when it does not exist), judged from owner and mode bits:
@@ -62,9 +40,5 @@ function canAccess(path: string, user: string, how: 'read' | 'write'): boolean {
     }
   }
   if (account.uid === 0) return true;
-  const owner = how === 'read' ? 0o400 : 0o200;
-  const mode = Number(stat.mode);
-  if (Number(stat.uid) === account.uid) return (mode & owner) !== 0;
-  if (account.gids.includes(Number(stat.gid))) return (mode & (owner >> 3)) !== 0;
-  return (mode & (owner >> 6)) !== 0;
+  return modeAllows(stat, account, how === 'read' ? 4 : 2);
 }
