@@ -10,7 +10,7 @@ import {
   restoreCampaign,
   snapshotCampaign,
 } from './campaign.js';
-import { banJoins, banMatch, joins, looseNames, matchCampaign } from './campaign-match.js';
+import { banJoins, banMatch, joins, matchCampaign, namesTie } from './campaign-match.js';
 import { CampaignRoster, type RosterDeps } from './campaign-roster.js';
 import {
   type Candidate,
@@ -112,7 +112,7 @@ export class CampaignBook {
   }
 
   joins(c: Campaign, source: SourceState, ev: Evidence, matched: SignalMask): boolean {
-    const loose = looseNames(c, source, ev, this.deps.dictionary);
+    const loose = namesTie(c, source, ev, this.deps.dictionary) !== 'tight';
     return joins(c, source, loose ? matched & ~SURGE_BIT : matched, this.deps.settings, undefined, 0, !loose);
   }
 

@@ -137,7 +137,7 @@ export function banMatch(c: Campaign, source: SourceState, ev: Evidence, deps: B
 }
 
 /**
- * joins when the answer is a ban: false, true, or 'held' for a join on a loose name (looseNames) alone or with the
+ * joins when the answer is a ban: false, true, or 'held' for a join on a loose name (namesTie) alone or with the
  * surge, which waits for shared_name_hold (held-joins.ts) so that a user who logs in meanwhile is spared. A slip
  * (`sevn` for `sven`) that nobody else shares joins nobody on its own or with the surge.
  */
@@ -149,26 +149,29 @@ export function banJoins(
   deps: BanJudgeDeps,
   now: number,
 ): boolean | 'held' {
-  const campaignName = triedCampaignName(c, source, deps.dictionary);
-  if (source.slipped === 1 && !ev.has('dictionary') && !campaignName) {
-    return joins(c, source, matched & ~SURGE, deps.settings, deps.successes, now, false);
-  }
-  if (campaignName || onlyUnknownNames(source)) return joins(c, source, matched, deps.settings, deps.successes, now);
-  if (joins(c, source, matched & ~SURGE, deps.settings, deps.successes, now, false)) return true;
+  const tie = namesTie(c, source, ev, deps.dictionary);
+  if (tie === 'tight') return joins(c, source, matched, deps.settings, deps.successes, now);
+  const strict = joins(c, source, matched & ~SURGE, deps.settings, deps.successes, now, false);
+  if (strict || tie === 'slip') return strict;
   return joins(c, source, matched, deps.settings, deps.successes, now) ? 'held' : false;
 }
 
 /**
- * Whether the names a source tried tie it to the campaign only loosely, so that they are one signal of its own,
+ * How the names a source tried tie it to the campaign. Loosely (`slip`, `loose`), they are one signal of its own,
  * never enough alone nor with the site-wide surge. Tight: a name of the campaign's dictionary, or only names no
- * account here has. Loose: a name one slip from a real user's (`sevn` for `sven`) that nobody else shares, and a
+ * account here has. Slip: a name one slip from a real user's (`sevn` for `sven`) that nobody else shares. Loose: a
  * shared name that exists here but that none of the campaign's members tried: a shared account on a bad morning as
  * likely as a spray (found in review: three colleagues failing once each on `helpdesk` during a campaign were
  * banned as its members, and a user's login from a privacy address of the laptop whose three failures had made
  * `jack` shared was alerted on as a compromise).
  */
-export function looseNames(c: Campaign, source: SourceState, ev: Evidence, dictionary: DictionarySignal): boolean {
+export function namesTie(
+  c: Campaign,
+  source: SourceState,
+  ev: Evidence,
+  dictionary: DictionarySignal,
+): 'tight' | 'slip' | 'loose' {
   const campaignName = triedCampaignName(c, source, dictionary);
-  if (source.slipped === 1 && !ev.has('dictionary') && !campaignName) return true;
-  return !(campaignName || onlyUnknownNames(source));
+  if (source.slipped === 1 && !ev.has('dictionary') && !campaignName) return 'slip';
+  return campaignName || onlyUnknownNames(source) ? 'tight' : 'loose';
 }
