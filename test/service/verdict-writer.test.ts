@@ -32,6 +32,23 @@ function setup() {
 
 const WALL = Date.UTC(2026, 10, 22, 3, 0, 0);
 
+/** A 16 kB tmpfs under `dir`, 12 kB of it taken: the verdict log's path on it, and `free` to give the room back. */
+function smallDisk(dir: string): { path: string; free: () => void } {
+  const mount = join(dir, 'small');
+  mkdirSync(mount);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-small', mount]);
+  cleanups.push(() => execFileSync('umount', [mount]));
+  writeFileSync(join(mount, 'filler'), Buffer.alloc(12 * 1024));
+  return { path: join(mount, 'verdicts.log'), free: () => rmSync(join(mount, 'filler')) };
+}
+
+/** Writes BANs until the disk takes only part of one (a real short write); returns how many were written. */
+function writeUntilTorn(writer: VerdictWriter): number {
+  let n = 0;
+  while (!writer.blocked && n < 200) writer.write(banVerdict(0, `203.0.113.${++n}`, 'c1', 'dictionary'));
+  return n;
+}
+
 describe('VerdictWriter', () => {
   it('appends one whole line per verdict, stamped with the wall clock in UTC, whatever the verdict time', () => {
     const { dir, log } = setup();
@@ -194,20 +211,14 @@ describe('VerdictWriter', () => {
   // write, on a full 16 kB tmpfs.
   it('writes a line torn by a full disk whole into the new file when the old one was rotated meanwhile', () => {
     const { dir, log, lines } = setup();
-    const mount = join(dir, 'small');
-    mkdirSync(mount);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-small', mount]);
-    cleanups.push(() => execFileSync('umount', [mount]));
-    writeFileSync(join(mount, 'filler'), Buffer.alloc(12 * 1024));
-    const path = join(mount, 'verdicts.log');
+    const { path, free } = smallDisk(dir);
     const writer = new VerdictWriter({ path, log, clock: () => WALL });
-    let n = 0;
-    while (!writer.blocked && n < 200) writer.write(banVerdict(0, `203.0.113.${++n}`, 'c1', 'dictionary'));
+    const n = writeUntilTorn(writer);
     expect(writer.blocked).toBe(true);
     const part = readFileSync(path, 'utf8');
     expect(part.endsWith('\n')).toBe(false);
     renameSync(path, `${path}.1`);
-    rmSync(join(mount, 'filler'));
+    free();
     writer.check();
     writer.write(banVerdict(0, '198.51.100.1', 'c1', 'dictionary'));
     writer.close();
@@ -228,16 +239,10 @@ describe('VerdictWriter', () => {
   for (const rotated of [true, false]) {
     it(`after a restart, finishes a torn line ${rotated ? 'whole in the new file if the old was rotated meanwhile' : 'where its part is'}`, () => {
       const { dir, log, lines } = setup();
-      const mount = join(dir, 'small');
-      mkdirSync(mount);
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-small', mount]);
-      cleanups.push(() => execFileSync('umount', [mount]));
-      writeFileSync(join(mount, 'filler'), Buffer.alloc(12 * 1024));
-      const path = join(mount, 'verdicts.log');
+      const { path, free } = smallDisk(dir);
       const writer = new VerdictWriter({ path, log, clock: () => WALL });
       const mark = writer.mark();
-      let n = 0;
-      while (!writer.blocked && n < 200) writer.write(banVerdict(0, `203.0.113.${++n}`, 'c1', 'dictionary'));
+      const n = writeUntilTorn(writer);
       const part = readFileSync(path, 'utf8');
       expect(part.endsWith('\n')).toBe(false);
       const owed = writer.owed();
@@ -245,7 +250,7 @@ describe('VerdictWriter', () => {
       writer.close();
       // Stopped: logrotate may move the file, the operator frees the disk; then the service starts again.
       if (rotated) renameSync(path, `${path}.1`);
-      rmSync(join(mount, 'filler'));
+      free();
       const dedupe = VerdictDedupe.fromLog(path, mark);
       const again = new VerdictWriter({ path, log, clock: () => WALL, owed: owed.filter((l) => !dedupe.seenLine(l)) });
       again.close();
