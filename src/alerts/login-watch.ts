@@ -33,7 +33,7 @@ export class LoginWatches {
 
   /** Starts (or, for the same source, campaign and user, extends) a watch; returns it. */
   open(start: number, window: number, ip: string, user: string, campaign: string): LoginWatch {
-    const same = this.watches.find((w) => w.ip === ip && w.campaign === campaign && w.user === user && w.end >= start);
+    const same = this.running(start, ip, user, campaign);
     if (same) {
       same.end = Math.max(same.end, start + window);
       if (start > same.start) same.last = Math.max(same.last ?? start, start);
@@ -43,6 +43,17 @@ export class LoginWatches {
     this.watches.push(watch);
     if (this.watches.length > MAX_WATCHES) this.watches.shift();
     return watch;
+  }
+
+  /** The oldest watch of the same source, campaign and user still running at `start`, or undefined. */
+  private running(start: number, ip: string, user: string, campaign: string): LoginWatch | undefined {
+    // A loop, not find(): every compromise alert opens a watch, and a callback would be an object each time.
+    const watches = this.watches;
+    for (let i = 0; i < watches.length; i++) {
+      const w = watches[i]!;
+      if (w.ip === ip && w.campaign === campaign && w.user === user && w.end >= start) return w;
+    }
+    return undefined;
   }
 
   /** The newest watch covering a connection first seen at `time` (strictly after the login), or null. */

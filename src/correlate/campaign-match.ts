@@ -2,24 +2,34 @@ import type { Campaign } from './campaign.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import { type BlockKey, blockKeyOf, isPrivate, neighbourKey, providerKey } from './ip-prefix.js';
 import type { DictionarySignal } from './signals/dictionary.js';
-import { type Evidence, maskSize, type SignalMask, signalBit } from './signals/signal.js';
+import { type Evidence, maskSize, SIGNALS, type SignalMask, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
 const DICTIONARY = signalBit('dictionary');
 const LOCALITY = signalBit('locality');
 const SURGE = signalBit('surge');
+/** Each signal's bit, found without signalBit's search of SIGNALS for every fingerprint signal of every match. */
+const BITS = new Map(SIGNALS.map((name) => [name, signalBit(name)]));
 
 /** Each fingerprint's blocks as a set of keys, rebuilt when the list grows (it only grows, by learnFromMember). */
 const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<BlockKey> }>();
+/**
+ * The list asked about last and its entry: a judged source is asked about its /24 and its /16 against the same
+ * campaign in turn, and the campaigns with blocks are few, so this spares most of the WeakMap's lookups.
+ */
+let lastBlocks: readonly string[] | undefined;
+let lastSet: { size: number; set: ReadonlySet<BlockKey> } | undefined;
 
 /** Whether `block` is one of the campaign's blocks: asked for nearly every judged event, against up to 64 blocks. */
 export function hasBlock(c: Campaign, block: BlockKey): boolean {
-  let cached = blockSets.get(c.blocks);
+  let cached = c.blocks === lastBlocks ? lastSet : blockSets.get(c.blocks);
   if (cached === undefined || cached.size !== c.blocks.length) {
     cached = { size: c.blocks.length, set: new Set(c.blocks.map(blockKeyOf)) };
     blockSets.set(c.blocks, cached);
   }
+  lastBlocks = c.blocks;
+  lastSet = cached;
   return cached.set.has(block);
 }
 
@@ -81,9 +91,9 @@ export function matchCampaign(
         inBlock(c, source, neighbourKey(source.ip), successes, now) ||
         inBlock(c, source, providerKey(source.ip), successes, now);
     } else matches = param !== undefined && name !== 'surge';
-    if (matches) out |= signalBit(name);
+    if (matches) out |= BITS.get(name) ?? signalBit(name);
   }
-  if ((out & DICTIONARY) !== 0 && c.signals.includes('surge') && ev.has('surge')) out |= signalBit('surge');
+  if ((out & DICTIONARY) !== 0 && c.signals.includes('surge') && ev.has('surge')) out |= SURGE;
   return out;
 }
 
@@ -149,6 +159,9 @@ export function banJoins(
   deps: BanJudgeDeps,
   now: number,
 ): boolean | 'held' {
+  // Nothing matched joins nothing (min_signals is at least 1): most judged sources and campaigns, decided without
+  // reading the names the source tried.
+  if (matched === 0 && deps.settings.minSignals > 0) return false;
   const tie = namesTie(c, source, ev, deps.dictionary);
   if (tie === 'tight') return joins(c, source, matched, deps.settings, deps.successes, now);
   const strict = joins(c, source, matched & ~SURGE, deps.settings, deps.successes, now, false);

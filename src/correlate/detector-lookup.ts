@@ -8,7 +8,7 @@ import { strength } from './candidate-pool.js';
 import { type BlockKey, neighbourKey, providerKey } from './ip-prefix.js';
 import { nameHash } from './name-key.js';
 import { protection } from './never-ban.js';
-import { maskText, type SignalMask, signalBit } from './signals/signal.js';
+import { type Evidence, maskText, type SignalMask, signalBit } from './signals/signal.js';
 import { type SourceState, scratchSource } from './source-state.js';
 
 const LOCALITY = signalBit('locality');
@@ -17,38 +17,57 @@ function asMatch(c: Campaign, signals: string): CampaignMatch {
   return { id: c.id, signals };
 }
 
+/** Each fingerprint's text; a fingerprint that grows is a new list (learnFromMember), so the text is made once. */
+const fingerprintTexts = new WeakMap<readonly string[], string>();
+
+function fingerprintText(c: Campaign): string {
+  let text = fingerprintTexts.get(c.signals);
+  if (text === undefined) {
+    text = c.signals.join('+');
+    fingerprintTexts.set(c.signals, text);
+  }
+  return text;
+}
+
 /**
  * The detector's answers to the compromise and lateral-movement alerts. Pure reads: nothing here changes the
  * detector (a source the detector does not know is judged on a throw-away state object).
  */
 export class DetectorLookup implements CampaignLookup {
+  /** The evidence of the login judged, reused: matchingCampaign keeps none of it. */
+  private readonly scratch: Evidence = new Map();
+
   constructor(private readonly detector: CampaignDetector) {}
 
   memberOf(ip: string, time: number): CampaignMatch | null {
     const source = this.detector.sources.get(ip);
-    // An ended campaign's member list may have given way to live ones (max_members in all): a tracked source still
-    // names its campaign until it acts again.
-    const c =
-      this.detector.book.memberOf(ip, source) ??
-      this.recentlyEnded(time).find((ended) => source?.campaign === ended.id || ended.members.has(ip));
-    return c ? asMatch(c, c.signals.join('+')) : null;
+    const c = this.detector.book.memberOf(ip, source) ?? this.endedMemberOf(ip, source, time);
+    return c ? asMatch(c, fingerprintText(c)) : null;
   }
 
   /**
-   * Campaigns that ended recently enough to still count, newest first. A campaign ends when its members have been
-   * quiet for campaign_end, and fail2ban's ban is what keeps them quiet: a member is back when its ban expires, with
-   * whatever password it found. So an ended campaign counts for the campaign jail's bantime after its end (the
-   * book keeps the last few ended campaigns: bounded).
+   * The newest ended campaign that still counts (stillCounts) and lists `ip`. An ended campaign's member list may
+   * have given way to live ones (max_members in all): a tracked source still names its campaign until it acts again.
    */
-  private recentlyEnded(time: number): Campaign[] {
-    const keep = this.detector.thresholds.campaignBantime + this.detector.settings.end;
+  private endedMemberOf(ip: string, source: SourceState | undefined, time: number): Campaign | undefined {
     const ended = this.detector.book.ended;
-    const out: Campaign[] = [];
     for (let i = ended.length - 1; i >= 0; i--) {
       const c = ended[i]!;
-      if (c.ended !== undefined && c.ended <= time && time - c.ended <= keep) out.push(c);
+      if (this.stillCounts(c, time) && (source?.campaign === c.id || c.members.has(ip))) return c;
     }
-    return out;
+    return undefined;
+  }
+
+  /**
+   * Whether the ended campaign `c` ended recently enough to still count at `time`. A campaign ends when its members
+   * have been quiet for campaign_end, and fail2ban's ban is what keeps them quiet: a member is back when its ban
+   * expires, with whatever password it found. So an ended campaign counts for the campaign jail's bantime after its
+   * end (the book keeps the last few ended campaigns: bounded). Asked newest first, in loops rather than find():
+   * this runs for every login.
+   */
+  private stillCounts(c: Campaign, time: number): boolean {
+    const keep = this.detector.thresholds.campaignBantime + this.detector.settings.end;
+    return c.ended !== undefined && c.ended <= time && time - c.ended <= keep;
   }
 
   /**
@@ -64,7 +83,7 @@ export class DetectorLookup implements CampaignLookup {
     const d = this.detector;
     if (d.neverBan.reason(event.ip, event.bannable) !== null) return null;
     const source = d.sources.get(event.ip) ?? scratchSource(event.ip, event.time);
-    const ev = d.signals.evaluate(source, event.time);
+    const ev = d.signals.evaluate(source, event.time, this.scratch);
     const before = event.time - 1;
     const guarded = d.successes.protects(event.ip, before);
     for (let i = d.book.live.length - 1; i >= 0; i--) {
@@ -98,8 +117,12 @@ export class DetectorLookup implements CampaignLookup {
       const c = live[i]!;
       if ((c.names.get(hash) ?? 0) > 0) return asMatch(c, 'dictionary');
     }
-    const ended = this.recentlyEnded(time).find((c) => (c.names.get(hash) ?? 0) > 0);
-    return ended ? asMatch(ended, 'dictionary') : null;
+    const ended = this.detector.book.ended;
+    for (let i = ended.length - 1; i >= 0; i--) {
+      const c = ended[i]!;
+      if (this.stillCounts(c, time) && (c.names.get(hash) ?? 0) > 0) return asMatch(c, 'dictionary');
+    }
+    return null;
   }
 
   hasSuccessHistory(ip: string, time: number): boolean {

@@ -26,14 +26,22 @@ export class MemberLimit {
     c.members.touch(ip, now);
     this.remembered += c.members.size - before;
     while (this.remembered > this.max) {
-      let from = this.ended.find((e) => e.members.size > 0);
-      if (from === undefined) {
-        from = c;
-        for (const l of this.live) if (l.members.size > from.members.size) from = l;
-      }
-      from.members.shift();
+      this.giveWay(c).members.shift();
       this.remembered--;
     }
+  }
+
+  /**
+   * The list that forgets a member next: the oldest ended campaign's that holds any, else the largest live one (`c`
+   * on a tie). Loops, not find(): past the limit this runs for every ban, and a callback would be an object each time.
+   */
+  private giveWay(c: Campaign): Campaign {
+    const ended = this.ended;
+    for (let i = 0; i < ended.length; i++) if (ended[i]!.members.size > 0) return ended[i]!;
+    let from = c;
+    const live = this.live;
+    for (let i = 0; i < live.length; i++) if (live[i]!.members.size > from.members.size) from = live[i]!;
+    return from;
   }
 
   /** An ended campaign the book no longer keeps: its members are not remembered any more. */
