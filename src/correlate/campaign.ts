@@ -118,6 +118,25 @@ export function restoreCampaign(s: CampaignSnapshot, maxMembers: number): Campai
 const MAX_PARAMS = 64;
 
 /**
+ * Each fingerprint's blocks as a set of their texts, rebuilt when the list has changed size (it only grows, here).
+ * Nearly every member's evidence names its block, and a list of 64 texts of one length compared one by one was
+ * the costly part of learning from it.
+ */
+const blockTexts = new WeakMap<readonly string[], Set<string>>();
+
+function hasBlockText(blocks: readonly string[], text: string): boolean {
+  let set = blockTexts.get(blocks);
+  if (set === undefined || set.size !== blocks.length) {
+    set = new Set(blocks);
+    blockTexts.set(blocks, set);
+  }
+  return set.has(text);
+}
+
+/** Each signal's bit (bit i: SIGNALS[i]), without a search of SIGNALS for every signal of every member. */
+const BITS = new Map(SIGNALS.map((name, i) => [name, 1 << i]));
+
+/**
  * A member's evidence teaches the campaign: parameters of its fingerprint signals are added (another rhythm bucket,
  * another block), and a signal shown by `min` members joins the fingerprint. `learned` is the member's bitmask of
  * signals already counted, so each member counts once per signal. Returns the member's new bitmask.
@@ -137,11 +156,11 @@ export function learnFromMember(c: Campaign, ev: Evidence, learned: number, min:
           }
         }
         if (added) list.sort((x, y) => x - y);
-      } else if (name === 'locality' && !c.blocks.includes(param) && c.blocks.length < MAX_PARAMS) {
+      } else if (name === 'locality' && c.blocks.length < MAX_PARAMS && !hasBlockText(c.blocks, param)) {
         c.blocks.push(param);
       }
     }
-    const bit = 1 << SIGNALS.indexOf(name);
+    const bit = BITS.get(name) ?? 1 << SIGNALS.indexOf(name);
     if ((mask & bit) !== 0 || c.signals.includes(name)) return;
     mask |= bit;
     const n = (c.seen.get(name) ?? 0) + 1;
