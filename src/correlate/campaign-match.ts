@@ -6,6 +6,8 @@ import { type Evidence, maskSize, SIGNALS, type SignalMask, signalBit } from './
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
+const RHYTHM = signalBit('rhythm');
+const LIFETIME = signalBit('lifetime');
 const DICTIONARY = signalBit('dictionary');
 const LOCALITY = signalBit('locality');
 const SURGE = signalBit('surge');
@@ -78,20 +80,24 @@ export function matchCampaign(
   now = 0,
 ): SignalMask {
   let out = 0;
+  // Each branch reads only the evidence it needs, and knows its own bit.
   for (const name of c.signals) {
-    const param = ev.get(name);
-    let matches: boolean;
     if (name === 'rhythm' || name === 'lifetime') {
+      const param = ev.get(name);
       const list = name === 'rhythm' ? c.rhythm : c.lifetime;
-      matches = param !== undefined && list.includes(Number(param));
+      if (param !== undefined && list.includes(Number(param))) out |= name === 'rhythm' ? RHYTHM : LIFETIME;
     } else if (name === 'dictionary') {
-      matches = ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary);
+      if (ev.has('dictionary') || onlyUnknownNames(source) || triedCampaignName(c, source, dictionary)) {
+        out |= DICTIONARY;
+      }
     } else if (name === 'locality') {
-      matches =
+      if (
         inBlock(c, source, neighbourKey(source.ip), successes, now) ||
-        inBlock(c, source, providerKey(source.ip), successes, now);
-    } else matches = param !== undefined && name !== 'surge';
-    if (matches) out |= BITS.get(name) ?? signalBit(name);
+        inBlock(c, source, providerKey(source.ip), successes, now)
+      ) {
+        out |= LOCALITY;
+      }
+    } else if (name !== 'surge' && ev.has(name)) out |= BITS.get(name) ?? signalBit(name);
   }
   if ((out & DICTIONARY) !== 0 && c.signals.includes('surge') && ev.has('surge')) out |= SURGE;
   return out;

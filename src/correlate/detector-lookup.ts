@@ -81,8 +81,11 @@ export class DetectorLookup implements CampaignLookup {
    */
   matchingCampaign(event: AuthEvent): CampaignMatch | null {
     const d = this.detector;
-    if (d.neverBan.reason(event.ip, event.bannable) !== null) return null;
-    const source = d.sources.get(event.ip) ?? scratchSource(event.ip, event.time);
+    // A tracked source passed the never-ban rules, which depend on the address alone, before its record was made
+    // (CampaignDetector): asked again only of an address the detector does not know.
+    const known = event.bannable ? d.sources.get(event.ip) : undefined;
+    if (known === undefined && d.neverBan.reason(event.ip, event.bannable) !== null) return null;
+    const source = known ?? scratchSource(event.ip, event.time);
     const ev = d.signals.evaluate(source, event.time, this.scratch);
     const before = event.time - 1;
     const guarded = d.successes.protects(event.ip, before);
