@@ -29,6 +29,10 @@ export class UintSlots {
     return this.slots[this.find(key)]!;
   }
 
+  has(key: number): boolean {
+    return this.slots[this.find(key)] !== EMPTY;
+  }
+
   set(key: number, slot: number): void {
     let at = this.find(key);
     if (this.slots[at] === EMPTY) {

@@ -48,7 +48,7 @@ export function slipKeys(name: string): number[] {
 }
 
 /** Whether any of the name's slip keys is in `known`, computed one at a time (this runs for failed attempts). */
-export function hasSlipKey(name: string, known: ReadonlyMap<number, unknown>): boolean {
+export function hasSlipKey(name: string, known: { readonly size: number; has(key: number): boolean }): boolean {
   if (known.size === 0 || name.length === 0 || name.length > MAX_SLIP_NAME) return false;
   for (let i = -1; i < name.length; i++) if (known.has(hashWithout(name, i))) return true;
   return false;

@@ -61,7 +61,10 @@ export class SharedIndex<K extends string | number = string> {
   private readonly codec: KeyCodec<K>;
   /** The pools of small slots (0) and of large ones (1). */
   private readonly pools: readonly [SlotPool, SlotPool];
-  /** The key last looked up and its handle: a signal asks about one key several times per event. */
+  /**
+   * The key last looked up and its handle (-1: not held): a signal asks about one key several times per event, and
+   * about a key it does not hold yet before adding it (locality asks whether a block is eligible, then adds to it).
+   */
   private lastKey: K | undefined;
   private lastHandle = -1;
 
@@ -144,7 +147,6 @@ export class SharedIndex<K extends string | number = string> {
   private find(key: K): number {
     if (key === this.lastKey) return this.lastHandle;
     const handle = this.handleOf(key);
-    if (handle < 0) return -1;
     this.lastKey = key;
     this.lastHandle = handle;
     return handle;

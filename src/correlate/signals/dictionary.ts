@@ -1,4 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
+import { UintSlots } from '../../core/uint-slots.js';
 import { hasSlipKey, slipKeys } from '../name-key.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, type KeyCodec, SharedIndex } from '../shared-index.js';
@@ -34,8 +35,11 @@ export interface DictionarySnapshot {
 /** Real users' names whose slips are recognised: the most recent logins' (the slip keys of each are kept). */
 const SLIP_NAMES = 4096;
 
-/** Name hashes are unsigned 32-bit; the index keys them as signed (a small integer to V8), snapshots as unsigned. */
-const NAME_KEYS: KeyCodec<number> = { format: (key) => String(key >>> 0), parse: (text) => Number(text) | 0 };
+/**
+ * Name hashes are unsigned 32-bit, and the index keys them so: all of them in its table of numbers (keyed as signed,
+ * half of them went to its Map). Older snapshots wrote them unsigned too.
+ */
+const NAME_KEYS: KeyCodec<number> = { format: String, parse: (text) => Number(text) >>> 0 };
 
 /**
  * Username dictionaries: the same names tried from many addresses. Names are compared as hashes, never stored as
@@ -49,9 +53,12 @@ export class DictionarySignal implements Signal {
   private readonly legitMemory: number;
   private readonly index: SharedIndex<number>;
   private readonly legit: Map<number, number>;
-  /** Name hash -> its slip keys, for the SLIP_NAMES names learned last; and how many of them have each key. */
+  /**
+   * Name hash -> its slip keys, for the SLIP_NAMES names learned last; and how many of them have each key, in a table
+   * of numbers: a failure with a new unknown name asks it about each of the name's slip keys.
+   */
   private readonly slips: Map<number, number[]>;
-  private readonly slipCounts = new Map<number, number>();
+  private readonly slipCounts = new UintSlots(1024);
 
   constructor(values: Readonly<Record<string, unknown>>, snapshot?: DictionarySnapshot) {
     this.minSources = setting(values, DICTIONARY_KEYS.minSources);
@@ -96,13 +103,13 @@ export class DictionarySignal implements Signal {
 
   private addSlips(hash: number, keys: readonly number[]): void {
     this.slips.set(hash, [...keys]);
-    for (const key of keys) this.slipCounts.set(key, (this.slipCounts.get(key) ?? 0) + 1);
+    for (const key of keys) this.slipCounts.set(key, Math.max(this.slipCounts.get(key), 0) + 1);
     if (this.slips.size <= SLIP_NAMES) return;
     const [oldest, old] = this.slips.entries().next().value!;
     this.slips.delete(oldest);
     for (const key of old) {
-      const n = (this.slipCounts.get(key) ?? 1) - 1;
-      if (n === 0) this.slipCounts.delete(key);
+      const n = this.slipCounts.get(key) - 1;
+      if (n <= 0) this.slipCounts.delete(key);
       else this.slipCounts.set(key, n);
     }
   }
@@ -110,14 +117,13 @@ export class DictionarySignal implements Signal {
   /** `source` tried the name `hash` at `time`; returns sources to re-judge when the name just became shared. */
   observe(source: SourceState, hash: number, time: number): readonly string[] {
     if (this.legit.has(hash)) return NONE;
-    const key = hash | 0;
-    const n = this.index.add(key, source.ip, time);
-    return n === this.minSources ? this.index.sources(key, time) : NONE;
+    const n = this.index.add(hash, source.ip, time);
+    return n === this.minSources ? this.index.sources(hash, time) : NONE;
   }
 
   /** Whether the name is tried by enough sources now (and not legitimate). */
   isShared(hash: number, now: number): boolean {
-    return !this.legit.has(hash) && this.index.count(hash | 0, now, this.minSources) >= this.minSources;
+    return !this.legit.has(hash) && this.index.count(hash, now, this.minSources) >= this.minSources;
   }
 
   test(source: SourceState, now: number): string | null {
@@ -126,7 +132,7 @@ export class DictionarySignal implements Signal {
   }
 
   forget(source: SourceState): void {
-    for (let i = 0; i < source.nameCount; i++) this.index.remove(source.nameAt(i) | 0, source.ip);
+    for (let i = 0; i < source.nameCount; i++) this.index.remove(source.nameAt(i), source.ip);
   }
 
   snapshot(): DictionarySnapshot {
