@@ -18,6 +18,15 @@ export interface RowsToRestore {
 export type SourceTableSnapshot = SourceRows | Array<[SourceData, number]>;
 
 /**
+ * Records allocated at once (32 MB of address space at most; the default max_sources, 100,000, fits): memory is
+ * taken from the system a page at a time as records are first written, so room not used yet costs nothing, whereas
+ * growing by doubling wrote every record again into new arrays. On the virtual machines these runs are measured on,
+ * a page's first write costs ~50 µs (the host backs it then): the copies of a table grown from 4,096 to 100,000
+ * records wrote ~60 MB where the records hold 25.
+ */
+const RESERVED_RECORDS = 1 << 17;
+
+/**
  * Per-source state, with the least recently seen evicted first. Sources idle for longer than `ttl` are evicted a
  * few at a time on each event, and the table never holds more than `max` entries: a flood of a million addresses
  * costs at most `max` x bytes-per-source (bench/memory.mjs measures it).
@@ -50,7 +59,7 @@ export class SourceTable {
      */
     private readonly keep: (ip: string) => boolean = () => false,
   ) {
-    this.records = new SourceRecords(4096, max + 1);
+    this.records = new SourceRecords(Math.min(max + 1, RESERVED_RECORDS), max + 1);
     if (snapshot !== undefined && !Array.isArray(snapshot)) {
       for (const row of snapshot.rows) {
         const state = this.records.create(row[0], 0);
