@@ -11,6 +11,12 @@ import { dottedQuadNumber } from '../parse/address.js';
 export class AddressSlots {
   private readonly quads: UintSlots;
   private readonly others = new Map<string, number>();
+  /**
+   * The last address read and its number: a first contact asks for its address, then adds it (the source table's
+   * get, then set), and reading a dotted quad is a loop over its characters.
+   */
+  private lastIp = '';
+  private lastQuad = dottedQuadNumber('');
 
   constructor(initial = 1024) {
     this.quads = new UintSlots(initial);
@@ -21,21 +27,29 @@ export class AddressSlots {
   }
 
   get(ip: string): number | undefined {
-    const quad = dottedQuadNumber(ip);
+    const quad = this.quadOf(ip);
     if (quad < 0) return this.others.get(ip);
     const slot = this.quads.get(quad);
     return slot < 0 ? undefined : slot;
   }
 
   set(ip: string, slot: number): void {
-    const quad = dottedQuadNumber(ip);
+    const quad = this.quadOf(ip);
     if (quad >= 0) this.quads.set(quad, slot);
     else this.others.set(ip, slot);
   }
 
   delete(ip: string): void {
-    const quad = dottedQuadNumber(ip);
+    const quad = this.quadOf(ip);
     if (quad >= 0) this.quads.delete(quad);
     else this.others.delete(ip);
+  }
+
+  private quadOf(ip: string): number {
+    if (ip !== this.lastIp) {
+      this.lastQuad = dottedQuadNumber(ip);
+      this.lastIp = ip;
+    }
+    return this.lastQuad;
   }
 }

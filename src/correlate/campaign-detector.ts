@@ -132,7 +132,7 @@ export class CampaignDetector implements CorrelationCore {
       this.counters.neverBan++;
       return ticked;
     }
-    const s = known ?? this.sources.touch(e.ip, now);
+    const s = known ?? (e.bannable ? this.sources.add(e.ip, now) : this.sources.touch(e.ip, now));
     s.last = now;
     if (this.behindBan(s, now)) return ticked;
     const rejudge = this.rejudge;

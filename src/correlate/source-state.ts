@@ -25,6 +25,8 @@ import {
   type NumericField,
 } from './source-record-layout.js';
 
+const F_LAST = F64_FIELDS.indexOf('last');
+
 /**
  * Fixed-size records in two growable typed arrays, with freed slots reused; beside them, by slot, each source's
  * address and campaign (strings shared with the rest of the detector) and whether it is known to be no member.
@@ -67,6 +69,11 @@ export class SourceRecords {
     source.rhythm = -1;
     source.surgeMinute = -1;
     return source;
+  }
+
+  /** The `last` field of the record in `slot`, without a view (the eviction queue asks it of the oldest sources). */
+  lastSeen(slot: number): number {
+    return this.f64[slot * F_STRIDE + F_LAST]!;
   }
 
   /** A view of the record in `slot`. */

@@ -18,6 +18,15 @@ export interface RowsToRestore {
 export type SourceTableSnapshot = SourceRows | Array<[SourceData, number]>;
 
 /**
+ * Records allocated at once (32 MB of address space at most; the default max_sources, 100,000, fits): memory is
+ * taken from the system a page at a time as records are first written, so room not used yet costs nothing, whereas
+ * growing by doubling wrote every record again into new arrays. On the virtual machines these runs are measured on,
+ * a page's first write costs ~50 µs (the host backs it then): the copies of a table grown from 4,096 to 100,000
+ * records wrote ~60 MB where the records hold 25.
+ */
+const RESERVED_RECORDS = 1 << 17;
+
+/**
  * Per-source state, with the least recently seen evicted first. Sources idle for longer than `ttl` are evicted a
  * few at a time on each event, and the table never holds more than `max` entries: a flood of a million addresses
  * costs at most `max` x bytes-per-source (bench/memory.mjs measures it).
@@ -30,7 +39,7 @@ export class SourceTable {
   private readonly lastUse = (ip: string): number | undefined => {
     const slot = this.map.get(ip);
     if (slot === undefined) return undefined;
-    return this.keep(ip) ? KEEP : this.records.view(slot).last;
+    return this.keep(ip) ? KEEP : this.records.lastSeen(slot);
   };
   /**
    * The source last asked for or touched: half of the failures and probes on the bench come from the address of the
@@ -50,7 +59,7 @@ export class SourceTable {
      */
     private readonly keep: (ip: string) => boolean = () => false,
   ) {
-    this.records = new SourceRecords(4096, max + 1);
+    this.records = new SourceRecords(Math.min(max + 1, RESERVED_RECORDS), max + 1);
     if (snapshot !== undefined && !Array.isArray(snapshot)) {
       for (const row of snapshot.rows) {
         const state = this.records.create(row[0], 0);
@@ -81,13 +90,21 @@ export class SourceTable {
 
   /** The state of `ip`, created if new. The caller sets `last` when the source acts. */
   touch(ip: string, time: number): SourceState {
-    let state = this.get(ip);
-    if (state === undefined) {
-      state = this.records.create(ip, time);
-      this.map.set(ip, state.slot);
-      this.queue.push(ip, time);
-      if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
-    }
+    const state = this.get(ip);
+    if (state === undefined) return this.add(ip, time);
+    this.last = state;
+    return state;
+  }
+
+  /**
+   * The state of `ip`, which get() has just found untracked, made without looking for it again (a first contact,
+   * nearly a tenth of the benchmark's events). The caller sets `last` when the source acts.
+   */
+  add(ip: string, time: number): SourceState {
+    const state = this.records.create(ip, time);
+    this.map.set(ip, state.slot);
+    this.queue.push(ip, time);
+    if (this.map.size > this.max) this.evict(Number.POSITIVE_INFINITY);
     this.last = state;
     return state;
   }

@@ -45,10 +45,17 @@ export function isBare(text: string): boolean {
 export const MAX_VALUE_BYTES = 256;
 
 /**
- * ` key=` for each key that passed the KEY check: verdicts use a few dozen fixed identifiers, so each is checked, and
- * its text made, once.
+ * ` key=` for each key that passed the KEY check, and the last value printed bare after it: verdicts use a few dozen
+ * fixed identifiers, so each is checked, and its text made, once; and a key's values repeat (a campaign's id and
+ * reason on each of its BANs, `match=open`), so a value equal to the last one is known bare without reading it again
+ * a character at a time (that check was most of a line's formatting: replay writes 100,000+ lines).
  */
-const keyTexts = new Map<string, string>();
+interface KeyText {
+  readonly text: string;
+  /** A string value that printed as itself after this key ('' before any: an empty value is never bare). */
+  lastBare: string;
+}
+const keyTexts = new Map<string, KeyText>();
 /** The last time formatted and its text: BANs come in bursts within one millisecond (replay writes 100k+ lines). */
 let lastTime = Number.NaN;
 let lastPid = Number.NaN;
@@ -64,15 +71,24 @@ export function formatVerdictLine(verdict: Verdict, pid: number): string {
   const fields = verdict.fields;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
-    line += (keyTexts.get(field[0]) ?? keyText(field[0])) + formatValue(field[1]);
+    const key = keyTexts.get(field[0]) ?? keyText(field[0]);
+    const value = field[1];
+    line += key.text + (value === key.lastBare ? value : formatValueAfter(key, value));
   }
   return line;
 }
 
-function keyText(key: string): string {
+function keyText(key: string): KeyText {
   if (!KEY.test(key)) throw new Error(`verdict key ${JSON.stringify(key)} is not an identifier`);
-  const text = ` ${key}=`;
+  const text = { text: ` ${key}=`, lastBare: '' };
   keyTexts.set(key, text);
+  return text;
+}
+
+/** formatValue, remembering a string that prints as itself (bare, and not cut) as the key's last bare value. */
+function formatValueAfter(key: KeyText, value: VerdictValue): string {
+  const text = formatValue(value);
+  if (typeof value === 'string' && text === value) key.lastBare = value;
   return text;
 }
 

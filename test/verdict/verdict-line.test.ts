@@ -50,6 +50,20 @@ describe('verdict line', () => {
     for (let c = 0; c < 0x10000; c++) expect(isBare(String.fromCharCode(c))).toBe(bare.test(String.fromCharCode(c)));
   });
 
+  it('escapes a value after a key whose last value printed bare, and a bare one after an escaped one', () => {
+    const user = (u: string) =>
+      formatVerdictLine({ time: T, verb: 'ALERT', fields: [['user', u]] }, 1).slice(
+        '2026-02-15T14:23:12.007Z f2b-campaign[1]: ALERT '.length,
+      );
+    expect(user('deploy')).toBe('user=deploy');
+    expect(user('deploy')).toBe('user=deploy');
+    expect(user('deploy x')).toBe('user="deploy x"');
+    expect(user('deplo')).toBe('user=deplo');
+    expect(user('')).toBe('user=""');
+    expect(user('x'.repeat(300))).toBe(`user="${'x'.repeat(256)}...(cut)"`);
+    expect(user('deplo')).toBe('user=deplo');
+  });
+
   it('refuses keys that are not identifiers', () => {
     expect(() => formatVerdictLine({ time: T, verb: 'ALERT', fields: [['ip=1.2.3.4 x', 1]] }, 1)).toThrow(/identifier/);
   });
