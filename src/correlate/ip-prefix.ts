@@ -26,6 +26,8 @@ let memoWide: string | undefined;
 let memoNarrowKey: BlockKey | undefined;
 let memoWideKey: BlockKey | undefined;
 let memoV4: number | undefined;
+let memoFamily: Family | undefined;
+let memoTag: number | undefined;
 
 function memo(ip: string): void {
   if (ip === memoIp) return;
@@ -35,6 +37,33 @@ function memo(ip: string): void {
   memoNarrowKey = undefined;
   memoWideKey = undefined;
   memoV4 = undefined;
+  memoFamily = undefined;
+  memoTag = undefined;
+}
+
+/** familyOf(ip), memoised with the rest (the intake asks it of every failure's address). */
+export function addressFamily(ip: string): Family {
+  memo(ip);
+  memoFamily ??= familyOf(ip);
+  return memoFamily;
+}
+
+/**
+ * A 32-bit number of the address, different for different addresses most of the time and the same for the same
+ * text always: the shared indexes compare it before the text (slot-pool.ts). An IPv4 address's own number (which
+ * locality computes for the same event anyway), a hash of the text for anything else.
+ */
+export function addressTag(ip: string): number {
+  memo(ip);
+  memoTag ??= addressFamily(ip) === 4 ? ipv4Of(ip) | 0 : textHash(ip);
+  return memoTag;
+}
+
+/** FNV-1a of the text. */
+function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 one, as CIDR text; '' for anything else. */
@@ -62,14 +91,14 @@ const WIDE = 1 << 24;
 /** The key of neighbourPrefix(ip). */
 export function neighbourKey(ip: string): BlockKey {
   memo(ip);
-  memoNarrowKey ??= familyOf(ip) === 4 ? ipv4Of(ip) >>> 8 : neighbourPrefix(ip);
+  memoNarrowKey ??= addressFamily(ip) === 4 ? ipv4Of(ip) >>> 8 : neighbourPrefix(ip);
   return memoNarrowKey;
 }
 
 /** The key of providerPrefix(ip). */
 export function providerKey(ip: string): BlockKey {
   memo(ip);
-  memoWideKey ??= familyOf(ip) === 4 ? WIDE + (ipv4Of(ip) >>> 16) : providerPrefix(ip);
+  memoWideKey ??= addressFamily(ip) === 4 ? WIDE + (ipv4Of(ip) >>> 16) : providerPrefix(ip);
   return memoWideKey;
 }
 

@@ -1,6 +1,7 @@
 import { jsonArrayPieces } from '../core/json-pieces.js';
 import { UintSlots } from '../core/uint-slots.js';
 import { ClockQueue } from './clock-queue.js';
+import { addressTag } from './ip-prefix.js';
 import { SlotPool } from './slot-pool.js';
 
 /**
@@ -91,7 +92,7 @@ export class SharedIndex<K extends string | number = string> {
       const pool = this.pools[handle & 1]!;
       const slot = handle >> 1;
       pool.setLastUse(slot, Math.max(stamp, ...list.map(([, t]) => t)));
-      for (const [ip, time] of list) pool.push(slot, ip, time);
+      for (const [ip, time] of list) pool.push(slot, ip, addressTag(ip), time);
       for (const time of hits) pool.addHits(slot, time, 1);
       this.queue.push(key, stamp);
     }
@@ -113,24 +114,23 @@ export class SharedIndex<K extends string | number = string> {
     let pool = this.pools[handle & 1]!;
     let slot = handle >> 1;
     pool.setLastUse(slot, time);
-    const n = pool.counts[2 * slot]!;
-    if (n > 0 && pool.ips[slot * pool.room + n - 1] === source) {
+    const tag = addressTag(source);
+    const n = pool.sourceCount(slot);
+    if (n > 0 && pool.isAt(slot, n - 1, source, tag)) {
       // The common case: the lines of one connection hit the same key one after the other.
-      pool.data[pool.timesAt(slot) + n - 1] = time;
+      pool.setTimeAt(slot, n - 1, time);
     } else {
-      const base = slot * pool.room;
-      let seen = -1;
-      for (let i = n - 1; i >= 0 && seen < 0; i--) if (pool.ips[base + i] === source) seen = i;
+      const seen = pool.indexOf(slot, source, tag);
       // Seen before: moved to the end. Full: the oldest makes room (it would be trimmed right after anyway).
       if (seen >= 0 || n >= this.maxPerKey) pool.shiftOut(slot, Math.max(seen, 0));
       else if (n >= pool.room) handle = this.enlarge(key, handle);
       pool = this.pools[handle & 1]!;
       slot = handle >> 1;
-      pool.push(slot, source, time);
+      pool.push(slot, source, tag, time);
     }
     if (this.hitCap > 0 && hits > 0) {
       const n = Math.min(hits, this.hitCap);
-      if (pool.counts[2 * slot + 1]! + n > pool.hitCap && pool.hitCap < this.hitCap) {
+      if (pool.hitCount(slot) + n > pool.hitCap && pool.hitCap < this.hitCap) {
         handle = this.enlarge(key, handle);
         pool = this.pools[1];
         slot = handle >> 1;
@@ -138,9 +138,8 @@ export class SharedIndex<K extends string | number = string> {
       pool.addHits(slot, time, n);
     }
     const cutoff = time - this.window;
-    const times = pool.timesAt(slot);
-    while (pool.counts[2 * slot]! > 0 && pool.data[times]! < cutoff) pool.shiftOut(slot, 0);
-    return pool.counts[2 * slot]!;
+    while (pool.sourceCount(slot) > 0 && pool.timeAt(slot, 0) < cutoff) pool.shiftOut(slot, 0);
+    return pool.sourceCount(slot);
   }
 
   /** The handle of `key`, or -1. */
@@ -196,12 +195,8 @@ export class SharedIndex<K extends string | number = string> {
     if (handle < 0) return;
     const pool = this.pools[handle & 1]!;
     const slot = handle >> 1;
-    const base = slot * pool.room;
-    for (let i = pool.counts[2 * slot]! - 1; i >= 0; i--) {
-      if (pool.ips[base + i] !== source) continue;
-      pool.shiftOut(slot, i);
-      return;
-    }
+    const i = pool.indexOf(slot, source, addressTag(source));
+    if (i >= 0) pool.shiftOut(slot, i);
   }
 
   /** Distinct sources seen with `key` within the window before `now`; stops counting at `enough`. Pure read. */
@@ -211,10 +206,9 @@ export class SharedIndex<K extends string | number = string> {
     const pool = this.pools[handle & 1]!;
     const slot = handle >> 1;
     const cutoff = now - this.window;
-    const times = pool.timesAt(slot);
     let n = 0;
-    for (let i = pool.counts[2 * slot]! - 1; i >= 0 && n < enough; i--) {
-      const seen = pool.data[times + i]!;
+    for (let i = pool.sourceCount(slot) - 1; i >= 0 && n < enough; i--) {
+      const seen = pool.timeAt(slot, i);
       if (seen >= cutoff && seen <= now) n++;
     }
     return n;
@@ -224,20 +218,14 @@ export class SharedIndex<K extends string | number = string> {
   hasHits(key: K, need: number, since: number): boolean {
     const handle = this.find(key);
     if (handle < 0) return false;
-    const pool = this.pools[handle & 1]!;
-    const slot = handle >> 1;
-    const n = pool.counts[2 * slot + 1]!;
-    return n >= need && pool.data[slot * pool.stride + pool.hitsAt + n - need]! >= since;
+    return this.pools[handle & 1]!.hitsSince(handle >> 1, need, since);
   }
 
   /** The key's most recent hits, oldest first (at most hitCap): a copy. */
   hits(key: K): number[] {
     const handle = this.find(key);
     if (handle < 0) return [];
-    const pool = this.pools[handle & 1]!;
-    const slot = handle >> 1;
-    const hits = slot * pool.stride + pool.hitsAt;
-    return Array.from(pool.data.subarray(hits, hits + pool.counts[2 * slot + 1]!));
+    return this.pools[handle & 1]!.hits(handle >> 1);
   }
 
   /** The sources counted for `key` at `now` (for re-judging them when the key crosses a threshold). */
@@ -247,12 +235,10 @@ export class SharedIndex<K extends string | number = string> {
     const pool = this.pools[handle & 1]!;
     const slot = handle >> 1;
     const cutoff = now - this.window;
-    const base = slot * pool.room;
-    const times = pool.timesAt(slot);
     const out: string[] = [];
-    for (let i = 0; i < pool.counts[2 * slot]!; i++) {
-      const seen = pool.data[times + i]!;
-      if (seen >= cutoff && seen <= now) out.push(pool.ips[base + i]!);
+    for (let i = 0; i < pool.sourceCount(slot); i++) {
+      const seen = pool.timeAt(slot, i);
+      if (seen >= cutoff && seen <= now) out.push(pool.sourceAt(slot, i));
     }
     return out;
   }
@@ -277,10 +263,8 @@ export class SharedIndex<K extends string | number = string> {
       if (handle < 0) continue;
       const pool = this.pools[handle & 1]!;
       const slot = handle >> 1;
-      const base = slot * pool.room;
-      const times = pool.timesAt(slot);
       const list: Array<[string, number]> = [];
-      for (let i = 0; i < pool.counts[2 * slot]!; i++) list.push([pool.ips[base + i]!, pool.data[times + i]!]);
+      for (let i = 0; i < pool.sourceCount(slot); i++) list.push([pool.sourceAt(slot, i), pool.timeAt(slot, i)]);
       const text = this.codec.format(key);
       yield this.hitCap > 0 ? [text, list, stamp, this.hits(key)] : [text, list, stamp];
     }

@@ -1,4 +1,4 @@
-import { type BlockKey, blockKeyOf, blockText, familyOf, neighbourKey, providerKey } from './ip-prefix.js';
+import { addressFamily, type BlockKey, blockKeyOf, blockText, neighbourKey, providerKey } from './ip-prefix.js';
 import { RecencyMap } from './recency-map.js';
 
 export interface SuccessSnapshot {
@@ -56,7 +56,8 @@ export class SuccessHistory {
     if (ip === this.askedIp && now === this.askedAt) return this.answer;
     this.askedIp = ip;
     this.askedAt = now;
-    this.answer = this.lastSuccess(ip, now) >= 0 || (familyOf(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now));
+    this.answer =
+      this.lastSuccess(ip, now) >= 0 || (addressFamily(ip) === 6 && this.blockHasSuccess(neighbourKey(ip), now));
     return this.answer;
   }
 
