@@ -1,4 +1,5 @@
 import { formatIPv6, ipv4Number, ipv6Groups } from '../parse/address.js';
+import { nameHash } from './name-key.js';
 
 /**
  * Network neighbourhoods of an address. Attack fleets rent blocks, so a /24 (IPv4) or /64 (IPv6, one customer's
@@ -55,15 +56,9 @@ export function addressFamily(ip: string): Family {
  */
 export function addressTag(ip: string): number {
   memo(ip);
-  memoTag ??= addressFamily(ip) === 4 ? ipv4Of(ip) | 0 : textHash(ip);
+  // The FNV-1a that hashes usernames (name-key.ts) serves for any text; signed, as an IPv4 number's `| 0` is.
+  memoTag ??= addressFamily(ip) === 4 ? ipv4Of(ip) | 0 : nameHash(ip) | 0;
   return memoTag;
-}
-
-/** FNV-1a of the text. */
-function textHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
 }
 
 /** The /24 of an IPv4 address or the /64 of an IPv6 one, as CIDR text; '' for anything else. */
