@@ -2,7 +2,7 @@ import type { Campaign } from './campaign.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import { type BlockKey, blockKeyOf, isPrivate, neighbourKey, providerKey } from './ip-prefix.js';
 import type { DictionarySignal } from './signals/dictionary.js';
-import { type Evidence, maskSize, SIGNALS, type SignalMask, signalBit } from './signals/signal.js';
+import { type Evidence, maskSize, type SignalMask, signalBit } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
 import type { SuccessHistory } from './success-history.js';
 
@@ -11,8 +11,6 @@ const LIFETIME = signalBit('lifetime');
 const DICTIONARY = signalBit('dictionary');
 const LOCALITY = signalBit('locality');
 const SURGE = signalBit('surge');
-/** Each signal's bit, found without signalBit's search of SIGNALS for every fingerprint signal of every match. */
-const BITS = new Map(SIGNALS.map((name) => [name, signalBit(name)]));
 
 /** Each fingerprint's blocks as a set of keys, rebuilt when the list grows (it only grows, by learnFromMember). */
 const blockSets = new WeakMap<readonly string[], { size: number; set: ReadonlySet<BlockKey> }>();
@@ -97,7 +95,7 @@ export function matchCampaign(
       ) {
         out |= LOCALITY;
       }
-    } else if (name !== 'surge' && ev.has(name)) out |= BITS.get(name) ?? signalBit(name);
+    } else if (name !== 'surge' && ev.has(name)) out |= signalBit(name);
   }
   if ((out & DICTIONARY) !== 0 && c.signals.includes('surge') && ev.has('surge')) out |= SURGE;
   return out;

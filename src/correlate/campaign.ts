@@ -1,7 +1,7 @@
 import type { Verdict, VerdictValue } from '../core/verdict.js';
 import { RecencyMap } from './recency-map.js';
 import { bucketSeconds } from './signals/rhythm.js';
-import { type Evidence, SIGNALS, type SignalName } from './signals/signal.js';
+import { type Evidence, SIGNALS, type SignalName, signalBit } from './signals/signal.js';
 
 /** A campaign: sources tied together by shared signals (its fingerprint), with a life span. */
 export interface Campaign {
@@ -133,9 +133,6 @@ function hasBlockText(blocks: readonly string[], text: string): boolean {
   return set.has(text);
 }
 
-/** Each signal's bit (bit i: SIGNALS[i]), without a search of SIGNALS for every signal of every member. */
-const BITS = new Map(SIGNALS.map((name, i) => [name, 1 << i]));
-
 /**
  * A member's evidence teaches the campaign: parameters of its fingerprint signals are added (another rhythm bucket,
  * another block), and a signal shown by `min` members joins the fingerprint. `learned` is the member's bitmask of
@@ -160,7 +157,7 @@ export function learnFromMember(c: Campaign, ev: Evidence, learned: number, min:
         c.blocks.push(param);
       }
     }
-    const bit = BITS.get(name) ?? 1 << SIGNALS.indexOf(name);
+    const bit = signalBit(name);
     if ((mask & bit) !== 0 || c.signals.includes(name)) return;
     mask |= bit;
     const n = (c.seen.get(name) ?? 0) + 1;

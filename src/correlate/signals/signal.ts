@@ -26,8 +26,11 @@ export type SignalName = (typeof SIGNALS)[number];
 export type SignalMask = number;
 
 export function signalBit(name: SignalName): SignalMask {
-  return 1 << SIGNALS.indexOf(name);
+  return BITS.get(name) ?? 1 << SIGNALS.indexOf(name);
 }
+
+/** Each signal's bit, looked up: the book asks it for every fingerprint signal of every judged source and member. */
+const BITS = new Map<string, SignalMask>(SIGNALS.map((name, i) => [name, 1 << i]));
 
 /** Signals in the mask. */
 export function maskSize(mask: SignalMask): number {
