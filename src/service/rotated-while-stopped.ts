@@ -9,6 +9,8 @@ export interface StoppedRotation {
   readonly copies: Buffer[];
   /** Copies the new file holds already (the last run saw the rotation, or a start wrote them before a crash). */
   readonly alreadyThere: number;
+  /** Lines left out because the ban they asked for would be over by now. */
+  readonly tooOld: number;
   /** When the old file was renamed (its ctime), as the copies were chosen by. */
   readonly renamedAt: number;
 }
@@ -22,13 +24,20 @@ export interface StoppedRotation {
  * since rename(2) sets it on Linux file systems and nothing writes to a rotated log; where a file system does not
  * set it, it is the time of the last write, and the lines of the 10 s before that are repeated, which only costs
  * copies fail2ban answers with "already banned". A service stopped long before logrotate ran repeats nothing:
- * fail2ban had all that time to read the file. A copy the new file holds already is not written again.
+ * fail2ban had all that time to read the file. A copy the new file holds already is not written again, nor one of a
+ * line older than the campaign jail's bantime (`banLasts`, ms; none when not above 0): the ban it asked for would be
+ * over, and fail2ban takes a line older than 60 s as just written, so a copy would ban the address again.
  *
  * null when there is nothing to tell: no mark (a first start), the path still names the marked file (no rotation
  * while stopped), or `.1` is not the marked file either (rotated twice, or moved elsewhere: its lines are at least
  * a rotation old).
  */
-export function rotatedWhileStopped(path: string, mark: VerdictLogMark | null): StoppedRotation | null {
+export function rotatedWhileStopped(
+  path: string,
+  mark: VerdictLogMark | null,
+  now: number,
+  banLasts: number,
+): StoppedRotation | null {
   if (mark === null || isFile(path, mark)) return null;
   const old = `${path}.1`;
   let renamedAt: number;
@@ -44,15 +53,17 @@ export function rotatedWhileStopped(path: string, mark: VerdictLogMark | null): 
   const present = new Set(wholeLines(readOrEmpty(path)));
   const copies: Buffer[] = [];
   let alreadyThere = 0;
+  let tooOld = 0;
   for (const line of wholeLines(text)) {
     const copy = rotationCopy(line);
     if (copy === null) continue;
     const time = parseVerdictLine(line)?.time;
     if (time === undefined || time < renamedAt - ROTATION_REPEAT_MS) continue;
     if (present.has(copy)) alreadyThere++;
+    else if (banLasts > 0 && time <= now - banLasts) tooOld++;
     else copies.push(Buffer.from(`${copy}\n`));
   }
-  return { copies, alreadyThere, renamedAt };
+  return { copies, alreadyThere, tooOld, renamedAt };
 }
 
 function isFile(path: string, mark: VerdictLogMark): boolean {

@@ -18,6 +18,8 @@ export interface VerdictWriterOptions {
   readonly owed?: readonly string[];
   /** Where the verdict log ended at the last run's last save: tells a rotation while the service was stopped. */
   readonly lastRun?: VerdictLogMark | null;
+  /** Milliseconds; the campaign jail's bantime: no line older than that is written again (rotated-while-stopped.ts). */
+  readonly banLasts?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export class VerdictWriter {
     this.options = options;
     this.clock = options.clock ?? Date.now;
     this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
-    const stopped = rotatedWhileStopped(options.path, options.lastRun ?? null);
+    const stopped = rotatedWhileStopped(options.path, options.lastRun ?? null, this.clock(), options.banLasts ?? 0);
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();
@@ -73,6 +75,7 @@ export class VerdictWriter {
         renamedAt: new Date(stopped.renamedAt).toISOString(),
         repeated: stopped.copies.length,
         alreadyThere: stopped.alreadyThere,
+        tooOld: stopped.tooOld,
       });
     }
     this.flush();

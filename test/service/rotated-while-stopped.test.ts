@@ -118,6 +118,22 @@ describe('a verdict log rotated while the service was stopped', () => {
     expect(reopened(lines)).toMatchObject([{ repeated: 0, alreadyThere: 0 }]);
   });
 
+  // fail2ban takes a line older than 60 s as just written: a copy of a ban that was over would ban the address again.
+  it("repeats no line older than the campaign jail's bantime: the ban it asked for would be over", () => {
+    const DAY = 86_400_000;
+    for (const [later, repeated] of [
+      [2 * DAY, 0],
+      [DAY / 24, 2],
+    ] as const) {
+      const { path, log, lines } = setup();
+      const { mark } = runAndStop(path, 12_000, 500);
+      rotate(path);
+      new VerdictWriter({ path, log, lastRun: mark, banLasts: DAY, clock: () => Date.now() + later }).close();
+      expect(fileLines(path)).toHaveLength(repeated);
+      expect(reopened(lines)).toMatchObject([{ repeated, tooOld: 2 - repeated }]);
+    }
+  });
+
   it('repeats into the file it creates when logrotate moved the log without `create`', async () => {
     const { path, log } = setup();
     const { mark, lines: old } = runAndStop(path, 500, 500);
