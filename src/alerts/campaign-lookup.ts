@@ -38,7 +38,10 @@ export interface CampaignLookup {
   matchingCampaign(event: AuthEvent): CampaignMatch | null;
   /** A live campaign that tried the username `user` (was spraying it) at or before `time`, or null. */
   sprayingCampaign(user: string, time: number): CampaignMatch | null;
-  /** Whether `ip` had a successful login strictly before `time` within the detector's success-history window. */
+  /**
+   * Whether `ip` (IPv6: any address of its /64, where a laptop's privacy addresses rotate) had a successful login
+   * strictly before `time` within the detector's success-history window: the sources spared from campaign bans.
+   */
   hasSuccessHistory(ip: string, time: number): boolean;
   /** False for fail2ban's ignoreip and anything else the detector never bans. Loopback is refused by AlertCore too. */
   mayBan(ip: string): boolean;

@@ -12,7 +12,8 @@ export interface CompromiseFinding {
 /**
  * Judges one accepted login against the detector's view just before it. Order matters: membership is the strongest
  * evidence and is reported even if weaker evidence also holds; the sprayed-username rule applies only to sources
- * with no success history, because a regular user whose name happens to be in a dictionary logs in all the time.
+ * with no success history (IPv6: in their /64), because a regular user whose name happens to be in a dictionary
+ * logs in all the time, and from a new privacy address of the same /64 each time.
  */
 export function judgeLogin(event: AuthEvent, lookup: CampaignLookup): CompromiseFinding | null {
   if (event.kind !== 'success') return null;

@@ -128,8 +128,9 @@ export class DetectorLookup implements CampaignLookup {
     return null;
   }
 
+  /** The address, or any of its IPv6 /64 (privacy addresses rotate within it), as the protection from bans asks. */
   hasSuccessHistory(ip: string, time: number): boolean {
-    return this.detector.successes.lastSuccess(ip, time - 1) >= 0;
+    return this.detector.successes.protects(ip, time - 1);
   }
 
   mayBan(ip: string): boolean {

@@ -94,7 +94,13 @@ export class CampaignService {
     // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
     // save, are in the log already: they are not written twice.
     const owed = (state?.owed ?? []).filter((line) => !dedupe.seenLine(line));
-    this.writer = new VerdictWriter({ path: settings.verdictLog, log, owed });
+    this.writer = new VerdictWriter({
+      path: settings.verdictLog,
+      log,
+      owed,
+      lastRun: state?.verdicts ?? null,
+      banLasts: this.thresholds.campaignBantime,
+    });
     this.pipeline = new Pipeline(core, this.writer, dedupe, log);
     this.sources = new ServiceSources(settings, this.pipeline, state, log);
     await this.sources.start();

@@ -11,16 +11,22 @@ export const REPEAT_FIELD = ' repeat=rotation';
 
 const BAN_LINE = /^\S+ f2b-campaign\[\d+\]: BAN /;
 
+/**
+ * The repeat=rotation copy of a verdict line written whole (with or without its newline), or null when the line is
+ * no BAN or is a copy already: a second rotation within seconds of the first is not worth a cascade of repeats.
+ */
+export function rotationCopy(line: string): string | null {
+  if (!BAN_LINE.test(line) || line.includes(REPEAT_FIELD)) return null;
+  return `${line.replace(/\n$/, '')}${REPEAT_FIELD}`;
+}
+
 /** The BAN lines written whole to one file in the last ROTATION_REPEAT_MS, kept as their repeat=rotation copies. */
 export class RecentBans {
   private lines: Array<{ readonly copy: Buffer; readonly at: number }> = [];
 
   remember(line: Buffer, now: number): void {
-    const text = line.toString('utf8');
-    // A copy is not copied again: a second rotation within seconds of the first is not worth a cascade of repeats.
-    if (BAN_LINE.test(text) && !text.includes(REPEAT_FIELD)) {
-      this.lines.push({ copy: Buffer.from(`${text.replace(/\n$/, '')}${REPEAT_FIELD}\n`), at: now });
-    }
+    const copy = rotationCopy(line.toString('utf8'));
+    if (copy !== null) this.lines.push({ copy: Buffer.from(`${copy}\n`), at: now });
     while (this.lines.length > 0 && this.lines[0]!.at < now - ROTATION_REPEAT_MS) this.lines.shift();
   }
 

@@ -24,7 +24,8 @@ export function lineKey(line: string): string | null {
 
 const MAX_TAIL_BYTES = 16 * 1024 * 1024;
 
-function readFrom(path: string, start: number): string {
+/** The file from byte `start` to its end, or only its last 16 MB. */
+export function readFrom(path: string, start: number): string {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;

@@ -5,6 +5,7 @@ import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.j
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { REPEAT_FIELD, RecentBans } from './recent-bans.js';
+import { rotatedWhileStopped } from './rotated-while-stopped.js';
 import { unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
@@ -15,6 +16,10 @@ export interface VerdictWriterOptions {
   readonly clock?: () => number;
   /** Lines owed from before a restart (the disk was full): written first, in order. */
   readonly owed?: readonly string[];
+  /** Where the verdict log ended at the last run's last save: tells a rotation while the service was stopped. */
+  readonly lastRun?: VerdictLogMark | null;
+  /** Milliseconds; the campaign jail's bantime: no line older than that is written again (rotated-while-stopped.ts). */
+  readonly banLasts?: number;
 }
 
 /**
@@ -22,7 +27,8 @@ export interface VerdictWriterOptions {
  * never reads half a line written by us. Reopens the file on SIGHUP and whenever the path no longer names the open
  * file (logrotate moved it away). When a write fails (disk full, I/O error) the lines are kept in order and retried;
  * the service goes on detecting and never exits over it. When the path names a new file, the BAN lines of the last
- * ROTATION_REPEAT_MS (recent-bans.ts) are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one.
+ * ROTATION_REPEAT_MS (recent-bans.ts) are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one;
+ * at start too, when the file was rotated while the service was stopped (rotated-while-stopped.ts).
  */
 export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
@@ -43,6 +49,7 @@ export class VerdictWriter {
     this.options = options;
     this.clock = options.clock ?? Date.now;
     this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
+    const stopped = rotatedWhileStopped(options.path, options.lastRun ?? null, this.clock(), options.banLasts ?? 0);
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();
@@ -56,6 +63,19 @@ export class VerdictWriter {
         path: options.path,
         owed: this.queue.length,
         err: (error as Error).message,
+      });
+    }
+    if (stopped !== null) {
+      // Before the owed lines, as within a run (after the rest of a torn line: flush() puts it back whole).
+      this.queue.splice(this.torn === null ? 0 : 1, 0, ...stopped.copies);
+      options.log.info({
+        event: LOG_EVENTS.verdictLogReopened,
+        reason: 'rotated-while-stopped',
+        path: options.path,
+        renamedAt: new Date(stopped.renamedAt).toISOString(),
+        repeated: stopped.copies.length,
+        alreadyThere: stopped.alreadyThere,
+        tooOld: stopped.tooOld,
       });
     }
     this.flush();

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
@@ -105,5 +105,29 @@ describe('CampaignService (in-process)', () => {
     const late = lines.filter((l) => l.includes(' ip=203.0.113.10 '));
     expect(late).toHaveLength(1);
     expect(late[0]).toMatch(/ BAN ip=203\.0\.113\.10 campaign=c1 reason=r decided=2026-11-22T03:00:01\.000Z$/);
+  });
+
+  // Found in session 19: the copies written after a rotation were kept in memory only (docs/service.md, Rotation).
+  it('writes the last BAN lines of the last run again into a verdict log rotated while it was stopped, once', async () => {
+    const first = setup();
+    await first.service.start();
+    await first.service.stop();
+    const verdicts = join(first.dir, 'verdicts.log');
+    // The run wrote a BAN and died before its next save; logrotate ran before it was started again.
+    const line = `${new Date().toISOString()} f2b-campaign[1]: BAN ip=203.0.113.11 campaign=c1 reason=r`;
+    appendFileSync(verdicts, `${line}\n`);
+    renameSync(verdicts, `${verdicts}.1`);
+    writeFileSync(verdicts, '');
+    for (let run = 0; run < 2; run++) {
+      const logger = memoryLogger();
+      const again = new CampaignService({ ...first.options, log: logger.log });
+      cleanups.push(() => void again.stop());
+      await again.start();
+      await again.stop();
+      expect(readFileSync(verdicts, 'utf8')).toBe(`${line} repeat=rotation\n`);
+      const said = logger.lines().filter((l) => l['reason'] === 'rotated-while-stopped');
+      // The second start finds the path naming the file the first one wrote: nothing to say, nothing repeated.
+      expect(said).toMatchObject(run === 0 ? [{ event: 'verdict-log-reopened', repeated: 1 }] : []);
+    }
   });
 });

@@ -1,0 +1,90 @@
+import { statSync } from 'node:fs';
+import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { ROTATION_REPEAT_MS, rotationCopy } from './recent-bans.js';
+import { readFrom, type VerdictLogMark } from './verdict-dedupe.js';
+
+/** What a start found of a rotation of the verdict log while the service was stopped. */
+export interface StoppedRotation {
+  /** The copies to write into the new file, oldest first (each with its newline). */
+  readonly copies: Buffer[];
+  /** Copies the new file holds already (the last run saw the rotation, or a start wrote them before a crash). */
+  readonly alreadyThere: number;
+  /** Lines left out because the ban they asked for would be over by now. */
+  readonly tooOld: number;
+  /** When the old file was renamed (its ctime), as the copies were chosen by. */
+  readonly renamedAt: number;
+}
+
+/**
+ * At start: whether the file the last run wrote (the state's mark) was rotated to `.1` while the service was stopped,
+ * and which of its BAN lines to write again into the file at the path. Within a run the writer repeats the BAN lines
+ * of the last ROTATION_REPEAT_MS when it finds a new file (recent-bans.ts): fail2ban's polling backend never reads
+ * what it had not read of the renamed file. Stopped, nobody was there to find it, so the same lines are taken from
+ * the renamed file itself: those written in the ROTATION_REPEAT_MS before it was renamed. Its ctime tells when,
+ * since rename(2) sets it on Linux file systems and nothing writes to a rotated log; where a file system does not
+ * set it, it is the time of the last write, and the lines of the 10 s before that are repeated, which only costs
+ * copies fail2ban answers with "already banned". A service stopped long before logrotate ran repeats nothing:
+ * fail2ban had all that time to read the file. A copy the new file holds already is not written again, nor one of a
+ * line older than the campaign jail's bantime (`banLasts`, ms; none when not above 0): the ban it asked for would be
+ * over, and fail2ban takes a line older than 60 s as just written, so a copy would ban the address again.
+ *
+ * null when there is nothing to tell: no mark (a first start), the path still names the marked file (no rotation
+ * while stopped), or `.1` is not the marked file either (rotated twice, or moved elsewhere: its lines are at least
+ * a rotation old).
+ */
+export function rotatedWhileStopped(
+  path: string,
+  mark: VerdictLogMark | null,
+  now: number,
+  banLasts: number,
+): StoppedRotation | null {
+  if (mark === null || isFile(path, mark)) return null;
+  const old = `${path}.1`;
+  let renamedAt: number;
+  let text: string;
+  try {
+    const st = statSync(old);
+    if (st.ino !== mark.ino || st.dev !== mark.dev) return null;
+    renamedAt = st.ctimeMs;
+    text = readFrom(old, 0);
+  } catch {
+    return null;
+  }
+  const present = new Set(wholeLines(readOrEmpty(path)));
+  const copies: Buffer[] = [];
+  let alreadyThere = 0;
+  let tooOld = 0;
+  for (const line of wholeLines(text)) {
+    const copy = rotationCopy(line);
+    if (copy === null) continue;
+    const time = parseVerdictLine(line)?.time;
+    if (time === undefined || time < renamedAt - ROTATION_REPEAT_MS) continue;
+    if (present.has(copy)) alreadyThere++;
+    else if (banLasts > 0 && time <= now - banLasts) tooOld++;
+    else copies.push(Buffer.from(`${copy}\n`));
+  }
+  return { copies, alreadyThere, tooOld, renamedAt };
+}
+
+function isFile(path: string, mark: VerdictLogMark): boolean {
+  try {
+    const st = statSync(path);
+    return st.ino === mark.ino && st.dev === mark.dev;
+  } catch {
+    // No file at the path: logrotate moved it without `create`; the writer makes the new one.
+    return false;
+  }
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFrom(path, 0);
+  } catch {
+    return '';
+  }
+}
+
+/** The file's whole lines: an unfinished last one (a full disk tore it) was never a line fail2ban could read. */
+function wholeLines(text: string): string[] {
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
+}

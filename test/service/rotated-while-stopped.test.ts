@@ -1,0 +1,157 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { banVerdict, type Verdict } from '../../src/core/verdict.js';
+import { VerdictDedupe, type VerdictLogMark } from '../../src/service/verdict-dedupe.js';
+import { VerdictWriter } from '../../src/service/verdict-writer.js';
+import { memoryLogger, sleep, tempDir } from './helpers.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function setup() {
+  const t = tempDir('stopped-rotation');
+  cleanups.push(t.cleanup);
+  return { path: join(t.dir, 'verdicts.log'), ...memoryLogger() };
+}
+
+const GROW: Verdict = {
+  time: 0,
+  verb: 'CAMPAIGN',
+  fields: [
+    ['id', 'c1'],
+    ['event', 'grow'],
+  ],
+};
+
+/**
+ * A run that writes BAN 203.0.113.1 `firstAgo` ms before now, then a CAMPAIGN line and BANs .2 and .3 `lastAgo` ms
+ * before now (the wall clock: the rename's ctime is the kernel's), and stops: its last save's mark, and its lines.
+ */
+function runAndStop(path: string, firstAgo: number, lastAgo: number): { mark: VerdictLogMark; lines: string[] } {
+  const { log } = memoryLogger();
+  let ago = firstAgo;
+  const writer = new VerdictWriter({ path, log, clock: () => Date.now() - ago });
+  writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+  ago = lastAgo;
+  writer.write(GROW);
+  writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+  writer.write(banVerdict(0, '203.0.113.3', 'c1', 'r'));
+  const mark = writer.mark()!;
+  writer.close();
+  return { mark, lines: readFileSync(path, 'utf8').trim().split('\n') };
+}
+
+/** logrotate's rename and `create`. */
+function rotate(path: string): void {
+  renameSync(path, `${path}.1`);
+  writeFileSync(path, '');
+}
+
+const fileLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+const reopened = (lines: () => Record<string, unknown>[]) =>
+  lines().filter((l) => l['event'] === 'verdict-log-reopened' && l['reason'] === 'rotated-while-stopped');
+
+// Found in session 19: the copies written after a rotation were kept in memory only, so a rotation while the service
+// was stopped right after writing (a restart around logrotate, a crash) lost the BAN lines fail2ban had not read.
+describe('a verdict log rotated while the service was stopped', () => {
+  it('writes into the new file again the BAN lines of the 10 s before the rename, once, as repeat=rotation', () => {
+    const { path, log, lines } = setup();
+    const { mark, lines: old } = runAndStop(path, 12_000, 500);
+    rotate(path);
+    const writer = new VerdictWriter({ path, log, lastRun: mark });
+    writer.write(banVerdict(0, '203.0.113.4', 'c1', 'r'));
+    writer.close();
+    // 203.0.113.1 was written 12 s before the rename: fail2ban had read it. The CAMPAIGN line is no ban.
+    expect(fileLines(path)).toEqual([
+      `${old[2]} repeat=rotation`,
+      `${old[3]} repeat=rotation`,
+      expect.stringContaining('ip=203.0.113.4'),
+    ]);
+    expect(fileLines(`${path}.1`)).toEqual(old);
+    expect(writer.written).toBe(1);
+    expect(reopened(lines)).toMatchObject([{ repeated: 2, alreadyThere: 0, path }]);
+    // A crash's dedupe reads the copies as no verdict of their own.
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(false);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.4', 'c1', 'r'))).toBe(true);
+  });
+
+  it('does not write a copy again that the new file holds (a crash before the first save of the restarted run)', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 12_000, 500);
+    rotate(path);
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    const once = fileLines(path);
+    expect(once).toHaveLength(2);
+    // Started again from the same state: the path is still not the marked file.
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual(once);
+    expect(reopened(lines)).toMatchObject([
+      { repeated: 2, alreadyThere: 0 },
+      { repeated: 0, alreadyThere: 2 },
+    ]);
+  });
+
+  it('repeats nothing when the path still names the file the last run wrote (no rotation while stopped)', () => {
+    const { path, log, lines } = setup();
+    const { mark, lines: old } = runAndStop(path, 500, 500);
+    const writer = new VerdictWriter({ path, log, lastRun: mark });
+    writer.write(banVerdict(0, '203.0.113.4', 'c1', 'r'));
+    writer.close();
+    expect(fileLines(path)).toEqual([...old, expect.stringContaining('ip=203.0.113.4')]);
+    expect(fileLines(path).filter((l) => l.includes('repeat='))).toEqual([]);
+    expect(reopened(lines)).toEqual([]);
+  });
+
+  it('repeats nothing when logrotate renamed the file long after the last line (fail2ban had read it)', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 60_000, 30_000);
+    rotate(path);
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(reopened(lines)).toMatchObject([{ repeated: 0, alreadyThere: 0 }]);
+  });
+
+  // fail2ban takes a line older than 60 s as just written: a copy of a ban that was over would ban the address again.
+  it("repeats no line older than the campaign jail's bantime: the ban it asked for would be over", () => {
+    const DAY = 86_400_000;
+    for (const [later, repeated] of [
+      [2 * DAY, 0],
+      [DAY / 24, 2],
+    ] as const) {
+      const { path, log, lines } = setup();
+      const { mark } = runAndStop(path, 12_000, 500);
+      rotate(path);
+      new VerdictWriter({ path, log, lastRun: mark, banLasts: DAY, clock: () => Date.now() + later }).close();
+      expect(fileLines(path)).toHaveLength(repeated);
+      expect(reopened(lines)).toMatchObject([{ repeated, tooOld: 2 - repeated }]);
+    }
+  });
+
+  it('repeats into the file it creates when logrotate moved the log without `create`', async () => {
+    const { path, log } = setup();
+    const { mark, lines: old } = runAndStop(path, 500, 500);
+    renameSync(path, `${path}.1`);
+    await sleep(10);
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual(old.filter((l) => l.includes(' BAN ')).map((l) => `${l} repeat=rotation`));
+  });
+
+  it('repeats nothing from a first start, nor when .1 is not the file the last run wrote (rotated twice)', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 500, 500);
+    rotate(path);
+    renameSync(`${path}.1`, `${path}.2`);
+    writeFileSync(`${path}.1`, readFileSync(`${path}.2`));
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    new VerdictWriter({ path, log, lastRun: null }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(reopened(lines)).toEqual([]);
+  });
+});
