@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { interpolate, type UnresolvedReference } from './interpolate.js';
 
 /**
  * Raw option text by section (lower-case keys), after all files are layered; `DEFAULT` holds the defaults, and
@@ -143,7 +144,7 @@ function withIncludes(file: string, unreadable: UnreadableJailFile[], depth = 0)
 /**
  * Layers the jail files of `configDir` the way fail2ban does. As fail2ban's configparserinc, an option a later file
  * sets again keeps its earlier raw value in a section `KNOWN/<section>`, which `%(known/opt)s` reads (see
- * `jailOption`). A file that cannot be read is skipped and reported, the others are read, as fail2ban does.
+ * `interpolate`). A file that cannot be read is skipped and reported, the others are read, as fail2ban does.
  */
 export function readJailSections(configDir: string): JailFiles {
   const unreadable: UnreadableJailFile[] = [];
@@ -170,32 +171,18 @@ export function readJailSections(configDir: string): JailFiles {
 }
 
 /**
- * One option of one jail as fail2ban would see it: the jail's own value, else [DEFAULT]'s, with `%(opt)s`
- * interpolated from the same places (depth-limited, so a reference loop ends as the raw text). Undefined when unset.
+ * One option of one jail as fail2ban would see it: the jail's own value, else [DEFAULT]'s, its references
+ * interpolated as fail2ban does (see `interpolate`); a reference fail2ban could not resolve stays as written and is
+ * told to `onUnresolved`. Undefined when unset.
  */
-export function jailOption(sections: JailSections, jail: string, key: string, depth = 0): string | undefined {
+export function jailOption(
+  sections: JailSections,
+  jail: string,
+  key: string,
+  onUnresolved?: (unresolved: UnresolvedReference) => void,
+): string | undefined {
   const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key);
-  return raw === undefined ? undefined : interpolate(sections, jail, key, raw, depth);
-}
-
-/**
- * `%(opt)s`, `%(default/opt)s` and `%(known/opt)s` in `raw`, read in `jail` as fail2ban's configparserinc reads
- * them, lazily: `known/opt` is the value `opt` had in this jail before the file that last set it, else the
- * final [DEFAULT]'s (not [DEFAULT] as layered up to that file), and its own references are read in turn.
- */
-function interpolate(sections: JailSections, jail: string, key: string, raw: string, depth: number): string {
-  if (depth > 10) return raw;
-  return raw
-    .replace(/%\(((?:default|known)\/)?([^)]+)\)s/gi, (whole, scope: string | undefined, ref: string) => {
-      const name = ref.toLowerCase();
-      if (scope?.toLowerCase() === 'known/') {
-        const known = sections.get(`KNOWN/${jail}`)?.get(name) ?? sections.get('DEFAULT')?.get(name);
-        return known === undefined ? whole : interpolate(sections, jail, name, known, depth + 1);
-      }
-      if (!scope && name === key) return whole;
-      return jailOption(sections, scope ? 'DEFAULT' : jail, name, depth + 1) ?? whole;
-    })
-    .replace(/%%/g, '%');
+  return raw === undefined ? undefined : interpolate(sections, jail, raw, onUnresolved);
 }
 
 /** fail2ban's boolean words. */

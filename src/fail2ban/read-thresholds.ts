@@ -10,6 +10,7 @@ import {
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { parseFail2banDuration } from './fail2ban-duration.js';
 import { dnsLookup, type HostLookup, readIgnoreip } from './ignoreip.js';
+import type { UnresolvedReference } from './interpolate.js';
 import { isTrue, type JailFiles, type JailSections, jailOption, readJailSections } from './jail-files.js';
 import type { PyValue } from './python-literal.js';
 
@@ -64,6 +65,8 @@ interface JailText {
   readonly ignoreip: readonly string[];
   readonly ignoreself: boolean;
   readonly ignorecommand: string;
+  /** Why fail2ban would refuse the configuration over one of these settings (a reference it cannot resolve). */
+  readonly refusal: string | null;
 }
 
 /** What one reader (fail2ban-client -d, or the jail files) says about the two jails f2b-campaign cares about. */
@@ -108,6 +111,7 @@ async function fromClient(jail: string, campaignJail: string, configDir: string 
       ignoreip: dumped.ignoreip,
       ignoreself: ignoreself !== false && ignoreself !== 'false',
       ignorecommand: typeof ignorecommand === 'string' ? ignorecommand.trim() : '',
+      refusal: null, // fail2ban resolved them all, or it would have printed nothing
     };
   };
   return {
@@ -123,12 +127,30 @@ function jailNames(sections: JailSections): string[] {
   return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES' && !name.startsWith('KNOWN/'));
 }
 
+/** Why fail2ban would start nothing over `key` of `jail`: a reference in it that fail2ban's configparser cannot read. */
+function refusalOf(
+  sections: JailSections,
+  jail: string,
+  key: string,
+  { reference, reason }: UnresolvedReference,
+): string {
+  const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key) ?? '';
+  return (
+    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} in [${jail}]: fail2ban cannot interpolate ${reference} either ` +
+    `(${reason}), so fail2ban-client refuses the whole configuration and fail2ban starts no jail; correct it`
+  );
+}
+
 function fromFiles(files: JailFiles, jail: string, campaignJail: string): Reading {
   const { sections } = files;
   // Only a jail that is there: jailOption falls back to [DEFAULT] for everything.
   const read = (name: string): JailText | null => {
     if (!sections.has(name)) return null;
-    const option = (key: string): string | undefined => jailOption(sections, name, key);
+    let refusal: string | null = null;
+    const option = (key: string): string | undefined =>
+      jailOption(sections, name, key, (unresolved) => {
+        refusal ??= refusalOf(sections, name, key, unresolved);
+      });
     const ignoreself = option('ignoreself');
     return {
       maxretry: option('maxretry'),
@@ -137,6 +159,7 @@ function fromFiles(files: JailFiles, jail: string, campaignJail: string): Readin
       ignoreip: splitWords(option('ignoreip')),
       ignoreself: ignoreself === undefined || isTrue(ignoreself),
       ignorecommand: option('ignorecommand')?.trim() ?? '',
+      refusal,
     };
   };
   const running = jailNames(sections).filter((name) => isTrue(jailOption(sections, name, 'enabled')));
@@ -208,6 +231,9 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   warnUnreadable([viaFiles, viaClient], warn); // the files first: they say why (EACCES)
   const reading = viaClient?.jail ? viaClient : viaFiles;
   const campaign = viaClient?.campaign ?? viaFiles?.campaign ?? null;
+  // Only what is read from the files can hold a reference fail2ban cannot resolve; a guess would misjudge sources.
+  const refusal = reading?.jail?.refusal ?? campaign?.refusal;
+  if (refusal) throw new F2bCampaignError('BAD_FAIL2BAN_REFERENCE', refusal);
   const campaignBantime =
     campaign?.bantime === undefined
       ? BUNDLED_CAMPAIGN_BANTIME

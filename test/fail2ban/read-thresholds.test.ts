@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { NeverBan } from '../../src/correlate/never-ban.js';
+import { dumpFail2banConfig } from '../../src/fail2ban/client-dump.js';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -116,6 +117,41 @@ const CASES: ReadonlyArray<{
       'jail.d/z.local': '[DEFAULT]\noffice = 192.0.2.8\nignoreip = 203.0.113.0/24\n',
     },
     expected: { ...STOCK, ignoreip: ['192.0.2.8', '10.1.1.1', '127.0.0.1/8', '::1'] },
+  },
+  {
+    title: "%(section/opt)s: that section's own raw value, else [DEFAULT]'s, its own references read in the jail",
+    files: {
+      'jail.local': [
+        '[DEFAULT]',
+        'office = 192.0.2.1',
+        '[site]',
+        'maxretry = 7',
+        'findtime = %(slow)s', // read in [sshd], where slow is 3h, not here
+        'slow = 2h',
+        'ips = %(office)s 10.0.0.1',
+        '[sshd]',
+        'office = 198.51.100.9',
+        'slow = 3h',
+        'maxretry = %(site/maxretry)s',
+        'findtime = %(site/findtime)s',
+        'ignoreip = %(site/ips)s %(site/office)s', // [site] has no office of its own: [DEFAULT]'s
+      ].join('\n'),
+    },
+    expected: {
+      maxretry: 7,
+      findtime: 3 * HOUR,
+      bantime: 10 * MIN,
+      ignoreip: ['198.51.100.9', '10.0.0.1', '192.0.2.1', '127.0.0.1/8', '::1'],
+    },
+  },
+  {
+    title: '%(default/opt)s read in the jail, and a chain of %(section/opt)s through a section named with a dash',
+    files: {
+      'jail.local': '[DEFAULT]\nbase = 2\nretries = %(base)s\n[sshd]\nbase = 8\nmaxretry = %(default/retries)s\n',
+      'jail.d/site.local':
+        '[my-site]\nwindow = %(my-site/short)s\nshort = 20m\n[sshd]\nfindtime = %(my-site/window)s\n',
+    },
+    expected: { maxretry: 8, findtime: 20 * MIN, bantime: 10 * MIN, ignoreip: ['127.0.0.1/8', '::1'] },
   },
   {
     title: 'a permanent ban (bantime = -1) and a disabled sshd jail still count',
@@ -313,6 +349,48 @@ describe('readFail2banThresholds', () => {
           message: expect.stringContaining(`maxretry = ${value} in the [sshd] jail is not a whole number`),
         });
       }
+    }
+  });
+
+  it.each([
+    {
+      title: 'a reference to a section that is not there, though [DEFAULT] has the option',
+      text: '[DEFAULT]\nmaxretry = 4\n[sshd]\nmaxretry = %(nosuch/maxretry)s\n',
+      fail2ban: /Bad value substitution: .*'nosuch\/maxretry'/,
+      ours: 'maxretry = %(nosuch/maxretry)s in [sshd]: fail2ban cannot interpolate %(nosuch/maxretry)s either (there is no [nosuch] section)',
+    },
+    {
+      title: 'a reference to an option neither the section nor [DEFAULT] has',
+      text: '[site]\nmaxretry = 3\n[sshd]\nfindtime = %(site/window)s\n',
+      fail2ban: /Bad value substitution: .*'site\/window'/,
+      ours: '(no option window in [site] or [DEFAULT])',
+    },
+    {
+      title: 'a reference to a section named with a capital',
+      text: '[Site]\nips = 10.0.0.1\n[sshd]\nignoreip = 192.0.2.1\n    %(Site/ips)s\n',
+      fail2ban: /Bad value substitution: .*'site\/ips'/,
+      ours: 'ignoreip = 192.0.2.1 %(Site/ips)s in [sshd]: fail2ban cannot interpolate %(Site/ips)s',
+    },
+    {
+      title: "a reference to a section's value that refers back to the jail's",
+      text: '[site]\nmaxretry = %(maxretry)s\n[sshd]\nmaxretry = %(site/maxretry)s\n',
+      fail2ban: /Recursion limit exceeded/,
+      ours: '(still unresolved after 10 steps (a loop))',
+    },
+    {
+      title: 'a lone % sign',
+      text: '[sshd]\nignorecommand = /usr/local/bin/is-office <ip> 50%\n',
+      fail2ban: /'%' must be followed by '%' or '\('/,
+      ours: "ignorecommand = /usr/local/bin/is-office <ip> 50% in [sshd]: fail2ban cannot interpolate % either ('%' must",
+    },
+  ])('refuses, as fail2ban does, $title, through both readers', async ({ text, fail2ban, ours }) => {
+    const dir = configDir({ 'jail.local': text });
+    await expect(dumpFail2banConfig(dir)).rejects.toMatchObject({ stderr: expect.stringMatching(fail2ban) });
+    for (const useClient of [false, true]) {
+      await expect(readFail2banThresholds({ configDir: dir, useClient }), `${useClient}`).rejects.toMatchObject({
+        code: 'BAD_FAIL2BAN_REFERENCE',
+        message: expect.stringContaining(ours),
+      });
     }
   });
 

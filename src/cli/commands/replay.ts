@@ -16,7 +16,8 @@ const usage = `usage: f2b-campaign replay --auth-log FILE... [--sockets TRACE] [
                            [--fail2ban-dir DIR | --fail2ban-defaults] [--headerless]
 
 Runs the whole pipeline over historic input on the log's own clock, as fast as the CPU allows, and writes
-verdict lines to OUT (else stdout). A summary goes to stderr.
+verdict lines to OUT (else stdout). A summary goes to stderr, and so does each warning about fail2ban's
+configuration (a jail file that cannot be read, a missing or disabled sshd jail).
 
   --auth-log FILE       sshd log (auth.log, a journal export as text, or \`sshd -E\` output with --headerless);
                         repeat it for a rotated set, oldest first (auth.log.2.gz, auth.log.1, auth.log): read as
@@ -70,7 +71,12 @@ export const replayCommand: Command = {
     const config = values.config === undefined ? defaultValues() : loadConfig(values.config, true).values;
     const thresholds: Fail2banThresholds = values['fail2ban-defaults']
       ? DEBIAN_DEFAULT_THRESHOLDS
-      : await readFail2banThresholds(fail2banDir === undefined ? {} : { configDir: fail2banDir });
+      : await readFail2banThresholds({
+          ...(fail2banDir === undefined ? {} : { configDir: fail2banDir }),
+          // On stderr, never among verdicts on stdout: a broken or unreadable fail2ban configuration changes the
+          // thresholds, and so the verdicts, which the user must be able to tell from a detection change.
+          onWarning: (message) => process.stderr.write(`f2b-campaign replay: warning: ${message}\n`),
+        });
     const fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
     limitHeapGrowth();
     const job: ReplayJob = {
