@@ -166,6 +166,11 @@ export function readJailSections(configDir: string): JailFiles {
       if (known && known.size > 0) merged.set(`KNOWN/${name}`, known);
     }
   }
+  // fail2ban adds its configuration directory to the defaults before it interpolates, over any value the files give
+  // (jailreader.py, merge_defaults): jail.conf's own apache-fakegooglebot jail refers to it in its ignorecommand.
+  const defaults = merged.get('DEFAULT') ?? new Map<string, string>();
+  defaults.set('fail2ban_confpath', configDir);
+  merged.set('DEFAULT', defaults);
   const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
   return { sections: merged, unreadable: once, files };
 }

@@ -311,6 +311,17 @@ describe('readFail2banThresholds', () => {
     }
   });
 
+  it('reads %(fail2ban_confpath)s as fail2ban does (its configuration directory), through both readers', async () => {
+    // fail2ban adds it to [DEFAULT] before it interpolates (jail.conf's apache-fakegooglebot jail uses it): without
+    // it our reading of the files refused the reference as one fail2ban cannot resolve.
+    const dir = configDir({ 'jail.local': '[sshd]\nignorecommand = %(fail2ban_confpath)s/is-office <ip>\n' });
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([expect.stringContaining(`has ignorecommand = ${dir}/is-office <ip>, which`)]);
+    }
+  });
+
   it('says nothing about an ignorecommand the f2b-campaign jail shares through [DEFAULT]', async () => {
     const dir = configDir({
       'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
