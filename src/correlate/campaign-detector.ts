@@ -3,6 +3,7 @@ import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
 import { joinVerdicts, NO_VERDICTS, type Verdict } from '../core/verdict.js';
+import { AsnBlocks, type AsnLookup } from './asn-blocks.js';
 import { CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import type { Counters, DetectorSnapshot } from './detector-snapshot.js';
@@ -58,10 +59,18 @@ export class CampaignDetector implements CorrelationCore {
      * used; parsed JSON, as the snapshot is.
      */
     rows?: Iterable<unknown>,
+    /** The addresses' autonomous systems, from an ASN database (asn_database); none when absent. */
+    asn?: AsnLookup,
   ) {
     this.settings = campaignSettings(values);
+    const asnBlocks = new AsnBlocks(asn);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
-    this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
+    this.successes = new SuccessHistory(
+      this.settings.successMemory,
+      this.settings.maxSources,
+      snapshot?.successes,
+      asnBlocks,
+    );
     this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
       this.signals.synchrony.shows(s, now),
     );
@@ -79,6 +88,7 @@ export class CampaignDetector implements CorrelationCore {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
       prefixHasSuccess: (prefix: BlockKey, now: number) => this.successes.blockHasSuccess(prefix, now),
+      asnBlocks,
     };
     this.signals = new SignalSet(values, env, snapshot?.signals);
     this.book = new CampaignBook(
@@ -87,6 +97,7 @@ export class CampaignDetector implements CorrelationCore {
         thresholds,
         dictionary: this.signals.dictionary,
         successes: this.successes,
+        asnBlocks,
         source: env.source,
         lifetimeSeconds: (bucket) => this.signals.lifetime.bucketSeconds(bucket),
       },

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSocketTrace } from '../../src/parse/socket-trace.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
+import { writeAsnDatabase } from '../helpers/mmdb.js';
 import { runService, serviceLog, sleep, tempDir, waitFor } from './helpers.js';
 
 /** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
@@ -99,6 +100,25 @@ describe('f2b-campaign check', () => {
     const gone = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', broken]);
     expect(gone.code).toBe(1);
     expect(gone.stdout).toContain(`the f2b-campaign jail's filter ${broken}/filter.d/f2b-campaign.conf is missing`);
+  });
+
+  it("shows the asn_database's type and build date, and fails naming the file when it cannot be used", () => {
+    const db = writeAsnDatabase(join(dir, 'asn.mmdb'), [['198.51.0.0/16', 64500]]);
+    const conf = join(dir, 'asn.conf');
+    writeFileSync(conf, `[detection]\nasn_database = ${db}\n`);
+    const args = ['check', '--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b];
+    const today = new Date().toISOString().slice(0, 10);
+    const r = cli(args);
+    expect(r.stdout).toContain(`ok      asn database: ${db}: GeoLite2-ASN, built ${today}\n`);
+    expect(r.code, r.stdout).toBe(0);
+    writeFileSync(db, 'not a database\n');
+    const bad = cli(args);
+    expect(bad.stdout).toMatch(
+      /^error {3}asn database: \[detection\] asn_database = .*asn\.mmdb: not a MaxMind DB file/m,
+    );
+    expect(bad.code).toBe(1);
+    // Without the key, check says nothing of a database.
+    expect(cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]).stdout).not.toContain('asn');
   });
 
   it('fails naming the key, the value and what was expected for a bad config', () => {
