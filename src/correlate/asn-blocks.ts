@@ -2,7 +2,7 @@ import { type BlockKey, familyOf } from './ip-prefix.js';
 
 /**
  * The autonomous system an address belongs to, or undefined when the database has none for it: a pure function of
- * the database's bytes, read by an adapter (src/geo/asn-database.ts) and given to the core.
+ * the database's bytes, read by an adapter (src/geo/network-databases.ts) and given to the core.
  */
 export type AsnLookup = (ip: string) => number | undefined;
 

@@ -223,7 +223,7 @@ export class CampaignBook {
       source.learned = learnFromMember(c, entry.evidence, source.learned, min);
     }
     c.announced = c.memberCount;
-    const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds);
+    const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds, this.deps.countries);
     const out = [...displaced, opened, ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
     for (const [ip, entry] of this.pool.entries()) {

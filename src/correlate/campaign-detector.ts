@@ -3,13 +3,15 @@ import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
 import { joinVerdicts, NO_VERDICTS, type Verdict } from '../core/verdict.js';
-import { AsnBlocks, type AsnLookup } from './asn-blocks.js';
+import { AsnBlocks } from './asn-blocks.js';
 import { CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
+import { Countries } from './countries.js';
 import type { Counters, DetectorSnapshot } from './detector-snapshot.js';
 import { detectorStatus } from './detector-status.js';
 import { EvidenceIntake } from './evidence-intake.js';
 import type { BlockKey } from './ip-prefix.js';
+import type { NetworkLookups } from './network-lookups.js';
 import { NeverBan } from './never-ban.js';
 import { PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
@@ -59,11 +61,11 @@ export class CampaignDetector implements CorrelationCore {
      * used; parsed JSON, as the snapshot is.
      */
     rows?: Iterable<unknown>,
-    /** The addresses' autonomous systems, from an ASN database (asn_database); none when absent. */
-    asn?: AsnLookup,
+    /** The optional databases' lookups (asn_database, country_database); none when absent. */
+    networks: NetworkLookups = {},
   ) {
     this.settings = campaignSettings(values);
-    const asnBlocks = new AsnBlocks(asn);
+    const asnBlocks = new AsnBlocks(networks.asn);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(
       this.settings.successMemory,
@@ -98,6 +100,7 @@ export class CampaignDetector implements CorrelationCore {
         dictionary: this.signals.dictionary,
         successes: this.successes,
         asnBlocks,
+        countries: new Countries(networks.country),
         source: env.source,
         lifetimeSeconds: (bucket) => this.signals.lifetime.bucketSeconds(bucket),
       },

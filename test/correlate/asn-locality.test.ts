@@ -8,7 +8,7 @@ import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
 import { blockText } from '../../src/correlate/ip-prefix.js';
 import { LocalitySignal } from '../../src/correlate/signals/locality.js';
 import type { SignalEnv } from '../../src/correlate/signals/signal.js';
-import { openAsnDatabase } from '../../src/geo/asn-database.js';
+import { openAsnDatabase } from '../../src/geo/network-databases.js';
 import { writeAsnDatabase } from '../helpers/mmdb.js';
 import { failure, MIN, S, source, success, T0, THRESHOLDS } from './helpers.js';
 
@@ -60,7 +60,7 @@ describe('locality with an ASN database', () => {
 
   it('does not tie addresses of two autonomous systems, nor addresses the database does not hold', () => {
     const split = [...FLEET.slice(0, 4), '185.110.1.1', '185.110.2.2', '185.110.3.3', '185.110.4.4'];
-    const detector = new CampaignDetector({}, THRESHOLDS, undefined, undefined, database.lookup);
+    const detector = new CampaignDetector({}, THRESHOLDS, undefined, undefined, { asn: database.lookup });
     for (const e of turns(split)) detector.onAuthEvent(e);
     const outside = Array.from({ length: 8 }, (_, i) => `93.${10 + i}.1.${i + 1}`);
     for (const e of turns(outside)) detector.onAuthEvent(e);
@@ -72,7 +72,7 @@ describe('locality with an ASN database', () => {
 
   it('spares an autonomous system someone logged in from successfully within success_memory', () => {
     const judged = (login: boolean) => {
-      const detector = new CampaignDetector({}, THRESHOLDS, undefined, undefined, database.lookup);
+      const detector = new CampaignDetector({}, THRESHOLDS, undefined, undefined, { asn: database.lookup });
       // A user of the provider, in a /16 none of the failing addresses is in.
       if (login) detector.onAuthEvent(success('185.109.40.2', T0 - 30 * MIN));
       for (const e of turns(FLEET)) detector.onAuthEvent(e);
@@ -82,7 +82,7 @@ describe('locality with an ASN database', () => {
     expect(judged(false)).toBe('AS64500');
     expect(judged(true)).toBeNull();
     expect(
-      new CampaignDetector({}, THRESHOLDS, undefined, undefined, database.lookup).successes.blockHasSuccess(
+      new CampaignDetector({}, THRESHOLDS, undefined, undefined, { asn: database.lookup }).successes.blockHasSuccess(
         'AS64500',
         T0,
       ),
@@ -90,11 +90,11 @@ describe('locality with an ASN database', () => {
   });
 
   it("keeps an AS block through a snapshot: the success history's and the signal's", () => {
-    const detector = new CampaignDetector({}, THRESHOLDS, undefined, undefined, database.lookup);
+    const detector = new CampaignDetector({}, THRESHOLDS, undefined, undefined, { asn: database.lookup });
     detector.onAuthEvent(success('185.109.40.2', T0 - 30 * MIN));
     const snapshot = JSON.parse(JSON.stringify(detector.snapshot()));
     expect(snapshot.successes.blocks.map(([text]: [string]) => text)).toContain('AS64500');
-    const resumed = new CampaignDetector({}, THRESHOLDS, snapshot, undefined, database.lookup);
+    const resumed = new CampaignDetector({}, THRESHOLDS, snapshot, undefined, { asn: database.lookup });
     expect(resumed.successes.blockHasSuccess('AS64500', T0)).toBe(true);
     expect(blockText('AS64500')).toBe('AS64500');
   });

@@ -7,7 +7,7 @@ import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
 import { failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { writeAsnDatabase } from '../helpers/mmdb.js';
+import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
 
 /**
  * A fleet spread over one provider's ranges, through the shipped program: `f2b-campaign replay --config` naming an
@@ -58,8 +58,17 @@ async function replay(config: string | null, before = ''): Promise<{ code: numbe
 describe('a campaign spread over one autonomous system, replayed', () => {
   it('is banned on locality with the ASN database, and not on locality without it', async () => {
     const db = writeAsnDatabase(join(dir, 'asn.mmdb'), [['185.96.0.0/11', 64500]]);
+    // The fleet's countries, eight addresses each: they explain the CAMPAIGN lines, and ban nobody.
+    const countries = writeMmdb(join(dir, 'country.mmdb'), 'GeoLite2-Country', [
+      ['185.100.0.0/14', { country: { iso_code: 'NL' } }],
+      ['185.104.0.0/14', { country: { iso_code: 'NL' } }],
+      ['185.108.0.0/14', { country: { iso_code: 'DE' } }],
+      ['185.112.0.0/14', { country: { iso_code: 'DE' } }],
+      ['185.116.0.0/14', { country: { iso_code: 'FR' } }],
+      ['185.120.0.0/14', { country: { iso_code: 'FR' } }],
+    ]);
     const conf = join(dir, 'asn.conf');
-    writeFileSync(conf, `[detection]\nasn_database = ${db}\n`);
+    writeFileSync(conf, `[detection]\nasn_database = ${db}\ncountry_database = ${countries}\n`);
     const withDb = await replay(conf);
     expect(withDb.code, withDb.stderr).toBe(0);
     const without = await replay(null);
@@ -69,7 +78,10 @@ describe('a campaign spread over one autonomous system, replayed', () => {
     expect(banned.size, withDb.lines.join('\n')).toBeGreaterThanOrEqual(FLEET.length - 5);
     expect([...banned].every((ip) => FLEET.includes(ip!))).toBe(true);
     expect(bans(withDb.lines).every((l) => /reason=\S*locality/.test(l))).toBe(true);
-    expect(withDb.lines.find((l) => l.includes('event=open'))).toMatch(/ signals=rhythm\+locality .* block=AS64500$/);
+    const campaign = withDb.lines.filter((l) => l.includes(' CAMPAIGN '));
+    expect(campaign[0]).toMatch(/ event=open members=5 signals=rhythm\+locality .* block=AS64500 countries=1$/);
+    // The members so far, by country: the first five all in NL, then NL and DE, then all three.
+    expect(campaign.map((l) => / countries=(\d+)$/.exec(l)?.[1])).toEqual(['1', '2', '3']);
     // Without it each address is in a block of its own: the tempo alone is one signal, and nobody is banned.
     expect(without.lines.filter((l) => /locality|BAN/.test(l))).toEqual([]);
     // A user of the same provider logged in twenty minutes before: the AS has real users, and is no attacker block.

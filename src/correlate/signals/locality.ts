@@ -22,7 +22,7 @@ export const LOCALITY_KEYS = {
   window: durationKey('locality_window', HOUR, 'How long a source counts for its blocks after its last attempt.'),
 } satisfies Record<string, KeySpec<number>>;
 
-/** Read by the adapter (src/geo/asn-database.ts) at start and at each reload, never by the signal. */
+/** Read by the adapter (src/geo/network-databases.ts) at start and at each reload, never by the signal. */
 export const ASN_DATABASE_KEY: KeySpec<string> = {
   key: 'asn_database',
   type: 'path',
@@ -30,6 +30,16 @@ export const ASN_DATABASE_KEY: KeySpec<string> = {
   doc:
     "A local MaxMind-format ASN database (GeoLite2-ASN, DB-IP ASN Lite): each address's autonomous system is a third " +
     "locality block, on the /16's terms. Empty: none. Never a network lookup.",
+};
+
+/** Read by the same adapter: countries explain a campaign (CAMPAIGN lines), they never count toward a ban. */
+export const COUNTRY_DATABASE_KEY: KeySpec<string> = {
+  key: 'country_database',
+  type: 'path',
+  default: '',
+  doc:
+    'A local MaxMind-format country database (GeoLite2-Country or -City, DB-IP Country Lite): CAMPAIGN lines then ' +
+    'say how many countries the members are in (countries=N). Never a ban criterion, never a network lookup.',
 };
 
 /** Blocks followed at once (least recently active dropped first). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { F2bCampaignError } from '../../src/core/errors.js';
-import { asnDatabaseOf, openAsnDatabase } from '../../src/geo/asn-database.js';
+import { networkDatabasesOf, openAsnDatabase, openCountryDatabase } from '../../src/geo/network-databases.js';
 import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-geo-'));
@@ -16,12 +16,17 @@ const asnFile = writeAsnDatabase(join(dir, 'asn.mmdb'), [
   ['2001:db8::/32', 64502],
 ]);
 
+const countryFile = writeMmdb(join(dir, 'country.mmdb'), 'GeoLite2-Country', [
+  ['198.51.0.0/16', { country: { iso_code: 'NL' } }],
+  ['2001:db8::/32', { country: { iso_code: 'DE' } }],
+]);
+
 function refusal(run: () => unknown): F2bCampaignError {
   try {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(F2bCampaignError);
-    expect((error as F2bCampaignError).code).toBe('BAD_ASN_DATABASE');
+    expect((error as F2bCampaignError).code).toBe('BAD_DATABASE_FILE');
     return error as F2bCampaignError;
   }
   throw new Error('the database was accepted');
@@ -45,9 +50,9 @@ describe('asn_database (MaxMind DB file)', () => {
   });
 
   it('is read only when configured', () => {
-    expect(asnDatabaseOf({})).toBeUndefined();
-    expect(asnDatabaseOf({ asn_database: '' })).toBeUndefined();
-    expect(asnDatabaseOf({ asn_database: asnFile })?.lookup('198.51.0.1')).toBe(64500);
+    expect(networkDatabasesOf({})).toEqual({});
+    expect(networkDatabasesOf({ asn_database: '', country_database: '' })).toEqual({});
+    expect(networkDatabasesOf({ asn_database: asnFile }).asn?.lookup('198.51.0.1')).toBe(64500);
   });
 
   it('refuses a missing file, naming the key and the path', () => {
@@ -74,12 +79,29 @@ describe('asn_database (MaxMind DB file)', () => {
     expect(refusal(() => openAsnDatabase(damaged)).message).toMatch(/: is damaged \(/);
   });
 
-  it('refuses a country database given as the ASN one', () => {
-    const country = writeMmdb(join(dir, 'country.mmdb'), 'GeoLite2-Country', [
-      ['198.51.0.0/16', { country: { iso_code: 'NL' } }],
-    ]);
-    expect(refusal(() => openAsnDatabase(country)).message).toMatch(
-      /: is a GeoLite2-Country database, which has no autonomous systems/,
+  it('refuses a country database given as the ASN one, and the other way round', () => {
+    expect(refusal(() => openAsnDatabase(countryFile)).message).toMatch(
+      /^\[detection\] asn_database = .*: is a GeoLite2-Country database, which has no autonomous systems/,
+    );
+    expect(refusal(() => openCountryDatabase(asnFile)).message).toMatch(
+      /^\[detection\] country_database = .*: is a GeoLite2-ASN database, which has no countries/,
+    );
+  });
+});
+
+describe('country_database (MaxMind DB file)', () => {
+  it("answers an IPv4 address's and an IPv6 address's country, and nothing for one it does not hold", () => {
+    const db = openCountryDatabase(countryFile);
+    expect(db.type).toBe('GeoLite2-Country');
+    expect(db.lookup('198.51.7.9')).toBe('NL');
+    expect(db.lookup('2001:db8::1')).toBe('DE');
+    expect(db.lookup('203.0.113.1')).toBeUndefined();
+    expect(networkDatabasesOf({ country_database: countryFile }).country?.lookup('198.51.0.1')).toBe('NL');
+  });
+
+  it('refuses a missing file, naming its key', () => {
+    expect(refusal(() => openCountryDatabase(join(dir, 'none.mmdb'))).message).toMatch(
+      /^\[detection\] country_database = .*none\.mmdb: cannot be read \(ENOENT\)$/,
     );
   });
 });
