@@ -33,6 +33,8 @@ export class CampaignDetector implements CorrelationCore {
   readonly settings: CampaignSettings;
   readonly neverBan: NeverBan;
   readonly successes: SuccessHistory;
+  /** The sources' autonomous systems as locality blocks (none without an asn_database). */
+  readonly asnBlocks: AsnBlocks;
   readonly predictable: PredictableSources;
   readonly sources: SourceTable;
   readonly signals: SignalSet;
@@ -66,6 +68,7 @@ export class CampaignDetector implements CorrelationCore {
   ) {
     this.settings = campaignSettings(values);
     const asnBlocks = new AsnBlocks(networks.asn);
+    this.asnBlocks = asnBlocks;
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(
       this.settings.successMemory,
