@@ -15,6 +15,7 @@ APT_PACKAGES=(
   logrotate rsyslog # rotation tests; the e2e test logs sshd through a private rsyslogd
   time              # GNU time: peak RSS of the peers in bench/
   chromium          # renders the audit's HTML report in a test
+  libmaxmind-db-writer-perl # MaxMind's own writer makes the asn_database tests' files (test/helpers/make-mmdb.pl)
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

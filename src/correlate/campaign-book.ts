@@ -1,5 +1,6 @@
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import { NO_VERDICTS, type Verdict } from '../core/verdict.js';
+import type { AsnBlocks } from './asn-blocks.js';
 import {
   type Campaign,
   type CampaignSnapshot,
@@ -29,6 +30,7 @@ import type { SuccessHistory } from './success-history.js';
 export interface BookDeps extends RosterDeps {
   readonly thresholds: Fail2banThresholds;
   readonly successes: SuccessHistory;
+  readonly asnBlocks?: AsnBlocks;
   source(ip: string): SourceState | undefined;
 }
 
@@ -108,7 +110,7 @@ export class CampaignBook {
    * decided by banMatch and banJoins (campaign-match.ts).
    */
   match(c: Campaign, source: SourceState, ev: Evidence): SignalMask {
-    return matchCampaign(c, source, ev, this.deps.dictionary);
+    return matchCampaign(c, source, ev, this.deps.dictionary, undefined, 0, this.deps.asnBlocks?.of(source.ip));
   }
 
   joins(c: Campaign, source: SourceState, ev: Evidence, matched: SignalMask): boolean {
@@ -221,7 +223,7 @@ export class CampaignBook {
       source.learned = learnFromMember(c, entry.evidence, source.learned, min);
     }
     c.announced = c.memberCount;
-    const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds);
+    const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds, this.deps.countries);
     const out = [...displaced, opened, ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
     for (const [ip, entry] of this.pool.entries()) {

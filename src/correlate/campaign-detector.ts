@@ -3,12 +3,15 @@ import type { CorrelationCore } from '../core/correlation-core.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { SocketSample } from '../core/socket.js';
 import { joinVerdicts, NO_VERDICTS, type Verdict } from '../core/verdict.js';
+import { AsnBlocks } from './asn-blocks.js';
 import { CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
+import { Countries } from './countries.js';
 import type { Counters, DetectorSnapshot } from './detector-snapshot.js';
 import { detectorStatus } from './detector-status.js';
 import { EvidenceIntake } from './evidence-intake.js';
 import type { BlockKey } from './ip-prefix.js';
+import type { NetworkLookups } from './network-lookups.js';
 import { NeverBan } from './never-ban.js';
 import { PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
@@ -30,6 +33,8 @@ export class CampaignDetector implements CorrelationCore {
   readonly settings: CampaignSettings;
   readonly neverBan: NeverBan;
   readonly successes: SuccessHistory;
+  /** The sources' autonomous systems as locality blocks (none without an asn_database). */
+  readonly asnBlocks: AsnBlocks;
   readonly predictable: PredictableSources;
   readonly sources: SourceTable;
   readonly signals: SignalSet;
@@ -58,10 +63,19 @@ export class CampaignDetector implements CorrelationCore {
      * used; parsed JSON, as the snapshot is.
      */
     rows?: Iterable<unknown>,
+    /** The optional databases' lookups (asn_database, country_database); none when absent. */
+    networks: NetworkLookups = {},
   ) {
     this.settings = campaignSettings(values);
+    const asnBlocks = new AsnBlocks(networks.asn);
+    this.asnBlocks = asnBlocks;
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
-    this.successes = new SuccessHistory(this.settings.successMemory, this.settings.maxSources, snapshot?.successes);
+    this.successes = new SuccessHistory(
+      this.settings.successMemory,
+      this.settings.maxSources,
+      snapshot?.successes,
+      asnBlocks,
+    );
     this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
       this.signals.synchrony.shows(s, now),
     );
@@ -79,6 +93,7 @@ export class CampaignDetector implements CorrelationCore {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
       prefixHasSuccess: (prefix: BlockKey, now: number) => this.successes.blockHasSuccess(prefix, now),
+      asnBlocks,
     };
     this.signals = new SignalSet(values, env, snapshot?.signals);
     this.book = new CampaignBook(
@@ -87,6 +102,8 @@ export class CampaignDetector implements CorrelationCore {
         thresholds,
         dictionary: this.signals.dictionary,
         successes: this.successes,
+        asnBlocks,
+        countries: new Countries(networks.country),
         source: env.source,
         lifetimeSeconds: (bucket) => this.signals.lifetime.bucketSeconds(bucket),
       },

@@ -1,3 +1,4 @@
+import type { AsnBlocks } from './asn-blocks.js';
 import type { Campaign } from './campaign.js';
 import type { CampaignSettings } from './campaign-settings.js';
 import { type BlockKey, blockKeyOf, isPrivate, neighbourKey, providerKey } from './ip-prefix.js';
@@ -76,6 +77,8 @@ export function matchCampaign(
   dictionary: DictionarySignal,
   successes?: SuccessHistory,
   now = 0,
+  /** The source's autonomous system as a block (asn-blocks.ts), '' without a database. */
+  system: BlockKey = '',
 ): SignalMask {
   let out = 0;
   // Each branch reads only the evidence it needs, and knows its own bit.
@@ -91,7 +94,8 @@ export function matchCampaign(
     } else if (name === 'locality') {
       if (
         inBlock(c, source, neighbourKey(source.ip), successes, now) ||
-        inBlock(c, source, providerKey(source.ip), successes, now)
+        inBlock(c, source, providerKey(source.ip), successes, now) ||
+        inBlock(c, source, system, successes, now)
       ) {
         out |= LOCALITY;
       }
@@ -140,6 +144,8 @@ export interface BanJudgeDeps {
   readonly settings: CampaignSettings;
   readonly dictionary: DictionarySignal;
   readonly successes: SuccessHistory;
+  /** The sources' autonomous systems (none without an ASN database). */
+  readonly asnBlocks?: AsnBlocks;
 }
 
 /**
@@ -147,7 +153,7 @@ export interface BanJudgeDeps {
  * signal's own terms (it failed there, and nobody there logged in lately: inBlock).
  */
 export function banMatch(c: Campaign, source: SourceState, ev: Evidence, deps: BanJudgeDeps, now: number): SignalMask {
-  return matchCampaign(c, source, ev, deps.dictionary, deps.successes, now);
+  return matchCampaign(c, source, ev, deps.dictionary, deps.successes, now, deps.asnBlocks?.of(source.ip));
 }
 
 /**

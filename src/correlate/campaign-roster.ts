@@ -8,6 +8,7 @@
 import { banVerdict, NO_VERDICTS, type Verdict, type VerdictValue } from '../core/verdict.js';
 import { type Campaign, campaignVerdict } from './campaign.js';
 import type { CampaignSettings } from './campaign-settings.js';
+import type { Countries } from './countries.js';
 import type { HeldJoins } from './held-joins.js';
 import { MemberLimit } from './member-limit.js';
 import type { Protection } from './never-ban.js';
@@ -19,6 +20,8 @@ export interface RosterDeps {
   readonly settings: CampaignSettings;
   readonly dictionary: DictionarySignal;
   lifetimeSeconds(bucket: number): number;
+  /** The members' countries, for CAMPAIGN lines (a country_database); absent or disabled: none. */
+  readonly countries?: Countries;
 }
 
 const MAX_NAMES = 4096;
@@ -106,7 +109,7 @@ export class CampaignRoster {
   grow(c: Campaign, now: number, out: Verdict[]): Verdict[] {
     if (c.memberCount >= c.announced * this.deps.settings.growFactor) {
       c.announced = c.memberCount;
-      out.push(campaignVerdict(c, 'grow', now, this.deps.lifetimeSeconds));
+      out.push(campaignVerdict(c, 'grow', now, this.deps.lifetimeSeconds, this.deps.countries));
     }
     return out;
   }
@@ -143,7 +146,7 @@ export class CampaignRoster {
     this.live.splice(i, 1);
     this.ended.push(c);
     if (this.ended.length > KEEP_ENDED) this.members.discard(this.ended.shift()!);
-    const verdict = campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds);
+    const verdict = campaignVerdict(c, 'end', now, this.deps.lifetimeSeconds, this.deps.countries);
     return why === undefined ? verdict : { ...verdict, fields: [...verdict.fields, ['why', why]] };
   }
 }

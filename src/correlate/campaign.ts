@@ -1,4 +1,5 @@
 import type { Verdict, VerdictValue } from '../core/verdict.js';
+import type { Countries } from './countries.js';
 import { RecencyMap } from './recency-map.js';
 import { bucketSeconds } from './signals/rhythm.js';
 import { type Evidence, SIGNALS, type SignalName, signalBit } from './signals/signal.js';
@@ -79,6 +80,7 @@ export function campaignVerdict(
   event: 'open' | 'grow' | 'end',
   time: number,
   lifetimeSeconds: (bucket: number) => number,
+  countries?: Countries,
 ): Verdict {
   const fields: Array<[string, VerdictValue]> = [
     ['id', c.id],
@@ -94,6 +96,8 @@ export function campaignVerdict(
   if (shows('lifetime') && c.lifetime.length > 0) fields.push(['lifetime', `${lifetimeSeconds(middle(c.lifetime))}s`]);
   if (shows('locality') && c.blocks.length > 0) fields.push(['blocks', c.blocks.length], ['block', c.blocks[0]!]);
   if (c.signals.includes('dictionary')) fields.push(['names', c.names.size]);
+  // Explanation only: among the members the campaign remembers (max_members), as a country_database places them.
+  if (countries?.enabled) fields.push(['countries', countries.among(c.members.entries().map(([ip]) => ip))]);
   return { time, verb: 'CAMPAIGN', fields };
 }
 

@@ -7,6 +7,7 @@ import { joinVerdicts, type Verdict } from '../core/verdict.js';
 import { CampaignDetector } from './campaign-detector.js';
 import { DetectorLookup } from './detector-lookup.js';
 import type { DetectorSnapshot } from './detector-snapshot.js';
+import type { NetworkLookups } from './network-lookups.js';
 
 interface CoreSnapshot {
   readonly version: 1;
@@ -31,6 +32,7 @@ function isCoreSnapshot(value: unknown): value is CoreSnapshot {
  * @param snapshot a previous `snapshot()`, after JSON.stringify/parse
  * @param alerts the [alerts] section's values (defaults when omitted)
  * @param rows the snapshot's source rows, when they were kept apart from it (`snapshotJson(true)`, `snapshotRows`)
+ * @param networks the optional databases' lookups, as the adapter read them (src/geo/network-databases.ts)
  */
 export function createCore(
   detection: Readonly<Record<string, unknown>>,
@@ -38,9 +40,10 @@ export function createCore(
   snapshot?: unknown,
   alerts: Readonly<Record<string, unknown>> = {},
   rows?: Iterable<unknown>,
+  networks: NetworkLookups = {},
 ): CorrelationCore {
   const snap = isCoreSnapshot(snapshot) ? snapshot : undefined;
-  const detector = new CampaignDetector(detection, thresholds, snap?.detector, rows);
+  const detector = new CampaignDetector(detection, thresholds, snap?.detector, rows, networks);
   const alertCore = new AlertCore(alerts, new DetectorLookup(detector), snap?.alerts);
   return {
     onAuthEvent(event: AuthEvent): readonly Verdict[] {

@@ -110,7 +110,11 @@ export class DetectorLookup implements CampaignLookup {
     if ((matched & LOCALITY) === 0) return matched;
     const counts = (block: BlockKey) =>
       block !== '' && hasBlock(c, block) && !this.detector.successes.blockHasSuccess(block, before);
-    return counts(neighbourKey(source.ip)) || counts(providerKey(source.ip)) ? matched : matched & ~LOCALITY;
+    const kept =
+      counts(neighbourKey(source.ip)) ||
+      counts(providerKey(source.ip)) ||
+      counts(this.detector.asnBlocks.of(source.ip));
+    return kept ? matched : matched & ~LOCALITY;
   }
 
   sprayingCampaign(user: string, time: number): CampaignMatch | null {

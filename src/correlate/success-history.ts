@@ -1,3 +1,4 @@
+import { type AsnBlocks, NO_ASN } from './asn-blocks.js';
 import { addressFamily, type BlockKey, blockKeyOf, blockText, neighbourKey, providerKey } from './ip-prefix.js';
 import { RecencyMap } from './recency-map.js';
 
@@ -7,7 +8,8 @@ export interface SuccessSnapshot {
 }
 
 /**
- * Who logged in successfully, and when: per address, and per block (the /24, /16, /64 and /48 around it). The
+ * Who logged in successfully, and when: per address, and per block (the /24, /16, /64 and /48 around it, and with
+ * an ASN database its autonomous system). The
  * address (and, for IPv6, its /64, where privacy addresses rotate) is protected from campaign bans; the blocks also
  * tell the locality signal that a block has real users in it. Both maps are LRU-capped.
  */
@@ -20,6 +22,7 @@ export class SuccessHistory {
     readonly memory: number,
     max: number,
     snapshot?: SuccessSnapshot,
+    private readonly asn: AsnBlocks = NO_ASN,
   ) {
     this.ips = new RecencyMap(max, snapshot?.ips);
     this.blocks = new RecencyMap(
@@ -43,6 +46,9 @@ export class SuccessHistory {
     if (narrow !== '') this.blocks.touch(narrow, time);
     const wide = providerKey(ip);
     if (wide !== '') this.blocks.touch(wide, time);
+    if (!this.asn.enabled) return;
+    const system = this.asn.of(ip);
+    if (system !== '') this.blocks.touch(system, time);
   }
 
   /** Time of the address's last success within memory before `now`, or -1. */

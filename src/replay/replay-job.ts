@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { Verdict } from '../core/verdict.js';
 import { createCore } from '../correlate/create-core.js';
+import { networkLookupsOf } from '../geo/network-databases.js';
 import { readLines } from '../parse/line-reader.js';
 import { readSocketTrace, type TraceStats } from '../parse/socket-trace.js';
 import { formatVerdictLine } from '../verdict/verdict-line.js';
@@ -49,8 +50,10 @@ export interface ReplaySummary {
  */
 export async function runReplay(job: ReplayJob, events?: MessagePort): Promise<ReplaySummary> {
   const { thresholds } = job;
+  // Read before the logs: a bad asn_database or country_database is an error before any work.
+  const networks = networkLookupsOf(job.detection);
   const parsed = parseLog(job, events);
-  const core = createCore(job.detection, thresholds, undefined, job.alerts);
+  const core = createCore(job.detection, thresholds, undefined, job.alerts, undefined, networks);
   const sink = new LineSink(job.fd);
   let bans = 0;
   const emit = (verdict: Verdict): void => {

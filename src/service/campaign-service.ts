@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigValues, LoadedConfig } from '../config/load-config.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
+import { F2bCampaignError } from '../core/errors.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import { removeLeftTemporaries } from './atomic-file.js';
 import { CoalescedRun } from './coalesced-run.js';
@@ -221,7 +222,9 @@ export class CampaignService {
     try {
       return this.options.createCore(config.values, thresholds, snapshot ?? undefined, rows);
     } catch (error) {
-      if (snapshot === undefined) throw error;
+      // An error of ours is the configuration's (an unreadable asn_database, say), not the snapshot's: the same core
+      // without the snapshot would fail alike.
+      if (snapshot === undefined || error instanceof F2bCampaignError) throw error;
       // An unreadable snapshot loses open campaigns, not lines: start afresh and say so.
       this.options.log.error({ event: LOG_EVENTS.stateCorrupt, problem: `core snapshot: ${(error as Error).message}` });
       return this.options.createCore(config.values, thresholds);

@@ -4,6 +4,7 @@ import type { CorrelationCore } from '../core/correlation-core.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import type { Verdict } from '../core/verdict.js';
 import { createCore } from '../correlate/create-core.js';
+import { networkLookupsOf } from '../geo/network-databases.js';
 import { readLineBatches, readLines } from '../parse/line-reader.js';
 import { readSocketTrace } from '../parse/socket-trace.js';
 import { SshdParser } from '../parse/sshd-parser.js';
@@ -32,7 +33,7 @@ export async function replayScenario(
 ): Promise<ScenarioRun> {
   const truth = JSON.parse(await readFile(files.truth, 'utf8')) as Truth;
   const ledger = new EventLedger();
-  const inner = createCore(detection, thresholds, undefined, alerts);
+  const inner = createCore(detection, thresholds, undefined, alerts, undefined, networkLookupsOf(detection));
   const core: CorrelationCore = {
     onAuthEvent(e: AuthEvent) {
       ledger.record(e);

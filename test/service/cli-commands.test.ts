@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSocketTrace } from '../../src/parse/socket-trace.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
+import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
 import { runService, serviceLog, sleep, tempDir, waitFor } from './helpers.js';
 
 /** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
@@ -99,6 +100,29 @@ describe('f2b-campaign check', () => {
     const gone = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', broken]);
     expect(gone.code).toBe(1);
     expect(gone.stdout).toContain(`the f2b-campaign jail's filter ${broken}/filter.d/f2b-campaign.conf is missing`);
+  });
+
+  it("shows the databases' types and build dates, and fails naming the file when one cannot be used", () => {
+    const db = writeAsnDatabase(join(dir, 'asn.mmdb'), [['198.51.0.0/16', 64500]]);
+    const conf = join(dir, 'asn.conf');
+    const countries = writeMmdb(join(dir, 'country.mmdb'), 'GeoLite2-Country', [
+      ['198.51.0.0/16', { country: { iso_code: 'NL' } }],
+    ]);
+    writeFileSync(conf, `[detection]\nasn_database = ${db}\ncountry_database = ${countries}\n`);
+    const args = ['check', '--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b];
+    const today = new Date().toISOString().slice(0, 10);
+    const r = cli(args);
+    expect(r.stdout).toContain(`ok      asn database: ${db}: GeoLite2-ASN, built ${today}\n`);
+    expect(r.stdout).toContain(`ok      country database: ${countries}: GeoLite2-Country, built ${today}\n`);
+    expect(r.code, r.stdout).toBe(0);
+    writeFileSync(db, 'not a database\n');
+    const bad = cli(args);
+    expect(bad.stdout).toMatch(
+      /^error {3}asn database: \[detection\] asn_database = .*asn\.mmdb: not a MaxMind DB file/m,
+    );
+    expect(bad.code).toBe(1);
+    // Without the key, check says nothing of a database.
+    expect(cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]).stdout).not.toContain('database');
   });
 
   it('fails naming the key, the value and what was expected for a bad config', () => {

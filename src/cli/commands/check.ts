@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
+import type { NetworkDatabase } from '../../geo/mmdb-file.js';
+import { openAsnDatabase, openCountryDatabase } from '../../geo/network-databases.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
 import { loadExeca } from '../../sources/load-execa.js';
@@ -15,7 +17,7 @@ const usage = `usage: f2b-campaign check [--config FILE] [--auth-log FILE]... [-
 
 Validates the configuration (every key, as run would read it) and the fail2ban side: the sshd jail's thresholds
 are readable, the ${'`'}f2b-campaign${'`'} jail is enabled and watches the verdict log, and every file the service reads
-or writes is usable. Prints one line per check; exits 1 if any check fails (warnings do not fail).`;
+or writes is usable, the asn_database and country_database among them. Prints one line per check; exits 1 if any check fails (warnings do not fail).`;
 
 /** One line of `f2b-campaign check`. */
 export interface CheckResult {
@@ -120,7 +122,22 @@ export async function runChecks(
     results.push({ level: 'error', what: 'thresholds', message: (error as Error).message });
   }
   results.push(...(await checkCampaignJail(settings)));
+  const detection = config.values['detection'] ?? {};
+  results.push(...checkDatabase('asn database', detection['asn_database'], openAsnDatabase));
+  results.push(...checkDatabase('country database', detection['country_database'], openCountryDatabase));
   return results;
+}
+
+/** A [detection] database, read as `run` reads it at start: its kind and age, or why it cannot be used. */
+function checkDatabase(what: string, path: unknown, open: (path: string) => NetworkDatabase<unknown>): CheckResult[] {
+  if (typeof path !== 'string' || path === '') return [];
+  try {
+    const db = open(path);
+    const built = db.built.toISOString().slice(0, 10);
+    return [{ level: 'ok', what, message: `${db.path}: ${db.type}, built ${built}` }];
+  } catch (error) {
+    return [{ level: 'error', what, message: (error as Error).message }];
+  }
 }
 
 /**

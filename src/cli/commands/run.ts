@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { F2bCampaignError } from '../../core/errors.js';
 import { createCore } from '../../correlate/create-core.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
+import { networkLookupsOf } from '../../geo/network-databases.js';
 import { CampaignService, type CoreFactory, type ThresholdReader } from '../../service/campaign-service.js';
 import { acquireInstanceLock } from '../../service/instance-lock.js';
 import { LOG_EVENTS } from '../../service/log-events.js';
@@ -14,9 +15,14 @@ import { limitHeapGrowth } from '../heap-growth.js';
 
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
 
-/** The core the service drives: the same factory as `replay`, fed the [detection] and [alerts] sections. */
-export const serviceCore: CoreFactory = (values, thresholds, snapshot, rows) =>
-  createCore(values['detection'] ?? {}, thresholds, snapshot, values['alerts'] ?? {}, rows);
+/**
+ * The core the service drives: the same factory as `replay`, fed the [detection] and [alerts] sections, and the
+ * asn_database and country_database read anew (at start and at each reload, as the rest of the configuration is).
+ */
+export const serviceCore: CoreFactory = (values, thresholds, snapshot, rows) => {
+  const detection = values['detection'] ?? {};
+  return createCore(detection, thresholds, snapshot, values['alerts'] ?? {}, rows, networkLookupsOf(detection));
+};
 
 /** fail2ban's thresholds for the service; what f2b-campaign cannot honour as fail2ban does goes to `warn`. */
 export const serviceThresholds =

@@ -1,7 +1,7 @@
 import { CAMPAIGN_KEYS, IGNOREIP_KEY, PRIVATE_SINGLE_KEY } from '../../correlate/campaign-settings.js';
 import { PREDICTABLE_KEYS } from '../../correlate/predictable-sources.js';
 import { DICTIONARY_KEYS } from '../../correlate/signals/dictionary.js';
-import { LOCALITY_KEYS } from '../../correlate/signals/locality.js';
+import { ASN_DATABASE_KEY, COUNTRY_DATABASE_KEY, LOCALITY_KEYS } from '../../correlate/signals/locality.js';
 import { ORDERED_KEYS } from '../../correlate/signals/ordered-names.js';
 import { PERSISTENCE_KEYS } from '../../correlate/signals/persistence.js';
 import { PROBING_KEYS } from '../../correlate/signals/probing.js';
@@ -28,6 +28,8 @@ export const detectionSection: SectionSpec = {
     ...Object.values(ORDERED_KEYS),
     ...Object.values(PERSISTENCE_KEYS),
     ...Object.values(LOCALITY_KEYS),
+    ASN_DATABASE_KEY,
+    COUNTRY_DATABASE_KEY,
     ...Object.values(SYNCHRONY_KEYS),
     ...Object.values(PREDICTABLE_KEYS),
     ...Object.values(LIFETIME_KEYS),

@@ -1,4 +1,5 @@
 import type { Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
+import type { AsnBlocks } from '../asn-blocks.js';
 import type { BlockKey } from '../ip-prefix.js';
 import type { SourceState } from '../source-state.js';
 
@@ -63,6 +64,8 @@ export interface SignalEnv {
   source(ip: string): SourceState | undefined;
   /** Whether any address of `prefix` logged in successfully within the success memory. */
   prefixHasSuccess(prefix: BlockKey, now: number): boolean;
+  /** The addresses' autonomous systems, when an ASN database was given. */
+  readonly asnBlocks?: AsnBlocks;
 }
 
 /** A signal that holds a shared index. `test` is a pure read; observing is done by signal-specific methods. */

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WRITER = fileURLToPath(new URL('make-mmdb.pl', import.meta.url));
+
+/** One network of a test database and its record, e.g. ['198.51.0.0/16', { autonomous_system_number: 64500 }]. */
+export type MmdbNetwork = [string, Record<string, unknown>];
+
+/**
+ * Writes a MaxMind DB file at `path` with MaxMind's own writer (MaxMind::DB::Writer::Tree, make-mmdb.pl): record
+ * size 24, IPv6 with IPv4 mapped, as GeoLite2's files are.
+ */
+export function writeMmdb(path: string, type: string, networks: readonly MmdbNetwork[]): string {
+  execFileSync('perl', [WRITER, path], { input: JSON.stringify({ type, networks }) });
+  return path;
+}
+
+/** An ASN database: each CIDR's autonomous system. */
+export function writeAsnDatabase(path: string, systems: ReadonlyArray<[string, number]>): string {
+  return writeMmdb(
+    path,
+    'GeoLite2-ASN',
+    systems.map(([cidr, asn]) => [
+      cidr,
+      { autonomous_system_number: asn, autonomous_system_organization: `Test AS${asn}` },
+    ]),
+  );
+}
