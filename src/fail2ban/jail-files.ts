@@ -168,9 +168,12 @@ export function readJailSections(configDir: string): JailFiles {
   }
   // fail2ban adds its configuration directory to the defaults before it interpolates, over any value the files give
   // (jailreader.py, merge_defaults): jail.conf's own apache-fakegooglebot jail refers to it in its ignorecommand.
-  const defaults = merged.get('DEFAULT') ?? new Map<string, string>();
-  defaults.set('fail2ban_confpath', configDir);
-  merged.set('DEFAULT', defaults);
+  // Only to a configuration there is: no file read is no configuration (Debian's defaults apply).
+  if (merged.size > 0) {
+    const defaults = merged.get('DEFAULT') ?? new Map<string, string>();
+    defaults.set('fail2ban_confpath', configDir);
+    merged.set('DEFAULT', defaults);
+  }
   const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
   return { sections: merged, unreadable: once, files };
 }

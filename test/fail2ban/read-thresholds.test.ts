@@ -219,6 +219,10 @@ describe('readFail2banThresholds', () => {
   it("uses Debian's defaults when there is no fail2ban configuration at all", async () => {
     const missing = join(work, 'no-such-dir');
     expect(await readFail2banThresholds({ configDir: missing })).toEqual(DEBIAN_DEFAULT_THRESHOLDS);
+    // A directory with no jail file in it is no configuration either (fail2ban_confpath alone is not one).
+    const empty = join(work, 'empty-dir');
+    mkdirSync(empty);
+    expect(await readFail2banThresholds({ configDir: empty, useClient: false })).toEqual(DEBIAN_DEFAULT_THRESHOLDS);
   });
 
   it('resolves host names in ignoreip as fail2ban does, so the never-ban rule protects their addresses', async () => {
