@@ -1,13 +1,11 @@
-import { type BlockKey, familyOf } from './ip-prefix.js';
+import { AddressMemo } from './address-memo.js';
+import type { BlockKey } from './ip-prefix.js';
 
 /**
  * The autonomous system an address belongs to, or undefined when the database has none for it: a pure function of
  * the database's bytes, read by an adapter (src/geo/network-databases.ts) and given to the core.
  */
 export type AsnLookup = (ip: string) => number | undefined;
-
-/** Addresses whose system is remembered; past this the memory starts afresh (a flood of new sources). */
-const MAX_KNOWN = 65_536;
 
 /**
  * An address's autonomous system as a locality block, `AS64500`: a third block beside the /24 and the /16, for a
@@ -16,26 +14,25 @@ const MAX_KNOWN = 65_536;
  * its attempts: the locality signal asks at every attempt. Without a database every address has no block, at once.
  */
 export class AsnBlocks {
-  private readonly known = new Map<string, BlockKey>();
+  private readonly memo: AddressMemo | undefined;
 
-  constructor(private readonly lookup?: AsnLookup) {}
+  constructor(lookup?: AsnLookup) {
+    this.memo =
+      lookup &&
+      new AddressMemo((ip) => {
+        const asn = lookup(ip);
+        return asn === undefined ? undefined : `AS${asn}`;
+      });
+  }
 
   /** Whether a database was given: callers skip the block entirely otherwise. */
   get enabled(): boolean {
-    return this.lookup !== undefined;
+    return this.memo !== undefined;
   }
 
   /** `AS<number>` for the address, or '' (no database, not an address, or not in the database). */
   of(ip: string): BlockKey {
-    if (this.lookup === undefined) return '';
-    let key = this.known.get(ip);
-    if (key === undefined) {
-      if (this.known.size >= MAX_KNOWN) this.known.clear();
-      const asn = familyOf(ip) === 0 ? undefined : this.lookup(ip);
-      key = asn === undefined ? '' : `AS${asn}`;
-      this.known.set(ip, key);
-    }
-    return key;
+    return this.memo?.of(ip) ?? '';
   }
 }
 
