@@ -2,26 +2,24 @@ import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { createCore } from '../../src/correlate/create-core.js';
-import { failure, MIN, S, spread, success, T0, THRESHOLDS } from '../correlate/helpers.js';
+import {
+  failure,
+  verdictField as field,
+  MIN,
+  rhythmCampaign,
+  S,
+  spread,
+  success,
+  T0,
+  THRESHOLDS,
+} from '../correlate/helpers.js';
 
-const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
-
-/** Eight members on a 167 s rhythm with a shared dictionary, from `ips`: a live campaign by T0 + 15 min. */
-function campaign(ips: readonly string[]): AuthEvent[] {
-  const events: AuthEvent[] = [];
-  ips.forEach((ip, i) => {
-    for (let k = 0; k < 3; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, NAMES[(i + k) % 5]!));
-  });
-  return events.sort((a, b) => a.time - b.time);
-}
-
-const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
 const about = (verdicts: readonly Verdict[], ip: string) =>
   verdicts.filter((v) => (v.verb === 'BAN' || v.verb === 'ALERT') && field(v, 'ip') === ip).map((v) => v.verb);
 
 function core(ips: readonly string[], before: AuthEvent[] = []) {
   const c = createCore({}, THRESHOLDS, undefined, { compromise_action: 'ban' });
-  for (const e of [...before, ...campaign(ips)]) c.onAuthEvent(e);
+  for (const e of [...before, ...rhythmCampaign(ips)]) c.onAuthEvent(e);
   return c;
 }
 

@@ -2,20 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { createCore } from '../../src/correlate/create-core.js';
-import { failure, HOUR, MIN, S, spread, success, T0, THRESHOLDS } from '../correlate/helpers.js';
+import { verdictField as field, HOUR, MIN, rhythmCampaign, success, T0, THRESHOLDS } from '../correlate/helpers.js';
 
-const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
-
-/** Eight IPv4 members on a 167 s rhythm spraying NAMES: a live campaign by T0 + 15 min. */
-function campaign(): AuthEvent[] {
-  const events: AuthEvent[] = [];
-  spread(8).forEach((ip, i) => {
-    for (let k = 0; k < 3; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, NAMES[(i + k) % 5]!));
-  });
-  return events.sort((a, b) => a.time - b.time);
-}
-
-const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
 const alertsAbout = (verdicts: readonly Verdict[], ip: string) =>
   verdicts.filter((v) => v.verb === 'ALERT' && field(v, 'ip') === ip).map((v) => field(v, 'reason'));
 
@@ -27,7 +15,7 @@ const AT = T0 + 30 * MIN;
 describe('the sprayed-user alert and IPv6 privacy addresses', () => {
   function core(before: AuthEvent[] = []) {
     const c = createCore({}, THRESHOLDS, undefined, { compromise_action: 'ban' });
-    for (const e of [...before, ...campaign()]) c.onAuthEvent(e);
+    for (const e of [...before, ...rhythmCampaign()]) c.onAuthEvent(e);
     return c;
   }
   const laptop = ['2001:db8:1:2:a1b2:c3d4:e5f6:1', '2001:db8:1:2:9f8e:7d6c:5b4a:2', '2001:db8:1:2:1111:2222:3333:4'];

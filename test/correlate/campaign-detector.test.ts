@@ -5,7 +5,7 @@ import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { DetectorLookup } from '../../src/correlate/detector-lookup.js';
 import { formatVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { failure, HOUR, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+import { failure, verdictField as field, HOUR, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
 const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
 
@@ -26,7 +26,6 @@ function run(detector: { onAuthEvent(e: AuthEvent): readonly Verdict[] }, events
   return events.flatMap((e) => detector.onAuthEvent(e));
 }
 
-const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
 const bansOf = (verdicts: readonly Verdict[], ip: string) =>
   verdicts.filter((v) => v.verb === 'BAN' && field(v, 'ip') === ip);
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
 import { namesOnly } from '../../src/correlate/campaign-match.js';
@@ -7,27 +6,16 @@ import { createCore } from '../../src/correlate/create-core.js';
 import type { DetectorSnapshot } from '../../src/correlate/detector-snapshot.js';
 import { HeldJoins } from '../../src/correlate/held-joins.js';
 import { signalBit } from '../../src/correlate/signals/signal.js';
-import { failure, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+import { failure, verdictField as field, MIN, probe, rhythmCampaign, S, success, T0, THRESHOLDS } from './helpers.js';
 
-const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
 const HOLD = { names_alone_hold: 2 * MIN };
 
-/** Eight members on a 167 s rhythm with a shared dictionary: a live campaign by T0 + 15 min. */
-function campaign(): AuthEvent[] {
-  const events: AuthEvent[] = [];
-  spread(8).forEach((ip, i) => {
-    for (let k = 0; k < 3; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, NAMES[(i + k) % 5]!));
-  });
-  return events.sort((a, b) => a.time - b.time);
-}
-
-const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
 const bansOf = (verdicts: readonly Verdict[], ip: string) =>
   verdicts.filter((v) => v.verb === 'BAN' && field(v, 'ip') === ip);
 
 function live(values: Record<string, unknown> = HOLD): CampaignDetector {
   const detector = new CampaignDetector(values, THRESHOLDS);
-  for (const e of campaign()) detector.onAuthEvent(e);
+  for (const e of rhythmCampaign()) detector.onAuthEvent(e);
   expect(detector.book.live).toHaveLength(1);
   return detector;
 }
@@ -111,7 +99,7 @@ describe('names_alone_hold and the compromise alert', () => {
   /** The core with compromise_action = ban: a login from a source matching a live campaign is banned. */
   function core(detection: Record<string, unknown>) {
     const c = createCore(detection, THRESHOLDS, undefined, { compromise_action: 'ban' });
-    for (const e of campaign()) c.onAuthEvent(e);
+    for (const e of rhythmCampaign()) c.onAuthEvent(e);
     return c;
   }
 

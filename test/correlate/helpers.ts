@@ -1,6 +1,7 @@
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../src/core/fail2ban-thresholds.js';
 import type { SocketSample } from '../../src/core/socket.js';
+import type { Verdict, VerdictValue } from '../../src/core/verdict.js';
 import { newSource, type SourceState } from '../../src/correlate/source-state.js';
 
 export const T0 = Date.UTC(2026, 1, 16, 9);
@@ -53,4 +54,23 @@ export function sample(time: number, peers: ReadonlyArray<readonly [ip: string, 
 /** `n` addresses of distinct /16s, so locality never ties them. */
 export function spread(n: number, first = 100): string[] {
   return Array.from({ length: n }, (_, i) => `${first + (i % 100)}.${10 + i}.${(i * 7) % 250}.${1 + (i % 200)}`);
+}
+
+/** A verdict's value for `key`, or undefined. */
+export function verdictField(v: Verdict, key: string): VerdictValue | undefined {
+  return v.fields.find(([k]) => k === key)?.[1];
+}
+
+const SPRAYED = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
+
+/**
+ * `ips` (eight of distinct /16s by default) each trying `rounds` names of one shared dictionary on a 167 s rhythm,
+ * 40 s apart: with eight, a live campaign by T0 + 15 min.
+ */
+export function rhythmCampaign(ips: readonly string[] = spread(8), rounds = 3): AuthEvent[] {
+  const events: AuthEvent[] = [];
+  ips.forEach((ip, i) => {
+    for (let k = 0; k < rounds; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, SPRAYED[(i + k) % 5]!));
+  });
+  return events.sort((a, b) => a.time - b.time);
 }

@@ -1,19 +1,10 @@
 // Found by hand mutation testing: docs/detection.md: a private-range source joins a campaign only on
 // min_signals + 1 matched signals, never on its dictionary alone (private_single_signal = false).
 import { expect, it } from 'vitest';
-import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
-import { failure, MIN, S, spread, T0, THRESHOLDS } from './helpers.js';
+import { failure, MIN, rhythmCampaign, spread, T0, THRESHOLDS } from './helpers.js';
 
-const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
-function rhythmCampaign(ips: readonly string[], rounds: number): AuthEvent[] {
-  const events: AuthEvent[] = [];
-  ips.forEach((ip, i) => {
-    for (let k = 0; k < rounds; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, NAMES[(i + k) % 5]!));
-  });
-  return events.sort((a, b) => a.time - b.time);
-}
 const bans = (v: readonly Verdict[], ip: string) => v.filter((x) => x.verb === 'BAN' && x.fields[0]![1] === ip);
 
 it('does not ban a private-range source trying one sprayed name once, where a public one is banned', () => {

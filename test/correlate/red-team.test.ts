@@ -6,14 +6,13 @@ import type { DetectorSnapshot } from '../../src/correlate/detector-snapshot.js'
 import { assignRow, type SourceData, sourceData } from '../../src/correlate/source-snapshot.js';
 import { SourceRecords } from '../../src/correlate/source-state.js';
 import type { SourceRows } from '../../src/correlate/source-table.js';
-import { failure, HOUR, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+import { failure, verdictField as field, HOUR, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
 /**
  * Attacks on the detector itself: framing an innocent address, evading cheaply, exhausting it. Each test drives the
  * detector with the events an attacker can cause (its own connections) beside the benign traffic it targets.
  */
 
-const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
 const banned = (verdicts: readonly Verdict[]) =>
   new Set(verdicts.filter((v) => v.verb === 'BAN').map((v) => String(field(v, 'ip'))));
 

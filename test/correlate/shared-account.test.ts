@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
-import { failure, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+import { failure, verdictField as field, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
 /**
  * A name becomes a shared dictionary name once three sources tried it, whether or not an account of that name
@@ -11,7 +11,6 @@ import { failure, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
  * five of them opened a campaign of their own on a password-expiry morning.
  */
 
-const field = (v: Verdict, key: string) => v.fields.find(([k]) => k === key)?.[1];
 const bans = (verdicts: readonly Verdict[]) => verdicts.filter((v) => v.verb === 'BAN').map((v) => field(v, 'ip'));
 /** A failure on an account that exists here (`Failed password for helpdesk`, no `invalid user`). */
 const known = (ip: string, time: number, user: string) => failure(ip, time, user, false);
