@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { runAudit } from '../../src/audit/run-audit.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -130,5 +131,21 @@ export class Fail2banServer {
       `${paths.join(' ')} {\n  rotate 90\n  compress\n  delaycompress\n  missingok\n  create 0640 root root\n}\n`,
     );
     execFileSync('logrotate', ['-f', '-s', join(this.dir, 'logrotate.state'), rules], { stdio: 'pipe' });
+  }
+
+  /**
+   * `f2b-campaign audit` over this server's verdict and fail2ban logs: the first campaign's members, each with the
+   * outcome of each of its verdicts (a verdict counted twice would show twice).
+   */
+  async auditedMembers(): Promise<Array<[ip: string, outcomes: string[]]>> {
+    const report = await runAudit({
+      verdictLog: this.verdictLog,
+      fail2banLog: this.fail2banLog,
+      jail: 'f2b-campaign',
+      matchWindow: 86_400_000,
+      filters: {},
+      now: Date.now(),
+    });
+    return [...report.campaigns[0]!.members.values()].map((m) => [m.ip, m.verdicts.map((v) => v.outcome.status)]);
   }
 }
