@@ -67,14 +67,13 @@ export class CampaignDetector implements CorrelationCore {
     networks: NetworkLookups = {},
   ) {
     this.settings = campaignSettings(values);
-    const asnBlocks = new AsnBlocks(networks.asn);
-    this.asnBlocks = asnBlocks;
+    this.asnBlocks = new AsnBlocks(networks.asn);
     this.neverBan = new NeverBan([...thresholds.ignoreip, ...this.settings.ignoreip]);
     this.successes = new SuccessHistory(
       this.settings.successMemory,
       this.settings.maxSources,
       snapshot?.successes,
-      asnBlocks,
+      this.asnBlocks,
     );
     this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
       this.signals.synchrony.shows(s, now),
@@ -93,7 +92,7 @@ export class CampaignDetector implements CorrelationCore {
       thresholds,
       source: (ip: string) => this.sources.get(ip),
       prefixHasSuccess: (prefix: BlockKey, now: number) => this.successes.blockHasSuccess(prefix, now),
-      asnBlocks,
+      asnBlocks: this.asnBlocks,
     };
     this.signals = new SignalSet(values, env, snapshot?.signals);
     this.book = new CampaignBook(
@@ -102,7 +101,7 @@ export class CampaignDetector implements CorrelationCore {
         thresholds,
         dictionary: this.signals.dictionary,
         successes: this.successes,
-        asnBlocks,
+        asnBlocks: this.asnBlocks,
         countries: new Countries(networks.country),
         source: env.source,
         lifetimeSeconds: (bucket) => this.signals.lifetime.bucketSeconds(bucket),

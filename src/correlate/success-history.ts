@@ -9,9 +9,9 @@ export interface SuccessSnapshot {
 
 /**
  * Who logged in successfully, and when: per address, and per block (the /24, /16, /64 and /48 around it, and with
- * an ASN database its autonomous system). The
- * address (and, for IPv6, its /64, where privacy addresses rotate) is protected from campaign bans; the blocks also
- * tell the locality signal that a block has real users in it. Both maps are LRU-capped.
+ * an ASN database its autonomous system). The address (and, for IPv6, its /64, where privacy addresses rotate) is
+ * protected from campaign bans; the blocks also tell the locality signal that a block has real users in it. Both
+ * maps are LRU-capped.
  */
 export class SuccessHistory {
   private readonly ips: RecencyMap;
