@@ -7,7 +7,7 @@ import { AsnBlocks } from './asn-blocks.js';
 import { CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import { Countries } from './countries.js';
-import type { Counters, DetectorSnapshot } from './detector-snapshot.js';
+import { type Counters, type DetectorSnapshot, restoredCounters, restoredSources } from './detector-snapshot.js';
 import { detectorStatus } from './detector-status.js';
 import { EvidenceIntake } from './evidence-intake.js';
 import type { BlockKey } from './ip-prefix.js';
@@ -17,7 +17,6 @@ import { PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
 import { SignalSet } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
-import type { SourceRow } from './source-snapshot.js';
 import type { SourceState } from './source-state.js';
 import { SourceTable } from './source-table.js';
 import { SuccessHistory } from './success-history.js';
@@ -78,13 +77,10 @@ export class CampaignDetector implements CorrelationCore {
     this.predictable = new PredictableSources(values, snapshot?.predictable, (s, now) =>
       this.signals.synchrony.shows(s, now),
     );
-    const sources = snapshot?.sources;
     this.sources = new SourceTable(
       this.settings.sourceTtl,
       this.settings.maxSources,
-      rows !== undefined && sources !== undefined && !Array.isArray(sources)
-        ? { fields: sources.fields, rows: rows as Iterable<[...SourceRow, number]> }
-        : sources,
+      restoredSources(snapshot, rows),
       (ip) => this.book.held.startedAt(ip) !== undefined,
     );
     this.sources.evicted = snapshot?.evictedSources ?? 0;
@@ -117,9 +113,7 @@ export class CampaignDetector implements CorrelationCore {
       this.book,
       this.recent,
     );
-    this.counters = snapshot
-      ? { ...snapshot.counters, whileBanned: snapshot.counters.whileBanned ?? 0 }
-      : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0, whileBanned: 0 };
+    this.counters = restoredCounters(snapshot);
     this.now = snapshot?.now ?? Number.NEGATIVE_INFINITY;
     // Every tracked source has passed the never-ban rules, which onAuthEvent relies on (it asks once per source).
     // Restored ones are asked again, as ignoreip may have changed since the snapshot: those it forbids now are

@@ -1,7 +1,8 @@
 import type { BookSnapshot } from './campaign-book.js';
 import type { PredictableSnapshot } from './predictable-sources.js';
 import type { SignalSetSnapshot } from './signal-set.js';
-import type { SourceTableSnapshot } from './source-table.js';
+import type { SourceData, SourceRow } from './source-snapshot.js';
+import type { RowsToRestore, SourceTableSnapshot } from './source-table.js';
 import type { SuccessSnapshot } from './success-history.js';
 
 /** What CampaignDetector.snapshot() gives and its constructor resumes from: plain JSON. */
@@ -29,4 +30,25 @@ export interface Counters {
   samples: number;
   /** Failures and probes from a member whose ban of ours was still running (see `behindBan`). */
   whileBanned: number;
+}
+
+/** The counters a snapshot kept, or zeros; `whileBanned` is absent from older snapshots. */
+export function restoredCounters(snapshot: DetectorSnapshot | undefined): Counters {
+  return snapshot
+    ? { ...snapshot.counters, whileBanned: snapshot.counters.whileBanned ?? 0 }
+    : { events: 0, failures: 0, probes: 0, successes: 0, neverBan: 0, samples: 0, whileBanned: 0 };
+}
+
+/**
+ * The source table's part of a snapshot, joined again with its rows when they were kept apart (snapshotJson's
+ * `rowsApart`: a restart reads them one at a time rather than as one array).
+ */
+export function restoredSources(
+  snapshot: DetectorSnapshot | undefined,
+  rows: Iterable<unknown> | undefined,
+): RowsToRestore | Array<[SourceData, number]> | undefined {
+  const sources = snapshot?.sources;
+  return rows !== undefined && sources !== undefined && !Array.isArray(sources)
+    ? { fields: sources.fields, rows: rows as Iterable<[...SourceRow, number]> }
+    : sources;
 }

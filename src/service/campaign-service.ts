@@ -9,10 +9,10 @@ import { CoalescedRun } from './coalesced-run.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
-import { SavePace } from './save-pace.js';
 import { resolveSettings, type ServiceSettings } from './service-settings.js';
 import { ServiceSources } from './service-sources.js';
-import { type CoreText, loadState, type ServiceState, STATE_FILE, saveState } from './state-store.js';
+import { coreText, StateSaver } from './state-saver.js';
+import { loadState, type ServiceState, STATE_FILE } from './state-store.js';
 import { type ServiceStatus, writeStatus } from './status-file.js';
 import { VerdictDedupe } from './verdict-dedupe.js';
 import { VerdictWriter } from './verdict-writer.js';
@@ -61,11 +61,7 @@ export class CampaignService {
   private sources: ServiceSources | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly startedAt = new Date().toISOString();
-  /** Pipeline activity at the last save: an idle service does not rewrite (and fsync) the same state. */
-  private savedActivity = -1;
-  /** Saves failed in a row (a full disk): said again once one succeeds. */
-  private failedSaves = 0;
-  private readonly pace: SavePace;
+  private readonly saver: StateSaver;
   private phase: ServiceStatus['state'] = 'running';
   /** SIGHUPs that come while a reload reads fail2ban's configuration make one more reload after it, not one each. */
   private readonly reloads = new CoalescedRun(() => this.reloadOnce());
@@ -73,7 +69,8 @@ export class CampaignService {
   constructor(options: CampaignServiceOptions) {
     this.options = options;
     this.config = options.config;
-    this.pace = new SavePace(options.settings.stateInterval, options.settings.stateWriteRate, options.log);
+    const { stateDir, stateInterval, stateWriteRate } = options.settings;
+    this.saver = new StateSaver(stateDir, stateInterval, stateWriteRate, options.log);
   }
 
   get settings(): ServiceSettings {
@@ -172,8 +169,7 @@ export class CampaignService {
     this.save();
   }
 
-  /** The state a restart would resume from, taken in one synchronous step. */
-  /** The state to save; `withCore` false leaves the core's snapshot out (null), for save() to write in pieces. */
+  /** The state a restart would resume from, taken in one synchronous step; `withCore` false leaves the core's snapshot out (null), for save() to write in pieces. */
   snapshotState(withCore = true): ServiceState | null {
     if (!this.pipeline || !this.sources || !this.writer) return null;
     return {
@@ -256,30 +252,12 @@ export class CampaignService {
   private periodicSave(): void {
     // A minute after start, lines read a second time after a crash have been read: nothing more repeats.
     if (Date.now() - Date.parse(this.startedAt) >= REPEATS_KEPT_MS) this.pipeline?.dedupe.clear();
-    if (this.pipeline && this.pipeline.activity() === this.savedActivity) return;
-    if (!this.pace.due(Date.now())) return;
-    this.save();
+    if (this.pipeline && this.saver.due(this.pipeline.activity(), Date.now())) this.save();
   }
 
   private save(): void {
     const state = this.snapshotState(false);
-    const core = this.pipeline?.core;
-    if (!state || !core) return;
-    try {
-      // The core's snapshot, in pieces (a flood's 100,000 sources are ~80 MB as objects), taken now with the rest;
-      // its rows apart, when it has them, for a restart to read one at a time.
-      const bytes = saveState(this.options.settings.stateDir, state, coreText(core));
-      this.savedActivity = this.pipeline?.activity() ?? -1;
-      this.pace.saved(bytes, Date.now());
-      if (this.failedSaves > 0) {
-        this.options.log.info({ event: LOG_EVENTS.stateSaveRecovered, failedSaves: this.failedSaves });
-        this.failedSaves = 0;
-      }
-    } catch (error) {
-      // Not fatal: the previous state still stands, a restart re-reads (and dedupes) a little more.
-      this.failedSaves++;
-      this.options.log.error({ event: LOG_EVENTS.stateSaveFailed, err: (error as Error).message });
-    }
+    if (state && this.pipeline) this.saver.save(state, this.pipeline.core, this.pipeline.activity());
   }
 
   private publishStatus(): void {
@@ -291,12 +269,6 @@ export class CampaignService {
       this.options.log.warn({ event: LOG_EVENTS.statusFailed, err: (error as Error).message });
     }
   }
-}
-
-/** What the state file holds of the core: its snapshot in pieces, with its rows apart when it has them. */
-function coreText(core: CorrelationCore): CoreText {
-  if (core.snapshotJson && core.snapshotRows) return { json: core.snapshotJson(true), rows: core.snapshotRows() };
-  return { json: core.snapshotJson?.() ?? [JSON.stringify(core.snapshot())] };
 }
 
 function* parsedLines(lines: Iterable<string>): Generator<unknown> {
