@@ -12,28 +12,46 @@ function isLeapYear(year: number): boolean {
 }
 
 /**
- * The hour that local time repeats when daylight saving ends (02:00-02:59 twice in Europe) is read by Date as its
- * first pass. A log that was already past that stamp (by more than a few minutes) is in the second pass: its
- * lines are an hour later. Read as the first, the whole second hour went back in time, and the detector, whose
- * clock never goes back, judged that hour at one instant (found in review: a campaign of that hour went unbanned).
+ * The hour that local time repeats when daylight saving ends (02:00-02:59 twice in Europe): a stamp in it names two
+ * instants, and Date reads the first. Read so, the whole second pass went back in time, and the detector, whose clock
+ * never goes back, judged that hour at one instant (found in review: a campaign of that hour went unbanned). The log
+ * decides: a stamp at most a few minutes before its latest line is the first pass (in order, or a little late); once
+ * the log is in the second pass, the second; before that, whichever instant is nearer that line, so a
+ * first-pass line that comes late (up to half an hour) stays in the first pass rather than taking the clock and every
+ * line after it an hour ahead, and the log that goes back from 02:59 to 02:00 goes on into the second pass.
  */
 function repeatedHour(time: number, last: number): number {
   const before = new Date(time).getTimezoneOffset();
   const after = new Date(time + 3 * 3_600_000).getTimezoneOffset();
   if (after <= before) return time;
-  const repeat = (after - before) * 60_000;
-  const second = time + repeat;
+  const second = time + (after - before) * 60_000;
   const a = new Date(time);
   const b = new Date(second);
   // Only a stamp that names both instants is ambiguous.
   if (a.getHours() !== b.getHours() || a.getMinutes() !== b.getMinutes()) return time;
-  // A stamp minutes before the log's last line is a late line; an hour's worth of them is the second pass.
-  return time < last - OUT_OF_ORDER_MS ? second : time;
+  if (time >= last - OUT_OF_ORDER_MS) return time;
+  if (last >= secondPassStart(time, second)) return second;
+  return second - last < last - time ? second : time;
+}
+
+/** The instant the clocks went back, between a stamp's two readings: found by halving, as Date knows no transitions. */
+function secondPassStart(first: number, second: number): number {
+  const after = new Date(second).getTimezoneOffset();
+  let lo = first;
+  let hi = second;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (new Date(mid).getTimezoneOffset() === after) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 export class YearInference {
   private year: number | undefined;
   private last: number | undefined;
+  /** The latest instant read so far: a late line moves `last` back, not this (the repeated hour goes by it). */
+  private latest = Number.NEGATIVE_INFINITY;
 
   /** A clock (a function) is read when the first line comes: live, that line may come after New Year. */
   constructor(private readonly referenceTime: number | (() => number)) {}
@@ -51,11 +69,12 @@ export class YearInference {
       // latest leap year before it is the likeliest one.
       while (!isLeapYear(this.year)) this.year--;
       this.last = new Date(this.year, month, day, hour, minute, second).getTime();
+      if (this.last > this.latest) this.latest = this.last;
       return this.last;
     }
     let time = new Date(this.year, month, day, hour, minute, second).getTime();
     if (this.last !== undefined) {
-      time = repeatedHour(time, this.last);
+      time = repeatedHour(time, this.latest);
       if (time < this.last - HALF_YEAR_MS) {
         this.year++;
         time = new Date(this.year, month, day, hour, minute, second).getTime();
@@ -65,6 +84,7 @@ export class YearInference {
       }
     }
     this.last = time;
+    if (time > this.latest) this.latest = time;
     return time;
   }
 }

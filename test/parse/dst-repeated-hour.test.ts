@@ -28,4 +28,40 @@ describe('the hour repeated when daylight saving ends (Europe/Berlin, 2026-10-25
     years.resolve(9, 25, 2, 10, 5);
     expect(iso(years.resolve(9, 25, 2, 10, 2))).toBe('2026-10-25T00:10:02.000Z');
   });
+
+  it('keeps a first-pass line that comes ten minutes late in the first pass, and the lines after it', () => {
+    process.env['TZ'] = 'Europe/Berlin';
+    const years = new YearInference(Date.UTC(2026, 9, 26));
+    years.resolve(9, 25, 2, 50, 0);
+    // Read as the second pass (as before), it took the clock an hour ahead, and every first-pass line after it.
+    expect(iso(years.resolve(9, 25, 2, 40, 0))).toBe('2026-10-25T00:40:00.000Z');
+    expect(iso(years.resolve(9, 25, 2, 51, 0))).toBe('2026-10-25T00:51:00.000Z');
+    expect(iso(years.resolve(9, 25, 2, 5, 0))).toBe('2026-10-25T01:05:00.000Z'); // then the second pass
+    expect(iso(years.resolve(9, 25, 2, 55, 0))).toBe('2026-10-25T01:55:00.000Z'); // 50 minutes on, still in it
+  });
+
+  it('goes on into the second pass across a quiet quarter of an hour at the switch', () => {
+    process.env['TZ'] = 'Europe/Berlin';
+    const years = new YearInference(Date.UTC(2026, 9, 26));
+    years.resolve(9, 25, 2, 48, 0);
+    expect(iso(years.resolve(9, 25, 2, 3, 0))).toBe('2026-10-25T01:03:00.000Z');
+  });
+
+  it('keeps a first-pass line seconds late after the switch in the first pass', () => {
+    process.env['TZ'] = 'Europe/Berlin';
+    const years = new YearInference(Date.UTC(2026, 9, 26));
+    years.resolve(9, 25, 2, 59, 50);
+    years.resolve(9, 25, 2, 0, 10);
+    expect(iso(years.resolve(9, 25, 2, 59, 59))).toBe('2026-10-25T00:59:59.000Z');
+    expect(iso(years.resolve(9, 25, 2, 0, 20))).toBe('2026-10-25T01:00:20.000Z');
+  });
+
+  it('finds the switch in other zones too (America/New_York, 2026-11-01 01:00-01:59 twice)', () => {
+    process.env['TZ'] = 'America/New_York';
+    const years = new YearInference(Date.UTC(2026, 10, 2));
+    years.resolve(10, 1, 1, 40, 0);
+    expect(iso(years.resolve(10, 1, 1, 31, 0))).toBe('2026-11-01T05:31:00.000Z'); // nine minutes late: first pass
+    expect(iso(years.resolve(10, 1, 1, 2, 0))).toBe('2026-11-01T06:02:00.000Z');
+    expect(iso(years.resolve(10, 1, 1, 50, 0))).toBe('2026-11-01T06:50:00.000Z');
+  });
 });
