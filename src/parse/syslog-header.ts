@@ -84,7 +84,7 @@ export class HeaderReader {
           ? this.lastTime
           : this.remember(
               bare[0],
-              new Date(+bare[1]!, +bare[2]! - 1, +bare[3]!, +bare[4]!, +bare[5]!, +bare[6]!).getTime(),
+              this.years.resolveDated(+bare[1]!, +bare[2]! - 1, +bare[3]!, +bare[4]!, +bare[5]!, +bare[6]!),
             );
         at = bare[0].length;
       }

@@ -56,6 +56,16 @@ export class YearInference {
   /** A clock (a function) is read when the first line comes: live, that line may come after New Year. */
   constructor(private readonly referenceTime: number | (() => number)) {}
 
+  /**
+   * Milliseconds since the epoch for a local time that names its year (the bare form `2026-02-15 14:23:12`): only
+   * the hour repeated when daylight saving ends is left to the log to decide, as for the traditional form.
+   */
+  resolveDated(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+    const time = repeatedHour(new Date(year, month, day, hour, minute, second).getTime(), this.latest);
+    if (time > this.latest) this.latest = time;
+    return time;
+  }
+
   /** Milliseconds since the epoch for a local-time month (0-11), day, and time of day. */
   resolve(month: number, day: number, hour: number, minute: number, second: number): number {
     if (this.year === undefined) {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { YearInference } from '../../src/parse/year-inference.js';
 
 // Found in review: in local-time syslog, the hour that local time repeats when daylight saving ends was read as its
@@ -63,5 +64,16 @@ describe('the hour repeated when daylight saving ends (Europe/Berlin, 2026-10-25
     expect(iso(years.resolve(10, 1, 1, 31, 0))).toBe('2026-11-01T05:31:00.000Z'); // nine minutes late: first pass
     expect(iso(years.resolve(10, 1, 1, 2, 0))).toBe('2026-11-01T06:02:00.000Z');
     expect(iso(years.resolve(10, 1, 1, 50, 0))).toBe('2026-11-01T06:50:00.000Z');
+  });
+
+  it('reads the bare form (a year, no zone) by the same rule, through the parser', () => {
+    process.env['TZ'] = 'Europe/Berlin';
+    const parser = new SshdParser({ referenceTime: Date.UTC(2026, 9, 26) });
+    const at = (stamp: string, pid: number) =>
+      iso(parser.parseLine(`${stamp} sshd[${pid}]: Failed password for root from 192.0.2.7 port 4711 ssh2`)!.time);
+    expect(at('2026-10-25 02:59:58', 1)).toBe('2026-10-25T00:59:58.000Z');
+    expect(at('2026-10-25 02:00:01', 2)).toBe('2026-10-25T01:00:01.000Z'); // read as the first pass until now
+    expect(at('2026-10-25 02:45:00', 3)).toBe('2026-10-25T01:45:00.000Z');
+    expect(at('2026-10-25 02:40:00', 4)).toBe('2026-10-25T01:40:00.000Z');
   });
 });
