@@ -12,10 +12,14 @@ describe('the hour repeated when daylight saving ends (Europe/Berlin, 2026-10-25
   });
 
   const iso = (ms: number) => new Date(ms).toISOString();
+  /** The log's clock in Europe/Berlin, the day after the switch of 2026-10-25. */
+  const inBerlin = () => {
+    process.env['TZ'] = 'Europe/Berlin';
+    return new YearInference(Date.UTC(2026, 9, 26));
+  };
 
   it('reads a stamp after the first pass as the second pass, and keeps the log going forward', () => {
-    process.env['TZ'] = 'Europe/Berlin';
-    const years = new YearInference(Date.UTC(2026, 9, 26));
+    const years = inBerlin();
     expect(iso(years.resolve(9, 25, 2, 30, 0))).toBe('2026-10-25T00:30:00.000Z'); // first pass (CEST)
     expect(iso(years.resolve(9, 25, 2, 59, 58))).toBe('2026-10-25T00:59:58.000Z');
     expect(iso(years.resolve(9, 25, 2, 0, 1))).toBe('2026-10-25T01:00:01.000Z'); // second pass (CET)
@@ -24,15 +28,13 @@ describe('the hour repeated when daylight saving ends (Europe/Berlin, 2026-10-25
   });
 
   it('keeps a line a few seconds out of order in the first pass in the first pass', () => {
-    process.env['TZ'] = 'Europe/Berlin';
-    const years = new YearInference(Date.UTC(2026, 9, 26));
+    const years = inBerlin();
     years.resolve(9, 25, 2, 10, 5);
     expect(iso(years.resolve(9, 25, 2, 10, 2))).toBe('2026-10-25T00:10:02.000Z');
   });
 
   it('keeps a first-pass line that comes ten minutes late in the first pass, and the lines after it', () => {
-    process.env['TZ'] = 'Europe/Berlin';
-    const years = new YearInference(Date.UTC(2026, 9, 26));
+    const years = inBerlin();
     years.resolve(9, 25, 2, 50, 0);
     // Read as the second pass (as before), it took the clock an hour ahead, and every first-pass line after it.
     expect(iso(years.resolve(9, 25, 2, 40, 0))).toBe('2026-10-25T00:40:00.000Z');
@@ -42,15 +44,13 @@ describe('the hour repeated when daylight saving ends (Europe/Berlin, 2026-10-25
   });
 
   it('goes on into the second pass across a quiet quarter of an hour at the switch', () => {
-    process.env['TZ'] = 'Europe/Berlin';
-    const years = new YearInference(Date.UTC(2026, 9, 26));
+    const years = inBerlin();
     years.resolve(9, 25, 2, 48, 0);
     expect(iso(years.resolve(9, 25, 2, 3, 0))).toBe('2026-10-25T01:03:00.000Z');
   });
 
   it('keeps a first-pass line seconds late after the switch in the first pass', () => {
-    process.env['TZ'] = 'Europe/Berlin';
-    const years = new YearInference(Date.UTC(2026, 9, 26));
+    const years = inBerlin();
     years.resolve(9, 25, 2, 59, 50);
     years.resolve(9, 25, 2, 0, 10);
     expect(iso(years.resolve(9, 25, 2, 59, 59))).toBe('2026-10-25T00:59:59.000Z');
