@@ -193,6 +193,11 @@ export function jailOption(
   return raw === undefined ? undefined : interpolate(sections, jail, raw, onUnresolved);
 }
 
+/** The sections fail2ban reads as jails, in the order it reads them: all but the defaults and fail2ban's own. */
+export function jailNames(sections: JailSections): string[] {
+  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES' && !name.startsWith('KNOWN/'));
+}
+
 /** fail2ban's boolean words. */
 export function isTrue(value: string | undefined): boolean {
   return value !== undefined && /^(?:true|yes|on|1)$/i.test(value.trim());
