@@ -7,7 +7,7 @@ import {
   DEBIAN_DEFAULT_THRESHOLDS,
   type Fail2banThresholds,
 } from '../core/fail2ban-thresholds.js';
-import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
+import { dumpFail2banConfig, installedFail2banVersion, parseFail2banDump } from './client-dump.js';
 import { configurationRefusal, refusalOf } from './configuration-refusal.js';
 import { parseFail2banDuration } from './fail2ban-duration.js';
 import { dnsLookup, type HostLookup, readIgnoreip } from './ignoreip.js';
@@ -226,8 +226,10 @@ function fromFiles(files: JailFiles, jail: string, campaignJail: string, warn: (
 }
 
 /** The jail files, none when there is no such directory; a file that cannot be read is skipped and reported. */
-function readFiles(configDir: string): JailFiles {
-  return existsSync(configDir) ? readJailSections(configDir) : { sections: new Map(), unreadable: [], files: [] };
+function readFiles(configDir: string, fail2banVersion: string | null): JailFiles {
+  return existsSync(configDir)
+    ? readJailSections(configDir, fail2banVersion)
+    : { sections: new Map(), unreadable: [], files: [] };
 }
 
 /**
@@ -280,8 +282,11 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   const campaignJail = options.campaignJail ?? 'f2b-campaign';
   const configDir = options.configDir ?? '/etc/fail2ban';
   const warn = options.onWarning ?? (() => {});
-  const viaClient = (options.useClient ?? true) ? await fromClient(jail, campaignJail, options.configDir) : null;
-  const files = readFiles(configDir);
+  const useClient = options.useClient ?? true;
+  const [viaClient, version] = useClient
+    ? await Promise.all([fromClient(jail, campaignJail, options.configDir), installedFail2banVersion()])
+    : [null, null];
+  const files = readFiles(configDir, version);
   const { sections } = files;
   const viaFiles = sections.size > 0 || files.unreadable.length > 0 ? fromFiles(files, jail, campaignJail, warn) : null;
   warnUnreadable([viaFiles, viaClient], warn); // the files first: they say why (EACCES)

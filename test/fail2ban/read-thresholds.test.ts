@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { NeverBan } from '../../src/correlate/never-ban.js';
@@ -508,6 +509,29 @@ describe('readFail2banThresholds', () => {
     const dir = configDir({ 'jail.local': names.map((name) => `[${name}]\nenabled = true\n`).join('') });
     expect((await dumpFail2banConfig(dir)).text).toContain("['start', 'sshd']");
     expect(await readFail2banThresholds({ configDir: dir, useClient: false })).toMatchObject({ maxretry: 5 });
+  });
+
+  it('reads %(fail2ban_version)s as the installed fail2ban gives it, and keeps it as written without one', async () => {
+    const ignorecommand = '/usr/local/bin/is-office <ip> %(fail2ban_version)s';
+    const version = /^Fail2Ban v(\S+)/.exec((await execa('fail2ban-client', ['--version'])).stdout)?.[1];
+    const dumped = (dir: string) =>
+      dumpFail2banConfig(dir).then((d) => /\['set', 'sshd', 'ignorecommand', '(.*)'\]/.exec(d.text)?.[1]);
+    const enabled = configDir({ 'jail.local': `[sshd]\nignorecommand = ${ignorecommand}\n` });
+    expect(await dumped(enabled)).toBe(`/usr/local/bin/is-office <ip> ${version}`);
+    // Disabled, so the files are read, with the version fail2ban-client gives.
+    const disabled = configDir({ 'jail.local': `[sshd]\nenabled = false\nignorecommand = ${ignorecommand}\n` });
+    for (const [dir, useClient, expected] of [
+      [enabled, true, `/usr/local/bin/is-office <ip> ${version}`],
+      [disabled, true, `/usr/local/bin/is-office <ip> ${version}`],
+      // Told not to ask fail2ban-client: no version, the reference stays as written, and nothing is refused.
+      [disabled, false, ignorecommand],
+    ] as const) {
+      const warnings: string[] = [];
+      await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(warnings, `${dir} ${useClient}`).toContainEqual(
+        expect.stringContaining(`has ignorecommand = ${expected}, which`),
+      );
+    }
   });
 
   it('refuses a value it cannot read rather than guessing', async () => {
