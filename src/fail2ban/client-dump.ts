@@ -61,3 +61,17 @@ export function parseFail2banDump(text: string): Map<string, DumpedJail> {
   }
   return new Map([...jails].map(([name, jail]) => [name, { name, ...jail }]));
 }
+
+/**
+ * The installed fail2ban's version (`fail2ban-client --version`: `Fail2Ban v1.0.2`), the text its jail reader adds to
+ * the defaults as `fail2ban_version`; null when fail2ban-client is missing or says something else.
+ */
+export async function installedFail2banVersion(timeoutMs = 15_000): Promise<string | null> {
+  try {
+    const execa = await loadExeca();
+    const { stdout } = await execa('fail2ban-client', ['--version'], { timeout: timeoutMs, stdin: 'ignore' });
+    return /^Fail2Ban v(\S+)$/m.exec(stdout)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}

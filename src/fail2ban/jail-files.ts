@@ -145,8 +145,9 @@ function withIncludes(file: string, unreadable: UnreadableJailFile[], depth = 0)
  * Layers the jail files of `configDir` the way fail2ban does. As fail2ban's configparserinc, an option a later file
  * sets again keeps its earlier raw value in a section `KNOWN/<section>`, which `%(known/opt)s` reads (see
  * `interpolate`). A file that cannot be read is skipped and reported, the others are read, as fail2ban does.
+ * `fail2banVersion` is what `%(fail2ban_version)s` reads (the installed fail2ban's; see `installedFail2banVersion`).
  */
-export function readJailSections(configDir: string): JailFiles {
+export function readJailSections(configDir: string, fail2banVersion: string | null = null): JailFiles {
   const unreadable: UnreadableJailFile[] = [];
   const merged = new Map<string, Map<string, string>>();
   const files: string[] = [];
@@ -166,12 +167,16 @@ export function readJailSections(configDir: string): JailFiles {
       if (known && known.size > 0) merged.set(`KNOWN/${name}`, known);
     }
   }
-  // fail2ban adds its configuration directory to the defaults before it interpolates, over any value the files give
-  // (jailreader.py, merge_defaults): jail.conf's own apache-fakegooglebot jail refers to it in its ignorecommand.
-  // Only to a configuration there is: no file read is no configuration (Debian's defaults apply).
+  // fail2ban adds its configuration directory and its version to the defaults before it interpolates, over any
+  // value the files give (jailreader.py, merge_defaults): jail.conf's own apache-fakegooglebot jail refers to the
+  // first in its ignorecommand. Only to a configuration there is: no file read is no configuration (Debian's
+  // defaults apply).
   if (merged.size > 0) {
     const defaults = merged.get('DEFAULT') ?? new Map<string, string>();
     defaults.set('fail2ban_confpath', configDir);
+    // fail2ban always resolves its version, so a reference to it is never one it refuses: with no version to give,
+    // `%%` keeps the reference as written rather than have it reported as unresolved.
+    defaults.set('fail2ban_version', fail2banVersion ?? '%%(fail2ban_version)s');
     merged.set('DEFAULT', defaults);
   }
   const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
@@ -191,6 +196,11 @@ export function jailOption(
 ): string | undefined {
   const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key);
   return raw === undefined ? undefined : interpolate(sections, jail, raw, onUnresolved);
+}
+
+/** The sections fail2ban reads as jails, in the order it reads them: all but the defaults and fail2ban's own. */
+export function jailNames(sections: JailSections): string[] {
+  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES' && !name.startsWith('KNOWN/'));
 }
 
 /** fail2ban's boolean words. */

@@ -7,11 +7,12 @@ import {
   DEBIAN_DEFAULT_THRESHOLDS,
   type Fail2banThresholds,
 } from '../core/fail2ban-thresholds.js';
-import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
+import { dumpFail2banConfig, installedFail2banVersion, parseFail2banDump } from './client-dump.js';
+import { configurationRefusal, refusalOf } from './configuration-refusal.js';
 import { parseFail2banDuration } from './fail2ban-duration.js';
 import { dnsLookup, type HostLookup, readIgnoreip } from './ignoreip.js';
-import type { UnresolvedReference } from './interpolate.js';
-import { isTrue, type JailFiles, type JailSections, jailOption, readJailSections } from './jail-files.js';
+import { interpolate, type UnresolvedReference } from './interpolate.js';
+import { isTrue, type JailFiles, type JailSections, jailNames, jailOption, readJailSections } from './jail-files.js';
 import type { PyValue } from './python-literal.js';
 
 export interface ReadThresholdsOptions {
@@ -65,7 +66,10 @@ interface JailText {
   readonly ignoreip: readonly string[];
   readonly ignoreself: boolean;
   readonly ignorecommand: string;
-  /** Why fail2ban would refuse the configuration over one of these settings (a reference it cannot resolve). */
+  /**
+   * Why fail2ban would refuse the configuration over one of these settings (a reference it cannot resolve in a jail
+   * it runs).
+   */
   readonly refusal: string | null;
 }
 
@@ -123,34 +127,81 @@ async function fromClient(jail: string, campaignJail: string, configDir: string 
   };
 }
 
-function jailNames(sections: JailSections): string[] {
-  return [...sections.keys()].filter((name) => name !== 'DEFAULT' && name !== 'INCLUDES' && !name.startsWith('KNOWN/'));
-}
+/** What f2b-campaign takes for an option it reads when the option is unset, by jail (the guarded one, ours). */
+const UNSET_IN_JAIL: Readonly<Record<string, string>> = {
+  maxretry: "Debian's default (5)",
+  findtime: "Debian's default (10m)",
+  bantime: "Debian's default (10m)",
+  ignoreself: "fail2ban's default (true)",
+};
+const UNSET_IN_CAMPAIGN_JAIL: Readonly<Record<string, string>> = { bantime: "the bundled jail's (1d)" };
 
-/** Why fail2ban would start nothing over `key` of `jail`: a reference in it that fail2ban's configparser cannot read. */
-function refusalOf(
+/**
+ * `key` of a jail fail2ban does not run, whose value holds a reference fail2ban cannot resolve (`first`): fail2ban
+ * starts all the same, as it reads only enabled, backend and filter of such a jail, so f2b-campaign does not refuse
+ * either. It reads the value the option would have without that line instead (the one it overrides in an earlier
+ * file, else [DEFAULT]'s, else what f2b-campaign takes when it is unset), and says so in a warning.
+ */
+function readPastReference(
   sections: JailSections,
   jail: string,
   key: string,
-  { reference, reason }: UnresolvedReference,
-): string {
-  const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key) ?? '';
-  return (
-    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} in [${jail}]: fail2ban cannot interpolate ${reference} either ` +
-    `(${reason}), so fail2ban-client refuses the whole configuration and fail2ban starts no jail; correct it`
+  first: UnresolvedReference,
+  unset: Readonly<Record<string, string>>,
+  warn: (message: string) => void,
+): string | undefined {
+  const own = sections.get(jail)?.get(key);
+  const raw = own ?? sections.get('DEFAULT')?.get(key) ?? '';
+  const earlier: ReadonlyArray<readonly [source: string, raw: string | undefined]> =
+    own === undefined || jail === 'DEFAULT'
+      ? []
+      : [
+          ['the value it overrides', sections.get(`KNOWN/${jail}`)?.get(key)],
+          [`[DEFAULT]'s ${key}`, sections.get('DEFAULT')?.get(key)],
+        ];
+  let instead: { source: string; value: string | undefined } = {
+    source: unset[key] ?? 'nothing (as if it were unset)',
+    value: undefined,
+  };
+  for (const [source, text] of earlier) {
+    if (text === undefined) continue;
+    let resolved = true;
+    const value = interpolate(sections, jail, text, () => {
+      resolved = false;
+    });
+    if (resolved) {
+      instead = { source: `${source} (${value.replace(/\s*\n\s*/g, ' ')})`, value };
+      break;
+    }
+  }
+  const where =
+    jail === 'DEFAULT'
+      ? 'in [DEFAULT]'
+      : `in the disabled [${jail}] jail${own === undefined ? ' (from [DEFAULT])' : ''}`;
+  warn(
+    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} ${where}: fail2ban cannot interpolate ${first.reference} ` +
+      `(${first.reason}) but starts all the same, as it reads no more of a jail it does not run than enabled, ` +
+      `backend and filter; f2b-campaign uses ${instead.source} instead; correct it`,
   );
+  return instead.value;
 }
 
-function fromFiles(files: JailFiles, jail: string, campaignJail: string): Reading {
+function fromFiles(files: JailFiles, jail: string, campaignJail: string, warn: (message: string) => void): Reading {
   const { sections } = files;
+  const running = jailNames(sections).filter((name) => isTrue(jailOption(sections, name, 'enabled')));
   // Only a jail that is there: jailOption falls back to [DEFAULT] for everything.
-  const read = (name: string): JailText | null => {
+  const read = (name: string, unset: Readonly<Record<string, string>>): JailText | null => {
     if (!sections.has(name)) return null;
     let refusal: string | null = null;
-    const option = (key: string): string | undefined =>
-      jailOption(sections, name, key, (unresolved) => {
-        refusal ??= refusalOf(sections, name, key, unresolved);
-      });
+    const option = (key: string): string | undefined => {
+      const unresolved: UnresolvedReference[] = [];
+      const value = jailOption(sections, name, key, (reference) => unresolved.push(reference));
+      const first = unresolved[0];
+      if (first === undefined) return value;
+      if (!running.includes(name)) return readPastReference(sections, name, key, first, unset, warn);
+      refusal ??= refusalOf(sections, name, key, first);
+      return value;
+    };
     const ignoreself = option('ignoreself');
     return {
       maxretry: option('maxretry'),
@@ -162,16 +213,23 @@ function fromFiles(files: JailFiles, jail: string, campaignJail: string): Readin
       refusal,
     };
   };
-  const running = jailNames(sections).filter((name) => isTrue(jailOption(sections, name, 'enabled')));
   // A jail that is not there is read from [DEFAULT], as before (a warning says so).
-  const own = read(jail) ?? read('DEFAULT');
+  const own = read(jail, UNSET_IN_JAIL) ?? read('DEFAULT', UNSET_IN_JAIL);
   const unreadable = new Map(files.unreadable.map(({ file, reason }) => [resolve(file), reason]));
-  return { origin: 'jail-files', jail: own, campaign: read(campaignJail), running, unreadable };
+  return {
+    origin: 'jail-files',
+    jail: own,
+    campaign: read(campaignJail, UNSET_IN_CAMPAIGN_JAIL),
+    running,
+    unreadable,
+  };
 }
 
 /** The jail files, none when there is no such directory; a file that cannot be read is skipped and reported. */
-function readFiles(configDir: string): JailFiles {
-  return existsSync(configDir) ? readJailSections(configDir) : { sections: new Map(), unreadable: [], files: [] };
+function readFiles(configDir: string, fail2banVersion: string | null): JailFiles {
+  return existsSync(configDir)
+    ? readJailSections(configDir, fail2banVersion)
+    : { sections: new Map(), unreadable: [], files: [] };
 }
 
 /**
@@ -224,16 +282,23 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   const campaignJail = options.campaignJail ?? 'f2b-campaign';
   const configDir = options.configDir ?? '/etc/fail2ban';
   const warn = options.onWarning ?? (() => {});
-  const viaClient = (options.useClient ?? true) ? await fromClient(jail, campaignJail, options.configDir) : null;
-  const files = readFiles(configDir);
+  const useClient = options.useClient ?? true;
+  const [viaClient, version] = useClient
+    ? await Promise.all([fromClient(jail, campaignJail, options.configDir), installedFail2banVersion()])
+    : [null, null];
+  const files = readFiles(configDir, version);
   const { sections } = files;
-  const viaFiles = sections.size > 0 || files.unreadable.length > 0 ? fromFiles(files, jail, campaignJail) : null;
+  const viaFiles = sections.size > 0 || files.unreadable.length > 0 ? fromFiles(files, jail, campaignJail, warn) : null;
   warnUnreadable([viaFiles, viaClient], warn); // the files first: they say why (EACCES)
+  // fail2ban-client, when it answers, has resolved every reference it reads; else the files are checked as it would.
+  const refusal = viaClient ? null : configurationRefusal(sections);
+  if (refusal) throw new F2bCampaignError('BAD_FAIL2BAN_REFERENCE', refusal);
   const reading = viaClient?.jail ? viaClient : viaFiles;
   const campaign = viaClient?.campaign ?? viaFiles?.campaign ?? null;
-  // Only what is read from the files can hold a reference fail2ban cannot resolve; a guess would misjudge sources.
-  const refusal = reading?.jail?.refusal ?? campaign?.refusal;
-  if (refusal) throw new F2bCampaignError('BAD_FAIL2BAN_REFERENCE', refusal);
+  // What is left unresolved in a jail fail2ban runs is a %(known/opt)s, which its filter (not read here) may define:
+  // refused rather than guessed, as f2b-campaign needs the value and a guess would misjudge sources.
+  const unknown = reading?.jail?.refusal ?? campaign?.refusal;
+  if (unknown) throw new F2bCampaignError('BAD_FAIL2BAN_REFERENCE', unknown);
   const campaignBantime =
     campaign?.bantime === undefined
       ? BUNDLED_CAMPAIGN_BANTIME

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { NeverBan } from '../../src/correlate/never-ban.js';
@@ -398,6 +399,30 @@ describe('readFail2banThresholds', () => {
       fail2ban: /'%' must be followed by '%' or '\('/,
       ours: "ignorecommand = /usr/local/bin/is-office <ip> 50% in [sshd]: fail2ban cannot interpolate % either ('%' must",
     },
+    {
+      title: 'a reference in the enabled f2b-campaign jail',
+      text: '[f2b-campaign]\nenabled = true\nfilter = sshd\nlogpath = /dev/null\nbantime = %(nosuch)s\n',
+      fail2ban: /Bad value substitution: option 'bantime' in section 'f2b-campaign'/,
+      ours: 'bantime = %(nosuch)s in [f2b-campaign]: fail2ban cannot interpolate %(nosuch)s either',
+    },
+    {
+      title: 'a reference in another enabled jail, which f2b-campaign does not read',
+      text: '[dropbear]\nenabled = true\nlogpath = /dev/null\nmaxretry = %(nosuch)s\n',
+      fail2ban: /Bad value substitution: option 'maxretry' in section 'dropbear'/,
+      ours: 'maxretry = %(nosuch)s in [dropbear]: fail2ban cannot interpolate %(nosuch)s either',
+    },
+    {
+      title: "a reference in a disabled jail's filter, which fail2ban reads to know whether to run it",
+      text: '[dropbear]\nenabled = false\nfilter = %(nosuch)s\n',
+      fail2ban: /Bad value substitution: option 'filter' in section 'dropbear'/,
+      ours: 'filter = %(nosuch)s in [dropbear]: fail2ban cannot interpolate %(nosuch)s either',
+    },
+    {
+      title: "a reference in the disabled guarded jail's enabled",
+      text: '[sshd]\nenabled = %(nosuch)s\n',
+      fail2ban: /Bad value substitution: option 'enabled' in section 'sshd'/,
+      ours: 'enabled = %(nosuch)s in [sshd]: fail2ban cannot interpolate %(nosuch)s either',
+    },
   ])('refuses, as fail2ban does, $title, through both readers', async ({ text, fail2ban, ours }) => {
     const dir = configDir({ 'jail.local': text });
     await expect(dumpFail2banConfig(dir)).rejects.toMatchObject({ stderr: expect.stringMatching(fail2ban) });
@@ -406,6 +431,106 @@ describe('readFail2banThresholds', () => {
         code: 'BAD_FAIL2BAN_REFERENCE',
         message: expect.stringContaining(ours),
       });
+    }
+  });
+
+  it.each([
+    {
+      title: "the disabled guarded jail's own value: [DEFAULT]'s instead",
+      files: { 'jail.local': '[DEFAULT]\nmaxretry = 3\n[sshd]\nenabled = false\nmaxretry = %(nosuch)s\n' },
+      expected: { maxretry: 3 },
+      warning:
+        "maxretry = %(nosuch)s in the disabled [sshd] jail: fail2ban cannot interpolate %(nosuch)s (no option nosuch in [sshd] or [DEFAULT]) but starts all the same, as it reads no more of a jail it does not run than enabled, backend and filter; f2b-campaign uses [DEFAULT]'s maxretry (3) instead; correct it",
+    },
+    {
+      title: "the disabled guarded jail's value from [DEFAULT]: Debian's default instead",
+      files: { 'jail.local': '[DEFAULT]\nmaxretry = %(site/retries)s\n[sshd]\nenabled = false\n' },
+      expected: { maxretry: 5 },
+      warning:
+        "maxretry = %(site/retries)s in the disabled [sshd] jail (from [DEFAULT]): fail2ban cannot interpolate %(site/retries)s (there is no [site] section) but starts all the same, as it reads no more of a jail it does not run than enabled, backend and filter; f2b-campaign uses Debian's default (5) instead; correct it",
+    },
+    {
+      title: "the disabled f2b-campaign jail's override: the value it overrides instead",
+      files: {
+        'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
+        'filter.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8'),
+        'jail.d/f2b-campaign.local': '[f2b-campaign]\nenabled = false\nbantime = 2d %(extra)s\n',
+      },
+      expected: { campaignBantime: DAY },
+      warning:
+        'bantime = 2d %(extra)s in the disabled [f2b-campaign] jail: fail2ban cannot interpolate %(extra)s (no option extra in [f2b-campaign] or [DEFAULT]) but starts all the same, as it reads no more of a jail it does not run than enabled, backend and filter; f2b-campaign uses the value it overrides (1d) instead; correct it',
+    },
+  ])(
+    'reads a reference fail2ban cannot resolve in $title, with a warning, through both readers',
+    async ({ files, expected, warning }) => {
+      // fail2ban does not read these options of a disabled jail, so it starts: refusing would stop us over nothing.
+      const dir = configDir(files);
+      expect((await dumpFail2banConfig(dir)).errors).toEqual([]);
+      for (const useClient of [false, true]) {
+        const warnings: string[] = [];
+        const got = await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+        expect(got, `${useClient}`).toMatchObject(expected);
+        expect(warnings, `${useClient}`).toContain(warning);
+      }
+    },
+  );
+
+  it('is not stopped by a reference fail2ban cannot resolve where fail2ban does not read it, through both readers', async () => {
+    // A disabled jail's maxretry, a section no jail reads, and a filter's known/ option (fail2ban resolves it from
+    // the filter, which the files reader does not read): fail2ban starts, so must we, and without a word about them.
+    const dir = configDir({
+      'jail.local': [
+        '[site]',
+        'ips = %(nosuch)s',
+        '[dropbear]',
+        'maxretry = %(nosuch)s',
+        '[apache-auth]',
+        'enabled = true',
+        'logpath = /dev/null',
+        'failregex = %(known/failregex)s',
+        '            ^extra <HOST>$',
+      ].join('\n'),
+    });
+    const dump = await dumpFail2banConfig(dir);
+    expect(dump.text).toContain("['start', 'apache-auth']");
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      const got = await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(got).toMatchObject({ maxretry: 5, findtime: 10 * MIN });
+      expect(warnings).toEqual([]);
+    }
+  });
+
+  it('finds nothing to refuse in any of the jails of jail.conf, all enabled, as fail2ban does', async () => {
+    const names = [...readFileSync('/etc/fail2ban/jail.conf', 'utf8').matchAll(/^\[([^\]]+)\]/gm)]
+      .map((m) => m[1]!)
+      .filter((name) => name !== 'INCLUDES' && name !== 'DEFAULT');
+    expect(names.length).toBeGreaterThan(50);
+    const dir = configDir({ 'jail.local': names.map((name) => `[${name}]\nenabled = true\n`).join('') });
+    expect((await dumpFail2banConfig(dir)).text).toContain("['start', 'sshd']");
+    expect(await readFail2banThresholds({ configDir: dir, useClient: false })).toMatchObject({ maxretry: 5 });
+  });
+
+  it('reads %(fail2ban_version)s as the installed fail2ban gives it, and keeps it as written without one', async () => {
+    const ignorecommand = '/usr/local/bin/is-office <ip> %(fail2ban_version)s';
+    const version = /^Fail2Ban v(\S+)/.exec((await execa('fail2ban-client', ['--version'])).stdout)?.[1];
+    const dumped = (dir: string) =>
+      dumpFail2banConfig(dir).then((d) => /\['set', 'sshd', 'ignorecommand', '(.*)'\]/.exec(d.text)?.[1]);
+    const enabled = configDir({ 'jail.local': `[sshd]\nignorecommand = ${ignorecommand}\n` });
+    expect(await dumped(enabled)).toBe(`/usr/local/bin/is-office <ip> ${version}`);
+    // Disabled, so the files are read, with the version fail2ban-client gives.
+    const disabled = configDir({ 'jail.local': `[sshd]\nenabled = false\nignorecommand = ${ignorecommand}\n` });
+    for (const [dir, useClient, expected] of [
+      [enabled, true, `/usr/local/bin/is-office <ip> ${version}`],
+      [disabled, true, `/usr/local/bin/is-office <ip> ${version}`],
+      // Told not to ask fail2ban-client: no version, the reference stays as written, and nothing is refused.
+      [disabled, false, ignorecommand],
+    ] as const) {
+      const warnings: string[] = [];
+      await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(warnings, `${dir} ${useClient}`).toContainEqual(
+        expect.stringContaining(`has ignorecommand = ${expected}, which`),
+      );
     }
   });
 
