@@ -95,12 +95,21 @@ function unreadableInDump(errors: readonly string[]): Map<string, string> {
   return files;
 }
 
-async function fromClient(jail: string, campaignJail: string, configDir: string | undefined): Promise<Reading | null> {
+async function fromClient(
+  jail: string,
+  campaignJail: string,
+  configDir: string | undefined,
+  warn: (message: string) => void,
+): Promise<Reading | null> {
   let dump: Awaited<ReturnType<typeof dumpFail2banConfig>>;
   try {
     dump = await dumpFail2banConfig(configDir);
-  } catch {
-    return null; // not installed, or a configuration fail2ban itself rejects: the files may still be readable
+  } catch (error) {
+    // Not installed: the files are all there is, nothing to say. Installed but failing: the files may still be
+    // readable, but the operator must hear that fail2ban itself will not start with this configuration.
+    const failure = clientFailure(error);
+    if (failure !== null) warn(failure);
+    return null;
   }
   const jails = parseFail2banDump(dump.text);
   const read = (name: string): JailText | null => {
@@ -125,6 +134,24 @@ async function fromClient(jail: string, campaignJail: string, configDir: string 
     running: [...jails.keys()],
     unreadable: unreadableInDump(dump.errors),
   };
+}
+
+/** Why `fail2ban-client -d` gave no dump, for a warning; null when fail2ban is not installed. */
+function clientFailure(error: unknown): string | null {
+  const e = error as { code?: string; timedOut?: boolean; exitCode?: number; stderr?: string; message?: string };
+  if (e.code === 'ENOENT') return null;
+  const fallback = 'the figures are read from the jail files instead';
+  if (e.timedOut) return `fail2ban-client -d did not answer in time: ${fallback}`;
+  // fail2ban's records begin with their time; a record's further lines (the file and line of a parse error) follow.
+  const records = (e.stderr ?? '').split(/\n(?=\d{4}-\d\d-\d\d )/).filter((record) => /\bERROR\b/.test(record));
+  const said = records
+    .map((record) => record.replace(/^.*?\bERROR\s+/, '').replace(/\s*\n\s*/g, ' ').trim().slice(0, 400))
+    .filter((record) => record !== '');
+  const why = said.length > 0 ? said.join('; ') : (e.message ?? String(error)).split('\n')[0];
+  return (
+    `fail2ban-client -d failed (exit ${e.exitCode ?? '?'}): ${why}; fail2ban itself will not start with this ` +
+    `configuration; ${fallback}`
+  );
 }
 
 /** What f2b-campaign takes for an option it reads when the option is unset, by jail (the guarded one, ours). */
@@ -284,7 +311,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   const warn = options.onWarning ?? (() => {});
   const useClient = options.useClient ?? true;
   const [viaClient, version] = useClient
-    ? await Promise.all([fromClient(jail, campaignJail, options.configDir), installedFail2banVersion()])
+    ? await Promise.all([fromClient(jail, campaignJail, options.configDir, warn), installedFail2banVersion()])
     : [null, null];
   const files = readFiles(configDir, version);
   const { sections } = files;

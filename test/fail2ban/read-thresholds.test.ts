@@ -540,4 +540,22 @@ describe('readFail2banThresholds', () => {
       code: 'BAD_FAIL2BAN_DURATION',
     });
   });
+
+  it('says so when fail2ban-client refuses the configuration for a reason of its own, and reads the files', async () => {
+    // fail2ban's configparser refuses a jail.local with no section header; our reader of the files reads past it.
+    const dir = configDir({ 'jail.local': 'maxretry = 3\n[sshd]\nmaxretry = 4\n' });
+    await expect(execa('fail2ban-client', ['-c', dir, '-d'])).rejects.toMatchObject({ exitCode: 255 });
+    const warnings: string[] = [];
+    const got = await readFail2banThresholds({ configDir: dir, onWarning: (m) => warnings.push(m) });
+    expect(got.origin).toBe('jail-files');
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^fail2ban-client -d failed \(exit 255\): .*no section headers.*jail\.local.*fail2ban itself will not start/,
+      ),
+    );
+    // The stock configuration draws no such warning.
+    const quiet: string[] = [];
+    await readFail2banThresholds({ configDir: configDir({}), onWarning: (m) => quiet.push(m) });
+    expect(quiet.filter((m) => m.startsWith('fail2ban-client'))).toEqual([]);
+  });
 });
