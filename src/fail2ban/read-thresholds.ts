@@ -145,7 +145,13 @@ function clientFailure(error: unknown): string | null {
   // fail2ban's records begin with their time; a record's further lines (the file and line of a parse error) follow.
   const records = (e.stderr ?? '').split(/\n(?=\d{4}-\d\d-\d\d )/).filter((record) => /\bERROR\b/.test(record));
   const said = records
-    .map((record) => record.replace(/^.*?\bERROR\s+/, '').replace(/\s*\n\s*/g, ' ').trim().slice(0, 400))
+    .map((record) =>
+      record
+        .replace(/^.*?\bERROR\s+/, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim()
+        .slice(0, 400),
+    )
     .filter((record) => record !== '');
   const why = said.length > 0 ? said.join('; ') : (e.message ?? String(error)).split('\n')[0];
   return (
