@@ -41,6 +41,12 @@ export class CampaignRoster {
     private readonly held: HeldJoins,
   ) {
     this.members = new MemberLimit(deps.settings.maxMembers, live, ended);
+    // A campaign of an older snapshot, or of one taken before the country_database was configured, has no countries
+    // of its own: those of the members it remembers, at least.
+    const countries = deps.countries;
+    if (countries?.enabled) {
+      for (const c of [...live, ...ended]) for (const [ip] of c.members.entries()) countries.note(c.countries, ip);
+    }
   }
 
   /** The live campaign `ip` is a member of. */
@@ -80,6 +86,7 @@ export class CampaignRoster {
     const listed = source.campaign === c.id || (!source.notMember && c.members.has(source.ip));
     if (!listed) {
       c.memberCount++;
+      this.deps.countries?.note(c.countries, source.ip);
       for (let i = 0; i < source.nameCount; i++) {
         const hash = source.nameAt(i);
         if (this.deps.dictionary.isLegit(hash)) continue;

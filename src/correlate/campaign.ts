@@ -25,14 +25,21 @@ export interface Campaign {
   /** Members remembered (address -> time of its last BAN), capped; `memberCount` counts them all. */
   readonly members: RecencyMap;
   memberCount: number;
+  /**
+   * The countries of all its members ever joined (with a country_database; empty without): a member list forgets
+   * past max_members, and there are only some 250 countries to remember.
+   */
+  readonly countries: Set<string>;
   /** Members count in the last CAMPAIGN line. */
   announced: number;
 }
 
-export type CampaignSnapshot = Omit<Campaign, 'names' | 'members' | 'seen'> & {
+export type CampaignSnapshot = Omit<Campaign, 'names' | 'members' | 'seen' | 'countries'> & {
   names: Array<[number, number]>;
   seen: Array<[SignalName, number]>;
   members: Array<[string, number]>;
+  /** Absent in older snapshots: the roster counts those of the members remembered then (campaign-roster.ts). */
+  countries?: string[];
 };
 
 /** c-<yyyymmddhhmm of its start, UTC>-<sequence number>: sorts by time, and readable in a fail2ban log. */
@@ -70,6 +77,7 @@ export function newCampaign(
     names: new Map(),
     members: new RecencyMap(maxMembers),
     memberCount: 0,
+    countries: new Set(),
     announced: 0,
   };
 }
@@ -96,8 +104,8 @@ export function campaignVerdict(
   if (shows('lifetime') && c.lifetime.length > 0) fields.push(['lifetime', `${lifetimeSeconds(middle(c.lifetime))}s`]);
   if (shows('locality') && c.blocks.length > 0) fields.push(['blocks', c.blocks.length], ['block', c.blocks[0]!]);
   if (c.signals.includes('dictionary')) fields.push(['names', c.names.size]);
-  // Explanation only: among the members the campaign remembers (max_members), as a country_database places them.
-  if (countries?.enabled) fields.push(['countries', countries.among(c.members.entries().map(([ip]) => ip))]);
+  // Explanation only: the countries of all its members, as a country_database places them.
+  if (countries?.enabled) fields.push(['countries', c.countries.size]);
   return { time, verb: 'CAMPAIGN', fields };
 }
 
@@ -111,11 +119,18 @@ export function snapshotCampaign(c: Campaign): CampaignSnapshot {
     names: [...c.names],
     members: c.members.entries(),
     seen: [...c.seen],
+    countries: [...c.countries],
   };
 }
 
 export function restoreCampaign(s: CampaignSnapshot, maxMembers: number): Campaign {
-  return { ...s, names: new Map(s.names), members: new RecencyMap(maxMembers, s.members), seen: new Map(s.seen) };
+  return {
+    ...s,
+    names: new Map(s.names),
+    members: new RecencyMap(maxMembers, s.members),
+    seen: new Map(s.seen),
+    countries: new Set(s.countries),
+  };
 }
 
 /** Bucket lists and block lists of a fingerprint stay short. */

@@ -5,7 +5,8 @@ export type CountryLookup = (ip: string) => string | undefined;
 
 /**
  * The countries of a campaign's members, for its CAMPAIGN lines only ("47 addresses in 12 countries"): a country
- * holds users and attackers alike, so it never counts toward a ban. Each address is looked up once.
+ * holds users and attackers alike, so it never counts toward a ban. A campaign keeps the set of its members'
+ * countries (campaign.ts), added to as each member joins. Each address is looked up once.
  */
 export class Countries {
   private readonly memo: AddressMemo | undefined;
@@ -18,17 +19,9 @@ export class Countries {
     return this.memo !== undefined;
   }
 
-  /** Distinct countries among the addresses (those the database does not place are not counted). */
-  among(ips: Iterable<string>): number {
-    const seen = new Set<string>();
-    for (const ip of ips) {
-      const country = this.of(ip);
-      if (country !== '') seen.add(country);
-    }
-    return seen.size;
-  }
-
-  private of(ip: string): string {
-    return this.memo?.of(ip) ?? '';
+  /** Adds the address's country to `seen`; one the database does not place (or none without it) adds nothing. */
+  note(seen: Set<string>, ip: string): void {
+    const country = this.memo?.of(ip) ?? '';
+    if (country !== '') seen.add(country);
   }
 }

@@ -32,7 +32,8 @@ function isCoreSnapshot(value: unknown): value is CoreSnapshot {
  * @param snapshot a previous `snapshot()`, after JSON.stringify/parse
  * @param alerts the [alerts] section's values (defaults when omitted)
  * @param rows the snapshot's source rows, when they were kept apart from it (`snapshotJson(true)`, `snapshotRows`)
- * @param networks the optional databases' lookups, as the adapter read them (src/geo/network-databases.ts)
+ * @param networks the optional databases' lookups, as the adapter read them (src/geo/network-databases.ts), and
+ *   the files they came from, which status() shows as `databases`
  */
 export function createCore(
   detection: Readonly<Record<string, unknown>>,
@@ -70,7 +71,8 @@ export function createCore(
       return detector.snapshotRows();
     },
     status(): unknown {
-      return { detection: detector.status(), alerts: alertCore.status() };
+      const databases = networks.files ? { databases: networks.files } : {};
+      return { detection: detector.status(), alerts: alertCore.status(), ...databases };
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { NetworkLookups } from '../correlate/network-lookups.js';
+import type { DatabaseFile, NetworkLookups } from '../correlate/network-lookups.js';
 import { setting } from '../correlate/settings.js';
 import { ASN_DATABASE_KEY, COUNTRY_DATABASE_KEY } from '../correlate/signals/locality.js';
 import { type DatabaseKind, type NetworkDatabase, openDatabase } from './mmdb-file.js';
@@ -50,11 +50,16 @@ export function networkDatabasesOf(detection: Readonly<Record<string, unknown>>)
   };
 }
 
-/** The configured databases, read, as the core's lookups. */
+/** The configured databases, read, as the core's lookups, with the files they came from for its status. */
 export function networkLookupsOf(detection: Readonly<Record<string, unknown>>): NetworkLookups {
   const dbs = networkDatabasesOf(detection);
   return {
     ...(dbs.asn ? { asn: dbs.asn.lookup } : {}),
     ...(dbs.country ? { country: dbs.country.lookup } : {}),
+    files: { asn: fileOf(dbs.asn), country: fileOf(dbs.country) },
   };
+}
+
+function fileOf(db: NetworkDatabase<unknown> | undefined): DatabaseFile | null {
+  return db ? { path: db.path, type: db.type, built: db.built.toISOString() } : null;
 }

@@ -49,6 +49,16 @@ describe('status, the human view', () => {
     expect(renderStatus(last).split('\n')[0]).toMatch(/^f2b-campaign: running, pid 4242,/);
   });
 
+  it("shows the core's databases as check does, `none` for one not configured, and nothing of a core without", () => {
+    const asn = { path: '/var/lib/GeoIP/GeoLite2-ASN.mmdb', type: 'GeoLite2-ASN', built: '2026-11-20T08:15:00.000Z' };
+    const view = renderStatus(status({ databases: { asn, country: null } }));
+    expect(view).toContain(
+      '|- databases\n|  |- asn_database: /var/lib/GeoIP/GeoLite2-ASN.mmdb: GeoLite2-ASN, built 2026-11-20\n' +
+        '|  |- country_database: none\n|- sources',
+    );
+    expect(renderStatus(status({ detection: { campaigns: [] } }))).not.toContain('database');
+  });
+
   it('shows a core that says nothing of detection as no campaign, not an error', () => {
     expect(renderStatus(status(null))).toMatch(/`- campaigns: 0 open$/m);
   });

@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # Writes a MaxMind DB file with MaxMind's own writer (Debian: libmaxmind-db-writer-perl), for tests of the
 # asn_database reader: `make-mmdb.pl OUT < spec.json`, the spec being
-# {"type": "GeoLite2-ASN", "networks": [["198.51.0.0/16", {"autonomous_system_number": 64500, ...}], ...]}.
+# {"type": "GeoLite2-ASN", "networks": [["198.51.0.0/16", {"autonomous_system_number": 64500, ...}], ...]}, and
+# optionally "build_epoch" (the file's build date; the time of writing without it).
 use strict;
 use warnings;
 use JSON::PP;
@@ -29,6 +30,8 @@ my $tree = MaxMind::DB::Writer::Tree->new(
     remove_reserved_networks => 0,
     map_key_type_callback => sub { $types{ $_[0] } // die "no type for key $_[0]\n" },
 );
+# A build date of the test's choosing (seconds since the epoch), where it must tell two builds of a file apart.
+$tree->_set_build_epoch($spec->{build_epoch}) if defined $spec->{build_epoch};
 for my $network (@{ $spec->{networks} }) {
     $tree->insert_network($network->[0], $network->[1]);
 }

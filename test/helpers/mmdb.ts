@@ -8,15 +8,16 @@ export type MmdbNetwork = [string, Record<string, unknown>];
 
 /**
  * Writes a MaxMind DB file at `path` with MaxMind's own writer (MaxMind::DB::Writer::Tree, make-mmdb.pl): record
- * size 24, IPv6 with IPv4 mapped, as GeoLite2's files are.
+ * size 24, IPv6 with IPv4 mapped, as GeoLite2's files are. Built now, or at `built` (whole seconds).
  */
-export function writeMmdb(path: string, type: string, networks: readonly MmdbNetwork[]): string {
-  execFileSync('perl', [WRITER, path], { input: JSON.stringify({ type, networks }) });
+export function writeMmdb(path: string, type: string, networks: readonly MmdbNetwork[], built?: Date): string {
+  const spec = { type, networks, ...(built ? { build_epoch: Math.floor(built.getTime() / 1000) } : {}) };
+  execFileSync('perl', [WRITER, path], { input: JSON.stringify(spec) });
   return path;
 }
 
 /** An ASN database: each CIDR's autonomous system. */
-export function writeAsnDatabase(path: string, systems: ReadonlyArray<[string, number]>): string {
+export function writeAsnDatabase(path: string, systems: ReadonlyArray<[string, number]>, built?: Date): string {
   return writeMmdb(
     path,
     'GeoLite2-ASN',
@@ -24,5 +25,6 @@ export function writeAsnDatabase(path: string, systems: ReadonlyArray<[string, n
       cidr,
       { autonomous_system_number: asn, autonomous_system_organization: `Test AS${asn}` },
     ]),
+    built,
   );
 }

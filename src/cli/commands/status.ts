@@ -11,8 +11,9 @@ import { serviceArgs } from './run.js';
 const usage = `usage: f2b-campaign status [--config FILE] [--runtime-dir DIR] [--json]
 
 Shows what the running service sees, like \`fail2ban-client status\` for a jail: open campaigns and their members,
-counts, and the health of each source. Read from <runtime_dir>/${STATUS_FILE}, which the service rewrites every
-few seconds. Exits 3 when the service is not running.
+counts, the health of each source, and the asn_database and country_database it uses (as read at its start or
+its last reload). Read from <runtime_dir>/${STATUS_FILE}, which the service rewrites every few seconds. Exits 3
+when the service is not running.
 
   --config FILE       configuration file, to find runtime_dir (default as for run)
   --runtime-dir DIR   read the status file from DIR instead
@@ -26,6 +27,9 @@ interface AlertsLine {
   /** Each alert's fields; `user` is attacker text, escaped as on a verdict line before it is shown. */
   recentAlerts: Array<Record<string, string | number>>;
 }
+
+/** A database the service's core was given (network-lookups.ts), or null when its key is not set. */
+type DatabaseLine = { path?: string; type?: string; built?: string } | null;
 
 interface CampaignLine {
   id?: string;
@@ -50,6 +54,12 @@ function ago(iso: string | null | undefined): string {
   return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
 }
 
+/** A database as `check` shows it: its path, kind and build date; `none` when not configured. */
+function databaseText(db: DatabaseLine | undefined): string {
+  if (typeof db !== 'object' || db === null) return 'none';
+  return `${db.path}: ${db.type}, built ${db.built?.slice(0, 10)}`;
+}
+
 /**
  * The service's state: what its status file says, unless the file says running and its process has gone without
  * a word (kill -9, a crash), which is `gone`.
@@ -69,6 +79,12 @@ export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'
   out.push(
     `|- fail2ban:  maxretry ${status.thresholds.maxretry} in ${status.thresholds.findtime / 1000} s (from ${status.thresholds.origin})`,
   );
+  // Absent from a core that reads no databases (another version's): nothing to say then, not "none".
+  const databases = (status.core as { databases?: Record<string, DatabaseLine> } | null)?.databases;
+  if (typeof databases === 'object' && databases !== null) {
+    out.push('|- databases');
+    for (const key of ['asn', 'country']) out.push(`|  |- ${key}_database: ${databaseText(databases[key])}`);
+  }
   out.push('|- sources');
   for (const s of status.sources) {
     const detail = s.detail ? ` (${s.detail})` : '';
