@@ -80,4 +80,22 @@ describe('replay with its parser in a worker thread', () => {
     expect(folder.code).toBe(1);
     expect(folder.stderr).toContain('not a regular file');
   }, 120_000);
+
+  it('ends the parser thread it started when the command then fails (a bad --config), rather than waiting on it', async () => {
+    // The parser's thread starts before the configuration is read; with ~80 batches to post it is still waiting for
+    // the detector's credits when the command gives up, and a thread left running would keep the process alive.
+    const log = join(dir, 'many.log');
+    const lines = Array.from(
+      { length: 60_000 },
+      (_, i) => `Jan  1 00:00:00 h sshd[${i}]: Invalid user u from 198.51.100.7`,
+    );
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const config = join(dir, 'bad.conf');
+    writeFileSync(config, '[detection]\nmin_members = many\n');
+    const started = Date.now();
+    const failed = await runCli(bundle, ['replay', '--auth-log', log, '--config', config, '--fail2ban-defaults']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('min_members');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
 });

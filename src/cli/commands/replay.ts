@@ -5,8 +5,8 @@ import { F2bCampaignError } from '../../core/errors.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../core/fail2ban-thresholds.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import { parserEntry } from '../../replay/parser-entry.js';
-import { type ReplayJob, type ReplaySummary, runReplay } from '../../replay/replay-job.js';
-import { replayInThreads } from '../../replay/replay-threads.js';
+import { startParserThread } from '../../replay/parser-thread.js';
+import type { ReplayJob, ReplaySummary } from '../../replay/replay-job.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { limitHeapGrowth } from '../heap-growth.js';
@@ -68,32 +68,39 @@ export const replayCommand: Command = {
     }
     const fail2banDir = values['fail2ban-dir'];
     if (fail2banDir !== undefined) directory(fail2banDir, '--fail2ban-dir');
-    const config = values.config === undefined ? defaultValues() : loadConfig(values.config, true).values;
-    const thresholds: Fail2banThresholds = values['fail2ban-defaults']
-      ? DEBIAN_DEFAULT_THRESHOLDS
-      : await readFail2banThresholds({
-          ...(fail2banDir === undefined ? {} : { configDir: fail2banDir }),
-          // On stderr, never among verdicts on stdout: a broken or unreadable fail2ban configuration changes the
-          // thresholds, and so the verdicts, which the user must be able to tell from a detection change.
-          onWarning: (message) => process.stderr.write(`f2b-campaign replay: warning: ${message}\n`),
-        });
-    const fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
-    limitHeapGrowth();
-    const job: ReplayJob = {
-      files: logs,
-      headerless: values.headerless,
-      sockets: sockets?.path,
-      detection: config['detection'] ?? {},
-      alerts: config['alerts'] ?? {},
-      thresholds,
-      fd,
-      pid: process.pid,
-    };
+    // The parser's thread starts now, while this one reads the configurations and loads the detector's code.
     const entry = parserEntry();
+    const parser =
+      entry === undefined ? undefined : startParserThread(entry, { files: logs, headerless: values.headerless });
+    let fd = 1;
     let summary: ReplaySummary;
     try {
-      summary = entry === undefined ? await runReplay(job) : await replayInThreads(entry, job);
+      const config = values.config === undefined ? defaultValues() : loadConfig(values.config, true).values;
+      const thresholds: Fail2banThresholds = values['fail2ban-defaults']
+        ? DEBIAN_DEFAULT_THRESHOLDS
+        : await readFail2banThresholds({
+            ...(fail2banDir === undefined ? {} : { configDir: fail2banDir }),
+            // On stderr, never among verdicts on stdout: a broken or unreadable fail2ban configuration changes the
+            // thresholds, and so the verdicts, which the user must be able to tell from a detection change.
+            onWarning: (message) => process.stderr.write(`f2b-campaign replay: warning: ${message}\n`),
+          });
+      fd = values.verdicts === undefined ? 1 : openOutput(values.verdicts, '--verdicts');
+      limitHeapGrowth();
+      const job: ReplayJob = {
+        files: logs,
+        headerless: values.headerless,
+        sockets: sockets?.path,
+        detection: config['detection'] ?? {},
+        alerts: config['alerts'] ?? {},
+        thresholds,
+        fd,
+        pid: process.pid,
+      };
+      // The detector's code, loaded once the parser's thread is under way.
+      if (parser === undefined) summary = await (await import('../../replay/replay-job.js')).runReplay(job);
+      else summary = await (await import('../../replay/replay-threads.js')).replayInThreads(parser, job);
     } finally {
+      parser?.stop();
       if (fd !== 1) closeSync(fd);
     }
     process.stderr.write(`${JSON.stringify(summary)}\n`);
