@@ -90,7 +90,9 @@ export function fromFiles(
       const first = unresolved[0];
       if (first === undefined) return value;
       if (!running.includes(name)) return readPastReference(sections, name, key, first, unset, warn);
-      refusal ??= refusalOf(sections, name, key, first);
+      refusal ??= first.reference.toLowerCase().startsWith('%(known/')
+        ? unknownEarlier(sections, name, key, first)
+        : refusalOf(sections, name, key, first);
       return value;
     };
     const ignoreself = option('ignoreself');
@@ -121,4 +123,17 @@ export function readFiles(configDir: string, fail2banVersion: string | null): Ja
   return existsSync(configDir)
     ? readJailSections(configDir, fail2banVersion)
     : { sections: new Map(), unreadable: [], files: [] };
+}
+
+/**
+ * A `%(known/opt)s` in a jail fail2ban runs that the jail files give no earlier value for: fail2ban looks among the
+ * options of the jail's filter too (not read here), so it may start where f2b-campaign cannot tell the value.
+ */
+function unknownEarlier(sections: JailSections, jail: string, key: string, { reference }: UnresolvedReference): string {
+  const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key) ?? '';
+  return (
+    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} in [${jail}]: the jail files give no earlier value for ${reference}; ` +
+    "fail2ban also looks among the options of the jail's filter, which f2b-campaign does not read, and refuses the " +
+    `configuration if it is not there either; set ${key} in [${jail}] without it`
+  );
 }

@@ -558,4 +558,18 @@ describe('readFail2banThresholds', () => {
     await readFail2banThresholds({ configDir: configDir({}), onWarning: (m) => quiet.push(m) });
     expect(quiet.filter((m) => m.startsWith('fail2ban-client'))).toEqual([]);
   });
+
+  it("refuses a %(known/opt)s the jail files give no value for, saying the jail's filter is not read", async () => {
+    // fail2ban looks for it among the filter's options too; sshd's filter has none of that name, so it refuses.
+    const dir = configDir({ 'jail.local': '[sshd]\nenabled = true\nmaxretry = %(known/sshd_tries)s\n' });
+    await expect(dumpFail2banConfig(dir)).rejects.toMatchObject({
+      stderr: expect.stringContaining('known/sshd_tries'),
+    });
+    await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({
+      code: 'BAD_FAIL2BAN_REFERENCE',
+      message: expect.stringMatching(
+        /^maxretry = %\(known\/sshd_tries\)s in \[sshd\]: the jail files give no earlier value .* the jail's filter, which f2b-campaign does not read/,
+      ),
+    });
+  });
 });
