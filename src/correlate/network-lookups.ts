@@ -10,6 +10,11 @@ export interface DatabaseFile {
   readonly built: string;
 }
 
+/** A database file as `check` and `status` show it: its path, kind and build date (the day). */
+export function databaseText(file: DatabaseFile): string {
+  return `${file.path}: ${file.type}, built ${file.built.slice(0, 10)}`;
+}
+
 /**
  * What the detector is given of the optional local databases ([detection] asn_database, country_database), read
  * by the adapter (src/geo/network-databases.ts): pure functions of the files' bytes. Each absent without its file.

@@ -56,10 +56,14 @@ export function networkLookupsOf(detection: Readonly<Record<string, unknown>>): 
   return {
     ...(dbs.asn ? { asn: dbs.asn.lookup } : {}),
     ...(dbs.country ? { country: dbs.country.lookup } : {}),
-    files: { asn: fileOf(dbs.asn), country: fileOf(dbs.country) },
+    files: {
+      asn: dbs.asn ? databaseFile(dbs.asn) : null,
+      country: dbs.country ? databaseFile(dbs.country) : null,
+    },
   };
 }
 
-function fileOf(db: NetworkDatabase<unknown> | undefined): DatabaseFile | null {
-  return db ? { path: db.path, type: db.type, built: db.built.toISOString() } : null;
+/** What the core's status and `check` say of a database: its path, kind and build date. */
+export function databaseFile(db: NetworkDatabase<unknown>): DatabaseFile {
+  return { path: db.path, type: db.type, built: db.built.toISOString() };
 }

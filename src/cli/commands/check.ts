@@ -1,10 +1,11 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
+import { databaseText } from '../../correlate/network-lookups.js';
 import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import type { NetworkDatabase } from '../../geo/mmdb-file.js';
-import { openAsnDatabase, openCountryDatabase } from '../../geo/network-databases.js';
+import { databaseFile, openAsnDatabase, openCountryDatabase } from '../../geo/network-databases.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
 import { loadExeca } from '../../sources/load-execa.js';
@@ -132,9 +133,7 @@ export async function runChecks(
 function checkDatabase(what: string, path: unknown, open: (path: string) => NetworkDatabase<unknown>): CheckResult[] {
   if (typeof path !== 'string' || path === '') return [];
   try {
-    const db = open(path);
-    const built = db.built.toISOString().slice(0, 10);
-    return [{ level: 'ok', what, message: `${db.path}: ${db.type}, built ${built}` }];
+    return [{ level: 'ok', what, message: databaseText(databaseFile(open(path))) }];
   } catch (error) {
     return [{ level: 'error', what, message: (error as Error).message }];
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { F2bCampaignError } from '../../core/errors.js';
+import { type DatabaseFile, databaseText } from '../../correlate/network-lookups.js';
 import { currentEnvironment, resolveSettings } from '../../service/service-settings.js';
 import { readStatus, type ServiceStatus, STATUS_FILE } from '../../service/status-file.js';
 import { escapeValue } from '../../verdict/verdict-line.js';
@@ -29,7 +30,7 @@ interface AlertsLine {
 }
 
 /** A database the service's core was given (network-lookups.ts), or null when its key is not set. */
-type DatabaseLine = { path?: string; type?: string; built?: string } | null;
+type DatabaseLine = DatabaseFile | null;
 
 interface CampaignLine {
   id?: string;
@@ -54,10 +55,9 @@ function ago(iso: string | null | undefined): string {
   return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
 }
 
-/** A database as `check` shows it: its path, kind and build date; `none` when not configured. */
-function databaseText(db: DatabaseLine | undefined): string {
-  if (typeof db !== 'object' || db === null) return 'none';
-  return `${db.path}: ${db.type}, built ${db.built?.slice(0, 10)}`;
+/** A database as `check` shows it; `none` when not configured. */
+function databaseLine(db: DatabaseLine | undefined): string {
+  return typeof db !== 'object' || db === null ? 'none' : databaseText(db);
 }
 
 /**
@@ -83,7 +83,7 @@ export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'
   const databases = (status.core as { databases?: Record<string, DatabaseLine> } | null)?.databases;
   if (typeof databases === 'object' && databases !== null) {
     out.push('|- databases');
-    for (const key of ['asn', 'country']) out.push(`|  |- ${key}_database: ${databaseText(databases[key])}`);
+    for (const key of ['asn', 'country']) out.push(`|  |- ${key}_database: ${databaseLine(databases[key])}`);
   }
   out.push('|- sources');
   for (const s of status.sources) {
