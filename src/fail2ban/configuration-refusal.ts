@@ -1,5 +1,5 @@
 import type { UnresolvedReference } from './interpolate.js';
-import { isTrue, type JailSections, jailNames, jailOption } from './jail-files.js';
+import { isTrue, type JailSections, jailNames, jailOption, writtenOption } from './jail-files.js';
 
 /** What fail2ban reads of every section to know whether it is a jail to run (jailreader.py's `_configOpts1st`). */
 const READ_OF_EVERY_SECTION = ['enabled', 'backend', 'filter'];
@@ -42,9 +42,8 @@ export function refusalOf(
   key: string,
   { reference, reason }: UnresolvedReference,
 ): string {
-  const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key) ?? '';
   return (
-    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} in [${jail}]: fail2ban cannot interpolate ${reference} either ` +
+    `${writtenOption(sections, jail, key)} in [${jail}]: fail2ban cannot interpolate ${reference} either ` +
     `(${reason}), so fail2ban-client refuses the whole configuration and fail2ban starts no jail; correct it`
   );
 }

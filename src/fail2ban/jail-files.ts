@@ -183,6 +183,12 @@ export function readJailSections(configDir: string, fail2banVersion: string | nu
   return { sections: merged, unreadable: once, files };
 }
 
+/** `key = value` of a jail as written (its own, else [DEFAULT]'s; continuation lines joined), for messages. */
+export function writtenOption(sections: JailSections, jail: string, key: string): string {
+  const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key) ?? '';
+  return `${key} = ${raw.replace(/\s*\n\s*/g, ' ')}`;
+}
+
 /**
  * One option of one jail as fail2ban would see it: the jail's own value, else [DEFAULT]'s, its references
  * interpolated as fail2ban does (see `interpolate`); a reference fail2ban could not resolve stays as written and is

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { refusalOf } from './configuration-refusal.js';
 import { interpolate, type UnresolvedReference } from './interpolate.js';
-import { isTrue, type JailFiles, type JailSections, jailNames, jailOption, readJailSections } from './jail-files.js';
+import {
+  isTrue,
+  type JailFiles,
+  type JailSections,
+  jailNames,
+  jailOption,
+  readJailSections,
+  writtenOption,
+} from './jail-files.js';
 import type { JailText, Reading } from './jail-reading.js';
 
 function splitWords(value: string | undefined): string[] {
@@ -33,7 +41,6 @@ function readPastReference(
   warn: (message: string) => void,
 ): string | undefined {
   const own = sections.get(jail)?.get(key);
-  const raw = own ?? sections.get('DEFAULT')?.get(key) ?? '';
   const earlier: ReadonlyArray<readonly [source: string, raw: string | undefined]> =
     own === undefined || jail === 'DEFAULT'
       ? []
@@ -61,7 +68,7 @@ function readPastReference(
       ? 'in [DEFAULT]'
       : `in the disabled [${jail}] jail${own === undefined ? ' (from [DEFAULT])' : ''}`;
   warn(
-    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} ${where}: fail2ban cannot interpolate ${first.reference} ` +
+    `${writtenOption(sections, jail, key)} ${where}: fail2ban cannot interpolate ${first.reference} ` +
       `(${first.reason}) but starts all the same, as it reads no more of a jail it does not run than enabled, ` +
       `backend and filter; f2b-campaign uses ${instead.source} instead; correct it`,
   );
@@ -130,9 +137,8 @@ export function readFiles(configDir: string, fail2banVersion: string | null): Ja
  * options of the jail's filter too (not read here), so it may start where f2b-campaign cannot tell the value.
  */
 function unknownEarlier(sections: JailSections, jail: string, key: string, { reference }: UnresolvedReference): string {
-  const raw = sections.get(jail)?.get(key) ?? sections.get('DEFAULT')?.get(key) ?? '';
   return (
-    `${key} = ${raw.replace(/\s*\n\s*/g, ' ')} in [${jail}]: the jail files give no earlier value for ${reference}; ` +
+    `${writtenOption(sections, jail, key)} in [${jail}]: the jail files give no earlier value for ${reference}; ` +
     "fail2ban also looks among the options of the jail's filter, which f2b-campaign does not read, and refuses the " +
     `configuration if it is not there either; set ${key} in [${jail}] without it`
   );
