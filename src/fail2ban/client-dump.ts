@@ -29,11 +29,24 @@ export async function dumpFail2banConfig(configDir?: string, timeoutMs = 15_000)
   const args = configDir === undefined ? ['-d'] : ['-c', configDir, '-d'];
   const execa = await loadExeca();
   const result = await execa('fail2ban-client', args, { timeout: timeoutMs, reject: true, stdin: 'ignore' });
-  const errors = result.stderr
-    .split('\n')
-    .filter((line) => /\bERROR\b/.test(line))
-    .map((line) => line.replace(/^.*?\bERROR\s+/, ''));
-  return { text: result.stdout, errors };
+  return { text: result.stdout, errors: fail2banErrors(result.stderr) };
+}
+
+/**
+ * The ERROR records of fail2ban-client's stderr, each on one line without its time and logger. A record begins with
+ * its time; its further lines (the file and line of a parse error) are joined to it.
+ */
+export function fail2banErrors(stderr: string): string[] {
+  return stderr
+    .split(/\n(?=\d{4}-\d\d-\d\d )/)
+    .filter((record) => /\bERROR\b/.test(record))
+    .map((record) =>
+      record
+        .replace(/^.*?\bERROR\s+/, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim(),
+    )
+    .filter((record) => record !== '');
 }
 
 /** The jails of a dump that fail2ban would start (enabled ones only: a disabled jail is not in a dump). */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
+import { dumpFail2banConfig, fail2banErrors, parseFail2banDump } from './client-dump.js';
 import type { JailText, Reading } from './jail-reading.js';
 
 /** The files of fail2ban-client's `Could not read config files: a, b` errors (it skips them and reads the rest). */
@@ -63,17 +63,7 @@ function clientFailure(error: unknown): string | null {
   if (e.code === 'ENOENT') return null;
   const fallback = 'the figures are read from the jail files instead';
   if (e.timedOut) return `fail2ban-client -d did not answer in time: ${fallback}`;
-  // fail2ban's records begin with their time; a record's further lines (the file and line of a parse error) follow.
-  const records = (e.stderr ?? '').split(/\n(?=\d{4}-\d\d-\d\d )/).filter((record) => /\bERROR\b/.test(record));
-  const said = records
-    .map((record) =>
-      record
-        .replace(/^.*?\bERROR\s+/, '')
-        .replace(/\s*\n\s*/g, ' ')
-        .trim()
-        .slice(0, 400),
-    )
-    .filter((record) => record !== '');
+  const said = fail2banErrors(e.stderr ?? '').map((record) => record.slice(0, 400));
   const why = said.length > 0 ? said.join('; ') : (e.message ?? String(error)).split('\n')[0];
   return (
     `fail2ban-client -d failed (exit ${e.exitCode ?? '?'}): ${why}; fail2ban itself will not start with this ` +
