@@ -321,7 +321,9 @@ describe('f2b-campaign run: signals while starting', () => {
   // Found by the booted package test: `systemctl restart` then `systemctl stop` a second later killed the service
   // by SIGTERM (systemd's ExecMainStatus 15), before it had saved anything.
   it('SIGTERM stops it cleanly once started (exit 0, state saved), instead of killing it mid-start', async () => {
-    const { child, events, exited, state, starting } = slowStart('term');
+    // A 2 s fail2ban-client: the start must end within the stop's 5 s deadline of the signal, sent as the client
+    // begins, with the real fail2ban-client's own time after the wait (seconds under load).
+    const { child, events, exited, state, starting } = slowStart('term', 2);
     try {
       await starting();
       expect(events()).not.toContain('service-started');
