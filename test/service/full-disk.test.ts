@@ -10,7 +10,16 @@ import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { runService, serviceLog, setUpServiceDir, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
+import {
+  runService,
+  type ServiceProcess,
+  serviceLog,
+  setUpServiceDir,
+  sleep,
+  tempDir,
+  verdictLineKeys,
+  waitFor,
+} from './helpers.js';
 
 /**
  * The bundled program with its state directory and verdict log on a real 256 kB tmpfs that fills up while a campaign
@@ -32,7 +41,9 @@ beforeAll(async () => {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'f2b-test-full-disk', disk]);
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
+  for (const run of started) run.child.kill('SIGKILL');
+  await Promise.all(started.map((run) => run.ended));
   execFileSync('umount', [disk]);
   t.cleanup();
 });
@@ -69,6 +80,14 @@ function fillDisk(): void {
   }
 }
 
+/** Every service started, killed at the end whatever happened: one left running holds the tmpfs busy. */
+const started: ServiceProcess[] = [];
+function start(out: string): ServiceProcess {
+  const run = runService(bundle, args(), join(dir, out));
+  started.push(run);
+  return run;
+}
+
 const args = () => [
   ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', log, '--verdicts', verdicts],
   ...['--state-dir', join(disk, 'state'), '--sockets-from', join(dir, 'net'), '--fail2ban-dir', join(dir, 'fail2ban')],
@@ -88,7 +107,7 @@ describe('live service on a disk that fills up', () => {
         await sleep(30);
       }
     };
-    let run = runService(bundle, args(), join(dir, 'run-1.out'));
+    let run = start('run-1.out');
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the start');
     await write(Math.floor(n * 0.3));
     await sleep(1500);
@@ -101,7 +120,7 @@ describe('live service on a disk that fills up', () => {
     await run.exited;
 
     rmSync(join(disk, 'filler'));
-    run = runService(bundle, args(), join(dir, 'run-2.out'));
+    run = start('run-2.out');
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the restart');
     await write(n);
     closeSync(fd);
