@@ -36,12 +36,7 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
   const text = `${pid} ${boot ?? '-'}\n`;
   mkdirSync(dir, { recursive: true });
   const mine = `${path}.${pid}`;
-  const fd = openSync(mine, 'w');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
+  writeLockText(mine, text, path);
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -67,6 +62,31 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
   } finally {
     unlinkSync(mine);
   }
+}
+
+/**
+ * Writes our lock text aside, whole. On a full disk it cannot be (the file takes a block): the start fails naming the
+ * lock and the cause, and leaves no file behind; systemd tries again every RestartSec, and each try left an empty
+ * `run.lock.PID` before (found in review, on a full tmpfs), with `ENOSPC: no space left on device, write` as the
+ * only message.
+ */
+function writeLockText(mine: string, text: string, path: string): void {
+  const fd = openSync(mine, 'w');
+  try {
+    const written = writeSync(fd, text);
+    if (written < Buffer.byteLength(text)) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(mine);
+    const code = (error as NodeJS.ErrnoException).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT' ? ": the state directory's file system is full" : '';
+    throw new F2bCampaignError(
+      'LOCK_UNWRITABLE',
+      `cannot take ${path}: writing ${mine} failed (${(error as Error).message})${full}`,
+      { cause: error },
+    );
+  }
+  closeSync(fd);
 }
 
 /** `<pid> <boot id>`, the boot id `-` where it could not be read (and a bare pid, as any hand-made lock). */

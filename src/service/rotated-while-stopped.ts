@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
 import { ROTATION_REPEAT_MS, rotationCopy } from './recent-bans.js';
-import { readFrom, type VerdictLogMark } from './verdict-dedupe.js';
+import { isMarked, readFrom, type VerdictLogMark } from './verdict-dedupe.js';
 
 /** What a start found of a rotation of the verdict log while the service was stopped. */
 export interface StoppedRotation {
@@ -44,7 +44,7 @@ export function rotatedWhileStopped(
   let text: string;
   try {
     const st = statSync(old);
-    if (st.ino !== mark.ino || st.dev !== mark.dev) return null;
+    if (!isMarked(st, mark)) return null;
     renamedAt = st.ctimeMs;
     text = readFrom(old, 0);
   } catch {
@@ -69,7 +69,7 @@ export function rotatedWhileStopped(
 function isFile(path: string, mark: VerdictLogMark): boolean {
   try {
     const st = statSync(path);
-    return st.ino === mark.ino && st.dev === mark.dev;
+    return isMarked(st, mark);
   } catch {
     // No file at the path: logrotate moved it without `create`; the writer makes the new one.
     return false;

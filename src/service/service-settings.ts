@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import { F2bCampaignError } from '../core/errors.js';
@@ -88,7 +88,10 @@ export function resolveSettings(
   return {
     // `--auth-log FILE` means that file, even before it exists, unless the config asks for the journal.
     source: overrides.authLogs && !config.explicit.has('service.source') ? 'file' : get('source'),
-    authLogs: (overrides.authLogs ?? get<string[]>('auth_log')).map((p) => resolve(env.cwd, p)),
+    authLogs: distinctLogs(
+      (overrides.authLogs ?? get<string[]>('auth_log')).map((p) => resolve(env.cwd, p)),
+      overrides.authLogs ? '--auth-log' : '[service] auth_log',
+    ),
     startAt: get('start_at'),
     journalctl: get('journalctl'),
     verdictLog: overrides.verdictLog ? resolve(env.cwd, overrides.verdictLog) : path('verdict_log'),
@@ -107,4 +110,26 @@ export function resolveSettings(
     campaignJail: get('campaign_jail'),
     logLevel: get('log_level'),
   };
+}
+
+/**
+ * The logs to follow, each once. One file named twice (`auth.log` and `./auth.log`, or a link to it) was followed
+ * twice, every attempt in it counted twice (found in review), as `replay` refuses to. A link is told from the file it
+ * names only where it exists at start.
+ */
+function distinctLogs(paths: readonly string[], option: string): readonly string[] {
+  const real = paths.map((path) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path; // not there yet
+    }
+  });
+  real.forEach((file, i) => {
+    const first = real.indexOf(file);
+    if (first === i) return;
+    const names = paths[first] === paths[i] ? paths[i] : `${paths[first]} and ${paths[i]}`;
+    throw new F2bCampaignError('BAD_CONFIG', `${option} names ${names} twice: its attempts would count twice`);
+  });
+  return paths;
 }

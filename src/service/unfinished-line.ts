@@ -21,3 +21,22 @@ export function unfinished(path: string, line: Buffer): number {
     closeSync(fd);
   }
 }
+
+/** Whether the file at `path` ends inside a line (its last byte is not a newline); false when empty or unreadable. */
+export function endsMidLine(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -9,6 +9,15 @@ export interface VerdictLogMark {
   readonly size: number;
 }
 
+/**
+ * Whether a file at the verdict log's path, or at its `.1`, is the marked one: by inode number alone. Both are in one
+ * directory, so on one file system, whose device number a reboot may change (LVM's dm-N in activation order, btrfs
+ * and ZFS number theirs at mount); with it compared, the marked file was taken for another after such a reboot.
+ */
+export function isMarked(file: { readonly ino: number }, mark: VerdictLogMark): boolean {
+  return file.ino === mark.ino;
+}
+
 /** A verdict's identity for dedupe: the verb and its first two fields (BAN: ip and campaign). Time is not part. */
 export function verdictKey(verdict: Verdict): string {
   return [verdict.verb, ...verdict.fields.slice(0, 2).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
@@ -53,13 +62,13 @@ export class VerdictDedupe {
     const text: string[] = [];
     try {
       const st = statSync(path);
-      if (st.ino === mark.ino && st.dev === mark.dev) {
+      if (isMarked(st, mark)) {
         text.push(readFrom(path, mark.size));
       } else {
         // Rotated since the mark: the old file's tail, then the whole new file.
         try {
           const old = statSync(`${path}.1`);
-          if (old.ino === mark.ino && old.dev === mark.dev) text.push(readFrom(`${path}.1`, mark.size));
+          if (isMarked(old, mark)) text.push(readFrom(`${path}.1`, mark.size));
         } catch {
           // No rotated file: only the new one can hold verdicts written after the mark.
         }

@@ -6,7 +6,7 @@ import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { REPEAT_FIELD, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
-import { unfinished } from './unfinished-line.js';
+import { endsMidLine, unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 export interface VerdictWriterOptions {
@@ -41,6 +41,11 @@ export class VerdictWriter {
   private failing: Error | null = null;
   /** The whole of the first line, and the file its first part went to, after a short write. */
   private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
+  /**
+   * The file (ino, dev) the last run left ending inside a line that no owed line finishes: a newline goes there
+   * before anything else, or the next line would be glued to the part (flush()).
+   */
+  private partLeft: { readonly ino: number; readonly dev: number } | null = null;
   /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
   private readonly recent = new RecentBans();
   written = 0;
@@ -196,17 +201,26 @@ export class VerdictWriter {
   /**
    * At start, with owed lines: if the file ends with the first part of the first of them (a full disk tore it before
    * the last stop), the rest follows it there, as within a run. If logrotate moved that file away while the service
-   * was stopped, the new file gets the line whole (flush() stamps it anew) and the rotated one keeps the part.
+   * was stopped, the new file gets the line whole (flush() stamps it anew) and the rotated one keeps the part. A
+   * part that no owed line finishes is ended before the next line (partLeft).
    */
   private resumeTorn(): void {
     const head = this.queue[0];
-    if (head === undefined) return;
-    const part = unfinished(this.options.path, head);
-    if (part > 0) {
+    const part = head === undefined ? 0 : unfinished(this.options.path, head);
+    if (head !== undefined && part > 0) {
       this.torn = { whole: head, ino: this.ino, dev: this.dev };
       this.queue[0] = head.subarray(part);
-    } else if (unfinished(`${this.options.path}.1`, head) > 0) {
+      return;
+    }
+    if (head !== undefined && unfinished(`${this.options.path}.1`, head) > 0) {
       this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
+    }
+    // A part no owed line finishes: the last run died (kill -9, power loss) after a full disk tore a line and
+    // before a save owed it. The lines read again since that save make its verdict again, which appended to the part
+    // would be one line fail2ban's filter does not match (found in review: that address was never banned).
+    if (endsMidLine(this.options.path)) {
+      this.partLeft = { ino: this.ino, dev: this.dev };
+      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path, reason: 'left-by-last-run' });
     }
   }
 
@@ -237,6 +251,13 @@ export class VerdictWriter {
         this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
         this.queue[0] = this.torn.whole;
         this.torn = null;
+      }
+      if (this.partLeft !== null) {
+        // Ended where it is; a file rotated since keeps its part, and the new one needs nothing.
+        if (this.partLeft.ino === this.ino && this.partLeft.dev === this.dev && writeSync(fd, '\n') < 1) {
+          throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
+        }
+        this.partLeft = null;
       }
       while (this.queue.length > 0) {
         if (this.torn === null) this.queue[0] = this.stamped(this.queue[0]!, now);

@@ -220,8 +220,10 @@ export class RotatingFile {
     const saved = this.options.position;
     if (!saved) return;
     const siblings = listSiblings(this.options.path);
-    const same = (a: { ino: number; dev: number }, b: { ino: number; dev: number }) =>
-      a.ino === b.ino && a.dev === b.dev;
+    // By inode number alone: the files looked at are the path and its rotations, in one directory and so on one file
+    // system, whose device number a reboot may change (LVM's dm-N in activation order; btrfs and ZFS number theirs
+    // at mount). A number reused by another file is told by its first line (the saved fingerprint), as on one device.
+    const same = (a: { ino: number }, b: { ino: number }) => a.ino === b.ino;
     const path = statOrNull(this.options.path);
     for (const old of saved.retired) {
       const at = path && same(path, old) ? this.options.path : siblings.find((s) => same(s, old))?.path;

@@ -187,14 +187,18 @@ describe('f2b-campaign run / status / SIGHUP', () => {
 
 describe('f2b-campaign run: signals while starting', () => {
   /**
-   * The service started with a fail2ban-client that takes 3 s, as a loaded server's can: the start waits on it,
-   * and a signal sent in the first second lands then. Returns the child and its log's events so far.
+   * The service started with a fail2ban-client that takes `seconds`, as a loaded server's can: the start waits on
+   * it. `starting()` resolves once the service is in that wait (its fail2ban-client has begun), the moment for a
+   * signal sent "while starting". Not a fixed delay: under load node's own start, before the program catches any
+   * signal, took more than the second the tests used to wait, and their SIGHUP ended the process. Returns the child
+   * and its log's events so far.
    */
   function slowStart(name: string, seconds = 3) {
+    const begun = join(dir, `${name}.fail2ban-client-begun`);
     const slow = fakeProgram(
-      join(dir, `slow-bin-${seconds}`),
+      join(dir, `slow-bin-${name}`),
       'fail2ban-client',
-      `#!/bin/sh\nsleep ${seconds}\nexec /usr/bin/fail2ban-client "$@"\n`,
+      `#!/bin/sh\n: >> '${begun}'\nsleep ${seconds}\nexec /usr/bin/fail2ban-client "$@"\n`,
     );
     const conf = join(dir, `${name}.conf`);
     writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, `${name}-run`)}\nssh_ports = 22\n`);
@@ -215,15 +219,28 @@ describe('f2b-campaign run: signals while starting', () => {
       { env: { ...process.env, PATH: `${slow}:${process.env['PATH']}` } },
     );
     const events = () => serviceLog(join(dir, `${name}.out`)).map((l) => l['event']);
-    return { child, events, exited, ended, state: join(dir, `${name}-state`, 'state.json') };
+    const starting = () =>
+      waitFor(
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            throw new Error(
+              `the service ended before its fail2ban-client began (${child.exitCode ?? child.signalCode})`,
+            );
+          }
+          return existsSync(begun);
+        },
+        30_000,
+        "the start's fail2ban-client",
+      );
+    return { child, events, exited, ended, starting, state: join(dir, `${name}-state`, 'state.json') };
   }
 
   // A stop the start outlasts by 5 s ended the process with exit status 143: systemd counts that as a failure
   // (Result exit-code, the unit left failed after `systemctl stop`), where an end by SIGTERM is a clean one.
   it('SIGTERM during a start that outlasts the deadline ends the process by the signal, as systemd expects', async () => {
-    const { child, events, ended } = slowStart('deadline', 12);
+    const { child, events, ended, starting } = slowStart('deadline', 12);
     try {
-      await sleep(1000);
+      await starting();
       expect(events()).not.toContain('service-started');
       const sent = Date.now();
       child.kill('SIGTERM');
@@ -237,12 +254,18 @@ describe('f2b-campaign run: signals while starting', () => {
   }, 60_000);
 
   it('SIGHUP does not kill the service (Node would exit on it): the reload happens once it has started', async () => {
-    const { child, events, exited } = slowStart('hup');
+    const { child, events, exited, starting } = slowStart('hup');
     try {
-      await sleep(1000);
+      await starting();
       expect(events()).not.toContain('service-started');
       child.kill('SIGHUP');
-      await waitFor(() => events().includes('config-reloaded'), 30_000, 'the held reload');
+      const reloaded = () => {
+        if (child.signalCode !== null || child.exitCode !== null) {
+          throw new Error(`the service ended on the SIGHUP (${child.signalCode ?? child.exitCode})`);
+        }
+        return events().includes('config-reloaded');
+      };
+      await waitFor(reloaded, 30_000, 'the held reload');
       expect(events().indexOf('service-started')).toBeLessThan(events().indexOf('config-reloaded'));
       expect(child.exitCode).toBeNull();
       child.kill('SIGTERM');
@@ -298,9 +321,11 @@ describe('f2b-campaign run: signals while starting', () => {
   // Found by the booted package test: `systemctl restart` then `systemctl stop` a second later killed the service
   // by SIGTERM (systemd's ExecMainStatus 15), before it had saved anything.
   it('SIGTERM stops it cleanly once started (exit 0, state saved), instead of killing it mid-start', async () => {
-    const { child, events, exited, state } = slowStart('term');
+    // A 2 s fail2ban-client: the start must end within the stop's 5 s deadline of the signal, sent as the client
+    // begins, with the real fail2ban-client's own time after the wait (seconds under load).
+    const { child, events, exited, state, starting } = slowStart('term', 2);
     try {
-      await sleep(1000);
+      await starting();
       expect(events()).not.toContain('service-started');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, isRunningCampaign, LOCK_FILE } from '../../src/service/instance-lock.js';
@@ -21,6 +21,24 @@ describe('instance lock', () => {
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4102 b1\n');
     second.release();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // Found in review: on a full disk every start failed with `ENOSPC: no space left on device, write` alone, and left
+  // an empty run.lock.PID behind, one per try (systemd tries every 5 s).
+  it('on a full disk, fails naming the lock and the cause, and leaves no file behind', () => {
+    const dir = join(t.dir, 'full');
+    mkdirSync(dir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-full', dir]);
+    try {
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(16 * 1024));
+      expect(() => acquireInstanceLock(dir, { pid: 4301, bootId: 'b1' })).toThrow(
+        `cannot take ${join(dir, LOCK_FILE)}: writing ${join(dir, LOCK_FILE)}.4301 failed (ENOSPC: no space left on ` +
+          "device, write): the state directory's file system is full",
+      );
+      expect(readdirSync(dir)).toEqual(['filler']);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
   });
 
   it('takes over a lock whose process is gone, saying so', () => {

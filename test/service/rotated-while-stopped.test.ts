@@ -98,6 +98,17 @@ describe('a verdict log rotated while the service was stopped', () => {
     ]);
   });
 
+  // Found in review: a device number is not kept across a reboot (LVM, btrfs, ZFS); the renamed file was then not
+  // recognised at `.1`, and its last BAN lines, which fail2ban may not have read, were not written again.
+  it('finds the renamed file by its inode number after a reboot that renumbered the device', () => {
+    const { path, log, lines } = setup();
+    const { mark, lines: old } = runAndStop(path, 12_000, 500);
+    rotate(path);
+    new VerdictWriter({ path, log, lastRun: { ...mark, dev: mark.dev + 1 } }).close();
+    expect(fileLines(path)).toEqual([`${old[2]} repeat=rotation`, `${old[3]} repeat=rotation`]);
+    expect(reopened(lines)).toMatchObject([{ repeated: 2 }]);
+  });
+
   it('repeats nothing when the path still names the file the last run wrote (no rotation while stopped)', () => {
     const { path, log, lines } = setup();
     const { mark, lines: old } = runAndStop(path, 500, 500);

@@ -1,3 +1,5 @@
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
@@ -7,7 +9,7 @@ import { Pipeline } from '../../src/service/pipeline.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { VerdictDedupe } from '../../src/service/verdict-dedupe.js';
 import type { VerdictWriter } from '../../src/service/verdict-writer.js';
-import { memoryLogger } from './helpers.js';
+import { memoryLogger, tempDir } from './helpers.js';
 
 describe('service settings', () => {
   const user = { isRoot: false, cwd: '/home/dev/f2b-campaign', writable: (p: string) => p.startsWith('/home/dev') };
@@ -54,6 +56,29 @@ describe('service settings', () => {
     expect(resolveSettings(parseConfigText('', 'x'), {}, user).source).toBe('auto');
     const journal = parseConfigText('[service]\nsource = journal\n', 'x');
     expect(resolveSettings(journal, { authLogs: ['a.log'] }, user).source).toBe('journal');
+  });
+
+  // Found in review: `run` followed a file named twice twice, and counted each of its attempts twice.
+  it('refuses a log named twice, by the same name, another spelling of it, or a link to it', () => {
+    const t = tempDir('settings-logs');
+    try {
+      const log = join(t.dir, 'auth.log');
+      writeFileSync(log, '');
+      symlinkSync(log, join(t.dir, 'secure'));
+      const twice =
+        (conf: string, overrides = {}) =>
+        () =>
+          resolveSettings(parseConfigText(`[service]\n${conf}\n`, 'test.conf'), overrides, root);
+      expect(twice(`auth_log = ${log} ${t.dir}/../${basename(t.dir)}/auth.log`)).toThrow(
+        `[service] auth_log names ${log} twice: its attempts would count twice`,
+      );
+      expect(twice('', { authLogs: [log, join(t.dir, 'secure')] })).toThrow(
+        `--auth-log names ${log} and ${join(t.dir, 'secure')} twice: its attempts would count twice`,
+      );
+      expect(twice(`auth_log = ${log} ${join(t.dir, 'sshd.log')}`)().authLogs).toEqual([log, join(t.dir, 'sshd.log')]);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('refuses an ssh port that is not a TCP port, naming it', () => {

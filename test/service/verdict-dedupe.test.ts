@@ -27,4 +27,25 @@ describe('verdict dedupe after a crash', () => {
     const dedupe = VerdictDedupe.fromLog(path, mark);
     expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(true);
   });
+
+  // Found in review: a device number is not kept across a reboot (LVM, btrfs, ZFS); the marked file was then taken
+  // for another, and the whole log read as written after the mark (or, rotated, its part after the mark not at all).
+  for (const rotated of [false, true]) {
+    it(`after a reboot that renumbered the device, reads past the mark only (${rotated ? 'rotated to .1' : 'not rotated'})`, () => {
+      const path = join(dir, `renumbered-${rotated}.log`);
+      const log = memoryLogger().log;
+      const writer = new VerdictWriter({ path, log });
+      writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+      const mark = writer.mark()!;
+      writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+      writer.close();
+      if (rotated) {
+        renameSync(path, `${path}.1`);
+        new VerdictWriter({ path, log }).close();
+      }
+      const dedupe = VerdictDedupe.fromLog(path, { ...mark, dev: mark.dev + 1 });
+      expect(dedupe.seen(banVerdict(1, '203.0.113.1', 'c1', 'r'))).toBe(false);
+      expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(true);
+    });
+  }
 });

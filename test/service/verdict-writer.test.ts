@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
 import { VerdictDedupe } from '../../src/service/verdict-dedupe.js';
@@ -268,6 +269,34 @@ describe('VerdictWriter', () => {
       expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toHaveLength(rotated ? 1 : 0);
     });
   }
+
+  // Found in review (a real full tmpfs, kill -9, restart): the last saved state came before the tear, so it owed
+  // nothing; the re-read lines made the verdict again, and it was appended to the part, one line fail2ban's filter
+  // does not match (`...Z f2b-campa2026-...Z f2b-campaign[..]: BAN ip=...`): that address was never banned.
+  it('after a crash, begins a new line after a torn part the state does not owe, and says so', () => {
+    const { dir, log, lines } = setup();
+    const { path, free } = smallDisk(dir);
+    const writer = new VerdictWriter({ path, log, clock: () => WALL });
+    const n = writeUntilTorn(writer);
+    expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(false);
+    // kill -9: nothing more is written; the state saved before the tear owes nothing.
+    free();
+    const again = new VerdictWriter({ path, log, clock: () => WALL });
+    again.write(banVerdict(0, `203.0.113.${n}`, 'c1', 'dictionary'));
+    again.close();
+    const written = readFileSync(path, 'utf8').split('\n');
+    expect(written.at(-1)).toBe('');
+    expect(written.at(-2)).toMatch(
+      new RegExp(`^\\S+ f2b-campaign\\[\\d+\\]: BAN ip=203\\.0\\.113\\.${n} campaign=c1 `),
+    );
+    // The bundled filter, as fail2ban runs it, bans every address once more: the torn one too.
+    const filter = fileURLToPath(new URL('../../fail2ban/filter.d/f2b-campaign.conf', import.meta.url));
+    const banned = execFileSync('fail2ban-regex', ['-o', 'ip', path, filter], { encoding: 'utf8' }).split('\n');
+    expect(banned.filter((ip) => ip.length > 0)).toEqual([...Array(n).keys()].map((i) => `203.0.113.${i + 1}`));
+    expect(lines().filter((l) => l['event'] === 'verdict-line-torn')).toEqual([
+      expect.objectContaining({ level: 40, path, reason: 'left-by-last-run' }),
+    ]);
+  });
 
   // Found in review: owed lines were written with the time they were decided; fail2ban ignores a BAN line older
   // than findtime (1 d) and bans a younger one only for what is left of bantime counted from the line's time.
