@@ -128,7 +128,9 @@ export class ConnectionTracker {
       if (ending && sameIp && c.endedPort[slot] === (match.port ?? -1)) {
         if (c.pending[slot] !== COUNT_AT_NEXT_CLOSE) return DISCONNECT;
         c.pending[slot] = 0;
-        return this.closed(slot, match);
+        // `Disconnected from user U`: a session that logged in ended. Its own process (the user's, another pid than
+        // the `Accepted` line's) writes `Received disconnect` and this line: they are no probe of a new connection.
+        return match.role === 'session' ? DISCONNECT : this.closed(slot, match);
       }
       if (match.role === 'summary' && (sameIp || !isIp)) return NO_FAILURE;
       c.reset(slot);

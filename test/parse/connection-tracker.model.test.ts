@@ -60,7 +60,7 @@ class ReferenceTracker {
         // Ended by a line that leaves the count to the connection's next close line (MessageMatch.closedAgain).
         if (c.pending !== 32) return ['disconnect', 0];
         c.pending = 0;
-        if (c.success || c.attempts > 0) return ['disconnect', 0];
+        if (c.success || c.attempts > 0 || m.role === 'session') return ['disconnect', 0];
         return m.triedAuth ? ['failure', 1] : ['probe', 1];
       }
       if (m.role === 'summary' && (c.endedIp === ip || !isIp)) return ['failure', 0];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { AuthEvent } from '../../src/core/auth-event.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 
 /**
@@ -14,14 +15,27 @@ import { SshdParser } from '../../src/parse/sshd-parser.js';
  * sshd's monitor writes `error: PAM: Authentication failure for ...` for the try, and `Failed
  * keyboard-interactive/pam` only for a user that does not exist, or once half of MaxAuthTries have failed.
  */
-const LOG = new URL('./fixtures/openssh-9.2-pam-tries.log', import.meta.url);
+const PAM_TRIES = new URL('./fixtures/openssh-9.2-pam-tries.log', import.meta.url);
+/**
+ * The same sshd: r2tester logs in with its password, runs `echo hi` and logs out. The session's process (pid 3043,
+ * running as the user) writes the lines of its end, under a pid the monitor's `Accepted` line (3037) does not have.
+ */
+const LOGIN = new URL('./fixtures/openssh-9.2-login.log', import.meta.url);
+
+function events(log: URL): AuthEvent[] {
+  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 10, 24) });
+  const out: AuthEvent[] = [];
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    const event = parser.parseLine(line);
+    if (event !== null) out.push(event);
+  }
+  return out;
+}
 
 function attemptsByPid(): Map<number, number> {
-  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 10, 24) });
   const byPid = new Map<number, number>();
-  for (const line of readFileSync(LOG, 'utf8').split('\n')) {
-    const event = parser.parseLine(line);
-    if (event?.kind === 'failure') byPid.set(event.pid!, (byPid.get(event.pid!) ?? 0) + event.count);
+  for (const event of events(PAM_TRIES)) {
+    if (event.kind === 'failure') byPid.set(event.pid!, (byPid.get(event.pid!) ?? 0) + event.count);
   }
   return byPid;
 }
@@ -37,5 +51,14 @@ describe('tries through PAM, as a real sshd logs them', () => {
         [30522, 2],
       ]),
     );
+  });
+});
+
+describe('a login, as a real sshd logs it', () => {
+  it("takes the end of the user's session for no probe and no failure", () => {
+    const counted = events(LOGIN)
+      .filter((e) => e.count > 0)
+      .map((e) => [e.kind, e.reason, e.pid]);
+    expect(counted).toEqual([['success', 'accepted', 3037]]);
   });
 });
