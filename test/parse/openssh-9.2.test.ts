@@ -62,3 +62,21 @@ describe('a login, as a real sshd logs it', () => {
     expect(counted).toEqual([['success', 'accepted', 3037]]);
   });
 });
+
+/**
+ * The same sshd with `UseDNS yes`: sshd's `PAM:` line names the host (`localhost`), its `Failed` and close lines the
+ * address. r2tester (exists) makes 2 keyboard-interactive tries in pid 17980, nosuchuser 1 in pid 18074.
+ */
+const USEDNS = new URL('./fixtures/openssh-9.2-usedns-pam-tries.log', import.meta.url);
+
+describe('tries through PAM with UseDNS, as a real sshd logs them', () => {
+  it("charges no try to the host name; an existing user's tries with no Failed line reach the address as one", () => {
+    const counted = events(USEDNS)
+      .filter((e) => e.count > 0)
+      .map((e) => [e.ip, e.count, e.reason]);
+    expect(counted).toEqual([
+      ['127.0.0.1', 1, 'closed-preauth'],
+      ['127.0.0.1', 1, 'invalid-user'],
+    ]);
+  });
+});
