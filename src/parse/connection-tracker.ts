@@ -6,8 +6,8 @@ import type { MessageMatch } from './message-match.js';
 
 /**
  * sshd's `PAM: Authentication failure for ...`, which only a keyboard-interactive try makes: only that method's
- * `Failed` line is the same try. A user's wrong keyboard-interactive answer logs no `Failed` line (under half of
- * MaxAuthTries), and the `Failed password` of the password try that follows is a try of its own.
+ * `Failed` line is the same try. An existing user's wrong keyboard-interactive answer logs no `Failed` line (under half
+ * of MaxAuthTries), and the `Failed password` of a password try after it is a try of its own.
  */
 const PAM_QUERY_BIT = 4;
 const ANNOUNCE_BIT: Partial<Record<string, number>> = {
