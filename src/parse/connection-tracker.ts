@@ -4,10 +4,16 @@ import { ConnectionKeys } from './connection-keys.js';
 import { ConnectionSlots } from './connection-slots.js';
 import type { MessageMatch } from './message-match.js';
 
+/**
+ * sshd's `PAM: Authentication failure for ...`, which only a keyboard-interactive try makes: only that method's
+ * `Failed` line is the same try. An existing user's wrong keyboard-interactive answer logs no `Failed` line (under half
+ * of MaxAuthTries), and the `Failed password` of a password try after it is a try of its own.
+ */
+const PAM_QUERY_BIT = 4;
 const ANNOUNCE_BIT: Partial<Record<string, number>> = {
   'invalid-user': 1,
   'not-allowed': 2,
-  'pam-failure': 4,
+  'pam-failure': PAM_QUERY_BIT,
   'root-refused': 8,
 };
 
@@ -108,6 +114,8 @@ export class ConnectionTracker {
     quad: number = dottedQuadNumber(ip),
   ): Counted | null {
     if (match.role === 'none') return null;
+    // Not a line of the connection's own process (keyboard-interactive runs PAM in another): it opens nothing.
+    if (match.role === 'echo') return NO_FAILURE;
     const repeat = match.repeat;
     const ending = match.role === 'close' || match.role === 'session';
     const c = this.slots;
@@ -120,7 +128,9 @@ export class ConnectionTracker {
       if (ending && sameIp && c.endedPort[slot] === (match.port ?? -1)) {
         if (c.pending[slot] !== COUNT_AT_NEXT_CLOSE) return DISCONNECT;
         c.pending[slot] = 0;
-        return this.closed(slot, match);
+        // `Disconnected from user U`: a session that logged in ended. Its own process (the user's, another pid than
+        // the `Accepted` line's) writes `Received disconnect` and this line: they are no probe of a new connection.
+        return match.role === 'session' ? DISCONNECT : this.closed(slot, match);
       }
       if (match.role === 'summary' && (sameIp || !isIp)) return NO_FAILURE;
       c.reset(slot);
@@ -149,7 +159,9 @@ export class ConnectionTracker {
         return failures(repeat);
       }
       case 'attempt': {
-        const count = c.pending[slot] !== 0 ? repeat - 1 : repeat;
+        const announced =
+          match.reason === 'failed-keyboard-interactive' ? c.pending[slot]! : c.pending[slot]! & ~PAM_QUERY_BIT;
+        const count = announced !== 0 ? repeat - 1 : repeat;
         c.pending[slot] = 0;
         c.attempts[slot]! += count;
         return failures(count);

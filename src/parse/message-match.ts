@@ -8,15 +8,27 @@ import type { AuthEventReason } from '../core/auth-event.js';
 /**
  * How a message counts, before the per-connection bookkeeping in connection-tracker.ts:
  * - attempt:  a `Failed ...` line, the definitive record of one try;
- * - announce: a line written just before the `Failed` line of the same try (`Invalid user`, PAM failure,
- *             `not allowed because`, `ROOT LOGIN REFUSED`), counted once for the pair;
+ * - announce: a line written just before the `Failed` line of the same try (`Invalid user`, sshd's `PAM:
+ *             Authentication failure`, `not allowed because`, `ROOT LOGIN REFUSED`), counted once for the pair;
+ * - echo:     a PAM module's own record of a try whose sshd line counts it (pam_unix's `authentication failure`),
+ *             never counted: for keyboard-interactive it comes from a process of its own, whose pid pairs it with
+ *             nothing;
  * - summary:  a line closing a run of failures (`maximum authentication attempts exceeded`, `PAM 2 more`);
  * - close:    the connection ended before authentication completed (a probe if nothing was tried);
  * - probe:    the connection never got as far as authentication;
  * - success, session: what they say;
  * - none:     an sshd message we know that names no address or carries no attempt.
  */
-export type MessageRole = 'attempt' | 'announce' | 'summary' | 'close' | 'probe' | 'success' | 'session' | 'none';
+export type MessageRole =
+  | 'attempt'
+  | 'announce'
+  | 'echo'
+  | 'summary'
+  | 'close'
+  | 'probe'
+  | 'success'
+  | 'session'
+  | 'none';
 
 /** Every field is always present (undefined when absent): one object shape keeps the hot path monomorphic. */
 export interface MessageMatch {

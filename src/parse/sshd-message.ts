@@ -19,10 +19,16 @@ const ACCEPTED = /^Accepted (\S+) for /;
 const INVALID_USER = /^(?:Invalid|Illegal) user (.*) from (\S+)(?: port (\d+))?$/s;
 const NOT_ALLOWED = /^User (.*) from (\S+) not allowed because ([A-Za-z' ]+)$/s;
 const ROOT_REFUSED = /^ROOT LOGIN REFUSED FROM (\S+)(?: port (\d+))?$/;
+// A PAM module's record of a try, written by whichever process runs PAM: sshd's monitor for a password, which then
+// writes `Failed password` for the try, or a process of its own for keyboard-interactive (another pid). pam_unix
+// writes it for the first failure of a PAM session only, and `PAM N more` for the rest. Never counted: sshd's own line
+// for the try is (fail2ban's filter does not count it either).
 const PAM_FAILURE =
   /^pam_\w+\(sshd:auth\): authentication failure; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*))?$/s;
 const PAM_MORE =
   /^PAM \d+ more authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*))?$/s;
+// sshd's monitor on a keyboard-interactive try that PAM refused (sshpam_query), on every platform. `Failed
+// keyboard-interactive/pam` follows it for a user that does not exist, or once half of MaxAuthTries have failed.
 const PAM_BSD =
   /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (?:illegal user |invalid user )?(.*) from (\S+)(?: via \S+)?\s*$/s;
 const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port (\d+) ssh2$/s;
@@ -77,7 +83,7 @@ function classifyCut(message: string): Classification {
   if (m) return match('probe', 'kex-identification', m[1], m[2]);
   // PAM writes these itself (no 500-byte cut), the address before the user.
   m = PAM_FAILURE.exec(message);
-  if (m) return match('announce', 'pam-failure', m[1], undefined, m[2] || undefined);
+  if (m) return match('echo', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_MORE.exec(message);
   if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = REPEATED.exec(message);
@@ -194,11 +200,11 @@ function classifyRare(message: string): Classification {
   let m = NOT_ALLOWED.exec(message);
   if (m) return match('announce', 'not-allowed', m[2], undefined, m[1]);
   m = PAM_FAILURE.exec(message);
-  if (m) return match('announce', 'pam-failure', m[1], undefined, m[2] || undefined);
+  if (m) return match('echo', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_MORE.exec(message);
   if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_BSD.exec(message);
-  if (m) return match('attempt', 'pam-failure', m[2], undefined, m[1]);
+  if (m) return match('announce', 'pam-failure', m[2], undefined, m[1]);
   m = MAX_ATTEMPTS.exec(message);
   if (m) return match('summary', 'max-attempts', m[3], m[4], m[2], m[1] !== undefined);
   m = TIMEOUT.exec(message);

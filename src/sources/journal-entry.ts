@@ -4,6 +4,8 @@ import type { SshdMessage } from '../parse/sshd-parser.js';
 export interface JournalEntry {
   readonly cursor: string;
   readonly message: SshdMessage;
+  /** `_UID`, the sender's uid as journald recorded it (the text cannot set it); undefined where it is missing. */
+  readonly uid?: number;
 }
 
 /**
@@ -39,8 +41,10 @@ export function decodeJournalLine(line: string): JournalEntry | null {
   if (cursor === undefined || message === undefined || micros === undefined || !/^\d+$/.test(micros)) return null;
   const pid = integer(raw['SYSLOG_PID']) ?? integer(raw['_PID']);
   const host = journalField(raw['_HOSTNAME']);
+  const uid = integer(raw['_UID']);
   return {
     cursor,
+    ...(uid !== undefined ? { uid } : {}),
     message: {
       time: Math.floor(Number(micros) / 1000),
       program: journalField(raw['SYSLOG_IDENTIFIER']) ?? journalField(raw['_COMM']) ?? 'sshd',

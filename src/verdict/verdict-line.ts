@@ -173,6 +173,12 @@ export function parseVerdictLine(line: string): ParsedVerdictLine | null {
 
 /** The key that keeps a verdict's own time on a line written later (docs/verdict-line.md). */
 export const DECIDED_KEY = 'decided';
+/**
+ * `decided=<time>` as the writer puts it, last. Looked for at the end only: ` decided=` can also stand inside a quoted
+ * value (a username is the client's), which then passed for it, and the line lost the time it was decided. A bare
+ * value holds no `=`, so a line that ends in this can end in nothing but the field.
+ */
+const DECIDED_FIELD = new RegExp(` ${DECIDED_KEY}=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$`);
 
 /**
  * The line as written at `time`: its time is when it is written (fail2ban counts findtime and bantime from it), and
@@ -183,5 +189,5 @@ export function restampVerdictLine(line: string, time: number): string {
   const old = line.slice(0, stamp.length);
   if (old === stamp || !HEAD.test(line)) return line;
   const rest = line.slice(old.length);
-  return rest.includes(` ${DECIDED_KEY}=`) ? stamp + rest : `${stamp}${rest} ${DECIDED_KEY}=${old}`;
+  return DECIDED_FIELD.test(rest) ? stamp + rest : `${stamp}${rest} ${DECIDED_KEY}=${old}`;
 }

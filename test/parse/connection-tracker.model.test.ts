@@ -51,6 +51,7 @@ class ReferenceTracker {
     isIp: boolean,
   ): [AuthEventKind, number] | null {
     if (m.role === 'none') return null;
+    if (m.role === 'echo') return ['failure', 0];
     const key = `${host ?? ''}|${pid ?? (m.port === undefined ? ip : `${ip} ${m.port}`)}`;
     const ending = m.role === 'close' || m.role === 'session';
     let c = this.map.get(key);
@@ -59,7 +60,7 @@ class ReferenceTracker {
         // Ended by a line that leaves the count to the connection's next close line (MessageMatch.closedAgain).
         if (c.pending !== 32) return ['disconnect', 0];
         c.pending = 0;
-        if (c.success || c.attempts > 0) return ['disconnect', 0];
+        if (c.success || c.attempts > 0 || m.role === 'session') return ['disconnect', 0];
         return m.triedAuth ? ['failure', 1] : ['probe', 1];
       }
       if (m.role === 'summary' && (c.endedIp === ip || !isIp)) return ['failure', 0];
@@ -94,7 +95,9 @@ class ReferenceTracker {
         return ['failure', r];
       }
       case 'attempt': {
-        const n = c.pending !== 0 ? r - 1 : r;
+        // sshd's `PAM:` line (bit 4) announces a keyboard-interactive try only.
+        const announced = m.reason === 'failed-keyboard-interactive' ? c.pending : c.pending & ~4;
+        const n = announced !== 0 ? r - 1 : r;
         c.pending = 0;
         c.attempts += n;
         return ['failure', n];
@@ -154,8 +157,24 @@ interface Line {
 const line: fc.Arbitrary<Line> = fc.record({
   host: fc.constantFrom(undefined, 'srv', 'a|b', ''),
   pid: fc.constantFrom(undefined, 1, 2, 12345, 4_194_303, 4_194_304),
-  role: fc.constantFrom<MessageRole>('attempt', 'announce', 'summary', 'close', 'probe', 'success', 'session', 'none'),
-  reason: fc.constantFrom('invalid-user', 'pam-failure', 'failed-password', 'closed-preauth'),
+  role: fc.constantFrom<MessageRole>(
+    'attempt',
+    'announce',
+    'echo',
+    'summary',
+    'close',
+    'probe',
+    'success',
+    'session',
+    'none',
+  ),
+  reason: fc.constantFrom(
+    'invalid-user',
+    'pam-failure',
+    'failed-password',
+    'failed-keyboard-interactive',
+    'closed-preauth',
+  ),
   address: fc.constantFrom(...ADDRESSES),
   port: fc.constantFrom(undefined, 22, 50_000),
   repeat: fc.integer({ min: 1, max: 3 }),

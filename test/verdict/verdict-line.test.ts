@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
-import { formatVerdictLine, isBare, parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { formatVerdictLine, isBare, parseVerdictLine, restampVerdictLine } from '../../src/verdict/verdict-line.js';
 
 const T = Date.UTC(2026, 1, 15, 14, 23, 12, 7);
 
@@ -80,5 +80,38 @@ describe('verdict line', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('a verdict line written later than it was decided', () => {
+  const later = T + 3_600_000;
+
+  it('keeps the time it was decided as decided=, last, and only the first one', () => {
+    const line = formatVerdictLine(banVerdict(T, '203.0.113.7', 'c-1', 'rhythm'), 4242);
+    const once = restampVerdictLine(line, later);
+    expect(once).toBe(
+      '2026-02-15T15:23:12.007Z f2b-campaign[4242]: BAN ip=203.0.113.7 campaign=c-1 reason=rhythm decided=2026-02-15T14:23:12.007Z',
+    );
+    expect(restampVerdictLine(once, later + 60_000)).toMatch(/ reason=rhythm decided=2026-02-15T14:23:12\.007Z$/);
+  });
+
+  // A username is the client's: one holding ` decided=` passed for the field, and the alert lost its own time.
+  it('keeps it too when attacker text in a value holds ` decided=`', () => {
+    const alert = formatVerdictLine(
+      {
+        time: T,
+        verb: 'ALERT',
+        fields: [
+          ['kind', 'compromise'],
+          ['ip', '198.51.100.23'],
+          ['user', 'x decided=2020-01-01T00:00:00.000Z'],
+          ['method', 'password'],
+        ],
+      },
+      4242,
+    );
+    const fields = parseVerdictLine(restampVerdictLine(alert, later))?.fields;
+    expect(fields?.get('decided')).toBe('2026-02-15T14:23:12.007Z');
+    expect(fields?.get('user')).toBe('x decided=2020-01-01T00:00:00.000Z');
   });
 });

@@ -2,13 +2,15 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { readLines } from '../../parse/line-reader.js';
 import { SshdParser } from '../../parse/sshd-parser.js';
+import { escapeValue } from '../../verdict/verdict-line.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { inputFile } from '../input-file.js';
 
 const usage = `usage: f2b-campaign parse FILE [--json] [--headerless]
 
-Shows what f2b-campaign sees in an sshd log, like fail2ban-regex: one line per event on stdout (with --json, one
+Shows what f2b-campaign sees in an sshd log, like fail2ban-regex: one line per event on stdout (a username, the
+client's text, quoted as on a verdict line, every byte outside printable ASCII as \\xHH; with --json, one
 JSON object per event: line, time, kind, ip, port, user, pid, host, count, reason, bannable), and a summary of lines
 read, recognised and skipped (and why) on stderr. A .gz file is decompressed; FILE - reads standard input, a
 pipe too (zcat auth.log.2.gz | f2b-campaign parse -).
@@ -42,7 +44,7 @@ export const parseCommand: Command = {
       out.push(
         values.json
           ? JSON.stringify({ line: lineNo, ...event, time })
-          : `${lineNo}\t${time}\t${event.kind}${event.count === 1 ? '' : `x${event.count}`}\t${event.ip}${event.bannable ? '' : ' (hostname: never banned)'}\t${event.reason}${event.user === undefined ? '' : `\tuser=${JSON.stringify(event.user)}`}`,
+          : `${lineNo}\t${time}\t${event.kind}${event.count === 1 ? '' : `x${event.count}`}\t${event.ip}${event.bannable ? '' : ' (hostname: never banned)'}\t${event.reason}${event.user === undefined ? '' : `\tuser=${escapeValue(event.user)}`}`,
       );
       // A slow reader (| less) holds the rest of the file back, rather than all of its events in memory.
       if (out.length >= 4096 && !process.stdout.write(`${out.splice(0).join('\n')}\n`)) await drained();

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+
+/**
+ * `parse` shows an administrator what sshd's log says, on a terminal. A username is the client's: sshd escapes what
+ * it writes itself, but a PAM module (pam_sss) logs the name it was given as it is, and a right-to-left override in it
+ * showed `toor` as `root` (JSON quoting leaves it in), as the audit shows usernames already (docs/audit.md).
+ */
+describe('parse, on a terminal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'f2bc-parse-output-'));
+  let cli = '';
+  beforeAll(async () => {
+    cli = await bundleCli(dir);
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a username as a verdict value: control bytes and non-ASCII as \\xHH, a plain name bare', async () => {
+    const log = join(dir, 'auth.log');
+    writeFileSync(
+      log,
+      [
+        'Nov 24 01:05:03 vm sshd[17982]: pam_sss(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9 user=\u202etoor\u001b[2J',
+        'Nov 24 01:05:05 vm sshd[17980]: Failed password for r2tester from 203.0.113.9 port 4242 ssh2',
+        '',
+      ].join('\n'),
+    );
+    const { code, stdout } = await runCli(cli, ['parse', log]);
+    expect(code).toBe(0);
+    const users = stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t').at(-1));
+    expect(users).toEqual(['user="\\xe2\\x80\\xaetoor\\x1b[2J"', 'user=r2tester']);
+    expect(stdout).toMatch(/^[\x20-\x7e\t\n]*$/);
+  });
+});
