@@ -12,11 +12,20 @@ export const REPEAT_FIELD = ' repeat=rotation';
 const BAN_LINE = /^\S+ f2b-campaign\[\d+\]: BAN /;
 
 /**
+ * Whether a verdict line (with or without its newline) is a repeat=rotation copy: the field is always last, so it is
+ * looked for there only. Anywhere in the line, a username holding ` repeat=rotation` (quoted in an ALERT) would pass
+ * for it.
+ */
+export function isRotationCopy(line: string): boolean {
+  return line.endsWith(REPEAT_FIELD) || line.endsWith(`${REPEAT_FIELD}\n`);
+}
+
+/**
  * The repeat=rotation copy of a verdict line written whole (with or without its newline), or null when the line is
  * no BAN or is a copy already: a second rotation within seconds of the first is not worth a cascade of repeats.
  */
 export function rotationCopy(line: string): string | null {
-  if (!BAN_LINE.test(line) || line.includes(REPEAT_FIELD)) return null;
+  if (!BAN_LINE.test(line) || isRotationCopy(line)) return null;
   return `${line.replace(/\n$/, '')}${REPEAT_FIELD}`;
 }
 

@@ -4,7 +4,7 @@ import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
-import { REPEAT_FIELD, RecentBans } from './recent-bans.js';
+import { isRotationCopy, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
 import { endsMidLine, unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
@@ -272,7 +272,7 @@ export class VerdictWriter {
         const whole = this.torn?.whole ?? head;
         this.recent.remember(whole, this.clock());
         this.torn = null;
-        if (!whole.includes(REPEAT_FIELD)) this.written++;
+        if (!isRotationCopy(whole.toString('utf8'))) this.written++;
       }
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
@@ -296,7 +296,7 @@ export class VerdictWriter {
 
   private stamped(line: Buffer, now: number): Buffer {
     const text = line.toString('utf8').replace(/\n$/, '');
-    if (text.endsWith(REPEAT_FIELD)) return line;
+    if (isRotationCopy(text)) return line;
     const restamped = restampVerdictLine(text, now);
     return restamped === text ? line : Buffer.from(`${restamped}\n`);
   }

@@ -67,6 +67,39 @@ describe('VerdictWriter', () => {
     expect(parseVerdictLine(lines[1]!)?.fields.get('user')).toBe('a"b\n');
   });
 
+  it('counts a verdict whose username holds " repeat=rotation" as written: only a copy ends with the field', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    const writer = new VerdictWriter({ path, log, clock: () => WALL });
+    const user = 'x repeat=rotation';
+    writer.write({
+      time: 0,
+      verb: 'ALERT',
+      fields: [
+        ['kind', 'compromise'],
+        ['ip', '203.0.113.9'],
+        ['user', user],
+      ],
+    });
+    writer.write({
+      time: 0,
+      verb: 'ALERT',
+      fields: [
+        ['kind', 'compromise'],
+        ['ip', '203.0.113.9'],
+        ['user', `${user}"`],
+      ],
+    });
+    writer.close();
+    expect(writer.written).toBe(2);
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => parseVerdictLine(l)?.fields.get('user')),
+    ).toEqual([user, `${user}"`]);
+  });
+
   it('keeps writing to the path after logrotate moved the file away', () => {
     const { dir, log } = setup();
     const path = join(dir, 'verdicts.log');
