@@ -167,15 +167,20 @@ export class CampaignBook {
       source.bannedAt = last;
       return NO_VERDICTS;
     }
+    // The reason is what ties the member to the campaign now, as for a join: the fingerprint's signals it shows (its
+    // names and blocks among them), not the whole fingerprint, which may have learned signals it never showed (found
+    // in review: a member that joined on a name and came back with one probe was banned for `rhythm+dictionary`).
+    // Showing none of them (its record forgotten since), it is banned as a listed member, and the line says so.
+    const ev = evaluate(source, now);
+    const matched = banMatch(c, source, ev, this.deps, now);
     // A member that logged in since (or whose /64 did) is protected like any source: its own evidence must be
     // overwhelming, signals and attempts both, before it is banned again.
     let guard: Protection = 'none';
     if (this.deps.successes.protects(source.ip, now)) {
-      const ev = evaluate(source, now);
-      guard = this.guard(source, strength(ev, banMatch(c, source, ev, this.deps, now)), now);
+      guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
     }
-    return [this.campaigns.ban(c, source, c.signals.join('+'), 'return', guard, now)];
+    return [this.campaigns.ban(c, source, maskText(matched) || 'member', 'return', guard, now)];
   }
 
   private tryOpen(now: number): readonly Verdict[] {
