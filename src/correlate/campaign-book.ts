@@ -224,10 +224,23 @@ export class CampaignBook {
       const source = this.deps.source(ip);
       if (!source) continue;
       const reason = c.signals.filter((name) => entry.evidence.has(name)).join('+');
-      bans.push(this.campaigns.ban(c, source, reason, 'open', guard, now));
+      // With names_alone_hold, a founder whose only evidence is its names waits as a joiner's ban does: it may be
+      // the colleague whose wrong try of a sprayed name came just before the campaign opened (found in review:
+      // banned at the opening, 30 s before its login). Judged again when its hold runs out (CampaignDetector).
+      let held: number | undefined;
+      if (this.held.namesAlone) {
+        held = this.held.holdOf(
+          source,
+          c.signals.reduce((m, name) => m | (entry.evidence.has(name) ? signalBit(name) : 0), 0),
+          now,
+        );
+        if (held === HOLDING) continue;
+      }
+      bans.push(this.campaigns.ban(c, source, reason, 'open', guard, now, held));
       source.learned = learnFromMember(c, entry.evidence, source.learned, min);
     }
-    c.announced = c.memberCount;
+    // Its founders' bans all held, a campaign opens with no member yet: the first to join is no growth.
+    c.announced = Math.max(c.memberCount, 1);
     const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds, this.deps.countries);
     const out = [...displaced, opened, ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).
