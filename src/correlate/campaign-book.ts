@@ -167,15 +167,20 @@ export class CampaignBook {
       source.bannedAt = last;
       return NO_VERDICTS;
     }
+    // The reason is what ties the member to the campaign now, as for a join: the fingerprint's signals it shows (its
+    // names and blocks among them), not the whole fingerprint, which may have learned signals it never showed (found
+    // in review: a member that joined on a name and came back with one probe was banned for `rhythm+dictionary`).
+    // Showing none of them (its record forgotten since), it is banned as a listed member, and the line says so.
+    const ev = evaluate(source, now);
+    const matched = banMatch(c, source, ev, this.deps, now);
     // A member that logged in since (or whose /64 did) is protected like any source: its own evidence must be
     // overwhelming, signals and attempts both, before it is banned again.
     let guard: Protection = 'none';
     if (this.deps.successes.protects(source.ip, now)) {
-      const ev = evaluate(source, now);
-      guard = this.guard(source, strength(ev, banMatch(c, source, ev, this.deps, now)), now);
+      guard = this.guard(source, strength(ev, matched), now);
       if (guard === 'protected') return NO_VERDICTS;
     }
-    return [this.campaigns.ban(c, source, c.signals.join('+'), 'return', guard, now)];
+    return [this.campaigns.ban(c, source, maskText(matched) || 'member', 'return', guard, now)];
   }
 
   private tryOpen(now: number): readonly Verdict[] {
@@ -219,10 +224,23 @@ export class CampaignBook {
       const source = this.deps.source(ip);
       if (!source) continue;
       const reason = c.signals.filter((name) => entry.evidence.has(name)).join('+');
-      bans.push(this.campaigns.ban(c, source, reason, 'open', guard, now));
+      // With names_alone_hold, a founder whose only evidence is its names waits as a joiner's ban does: it may be
+      // the colleague whose wrong try of a sprayed name came just before the campaign opened (found in review:
+      // banned at the opening, 30 s before its login). Judged again when its hold runs out (CampaignDetector).
+      let held: number | undefined;
+      if (this.held.namesAlone) {
+        held = this.held.holdOf(
+          source,
+          c.signals.reduce((m, name) => m | (entry.evidence.has(name) ? signalBit(name) : 0), 0),
+          now,
+        );
+        if (held === HOLDING) continue;
+      }
+      bans.push(this.campaigns.ban(c, source, reason, 'open', guard, now, held));
       source.learned = learnFromMember(c, entry.evidence, source.learned, min);
     }
-    c.announced = c.memberCount;
+    // Its founders' bans all held, a campaign opens with no member yet: the first to join is no growth.
+    c.announced = Math.max(c.memberCount, 1);
     const opened = campaignVerdict(c, 'open', now, this.deps.lifetimeSeconds, this.deps.countries);
     const out = [...displaced, opened, ...bans];
     // Candidates left in the pool may match the new fingerprint already (its dictionary, its block).

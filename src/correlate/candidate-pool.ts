@@ -1,15 +1,22 @@
 import type { CampaignSettings } from './campaign-settings.js';
 import { isPrivate } from './ip-prefix.js';
-import { type Evidence, maskSize, type SignalMask, type SignalName } from './signals/signal.js';
+import { type Evidence, maskSize, type SignalMask, type SignalName, signalBit } from './signals/signal.js';
+
+const SURGE = signalBit('surge');
 
 /** Signals a source shows of its own: the site-wide surge is everyone's and is not counted. */
 export function ownSignals(signals: ReadonlySet<SignalName> | Evidence): number {
   return signals.size - (signals.has('surge') ? 1 : 0);
 }
 
-/** The evidence against a source for one campaign: its own signals, or the campaign's it matches if more. */
+/**
+ * The evidence against a source for one campaign, as the override of a recent success counts it: its own signals,
+ * or the campaign's it matches if more. The site-wide surge counts in neither: it says nothing of the source, and
+ * an attacker raises it at will (found in review: with override_signals = 2, an address that logged in and then failed
+ * 30 times on a name that does not exist here was banned on that name and the surge alone).
+ */
 export function strength(ev: Evidence, matched: SignalMask): number {
-  return Math.max(ownSignals(ev), maskSize(matched));
+  return Math.max(ownSignals(ev), maskSize(matched & ~SURGE));
 }
 
 /**

@@ -94,10 +94,11 @@ function readDuration(value: PyValue | undefined, fallback: number): number {
 }
 
 /**
- * fail2ban's view of one jail (maxretry, findtime, bantime, ignoreip), and the bantime of the f2b-campaign jail:
- * from `fail2ban-client -d` when fail2ban is installed, else from its jail files in fail2ban's order, else Debian's
- * defaults (5 in 10 minutes) and the bundled jail's day. Host names in ignoreip are resolved, as fail2ban does.
- * Throws F2bCampaignError only when a value is there but unreadable (a silent default would misjudge every source).
+ * fail2ban's view of one jail (maxretry, findtime, bantime, ignoreip), and the bantime and ignoreip (added to the
+ * other jail's) of the f2b-campaign jail: from `fail2ban-client -d` when fail2ban is installed, else from its jail
+ * files in fail2ban's order, else Debian's defaults (5 in 10 minutes) and the bundled jail's day. Host names in
+ * ignoreip are resolved, as fail2ban does. Throws F2bCampaignError only when a value is there but unreadable (a
+ * silent default would misjudge every source).
  */
 export async function readFail2banThresholds(options: ReadThresholdsOptions = {}): Promise<Fail2banThresholds> {
   const jail = options.jail ?? 'sshd';
@@ -145,6 +146,15 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   const own = reading.jail;
   const ignoreip = await readIgnoreip(own.ignoreip, options.lookup);
   for (const message of ignoreip.warnings) warn(message);
+  // fail2ban also ignores what the f2b-campaign jail's own ignoreip lists when it reads our BAN lines: an address an
+  // admin spares from campaign bans there (jail.d/f2b-campaign.local) is spared here too. Found in review: it got
+  // BAN lines fail2ban ignored, and as a campaign member each of its logins was a compromise alert.
+  const ownWords = new Set(own.ignoreip);
+  const spared = await readIgnoreip(
+    (campaign?.ignoreip ?? []).filter((word) => !ownWords.has(word)),
+    options.lookup,
+  );
+  for (const message of spared.warnings) warn(message);
   const campaignIgnores = new Set((campaign?.ignoreip ?? []).map((word) => word.toLowerCase()));
   for (const name of ignoreip.resolvedNames) {
     if (campaignIgnores.has(name.toLowerCase())) continue;
@@ -164,7 +174,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
     maxretry: readMaxretry(own.maxretry, jail, jailOption(sections, jail, 'maxretry')),
     findtime: readDuration(own.findtime, DEBIAN_DEFAULT_THRESHOLDS.findtime),
     bantime: readDuration(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime),
-    ignoreip: await withSelf(ignoreip.entries, own.ignoreself, options.lookup ?? dnsLookup),
+    ignoreip: await withSelf([...ignoreip.entries, ...spared.entries], own.ignoreself, options.lookup ?? dnsLookup),
     origin: reading.origin,
     campaignBantime,
   };

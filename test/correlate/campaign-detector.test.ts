@@ -5,7 +5,7 @@ import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { DetectorLookup } from '../../src/correlate/detector-lookup.js';
 import { formatVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { failure, verdictField as field, HOUR, MIN, S, spread, success, T0, THRESHOLDS } from './helpers.js';
+import { failure, verdictField as field, HOUR, MIN, probe, S, spread, success, T0, THRESHOLDS } from './helpers.js';
 
 const NAMES = ['admin', 'oracle', 'ubuntu', 'guest', 'test'];
 
@@ -138,6 +138,28 @@ describe('campaign detector', () => {
     const after = detector.onAuthEvent(failure(ips[0]!, banned.time + SHORT_BAN.campaignBantime + MIN, 'admin'));
     expect(after.map((v) => [v.verb, field(v, 'match')])).toEqual([['BAN', 'return']]);
     expect(member.attempts).toBe(before.attempts + 1);
+  });
+
+  it('gives a returning member the signals it shows as its reason, not the whole fingerprint', () => {
+    // The campaign's fingerprint is rhythm+dictionary; a later member joins on one name of its dictionary (no rhythm:
+    // one attempt) and comes back after its ban with a probe only. Its return was listed as rhythm+dictionary.
+    const detector = new CampaignDetector({}, SHORT_BAN);
+    const verdicts = run(detector, rhythmCampaign(spread(8), 3));
+    expect(field(verdicts.find((v) => v.verb === 'CAMPAIGN')!, 'signals')).toBe('rhythm+dictionary');
+    const late = '203.0.113.77';
+    const joined = detector.onAuthEvent(failure(late, T0 + 30 * MIN, 'oracle'));
+    expect(joined.map((v) => [field(v, 'reason'), field(v, 'match')])).toEqual([['dictionary', 'join']]);
+    const back = detector.onAuthEvent(probe(late, T0 + 45 * MIN));
+    expect(back.map((v) => [field(v, 'reason'), field(v, 'match')])).toEqual([['dictionary', 'return']]);
+    // A member whose record has been dropped (source_ttl) and that comes back with a probe shows nothing of the
+    // fingerprint: it is banned again as the member its campaign lists, and the line says that, not a signal.
+    const forgetful = new CampaignDetector({ source_ttl: 20 * MIN }, SHORT_BAN);
+    run(forgetful, rhythmCampaign(spread(8), 3));
+    forgetful.onAuthEvent(failure(late, T0 + 30 * MIN, 'oracle'));
+    for (let t = T0 + 31 * MIN; t <= T0 + 55 * MIN; t += MIN) forgetful.advance(t);
+    expect(forgetful.sources.get(late)).toBeUndefined();
+    const listed = forgetful.onAuthEvent(probe(late, T0 + 55 * MIN));
+    expect(listed.map((v) => [field(v, 'reason'), field(v, 'match')])).toEqual([['member', 'return']]);
   });
 
   it("keeps a member behind the ban for the campaign jail's bantime, not the sshd jail's", () => {

@@ -199,6 +199,24 @@ describe('readFail2banThresholds', () => {
       });
   });
 
+  it("spares what the f2b-campaign jail's own ignoreip lists, as fail2ban does with its BAN lines, through both readers", async () => {
+    // An admin sparing an address from campaign bans where the README says to change the jail: fail2ban ignores the
+    // BAN lines for it, so f2b-campaign must not write them (nor count the address as a campaign member).
+    const dir = configDir({
+      'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
+      'filter.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8'),
+      'jail.d/f2b-campaign.local': '[f2b-campaign]\nignoreip = 127.0.0.1/8 ::1 198.51.100.7 2001:db8:7::/48\n',
+    });
+    for (const useClient of [false, true]) {
+      const got = await readFail2banThresholds({ configDir: dir, useClient });
+      expect(got.ignoreip, `useClient ${useClient}`).toEqual(['127.0.0.1/8', '::1', '198.51.100.7', '2001:db8:7::/48']);
+      const never = new NeverBan(got.ignoreip);
+      expect(never.reason('198.51.100.7', true)).toBe('ignoreip');
+      expect(never.reason('2001:db8:7:1::9', true)).toBe('ignoreip');
+      expect(never.reason('198.51.100.8', true)).toBeNull();
+    }
+  });
+
   it('falls back to the jail files when fail2ban does not start the jail (disabled)', async () => {
     const dir = configDir({
       'jail.d/defaults-debian.conf': '[sshd]\nenabled = false\n',
