@@ -82,9 +82,10 @@ export class VerdictWriter {
       this.queue.splice(this.torn === null ? 0 : 1, 0, ...stopped.copies);
       options.log.info({
         event: LOG_EVENTS.verdictLogReopened,
-        reason: 'rotated-while-stopped',
         path: options.path,
-        renamedAt: new Date(stopped.renamedAt).toISOString(),
+        ...(stopped.how === 'renamed'
+          ? { reason: 'rotated-while-stopped', renamedAt: new Date(stopped.renamedAt).toISOString() }
+          : { reason: 'truncated-while-stopped', truncatedAt: new Date(stopped.renamedAt).toISOString() }),
         repeated: stopped.copies.length,
         alreadyThere: stopped.alreadyThere,
         tooOld: stopped.tooOld,
