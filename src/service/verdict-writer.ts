@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fchownSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchownSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
@@ -204,13 +214,15 @@ export class VerdictWriter {
    * is in neither: lost bans, as after a rename. So the same answer: the recent BAN lines are written again.
    */
   private noticeTruncation(): void {
-    let size: number;
+    let st: Stats;
     try {
-      size = fstatSync(this.fd!).size;
+      st = fstatSync(this.fd!);
     } catch {
       return;
     }
-    if (size >= this.end) return;
+    // A device or a pipe (/dev/null, a test's FIFO) has no size to go by: every check would find it "truncated".
+    if (!st.isFile() || st.size >= this.end) return;
+    const size = st.size;
     const expected = this.end;
     this.end = size;
     if (this.torn !== null) {

@@ -213,6 +213,18 @@ describe('VerdictWriter', () => {
     ]);
   });
 
+  it('takes a verdict log that is no regular file (/dev/null) as never truncated: no repeats, nothing said', () => {
+    const { log, lines } = setup();
+    const writer = new VerdictWriter({ path: '/dev/null', log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.check();
+    writer.close();
+    expect(writer.written).toBe(2);
+    expect(lines().filter((l) => l['event'] === 'verdict-log-truncated')).toEqual([]);
+  });
+
   it('takes a line another program appended as no truncation', () => {
     const { dir, log, lines } = setup();
     const path = join(dir, 'verdicts.log');
