@@ -20,6 +20,7 @@ export const LOG_EVENTS = {
   verdictWriteFailed: 'verdict-write-failed',
   verdictWriteRecovered: 'verdict-write-recovered',
   verdictLogReopened: 'verdict-log-reopened',
+  verdictLogTruncated: 'verdict-log-truncated',
   verdictLineTorn: 'verdict-line-torn',
   stateSavesSpaced: 'state-saves-spaced',
   stateSaveFailed: 'state-save-failed',

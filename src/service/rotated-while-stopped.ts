@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
 import { ROTATION_REPEAT_MS, rotationCopy } from './recent-bans.js';
 import { isMarked, readFrom, type VerdictLogMark } from './verdict-dedupe.js';
@@ -11,8 +11,10 @@ export interface StoppedRotation {
   readonly alreadyThere: number;
   /** Lines left out because the ban they asked for would be over by now. */
   readonly tooOld: number;
-  /** When the old file was renamed (its ctime), as the copies were chosen by. */
+  /** When the old file was renamed (its ctime), or the file truncated (the path's ctime), as the copies were chosen by. */
   readonly renamedAt: number;
+  /** `renamed` (to `.1`), or `truncated` in place after logrotate copied it to `.1` (copytruncate). */
+  readonly how: 'renamed' | 'truncated';
 }
 
 /**
@@ -28,9 +30,14 @@ export interface StoppedRotation {
  * line older than the campaign jail's bantime (`banLasts`, ms; none when not above 0): the ban it asked for would be
  * over, and fail2ban takes a line older than 60 s as just written, so a copy would ban the address again.
  *
- * null when there is nothing to tell: no mark (a first start), the path still names the marked file (no rotation
- * while stopped), or `.1` is not the marked file either (rotated twice, or moved elsewhere: its lines are at least
- * a rotation old).
+ * A copytruncate (an admin's stanza) keeps the inode: the path names the marked file, now shorter than the mark.
+ * The lines are then taken from the copy at `.1`, those of the ROTATION_REPEAT_MS before the truncation (the path's
+ * ctime: truncate(2) sets it, and nothing wrote to the file while the service was stopped). The copy is not known by
+ * its inode: one that is not ours holds no line that recent, and the copies already there are not written again.
+ *
+ * null when there is nothing to tell: no mark (a first start), the path still names the marked file and is not
+ * shorter (no rotation while stopped), or `.1` is not the marked file either (rotated twice, or moved elsewhere: its
+ * lines are at least a rotation old).
  */
 export function rotatedWhileStopped(
   path: string,
@@ -38,14 +45,17 @@ export function rotatedWhileStopped(
   now: number,
   banLasts: number,
 ): StoppedRotation | null {
-  if (mark === null || isFile(path, mark)) return null;
+  if (mark === null) return null;
   const old = `${path}.1`;
+  const atPath = statOrNull(path);
+  const how = atPath !== null && isMarked(atPath, mark) ? 'truncated' : 'renamed';
+  if (how === 'truncated' && atPath!.size >= mark.size) return null;
   let renamedAt: number;
   let text: string;
   try {
     const st = statSync(old);
-    if (!isMarked(st, mark)) return null;
-    renamedAt = st.ctimeMs;
+    if (how === 'renamed' ? !isMarked(st, mark) : isMarked(st, mark) || st.size < mark.size) return null;
+    renamedAt = how === 'renamed' ? st.ctimeMs : atPath!.ctimeMs;
     text = readFrom(old, 0);
   } catch {
     return null;
@@ -63,16 +73,15 @@ export function rotatedWhileStopped(
     else if (banLasts > 0 && time <= now - banLasts) tooOld++;
     else copies.push(Buffer.from(`${copy}\n`));
   }
-  return { copies, alreadyThere, tooOld, renamedAt };
+  return { copies, alreadyThere, tooOld, renamedAt, how };
 }
 
-function isFile(path: string, mark: VerdictLogMark): boolean {
+function statOrNull(path: string): Stats | null {
   try {
-    const st = statSync(path);
-    return isMarked(st, mark);
+    return statSync(path);
   } catch {
     // No file at the path: logrotate moved it without `create`; the writer makes the new one.
-    return false;
+    return null;
   }
 }
 

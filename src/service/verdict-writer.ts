@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fchownSync, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchownSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
@@ -28,7 +38,8 @@ export interface VerdictWriterOptions {
  * file (logrotate moved it away). When a write fails (disk full, I/O error) the lines are kept in order and retried;
  * the service goes on detecting and never exits over it. When the path names a new file, the BAN lines of the last
  * ROTATION_REPEAT_MS (recent-bans.ts) are written into it again (`repeat=rotation`): fail2ban may not have read them from the old one;
- * at start too, when the file was rotated while the service was stopped (rotated-while-stopped.ts).
+ * also when the file was truncated in place (copytruncate), and at start when it was rotated while the service was
+ * stopped (rotated-while-stopped.ts).
  */
 export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
@@ -36,6 +47,12 @@ export class VerdictWriter {
   private fd: number | null = null;
   private ino = -1;
   private dev = -1;
+  /**
+   * How long the open file is at least: its size when opened plus every byte written since. Smaller, it was truncated
+   * (copytruncate). Counted, not read back after a write: a truncation between a check and our write leaves the file
+   * holding that write alone, which a size read after it would take for the whole file.
+   */
+  private end = 0;
   /** Lines not yet (fully) written, oldest first; the first may be a remainder after a short write. */
   private queue: Buffer[] = [];
   private failing: Error | null = null;
@@ -75,9 +92,10 @@ export class VerdictWriter {
       this.queue.splice(this.torn === null ? 0 : 1, 0, ...stopped.copies);
       options.log.info({
         event: LOG_EVENTS.verdictLogReopened,
-        reason: 'rotated-while-stopped',
         path: options.path,
-        renamedAt: new Date(stopped.renamedAt).toISOString(),
+        ...(stopped.how === 'renamed'
+          ? { reason: 'rotated-while-stopped', renamedAt: new Date(stopped.renamedAt).toISOString() }
+          : { reason: 'truncated-while-stopped', truncatedAt: new Date(stopped.renamedAt).toISOString() }),
         repeated: stopped.copies.length,
         alreadyThere: stopped.alreadyThere,
         tooOld: stopped.tooOld,
@@ -123,7 +141,9 @@ export class VerdictWriter {
     if (this.fd !== null && this.movedAway()) {
       this.closeFd();
       if (existsSync(this.options.path)) this.reopen('moved');
-    } else if (this.fd === null && this.queue.length === 0) {
+    } else if (this.fd !== null) {
+      this.noticeTruncation();
+    } else if (this.queue.length === 0) {
       this.tryOpen('missing');
     }
     this.flush();
@@ -183,7 +203,43 @@ export class VerdictWriter {
     this.fd = fd;
     this.ino = st.ino;
     this.dev = st.dev;
+    this.end = st.size;
     return fd;
+  }
+
+  /**
+   * logrotate's copytruncate (an admin's stanza, not the package's `create`) keeps the file and empties it after
+   * copying it: no new inode, so no rotation for movedAway(). fail2ban's polling backend starts the emptied file at
+   * byte 0 (its first line changed) and never reads the copy, and a line written between the copy and the truncation
+   * is in neither: lost bans, as after a rename. So the same answer: the recent BAN lines are written again.
+   */
+  private noticeTruncation(): void {
+    let st: Stats;
+    try {
+      st = fstatSync(this.fd!);
+    } catch {
+      return;
+    }
+    // A device or a pipe (/dev/null, a test's FIFO) has no size to go by: every check would find it "truncated".
+    if (!st.isFile() || st.size >= this.end) return;
+    const size = st.size;
+    const expected = this.end;
+    this.end = size;
+    if (this.torn !== null) {
+      // The line's first part went with the copy, or was cut off: its rest would begin a line fail2ban cannot read.
+      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
+      this.queue[0] = this.torn.whole;
+      this.torn = null;
+    }
+    const lines = this.recent.take(this.clock());
+    this.queue.unshift(...lines);
+    this.options.log.info({
+      event: LOG_EVENTS.verdictLogTruncated,
+      path: this.options.path,
+      size,
+      expected,
+      repeated: lines.length,
+    });
   }
 
   /**
@@ -244,6 +300,7 @@ export class VerdictWriter {
     if (this.queue.length === 0) return;
     try {
       if (this.fd !== null && this.movedAway()) this.closeFd();
+      else if (this.fd !== null) this.noticeTruncation();
       const fd = this.fd ?? this.open();
       if (this.torn !== null && (this.torn.ino !== this.ino || this.torn.dev !== this.dev)) {
         // The file that took the line's first part was rotated away before the rest could follow: its rest would
@@ -254,8 +311,11 @@ export class VerdictWriter {
       }
       if (this.partLeft !== null) {
         // Ended where it is; a file rotated since keeps its part, and the new one needs nothing.
-        if (this.partLeft.ino === this.ino && this.partLeft.dev === this.dev && writeSync(fd, '\n') < 1) {
-          throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
+        if (this.partLeft.ino === this.ino && this.partLeft.dev === this.dev) {
+          if (writeSync(fd, '\n') < 1) {
+            throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
+          }
+          this.end += 1;
         }
         this.partLeft = null;
       }
@@ -263,6 +323,7 @@ export class VerdictWriter {
         if (this.torn === null) this.queue[0] = this.stamped(this.queue[0]!, now);
         const head = this.queue[0]!;
         const n = writeSync(fd, head);
+        this.end += n;
         if (n < head.length) {
           this.torn ??= { whole: head, ino: this.ino, dev: this.dev };
           this.queue[0] = head.subarray(n);

@@ -105,7 +105,7 @@ export class RotatingFile {
     if (current.drain(this.options.onLine, BUDGET_BYTES, now)) return true;
     const st = statOrNull(this.options.path);
     if (st && (nlink === 0 || st.ino !== current.ino || st.dev !== current.dev)) {
-      this.rotated(current, now);
+      this.rotated(current, now, nlink === 0);
       return true;
     }
     return false;
@@ -175,12 +175,18 @@ export class RotatingFile {
     }
   }
 
-  /** The path now names another file: keep reading the old one for late lines, start the new one from byte 0. */
-  private rotated(old: FileCursor, now: number): void {
+  /**
+   * The path now names another file: keep reading the old one for late lines, start the new one from byte 0. The
+   * notice says where the old one went: `auth.log.N`; out of sight (another directory, a dateext name), or deleted
+   * (`recreated`). Read the same in each case, through the descriptor we hold.
+   */
+  private rotated(old: FileCursor, now: number, deleted: boolean): void {
     old.lastActivity = now;
     this.retired.push(old);
     const at = listSiblings(this.options.path).find((s) => s.ino === old.ino && s.dev === old.dev);
-    this.options.onNotice?.('rotated', { path: this.options.path, movedTo: at?.path ?? null });
+    if (at) this.options.onNotice?.('rotated', { path: this.options.path, movedTo: at.path });
+    else if (deleted) this.options.onNotice?.('recreated', { path: this.options.path, oldFile: 'deleted' });
+    else this.options.onNotice?.('rotated', { path: this.options.path, movedTo: null, oldFile: 'moved-elsewhere' });
     if (at) this.catchUp(at.rank, now);
     this.current = this.tryOpen(this.options.path, 0, now);
   }

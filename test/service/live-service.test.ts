@@ -61,9 +61,18 @@ function oracle(lines: readonly string[], restartAt: number): string[] {
 
 const writtenKeys = (): string[] => verdictLineKeys(verdicts);
 
+/** Every service started, killed at the end whatever happened: a failed assertion otherwise leaves one running. */
+const started: ServiceProcess[] = [];
+afterAll(async () => {
+  for (const run of started) run.child.kill('SIGKILL');
+  await Promise.all(started.map((run) => run.ended));
+});
+
 let runs = 0;
 function startService(): ServiceProcess {
-  return runService(bundle, serviceFiles(dir, log, verdicts), join(dir, `service-${++runs}.out`));
+  const run = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, `service-${++runs}.out`));
+  started.push(run);
+  return run;
 }
 
 beforeAll(async () => {

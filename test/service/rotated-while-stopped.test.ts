@@ -1,5 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banVerdict, type Verdict } from '../../src/core/verdict.js';
 import { VerdictDedupe, type VerdictLogMark } from '../../src/service/verdict-dedupe.js';
@@ -164,5 +165,50 @@ describe('a verdict log rotated while the service was stopped', () => {
     new VerdictWriter({ path, log, lastRun: null }).close();
     expect(fileLines(path)).toEqual([]);
     expect(reopened(lines)).toEqual([]);
+  });
+});
+
+/** The real logrotate with `copytruncate` (an admin's stanza in place of the package's `create`). */
+function copyTruncate(path: string): void {
+  const rules = join(dirname(path), 'logrotate.conf');
+  writeFileSync(rules, `${path} {\n  rotate 2\n  copytruncate\n  missingok\n}\n`);
+  execFileSync('logrotate', ['-f', '-s', join(dirname(path), 'logrotate.state'), rules], { stdio: 'pipe' });
+}
+
+// Found in review: a copytruncate keeps the inode, so a start took the emptied file for the one the last run wrote
+// and repeated nothing; fail2ban starts the emptied file at byte 0 and never reads the copy.
+describe('a verdict log truncated in place (copytruncate) while the service was stopped', () => {
+  const truncated = (lines: () => Record<string, unknown>[]) =>
+    lines().filter((l) => l['event'] === 'verdict-log-reopened' && l['reason'] === 'truncated-while-stopped');
+
+  it('writes into it again the BAN lines of the 10 s before the truncation, once, as repeat=rotation', () => {
+    const { path, log, lines } = setup();
+    const { mark, lines: old } = runAndStop(path, 12_000, 500);
+    const ino = statSync(path).ino;
+    copyTruncate(path);
+    expect(statSync(path).ino).toBe(ino);
+    const writer = new VerdictWriter({ path, log, lastRun: mark });
+    writer.write(banVerdict(0, '203.0.113.4', 'c1', 'r'));
+    writer.close();
+    expect(fileLines(path)).toEqual([
+      `${old[2]} repeat=rotation`,
+      `${old[3]} repeat=rotation`,
+      expect.stringContaining('ip=203.0.113.4'),
+    ]);
+    expect(fileLines(`${path}.1`)).toEqual(old);
+    expect(truncated(lines)).toMatchObject([{ repeated: 2, alreadyThere: 0, path }]);
+    // Started again from the same state: the copies are there already.
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toHaveLength(3);
+    expect(truncated(lines)).toMatchObject([{ repeated: 2 }, { repeated: 0, alreadyThere: 2 }]);
+  });
+
+  it('repeats nothing when the truncation came long after the last line (fail2ban had read it)', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 30_000, 30_000);
+    copyTruncate(path);
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(truncated(lines)).toMatchObject([{ repeated: 0 }]);
   });
 });

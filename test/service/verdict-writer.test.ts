@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   chownSync,
   existsSync,
   mkdirSync,
@@ -8,6 +9,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -158,6 +160,82 @@ describe('VerdictWriter', () => {
     const dedupe = VerdictDedupe.fromLog(path, { ino: statSync(path).ino, dev: statSync(path).dev, size: 0 });
     expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(false);
     expect(dedupe.seen(banVerdict(1, '203.0.113.4', 'c1', 'r'))).toBe(true);
+  });
+
+  // Found in review: an admin's logrotate stanza with copytruncate (instead of the package's `create`) keeps the
+  // inode, so the writer never saw a rotation and never wrote again the BAN lines of the second before it. fail2ban's
+  // polling backend starts the emptied file at byte 0 and never reads the copy: those bans were lost.
+  it('writes the BAN lines of the last 10 s again after a copytruncate (real logrotate), and says so', () => {
+    const { dir, log, lines } = setup();
+    const path = join(dir, 'verdicts.log');
+    let now = WALL;
+    const writer = new VerdictWriter({ path, log, clock: () => now });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    now += 11_000;
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    const rules = join(dir, 'logrotate.conf');
+    writeFileSync(rules, `${path} {\n  rotate 2\n  copytruncate\n  missingok\n}\n`);
+    execFileSync('logrotate', ['-f', '-s', join(dir, 'logrotate.state'), rules], { stdio: 'pipe' });
+    const ino = statSync(path).ino;
+    now += 1_000;
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.3', 'c1', 'r'));
+    writer.close();
+    expect(statSync(path).ino).toBe(ino); // truncated in place, never renamed
+    const old = readFileSync(`${path}.1`, 'utf8').trim().split('\n');
+    expect(old).toHaveLength(2);
+    // 203.0.113.1 was written 12 s before: not again. The copy keeps its line's time.
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toEqual([
+      `${old[1]} repeat=rotation`,
+      expect.stringContaining('ip=203.0.113.3'),
+    ]);
+    expect(writer.written).toBe(3);
+    expect(lines().filter((l) => l['event'] === 'verdict-log-truncated')).toMatchObject([
+      { path, size: 0, repeated: 1 },
+    ]);
+  });
+
+  it('after a copytruncate between a check and the next line, repeats that line too: it is in neither file', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    const writer = new VerdictWriter({ path, log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    // What copytruncate does, with our next line landing between its copy and its truncation.
+    writeFileSync(`${path}.1`, readFileSync(path));
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    truncateSync(path, 0);
+    writer.check();
+    writer.close();
+    expect(readFileSync(`${path}.1`, 'utf8')).not.toContain('203.0.113.2');
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toEqual([
+      expect.stringMatching(/ip=203\.0\.113\.1 .* repeat=rotation$/),
+      expect.stringMatching(/ip=203\.0\.113\.2 .* repeat=rotation$/),
+    ]);
+  });
+
+  it('takes a verdict log that is no regular file (/dev/null) as never truncated: no repeats, nothing said', () => {
+    const { log, lines } = setup();
+    const writer = new VerdictWriter({ path: '/dev/null', log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.check();
+    writer.close();
+    expect(writer.written).toBe(2);
+    expect(lines().filter((l) => l['event'] === 'verdict-log-truncated')).toEqual([]);
+  });
+
+  it('takes a line another program appended as no truncation', () => {
+    const { dir, log, lines } = setup();
+    const path = join(dir, 'verdicts.log');
+    const writer = new VerdictWriter({ path, log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    appendFileSync(path, 'an admin was here\n');
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.close();
+    expect(readFileSync(path, 'utf8')).not.toContain('repeat=rotation');
+    expect(lines().filter((l) => l['event'] === 'verdict-log-truncated')).toEqual([]);
   });
 
   it('creates the log again when it was deleted (fail2ban will not start a jail without it), before any verdict', () => {

@@ -118,6 +118,26 @@ describe('RotatingFile: rotation and replacement, delivery and notices', () => {
 
   // Found in review: a rotated file still held for late lines when the service stopped, compressed (or removed)
   // while it was stopped, was reported as lines lost (ERROR) though it had been read to its end.
+  // Found in review: both were logged as notice `rotated` with `movedTo: null`, which tells an admin nothing of where
+  // the old file went; the reading was right, the notice was not.
+  it.each([
+    ['deleted', (p: string) => unlinkSync(p), 'recreated', 'deleted'],
+    ['moved out of the directory', (p: string) => renameSync(p, `${p}-old`), 'rotated', 'moved-elsewhere'],
+  ] as const)(
+    '%s and made anew while running: read to its end, the new file from 0, and the notice says so',
+    (_name, away, said, oldFile) => {
+      const { path, got, notices, file } = followed('replaced', 'a1\n');
+      settle(file);
+      appendFileSync(path, 'a2\n');
+      away(path);
+      writeFileSync(path, 'b1\n');
+      settle(file);
+      file.close();
+      expect(got).toEqual(['a1', 'a2', 'b1']);
+      expect(notices).toEqual([[said, { path, oldFile, ...(said === 'rotated' ? { movedTo: null } : {}) }]]);
+    },
+  );
+
   it('a rotated file read to its end, gone at a restart: said (not as lost), and nothing is missed', () => {
     const { path, got, notices, file: first } = followed('rotating-gone', 'a1\na2\n');
     settle(first);
