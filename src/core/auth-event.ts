@@ -23,7 +23,10 @@ export type AuthEventReason =
   | 'failed-other'
   | 'invalid-user'
   | 'not-allowed'
+  /** A PAM module's own line (pam_unix's `authentication failure; ... rhost=A`, `PAM N more ...`). */
   | 'pam-failure'
+  /** sshd's own `PAM: Authentication failure for U from A`, on a keyboard-interactive try that PAM refused. */
+  | 'pam-query-failure'
   | 'max-attempts'
   | 'root-refused'
   | 'closed-preauth'

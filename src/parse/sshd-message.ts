@@ -30,7 +30,7 @@ const PAM_MORE =
 // sshd's monitor on a keyboard-interactive try that PAM refused (sshpam_query), on every platform. `Failed
 // keyboard-interactive/pam` follows it for a user that does not exist, or once half of MaxAuthTries have failed.
 const PAM_BSD =
-  /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (?:illegal user |invalid user )?(.*) from (\S+)(?: via \S+)?\s*$/s;
+  /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user |invalid user )?(.*) from (\S+)(?: via \S+)?\s*$/s;
 const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port (\d+) ssh2$/s;
 const DISCONNECTING_TOO_MANY =
   /^Disconnecting (invalid|authenticating) user (.*) (\S+) port (\d+): Too many authentication failures$/s;
@@ -204,7 +204,7 @@ function classifyRare(message: string): Classification {
   m = PAM_MORE.exec(message);
   if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_BSD.exec(message);
-  if (m) return match('announce', 'pam-failure', m[2], undefined, m[1]);
+  if (m) return match('announce', 'pam-query-failure', m[3], undefined, m[2], m[1] !== undefined);
   m = MAX_ATTEMPTS.exec(message);
   if (m) return match('summary', 'max-attempts', m[3], m[4], m[2], m[1] !== undefined);
   m = TIMEOUT.exec(message);

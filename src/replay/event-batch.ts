@@ -23,6 +23,7 @@ const REASONS: readonly AuthEventReason[] = [
   'accepted',
   'session-opened',
   'session-closed',
+  'pam-query-failure',
 ];
 
 /** KINDS.indexOf(kind), as a switch: a Map lookup per event was ~1% of the parser's thread. */
@@ -86,6 +87,8 @@ function reasonCode(reason: AuthEventReason): number {
       return 19;
     case 'session-closed':
       return 20;
+    case 'pam-query-failure':
+      return 21;
   }
 }
 

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fail2banFailures } from '../../src/correlate/fail2ban-count.js';
@@ -83,5 +84,59 @@ describe("fail2ban's count of an sshd log", () => {
     // The point of it: an unknown-user try is two failures to fail2ban, a known-user try one.
     expect(theirs.get('198.51.100.1')).toBe(2);
     expect(theirs.get('198.51.100.2')).toBe(1);
+  }, 60_000);
+});
+
+/** Failures fail2ban's sshd jail counts per address in `log`: `-o ip` prints one address per failure. */
+async function fail2banCounts(log: string): Promise<Map<string, number>> {
+  const { stdout } = await promisify(execFile)(FAIL2BAN_REGEX, ['-o', 'ip', log, 'sshd']);
+  const counts = new Map<string, number>();
+  for (const ip of stdout.split('\n').filter(Boolean)) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+  return counts;
+}
+
+/** Our model's count per address, the log read in order by one parser. */
+function ourCounts(log: string): Map<string, number> {
+  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 10, 30) });
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    const event = line === '' ? null : parser.parseLine(line);
+    if (event) counts.set(event.ip, (counts.get(event.ip) ?? 0) + fail2banFailures(event));
+  }
+  for (const [ip, n] of counts) if (n === 0) counts.delete(ip);
+  return counts;
+}
+
+const fixture = (name: string) => fileURLToPath(new URL(`../parse/fixtures/${name}`, import.meta.url));
+
+describe("fail2ban's count of a real sshd 9.2's log", () => {
+  it.each(['openssh-9.2-pam-tries.log', 'openssh-9.2-login.log'])(
+    'matches fail2ban-regex on %s',
+    async (name) => {
+      expect(existsSync(FAIL2BAN_REGEX), `${FAIL2BAN_REGEX} is missing: apt-get install fail2ban`).toBe(true);
+      const log = fixture(name);
+      expect(ourCounts(log)).toEqual(await fail2banCounts(log));
+    },
+    60_000,
+  );
+
+  it("counts sshd's `PAM: Authentication failure` line of each keyboard-interactive try, as fail2ban does", async () => {
+    const log = fixture('openssh-9.2-pam-tries.log');
+    // 8 `PAM:` lines, 7 `Failed` lines, 1 `Invalid user`, and the close of the connection where fail2ban read two
+    // names (`nosuchuser`, and `illegal user nosuchuser` from the `PAM:` lines).
+    expect((await fail2banCounts(log)).get('127.0.0.1')).toBe(17);
+    expect(ourCounts(log).get('127.0.0.1')).toBe(17);
+  }, 60_000);
+
+  it('counts the same lines with UseDNS, the `PAM:` lines on the host name they give (which fail2ban resolves)', async () => {
+    const log = fixture('openssh-9.2-usedns-pam-tries.log');
+    expect(await fail2banCounts(log)).toEqual(new Map([['127.0.0.1', 6]]));
+    // A host name is never resolved (docs/parser.md): the three `PAM: ... from localhost` count on the name.
+    expect(ourCounts(log)).toEqual(
+      new Map([
+        ['localhost', 3],
+        ['127.0.0.1', 3],
+      ]),
+    );
   }, 60_000);
 });

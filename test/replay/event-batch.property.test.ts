@@ -20,6 +20,7 @@ const reasonSet: Record<AuthEventReason, true> = {
   'invalid-user': true,
   'not-allowed': true,
   'pam-failure': true,
+  'pam-query-failure': true,
   'max-attempts': true,
   'root-refused': true,
   'closed-preauth': true,
