@@ -66,4 +66,6 @@ export interface AuthEvent {
   readonly pid?: number | undefined;
   /** The syslog host field, when the line has one. */
   readonly host?: string | undefined;
+  /** Read from rsyslog's `message repeated N times: [ ... ]`, which fail2ban's sshd filter does not read. */
+  readonly repeated?: boolean | undefined;
 }

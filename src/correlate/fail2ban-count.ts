@@ -30,11 +30,13 @@ const CLOSES: ReadonlySet<AuthEventReason> = new Set<AuthEventReason>([
 ]);
 
 /**
- * Failures fail2ban's sshd jail counts for this event: one per line it matches (a line standing for N repeats
- * counts N), so a source's position against maxretry is judged the way fail2ban judges it.
+ * Failures fail2ban's sshd jail counts for this event: one per line it matches, so a source's position against
+ * maxretry is judged the way fail2ban judges it. A line of rsyslog's standing for N repeats is none: fail2ban-regex
+ * matches no `message repeated N times` line (until 2026-11-24 we counted N).
  */
 export function fail2banFailures(e: AuthEvent): number {
-  if (e.kind !== 'failure') return 0;
+  // Its expressions start where sshd's message does: `message repeated N times: [ Failed ...]` is none of them.
+  if (e.kind !== 'failure' || e.repeated === true) return 0;
   if (CLOSES.has(e.reason)) return e.count === 0 ? 1 : 0;
   if (!COUNTED.has(e.reason)) return 0;
   return Math.max(1, e.count);

@@ -102,7 +102,7 @@ const MAX_REPEAT = 1_000_000;
 function repeated(times: string, inner: string): Classification {
   const match = classifySshdMessage(inner);
   if (match === null || typeof match === 'symbol') return match;
-  return { ...match, repeat: Math.min(MAX_REPEAT, Math.max(1, Number(times))) };
+  return { ...match, repeat: Math.min(MAX_REPEAT, Math.max(1, Number(times))), repeated: true };
 }
 
 /** Classifies one sshd message (header, `error: ` prefix and ` [preauth]` suffix already removed). */

@@ -95,6 +95,7 @@ function reasonCode(reason: AuthEventReason): number {
 const BANNABLE = 1;
 const HAS_INVALID_USER = 2;
 const INVALID_USER = 4;
+const REPEATED = 8;
 /** Stands for an absent port or pid: both are parsed from digits, so never NaN themselves. */
 const ABSENT = Number.NaN;
 const NO_STRING = -1;
@@ -163,7 +164,8 @@ export class BatchWriter {
     codes[i * 3 + 2] =
       (e.bannable ? BANNABLE : 0) |
       (e.invalidUser === undefined ? 0 : HAS_INVALID_USER) |
-      (e.invalidUser === true ? INVALID_USER : 0);
+      (e.invalidUser === true ? INVALID_USER : 0) |
+      (e.repeated === true ? REPEATED : 0);
   }
 
   /** The batch; its arrays may be longer than its events (`size` says how many there are). */
@@ -213,6 +215,7 @@ export class EventColumns {
     method: undefined,
     pid: undefined,
     host: undefined,
+    repeated: undefined,
   };
 
   constructor(private readonly batch: EventBatch) {}
@@ -241,6 +244,7 @@ export class EventColumns {
     e.method = stringAt(strings, refs[i * 4 + 2]!);
     e.pid = Number.isNaN(pid) ? undefined : pid;
     e.host = stringAt(strings, refs[i * 4 + 3]!);
+    e.repeated = (flags & REPEATED) === 0 ? undefined : true;
     return e;
   }
 }

@@ -57,6 +57,14 @@ const CONNECTIONS: Array<[ip: string, messages: string[]]> = [
   ],
   ['198.51.100.9', ['Connection closed by authenticating user root 198.51.100.9 port 40009 [preauth]']],
   ['198.51.100.10', ['Connection closed by 198.51.100.10 port 40010 [preauth]']],
+  // rsyslog's reduction (Ubuntu's default): the filter's expressions start at the message, so it reads no repeat.
+  [
+    '198.51.100.11',
+    [
+      'Failed password for root from 198.51.100.11 port 40011 ssh2',
+      'message repeated 5 times: [ Failed password for root from 198.51.100.11 port 40011 ssh2]',
+    ],
+  ],
 ];
 
 describe("fail2ban's count of an sshd log", () => {
@@ -84,6 +92,7 @@ describe("fail2ban's count of an sshd log", () => {
     // The point of it: an unknown-user try is two failures to fail2ban, a known-user try one.
     expect(theirs.get('198.51.100.1')).toBe(2);
     expect(theirs.get('198.51.100.2')).toBe(1);
+    expect(theirs.get('198.51.100.11')).toBe(1);
   }, 60_000);
 });
 

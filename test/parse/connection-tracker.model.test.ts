@@ -195,6 +195,7 @@ function matchOf(l: Line): MessageMatch {
     method: undefined,
     triedAuth,
     repeat,
+    repeated: repeat > 1,
     closedAgain,
     pid: undefined,
   };

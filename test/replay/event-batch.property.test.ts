@@ -54,6 +54,8 @@ const event: fc.Arbitrary<AuthEvent> = fc
     method: maybe(fc.constantFrom('password', 'publickey', 'keyboard-interactive/pam')),
     pid: maybe(fc.nat(4_194_304)),
     host: maybe(fc.domain()),
+    // The parser writes true or nothing.
+    repeated: fc.constantFrom(true, undefined),
   })
   .map((e) => ({ ...e }));
 
