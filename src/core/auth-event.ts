@@ -32,6 +32,8 @@ export type AuthEventReason =
   | 'closed-preauth'
   | 'reset-preauth'
   | 'disconnected-preauth'
+  /** `Received disconnect from A port P:3: ...: Auth fail`: a client (jsch) leaving because its try failed. */
+  | 'auth-fail-disconnect'
   | 'login-timeout'
   | 'no-identification'
   | 'kex-identification'

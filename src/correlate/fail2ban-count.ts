@@ -8,7 +8,8 @@ import type { AuthEvent, AuthEventReason } from '../core/auth-event.js';
  * keyboard-interactive/pam` line of a keyboard-interactive try (test/correlate/fail2ban-count.test.ts, on a real
  * sshd's log). `Failed publickey` and pam_unix's `authentication failure` are marked NOFAIL in that filter and not
  * counted; pre-auth closes count only in its aggressive and ddos modes, and in normal mode where it read two names
- * in the connection, which the parser gives as a failure of no attempt (connection-tracker.ts, FAIL2BAN_CLOSE).
+ * in the connection, which the parser gives as a failure of no attempt (connection-tracker.ts, FAIL2BAN_CLOSE). A
+ * jsch client's `Received disconnect from A port P:3: ...: Auth fail` is a failure to it, after a try or alone.
  */
 const COUNTED: ReadonlySet<AuthEventReason> = new Set<AuthEventReason>([
   'failed-password',
@@ -20,6 +21,7 @@ const COUNTED: ReadonlySet<AuthEventReason> = new Set<AuthEventReason>([
   'pam-query-failure',
   'root-refused',
   'max-attempts',
+  'auth-fail-disconnect',
 ]);
 
 /** A connection's end: a failure of its own (a publickey offer INFO does not log) is NOFAIL to that filter. */

@@ -184,8 +184,9 @@ export class ConnectionTracker {
       }
       case 'close': {
         const counted = this.closed(slot, match);
-        // (A login timeout is no line that filter reads.)
+        // (A login timeout is no line that filter reads.) A jsch client's `Auth fail` is a failure to it wherever.
         if (counted === DISCONNECT && c.twoNames[slot] === 1 && match.reason !== 'login-timeout') return FAIL2BAN_CLOSE;
+        if (counted === DISCONNECT && match.reason === 'auth-fail-disconnect') return FAIL2BAN_CLOSE;
         if (!match.closedAgain || counted === DISCONNECT) return counted;
         // Nothing counted for the connection yet: its next close line says what it was.
         c.pending[slot] = COUNT_AT_NEXT_CLOSE;

@@ -183,9 +183,11 @@ export function classifyMessage(message: string): Classification {
 // log (a publickey offer): that line counts the connection, unless this one says a try was made.
 function receivedDisconnect(addr: string, port: string | undefined, code: string, text: string): MessageMatch {
   const tried = code === '14' || /auth fail/i.test(text);
+  // The form fail2ban's sshd filter counts as a failure (its own reason so that fail2ban-count.ts can say so).
+  const authFail = code === '3' && /: Auth fail$/.test(text);
   return match(
     'close',
-    'disconnected-preauth',
+    authFail ? 'auth-fail-disconnect' : 'disconnected-preauth',
     addr,
     port,
     undefined,

@@ -24,6 +24,7 @@ const REASONS: readonly AuthEventReason[] = [
   'session-opened',
   'session-closed',
   'pam-query-failure',
+  'auth-fail-disconnect',
 ];
 
 /** KINDS.indexOf(kind), as a switch: a Map lookup per event was ~1% of the parser's thread. */
@@ -89,6 +90,8 @@ function reasonCode(reason: AuthEventReason): number {
       return 20;
     case 'pam-query-failure':
       return 21;
+    case 'auth-fail-disconnect':
+      return 22;
   }
 }
 

@@ -65,6 +65,18 @@ const CONNECTIONS: Array<[ip: string, messages: string[]]> = [
       'message repeated 5 times: [ Failed password for root from 198.51.100.11 port 40011 ssh2]',
     ],
   ],
+  // A jsch client's `Auth fail` on leaving: a failure of its own to that filter, after a try or alone.
+  [
+    '198.51.100.12',
+    [
+      'Failed password for root from 198.51.100.12 port 40012 ssh2',
+      'error: Received disconnect from 198.51.100.12 port 40012:3: com.jcraft.jsch.JSchException: Auth fail [preauth]',
+    ],
+  ],
+  [
+    '198.51.100.13',
+    ['error: Received disconnect from 198.51.100.13 port 40013:3: com.jcraft.jsch.JSchException: Auth fail [preauth]'],
+  ],
 ];
 
 describe("fail2ban's count of an sshd log", () => {
@@ -93,6 +105,7 @@ describe("fail2ban's count of an sshd log", () => {
     expect(theirs.get('198.51.100.1')).toBe(2);
     expect(theirs.get('198.51.100.2')).toBe(1);
     expect(theirs.get('198.51.100.11')).toBe(1);
+    expect(theirs.get('198.51.100.12')).toBe(2);
   }, 60_000);
 });
 

@@ -21,6 +21,7 @@ const reasonSet: Record<AuthEventReason, true> = {
   'not-allowed': true,
   'pam-failure': true,
   'pam-query-failure': true,
+  'auth-fail-disconnect': true,
   'max-attempts': true,
   'root-refused': true,
   'closed-preauth': true,
