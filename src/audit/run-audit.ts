@@ -99,8 +99,9 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
     if (record) builder.add(record);
     else malformedLines++;
   }
-  const authFiles = (input.authLogs ?? []).flatMap((path) => listRotated(path));
-  if (authFiles.length > 0) await addMemberAttempts(authFiles, builder.membersByIp(), progress);
+  const authLogs = (input.authLogs ?? []).map((path) => listRotated(path));
+  const authFiles = authLogs.flat();
+  if (authFiles.length > 0) await addMemberAttempts(authLogs, builder.membersByIp(), progress);
   progress.done();
   return builder.finish(
     {

@@ -23,12 +23,17 @@ export type AuthEventReason =
   | 'failed-other'
   | 'invalid-user'
   | 'not-allowed'
+  /** A PAM module's own line (pam_unix's `authentication failure; ... rhost=A`, `PAM N more ...`). */
   | 'pam-failure'
+  /** sshd's own `PAM: Authentication failure for U from A`, on a keyboard-interactive try that PAM refused. */
+  | 'pam-query-failure'
   | 'max-attempts'
   | 'root-refused'
   | 'closed-preauth'
   | 'reset-preauth'
   | 'disconnected-preauth'
+  /** `Received disconnect from A port P:3: ...: Auth fail`: a client (jsch) leaving because its try failed. */
+  | 'auth-fail-disconnect'
   | 'login-timeout'
   | 'no-identification'
   | 'kex-identification'
@@ -63,4 +68,6 @@ export interface AuthEvent {
   readonly pid?: number | undefined;
   /** The syslog host field, when the line has one. */
   readonly host?: string | undefined;
+  /** Read from rsyslog's `message repeated N times: [ ... ]`, which fail2ban's sshd filter does not read. */
+  readonly repeated?: boolean | undefined;
 }

@@ -19,6 +19,8 @@ export class ConnectionSlots {
   /** Bits of the announcing lines seen since the last `Failed` line (connection-tracker.ts, ANNOUNCE_BIT). */
   pending = new Int32Array(0);
   success = new Uint8Array(0);
+  /** 1 once fail2ban's filter has read two names in the connection (connection-tracker.ts, FAIL2BAN_CLOSE). */
+  twoNames = new Uint8Array(0);
   /** Its place in the ring of ended connections, -1 while open. */
   endedSlot = new Int32Array(0);
   /** The port of its ending line, -1 for none (ports are parsed from digits). */
@@ -87,6 +89,7 @@ export class ConnectionSlots {
     this.attempts[slot] = 0;
     this.pending[slot] = 0;
     this.success[slot] = 0;
+    this.twoNames[slot] = 0;
     this.addrKind[slot] = NONE;
     this.addrTexts[slot] = undefined;
     this.endedSlot[slot] = -1;
@@ -186,6 +189,7 @@ export class ConnectionSlots {
     this.attempts = grown(this.attempts, capacity);
     this.pending = grown(this.pending, capacity);
     this.success = grown(this.success, capacity);
+    this.twoNames = grown(this.twoNames, capacity);
     this.endedSlot = grown(this.endedSlot, capacity);
     this.endedPort = grown(this.endedPort, capacity);
     this.addrKind = grown(this.addrKind, capacity);

@@ -13,7 +13,7 @@ const PAM_QUERY_BIT = 4;
 const ANNOUNCE_BIT: Partial<Record<string, number>> = {
   'invalid-user': 1,
   'not-allowed': 2,
-  'pam-failure': PAM_QUERY_BIT,
+  'pam-query-failure': PAM_QUERY_BIT,
   'root-refused': 8,
 };
 
@@ -40,6 +40,15 @@ const ONE_FAILURE: Counted = { kind: 'failure', count: 1 };
 const ONE_PROBE: Counted = { kind: 'probe', count: 1 };
 const ONE_SUCCESS: Counted = { kind: 'success', count: 1 };
 const DISCONNECT: Counted = { kind: 'disconnect', count: 0 };
+/**
+ * The pre-auth close of a connection where fail2ban's sshd filter read two names: `nosuchuser` from `Invalid user
+ * nosuchuser` and `illegal user nosuchuser` from sshd's `PAM: Authentication failure for illegal user nosuchuser`
+ * (its expression takes the whole rest). With two names in one connection (its mlfid) that filter counts the line
+ * that ends it, which it otherwise marks NOFAIL (fail2ban 1.0.2, Filter._mergeFailure; checked with fail2ban-regex
+ * on test/parse/fixtures/openssh-9.2-pam-tries.log): a failure line of no attempt, as the `Failed` line after an
+ * `Invalid user` is (fail2ban-count.ts). Only the first such line: fail2ban forgets the connection there.
+ */
+const FAIL2BAN_CLOSE = NO_FAILURE;
 /** `pending` of a connection ended by a line whose second close line counts it (MessageMatch.closedAgain). */
 const COUNT_AT_NEXT_CLOSE = 32;
 
@@ -145,6 +154,8 @@ export class ConnectionTracker {
     }
     switch (match.role) {
       case 'announce': {
+        // fail2ban resolves a host name, so its `PAM:` line names the connection's second name all the same.
+        if (match.reason === 'pam-query-failure' && match.invalidUser) c.twoNames[slot] = 1;
         // A host name (PAM's rhost= or `not allowed` with UseDNS) is never banned, and sshd's `Failed` line for the
         // same try names the address: that line counts the try, or the address would never be charged with it.
         if (!isIp) return NO_FAILURE;
@@ -173,6 +184,9 @@ export class ConnectionTracker {
       }
       case 'close': {
         const counted = this.closed(slot, match);
+        // (A login timeout is no line that filter reads.) A jsch client's `Auth fail` is a failure to it wherever.
+        if (counted === DISCONNECT && c.twoNames[slot] === 1 && match.reason !== 'login-timeout') return FAIL2BAN_CLOSE;
+        if (counted === DISCONNECT && match.reason === 'auth-fail-disconnect') return FAIL2BAN_CLOSE;
         if (!match.closedAgain || counted === DISCONNECT) return counted;
         // Nothing counted for the connection yet: its next close line says what it was.
         c.pending[slot] = COUNT_AT_NEXT_CLOSE;

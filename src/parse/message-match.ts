@@ -44,6 +44,8 @@ export interface MessageMatch {
   readonly triedAuth: boolean;
   /** `message repeated N times`: the inner message stands for N occurrences. */
   readonly repeat: number;
+  /** The message came inside rsyslog's `message repeated N times: [ ... ]` (N may be 1). */
+  readonly repeated: boolean;
   /**
    * For close lines: a second close line of the same connection always follows (`Received disconnect from A port
    * P` is followed by `Disconnected from [authenticating|invalid user U ]A port P`), and says more: whether the
@@ -76,6 +78,7 @@ export function match(
     method,
     triedAuth,
     repeat: 1,
+    repeated: false,
     closedAgain,
     pid: pid === undefined ? undefined : decimal(pid),
   };

@@ -30,7 +30,7 @@ const PAM_MORE =
 // sshd's monitor on a keyboard-interactive try that PAM refused (sshpam_query), on every platform. `Failed
 // keyboard-interactive/pam` follows it for a user that does not exist, or once half of MaxAuthTries have failed.
 const PAM_BSD =
-  /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (?:illegal user |invalid user )?(.*) from (\S+)(?: via \S+)?\s*$/s;
+  /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user |invalid user )?(.*) from (\S+)(?: via \S+)?\s*$/s;
 const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port (\d+) ssh2$/s;
 const DISCONNECTING_TOO_MANY =
   /^Disconnecting (invalid|authenticating) user (.*) (\S+) port (\d+): Too many authentication failures$/s;
@@ -102,7 +102,7 @@ const MAX_REPEAT = 1_000_000;
 function repeated(times: string, inner: string): Classification {
   const match = classifySshdMessage(inner);
   if (match === null || typeof match === 'symbol') return match;
-  return { ...match, repeat: Math.min(MAX_REPEAT, Math.max(1, Number(times))) };
+  return { ...match, repeat: Math.min(MAX_REPEAT, Math.max(1, Number(times))), repeated: true };
 }
 
 /** Classifies one sshd message (header, `error: ` prefix and ` [preauth]` suffix already removed). */
@@ -183,9 +183,11 @@ export function classifyMessage(message: string): Classification {
 // log (a publickey offer): that line counts the connection, unless this one says a try was made.
 function receivedDisconnect(addr: string, port: string | undefined, code: string, text: string): MessageMatch {
   const tried = code === '14' || /auth fail/i.test(text);
+  // The form fail2ban's sshd filter counts as a failure (its own reason so that fail2ban-count.ts can say so).
+  const authFail = code === '3' && /: Auth fail$/.test(text);
   return match(
     'close',
-    'disconnected-preauth',
+    authFail ? 'auth-fail-disconnect' : 'disconnected-preauth',
     addr,
     port,
     undefined,
@@ -204,7 +206,7 @@ function classifyRare(message: string): Classification {
   m = PAM_MORE.exec(message);
   if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
   m = PAM_BSD.exec(message);
-  if (m) return match('announce', 'pam-failure', m[2], undefined, m[1]);
+  if (m) return match('announce', 'pam-query-failure', m[3], undefined, m[2], m[1] !== undefined);
   m = MAX_ATTEMPTS.exec(message);
   if (m) return match('summary', 'max-attempts', m[3], m[4], m[2], m[1] !== undefined);
   m = TIMEOUT.exec(message);

@@ -110,6 +110,7 @@ export class SshdParser {
       method: match.method,
       pid: header.pid,
       host: header.host,
+      repeated: match.repeated || undefined,
     };
     this.stats.countEvent(counted.kind, counted.count);
     return event;

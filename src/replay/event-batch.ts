@@ -23,6 +23,8 @@ const REASONS: readonly AuthEventReason[] = [
   'accepted',
   'session-opened',
   'session-closed',
+  'pam-query-failure',
+  'auth-fail-disconnect',
 ];
 
 /** KINDS.indexOf(kind), as a switch: a Map lookup per event was ~1% of the parser's thread. */
@@ -86,12 +88,17 @@ function reasonCode(reason: AuthEventReason): number {
       return 19;
     case 'session-closed':
       return 20;
+    case 'pam-query-failure':
+      return 21;
+    case 'auth-fail-disconnect':
+      return 22;
   }
 }
 
 const BANNABLE = 1;
 const HAS_INVALID_USER = 2;
 const INVALID_USER = 4;
+const REPEATED = 8;
 /** Stands for an absent port or pid: both are parsed from digits, so never NaN themselves. */
 const ABSENT = Number.NaN;
 const NO_STRING = -1;
@@ -160,7 +167,8 @@ export class BatchWriter {
     codes[i * 3 + 2] =
       (e.bannable ? BANNABLE : 0) |
       (e.invalidUser === undefined ? 0 : HAS_INVALID_USER) |
-      (e.invalidUser === true ? INVALID_USER : 0);
+      (e.invalidUser === true ? INVALID_USER : 0) |
+      (e.repeated === true ? REPEATED : 0);
   }
 
   /** The batch; its arrays may be longer than its events (`size` says how many there are). */
@@ -210,6 +218,7 @@ export class EventColumns {
     method: undefined,
     pid: undefined,
     host: undefined,
+    repeated: undefined,
   };
 
   constructor(private readonly batch: EventBatch) {}
@@ -238,6 +247,7 @@ export class EventColumns {
     e.method = stringAt(strings, refs[i * 4 + 2]!);
     e.pid = Number.isNaN(pid) ? undefined : pid;
     e.host = stringAt(strings, refs[i * 4 + 3]!);
+    e.repeated = (flags & REPEATED) === 0 ? undefined : true;
     return e;
   }
 }

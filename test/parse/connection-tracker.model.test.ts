@@ -21,7 +21,7 @@ interface Conn {
 const BIT: Partial<Record<string, number>> = {
   'invalid-user': 1,
   'not-allowed': 2,
-  'pam-failure': 4,
+  'pam-query-failure': 4,
   'root-refused': 8,
 };
 
@@ -171,6 +171,7 @@ const line: fc.Arbitrary<Line> = fc.record({
   reason: fc.constantFrom(
     'invalid-user',
     'pam-failure',
+    'pam-query-failure',
     'failed-password',
     'failed-keyboard-interactive',
     'closed-preauth',
@@ -194,6 +195,7 @@ function matchOf(l: Line): MessageMatch {
     method: undefined,
     triedAuth,
     repeat,
+    repeated: repeat > 1,
     closedAgain,
     pid: undefined,
   };

@@ -20,6 +20,8 @@ const reasonSet: Record<AuthEventReason, true> = {
   'invalid-user': true,
   'not-allowed': true,
   'pam-failure': true,
+  'pam-query-failure': true,
+  'auth-fail-disconnect': true,
   'max-attempts': true,
   'root-refused': true,
   'closed-preauth': true,
@@ -53,6 +55,8 @@ const event: fc.Arbitrary<AuthEvent> = fc
     method: maybe(fc.constantFrom('password', 'publickey', 'keyboard-interactive/pam')),
     pid: maybe(fc.nat(4_194_304)),
     host: maybe(fc.domain()),
+    // The parser writes true or nothing.
+    repeated: fc.constantFrom(true, undefined),
   })
   .map((e) => ({ ...e }));
 
