@@ -13,8 +13,8 @@ export interface CampaignMatch {
   readonly namesAloneHeld?: boolean;
   /**
    * The source logged in successfully within success_memory before (IPv6: its /64): 'protected', alerted but never
-   * banned, or 'overridden' when the evidence is overwhelming (override_signals and override_attempts), and a ban
-   * then says `protection=overridden`. Absent: not protected.
+   * banned, or 'overridden' when the evidence is overwhelming (override_signals and override_attempts) or, for a
+   * member, always (its membership decides), and a ban then says `protection=overridden`. Absent: not protected.
    */
   readonly protection?: 'protected' | 'overridden';
 }

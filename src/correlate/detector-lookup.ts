@@ -39,10 +39,17 @@ export class DetectorLookup implements CampaignLookup {
 
   constructor(private readonly detector: CampaignDetector) {}
 
+  /**
+   * A member is judged as its membership was decided (docs/audit.md). An address that logged in within
+   * success_memory before this login (IPv6: its /64) is protected, so a ban for this login overrides that, and its
+   * line says so as the campaign's bans do (found in review: it never did).
+   */
   memberOf(ip: string, time: number): CampaignMatch | null {
     const source = this.detector.sources.get(ip);
     const c = this.detector.book.memberOf(ip, source) ?? this.endedMemberOf(ip, source, time);
-    return c ? asMatch(c, fingerprintText(c)) : null;
+    if (!c) return null;
+    const match = asMatch(c, fingerprintText(c));
+    return this.detector.successes.protects(ip, time - 1) ? { ...match, protection: 'overridden' } : match;
   }
 
   /**

@@ -41,6 +41,7 @@ export class EvidenceIntake {
     // attempt (count 0) but is a failure to fail2ban.
     const failures = fail2banFailures(e);
     if (e.count > 0) {
+      if (!unprotected) this.noteSuccess(s, now);
       s.attempts += e.count;
       if (e.invalidUser === true) s.unknown += e.count;
       s.events++;
@@ -72,6 +73,14 @@ export class EvidenceIntake {
     // After the names, a second of which ends predictability. A line repeating a counted attempt is no new visit.
     if (e.count > 0) this.predictable.observe(s, now, connectionKey(e.pid, e.port));
     else this.predictable.observeNames(s);
+  }
+
+  /**
+   * Before a failure of a protected source is counted: if the success that protects it came after its last attempt
+   * (a login from another address of its IPv6 /64, which its record did not see), the override counts from here.
+   */
+  private noteSuccess(s: SourceState, now: number): void {
+    if (this.successes.protectedSince(s.ip, now) > s.lastTime()) s.attemptsAtSuccess = s.attempts;
   }
 
   /** A probe from `s` (a connection that ended before any attempt); as observeFailure for `rejudge`. */

@@ -85,6 +85,17 @@ export function protection(
   override: { readonly signals: number; readonly attempts: number },
 ): Protection {
   if (!successes.protects(source.ip, now)) return 'none';
-  const since = source.attempts - source.attemptsAtSuccess;
+  const since = attemptsSince(source, successes.protectedSince(source.ip, now));
   return signals >= override.signals && since >= override.attempts ? 'overridden' : 'protected';
+}
+
+/**
+ * The source's failed attempts since the success at `at` that protects it (SuccessHistory.protectedSince). Its own
+ * login sets attemptsAtSuccess at once; a login from another address of its IPv6 /64 cannot reach its record, so
+ * the record notes it at its first failure after that login (EvidenceIntake.noteSuccess), and until then, a success
+ * after its last attempt, it has none since. Counted from its first failure ever, a privacy address whose /64 had
+ * just logged in was banned on failures from before that login (found in review).
+ */
+export function attemptsSince(source: SourceState, at: number): number {
+  return at > source.lastTime() ? 0 : source.attempts - source.attemptsAtSuccess;
 }

@@ -19,7 +19,8 @@
  *   them (fail2ban-count.ts), windows with failures, most in one (persistence);
  * - rhythm: rhythm bucket indexed under (-1 none); lifetime: last connection lifetime from the socket samples
  *   (ms, -1 none); surgeMinute: minute last counted by the surge test (-1 none);
- * - attemptsAtSuccess: attempts when the source last logged in (an override of the protection counts after);
+ * - attemptsAtSuccess: attempts when the source last logged in, or when it first failed after a login from its IPv6
+ *   /64 (an override of the protection counts after: never-ban.ts, attemptsSince);
  * - bannedAt: last ban of this member (-1 never); learned: signals (bitmask by SIGNALS index) it taught its campaign;
  * - slipped: 1 when it tried a name one slip from a real user's (a user mistyping their own name reads so);
  * - visit, visitConn: start of its latest visit (a connection: a probe, or the first attempt of a connection; -1

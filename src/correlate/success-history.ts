@@ -67,6 +67,17 @@ export class SuccessHistory {
     return this.answer;
   }
 
+  /**
+   * When the latest success that protects `ip` came (its own, or for IPv6 its /64's), within memory before `now`;
+   * -1 when none does. Failures after it are what an override counts (never-ban.ts, attemptsSince).
+   */
+  protectedSince(ip: string, now: number): number {
+    const own = this.lastSuccess(ip, now);
+    if (addressFamily(ip) !== 6) return own;
+    const t = this.blocks.get(neighbourKey(ip));
+    return t !== undefined && t <= now && t >= now - this.memory ? Math.max(own, t) : own;
+  }
+
   blockHasSuccess(prefix: BlockKey, now: number): boolean {
     const t = this.blocks.get(prefix);
     return t !== undefined && t <= now && t >= now - this.memory;

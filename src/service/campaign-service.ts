@@ -42,6 +42,12 @@ export interface CampaignServiceOptions {
 const TICK_MS = 1000;
 const STATUS_EVERY_MS = 5000;
 /**
+ * How far behind the wall clock the core's clock is kept when no line moves it: a line stamped before then has had
+ * that long to reach the file or journalctl (rsyslog's queue, journalctl waking up), and a classic syslog stamp is
+ * cut to the second, so a login made just before a hold's end is read before the hold is judged.
+ */
+const LINE_DELAY_MS = 2000;
+/**
  * How long after start the verdicts written past the last save are kept to drop their repeats. The lines read
  * again after a crash come at once from files, but a journalctl resuming after its cursor may take seconds: the
  * first periodic save (state_interval) came too early for it.
@@ -239,10 +245,15 @@ export class CampaignService {
   }
 
   private tick(): void {
-    if (!this.pipeline || !this.writer) return;
+    if (!this.pipeline || !this.writer || !this.sources) return;
     try {
       this.writer.check();
-      this.pipeline.advance(Date.now());
+      // The wall clock ends held bans (held-joins.ts) and campaigns, but only once the lines written before it are
+      // read: a hold waits for a login, and ended on the clock while the follower was still behind a burst, it banned
+      // the colleague whose login sat unread in the file (found in review). Behind, the lines' own times move the
+      // core; caught up, the clock does, LINE_DELAY_MS late for lines still on their way.
+      const now = Date.now();
+      if (this.sources.caughtUp(now)) this.pipeline.advance(now - LINE_DELAY_MS);
     } catch (error) {
       // A fault in the core must not take the service down: the next tick tries again, and the operator is told.
       this.options.log.error({ event: LOG_EVENTS.tickFailed, err: (error as Error).stack ?? String(error) });

@@ -12,6 +12,9 @@ import type { ServiceSettings } from './service-settings.js';
 import type { ServiceState } from './state-store.js';
 import { Supervisor } from './supervisor.js';
 
+/** How long journalctl must have sent nothing before the entries written so far count as read. */
+const JOURNAL_QUIET_MS = 1000;
+
 /** Which input `source = auto` picks: a file when one of the auth_log paths exists, else the journal. */
 export function chooseInput(settings: ServiceSettings): 'file' | 'journal' {
   if (settings.source !== 'auto') return settings.source;
@@ -134,6 +137,19 @@ export class ServiceSources {
 
   journalCursor(): string | null {
     return this.journal?.current?.cursor ?? this.savedJournalCursor;
+  }
+
+  /**
+   * Whether every line written so far has been read, as far as can be known: each file is read to its end now (one
+   * look each, which stops on its byte budget behind a burst), and journalctl, which may hold entries it has not sent
+   * yet, has sent nothing for JOURNAL_QUIET_MS.
+   */
+  caughtUp(now: number): boolean {
+    let all = true;
+    for (const supervisor of this.files) if (supervisor.current && !supervisor.current.catchUp()) all = false;
+    const journal = this.journal?.current;
+    if (journal && !journal.quiet(now, JOURNAL_QUIET_MS)) all = false;
+    return all;
   }
 
   /** Reads everything the files hold now (tests settle with it). */

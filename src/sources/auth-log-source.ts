@@ -82,9 +82,20 @@ export class AuthLogSource implements Source {
 
   /** Reads everything there is now (tests and shutdown use it to settle). */
   drainNow(): void {
-    while (!this.stopped && !this.failed && this.file.poll()) {
-      // poll() returned true: more to read right away.
+    while (this.readSome()) {
+      // readSome() returned true: more to read right away.
     }
+  }
+
+  /**
+   * Looks once now; true when it read to the end of what the file holds (or cannot read it: waiting, stopped,
+   * failed), false when it stopped on its byte budget with more to read. The service asks before it lets the wall
+   * clock end anything (campaign-service.ts): a line already written must be read first.
+   */
+  catchUp(): boolean {
+    if (!this.readSome()) return true;
+    this.schedule();
+    return false;
   }
 
   async stop(): Promise<void> {
@@ -107,12 +118,18 @@ export class AuthLogSource implements Source {
   }
 
   private look(): void {
-    if (this.stopped || this.failed) return;
+    if (this.readSome()) this.schedule();
+  }
+
+  /** One look; true when it stopped on its byte budget. A failure stops the source and is reported (onError). */
+  private readSome(): boolean {
+    if (this.stopped || this.failed) return false;
     try {
-      if (this.file.poll()) this.schedule();
+      return this.file.poll();
     } catch (error) {
       this.failed = error as Error;
       void this.stop().finally(() => this.options.onError(error as Error));
+      return false;
     }
   }
 }

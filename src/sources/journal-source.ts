@@ -90,6 +90,7 @@ export class JournalSource implements Source {
   private stopping = false;
   private delivered = 0;
   private lastDeliveryAt: number | undefined;
+  private lastDataAt = 0;
   private failure: string | null = null;
   private stderrTail = '';
 
@@ -110,6 +111,7 @@ export class JournalSource implements Source {
     let carry = '';
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
+      this.lastDataAt = Date.now();
       const parts = (carry + chunk).split('\n');
       carry = parts.pop() ?? '';
       try {
@@ -137,6 +139,14 @@ export class JournalSource implements Source {
       }
       this.options.onError(new Error(this.failure));
     });
+  }
+
+  /**
+   * Whether journalctl has sent nothing for `quietMs` by `now`. While it streams, entries already in the journal may
+   * still be in its pipe: the service lets the wall clock end nothing until it is quiet (campaign-service.ts).
+   */
+  quiet(now: number, quietMs: number): boolean {
+    return now - this.lastDataAt >= quietMs;
   }
 
   health(): SourceHealth {

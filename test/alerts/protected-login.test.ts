@@ -50,6 +50,27 @@ describe('a login from an address that logged in lately (compromise_action = ban
   it('still alerts on and bans a member that logs in', () => {
     const ips = spread(8);
     const c = core(ips);
-    expect(about(c.onAuthEvent(success(ips[3]!, AT, 'oracle')), ips[3]!)).toEqual(['ALERT', 'BAN']);
+    const verdicts = c.onAuthEvent(success(ips[3]!, AT, 'oracle'));
+    expect(about(verdicts, ips[3]!)).toEqual(['ALERT', 'BAN']);
+    // It had not logged in before: no protection to override.
+    expect(field(verdicts.find((v) => v.verb === 'BAN')!, 'protection')).toBeUndefined();
+  });
+
+  it('says protection=overridden on the ban of a member that had logged in before, as its campaign ban did', () => {
+    // A user's address that logged in, then failed with the campaign until the evidence overrode its protection
+    // (override_signals lowered to the two signals it shows, as in campaign-detector.test.ts), logs in again. Found
+    // in review: the compromise BAN left protection=overridden out, which docs/verdict-line.md promises.
+    const user = '203.0.7.7';
+    const shortBan = { ...THRESHOLDS, campaignBantime: 10 * MIN };
+    const c = createCore({ override_signals: 2 }, shortBan, undefined, { compromise_action: 'ban' });
+    const campaign = rhythmCampaign([...spread(10), user], 40);
+    const before = [success(user, T0 - MIN, 'alice'), ...campaign].flatMap((e) => c.onAuthEvent(e));
+    const banned = before.find((v) => v.verb === 'BAN' && field(v, 'ip') === user)!;
+    expect(field(banned, 'protection')).toBe('overridden');
+    const verdicts = c.onAuthEvent(success(user, campaign.at(-1)!.time + MIN, 'alice'));
+    expect(about(verdicts, user)).toEqual(['ALERT', 'BAN']);
+    const ban = verdicts.find((v) => v.verb === 'BAN')!;
+    expect(field(ban, 'reason')).toBe('compromise+member');
+    expect(field(ban, 'protection')).toBe('overridden');
   });
 });

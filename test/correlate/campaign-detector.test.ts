@@ -218,6 +218,32 @@ describe('campaign detector', () => {
     expect(bansOf(run(strict, rhythmCampaign([...spread(10), user], 40)), user)).toEqual([]);
   });
 
+  it('counts the failures that override a protection from the login of another address of the /64 on', () => {
+    // A laptop on IPv6 privacy addresses: `laptop` fails along with the campaign, protected by logins from another
+    // address of its /64, the second after its 25th failure. The override counts its failures since that login
+    // (docs/detection.md): 15, short of override_attempts (30). Counted from its first failure, it was banned at its
+    // 30th, 5 after the login (found in review).
+    const other = '2001:db8:7:7::99';
+    const laptop = '2001:db8:7:7::7';
+    const events = rhythmCampaign([...spread(10), laptop], 40);
+    const login = events.filter((e) => e.ip === laptop)[24]!.time + 10 * S;
+    const withLogin = [
+      ...events.filter((e) => e.time < login),
+      success(other, login, 'alice'),
+      ...events.filter((e) => e.time >= login),
+    ];
+    const detector = new CampaignDetector({ override_signals: 2 }, SHORT_BAN);
+    detector.onAuthEvent(success(other, T0 - MIN, 'alice'));
+    expect(bansOf(run(detector, withLogin), laptop)).toEqual([]);
+    // Without the second login, its 30th failure since the first overrides the protection.
+    const control = new CampaignDetector({ override_signals: 2 }, SHORT_BAN);
+    control.onAuthEvent(success(other, T0 - MIN, 'alice'));
+    const bans = bansOf(run(control, events), laptop);
+    expect(bans.length).toBeGreaterThan(0);
+    expect(field(bans[0]!, 'protection')).toBe('overridden');
+    expect(Number(field(bans[0]!, 'attempts'))).toBe(30);
+  });
+
   it('never bans, when a campaign opens, a candidate whose /64 logged in while it waited for others', () => {
     // Four sources walk one dictionary: candidates, one short of min_members (5). A privacy address of the first
     // one's /64 then logs in. That candidate no longer counts: the fifth source opens nothing, the sixth opens the

@@ -83,10 +83,22 @@ describe('success protection', () => {
     history.record('203.0.113.5', T0);
     const src = source('203.0.113.5');
     src.attemptsAtSuccess = 2;
+    // Its last attempt came after the success (a success later than it leaves no attempt since: below).
+    src.addTime(T0 + MIN / 2);
     src.attempts = 2 + 29;
     expect(protection(src, 6, T0 + MIN, history, override)).toBe('protected');
     src.attempts = 2 + 30;
     expect(protection(src, 2, T0 + MIN, history, override)).toBe('protected');
     expect(protection(src, 3, T0 + MIN, history, override)).toBe('overridden');
+  });
+
+  it("counts no failure since a login of the IPv6 /64 that came after the source's last attempt", () => {
+    // The record has not seen the login (it came from another address): its attempts are all from before it.
+    const history = new SuccessHistory(7 * 24 * HOUR, 1000);
+    const src = source('2001:db8:4b2:10::7');
+    src.attempts = 40;
+    src.addTime(T0 - MIN);
+    history.record('2001:db8:4b2:10::99', T0);
+    expect(protection(src, 6, T0 + MIN, history, override)).toBe('protected');
   });
 });
