@@ -89,7 +89,7 @@ export class VerdictWriter {
     }
     if (stopped !== null) {
       // Before the owed lines, as within a run (after the rest of a torn line: flush() puts it back whole).
-      this.queue.splice(this.torn === null ? 0 : 1, 0, ...stopped.copies);
+      this.queueFirst(stopped.copies);
       options.log.info({
         event: LOG_EVENTS.verdictLogReopened,
         path: options.path,
@@ -225,21 +225,32 @@ export class VerdictWriter {
     const size = st.size;
     const expected = this.end;
     this.end = size;
-    if (this.torn !== null) {
-      // The line's first part went with the copy, or was cut off: its rest would begin a line fail2ban cannot read.
-      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
-      this.queue[0] = this.torn.whole;
-      this.torn = null;
-    }
+    // The line's first part went with the copy, or was cut off: its rest would begin a line fail2ban cannot read.
+    if (this.torn !== null) this.wholeAgain();
+    const repeated = this.requeueRecent();
+    this.options.log.info({ event: LOG_EVENTS.verdictLogTruncated, path: this.options.path, size, expected, repeated });
+  }
+
+  /** A torn line's rest would begin a line fail2ban cannot read: the whole line is written again instead. */
+  private wholeAgain(): void {
+    this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
+    this.queue[0] = this.torn!.whole;
+    this.torn = null;
+  }
+
+  /** Queues again, before anything not yet written, the BAN lines written lately; returns how many. */
+  private requeueRecent(): number {
     const lines = this.recent.take(this.clock());
-    this.queue.unshift(...lines);
-    this.options.log.info({
-      event: LOG_EVENTS.verdictLogTruncated,
-      path: this.options.path,
-      size,
-      expected,
-      repeated: lines.length,
-    });
+    this.queueFirst(lines);
+    return lines.length;
+  }
+
+  /**
+   * Queues lines before anything not yet written, but after the head if it is the rest of a torn line: flush() puts
+   * the whole line back in its place.
+   */
+  private queueFirst(lines: readonly Buffer[]): void {
+    this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
   }
 
   /**
@@ -247,11 +258,8 @@ export class VerdictWriter {
    * one lately. fail2ban answers one it had read with "already banned"; the audit counts the copy as no verdict.
    */
   private repeatRecent(): void {
-    const lines = this.recent.take(this.clock());
-    if (lines.length === 0) return;
-    // After the head if it is the rest of a torn line: flush() puts the whole line back in its place.
-    this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
-    this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated: lines.length });
+    const repeated = this.requeueRecent();
+    if (repeated > 0) this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated });
   }
 
   /**
@@ -303,18 +311,14 @@ export class VerdictWriter {
       else if (this.fd !== null) this.noticeTruncation();
       const fd = this.fd ?? this.open();
       if (this.torn !== null && (this.torn.ino !== this.ino || this.torn.dev !== this.dev)) {
-        // The file that took the line's first part was rotated away before the rest could follow: its rest would
-        // begin a line here that fail2ban cannot read. That file keeps the part; this one gets the whole line.
-        this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
-        this.queue[0] = this.torn.whole;
-        this.torn = null;
+        // The file that took the line's first part was rotated away before the rest could follow: that file keeps
+        // the part; this one gets the whole line.
+        this.wholeAgain();
       }
       if (this.partLeft !== null) {
         // Ended where it is; a file rotated since keeps its part, and the new one needs nothing.
         if (this.partLeft.ino === this.ino && this.partLeft.dev === this.dev) {
-          if (writeSync(fd, '\n') < 1) {
-            throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
-          }
+          if (writeSync(fd, '\n') < 1) throw shortWrite(this.options.path);
           this.end += 1;
         }
         this.partLeft = null;
@@ -327,7 +331,7 @@ export class VerdictWriter {
         if (n < head.length) {
           this.torn ??= { whole: head, ino: this.ino, dev: this.dev };
           this.queue[0] = head.subarray(n);
-          throw Object.assign(new Error(`short write to ${this.options.path}`), { code: 'ENOSPC' });
+          throw shortWrite(this.options.path);
         }
         this.queue.shift();
         const whole = this.torn?.whole ?? head;
@@ -366,4 +370,9 @@ export class VerdictWriter {
   get blocked(): boolean {
     return this.failing !== null;
   }
+}
+
+/** A write the file took only part of: a full disk, as the errno a failed write would have given. */
+function shortWrite(path: string): Error {
+  return Object.assign(new Error(`short write to ${path}`), { code: 'ENOSPC' });
 }
