@@ -6,26 +6,10 @@ import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
-import { readLines } from '../../src/parse/line-reader.js';
-import { SshdParser } from '../../src/parse/sshd-parser.js';
-import { findScenario } from '../../src/simulate/scenarios.js';
-import { writeScenario } from '../../src/simulate/write-scenario.js';
-import { failure, verdictField as field, MIN, S, success } from './helpers.js';
+import { failure, verdictField as field, MIN, S, scenarioEvents, success } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-held-founders-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The `one-try` scenario's sshd log as the parser reads it: bots trying `admin` once each, during a surge. */
-async function oneTryEvents(): Promise<AuthEvent[]> {
-  const files = await writeScenario(findScenario('one-try')!, join(dir, 'one-try'));
-  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
-  const events: AuthEvent[] = [];
-  for await (const line of readLines(files.authLog)) {
-    const event = parser.parseLine(line);
-    if (event) events.push(event);
-  }
-  return events;
-}
 
 function replay(values: Record<string, unknown>, events: readonly AuthEvent[]): Verdict[] {
   const detector = new CampaignDetector(values, DEBIAN_DEFAULT_THRESHOLDS);
@@ -35,7 +19,7 @@ function replay(values: Record<string, unknown>, events: readonly AuthEvent[]): 
 
 describe('names_alone_hold and the founders of a campaign', () => {
   it('holds the opening ban of a founder whose only evidence is its names: a login within the hold spares it', async () => {
-    const events = await oneTryEvents();
+    const events = await scenarioEvents('one-try', dir);
     // Without the colleague the campaign opens at 10:03:10.462 on its fifth one-try bot. The colleague's wrong try
     // of `admin` (a name the bots spray, no account here) 5 s before makes it the fifth: it opens the campaign.
     const colleague = '203.0.113.50';

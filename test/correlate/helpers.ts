@@ -1,8 +1,13 @@
+import { join } from 'node:path';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../src/core/fail2ban-thresholds.js';
 import type { SocketSample } from '../../src/core/socket.js';
 import type { Verdict, VerdictValue } from '../../src/core/verdict.js';
 import { newSource, type SourceState } from '../../src/correlate/source-state.js';
+import { readLines } from '../../src/parse/line-reader.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { findScenario } from '../../src/simulate/scenarios.js';
+import { writeScenario } from '../../src/simulate/write-scenario.js';
 
 export const T0 = Date.UTC(2026, 1, 16, 9);
 export const S = 1000;
@@ -73,4 +78,16 @@ export function rhythmCampaign(ips: readonly string[] = spread(8), rounds = 3): 
     for (let k = 0; k < rounds; k++) events.push(failure(ip, T0 + i * 40 * S + k * 167 * S, SPRAYED[(i + k) % 5]!));
   });
   return events.sort((a, b) => a.time - b.time);
+}
+
+/** A simulator scenario's sshd log, written under `dir` and read back through the parser as replay reads it. */
+export async function scenarioEvents(name: string, dir: string): Promise<AuthEvent[]> {
+  const files = await writeScenario(findScenario(name)!, join(dir, name));
+  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
+  const events: AuthEvent[] = [];
+  for await (const line of readLines(files.authLog)) {
+    const event = parser.parseLine(line);
+    if (event) events.push(event);
+  }
+  return events;
 }

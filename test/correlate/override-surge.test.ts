@@ -6,26 +6,10 @@ import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { CampaignDetector } from '../../src/correlate/campaign-detector.js';
-import { readLines } from '../../src/parse/line-reader.js';
-import { SshdParser } from '../../src/parse/sshd-parser.js';
-import { findScenario } from '../../src/simulate/scenarios.js';
-import { writeScenario } from '../../src/simulate/write-scenario.js';
-import { failure, verdictField as field, MIN, success } from './helpers.js';
+import { failure, verdictField as field, MIN, scenarioEvents, success } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-override-surge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The `waves` scenario's sshd log as the parser reads it: a campaign tied by its dictionary and the surge. */
-async function wavesEvents(): Promise<AuthEvent[]> {
-  const files = await writeScenario(findScenario('waves')!, join(dir, 'waves'));
-  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
-  const events: AuthEvent[] = [];
-  for await (const line of readLines(files.authLog)) {
-    const event = parser.parseLine(line);
-    if (event) events.push(event);
-  }
-  return events;
-}
 
 describe('the override of a recent success', () => {
   it('does not count the site-wide surge among the signals that override it', async () => {
@@ -33,7 +17,7 @@ describe('the override of a recent success', () => {
     // here, through the whole campaign: 30 failures since the login soon. Its names tie it to the campaign (only
     // names that do not exist here) and the surge is on: two of the campaign's signals, but the surge is the
     // site's, not the source's. With override_signals = 2, only a second signal of its own may override.
-    const waves = await wavesEvents();
+    const waves = await scenarioEvents('waves', dir);
     const start = waves[0]!.time;
     const user = '203.0.113.50';
     const own: AuthEvent[] = [success(user, start + MIN, 'alice')];
