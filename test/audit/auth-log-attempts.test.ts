@@ -2,6 +2,7 @@ import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { corpusFile } from '../helpers/corpora.js';
 import {
   ban,
   campaignVerdict,
@@ -13,7 +14,7 @@ import {
 } from './log-writers.js';
 
 /** Real sshd lines (Loghub's OpenSSH_2k, read in place: ../shared/corpora/README.md). */
-const CORPUS = new URL('../../../shared/corpora/loghub-openssh-2k.log', import.meta.url);
+const CORPUS = corpusFile('loghub-openssh-2k.log');
 
 const dir = tempDir('auth-attempts');
 let cli = '';

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fail2banFailures } from '../../src/correlate/fail2ban-count.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { corpusFile } from '../helpers/corpora.js';
 
 const FAIL2BAN_REGEX = '/usr/bin/fail2ban-regex';
 const dir = mkdtempSync(join(tmpdir(), 'f2b-count-'));
@@ -163,7 +164,7 @@ describe("fail2ban's count of a real sshd 9.2's log", () => {
   }, 60_000);
 
   it("agrees with fail2ban-regex on Loghub's 2,000 real lines but for what docs/detection.md lists", async () => {
-    const log = fileURLToPath(new URL('../../../shared/corpora/loghub-openssh-2k.log', import.meta.url));
+    const log = corpusFile('loghub-openssh-2k.log');
     const ours = ourCounts(log);
     const theirs = await fail2banCounts(log);
     const apart = [...new Set([...ours.keys(), ...theirs.keys()])]

@@ -1,16 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { corpusFile } from '../helpers/corpora.js';
 
 // Real sshd log from the Loghub collection (https://github.com/logpai/loghub), read in place from the shared corpora
 // directory next to the project (../shared/corpora), or where F2B_CORPORA says; never copied into the project.
-const CANDIDATES = [
-  process.env['F2B_CORPORA'],
-  fileURLToPath(new URL('../../../shared/corpora', import.meta.url)),
-  '/work/shared/corpora',
-].filter((dir): dir is string => dir !== undefined && existsSync(`${dir}/loghub-openssh-2k.log`));
-const CORPUS = `${CANDIDATES[0] ?? 'the shared corpora directory (set F2B_CORPORA)'}/loghub-openssh-2k.log`;
+const CORPUS = corpusFile('loghub-openssh-2k.log');
 const ADDRESS = /(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])/g;
 
 describe('Loghub OpenSSH 2k corpus', () => {
