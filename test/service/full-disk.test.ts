@@ -6,11 +6,9 @@ import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js
 import { createCore } from '../../src/correlate/create-core.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { verdictKey } from '../../src/service/verdict-dedupe.js';
-import { waves } from '../../src/simulate/attack-shapes.js';
-import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
-import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import {
+  campaignLines,
   runService,
   type ServiceProcess,
   serviceLog,
@@ -48,17 +46,6 @@ afterAll(async () => {
   t.cleanup();
 });
 
-/** The campaign's lines, log time starting 10 minutes ahead of the wall clock (so advance(now) never ends it). */
-function campaignLines(): string[] {
-  const b = new ScenarioBuilder(20261124);
-  waves(b, Date.now() + 10 * 60_000);
-  return b
-    .sessions()
-    .flatMap((s) => sessionLines(s))
-    .sort((x, y) => x.time - y.time)
-    .map((l) => l.text);
-}
-
 function oracle(lines: readonly string[]): string[] {
   const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
   const parser = new SshdParser({ referenceTime: Date.now() });
@@ -95,7 +82,7 @@ const args = () => [
 
 describe('live service on a disk that fills up', () => {
   it('killed with -9 while the disk is full, then started once it has room: every verdict written once', async () => {
-    const lines = campaignLines();
+    const lines = campaignLines(20261124);
     const n = lines.length;
     const fd = openSync(log, 'a');
     let next = 0;

@@ -8,6 +8,9 @@ import { createCore } from '../../src/correlate/create-core.js';
 import type { CoreFactory } from '../../src/service/campaign-service.js';
 import { createLogger, type Logger } from '../../src/service/logger.js';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
+import { waves } from '../../src/simulate/attack-shapes.js';
+import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
+import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { type ParsedVerdictLine, parseVerdictLine } from '../../src/verdict/verdict-line.js';
 
 /** A logger whose JSON lines the test can read back. */
@@ -152,4 +155,18 @@ export function serviceLog(out: string): Record<string, unknown>[] {
   return readLines(out)
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * A `waves` campaign's sshd lines, in time order, log time starting 10 minutes ahead of the wall clock (so the
+ * service's advance(now) never ends it); `seed` picks the campaign.
+ */
+export function campaignLines(seed: number): string[] {
+  const b = new ScenarioBuilder(seed);
+  waves(b, Date.now() + 10 * 60_000);
+  return b
+    .sessions()
+    .flatMap((s) => sessionLines(s))
+    .sort((x, y) => x.time - y.time)
+    .map((l) => l.text);
 }

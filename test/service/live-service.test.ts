@@ -5,11 +5,9 @@ import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js
 import { createCore } from '../../src/correlate/create-core.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { verdictKey } from '../../src/service/verdict-dedupe.js';
-import { waves } from '../../src/simulate/attack-shapes.js';
-import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
-import { sessionLines } from '../../src/simulate/sshd-lines.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import {
+  campaignLines,
   runService,
   type ServiceProcess,
   serviceFiles,
@@ -34,17 +32,6 @@ const dir = t.dir;
 const log = join(dir, 'log', 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
 let bundle = '';
-
-/** The campaign's lines, log time starting 10 minutes ahead of the wall clock (so advance(now) never ends it). */
-function campaignLines(): string[] {
-  const b = new ScenarioBuilder(20261122);
-  waves(b, Date.now() + 10 * 60_000);
-  return b
-    .sessions()
-    .flatMap((s) => sessionLines(s))
-    .sort((x, y) => x.time - y.time)
-    .map((l) => l.text);
-}
 
 /** What one pass of the core makes of the lines; the parser starts afresh at `restartAt`, as the service's does. */
 function oracle(lines: readonly string[], restartAt: number): string[] {
@@ -88,7 +75,7 @@ beforeAll(async () => {
 
 describe('live service: real-time campaign, rotation, clean restart, kill -9', () => {
   it('writes each verdict exactly once, the same as one uninterrupted pass', async () => {
-    const lines = campaignLines();
+    const lines = campaignLines(20261122);
     const n = lines.length;
     let fd = openSync(log, 'a');
     let next = 0;
