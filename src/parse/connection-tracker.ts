@@ -56,8 +56,14 @@ function failures(count: number): Counted {
   return count === 0 ? NO_FAILURE : count === 1 ? ONE_FAILURE : { kind: 'failure', count };
 }
 
-/** [key, attempts, pending bits, success, address]: compact, and plain JSON (the address is missing in old ones). */
-export type ConnectionSnapshot = ReadonlyArray<readonly [string, number, number, boolean, (string | null)?]>;
+/**
+ * [key, attempts, pending bits, success, address, two names]: compact, and plain JSON. The address is missing in old
+ * ones; the two-names mark (FAIL2BAN_CLOSE) is written only when set, and was not written before 2026-11-24: a
+ * restart between a connection's `PAM:` line and its close lost the one failure fail2ban counts there.
+ */
+export type ConnectionSnapshot = ReadonlyArray<
+  readonly [string, number, number, boolean, (string | null)?, (boolean | undefined)?]
+>;
 
 /**
  * Turns message roles into event kinds and attempt counts, so each authentication attempt is counted once even
@@ -86,7 +92,7 @@ export class ConnectionTracker {
     this.slots = new ConnectionSlots(this.max, limits.ended);
     for (const entry of snapshot) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
-      const [text, attempts, pending, success, addr] = entry;
+      const [text, attempts, pending, success, addr, twoNames] = entry;
       const key = this.keys.parse(text);
       let slot = this.keys.find(key);
       if (slot < 0) {
@@ -95,16 +101,24 @@ export class ConnectionTracker {
       }
       this.slots.restore(slot, Number(attempts) || 0, Number(pending) || 0, success === true);
       if (typeof addr === 'string') this.slots.setAddr(slot, addr, dottedQuadNumber(addr));
+      if (twoNames === true) this.slots.twoNames[slot] = 1;
     }
   }
 
   /** The connections still open, so a restart keeps pairing their lines (an attempt is not counted twice). */
   snapshot(): ConnectionSnapshot {
-    const out: Array<readonly [string, number, number, boolean, string | null]> = [];
+    const out: Array<ConnectionSnapshot[number]> = [];
     const c = this.slots;
     for (const slot of c.inOrder()) {
       if (c.endedSlot[slot]! >= 0) continue;
-      out.push([this.keys.text(slot), c.attempts[slot]!, c.pending[slot]!, c.success[slot] === 1, c.addrText(slot)]);
+      const entry = [
+        this.keys.text(slot),
+        c.attempts[slot]!,
+        c.pending[slot]!,
+        c.success[slot] === 1,
+        c.addrText(slot),
+      ] as const;
+      out.push(c.twoNames[slot] === 1 ? [...entry, true] : entry);
     }
     return out;
   }

@@ -118,11 +118,16 @@ async function fail2banCounts(log: string): Promise<Map<string, number>> {
   return counts;
 }
 
-/** Our model's count per address, the log read in order by one parser. */
-function ourCounts(log: string): Map<string, number> {
-  const parser = new SshdParser({ referenceTime: Date.UTC(2026, 10, 30) });
+/**
+ * Our model's count per address, the log read in order by one parser; with `restartEachLine`, by a new parser
+ * resumed from the last one's snapshot (through JSON, as the service's state file has it) before every line.
+ */
+function ourCounts(log: string, restartEachLine = false): Map<string, number> {
+  const referenceTime = Date.UTC(2026, 10, 30);
+  let parser = new SshdParser({ referenceTime });
   const counts = new Map<string, number>();
   for (const line of readFileSync(log, 'utf8').split('\n')) {
+    if (restartEachLine) parser = new SshdParser({ referenceTime }, JSON.parse(JSON.stringify(parser.snapshot())));
     const event = line === '' ? null : parser.parseLine(line);
     if (event) counts.set(event.ip, (counts.get(event.ip) ?? 0) + fail2banFailures(event));
   }
@@ -150,6 +155,14 @@ describe("fail2ban's count of a real sshd 9.2's log", () => {
     expect((await fail2banCounts(log)).get('127.0.0.1')).toBe(17);
     expect(ourCounts(log).get('127.0.0.1')).toBe(17);
   }, 60_000);
+
+  it.each(['openssh-9.2-pam-tries.log', 'openssh-9.2-login.log', 'openssh-9.2-usedns-pam-tries.log'])(
+    'counts %s the same with a restart before every line',
+    (name) => {
+      const log = fixture(name);
+      expect(ourCounts(log, true)).toEqual(ourCounts(log));
+    },
+  );
 
   it('counts the same lines with UseDNS, the `PAM:` lines on the host name they give (which fail2ban resolves)', async () => {
     const log = fixture('openssh-9.2-usedns-pam-tries.log');
