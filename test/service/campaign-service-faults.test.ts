@@ -18,6 +18,11 @@ afterEach(async () => {
 });
 
 const POISON = '203.0.113.66';
+/**
+ * A wait for a few dozen entries through the fake journalctl: seconds on a quiet machine, but a CI run beside other
+ * test suites (load ~12) once took longer than 10 s to start node and journalctl.
+ */
+const LOADED_WAIT_MS = 30_000;
 
 /** The real core, except that it throws on one address (a core fault on one attacker's line). */
 function faultyCore(events: AuthEvent[]): CoreFactory {
@@ -226,51 +231,61 @@ describe('CampaignService faults', () => {
 
   // Found in review: after a kill -9, a journalctl slower to resume after its cursor than state_interval delivered the
   // entries read again after the verdicts written past the last save had been forgotten: they were written twice.
-  it('drops the repeats of a crash even when the journal gives back its entries later than state_interval', async () => {
-    const { t, journal } = journalDir('svc-slow-journal');
-    const slow = join(t.dir, 'slow-journalctl');
-    writeFileSync(slow, `#!/bin/sh\nsleep "\${F2B_TEST_JOURNAL_DELAY:-0}"\nexec "${FAKE}" "$@"\n`);
-    chmodSync(slow, 0o755);
-    const config = parseConfigText(
-      serviceLines(t.dir, ['source = journal', `journalctl = ${slow}`, 'state_interval = 100ms']),
-      'test',
-    );
-    const make = () =>
-      new CampaignService({
-        config,
-        settings: resolveSettings(config),
-        createCore: serviceCore,
-        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-        log: memoryLogger('info').log,
+  it(
+    'drops the repeats of a crash even when the journal gives back its entries later than state_interval',
+    async () => {
+      const { t, journal } = journalDir('svc-slow-journal');
+      const slow = join(t.dir, 'slow-journalctl');
+      writeFileSync(slow, `#!/bin/sh\nsleep "\${F2B_TEST_JOURNAL_DELAY:-0}"\nexec "${FAKE}" "$@"\n`);
+      chmodSync(slow, 0o755);
+      const config = parseConfigText(
+        serviceLines(t.dir, ['source = journal', `journalctl = ${slow}`, 'state_interval = 100ms']),
+        'test',
+      );
+      const make = () =>
+        new CampaignService({
+          config,
+          settings: resolveSettings(config),
+          createCore: serviceCore,
+          readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+          log: memoryLogger('info').log,
+        });
+      const attack = Array.from({ length: 40 }, (_, i) =>
+        journalEntry(
+          `s=slow;i=${i}`,
+          `Invalid user admin${i % 3} from 198.51.100.${10 + i} port ${40_000 + i}`,
+          4000 + i,
+        ),
+      );
+      const verdicts = join(t.dir, 'verdicts.log');
+      const first = make();
+      let firstStopped = false;
+      cleanups.push(() => (firstStopped ? undefined : first.stop()));
+      await first.start();
+      appendFileSync(journal, attack.slice(0, 20).join(''));
+      await waitFor(() => verdictLineKeys(verdicts).length > 0, LOADED_WAIT_MS, 'the first verdicts');
+      first.settle();
+      const saved = readFileSync(join(t.dir, 'state', 'state.json'));
+      appendFileSync(journal, attack.slice(20).join(''));
+      await waitFor(() => first.status()?.lines.read === 40, LOADED_WAIT_MS, 'the rest of the attack');
+      const once = verdictLineKeys(verdicts);
+      firstStopped = true;
+      await first.stop();
+      // As a kill -9 right after that save leaves it, then a restart whose journalctl takes 1.5 s to resume.
+      writeFileSync(join(t.dir, 'state', 'state.json'), saved);
+      process.env['F2B_TEST_JOURNAL_DELAY'] = '1.5';
+      cleanups.push(() => {
+        delete process.env['F2B_TEST_JOURNAL_DELAY'];
       });
-    const attack = Array.from({ length: 40 }, (_, i) =>
-      journalEntry(
-        `s=slow;i=${i}`,
-        `Invalid user admin${i % 3} from 198.51.100.${10 + i} port ${40_000 + i}`,
-        4000 + i,
-      ),
-    );
-    const verdicts = join(t.dir, 'verdicts.log');
-    const first = make();
-    await first.start();
-    appendFileSync(journal, attack.slice(0, 20).join(''));
-    await waitFor(() => verdictLineKeys(verdicts).length > 0, 10_000, 'the first verdicts');
-    first.settle();
-    const saved = readFileSync(join(t.dir, 'state', 'state.json'));
-    appendFileSync(journal, attack.slice(20).join(''));
-    await waitFor(() => first.status()?.lines.read === 40, 10_000, 'the rest of the attack');
-    const once = verdictLineKeys(verdicts);
-    await first.stop();
-    // As a kill -9 right after that save leaves it, then a restart whose journalctl takes 1.5 s to resume.
-    writeFileSync(join(t.dir, 'state', 'state.json'), saved);
-    process.env['F2B_TEST_JOURNAL_DELAY'] = '1.5';
-    const second = make();
-    await second.start();
-    cleanups.push(() => second.stop());
-    await waitFor(() => second.status()?.lines.read === 20, 10_000, 'the entries after the saved cursor');
-    await sleep(300);
-    delete process.env['F2B_TEST_JOURNAL_DELAY'];
-    expect(once.length).toBeGreaterThan(0);
-    expect(verdictLineKeys(verdicts)).toEqual(once);
-  }, 30_000);
+      const second = make();
+      await second.start();
+      cleanups.push(() => second.stop());
+      await waitFor(() => second.status()?.lines.read === 20, LOADED_WAIT_MS, 'the entries after the saved cursor');
+      await sleep(300);
+      delete process.env['F2B_TEST_JOURNAL_DELAY'];
+      expect(once.length).toBeGreaterThan(0);
+      expect(verdictLineKeys(verdicts)).toEqual(once);
+    },
+    4 * LOADED_WAIT_MS,
+  );
 });
