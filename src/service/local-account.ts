@@ -28,6 +28,19 @@ export function lookupAccount(name: string, etc = '/etc'): Account | null {
   }
 }
 
+/** The ids of those of the local groups `names` that exist (from /etc/group). */
+export function groupIds(names: readonly string[], etc = '/etc'): number[] {
+  try {
+    return readFileSync(`${etc}/group`, 'utf8')
+      .split('\n')
+      .map((line) => line.split(':'))
+      .filter((fields) => names.includes(fields[0] ?? '') && fields[2] !== undefined)
+      .map((fields) => Number(fields[2]));
+  } catch {
+    return [];
+  }
+}
+
 /** Whether the mode bits (r=4, w=2, x=1) are the account's on a file of `stat`, as owner, group or other. No ACLs. */
 export function modeAllows(stat: Pick<Stats, 'mode' | 'uid' | 'gid'>, account: Account, bits: number): boolean {
   const shift = Number(stat.uid) === account.uid ? 6 : account.gids.includes(Number(stat.gid)) ? 3 : 0;

@@ -58,7 +58,17 @@ const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: t
 export function journalArgs(
   options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since' | 'machineId'>,
 ): string[] {
-  const args = ['--follow', '--output=json', '--no-pager'];
+  const args = ['--follow', ...journalFilterArgs(options)];
+  if (options.cursor !== null) args.push(`--after-cursor=${options.cursor}`);
+  else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
+  else if (options.startAt === 'end') args.push('--lines=0');
+  else args.push('--no-tail');
+  return args;
+}
+
+/** JSON output of sshd's entries only, as the follower reads them (`check` asks whether there are any). */
+export function journalFilterArgs(options: Pick<JournalSourceOptions, 'identifiers' | 'machineId'>): string[] {
+  const args = ['--output=json', '--no-pager'];
   // `--follow` reads the current boot only (systemd >= 250), by the boot id journalctl reads in /proc. In a
   // container (systemd-nspawn), the unit's sandbox (ProtectKernelTunables, ProtectProc...) mounts a /proc of its
   // own, which shows the host's boot id, not the container's that journald stamps: journalctl then followed nothing,
@@ -70,10 +80,6 @@ export function journalArgs(
   // leaves newlines in: journald then splits a username into entries of their own, and one of them can be a whole
   // `Failed password ... from <anyone>` line. Such entries come with _TRANSPORT=stdout; they are not read.
   args.push(`_TRANSPORT=${SSHD_TRANSPORT}`);
-  if (options.cursor !== null) args.push(`--after-cursor=${options.cursor}`);
-  else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
-  else if (options.startAt === 'end') args.push('--lines=0');
-  else args.push('--no-tail');
   return args;
 }
 

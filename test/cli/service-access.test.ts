@@ -1,5 +1,6 @@
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/cli/commands/check.js';
 import { type Account, canRead, judgedFor, serviceJudge, writableAt } from '../../src/cli/service-access.js';
@@ -73,5 +74,56 @@ describe('check judges access as the service user, not as root', () => {
     });
     expect(line('state')?.level).toBe('error');
     expect(line('state')?.message).toBe(`${state} is not writable by f2b-campaign (nearest existing: ${state})`);
+  });
+});
+
+describe('check, for the journal', () => {
+  const journal = join(t.dir, 'journal.json');
+  const etc = join(t.dir, 'etc');
+  mkdirSync(etc, { recursive: true });
+  // The packaged user is in adm (4) and systemd-journal (990): journald's files are readable to both.
+  writeFileSync(join(etc, 'group'), 'root:x:0:\nadm:x:4:f2b-campaign\nsystemd-journal:x:990:\n');
+  const settings = {
+    source: 'journal',
+    journalctl: fileURLToPath(new URL('../bin/journalctl', import.meta.url)),
+    socketsFrom: '/proc/net',
+    stateDir: t.dir,
+    runtimeDir: t.dir,
+    fail2banJail: 'sshd',
+    fail2banConfig: join(t.dir, 'no-fail2ban'),
+    verdictLog: join(t.dir, 'verdicts.log'),
+    campaignJail: 'f2b-campaign',
+  } as unknown as ServiceSettings;
+  const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
+  const inputs = async (account: Account, entries: object[]) => {
+    writeFileSync(journal, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    process.env['F2B_FAKE_JOURNAL'] = journal;
+    try {
+      return (await runChecks(config, settings, { account, asRoot: false }, etc)).filter((r) => r.what === 'input');
+    } finally {
+      delete process.env['F2B_FAKE_JOURNAL'];
+    }
+  };
+  const inAdm: Account = { name: 'f2b-campaign', uid: 64_999, gids: [64_999, 4] };
+  const sshd = { __CURSOR: 'c1', __REALTIME_TIMESTAMP: '1', SYSLOG_IDENTIFIER: 'sshd', _TRANSPORT: 'syslog' };
+
+  it("says sshd's entries are there for a service user in a journal readers' group", async () => {
+    expect(await inputs(inAdm, [{ ...sshd, MESSAGE: 'Server listening on 0.0.0.0 port 22.' }])).toEqual([
+      { level: 'ok', what: 'input', message: `journal via ${settings.journalctl}: sshd's entries are there` },
+    ]);
+  });
+
+  // Found in review: with no reader group the service reads only its own entries and never says so.
+  it('fails a service user in neither systemd-journal nor adm', async () => {
+    const alone: Account = { name: 'f2b-campaign', uid: 64_999, gids: [64_999] };
+    const results = await inputs(alone, [{ ...sshd, MESSAGE: 'x' }]);
+    expect(results.map((r) => r.level)).toEqual(['error', 'ok']);
+    expect(results[0]?.message).toContain('in none of the groups systemd-journal, adm');
+  });
+
+  it("warns when the journal holds none of sshd's entries (a logger line under another name is not sshd's)", async () => {
+    const results = await inputs(inAdm, [{ ...sshd, SYSLOG_IDENTIFIER: 'cron', MESSAGE: 'x' }]);
+    expect(results.map((r) => r.level)).toEqual(['warning']);
+    expect(results[0]?.message).toContain("holds no entry of sshd's yet");
   });
 });

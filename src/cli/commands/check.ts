@@ -6,8 +6,10 @@ import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import type { NetworkDatabase } from '../../geo/mmdb-file.js';
 import { databaseFile, openAsnDatabase, openCountryDatabase } from '../../geo/network-databases.js';
+import { groupIds } from '../../service/local-account.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
+import { journalFilterArgs, localMachineId, SSHD_IDENTIFIERS } from '../../sources/journal-source.js';
 import { loadExeca } from '../../sources/load-execa.js';
 import type { Command } from '../command.js';
 import { canRead, type Judge, judgedFor, serviceJudge, writableAt } from '../service-access.js';
@@ -46,20 +48,54 @@ function checkWritableDir(what: string, path: string, judge: Judge): CheckResult
   };
 }
 
-async function checkInputs(settings: ServiceSettings, judge: Judge): Promise<CheckResult[]> {
-  const input = chooseInput(settings);
-  if (input === 'journal') {
-    try {
-      const execa = await loadExeca();
-      await execa(settings.journalctl, ['--version'], { timeout: 10_000, stdin: 'ignore' });
-      return [{ level: 'ok', what: 'input', message: `journal via ${settings.journalctl}` }];
-    } catch (error) {
-      const why = (error as { shortMessage?: string }).shortMessage ?? String(error);
-      return [
-        { level: 'error', what: 'input', message: `source is journal but ${settings.journalctl} cannot run: ${why}` },
-      ];
-    }
+/**
+ * Groups whose members read the whole system journal: journald's files belong to systemd-journal, and Debian gives
+ * adm read access to them too. Anyone else reads only their own entries, so the service would see no sshd line at
+ * all, and say nothing (journalctl only hints at it, on a terminal).
+ */
+const JOURNAL_READERS = ['systemd-journal', 'adm'];
+
+async function checkJournal(settings: ServiceSettings, judge: Judge, etc: string): Promise<CheckResult[]> {
+  const journalctl = settings.journalctl;
+  const results: CheckResult[] = [];
+  let entries: string;
+  try {
+    const execa = await loadExeca();
+    await execa(journalctl, ['--version'], { timeout: 10_000, stdin: 'ignore' });
+    const query = [...journalFilterArgs({ machineId: localMachineId(`${etc}/machine-id`) }), '--lines=1', '--quiet'];
+    entries = (await execa(journalctl, query, { timeout: 30_000, stdin: 'ignore' })).stdout;
+  } catch (error) {
+    const why = (error as { shortMessage?: string }).shortMessage ?? String(error);
+    return [{ level: 'error', what: 'input', message: `source is journal but ${journalctl} cannot run: ${why}` }];
   }
+  const readers = groupIds(JOURNAL_READERS, etc);
+  if (judge.account && readers.length > 0 && !judge.account.gids.some((gid) => readers.includes(gid))) {
+    results.push({
+      level: 'error',
+      what: 'input',
+      message:
+        `the service user ${judge.account.name} is in none of the groups ${JOURNAL_READERS.join(', ')}: it would ` +
+        `read only its own journal entries, never sshd's (adduser ${judge.account.name} systemd-journal)`,
+    });
+  }
+  results.push(
+    entries.trim() === ''
+      ? {
+          level: 'warning',
+          what: 'input',
+          message:
+            `journal via ${journalctl}, but it holds no entry of sshd's yet (syslog identifiers ` +
+            `${SSHD_IDENTIFIERS.join(', ')}): fine on a new host; else sshd logs elsewhere (source = file, auth_log) ` +
+            'or journald keeps nothing (Storage=none)',
+        }
+      : { level: 'ok', what: 'input', message: `journal via ${journalctl}: sshd's entries are there` },
+  );
+  return results;
+}
+
+async function checkInputs(settings: ServiceSettings, judge: Judge, etc: string): Promise<CheckResult[]> {
+  const input = chooseInput(settings);
+  if (input === 'journal') return checkJournal(settings, judge, etc);
   return settings.authLogs.map((path): CheckResult => {
     if (!existsSync(path)) {
       return existsSync(dirname(path))
@@ -77,6 +113,8 @@ export async function runChecks(
   config: LoadedConfig,
   settings: ServiceSettings,
   judge: Judge = serviceJudge(),
+  /** Where /etc/group and /etc/machine-id are read (tests give their own). */
+  etc = '/etc',
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [
     {
@@ -85,7 +123,7 @@ export async function runChecks(
       message: config.file ? `${config.file} is valid` : 'no config file: built-in defaults',
     },
   ];
-  results.push(...(await checkInputs(settings, judge)));
+  results.push(...(await checkInputs(settings, judge, etc)));
   try {
     statSync(join(settings.socketsFrom, 'tcp'));
     accessSync(join(settings.socketsFrom, 'tcp'), constants.R_OK);
