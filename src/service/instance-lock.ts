@@ -1,8 +1,13 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 
-/** The file in state_dir naming the pid of the `run` that owns the directory, and the boot it was taken in. */
+/**
+ * The lock in state_dir: a symbolic link whose target is the text `<pid> <boot id>` of the `run` that owns the
+ * directory (`ls -l` and `readlink` show it). A short link's target is kept in its inode, on ext4, xfs and tmpfs
+ * alike, so the lock is taken on a file system with no free block: as a file it needed one, and a service whose
+ * /var had filled did not start at all (found in review).
+ */
 export const LOCK_FILE = 'run.lock';
 
 export interface InstanceLock {
@@ -23,70 +28,51 @@ export interface LockOptions {
 
 /**
  * Takes state_dir for this process, so a second `run` on the same config refuses to start instead of reading the
- * same logs and writing every verdict twice. The lock file appears whole (written aside, then hard-linked into
- * place, which fails if it exists), so another start never reads it half written. A lock whose pid is not a
- * running f2b-campaign (a crash) or that was taken before the last boot (a power loss: its pid may now be any
- * other program's, which the unit's ProtectProc=invisible keeps it from seeing) is taken over.
+ * same logs and writing every verdict twice. The link is made with its text in one step, which fails if it exists,
+ * so another start never reads it half made. A lock whose pid is not a running f2b-campaign (a crash) or that was
+ * taken before the last boot (a power loss: its pid may now be any other program's, which the unit's
+ * ProtectProc=invisible keeps it from seeing) is taken over.
  */
 export function acquireInstanceLock(dir: string, options: LockOptions = {}): InstanceLock {
   const pid = options.pid ?? process.pid;
   const isRunning = options.isRunning ?? isRunningCampaign;
   const boot = options.bootId === undefined ? currentBootId() : options.bootId;
   const path = join(dir, LOCK_FILE);
-  const text = `${pid} ${boot ?? '-'}\n`;
+  const text = `${pid} ${boot ?? '-'}`;
   mkdirSync(dir, { recursive: true });
-  const mine = `${path}.${pid}`;
-  writeLockText(mine, text, path);
-  try {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        linkSync(mine, path);
-        return { path, release: () => releaseIfOurs(path, text) };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const held = readText(path);
-      if (held === undefined) continue; // removed meanwhile: try again
-      const holder = parseLock(held);
-      const sameBoot = holder?.boot === null || boot === null || holder?.boot === boot;
-      if (holder && holder.pid !== pid && sameBoot && isRunning(holder.pid)) {
-        throw new F2bCampaignError(
-          'ALREADY_RUNNING',
-          `f2b-campaign is already running on ${dir} (pid ${holder.pid}, lock ${path}): stop it first ` +
-            '(systemctl stop f2b-campaign), or remove the lock if that pid is not f2b-campaign',
-        );
-      }
-      if (takeOver(path, held, pid)) options.onStale?.(holder?.pid ?? 0, path);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      symlinkSync(text, path);
+      return { path, release: () => releaseIfOurs(path, text) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(path, error);
     }
-    throw new F2bCampaignError('LOCK_CONTENDED', `cannot take ${path}: other starts keep taking it`);
-  } finally {
-    unlinkSync(mine);
+    const held = readLock(path);
+    if (held === undefined) continue; // removed meanwhile: try again
+    const holder = parseLock(held);
+    const sameBoot = holder?.boot === null || boot === null || holder?.boot === boot;
+    if (holder && holder.pid !== pid && sameBoot && isRunning(holder.pid)) {
+      throw new F2bCampaignError(
+        'ALREADY_RUNNING',
+        `f2b-campaign is already running on ${dir} (pid ${holder.pid}, lock ${path}): stop it first ` +
+          '(systemctl stop f2b-campaign), or remove the lock if that pid is not f2b-campaign',
+      );
+    }
+    if (takeOver(path, held, pid)) options.onStale?.(holder?.pid ?? 0, path);
   }
+  throw new F2bCampaignError('LOCK_CONTENDED', `cannot take ${path}: other starts keep taking it`);
 }
 
 /**
- * Writes our lock text aside, whole. On a full disk it cannot be (the file takes a block): the start fails naming the
- * lock and the cause, and leaves no file behind; systemd tries again every RestartSec, and each try left an empty
- * `run.lock.PID` before (found in review, on a full tmpfs), with `ENOSPC: no space left on device, write` as the
- * only message.
+ * The link needs an inode and a directory entry, no block: it still fails where the file system has no inode left
+ * (or a directory must grow), and then names the lock and the cause; systemd tries again every RestartSec.
  */
-function writeLockText(mine: string, text: string, path: string): void {
-  const fd = openSync(mine, 'w');
-  try {
-    const written = writeSync(fd, text);
-    if (written < Buffer.byteLength(text)) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
-  } catch (error) {
-    closeSync(fd);
-    unlinkSync(mine);
-    const code = (error as NodeJS.ErrnoException).code;
-    const full = code === 'ENOSPC' || code === 'EDQUOT' ? ": the state directory's file system is full" : '';
-    throw new F2bCampaignError(
-      'LOCK_UNWRITABLE',
-      `cannot take ${path}: writing ${mine} failed (${(error as Error).message})${full}`,
-      { cause: error },
-    );
-  }
-  closeSync(fd);
+function unwritable(path: string, error: unknown): F2bCampaignError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const full = code === 'ENOSPC' || code === 'EDQUOT' ? ": the state directory's file system is full" : '';
+  return new F2bCampaignError('LOCK_UNWRITABLE', `cannot take ${path} (${(error as Error).message})${full}`, {
+    cause: error,
+  });
 }
 
 /** `<pid> <boot id>`, the boot id `-` where it could not be read (and a bare pid, as any hand-made lock). */
@@ -104,8 +90,18 @@ function currentBootId(): string | null {
   }
 }
 
-/** The lock file's text; undefined when the file is gone. */
-function readText(path: string): string | undefined {
+/**
+ * The lock's text; undefined when it is gone. A plain file is read as well: the lock an earlier version left behind
+ * (a file, until a full disk showed it could not be written), or one made by hand.
+ */
+function readLock(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code !== 'EINVAL') throw error;
+  }
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
@@ -126,7 +122,7 @@ function takeOver(path: string, stale: string, pid: number): boolean {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  if (readText(aside) === stale) {
+  if (readLock(aside) === stale) {
     unlinkSync(aside);
     return true;
   }
@@ -139,7 +135,7 @@ function takeOver(path: string, stale: string, pid: number): boolean {
 
 function releaseIfOurs(path: string, text: string): void {
   try {
-    if (readText(path) === text) unlinkSync(path);
+    if (readLock(path) === text) unlinkSync(path);
   } catch {}
 }
 

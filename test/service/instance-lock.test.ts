@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, isRunningCampaign, LOCK_FILE } from '../../src/service/instance-lock.js';
@@ -12,33 +12,91 @@ describe('instance lock', () => {
   it('refuses a second run on the same state_dir, naming the pid of the first, until the first releases', () => {
     const dir = join(t.dir, 'two');
     const first = acquireInstanceLock(dir, { pid: 4101, bootId: 'b1', isRunning: () => true });
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4101 b1\n');
+    expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4101 b1');
     expect(() => acquireInstanceLock(dir, { pid: 4102, bootId: 'b1', isRunning: () => true })).toThrow(
       /already running on .* \(pid 4101, lock .*run\.lock\)/,
     );
     first.release();
     const second = acquireInstanceLock(dir, { pid: 4102, bootId: 'b1', isRunning: () => true });
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4102 b1\n');
+    expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4102 b1');
     second.release();
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  // Found in review: on a full disk every start failed with `ENOSPC: no space left on device, write` alone, and left
-  // an empty run.lock.PID behind, one per try (systemd tries every 5 s).
-  it('on a full disk, fails naming the lock and the cause, and leaves no file behind', () => {
+  // Found in review: the lock was a file, which takes a block, so on a full disk the service did not start at all
+  // (systemd tried every 5 s) and banned nothing until someone freed space.
+  it('on a full disk (no free block), takes the lock, refuses a second start, and takes over a stale lock', () => {
     const dir = join(t.dir, 'full');
     mkdirSync(dir);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'f2b-test-full', dir]);
     try {
       writeFileSync(join(dir, 'filler'), Buffer.alloc(16 * 1024));
-      expect(() => acquireInstanceLock(dir, { pid: 4301, bootId: 'b1' })).toThrow(
-        `cannot take ${join(dir, LOCK_FILE)}: writing ${join(dir, LOCK_FILE)}.4301 failed (ENOSPC: no space left on ` +
-          "device, write): the state directory's file system is full",
+      expect(() => writeFileSync(join(dir, 'one-byte'), 'x')).toThrow('ENOSPC');
+      acquireInstanceLock(dir, { pid: 4301, bootId: 'b1' }); // never released: killed with -9
+      expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4301 b1');
+      expect(() => acquireInstanceLock(dir, { pid: 4302, bootId: 'b1', isRunning: () => true })).toThrow(
+        '(pid 4301, lock',
       );
-      expect(readdirSync(dir)).toEqual(['filler']);
+      const stale: number[] = [];
+      const lock = acquireInstanceLock(dir, {
+        pid: 4303,
+        bootId: 'b1',
+        isRunning: () => false,
+        onStale: (pid) => stale.push(pid),
+      });
+      expect(stale).toEqual([4301]);
+      expect(readlinkSync(lock.path)).toBe('4303 b1');
+      lock.release();
+      expect(readdirSync(dir).sort()).toEqual(['filler', 'one-byte']);
     } finally {
       execFileSync('umount', [dir]);
     }
+  });
+
+  it('on a file system with no inode left, fails naming the lock and the cause, and leaves no file behind', () => {
+    const dir = join(t.dir, 'no-inode');
+    mkdirSync(dir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,nr_inodes=8', 'f2b-test-inodes', dir]);
+    try {
+      const made: string[] = [];
+      try {
+        for (let i = 0; ; i++) {
+          writeFileSync(join(dir, `f${i}`), '');
+          made.push(`f${i}`);
+        }
+      } catch {
+        // ENOSPC: no inode left.
+      }
+      const path = join(dir, LOCK_FILE);
+      expect(() => acquireInstanceLock(dir, { pid: 4401, bootId: 'b1' })).toThrow(
+        `cannot take ${path} (ENOSPC: no space left on device, symlink '4401 b1' -> '${path}'): the state ` +
+          "directory's file system is full",
+      );
+      expect(readdirSync(dir).sort()).toEqual(made.sort());
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+  });
+
+  // A lock an earlier version left as a file (killed, then the package upgraded) still holds the directory.
+  it('reads a lock left as a file: refuses while its pid runs, takes it over once gone', () => {
+    const dir = join(t.dir, 'file');
+    mkdirSync(dir);
+    writeFileSync(join(dir, LOCK_FILE), '4501 b1\n');
+    expect(() => acquireInstanceLock(dir, { pid: 4502, bootId: 'b1', isRunning: () => true })).toThrow(
+      '(pid 4501, lock',
+    );
+    const stale: number[] = [];
+    const lock = acquireInstanceLock(dir, {
+      pid: 4503,
+      bootId: 'b1',
+      isRunning: () => false,
+      onStale: (pid) => stale.push(pid),
+    });
+    expect(stale).toEqual([4501]);
+    expect(readlinkSync(lock.path)).toBe('4503 b1');
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('takes over a lock whose process is gone, saying so', () => {
@@ -52,9 +110,9 @@ describe('instance lock', () => {
       onStale: (pid) => stale.push(pid),
     });
     expect(stale).toEqual([4201]);
-    expect(readFileSync(lock.path, 'utf8')).toBe('4202 b1\n');
+    expect(readlinkSync(lock.path)).toBe('4202 b1');
     lock.release();
-    expect(existsSync(lock.path)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]); // existsSync follows the link, which names no file: it would say false always
   });
 
   it("takes over a lock from an earlier boot even if its pid now runs (a power loss: that pid may be another program's)", () => {
@@ -68,7 +126,7 @@ describe('instance lock', () => {
       onStale: (pid) => stale.push(pid),
     });
     expect(stale).toEqual([4301]);
-    expect(readFileSync(lock.path, 'utf8')).toBe('4302 after\n');
+    expect(readlinkSync(lock.path)).toBe('4302 after');
   });
 
   it('tells a running f2b-campaign from a gone pid and from another program', async () => {

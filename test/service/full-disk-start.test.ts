@@ -1,0 +1,210 @@
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { createCore } from '../../src/correlate/create-core.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
+import type { ServiceState } from '../../src/service/state-store.js';
+import { verdictKey } from '../../src/service/verdict-dedupe.js';
+import { bundleCli } from '../helpers/bundle-cli.js';
+import {
+  campaignLines,
+  runService,
+  type ServiceProcess,
+  serviceLog,
+  setUpServiceDir,
+  sleep,
+  tempDir,
+  verdictLineKeys,
+  waitFor,
+} from './helpers.js';
+
+/**
+ * The bundled program started while its state directory's file system is full (a server whose /var filled up, then
+ * rebooted or restarted by an upgrade): on a real 256 kB tmpfs, with the verdict log on another file system (a
+ * separate /var/log, as hardened layouts have). It must start, ban, say it cannot save, save once there is room, and
+ * still refuse a second instance.
+ */
+const t = tempDir('full-disk-start');
+const dir = t.dir;
+const disk = join(dir, 'disk');
+const state = join(disk, 'state');
+const log = join(dir, 'auth.log');
+const verdicts = join(dir, 'verdicts.log');
+let bundle = '';
+
+beforeAll(async () => {
+  bundle = await bundleCli(dir);
+  setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
+  mkdirSync(disk);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'f2b-test-full-start', disk]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const run of started) run.child.kill('SIGKILL');
+  await Promise.all(started.map((run) => run.ended));
+  execFileSync('umount', [disk]);
+  t.cleanup();
+});
+
+/** The verdicts of one uninterrupted pass over `lines`, as the service's dedupe names them. */
+function oracle(lines: readonly string[]): string[] {
+  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+  const parser = new SshdParser({ referenceTime: Date.now() });
+  return lines.flatMap((line) => {
+    const event = parser.parseLine(line);
+    return event ? core.onAuthEvent(event).map(verdictKey) : [];
+  });
+}
+
+/** Takes every free block of the tmpfs. */
+function fillDisk(): void {
+  const fd = openSync(join(disk, 'filler'), 'a');
+  try {
+    for (;;) writeSync(fd, Buffer.alloc(4096));
+  } catch {
+    // ENOSPC: full.
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every service started, killed at the end whatever happened: one left running holds the tmpfs busy. */
+const started: ServiceProcess[] = [];
+function start(out: string, files: Files = separateLog): ServiceProcess {
+  const run = runService(bundle, args(files), join(dir, out));
+  started.push(run);
+  return run;
+}
+
+interface Files {
+  readonly log: string;
+  readonly verdicts: string;
+  readonly state: string;
+}
+const separateLog: Files = { log, verdicts, state };
+
+const args = (files: Files) => [
+  ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', files.log, '--verdicts', files.verdicts],
+  ...['--state-dir', files.state, '--sockets-from', join(dir, 'net'), '--fail2ban-dir', join(dir, 'fail2ban')],
+];
+
+const events = (run: ServiceProcess) => serviceLog(run.out).map((l) => l['event']);
+
+/** Until `run` logs service-started; one that exits first fails with what it said. */
+async function startedOrExited(run: ServiceProcess): Promise<void> {
+  await waitFor(() => events(run).includes('service-started') || run.child.exitCode !== null, 15_000, 'the start');
+  if (!events(run).includes('service-started')) {
+    throw new Error(`exited ${run.child.exitCode} without starting:\n${readFileSync(run.out, 'utf8')}`);
+  }
+}
+
+function savedState(): ServiceState {
+  const text = readFileSync(join(state, 'state.json'), 'utf8');
+  return JSON.parse(text.slice(0, text.indexOf('\n'))) as ServiceState;
+}
+
+describe('service started on a full state disk', () => {
+  it('starts, bans, says it cannot save, saves once there is room, refuses a second instance; a restart resumes', async () => {
+    const lines = campaignLines(20261125);
+    const n = lines.length;
+    const fd = openSync(log, 'a');
+    let next = 0;
+    const write = async (until: number) => {
+      while (next < until) {
+        const batch = lines.slice(next, Math.min(until, next + 15));
+        writeSync(fd, `${batch.join('\n')}\n`);
+        next += batch.length;
+        await sleep(30);
+      }
+    };
+
+    // A first run with room: it leaves a state to resume from, and stops cleanly.
+    let run = start('run-1.out');
+    await startedOrExited(run);
+    await write(Math.floor(n * 0.3));
+    await waitFor(() => verdictLineKeys(verdicts).length >= oracle(lines.slice(0, next)).length, 20_000);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+
+    // The disk fills while it is stopped; it starts again.
+    fillDisk();
+    run = start('run-2.out');
+    await startedOrExited(run);
+    expect(serviceLog(run.out).find((l) => l['event'] === 'service-started')?.['resumed']).toBe(true);
+    const failed = serviceLog(run.out).find((l) => l['event'] === 'state-save-failed');
+    expect(failed?.['level']).toBe(50); // ERROR: what it reads now is not saved
+    expect(String(failed?.['err'])).toContain('ENOSPC');
+    expect(readlinkSync(join(state, 'run.lock'))).toMatch(new RegExp(`^${run.child.pid} `));
+
+    // A second instance on the full disk is refused, naming the first.
+    const second = start('run-second.out');
+    expect(await second.exited).toBe(1);
+    expect(readFileSync(second.out, 'utf8')).toContain(`already running on ${state} (pid ${run.child.pid}`);
+
+    // It bans while the disk is full.
+    await write(Math.floor(n * 0.7));
+    const whileFull = oracle(lines.slice(0, next));
+    expect(whileFull.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(5);
+    await waitFor(() => verdictLineKeys(verdicts).length >= whileFull.length, 20_000, 'the bans').catch(() => {});
+    expect([...verdictLineKeys(verdicts)].sort()).toEqual([...whileFull].sort());
+
+    // Room again: the next periodic save goes through, with every line read while full.
+    rmSync(join(disk, 'filler'));
+    await waitFor(() => events(run).includes('state-save-recovered'), 10_000, 'a save once there is room');
+    await waitFor(() => savedState().files[0]?.current?.offset === statSync(log).size, 10_000, 'the position saved');
+    run.child.kill('SIGKILL'); // its lock is left behind: the next start takes it over
+
+    run = start('run-3.out');
+    await startedOrExited(run);
+    expect(events(run)).toContain('stale-lock-taken-over');
+    await write(n);
+    closeSync(fd);
+    const expected = oracle(lines);
+    await waitFor(() => verdictLineKeys(verdicts).length >= expected.length, 20_000).catch(() => {});
+    await sleep(1000);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    // Every verdict once: nothing read twice after the saves that failed, nothing skipped.
+    expect([...verdictLineKeys(verdicts)].sort()).toEqual([...expected].sort());
+    expect(events(run)).not.toContain('verdict-already-written');
+  }, 120_000);
+
+  // The Debian package's layout: /var/lib/f2b-campaign and /var/log/f2b-campaign on the same full file system.
+  it('with its verdict log on the same full disk, starts, says it cannot write, and writes every verdict once there is room', async () => {
+    const files: Files = {
+      log: join(dir, 'auth-2.log'),
+      verdicts: join(disk, 'verdicts.log'),
+      state: join(disk, 'state-2'),
+    };
+    const lines = campaignLines(20261126);
+    fillDisk();
+    const run = start('run-debian.out', files);
+    await startedOrExited(run);
+    writeFileSync(files.log, `${lines.join('\n')}\n`);
+    await waitFor(() => events(run).includes('verdict-write-failed'), 10_000, 'a failed verdict write');
+    expect(events(run)).toContain('state-save-failed');
+    expect(verdictLineKeys(files.verdicts)).toEqual([]);
+
+    rmSync(join(disk, 'filler'));
+    const expected = oracle(lines);
+    expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
+    await waitFor(() => verdictLineKeys(files.verdicts).length >= expected.length, 20_000).catch(() => {});
+    await waitFor(() => events(run).includes('state-save-recovered'), 10_000, 'a save once there is room');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(events(run)).toContain('verdict-write-recovered');
+    expect([...verdictLineKeys(files.verdicts)].sort()).toEqual([...expected].sort());
+  }, 60_000);
+});
