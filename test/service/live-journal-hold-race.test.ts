@@ -44,7 +44,15 @@ afterAll(() => {
 
 beforeAll(async () => {
   const bundle = await bundleCli(dir);
-  setUpServiceDir(dir, ['source = journal', `journalctl = ${FAKE}`, '[detection]', `names_alone_hold = ${HOLD_S}s`]);
+  setUpServiceDir(dir, [
+    'source = journal',
+    `journalctl = ${FAKE}`,
+    // A socket sample every second (while a campaign runs, 5 s by default), each stamped with the wall clock.
+    'sample_interval = 1s',
+    'sample_interval_campaign = 1s',
+    '[detection]',
+    `names_alone_hold = ${HOLD_S}s`,
+  ]);
   writeFileSync(journal, '');
   child = runService(bundle, serviceFiles(dir, join(dir, 'no-auth.log'), verdicts), out, {
     env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog },
