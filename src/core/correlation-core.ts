@@ -16,6 +16,12 @@ export interface CorrelationCore {
   onSocketSample(sample: SocketSample): readonly Verdict[];
   /** Lets time pass with no event (campaign end, expiry of old state). `now` never goes backwards. */
   advance(now: number): readonly Verdict[];
+  /**
+   * The earliest time at which advance() would make a decision that a line stamped before then could still change:
+   * a held ban's end (a login spares the source) or a campaign's end (a member's attempt keeps it going); undefined
+   * when none is pending. The live service moves the wall clock past it only once it knows such lines are read.
+   */
+  nextDeadline(): number | undefined;
   /** JSON-serialisable state, enough for `restore` to resume after a restart. */
   snapshot(): unknown;
   /**

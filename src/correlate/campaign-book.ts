@@ -256,6 +256,17 @@ export class CampaignBook {
     return this.campaigns.tick(now);
   }
 
+  /**
+   * The earliest time at which tick() or the holds' ends would decide something a line could still change: a held
+   * source's ban (a login spares it) or a campaign's end (a member's attempt keeps it going). Undefined: none.
+   */
+  nextDeadline(): number | undefined {
+    const hold = this.held.nextEnd();
+    const end = this.campaigns.nextEnd();
+    if (hold === undefined) return end;
+    return end === undefined ? hold : Math.min(hold, end);
+  }
+
   /** A login from `ip`: it is no candidate, and a hold of its ban ends (it is protected now). */
   forget(ip: string): void {
     this.pool.delete(ip);

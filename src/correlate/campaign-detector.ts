@@ -249,6 +249,10 @@ export class CampaignDetector implements CorrelationCore {
     return this.tick(now);
   }
 
+  nextDeadline(): number | undefined {
+    return this.book.nextDeadline();
+  }
+
   /** The current time of the detector (the latest event or advance). */
   get clock(): number {
     return this.now;

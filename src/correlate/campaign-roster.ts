@@ -136,6 +136,16 @@ export class CampaignRoster {
     return out ?? NO_VERDICTS;
   }
 
+  /** When tick() would end the first of the live campaigns if none of its members were seen again; undefined: none. */
+  nextEnd(): number | undefined {
+    let first: number | undefined;
+    for (const c of this.live) {
+      const end = c.lastSeen + this.deps.settings.end;
+      if (first === undefined || end < first) first = end;
+    }
+    return first;
+  }
+
   /**
    * Ends the live campaign seen least recently, to make room for a new one: an attacker arranging many small
    * campaigns would otherwise make every judged event look into each of them. Its members keep their bans; their

@@ -111,6 +111,16 @@ export class HeldJoins {
     return out;
   }
 
+  /** When the earliest running hold ends (undefined: none runs); stale entries ahead of it are dropped. */
+  nextEnd(): number | undefined {
+    while (this.head < this.queue.length) {
+      const [ip, started] = this.queue[this.head]!;
+      if (this.since.get(ip) === started) return started + this.hold;
+      this.head++;
+    }
+    return undefined;
+  }
+
   get size(): number {
     return this.since.size;
   }

@@ -251,9 +251,13 @@ export class CampaignService {
       // The wall clock ends held bans (held-joins.ts) and campaigns, but only once the lines written before it are
       // read: a hold waits for a login, and ended on the clock while the follower was still behind a burst, it banned
       // the colleague whose login sat unread in the file (found in review). Behind, the lines' own times move the
-      // core; caught up, the clock does, LINE_DELAY_MS late for lines still on their way.
+      // core; caught up, the clock does, LINE_DELAY_MS late for lines still on their way, and past the core's next
+      // deadline only once the journal is known read (clockLimit).
       const now = Date.now();
-      if (this.sources.caughtUp(now)) this.pipeline.advance(now - LINE_DELAY_MS);
+      if (this.sources.caughtUp(now)) {
+        const deadline = this.pipeline.core.nextDeadline();
+        this.pipeline.advance(this.sources.clockLimit(now - LINE_DELAY_MS, deadline, now));
+      }
     } catch (error) {
       // A fault in the core must not take the service down: the next tick tries again, and the operator is told.
       this.options.log.error({ event: LOG_EVENTS.tickFailed, err: (error as Error).stack ?? String(error) });

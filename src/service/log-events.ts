@@ -31,6 +31,7 @@ export const LOG_EVENTS = {
   staleLock: 'stale-lock-taken-over',
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
+  journalCheckFailed: 'journal-check-failed',
   lineFailed: 'line-failed',
   lineFromTheFuture: 'line-time-ahead',
   compromise: 'compromise-suspected',

@@ -17,6 +17,8 @@ import type { VerdictWriter } from './verdict-writer.js';
 const FUTURE_SLACK_MS = 24 * 60 * 60_000;
 /** The warning about such lines is repeated at most this often. */
 const FUTURE_WARN_EVERY_MS = 60 * 60_000;
+/** Socket samples waiting for the core's clock at most (an hour at sample_interval_campaign's 5 s); beyond, the oldest is given at once. */
+const MAX_WAITING_SAMPLES = 720;
 
 /**
  * Live events in, verdict lines out: the same core as `replay`, fed by the sources, with the verdicts of lines
@@ -29,6 +31,13 @@ export class Pipeline {
   private readonly log: Logger;
   dedupe: VerdictDedupe;
   private lastAdvance = 0;
+  /**
+   * Socket samples not yet given to the core, oldest first. A sample is stamped with the wall clock when it is taken,
+   * and the core's clock follows its time: given at once, a sample moved the clock past a held ban's end while the
+   * login that would spare the source was still unread (found in review; every 5 s while a campaign runs). Each
+   * waits until the lines' own times or advance() reach its time, as replay merges samples with the log's lines.
+   */
+  private readonly waitingSamples: SocketSample[] = [];
   private futureWarnedAt = Number.NEGATIVE_INFINITY;
   /** Lines whose own time was past the wall clock by more than FUTURE_SLACK_MS, taken as now. */
   fromTheFuture = 0;
@@ -55,7 +64,9 @@ export class Pipeline {
     this.lines++;
     if (!event) return;
     this.events++;
-    this.emit(this.core.onAuthEvent(this.notAhead(event)));
+    const taken = this.notAhead(event);
+    this.samplesUntil(taken.time);
+    this.emit(this.core.onAuthEvent(taken));
   }
 
   /** The event, at the wall clock's time if its own is too far ahead of it (FUTURE_SLACK_MS). */
@@ -84,15 +95,25 @@ export class Pipeline {
     }
   }
 
+  /** One socket sample: given to the core once its clock reaches the sample's time (waitingSamples). */
   onSample(sample: SocketSample): void {
     this.samples++;
-    this.emit(this.core.onSocketSample(sample));
+    this.waitingSamples.push(sample);
+    if (this.waitingSamples.length > MAX_WAITING_SAMPLES)
+      this.emit(this.core.onSocketSample(this.waitingSamples.shift()!));
   }
 
   /** Lets wall-clock time pass in the core (campaigns end, state expires); never backwards. */
   advance(now: number): void {
     this.lastAdvance = Math.max(this.lastAdvance, now);
+    this.samplesUntil(this.lastAdvance);
     this.emit(this.core.advance(this.lastAdvance));
+  }
+
+  /** Gives the core the waiting samples taken at or before `time`, in order. */
+  private samplesUntil(time: number): void {
+    const waiting = this.waitingSamples;
+    while (waiting.length > 0 && waiting[0]!.time <= time) this.emit(this.core.onSocketSample(waiting.shift()!));
   }
 
   /** Changes whenever the core's state may have: lines, samples, verdicts. */

@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { SshdParser } from '../parse/sshd-parser.js';
 import { AuthLogSource } from '../sources/auth-log-source.js';
 import type { FilePosition } from '../sources/file-position.js';
+import { newestJournalCursor } from '../sources/journal-newest.js';
 import { JournalSource, localMachineId } from '../sources/journal-source.js';
 import { SocketSampler } from '../sources/socket-sampler.js';
 import { SocketTracker } from '../sources/socket-tracker.js';
+import { JournalCheck } from './journal-check.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import type { Pipeline } from './pipeline.js';
@@ -14,6 +16,8 @@ import { Supervisor } from './supervisor.js';
 
 /** How long journalctl must have sent nothing before the entries written so far count as read. */
 const JOURNAL_QUIET_MS = 1000;
+/** How long journalctl may take to name the newest entry: it reads the journal's tail, milliseconds on a sane disk. */
+const NEWEST_ENTRY_TIMEOUT_MS = 30_000;
 
 /** Which input `source = auto` picks: a file when one of the auth_log paths exists, else the journal. */
 export function chooseInput(settings: ServiceSettings): 'file' | 'journal' {
@@ -25,6 +29,8 @@ export function chooseInput(settings: ServiceSettings): 'file' | 'journal' {
 export class ServiceSources {
   readonly files: Supervisor<AuthLogSource>[] = [];
   journal: Supervisor<JournalSource> | null = null;
+  /** Whether the journal follower has read what journald holds, before the core's clock passes a deadline. */
+  private journalCheck: JournalCheck | null = null;
   readonly sockets: Supervisor<SocketSampler>;
   readonly tracker: SocketTracker;
   lastSampleAt: number | null = null;
@@ -90,6 +96,12 @@ export class ServiceSources {
         },
       });
       this.journal = journal;
+      this.journalCheck = new JournalCheck({
+        askNewest: (signal) =>
+          newestJournalCursor({ command: settings.journalctl, machineId, timeoutMs: NEWEST_ENTRY_TIMEOUT_MS, signal }),
+        follower: () => journal.current,
+        log,
+      });
     }
     this.savedJournalCursor ??= state?.journalCursor ?? null;
     const tracker = new SocketTracker(settings.sshPorts);
@@ -123,6 +135,7 @@ export class ServiceSources {
   }
 
   async stop(): Promise<void> {
+    this.journalCheck?.stop();
     await Promise.all(this.all().map((s) => s.stop()));
   }
 
@@ -150,6 +163,15 @@ export class ServiceSources {
     const journal = this.journal?.current;
     if (journal && !journal.quiet(now, JOURNAL_QUIET_MS)) all = false;
     return all;
+  }
+
+  /**
+   * How far the core's clock may go at `now`, the wall clock taking it to `target`, with `deadline` the core's next
+   * (CorrelationCore.nextDeadline): a file read to its end (caughtUp) proves its lines read; the journal is asked
+   * (journal-check.ts) before the clock passes a deadline.
+   */
+  clockLimit(target: number, deadline: number | undefined, now: number): number {
+    return this.journalCheck ? this.journalCheck.limit(target, deadline, now) : target;
   }
 
   /** Reads everything the files hold now (tests settle with it). */

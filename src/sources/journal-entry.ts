@@ -26,6 +26,18 @@ function integer(value: unknown): number | undefined {
   return Number(text);
 }
 
+/** The cursor of one JSON line, whatever else it holds; undefined when it has none (or is no JSON). */
+export function journalEntryCursor(line: string): string | undefined {
+  try {
+    const raw = JSON.parse(line) as unknown;
+    return typeof raw === 'object' && raw !== null
+      ? journalField((raw as Record<string, unknown>)['__CURSOR'])
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Decodes one JSON line; null for lines that are not an entry with a cursor, a message and a time. */
 export function decodeJournalLine(line: string): JournalEntry | null {
   let raw: Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
-import { decodeJournalLine, type JournalEntry } from './journal-entry.js';
+import { compareJournalPlaces, type JournalPlace, journalPlace } from './journal-cursor.js';
+import { decodeJournalLine, type JournalEntry, journalEntryCursor } from './journal-entry.js';
 import { loadExeca } from './load-execa.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
 
@@ -58,7 +59,7 @@ const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: t
 export function journalArgs(
   options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since' | 'machineId'>,
 ): string[] {
-  const args = ['--follow', ...journalFilterArgs(options)];
+  const args = ['--follow', '--output=json', '--no-pager', ...sshdEntries(options)];
   if (options.cursor !== null) args.push(`--after-cursor=${options.cursor}`);
   else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
   else if (options.startAt === 'end') args.push('--lines=0');
@@ -66,9 +67,18 @@ export function journalArgs(
   return args;
 }
 
-/** JSON output of sshd's entries only, as the follower reads them (`check` asks whether there are any). */
-export function journalFilterArgs(options: Pick<JournalSourceOptions, 'identifiers' | 'machineId'>): string[] {
-  const args = ['--output=json', '--no-pager'];
+/**
+ * The journalctl arguments that ask once for the newest of the entries the follower reads (journalArgs): the same
+ * matches, no --follow, the last entry only (`--lines=1`; journalctl 252 prints nothing, and exits 0, when none
+ * matches).
+ */
+export function newestEntryArgs(options: Pick<JournalSourceOptions, 'identifiers' | 'machineId'>): string[] {
+  return ['--output=json', '--no-pager', ...sshdEntries(options), '--lines=1'];
+}
+
+/** The matches that choose sshd's own entries, the follower's and newestEntryArgs' alike. */
+function sshdEntries(options: Pick<JournalSourceOptions, 'identifiers' | 'machineId'>): string[] {
+  const args: string[] = [];
   // `--follow` reads the current boot only (systemd >= 250), by the boot id journalctl reads in /proc. In a
   // container (systemd-nspawn), the unit's sandbox (ProtectKernelTunables, ProtectProc...) mounts a /proc of its
   // own, which shows the host's boot id, not the container's that journald stamps: journalctl then followed nothing,
@@ -97,6 +107,8 @@ export class JournalSource implements Source {
   private delivered = 0;
   private lastDeliveryAt: number | undefined;
   private lastDataAt = 0;
+  /** When journalctl was started: with `--lines=0`, entries journald had before then are not this follower's. */
+  private startedAt = 0;
   private failure: string | null = null;
   private stderrTail = '';
 
@@ -112,6 +124,7 @@ export class JournalSource implements Source {
   async start(): Promise<void> {
     const execa = await loadExeca();
     if (this.stopping) return;
+    this.startedAt = Date.now();
     const child = execa(this.options.command, journalArgs({ ...this.options, cursor: this.cursorValue }), EXEC_OPTIONS);
     this.child = child;
     let carry = '';
@@ -155,6 +168,27 @@ export class JournalSource implements Source {
     return now - this.lastDataAt >= quietMs;
   }
 
+  /**
+   * Whether this follower has read (or passed over) the entry at `cursor`, or is past it. The journal's order is
+   * read from journald's cursors (journal-cursor.ts); a cursor of another form counts only when it is the last read.
+   */
+  hasRead(cursor: string): boolean {
+    if (this.cursorValue === cursor) return true;
+    const entry = journalPlace(cursor);
+    if (entry === null) return false;
+    if (this.cursorValue === null) return this.beganAfter(entry);
+    const read = journalPlace(this.cursorValue);
+    return read !== null && compareJournalPlaces(read, entry) >= 0;
+  }
+
+  /** With nothing read yet: whether `entry` comes before where journalctl was told to begin (not this follower's). */
+  private beganAfter(entry: JournalPlace): boolean {
+    const micros = (ms: number) => BigInt(ms) * 1000n;
+    if (this.options.since !== undefined) return entry.realtime < micros(Math.floor(this.options.since / 1000) * 1000);
+    if (this.options.startAt === 'end') return entry.realtime < micros(this.startedAt);
+    return false;
+  }
+
   health(): SourceHealth {
     const base = { name: this.name, delivered: this.delivered };
     const last = this.lastDeliveryAt !== undefined ? { lastDeliveryAt: this.lastDeliveryAt } : {};
@@ -177,7 +211,11 @@ export class JournalSource implements Source {
   private line(line: string): void {
     if (this.stopping || line.trim() === '') return;
     const entry = decodeJournalLine(line);
-    if (!entry) return;
+    if (!entry) {
+      // Not an entry the parser could take (no message, say): passed over, as a restart would pass over it again.
+      this.cursorValue = journalEntryCursor(line) ?? this.cursorValue;
+      return;
+    }
     if (entry.uid !== undefined && entry.uid !== SSHD_UID) {
       // Not sshd's, whatever its identifier says: passed over, so a restart does not read it again.
       this.cursorValue = entry.cursor;

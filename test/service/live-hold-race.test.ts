@@ -42,7 +42,13 @@ afterAll(() => child?.kill('SIGKILL'));
 
 beforeAll(async () => {
   const bundle = await bundleCli(dir);
-  setUpServiceDir(dir, ['[detection]', `names_alone_hold = ${HOLD_S}s`]);
+  // A socket sample every second: stamped with the wall clock, one given to the core at once ended the hold too.
+  setUpServiceDir(dir, [
+    'sample_interval = 1s',
+    'sample_interval_campaign = 1s',
+    '[detection]',
+    `names_alone_hold = ${HOLD_S}s`,
+  ]);
   writeFileSync(log, '');
   child = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'service.out')).child;
 }, 60_000);

@@ -9,7 +9,7 @@ import { databaseFile, openAsnDatabase, openCountryDatabase } from '../../geo/ne
 import { groupIds } from '../../service/local-account.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
-import { journalFilterArgs, localMachineId, SSHD_IDENTIFIERS } from '../../sources/journal-source.js';
+import { localMachineId, newestEntryArgs, SSHD_IDENTIFIERS } from '../../sources/journal-source.js';
 import { loadExeca } from '../../sources/load-execa.js';
 import type { Command } from '../command.js';
 import { canRead, type Judge, judgedFor, serviceJudge, writableAt } from '../service-access.js';
@@ -62,7 +62,7 @@ async function checkJournal(settings: ServiceSettings, judge: Judge, etc: string
   try {
     const execa = await loadExeca();
     await execa(journalctl, ['--version'], { timeout: 10_000, stdin: 'ignore' });
-    const query = [...journalFilterArgs({ machineId: localMachineId(`${etc}/machine-id`) }), '--lines=1', '--quiet'];
+    const query = [...newestEntryArgs({ machineId: localMachineId(`${etc}/machine-id`) }), '--quiet'];
     entries = (await execa(journalctl, query, { timeout: 30_000, stdin: 'ignore' })).stdout;
   } catch (error) {
     const why = (error as { shortMessage?: string }).shortMessage ?? String(error);
