@@ -16,6 +16,12 @@ export interface CorrelationCore {
   onSocketSample(sample: SocketSample): readonly Verdict[];
   /** Lets time pass with no event (campaign end, expiry of old state). `now` never goes backwards. */
   advance(now: number): readonly Verdict[];
+  /**
+   * The end of the first held ban (names_alone_hold, shared_name_hold) to run out, Infinity when none is held: an
+   * event or advance() to a time past it judges that hold (a login stamped at the end itself still spares it). The
+   * service reads every line written before such a time first.
+   */
+  nextDeadline(): number;
   /** JSON-serialisable state, enough for `restore` to resume after a restart. */
   snapshot(): unknown;
   /**

@@ -249,6 +249,14 @@ export class CampaignDetector implements CorrelationCore {
     return this.tick(now);
   }
 
+  /**
+   * The end of the first held ban to run out (HeldJoins.nextEnd), Infinity when none is held: an event or advance()
+   * to a time past it judges that hold. The service reads its other logs first (service-sources.ts).
+   */
+  nextDeadline(): number {
+    return this.book.held.nextEnd();
+  }
+
   /** The current time of the detector (the latest event or advance). */
   get clock(): number {
     return this.now;

@@ -58,6 +58,9 @@ export function createCore(
     advance(now: number): readonly Verdict[] {
       return detector.advance(now);
     },
+    nextDeadline(): number {
+      return detector.nextDeadline();
+    },
     snapshot(): unknown {
       const s: CoreSnapshot = { version: 1, detector: detector.snapshot(), alerts: alertCore.snapshot() };
       return s;

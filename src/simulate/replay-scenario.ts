@@ -41,6 +41,7 @@ export async function replayScenario(
     },
     onSocketSample: (s) => inner.onSocketSample(s),
     advance: (now) => inner.advance(now),
+    nextDeadline: () => inner.nextDeadline(),
     snapshot: () => inner.snapshot(),
     status: () => inner.status(),
   };
