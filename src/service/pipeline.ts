@@ -37,6 +37,12 @@ export class Pipeline {
   suppressed = 0;
   samples = 0;
   verdicts = 0;
+  /**
+   * Called with the line's source before a line's own time moves the core past a held ban's end (nextDeadline): the
+   * service reads its other followed files to their end first (service-sources.ts), so that a login written in one
+   * of them before that end is judged before the hold is.
+   */
+  beforeDeadline: ((source: string) => void) | null = null;
 
   constructor(
     core: CorrelationCore,
@@ -51,11 +57,14 @@ export class Pipeline {
     this.log = log;
   }
 
-  onEvent(event: AuthEvent | null): void {
+  /** `source`: the input the line came from (onLine), for beforeDeadline. */
+  onEvent(event: AuthEvent | null, source?: string): void {
     this.lines++;
     if (!event) return;
     this.events++;
-    this.emit(this.core.onAuthEvent(this.notAhead(event)));
+    const e = this.notAhead(event);
+    if (source !== undefined && this.beforeDeadline && e.time > this.core.nextDeadline()) this.beforeDeadline(source);
+    this.emit(this.core.onAuthEvent(e));
   }
 
   /** The event, at the wall clock's time if its own is too far ahead of it (FUTURE_SLACK_MS). */
@@ -78,15 +87,22 @@ export class Pipeline {
    */
   onLine(source: string, parse: () => AuthEvent | null): void {
     try {
-      this.onEvent(parse());
+      this.onEvent(parse(), source);
     } catch (error) {
       this.log.error({ event: LOG_EVENTS.lineFailed, source, err: (error as Error).stack ?? String(error) });
     }
   }
 
+  /**
+   * A sample is stamped with the wall clock when it is read, and says nothing of logins: given the core as such, a
+   * sample taken while the follower was still behind a burst of lines ended a held ban before the login written
+   * within it was read (found in review). So its time moves the core no further than the pending hold's end
+   * (nextDeadline); the lines' own times and the tick, which wait for the lines written before, end the hold.
+   */
   onSample(sample: SocketSample): void {
     this.samples++;
-    this.emit(this.core.onSocketSample(sample));
+    const end = this.core.nextDeadline();
+    this.emit(this.core.onSocketSample(sample.time > end ? { ...sample, time: end } : sample));
   }
 
   /** Lets wall-clock time pass in the core (campaigns end, state expires); never backwards. */
