@@ -9,12 +9,12 @@ import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines
 /**
  * Two sshd logs followed at once (auth.log and the `sshd -E` file of a second sshd): the lines of one must not end a
  * held ban while a login written before the hold's end is still unread in the other. The bundled program follows
- * both; during a campaign a colleague tries a sprayed name once in the first (held, names_alone_hold = 2s) and logs
+ * both; during a campaign a colleague tries a sprayed name once in the first (held, names_alone_hold = 10s) and logs
  * in half a second later through the second sshd, whose log is behind a burst of loopback lines (never counted: they
  * change no judgement). Then the first log gets a line stamped past the hold's end: its time moves the core's clock,
  * and it must not do so before the second log's login is read.
  */
-// On tmpfs where there is one: the burst's 100 MB are then written at once, well within the hold.
+// On tmpfs where there is one: the burst's 25 MB are then written at once, well within the hold.
 const t = existsSync('/dev/shm') ? shmDir() : tempDir('live-hold-two-files');
 afterAll(t.cleanup);
 const dir = t.dir;
@@ -26,9 +26,13 @@ function shmDir(): { dir: string; cleanup: () => void } {
 const authLog = join(dir, 'auth.log');
 const secondSshd = join(dir, 'sshd-2222.log');
 const verdicts = join(dir, 'verdicts.log');
-const HOLD_S = 2;
-/** Loopback lines in the burst: ~100 MB, a dozen of the follower's 8 MB looks, seconds to read. */
-const BURST = 1_200_000;
+/** Long enough for the burst to be written within it on a loaded machine; the line past its end is stamped ahead. */
+const HOLD_S = 10;
+/**
+ * Loopback lines in the burst: ~25 MB, three of the follower's 8 MB looks, still being read when the first log's
+ * next line is (no bigger: the tests run side by side, and live-hold-race.test.ts writes 100 MB of its own).
+ */
+const BURST = 300_000;
 let child: ChildProcess | undefined;
 
 afterAll(() => child?.kill('SIGKILL'));
@@ -69,12 +73,13 @@ describe('live service following two logs: a held ban and a login still unread i
 
     const bot = '203.0.113.77';
     const colleague = '203.0.113.88';
-    // The burst is made first (100 MB take a while to make), stamped before the try, so that its lines move the
+    // The burst is made first (25 MB take a while to make), stamped before the try, so that its lines move the
     // service's clock past nothing.
     const burst = Buffer.from(loopbackLines(Date.now(), BURST));
     const at = Date.now();
     append(authLog, failedTry(bot, at, 'oracle') + failedTry(colleague, at, 'ubuntu'));
-    append(secondSshd, Buffer.concat([burst, Buffer.from(passwordLogin(colleague, at + 500, 'alice'))]));
+    append(secondSshd, burst);
+    append(secondSshd, passwordLogin(colleague, at + 500, 'alice'));
     // A line of the first log stamped past the hold's end (a clock a little ahead, or simply the next second's
     // line): read at once, long before the second log's burst is through.
     append(authLog, loopbackLines(at + (HOLD_S + 1) * 1000, 1));
