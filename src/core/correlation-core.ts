@@ -19,7 +19,8 @@ export interface CorrelationCore {
   /**
    * The earliest time at which advance() would make a decision that a line stamped before then could still change:
    * a held ban's end (a login spares the source) or a campaign's end (a member's attempt keeps it going); undefined
-   * when none is pending. The live service moves the wall clock past it only once it knows such lines are read.
+   * when none is pending. A time past it decides (a login stamped at a hold's end itself still spares the source).
+   * The live service moves the core past it only once it knows the lines written before are read.
    */
   nextDeadline(): number | undefined;
   /** JSON-serialisable state, enough for `restore` to resume after a restart. */

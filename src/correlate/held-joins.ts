@@ -63,7 +63,7 @@ export class HeldJoins {
     const started = this.startedAt(source.ip);
     const holdable = (loose || (this.namesAlone && namesOnly(matched))) && source.attempts <= HOLD_ATTEMPTS;
     if (started === undefined) return holdable && this.start(source.ip, now) ? HOLDING : undefined;
-    return holdable && now - started < this.hold ? HOLDING : now - started;
+    return holdable && now - started <= this.hold ? HOLDING : now - started;
   }
 
   /** When the hold of `ip` started, if it is held. */
@@ -90,14 +90,14 @@ export class HeldJoins {
   }
 
   /**
-   * The sources whose hold has run out by `now`: the caller judges each again (the judge sees the hold over and
-   * bans, with how long it was held) and then releases it.
+   * The sources whose hold has run out by `now` (ended before it: see nextEnd): the caller judges each again (the
+   * judge sees the hold over and bans, with how long it was held) and then releases it.
    */
   due(now: number): string[] | undefined {
     let out: string[] | undefined;
     while (this.head < this.queue.length) {
       const [ip, started] = this.queue[this.head]!;
-      if (started + this.hold > now) break;
+      if (started + this.hold >= now) break;
       this.head++;
       // An entry of a hold released since (or started again later) is stale: the map has another start or none.
       if (this.since.get(ip) !== started) continue;
@@ -111,7 +111,11 @@ export class HeldJoins {
     return out;
   }
 
-  /** When the earliest running hold ends (undefined: none runs); stale entries ahead of it are dropped. */
+  /**
+   * The end of the hold that ends first, undefined when none runs. The end is the hold's last instant: a login
+   * stamped then spares its source (classic syslog stamps are whole seconds, so a login half a second before the end
+   * may be stamped at it), and a time past it ends the hold. Stale entries met at the head are dropped, as due() would.
+   */
   nextEnd(): number | undefined {
     while (this.head < this.queue.length) {
       const [ip, started] = this.queue[this.head]!;

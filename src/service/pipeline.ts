@@ -46,6 +46,12 @@ export class Pipeline {
   suppressed = 0;
   samples = 0;
   verdicts = 0;
+  /**
+   * Called with the line's source before a line's own time moves the core past a held ban's end (nextDeadline): the
+   * service reads its other followed files to their end first (service-sources.ts), so that a login written in one
+   * of them before that end is judged before the hold is.
+   */
+  beforeDeadline: ((source: string) => void) | null = null;
 
   constructor(
     core: CorrelationCore,
@@ -60,11 +66,15 @@ export class Pipeline {
     this.log = log;
   }
 
-  onEvent(event: AuthEvent | null): void {
+  /** `source`: the input the line came from (onLine), for beforeDeadline. */
+  onEvent(event: AuthEvent | null, source?: string): void {
     this.lines++;
     if (!event) return;
     this.events++;
     const taken = this.notAhead(event);
+    const deadline = this.core.nextDeadline();
+    if (source !== undefined && this.beforeDeadline && deadline !== undefined && taken.time > deadline)
+      this.beforeDeadline(source);
     this.samplesUntil(taken.time);
     this.emit(this.core.onAuthEvent(taken));
   }
@@ -89,7 +99,7 @@ export class Pipeline {
    */
   onLine(source: string, parse: () => AuthEvent | null): void {
     try {
-      this.onEvent(parse());
+      this.onEvent(parse(), source);
     } catch (error) {
       this.log.error({ event: LOG_EVENTS.lineFailed, source, err: (error as Error).stack ?? String(error) });
     }

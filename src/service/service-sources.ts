@@ -36,6 +36,8 @@ export class ServiceSources {
   lastSampleAt: number | null = null;
   private readonly savedJournalCursor: string | null;
   private readonly parsers = new Map<string, SshdParser>();
+  /** The files being read to their end, or whose line asked for it, while readOthers runs (readOthers). */
+  private readonly reading = new Set<string>();
 
   constructor(settings: ServiceSettings, pipeline: Pipeline, state: ServiceState | null, log: Logger) {
     const notice = (path: string) => (event: string, detail: Record<string, unknown>) => {
@@ -48,7 +50,7 @@ export class ServiceSources {
         const saved = state?.files.find((f) => f.path === path) ?? null;
         // One parser per file for the whole run: it pairs the lines of one sshd connection by pid.
         const parser = new SshdParser(
-          { referenceTime: Date.now, fallbackTime: Date.now },
+          { referenceTime: Date.now, fallbackTime: () => this.unstampedTime(pipeline) },
           state?.parsers?.[`file:${path}`],
         );
         this.parsers.set(`file:${path}`, parser);
@@ -66,6 +68,7 @@ export class ServiceSources {
         });
         this.files.push(supervisor);
       }
+      if (this.files.length > 1) pipeline.beforeDeadline = (source) => this.readOthers(source);
     } else {
       this.savedJournalCursor = state?.journalCursor ?? null;
       const parser = new SshdParser({ referenceTime: Date.now }, state?.parsers?.['journal']);
@@ -172,6 +175,40 @@ export class ServiceSources {
    */
   clockLimit(target: number, deadline: number | undefined, now: number): number {
     return this.journalCheck ? this.journalCheck.limit(target, deadline, now) : target;
+  }
+
+  /**
+   * Reads every followed file but `from` to its end, before a line of `from` moves the core past a held ban's end
+   * (Pipeline.beforeDeadline). Each file's own lines come in order, but the core's clock is moved by every file's:
+   * read first, a line of one file past the hold's end banned the colleague whose login, written before it in
+   * another file (a second sshd's `-E` log behind a burst, or simply read later in the same look), was still unread
+   * (found in review). A file read here whose own line crosses the end does the same for the files not yet read;
+   * the file whose line asked is not read again (its next lines were written after that line).
+   */
+  private readOthers(from: string): void {
+    const outermost = this.reading.size === 0;
+    this.reading.add(from);
+    try {
+      for (const supervisor of this.files) {
+        const source = supervisor.current;
+        if (!source || this.reading.has(source.name)) continue;
+        this.reading.add(source.name);
+        source.drainNow();
+      }
+    } finally {
+      if (outermost) this.reading.clear();
+    }
+  }
+
+  /**
+   * The time given to a line that carries none (what `sshd -E` writes): the wall clock's, but no later than the
+   * pending hold's end while readOthers reads the files before a line past that end. A line read then was there
+   * before that line was taken; stamped with the wall clock, a colleague's login read there was past the end it had
+   * been written before, and the hold banned the colleague all the same.
+   */
+  private unstampedTime(pipeline: Pipeline): number {
+    const now = Date.now();
+    return this.reading.size > 0 ? Math.min(now, pipeline.core.nextDeadline() ?? now) : now;
   }
 
   /** Reads everything the files hold now (tests settle with it). */

@@ -28,13 +28,39 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     const detector = live();
     expect(detector.onAuthEvent(failure(USER, AT, 'ubuntu'))).toEqual([]);
     expect(detector.status()).toMatchObject({ heldBans: 1, heldBansRefused: 0 });
-    expect(bansOf(detector.advance(AT + 119 * S), USER)).toEqual([]);
-    const bans = bansOf(detector.advance(AT + 120 * S), USER);
+    // Its end is its last instant (a login stamped then spares it): the first time past it bans.
+    expect(bansOf(detector.advance(AT + 120 * S), USER)).toEqual([]);
+    const bans = bansOf(detector.advance(AT + 121 * S), USER);
     expect(bans).toHaveLength(1);
     expect(field(bans[0]!, 'match')).toBe('join');
-    expect(field(bans[0]!, 'held')).toBe(120);
+    expect(field(bans[0]!, 'held')).toBe(121);
     expect(field(bans[0]!, 'attempts')).toBe(1);
     expect(detector.status()).toMatchObject({ heldBans: 0 });
+  });
+
+  it('spares a login stamped at the very second the hold ends, whatever line of that second comes first', () => {
+    // Classic syslog stamps are whole seconds: a login 119.5 s after a try made at .8 of a second is stamped 120 s
+    // after it. The hold's end is its last instant, and a login then (read before or after another line of that
+    // second) is within it.
+    const alone = live();
+    alone.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    const login = alone.onAuthEvent(success(USER, AT + 2 * MIN, 'alice'));
+    expect(bansOf([...login, ...alone.advance(AT + 5 * MIN)], USER)).toEqual([]);
+
+    const behind = live();
+    behind.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    const other = behind.onAuthEvent(failure('198.51.100.99', AT + 2 * MIN, 'zq7x'));
+    const late = behind.onAuthEvent(success(USER, AT + 2 * MIN, 'alice'));
+    expect(bansOf([...other, ...late, ...behind.advance(AT + 5 * MIN)], USER)).toEqual([]);
+  });
+
+  it('ends the hold on the first time past its end, as replay and the service alike give it', () => {
+    const detector = live();
+    detector.onAuthEvent(failure(USER, AT, 'ubuntu'));
+    expect(bansOf(detector.advance(AT + 2 * MIN), USER)).toEqual([]);
+    expect(detector.nextDeadline()).toBe(AT + 2 * MIN);
+    expect(bansOf(detector.advance(AT + 2 * MIN + 1), USER)).toHaveLength(1);
+    expect(detector.book.held.nextEnd()).toBeUndefined();
   });
 
   it('does not ban a user who logs in during the hold, nor later for that try', () => {
@@ -68,8 +94,8 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     expect(detector.onAuthEvent(failure(USER, AT, 'ubuntu'))).toEqual([]);
     for (let i = 0; i < 300; i++) detector.onAuthEvent(probe(`10.9.${i >> 8}.${i & 255}`, AT + S + i * 100));
     expect(detector.status()).toMatchObject({ heldBans: 1 });
-    const bans = bansOf(detector.advance(AT + 2 * MIN), USER);
-    expect(bans.map((v) => field(v, 'held'))).toEqual([120]);
+    const bans = bansOf(detector.advance(AT + 2 * MIN + S), USER);
+    expect(bans.map((v) => field(v, 'held'))).toEqual([121]);
   });
 
   it('holds nothing by default: the source is banned at its first attempt', () => {
@@ -85,7 +111,7 @@ describe('names_alone_hold: the ban of a source whose only evidence is its names
     const snapshot = JSON.parse(JSON.stringify(detector.snapshot())) as DetectorSnapshot;
     expect(snapshot.book.held).toEqual([[USER, AT]]);
     const resumed = new CampaignDetector(HOLD, THRESHOLDS, snapshot);
-    expect(bansOf(resumed.advance(AT + 2 * MIN), USER)).toHaveLength(1);
+    expect(bansOf(resumed.advance(AT + 2 * MIN + S), USER)).toHaveLength(1);
     // Restarted with the holds turned off: the running hold is not forgotten, its source is banned at once.
     const off = new CampaignDetector({ shared_name_hold: 0 }, THRESHOLDS, snapshot);
     expect(bansOf(off.advance(AT + 1 * S), USER).map((v) => field(v, 'held'))).toEqual([1]);
@@ -140,15 +166,22 @@ describe('HeldJoins', () => {
     expect(held.start('b', 10 * S)).toBe(true);
     expect(held.start('c', 20 * S)).toBe(true);
     held.release('b');
-    expect(held.due(59 * S)).toBeUndefined();
+    expect(held.nextEnd()).toBe(60 * S);
+    // A hold's end is its last instant: due only past it.
+    expect(held.due(60 * S)).toBeUndefined();
     expect(held.due(75 * S)).toEqual(['a']);
     // The caller releases what it judged; a hold started again later has its own end.
     held.release('a');
     held.start('a', 76 * S);
+    expect(held.nextEnd()).toBe(80 * S);
     expect(held.due(100 * S)).toEqual(['c']);
     held.release('c');
-    expect(held.due(136 * S)).toEqual(['a']);
+    expect(held.nextEnd()).toBe(136 * S);
+    expect(held.due(136 * S)).toBeUndefined();
+    expect(held.due(137 * S)).toEqual(['a']);
     expect(held.snapshot()).toEqual([['a', 76 * S]]);
+    held.release('a');
+    expect(held.nextEnd()).toBeUndefined();
   });
 
   it('holds nothing when the hold is 0, and no more than max at once (the rest are banned at once, counted)', () => {

@@ -59,14 +59,15 @@ describe("the core's next deadline", () => {
     expect(detector.nextDeadline()).toBe(AT + 2 * HOUR);
   });
 
-  it("is a held ban's end when that comes first: the ban comes at it, not before", () => {
+  it("is a held ban's end when that comes first: the ban comes just past it, not before", () => {
     const detector = live();
     detector.onAuthEvent(failure(USER, AT, 'ubuntu'));
     expect(detector.nextDeadline()).toBe(AT + 2 * MIN);
-    expect(bansOf(detector.advance(AT + 2 * MIN - 1), USER)).toEqual([]);
-    expect(bansOf(detector.advance(AT + 2 * MIN), USER)).toHaveLength(1);
+    // The end is the hold's last instant (a login stamped at it still spares the source): a time past it bans.
+    expect(bansOf(detector.advance(AT + 2 * MIN), USER)).toEqual([]);
+    expect(bansOf(detector.advance(AT + 2 * MIN + 1), USER)).toHaveLength(1);
     // Banned into the campaign, it is its latest member: the campaign's end is next, counted from the ban.
-    expect(detector.nextDeadline()).toBe(AT + 2 * MIN + 2 * HOUR);
+    expect(detector.nextDeadline()).toBe(AT + 2 * MIN + 1 + 2 * HOUR);
   });
 
   it('drops a hold a login ended, and takes the next one still running', () => {

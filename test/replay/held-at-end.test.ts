@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { campaignLog, failedTry } from '../helpers/campaign-log.js';
+import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import { tempDir, verdictLines } from '../service/helpers.js';
 
 /**
@@ -66,5 +66,40 @@ describe('replay with names_alone_hold', () => {
     );
     expect(now.map((v) => v.time)).toEqual([early, early + 3 * 60_000]);
     expect(JSON.parse(plain.stderr.trim().split('\n').at(-1)!)).not.toHaveProperty('heldAtEnd');
+  }, 60_000);
+  it('spares a login stamped at the second the hold ends, after another line of that second, and bans at the next', async () => {
+    // Whole-second stamps, as syslog's: the login 119.5 s after a try made at .8 of a second is stamped 120 s after it.
+    const log = join(t.dir, 'boundary.log');
+    const config = join(t.dir, 'boundary.conf');
+    writeFileSync(config, '[detection]\nnames_alone_hold = 2m\n');
+    const early = T0 + 20 * 60_000;
+    const end = early + 2 * 60_000;
+    writeFileSync(
+      log,
+      campaignLog(T0) +
+        failedTry('203.0.113.10', early, 'oracle') +
+        failedTry('203.0.113.88', early, 'ubuntu') +
+        // Another source's line of the hold's last second, read before the login of that second.
+        failedTry('203.0.113.20', end, 'guest') +
+        passwordLogin('203.0.113.88', end, 'alice') +
+        // The next second: the hold is over.
+        passwordLogin('192.0.2.200', end + 1000, 'bob'),
+    );
+    const verdicts = join(t.dir, 'boundary-v.log');
+    const run = await runCli(bundle, [
+      'replay',
+      '--auth-log',
+      log,
+      '--verdicts',
+      verdicts,
+      '--config',
+      config,
+      '--fail2ban-defaults',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const bans = verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip')?.startsWith('203.'));
+    expect(bans.map((v) => [v.fields.get('ip'), v.time, v.fields.get('held')])).toEqual([
+      ['203.0.113.10', end + 1000, '121'],
+    ]);
   }, 60_000);
 });
