@@ -1,13 +1,21 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { F2bCampaignError } from '../core/errors.js';
 
 /**
  * Replaces `path` with `text` so that a reader (or a restart after kill -9 or power loss) sees either the old
  * content or the new, never a mix: write a temporary file beside it, fsync, rename over, fsync the directory.
  * `durable` false skips the fsyncs (the status file in /run: atomic for readers, no need to survive power loss).
- * Returns the bytes written.
+ * `fits` is asked before each piece is written whether there is room for it; when there is not, the write fails
+ * (NO_ROOM) as one that failed with ENOSPC. Returns the bytes written.
  */
-export function writeFileAtomic(path: string, text: string | Iterable<string>, mode = 0o640, durable = true): number {
+export function writeFileAtomic(
+  path: string,
+  text: string | Iterable<string>,
+  mode = 0o640,
+  durable = true,
+  fits: (bytes: number) => boolean = () => true,
+): number {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = temporaryOf(path, process.pid);
@@ -20,6 +28,9 @@ export function writeFileAtomic(path: string, text: string | Iterable<string>, m
     // Text in pieces is written a piece at a time (the state file: never the whole of it in memory).
     for (const piece of typeof text === 'string' ? [text] : text) {
       const bytes = Buffer.from(piece, 'utf8');
+      if (!fits(bytes.length)) {
+        throw new F2bCampaignError('NO_ROOM', `no room for ${bytes.length} more bytes of ${temp} (${written} written)`);
+      }
       for (let done = 0; done < bytes.length; ) {
         const n = writeSync(fd, bytes, done, bytes.length - done);
         if (n === 0) throw Object.assign(new Error(`no progress writing ${temp}`), { code: 'EIO' });

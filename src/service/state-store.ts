@@ -39,14 +39,30 @@ export interface CoreText {
 }
 
 /**
- * Writes the state; `core`, when given, is the JSON text of `state.core` (and the core's rows apart). Returns the
- * file's size in bytes.
+ * Writes the state; `core`, when given, is the JSON text of `state.core` (and the core's rows apart). `fits`: asked
+ * before each piece whether there is room for it (atomic-file.ts). Returns the file's size in bytes.
  */
-export function saveState(dir: string, state: ServiceState, core?: CoreText): number {
-  return writeFileAtomic(join(dir, STATE_FILE), core ? stateText(state, core) : [`${JSON.stringify(state)}\n`], 0o600);
+export function saveState(
+  dir: string,
+  state: ServiceState,
+  core?: CoreText,
+  fits?: (bytes: number) => boolean,
+): number {
+  return writeFileAtomic(join(dir, STATE_FILE), stateText(state, core), 0o600, true, fits);
 }
 
-function* stateText(state: ServiceState, core: CoreText): Generator<string> {
+/** The bytes saveState would write, counted without writing them (its text is made twice). */
+export function stateSize(state: ServiceState, core?: CoreText): number {
+  let bytes = 0;
+  for (const piece of stateText(state, core)) bytes += Buffer.byteLength(piece);
+  return bytes;
+}
+
+function* stateText(state: ServiceState, core?: CoreText): Generator<string> {
+  if (!core) {
+    yield `${JSON.stringify(state)}\n`;
+    return;
+  }
   const { core: _core, ...rest } = state;
   const head = JSON.stringify(core.rows ? { ...rest, rowLines: true } : rest);
   yield `${head.slice(0, -1)},"core":`;
