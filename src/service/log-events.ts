@@ -32,6 +32,7 @@ export const LOG_EVENTS = {
   statusFailed: 'status-write-failed',
   tickFailed: 'core-advance-failed',
   journalCheckFailed: 'journal-check-failed',
+  journalctlSaid: 'journalctl-said',
   lineFailed: 'line-failed',
   lineFromTheFuture: 'line-time-ahead',
   compromise: 'compromise-suspected',

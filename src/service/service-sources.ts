@@ -95,6 +95,7 @@ export class ServiceSources {
             ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             onError,
+            onNotice: (text) => log.warn({ event: LOG_EVENTS.journalctlSaid, text }),
           });
         },
       });

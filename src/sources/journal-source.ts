@@ -35,6 +35,12 @@ export interface JournalSourceOptions {
   /** Called synchronously per entry; the cursor moves past the entry when it returns. */
   readonly onEntry: (entry: JournalEntry) => void;
   readonly onError: SourceErrorHandler;
+  /**
+   * What journalctl says on stderr while it runs, a line at a time (MAX_NOTICES a run at most). A service user that
+   * may not read the system journal gets only a hint there ("You are currently not seeing messages from other users
+   * and the system") and then sshd's entries never come; it may also name a journal file it skips as corrupt.
+   */
+  readonly onNotice?: (line: string) => void;
   readonly identifiers?: readonly string[];
   /** This machine's id (/etc/machine-id, localMachineId()): followed across boots with it; null: the current boot. */
   readonly machineId?: string | null;
@@ -51,6 +57,10 @@ export function localMachineId(path = '/etc/machine-id'): string | null {
     return null;
   }
 }
+
+/** Lines of journalctl's stderr passed on per run (onNotice), and how much of each: its hints are a few lines. */
+const MAX_NOTICES = 20;
+const MAX_NOTICE_LENGTH = 500;
 
 /** Streamed (never buffered), never rejected (an exit is reported through onError), killed with us. */
 const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: true } as const;
@@ -143,8 +153,18 @@ export class JournalSource implements Source {
       }
     });
     child.stderr?.setEncoding('utf8');
+    let notices = 0;
+    let stderrCarry = '';
     child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-2000);
+      const lines = (stderrCarry + chunk).split('\n');
+      stderrCarry = (lines.pop() ?? '').slice(-MAX_NOTICE_LENGTH);
+      for (const line of lines) {
+        const text = line.trim();
+        if (text === '' || notices >= MAX_NOTICES || this.stopping) continue;
+        notices++;
+        this.options.onNotice?.(text.slice(0, MAX_NOTICE_LENGTH));
+      }
     });
     void child.then((result) => {
       if (this.stopping) return;

@@ -80,6 +80,43 @@ function entry(cursor: string, ip: string): string {
 }
 
 describe('CampaignService faults', () => {
+  // A service user outside systemd-journal and adm: journalctl follows an empty journal, and only says so on stderr.
+  it(
+    'logs what journalctl says on stderr as a warning, and keeps following',
+    async () => {
+      const { t, journal } = journalDir('svc-journal-hint');
+      const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${FAKE}`]), 'test');
+      const memory = memoryLogger('info');
+      process.env['F2B_FAKE_JOURNAL_STDERR'] =
+        'Hint: You are currently not seeing messages from other users and the system.\n';
+      cleanups.push(() => {
+        delete process.env['F2B_FAKE_JOURNAL_STDERR'];
+      });
+      const service = new CampaignService({
+        config,
+        settings: resolveSettings(config),
+        createCore: serviceCore,
+        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+        log: memory.log,
+      });
+      cleanups.push(() => service.stop());
+      await service.start();
+      await waitFor(
+        () => memory.lines().some((l) => l['event'] === 'journalctl-said'),
+        LOADED_WAIT_MS,
+        "journalctl's hint in the log",
+      );
+      const said = memory.lines().find((l) => l['event'] === 'journalctl-said');
+      expect(said).toMatchObject({
+        level: 40,
+        text: 'Hint: You are currently not seeing messages from other users and the system.',
+      });
+      appendFileSync(journal, entry('s=hint;i=1', '198.51.100.7'));
+      await waitFor(() => service.status()?.lines.read === 1, LOADED_WAIT_MS, 'the entry after the hint');
+    },
+    3 * LOADED_WAIT_MS,
+  );
+
   it('a journal entry the core throws on does not stop the journal source for good', async () => {
     const { t, journal } = journalDir('svc-fault');
     const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${FAKE}`]), 'test');

@@ -205,3 +205,38 @@ describe('journal source with a fake journalctl', () => {
     cleanup();
   });
 });
+
+describe("journalctl's own words", () => {
+  // A service user outside systemd-journal and adm gets no error, only a hint on stderr, and then no entry at all.
+  it('hands on what journalctl writes on stderr while it runs, a line at a time and at most 20', async () => {
+    writeFileSync(journal, entry('sshd', 'Failed password for root from 203.0.113.1 port 1111 ssh2'));
+    const hint =
+      'Hint: You are currently not seeing messages from other users and the system.\n' +
+      "      Users in groups 'adm', 'systemd-journal' can see all messages.\n";
+    process.env['F2B_FAKE_JOURNAL_STDERR'] = hint + 'x\n'.repeat(40);
+    const notices: string[] = [];
+    const got: JournalEntry[] = [];
+    const source = new JournalSource({
+      command: FAKE,
+      cursor: null,
+      startAt: 'start',
+      onEntry: (e) => got.push(e),
+      onError: () => undefined,
+      onNotice: (line) => notices.push(line),
+    });
+    try {
+      await source.start();
+      await waitFor(() => got.length === 1 && notices.length === 20, 10_000, "journalctl's stderr");
+      await sleep(200);
+    } finally {
+      delete process.env['F2B_FAKE_JOURNAL_STDERR'];
+      await source.stop();
+    }
+    expect(notices.slice(0, 3)).toEqual([
+      'Hint: You are currently not seeing messages from other users and the system.',
+      "Users in groups 'adm', 'systemd-journal' can see all messages.",
+      'x',
+    ]);
+    expect(notices).toHaveLength(20);
+  });
+});
