@@ -52,6 +52,8 @@ export class Pipeline {
    * of them before that end is judged before the hold is.
    */
   beforeDeadline: ((source: string) => void) | null = null;
+  /** While beforeDeadline runs: the time of the line that asked (notPastAsker); null otherwise. */
+  private askerTime: number | null = null;
 
   constructor(
     core: CorrelationCore,
@@ -71,12 +73,29 @@ export class Pipeline {
     this.lines++;
     if (!event) return;
     this.events++;
-    const taken = this.notAhead(event);
+    const taken = this.notPastAsker(this.notAhead(event));
     const deadline = this.core.nextDeadline();
-    if (source !== undefined && this.beforeDeadline && deadline !== undefined && taken.time > deadline)
-      this.beforeDeadline(source);
+    if (source !== undefined && this.beforeDeadline && deadline !== undefined && taken.time > deadline) {
+      const outer = this.askerTime;
+      this.askerTime = outer ?? taken.time;
+      try {
+        this.beforeDeadline(source);
+      } finally {
+        this.askerTime = outer;
+      }
+    }
     this.samplesUntil(taken.time);
     this.emit(this.core.onAuthEvent(taken));
+  }
+
+  /**
+   * The event, at the time of the line that asked for the other files (beforeDeadline) if its own is later. The
+   * asking file is not read again meanwhile (its follower is inside that line), and it may still hold lines written
+   * after the asking one but before this one: given its own time, a newer line of a file read to its end ended a
+   * later hold whose login the asking file, behind a burst, still held, and the colleague was banned (found in review).
+   */
+  private notPastAsker(event: AuthEvent): AuthEvent {
+    return this.askerTime !== null && event.time > this.askerTime ? { ...event, time: this.askerTime } : event;
   }
 
   /** The event, at the wall clock's time if its own is too far ahead of it (FUTURE_SLACK_MS). */

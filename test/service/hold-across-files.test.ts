@@ -72,6 +72,33 @@ describe('held bans across two followed logs', () => {
     }
   });
 
+  it("does not end a later hold on the other log's newer lines while the asking log still holds that hold's login", async () => {
+    const authLog = join(t.dir, 'behind.log');
+    const other = join(t.dir, 'other.log');
+    const { verdicts, sources, bansOf, files } = await followers([authLog, other]);
+    try {
+      const now = Date.now();
+      appendFileSync(authLog, campaignLog(now - 12 * 60_000));
+      files[0]!.drainNow();
+      expect(verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
+      // auth.log behind: the bot's try, the colleague's a second later, a line past the bot's hold only, then the
+      // colleague's login at its hold's last instant. The other log, read to its end when that line asks, holds a
+      // line of now, past both holds.
+      const start = Math.floor((now - 30_000) / 1000) * 1000;
+      appendFileSync(authLog, failedTry(bot, start, 'oracle') + failedTry(colleague, start + 1000, 'ubuntu'));
+      appendFileSync(authLog, failedTry('198.51.100.200', start + 3000, 'zq7x'));
+      appendFileSync(authLog, passwordLogin(colleague, start + 3000, 'alice'));
+      appendFileSync(other, failedTry('198.51.100.201', now - 1000, 'zq8x'));
+      files[0]!.drainNow();
+      files[1]!.drainNow();
+
+      expect(bansOf(bot), "the bot's hold ended").toHaveLength(1);
+      expect(bansOf(colleague), 'the colleague, whose login auth.log still held').toEqual([]);
+    } finally {
+      await sources.stop();
+    }
+  });
+
   it('lets no socket sample end a hold: a sample says nothing of the login still unread in the log', async () => {
     const authLog = join(t.dir, 'sampled.log');
     const { pipeline, sources, verdicts, bansOf, files } = await followers([authLog]);
