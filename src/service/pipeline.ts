@@ -17,7 +17,10 @@ import type { VerdictWriter } from './verdict-writer.js';
 const FUTURE_SLACK_MS = 24 * 60 * 60_000;
 /** The warning about such lines is repeated at most this often. */
 const FUTURE_WARN_EVERY_MS = 60 * 60_000;
-/** Socket samples waiting for the core's clock at most (an hour at sample_interval_campaign's 5 s); beyond, the oldest is given at once. */
+/**
+ * Socket samples waiting for the core's clock at most (an hour at sample_interval_campaign's 5 s); beyond, the oldest
+ * is given at once, no later than the core's next deadline (giveOldestSample).
+ */
 const MAX_WAITING_SAMPLES = 720;
 
 /**
@@ -128,8 +131,19 @@ export class Pipeline {
   onSample(sample: SocketSample): void {
     this.samples++;
     this.waitingSamples.push(sample);
-    if (this.waitingSamples.length > MAX_WAITING_SAMPLES)
-      this.emit(this.core.onSocketSample(this.waitingSamples.shift()!));
+    if (this.waitingSamples.length > MAX_WAITING_SAMPLES) this.giveOldestSample();
+  }
+
+  /**
+   * Gives the oldest waiting sample now, for want of room: at its time, but no later than the core's next deadline.
+   * Samples pile up while the clock waits at a deadline (a follower far behind, a journal check that keeps failing),
+   * and given at its own time the hour-old sample ended the hold whose login was still unread (found in review).
+   */
+  private giveOldestSample(): void {
+    const oldest = this.waitingSamples.shift()!;
+    const deadline = this.core.nextDeadline();
+    const time = deadline === undefined ? oldest.time : Math.min(oldest.time, deadline);
+    this.emit(this.core.onSocketSample(time === oldest.time ? oldest : { ...oldest, time }));
   }
 
   /** Lets wall-clock time pass in the core (campaigns end, state expires); never backwards. */

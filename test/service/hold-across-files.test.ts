@@ -118,4 +118,23 @@ describe('held bans across two followed logs', () => {
       await sources.stop();
     }
   });
+  it("lets no sample given for want of room end a hold: the oldest is given no later than the hold's end", async () => {
+    const authLog = join(t.dir, 'crowded.log');
+    const { pipeline, sources, verdicts, bansOf, files } = await followers([authLog]);
+    try {
+      const now = Date.now();
+      appendFileSync(authLog, campaignLog(now - 12 * 60_000));
+      files[0]!.drainNow();
+      expect(verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
+      appendFileSync(authLog, failedTry(colleague, now - 5000, 'ubuntu'));
+      files[0]!.drainNow();
+      // The login is in the file, unread (the follower far behind), while more samples come than may wait.
+      appendFileSync(authLog, passwordLogin(colleague, now - 4000, 'alice'));
+      for (let i = 0; i <= 720; i++) pipeline.onSample({ time: now + i, rows: [] });
+      files[0]!.drainNow();
+      expect(bansOf(colleague)).toEqual([]);
+    } finally {
+      await sources.stop();
+    }
+  });
 });
