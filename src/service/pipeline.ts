@@ -17,7 +17,10 @@ import type { VerdictWriter } from './verdict-writer.js';
 const FUTURE_SLACK_MS = 24 * 60 * 60_000;
 /** The warning about such lines is repeated at most this often. */
 const FUTURE_WARN_EVERY_MS = 60 * 60_000;
-/** Socket samples waiting for the core's clock at most (an hour at sample_interval_campaign's 5 s); beyond, the oldest is given at once. */
+/**
+ * Socket samples waiting for the core's clock at most (an hour at sample_interval_campaign's 5 s); beyond, the oldest
+ * is given at once, no later than the core's next deadline (giveOldestSample).
+ */
 const MAX_WAITING_SAMPLES = 720;
 
 /**
@@ -52,6 +55,8 @@ export class Pipeline {
    * of them before that end is judged before the hold is.
    */
   beforeDeadline: ((source: string) => void) | null = null;
+  /** While beforeDeadline runs: the time of the line that asked (notPastAsker); null otherwise. */
+  private askerTime: number | null = null;
 
   constructor(
     core: CorrelationCore,
@@ -71,12 +76,29 @@ export class Pipeline {
     this.lines++;
     if (!event) return;
     this.events++;
-    const taken = this.notAhead(event);
+    const taken = this.notPastAsker(this.notAhead(event));
     const deadline = this.core.nextDeadline();
-    if (source !== undefined && this.beforeDeadline && deadline !== undefined && taken.time > deadline)
-      this.beforeDeadline(source);
+    if (source !== undefined && this.beforeDeadline && deadline !== undefined && taken.time > deadline) {
+      const outer = this.askerTime;
+      this.askerTime = outer ?? taken.time;
+      try {
+        this.beforeDeadline(source);
+      } finally {
+        this.askerTime = outer;
+      }
+    }
     this.samplesUntil(taken.time);
     this.emit(this.core.onAuthEvent(taken));
+  }
+
+  /**
+   * The event, at the time of the line that asked for the other files (beforeDeadline) if its own is later. The
+   * asking file is not read again meanwhile (its follower is inside that line), and it may still hold lines written
+   * after the asking one but before this one: given its own time, a newer line of a file read to its end ended a
+   * later hold whose login the asking file, behind a burst, still held, and the colleague was banned (found in review).
+   */
+  private notPastAsker(event: AuthEvent): AuthEvent {
+    return this.askerTime !== null && event.time > this.askerTime ? { ...event, time: this.askerTime } : event;
   }
 
   /** The event, at the wall clock's time if its own is too far ahead of it (FUTURE_SLACK_MS). */
@@ -109,8 +131,19 @@ export class Pipeline {
   onSample(sample: SocketSample): void {
     this.samples++;
     this.waitingSamples.push(sample);
-    if (this.waitingSamples.length > MAX_WAITING_SAMPLES)
-      this.emit(this.core.onSocketSample(this.waitingSamples.shift()!));
+    if (this.waitingSamples.length > MAX_WAITING_SAMPLES) this.giveOldestSample();
+  }
+
+  /**
+   * Gives the oldest waiting sample now, for want of room: at its time, but no later than the core's next deadline.
+   * Samples pile up while the clock waits at a deadline (a follower far behind, a journal check that keeps failing),
+   * and given at its own time the hour-old sample ended the hold whose login was still unread (found in review).
+   */
+  private giveOldestSample(): void {
+    const oldest = this.waitingSamples.shift()!;
+    const deadline = this.core.nextDeadline();
+    const time = deadline === undefined ? oldest.time : Math.min(oldest.time, deadline);
+    this.emit(this.core.onSocketSample(time === oldest.time ? oldest : { ...oldest, time }));
   }
 
   /** Lets wall-clock time pass in the core (campaigns end, state expires); never backwards. */

@@ -72,6 +72,33 @@ describe('held bans across two followed logs', () => {
     }
   });
 
+  it("does not end a later hold on the other log's newer lines while the asking log still holds that hold's login", async () => {
+    const authLog = join(t.dir, 'behind.log');
+    const other = join(t.dir, 'other.log');
+    const { verdicts, sources, bansOf, files } = await followers([authLog, other]);
+    try {
+      const now = Date.now();
+      appendFileSync(authLog, campaignLog(now - 12 * 60_000));
+      files[0]!.drainNow();
+      expect(verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
+      // auth.log behind: the bot's try, the colleague's a second later, a line past the bot's hold only, then the
+      // colleague's login at its hold's last instant. The other log, read to its end when that line asks, holds a
+      // line of now, past both holds.
+      const start = Math.floor((now - 30_000) / 1000) * 1000;
+      appendFileSync(authLog, failedTry(bot, start, 'oracle') + failedTry(colleague, start + 1000, 'ubuntu'));
+      appendFileSync(authLog, failedTry('198.51.100.200', start + 3000, 'zq7x'));
+      appendFileSync(authLog, passwordLogin(colleague, start + 3000, 'alice'));
+      appendFileSync(other, failedTry('198.51.100.201', now - 1000, 'zq8x'));
+      files[0]!.drainNow();
+      files[1]!.drainNow();
+
+      expect(bansOf(bot), "the bot's hold ended").toHaveLength(1);
+      expect(bansOf(colleague), 'the colleague, whose login auth.log still held').toEqual([]);
+    } finally {
+      await sources.stop();
+    }
+  });
+
   it('lets no socket sample end a hold: a sample says nothing of the login still unread in the log', async () => {
     const authLog = join(t.dir, 'sampled.log');
     const { pipeline, sources, verdicts, bansOf, files } = await followers([authLog]);
@@ -85,6 +112,25 @@ describe('held bans across two followed logs', () => {
       // The login is in the file, not read yet (the follower behind a burst) when the sampler's timer fires.
       appendFileSync(authLog, passwordLogin(colleague, now - 4000, 'alice'));
       pipeline.onSample({ time: now, rows: [] });
+      files[0]!.drainNow();
+      expect(bansOf(colleague)).toEqual([]);
+    } finally {
+      await sources.stop();
+    }
+  });
+  it("lets no sample given for want of room end a hold: the oldest is given no later than the hold's end", async () => {
+    const authLog = join(t.dir, 'crowded.log');
+    const { pipeline, sources, verdicts, bansOf, files } = await followers([authLog]);
+    try {
+      const now = Date.now();
+      appendFileSync(authLog, campaignLog(now - 12 * 60_000));
+      files[0]!.drainNow();
+      expect(verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
+      appendFileSync(authLog, failedTry(colleague, now - 5000, 'ubuntu'));
+      files[0]!.drainNow();
+      // The login is in the file, unread (the follower far behind), while more samples come than may wait.
+      appendFileSync(authLog, passwordLogin(colleague, now - 4000, 'alice'));
+      for (let i = 0; i <= 720; i++) pipeline.onSample({ time: now + i, rows: [] });
       files[0]!.drainNow();
       expect(bansOf(colleague)).toEqual([]);
     } finally {
