@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { databaseText } from '../../correlate/network-lookups.js';
@@ -69,13 +70,16 @@ async function checkJournal(settings: ServiceSettings, judge: Judge, etc: string
     return [{ level: 'error', what: 'input', message: `source is journal but ${journalctl} cannot run: ${why}` }];
   }
   const readers = groupIds(JOURNAL_READERS, etc);
-  if (judge.account && readers.length > 0 && !judge.account.gids.some((gid) => readers.includes(gid))) {
+  // Run by a user who is not root, `check` judges that user (the query above then saw only their own entries).
+  const reader = judge.account ?? (judge.asRoot ? null : thisUser());
+  if (reader && readers.length > 0 && !reader.gids.some((gid) => readers.includes(gid))) {
     results.push({
       level: 'error',
       what: 'input',
       message:
-        `the service user ${judge.account.name} is in none of the groups ${JOURNAL_READERS.join(', ')}: it would ` +
-        `read only its own journal entries, never sshd's (adduser ${judge.account.name} systemd-journal)`,
+        `${judge.account ? 'the service user' : 'this user'} ${reader.name} is in none of the groups ` +
+        `${JOURNAL_READERS.join(', ')}: it would read only its own journal entries, never sshd's ` +
+        `(adduser ${reader.name} systemd-journal)`,
     });
   }
   results.push(
@@ -91,6 +95,11 @@ async function checkJournal(settings: ServiceSettings, judge: Judge, etc: string
       : { level: 'ok', what: 'input', message: `journal via ${journalctl}: sshd's entries are there` },
   );
   return results;
+}
+
+/** The user running `check`, with the groups its process has (what journalctl goes by). */
+function thisUser(): { name: string; gids: number[] } {
+  return { name: userInfo().username, gids: [process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])] };
 }
 
 async function checkInputs(settings: ServiceSettings, judge: Judge, etc: string): Promise<CheckResult[]> {
