@@ -1,4 +1,13 @@
-import { linkSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 
@@ -19,8 +28,8 @@ export interface InstanceLock {
 export interface LockOptions {
   /** Called when a lock left by a process that is gone is taken over. */
   readonly onStale?: (stalePid: number, path: string) => void;
-  /** Whether `pid` is a running f2b-campaign (tests replace it). */
-  readonly isRunning?: (pid: number) => boolean;
+  /** Whether `pid` is a running f2b-campaign, for a lock made by the user `lockOwner` (tests replace it). */
+  readonly isRunning?: (pid: number, lockOwner?: number) => boolean;
   readonly pid?: number;
   /** This boot's id (/proc/sys/kernel/random/boot_id); null where it cannot be read. */
   readonly bootId?: string | null;
@@ -51,7 +60,7 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
     if (held === undefined) continue; // removed meanwhile: try again
     const holder = parseLock(held);
     const sameBoot = holder?.boot === null || boot === null || holder?.boot === boot;
-    if (holder && holder.pid !== pid && sameBoot && isRunning(holder.pid)) {
+    if (holder && holder.pid !== pid && sameBoot && isRunning(holder.pid, ownerOf(path))) {
       throw new F2bCampaignError(
         'ALREADY_RUNNING',
         `f2b-campaign is already running on ${dir} (pid ${holder.pid}, lock ${path}): stop it first ` +
@@ -133,6 +142,15 @@ function takeOver(path: string, stale: string, pid: number): boolean {
   return false;
 }
 
+/** The uid that made the lock, undefined when it is gone. */
+function ownerOf(path: string): number | undefined {
+  try {
+    return lstatSync(path).uid;
+  } catch {
+    return undefined;
+  }
+}
+
 function releaseIfOurs(path: string, text: string): void {
   try {
     if (readLock(path) === text) unlinkSync(path);
@@ -141,13 +159,17 @@ function releaseIfOurs(path: string, text: string): void {
 
 /**
  * Alive (signal 0 reaches it, or it belongs to another user), and, where /proc shows it, an f2b-campaign: after a
- * reboot the pid in a lock left by a crash may be any other program's.
+ * crash the pid in its lock may since have been given to any other program. A pid of another user's (EPERM) holds
+ * no lock this user made: a process may signal its own user's. This is what tells them apart under the unit's
+ * ProtectProc=invisible, which hides other users' /proc entries: such a pid looked like a running f2b-campaign,
+ * and the service did not start until that program ended (found in review).
  */
-export function isRunningCampaign(pid: number): boolean {
+export function isRunningCampaign(pid: number, lockOwner?: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    if (lockOwner !== undefined && lockOwner === process.getuid?.()) return false;
   }
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('f2b-campaign');

@@ -18,6 +18,8 @@ import { Supervisor } from './supervisor.js';
 const JOURNAL_QUIET_MS = 1000;
 /** How long journalctl may take to name the newest entry: it reads the journal's tail, milliseconds on a sane disk. */
 const NEWEST_ENTRY_TIMEOUT_MS = 30_000;
+/** Distinct lines of journalctl's stderr logged in a service's life (journalctl-said): a bound on what it can flood. */
+const MAX_NOTICES_SAID = 100;
 
 /** Which input `source = auto` picks: a file when one of the auth_log paths exists, else the journal. */
 export function chooseInput(settings: ServiceSettings): 'file' | 'journal' {
@@ -78,6 +80,9 @@ export class ServiceSources {
       let since: number | undefined = state && state.journalCursor === null ? state.savedAt : undefined;
       let firstStartedAt = 0;
       const machineId = localMachineId();
+      // A journalctl that keeps failing is started again every few seconds, up to every minute, and says the same
+      // on each run: each line is logged once, not on every restart (each source-failed line ends with them too).
+      const said = new Set<string>();
       const journal: Supervisor<JournalSource> = new Supervisor({
         log,
         create: (onError) => {
@@ -95,7 +100,11 @@ export class ServiceSources {
             ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             onError,
-            onNotice: (text) => log.warn({ event: LOG_EVENTS.journalctlSaid, text }),
+            onNotice: (text) => {
+              if (said.has(text) || said.size >= MAX_NOTICES_SAID) return;
+              said.add(text);
+              log.warn({ event: LOG_EVENTS.journalctlSaid, text });
+            },
           });
         },
       });

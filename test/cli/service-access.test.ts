@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -119,6 +120,35 @@ describe('check, for the journal', () => {
     const results = await inputs(alone, [{ ...sshd, MESSAGE: 'x' }]);
     expect(results.map((r) => r.level)).toEqual(['error', 'ok']);
     expect(results[0]?.message).toContain('in none of the groups systemd-journal, adm');
+  });
+
+  // Found in review: after `adduser f2b-campaign systemd-journal`, check said all was well while the running service,
+  // which keeps the groups it started with, still read nothing. Real parts: a process started with no groups (setpriv)
+  // named by the state directory's lock, as the running service's is.
+  it.skipIf(!isRoot)('fails while the running service lacks the group its user was given since', async () => {
+    const running = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sleep', '30']);
+    await new Promise((resolve) => running.once('spawn', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // setpriv has dropped its groups and exec'd sleep
+    const lock = join(t.dir, 'run.lock');
+    symlinkSync(`${running.pid} boot`, lock);
+    try {
+      // Another user's process named by the lock (a pid reused since a crash) says nothing of the service.
+      expect((await inputs(inAdm, [{ ...sshd, MESSAGE: 'x' }])).map((r) => r.level)).toEqual(['ok']);
+      const results = await inputs({ ...inAdm, uid: 65534 }, [{ ...sshd, MESSAGE: 'x' }]);
+      expect(results.map((r) => r.level)).toEqual(['error', 'ok']);
+      expect(results[0]?.message).toContain(`the running service (pid ${running.pid}) is in none of the groups`);
+      expect(results[0]?.message).toContain('restart');
+    } finally {
+      rmSync(lock);
+      running.kill();
+    }
+    // Stopped (a lock left by a crash): nothing to say of a running service.
+    symlinkSync('999999999 boot', lock);
+    try {
+      expect((await inputs(inAdm, [{ ...sshd, MESSAGE: 'x' }])).map((r) => r.level)).toEqual(['ok']);
+    } finally {
+      rmSync(lock);
+    }
   });
 
   it("warns when the journal holds none of sshd's entries (a logger line under another name is not sshd's)", async () => {

@@ -117,6 +117,44 @@ describe('CampaignService faults', () => {
     3 * LOADED_WAIT_MS,
   );
 
+  // A journalctl that exits at once (here: a user outside the journal's groups, on a journal it cannot open) is
+  // started again by the supervisor, and says the same on each run: once said, it is not said again on every
+  // restart (its last words are in each source-failed line already).
+  it(
+    "says journalctl's stderr once, not again on each restart of a journalctl that keeps failing",
+    async () => {
+      const { t } = journalDir('svc-journal-said-once');
+      const failing = join(t.dir, 'journalctl');
+      writeFileSync(
+        failing,
+        '#!/bin/sh\nprintf "Hint: You are currently not seeing messages from other users and the system.\\n' +
+          '      Pass -q to turn off this notice.\\nNo journal files were opened due to insufficient permissions.\\n" >&2\n' +
+          'exit 1\n',
+      );
+      chmodSync(failing, 0o755);
+      const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${failing}`]), 'test');
+      const memory = memoryLogger('info');
+      const service = new CampaignService({
+        config,
+        settings: resolveSettings(config),
+        createCore: serviceCore,
+        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+        log: memory.log,
+      });
+      cleanups.push(() => service.stop());
+      await service.start();
+      const failed = () => memory.lines().filter((l) => l['event'] === 'source-failed').length;
+      await waitFor(() => failed() >= 3, LOADED_WAIT_MS, 'three failed runs of journalctl');
+      const said = memory.lines().filter((l) => l['event'] === 'journalctl-said');
+      expect(said.map((l) => l['text'])).toEqual([
+        'Hint: You are currently not seeing messages from other users and the system.',
+        'Pass -q to turn off this notice.',
+        'No journal files were opened due to insufficient permissions.',
+      ]);
+    },
+    3 * LOADED_WAIT_MS,
+  );
+
   it('a journal entry the core throws on does not stop the journal source for good', async () => {
     const { t, journal } = journalDir('svc-fault');
     const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${FAKE}`]), 'test');

@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { databaseText } from '../../correlate/network-lookups.js';
@@ -6,6 +7,7 @@ import { inspectCampaignJail } from '../../fail2ban/campaign-jail.js';
 import { readFail2banThresholds } from '../../fail2ban/read-thresholds.js';
 import type { NetworkDatabase } from '../../geo/mmdb-file.js';
 import { databaseFile, openAsnDatabase, openCountryDatabase } from '../../geo/network-databases.js';
+import { LOCK_FILE } from '../../service/instance-lock.js';
 import { groupIds } from '../../service/local-account.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
@@ -69,13 +71,27 @@ async function checkJournal(settings: ServiceSettings, judge: Judge, etc: string
     return [{ level: 'error', what: 'input', message: `source is journal but ${journalctl} cannot run: ${why}` }];
   }
   const readers = groupIds(JOURNAL_READERS, etc);
-  if (judge.account && readers.length > 0 && !judge.account.gids.some((gid) => readers.includes(gid))) {
+  // Run by a user who is not root, `check` judges that user (the query above then saw only their own entries).
+  const reader = judge.account ?? (judge.asRoot ? null : thisUser());
+  if (reader && readers.length > 0 && !reader.gids.some((gid) => readers.includes(gid))) {
     results.push({
       level: 'error',
       what: 'input',
       message:
-        `the service user ${judge.account.name} is in none of the groups ${JOURNAL_READERS.join(', ')}: it would ` +
-        `read only its own journal entries, never sshd's (adduser ${judge.account.name} systemd-journal)`,
+        `${judge.account ? 'the service user' : 'this user'} ${reader.name} is in none of the groups ` +
+        `${JOURNAL_READERS.join(', ')}: it would read only its own journal entries, never sshd's ` +
+        `(adduser ${reader.name} systemd-journal, then restart the service: a running process keeps the groups ` +
+        'it started with)',
+    });
+  }
+  const service = judge.account && runningService(settings.stateDir, judge.account.uid);
+  if (service && readers.length > 0 && !service.gids.some((gid) => readers.includes(gid))) {
+    results.push({
+      level: 'error',
+      what: 'input',
+      message:
+        `the running service (pid ${service.pid}) is in none of the groups ${JOURNAL_READERS.join(', ')}: it keeps ` +
+        "the groups it started with, and reads none of sshd's entries until restarted (systemctl restart f2b-campaign)",
     });
   }
   results.push(
@@ -91,6 +107,29 @@ async function checkJournal(settings: ServiceSettings, judge: Judge, etc: string
       : { level: 'ok', what: 'input', message: `journal via ${journalctl}: sshd's entries are there` },
   );
   return results;
+}
+
+/**
+ * The service running on `stateDir` as `uid` (the pid in its lock) and the groups its process has, from /proc; null
+ * when none runs. Its user given a group since it started (adduser) still lacks it: a process keeps the groups it started with.
+ */
+function runningService(stateDir: string, uid: number): { pid: number; gids: number[] } | null {
+  try {
+    const pid = Number(/^(\d+)/.exec(readlinkSync(join(stateDir, LOCK_FILE)))?.[1]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    // The service user's process, not one given the pid of a stale lock since.
+    if (Number(/^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1]) !== uid) return null;
+    const gid = /^Gid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+    const groups = /^Groups:(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+    return { pid, gids: [...(gid === undefined ? [] : [gid]), ...groups].map(Number) };
+  } catch {
+    return null;
+  }
+}
+
+/** The user running `check`, with the groups its process has (what journalctl goes by). */
+function thisUser(): { name: string; gids: number[] } {
+  return { name: userInfo().username, gids: [process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])] };
 }
 
 async function checkInputs(settings: ServiceSettings, judge: Judge, etc: string): Promise<CheckResult[]> {
