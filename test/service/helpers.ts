@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -37,6 +37,31 @@ export function memoryLogger(level = 'debug'): { log: Logger; lines: () => Recor
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `f2b-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A temp dir on tmpfs where there is one (/dev/shm): the hold-race tests write bursts of tens of MB that must land
+ * well within a hold of a few seconds.
+ */
+export function fastTempDir(prefix: string): { dir: string; cleanup: () => void } {
+  if (!existsSync('/dev/shm')) return tempDir(prefix);
+  const dir = mkdtempSync(`/dev/shm/f2b-${prefix}-`);
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * `count` pre-auth closes from loopback stamped `time` (RFC 3339): lines that are never counted and change no
+ * judgement, only keep a follower busy.
+ */
+export function loopbackBurst(time: number, count: number): string {
+  const stamp = new Date(time).toISOString().replace('Z', '+00:00');
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    lines.push(
+      `${stamp} host sshd[${100_000 + (i % 50_000)}]: Connection closed by 127.0.0.1 port ${1024 + (i % 60_000)} [preauth]\n`,
+    );
+  }
+  return lines.join('');
 }
 
 export function sleep(ms: number): Promise<void> {

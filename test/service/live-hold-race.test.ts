@@ -1,19 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { appendFileSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines, waitFor } from './helpers.js';
+import {
+  fastTempDir,
+  loopbackBurst,
+  runService,
+  serviceFiles,
+  setUpServiceDir,
+  sleep,
+  verdictLines,
+  waitFor,
+} from './helpers.js';
 
 /**
  * The race between the service's wall clock and its log follower: a held ban must not run out on the clock's tick
@@ -23,14 +23,10 @@ import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines
  * follower seconds to read, so the hold's end passes on the wall clock while the login waits in the file.
  */
 // On tmpfs where there is one: the burst's 80 MB are then written at once, well within the hold.
-const t = existsSync('/dev/shm') ? shmDir() : tempDir('live-hold-race');
+const t = fastTempDir('live-hold-race');
 afterAll(t.cleanup);
 const dir = t.dir;
 
-function shmDir(): { dir: string; cleanup: () => void } {
-  const made = mkdtempSync('/dev/shm/f2b-live-hold-race-');
-  return { dir: made, cleanup: () => rmSync(made, { recursive: true, force: true }) };
-}
 const log = join(dir, 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
 const HOLD_S = 2;
@@ -56,16 +52,6 @@ beforeAll(async () => {
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);
 
 /** `count` sshd lines of connections from loopback closed before any attempt, stamped `time`. */
-function loopbackBurst(time: number, count: number): string {
-  const stamp = new Date(time).toISOString().replace('Z', '+00:00');
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    lines.push(
-      `${stamp} host sshd[${100_000 + (i % 50_000)}]: Connection closed by 127.0.0.1 port ${1024 + (i % 60_000)} [preauth]\n`,
-    );
-  }
-  return lines.join('');
-}
 
 describe('live service: a held ban and a login still unread when the hold ends', () => {
   it('reads the login before it judges the hold, however far behind the follower is', async () => {

@@ -1,10 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines, waitFor } from './helpers.js';
+import {
+  fastTempDir,
+  loopbackBurst,
+  runService,
+  serviceFiles,
+  setUpServiceDir,
+  sleep,
+  verdictLines,
+  waitFor,
+} from './helpers.js';
 
 /**
  * Two sshd logs followed at once (auth.log and the `sshd -E` file of a second sshd): the lines of one must not end a
@@ -15,14 +24,10 @@ import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines
  * and it must not do so before the second log's login is read.
  */
 // On tmpfs where there is one: the burst's 25 MB are then written at once, well within the hold.
-const t = existsSync('/dev/shm') ? shmDir() : tempDir('live-hold-two-files');
+const t = fastTempDir('live-hold-two-files');
 afterAll(t.cleanup);
 const dir = t.dir;
 
-function shmDir(): { dir: string; cleanup: () => void } {
-  const made = mkdtempSync('/dev/shm/f2b-live-hold-two-files-');
-  return { dir: made, cleanup: () => rmSync(made, { recursive: true, force: true }) };
-}
 const authLog = join(dir, 'auth.log');
 const secondSshd = join(dir, 'sshd-2222.log');
 const verdicts = join(dir, 'verdicts.log');
@@ -49,16 +54,6 @@ beforeAll(async () => {
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);
 
 /** `count` sshd lines of connections from loopback closed before any attempt, stamped `time`. */
-function loopbackLines(time: number, count: number): string {
-  const stamp = new Date(time).toISOString().replace('Z', '+00:00');
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    lines.push(
-      `${stamp} host sshd[${100_000 + (i % 50_000)}]: Connection closed by 127.0.0.1 port ${1024 + (i % 60_000)} [preauth]\n`,
-    );
-  }
-  return lines.join('');
-}
 
 function append(path: string, text: string | Buffer): void {
   const fd = openSync(path, 'a');
@@ -75,14 +70,14 @@ describe('live service following two logs: a held ban and a login still unread i
     const colleague = '203.0.113.88';
     // The burst is made first (25 MB take a while to make), stamped before the try, so that its lines move the
     // service's clock past nothing.
-    const burst = Buffer.from(loopbackLines(Date.now(), BURST));
+    const burst = Buffer.from(loopbackBurst(Date.now(), BURST));
     const at = Date.now();
     append(authLog, failedTry(bot, at, 'oracle') + failedTry(colleague, at, 'ubuntu'));
     append(secondSshd, burst);
     append(secondSshd, passwordLogin(colleague, at + 500, 'alice'));
     // A line of the first log stamped past the hold's end (a clock a little ahead, or simply the next second's
     // line): read at once, long before the second log's burst is through.
-    append(authLog, loopbackLines(at + (HOLD_S + 1) * 1000, 1));
+    append(authLog, loopbackBurst(at + (HOLD_S + 1) * 1000, 1));
     expect(Date.now() - at, 'the login was written within the hold').toBeLessThan(HOLD_S * 1000);
 
     await waitFor(() => bansOf(bot).length > 0, 20_000, "the bot's held ban");
