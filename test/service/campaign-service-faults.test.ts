@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceCore } from '../../src/cli/commands/run.js';
-import { parseConfigText } from '../../src/config/load-config.js';
+import { type LoadedConfig, parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
+import type { Logger } from '../../src/service/logger.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { memoryLogger, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
@@ -53,6 +54,17 @@ function serviceLines(dir: string, extra: string[]): string {
   ].join('\n');
 }
 
+/** The service as `run` makes it (the real core, Debian's thresholds), on `config`, logging to `log`. */
+function realService(config: LoadedConfig, log: Logger): CampaignService {
+  return new CampaignService({
+    config,
+    settings: resolveSettings(config),
+    createCore: serviceCore,
+    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+    log,
+  });
+}
+
 /** A journal entry of sshd's (process `pid`), now. */
 function journalEntry(cursor: string, message: string, pid: number): string {
   return `${JSON.stringify({
@@ -92,13 +104,7 @@ describe('CampaignService faults', () => {
       cleanups.push(() => {
         delete process.env['F2B_FAKE_JOURNAL_STDERR'];
       });
-      const service = new CampaignService({
-        config,
-        settings: resolveSettings(config),
-        createCore: serviceCore,
-        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-        log: memory.log,
-      });
+      const service = realService(config, memory.log);
       cleanups.push(() => service.stop());
       await service.start();
       await waitFor(
@@ -134,13 +140,7 @@ describe('CampaignService faults', () => {
       chmodSync(failing, 0o755);
       const config = parseConfigText(serviceLines(t.dir, ['source = journal', `journalctl = ${failing}`]), 'test');
       const memory = memoryLogger('info');
-      const service = new CampaignService({
-        config,
-        settings: resolveSettings(config),
-        createCore: serviceCore,
-        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-        log: memory.log,
-      });
+      const service = realService(config, memory.log);
       cleanups.push(() => service.stop());
       await service.start();
       const failed = () => memory.lines().filter((l) => l['event'] === 'source-failed').length;
@@ -317,14 +317,7 @@ describe('CampaignService faults', () => {
         serviceLines(t.dir, ['source = journal', `journalctl = ${slow}`, 'state_interval = 100ms']),
         'test',
       );
-      const make = () =>
-        new CampaignService({
-          config,
-          settings: resolveSettings(config),
-          createCore: serviceCore,
-          readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-          log: memoryLogger('info').log,
-        });
+      const make = () => realService(config, memoryLogger('info').log);
       const attack = Array.from({ length: 40 }, (_, i) =>
         journalEntry(
           `s=slow;i=${i}`,
