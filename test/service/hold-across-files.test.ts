@@ -99,18 +99,32 @@ describe('held bans across two followed logs', () => {
     }
   });
 
-  it('lets no socket sample end a hold: a sample says nothing of the login still unread in the log', async () => {
-    const authLog = join(t.dir, 'sampled.log');
-    const { pipeline, sources, verdicts, bansOf, files } = await followers([authLog]);
+  /**
+   * One followed log during a campaign: the colleague's wrong try is read (its hold runs), and its login a second
+   * later is in the file but not read yet (the follower behind a burst) at `now`.
+   */
+  async function loginUnread(name: string) {
+    const authLog = join(t.dir, name);
+    const followed = await followers([authLog]);
+    const now = Date.now();
     try {
-      const now = Date.now();
       appendFileSync(authLog, campaignLog(now - 12 * 60_000));
-      files[0]!.drainNow();
-      expect(verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
+      followed.files[0]!.drainNow();
+      expect(followed.verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
       appendFileSync(authLog, failedTry(colleague, now - 5000, 'ubuntu'));
-      files[0]!.drainNow();
-      // The login is in the file, not read yet (the follower behind a burst) when the sampler's timer fires.
+      followed.files[0]!.drainNow();
       appendFileSync(authLog, passwordLogin(colleague, now - 4000, 'alice'));
+    } catch (error) {
+      await followed.sources.stop();
+      throw error;
+    }
+    return { ...followed, now };
+  }
+
+  it('lets no socket sample end a hold: a sample says nothing of the login still unread in the log', async () => {
+    const { pipeline, sources, bansOf, files, now } = await loginUnread('sampled.log');
+    try {
+      // The sampler's timer fires while the login waits in the file.
       pipeline.onSample({ time: now, rows: [] });
       files[0]!.drainNow();
       expect(bansOf(colleague)).toEqual([]);
@@ -119,17 +133,9 @@ describe('held bans across two followed logs', () => {
     }
   });
   it("lets no sample given for want of room end a hold: the oldest is given no later than the hold's end", async () => {
-    const authLog = join(t.dir, 'crowded.log');
-    const { pipeline, sources, verdicts, bansOf, files } = await followers([authLog]);
+    const { pipeline, sources, bansOf, files, now } = await loginUnread('crowded.log');
     try {
-      const now = Date.now();
-      appendFileSync(authLog, campaignLog(now - 12 * 60_000));
-      files[0]!.drainNow();
-      expect(verdicts.some((v) => v.verb === 'CAMPAIGN')).toBe(true);
-      appendFileSync(authLog, failedTry(colleague, now - 5000, 'ubuntu'));
-      files[0]!.drainNow();
-      // The login is in the file, unread (the follower far behind), while more samples come than may wait.
-      appendFileSync(authLog, passwordLogin(colleague, now - 4000, 'alice'));
+      // While the login waits in the file (the follower far behind), more samples come than may wait.
       for (let i = 0; i <= 720; i++) pipeline.onSample({ time: now + i, rows: [] });
       files[0]!.drainNow();
       expect(bansOf(colleague)).toEqual([]);
