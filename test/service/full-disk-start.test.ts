@@ -12,14 +12,12 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { createCore } from '../../src/correlate/create-core.js';
-import { SshdParser } from '../../src/parse/sshd-parser.js';
 import type { ServiceState } from '../../src/service/state-store.js';
-import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import {
   campaignLines,
+  fillDisk,
+  onePassKeys,
   runService,
   type ServiceProcess,
   serviceLog,
@@ -57,28 +55,6 @@ afterAll(async () => {
   execFileSync('umount', [disk]);
   t.cleanup();
 });
-
-/** The verdicts of one uninterrupted pass over `lines`, as the service's dedupe names them. */
-function oracle(lines: readonly string[]): string[] {
-  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
-  const parser = new SshdParser({ referenceTime: Date.now() });
-  return lines.flatMap((line) => {
-    const event = parser.parseLine(line);
-    return event ? core.onAuthEvent(event).map(verdictKey) : [];
-  });
-}
-
-/** Takes every free block of the tmpfs. */
-function fillDisk(): void {
-  const fd = openSync(join(disk, 'filler'), 'a');
-  try {
-    for (;;) writeSync(fd, Buffer.alloc(4096));
-  } catch {
-    // ENOSPC: full.
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Every service started, killed at the end whatever happened: one left running holds the tmpfs busy. */
 const started: ServiceProcess[] = [];
@@ -134,12 +110,12 @@ describe('service started on a full state disk', () => {
     let run = start('run-1.out');
     await startedOrExited(run);
     await write(Math.floor(n * 0.3));
-    await waitFor(() => verdictLineKeys(verdicts).length >= oracle(lines.slice(0, next)).length, 20_000);
+    await waitFor(() => verdictLineKeys(verdicts).length >= onePassKeys(lines.slice(0, next)).length, 20_000);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
     // The disk fills while it is stopped; it starts again.
-    fillDisk();
+    fillDisk(disk);
     run = start('run-2.out');
     await startedOrExited(run);
     expect(serviceLog(run.out).find((l) => l['event'] === 'service-started')?.['resumed']).toBe(true);
@@ -157,7 +133,7 @@ describe('service started on a full state disk', () => {
 
     // It bans while the disk is full.
     await write(Math.floor(n * 0.7));
-    const whileFull = oracle(lines.slice(0, next));
+    const whileFull = onePassKeys(lines.slice(0, next));
     expect(whileFull.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(5);
     await waitFor(() => verdictLineKeys(verdicts).length >= whileFull.length, 20_000, 'the bans').catch(() => {});
     expect([...verdictLineKeys(verdicts)].sort()).toEqual([...whileFull].sort());
@@ -173,7 +149,7 @@ describe('service started on a full state disk', () => {
     expect(events(run)).toContain('stale-lock-taken-over');
     await write(n);
     closeSync(fd);
-    const expected = oracle(lines);
+    const expected = onePassKeys(lines);
     await waitFor(() => verdictLineKeys(verdicts).length >= expected.length, 20_000).catch(() => {});
     await sleep(1000);
     run.child.kill('SIGTERM');
@@ -191,7 +167,7 @@ describe('service started on a full state disk', () => {
       state: join(disk, 'state-2'),
     };
     const lines = campaignLines(20261126);
-    fillDisk();
+    fillDisk(disk);
     const run = start('run-debian.out', files);
     await startedOrExited(run);
     writeFileSync(files.log, `${lines.join('\n')}\n`);
@@ -200,7 +176,7 @@ describe('service started on a full state disk', () => {
     expect(verdictLineKeys(files.verdicts)).toEqual([]);
 
     rmSync(join(disk, 'filler'));
-    const expected = oracle(lines);
+    const expected = onePassKeys(lines);
     expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
     await waitFor(() => verdictLineKeys(files.verdicts).length >= expected.length, 20_000).catch(() => {});
     await waitFor(() => events(run).includes('state-save-recovered'), 10_000, 'a save once there is room');

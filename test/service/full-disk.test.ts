@@ -2,13 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { createCore } from '../../src/correlate/create-core.js';
-import { SshdParser } from '../../src/parse/sshd-parser.js';
-import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import {
   campaignLines,
+  fillDisk,
+  onePassKeys,
   runService,
   type ServiceProcess,
   serviceLog,
@@ -46,27 +44,6 @@ afterAll(async () => {
   t.cleanup();
 });
 
-function oracle(lines: readonly string[]): string[] {
-  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
-  const parser = new SshdParser({ referenceTime: Date.now() });
-  return lines.flatMap((line) => {
-    const event = parser.parseLine(line);
-    return event ? core.onAuthEvent(event).map(verdictKey) : [];
-  });
-}
-
-/** Takes every free block of the tmpfs. */
-function fillDisk(): void {
-  const fd = openSync(join(disk, 'filler'), 'a');
-  try {
-    for (;;) writeSync(fd, Buffer.alloc(4096));
-  } catch {
-    // ENOSPC: full.
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Every service started, killed at the end whatever happened: one left running holds the tmpfs busy. */
 const started: ServiceProcess[] = [];
 function start(out: string): ServiceProcess {
@@ -98,7 +75,7 @@ describe('live service on a disk that fills up', () => {
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the start');
     await write(Math.floor(n * 0.3));
     await sleep(1500);
-    fillDisk();
+    fillDisk(disk);
     await write(Math.floor(n * 0.7));
     const events = () => serviceLog(run.out).map((l) => l['event']);
     await waitFor(() => events().includes('state-save-failed'), 10_000, 'a failed save');
@@ -111,7 +88,7 @@ describe('live service on a disk that fills up', () => {
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the restart');
     await write(n);
     closeSync(fd);
-    const expected = oracle(lines);
+    const expected = onePassKeys(lines);
     expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
     // Not thrown: the comparison below names what is missing.
     await waitFor(() => verdictLineKeys(verdicts).length >= expected.length, 20_000).catch(() => undefined);

@@ -1,13 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { createCore } from '../../src/correlate/create-core.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
 import type { CoreFactory } from '../../src/service/campaign-service.js';
 import { createLogger, type Logger } from '../../src/service/logger.js';
-import { lineKey } from '../../src/service/verdict-dedupe.js';
+import { lineKey, verdictKey } from '../../src/service/verdict-dedupe.js';
 import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { sessionLines } from '../../src/simulate/sshd-lines.js';
@@ -62,6 +74,34 @@ export function loopbackBurst(time: number, count: number): string {
     );
   }
   return lines.join('');
+}
+
+/**
+ * The verdicts, as the service's dedupe names them, of one uninterrupted pass of a fresh core over `lines`; the
+ * parser starts afresh at line `restartAt`, as the service's does after a restart (none by default).
+ */
+export function onePassKeys(lines: readonly string[], restartAt = -1): string[] {
+  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
+  let parser = new SshdParser({ referenceTime: Date.now() });
+  const keys: string[] = [];
+  lines.forEach((line, i) => {
+    if (i === restartAt) parser = new SshdParser({ referenceTime: Date.now() });
+    const event = parser.parseLine(line);
+    if (event) for (const v of core.onAuthEvent(event)) keys.push(verdictKey(v));
+  });
+  return keys;
+}
+
+/** Takes every free block of the (small, tmpfs) file system of `dir`, with a file `filler` in it. */
+export function fillDisk(dir: string): void {
+  const fd = openSync(join(dir, 'filler'), 'a');
+  try {
+    for (;;) writeSync(fd, Buffer.alloc(4096));
+  } catch {
+    // ENOSPC: full.
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,13 +1,10 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { createCore } from '../../src/correlate/create-core.js';
-import { SshdParser } from '../../src/parse/sshd-parser.js';
-import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import {
   campaignLines,
+  onePassKeys,
   runService,
   type ServiceProcess,
   serviceFiles,
@@ -32,19 +29,6 @@ const dir = t.dir;
 const log = join(dir, 'log', 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
 let bundle = '';
-
-/** What one pass of the core makes of the lines; the parser starts afresh at `restartAt`, as the service's does. */
-function oracle(lines: readonly string[], restartAt: number): string[] {
-  const core = createCore({}, DEBIAN_DEFAULT_THRESHOLDS);
-  let parser = new SshdParser({ referenceTime: Date.now() });
-  const keys: string[] = [];
-  lines.forEach((line, i) => {
-    if (i === restartAt) parser = new SshdParser({ referenceTime: Date.now() });
-    const event = parser.parseLine(line);
-    if (event) for (const v of core.onAuthEvent(event)) keys.push(verdictKey(v));
-  });
-  return keys;
-}
 
 const writtenKeys = (): string[] => verdictLineKeys(verdicts);
 
@@ -126,7 +110,7 @@ describe('live service: real-time campaign, rotation, clean restart, kill -9', (
     run = startService();
     await write(n);
     closeSync(fd);
-    const expected = oracle(lines, restartAt);
+    const expected = onePassKeys(lines, restartAt);
     expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
     await waitFor(() => writtenKeys().length >= expected.length, 20_000, `${expected.length} verdicts`);
     await sleep(1500);
