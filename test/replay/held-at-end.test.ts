@@ -19,31 +19,37 @@ beforeAll(async () => {
 
 const T0 = Date.UTC(2026, 10, 2, 9);
 
+/** `text` as the log `NAME.log`, replayed with a 2-minute names_alone_hold into `NAME-v.log`; the run must succeed. */
+async function replayHeld(name: string, text: string) {
+  const log = join(t.dir, `${name}.log`);
+  const config = join(t.dir, `${name}.conf`);
+  const verdicts = join(t.dir, `${name}-v.log`);
+  writeFileSync(config, '[detection]\nnames_alone_hold = 2m\n');
+  writeFileSync(log, text);
+  const run = await runCli(bundle, [
+    'replay',
+    '--auth-log',
+    log,
+    '--verdicts',
+    verdicts,
+    '--config',
+    config,
+    '--fail2ban-defaults',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  return { log, run, verdicts };
+}
+
 describe('replay with names_alone_hold', () => {
   it('bans the holds that ran out within the log and counts those still running at its end', async () => {
-    const log = join(t.dir, 'auth.log');
-    const config = join(t.dir, 'hold.conf');
-    writeFileSync(config, '[detection]\nnames_alone_hold = 2m\n');
     const early = T0 + 20 * 60_000;
-    writeFileSync(
-      log,
+    const { log, run, verdicts } = await replayHeld(
+      'auth',
       campaignLog(T0) +
         failedTry('203.0.113.10', early, 'oracle') +
         // Three minutes later: the first newcomer's hold has run out; the second's has just begun.
         failedTry('203.0.113.20', early + 3 * 60_000, 'guest'),
     );
-    const verdicts = join(t.dir, 'v.log');
-    const run = await runCli(bundle, [
-      'replay',
-      '--auth-log',
-      log,
-      '--verdicts',
-      verdicts,
-      '--config',
-      config,
-      '--fail2ban-defaults',
-    ]);
-    expect(run.code, run.stderr).toBe(0);
     const bans = verdictLines(verdicts).filter((v) => v.verb === 'BAN');
     const first = bans.find((v) => v.fields.get('ip') === '203.0.113.10');
     // Replay has no clock between lines: the hold that ran out at early + 2 min is judged at the next line.
@@ -69,13 +75,10 @@ describe('replay with names_alone_hold', () => {
   }, 60_000);
   it('spares a login stamped at the second the hold ends, after another line of that second, and bans at the next', async () => {
     // Whole-second stamps, as syslog's: the login 119.5 s after a try made at .8 of a second is stamped 120 s after it.
-    const log = join(t.dir, 'boundary.log');
-    const config = join(t.dir, 'boundary.conf');
-    writeFileSync(config, '[detection]\nnames_alone_hold = 2m\n');
     const early = T0 + 20 * 60_000;
     const end = early + 2 * 60_000;
-    writeFileSync(
-      log,
+    const { verdicts } = await replayHeld(
+      'boundary',
       campaignLog(T0) +
         failedTry('203.0.113.10', early, 'oracle') +
         failedTry('203.0.113.88', early, 'ubuntu') +
@@ -85,18 +88,6 @@ describe('replay with names_alone_hold', () => {
         // The next second: the hold is over.
         passwordLogin('192.0.2.200', end + 1000, 'bob'),
     );
-    const verdicts = join(t.dir, 'boundary-v.log');
-    const run = await runCli(bundle, [
-      'replay',
-      '--auth-log',
-      log,
-      '--verdicts',
-      verdicts,
-      '--config',
-      config,
-      '--fail2ban-defaults',
-    ]);
-    expect(run.code, run.stderr).toBe(0);
     const bans = verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip')?.startsWith('203.'));
     expect(bans.map((v) => [v.fields.get('ip'), v.time, v.fields.get('held')])).toEqual([
       ['203.0.113.10', end + 1000, '121'],
