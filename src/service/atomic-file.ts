@@ -19,7 +19,7 @@ export function writeFileAtomic(
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = temporaryOf(path, process.pid);
-  const fd = openSync(temp, 'w', mode);
+  const fd = openFresh(temp, mode);
   let written = 0;
   try {
     // write(2) may take only part of the buffer (a disk filling up, a file size limit) without an error; writeSync
@@ -63,6 +63,24 @@ export function writeFileAtomic(
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   }
   return written;
+}
+
+/**
+ * `temp` made anew (O_EXCL, which never follows a link): a name already there, left by a crash of a process that had
+ * this pid or planted as a link to another file, is removed, never written through.
+ */
+function openFresh(temp: string, mode: number): number {
+  try {
+    return openSync(temp, 'wx', mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    unlinkSync(temp);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return openSync(temp, 'wx', mode);
 }
 
 function temporaryOf(path: string, pid: number): string {

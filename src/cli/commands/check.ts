@@ -11,6 +11,7 @@ import { LOCK_FILE } from '../../service/instance-lock.js';
 import { groupIds } from '../../service/local-account.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
+import { CONSEQUENCE, unsafeServicePaths } from '../../service/trusted-directory.js';
 import { localMachineId, newestEntryArgs, SSHD_IDENTIFIERS } from '../../sources/journal-source.js';
 import { loadExeca } from '../../sources/load-execa.js';
 import type { Command } from '../command.js';
@@ -176,6 +177,9 @@ export async function runChecks(
   }
   results.push(checkWritableDir('state', settings.stateDir, judge));
   results.push(checkWritableDir('runtime', settings.runtimeDir, judge));
+  for (const problem of unsafeServicePaths(settings)) {
+    results.push({ level: 'error', what: 'permissions', message: `${problem}: ${CONSEQUENCE}` });
+  }
   try {
     const warnings: string[] = [];
     const t = await readFail2banThresholds({

@@ -10,6 +10,7 @@ import { LOG_EVENTS } from '../../service/log-events.js';
 import { createLogger } from '../../service/logger.js';
 import { resolveSettings, type SettingsOverrides } from '../../service/service-settings.js';
 import { holdSignals, runUntilSignalled } from '../../service/signals.js';
+import { requireSafeServicePaths } from '../../service/trusted-directory.js';
 import type { Command } from '../command.js';
 import { limitHeapGrowth } from '../heap-growth.js';
 
@@ -82,6 +83,8 @@ export const runCommand: Command = {
     const parsed = serviceArgs(argv);
     const config = parsed.load();
     const settings = parsed.settingsOf(config);
+    // Before anything is made or written there: a place every user can write is refused, not used.
+    requireSafeServicePaths(settings);
     const log = createLogger(settings.logLevel);
     limitHeapGrowth();
     // Started as `node .../f2b-campaign.mjs run` the service would show in ps, top and pgrep as `node`, and through
