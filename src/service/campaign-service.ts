@@ -202,7 +202,7 @@ export class CampaignService {
       config: this.config.file,
       verdictLog: settings.verdictLog,
       verdicts: { written: writer.written, owed: writer.owed().length, suppressedRepeats: pipeline.suppressed },
-      sources: sources.all().map((s) => s.health()),
+      sources: sources.health(Date.now()),
       sockets: {
         open: sources.tracker.openSockets().length,
         closed: sources.tracker.closedTotal,

@@ -21,6 +21,9 @@ export interface JournalCheckOptions {
   readonly clock?: () => number;
 }
 
+/** How long the clock is held before `status` says so. */
+const HELD_SHOWN_MS = 5_000;
+
 type State =
   | { readonly kind: 'idle' }
   | { readonly kind: 'asking'; readonly target: number; readonly abort: AbortController }
@@ -45,6 +48,9 @@ export class JournalCheck {
   /** The clock target of the last check that succeeded: every line written before it has been read. */
   private proven = Number.NEGATIVE_INFINITY;
   private stopped = false;
+  /** The deadline the clock is held before, and since when (wall clock); undefined while it is not held. */
+  private held: { readonly deadline: number; readonly since: number } | undefined;
+  private lastFailure: string | undefined;
 
   constructor(options: JournalCheckOptions) {
     this.options = options;
@@ -56,11 +62,32 @@ export class JournalCheck {
    * before the deadline, with a check started if none runs. Never waits for the check.
    */
   limit(target: number, deadline: number | undefined, now: number): number {
-    if (deadline === undefined || deadline > target) return target;
-    // Beyond what is proven another deadline may follow: the next tick asks the core again.
-    if (deadline <= this.proven) return Math.min(target, this.proven);
-    this.poll(target, now);
-    return deadline <= this.proven ? Math.min(target, this.proven) : deadline - 1;
+    if (deadline !== undefined && deadline <= target && deadline > this.proven) this.poll(target, now);
+    if (deadline === undefined || deadline > target || deadline <= this.proven) {
+      this.held = undefined;
+      // Beyond what is proven another deadline may follow: the next tick asks the core again.
+      return deadline === undefined || deadline > target ? target : Math.min(target, this.proven);
+    }
+    if (this.held?.deadline !== deadline) this.held = { deadline, since: now };
+    return deadline - 1;
+  }
+
+  /**
+   * Why the clock is held, for `status`, once it has been for HELD_SHOWN_MS (a check that succeeds takes a fraction
+   * of a second): held bans and campaigns wait meanwhile, and only the WARN said why until then.
+   */
+  note(now: number): string | undefined {
+    const held = this.held;
+    if (held === undefined || now - held.since < HELD_SHOWN_MS) return undefined;
+    const state = this.state;
+    const why =
+      state.kind === 'asking' || state.kind === 'idle'
+        ? 'asking journalctl for the newest sshd entry'
+        : state.kind === 'waiting'
+          ? 'waiting for journalctl --follow to send the newest sshd entry'
+          : `the last check failed (${this.lastFailure ?? 'no reason given'}); retried every ${(this.options.retryMs ?? 30_000) / 1000} s`;
+    const seconds = Math.round((now - held.since) / 1000);
+    return `clock held before ${new Date(held.deadline).toISOString()} for ${seconds} s: ${why}`;
   }
 
   /** Ends a check under way (the service stops). */
@@ -115,6 +142,7 @@ export class JournalCheck {
 
   private failed(reason: string, now: number): void {
     if (this.stopped) return;
+    this.lastFailure = reason;
     const retryInMs = this.options.retryMs ?? 30_000;
     this.state = { kind: 'resting', until: now + retryInMs };
     // The clock waits meanwhile: held bans and campaigns end on the next line stamped after them instead.

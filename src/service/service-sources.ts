@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { SshdParser } from '../parse/sshd-parser.js';
 import { AuthLogSource } from '../sources/auth-log-source.js';
 import type { FilePosition } from '../sources/file-position.js';
+import type { SourceHealth } from '../sources/source.js';
 import { newestJournalCursor } from '../sources/journal-newest.js';
 import { JournalSource, localMachineId } from '../sources/journal-source.js';
 import { SocketSampler } from '../sources/socket-sampler.js';
@@ -141,6 +142,16 @@ export class ServiceSources {
 
   all(): Supervisor<AuthLogSource | JournalSource | SocketSampler>[] {
     return [...this.files, ...(this.journal ? [this.journal] : []), this.sockets];
+  }
+
+  /** Each source's health for `status`; the journal's says why the core's clock is held, when it is (journal-check.ts). */
+  health(now: number): SourceHealth[] {
+    const note = this.journalCheck?.note(now);
+    return this.all().map((supervisor) => {
+      const health = supervisor.health();
+      if (note === undefined || supervisor !== this.journal) return health;
+      return { ...health, detail: health.detail === undefined ? note : `${health.detail}; ${note}` };
+    });
   }
 
   async start(): Promise<void> {

@@ -109,11 +109,29 @@ describe('journal check: the clock passes a deadline once journalctl has named w
     follower.read = 1000;
     expect(check.limit(110_000, 97_000, at(112_000))).toBe(96_999);
     expect(asked, 'not before the retry delay').toHaveLength(1);
+    // `status` says why held bans do not end, which only the WARN said before.
+    expect(check.note(112_000)).toBe(
+      'clock held before 1970-01-01T00:01:37.000Z for 12 s: the last check failed (journalctl exited with code 1: ' +
+        'Failed to open journal); retried every 30 s',
+    );
     check.limit(128_000, 97_000, at(130_000));
     expect(asked).toHaveLength(2);
+    expect(check.note(130_000)).toMatch(/for 30 s: asking journalctl for the newest sshd entry$/);
     asked[1]!.answer('9');
     await settle();
     expect(check.limit(128_500, 97_000, at(130_500))).toBe(128_000);
+    expect(check.note(130_500)).toBeUndefined();
+  });
+
+  it('says nothing in status of a hold shorter than a few seconds, as a check that succeeds makes', async () => {
+    const { check, asked, at } = setUp();
+    expect(check.limit(98_000, 97_000, at(100_000))).toBe(96_999);
+    expect(check.note(104_999)).toBeUndefined();
+    expect(check.note(105_000)).toMatch(/^clock held before 1970-01-01T00:01:37.000Z for 5 s: asking/);
+    asked[0]!.answer(null);
+    await settle();
+    expect(check.limit(98_500, 97_000, at(105_500))).toBe(98_000);
+    expect(check.note(105_500)).toBeUndefined();
   });
 
   it('gives up on a follower that stops short of the entry journalctl named, and asks again later', async () => {
