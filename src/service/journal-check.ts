@@ -22,7 +22,7 @@ export interface JournalCheckOptions {
 }
 
 /** How long the clock is held before `status` says so. */
-const HELD_SHOWN_MS = 5_000;
+const HELD_SHOWN_MS = 3_000;
 
 type State =
   | { readonly kind: 'idle' }

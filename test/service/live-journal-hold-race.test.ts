@@ -34,7 +34,8 @@ const verdicts = join(dir, 'verdicts.log');
 const out = join(dir, 'service.out');
 const argsLog = join(dir, 'journalctl-args.jsonl');
 const HOLD_S = 2;
-const STALL_MS = 8000;
+// Long enough for `status` (written every 5 s) to show the clock held for 3 s.
+const STALL_MS = 15_000;
 let child: ChildProcess | undefined;
 
 afterAll(() => {
@@ -107,6 +108,19 @@ describe('live service in journal mode: a held ban and a login journalctl has no
     );
 
     // The hold ends 2 s after the try: on the wall clock (two seconds late) well before journalctl sends the login.
+    // Meanwhile `status` says why the hold has not ended.
+    const journalDetail = () => {
+      const status = JSON.parse(readFileSync(join(dir, 'run', 'status.json'), 'utf8')) as {
+        sources: { name: string; detail?: string }[];
+      };
+      return status.sources.find((s) => s.name.startsWith('journal'))?.detail ?? '';
+    };
+    await waitFor(
+      () => /clock held before \S+ for \d+ s: waiting for journalctl --follow/.test(journalDetail()),
+      STALL_MS,
+      'status saying the clock is held',
+    );
+    expect(bansOf(bot), 'no ban while the clock is held').toEqual([]);
     await waitFor(() => bansOf(bot).length > 0, STALL_MS + 10_000, "the bot's held ban");
     await sleep(1000);
     expect(bansOf(colleague), 'the colleague whose login was in the journal within the hold').toEqual([]);
