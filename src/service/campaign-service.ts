@@ -36,6 +36,8 @@ export interface CampaignServiceOptions {
   readonly reloadConfig?: () => LoadedConfig;
   /** Settings from a (reloaded) configuration, with the command line's overrides applied. */
   readonly settingsOf?: (config: LoadedConfig) => ServiceSettings;
+  /** The program's version, logged at start: which detector wrote a verdict is part of explaining it later. */
+  readonly version?: string;
 }
 
 /** How often the verdict log is checked, owed verdicts retried and wall-clock time given to the core. */
@@ -117,6 +119,7 @@ export class CampaignService {
     this.publishStatus();
     log.info({
       event: LOG_EVENTS.started,
+      ...(this.options.version === undefined ? {} : { version: this.options.version }),
       input: this.sources.journal ? 'journal' : settings.authLogs,
       verdictLog: settings.verdictLog,
       stateDir: settings.stateDir,

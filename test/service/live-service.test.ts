@@ -75,6 +75,9 @@ describe('live service: real-time campaign, rotation, clean restart, kill -9', (
     let run = startService();
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 10_000, 'start');
     expect(serviceLog(run.out).find((l) => l['event'] === 'fail2ban-thresholds')?.['origin']).toBe('defaults');
+    // Which version wrote the verdicts, for the audit trail: package.json's, as --version prints it.
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    expect(serviceLog(run.out).find((l) => l['event'] === 'service-started')?.['version']).toBe(version);
     // Named as the service, not `node` (ps, top, pgrep), however node was started.
     expect(readFileSync(`/proc/${run.child.pid}/comm`, 'utf8')).toBe('f2b-campaign\n');
     await write(Math.floor(n * 0.25));

@@ -13,6 +13,7 @@ import { holdSignals, runUntilSignalled } from '../../service/signals.js';
 import { requireSafeServicePaths } from '../../service/trusted-directory.js';
 import type { Command } from '../command.js';
 import { limitHeapGrowth } from '../heap-growth.js';
+import { VERSION } from '../version.js';
 
 export const DEFAULT_CONFIG = '/etc/f2b-campaign/f2b-campaign.conf';
 
@@ -99,6 +100,7 @@ export const runCommand: Command = {
       log,
       reloadConfig: parsed.load,
       settingsOf: parsed.settingsOf,
+      version: VERSION,
     });
     // One `run` per state_dir: a second would read the same logs and write every verdict twice.
     const lock = acquireInstanceLock(settings.stateDir, {
