@@ -82,7 +82,7 @@ describe('kill -9 after a copytruncate of the verdict log', () => {
       let run = start('run-1.out');
       await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the start');
       await write(Math.floor(n * 0.4));
-      await waitFor(() => verdictLineKeys(verdicts).length > 5, 10_000, 'verdicts of the first run');
+      await waitFor(() => verdictLineKeys(verdicts).length > 6, 10_000, 'verdicts of the first run');
       await sleep(1500);
       if (!noticed) run.child.kill('SIGSTOP');
       execFileSync('logrotate', ['-f', '-s', join(dir, 'logrotate.state'), rules], { stdio: 'pipe' });
