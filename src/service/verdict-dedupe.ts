@@ -1,12 +1,15 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Verdict } from '../core/verdict.js';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { holdsMarkedText } from './marked-text.js';
 
 /** Where the verdict log ended when the state was saved: lines after it were written after that state. */
 export interface VerdictLogMark {
   readonly ino: number;
   readonly dev: number;
   readonly size: number;
+  /** The digest of the bytes before `size` (marked-text.ts); states saved before 2026-11-24 have none. */
+  readonly tail?: string;
 }
 
 /**
@@ -29,6 +32,14 @@ export function lineKey(line: string): string | null {
   // A BAN written again after a rotation is no verdict of its own: the core makes its verdict once.
   if (!parsed || parsed.fields.has('repeat')) return null;
   return [parsed.verb, ...[...parsed.fields].slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(' ');
+}
+
+/**
+ * Whether the marked file was truncated since the mark: shorter than the mark, or no longer holding the marked text
+ * (written past the marked size again). Without the mark's digest (an older state), by its size alone.
+ */
+function truncatedSince(path: string, file: { readonly size: number }, mark: VerdictLogMark): boolean {
+  return file.size < mark.size || (mark.tail !== undefined && !holdsMarkedText(path, mark));
 }
 
 const MAX_TAIL_BYTES = 16 * 1024 * 1024;
@@ -55,20 +66,25 @@ export function readFrom(path: string, start: number): string {
 export class VerdictDedupe {
   private readonly pending = new Map<string, number>();
 
-  /** Reads the verdict log past `mark` (and its `.1` when it was rotated since). */
+  /**
+   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there and
+   * truncated in place (copytruncate), which keeps the inode, and may have been written past the marked size again.
+   */
   static fromLog(path: string, mark: VerdictLogMark | null): VerdictDedupe {
     const dedupe = new VerdictDedupe();
     if (!mark) return dedupe;
     const text: string[] = [];
     try {
       const st = statSync(path);
-      if (isMarked(st, mark)) {
+      if (isMarked(st, mark) && !truncatedSince(path, st, mark)) {
         text.push(readFrom(path, mark.size));
       } else {
-        // Rotated since the mark: the old file's tail, then the whole new file.
+        // The old file's tail (the renamed file, or the copy that holds the marked text), then the whole file at the
+        // path: the verdicts written after the mark went to one or the other (found in review: after a copytruncate
+        // and a kill -9, those in the copy were written a second time).
         try {
           const old = statSync(`${path}.1`);
-          if (isMarked(old, mark)) text.push(readFrom(`${path}.1`, mark.size));
+          if (isMarked(old, mark) || holdsMarkedText(`${path}.1`, mark)) text.push(readFrom(`${path}.1`, mark.size));
         } catch {
           // No rotated file: only the new one can hold verdicts written after the mark.
         }

@@ -14,6 +14,7 @@ import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
+import { markedTail } from './marked-text.js';
 import { isRotationCopy, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
 import { endsMidLine, unfinished } from './unfinished-line.js';
@@ -125,7 +126,8 @@ export class VerdictWriter {
   mark(): VerdictLogMark | null {
     try {
       const st = this.fd === null ? statSync(this.options.path) : fstatSync(this.fd);
-      return { ino: st.ino, dev: st.dev, size: st.size };
+      const tail = markedTail(this.options.path, st);
+      return { ino: st.ino, dev: st.dev, size: st.size, ...(tail === undefined ? {} : { tail }) };
     } catch {
       return null;
     }

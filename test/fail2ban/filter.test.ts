@@ -91,4 +91,38 @@ describe('the bundled f2b-campaign filter, run by the real fail2ban-regex', () =
     expect(expected.length).toBeGreaterThan(50);
     expect(matchedAddresses(file)).toEqual(expected);
   });
+
+  // A full disk can tear a BAN line anywhere, and a kill -9 before the rest is written leaves the part, ended by the
+  // restart as a line of its own (docs/service.md): fail2ban reads it. An address cut short is often an address
+  // still (10.0.0.12 to 10.0.0.1, 2001:db8::12 to 2001:db8::1): the filter must never take one from a part.
+  it('never takes from a torn BAN line an address other than the whole line names, cut at any byte', () => {
+    const addresses = ['10.0.0.12', '192.168.100.200', '1.2.3.4', '2001:db8::12', '2001:db8:0:1::ab', 'fe80::1:2'];
+    const whole = addresses.map((ip, i) =>
+      formatVerdictLine(
+        banVerdict(Date.UTC(2026, 10, 24, 6, 0, i), ip, 'c-202611240600-12', 'rhythm+dictionary', [
+          ['match', 'open'],
+          ['attempts', 3],
+        ]),
+        812,
+      ),
+    );
+    const wholeFile = join(work, 'whole.log');
+    writeFileSync(wholeFile, `${whole.join('\n')}\n`);
+    const named = matchedAddresses(wholeFile);
+    expect(named).toHaveLength(whole.length);
+    // Every part, each ended as a line of its own; in order, so each address found is tied to its line.
+    const expected: string[] = [];
+    const parts: string[] = [];
+    whole.forEach((line, i) => {
+      for (let n = 1; n < line.length; n++) {
+        const part = line.slice(0, n);
+        parts.push(part);
+        if (/ campaign=\S/.test(part)) expected.push(named[i]!);
+      }
+    });
+    const partsFile = join(work, 'torn.log');
+    writeFileSync(partsFile, `${parts.join('\n')}\n`);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(matchedAddresses(partsFile)).toEqual(expected);
+  });
 });

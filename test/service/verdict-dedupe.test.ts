@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,4 +48,50 @@ describe('verdict dedupe after a crash', () => {
       expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(true);
     });
   }
+
+  // Found in review: a copytruncate keeps the inode, so the verdicts written between the save and the copy, now in
+  // the copy at .1, were not read, and written a second time after a kill -9; with the emptied file written past the
+  // marked size again, its own new verdicts were read from the wrong byte.
+  it('after a copytruncate since the mark, reads the copy past the mark and the emptied file whole', () => {
+    const path = join(dir, 'copied.log');
+    const log = memoryLogger().log;
+    const writer = new VerdictWriter({ path, log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    const mark = writer.mark()!;
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    writer.check(); // writes the recent BAN lines again, as copies: no verdicts
+    for (const host of [3, 4, 5, 6]) writer.write(banVerdict(0, `203.0.113.${host}`, 'c1', 'r'));
+    writer.close();
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.1', 'c1', 'r'))).toBe(false);
+    for (const host of [2, 3, 4, 5, 6]) expect(dedupe.seen(banVerdict(1, `203.0.113.${host}`, 'c1', 'r'))).toBe(true);
+  });
+
+  // As an attacker would need it: a verdict taken for written is never written. A log emptied by hand beside an
+  // older rotation must not lend that rotation's lines to the dedupe, nor must a state saved before the mark knew
+  // its digest.
+  it.each([
+    ['one that does not hold the marked text', true],
+    ['the mark has no digest: a state saved by an older version', false],
+  ])('after a truncation, reads no .1 (%s)', (_title, withDigest) => {
+    const path = join(dir, `emptied-${withDigest}.log`);
+    const log = memoryLogger().log;
+    const writer = new VerdictWriter({ path, log });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.close();
+    // The older rotation at .1 holds a ban the service writes again later: past any mark of the log now.
+    renameSync(path, `${path}.1`);
+    const w2 = new VerdictWriter({ path, log });
+    w2.write(banVerdict(0, '203.0.113.3', 'c1', 'r'));
+    const { tail, ...bare } = w2.mark()!;
+    const mark = withDigest ? { ...bare, tail: tail! } : bare;
+    w2.close();
+    if (!withDigest) copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.size).toBe(0);
+  });
 });

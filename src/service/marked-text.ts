@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { VerdictLogMark } from './verdict-dedupe.js';
+
+/** How many bytes before a mark its digest covers: a few dozen lines, each with its millisecond time and pid. */
+const TAIL_BYTES = 4096;
+
+/**
+ * The digest of the bytes just before the end of the verdict log, taken with its mark: a copytruncate keeps the inode
+ * and may be written past the marked size again before a crash, so neither tells the marked text; this does, in the
+ * file at the path and in logrotate's copy at `.1`. Undefined when the path no longer names `file` (rotated this
+ * instant) or it is no regular file (a test's FIFO, /dev/null): the dedupe then goes by inode and size alone.
+ */
+export function markedTail(path: string, file: Stats): string | undefined {
+  if (!file.isFile()) return undefined;
+  return withFile(path, (fd, st) => (st.ino === file.ino && st.dev === file.dev ? digest(fd, file.size) : undefined));
+}
+
+/** Whether the file at `path` holds, up to the mark's size, the text the mark was taken on; false when not known. */
+export function holdsMarkedText(path: string, mark: VerdictLogMark): boolean {
+  const tail = mark.tail;
+  if (tail === undefined) return false;
+  return withFile(path, (fd, st) => st.isFile() && st.size >= mark.size && digest(fd, mark.size) === tail) ?? false;
+}
+
+function digest(fd: number, end: number): string {
+  const tail = Buffer.alloc(Math.min(end, TAIL_BYTES));
+  const got = readSync(fd, tail, 0, tail.length, end - tail.length);
+  return createHash('sha256').update(tail.subarray(0, got)).digest('hex');
+}
+
+function withFile<T>(path: string, use: (fd: number, st: Stats) => T): T | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return use(fd, fstatSync(fd));
+  } finally {
+    closeSync(fd);
+  }
+}
