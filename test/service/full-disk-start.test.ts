@@ -46,7 +46,8 @@ beforeAll(async () => {
   bundle = await bundleCli(dir);
   setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
   mkdirSync(disk);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'f2b-test-full-start', disk]);
+  // 0755 as a state directory's disk is: a tmpfs is mounted 1777 unless told, a place run refuses (every user writes it).
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', 'f2b-test-full-start', disk]);
 }, 60_000);
 
 afterAll(async () => {
