@@ -21,16 +21,19 @@ export function processTree(root: number): ProcessState[] {
 function readProcess(pid: number): ProcessState | undefined {
   const stat = read(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
-  const command = read(`/proc/${pid}/cmdline`)?.split('\0').join(' ').trim() ?? '';
+  // A zombie (ended, not yet waited for by its parent) has no command line left: its name stands for it.
+  const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  const command = read(`/proc/${pid}/cmdline`)?.split('\0').join(' ').trim() || `[${name}]`;
   return { pid, ppid: Number(afterName(stat)[1]), command };
 }
 
 /**
  * What a stuck tree of processes is doing, for a test's failure message: each process's command line, then each of
  * its threads' state (R running, S sleeping, D in the disk, Z a zombie), the kernel function it sleeps in (wchan)
- * and its system call (number and arguments, as in /proc/PID/syscall: 0 read, 1 write, 7 poll, 61 wait4, 202 futex,
- * 232 epoll_wait, 281 epoll_pwait), then its standard descriptors and those it shares with another process of the
- * tree, and how they are open (O_NONBLOCK, 04000: non-blocking).
+ * and its system call (number and arguments, as in /proc/PID/syscall: 0 read, 1 write, 61 wait4, 130 rt_sigsuspend,
+ * 202 futex (Atomics.wait, a lock, joining a thread), 230 clock_nanosleep, 232 and 281 epoll_wait: an idle event
+ * loop), then its standard descriptors and those it shares with another process of the tree, and how they are open
+ * (O_NONBLOCK, 04000: non-blocking).
  */
 export function describeProcessTree(root: number): string {
   const tree = processTree(root).map((p) => ({ ...p, fds: descriptors(p.pid) }));

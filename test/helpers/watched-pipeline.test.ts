@@ -30,4 +30,12 @@ describe('a watched pipeline', () => {
     expect(stuck).toContain('stdout so far: 0 characters');
     expect(stuck).toContain('stderr so far: "started\\n');
   }, 30_000);
+
+  // A process that ended but was never waited for keeps its place in the tree, under its name.
+  it('names a zombie among the processes still there', async () => {
+    const run = await runWatched('/bin/true & exec sleep 30', [], 2_000);
+    expect(run.stuck).toMatch(
+      /^process \d+ \(parent \d+\), [.0-9]+ s of CPU in [.0-9]+ s: \[true\]\n {2}thread \d+ true: state Z/m,
+    );
+  }, 20_000);
 });

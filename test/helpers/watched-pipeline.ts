@@ -24,6 +24,7 @@ export function runWatched(script: string, args: readonly string[], timeout: num
   // A node program of the pipeline writes a report on SIGUSR2: a JavaScript listener, which keeps nothing alive.
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-directory=${reports}`.trim();
   const shell = spawn('bash', ['-c', script, ...args], { env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+  shell.stdin.end(); // as spawnSync gives it: a pipe with nothing in it
   let stdout = '';
   let stderr = '';
   shell.stdout.on('data', (chunk: Buffer) => {
