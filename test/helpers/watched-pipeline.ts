@@ -15,9 +15,9 @@ export interface WatchedRun {
 
 /**
  * Runs `bash -c script` with `args` ($0, $1, ...), as spawnSync would, but watched: a pipeline still running after
- * `timeout` ms is described (describeProcessTree, and each node program's diagnostic report: the handles that keep its event loop
- * and its worker threads alive, and what the workers run), then killed. A hang that shows once in many CI
- * runs then explains itself in the failure message.
+ * `timeout` ms is described (describeProcessTree, and each node program's diagnostic report: the handles that keep
+ * its event loop and its worker threads alive, and what the workers run), then killed. A hang that shows once in
+ * many CI runs then explains itself in the failure message.
  */
 export function runWatched(script: string, args: readonly string[], timeout: number): Promise<WatchedRun> {
   const reports = mkdtempSync(join(tmpdir(), 'f2b-watched-'));
@@ -27,11 +27,11 @@ export function runWatched(script: string, args: readonly string[], timeout: num
   shell.stdin.end(); // as spawnSync gives it: a pipe with nothing in it
   let stdout = '';
   let stderr = '';
-  shell.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
+  shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
   });
-  shell.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+  shell.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
   });
   let stuck: string | undefined;
   const timer = setTimeout(async () => {
