@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { runWatched } from './watched-pipeline.js';
+
+describe('a watched pipeline', () => {
+  it('runs as bash -c would, with $0 and its arguments', async () => {
+    const run = await runWatched('echo "$0 $1"; echo warned >&2; exit 3', ['zero', 'one'], 10_000);
+    expect(run).toEqual({ status: 3, stdout: 'zero one\n', stderr: 'warned\n' });
+  });
+
+  // A node program that cannot end (a worker thread kept alive by a timer), writing into a pipe its reader has not
+  // emptied: the failure must name the stuck program, its threads and what keeps it alive, and its output so far.
+  it('says, when it hangs, which process is still running, where, and what it wrote so far', async () => {
+    const program = `
+      const { Worker } = require('node:worker_threads');
+      const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+      worker.on('online', () => process.stderr.write('started\\n'));
+      process.stdout.write('x'.repeat(100000));`;
+    const run = await runWatched('"$0" -e "$1" | { sleep 30; cat; }', [process.execPath, program], 10_000);
+    expect(run.status).toBeNull();
+    const stuck = run.stuck ?? '';
+    expect(stuck).toMatch(/^still running after 10000 ms:/);
+    expect(stuck).toMatch(
+      new RegExp(`^process \\d+ \\(parent \\d+\\), [.0-9]+ s of CPU in [.0-9]+ s: ${process.execPath} -e`, 'm'),
+    );
+    expect(stuck).toMatch(/^process \d+ \(parent \d+\), [.0-9]+ s of CPU in [.0-9]+ s: sleep 30$/m);
+    expect(stuck).toMatch(/^machine: load [.0-9]+ /m);
+    expect(stuck).toMatch(/^ {2}thread \d+ \S+: state S, in \S+, syscall \d+/m);
+    expect(stuck).toMatch(/^ {2}fd 1 -> pipe:\[\d+\] \(write, non-blocking\)$/m);
+    expect(stuck).toMatch(/worker threads: 1\n {2}worker 0: handles timer/);
+    expect(stuck).toContain('stdout so far: 0 characters');
+    expect(stuck).toContain('stderr so far: "started\\n');
+  }, 30_000);
+
+  // A process that ended but was never waited for keeps its place in the tree, under its name.
+  it('names a zombie among the processes still there', async () => {
+    const run = await runWatched('/bin/true & exec sleep 30', [], 2_000);
+    expect(run.stuck).toMatch(
+      /^process \d+ \(parent \d+\), [.0-9]+ s of CPU in [.0-9]+ s: \[true\]\n {2}thread \d+ true: state Z/m,
+    );
+  }, 20_000);
+});
