@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
@@ -8,6 +8,7 @@ import { bundleCli } from '../helpers/bundle-cli.js';
 import {
   campaignLines,
   onePassKeys,
+  pacedLog,
   runService,
   type ServiceProcess,
   serviceFiles,
@@ -68,16 +69,8 @@ describe('kill -9 after a copytruncate of the verdict log', () => {
 
       const lines = campaignLines(20261124);
       const n = lines.length;
-      const fd = openSync(log, 'a');
-      let next = 0;
-      const write = async (until: number) => {
-        while (next < until) {
-          const batch = lines.slice(next, Math.min(until, next + 15));
-          writeSync(fd, `${batch.join('\n')}\n`);
-          next += batch.length;
-          await sleep(30);
-        }
-      };
+      const paced = pacedLog(log, lines);
+      const write = paced.write;
 
       let run = start('run-1.out');
       await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the start');
@@ -100,7 +93,7 @@ describe('kill -9 after a copytruncate of the verdict log', () => {
       run = start('run-2.out');
       await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the restart');
       await write(n);
-      closeSync(fd);
+      paced.close();
       const expected = [...onePassKeys(lines), 'BAN ip=198.51.100.7 campaign=c-0'];
       await waitFor(() => written().length >= expected.length, 20_000).catch(() => undefined);
       await sleep(1500);

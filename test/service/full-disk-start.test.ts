@@ -1,15 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceState } from '../../src/service/state-store.js';
@@ -18,6 +8,7 @@ import {
   campaignLines,
   fillDisk,
   onePassKeys,
+  pacedLog,
   runService,
   type ServiceProcess,
   serviceLog,
@@ -96,22 +87,14 @@ describe('service started on a full state disk', () => {
   it('starts, bans, says it cannot save, saves once there is room, refuses a second instance; a restart resumes', async () => {
     const lines = campaignLines(20261125);
     const n = lines.length;
-    const fd = openSync(log, 'a');
-    let next = 0;
-    const write = async (until: number) => {
-      while (next < until) {
-        const batch = lines.slice(next, Math.min(until, next + 15));
-        writeSync(fd, `${batch.join('\n')}\n`);
-        next += batch.length;
-        await sleep(30);
-      }
-    };
+    const paced = pacedLog(log, lines);
+    const write = paced.write;
 
     // A first run with room: it leaves a state to resume from, and stops cleanly.
     let run = start('run-1.out');
     await startedOrExited(run);
     await write(Math.floor(n * 0.3));
-    await waitFor(() => verdictLineKeys(verdicts).length >= onePassKeys(lines.slice(0, next)).length, 20_000);
+    await waitFor(() => verdictLineKeys(verdicts).length >= onePassKeys(lines.slice(0, paced.written)).length, 20_000);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
@@ -134,7 +117,7 @@ describe('service started on a full state disk', () => {
 
     // It bans while the disk is full.
     await write(Math.floor(n * 0.7));
-    const whileFull = onePassKeys(lines.slice(0, next));
+    const whileFull = onePassKeys(lines.slice(0, paced.written));
     expect(whileFull.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(5);
     await waitFor(() => verdictLineKeys(verdicts).length >= whileFull.length, 20_000, 'the bans').catch(() => {});
     expect([...verdictLineKeys(verdicts)].sort()).toEqual([...whileFull].sort());
@@ -149,7 +132,7 @@ describe('service started on a full state disk', () => {
     await startedOrExited(run);
     expect(events(run)).toContain('stale-lock-taken-over');
     await write(n);
-    closeSync(fd);
+    paced.close();
     const expected = onePassKeys(lines);
     await waitFor(() => verdictLineKeys(verdicts).length >= expected.length, 20_000).catch(() => {});
     await sleep(1000);

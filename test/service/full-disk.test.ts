@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
@@ -8,6 +8,7 @@ import {
   campaignLines,
   fillDisk,
   onePassKeys,
+  pacedLog,
   runService,
   type ServiceProcess,
   serviceLog,
@@ -63,16 +64,8 @@ describe('live service on a disk that fills up', () => {
   it('killed with -9 while the disk is full, then started once it has room: every verdict written once', async () => {
     const lines = campaignLines(20261124);
     const n = lines.length;
-    const fd = openSync(log, 'a');
-    let next = 0;
-    const write = async (until: number) => {
-      while (next < until) {
-        const batch = lines.slice(next, Math.min(until, next + 15));
-        writeSync(fd, `${batch.join('\n')}\n`);
-        next += batch.length;
-        await sleep(30);
-      }
-    };
+    const paced = pacedLog(log, lines);
+    const write = paced.write;
     let run = start('run-1.out');
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the start');
     await write(Math.floor(n * 0.3));
@@ -92,7 +85,7 @@ describe('live service on a disk that fills up', () => {
     run = start('run-2.out');
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the restart');
     await write(n);
-    closeSync(fd);
+    paced.close();
     const expected = onePassKeys(lines);
     expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
     // Not thrown: the comparison below names what is missing.

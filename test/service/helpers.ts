@@ -223,6 +223,29 @@ export function serviceLog(out: string): Record<string, unknown>[] {
 }
 
 /**
+ * Appends `lines` to the log at `path` as sshd would over time: 15 lines each 30 ms, up to line `until` per call.
+ * `written` is how many are in the file; `close` ends the writer.
+ */
+export function pacedLog(path: string, lines: readonly string[]) {
+  const fd = openSync(path, 'a');
+  let next = 0;
+  return {
+    get written(): number {
+      return next;
+    },
+    async write(until: number): Promise<void> {
+      while (next < until) {
+        const batch = lines.slice(next, Math.min(until, next + 15));
+        writeSync(fd, `${batch.join('\n')}\n`);
+        next += batch.length;
+        await sleep(30);
+      }
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/**
  * A `waves` campaign's sshd lines, in time order, log time starting 10 minutes ahead of the wall clock (so the
  * service's advance(now) never ends it); `seed` picks the campaign.
  */
