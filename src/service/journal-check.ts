@@ -62,14 +62,18 @@ export class JournalCheck {
    * before the deadline, with a check started if none runs. Never waits for the check.
    */
   limit(target: number, deadline: number | undefined, now: number): number {
-    if (deadline !== undefined && deadline <= target && deadline > this.proven) this.poll(target, now);
-    if (deadline === undefined || deadline > target || deadline <= this.proven) {
-      this.held = undefined;
-      // Beyond what is proven another deadline may follow: the next tick asks the core again.
-      return deadline === undefined || deadline > target ? target : Math.min(target, this.proven);
-    }
+    if (deadline === undefined || deadline > target) return this.unheld(target);
+    if (deadline > this.proven) this.poll(target, now);
+    // Beyond what is proven another deadline may follow: the next tick asks the core again.
+    if (deadline <= this.proven) return this.unheld(Math.min(target, this.proven));
     if (this.held?.deadline !== deadline) this.held = { deadline, since: now };
     return deadline - 1;
+  }
+
+  /** `to`, where the clock goes with no deadline holding it. */
+  private unheld(to: number): number {
+    this.held = undefined;
+    return to;
   }
 
   /**
