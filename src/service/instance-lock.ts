@@ -1,13 +1,4 @@
-import {
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 
@@ -33,6 +24,8 @@ export interface LockOptions {
   readonly pid?: number;
   /** This boot's id (/proc/sys/kernel/random/boot_id); null where it cannot be read. */
   readonly bootId?: string | null;
+  /** Waits while another start takes a stale lock over (tests replace it). */
+  readonly pause?: (ms: number) => void;
 }
 
 /**
@@ -40,16 +33,17 @@ export interface LockOptions {
  * same logs and writing every verdict twice. The link is made with its text in one step, which fails if it exists,
  * so another start never reads it half made. A lock whose pid is not a running f2b-campaign (a crash) or that was
  * taken before the last boot (a power loss: its pid may now be any other program's, which the unit's
- * ProtectProc=invisible keeps it from seeing) is taken over.
+ * ProtectProc=invisible keeps it from seeing) is taken over (replaceStale).
  */
 export function acquireInstanceLock(dir: string, options: LockOptions = {}): InstanceLock {
   const pid = options.pid ?? process.pid;
-  const isRunning = options.isRunning ?? isRunningCampaign;
   const boot = options.bootId === undefined ? currentBootId() : options.bootId;
   const path = join(dir, LOCK_FILE);
   const text = `${pid} ${boot ?? '-'}`;
+  const judge: Judge = { pid, boot, isRunning: options.isRunning ?? isRunningCampaign };
+  const pause = options.pause ?? sleep;
   mkdirSync(dir, { recursive: true });
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     try {
       symlinkSync(text, path);
       return { path, release: () => releaseIfOurs(path, text) };
@@ -59,17 +53,102 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
     const held = readLock(path);
     if (held === undefined) continue; // removed meanwhile: try again
     const holder = parseLock(held);
-    const sameBoot = holder?.boot === null || boot === null || holder?.boot === boot;
-    if (holder && holder.pid !== pid && sameBoot && isRunning(holder.pid, ownerOf(path))) {
+    if (holder && holder.pid !== pid && alive(judge, holder, path)) {
       throw new F2bCampaignError(
         'ALREADY_RUNNING',
         `f2b-campaign is already running on ${dir} (pid ${holder.pid}, lock ${path}): stop it first ` +
           '(systemctl stop f2b-campaign), or remove the lock if that pid is not f2b-campaign',
       );
     }
-    if (takeOver(path, held, pid)) options.onStale?.(holder?.pid ?? 0, path);
+    const outcome = replaceStale(path, held, text, judge, 0);
+    if (outcome === 'replaced') {
+      options.onStale?.(holder?.pid ?? 0, path);
+      return { path, release: () => releaseIfOurs(path, text) };
+    }
+    if (outcome === 'busy') pause(PAUSE_MS); // another start is taking it over: its lock is there in a moment
   }
   throw new F2bCampaignError('LOCK_CONTENDED', `cannot take ${path}: other starts keep taking it`);
+}
+
+/** Tries, and pauses while another start takes a stale lock over, for about 2 s in all. */
+const ATTEMPTS = 40;
+const PAUSE_MS = 50;
+/** Takers that died in the middle of a takeover, one after another, before the start gives up. */
+const MAX_DEPTH = 3;
+
+interface Judge {
+  readonly pid: number;
+  readonly boot: string | null;
+  readonly isRunning: (pid: number, lockOwner?: number) => boolean;
+}
+
+/** Whether the process a lock (or a takeover's claim) names still runs, in this boot. */
+function alive(judge: Judge, holder: { pid: number; boot: string | null }, path: string): boolean {
+  const sameBoot = holder.boot === null || judge.boot === null || holder.boot === judge.boot;
+  return sameBoot && judge.isRunning(holder.pid, ownerOf(path));
+}
+
+/**
+ * Replaces `target`, which read `stale`, by a link to `text`, if it still reads `stale`. POSIX has no "remove if
+ * unchanged": moving the lock aside and linking it back if it was not the stale one let a third start take the
+ * lock in between, and two services ran on one directory (test/service/instance-lock-race.test.ts). So a takeover
+ * first claims the stale text: a link `<target>.<stale text>.taking`, made in one step that fails if it exists, so
+ * one start at a time judges that text, and checks under its claim that the target still reads it. The target is
+ * then replaced by rename, never removed, so no start's plain link can slip in, and a start that read the same stale
+ * text later finds the target changed and takes nothing. A claim left by a taker that died is taken over the same
+ * way, one level down (`depth`).
+ */
+function replaceStale(
+  target: string,
+  stale: string,
+  text: string,
+  judge: Judge,
+  depth: number,
+): 'replaced' | 'changed' | 'busy' {
+  const claim = `${target}.${nameOf(stale)}.taking`;
+  for (;;) {
+    try {
+      symlinkSync(text, claim);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(claim, error);
+    }
+    const claimed = readLock(claim);
+    if (claimed === undefined) continue; // its taker is done: claim it ourselves
+    const taker = parseLock(claimed);
+    if (depth >= MAX_DEPTH || (taker && taker.pid !== judge.pid && alive(judge, taker, claim))) return 'busy';
+    const outcome = replaceStale(claim, claimed, text, judge, depth + 1);
+    if (outcome === 'replaced') break;
+    if (outcome === 'busy') return 'busy';
+  }
+  try {
+    if (readLock(target) !== stale) return 'changed';
+    const fresh = `${target}.${judge.pid}.new`;
+    try {
+      unlinkSync(fresh); // one a dead process of our pid left
+    } catch {}
+    try {
+      symlinkSync(text, fresh);
+    } catch (error) {
+      throw unwritable(fresh, error);
+    }
+    renameSync(fresh, target);
+    return 'replaced';
+  } finally {
+    releaseIfOurs(claim, text);
+  }
+}
+
+/** A lock's text as part of a file name: a hand-made lock may hold anything. */
+function nameOf(text: string): string {
+  return text
+    .trim()
+    .replace(/[^0-9A-Za-z-]/g, '_')
+    .slice(0, 80);
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
@@ -117,29 +196,6 @@ function readLock(path: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-/**
- * Moves a stale lock aside, and removes it if it is still the stale one: a start that took the lock over between
- * our read and our move gets its lock back rather than losing it.
- */
-function takeOver(path: string, stale: string, pid: number): boolean {
-  const aside = `${path}.${pid}.stale`;
-  try {
-    renameSync(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-  if (readLock(aside) === stale) {
-    unlinkSync(aside);
-    return true;
-  }
-  try {
-    linkSync(aside, path);
-  } catch {}
-  unlinkSync(aside);
-  return false;
 }
 
 /** The uid that made the lock, undefined when it is gone. */

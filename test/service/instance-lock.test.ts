@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, isRunningCampaign, LOCK_FILE } from '../../src/service/instance-lock.js';
@@ -113,6 +113,30 @@ describe('instance lock', () => {
     expect(readlinkSync(lock.path)).toBe('4202 b1');
     lock.release();
     expect(readdirSync(dir)).toEqual([]); // existsSync follows the link, which names no file: it would say false always
+  });
+
+  // A start that dies between claiming a stale lock and replacing it leaves its claim (instance-lock.ts,
+  // replaceStale): the next start takes that claim over the same way and then the lock, and leaves neither behind.
+  it('takes over a stale lock whose last taker died in the middle of the takeover; waits for a live taker', () => {
+    const dir = join(t.dir, 'claim');
+    mkdirSync(dir);
+    symlinkSync('4601 b1', join(dir, LOCK_FILE));
+    symlinkSync('4602 b1', join(dir, `${LOCK_FILE}.4601_b1.taking`));
+    const pauses: number[] = [];
+    const taker = (running: number[]) =>
+      acquireInstanceLock(dir, {
+        pid: 4603,
+        bootId: 'b1',
+        isRunning: (pid) => running.includes(pid),
+        pause: (ms) => pauses.push(ms),
+      });
+    expect(() => taker([4602])).toThrow('other starts keep taking it');
+    expect(pauses.length).toBeGreaterThan(10);
+    expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4601 b1');
+    const lock = taker([]);
+    expect(readlinkSync(lock.path)).toBe('4603 b1');
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("takes over a lock from an earlier boot even if its pid now runs (a power loss: that pid may be another program's)", () => {
