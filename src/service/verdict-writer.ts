@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Verdict } from '../core/verdict.js';
-import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
+import { formatVerdictLine, restampVerdictLine, TORN_END } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { markedTail } from './marked-text.js';
@@ -60,10 +60,10 @@ export class VerdictWriter {
   /** The whole of the first line, and the file its first part went to, after a short write. */
   private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
   /**
-   * The file (ino, dev) the last run left ending inside a line that no owed line finishes: a newline goes there
-   * before anything else, or the next line would be glued to the part (flush()).
+   * The file (ino, dev) the last run left ending inside a line that no owed line finishes, and what is still to end
+   * it with (TORN_END and a newline) before anything else, or the next line would be glued to the part (flush()).
    */
-  private partLeft: { readonly ino: number; readonly dev: number } | null = null;
+  private partLeft: { readonly ino: number; readonly dev: number; end: Buffer } | null = null;
   /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
   private readonly recent = new RecentBans();
   written = 0;
@@ -294,7 +294,7 @@ export class VerdictWriter {
     // before a save owed it. The lines read again since that save make its verdict again, which appended to the part
     // would be one line fail2ban's filter does not match (found in review: that address was never banned).
     if (endsMidLine(this.options.path)) {
-      this.partLeft = { ino: this.ino, dev: this.dev };
+      this.partLeft = { ino: this.ino, dev: this.dev, end: Buffer.from(`${TORN_END}\n`) };
       this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path, reason: 'left-by-last-run' });
     }
   }
@@ -327,10 +327,13 @@ export class VerdictWriter {
         this.wholeAgain();
       }
       if (this.partLeft !== null) {
-        // Ended where it is; a file rotated since keeps its part, and the new one needs nothing.
-        if (this.partLeft.ino === this.ino && this.partLeft.dev === this.dev) {
-          if (writeSync(fd, '\n') < 1) throw shortWrite(this.options.path);
-          this.end += 1;
+        // Ended where it is, marked as no verdict; a file rotated since keeps its part, and the new one needs nothing.
+        const left = this.partLeft;
+        if (left.ino === this.ino && left.dev === this.dev) {
+          const n = writeSync(fd, left.end);
+          this.end += n;
+          left.end = left.end.subarray(n);
+          if (left.end.length > 0) throw shortWrite(this.options.path);
         }
         this.partLeft = null;
       }

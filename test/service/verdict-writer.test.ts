@@ -419,6 +419,9 @@ describe('VerdictWriter', () => {
     expect(written.at(-2)).toMatch(
       new RegExp(`^\\S+ f2b-campaign\\[\\d+\\]: BAN ip=203\\.0\\.113\\.${n} campaign=c1 `),
     );
+    // The part stays, marked as no verdict (the crash dedupe and the audit skip it).
+    expect(written.at(-3)).toMatch(/ \(torn\)$/);
+    expect(parseVerdictLine(written.at(-3)!)).toBeNull();
     // The bundled filter, as fail2ban runs it, bans every address once more: the torn one too.
     const filter = fileURLToPath(new URL('../../fail2ban/filter.d/f2b-campaign.conf', import.meta.url));
     const banned = execFileSync('fail2ban-regex', ['-o', 'ip', path, filter], { encoding: 'utf8' }).split('\n');
