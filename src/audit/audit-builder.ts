@@ -89,7 +89,8 @@ export class AuditBuilder {
 
   /** A part whose whole line came: no verdict of its own (the whole line stands for it). */
   private dropPart(part: TakenBan): void {
-    if (part.entry !== null) part.members?.splice(part.members.indexOf(part.entry), 1);
+    const entry = part.entry === null ? -1 : (part.members?.indexOf(part.entry) ?? -1);
+    if (entry >= 0) part.members!.splice(entry, 1);
     const at = this.explained.indexOf(part.record);
     if (at >= 0) this.explained.splice(at, 1);
   }
