@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
-import { formatVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
+import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
 import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
 
@@ -22,7 +22,8 @@ afterAll(() => removeTempDir(dir));
 const T = Date.parse('2026-02-15T10:00:00Z');
 const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
 
-async function audit(name: string, ending: string, extra: string[] = []) {
+/** `rotated`: the part is the unfinished end of `.1` (renamed while the service was stopped), the whole line, owed, the new file's first. */
+async function audit(name: string, ending: string, rotated: boolean, extra: string[] = []) {
   const part = formatVerdictLine(ban(at(0, 2), '192.0.2.2', 'c-1', 'dictionary+surge'), 812);
   const verdictLog = join(dir, `${name}-verdicts.log`);
   const fail2banLog = join(dir, `${name}-fail2ban.log`);
@@ -32,7 +33,11 @@ async function audit(name: string, ending: string, extra: string[] = []) {
     part.slice(0, part.indexOf(' reason=') + ' reason=dict'.length) + ending,
     formatVerdictLine(ban(at(5), '192.0.2.2', 'c-1', 'dictionary+surge'), 9001),
   ];
-  writeFileSync(verdictLog, `${lines.join('\n')}\n`);
+  if (rotated) {
+    writeFileSync(`${verdictLog}.1`, lines.slice(0, 3).join('\n'));
+    // Owed whole, as the run that tore it decided it, stamped when written (decided= keeps its time).
+    writeFileSync(verdictLog, `${restampVerdictLine(part, at(5))}\n`);
+  } else writeFileSync(verdictLog, `${lines.join('\n')}\n`);
   const fail2ban = [
     fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
     fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.1'),
@@ -46,10 +51,11 @@ async function audit(name: string, ending: string, extra: string[] = []) {
 
 describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)', () => {
   it.each([
-    ['ended with a newline alone, by an earlier version', ''],
-    ['marked by the restart', TORN_END],
-  ])('counts a part torn after reason= as torn, not as a second BAN verdict (%s)', async (name, ending) => {
-    const run = await audit(name.split(' ')[2]!, ending, ['--json']);
+    ['ended with a newline alone, by an earlier version', '', false],
+    ['marked by the restart', TORN_END, false],
+    ['left unfinished in .1 by a rotation, the line whole in the new file', '', true],
+  ])('counts a part torn after reason= as torn, not as a second BAN verdict (%s)', async (name, ending, rotated) => {
+    const run = await audit(name.split(' ')[2]!, ending, rotated, ['--json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     const members = report.campaigns[0].members as Array<{ ip: string; verdicts: Array<{ outcome: unknown }> }>;
@@ -61,8 +67,10 @@ describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)
     // fail2ban's Ban from the part answers the verdict: no ban left unexplained.
     expect(report.unexplainedBans).toEqual([]);
 
-    const table = await audit(`${name.split(' ')[2]!}-table`, ending);
-    expect(table.stdout).toMatch(/read 4 verdict line\(s\) from 1 file\(s\), 1 torn by a full disk \(no verdicts\);/);
+    const table = await audit(`${name.split(' ')[2]!}-table`, ending, rotated);
+    expect(table.stdout).toMatch(
+      /read 4 verdict line\(s\) from [12] file\(s\), 1 torn by a full disk \(no verdicts\);/,
+    );
   });
 });
 
