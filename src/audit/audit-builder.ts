@@ -1,5 +1,6 @@
 import type { AuditReport, CampaignReport, MemberReport } from './audit-report.js';
 import type { Fail2banHistory } from './fail2ban-history.js';
+import { RecentParts, type TakenBan } from './torn-parts.js';
 import { addressesOf, campaignOf, splitSignals, type VerdictRecord } from './verdict-records.js';
 
 export interface AuditFilters {
@@ -21,13 +22,17 @@ export class AuditBuilder {
   private readonly reasons = new Map<string, string>();
   /** The earliest verdict line read: before it the verdict log says nothing, so a Ban there is not unexplained. */
   private firstVerdict = Number.POSITIVE_INFINITY;
+  private readonly parts = new RecentParts();
+  /** BAN lines found to be parts of a line a full disk tore only when their whole line came (not marked). */
+  partsFound = 0;
 
   constructor(
     private readonly history: Fail2banHistory,
     private readonly filters: AuditFilters,
   ) {}
 
-  add(record: VerdictRecord): void {
+  /** `torn`: the record is read from the part of a line a full disk tore (torn-parts.ts), counted as such already. */
+  add(record: VerdictRecord, torn = false): void {
     this.firstVerdict = Math.min(this.firstVerdict, record.time);
     // Reconcile every BAN, even filtered-out ones, so the pairing of verdicts and bans does not depend on filters.
     const ip = record.fields['ip'];
@@ -35,12 +40,18 @@ export class AuditBuilder {
     const asked = this.filters.ip === undefined || ip === this.filters.ip;
     // A BAN written again after a rotation (`repeat=rotation`) is the same verdict: the first line answers for it.
     const repeat = record.fields['repeat'] !== undefined;
-    const outcome =
-      record.verb === 'BAN' && ip !== undefined && asked && !repeat ? this.history.outcome(ip, record.time) : null;
+    const ban = record.verb === 'BAN' && ip !== undefined && !repeat;
+    // The whole line of a part read before: one verdict, which fail2ban answered when it read the part, if it did.
+    const part = ban ? this.parts.completedBy(record) : null;
+    if (part !== null && !part.torn) this.partsFound++;
+    const answered = part?.entry?.outcome.status === 'not-banned' ? undefined : part?.entry;
+    const outcome = ban && asked ? (answered?.outcome ?? this.history.outcome(ip, record.time)) : null;
     const f = this.filters;
     if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
     const id = campaignOf(record);
     if (f.campaign !== undefined && id !== f.campaign) return;
+    // Kept, the whole line takes its part's place; filtered out (--until between the two), the part stands for it.
+    if (part !== null) this.dropPart(part);
     if (f.ip !== undefined && addressesOf(record).includes(f.ip)) this.explained.push(record);
     if (record.verb === 'ALERT') {
       this.alerts.push(record);
@@ -67,10 +78,21 @@ export class AuditBuilder {
       member = { ip, verdicts: [], banPeriods: [], attempts: [] };
       campaign.members.set(ip, member);
     }
-    member.verdicts.push({ time: record.time, reason: this.intern(record.fields['reason'] ?? ''), outcome });
+    // Answered at the part, the verdict is shown from when its part was written (its delay is counted from then).
+    const entry = { time: answered?.time ?? record.time, reason: this.intern(record.fields['reason'] ?? ''), outcome };
+    member.verdicts.push(entry);
+    this.parts.taken({ record, entry, members: member.verdicts, torn });
     const user = record.fields['user'];
     if (user !== undefined) campaign.users.set(user, (campaign.users.get(user) ?? 0) + 1);
     if (campaign.events.length === 0) for (const s of splitSignals(record.fields['reason'])) campaign.signals.add(s);
+  }
+
+  /** A part whose whole line came: no verdict of its own (the whole line stands for it). */
+  private dropPart(part: TakenBan): void {
+    const entry = part.entry === null ? -1 : (part.members?.indexOf(part.entry) ?? -1);
+    if (entry >= 0) part.members!.splice(entry, 1);
+    const at = this.explained.indexOf(part.record);
+    if (at >= 0) this.explained.splice(at, 1);
   }
 
   /** Campaign members by address, for the pass over the sshd log that adds attempts. */

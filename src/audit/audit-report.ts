@@ -55,7 +55,10 @@ export interface AuditReport {
     fail2banJournal: string | null;
     authFiles: string[];
     verdictLines: number;
+    /** Lines that are no verdict, nor part of one. */
     malformedLines: number;
+    /** Parts of lines a full disk tore (torn-parts.ts): no verdicts; the whole line written after stands for one. */
+    tornLines: number;
     fail2banEvents: number;
   };
   readonly jail: string;

@@ -54,6 +54,7 @@ export function renderTable(report: AuditReport): string {
   const s = report.sources;
   out.push(
     `read ${s.verdictLines} verdict line(s) from ${s.verdictFiles.length} file(s)` +
+      `${s.tornLines ? `, ${s.tornLines} torn by a full disk (no verdicts)` : ''}` +
       `${s.malformedLines ? `, ${s.malformedLines} not verdicts` : ''}; ` +
       `${s.fail2banEvents} fail2ban event(s) from ${fail2banSource(s)}; jail ${report.jail}`,
   );

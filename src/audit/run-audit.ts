@@ -8,7 +8,7 @@ import { readRotatedLines } from './log-lines.js';
 import { addMemberAttempts } from './member-attempts.js';
 import { Progress } from './progress.js';
 import { listRotated } from './rotated-files.js';
-import { readVerdictRecord } from './verdict-records.js';
+import { readLine } from './torn-parts.js';
 
 export interface AuditInput {
   /** The verdict log; its rotated siblings are read too. */
@@ -91,14 +91,18 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const verdictFiles = all.filter((f, i) => since === undefined || i === all.length - 1 || f.mtime >= since);
   let verdictLines = 0;
   let malformedLines = 0;
+  let tornLines = 0;
   progress.start('reading verdicts', verdictFiles);
   for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b))) {
     if (line.length === 0) continue;
     verdictLines++;
-    const record = readVerdictRecord(line);
-    if (record) builder.add(record);
-    else malformedLines++;
+    const { record, torn } = readLine(line);
+    if (torn) tornLines++;
+    if (record) builder.add(record, torn);
+    else if (!torn) malformedLines++;
   }
+  // Parts an earlier version ended with a newline alone read as verdicts until their whole line came.
+  tornLines += builder.partsFound;
   const authLogs = (input.authLogs ?? []).map((path) => listRotated(path));
   const authFiles = authLogs.flat();
   if (authFiles.length > 0) await addMemberAttempts(authLogs, builder.membersByIp(), progress);
@@ -111,6 +115,7 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
       authFiles: authFiles.map((f) => f.path),
       verdictLines,
       malformedLines,
+      tornLines,
       fail2banEvents: events.length,
     },
     input.now,

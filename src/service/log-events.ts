@@ -16,6 +16,7 @@ export const LOG_EVENTS = {
   sourceRestarted: 'source-restarted',
   sourceGivingUp: 'source-failing-repeatedly',
   verdictWritten: 'verdict-written',
+  verdictQueued: 'verdict-queued',
   verdictSuppressed: 'verdict-already-written',
   verdictWriteFailed: 'verdict-write-failed',
   verdictWriteRecovered: 'verdict-write-recovered',

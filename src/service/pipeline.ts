@@ -188,8 +188,8 @@ export class Pipeline {
         continue;
       }
       this.verdicts++;
+      // The writer says whether the line went to the file or waits for room (verdict-written, verdict-queued).
       const line = this.writer.write(verdict);
-      this.log.info({ event: LOG_EVENTS.verdictWritten, line });
       if (verdict.verb === 'ALERT') this.logAlert(verdict, line);
     }
   }

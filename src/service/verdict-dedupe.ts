@@ -26,11 +26,16 @@ export function verdictKey(verdict: Verdict): string {
   return [verdict.verb, ...verdict.fields.slice(0, 2).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
 }
 
-/** The same identity read back from a written line; null for a line that is not a verdict. */
+/**
+ * The same identity read back from a written line; null for a line that is not a verdict. Only from a line where a
+ * field follows the two: every verdict has at least three (docs/verdict-line.md), and a part a full disk tore inside
+ * the second (`campaign=c-...-1` of `c-...-12`) would name another verdict. The restart marks the parts it ends
+ * (TORN_END), so none of them parses; this holds for a part an earlier version ended with a newline alone.
+ */
 export function lineKey(line: string): string | null {
   const parsed = parseVerdictLine(line);
   // A BAN written again after a rotation is no verdict of its own: the core makes its verdict once.
-  if (!parsed || parsed.fields.has('repeat')) return null;
+  if (!parsed || parsed.fields.size < 3 || parsed.fields.has('repeat')) return null;
   return [parsed.verb, ...[...parsed.fields].slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(' ');
 }
 

@@ -1,24 +1,13 @@
-import {
-  closeSync,
-  existsSync,
-  fchownSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  type Stats,
-  statSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Verdict } from '../core/verdict.js';
-import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
+import { formatVerdictLine, restampVerdictLine, TORN_END } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
-import { markedTail } from './marked-text.js';
 import { isRotationCopy, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
 import { endsMidLine, unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
+import { type FileId, VerdictLogFile } from './verdict-log-file.js';
 
 export interface VerdictWriterOptions {
   readonly path: string;
@@ -45,25 +34,17 @@ export interface VerdictWriterOptions {
 export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
   private readonly clock: () => number;
-  private fd: number | null = null;
-  private ino = -1;
-  private dev = -1;
-  /**
-   * How long the open file is at least: its size when opened plus every byte written since. Smaller, it was truncated
-   * (copytruncate). Counted, not read back after a write: a truncation between a check and our write leaves the file
-   * holding that write alone, which a size read after it would take for the whole file.
-   */
-  private end = 0;
+  private readonly file: VerdictLogFile;
   /** Lines not yet (fully) written, oldest first; the first may be a remainder after a short write. */
   private queue: Buffer[] = [];
   private failing: Error | null = null;
   /** The whole of the first line, and the file its first part went to, after a short write. */
-  private torn: { readonly whole: Buffer; readonly ino: number; readonly dev: number } | null = null;
+  private torn: { readonly whole: Buffer; readonly file: FileId } | null = null;
   /**
-   * The file (ino, dev) the last run left ending inside a line that no owed line finishes: a newline goes there
-   * before anything else, or the next line would be glued to the part (flush()).
+   * The file (ino, dev) the last run left ending inside a line that no owed line finishes, and what is still to end
+   * it with (TORN_END and a newline) before anything else, or the next line would be glued to the part (flush()).
    */
-  private partLeft: { readonly ino: number; readonly dev: number } | null = null;
+  private partLeft: { readonly file: FileId; end: Buffer } | null = null;
   /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
   private readonly recent = new RecentBans();
   written = 0;
@@ -71,6 +52,7 @@ export class VerdictWriter {
   constructor(options: VerdictWriterOptions) {
     this.options = options;
     this.clock = options.clock ?? Date.now;
+    this.file = new VerdictLogFile(options.path);
     this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
     const stopped = rotatedWhileStopped(options.path, options.lastRun ?? null, this.clock(), options.banLasts ?? 0);
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
@@ -105,12 +87,21 @@ export class VerdictWriter {
     this.flush();
   }
 
-  /** Formats and appends one verdict (or queues it if the file cannot take it now). Never throws. */
+  /**
+   * Formats and appends one verdict, or queues it if the file cannot take it now. Never throws. The service log says
+   * which: `verdict-written` (flush(), with the line as the file has it) or `verdict-queued` (here, with the line as
+   * decided; written later it carries that time as `decided=`). Said written when only queued, a full disk's
+   * verdicts read as written in the log an operator explains a missed ban from (found in review).
+   */
   write(verdict: Verdict): string {
     const now = this.clock();
     const line = formatVerdictLine({ ...verdict, time: now }, process.pid);
     this.queue.push(Buffer.from(`${line}\n`));
     this.flush(now);
+    // The queue is written in order: anything left in it includes the line just added.
+    if (this.queue.length > 0) {
+      this.options.log.warn({ event: LOG_EVENTS.verdictQueued, line, owed: this.queue.length });
+    }
     return line;
   }
 
@@ -124,13 +115,7 @@ export class VerdictWriter {
 
   /** Where the file ends now: lines after this mark were written after the state that holds it. */
   mark(): VerdictLogMark | null {
-    try {
-      const st = this.fd === null ? statSync(this.options.path) : fstatSync(this.fd);
-      const tail = markedTail(this.options.path, st);
-      return { ino: st.ino, dev: st.dev, size: st.size, ...(tail === undefined ? {} : { tail }) };
-    } catch {
-      return null;
-    }
+    return this.file.mark();
   }
 
   /**
@@ -140,10 +125,10 @@ export class VerdictWriter {
    * made in between would be moved aside by logrotate (`destination ... already exists, renaming to ....backup`).
    */
   check(): void {
-    if (this.fd !== null && this.movedAway()) {
-      this.closeFd();
+    if (this.file.isOpen && this.file.movedAway()) {
+      this.file.close();
       if (existsSync(this.options.path)) this.reopen('moved');
-    } else if (this.fd !== null) {
+    } else if (this.file.isOpen) {
       this.noticeTruncation();
     } else if (this.queue.length === 0) {
       this.tryOpen('missing');
@@ -153,23 +138,14 @@ export class VerdictWriter {
 
   /** SIGHUP, or the path names another file: close and open the path again (created if missing). */
   reopen(reason: string): void {
-    this.closeFd();
+    this.file.close();
     this.tryOpen(reason);
     this.flush();
   }
 
   close(): void {
     this.flush();
-    this.closeFd();
-  }
-
-  private movedAway(): boolean {
-    try {
-      const st = statSync(this.options.path);
-      return st.ino !== this.ino || st.dev !== this.dev;
-    } catch {
-      return true;
-    }
+    this.file.close();
   }
 
   /** Opens the path if it can; a failure is left to the next write (which queues and reports) or check. */
@@ -183,30 +159,9 @@ export class VerdictWriter {
     }
   }
 
-  private open(): number {
-    const dir = dirname(this.options.path);
-    mkdirSync(dir, { recursive: true });
-    const fd = openSync(this.options.path, 'a', 0o640);
-    let st = fstatSync(fd);
-    if (st.size === 0) {
-      // A file we just made (the old one deleted) would get the service's own group; the packaged directory is
-      // group adm, as logrotate's and tmpfiles' files are, so admins can read the verdicts without root.
-      try {
-        const group = statSync(dir).gid;
-        if (st.gid !== group) {
-          fchownSync(fd, -1, group);
-          st = fstatSync(fd);
-        }
-      } catch {
-        // Not a member of that group (a test, a custom path): the file keeps ours.
-      }
-    }
-    if (st.ino !== this.ino || st.dev !== this.dev) this.repeatRecent();
-    this.fd = fd;
-    this.ino = st.ino;
-    this.dev = st.dev;
-    this.end = st.size;
-    return fd;
+  /** Opens the path; a new file there gets the BAN lines written lately to the one before (repeatRecent()). */
+  private open(): void {
+    if (this.file.open()) this.repeatRecent();
   }
 
   /**
@@ -216,17 +171,9 @@ export class VerdictWriter {
    * is in neither: lost bans, as after a rename. So the same answer: the recent BAN lines are written again.
    */
   private noticeTruncation(): void {
-    let st: Stats;
-    try {
-      st = fstatSync(this.fd!);
-    } catch {
-      return;
-    }
-    // A device or a pipe (/dev/null, a test's FIFO) has no size to go by: every check would find it "truncated".
-    if (!st.isFile() || st.size >= this.end) return;
-    const size = st.size;
-    const expected = this.end;
-    this.end = size;
+    const found = this.file.truncated();
+    if (found === null) return;
+    const { size, expected } = found;
     // The line's first part went with the copy, or was cut off: its rest would begin a line fail2ban cannot read.
     if (this.torn !== null) this.wholeAgain();
     const repeated = this.requeueRecent();
@@ -274,7 +221,7 @@ export class VerdictWriter {
     const head = this.queue[0];
     const part = head === undefined ? 0 : unfinished(this.options.path, head);
     if (head !== undefined && part > 0) {
-      this.torn = { whole: head, ino: this.ino, dev: this.dev };
+      this.torn = { whole: head, file: this.file.id };
       this.queue[0] = head.subarray(part);
       return;
     }
@@ -285,19 +232,9 @@ export class VerdictWriter {
     // before a save owed it. The lines read again since that save make its verdict again, which appended to the part
     // would be one line fail2ban's filter does not match (found in review: that address was never banned).
     if (endsMidLine(this.options.path)) {
-      this.partLeft = { ino: this.ino, dev: this.dev };
+      this.partLeft = { file: this.file.id, end: Buffer.from(`${TORN_END}\n`) };
       this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path, reason: 'left-by-last-run' });
     }
-  }
-
-  private closeFd(): void {
-    if (this.fd === null) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Closing a descriptor whose file is gone cannot fail in a way we can act on.
-    }
-    this.fd = null;
   }
 
   /**
@@ -309,29 +246,30 @@ export class VerdictWriter {
   private flush(now = this.clock()): void {
     if (this.queue.length === 0) return;
     try {
-      if (this.fd !== null && this.movedAway()) this.closeFd();
-      else if (this.fd !== null) this.noticeTruncation();
-      const fd = this.fd ?? this.open();
-      if (this.torn !== null && (this.torn.ino !== this.ino || this.torn.dev !== this.dev)) {
+      if (this.file.isOpen && this.file.movedAway()) this.file.close();
+      else if (this.file.isOpen) this.noticeTruncation();
+      if (!this.file.isOpen) this.open();
+      if (this.torn !== null && !this.file.is(this.torn.file)) {
         // The file that took the line's first part was rotated away before the rest could follow: that file keeps
         // the part; this one gets the whole line.
         this.wholeAgain();
       }
       if (this.partLeft !== null) {
-        // Ended where it is; a file rotated since keeps its part, and the new one needs nothing.
-        if (this.partLeft.ino === this.ino && this.partLeft.dev === this.dev) {
-          if (writeSync(fd, '\n') < 1) throw shortWrite(this.options.path);
-          this.end += 1;
+        // Ended where it is, marked as no verdict; a file rotated since keeps its part, and the new one needs nothing.
+        const left = this.partLeft;
+        if (this.file.is(left.file)) {
+          const n = this.file.write(left.end);
+          left.end = left.end.subarray(n);
+          if (left.end.length > 0) throw shortWrite(this.options.path);
         }
         this.partLeft = null;
       }
       while (this.queue.length > 0) {
         if (this.torn === null) this.queue[0] = this.stamped(this.queue[0]!, now);
         const head = this.queue[0]!;
-        const n = writeSync(fd, head);
-        this.end += n;
+        const n = this.file.write(head);
         if (n < head.length) {
-          this.torn ??= { whole: head, ino: this.ino, dev: this.dev };
+          this.torn ??= { whole: head, file: this.file.id };
           this.queue[0] = head.subarray(n);
           throw shortWrite(this.options.path);
         }
@@ -339,7 +277,11 @@ export class VerdictWriter {
         const whole = this.torn?.whole ?? head;
         this.recent.remember(whole, this.clock());
         this.torn = null;
-        if (!isRotationCopy(whole.toString('utf8'))) this.written++;
+        const text = whole.toString('utf8').replace(/\n$/, '');
+        if (!isRotationCopy(text)) {
+          this.written++;
+          this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text });
+        }
       }
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
@@ -357,7 +299,7 @@ export class VerdictWriter {
       }
       this.failing = error as Error;
       // A descriptor on a device that failed may stay bad: start from the path next time.
-      this.closeFd();
+      this.file.close();
     }
   }
 

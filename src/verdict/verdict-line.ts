@@ -171,6 +171,14 @@ export function parseVerdictLine(line: string): ParsedVerdictLine | null {
   };
 }
 
+/**
+ * How the service ends the part of a line a full disk tore that the last run left (docs/verdict-line.md), before
+ * the verdict follows whole: a word with no `=`, so the part never parses as a verdict (the crash dedupe, the audit),
+ * and after a space, so the bundled filter, which takes an address only when ` campaign=` and a non-space follow it,
+ * matches the part exactly as it would without it.
+ */
+export const TORN_END = ' (torn)';
+
 /** The key that keeps a verdict's own time on a line written later (docs/verdict-line.md). */
 export const DECIDED_KEY = 'decided';
 /**

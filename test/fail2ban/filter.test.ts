@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { banVerdict, type Verdict } from '../../src/core/verdict.js';
-import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
+import { formatVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -124,5 +124,9 @@ describe('the bundled f2b-campaign filter, run by the real fail2ban-regex', () =
     writeFileSync(partsFile, `${parts.join('\n')}\n`);
     expect(expected.length).toBeGreaterThan(100);
     expect(matchedAddresses(partsFile)).toEqual(expected);
+    // The same parts as the restart ends them, marked as no verdict: the mark changes nothing fail2ban takes.
+    const markedFile = join(work, 'torn-marked.log');
+    writeFileSync(markedFile, `${parts.map((part) => part + TORN_END).join('\n')}\n`);
+    expect(matchedAddresses(markedFile)).toEqual(expected);
   });
 });

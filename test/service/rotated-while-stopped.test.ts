@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banVerdict, type Verdict } from '../../src/core/verdict.js';
 import { VerdictDedupe, type VerdictLogMark } from '../../src/service/verdict-dedupe.js';
 import { VerdictWriter } from '../../src/service/verdict-writer.js';
+import { TORN_END } from '../../src/verdict/verdict-line.js';
 import { memoryLogger, sleep, tempDir } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
@@ -81,6 +82,21 @@ describe('a verdict log rotated while the service was stopped', () => {
     const dedupe = VerdictDedupe.fromLog(path, mark);
     expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(false);
     expect(dedupe.seen(banVerdict(1, '203.0.113.4', 'c1', 'r'))).toBe(true);
+  });
+
+  // A part a full disk tore, ended by the restart with TORN_END, is no verdict: its whole line follows it.
+  it('writes no copy of a torn part the restart ended, only of whole BAN lines', () => {
+    const { path, log, lines } = setup();
+    const { lines: old } = runAndStop(path, 12_000, 500);
+    const part = `${new Date(Date.now() - 400).toISOString()} f2b-campaign[1]: BAN ip=203.0.113.5 campaign=c1${TORN_END}`;
+    appendFileSync(path, `${part}\n`);
+    const last = new VerdictWriter({ path, log });
+    const mark = last.mark()!;
+    last.close();
+    rotate(path);
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([`${old[2]} repeat=rotation`, `${old[3]} repeat=rotation`]);
+    expect(reopened(lines)).toMatchObject([{ repeated: 2 }]);
   });
 
   it('does not write a copy again that the new file holds (a crash before the first save of the restarted run)', () => {

@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
 import { VerdictDedupe } from '../../src/service/verdict-dedupe.js';
 import { VerdictWriter } from '../../src/service/verdict-writer.js';
+import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
 import { memoryLogger } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-dedupe-'));
@@ -93,5 +94,52 @@ describe('verdict dedupe after a crash', () => {
     truncateSync(path, 0);
     const dedupe = VerdictDedupe.fromLog(path, mark);
     expect(dedupe.size).toBe(0);
+  });
+
+  // A full disk tore a line and the service died before a save owed it; the restart ended the part with a newline
+  // and wrote the verdict whole after it, then died too before a save (the disk still full). The next restart reads
+  // the log past the first run's mark, part and all. Taken as a verdict, a part cut inside the campaign id named
+  // another campaign's verdict (`c-...-1` of `c-...-12`), and one cut later counted the verdict twice: either
+  // suppressed a real verdict the core makes again.
+  it.each([
+    ['inside the campaign id', 'campaign=c-202611240600-1'.length],
+    ['after reason=', 'campaign=c-202611240600-12 reason=dict'.length],
+  ])('after two crashes, takes a torn part the restart ended for no verdict (cut %s)', (_title, into) => {
+    const path = join(dir, `torn-${into}.log`);
+    const log = memoryLogger().log;
+    const first = new VerdictWriter({ path, log });
+    first.write(banVerdict(0, '203.0.113.1', 'c-202611240600-1', 'dictionary'));
+    const mark = first.mark()!;
+    first.close();
+    const torn = banVerdict(0, '203.0.113.7', 'c-202611240600-12', 'dictionary+surge', [['match', 'join']]);
+    const line = formatVerdictLine(torn, 4242);
+    appendFileSync(path, line.slice(0, line.indexOf('campaign=') + into));
+    // The restart: no owed line finishes the part; the core makes the verdict again, written whole after it.
+    const second = new VerdictWriter({ path, log });
+    second.write(torn);
+    second.close();
+    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(4);
+
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    // A verdict of campaign -1 for that address, made after the restart, is no repeat.
+    expect(dedupe.seen(banVerdict(1, '203.0.113.7', 'c-202611240600-1', 'dictionary'))).toBe(false);
+    // The verdict whole is one repeat, and only one: the address banned again later in the campaign is written.
+    expect(dedupe.seen(torn)).toBe(true);
+    expect(dedupe.seen(torn)).toBe(false);
+  });
+
+  // An earlier version ended such a part with a newline alone: cut inside the campaign id, it still names no verdict.
+  it('takes a part an earlier restart ended with a newline alone, cut inside the campaign id, for no verdict', () => {
+    const path = join(dir, 'torn-unmarked.log');
+    const log = memoryLogger().log;
+    const first = new VerdictWriter({ path, log });
+    const mark = first.mark()!;
+    first.close();
+    const torn = banVerdict(0, '203.0.113.7', 'c-202611240600-12', 'dictionary+surge', [['match', 'join']]);
+    const line = formatVerdictLine(torn, 4242);
+    appendFileSync(path, `${line.slice(0, line.indexOf(' reason=') - 1)}\n${line}\n`);
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.7', 'c-202611240600-1', 'dictionary'))).toBe(false);
+    expect(dedupe.seen(torn)).toBe(true);
   });
 });

@@ -318,6 +318,25 @@ describe('VerdictWriter', () => {
     expect(lines().some((l) => l['event'] === 'verdict-write-recovered')).toBe(true);
   });
 
+  // Found in review: the service log said `verdict-written` for every verdict, also for one the disk took only part of.
+  it('says a line torn by a full disk queued, and written, whole, only once its rest is in the file', () => {
+    const { dir, log, lines } = setup();
+    const { path, free } = smallDisk(dir);
+    const writer = new VerdictWriter({ path, log, clock: () => WALL });
+    const n = writeUntilTorn(writer);
+    const said = (event: string) => lines().filter((l) => l['event'] === event);
+    const inFile = () => readFileSync(path, 'utf8').split('\n').slice(0, -1);
+    expect(said('verdict-written').map((l) => l['line'])).toEqual(inFile());
+    expect(said('verdict-queued')).toEqual([
+      expect.objectContaining({ level: 40, line: expect.stringContaining(`ip=203.0.113.${n} `), owed: 1 }),
+    ]);
+    free();
+    writer.check();
+    writer.close();
+    expect(inFile()).toHaveLength(n);
+    expect(said('verdict-written').map((l) => l['line'])).toEqual(inFile());
+  });
+
   // Found in review: the disk took part of a line, logrotate moved the file before space came back, and the rest of
   // the line began the new file, where fail2ban cannot read it: that verdict was in neither file. A real short
   // write, on a full 16 kB tmpfs.
@@ -400,6 +419,9 @@ describe('VerdictWriter', () => {
     expect(written.at(-2)).toMatch(
       new RegExp(`^\\S+ f2b-campaign\\[\\d+\\]: BAN ip=203\\.0\\.113\\.${n} campaign=c1 `),
     );
+    // The part stays, marked as no verdict (the crash dedupe and the audit skip it).
+    expect(written.at(-3)).toMatch(/ \(torn\)$/);
+    expect(parseVerdictLine(written.at(-3)!)).toBeNull();
     // The bundled filter, as fail2ban runs it, bans every address once more: the torn one too.
     const filter = fileURLToPath(new URL('../../fail2ban/filter.d/f2b-campaign.conf', import.meta.url));
     const banned = execFileSync('fail2ban-regex', ['-o', 'ip', path, filter], { encoding: 'utf8' }).split('\n');

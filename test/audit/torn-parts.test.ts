@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
+import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+
+/**
+ * A verdict log as the service leaves it after a full disk tore a BAN line after `reason=` and a kill -9: the part,
+ * ended by the restart, then the same verdict whole, written by the restarted service. fail2ban banned the address
+ * from the part. The audit counted the part as a second BAN verdict of that member (found in review): it is one
+ * verdict, and the part is reported as torn.
+ */
+const dir = tempDir('torn');
+let cli = '';
+beforeAll(async () => {
+  cli = await bundleCli(dir);
+}, 60_000);
+afterAll(() => removeTempDir(dir));
+
+const T = Date.parse('2026-02-15T10:00:00Z');
+const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
+
+/** `rotated`: the part is the unfinished end of `.1` (renamed while the service was stopped), the whole line, owed, the new file's first. */
+async function audit(name: string, ending: string, rotated: boolean, extra: string[] = []) {
+  const part = formatVerdictLine(ban(at(0, 2), '192.0.2.2', 'c-1', 'dictionary+surge'), 812);
+  const verdictLog = join(dir, `${name}-verdicts.log`);
+  const fail2banLog = join(dir, `${name}-fail2ban.log`);
+  const lines = [
+    formatVerdictLine(campaignVerdict(at(0), 'c-1', 'open', 2, 'dictionary+surge'), 812),
+    formatVerdictLine(ban(at(0, 1), '192.0.2.1', 'c-1', 'dictionary+surge'), 812),
+    part.slice(0, part.indexOf(' reason=') + ' reason=dict'.length) + ending,
+    formatVerdictLine(ban(at(5), '192.0.2.2', 'c-1', 'dictionary+surge'), 9001),
+  ];
+  if (rotated) {
+    writeFileSync(`${verdictLog}.1`, lines.slice(0, 3).join('\n'));
+    // Owed whole, as the run that tore it decided it, stamped when written (decided= keeps its time).
+    writeFileSync(verdictLog, `${restampVerdictLine(part, at(5))}\n`);
+  } else writeFileSync(verdictLog, `${lines.join('\n')}\n`);
+  const fail2ban = [
+    fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+    fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.1'),
+    fail2banLine(at(0, 3), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.2'),
+    fail2banLine(at(5, 1), 'filter', 'INFO', '[f2b-campaign] Found 192.0.2.2 - 2026-02-15 10:05:00'),
+    fail2banLine(at(5, 1), 'actions', 'NOTICE', '[f2b-campaign] 192.0.2.2 already banned'),
+  ];
+  writeFileSync(fail2banLog, `${fail2ban.join('\n')}\n`);
+  return runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, ...extra]);
+}
+
+describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)', () => {
+  it.each([
+    ['ended with a newline alone, by an earlier version', '', false],
+    ['marked by the restart', TORN_END, false],
+    ['left unfinished in .1 by a rotation, the line whole in the new file', '', true],
+  ])('counts a part torn after reason= as torn, not as a second BAN verdict (%s)', async (name, ending, rotated) => {
+    const run = await audit(name.split(' ')[2]!, ending, rotated, ['--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    const members = report.campaigns[0].members as Array<{ ip: string; verdicts: Array<{ outcome: unknown }> }>;
+    const torn = members.find((m) => m.ip === '192.0.2.2')!;
+    // One verdict, banned by fail2ban from the part, as it read it.
+    expect(torn.verdicts).toHaveLength(1);
+    expect(torn.verdicts[0]?.outcome).toMatchObject({ status: 'banned', at: new Date(at(0, 3)).toISOString() });
+    expect(report.sources).toMatchObject({ verdictLines: 4, tornLines: 1, malformedLines: 0 });
+    // fail2ban's Ban from the part answers the verdict: no ban left unexplained.
+    expect(report.unexplainedBans).toEqual([]);
+
+    const table = await audit(`${name.split(' ')[2]!}-table`, ending, rotated);
+    expect(table.stdout).toMatch(
+      /read 4 verdict line\(s\) from [12] file\(s\), 1 torn by a full disk \(no verdicts\);/,
+    );
+  });
+});
+
+describe('isPartOf', () => {
+  const line = (text: string) => readLine(`2026-02-15T10:00:00.000Z f2b-campaign[812]: ${text}`).record!;
+  const first = line('BAN ip=192.0.2.2 campaign=c-1 reason=dictionary+surge match=join attempts=2 probes=0');
+
+  it('takes a line cut anywhere after its required keys for a part of the whole', () => {
+    expect(isPartOf(line('BAN ip=192.0.2.2 campaign=c-1 reason=dict'), first)).toBe(true);
+    expect(isPartOf(line('BAN ip=192.0.2.2 campaign=c-1 reason=dictionary+surge match=join attempts=2'), first)).toBe(
+      true,
+    );
+  });
+
+  it('takes no whole line for a part: the same line again, a return of the address, another campaign', () => {
+    expect(isPartOf(first, first)).toBe(false);
+    const back = line('BAN ip=192.0.2.2 campaign=c-1 reason=member match=return attempts=1 probes=0');
+    expect(isPartOf(first, back)).toBe(false);
+    expect(isPartOf(line('BAN ip=192.0.2.2 campaign=c-2 reason=dict'), first)).toBe(false);
+  });
+
+  it('reads a line the restart marked as a part, and one cut inside a quoted value as a part with no verdict', () => {
+    expect(
+      readLine(`2026-02-15T10:00:00.000Z f2b-campaign[812]: BAN ip=192.0.2.2 campaign=c-1 reason=d${TORN_END}`),
+    ).toMatchObject({ torn: true, record: { verb: 'BAN' } });
+    expect(readLine('2026-02-15T10:00:00.000Z f2b-campaign[812]: ALERT kind=compromise user="ro')).toEqual({
+      record: null,
+      torn: true,
+    });
+    expect(readLine('# a comment')).toEqual({ record: null, torn: false });
+  });
+});

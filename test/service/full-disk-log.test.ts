@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lineKey } from '../../src/service/verdict-dedupe.js';
+import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { bundleCli } from '../helpers/bundle-cli.js';
+import {
+  campaignLines,
+  fillDisk,
+  onePassKeys,
+  pacedLog,
+  runService,
+  type ServiceProcess,
+  serviceFiles,
+  serviceLog,
+  setUpServiceDir,
+  sleep,
+  tempDir,
+  verdictLineKeys,
+  waitFor,
+} from './helpers.js';
+
+/**
+ * The service's own log must tell what reached the verdict log and when: the bundled program with its verdict log on
+ * a real 256 kB tmpfs that is full before the campaign comes. Every verdict is held; the log said `verdict-written`
+ * for each all the same (found in review), so an operator explaining a missed ban read that it had been written.
+ */
+const t = tempDir('full-disk-log');
+const dir = t.dir;
+const disk = join(dir, 'disk');
+const log = join(dir, 'auth.log');
+const verdicts = join(disk, 'verdicts.log');
+let bundle = '';
+let run: ServiceProcess | null = null;
+
+beforeAll(async () => {
+  bundle = await bundleCli(dir);
+  setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
+  mkdirSync(disk);
+  // 0755 as a verdict log's directory is: a tmpfs is mounted 1777 unless told, a place run refuses.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', 'f2b-test-full-disk-log', disk]);
+}, 60_000);
+
+afterAll(async () => {
+  if (run !== null) {
+    run.child.kill('SIGKILL');
+    await run.ended;
+  }
+  execFileSync('umount', [disk]);
+  t.cleanup();
+});
+
+const said = (event: string) => serviceLog(run!.out).filter((l) => l['event'] === event);
+const fileLines = () =>
+  readFileSync(verdicts, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+
+describe('the service log on a full verdict log disk', () => {
+  it('says verdict-queued while a line is held and verdict-written, with the line as written, once it is', async () => {
+    // Full before the service starts: the verdict log is created empty, with no partly used block to take a line.
+    fillDisk(disk);
+    run = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'run.out'));
+    await waitFor(() => said('service-started').length > 0, 15_000, 'the start');
+    const lines = campaignLines(20261125);
+    const paced = pacedLog(log, lines);
+    await paced.write(lines.length);
+    paced.close();
+    const expected = onePassKeys(lines);
+    expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
+    const decidedSoFar = () => said('verdict-queued').length + said('verdict-written').length;
+    await waitFor(() => decidedSoFar() >= expected.length, 20_000, 'every verdict decided');
+
+    // Nothing is in the file: nothing may have been said written.
+    expect(readFileSync(verdicts, 'utf8')).toBe('');
+    expect(said('verdict-written')).toEqual([]);
+    expect(said('verdict-write-failed')).toHaveLength(1);
+    const queued = said('verdict-queued').map((l) => String(l['line']));
+    expect(queued.map((l) => lineKey(l))).toEqual(expected);
+
+    rmSync(join(disk, 'filler'));
+    await waitFor(() => said('verdict-write-recovered').length > 0, 10_000, 'the recovery');
+    await waitFor(() => said('verdict-written').length >= expected.length, 10_000, 'every verdict written');
+    await sleep(1500);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+
+    // Each line written is said once, as it stands in the file, in the file's order; each carries the time it was
+    // queued at as `decided=`, so the two events of one verdict are told together.
+    const written = said('verdict-written').map((l) => String(l['line']));
+    expect(written).toEqual(fileLines());
+    expect(verdictLineKeys(verdicts)).toEqual(expected);
+    const decided = written.map((l) => parseVerdictLine(l)?.fields.get('decided'));
+    expect(decided).toEqual(queued.map((l) => l.slice(0, '2026-11-24T06:00:00.000Z'.length)));
+  }, 120_000);
+});
