@@ -14,12 +14,17 @@ export interface ReadLine {
 const VERDICT_HEAD = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z f2b-campaign\[\d+\]: /;
 
 /**
- * Reads one line. A line the restart ended with TORN_END is a part; read without the mark, it still names its
- * verdict when cut after its required keys, and fail2ban may have banned from it. A line that begins as verdicts do
- * but is not one (cut before a required key, or inside a quoted value) is a part too; anything else is no verdict.
+ * Reads one line. A line the restart ended with TORN_END is a part; read without the mark, a BAN's still names its
+ * verdict when cut after its required keys, and fail2ban may have banned from it. An ALERT's or a CAMPAIGN's part
+ * did nothing: read as one, a marked ALERT cut inside its address was an alert of a bystander beside the whole one
+ * (found in review). A line that begins as verdicts do but is not one (cut before a required key, or inside a quoted
+ * value) is a part too; anything else is no verdict.
  */
 export function readLine(line: string): ReadLine {
-  if (line.endsWith(TORN_END)) return { record: readVerdictRecord(line.slice(0, -TORN_END.length)), torn: true };
+  if (line.endsWith(TORN_END)) {
+    const record = readVerdictRecord(line.slice(0, -TORN_END.length));
+    return { record: record?.verb === 'BAN' ? record : null, torn: true };
+  }
   const record = readVerdictRecord(line);
   return { record, torn: record === null && VERDICT_HEAD.test(line) };
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
+import type { Verdict } from '../../src/core/verdict.js';
 import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
 import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
@@ -71,6 +72,60 @@ describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)
     expect(table.stdout).toMatch(
       /read 4 verdict line\(s\) from [12] file\(s\), 1 torn by a full disk \(no verdicts\);/,
     );
+  });
+});
+
+/**
+ * The restart marks any part it ends, whatever its verb. Only a BAN's part has a consequence (fail2ban bans from it);
+ * an ALERT's or a CAMPAIGN's is nothing but torn. The audit read a marked ALERT cut inside its address as an alert of
+ * its own, naming a bystander (`ip=58.93.235.14` of `.143`), beside the whole one the restart wrote, and a marked
+ * CAMPAIGN part as a second `open` event (found in review).
+ */
+describe('f2b-campaign audit on a marked part of an ALERT or a CAMPAIGN line (the bundled CLI)', () => {
+  it('counts each as torn: one alert, of the whole address, one open event, no verdict for the cut address', async () => {
+    const alert: Verdict = {
+      time: at(1),
+      verb: 'ALERT',
+      fields: [
+        ['kind', 'compromise'],
+        ['ip', '58.93.235.143'],
+        ['user', 'oracle'],
+        ['campaign', 'c-1'],
+        ['reason', 'member'],
+        ['signals', 'dictionary+surge'],
+        ['method', 'password'],
+      ],
+    };
+    const open = formatVerdictLine(campaignVerdict(at(0), 'c-1', 'open', 12, 'dictionary+surge'), 812);
+    const whole = formatVerdictLine(alert, 812);
+    const verdictLog = join(dir, 'alert-verdicts.log');
+    const fail2banLog = join(dir, 'alert-fail2ban.log');
+    writeFileSync(
+      verdictLog,
+      `${[
+        open.slice(0, open.indexOf(' members=1') + ' members=1'.length) + TORN_END,
+        open,
+        formatVerdictLine(ban(at(0, 1), '192.0.2.1', 'c-1', 'dictionary+surge'), 812),
+        whole.slice(0, whole.indexOf('ip=58.93.235.14') + 'ip=58.93.235.14'.length) + TORN_END,
+        restampVerdictLine(whole, at(5)),
+      ].join('\n')}\n`,
+    );
+    writeFileSync(
+      fail2banLog,
+      `${[
+        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.1'),
+      ].join('\n')}\n`,
+    );
+    const args = ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json'];
+    const run = await runCli(cli, args);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.sources).toMatchObject({ verdictLines: 5, tornLines: 2, malformedLines: 0 });
+    expect(report.alerts.map((a: { ip: string }) => a.ip)).toEqual(['58.93.235.143']);
+    expect(report.campaigns[0].events.map((e: { members: number }) => e.members)).toEqual([12]);
+    const cut = JSON.parse((await runCli(cli, [...args, '--ip', '58.93.235.14'])).stdout);
+    expect(cut.explain.verdicts).toEqual([]);
   });
 });
 
