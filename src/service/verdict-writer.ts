@@ -176,6 +176,8 @@ export class VerdictWriter {
     const { size, expected } = found;
     // The line's first part went with the copy, or was cut off: its rest would begin a line fail2ban cannot read.
     if (this.torn !== null) this.wholeAgain();
+    // A part the last run left went too: ended in the emptied file, its mark was a line of its own (found in review).
+    this.partLeft = null;
     const repeated = this.requeueRecent();
     this.options.log.info({ event: LOG_EVENTS.verdictLogTruncated, path: this.options.path, size, expected, repeated });
   }

@@ -431,6 +431,30 @@ describe('VerdictWriter', () => {
     ]);
   });
 
+  // Found in review: a copytruncate (an admin's stanza, real logrotate) before the first verdict after such a restart
+  // took the part away with the copy, and the mark that was to end it began the emptied file, a line ' (torn)' alone
+  // that the audit counted as a torn part.
+  it('after a crash, ends no part a copytruncate took away before the first verdict', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    const whole = `2026-11-22T02:59:00.000Z f2b-campaign[812]: BAN ip=203.0.113.1 campaign=c1 reason=dictionary`;
+    const part = `2026-11-22T02:59:01.000Z f2b-campaign[812]: BAN ip=203.0.113.2 campaign=c1 rea`;
+    writeFileSync(path, `${whole}\n${part}`); // left by a run killed after a full disk tore its line
+    const writer = new VerdictWriter({ path, log, clock: () => WALL });
+    const rules = join(dir, 'logrotate.conf');
+    writeFileSync(rules, `${path} {\n  rotate 2\n  copytruncate\n  missingok\n}\n`);
+    execFileSync('logrotate', ['-f', '-s', join(dir, 'logrotate.state'), rules], { stdio: 'pipe' });
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'dictionary'));
+    writer.close();
+    // The copy keeps the part as it was, as a file renamed meanwhile does.
+    expect(readFileSync(`${path}.1`, 'utf8')).toBe(`${whole}\n${part}`);
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual([
+      expect.stringMatching(/^\S+ f2b-campaign\[\d+\]: BAN ip=203\.0\.113\.2 campaign=c1 reason=dictionary$/),
+      '',
+    ]);
+  });
+
   // Found in review: owed lines were written with the time they were decided; fail2ban ignores a BAN line older
   // than findtime (1 d) and bans a younger one only for what is left of bantime counted from the line's time.
   it('gives its owed lines to the state and writes them first after a restart, stamped when written', () => {
