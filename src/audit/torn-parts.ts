@@ -29,12 +29,19 @@ export function readLine(line: string): ReadLine {
   return { record, torn: record === null && VERDICT_HEAD.test(line) };
 }
 
+/** The keys a BAN that has the one before always carries next (docs/verdict-line.md); the rest are optional. */
+const ALWAYS_NEXT = new Set(['campaign', 'reason', 'match', 'attempts', 'probes']);
+
 /**
  * Whether `part` is `whole` cut short: the same keys in the same order as far as it goes, the same values but the
  * last, which `whole`'s begins with, and something less. Two whole BAN lines of one address differ before that
- * (a return's `match=return`, its own reason and counts).
+ * (a return's `match=return`, its own reason and counts), or one is the other and an optional field more: a
+ * compromise ban and the next of that address (after bantime), `protection=overridden` since its first login is a
+ * recent success. So a line that ends where a field ends is a part only before a key every such BAN has next, or
+ * when the restart marked it (`marked`): taken for a part, the first was no verdict, and its Ban answered the
+ * second, whose own Ban was unexplained (found in review).
  */
-export function isPartOf(part: VerdictRecord, whole: VerdictRecord): boolean {
+export function isPartOf(part: VerdictRecord, whole: VerdictRecord, marked = false): boolean {
   if (part.verb !== whole.verb || part.time > whole.time) return false;
   const keys = Object.keys(part.fields);
   const wholeKeys = Object.keys(whole.fields);
@@ -45,7 +52,8 @@ export function isPartOf(part: VerdictRecord, whole: VerdictRecord): boolean {
   }
   const [cut, full] = [part.fields[keys[last]!]!, whole.fields[wholeKeys[last]!]];
   if (keys[last] !== wholeKeys[last] || full === undefined || !full.startsWith(cut)) return false;
-  return keys.length < wholeKeys.length || cut.length < full.length;
+  if (cut.length < full.length) return true;
+  return keys.length < wholeKeys.length && (marked || ALWAYS_NEXT.has(wholeKeys[keys.length]!));
 }
 
 /** A BAN verdict the audit took, where it went: its member's entry (none when filtered out), the --ip list. */
@@ -84,7 +92,7 @@ export class RecentParts {
   completedBy(whole: VerdictRecord): TakenBan | null {
     const ip = whole.fields['ip'];
     const earlier = ip === undefined ? undefined : this.recent.get(ip);
-    if (earlier === undefined || !isPartOf(earlier.record, whole)) return null;
+    if (earlier === undefined || !isPartOf(earlier.record, whole, earlier.torn)) return null;
     this.recent.delete(ip!);
     return earlier;
   }

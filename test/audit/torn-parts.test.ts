@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
-import type { Verdict } from '../../src/core/verdict.js';
+import { banVerdict, type Verdict } from '../../src/core/verdict.js';
 import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
 import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
@@ -126,6 +126,51 @@ describe('f2b-campaign audit on a marked part of an ALERT or a CAMPAIGN line (th
     expect(report.campaigns[0].events.map((e: { members: number }) => e.members)).toEqual([12]);
     const cut = JSON.parse((await runCli(cli, [...args, '--ip', '58.93.235.14'])).stdout);
     expect(cut.explain.verdicts).toEqual([]);
+  });
+});
+
+/**
+ * Two whole BAN lines of one address, the later the earlier with a field more: a compromise ban, and after bantime
+ * its address logs in again and is banned again, its earlier login now a recent success it overrides. The audit took
+ * the first for a part of the second (a line an earlier version ended at a field's end reads the same): one verdict,
+ * shown banned by the first Ban, the second Ban unexplained, and a torn line counted where no disk was full (found
+ * in review).
+ */
+describe('f2b-campaign audit on a later BAN line that extends an earlier one by an optional field (the bundled CLI)', () => {
+  it('keeps both verdicts, each answered by its own Ban, and counts nothing torn', async () => {
+    const verdictLog = join(dir, 'again-verdicts.log');
+    const fail2banLog = join(dir, 'again-fail2ban.log');
+    const again = at(120);
+    writeFileSync(
+      verdictLog,
+      `${[
+        formatVerdictLine(campaignVerdict(at(0), 'c-1', 'open', 2, 'dictionary+surge'), 812),
+        formatVerdictLine(banVerdict(at(1), '198.51.100.7', 'c-1', 'compromise+member'), 812),
+        formatVerdictLine(
+          banVerdict(again, '198.51.100.7', 'c-1', 'compromise+member', [['protection', 'overridden']]),
+          812,
+        ),
+      ].join('\n')}\n`,
+    );
+    writeFileSync(
+      fail2banLog,
+      `${[
+        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(1, 1), 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.7'),
+        fail2banLine(at(61, 1), 'actions', 'NOTICE', '[f2b-campaign] Unban 198.51.100.7'),
+        fail2banLine(again + 1000, 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.7'),
+      ].join('\n')}\n`,
+    );
+    const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.sources).toMatchObject({ verdictLines: 3, tornLines: 0, malformedLines: 0 });
+    const member = report.campaigns[0].members.find((m: { ip: string }) => m.ip === '198.51.100.7');
+    expect(member.verdicts.map((v: { outcome: { status: string; at: string } }) => v.outcome)).toMatchObject([
+      { status: 'banned', at: new Date(at(1, 1)).toISOString() },
+      { status: 'banned', at: new Date(again + 1000).toISOString() },
+    ]);
+    expect(report.unexplainedBans).toEqual([]);
   });
 });
 
