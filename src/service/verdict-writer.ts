@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { Verdict } from '../core/verdict.js';
-import { formatVerdictLine, restampVerdictLine, TORN_END } from '../verdict/verdict-line.js';
+import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { isRotationCopy, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
-import { endsMidLine, unfinished } from './unfinished-line.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 import { type FileId, VerdictLogFile } from './verdict-log-file.js';
+import { leftByLastRun, sayRotatedWhileStopped } from './verdict-log-resume.js';
 
 export interface VerdictWriterOptions {
   readonly path: string;
@@ -73,16 +73,7 @@ export class VerdictWriter {
     if (stopped !== null) {
       // Before the owed lines, as within a run (after the rest of a torn line: flush() puts it back whole).
       this.queueFirst(stopped.copies);
-      options.log.info({
-        event: LOG_EVENTS.verdictLogReopened,
-        path: options.path,
-        ...(stopped.how === 'renamed'
-          ? { reason: 'rotated-while-stopped', renamedAt: new Date(stopped.renamedAt).toISOString() }
-          : { reason: 'truncated-while-stopped', truncatedAt: new Date(stopped.renamedAt).toISOString() }),
-        repeated: stopped.copies.length,
-        alreadyThere: stopped.alreadyThere,
-        tooOld: stopped.tooOld,
-      });
+      sayRotatedWhileStopped(options.log, options.path, stopped);
     }
     this.flush();
   }
@@ -213,29 +204,14 @@ export class VerdictWriter {
     if (repeated > 0) this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated });
   }
 
-  /**
-   * At start, with owed lines: if the file ends with the first part of the first of them (a full disk tore it before
-   * the last stop), the rest follows it there, as within a run. If logrotate moved that file away while the service
-   * was stopped, the new file gets the line whole (flush() stamps it anew) and the rotated one keeps the part. A
-   * part that no owed line finishes is ended before the next line (partLeft).
-   */
+  /** At start: the rest of a torn owed line follows its part, or a part no owed line finishes is ended first. */
   private resumeTorn(): void {
-    const head = this.queue[0];
-    const part = head === undefined ? 0 : unfinished(this.options.path, head);
-    if (head !== undefined && part > 0) {
-      this.torn = { whole: head, file: this.file.id };
-      this.queue[0] = head.subarray(part);
-      return;
-    }
-    if (head !== undefined && unfinished(`${this.options.path}.1`, head) > 0) {
-      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
-    }
-    // A part no owed line finishes: the last run died (kill -9, power loss) after a full disk tore a line and
-    // before a save owed it. The lines read again since that save make its verdict again, which appended to the part
-    // would be one line fail2ban's filter does not match (found in review: that address was never banned).
-    if (endsMidLine(this.options.path)) {
-      this.partLeft = { file: this.file.id, end: Buffer.from(`${TORN_END}\n`) };
-      this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path, reason: 'left-by-last-run' });
+    const left = leftByLastRun(this.options.path, this.queue[0], this.options.log);
+    if (left !== null && 'part' in left) {
+      this.torn = { whole: this.queue[0]!, file: this.file.id };
+      this.queue[0] = this.queue[0]!.subarray(left.part);
+    } else if (left !== null) {
+      this.partLeft = { file: this.file.id, end: left.end };
     }
   }
 
