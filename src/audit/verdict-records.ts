@@ -10,11 +10,13 @@ export interface VerdictRecord {
 /**
  * The keys docs/verdict-line.md says every line of a verb carries (a BAN's first key is always `ip`). A line that
  * lacks one was cut (a full disk tore it, and a rotation kept the part): `BAN ip=101.222.219.19` cut from
- * `...219.194 campaign=...` would otherwise name a bystander.
+ * `...219.194 campaign=...` would otherwise name a bystander. An ALERT's `user` (in both kinds, since alerts were
+ * written) follows all its addresses: with `kind` alone, `ALERT kind=compromise ip=58.93.235.14` cut from `.143`
+ * was an alert of a bystander (found in review).
  */
 const REQUIRED: Readonly<Record<VerdictRecord['verb'], readonly string[]>> = {
   BAN: ['ip', 'campaign', 'reason'],
-  ALERT: ['kind'],
+  ALERT: ['kind', 'user'],
   CAMPAIGN: ['id', 'event'],
 };
 

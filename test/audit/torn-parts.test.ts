@@ -81,23 +81,25 @@ describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)
  * its own, naming a bystander (`ip=58.93.235.14` of `.143`), beside the whole one the restart wrote, and a marked
  * CAMPAIGN part as a second `open` event (found in review).
  */
-describe('f2b-campaign audit on a marked part of an ALERT or a CAMPAIGN line (the bundled CLI)', () => {
-  it('counts each as torn: one alert, of the whole address, one open event, no verdict for the cut address', async () => {
-    const alert: Verdict = {
-      time: at(1),
-      verb: 'ALERT',
-      fields: [
-        ['kind', 'compromise'],
-        ['ip', '58.93.235.143'],
-        ['user', 'oracle'],
-        ['campaign', 'c-1'],
-        ['reason', 'member'],
-        ['signals', 'dictionary+surge'],
-        ['method', 'password'],
-      ],
-    };
+describe('f2b-campaign audit on a part of an ALERT or a CAMPAIGN line (the bundled CLI)', () => {
+  const alert: Verdict = {
+    time: at(1),
+    verb: 'ALERT',
+    fields: [
+      ['kind', 'compromise'],
+      ['ip', '58.93.235.143'],
+      ['user', 'oracle'],
+      ['campaign', 'c-1'],
+      ['reason', 'member'],
+      ['signals', 'dictionary+surge'],
+      ['method', 'password'],
+    ],
+  };
+  const whole = formatVerdictLine(alert, 812);
+  const cutInIp = whole.slice(0, whole.indexOf('ip=58.93.235.14') + 'ip=58.93.235.14'.length);
+
+  it('counts marked ones as torn: one alert, of the whole address, one open event, no verdict for the cut address', async () => {
     const open = formatVerdictLine(campaignVerdict(at(0), 'c-1', 'open', 12, 'dictionary+surge'), 812);
-    const whole = formatVerdictLine(alert, 812);
     const verdictLog = join(dir, 'alert-verdicts.log');
     const fail2banLog = join(dir, 'alert-fail2ban.log');
     writeFileSync(
@@ -106,7 +108,7 @@ describe('f2b-campaign audit on a marked part of an ALERT or a CAMPAIGN line (th
         open.slice(0, open.indexOf(' members=1') + ' members=1'.length) + TORN_END,
         open,
         formatVerdictLine(ban(at(0, 1), '192.0.2.1', 'c-1', 'dictionary+surge'), 812),
-        whole.slice(0, whole.indexOf('ip=58.93.235.14') + 'ip=58.93.235.14'.length) + TORN_END,
+        cutInIp + TORN_END,
         restampVerdictLine(whole, at(5)),
       ].join('\n')}\n`,
     );
@@ -126,6 +128,20 @@ describe('f2b-campaign audit on a marked part of an ALERT or a CAMPAIGN line (th
     expect(report.campaigns[0].events.map((e: { members: number }) => e.members)).toEqual([12]);
     const cut = JSON.parse((await runCli(cli, [...args, '--ip', '58.93.235.14'])).stdout);
     expect(cut.explain.verdicts).toEqual([]);
+  });
+
+  // An earlier version ended any part with a newline alone: an ALERT needed only `kind`, and one cut inside its
+  // address was an alert of a bystander. Every ALERT has `user` after its addresses (docs/verdict-line.md).
+  it('counts an ALERT cut inside its address and ended with a newline alone as torn', async () => {
+    const verdictLog = join(dir, 'alert-plain-verdicts.log');
+    const fail2banLog = join(dir, 'alert-plain-fail2ban.log');
+    writeFileSync(verdictLog, `${[cutInIp, restampVerdictLine(whole, at(5))].join('\n')}\n`);
+    writeFileSync(fail2banLog, `${fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started")}\n`);
+    const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.sources).toMatchObject({ verdictLines: 2, tornLines: 1, malformedLines: 0 });
+    expect(report.alerts.map((a: { ip: string }) => a.ip)).toEqual(['58.93.235.143']);
   });
 });
 

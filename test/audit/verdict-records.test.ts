@@ -16,11 +16,17 @@ describe('readVerdictRecord', () => {
     expect(readVerdictRecord(`${HEAD}BAN campaign=c-1 ip=101.222.219.194 reason=x`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}CAMPAIGN id=c-1`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}ALERT`)).toBeNull();
+    expect(readVerdictRecord(`${HEAD}ALERT kind=compromise ip=58.93.235.14`)).toBeNull();
   });
 
   it('reads the shortest whole lines of each verb', () => {
     expect(readVerdictRecord(`${HEAD}BAN ip=192.0.2.1 campaign=c-1 reason=compromise+member`)).not.toBeNull();
     expect(readVerdictRecord(`${HEAD}CAMPAIGN id=c-1 event=end`)).not.toBeNull();
-    expect(readVerdictRecord(`${HEAD}ALERT kind=lateral reason=long-session`)).not.toBeNull();
+    expect(
+      readVerdictRecord(
+        `${HEAD}ALERT kind=lateral reason=new-destination local_ip=10.0.0.5 local_port=40000 remote_ip=192.0.2.9 ` +
+          'remote_port=22 lifetime=3 since_login=2 login_ip=58.93.235.143 user=oracle campaign=c-1',
+      ),
+    ).not.toBeNull();
   });
 });
