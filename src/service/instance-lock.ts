@@ -1,4 +1,13 @@
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 
@@ -43,10 +52,11 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
   const judge: Judge = { pid, boot, isRunning: options.isRunning ?? isRunningCampaign };
   const pause = options.pause ?? sleep;
   mkdirSync(dir, { recursive: true });
+  let busy: string | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     try {
       symlinkSync(text, path);
-      return { path, release: () => releaseIfOurs(path, text) };
+      return taken(dir, path, text);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(path, error);
     }
@@ -63,12 +73,37 @@ export function acquireInstanceLock(dir: string, options: LockOptions = {}): Ins
     const outcome = replaceStale(path, held, text, judge, 0);
     if (outcome === 'replaced') {
       options.onStale?.(holder?.pid ?? 0, path);
-      return { path, release: () => releaseIfOurs(path, text) };
+      return taken(dir, path, text);
     }
-    if (outcome === 'busy') pause(PAUSE_MS); // another start is taking it over: its lock is there in a moment
+    if (outcome !== 'changed') {
+      busy = outcome.busy;
+      pause(PAUSE_MS); // another start is taking it over: its lock is there in a moment
+    }
   }
-  throw new F2bCampaignError('LOCK_CONTENDED', `cannot take ${path}: other starts keep taking it`);
+  const claim =
+    busy === undefined
+      ? ''
+      : ` (${busy} -> ${readLock(busy) ?? 'gone'}); remove that claim if its pid is no f2b-campaign`;
+  throw new F2bCampaignError('LOCK_CONTENDED', `cannot take ${path}: other starts keep taking it${claim}`);
 }
+
+/**
+ * The lock, taken; what a start killed in the middle of a takeover left (its claim, or the link it was about to
+ * rename) removed. Taken, the lock's text is ours: a claim left for another text, or a link made to replace one,
+ * can no longer change it.
+ */
+function taken(dir: string, path: string, text: string): InstanceLock {
+  for (const name of readdirSync(dir)) {
+    if (!LEFTOVER.test(name)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {}
+  }
+  return { path, release: () => releaseIfOurs(path, text) };
+}
+
+/** A takeover's claim (`run.lock.<text>.taking`, a claim's own `….taking.<text>.taking`) or its link to rename. */
+const LEFTOVER = /^run\.lock\..+\.(?:taking|new)$/;
 
 /** Tries, and pauses while another start takes a stale lock over, for about 2 s in all. */
 const ATTEMPTS = 40;
@@ -104,7 +139,7 @@ function replaceStale(
   text: string,
   judge: Judge,
   depth: number,
-): 'replaced' | 'changed' | 'busy' {
+): 'replaced' | 'changed' | { busy: string } {
   const claim = `${target}.${nameOf(stale)}.taking`;
   for (;;) {
     try {
@@ -116,10 +151,10 @@ function replaceStale(
     const claimed = readLock(claim);
     if (claimed === undefined) continue; // its taker is done: claim it ourselves
     const taker = parseLock(claimed);
-    if (depth >= MAX_DEPTH || (taker && taker.pid !== judge.pid && alive(judge, taker, claim))) return 'busy';
+    if (depth >= MAX_DEPTH || (taker && taker.pid !== judge.pid && alive(judge, taker, claim))) return { busy: claim };
     const outcome = replaceStale(claim, claimed, text, judge, depth + 1);
     if (outcome === 'replaced') break;
-    if (outcome === 'busy') return 'busy';
+    if (outcome !== 'changed') return outcome;
   }
   try {
     if (readLock(target) !== stale) return 'changed';

@@ -130,13 +130,28 @@ describe('instance lock', () => {
         isRunning: (pid) => running.includes(pid),
         pause: (ms) => pauses.push(ms),
       });
-    expect(() => taker([4602])).toThrow('other starts keep taking it');
+    expect(() => taker([4602])).toThrow(
+      `other starts keep taking it (${join(dir, `${LOCK_FILE}.4601_b1.taking`)} -> 4602 b1); remove that claim`,
+    );
     expect(pauses.length).toBeGreaterThan(10);
     expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4601 b1');
     const lock = taker([]);
     expect(readlinkSync(lock.path)).toBe('4603 b1');
     lock.release();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // kill -9 between a takeover's steps leaves its claim, or the link it was to rename over the lock: clutter that
+  // nothing else removes, gone once a start holds the lock (another takeover can no longer change it then).
+  it('removes what a start killed in the middle of a takeover left, once it holds the lock', () => {
+    const dir = join(t.dir, 'leftovers');
+    mkdirSync(dir);
+    symlinkSync('4701 b1', join(dir, `${LOCK_FILE}.4700_b1.taking`));
+    symlinkSync('4702 b1', join(dir, `${LOCK_FILE}.4702.new`));
+    writeFileSync(join(dir, 'state.json'), '{}');
+    const lock = acquireInstanceLock(dir, { pid: 4703, bootId: 'b1', isRunning: () => false });
+    expect(readdirSync(dir).sort()).toEqual([LOCK_FILE, 'state.json']);
+    lock.release();
   });
 
   it("takes over a lock from an earlier boot even if its pid now runs (a power loss: that pid may be another program's)", () => {
