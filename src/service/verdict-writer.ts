@@ -47,6 +47,7 @@ export class VerdictWriter {
   private partLeft: { readonly file: FileId; end: Buffer } | null = null;
   /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
   private readonly recent = new RecentBans();
+  private resumed = false;
   written = 0;
 
   constructor(options: VerdictWriterOptions) {
@@ -58,7 +59,6 @@ export class VerdictWriter {
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();
-      this.resumeTorn();
     } catch (error) {
       // Said at once, not when the first verdict is due, hours later perhaps (found in review): the service would run
       // looking healthy while nothing it decides could reach fail2ban. Once a write works, the recovery is said too.
@@ -150,9 +150,17 @@ export class VerdictWriter {
     }
   }
 
-  /** Opens the path; a new file there gets the BAN lines written lately to the one before (repeatRecent()). */
+  /**
+   * Opens the path. A new file there gets the BAN lines that went to the old one lately, queued again before anything
+   * not yet written: fail2ban answers one it had read with "already banned"; the audit counts the copy as no verdict.
+   * The first open that works looks at what the last run left (resumeTorn()): at start, or later if it failed then (a
+   * file system remounted read-only), or the next line was glued to a part left there (found in review).
+   */
   private open(): void {
-    if (this.file.open()) this.repeatRecent();
+    const repeated = this.file.open() ? this.requeueRecent() : 0;
+    if (repeated > 0) this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated });
+    if (!this.resumed) this.resumeTorn();
+    this.resumed = true;
   }
 
   /**
@@ -193,15 +201,6 @@ export class VerdictWriter {
    */
   private queueFirst(lines: readonly Buffer[]): void {
     this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
-  }
-
-  /**
-   * The path names a new file: queues again, before anything not yet written, the BAN lines that went to the old
-   * one lately. fail2ban answers one it had read with "already banned"; the audit counts the copy as no verdict.
-   */
-  private repeatRecent(): void {
-    const repeated = this.requeueRecent();
-    if (repeated > 0) this.options.log.info({ event: LOG_EVENTS.verdictLogReopened, reason: 'rotated', repeated });
   }
 
   /** At start: the rest of a torn owed line follows its part, or a part no owed line finishes is ended first. */

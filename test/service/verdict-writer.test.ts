@@ -431,6 +431,36 @@ describe('VerdictWriter', () => {
     ]);
   });
 
+  // Found in review: a verdict log the start could not open (a file system remounted read-only after an I/O error,
+  // as ext4's errors=remount-ro does) skipped the look at what the last run left, so once it could be written the
+  // next line was glued to the torn part: one line fail2ban's filter does not match, that address never banned.
+  it('after a crash, ends a torn part once the log can be written again, when the start could not open it', () => {
+    const { dir, log } = setup();
+    const mount = join(dir, 'ro');
+    mkdirSync(mount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'f2b-test-ro', mount]);
+    cleanups.push(() => execFileSync('umount', [mount]));
+    const path = join(mount, 'verdicts.log');
+    const whole = `2026-11-22T02:59:00.000Z f2b-campaign[812]: BAN ip=203.0.113.1 campaign=c1 reason=dictionary`;
+    const part = `2026-11-22T02:59:01.000Z f2b-campaign[812]: BAN ip=203.0.113.2 campaign=c1 rea`;
+    writeFileSync(path, `${whole}\n${part}`); // left by a run killed after a full disk tore its line
+    execFileSync('mount', ['-o', 'remount,ro', mount]);
+    const writer = new VerdictWriter({ path, log, clock: () => WALL });
+    writer.write(banVerdict(0, '203.0.113.3', 'c1', 'dictionary'));
+    expect(readFileSync(path, 'utf8')).toBe(`${whole}\n${part}`);
+    execFileSync('mount', ['-o', 'remount,rw', mount]);
+    writer.check();
+    writer.close();
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual([
+      whole,
+      `${part} (torn)`,
+      expect.stringMatching(
+        /^\S+ f2b-campaign\[\d+\]: BAN ip=203\.0\.113\.3 campaign=c1 reason=dictionary( decided=\S+)?$/,
+      ),
+      '',
+    ]);
+  });
+
   // Found in review: a copytruncate (an admin's stanza, real logrotate) before the first verdict after such a restart
   // took the part away with the copy, and the mark that was to end it began the emptied file, a line ' (torn)' alone
   // that the audit counted as a torn part.
