@@ -54,4 +54,14 @@ describe('a watched pipeline', () => {
     expect(run.stuck).toMatch(/^ {2}fd 0 -> socket:\[\d+\] /m);
     expect(run.stuck).toMatch(/^report\.\S+\.json:\n {2}main thread's referenced handles: .*pipe/m);
   }, 20_000);
+
+  // It once resolved as if nothing had happened (and the removed report directory was then read, an unhandled error):
+  // a program slow, not stuck, that ends while it is being described still outlived its time.
+  it('says a program outlived its time when it ends while being described', async () => {
+    const busy = 'for (const end = Date.now() + 3000; Date.now() < end; );'; // no report while it loops
+    const { finished } = spawnWatched(process.execPath, ['-e', busy], 'ignore', 1_000);
+    const run = await finished;
+    expect(run.stuck).toMatch(/^still running after 1000 ms:/);
+    expect(run.stuck).toMatch(/^process \d+ \(parent \d+\), .* -e for /m);
+  }, 20_000);
 });

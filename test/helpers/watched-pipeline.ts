@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeProcessTree, processTree } from './process-tree.js';
+import { catchesSignal, describeProcessTree, processTree } from './process-tree.js';
 
 export interface WatchedRun {
   /** The exit status (the shell's, for a pipeline); null when it was killed. */
@@ -52,14 +52,16 @@ export function spawnWatched(
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  let stuck: string | undefined;
-  const timer = setTimeout(async () => {
+  /** Set when the watch fires: the description, written before anything is killed. */
+  let explained: Promise<string> | undefined;
+  const explain = async () => {
     const tree = processTree(child.pid!);
     const state = describeProcessTree(child.pid!);
-    const nodes = tree.filter((p) => p.command.startsWith(process.execPath));
+    // Only a program that catches it already: to one still starting, SIGUSR2 is deadly (its default action).
+    const nodes = tree.filter((p) => p.command.startsWith(process.execPath) && catchesSignal(p.pid, 'SIGUSR2'));
     for (const { pid } of nodes) signal(pid, 'SIGUSR2');
     await reportsOf(reports, nodes.length, 5_000);
-    stuck = [
+    const stuck = [
       `still running after ${timeout} ms:`,
       state,
       ...readdirSync(reports).map((name) => `${name}:\n${reportSummary(join(reports, name))}`),
@@ -67,10 +69,16 @@ export function spawnWatched(
       `stderr so far: ${JSON.stringify(stderr)}`,
     ].join('\n');
     for (const { pid } of tree.reverse()) signal(pid, 'SIGKILL');
+    return stuck;
+  };
+  const timer = setTimeout(() => {
+    explained = explain();
   }, timeout);
   const finished = new Promise<WatchedRun>((resolve) => {
-    child.on('close', (status) => {
+    child.on('close', async (status) => {
       clearTimeout(timer);
+      // A program that ends while it is being described (it was only slow) still outlived its time: it says so.
+      const stuck = await explained;
       rmSync(reports, { recursive: true, force: true });
       resolve({ status, stdout, stderr, ...(stuck === undefined ? {} : { stuck }) });
     });
