@@ -1,6 +1,7 @@
-import { closeSync, openSync, type Stats, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
+import { isCopyOf } from './copytruncate-copy.js';
 import { FileCursor } from './file-cursor.js';
-import { type FilePosition, type FollowPosition, fingerprintFd } from './file-position.js';
+import type { FilePosition } from './file-position.js';
 import { listSiblings, type Sibling } from './rotation-siblings.js';
 import { UnreadCopyWatch } from './unread-copy-watch.js';
 
@@ -26,15 +27,6 @@ function statOrNull(path: string): Stats | null {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
-  }
-}
-
-function fingerprintPath(path: string): string | null {
-  const fd = openSync(path, 'r');
-  try {
-    return fingerprintFd(fd, statSync(path).size);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -197,7 +189,7 @@ export class RotatingFile {
    * while we were stopped whose old content is nowhere to be found has lost its unread tail, and says so.
    */
   private truncated(cursor: FileCursor, now: number, whileStopped?: { readonly copy: string | null }): void {
-    const copy = whileStopped?.copy ? undefined : this.findCopy(cursor.fingerprint, cursor.offset);
+    const copy = whileStopped?.copy ? undefined : this.findCopy(cursor);
     const copyPath = whileStopped?.copy ?? copy?.path ?? null;
     if (whileStopped && copyPath === null) {
       this.options.onNotice?.('lost', { path: this.options.path, ino: cursor.ino, offset: cursor.offset });
@@ -213,11 +205,9 @@ export class RotatingFile {
     cursor.rewind();
   }
 
-  private findCopy(fingerprint: string | null, offset: number): Sibling | undefined {
-    if (fingerprint === null) return undefined;
-    return listSiblings(this.options.path).find(
-      (s) => s.size >= offset && !this.known(s) && fingerprintPath(s.path) === fingerprint,
-    );
+  private findCopy(cursor: FileCursor): Sibling | undefined {
+    if (cursor.fingerprint === null) return undefined;
+    return listSiblings(this.options.path).find((s) => !this.known(s) && isCopyOf(s, cursor));
   }
 
   /** Reopens what the saved position names, wherever rotation moved it while we were not running. */
@@ -255,7 +245,7 @@ export class RotatingFile {
     if (newer) {
       for (const sibling of [...newer].sort((a, b) => b.rank - a.rank)) {
         if (this.known(sibling)) continue;
-        const copy = last !== null && !same(sibling, last) && this.isCopyOf(sibling, last);
+        const copy = last !== null && !same(sibling, last) && isCopyOf(sibling, last);
         const ours = last && (same(sibling, last) || copy);
         const cursor = ours
           ? this.tryOpen(sibling.path, last.offset, now, last.fingerprint)
@@ -295,14 +285,5 @@ export class RotatingFile {
     if (!open) return this.tryOpen(this.options.path, 0, now);
     this.retired = this.retired.filter((c) => c !== open);
     return open;
-  }
-
-  /** A copytruncate copy of content we had read up to `position.offset`. */
-  private isCopyOf(sibling: Sibling, position: FollowPosition): boolean {
-    return (
-      position.fingerprint !== null &&
-      sibling.size >= position.offset &&
-      fingerprintPath(sibling.path) === position.fingerprint
-    );
   }
 }

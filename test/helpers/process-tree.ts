@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 
 /** A process of the tree, as /proc shows it. */
 interface ProcessState {
@@ -25,6 +26,13 @@ function readProcess(pid: number): ProcessState | undefined {
   const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
   const command = read(`/proc/${pid}/cmdline`)?.split('\0').join(' ').trim() || `[${name}]`;
   return { pid, ppid: Number(afterName(stat)[1]), command };
+}
+
+/** Whether process `pid` has a handler of its own for `name` (SigCgt of /proc/PID/status). */
+export function catchesSignal(pid: number, name: NodeJS.Signals): boolean {
+  const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(read(`/proc/${pid}/status`) ?? '')?.[1];
+  const number = constants.signals[name];
+  return caught !== undefined && ((BigInt(`0x${caught}`) >> BigInt(number - 1)) & 1n) === 1n;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runWatched } from './watched-pipeline.js';
+import { runWatched, spawnWatched } from './watched-pipeline.js';
 
 describe('a watched pipeline', () => {
   it('runs as bash -c would, with $0 and its arguments', async () => {
@@ -37,5 +37,31 @@ describe('a watched pipeline', () => {
     expect(run.stuck).toMatch(
       /^process \d+ \(parent \d+\), [.0-9]+ s of CPU in [.0-9]+ s: \[true\]\n {2}thread \d+ true: state Z/m,
     );
+  }, 20_000);
+
+  // One program started directly, its standard input fed by the caller: the robustness cases' run().
+  it('runs a program whose input its caller writes, and says so when it waits for more', async () => {
+    const copy = spawnWatched(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], 'pipe', 10_000);
+    copy.child.stdin?.end('copied é\n');
+    expect(await copy.finished).toEqual({ status: 0, stdout: 'copied é\n', stderr: '' });
+
+    const waiting = spawnWatched(process.execPath, ['-e', 'process.stdin.resume()'], 'pipe', 2_000);
+    waiting.child.stdin?.write('not the end');
+    const run = await waiting.finished;
+    expect(run.status).toBeNull();
+    expect(run.stuck).toMatch(/^still running after 2000 ms:/);
+    expect(run.stuck).toMatch(new RegExp(`^process \\d+ \\(parent \\d+\\), .*: ${process.execPath} -e`, 'm'));
+    expect(run.stuck).toMatch(/^ {2}fd 0 -> socket:\[\d+\] /m);
+    expect(run.stuck).toMatch(/^report\.\S+\.json:\n {2}main thread's referenced handles: .*pipe/m);
+  }, 20_000);
+
+  // It once resolved as if nothing had happened (and the removed report directory was then read, an unhandled error):
+  // a program slow, not stuck, that ends while it is being described still outlived its time.
+  it('says a program outlived its time when it ends while being described', async () => {
+    const busy = 'for (const end = Date.now() + 3000; Date.now() < end; );'; // no report while it loops
+    const { finished } = spawnWatched(process.execPath, ['-e', busy], 'ignore', 1_000);
+    const run = await finished;
+    expect(run.stuck).toMatch(/^still running after 1000 ms:/);
+    expect(run.stuck).toMatch(/^process \d+ \(parent \d+\), .* -e for /m);
   }, 20_000);
 });

@@ -1,46 +1,67 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeProcessTree, processTree } from './process-tree.js';
+import { catchesSignal, describeProcessTree, processTree } from './process-tree.js';
 
 export interface WatchedRun {
-  /** The shell's exit status; null when it was killed. */
+  /** The exit status (the shell's, for a pipeline); null when it was killed. */
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** Set when the pipeline outlived its time: what each of its processes was doing then, and its output so far. */
+  /** Set when it outlived its time: what each of its processes was doing then, and its output so far. */
   readonly stuck?: string;
 }
 
 /**
- * Runs `bash -c script` with `args` ($0, $1, ...), as spawnSync would, but watched: a pipeline still running after
- * `timeout` ms is described (describeProcessTree, and each node program's diagnostic report: the handles that keep
- * its event loop and its worker threads alive, and what the workers run), then killed. A hang that shows once in
- * many CI runs then explains itself in the failure message.
+ * Runs `bash -c script` with `args` ($0, $1, ...), as spawnSync would, but watched (spawnWatched): a pipeline still
+ * running after `timeout` ms is described, then killed. A hang that shows once in many CI runs then explains itself
+ * in the failure message.
  */
 export function runWatched(script: string, args: readonly string[], timeout: number): Promise<WatchedRun> {
+  const { child, finished } = spawnWatched('bash', ['-c', script, ...args], 'pipe', timeout);
+  child.stdin?.end(); // as spawnSync gives it: a pipe with nothing in it
+  return finished;
+}
+
+/**
+ * Starts `command` with `args`, its standard output and error read whole (as UTF-8 text), and watches it: still
+ * running after `timeout` ms, it and every process under it are described (describeProcessTree, and each node
+ * program's diagnostic report: the handles that keep its event loop and its worker threads alive, and what the
+ * workers run), with its output so far, then killed. `stdin` as spawn takes it; the caller feeds `child.stdin`.
+ * `finished` resolves when the process has closed its output and ended, with `stuck` set if it was killed so.
+ */
+export function spawnWatched(
+  command: string,
+  args: readonly string[],
+  stdin: 'pipe' | 'ignore' | number,
+  timeout: number,
+): { child: ChildProcess; finished: Promise<WatchedRun> } {
   const reports = mkdtempSync(join(tmpdir(), 'f2b-watched-'));
-  // A node program of the pipeline writes a report on SIGUSR2: a JavaScript listener, which keeps nothing alive.
+  // A node program watched writes a report on SIGUSR2: a JavaScript listener, which keeps nothing alive.
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-directory=${reports}`.trim();
-  const shell = spawn('bash', ['-c', script, ...args], { env: { ...process.env, NODE_OPTIONS: nodeOptions } });
-  shell.stdin.end(); // as spawnSync gives it: a pipe with nothing in it
+  const child = spawn(command, args, {
+    stdio: [stdin, 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
   let stdout = '';
   let stderr = '';
-  shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
   });
-  shell.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  let stuck: string | undefined;
-  const timer = setTimeout(async () => {
-    const tree = processTree(shell.pid!);
-    const state = describeProcessTree(shell.pid!);
-    const nodes = tree.filter((p) => p.command.startsWith(process.execPath));
+  /** Set when the watch fires: the description, written before anything is killed. */
+  let explained: Promise<string> | undefined;
+  const explain = async () => {
+    const tree = processTree(child.pid!);
+    const state = describeProcessTree(child.pid!);
+    // Only a program that catches it already: to one still starting, SIGUSR2 is deadly (its default action).
+    const nodes = tree.filter((p) => p.command.startsWith(process.execPath) && catchesSignal(p.pid, 'SIGUSR2'));
     for (const { pid } of nodes) signal(pid, 'SIGUSR2');
     await reportsOf(reports, nodes.length, 5_000);
-    stuck = [
+    const stuck = [
       `still running after ${timeout} ms:`,
       state,
       ...readdirSync(reports).map((name) => `${name}:\n${reportSummary(join(reports, name))}`),
@@ -48,14 +69,21 @@ export function runWatched(script: string, args: readonly string[], timeout: num
       `stderr so far: ${JSON.stringify(stderr)}`,
     ].join('\n');
     for (const { pid } of tree.reverse()) signal(pid, 'SIGKILL');
+    return stuck;
+  };
+  const timer = setTimeout(() => {
+    explained = explain();
   }, timeout);
-  return new Promise((resolve) => {
-    shell.on('close', (status) => {
+  const finished = new Promise<WatchedRun>((resolve) => {
+    child.on('close', async (status) => {
       clearTimeout(timer);
+      // A program that ends while it is being described (it was only slow) still outlived its time: it says so.
+      const stuck = await explained;
       rmSync(reports, { recursive: true, force: true });
       resolve({ status, stdout, stderr, ...(stuck === undefined ? {} : { stuck }) });
     });
   });
+  return { child, finished };
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
