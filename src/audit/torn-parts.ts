@@ -1,4 +1,4 @@
-import { TORN_END } from '../verdict/verdict-line.js';
+import { beginsAsVerdictLine, TORN_END } from '../verdict/verdict-line.js';
 import type { MemberVerdict } from './audit-report.js';
 import { readVerdictRecord, type VerdictRecord } from './verdict-records.js';
 
@@ -9,9 +9,6 @@ export interface ReadLine {
   /** The line is the part of one a full disk tore (docs/service.md, "Disk full / I/O error"). */
   readonly torn: boolean;
 }
-
-/** Where a verdict line begins: its time and the writer's name (docs/verdict-line.md). */
-const VERDICT_HEAD = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z f2b-campaign\[\d+\]: /;
 
 /**
  * Reads one line. A line the restart ended with TORN_END is a part; read without the mark, a BAN's still names its
@@ -26,7 +23,7 @@ export function readLine(line: string): ReadLine {
     return { record: record?.verb === 'BAN' ? record : null, torn: true };
   }
   const record = readVerdictRecord(line);
-  return { record, torn: record === null && VERDICT_HEAD.test(line) };
+  return { record, torn: record === null && beginsAsVerdictLine(line) };
 }
 
 /** The keys a BAN that has the one before always carries next (docs/verdict-line.md); the rest are optional. */

@@ -114,7 +114,15 @@ export interface ParsedVerdictLine {
   readonly fields: ReadonlyMap<string, string>;
 }
 
-const HEAD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) f2b-campaign\[(\d+)\]: (BAN|ALERT|CAMPAIGN)((?: .*)?)$/;
+/** How every verdict line begins: its time and the writer's name. */
+const STAMP = String.raw`(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) f2b-campaign\[(\d+)\]: `;
+const HEAD = new RegExp(`^${STAMP}(BAN|ALERT|CAMPAIGN)((?: .*)?)$`);
+const START = new RegExp(`^${STAMP}`);
+
+/** Whether a line begins as verdict lines do (its time and the writer's name), whatever follows. */
+export function beginsAsVerdictLine(line: string): boolean {
+  return START.test(line);
+}
 
 /** Reads a verdict line back (the audit does); null for anything not of the grammar. */
 export function parseVerdictLine(line: string): ParsedVerdictLine | null {
