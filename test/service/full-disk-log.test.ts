@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
@@ -8,6 +7,7 @@ import { bundleCli } from '../helpers/bundle-cli.js';
 import {
   campaignLines,
   fillDisk,
+  mountSmallDisk,
   onePassKeys,
   pacedLog,
   runService,
@@ -32,14 +32,13 @@ const disk = join(dir, 'disk');
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');
 let bundle = '';
+let unmount = () => {};
 let run: ServiceProcess | null = null;
 
 beforeAll(async () => {
   bundle = await bundleCli(dir);
   setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
-  mkdirSync(disk);
-  // 0755 as a verdict log's directory is: a tmpfs is mounted 1777 unless told, a place run refuses.
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', 'f2b-test-full-disk-log', disk]);
+  unmount = mountSmallDisk(disk, 'f2b-test-full-disk-log');
 }, 60_000);
 
 afterAll(async () => {
@@ -47,7 +46,7 @@ afterAll(async () => {
     run.child.kill('SIGKILL');
     await run.ended;
   }
-  execFileSync('umount', [disk]);
+  unmount();
   t.cleanup();
 });
 

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
@@ -8,6 +7,7 @@ import { bundleCli } from '../helpers/bundle-cli.js';
 import {
   campaignLines,
   fillDisk,
+  mountSmallDisk,
   onePassKeys,
   pacedLog,
   runService,
@@ -32,19 +32,18 @@ const disk = join(dir, 'disk');
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');
 let bundle = '';
+let unmount = () => {};
 
 beforeAll(async () => {
   bundle = await bundleCli(dir);
   setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
-  mkdirSync(disk);
-  // 0755 as a state directory's disk is: a tmpfs is mounted 1777 unless told, a place run refuses (every user writes it).
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', 'f2b-test-full-disk', disk]);
+  unmount = mountSmallDisk(disk, 'f2b-test-full-disk');
 }, 60_000);
 
 afterAll(async () => {
   for (const run of started) run.child.kill('SIGKILL');
   await Promise.all(started.map((run) => run.ended));
-  execFileSync('umount', [disk]);
+  unmount();
   t.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -90,6 +90,16 @@ export function onePassKeys(lines: readonly string[], restartAt = -1): string[] 
     if (event) for (const v of core.onAuthEvent(event)) keys.push(verdictKey(v));
   });
   return keys;
+}
+
+/**
+ * Makes `disk` a real 256 kB tmpfs named `name`, for a full disk under the service's state or verdict log, mounted
+ * 0755: a tmpfs is mounted 1777 unless told, a place `run` refuses (every user writes it). Returns the unmount.
+ */
+export function mountSmallDisk(disk: string, name: string): () => void {
+  mkdirSync(disk);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', name, disk]);
+  return () => execFileSync('umount', [disk]);
 }
 
 /** Takes every free block of the (small, tmpfs) file system of `dir`, with a file `filler` in it. */
