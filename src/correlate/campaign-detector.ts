@@ -7,7 +7,8 @@ import { AsnBlocks } from './asn-blocks.js';
 import { CampaignBook } from './campaign-book.js';
 import { type CampaignSettings, campaignSettings } from './campaign-settings.js';
 import { Countries } from './countries.js';
-import { type Counters, type DetectorSnapshot, restoredCounters, restoredSources } from './detector-snapshot.js';
+import type { Counters, DetectorSnapshot, SnapshotRest } from './detector-snapshot.js';
+import { detectorSnapshotJson, restoredCounters, restoredSources } from './detector-snapshot.js';
 import { detectorStatus } from './detector-status.js';
 import { EvidenceIntake } from './evidence-intake.js';
 import type { BlockKey } from './ip-prefix.js';
@@ -263,19 +264,12 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   /**
-   * The snapshot as JSON text, in pieces: what JSON.stringify(snapshot()) holds (the signals and the sources last),
-   * without the whole of it in memory at once. The sources are written a row at a time: built whole, 100,000 of
-   * them took ~80 MB of heap (and the text as much again) at every state save; the signals' blocks and names a key
-   * at a time. Read the pieces at once, before the next event: they are taken from the live tables as they are read.
-   * With `rowsApart`, the source rows are left out, for snapshotRows (a restart then reads them one at a time).
+   * The snapshot as JSON text, in pieces, without the whole of it in memory at once (detectorSnapshotJson). Read the
+   * pieces at once, before the next event: they are taken from the live tables as they are read. With `rowsApart`,
+   * the source rows are left out, for snapshotRows (a restart then reads them one at a time).
    */
-  *snapshotJson(rowsApart = false): Generator<string> {
-    const head = JSON.stringify(this.snapshotRest());
-    yield `${head.slice(0, -1)},"signals":`;
-    yield* this.signals.snapshotJson();
-    yield ',"sources":';
-    yield* this.sources.snapshotJson(rowsApart);
-    yield '}';
+  snapshotJson(rowsApart = false): Generator<string> {
+    return detectorSnapshotJson(this.snapshotRest(), this.signals, this.sources, rowsApart);
   }
 
   /** The source rows snapshotJson(true) leaves out, each as JSON text; given back to the constructor as `rows`. */
@@ -284,7 +278,7 @@ export class CampaignDetector implements CorrelationCore {
   }
 
   /** All but the signals and the sources, which snapshotJson writes in pieces. */
-  private snapshotRest(): Omit<DetectorSnapshot, 'signals' | 'sources'> {
+  private snapshotRest(): SnapshotRest {
     return {
       version: 1,
       now: this.now,

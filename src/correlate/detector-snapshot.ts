@@ -1,8 +1,8 @@
 import type { BookSnapshot } from './campaign-book.js';
 import type { PredictableSnapshot } from './predictable-sources.js';
-import type { SignalSetSnapshot } from './signal-set.js';
+import type { SignalSet, SignalSetSnapshot } from './signal-set.js';
 import type { SourceData, SourceRow } from './source-snapshot.js';
-import type { RowsToRestore, SourceTableSnapshot } from './source-table.js';
+import type { RowsToRestore, SourceTable, SourceTableSnapshot } from './source-table.js';
 import type { SuccessSnapshot } from './success-history.js';
 
 /** What CampaignDetector.snapshot() gives and its constructor resumes from: plain JSON. */
@@ -19,6 +19,28 @@ export interface DetectorSnapshot {
   readonly evictedSources?: number;
   /** Sources remembered as keeping a schedule of their own (absent in older snapshots: none remembered). */
   readonly predictable?: PredictableSnapshot;
+}
+
+/** All of a snapshot but its two large parts, the signals and the sources. */
+export type SnapshotRest = Omit<DetectorSnapshot, 'signals' | 'sources'>;
+
+/**
+ * A snapshot as JSON text in pieces: what JSON.stringify of the whole would hold (the signals and the sources last).
+ * The sources are written a row at a time (built whole, 100,000 of them took ~80 MB of heap, and the text as much
+ * again, at every state save), the signals' blocks and names a key at a time.
+ */
+export function* detectorSnapshotJson(
+  rest: SnapshotRest,
+  signals: SignalSet,
+  sources: SourceTable,
+  rowsApart: boolean,
+): Generator<string> {
+  const head = JSON.stringify(rest);
+  yield `${head.slice(0, -1)},"signals":`;
+  yield* signals.snapshotJson();
+  yield ',"sources":';
+  yield* sources.snapshotJson(rowsApart);
+  yield '}';
 }
 
 export interface Counters {
