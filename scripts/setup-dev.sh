@@ -13,6 +13,7 @@ APT_PACKAGES=(
   debhelper dpkg-dev devscripts lintian debootstrap fakeroot # the Debian package and its install test
   systemd-container # systemd-nspawn: the package test boots its root with systemd as PID 1
   logrotate rsyslog # rotation tests; the e2e test logs sshd through a private rsyslogd
+  python3-systemd   # fail2ban's backend = systemd: the journal e2e test logs sshd through a private journald
   time              # GNU time: peak RSS of the peers in bench/
   chromium          # renders the audit's HTML report in a test
   libmaxmind-db-writer-perl # MaxMind's own writer makes the asn_database tests' files (test/helpers/make-mmdb.pl)

@@ -3,14 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AddressBlock, addressesOf, shapeFor } from './campaign-plan.js';
 import { type Environment, setUpEnvironment } from './environment.js';
 import { readVerdicts } from './log-readers.js';
+import type { Started } from './processes.js';
 import { runCampaignScenario, type ScenarioOutcome } from './scenario.js';
-import {
-  assertFreshBundle,
-  readJournalctlCalls,
-  readServiceLog,
-  type ServiceOptions,
-  startService,
-} from './service.js';
+import { assertFreshBundle, readServiceLog, runningJournalctls, type ServiceOptions, startService } from './service.js';
 
 /** How long after the campaign's last attempt the f2b-campaign jail may take to ban every source. */
 const BAN_WAIT_MS = 45_000;
@@ -25,17 +20,18 @@ export function describeCampaignE2E(title: string, prefix: string, service: Serv
   const addresses = addressesOf(shape);
   describe(title, () => {
     let env: Environment | undefined;
+    let running: Started;
     let outcome: ScenarioOutcome;
     let failed = false;
 
     beforeAll(async () => {
       try {
         assertFreshBundle();
-        env = await setUpEnvironment(prefix, block);
+        env = await setUpEnvironment(prefix, block, service.source === 'journal' ? 'journald' : 'rsyslog');
         // The campaign is compressed into about a minute; a source whose only tie to it is a name that exists here
         // and that no member has tried yet is held for shared_name_hold (5 minutes), longer than the test waits.
         // That hold is tested on its own (test/correlate/shared-account.test.ts); here every source must be banned.
-        await startService(env, { ...service, detection: { shared_name_hold: '0s', ...service.detection } });
+        running = await startService(env, { ...service, detection: { shared_name_hold: '0s', ...service.detection } });
         outcome = await runCampaignScenario(env, shape, { banWaitMs: BAN_WAIT_MS });
         process.stdout.write(`\n${title}\n${outcome.timeline.text}\n`);
       } catch (error) {
@@ -57,11 +53,13 @@ export function describeCampaignE2E(title: string, prefix: string, service: Serv
     it(`reads sshd's lines through the ${service.source === 'file' ? 'auth.log' : 'journal'} and the test fail2ban's thresholds`, () => {
       const log = readServiceLog(env!);
       const started = log.find((l) => l['event'] === 'service-started');
-      expect(started?.['input']).toEqual(service.source === 'file' ? [env!.syslog.authLog] : 'journal');
+      const sshdLog = env!.sshdLog;
+      expect(started?.['input']).toEqual(sshdLog.kind === 'rsyslog' ? [sshdLog.authLog] : 'journal');
       const thresholds = log.find((l) => l['event'] === 'fail2ban-thresholds');
       expect(thresholds).toMatchObject({ maxretry: 5, findtime: 600_000, origin: 'fail2ban-client' });
-      const calls = readJournalctlCalls(env!);
+      const calls = runningJournalctls(running);
       if (service.source === 'journal') {
+        // The follower, still running: the real journalctl, reading journald's journal.
         expect(calls.length).toBeGreaterThanOrEqual(1);
         expect(calls[0]).toEqual(expect.arrayContaining(['--follow', '--output=json', '--identifier=sshd']));
       } else {
@@ -72,6 +70,9 @@ export function describeCampaignE2E(title: string, prefix: string, service: Serv
     it('has every campaign source stay under the sshd jail: it bans none of them', () => {
       expect(outcome.bannedBySshdJail).toEqual([]);
       for (const source of outcome.attackSources) {
+        // The jail saw each one (a jail that read nothing, as a journal one looking in the wrong place, bans none)...
+        expect(outcome.sshdJailCounts.get(source) ?? 0, source).toBeGreaterThanOrEqual(1);
+        // ...and kept it under maxretry...
         expect(outcome.sshdJailCounts.get(source) ?? 0, source).toBeLessThan(5);
         // ...while every one of them did reach sshd and fail there.
         expect(outcome.timeline.fates.find((f) => f.source === source)?.attempts, source).toBeGreaterThanOrEqual(1);

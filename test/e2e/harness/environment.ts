@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AddressBlock, addressesOf, shapeFor } from './campaign-plan.js';
 import { type Fail2ban, startFail2ban } from './fail2ban.js';
+import { type Journald, startJournald } from './journald.js';
 import { Netns } from './netns.js';
 import { preflight } from './preflight.js';
 import { ProcessSet, type Started } from './processes.js';
@@ -17,7 +18,8 @@ export interface Environment {
   readonly netns: Netns;
   readonly processes: ProcessSet;
   readonly user: TestUser;
-  readonly syslog: Syslog;
+  /** Where sshd logs: rsyslogd writing auth.log, or journald (Debian 12 without rsyslog). */
+  readonly sshdLog: Syslog | Journald;
   readonly sshd: Started;
   readonly fail2ban: Fail2ban;
   readonly verdictLog: string;
@@ -25,11 +27,15 @@ export interface Environment {
 }
 
 /**
- * Builds the namespace (with `block`'s addresses), the user, rsyslogd, sshd and fail2ban-server, in that order. If a step fails, what was made
- * is removed before the error is rethrown. A synchronous exit hook removes the namespace and the user even when
+ * Builds the namespace (with `block`'s addresses), the user, rsyslogd or journald (`logging`), sshd and
+ * fail2ban-server, in that order. If a step fails, what was made is removed before the error is rethrown. A synchronous exit hook removes the namespace and the user even when
  * the test process is interrupted before its afterAll runs.
  */
-export async function setUpEnvironment(prefix: string, block: AddressBlock): Promise<Environment> {
+export async function setUpEnvironment(
+  prefix: string,
+  block: AddressBlock,
+  logging: 'rsyslog' | 'journald' = 'rsyslog',
+): Promise<Environment> {
   preflight();
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   // sshd reads the authorized keys as the test user: the directory must be traversable.
@@ -55,12 +61,12 @@ export async function setUpEnvironment(prefix: string, block: AddressBlock): Pro
     // A prefix on the loopback interface is local as a whole: every address of it can be bound.
     for (const prefix of addressesOf(shapeFor(block)).prefixes) netns.run(['ip', 'addr', 'add', prefix, 'dev', 'lo']);
     user = createTestUser(dir);
-    const syslog = await startSyslog(dir, processes);
-    const sshd = await startSshd({ dir, netns, processes, user, syslogSocket: syslog.socket, authLog: syslog.authLog });
+    const sshdLog = logging === 'journald' ? await startJournald(dir, processes) : await startSyslog(dir, processes);
+    const sshd = await startSshd({ dir, netns, processes, user, log: sshdLog });
     const verdictLog = join(dir, 'verdicts.log');
     writeFileSync(verdictLog, '');
-    const fail2ban = await startFail2ban({ dir, netns, processes, authLog: syslog.authLog, verdictLog, block });
-    return { block, dir, netns, processes, user, syslog, sshd, fail2ban, verdictLog, teardown };
+    const fail2ban = await startFail2ban({ dir, netns, processes, sshdLog, verdictLog, block });
+    return { block, dir, netns, processes, user, sshdLog, sshd, fail2ban, verdictLog, teardown };
   } catch (error) {
     await teardown({ keepDir: true });
     throw new Error(`${(error as Error).message}\n(e2e files kept in ${dir})`, { cause: error });

@@ -3,9 +3,11 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressBlock } from './campaign-plan.js';
+import { type Journald, readingJournal } from './journald.js';
 import type { Netns } from './netns.js';
 import type { ProcessSet, Started } from './processes.js';
 import { SSHD_PORT } from './sshd.js';
+import type { Syslog } from './syslog.js';
 import { waitFor } from './wait.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,7 +30,8 @@ export interface Fail2ban {
  * one (jail.conf, action.d, filter.d, paths-debian.conf) plus, as an admin would add them:
  * - jail.local: ignoreip narrowed to 127.0.0.1 (the default 127.0.0.1/8 would ignore every test source) and
  *   ignoreself off,
- *   banaction = nftables, and the sshd jail with Debian's thresholds (maxretry 5, findtime 10m) on the test port;
+ *   banaction = nftables, and the sshd jail with Debian's thresholds (maxretry 5, findtime 10m) on the test port,
+ *   reading rsyslogd's auth.log or, with journald, the journal (`backend = systemd`, run in the journal's view);
  *   With the loopback address block only, ignoreip is narrowed to 127.0.0.1 and ignoreself turned off (the
  *   defaults would ignore every test source); with the TEST-NET block fail2ban's defaults stay as shipped.
  * - the bundled jail.d/f2b-campaign.conf and filter.d/f2b-campaign.conf, unchanged;
@@ -38,7 +41,7 @@ export async function startFail2ban(options: {
   dir: string;
   netns: Netns;
   processes: ProcessSet;
-  authLog: string;
+  sshdLog: Syslog | Journald;
   verdictLog: string;
   block: AddressBlock;
 }): Promise<Fail2ban> {
@@ -84,8 +87,11 @@ export async function startFail2ban(options: {
       '[sshd]',
       'enabled = true',
       `port = ${SSHD_PORT}`,
-      `logpath = ${options.authLog}`,
-      'backend = polling',
+      // The auth.log rsyslogd writes, or the journal: `backend = systemd` is how a Debian 12 machine without
+      // rsyslog has fail2ban read sshd (Debian's defaults-debian.conf sets it from trixie on).
+      ...(options.sshdLog.kind === 'rsyslog'
+        ? [`logpath = ${options.sshdLog.authLog}`, 'backend = polling']
+        : ['backend = systemd']),
       '# Debian defaults (jail.conf), spelled out.',
       'maxretry = 5',
       'findtime = 10m',
@@ -98,11 +104,26 @@ export async function startFail2ban(options: {
     ['[f2b-campaign]', `logpath = ${options.verdictLog}`, `port = ${SSHD_PORT}`, ''].join('\n'),
   );
   // fail2ban 1.0.2 refuses to start when a jail's log file is missing.
-  for (const file of [options.authLog, options.verdictLog]) if (!existsSync(file)) writeFileSync(file, '');
+  const logs =
+    options.sshdLog.kind === 'rsyslog' ? [options.sshdLog.authLog, options.verdictLog] : [options.verdictLog];
+  for (const file of logs) if (!existsSync(file)) writeFileSync(file, '');
 
   const started = options.processes.start(
     'fail2ban-server',
-    options.netns.wrap(['fail2ban-server', '-f', '-x', '-c', conf, '-s', socket, '-p', join(options.dir, 'f2b.pid')]),
+    // Reading the journal, it runs where the test's journal is the system's (journald.ts, `view`).
+    options.netns.wrap(
+      readingJournal(options.sshdLog, [
+        'fail2ban-server',
+        '-f',
+        '-x',
+        '-c',
+        conf,
+        '-s',
+        socket,
+        '-p',
+        join(options.dir, 'f2b.pid'),
+      ]),
+    ),
     join(options.dir, 'fail2ban-server.out'),
   );
   const client = (...args: string[]): string =>

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** Every program the e2e run starts, with the Debian package that provides it. */
@@ -14,10 +14,17 @@ const PROGRAMS: ReadonlyArray<readonly [program: string, pkg: string]> = [
   ['fail2ban-server', 'fail2ban'],
   ['fail2ban-client', 'fail2ban'],
   ['rsyslogd', 'rsyslog'],
+  ['journalctl', 'systemd'],
   ['useradd', 'passwd'],
   ['userdel', 'passwd'],
   ['chpasswd', 'passwd'],
   ['getent', 'libc-bin'],
+];
+
+/** Files off PATH the journal variant needs: journald itself, and the module of fail2ban's `backend = systemd`. */
+const FILES: ReadonlyArray<readonly [path: string, pkg: string]> = [
+  ['/lib/systemd/systemd-journald', 'systemd'],
+  ['/usr/lib/python3/dist-packages/systemd/journal.py', 'python3-systemd'],
 ];
 
 /** Root's sbin directories are not on every PATH (su without -, some CI runners). */
@@ -44,7 +51,10 @@ export function preflight(): void {
   const extra = SBIN.filter((dir) => !path.includes(dir));
   if (extra.length > 0) process.env['PATH'] = [...path, ...extra].join(delimiter);
   const dirs = [...path, ...extra];
-  const missing = PROGRAMS.filter(([program]) => !dirs.some((dir) => executable(join(dir, program))));
+  const missing = [
+    ...PROGRAMS.filter(([program]) => !dirs.some((dir) => executable(join(dir, program)))),
+    ...FILES.filter(([path]) => !existsSync(path)),
+  ];
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(([, pkg]) => pkg))].join(' ');
     problems.push(`missing ${missing.map(([p]) => p).join(', ')} (apt-get install ${packages})`);

@@ -79,7 +79,7 @@ export async function runCampaignScenario(
   }
   const timeline = buildTimeline({
     results,
-    sshd: readSshdRecords(readFileSync(env.syslog.authLog, 'utf8')),
+    sshd: readSshdRecords(env.sshdLog.text()),
     actions,
     verdicts: readVerdicts(readFileSync(env.verdictLog, 'utf8')),
     attackSources,

@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from './environment.js';
+import { readingJournal } from './journald.js';
 import type { Started } from './processes.js';
 import { readOrEmpty, SSHD_PORT } from './sshd.js';
 import { sleep } from './wait.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(REPO, 'bin', 'f2b-campaign.js');
-export const TEST_BIN = join(REPO, 'test', 'bin');
 
 /**
  * The test runs the built bundle, as the package does: a bundle older than src/ would test yesterday's code.
@@ -30,10 +30,11 @@ export function assertFreshBundle(): void {
 }
 
 export interface ServiceOptions {
-  /** `file`: follow the auth.log rsyslogd writes; `journal`: read `journalctl -f -o json` (the fake in test/bin). */
+  /**
+   * `file`: follow the auth.log rsyslogd writes; `journal`: read `journalctl -f -o json`, the real one, on the
+   * journal the test's journald keeps (the environment must log through journald).
+   */
   readonly source: 'file' | 'journal';
-  /** Extra environment for the service (the fake journalctl's settings). */
-  readonly env?: NodeJS.ProcessEnv;
   /** `[detection]` keys; none by default (the campaign suites set shared_name_hold = 0s: campaign-suite.ts). */
   readonly detection?: Readonly<Record<string, string>>;
 }
@@ -44,6 +45,9 @@ export interface ServiceOptions {
  * log the f2b-campaign jail watches, with the shipped detection settings unless `detection` says otherwise.
  */
 export async function startService(env: Environment, options: ServiceOptions): Promise<Started> {
+  const log = env.sshdLog;
+  if ((options.source === 'file') !== (log.kind === 'rsyslog'))
+    throw new Error(`e2e: a service reading the ${options.source} needs sshd logging to it, not to ${log.kind}`);
   // f2b-campaign never bans loopback (src/correlate/never-ban.ts, by design and with no switch): a campaign from
   // 127.x addresses would prove nothing. The loopback block serves the harness's own tests of fail2ban.
   if (env.block === 'loopback')
@@ -58,8 +62,7 @@ export async function startService(env: Environment, options: ServiceOptions): P
     [
       '[service]',
       `source = ${options.source}`,
-      ...(options.source === 'file' ? [`auth_log = ${env.syslog.authLog}`] : []),
-      `journalctl = ${join(TEST_BIN, 'journalctl')}`,
+      ...(log.kind === 'rsyslog' ? [`auth_log = ${log.authLog}`] : []),
       `fail2ban_config = ${join(env.dir, 'fail2ban')}`,
       `verdict_log = ${env.verdictLog}`,
       `state_dir = ${stateDir}`,
@@ -76,31 +79,26 @@ export async function startService(env: Environment, options: ServiceOptions): P
       '',
     ].join('\n'),
   );
-  const childEnv = {
-    ...process.env,
-    // The fake journalctl serves rsyslogd's journal-form copy of sshd's messages, and records how it was called.
-    F2B_FAKE_JOURNAL: env.syslog.journalJson,
-    F2B_FAKE_JOURNAL_ARGS: join(env.dir, 'journalctl-args.jsonl'),
-    ...options.env,
-  };
   const started = env.processes.start(
     'f2b-campaign',
-    env.netns.wrap([
-      process.execPath,
-      BIN,
-      'run',
-      '--config',
-      config,
-      ...(options.source === 'file' ? ['--auth-log', env.syslog.authLog] : []),
-      '--verdicts',
-      env.verdictLog,
-      '--state-dir',
-      stateDir,
-      '--fail2ban-dir',
-      join(env.dir, 'fail2ban'),
-    ]),
+    env.netns.wrap(
+      // Reading the journal, it runs where the test's journal is the system's, as its journalctl does.
+      readingJournal(log, [
+        process.execPath,
+        BIN,
+        'run',
+        '--config',
+        config,
+        ...(log.kind === 'rsyslog' ? ['--auth-log', log.authLog] : []),
+        '--verdicts',
+        env.verdictLog,
+        '--state-dir',
+        stateDir,
+        '--fail2ban-dir',
+        join(env.dir, 'fail2ban'),
+      ]),
+    ),
     join(env.dir, 'f2b-campaign.out'),
-    childEnv,
   );
   // The service has no readiness signal beyond staying up: give it a moment and fail loudly if it exited.
   const exited = await Promise.race([started.exited, sleep(2_000).then(() => undefined)]);
@@ -122,14 +120,23 @@ export function readServiceLog(env: Environment): Array<Record<string, unknown>>
   return out;
 }
 
-/** Each argv the fake journalctl was started with. */
-export function readJournalctlCalls(env: Environment): string[][] {
-  return readOrEmpty(join(env.dir, 'journalctl-args.jsonl'))
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      // One JSON value per call: the argv array, or { pid, args } in the fake's later form.
-      const call = JSON.parse(line) as string[] | { args: string[] };
-      return Array.isArray(call) ? call : call.args;
-    });
+/**
+ * The argv of each journalctl the service runs now (its children, read from /proc): what the real journalctl
+ * was asked, where the fake one wrote it down.
+ */
+export function runningJournalctls(service: Started): string[][] {
+  const out: string[][] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== service.child.pid) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+      if (argv[0]?.endsWith('journalctl')) out.push(argv);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
 }

@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Journald } from './journald.js';
 import type { Netns } from './netns.js';
 import type { ProcessSet, Started } from './processes.js';
+import type { Syslog } from './syslog.js';
 import type { TestUser } from './test-user.js';
 import { waitFor } from './wait.js';
 
@@ -13,17 +15,16 @@ export const SSHD_ADDRESS = '127.0.0.1';
 
 /**
  * A real OpenSSH sshd in the namespace, with its own host key and config, Debian's LogLevel (INFO) and PAM, logging
- * through syslog(3) to the test's rsyslogd. sshd always logs to /dev/log; it is started in a private mount
- * namespace whose /dev is a small tmpfs holding the few device nodes it needs (bound from the host's) and a `log`
- * symlink to the test's syslog socket. The host's /dev is never changed.
+ * through syslog(3) to the test's rsyslogd or journald. sshd always logs to /dev/log; it is started in a private
+ * mount namespace whose /dev is a small tmpfs holding the few device nodes it needs (bound from the host's) and a
+ * `log` symlink to the socket of the test's rsyslogd or journald. The host's /dev is never changed.
  */
 export async function startSshd(options: {
   dir: string;
   netns: Netns;
   processes: ProcessSet;
   user: TestUser;
-  syslogSocket: string;
-  authLog: string;
+  log: Syslog | Journald;
 }): Promise<Started> {
   const { dir, netns, processes, user } = options;
   const hostKey = join(dir, 'ssh_host_ed25519_key');
@@ -65,7 +66,7 @@ export async function startSshd(options: {
     'set -e',
     `mount -t tmpfs -o mode=755 f2b-e2e-dev "${devDir}"`,
     ...nodes.map((n) => `touch "${devDir}/${n}" && mount --bind /dev/${n} "${devDir}/${n}"`),
-    `ln -s "${options.syslogSocket}" "${devDir}/log"`,
+    `ln -s "${options.log.socket}" "${devDir}/log"`,
     `mount --rbind "${devDir}" /dev`,
     `exec /usr/sbin/sshd -D -f "${config}"`,
   ].join('\n');
@@ -76,8 +77,8 @@ export async function startSshd(options: {
   );
   await waitFor(
     'sshd to log that it listens',
-    () => readOrEmpty(options.authLog).includes(`Server listening on ${SSHD_ADDRESS} port ${SSHD_PORT}.`),
-    { timeoutMs: 15_000, process: started },
+    () => options.log.text().includes(`Server listening on ${SSHD_ADDRESS} port ${SSHD_PORT}.`),
+    { timeoutMs: 15_000, intervalMs: 250, process: started },
   );
   return started;
 }
