@@ -34,6 +34,7 @@ export const LOG_EVENTS = {
   tickFailed: 'core-advance-failed',
   journalCheckFailed: 'journal-check-failed',
   journalctlSaid: 'journalctl-said',
+  journalCursorGone: 'journal-cursor-gone',
   lineFailed: 'line-failed',
   lineFromTheFuture: 'line-time-ahead',
   compromise: 'compromise-suspected',

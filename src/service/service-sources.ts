@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { SshdParser } from '../parse/sshd-parser.js';
 import { AuthLogSource } from '../sources/auth-log-source.js';
 import type { FilePosition } from '../sources/file-position.js';
+import { journalCursorTime } from '../sources/journal-cursor.js';
 import { newestJournalCursor } from '../sources/journal-newest.js';
 import { JournalSource, localMachineId } from '../sources/journal-source.js';
 import { SocketSampler } from '../sources/socket-sampler.js';
@@ -100,6 +101,14 @@ export class ServiceSources {
             machineId,
             ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
+            // sshd's entries journald received between the two times may have been deleted with the last one read.
+            onCursorGone: ({ cursor, next }) =>
+              log.warn({
+                event: LOG_EVENTS.journalCursorGone,
+                cursor,
+                lastReadAt: journalCursorTime(cursor),
+                resumedAt: journalCursorTime(next),
+              }),
             onError,
             onNotice: (text) => {
               if (said.has(text) || said.size >= MAX_NOTICES_SAID) return;

@@ -42,3 +42,9 @@ export function compareJournalPlaces(a: JournalPlace, b: JournalPlace): number {
   if (a.xorHash !== b.xorHash) return a.xorHash < b.xorHash ? -1 : 1;
   return 0;
 }
+
+/** When journald received the entry a cursor names, in RFC 3339; null for none or a cursor not in journald's form. */
+export function journalCursorTime(cursor: string | null): string | null {
+  const place = cursor === null ? null : journalPlace(cursor);
+  return place === null ? null : new Date(Number(place.realtime / 1000n)).toISOString();
+}

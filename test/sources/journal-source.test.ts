@@ -113,7 +113,7 @@ describe('journal source with a fake journalctl', () => {
       'Failed password for root from 203.0.113.7 port 7 ssh2',
     ]);
     await resumed.stop();
-    expect(runs()[1]!.args).toContain(`--after-cursor=${cursor}`);
+    expect(runs()[1]!.args).toContain(`--cursor=${cursor}`);
   });
 
   // Any local user can write an entry that says it is sshd's (`logger -t 'sshd[1]' 'Failed password for root from
@@ -176,7 +176,7 @@ describe('journal source with a fake journalctl', () => {
 
   it('with no cursor and start_at = end asks for no old entries; lines that are not entries are dropped', () => {
     expect(journalArgs({ cursor: null, startAt: 'end' })).toContain('--lines=0');
-    expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--after-cursor=c');
+    expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--cursor=c');
     expect(journalArgs({ cursor: null, startAt: 'end', since: 1_795_000_000_999 })).toContain('--since=@1795000000');
     expect(decodeJournalLine('not json')).toBeNull();
     expect(decodeJournalLine(JSON.stringify({ __CURSOR: 'c', MESSAGE: null, __REALTIME_TIMESTAMP: '1' }))).toBeNull();

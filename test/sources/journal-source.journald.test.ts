@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { CampaignService } from '../../src/service/campaign-service.js';
+import { resolveSettings } from '../../src/service/service-settings.js';
+import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
+import { type Journald, startJournald } from '../e2e/harness/journald.js';
+import { ProcessSet } from '../e2e/harness/processes.js';
+import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helpers.js';
+
+/**
+ * The journal source against a real systemd-journald and the real journalctl (test/e2e/harness/journald.ts: a
+ * private journald, no systemd as PID 1 needed), where the fake journalctl of journal-source.test.ts cannot say
+ * what journald really does: archive its files, and delete archived ones (SystemMaxUse=, MaxRetentionSec=,
+ * `journalctl --vacuum-*`) while the service is stopped.
+ */
+const t = tempDir('journald');
+const processes = new ProcessSet();
+let journald: Journald;
+/** The real journalctl, run where the test's journal is the system's. */
+const journalctl = join(t.dir, 'journalctl');
+
+beforeAll(async () => {
+  journald = await startJournald(t.dir, processes);
+  writeFileSync(journalctl, `#!/bin/sh\nexec ${journald.view(['journalctl']).join(' ')} "$@"\n`);
+  chmodSync(journalctl, 0o755);
+}, 30_000);
+afterAll(async () => {
+  await processes.stopAll();
+  t.cleanup();
+});
+
+/** A line as sshd sends it: through the syslog socket, as root, with the identifier sshd. */
+function sshdSays(message: string): void {
+  execFileSync('logger', ['--socket', journald.socket, '--tag', 'sshd', '--priority', 'auth.info', message]);
+}
+
+function archives(): string[] {
+  const [machine] = readdirSync(journald.directory);
+  return readdirSync(join(journald.directory, machine!)).filter((name) => name.startsWith('system@'));
+}
+
+/** journald archives its active file and starts a new one (SIGUSR2, what `journalctl --rotate` asks for). */
+async function rotate(): Promise<void> {
+  const before = archives().length;
+  journald.process.child.kill('SIGUSR2');
+  await waitFor(() => archives().length > before, 10_000, 'journald to archive its file');
+}
+
+function follow(cursor: string | null, got: string[], gone: string[] = []): JournalSource {
+  return new JournalSource({
+    command: journalctl,
+    cursor,
+    startAt: 'start',
+    machineId: localMachineId(),
+    onEntry: (entry) => got.push(entry.message.message),
+    onError: (error) => got.push(`error: ${error.message}`),
+    onCursorGone: (report) => gone.push(report.cursor),
+  });
+}
+
+describe('journal source with a real journald', () => {
+  it('resumes at the entry after its cursor across a rotation, with nothing repeated', async () => {
+    const first: string[] = [];
+    const a = follow(null, first);
+    await a.start();
+    sshdSays('Failed password for root from 192.0.2.1 port 4001 ssh2');
+    sshdSays('Failed password for root from 192.0.2.2 port 4002 ssh2');
+    await waitFor(() => first.length >= 2, 10_000, 'the first two entries');
+    await a.stop();
+    const cursor = a.cursor;
+    expect(cursor).toMatch(/^s=[0-9a-f]+;i=/);
+    await rotate();
+    sshdSays('Failed password for root from 192.0.2.3 port 4003 ssh2');
+    const resumed: string[] = [];
+    const gone: string[] = [];
+    const b = follow(cursor, resumed, gone);
+    await b.start();
+    await waitFor(() => resumed.length >= 1, 10_000, 'the entry after the cursor');
+    await b.stop();
+    expect(first).toEqual([
+      'Failed password for root from 192.0.2.1 port 4001 ssh2',
+      'Failed password for root from 192.0.2.2 port 4002 ssh2',
+    ]);
+    expect(resumed).toEqual(['Failed password for root from 192.0.2.3 port 4003 ssh2']);
+    expect(gone).toEqual([]);
+  }, 60_000);
+
+  it("reads the first entry still there when journald deleted the cursor's file while it was stopped, and says so", async () => {
+    const first: string[] = [];
+    const a = follow(null, first);
+    await a.start();
+    sshdSays('Failed password for root from 192.0.2.4 port 4004 ssh2');
+    await waitFor(() => first.some((m) => m.includes('192.0.2.4')), 10_000, 'the entry to save a cursor at');
+    await a.stop();
+    const cursor = a.cursor;
+    await rotate();
+    sshdSays('Failed password for root from 192.0.2.5 port 4005 ssh2');
+    sshdSays('Failed password for root from 192.0.2.6 port 4006 ssh2');
+    // Every archived file, the one holding the cursor's entry among them, deleted as a size or age limit would.
+    execFileSync('journalctl', ['--directory', journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
+    expect(archives()).toEqual([]);
+    const resumed: string[] = [];
+    const gone: string[] = [];
+    const b = follow(cursor, resumed, gone);
+    await b.start();
+    await waitFor(() => resumed.some((m) => m.includes('192.0.2.6')), 10_000, 'the last entry');
+    await b.stop();
+    // journalctl --after-cursor skips one entry past where the cursor's was: 192.0.2.5's attempt was lost, unsaid.
+    expect(resumed).toEqual([
+      'Failed password for root from 192.0.2.5 port 4005 ssh2',
+      'Failed password for root from 192.0.2.6 port 4006 ssh2',
+    ]);
+    expect(gone).toEqual([cursor]);
+  }, 60_000);
+});
+
+describe('the service on a real journald', () => {
+  it('says in its log when journald deleted the entry it read last, and reads on from the first one still there', async () => {
+    const dir = join(t.dir, 'service');
+    mkdirSync(join(dir, 'net'), { recursive: true });
+    writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
+    const config = parseConfigText(
+      [
+        '[service]',
+        'source = journal',
+        `journalctl = ${journalctl}`,
+        `verdict_log = ${join(dir, 'verdicts.log')}`,
+        `state_dir = ${join(dir, 'state')}`,
+        `runtime_dir = ${join(dir, 'run')}`,
+        `sockets_from = ${join(dir, 'net')}`,
+        // From the journal's first entry: with `end`, an entry logged as journalctl starts may come before its end.
+        'start_at = start',
+      ].join('\n'),
+      'test',
+    );
+    const events: AuthEvent[] = [];
+    const run = () => {
+      const { log, lines } = memoryLogger();
+      const service = new CampaignService({
+        config,
+        settings: resolveSettings(config),
+        createCore: recordingCore(events),
+        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+        log,
+      });
+      return { service, lines };
+    };
+    const first = run();
+    await first.service.start();
+    await waitFor(() => first.lines().some((l) => l['event'] === 'service-started'), 10_000, 'the first start');
+    sshdSays('Failed password for root from 192.0.2.7 port 4007 ssh2');
+    await waitFor(() => events.some((e) => e.ip === '192.0.2.7'), 10_000, "the first run's entry");
+    await first.service.stop();
+    const readBefore = events.length;
+    await rotate();
+    sshdSays('Failed password for root from 192.0.2.8 port 4008 ssh2');
+    sshdSays('Failed password for root from 192.0.2.9 port 4009 ssh2');
+    execFileSync('journalctl', ['--directory', journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
+    const second = run();
+    await second.service.start();
+    try {
+      await waitFor(() => events.some((e) => e.ip === '192.0.2.9'), 10_000, "the second run's entries");
+      expect(events[readBefore - 1]!.ip).toBe('192.0.2.7');
+      expect(events.slice(readBefore).map((e) => e.ip)).toEqual(['192.0.2.8', '192.0.2.9']);
+      const gone = second.lines().filter((l) => l['event'] === 'journal-cursor-gone');
+      expect(gone).toHaveLength(1);
+      expect(gone[0]).toMatchObject({ level: 40, cursor: expect.stringMatching(/^s=/) });
+      const lastReadAt = Date.parse(String(gone[0]!['lastReadAt']));
+      const resumedAt = Date.parse(String(gone[0]!['resumedAt']));
+      expect(events[readBefore - 1]!.time).toBeLessThanOrEqual(lastReadAt + 1000);
+      expect(resumedAt).toBeGreaterThanOrEqual(lastReadAt);
+      expect(first.lines().some((l) => l['event'] === 'journal-cursor-gone')).toBe(false);
+    } finally {
+      await second.service.stop();
+    }
+  }, 60_000);
+});
