@@ -203,6 +203,11 @@ describe('isPartOf', () => {
 
   it('takes no whole line for a part: the same line again, a return of the address, another campaign', () => {
     expect(isPartOf(first, first)).toBe(false);
+    // Every key, and a newline: whole, though a later line's last value goes on from its own.
+    const probes = (n: number) =>
+      line(`BAN ip=192.0.2.2 campaign=c-1 reason=dictionary match=join attempts=2 probes=${n}`);
+    expect(isPartOf(probes(1), probes(12))).toBe(false);
+    expect(isPartOf(probes(1), probes(12), true)).toBe(true);
     const back = line('BAN ip=192.0.2.2 campaign=c-1 reason=member match=return attempts=1 probes=0');
     expect(isPartOf(first, back)).toBe(false);
     expect(isPartOf(line('BAN ip=192.0.2.2 campaign=c-2 reason=dict'), first)).toBe(false);
@@ -217,5 +222,10 @@ describe('isPartOf', () => {
       torn: true,
     });
     expect(readLine('# a comment')).toEqual({ record: null, torn: false });
+    // Without its newline (the file ends there), or without a key every such BAN carries: a part that names its BAN.
+    const whole = '2026-02-15T10:00:00.000Z f2b-campaign[812]: BAN ip=192.0.2.2 campaign=c-1 reason=d match=join';
+    expect(readLine(`${whole} attempts=2 probes=0`)).toMatchObject({ torn: false, record: { verb: 'BAN' } });
+    expect(readLine(`${whole} attempts=2 probes=0`, false)).toMatchObject({ torn: true, record: { verb: 'BAN' } });
+    expect(readLine(`${whole} attempts=2`)).toMatchObject({ torn: true, record: { verb: 'BAN' } });
   });
 });
