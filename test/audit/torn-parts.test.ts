@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
@@ -68,9 +68,14 @@ describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)
     // fail2ban's Ban from the part answers the verdict: no ban left unexplained.
     expect(report.unexplainedBans).toEqual([]);
 
-    const table = await audit(`${name.split(' ')[2]!}-table`, ending, rotated);
+    const page = join(dir, `${name.split(' ')[2]!}.html`);
+    const table = await audit(`${name.split(' ')[2]!}-table`, ending, rotated, ['--html', page]);
     expect(table.stdout).toMatch(
       /read 4 verdict line\(s\) from [12] file\(s\), 1 torn by a full disk \(no verdicts\);/,
+    );
+    // The page says it too (it said nothing of torn lines: found in review).
+    expect(readFileSync(page, 'utf8')).toMatch(
+      /4 verdict lines from\s+[12] file\(s\), 1 torn by a full disk \(no verdicts\),/,
     );
   });
 });
