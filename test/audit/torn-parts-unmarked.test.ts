@@ -87,6 +87,22 @@ describe('a BAN part whose whole line never follows (the bundled CLI)', () => {
     expect(ignored.sources).toMatchObject({ verdictLines: 3, tornLines: 1, malformedLines: 0 });
     expect(ignored.campaigns[0]!.members.map((m) => m.ip)).toEqual(['192.0.2.1']);
   });
+
+  // Its own whole line lost, a later verdict of its address that begins as it does is another: it has its own Ban.
+  it('followed by a later verdict of its address, after an unban: two verdicts, each with its Ban', async () => {
+    const later = formatVerdictLine(ban(at(120), '192.0.2.2', 'c-1', 'dictionary+surge'), 812);
+    const report = await audit('next-later', `${[OPEN, cut(TORN, ' reason=dict'), later].join('\n')}\n`, [
+      f2bBan(at(0, 4), '192.0.2.2'),
+      f2bUnban(at(60, 4), '192.0.2.2'),
+      f2bBan(at(120, 1), '192.0.2.2'),
+    ]);
+    expect(report.sources).toMatchObject({ verdictLines: 3, tornLines: 1, malformedLines: 0 });
+    expect(outcomesOf(report, '192.0.2.2')).toMatchObject([
+      { status: 'banned', at: new Date(at(0, 4)).toISOString() },
+      { status: 'banned', at: new Date(at(120, 1)).toISOString() },
+    ]);
+    expect(report.unexplainedBans).toEqual([]);
+  });
 });
 
 /**
@@ -114,6 +130,22 @@ describe('a later BAN line whose last value extends an earlier whole one (the bu
       { status: 'banned', at: new Date(at(120, 1)).toISOString() },
     ]);
     expect(report.unexplainedBans).toEqual([]);
+  });
+
+  // Whatever fail2ban did: here its ban did not keep the address out, and it found the second already banned.
+  it('keeps both verdicts when fail2ban found the second already banned', async () => {
+    const first = formatVerdictLine(ban(at(1), '198.51.100.7', 'c-1', 'dictionary+surge'), 812);
+    const again = first.replace(' probes=0', ' probes=12').replace(/^\S+/, new Date(at(20)).toISOString());
+    const lines = [OPEN, first.replace(' probes=0', ' probes=1'), again];
+    const report = await audit('extends-already', `${lines.join('\n')}\n`, [
+      f2bBan(at(1, 1), '198.51.100.7'),
+      f2bAlready(at(20, 1), '198.51.100.7'),
+    ]);
+    expect(report.sources).toMatchObject({ verdictLines: 3, tornLines: 0, malformedLines: 0 });
+    expect(outcomesOf(report, '198.51.100.7')).toMatchObject([
+      { status: 'banned', at: new Date(at(1, 1)).toISOString() },
+      { status: 'already-banned', since: new Date(at(1, 1)).toISOString() },
+    ]);
   });
 });
 
