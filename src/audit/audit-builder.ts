@@ -23,7 +23,7 @@ export class AuditBuilder {
   /** The earliest verdict line read: before it the verdict log says nothing, so a Ban there is not unexplained. */
   private firstVerdict = Number.POSITIVE_INFINITY;
   private readonly parts = new RecentParts();
-  /** BAN lines found to be parts of a line a full disk tore only when their whole line came (not marked). */
+  /** BAN lines that looked whole (every key, a newline), found to be parts of a torn line when their whole came. */
   partsFound = 0;
 
   constructor(
