@@ -1,6 +1,6 @@
 import type { AuditReport, CampaignReport, MemberReport } from './audit-report.js';
 import type { Fail2banHistory } from './fail2ban-history.js';
-import { RecentParts, type TakenBan } from './torn-parts.js';
+import { RecentParts, sameVerdict, type TakenBan } from './torn-parts.js';
 import { addressesOf, campaignOf, splitSignals, type VerdictRecord } from './verdict-records.js';
 
 export interface AuditFilters {
@@ -23,7 +23,7 @@ export class AuditBuilder {
   /** The earliest verdict line read: before it the verdict log says nothing, so a Ban there is not unexplained. */
   private firstVerdict = Number.POSITIVE_INFINITY;
   private readonly parts = new RecentParts();
-  /** BAN lines found to be parts of a line a full disk tore only when their whole line came (not marked). */
+  /** BAN lines that looked whole (every key, a newline), found to be parts of a torn line when their whole came. */
   partsFound = 0;
 
   constructor(
@@ -41,17 +41,28 @@ export class AuditBuilder {
     // A BAN written again after a rotation (`repeat=rotation`) is the same verdict: the first line answers for it.
     const repeat = record.fields['repeat'] !== undefined;
     const ban = record.verb === 'BAN' && ip !== undefined && !repeat;
+    const own = ban && asked ? this.history.outcome(ip, record.time) : null;
     // The whole line of a part read before: one verdict, which fail2ban answered when it read the part, if it did.
-    const part = ban ? this.parts.completedBy(record) : null;
-    if (part !== null && !part.torn) this.partsFound++;
-    const answered = part?.entry?.outcome.status === 'not-banned' ? undefined : part?.entry;
-    const outcome = ban && asked ? (answered?.outcome ?? this.history.outcome(ip, record.time)) : null;
+    const earlier = ban ? this.parts.partFor(record) : null;
+    const part = earlier !== null && sameVerdict(earlier, own) ? earlier : null;
+    if (part !== null) {
+      this.parts.completed(part);
+      if (!part.torn) this.partsFound++;
+    }
+    const answered = part?.outcome?.status === 'banned' ? part.entry : null;
+    const outcome = answered?.outcome ?? own;
     const f = this.filters;
     if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
     const id = campaignOf(record);
     if (f.campaign !== undefined && id !== f.campaign) return;
     // Kept, the whole line takes its part's place; filtered out (--until between the two), the part stands for it.
     if (part !== null) this.dropPart(part);
+    // A part stands for its verdict only where fail2ban banned from it (that Ban must be explained); otherwise it is
+    // kept to know its whole line by, and is none (found in review: the cut last line of a log was "never banned").
+    if (torn && outcome?.status !== 'banned') {
+      if (ban) this.parts.taken({ record, outcome, entry: null, members: null, torn });
+      return;
+    }
     if (f.ip !== undefined && addressesOf(record).includes(f.ip)) this.explained.push(record);
     if (record.verb === 'ALERT') {
       this.alerts.push(record);
@@ -81,7 +92,7 @@ export class AuditBuilder {
     // Answered at the part, the verdict is shown from when its part was written (its delay is counted from then).
     const entry = { time: answered?.time ?? record.time, reason: this.intern(record.fields['reason'] ?? ''), outcome };
     member.verdicts.push(entry);
-    this.parts.taken({ record, entry, members: member.verdicts, torn });
+    this.parts.taken({ record, outcome, entry, members: member.verdicts, torn });
     const user = record.fields['user'];
     if (user !== undefined) campaign.users.set(user, (campaign.users.get(user) ?? 0) + 1);
     if (campaign.events.length === 0) for (const s of splitSignals(record.fields['reason'])) campaign.signals.add(s);

@@ -57,7 +57,10 @@ export interface AuditReport {
     verdictLines: number;
     /** Lines that are no verdict, nor part of one. */
     malformedLines: number;
-    /** Parts of lines a full disk tore (torn-parts.ts): no verdicts; the whole line written after stands for one. */
+    /**
+     * Parts of lines a full disk tore (torn-parts.ts): no verdicts of their own; the whole line written after stands
+     * for one, or, with none, the part where fail2ban banned from it.
+     */
     tornLines: number;
     fail2banEvents: number;
   };

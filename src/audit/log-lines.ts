@@ -7,13 +7,21 @@ import type { RotatedFile } from './rotated-files.js';
 /** Called as bytes of the files are consumed (compressed bytes for .gz), for a progress display. */
 export type ProgressCallback = (fileIndex: number, bytesInFile: number) => void;
 
+/** How the line just read ended: `ended` is false for a file's last line when the file ends mid-line. */
+export interface LineEnd {
+  ended: boolean;
+}
+
 /**
  * Streams every line of a rotated set, oldest file first, decompressing .gz on the fly; memory stays at one chunk
- * whatever the files weigh. Invalid UTF-8 becomes U+FFFD (log lines can carry attacker bytes).
+ * whatever the files weigh. Invalid UTF-8 becomes U+FFFD (log lines can carry attacker bytes). `end`, when given, says
+ * of each line as it is yielded whether a newline ended it (a field set, not an object a line: the logs are millions
+ * of lines).
  */
 export async function* readRotatedLines(
   files: readonly RotatedFile[],
   onProgress?: ProgressCallback,
+  end?: LineEnd,
 ): AsyncGenerator<string> {
   for (let index = 0; index < files.length; index++) {
     const file = files[index]!;
@@ -29,6 +37,7 @@ export async function* readRotatedLines(
     if (file.gzip) raw.on('error', (error) => stream.destroy(error));
     const decoder = new StringDecoder('utf8');
     let carry = '';
+    if (end) end.ended = true;
     try {
       for await (const chunk of stream) {
         const text = carry + decoder.write(chunk as Buffer);
@@ -46,6 +55,7 @@ export async function* readRotatedLines(
       throw new F2bCampaignError('audit-read', `reading ${file.path}: ${why}`, { cause: error });
     }
     const tail = carry + decoder.end();
+    if (end) end.ended = false;
     if (tail.length > 0) yield tail;
   }
 }

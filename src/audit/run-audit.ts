@@ -93,15 +93,16 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   let malformedLines = 0;
   let tornLines = 0;
   progress.start('reading verdicts', verdictFiles);
-  for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b))) {
+  const end = { ended: true };
+  for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b), end)) {
     if (line.length === 0) continue;
     verdictLines++;
-    const { record, torn } = readLine(line);
+    const { record, torn } = readLine(line, end.ended);
     if (torn) tornLines++;
     if (record) builder.add(record, torn);
     else if (!torn) malformedLines++;
   }
-  // Parts an earlier version ended with a newline alone read as verdicts until their whole line came.
+  // Parts an earlier version ended with a newline alone where a field ends read as verdicts until their whole line came.
   tornLines += builder.partsFound;
   const authLogs = (input.authLogs ?? []).map((path) => listRotated(path));
   const authFiles = authLogs.flat();

@@ -12,12 +12,14 @@ export interface VerdictRecord {
  * lacks one was cut (a full disk tore it, and a rotation kept the part): `BAN ip=101.222.219.19` cut from
  * `...219.194 campaign=...` would otherwise name a bystander. An ALERT's `user` (in both kinds, since alerts were
  * written) follows all its addresses: with `kind` alone, `ALERT kind=compromise ip=58.93.235.14` cut from `.143`
- * was an alert of a bystander (found in review).
+ * was an alert of a bystander (found in review). A CAMPAIGN's `last_seen` (on every one written) follows the
+ * `members`, `signals` and `start` the audit reads: with `id` and `event` alone, one cut inside `members=12` was an
+ * event of 1 member (found in review). A BAN's part still names its verdict (torn-parts.ts).
  */
 const REQUIRED: Readonly<Record<VerdictRecord['verb'], readonly string[]>> = {
   BAN: ['ip', 'campaign', 'reason'],
   ALERT: ['kind', 'user'],
-  CAMPAIGN: ['id', 'event'],
+  CAMPAIGN: ['id', 'event', 'members', 'signals', 'start', 'last_seen'],
 };
 
 /** Reads one line of the verdict log; null for lines that are not verdicts (counted by the caller). */

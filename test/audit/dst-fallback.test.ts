@@ -18,6 +18,9 @@ afterAll(() => {
 });
 
 const verdict = (iso: string, rest: string) => `${iso} f2b-campaign[812]: ${rest}`;
+/** A whole BAN line: every key such a BAN carries (docs/verdict-line.md). */
+const ban = (iso: string, ip: string) =>
+  verdict(iso, `BAN ip=${ip} campaign=c-1 reason=rhythm match=join attempts=2 probes=0`);
 const f2b = (local: string, logger: string, level: string, message: string) =>
   `${local} ${`fail2ban.${logger}`.padEnd(24)}[4711]: ${level.padEnd(8)}${message}`;
 
@@ -29,11 +32,14 @@ describe('audit across the end of DST (fail2ban.log in local time, 02:00-03:00 h
     writeFileSync(
       verdictLog,
       `${[
-        verdict('2025-10-26T00:20:00.000Z', 'CAMPAIGN id=c-1 event=open members=4 signals=rhythm'),
-        verdict('2025-10-26T00:30:00.000Z', 'BAN ip=203.0.113.1 campaign=c-1 reason=rhythm'),
-        verdict('2025-10-26T00:55:00.000Z', 'BAN ip=203.0.113.9 campaign=c-1 reason=rhythm'),
-        verdict('2025-10-26T01:10:00.000Z', 'BAN ip=203.0.113.2 campaign=c-1 reason=rhythm'),
-        verdict('2025-10-26T01:40:00.000Z', 'BAN ip=203.0.113.3 campaign=c-1 reason=rhythm'),
+        verdict(
+          '2025-10-26T00:20:00.000Z',
+          'CAMPAIGN id=c-1 event=open members=4 signals=rhythm start=2025-10-26T00:20:00.000Z last_seen=2025-10-26T00:20:00.000Z',
+        ),
+        ban('2025-10-26T00:30:00.000Z', '203.0.113.1'),
+        ban('2025-10-26T00:55:00.000Z', '203.0.113.9'),
+        ban('2025-10-26T01:10:00.000Z', '203.0.113.2'),
+        ban('2025-10-26T01:40:00.000Z', '203.0.113.3'),
       ].join('\n')}\n`,
     );
     writeFileSync(

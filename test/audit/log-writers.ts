@@ -42,11 +42,19 @@ export const campaignVerdict = (
     ['event', event],
     ['members', members],
     ['signals', signals],
+    ['start', new Date(time).toISOString()],
+    ['last_seen', new Date(time).toISOString()],
   ],
 });
 
+/** A BAN of the campaign detector, with every key such a BAN carries (docs/verdict-line.md). */
 export const ban = (time: number, ip: string, campaign: string, reason: string, user?: string): Verdict =>
-  banVerdict(time, ip, campaign, reason, user === undefined ? [] : [['user', user]]);
+  banVerdict(time, ip, campaign, reason, [
+    ['match', 'join'],
+    ['attempts', 2],
+    ['probes', 0],
+    ...(user === undefined ? [] : ([['user', user]] as const)),
+  ]);
 
 /**
  * Writes lines as logrotate (daily, compress, delaycompress) would have left them: the newest chunk is `path`,

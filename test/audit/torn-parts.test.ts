@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
@@ -68,9 +68,14 @@ describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)
     // fail2ban's Ban from the part answers the verdict: no ban left unexplained.
     expect(report.unexplainedBans).toEqual([]);
 
-    const table = await audit(`${name.split(' ')[2]!}-table`, ending, rotated);
+    const page = join(dir, `${name.split(' ')[2]!}.html`);
+    const table = await audit(`${name.split(' ')[2]!}-table`, ending, rotated, ['--html', page]);
     expect(table.stdout).toMatch(
       /read 4 verdict line\(s\) from [12] file\(s\), 1 torn by a full disk \(no verdicts\);/,
+    );
+    // The page says it too (it said nothing of torn lines: found in review).
+    expect(readFileSync(page, 'utf8')).toMatch(
+      /4 verdict lines from\s+[12] file\(s\), 1 torn by a full disk \(no verdicts\),/,
     );
   });
 });
@@ -203,6 +208,11 @@ describe('isPartOf', () => {
 
   it('takes no whole line for a part: the same line again, a return of the address, another campaign', () => {
     expect(isPartOf(first, first)).toBe(false);
+    // Every key, and a newline: whole, though a later line's last value goes on from its own.
+    const probes = (n: number) =>
+      line(`BAN ip=192.0.2.2 campaign=c-1 reason=dictionary match=join attempts=2 probes=${n}`);
+    expect(isPartOf(probes(1), probes(12))).toBe(false);
+    expect(isPartOf(probes(1), probes(12), true)).toBe(true);
     const back = line('BAN ip=192.0.2.2 campaign=c-1 reason=member match=return attempts=1 probes=0');
     expect(isPartOf(first, back)).toBe(false);
     expect(isPartOf(line('BAN ip=192.0.2.2 campaign=c-2 reason=dict'), first)).toBe(false);
@@ -217,5 +227,10 @@ describe('isPartOf', () => {
       torn: true,
     });
     expect(readLine('# a comment')).toEqual({ record: null, torn: false });
+    // Without its newline (the file ends there), or without a key every such BAN carries: a part that names its BAN.
+    const whole = '2026-02-15T10:00:00.000Z f2b-campaign[812]: BAN ip=192.0.2.2 campaign=c-1 reason=d match=join';
+    expect(readLine(`${whole} attempts=2 probes=0`)).toMatchObject({ torn: false, record: { verb: 'BAN' } });
+    expect(readLine(`${whole} attempts=2 probes=0`, false)).toMatchObject({ torn: true, record: { verb: 'BAN' } });
+    expect(readLine(`${whole} attempts=2`)).toMatchObject({ torn: true, record: { verb: 'BAN' } });
   });
 });

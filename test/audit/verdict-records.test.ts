@@ -15,13 +15,19 @@ describe('readVerdictRecord', () => {
     expect(readVerdictRecord(`${HEAD}BAN ip=101.222.219.194 campaign=c-1`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}BAN campaign=c-1 ip=101.222.219.194 reason=x`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}CAMPAIGN id=c-1`)).toBeNull();
+    expect(readVerdictRecord(`${HEAD}CAMPAIGN id=c-1 event=open members=1`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}ALERT`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}ALERT kind=compromise ip=58.93.235.14`)).toBeNull();
   });
 
   it('reads the shortest whole lines of each verb', () => {
     expect(readVerdictRecord(`${HEAD}BAN ip=192.0.2.1 campaign=c-1 reason=compromise+member`)).not.toBeNull();
-    expect(readVerdictRecord(`${HEAD}CAMPAIGN id=c-1 event=end`)).not.toBeNull();
+    expect(
+      readVerdictRecord(
+        `${HEAD}CAMPAIGN id=c-1 event=end members=2 signals=none start=2026-02-16T09:00:37.896Z ` +
+          'last_seen=2026-02-16T09:06:00.000Z',
+      ),
+    ).not.toBeNull();
     expect(
       readVerdictRecord(
         `${HEAD}ALERT kind=lateral reason=new-destination local_ip=10.0.0.5 local_port=40000 remote_ip=192.0.2.9 ` +

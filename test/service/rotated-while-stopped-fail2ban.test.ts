@@ -28,7 +28,12 @@ describe('verdict log rotated while the service was stopped, with a real fail2ba
       writeFileSync(f2b.verdictLog, ''); // fail2ban will not start a jail whose logpath is missing
       await f2b.start();
       const ips = [1, 2, 3].map((n) => `198.18.1.${n}`);
-      const ban = (ip: string) => banVerdict(0, ip, 'c-stop', 'rhythm', [['match', 'open']]);
+      const ban = (ip: string) =>
+        banVerdict(0, ip, 'c-stop', 'rhythm', [
+          ['match', 'open'],
+          ['attempts', 2],
+          ['probes', 0],
+        ]);
       // A run that writes a verdict fail2ban reads, then two more just before it stops; logrotate runs at once (one
       // rotation: a second one within seconds can give the new file a freed inode, which fail2ban's own rotation
       // check does not always notice); then the next run starts.

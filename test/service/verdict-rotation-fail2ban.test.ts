@@ -54,7 +54,13 @@ describe('verdict log rotation with a real fail2ban-server (polling backend, bun
           // fail2ban has read the line before (the previous line's copy, all the file holds after a copytruncate),
           // as it has read a whole day's lines when logrotate runs; see ips below.
           if (i > 0) await f2b.waitFor(`the ban of ${ips[i - 1]}`, () => banned(ips[i - 1]!));
-          writer.write(banVerdict(0, ip, 'c-rot', 'rhythm', [['match', 'open']]));
+          writer.write(
+            banVerdict(0, ip, 'c-rot', 'rhythm', [
+              ['match', 'open'],
+              ['attempts', 2],
+              ['probes', 0],
+            ]),
+          );
           f2b.rotate([f2b.verdictLog], how);
           await sleep(2000);
         }
