@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,60 @@ describe('a PAM record whose login name is the client’s', () => {
     ]);
     expect(stderr).toMatch(/ambiguous 1\b/);
   });
+
+  it('gets no bystander banned: a stale cron under maxretry, named by a campaign member’s pam_krb5 lines', async () => {
+    // A campaign (simulate's waves) whose members try names ending in what pam_krb5 writes after the logname, and
+    // one member whose pam_krb5 lines plant the bystander's address with those names: the bystander, which fails
+    // a password every 13 minutes and never comes near fail2ban's maxretry, had the campaign's names and was banned.
+    const sim = join(dir, 'waves');
+    expect((await runCli(cli, ['simulate', '--scenario', 'waves', '--out', sim])).code).toBe(0);
+    const members = new Set(
+      (JSON.parse(readFileSync(join(sim, 'truth.json'), 'utf8')) as { members: string[] }).members,
+    );
+    const lines = readFileSync(join(sim, 'auth.log'), 'utf8').trimEnd().split('\n');
+    const planter = lines.map((l) => /from (\S+) port/.exec(l)?.[1]).find((ip) => ip !== undefined && members.has(ip))!;
+    const tail = ` uid=0 euid=0 tty=ssh ruser= rhost=${planter}`;
+    const names = new Set<string>();
+    const renamed = lines.map((line) => {
+      const ip = /(\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1];
+      if (ip === undefined || !members.has(ip)) return line;
+      return line.replace(
+        /(Invalid user|for invalid user|by invalid user|from invalid user|Failed password for) (\S+) /,
+        (_, before: string, name: string) => {
+          names.add(name);
+          return `${before} ${name}${tail} `;
+        },
+      );
+    });
+    const at = (ms: number) => new Date(Date.UTC(2026, 1, 16, 9, 2) + ms).toISOString().replace('Z', '000+00:00');
+    const added: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = i * 13 * 60_000;
+      added.push(
+        `${at(t)} bastion sshd[${40_000 + i}]: Failed password for oracle from ${VICTIM} port ${50_000 + i} ssh2`,
+      );
+    }
+    [...names, ...names].forEach((name, i) => {
+      const logname = `a uid=0 euid=0 tty=ssh ruser= rhost=${VICTIM} user=${name}`;
+      added.push(`${at(40_000 + i * 50_000)} bastion sshd[${41_000 + i}]: ${krb5(logname, planter)}`);
+    });
+    const log = join(dir, 'planted.log');
+    writeFileSync(
+      log,
+      `${[...renamed, ...added].sort((a, b) => a.slice(0, 32).localeCompare(b.slice(0, 32))).join('\n')}\n`,
+    );
+    const verdicts = join(dir, 'planted-verdicts.log');
+    const run = await runCli(cli, ['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
+    expect(run.code, run.stderr).toBe(0);
+    const banned = execFileSync('fail2ban-regex', ['-o', 'ip', verdicts, 'fail2ban/filter.d/f2b-campaign.conf'], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((ip) => ip !== '');
+    expect(banned).toContain(planter);
+    expect(banned.length).toBeGreaterThanOrEqual(40);
+    expect(banned).not.toContain(VICTIM);
+  }, 120_000);
 });
 
 describe('readings of a PAM record', () => {
