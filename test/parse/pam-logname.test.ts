@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { bundleCli, runCli } from '../helpers/bundle-cli.js';
@@ -12,6 +13,8 @@ import { bundleCli, runCli } from '../helpers/bundle-cli.js';
  * stands before the host. A name with spaces wrote a whole `... rhost=<anyone> user=` of its own there, and the
  * parser, reading the first `rhost=`, gave the line to that address (found in review).
  */
+/** The bundled filter, as fail2ban reads it. */
+const FILTER = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fail2ban', 'filter.d', 'f2b-campaign.conf');
 const VICTIM = '198.51.100.77';
 const ATTACKER = '203.0.113.9';
 const planted = `a uid=0 euid=0 tty=ssh ruser= rhost=${VICTIM} user=b`;
@@ -97,7 +100,7 @@ describe('a PAM record whose login name is the client’s', () => {
     const verdicts = join(dir, 'planted-verdicts.log');
     const run = await runCli(cli, ['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
     expect(run.code, run.stderr).toBe(0);
-    const banned = execFileSync('fail2ban-regex', ['-o', 'ip', verdicts, 'fail2ban/filter.d/f2b-campaign.conf'], {
+    const banned = execFileSync('fail2ban-regex', ['-o', 'ip', verdicts, FILTER], {
       encoding: 'utf8',
     })
       .split('\n')
