@@ -1,3 +1,4 @@
+import { asciiJson } from '../core/ascii-json.js';
 import { type AuditReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
 
 const iso = (t: number | null) => (t === null || !Number.isFinite(t) ? null : new Date(t).toISOString());
@@ -32,10 +33,10 @@ export function reportToJson(report: AuditReport): Record<string, unknown> {
  */
 export function* reportJsonChunks(report: AuditReport): Generator<string> {
   const { campaigns: _, ...head } = reportToJson({ ...report, campaigns: [] });
-  const headText = JSON.stringify(head);
+  const headText = asciiJson(head);
   yield `${headText.slice(0, -1)},"campaigns":[\n`;
   for (let i = 0; i < report.campaigns.length; i++) {
-    yield `${JSON.stringify(campaignToJson(report.campaigns[i]!))}${i + 1 < report.campaigns.length ? ',' : ''}\n`;
+    yield `${asciiJson(campaignToJson(report.campaigns[i]!))}${i + 1 < report.campaigns.length ? ',' : ''}\n`;
   }
   yield ']}\n';
 }

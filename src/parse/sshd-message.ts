@@ -5,6 +5,7 @@
  */
 import type { AuthEventReason } from '../core/auth-event.js';
 import { type MessageMatch, match } from './message-match.js';
+import { pamOrigin } from './pam-origin.js';
 import { AMBIGUOUS, userAndOrigin } from './sshd-origin.js';
 import { mayBeCut, stripDecorations } from './sshd-wrapping.js';
 
@@ -23,10 +24,8 @@ const ROOT_REFUSED = /^ROOT LOGIN REFUSED FROM (\S+)(?: port (\d+))?$/;
 // writes `Failed password` for the try, or a process of its own for keyboard-interactive (another pid). pam_unix
 // writes it for the first failure of a PAM session only, and `PAM N more` for the rest. Never counted: sshd's own line
 // for the try is (fail2ban's filter does not count it either).
-const PAM_FAILURE =
-  /^pam_\w+\(sshd:auth\): authentication failure; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*))?$/s;
-const PAM_MORE =
-  /^PAM \d+ more authentication failures?; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?:\s+user=(.*))?$/s;
+const PAM_FAILURE = /^pam_\w+\(sshd:auth\): authentication failure; logname=/;
+const PAM_MORE = /^PAM \d+ more authentication failures?; logname=/;
 // sshd's monitor on a keyboard-interactive try that PAM refused (sshpam_query), on every platform. `Failed
 // keyboard-interactive/pam` follows it for a user that does not exist, or once half of MaxAuthTries have failed.
 const PAM_BSD =
@@ -81,11 +80,9 @@ function classifyCut(message: string): Classification {
   if (m) return match('probe', 'banner-exchange', m[1], m[2]);
   m = DROP_CONNECTION.exec(message);
   if (m) return match('probe', 'kex-identification', m[1], m[2]);
-  // PAM writes these itself (no 500-byte cut), the address before the user.
-  m = PAM_FAILURE.exec(message);
-  if (m) return match('echo', 'pam-failure', m[1], undefined, m[2] || undefined);
-  m = PAM_MORE.exec(message);
-  if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
+  // PAM writes these itself (no 500-byte cut).
+  const pam = pamFailure(message);
+  if (pam !== undefined) return pam;
   m = REPEATED.exec(message);
   if (m) return repeated(m[1]!, m[2]!);
   if (SESSION.test(message) || KNOWN_NONE.test(message)) return NONE;
@@ -201,10 +198,8 @@ function receivedDisconnect(addr: string, port: string | undefined, code: string
 function classifyRare(message: string): Classification {
   let m = NOT_ALLOWED.exec(message);
   if (m) return match('announce', 'not-allowed', m[2], undefined, m[1]);
-  m = PAM_FAILURE.exec(message);
-  if (m) return match('echo', 'pam-failure', m[1], undefined, m[2] || undefined);
-  m = PAM_MORE.exec(message);
-  if (m) return match('summary', 'pam-failure', m[1], undefined, m[2] || undefined);
+  const pam = pamFailure(message);
+  if (pam !== undefined) return pam;
   m = PAM_BSD.exec(message);
   if (m) return match('announce', 'pam-query-failure', m[3], undefined, m[2], m[1] !== undefined);
   m = MAX_ATTEMPTS.exec(message);
@@ -225,6 +220,27 @@ function classifyRare(message: string): Classification {
   if (m) return repeated(m[1]!, m[2]!);
   if (SESSION.test(message) || KNOWN_NONE.test(message)) return NONE;
   return null;
+}
+
+/**
+ * A PAM module's `authentication failure` record (an echo of sshd's own line for the try) or its `PAM N more`
+ * summary, read by every reading of its fields (pam-origin.ts); undefined for any other message, and for one of
+ * these that no reading fits.
+ */
+function pamFailure(message: string): Classification | undefined {
+  let role: MessageMatch['role'];
+  let head = PAM_FAILURE.exec(message);
+  if (head) role = 'echo';
+  else {
+    head = PAM_MORE.exec(message);
+    if (!head) return undefined;
+    role = 'summary';
+  }
+  const o = pamOrigin(message, head[0].length);
+  // No reading: left to the forms after it, as before (`PAM N more` of another shape is a known message).
+  if (o === null) return undefined;
+  if (o === AMBIGUOUS) return o;
+  return match(role, 'pam-failure', o.rhost, undefined, o.user);
 }
 
 function failureReason(method: string): AuthEventReason {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Progress } from '../../src/audit/progress.js';
@@ -45,6 +45,18 @@ describe('f2b-campaign audit (the bundled CLI)', () => {
     ]);
     expect(report.campaigns[0].topUsers[0]).toEqual({ user: 'root', count: 53 });
     expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('writes JSON in printable ASCII, a name with a right-to-left override or an 8-bit control as \\uXXXX', async () => {
+    const verdicts = join(dir, 'alert-verdicts.log');
+    writeFileSync(
+      verdicts,
+      '2026-02-16T09:31:40.512Z f2b-campaign[4242]: ALERT kind=compromise ip=58.15.104.70 user="\\xe2\\x80\\xaetoor\\xc2\\x9b2J" campaign=c-1 reason=member signals=dictionary method=password\n',
+    );
+    const run = await runCli(cli, ['audit', '--verdicts', verdicts, '--fail2ban-log', logs.fail2banLog, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(JSON.parse(run.stdout).alerts[0].user).toBe('\u202etoor\u009b2J');
   });
 
   it('refuses a bad --since with a usage error (exit 64)', async () => {

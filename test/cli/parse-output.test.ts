@@ -36,4 +36,18 @@ describe('parse, on a terminal', () => {
     expect(users).toEqual(['user="\\xe2\\x80\\xaetoor\\x1b[2J"', 'user=r2tester']);
     expect(stdout).toMatch(/^[\x20-\x7e\t\n]*$/);
   });
+
+  it('--json keeps the name, as JSON, in printable ASCII: non-ASCII and DEL as \\uXXXX', async () => {
+    const log = join(dir, 'auth-json.log');
+    // U+009B is CSI to a terminal that reads 8-bit controls (xterm does); JSON.stringify leaves it as it is.
+    const name = '\u202etoor\u009b2J\u007f\u001b[2J';
+    writeFileSync(
+      log,
+      `Nov 24 01:05:03 vm sshd[17982]: pam_sss(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9 user=${name}\n`,
+    );
+    const { code, stdout } = await runCli(cli, ['parse', log, '--json']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^[\x20-\x7e\n]*$/);
+    expect((JSON.parse(stdout) as { user: string }).user).toBe(name);
+  });
 });

@@ -44,6 +44,8 @@ const TEMPLATES: Array<(user: string, ip: string, port: number) => string> = [
     `error: maximum authentication attempts exceeded for invalid user ${u} from ${ip} port ${p} ssh2 [preauth]`,
   (u, ip, p) => `Disconnecting invalid user ${u} ${ip} port ${p}: Too many authentication failures [preauth]`,
   (u, ip) => `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=${u}`,
+  // rra-c-util's modules (pam_krb5) write the client's name as `logname=`, before the host (pam-origin.ts).
+  (u, ip) => `pam_krb5(sshd:auth): authentication failure; logname=${u} uid=0 euid=0 tty=ssh ruser= rhost=${ip}`,
   (u, ip, p) => `Accepted password for ${u} from ${ip} port ${p} ssh2`,
   (u, ip, p) => `Disconnected from user ${u} ${ip} port ${p}`,
 ];

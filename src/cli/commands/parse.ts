@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { asciiJson } from '../../core/ascii-json.js';
 import { readLines } from '../../parse/line-reader.js';
 import { SshdParser } from '../../parse/sshd-parser.js';
 import { escapeValue } from '../../verdict/verdict-line.js';
@@ -43,7 +44,7 @@ export const parseCommand: Command = {
       const time = new Date(event.time).toISOString();
       out.push(
         values.json
-          ? JSON.stringify({ line: lineNo, ...event, time })
+          ? asciiJson({ line: lineNo, ...event, time })
           : `${lineNo}\t${time}\t${event.kind}${event.count === 1 ? '' : `x${event.count}`}\t${event.ip}${event.bannable ? '' : ' (hostname: never banned)'}\t${event.reason}${event.user === undefined ? '' : `\tuser=${escapeValue(event.user)}`}`,
       );
       // A slow reader (| less) holds the rest of the file back, rather than all of its events in memory.

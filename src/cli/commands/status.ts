@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { asciiJson } from '../../core/ascii-json.js';
 import { F2bCampaignError } from '../../core/errors.js';
 import { type DatabaseFile, databaseText } from '../../correlate/network-lookups.js';
 import { currentEnvironment, resolveSettings } from '../../service/service-settings.js';
@@ -163,7 +164,7 @@ export const statusCommand: Command = {
       );
     }
     const state = shownState(status);
-    if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    if (values.json) process.stdout.write(`${asciiJson(status, 2)}\n`);
     else process.stdout.write(`${renderStatus(status, state)}\n`);
     if (state !== 'running') {
       const why = state === 'gone' ? 'has gone without stopping; its last status says running' : state;
