@@ -255,10 +255,10 @@ export class VerdictWriter {
         this.recent.remember(whole, this.clock());
         this.torn = null;
         const text = whole.toString('utf8').replace(/\n$/, '');
-        if (!isRotationCopy(text)) {
-          this.written++;
-          this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text });
-        }
+        const copy = isRotationCopy(text) ? { repeat: 'rotation' } : null;
+        if (copy === null) this.written++;
+        // A copy is said too, as one: every line of the verdict log is to be explained by the service's log.
+        this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text, ...copy });
       }
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
