@@ -1,5 +1,6 @@
 import { type Stats, statSync } from 'node:fs';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { markedCopy } from './marked-copy.js';
 import { ROTATION_REPEAT_MS, rotationCopy } from './recent-bans.js';
 import { isMarked, readFrom, type VerdictLogMark } from './verdict-dedupe.js';
 
@@ -44,21 +45,30 @@ export function rotatedWhileStopped(
   mark: VerdictLogMark | null,
   now: number,
   banLasts: number,
+  savedAt?: number,
 ): StoppedRotation | null {
   if (mark === null) return null;
-  const old = `${path}.1`;
   const atPath = statOrNull(path);
   const how = atPath !== null && isMarked(atPath, mark) ? 'truncated' : 'renamed';
-  if (how === 'truncated' && atPath!.size >= mark.size) return null;
   let renamedAt: number;
   let text: string;
-  try {
-    const st = statSync(old);
-    if (how === 'renamed' ? !isMarked(st, mark) : isMarked(st, mark) || st.size < mark.size) return null;
-    renamedAt = how === 'renamed' ? st.ctimeMs : atPath!.ctimeMs;
-    text = readFrom(old, 0);
-  } catch {
-    return null;
+  if (how === 'truncated') {
+    // Shorter than the mark; or empty, as it was at the save: then only a copy with lines the last run wrote after
+    // that save tells a truncation (markedCopy).
+    if (atPath!.size >= mark.size && !(atPath!.size === 0 && mark.size === 0)) return null;
+    const copy = markedCopy(path, mark, savedAt);
+    if (copy === null) return null;
+    renamedAt = copy.truncatedAt;
+    text = copy.text;
+  } else {
+    try {
+      const st = statSync(`${path}.1`);
+      if (!isMarked(st, mark)) return null;
+      renamedAt = st.ctimeMs;
+      text = readFrom(`${path}.1`, 0);
+    } catch {
+      return null;
+    }
   }
   const present = new Set(wholeLines(readOrEmpty(path)));
   const copies: Buffer[] = [];
