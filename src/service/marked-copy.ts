@@ -47,7 +47,7 @@ export function markedCopy(path: string, mark: VerdictLogMark, savedAt?: number)
     if (found === null) return null;
     const { st } = found;
     // By inode number, as isMarked (verdict-dedupe.ts) tells it: the marked file itself is no copy of it.
-    if (st.ino !== mark.ino && (found.gz || st.size >= mark.size)) {
+    if (st.ino !== mark.ino && (found.gz || st.size >= mark.size) && mayBeCopy(st, mark, savedAt, n)) {
       const bytes = found.read();
       if (bytes !== null && bytes.total >= mark.size && isCopy(bytes, mark, savedAt, n)) {
         const from = Math.max(0, bytes.buffer.length - (bytes.total - mark.size));
@@ -72,8 +72,22 @@ interface Bytes {
   readonly start: number;
 }
 
+/** Whether the marked text tells the copy (else the lines stamped after the save do). */
+const byDigest = (mark: VerdictLogMark) => mark.tail !== undefined && mark.size > 0;
+
+/**
+ * Whether a rotation is worth reading: told by lines written after the save, a copy made before it holds none
+ * (a plain copy's mtime is when it was made, a compressed one's its file's last write: after such a line either way).
+ * At every start after a save of an empty log, the older compressed rotations would be decompressed for nothing.
+ */
+function mayBeCopy(st: Stats, mark: VerdictLogMark, savedAt: number | undefined, n: number): boolean {
+  if (byDigest(mark) || (n === 1 && mark.tail === undefined && mark.size > 0)) return true;
+  // A second's slack: the kernel stamps files with a coarse clock, a few ms behind the one lines are stamped with.
+  return savedAt !== undefined && st.mtimeMs >= savedAt - 1000;
+}
+
 function isCopy(bytes: Bytes, mark: VerdictLogMark, savedAt: number | undefined, n: number): boolean {
-  if (mark.tail !== undefined && mark.size > 0) return markedTextIn(bytes.buffer, bytes.start, mark) === true;
+  if (byDigest(mark)) return markedTextIn(bytes.buffer, bytes.start, mark) === true;
   if (n === 1 && mark.tail === undefined && mark.size > 0) return true;
   if (savedAt === undefined) return false;
   const since = bytes.buffer.subarray(Math.max(0, mark.size - bytes.start)).toString('utf8');
