@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, type Stats, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
-import { markedTextIn } from './marked-text.js';
+import { holdsMarkedText, markedTextIn } from './marked-text.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 /** logrotate's copy of the file the last run wrote, after one or more copytruncates while the service was stopped. */
@@ -50,9 +50,11 @@ export function markedCopy(path: string, mark: VerdictLogMark, savedAt?: number)
     if (st.ino !== mark.ino && (found.gz || st.size >= mark.size) && mayBeCopy(st, mark, savedAt, n)) {
       const bytes = found.read();
       if (bytes !== null && bytes.total >= mark.size && isCopy(bytes, mark, savedAt, n)) {
-        const from = Math.max(0, bytes.buffer.length - (bytes.total - mark.size));
+        // The last 16 MB at most, as readFrom (verdict-dedupe.ts) reads a plain file.
+        const last = Math.max(0, bytes.buffer.length - MAX_TAIL_BYTES);
+        const from = Math.max(last, bytes.buffer.length - (bytes.total - mark.size));
         return {
-          text: bytes.buffer.toString('utf8'),
+          text: bytes.buffer.subarray(last).toString('utf8'),
           sinceMark: bytes.buffer.subarray(from).toString('utf8'),
           truncatedAt: n === 1 || found.gz ? newer : st.mtimeMs,
         };
@@ -64,6 +66,7 @@ export function markedCopy(path: string, mark: VerdictLogMark, savedAt?: number)
 }
 
 interface Bytes {
+  readonly file: string;
   /** The last MAX_TAIL_BYTES (or, for a compressed copy, every byte). */
   readonly buffer: Buffer;
   /** The file's length. */
@@ -87,7 +90,8 @@ function mayBeCopy(st: Stats, mark: VerdictLogMark, savedAt: number | undefined,
 }
 
 function isCopy(bytes: Bytes, mark: VerdictLogMark, savedAt: number | undefined, n: number): boolean {
-  if (byDigest(mark)) return markedTextIn(bytes.buffer, bytes.start, mark) === true;
+  // A plain copy of more than 16 MB may hold the marked text before the part read: read there.
+  if (byDigest(mark)) return markedTextIn(bytes.buffer, bytes.start, mark) ?? holdsMarkedText(bytes.file, mark);
   if (n === 1 && mark.tail === undefined && mark.size > 0) return true;
   if (savedAt === undefined) return false;
   const since = bytes.buffer.subarray(Math.max(0, mark.size - bytes.start)).toString('utf8');
@@ -120,7 +124,7 @@ function plain(file: string): Bytes | null {
     const start = Math.max(0, total - MAX_TAIL_BYTES);
     const buffer = Buffer.alloc(total - start);
     const got = readSync(fd, buffer, 0, buffer.length, start);
-    return { buffer: buffer.subarray(0, got), total: start + got, start };
+    return { file, buffer: buffer.subarray(0, got), total: start + got, start };
   } catch {
     return null;
   } finally {
@@ -131,7 +135,7 @@ function plain(file: string): Bytes | null {
 function gunzipped(file: string): Bytes | null {
   try {
     const buffer = gunzipSync(readFileSync(file), { maxOutputLength: MAX_GZ_BYTES });
-    return { buffer, total: buffer.length, start: 0 };
+    return { file, buffer, total: buffer.length, start: 0 };
   } catch {
     // Not gzip, cut short, or larger than MAX_GZ_BYTES: not taken for the copy.
     return null;

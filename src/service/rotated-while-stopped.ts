@@ -41,13 +41,16 @@ export interface StoppedRotation {
  * lines are at least a rotation old).
  */
 export function rotatedWhileStopped(
-  path: string,
-  mark: VerdictLogMark | null,
+  last: {
+    readonly path: string;
+    readonly lastRun?: VerdictLogMark | null;
+    readonly lastSavedAt?: number;
+    readonly banLasts?: number;
+  },
   now: number,
-  banLasts: number,
-  savedAt?: number,
 ): StoppedRotation | null {
-  if (mark === null) return null;
+  const { path, lastRun: mark, lastSavedAt: savedAt, banLasts = 0 } = last;
+  if (mark === undefined || mark === null) return null;
   const atPath = statOrNull(path);
   const how = atPath !== null && isMarked(atPath, mark) ? 'truncated' : 'renamed';
   let renamedAt: number;

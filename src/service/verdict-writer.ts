@@ -16,9 +16,8 @@ export interface VerdictWriterOptions {
   readonly clock?: () => number;
   /** Lines owed from before a restart (the disk was full): written first, in order. */
   readonly owed?: readonly string[];
-  /** Where the verdict log ended at the last run's last save: tells a rotation while the service was stopped. */
+  /** Where the verdict log ended at the last run's last save, and when it saved: tells a rotation while stopped. */
   readonly lastRun?: VerdictLogMark | null;
-  /** When the last run saved that mark: tells its copy when the mark cannot (marked-copy.ts). */
   readonly lastSavedAt?: number;
   /** Milliseconds; the campaign jail's bantime: no line older than that is written again (rotated-while-stopped.ts). */
   readonly banLasts?: number;
@@ -57,8 +56,7 @@ export class VerdictWriter {
     this.clock = options.clock ?? Date.now;
     this.file = new VerdictLogFile(options.path);
     this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
-    const { path, lastRun, banLasts, lastSavedAt } = options;
-    const stopped = rotatedWhileStopped(path, lastRun ?? null, this.clock(), banLasts ?? 0, lastSavedAt);
+    const stopped = rotatedWhileStopped(options, this.clock());
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();

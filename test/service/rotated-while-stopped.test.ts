@@ -223,6 +223,7 @@ describe('a verdict log truncated in place (copytruncate) while the service was 
   it.each([
     ['compressed at once (compress without delaycompress)', '  compress\n', 1, 'verdicts.log.1.gz'],
     ['truncated twice', '', 2, 'verdicts.log.2'],
+    ['compressed, truncated twice', '  compress\n', 2, 'verdicts.log.2.gz'],
   ])('takes the lines from the copy %s', (_title, more, times, copy) => {
     const { path, log, lines } = setup();
     const { mark, lines: old } = runAndStop(path, 12_000, 500);
@@ -242,6 +243,21 @@ describe('a verdict log truncated in place (copytruncate) while the service was 
     utimesSync(`${path}.1`, later, later);
     copyTruncate(path);
     expect(Math.round(statSync(`${path}.2`).mtimeMs)).toBe(later.getTime());
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(truncated(lines)).toMatchObject([{ repeated: 0 }]);
+  });
+
+  // A compressed copy keeps the file's mtime: `.1.gz`'s is the file's when the second copytruncate copied it, which
+  // the first had set when it emptied the file.
+  it('compressed and truncated twice, takes the lines of the 10 s before the first truncation', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 12_000, 500);
+    copyTruncate(path, '  compress\n');
+    const later = new Date(Date.now() + 30_000);
+    utimesSync(path, later, later);
+    copyTruncate(path, '  compress\n');
+    expect(Math.round(statSync(`${path}.1.gz`).mtimeMs)).toBe(later.getTime());
     new VerdictWriter({ path, log, lastRun: mark }).close();
     expect(fileLines(path)).toEqual([]);
     expect(truncated(lines)).toMatchObject([{ repeated: 0 }]);
