@@ -31,14 +31,14 @@ export interface StoppedRotation {
  * line older than the campaign jail's bantime (`banLasts`, ms; none when not above 0): the ban it asked for would be
  * over, and fail2ban takes a line older than 60 s as just written, so a copy would ban the address again.
  *
- * A copytruncate (an admin's stanza) keeps the inode: the path names the marked file, now shorter than the mark.
- * The lines are then taken from the copy at `.1`, those of the ROTATION_REPEAT_MS before the truncation (the path's
- * ctime: truncate(2) sets it, and nothing wrote to the file while the service was stopped). The copy is not known by
- * its inode: one that is not ours holds no line that recent, and the copies already there are not written again.
+ * A copytruncate (an admin's stanza) keeps the inode: the path names the marked file, now shorter than the mark
+ * (or empty, as it was at the save). The lines are then taken from logrotate's copy, found by what it holds
+ * (marked-copy.ts: `.1` or further back, plain or compressed), those of the ROTATION_REPEAT_MS before the
+ * truncation that emptied it; the copies already there are not written again.
  *
  * null when there is nothing to tell: no mark (a first start), the path still names the marked file and is not
- * shorter (no rotation while stopped), or `.1` is not the marked file either (rotated twice, or moved elsewhere: its
- * lines are at least a rotation old).
+ * shorter (no rotation while stopped), no copy of it is found, or after a rename `.1` is not the marked file either
+ * (rotated twice, or moved elsewhere: its lines are at least a rotation old).
  */
 export function rotatedWhileStopped(
   last: {
