@@ -74,8 +74,10 @@ export class VerdictDedupe {
   private readonly pending = new Map<string, number>();
 
   /**
-   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there and
-   * truncated in place (copytruncate), which keeps the inode, and may have been written past the marked size again.
+   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there (or
+   * further back, marked-copy.ts) and truncated in place (copytruncate), which keeps the inode, and may have been
+   * written past the marked size again. `savedAt`: when the mark was saved, which tells the copy where the mark
+   * cannot.
    */
   static fromLog(path: string, mark: VerdictLogMark | null, savedAt?: number): VerdictDedupe {
     const dedupe = new VerdictDedupe();
@@ -95,7 +97,10 @@ export class VerdictDedupe {
           if (copy !== null) text.push(copy.sinceMark);
         } else {
           try {
-            if (isMarked(statSync(`${path}.1`), mark)) text.push(readFrom(`${path}.1`, mark.size));
+            // An empty mark's digest is any file's: only the marked inode is taken then.
+            const old = `${path}.1`;
+            const copied = mark.size > 0 && holdsMarkedText(old, mark);
+            if (isMarked(statSync(old), mark) || copied) text.push(readFrom(old, mark.size));
           } catch {
             // No rotated file: only the new one can hold verdicts written after the mark.
           }
