@@ -96,7 +96,7 @@ export class CampaignService {
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
     const core = this.makeCore(this.config, this.thresholds, state?.core, loaded.rows);
-    const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null);
+    const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null, state?.savedAt);
     // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
     // save, are in the log already: they are not written twice.
     const owed = (state?.owed ?? []).filter((line) => !dedupe.seenLine(line));
@@ -105,6 +105,7 @@ export class CampaignService {
       log,
       owed,
       lastRun: state?.verdicts ?? null,
+      ...(state === null ? {} : { lastSavedAt: state.savedAt }),
       banLasts: this.thresholds.campaignBantime,
     });
     this.pipeline = new Pipeline(core, this.writer, dedupe, log);

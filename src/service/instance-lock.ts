@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
+import { startedAfter } from './process-start.js';
 
 /**
  * The lock in state_dir: a symbolic link whose target is the text `<pid> <boot id>` of the `run` that owns the
@@ -35,21 +36,24 @@ export interface LockOptions {
   readonly bootId?: string | null;
   /** Waits while another start takes a stale lock over (tests replace it). */
   readonly pause?: (ms: number) => void;
+  /** The wall clock, for a claim's age (tests replace it). */
+  readonly now?: () => number;
 }
 
 /**
  * Takes state_dir for this process, so a second `run` on the same config refuses to start instead of reading the
  * same logs and writing every verdict twice. The link is made with its text in one step, which fails if it exists,
- * so another start never reads it half made. A lock whose pid is not a running f2b-campaign (a crash) or that was
- * taken before the last boot (a power loss: its pid may now be any other program's, which the unit's
- * ProtectProc=invisible keeps it from seeing) is taken over (replaceStale).
+ * so another start never reads it half made. A lock whose pid is not a running f2b-campaign (a crash), runs a
+ * process started after the lock was made (its pid given to another program since), or that was taken before the
+ * last boot (a power loss: its pid may now be any other program's, which the unit's ProtectProc=invisible keeps it
+ * from seeing) is taken over (replaceStale).
  */
 export function acquireInstanceLock(dir: string, options: LockOptions = {}): InstanceLock {
   const pid = options.pid ?? process.pid;
   const boot = options.bootId === undefined ? currentBootId() : options.bootId;
   const path = join(dir, LOCK_FILE);
   const text = `${pid} ${boot ?? '-'}`;
-  const judge: Judge = { pid, boot, isRunning: options.isRunning ?? isRunningCampaign };
+  const judge: Judge = { pid, boot, isRunning: options.isRunning ?? isRunningCampaign, now: options.now ?? Date.now };
   const pause = options.pause ?? sleep;
   mkdirSync(dir, { recursive: true });
   let busy: string | undefined;
@@ -111,16 +115,36 @@ const PAUSE_MS = 50;
 /** Takers that died in the middle of a takeover, one after another, before the start gives up. */
 const MAX_DEPTH = 3;
 
+/**
+ * A takeover holds its claim for a few system calls. One this old was left by a taker that died, whatever its pid
+ * runs now (its process hidden, so startedAfter cannot tell): only a taker stopped that long between two of those
+ * calls would still act on it.
+ */
+const CLAIM_OUTLIVED_MS = 10 * 60_000;
+
 interface Judge {
   readonly pid: number;
   readonly boot: string | null;
   readonly isRunning: (pid: number, lockOwner?: number) => boolean;
+  readonly now: () => number;
 }
 
-/** Whether the process a lock (or a takeover's claim) names still runs, in this boot. */
+/**
+ * Whether the process a lock (or a takeover's claim) names still runs, in this boot: not if the process with that
+ * pid started after the link was made (its pid given to another program since; process-start.ts).
+ */
 function alive(judge: Judge, holder: { pid: number; boot: string | null }, path: string): boolean {
   const sameBoot = holder.boot === null || judge.boot === null || holder.boot === judge.boot;
-  return sameBoot && judge.isRunning(holder.pid, ownerOf(path));
+  return sameBoot && judge.isRunning(holder.pid, ownerOf(path)) && !startedAfter(holder.pid, path, judge.now());
+}
+
+/** Whether a takeover's claim was made longer ago than any takeover takes (CLAIM_OUTLIVED_MS). */
+function outlived(judge: Judge, claim: string): boolean {
+  try {
+    return judge.now() - lstatSync(claim).mtimeMs > CLAIM_OUTLIVED_MS;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -130,8 +154,9 @@ function alive(judge: Judge, holder: { pid: number; boot: string | null }, path:
  * first claims the stale text: a link `<target>.<stale text>.taking`, made in one step that fails if it exists, so
  * one start at a time judges that text, and checks under its claim that the target still reads it. The target is
  * then replaced by rename, never removed, so no start's plain link can slip in, and a start that read the same stale
- * text later finds the target changed and takes nothing. A claim left by a taker that died is taken over the same
- * way, one level down (`depth`).
+ * text later finds the target changed and takes nothing. A claim left by a taker that died (its pid gone, running
+ * a process started after the claim, or the claim older than any takeover takes) is taken over the same way, one
+ * level down (`depth`).
  */
 function replaceStale(
   target: string,
@@ -151,7 +176,8 @@ function replaceStale(
     const claimed = readLock(claim);
     if (claimed === undefined) continue; // its taker is done: claim it ourselves
     const taker = parseLock(claimed);
-    if (depth >= MAX_DEPTH || (taker && taker.pid !== judge.pid && alive(judge, taker, claim))) return { busy: claim };
+    const live = taker && taker.pid !== judge.pid && alive(judge, taker, claim) && !outlived(judge, claim);
+    if (depth >= MAX_DEPTH || live) return { busy: claim };
     const outcome = replaceStale(claim, claimed, text, judge, depth + 1);
     if (outcome === 'replaced') break;
     if (outcome !== 'changed') return outcome;

@@ -23,6 +23,18 @@ export function holdsMarkedText(path: string, mark: VerdictLogMark): boolean {
   return withFile(path, (fd, st) => st.isFile() && st.size >= mark.size && digest(fd, mark.size) === tail) ?? false;
 }
 
+/**
+ * Whether `bytes`, which begin at byte `start` of a file (the last part read of it, or a decompressed copy whole),
+ * hold the marked text before the mark's size; undefined when they do not reach back that far.
+ */
+export function markedTextIn(bytes: Buffer, start: number, mark: VerdictLogMark): boolean | undefined {
+  if (mark.tail === undefined || start + bytes.length < mark.size) return false;
+  const from = mark.size - Math.min(mark.size, TAIL_BYTES) - start;
+  if (from < 0) return undefined;
+  const tail = bytes.subarray(from, mark.size - start);
+  return createHash('sha256').update(tail).digest('hex') === mark.tail;
+}
+
 function digest(fd: number, end: number): string {
   const tail = Buffer.alloc(Math.min(end, TAIL_BYTES));
   const got = readSync(fd, tail, 0, tail.length, end - tail.length);

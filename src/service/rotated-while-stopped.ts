@@ -1,5 +1,6 @@
 import { type Stats, statSync } from 'node:fs';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { markedCopy } from './marked-copy.js';
 import { ROTATION_REPEAT_MS, rotationCopy } from './recent-bans.js';
 import { isMarked, readFrom, type VerdictLogMark } from './verdict-dedupe.js';
 
@@ -30,35 +31,47 @@ export interface StoppedRotation {
  * line older than the campaign jail's bantime (`banLasts`, ms; none when not above 0): the ban it asked for would be
  * over, and fail2ban takes a line older than 60 s as just written, so a copy would ban the address again.
  *
- * A copytruncate (an admin's stanza) keeps the inode: the path names the marked file, now shorter than the mark.
- * The lines are then taken from the copy at `.1`, those of the ROTATION_REPEAT_MS before the truncation (the path's
- * ctime: truncate(2) sets it, and nothing wrote to the file while the service was stopped). The copy is not known by
- * its inode: one that is not ours holds no line that recent, and the copies already there are not written again.
+ * A copytruncate (an admin's stanza) keeps the inode: the path names the marked file, now shorter than the mark
+ * (or empty, as it was at the save). The lines are then taken from logrotate's copy, found by what it holds
+ * (marked-copy.ts: `.1` or further back, plain or compressed), those of the ROTATION_REPEAT_MS before the
+ * truncation that emptied it; the copies already there are not written again.
  *
  * null when there is nothing to tell: no mark (a first start), the path still names the marked file and is not
- * shorter (no rotation while stopped), or `.1` is not the marked file either (rotated twice, or moved elsewhere: its
- * lines are at least a rotation old).
+ * shorter (no rotation while stopped), no copy of it is found, or after a rename `.1` is not the marked file either
+ * (rotated twice, or moved elsewhere: its lines are at least a rotation old).
  */
 export function rotatedWhileStopped(
-  path: string,
-  mark: VerdictLogMark | null,
+  last: {
+    readonly path: string;
+    readonly lastRun?: VerdictLogMark | null;
+    readonly lastSavedAt?: number;
+    readonly banLasts?: number;
+  },
   now: number,
-  banLasts: number,
 ): StoppedRotation | null {
-  if (mark === null) return null;
-  const old = `${path}.1`;
+  const { path, lastRun: mark, lastSavedAt: savedAt, banLasts = 0 } = last;
+  if (mark === undefined || mark === null) return null;
   const atPath = statOrNull(path);
   const how = atPath !== null && isMarked(atPath, mark) ? 'truncated' : 'renamed';
-  if (how === 'truncated' && atPath!.size >= mark.size) return null;
   let renamedAt: number;
   let text: string;
-  try {
-    const st = statSync(old);
-    if (how === 'renamed' ? !isMarked(st, mark) : isMarked(st, mark) || st.size < mark.size) return null;
-    renamedAt = how === 'renamed' ? st.ctimeMs : atPath!.ctimeMs;
-    text = readFrom(old, 0);
-  } catch {
-    return null;
+  if (how === 'truncated') {
+    // Shorter than the mark; or empty, as it was at the save: then only a copy with lines the last run wrote after
+    // that save tells a truncation (markedCopy).
+    if (atPath!.size >= mark.size && !(atPath!.size === 0 && mark.size === 0)) return null;
+    const copy = markedCopy(path, mark, savedAt);
+    if (copy === null) return null;
+    renamedAt = copy.truncatedAt;
+    text = copy.text;
+  } else {
+    try {
+      const st = statSync(`${path}.1`);
+      if (!isMarked(st, mark)) return null;
+      renamedAt = st.ctimeMs;
+      text = readFrom(`${path}.1`, 0);
+    } catch {
+      return null;
+    }
   }
   const present = new Set(wholeLines(readOrEmpty(path)));
   const copies: Buffer[] = [];

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Verdict } from '../core/verdict.js';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { markedCopy } from './marked-copy.js';
 import { holdsMarkedText } from './marked-text.js';
 
 /** Where the verdict log ended when the state was saved: lines after it were written after that state. */
@@ -44,7 +45,8 @@ export function lineKey(line: string): string | null {
  * (written past the marked size again). Without the mark's digest (an older state), by its size alone.
  */
 function truncatedSince(path: string, file: { readonly size: number }, mark: VerdictLogMark): boolean {
-  return file.size < mark.size || (mark.tail !== undefined && !holdsMarkedText(path, mark));
+  // Empty at the mark: nothing tells; the file is read whole either way, and a copy only if it is one (markedCopy).
+  return file.size < mark.size || mark.size === 0 || (mark.tail !== undefined && !holdsMarkedText(path, mark));
 }
 
 const MAX_TAIL_BYTES = 16 * 1024 * 1024;
@@ -72,10 +74,12 @@ export class VerdictDedupe {
   private readonly pending = new Map<string, number>();
 
   /**
-   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there and
-   * truncated in place (copytruncate), which keeps the inode, and may have been written past the marked size again.
+   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there (or
+   * further back, marked-copy.ts) and truncated in place (copytruncate), which keeps the inode, and may have been
+   * written past the marked size again. `savedAt`: when the mark was saved, which tells the copy where the mark
+   * cannot.
    */
-  static fromLog(path: string, mark: VerdictLogMark | null): VerdictDedupe {
+  static fromLog(path: string, mark: VerdictLogMark | null, savedAt?: number): VerdictDedupe {
     const dedupe = new VerdictDedupe();
     if (!mark) return dedupe;
     const text: string[] = [];
@@ -87,11 +91,19 @@ export class VerdictDedupe {
         // The old file's tail (the renamed file, or the copy that holds the marked text), then the whole file at the
         // path: the verdicts written after the mark went to one or the other (found in review: after a copytruncate
         // and a kill -9, those in the copy were written a second time).
-        try {
-          const old = statSync(`${path}.1`);
-          if (isMarked(old, mark) || holdsMarkedText(`${path}.1`, mark)) text.push(readFrom(`${path}.1`, mark.size));
-        } catch {
-          // No rotated file: only the new one can hold verdicts written after the mark.
+        if (isMarked(st, mark)) {
+          // Truncated in place: logrotate's copy, at `.1` or further back, plain or compressed (marked-copy.ts).
+          const copy = markedCopy(path, mark, savedAt);
+          if (copy !== null) text.push(copy.sinceMark);
+        } else {
+          try {
+            // An empty mark's digest is any file's: only the marked inode is taken then.
+            const old = `${path}.1`;
+            const copied = mark.size > 0 && holdsMarkedText(old, mark);
+            if (isMarked(statSync(old), mark) || copied) text.push(readFrom(old, mark.size));
+          } catch {
+            // No rotated file: only the new one can hold verdicts written after the mark.
+          }
         }
         text.push(readFrom(path, 0));
       }

@@ -16,8 +16,9 @@ export interface VerdictWriterOptions {
   readonly clock?: () => number;
   /** Lines owed from before a restart (the disk was full): written first, in order. */
   readonly owed?: readonly string[];
-  /** Where the verdict log ended at the last run's last save: tells a rotation while the service was stopped. */
+  /** Where the verdict log ended at the last run's last save, and when it saved: tells a rotation while stopped. */
   readonly lastRun?: VerdictLogMark | null;
+  readonly lastSavedAt?: number;
   /** Milliseconds; the campaign jail's bantime: no line older than that is written again (rotated-while-stopped.ts). */
   readonly banLasts?: number;
 }
@@ -55,7 +56,7 @@ export class VerdictWriter {
     this.clock = options.clock ?? Date.now;
     this.file = new VerdictLogFile(options.path);
     this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
-    const stopped = rotatedWhileStopped(options.path, options.lastRun ?? null, this.clock(), options.banLasts ?? 0);
+    const stopped = rotatedWhileStopped(options, this.clock());
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
       this.open();
@@ -255,10 +256,10 @@ export class VerdictWriter {
         this.recent.remember(whole, this.clock());
         this.torn = null;
         const text = whole.toString('utf8').replace(/\n$/, '');
-        if (!isRotationCopy(text)) {
-          this.written++;
-          this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text });
-        }
+        const copy = isRotationCopy(text) ? { repeat: 'rotation' } : null;
+        if (copy === null) this.written++;
+        // A copy is said too, as one: every line of the verdict log is to be explained by the service's log.
+        this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text, ...copy });
       }
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });

@@ -127,10 +127,11 @@ export class Fail2banServer {
    * logrotate itself, as the package's logrotate file configures it (rotate 90, compress, delaycompress), or with
    * `copytruncate` in place of its `create`, as an admin's own stanza may have it.
    */
-  rotate(paths = [this.verdictLog, this.fail2banLog], how: 'create' | 'copytruncate' = 'create'): void {
+  rotate(paths = [this.verdictLog, this.fail2banLog], how: 'create' | 'copytruncate' = 'create', delay = true): void {
     const rules = join(this.dir, 'logrotate.conf');
     const keep = how === 'create' ? 'create 0640 root root' : 'copytruncate';
-    writeFileSync(rules, `${paths.join(' ')} {\n  rotate 90\n  compress\n  delaycompress\n  missingok\n  ${keep}\n}\n`);
+    const compress = delay ? 'compress\n  delaycompress' : 'compress';
+    writeFileSync(rules, `${paths.join(' ')} {\n  rotate 90\n  ${compress}\n  missingok\n  ${keep}\n}\n`);
     execFileSync('logrotate', ['-f', '-s', join(this.dir, 'logrotate.state'), rules], { stdio: 'pipe' });
   }
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lutimesSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, isRunningCampaign, LOCK_FILE } from '../../src/service/instance-lock.js';
@@ -137,6 +137,67 @@ describe('instance lock', () => {
     expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4601 b1');
     const lock = taker([]);
     expect(readlinkSync(lock.path)).toBe('4603 b1');
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // Found in session 27: a claim whose taker died, its pid given since to a program that runs for long (here one
+  // whose command line names f2b-campaign, as `tail -f /var/log/f2b-campaign/verdicts.log` does), made every start
+  // wait ~2 s and exit with LOCK_CONTENDED, for as long as that program ran.
+  it('takes over a claim whose pid now runs a program started after the claim was made; waits while it is not', async () => {
+    const dir = join(t.dir, 'claim-reused');
+    mkdirSync(dir);
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'f2b-campaign'], { stdio: 'ignore' });
+    const gone = spawn('true');
+    await new Promise((resolve) => gone.once('exit', resolve));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(isRunningCampaign(other.pid!)).toBe(true);
+      const stale = `${gone.pid} ${boot}`;
+      symlinkSync(stale, join(dir, LOCK_FILE));
+      const claim = join(dir, `${LOCK_FILE}.${stale.replace(' ', '_')}.taking`);
+      symlinkSync(`${other.pid} ${boot}`, claim);
+      // Made now, after that program started: its taker may be at work.
+      const start = () => acquireInstanceLock(dir, { pid: 4801, pause: () => {} });
+      expect(start).toThrow(`other starts keep taking it (${claim} -> ${other.pid} ${boot})`);
+      // Made a minute before that program started: its taker is gone.
+      const before = new Date(Date.now() - 60_000);
+      lutimesSync(claim, before, before);
+      const lock = start();
+      expect(readlinkSync(lock.path)).toBe(`4801 ${boot}`);
+      lock.release();
+      expect(readdirSync(dir)).toEqual([]);
+      // The lock itself alike: its service crashed and its pid went to that program later.
+      symlinkSync(`${other.pid} ${boot}`, join(dir, LOCK_FILE));
+      expect(start).toThrow(`already running on ${dir} (pid ${other.pid}`);
+      lutimesSync(join(dir, LOCK_FILE), before, before);
+      const taken: number[] = [];
+      acquireInstanceLock(dir, { pid: 4802, onStale: (pid) => taken.push(pid) }).release();
+      expect(taken).toEqual([other.pid]);
+    } finally {
+      other.kill();
+    }
+  });
+
+  // Where the pid's start cannot be read (another user's process, hidden by ProtectProc=invisible), a claim older than
+  // any takeover takes is left by a taker that died.
+  it('takes over a claim of a running pid made more than 10 minutes ago', () => {
+    const dir = join(t.dir, 'claim-old');
+    mkdirSync(dir);
+    symlinkSync('4901 b1', join(dir, LOCK_FILE));
+    symlinkSync('4902 b1', join(dir, `${LOCK_FILE}.4901_b1.taking`));
+    const start = (minutes: number) =>
+      acquireInstanceLock(dir, {
+        pid: 4903,
+        bootId: 'b1',
+        isRunning: (pid) => pid === 4902,
+        pause: () => {},
+        now: () => Date.now() + minutes * 60_000,
+      });
+    expect(() => start(9)).toThrow('other starts keep taking it');
+    const lock = start(11);
+    expect(readlinkSync(lock.path)).toBe('4903 b1');
     lock.release();
     expect(readdirSync(dir)).toEqual([]);
   });

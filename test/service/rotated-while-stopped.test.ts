@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banVerdict, type Verdict } from '../../src/core/verdict.js';
@@ -185,9 +185,9 @@ describe('a verdict log rotated while the service was stopped', () => {
 });
 
 /** The real logrotate with `copytruncate` (an admin's stanza in place of the package's `create`). */
-function copyTruncate(path: string): void {
+function copyTruncate(path: string, more = ''): void {
   const rules = join(dirname(path), 'logrotate.conf');
-  writeFileSync(rules, `${path} {\n  rotate 2\n  copytruncate\n  missingok\n}\n`);
+  writeFileSync(rules, `${path} {\n  rotate 2\n  copytruncate\n  missingok\n${more}}\n`);
   execFileSync('logrotate', ['-f', '-s', join(dirname(path), 'logrotate.state'), rules], { stdio: 'pipe' });
 }
 
@@ -217,6 +217,80 @@ describe('a verdict log truncated in place (copytruncate) while the service was 
     new VerdictWriter({ path, log, lastRun: mark }).close();
     expect(fileLines(path)).toHaveLength(3);
     expect(truncated(lines)).toMatchObject([{ repeated: 2 }, { repeated: 0, alreadyThere: 2 }]);
+  });
+
+  // Found in session 27: `.1` had to be the plain copy, so these repeated nothing (and a crash wrote twice).
+  it.each([
+    ['compressed at once (compress without delaycompress)', '  compress\n', 1, 'verdicts.log.1.gz'],
+    ['truncated twice', '', 2, 'verdicts.log.2'],
+    ['compressed, truncated twice', '  compress\n', 2, 'verdicts.log.2.gz'],
+  ])('takes the lines from the copy %s', (_title, more, times, copy) => {
+    const { path, log, lines } = setup();
+    const { mark, lines: old } = runAndStop(path, 12_000, 500);
+    for (let i = 0; i < times; i++) copyTruncate(path, more);
+    expect(existsSync(join(dirname(path), copy))).toBe(true);
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([`${old[2]} repeat=rotation`, `${old[3]} repeat=rotation`]);
+    expect(truncated(lines)).toMatchObject([{ repeated: 2, alreadyThere: 0 }]);
+  });
+
+  // A plain copy's mtime is when logrotate made it, just before the truncation; `.2` keeps it when renamed.
+  it('truncated twice, takes the lines of the 10 s before the first truncation, not the second', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 12_000, 500);
+    copyTruncate(path);
+    const later = new Date(Date.now() + 30_000);
+    utimesSync(`${path}.1`, later, later);
+    copyTruncate(path);
+    expect(Math.round(statSync(`${path}.2`).mtimeMs)).toBe(later.getTime());
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(truncated(lines)).toMatchObject([{ repeated: 0 }]);
+  });
+
+  // A compressed copy keeps the file's mtime: `.1.gz`'s is the file's when the second copytruncate copied it, which
+  // the first had set when it emptied the file.
+  it('compressed and truncated twice, takes the lines of the 10 s before the first truncation', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 12_000, 500);
+    copyTruncate(path, '  compress\n');
+    const later = new Date(Date.now() + 30_000);
+    utimesSync(path, later, later);
+    copyTruncate(path, '  compress\n');
+    expect(Math.round(statSync(`${path}.1.gz`).mtimeMs)).toBe(later.getTime());
+    new VerdictWriter({ path, log, lastRun: mark }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(truncated(lines)).toMatchObject([{ repeated: 0 }]);
+  });
+
+  it('with the log empty at the last save, takes the lines the last run wrote after it from the copy', () => {
+    const { path, log, lines } = setup();
+    writeFileSync(path, '');
+    const mark = new VerdictWriter({ path, log }).mark()!;
+    // Saved before the run's lines (written 500 ms before now).
+    const savedAt = Date.now() - 1000;
+    const { lines: old } = runAndStop(path, 500, 500);
+    copyTruncate(path);
+    new VerdictWriter({ path, log, lastRun: mark, lastSavedAt: savedAt }).close();
+    expect(fileLines(path)).toEqual(old.filter((l) => l.includes(' BAN ')).map((l) => `${l} repeat=rotation`));
+    expect(truncated(lines)).toMatchObject([{ repeated: 3 }]);
+    const dedupe = VerdictDedupe.fromLog(path, mark, savedAt);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(true);
+  });
+
+  // The copy of an earlier copytruncate the last run noticed is no copy of what it saved: its lines are older.
+  it('with the log empty at the last save and not truncated since, takes nothing from an older copy', () => {
+    const { path, log, lines } = setup();
+    runAndStop(path, 500, 500);
+    copyTruncate(path);
+    const mark = new VerdictWriter({ path, log }).mark()!;
+    expect(mark.size).toBe(0);
+    const savedAt = Date.now() + 1;
+    new VerdictWriter({ path, log, lastRun: mark, lastSavedAt: savedAt }).close();
+    expect(fileLines(path)).toEqual([]);
+    expect(truncated(lines)).toEqual([]);
+    const dedupe = VerdictDedupe.fromLog(path, mark, savedAt);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(false);
   });
 
   it('repeats nothing when the truncation came long after the last line (fail2ban had read it)', () => {

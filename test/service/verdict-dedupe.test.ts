@@ -29,6 +29,26 @@ describe('verdict dedupe after a crash', () => {
     expect(dedupe.seen(banVerdict(1, '203.0.113.2', 'c1', 'r'))).toBe(true);
   });
 
+  // Found in session 27: the digest of an empty log's mark is any file's, so with the marked file gone (moved away
+  // while the service was stopped: a dateext rotation) `.1`, an older rotation, was read whole as verdicts written
+  // after the mark: a verdict the core made again with the same key would have been dropped.
+  it('with the log empty at the mark and moved away since, reads no older rotation as written after the mark', () => {
+    const path = join(dir, 'empty-moved.log');
+    const log = memoryLogger().log;
+    const older = new VerdictWriter({ path, log });
+    older.write(banVerdict(0, '203.0.113.9', 'c1', 'r'));
+    older.close();
+    renameSync(path, `${path}.1`);
+    const writer = new VerdictWriter({ path, log });
+    const mark = writer.mark()!;
+    expect(mark.size).toBe(0);
+    writer.close();
+    renameSync(path, `${path}-20261124`);
+    new VerdictWriter({ path, log }).close();
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(banVerdict(1, '203.0.113.9', 'c1', 'r'))).toBe(false);
+  });
+
   // Found in review: a device number is not kept across a reboot (LVM, btrfs, ZFS); the marked file was then taken
   // for another, and the whole log read as written after the mark (or, rotated, its part after the mark not at all).
   for (const rotated of [false, true]) {

@@ -1,0 +1,143 @@
+import { closeSync, fstatSync, openSync, readFileSync, readSync, type Stats, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { holdsMarkedText, markedTextIn } from './marked-text.js';
+import type { VerdictLogMark } from './verdict-dedupe.js';
+
+/** logrotate's copy of the file the last run wrote, after one or more copytruncates while the service was stopped. */
+export interface MarkedCopy {
+  /** Its text from byte 0 (the last 16 MB of it). */
+  readonly text: string;
+  /** Its text past the mark: the lines the last run wrote after its last save. */
+  readonly sinceMark: string;
+  /** When the truncation that emptied the marked text came (ms). */
+  readonly truncatedAt: number;
+}
+
+/** How many rotations back the copy is looked for: `.1` to `.9`, plain or compressed. */
+const DEEPEST = 9;
+/** Only the last 16 MB of a plain copy are read, as the crash dedupe reads (verdict-dedupe.ts). */
+const MAX_TAIL_BYTES = 16 * 1024 * 1024;
+/** A compressed copy larger than this once decompressed is not read (a verdict log after a flood). */
+const MAX_GZ_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The copy of the marked file among its rotations, newest first: `.1`, then `.2` (truncated twice while stopped),
+ * each plain or `.gz` (`compress` without `delaycompress` compresses the copy at once). It is the copy when it is
+ * at least as long as the mark and holds the marked text (the mark's digest). A mark with nothing to tell that text
+ * by (a log empty at the save, or a state saved before 2026-11-24 without a digest) takes the copy that holds a
+ * verdict line stamped at or after the save (`savedAt`): only the last run wrote one after its save, and that run
+ * wrote to the marked file. Without a digest `.1` at least as long as the mark is taken too, as it was before.
+ *
+ * When the marked text was emptied (the copies are of the BAN lines of the ROTATION_REPEAT_MS before it): a
+ * copytruncate truncates the file just after copying it. For the copy at `.1`, the last truncation: the path's ctime
+ * (nothing wrote to it while stopped). Further back, logrotate 3.21 leaves a plain copy the mtime of its making, and a
+ * compressed one the mtime the file had when copied, so `.N.gz`'s is of the file's last line and `.N-1.gz`'s is when
+ * the truncation before emptied the file.
+ */
+export function markedCopy(path: string, mark: VerdictLogMark, savedAt?: number): MarkedCopy | null {
+  let newer: number;
+  try {
+    newer = statSync(path).ctimeMs;
+  } catch {
+    return null;
+  }
+  for (let n = 1; n <= DEEPEST; n++) {
+    const found = rotation(`${path}.${n}`);
+    if (found === null) return null;
+    const { st } = found;
+    // By inode number, as isMarked (verdict-dedupe.ts) tells it: the marked file itself is no copy of it.
+    if (st.ino !== mark.ino && (found.gz || st.size >= mark.size) && mayBeCopy(st, mark, savedAt, n)) {
+      const bytes = found.read();
+      if (bytes !== null && bytes.total >= mark.size && isCopy(bytes, mark, savedAt, n)) {
+        // The last 16 MB at most, as readFrom (verdict-dedupe.ts) reads a plain file.
+        const last = Math.max(0, bytes.buffer.length - MAX_TAIL_BYTES);
+        const from = Math.max(last, bytes.buffer.length - (bytes.total - mark.size));
+        return {
+          text: bytes.buffer.subarray(last).toString('utf8'),
+          sinceMark: bytes.buffer.subarray(from).toString('utf8'),
+          truncatedAt: n === 1 || found.gz ? newer : st.mtimeMs,
+        };
+      }
+    }
+    newer = st.mtimeMs;
+  }
+  return null;
+}
+
+interface Bytes {
+  readonly file: string;
+  /** The last MAX_TAIL_BYTES (or, for a compressed copy, every byte). */
+  readonly buffer: Buffer;
+  /** The file's length. */
+  readonly total: number;
+  /** Where `buffer` begins in the file. */
+  readonly start: number;
+}
+
+/** Whether the marked text tells the copy (else the lines stamped after the save do). */
+const byDigest = (mark: VerdictLogMark) => mark.tail !== undefined && mark.size > 0;
+
+/**
+ * Whether a rotation is worth reading: told by lines written after the save, a copy made before it holds none
+ * (a plain copy's mtime is when it was made, a compressed one's its file's last write: after such a line either way).
+ * At every start after a save of an empty log, the older compressed rotations would be decompressed for nothing.
+ */
+function mayBeCopy(st: Stats, mark: VerdictLogMark, savedAt: number | undefined, n: number): boolean {
+  if (byDigest(mark) || (n === 1 && mark.tail === undefined && mark.size > 0)) return true;
+  // A second's slack: the kernel stamps files with a coarse clock, a few ms behind the one lines are stamped with.
+  return savedAt !== undefined && st.mtimeMs >= savedAt - 1000;
+}
+
+function isCopy(bytes: Bytes, mark: VerdictLogMark, savedAt: number | undefined, n: number): boolean {
+  // A plain copy of more than 16 MB may hold the marked text before the part read: read there.
+  if (byDigest(mark)) return markedTextIn(bytes.buffer, bytes.start, mark) ?? holdsMarkedText(bytes.file, mark);
+  if (n === 1 && mark.tail === undefined && mark.size > 0) return true;
+  if (savedAt === undefined) return false;
+  const since = bytes.buffer.subarray(Math.max(0, mark.size - bytes.start)).toString('utf8');
+  return since.split('\n').some((line) => (parseVerdictLine(line)?.time ?? -1) >= savedAt);
+}
+
+function rotation(name: string): { st: Stats; gz: boolean; read: () => Bytes | null } | null {
+  for (const gz of [false, true]) {
+    const file = gz ? `${name}.gz` : name;
+    let st: Stats;
+    try {
+      st = statSync(file);
+    } catch {
+      continue;
+    }
+    return { st, gz, read: () => (gz ? gunzipped(file) : plain(file)) };
+  }
+  return null;
+}
+
+function plain(file: string): Bytes | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const total = fstatSync(fd).size;
+    const start = Math.max(0, total - MAX_TAIL_BYTES);
+    const buffer = Buffer.alloc(total - start);
+    const got = readSync(fd, buffer, 0, buffer.length, start);
+    return { file, buffer: buffer.subarray(0, got), total: start + got, start };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gunzipped(file: string): Bytes | null {
+  try {
+    const buffer = gunzipSync(readFileSync(file), { maxOutputLength: MAX_GZ_BYTES });
+    return { file, buffer, total: buffer.length, start: 0 };
+  } catch {
+    // Not gzip, cut short, or larger than MAX_GZ_BYTES: not taken for the copy.
+    return null;
+  }
+}
