@@ -2,22 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
 import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledSuite } from './bundled-suite.js';
 import {
   campaignLines,
   onePassKeys,
   pacedLog,
-  runService,
-  type ServiceProcess,
   serviceFiles,
   serviceLog,
   setUpServiceDir,
   sleep,
-  tempDir,
   verdictLineKeys,
   waitFor,
 } from './helpers.js';
@@ -29,19 +26,7 @@ import {
  * Once with the service stopped (SIGSTOP) before it could notice the truncation, once after it noticed it, wrote the
  * recent BAN lines again and went on writing verdicts into the emptied file.
  */
-const t = tempDir('copytruncate-crash');
-afterAll(t.cleanup);
-let bundle = '';
-
-const started: ServiceProcess[] = [];
-afterAll(async () => {
-  for (const run of started) run.child.kill('SIGKILL');
-  await Promise.all(started.map((run) => run.ended));
-});
-
-beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
-}, 60_000);
+const t = bundledSuite('copytruncate-crash');
 
 /** A BAN line of yesterday the log held before the service started: the saved end of the log is past it. */
 const YESTERDAY = formatVerdictLine(banVerdict(Date.now() - 86_400_000, '198.51.100.7', 'c-0', 'dictionary'), 4242);
@@ -94,11 +79,7 @@ describe('kill -9 after a copytruncate of the verdict log', () => {
       writeFileSync(verdicts, variant.emptyAtSave ? '' : `${YESTERDAY}\n`);
       const rules = join(dir, 'logrotate.conf');
       writeFileSync(rules, `${verdicts} {\n  rotate 5\n  copytruncate\n  missingok\n${variant.stanza ?? ''}}\n`);
-      const start = (out: string) => {
-        const run = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, out));
-        started.push(run);
-        return run;
-      };
+      const start = (out: string) => t.start(serviceFiles(dir, log, verdicts), join(dir, out));
       const written = () => writtenKeys(verdicts);
 
       const lines = campaignLines(20261124);

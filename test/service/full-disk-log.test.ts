@@ -1,22 +1,18 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
 import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
-  mountSmallDisk,
   onePassKeys,
   pacedLog,
-  runService,
   type ServiceProcess,
   serviceFiles,
   serviceLog,
-  setUpServiceDir,
   sleep,
-  tempDir,
   verdictLineKeys,
   waitFor,
 } from './helpers.js';
@@ -26,29 +22,14 @@ import {
  * a real 256 kB tmpfs that is full before the campaign comes. Every verdict is held; the log said `verdict-written`
  * for each all the same (found in review), so an operator explaining a missed ban read that it had been written.
  */
-const t = tempDir('full-disk-log');
-const dir = t.dir;
-const disk = join(dir, 'disk');
+const t = bundledSuite('full-disk-log', {
+  config: ['sample_interval = 1s', 'state_interval = 1s'],
+  smallDisk: 'f2b-test-full-disk-log',
+});
+const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');
-let bundle = '';
-let unmount = () => {};
 let run: ServiceProcess | null = null;
-
-beforeAll(async () => {
-  bundle = await bundleCli(dir);
-  setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
-  unmount = mountSmallDisk(disk, 'f2b-test-full-disk-log');
-}, 60_000);
-
-afterAll(async () => {
-  if (run !== null) {
-    run.child.kill('SIGKILL');
-    await run.ended;
-  }
-  unmount();
-  t.cleanup();
-});
 
 const said = (event: string) => serviceLog(run!.out).filter((l) => l['event'] === event);
 const fileLines = () =>
@@ -60,7 +41,7 @@ describe('the service log on a full verdict log disk', () => {
   it('says verdict-queued while a line is held and verdict-written, with the line as written, once it is', async () => {
     // Full before the service starts: the verdict log is created empty, with no partly used block to take a line.
     fillDisk(disk);
-    run = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'run.out'));
+    run = t.start(serviceFiles(dir, log, verdicts), join(dir, 'run.out'));
     await waitFor(() => said('service-started').length > 0, 15_000, 'the start');
     const lines = campaignLines(20261125);
     const paced = pacedLog(log, lines);

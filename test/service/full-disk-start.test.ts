@@ -1,20 +1,16 @@
 import { readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceState } from '../../src/service/state-store.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
-  mountSmallDisk,
   onePassKeys,
   pacedLog,
-  runService,
   type ServiceProcess,
   serviceLog,
-  setUpServiceDir,
   sleep,
-  tempDir,
   verdictLineKeys,
   waitFor,
 } from './helpers.js';
@@ -25,35 +21,16 @@ import {
  * separate /var/log, as hardened layouts have). It must start, ban, say it cannot save, save once there is room, and
  * still refuse a second instance.
  */
-const t = tempDir('full-disk-start');
-const dir = t.dir;
-const disk = join(dir, 'disk');
+const t = bundledSuite('full-disk-start', {
+  config: ['sample_interval = 1s', 'state_interval = 1s'],
+  smallDisk: 'f2b-test-full-start',
+});
+const { dir, disk } = t;
 const state = join(disk, 'state');
 const log = join(dir, 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
-let bundle = '';
-let unmount = () => {};
 
-beforeAll(async () => {
-  bundle = await bundleCli(dir);
-  setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
-  unmount = mountSmallDisk(disk, 'f2b-test-full-start');
-}, 60_000);
-
-afterAll(async () => {
-  for (const run of started) run.child.kill('SIGKILL');
-  await Promise.all(started.map((run) => run.ended));
-  unmount();
-  t.cleanup();
-});
-
-/** Every service started, killed at the end whatever happened: one left running holds the tmpfs busy. */
-const started: ServiceProcess[] = [];
-function start(out: string, files: Files = separateLog): ServiceProcess {
-  const run = runService(bundle, args(files), join(dir, out));
-  started.push(run);
-  return run;
-}
+const start = (out: string, files: Files = separateLog): ServiceProcess => t.start(args(files), join(dir, out));
 
 interface Files {
   readonly log: string;

@@ -1,21 +1,17 @@
 import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
 import { TORN_END } from '../../src/verdict/verdict-line.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
-  mountSmallDisk,
   onePassKeys,
   pacedLog,
-  runService,
   type ServiceProcess,
   serviceLog,
-  setUpServiceDir,
   sleep,
-  tempDir,
   verdictLineKeys,
   waitFor,
 } from './helpers.js';
@@ -26,34 +22,15 @@ import {
  * -9 while the disk is full, the disk is freed, and it starts again. Every verdict of one uninterrupted pass must be
  * in the verdict log, each once, as lines fail2ban reads.
  */
-const t = tempDir('full-disk');
-const dir = t.dir;
-const disk = join(dir, 'disk');
+const t = bundledSuite('full-disk', {
+  config: ['sample_interval = 1s', 'state_interval = 1s'],
+  smallDisk: 'f2b-test-full-disk',
+});
+const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');
-let bundle = '';
-let unmount = () => {};
 
-beforeAll(async () => {
-  bundle = await bundleCli(dir);
-  setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
-  unmount = mountSmallDisk(disk, 'f2b-test-full-disk');
-}, 60_000);
-
-afterAll(async () => {
-  for (const run of started) run.child.kill('SIGKILL');
-  await Promise.all(started.map((run) => run.ended));
-  unmount();
-  t.cleanup();
-});
-
-/** Every service started, killed at the end whatever happened: one left running holds the tmpfs busy. */
-const started: ServiceProcess[] = [];
-function start(out: string): ServiceProcess {
-  const run = runService(bundle, args(), join(dir, out));
-  started.push(run);
-  return run;
-}
+const start = (out: string): ServiceProcess => t.start(args(), join(dir, out));
 
 const args = () => [
   ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', log, '--verdicts', verdicts],

@@ -1,19 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import {
-  fastTempDir,
-  loopbackBurst,
-  runService,
-  serviceFiles,
-  setUpServiceDir,
-  sleep,
-  verdictLines,
-  waitFor,
-} from './helpers.js';
+import { bundledSuite } from './bundled-suite.js';
+import { loopbackBurst, serviceFiles, setUpServiceDir, sleep, verdictLines, waitFor } from './helpers.js';
 
 /**
  * The race between the service's wall clock and its log follower: a held ban must not run out on the clock's tick
@@ -23,8 +13,7 @@ import {
  * follower seconds to read, so the hold's end passes on the wall clock while the login waits in the file.
  */
 // On tmpfs where there is one: the burst's 80 MB are then written at once, well within the hold.
-const t = fastTempDir('live-hold-race');
-afterAll(t.cleanup);
+const t = bundledSuite('live-hold-race', { fast: true });
 const dir = t.dir;
 
 const log = join(dir, 'auth.log');
@@ -32,12 +21,8 @@ const verdicts = join(dir, 'verdicts.log');
 const HOLD_S = 2;
 /** Loopback lines in the burst: ~100 MB, a dozen of the follower's 8 MB looks, seconds to read. */
 const BURST = 1_200_000;
-let child: ChildProcess | undefined;
-
-afterAll(() => child?.kill('SIGKILL'));
 
 beforeAll(async () => {
-  const bundle = await bundleCli(dir);
   // A socket sample every second: stamped with the wall clock, one given to the core at once ended the hold too.
   setUpServiceDir(dir, [
     'sample_interval = 1s',
@@ -46,7 +31,7 @@ beforeAll(async () => {
     `names_alone_hold = ${HOLD_S}s`,
   ]);
   writeFileSync(log, '');
-  child = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'service.out')).child;
+  t.start(serviceFiles(dir, log, verdicts), join(dir, 'service.out'));
 }, 60_000);
 
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);

@@ -1,19 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import {
-  fastTempDir,
-  loopbackBurst,
-  runService,
-  serviceFiles,
-  setUpServiceDir,
-  sleep,
-  verdictLines,
-  waitFor,
-} from './helpers.js';
+import { bundledSuite } from './bundled-suite.js';
+import { loopbackBurst, serviceFiles, setUpServiceDir, sleep, verdictLines, waitFor } from './helpers.js';
 
 /**
  * Two sshd logs followed at once (auth.log and the `sshd -E` file of a second sshd): the lines of one must not end a
@@ -24,8 +14,7 @@ import {
  * and it must not do so before the second log's login is read.
  */
 // On tmpfs where there is one: the burst's 25 MB are then written at once, well within the hold.
-const t = fastTempDir('live-hold-two-files');
-afterAll(t.cleanup);
+const t = bundledSuite('live-hold-two-files', { fast: true });
 const dir = t.dir;
 
 const authLog = join(dir, 'auth.log');
@@ -38,17 +27,13 @@ const HOLD_S = 10;
  * next line is (no bigger: the tests run side by side, and live-hold-race.test.ts writes 100 MB of its own).
  */
 const BURST = 300_000;
-let child: ChildProcess | undefined;
-
-afterAll(() => child?.kill('SIGKILL'));
 
 beforeAll(async () => {
-  const bundle = await bundleCli(dir);
   setUpServiceDir(dir, ['[detection]', `names_alone_hold = ${HOLD_S}s`]);
   writeFileSync(authLog, '');
   writeFileSync(secondSshd, '');
   const args = [...serviceFiles(dir, authLog, verdicts), '--auth-log', secondSshd];
-  child = runService(bundle, args, join(dir, 'service.out')).child;
+  t.start(args, join(dir, 'service.out'));
 }, 60_000);
 
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);

@@ -1,17 +1,14 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledSuite } from './bundled-suite.js';
 import {
   campaignLines,
   onePassKeys,
-  runService,
   type ServiceProcess,
   serviceFiles,
   serviceLog,
-  setUpServiceDir,
   sleep,
-  tempDir,
   verdictLineKeys,
   waitFor,
 } from './helpers.js';
@@ -23,39 +20,25 @@ import {
  * lines written while the service is down. The verdicts must come out exactly as a single uninterrupted pass of the
  * same core over the same lines produces them: each once, none missing.
  */
-const t = tempDir('live');
-afterAll(t.cleanup);
-const dir = t.dir;
-const log = join(dir, 'log', 'auth.log');
-const verdicts = join(dir, 'verdicts.log');
-let bundle = '';
-
-const writtenKeys = (): string[] => verdictLineKeys(verdicts);
-
-/** Every service started, killed at the end whatever happened: a failed assertion otherwise leaves one running. */
-const started: ServiceProcess[] = [];
-afterAll(async () => {
-  for (const run of started) run.child.kill('SIGKILL');
-  await Promise.all(started.map((run) => run.ended));
-});
-
-let runs = 0;
-function startService(): ServiceProcess {
-  const run = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, `service-${++runs}.out`));
-  started.push(run);
-  return run;
-}
-
-beforeAll(async () => {
-  bundle = await bundleCli(dir);
-  mkdirSync(join(dir, 'log'));
-  setUpServiceDir(dir, [
+const t = bundledSuite('live', {
+  config: [
     'sample_interval = 1s',
     // Only the saves at start and at a clean stop: a kill -9 then always leaves verdicts written after the last
     // saved state, so the restart must recognise them.
     'state_interval = 1h',
-  ]);
-}, 60_000);
+  ],
+});
+const dir = t.dir;
+const log = join(dir, 'log', 'auth.log');
+const verdicts = join(dir, 'verdicts.log');
+
+const writtenKeys = (): string[] => verdictLineKeys(verdicts);
+
+let runs = 0;
+const startService = (): ServiceProcess =>
+  t.start(serviceFiles(dir, log, verdicts), join(dir, `service-${++runs}.out`));
+
+beforeAll(() => mkdirSync(join(dir, 'log')));
 
 describe('live service: real-time campaign, rotation, clean restart, kill -9', () => {
   it('writes each verdict exactly once, the same as one uninterrupted pass', async () => {

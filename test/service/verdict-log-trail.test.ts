@@ -1,18 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/bundle-cli.js';
+import { bundledSuite } from './bundled-suite.js';
 import {
   campaignLines,
   pacedLog,
-  runService,
-  type ServiceProcess,
   serviceFiles,
   serviceLog,
   setUpServiceDir,
   sleep,
-  tempDir,
   verdictLineKeys,
   waitFor,
 } from './helpers.js';
@@ -23,19 +21,7 @@ import {
  * service's log, with the line as the file has it; a copy is marked as one. Until 2026-11-24 a copy was only counted
  * in `verdict-log-reopened` (or `verdict-log-truncated`): lines in the verdict log no event of the service's named.
  */
-const t = tempDir('verdict-log-trail');
-afterAll(t.cleanup);
-let bundle = '';
-
-const started: ServiceProcess[] = [];
-afterAll(async () => {
-  for (const run of started) run.child.kill('SIGKILL');
-  await Promise.all(started.map((run) => run.ended));
-});
-
-beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
-}, 60_000);
+const t = bundledSuite('verdict-log-trail');
 
 const fileLines = (path: string) =>
   existsSync(path)
@@ -61,9 +47,7 @@ describe('the service log names every line of the verdict log', () => {
       const start = () => {
         const out = join(dir, `run-${outs.length + 1}.out`);
         outs.push(out);
-        const run = runService(bundle, serviceFiles(dir, log, verdicts), out);
-        started.push(run);
-        return run;
+        return t.start(serviceFiles(dir, log, verdicts), out);
       };
       const said = () => outs.flatMap((out) => serviceLog(out));
       const written = () => [3, 2, 1, 0].flatMap((n) => verdictLineKeys(n === 0 ? verdicts : `${verdicts}.${n}`));
@@ -114,7 +98,7 @@ describe('the service log names every line of the verdict log', () => {
 
       // The audit counts each verdict once: the copies are no new verdicts.
       writeFileSync(join(dir, 'fail2ban.log'), '');
-      const audit = await runCli(bundle, [
+      const audit = await runCli(t.bundle, [
         'audit',
         '--verdicts',
         verdicts,
