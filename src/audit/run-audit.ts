@@ -6,6 +6,7 @@ import { fail2banJournalArgs, readFail2banJournal } from './fail2ban-journal.js'
 import { type Fail2banEvent, readFail2banLine } from './fail2ban-log.js';
 import { readRotatedLines } from './log-lines.js';
 import { addMemberAttempts } from './member-attempts.js';
+import { PartContext } from './part-context.js';
 import { Progress } from './progress.js';
 import { listRotated } from './rotated-files.js';
 import { readLine } from './torn-parts.js';
@@ -94,10 +95,11 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   let tornLines = 0;
   progress.start('reading verdicts', verdictFiles);
   const end = { ended: true };
+  const context = new PartContext();
   for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b), end)) {
     if (line.length === 0) continue;
     verdictLines++;
-    const { record, torn } = readLine(line, end.ended);
+    const { record, torn } = context.read(line, readLine(line, end.ended));
     if (torn) tornLines++;
     if (record) builder.add(record, torn);
     else if (!torn) malformedLines++;
