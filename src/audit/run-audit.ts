@@ -50,9 +50,13 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const events: Fail2banEvent[] = [];
   // The earliest fail2ban event of any address: what the log covers does not depend on --ip.
   let first: number | null = null;
+  // Every address's, with --ip too: the report says how many events the log holds (found in review: with --ip, the
+  // address's alone, as if the log held no others).
+  let read = 0;
   // With --ip, bans of other addresses answer nothing asked: pairing is per address.
   const keep = (event: Fail2banEvent | null): event is Fail2banEvent => {
     if (event === null) return false;
+    read++;
     if (first === null || event.time < first) first = event.time;
     return onlyIp === undefined || event.ip === undefined || event.ip === onlyIp;
   };
@@ -119,7 +123,8 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
       verdictLines,
       malformedLines,
       tornLines,
-      fail2banEvents: events.length,
+      tornVerdicts: builder.tornVerdicts,
+      fail2banEvents: read,
     },
     input.now,
   );
