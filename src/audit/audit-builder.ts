@@ -25,6 +25,8 @@ export class AuditBuilder {
   private readonly parts = new RecentParts();
   /** BAN lines that looked whole (every key, a newline), found to be parts of a torn line when their whole came. */
   partsFound = 0;
+  /** Parts that stand for their verdict: fail2ban banned from them, and no whole line of theirs took their place. */
+  tornVerdicts = 0;
 
   constructor(
     private readonly history: Fail2banHistory,
@@ -48,13 +50,19 @@ export class AuditBuilder {
     if (part !== null) {
       this.parts.completed(part);
       if (!part.torn) this.partsFound++;
+      else if (part.outcome?.status === 'banned') this.tornVerdicts--;
     }
     const answered = part?.outcome?.status === 'banned' ? part.entry : null;
     const outcome = answered?.outcome ?? own;
+    if (torn && ban && outcome?.status === 'banned') this.tornVerdicts++;
     const f = this.filters;
-    if ((f.since !== undefined && record.time < f.since) || (f.until !== undefined && record.time > f.until)) return;
     const id = campaignOf(record);
-    if (f.campaign !== undefined && id !== f.campaign) return;
+    const before = f.since !== undefined && record.time < f.since;
+    if (before || (f.until !== undefined && record.time > f.until) || (f.campaign !== undefined && id !== f.campaign)) {
+      // Kept to know its whole line by, so that what is torn is counted the same whatever the filters.
+      if (ban) this.parts.taken({ record, outcome, entry: null, members: null, torn });
+      return;
+    }
     // Kept, the whole line takes its part's place; filtered out (--until between the two), the part stands for it.
     if (part !== null) this.dropPart(part);
     // A part stands for its verdict only where fail2ban banned from it (that Ban must be explained); otherwise it is

@@ -62,6 +62,13 @@ export interface AuditReport {
      * for one, or, with none, the part where fail2ban banned from it.
      */
     tornLines: number;
+    /**
+     * Of those, the parts that stand for their verdict: fail2ban banned from the part, and no whole line of it followed.
+     * With --ip, of the address alone: fail2ban's log is read for it only, and so is a line that reads whole found
+     * torn by fail2ban's answer (tornLines holds the others' parts known by their text).
+     */
+    tornVerdicts: number;
+    /** Every fail2ban event of the log, of any address (with --ip too). */
     fail2banEvents: number;
   };
   readonly jail: string;

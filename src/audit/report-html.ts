@@ -1,7 +1,7 @@
 import { escapeValue } from '../verdict/verdict-line.js';
 import { type AuditReport, type CampaignReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
 import { html } from './html-escape.js';
-import { describeOutcome, fail2banSource, stamp } from './report-table.js';
+import { describeOutcome, fail2banSource, stamp, tornCount } from './report-table.js';
 import { activityBars, campaignTimeline } from './svg-timeline.js';
 
 const STYLE = `
@@ -116,7 +116,7 @@ export function renderHtml(report: AuditReport): string {
 <style>${STYLE}</style></head><body>
 <h1>f2b-campaign audit</h1>
 <p class="meta">generated ${stamp(report.generated)} UTC &middot; jail ${html(report.jail)} &middot; ${s.verdictLines} verdict lines from
-${s.verdictFiles.length} file(s), ${lineCounts(s)}${s.fail2banEvents} fail2ban events from ${html(fail2banSource(s))}${
+${s.verdictFiles.length} file(s), ${lineCounts(report)}${s.fail2banEvents} fail2ban events from ${html(fail2banSource(s))}${
     report.filters.since === undefined ? '' : ` &middot; since ${stamp(report.filters.since)}`
   }${report.filters.until === undefined ? '' : ` &middot; until ${stamp(report.filters.until)}`}</p>
 <div class="cards"><div class="card"><b>${report.campaigns.length}</b>campaigns</div><div class="card"><b>${members}</b>members named in BAN verdicts</div>
@@ -134,10 +134,11 @@ ${unexplainedSection(report)}
 `;
 }
 
-/** The verdict-log lines that hold no verdict, as the table says them (report-table.ts), each followed by a comma. */
-function lineCounts(s: AuditReport['sources']): string {
-  const torn = s.tornLines ? `${html(s.tornLines)} torn by a full disk (no verdicts), ` : '';
-  return torn + (s.malformedLines ? `${html(s.malformedLines)} not verdicts, ` : '');
+/** The verdict-log lines torn or no verdicts, as the table says them (report-table.ts), each followed by a comma. */
+function lineCounts(report: AuditReport): string {
+  const torn = tornCount(report);
+  const s = report.sources;
+  return (torn === '' ? '' : `${html(torn)}, `) + (s.malformedLines ? `${html(s.malformedLines)} not verdicts, ` : '');
 }
 
 /** The jail's bans no verdict explains (an address banned by hand, or a line in the verdict log not ours). */

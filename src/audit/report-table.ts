@@ -42,6 +42,25 @@ export function fail2banSource(s: AuditReport['sources']): string {
   return s.fail2banJournal === null ? `${s.fail2banFiles.length} file(s)` : `the journal (${s.fail2banJournal})`;
 }
 
+/**
+ * What the verdict log's torn parts are, for the summary line (the table's and the page's): no verdicts, or each the
+ * BAN fail2ban banned from it (it called them all "no verdicts" beside a member it showed banned by one: found in
+ * review). With --ip, fail2ban's log is read for the address alone: another address's part is known by its text only.
+ */
+export function tornCount(report: AuditReport): string {
+  const { tornLines: torn, tornVerdicts: verdicts } = report.sources;
+  const ip = report.filters.ip;
+  if (torn === 0 && ip === undefined) return '';
+  const standing = verdicts > 0 ? `${verdicts} standing for the BAN fail2ban banned from it` : '';
+  if (ip !== undefined) {
+    const others = `other addresses' known by their text alone: --ip reads fail2ban's log for ${ip} only`;
+    return `${torn} torn by a full disk (${others}${standing === '' ? '' : `; of ${ip}'s, ${standing}`})`;
+  }
+  const none = torn - verdicts;
+  const no = none === 0 ? '' : verdicts === 0 ? 'no verdicts' : `${none} no verdict${none === 1 ? '' : 's'}`;
+  return `${torn} torn by a full disk (${[no, standing].filter((w) => w !== '').join(', ')})`;
+}
+
 /** The terminal report: campaigns table, members never banned and why, alerts; with --ip the address's story. */
 export function renderTable(report: AuditReport): string {
   const out: string[] = [];
@@ -54,7 +73,7 @@ export function renderTable(report: AuditReport): string {
   const s = report.sources;
   out.push(
     `read ${s.verdictLines} verdict line(s) from ${s.verdictFiles.length} file(s)` +
-      `${s.tornLines ? `, ${s.tornLines} torn by a full disk (no verdicts)` : ''}` +
+      `${tornCount(report) === '' ? '' : `, ${tornCount(report)}`}` +
       `${s.malformedLines ? `, ${s.malformedLines} not verdicts` : ''}; ` +
       `${s.fail2banEvents} fail2ban event(s) from ${fail2banSource(s)}; jail ${report.jail}`,
   );

@@ -6,6 +6,7 @@ import { fail2banJournalArgs, readFail2banJournal } from './fail2ban-journal.js'
 import { type Fail2banEvent, readFail2banLine } from './fail2ban-log.js';
 import { readRotatedLines } from './log-lines.js';
 import { addMemberAttempts } from './member-attempts.js';
+import { PartContext } from './part-context.js';
 import { Progress } from './progress.js';
 import { listRotated } from './rotated-files.js';
 import { readLine } from './torn-parts.js';
@@ -49,9 +50,13 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   const events: Fail2banEvent[] = [];
   // The earliest fail2ban event of any address: what the log covers does not depend on --ip.
   let first: number | null = null;
+  // Every address's, with --ip too: the report says how many events the log holds (found in review: with --ip, the
+  // address's alone, as if the log held no others).
+  let read = 0;
   // With --ip, bans of other addresses answer nothing asked: pairing is per address.
   const keep = (event: Fail2banEvent | null): event is Fail2banEvent => {
     if (event === null) return false;
+    read++;
     if (first === null || event.time < first) first = event.time;
     return onlyIp === undefined || event.ip === undefined || event.ip === onlyIp;
   };
@@ -94,10 +99,11 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   let tornLines = 0;
   progress.start('reading verdicts', verdictFiles);
   const end = { ended: true };
+  const context = new PartContext();
   for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b), end)) {
     if (line.length === 0) continue;
     verdictLines++;
-    const { record, torn } = readLine(line, end.ended);
+    const { record, torn } = context.read(line, readLine(line, end.ended));
     if (torn) tornLines++;
     if (record) builder.add(record, torn);
     else if (!torn) malformedLines++;
@@ -117,7 +123,8 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
       verdictLines,
       malformedLines,
       tornLines,
-      fail2banEvents: events.length,
+      tornVerdicts: builder.tornVerdicts,
+      fail2banEvents: read,
     },
     input.now,
   );

@@ -37,11 +37,13 @@ const DETECTOR_KEYS = ['match', 'attempts', 'probes'];
 
 /**
  * Whether a BAN has every key such a BAN carries: a compromise ban's whole reason, or the detector's `match`,
- * `attempts` and `probes`. One that lacks one was cut: `... reason=dict` on a line of its own, with no line of its
+ * `attempts` and `probes` (and a copy's whole `repeat=rotation`). One that lacks one was cut: `... reason=dict` on a line of its own, with no line of its
  * address after it, was a verdict (found in review).
  */
 function carriesEveryKey(record: VerdictRecord): boolean {
   const fields = record.fields;
+  // A copy's `repeat=rotation` is its last field: any other value is that field cut.
+  if (fields['repeat'] !== undefined && fields['repeat'] !== 'rotation') return false;
   if (fields['match'] === undefined) return COMPROMISE_REASONS.has(fields['reason'] ?? '');
   return DETECTOR_KEYS.every((key) => (fields[key] ?? '') !== '');
 }

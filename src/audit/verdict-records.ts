@@ -10,23 +10,36 @@ export interface VerdictRecord {
 /**
  * The keys docs/verdict-line.md says every line of a verb carries (a BAN's first key is always `ip`). A line that
  * lacks one was cut (a full disk tore it, and a rotation kept the part): `BAN ip=101.222.219.19` cut from
- * `...219.194 campaign=...` would otherwise name a bystander. An ALERT's `user` (in both kinds, since alerts were
- * written) follows all its addresses: with `kind` alone, `ALERT kind=compromise ip=58.93.235.14` cut from `.143`
- * was an alert of a bystander (found in review). A CAMPAIGN's `last_seen` (on every one written) follows the
- * `members`, `signals` and `start` the audit reads: with `id` and `event` alone, one cut inside `members=12` was an
+ * `...219.194 campaign=...` would otherwise name a bystander. A CAMPAIGN's `last_seen` (on every one written) follows
+ * the `members`, `signals` and `start` the audit reads: with `id` and `event` alone, one cut inside `members=12` was an
  * event of 1 member (found in review). A BAN's part still names its verdict (torn-parts.ts).
  */
-const REQUIRED: Readonly<Record<VerdictRecord['verb'], readonly string[]>> = {
+const REQUIRED: Readonly<Record<'BAN' | 'CAMPAIGN', readonly string[]>> = {
   BAN: ['ip', 'campaign', 'reason'],
-  ALERT: ['kind', 'user'],
   CAMPAIGN: ['id', 'event', 'members', 'signals', 'start', 'last_seen'],
 };
+
+/**
+ * An ALERT's keys by kind, every one on every alert written since alerts were (src/alerts/alert-core.ts). With `kind`
+ * and `user` alone, a compromise ALERT cut inside `ip=58.93.235.143` was an alert of a bystander, and one cut inside
+ * `campaign=c-...-12` an alert of campaign `c-...-1` (found in review). A lateral ALERT ends with its campaign: a cut
+ * inside it is told by the alerts before it (part-context.ts).
+ */
+const ALERT_KEYS = new Map<string, readonly string[]>([
+  ['compromise', 'kind ip user campaign reason signals method'.split(' ')],
+  [
+    'lateral',
+    'kind reason local_ip local_port remote_ip remote_port lifetime since_login login_ip user campaign'.split(' '),
+  ],
+]);
 
 /** Reads one line of the verdict log; null for lines that are not verdicts (counted by the caller). */
 export function readVerdictRecord(line: string): VerdictRecord | null {
   const parsed = parseVerdictLine(line);
   if (!parsed) return null;
-  if (REQUIRED[parsed.verb].some((key) => !parsed.fields.has(key))) return null;
+  const kind = parsed.verb === 'ALERT' ? (parsed.fields.get('kind') ?? '') : '';
+  const required = parsed.verb === 'ALERT' ? (ALERT_KEYS.get(kind) ?? ['kind', 'user']) : REQUIRED[parsed.verb];
+  if (required.some((key) => !parsed.fields.has(key))) return null;
   if (parsed.verb === 'BAN' && parsed.fields.keys().next().value !== 'ip') return null;
   return { time: parsed.time, verb: parsed.verb, fields: Object.fromEntries(parsed.fields) };
 }

@@ -109,6 +109,8 @@ export function writeDemoLogs(dir: string): { verdictLog: string; fail2banLog: s
       ['user', 'oracle'],
       ['campaign', 'c-7f3a'],
       ['reason', 'member'],
+      ['signals', 'rhythm+synchrony+prefix'],
+      ['method', 'password'],
     ]),
   );
   verdicts.push(

@@ -53,6 +53,9 @@ describe('audit reconciled with a real fail2ban-server run', () => {
           ['ip', '198.51.100.1'],
           ['user', 'oracle'],
           ['campaign', 'c-real'],
+          ['reason', 'member'],
+          ['signals', 'rhythm'],
+          ['method', 'password'],
         ],
       },
     ]);

@@ -200,6 +200,9 @@ describe('audit: HTML alert evidence', () => {
         ['ip', '198.51.100.1'],
         ['user', 'x ip=10.9.9.9 reason=none'],
         ['campaign', 'c-1'],
+        ['reason', 'member'],
+        ['signals', 'rhythm'],
+        ['method', 'password'],
       ],
     };
     const report = await audit('evidence', [campaignVerdict(at(0), 'c-1', 'open', 1, 'rhythm'), alert], []);

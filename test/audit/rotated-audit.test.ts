@@ -30,6 +30,8 @@ const alert: Verdict = {
     ['user', 'oracle'],
     ['campaign', 'c-aaaa'],
     ['reason', 'member'],
+    ['signals', 'rhythm'],
+    ['method', 'password'],
   ],
 };
 

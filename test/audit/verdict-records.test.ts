@@ -18,6 +18,10 @@ describe('readVerdictRecord', () => {
     expect(readVerdictRecord(`${HEAD}CAMPAIGN id=c-1 event=open members=1`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}ALERT`)).toBeNull();
     expect(readVerdictRecord(`${HEAD}ALERT kind=compromise ip=58.93.235.14`)).toBeNull();
+    // Cut inside its campaign id: every compromise ALERT has reason, signals and method after it.
+    const alert = `${HEAD}ALERT kind=compromise ip=58.93.235.143 user=oracle campaign=c-202602160900-1`;
+    expect(readVerdictRecord(alert)).toBeNull();
+    expect(readVerdictRecord(`${alert}2 reason=member signals=dictionary method=password`)).not.toBeNull();
   });
 
   it('reads the shortest whole lines of each verb', () => {

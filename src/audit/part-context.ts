@@ -1,0 +1,66 @@
+import { ROTATION_REPEAT_MS } from '../service/recent-bans.js';
+import { TORN_END } from '../verdict/verdict-line.js';
+import type { ReadLine } from './torn-parts.js';
+
+/** The ids the detector writes: `c-<yyyymmddhhmm>-<sequence>` (src/correlate/campaign.ts), since the first version. */
+const CAMPAIGN_ID = /^c-\d{12}-[1-9]\d*$/;
+
+/** BAN lines kept whatever their age, beside those of the last ROTATION_REPEAT_MS (twice over, for clock slack). */
+const KEPT_BANS = 1024;
+
+/**
+ * Parts that read as whole lines, known by the lines before them. An earlier version ended a part with a newline
+ * alone, so two cuts leave a line with every key its verb carries (found in review):
+ * - a `repeat=rotation` copy cut just before ` repeat=` is its BAN line again, byte for byte (the copy keeps its
+ *   line's text, pid and time: src/service/recent-bans.ts). Only a copy repeats a line so; read as a line of its own,
+ *   it was a second BAN verdict of its address.
+ * - a lateral ALERT ends with its campaign: cut inside it (`campaign=c-...-1` of `c-...-12`), it was an alert of
+ *   another campaign. Its watch was opened by the compromise ALERT of its login (`login_ip`, `user`), whose campaign
+ *   is the whole id; without that ALERT among the lines read (rotated away, skipped by --since), only an id cut short
+ *   of the grammar is told.
+ */
+export class PartContext {
+  /** Recent whole BAN lines as written, with their times, oldest first. */
+  private readonly bans = new Map<string, number>();
+  private newest = Number.NEGATIVE_INFINITY;
+  /** The campaigns of the compromise ALERTs read, by login (address and user). */
+  private readonly watches = new Map<string, Set<string>>();
+
+  /** `read` (readLine) of `line`, or a part with no verdict where the lines before tell it is one. */
+  read(line: string, read: ReadLine): ReadLine {
+    const record = read.record;
+    if (record === null) return read;
+    const text = line.endsWith(TORN_END) ? line.slice(0, -TORN_END.length) : line;
+    if (record.verb === 'BAN' && record.fields['repeat'] === undefined) {
+      if (this.bans.has(text)) return { record: null, torn: true };
+      if (!read.torn) this.rememberBan(text, record.time);
+    }
+    if (record.verb !== 'ALERT' || read.torn) return read;
+    const f = record.fields;
+    if (f['kind'] === 'compromise') {
+      const login = `${f['ip']} ${f['user']}`;
+      const campaigns = this.watches.get(login) ?? new Set<string>();
+      this.watches.set(login, campaigns.add(f['campaign']!));
+      return read;
+    }
+    // Only where the campaign ends the line: followed by a key (`limit=256`), it is whole.
+    const campaign = f['campaign'];
+    if (f['kind'] !== 'lateral' || campaign === undefined || Object.keys(f).at(-1) !== 'campaign') return read;
+    const watches = this.watches.get(`${f['login_ip']} ${f['user']}`);
+    const cut =
+      watches === undefined
+        ? !CAMPAIGN_ID.test(campaign)
+        : !watches.has(campaign) && [...watches].some((id) => id.startsWith(campaign));
+    return cut ? { record: null, torn: true } : read;
+  }
+
+  private rememberBan(text: string, time: number): void {
+    this.bans.delete(text);
+    this.bans.set(text, time);
+    this.newest = Math.max(this.newest, time);
+    for (const [oldest, at] of this.bans) {
+      if (this.bans.size <= KEPT_BANS || at >= this.newest - 2 * ROTATION_REPEAT_MS) break;
+      this.bans.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '../../src/core/verdict.js';
+import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
+import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+
+/**
+ * Parts an earlier version ended with a newline alone (before the ` (torn)` mark) that read as whole lines: an ALERT
+ * cut inside its campaign id was an alert of another campaign, and a `repeat=rotation` copy cut before ` repeat=` a
+ * second BAN verdict of its address (both found in review).
+ */
+const dir = tempDir('torn-alerts');
+let cli = '';
+beforeAll(async () => {
+  cli = await bundleCli(dir);
+}, 60_000);
+afterAll(() => removeTempDir(dir));
+
+const T = Date.parse('2026-02-15T10:00:00Z');
+const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
+const JAIL_STARTED = fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started");
+const f2bBan = (t: number, ip: string) => fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`);
+const cut = (line: string, upTo: string) => line.slice(0, line.indexOf(upTo) + upTo.length);
+
+interface Report {
+  sources: { tornLines: number; malformedLines: number; verdictLines: number };
+  campaigns: Array<{
+    id: string;
+    alerts: number;
+    members: Array<{ ip: string; verdicts: Array<{ outcome: unknown }> }>;
+  }>;
+  alerts: Array<Record<string, string>>;
+}
+
+async function audit(name: string, verdicts: string, fail2ban: string[], rotated = ''): Promise<Report> {
+  const verdictLog = join(dir, `${name}-verdicts.log`);
+  const fail2banLog = join(dir, `${name}-fail2ban.log`);
+  if (rotated !== '') writeFileSync(`${verdictLog}.1`, rotated);
+  writeFileSync(verdictLog, verdicts);
+  writeFileSync(fail2banLog, `${[JAIL_STARTED, ...fail2ban].join('\n')}\n`);
+  const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Report;
+}
+
+describe('an ALERT cut inside its campaign id, ended with a newline alone (the bundled CLI)', () => {
+  const ID = 'c-202602151000-12';
+  const OPEN = formatVerdictLine(campaignVerdict(at(0), ID, 'open', 12, 'dictionary+surge'), 812);
+  const compromise = (campaign: string): Verdict => ({
+    time: at(1),
+    verb: 'ALERT',
+    fields: [
+      ['kind', 'compromise'],
+      ['ip', '198.51.100.23'],
+      ['user', 'oracle'],
+      ['campaign', campaign],
+      ['reason', 'member'],
+      ['signals', 'dictionary+surge'],
+      ['method', 'password'],
+    ],
+  });
+  const lateral = (campaign: string): Verdict => ({
+    time: at(3),
+    verb: 'ALERT',
+    fields: [
+      ['kind', 'lateral'],
+      ['reason', 'smb'],
+      ['local_ip', '10.0.0.5'],
+      ['local_port', 41005],
+      ['remote_ip', '10.0.0.20'],
+      ['remote_port', 445],
+      ['lifetime', 0],
+      ['since_login', 120],
+      ['login_ip', '198.51.100.23'],
+      ['user', 'oracle'],
+      ['campaign', campaign],
+    ],
+  });
+  const COMPROMISE = formatVerdictLine(compromise(ID), 812);
+  const LATERAL = formatVerdictLine(lateral(ID), 812);
+
+  it.each([
+    ['a compromise ALERT, inside the sequence number', COMPROMISE, ' campaign=c-202602151000-1'],
+    ['a compromise ALERT, inside the time', COMPROMISE, ' campaign=c-2026021510'],
+  ])('%s: torn, and the whole line the restart wrote is the alert', async (name, whole, upTo) => {
+    const lines = [OPEN, cut(whole, upTo), restampVerdictLine(whole, at(5))];
+    const report = await audit(`alert-${name.split(' ').at(-1)}`, `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: 3, tornLines: 1, malformedLines: 0 });
+    expect(report.alerts.map((a) => a.campaign)).toEqual([ID]);
+    expect(report.campaigns.map((c) => [c.id, c.alerts])).toEqual([[ID, 1]]);
+  });
+
+  // A lateral ALERT ends with its campaign: what follows the cut is not missing. Its watch was opened by the
+  // compromise ALERT of its login (ip and user), which names the whole id.
+  it.each([
+    ['inside the sequence number', ' campaign=c-202602151000-1', [COMPROMISE]],
+    ['inside the time', ' campaign=c-20260215', [COMPROMISE]],
+    ['inside the time, its compromise ALERT not read', ' campaign=c-20260215', []],
+  ])('a lateral ALERT cut %s, its whole line lost: torn, no alert of it', async (name, upTo, before) => {
+    const lines = [OPEN, ...before, cut(LATERAL, upTo)];
+    const report = await audit(`lateral-${name.replaceAll(' ', '-')}`, `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: lines.length, tornLines: 1, malformedLines: 0 });
+    expect(report.alerts.map((a) => a.kind)).toEqual(before.length === 0 ? [] : ['compromise']);
+    expect(report.campaigns.map((c) => [c.id, c.alerts])).toEqual([[ID, before.length]]);
+  });
+
+  it("reads a whole lateral ALERT whose campaign is its login's, though a longer id begins with it", async () => {
+    const short = 'c-202602151000-1';
+    const lines = [
+      formatVerdictLine(campaignVerdict(at(0), short, 'open', 3, 'rhythm'), 812),
+      OPEN,
+      formatVerdictLine(compromise(short), 812),
+      formatVerdictLine(lateral(short), 812),
+    ];
+    const report = await audit('lateral-whole', `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: 4, tornLines: 0, malformedLines: 0 });
+    expect(report.alerts.map((a) => [a.kind, a.campaign])).toEqual([
+      ['compromise', short],
+      ['lateral', short],
+    ]);
+  });
+});
+
+/**
+ * A BAN written just before logrotate: the service wrote it again into the new file with ` repeat=rotation` (its
+ * text, pid and time kept), and a full disk tore the copy; an earlier version ended the part with a newline alone.
+ */
+describe('a repeat=rotation copy torn (the bundled CLI)', () => {
+  const OPEN = formatVerdictLine(campaignVerdict(at(0), 'c-1', 'open', 12, 'dictionary+surge'), 812);
+  const ORIGINAL = formatVerdictLine(ban(at(1), '192.0.2.2', 'c-1', 'dictionary+surge'), 812);
+  const NEXT = formatVerdictLine(ban(at(1, 30), '192.0.2.3', 'c-1', 'dictionary+surge'), 812);
+  const copy = `${ORIGINAL} repeat=rotation`;
+
+  it.each([
+    ['just before repeat=, a newline after', ORIGINAL],
+    ['just before repeat=, marked by the restart', ORIGINAL + TORN_END],
+    ['inside repeat=', cut(copy, ' repeat=rot')],
+  ])('%s: torn, and one verdict, whichever line fail2ban banned from', async (name, part) => {
+    for (const [what, fail2ban] of [
+      [
+        'the original',
+        [
+          f2bBan(at(1, 1), '192.0.2.2'),
+          fail2banLine(at(1, 6), 'actions', 'NOTICE', '[f2b-campaign] 192.0.2.2 already banned'),
+        ],
+      ],
+      ['the copy', [f2bBan(at(1, 6), '192.0.2.2')]],
+    ] as const) {
+      const report = await audit(
+        `copy-${name.split(' ').slice(-2).join('-')}-${what.split(' ')[1]}`,
+        `${[part, NEXT].join('\n')}\n`,
+        [...fail2ban, f2bBan(at(1, 31), '192.0.2.3')],
+        `${[OPEN, ORIGINAL].join('\n')}\n`,
+      );
+      expect(report.sources, what).toMatchObject({ verdictLines: 4, tornLines: 1, malformedLines: 0 });
+      const member = report.campaigns[0]!.members.find((m) => m.ip === '192.0.2.2')!;
+      expect(
+        member.verdicts.map((v) => v.outcome),
+        what,
+      ).toMatchObject([{ status: 'banned' }]);
+    }
+  });
+});
