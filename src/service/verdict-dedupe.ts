@@ -74,9 +74,9 @@ export class VerdictDedupe {
   private readonly pending = new Map<string, number>();
 
   /**
-   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there (or
-   * further back, marked-copy.ts) and truncated in place (copytruncate), which keeps the inode, and may have been
-   * written past the marked size again. `savedAt`: when the mark was saved, which tells the copy where the mark
+   * Reads the verdict log past `mark`, and the marked file when it was rotated since: renamed to `.1` (or further
+   * back, marked-copy.ts), or copied there and truncated in place (copytruncate), which keeps the inode, and may have
+   * been written past the marked size again. `savedAt`: when the mark was saved, which tells the copy where the mark
    * cannot.
    */
   static fromLog(path: string, mark: VerdictLogMark | null, savedAt?: number): VerdictDedupe {
@@ -90,21 +90,12 @@ export class VerdictDedupe {
       } else {
         // The old file's tail (the renamed file, or the copy that holds the marked text), then the whole file at the
         // path: the verdicts written after the mark went to one or the other (found in review: after a copytruncate
-        // and a kill -9, those in the copy were written a second time).
-        if (isMarked(st, mark)) {
-          // Truncated in place: logrotate's copy, at `.1` or further back, plain or compressed (marked-copy.ts).
-          const copy = markedCopy(path, mark, savedAt);
-          if (copy !== null) text.push(copy.sinceMark);
-        } else {
-          try {
-            // An empty mark's digest is any file's: only the marked inode is taken then.
-            const old = `${path}.1`;
-            const copied = mark.size > 0 && holdsMarkedText(old, mark);
-            if (isMarked(statSync(old), mark) || copied) text.push(readFrom(old, mark.size));
-          } catch {
-            // No rotated file: only the new one can hold verdicts written after the mark.
-          }
-        }
+        // and a kill -9, those in the copy were written a second time). Renamed, or truncated in place (copytruncate
+        // keeps the inode): the marked file or logrotate's copy, at `.1` or further back, plain or compressed
+        // (marked-copy.ts). An empty mark's digest is any file's: then only the marked inode, or lines stamped after
+        // the save, tell it.
+        const moved = markedCopy(path, mark, savedAt, isMarked(st, mark) ? 'truncated' : 'renamed');
+        if (moved !== null) text.push(moved.sinceMark);
         text.push(readFrom(path, 0));
       }
     } catch {
