@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { isRotationCopy } from './recent-bans.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 /** How many bytes before a mark its digest covers: a few dozen lines, each with its millisecond time and pid. */
@@ -21,6 +23,35 @@ export function holdsMarkedText(path: string, mark: VerdictLogMark): boolean {
   const tail = mark.tail;
   if (tail === undefined) return false;
   return withFile(path, (fd, st) => st.isFile() && st.size >= mark.size && digest(fd, mark.size) === tail) ?? false;
+}
+
+/** How far before a mark without a digest its lines are read to tell the marked text by their times. */
+const TIMES_BYTES = 64 * 1024;
+
+/**
+ * For a mark without a digest (a state saved before 2026-11-24), whether the file at `path`, at least as long as the
+ * mark, still holds the marked text, told by the verdict lines just before the mark: the marked ones were written
+ * before the save (`savedAt`, taken with the mark), so stamped at or before it; after a truncation since the save,
+ * those there were written after it and stamped later. A `repeat=rotation` copy keeps its older time and tells
+ * nothing. Undefined when nothing tells: no verdict line of its own there, or lines of both kinds (a clock set back).
+ */
+export function holdsMarkedTextByTimes(path: string, mark: VerdictLogMark, savedAt: number): boolean | undefined {
+  const text = withFile(path, (fd) => {
+    const from = Math.max(0, mark.size - TIMES_BYTES);
+    const bytes = Buffer.alloc(mark.size - from);
+    const got = readSync(fd, bytes, 0, bytes.length, from);
+    const lines = bytes.subarray(0, got).toString('utf8').split('\n');
+    // The last piece is no whole line; nor is the first one unless read from byte 0.
+    return lines.slice(from === 0 ? 0 : 1, -1);
+  });
+  let before = false;
+  let after = false;
+  for (const line of text ?? []) {
+    const time = isRotationCopy(line) ? undefined : parseVerdictLine(line)?.time;
+    if (time !== undefined && time <= savedAt) before = true;
+    else if (time !== undefined) after = true;
+  }
+  return before === after ? undefined : before;
 }
 
 /**
