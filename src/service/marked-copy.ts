@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, type Stats, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
-import { holdsMarkedText, markedTextIn } from './marked-text.js';
+import { gzipTail } from './gzip-tail.js';
+import { holdsMarkedText, MARKED_TEXT_BYTES, markedTextIn } from './marked-text.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 /**
@@ -21,8 +21,6 @@ export interface MarkedCopy {
 const DEEPEST = 9;
 /** Only the last 16 MB of a plain copy are read, as the crash dedupe reads (verdict-dedupe.ts). */
 const MAX_TAIL_BYTES = 16 * 1024 * 1024;
-/** A compressed copy larger than this once decompressed is not read (a verdict log after a flood). */
-const MAX_GZ_BYTES = 64 * 1024 * 1024;
 
 /**
  * The marked file among its rotations, newest first: `.1`, then `.2` (rotated twice while stopped), each plain or
@@ -84,7 +82,7 @@ type Rotation = NonNullable<ReturnType<typeof rotation>>;
 function copyOf(found: Rotation, mark: VerdictLogMark, savedAt: number | undefined, n: number): Bytes | null {
   const { st } = found;
   if (st.ino === mark.ino || (!found.gz && st.size < mark.size) || !mayBeCopy(st, mark, savedAt, n)) return null;
-  const bytes = found.read();
+  const bytes = found.read(mark);
   return bytes !== null && bytes.total >= mark.size && isCopy(bytes, mark, savedAt, n) ? bytes : null;
 }
 
@@ -94,20 +92,22 @@ function copyOf(found: Rotation, mark: VerdictLogMark, savedAt: number | undefin
  */
 function renamedFile(found: Rotation, mark: VerdictLogMark, savedAt: number | undefined): Bytes | null {
   const { st } = found;
-  if (!found.gz && st.ino === mark.ino && !byDigest(mark)) return found.read();
+  if (!found.gz && st.ino === mark.ino && !byDigest(mark)) return found.read(mark);
   if ((!found.gz && st.size < mark.size) || !mayBeCopy(st, mark, savedAt, 0)) return null;
-  const bytes = found.read();
+  const bytes = found.read(mark);
   return bytes !== null && bytes.total >= mark.size && isCopy(bytes, mark, savedAt, 0) ? bytes : null;
 }
 
 interface Bytes {
   readonly file: string;
-  /** The last MAX_TAIL_BYTES (or, for a compressed copy, every byte). */
+  /** The last MAX_TAIL_BYTES. */
   readonly buffer: Buffer;
   /** The file's length. */
   readonly total: number;
   /** Where `buffer` begins in the file. */
   readonly start: number;
+  /** A compressed copy's bytes before the mark, where its digest is taken, and where they begin. */
+  readonly marked?: { readonly bytes: Buffer; readonly start: number };
 }
 
 /** Whether the marked text tells the copy (else the lines stamped after the save do). */
@@ -126,6 +126,7 @@ function mayBeCopy(st: Stats, mark: VerdictLogMark, savedAt: number | undefined,
 
 function isCopy(bytes: Bytes, mark: VerdictLogMark, savedAt: number | undefined, n: number): boolean {
   // A plain copy of more than 16 MB may hold the marked text before the part read: read there.
+  if (byDigest(mark) && bytes.marked) return markedTextIn(bytes.marked.bytes, bytes.marked.start, mark) === true;
   if (byDigest(mark)) return markedTextIn(bytes.buffer, bytes.start, mark) ?? holdsMarkedText(bytes.file, mark);
   if (n === 1 && mark.tail === undefined && mark.size > 0) return true;
   if (savedAt === undefined) return false;
@@ -133,7 +134,7 @@ function isCopy(bytes: Bytes, mark: VerdictLogMark, savedAt: number | undefined,
   return since.split('\n').some((line) => (parseVerdictLine(line)?.time ?? -1) >= savedAt);
 }
 
-function rotation(name: string): { st: Stats; gz: boolean; read: () => Bytes | null } | null {
+function rotation(name: string): { st: Stats; gz: boolean; read: (mark: VerdictLogMark) => Bytes | null } | null {
   for (const gz of [false, true]) {
     const file = gz ? `${name}.gz` : name;
     let st: Stats;
@@ -142,7 +143,7 @@ function rotation(name: string): { st: Stats; gz: boolean; read: () => Bytes | n
     } catch {
       continue;
     }
-    return { st, gz, read: () => (gz ? gunzipped(file) : plain(file)) };
+    return { st, gz, read: (mark) => (gz ? gunzipped(file, mark) : plain(file)) };
   }
   return null;
 }
@@ -167,12 +168,15 @@ function plain(file: string): Bytes | null {
   }
 }
 
-function gunzipped(file: string): Bytes | null {
-  try {
-    const buffer = gunzipSync(readFileSync(file), { maxOutputLength: MAX_GZ_BYTES });
-    return { file, buffer, total: buffer.length, start: 0 };
-  } catch {
-    // Not gzip, cut short, or larger than MAX_GZ_BYTES: not taken for the copy.
-    return null;
-  }
+/**
+ * A compressed copy, decompressed streaming (gzip-tail.ts): its last MAX_TAIL_BYTES, as of a plain one, and the bytes
+ * the mark's digest covers. Until 2026-11-24 it was decompressed whole, up to 64 MB: a copy larger once decompressed
+ * (a verdict log after a flood) was not read at all, so nothing was repeated and a crash wrote verdicts twice.
+ */
+function gunzipped(file: string, mark: VerdictLogMark): Bytes | null {
+  const window = { from: Math.max(0, mark.size - MARKED_TEXT_BYTES), to: mark.size };
+  const read = gzipTail(file, MAX_TAIL_BYTES, window);
+  if (read === null) return null;
+  const { total, tail } = read;
+  return { file, buffer: tail, total, start: total - tail.length, marked: { bytes: read.window, start: window.from } };
 }

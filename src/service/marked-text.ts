@@ -5,7 +5,7 @@ import { isRotationCopy } from './recent-bans.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
 
 /** How many bytes before a mark its digest covers: a few dozen lines, each with its millisecond time and pid. */
-const TAIL_BYTES = 4096;
+export const MARKED_TEXT_BYTES = 4096;
 
 /**
  * The digest of the bytes just before the end of the verdict log, taken with its mark: a copytruncate keeps the inode
@@ -60,14 +60,14 @@ export function holdsMarkedTextByTimes(path: string, mark: VerdictLogMark, saved
  */
 export function markedTextIn(bytes: Buffer, start: number, mark: VerdictLogMark): boolean | undefined {
   if (mark.tail === undefined || start + bytes.length < mark.size) return false;
-  const from = mark.size - Math.min(mark.size, TAIL_BYTES) - start;
+  const from = mark.size - Math.min(mark.size, MARKED_TEXT_BYTES) - start;
   if (from < 0) return undefined;
   const tail = bytes.subarray(from, mark.size - start);
   return createHash('sha256').update(tail).digest('hex') === mark.tail;
 }
 
 function digest(fd: number, end: number): string {
-  const tail = Buffer.alloc(Math.min(end, TAIL_BYTES));
+  const tail = Buffer.alloc(Math.min(end, MARKED_TEXT_BYTES));
   const got = readSync(fd, tail, 0, tail.length, end - tail.length);
   return createHash('sha256').update(tail.subarray(0, got)).digest('hex');
 }
