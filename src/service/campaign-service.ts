@@ -96,7 +96,7 @@ export class CampaignService {
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
     const core = this.makeCore(this.config, this.thresholds, state?.core, loaded.rows);
-    const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null, state?.savedAt);
+    const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null, state?.savedAt, log);
     // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
     // save, are in the log already: they are not written twice.
     const owed = (state?.owed ?? []).filter((line) => !dedupe.seenLine(line));

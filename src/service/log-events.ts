@@ -22,6 +22,7 @@ export const LOG_EVENTS = {
   verdictWriteRecovered: 'verdict-write-recovered',
   verdictLogReopened: 'verdict-log-reopened',
   verdictLogTruncated: 'verdict-log-truncated',
+  verdictLogUntold: 'verdict-log-truncation-unknown',
   verdictLineTorn: 'verdict-line-torn',
   stateSavesSpaced: 'state-saves-spaced',
   stateSaveFailed: 'state-save-failed',

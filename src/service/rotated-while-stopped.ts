@@ -1,6 +1,6 @@
 import { type Stats, statSync } from 'node:fs';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
-import { markedCopy } from './marked-copy.js';
+import { type MarkedCopy, markedCopy } from './marked-copy.js';
 import { ROTATION_REPEAT_MS, rotationCopy } from './recent-bans.js';
 import { isMarked, readFrom, type VerdictLogMark } from './verdict-dedupe.js';
 
@@ -19,14 +19,16 @@ export interface StoppedRotation {
 }
 
 /**
- * At start: whether the file the last run wrote (the state's mark) was rotated to `.1` while the service was stopped,
+ * At start: whether the file the last run wrote (the state's mark) was rotated while the service was stopped,
  * and which of its BAN lines to write again into the file at the path. Within a run the writer repeats the BAN lines
  * of the last ROTATION_REPEAT_MS when it finds a new file (recent-bans.ts): fail2ban's polling backend never reads
  * what it had not read of the renamed file. Stopped, nobody was there to find it, so the same lines are taken from
- * the renamed file itself: those written in the ROTATION_REPEAT_MS before it was renamed. Its ctime tells when,
- * since rename(2) sets it on Linux file systems and nothing writes to a rotated log; where a file system does not
- * set it, it is the time of the last write, and the lines of the 10 s before that are repeated, which only costs
- * copies fail2ban answers with "already banned". A service stopped long before logrotate ran repeats nothing:
+ * the renamed file itself (at `.1` or further back, plain or compressed: marked-copy.ts): those written in the
+ * ROTATION_REPEAT_MS before it was first renamed. At `.1` its ctime tells when, since rename(2) sets it on Linux file
+ * systems and nothing writes to a rotated log; where a file system does not set it, it is the time of the last
+ * write, and the lines of the 10 s before that are repeated, which only costs copies fail2ban answers with "already
+ * banned". Further back, the file logrotate created in its place then tells it. A service stopped long before
+ * logrotate ran repeats nothing:
  * fail2ban had all that time to read the file. A copy the new file holds already is not written again, nor one of a
  * line older than the campaign jail's bantime (`banLasts`, ms; none when not above 0): the ban it asked for would be
  * over, and fail2ban takes a line older than 60 s as just written, so a copy would ban the address again.
@@ -37,8 +39,8 @@ export interface StoppedRotation {
  * truncation that emptied it; the copies already there are not written again.
  *
  * null when there is nothing to tell: no mark (a first start), the path still names the marked file and is not
- * shorter (no rotation while stopped), no copy of it is found, or after a rename `.1` is not the marked file either
- * (rotated twice, or moved elsewhere: its lines are at least a rotation old).
+ * shorter (no rotation while stopped), or neither the marked file nor a copy of it is among the rotations (moved
+ * elsewhere, or deleted).
  */
 export function rotatedWhileStopped(
   last: {
@@ -53,26 +55,14 @@ export function rotatedWhileStopped(
   if (mark === undefined || mark === null) return null;
   const atPath = statOrNull(path);
   const how = atPath !== null && isMarked(atPath, mark) ? 'truncated' : 'renamed';
-  let renamedAt: number;
-  let text: string;
-  if (how === 'truncated') {
-    // Shorter than the mark; or empty, as it was at the save: then only a copy with lines the last run wrote after
-    // that save tells a truncation (markedCopy).
-    if (atPath!.size >= mark.size && !(atPath!.size === 0 && mark.size === 0)) return null;
-    const copy = markedCopy(path, mark, savedAt);
-    if (copy === null) return null;
-    renamedAt = copy.truncatedAt;
-    text = copy.text;
-  } else {
-    try {
-      const st = statSync(`${path}.1`);
-      if (!isMarked(st, mark)) return null;
-      renamedAt = st.ctimeMs;
-      text = readFrom(`${path}.1`, 0);
-    } catch {
-      return null;
-    }
+  let found: MarkedCopy | null = null;
+  // Shorter than the mark; or empty, as it was at the save: then only a copy with lines the last run wrote after
+  // that save tells a truncation (markedCopy).
+  if (how === 'renamed' || atPath!.size < mark.size || (atPath!.size === 0 && mark.size === 0)) {
+    found = markedCopy(path, mark, savedAt, how);
   }
+  if (found === null) return null;
+  const { leftAt: renamedAt, text } = found;
   const present = new Set(wholeLines(readOrEmpty(path)));
   const copies: Buffer[] = [];
   let alreadyThere = 0;

@@ -1,8 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Verdict } from '../core/verdict.js';
 import { parseVerdictLine } from '../verdict/verdict-line.js';
+import { LOG_EVENTS } from './log-events.js';
+import type { Logger } from './logger.js';
 import { markedCopy } from './marked-copy.js';
-import { holdsMarkedText } from './marked-text.js';
+import { holdsMarkedText, holdsMarkedTextByTimes } from './marked-text.js';
+import { isRotationCopy } from './recent-bans.js';
 
 /** Where the verdict log ended when the state was saved: lines after it were written after that state. */
 export interface VerdictLogMark {
@@ -42,11 +45,39 @@ export function lineKey(line: string): string | null {
 
 /**
  * Whether the marked file was truncated since the mark: shorter than the mark, or no longer holding the marked text
- * (written past the marked size again). Without the mark's digest (an older state), by its size alone.
+ * (written past the marked size again). Without the mark's digest (an older state), the lines before the mark tell by
+ * their times; when they cannot, it is taken as not truncated, and said: the log is then read past the marked size,
+ * whose lines were all written after the save either way, so no verdict is dropped that was not written, though
+ * those in logrotate's copy may be written twice (fail2ban answers `already banned`). The other side would take
+ * lines written before the save for verdicts made again, and could drop a new one of the same address and campaign.
  */
-function truncatedSince(path: string, file: { readonly size: number }, mark: VerdictLogMark): boolean {
+function truncatedSince(
+  path: string,
+  file: { readonly size: number },
+  mark: VerdictLogMark,
+  savedAt: number | undefined,
+  log: Logger | undefined,
+): boolean {
   // Empty at the mark: nothing tells; the file is read whole either way, and a copy only if it is one (markedCopy).
-  return file.size < mark.size || mark.size === 0 || (mark.tail !== undefined && !holdsMarkedText(path, mark));
+  if (file.size < mark.size || mark.size === 0) return true;
+  if (mark.tail !== undefined) return !holdsMarkedText(path, mark);
+  if (savedAt === undefined) return untold(log, path, mark);
+  const holds = holdsMarkedTextByTimes(path, mark, savedAt);
+  if (holds !== undefined) return !holds;
+  // Only copies there (a mark a few lines into the file): a copy logrotate made after the save holds a line stamped
+  // after it, and the truncation came after the copy. An older copy (the last run's own truncation) holds none.
+  const copy = markedCopy(path, mark, savedAt, 'truncated');
+  return (copy !== null && stampedAfter(copy.sinceMark, savedAt)) || untold(log, path, mark);
+}
+
+function untold(log: Logger | undefined, path: string, mark: VerdictLogMark): false {
+  log?.warn({ event: LOG_EVENTS.verdictLogUntold, path, size: mark.size });
+  return false;
+}
+
+/** Whether `text` holds a verdict line of its own (no copy, which keeps an older time) stamped after `time`. */
+function stampedAfter(text: string, time: number): boolean {
+  return text.split('\n').some((line) => !isRotationCopy(line) && (parseVerdictLine(line)?.time ?? -1) > time);
 }
 
 const MAX_TAIL_BYTES = 16 * 1024 * 1024;
@@ -74,37 +105,28 @@ export class VerdictDedupe {
   private readonly pending = new Map<string, number>();
 
   /**
-   * Reads the verdict log past `mark`, and its `.1` when it was rotated since: renamed there, or copied there (or
-   * further back, marked-copy.ts) and truncated in place (copytruncate), which keeps the inode, and may have been
-   * written past the marked size again. `savedAt`: when the mark was saved, which tells the copy where the mark
-   * cannot.
+   * Reads the verdict log past `mark`, and the marked file when it was rotated since: renamed to `.1` (or further
+   * back, marked-copy.ts), or copied there and truncated in place (copytruncate), which keeps the inode, and may have
+   * been written past the marked size again. `savedAt`: when the mark was saved, which tells the copy where the mark
+   * cannot; `log` hears when nothing tells whether it was truncated.
    */
-  static fromLog(path: string, mark: VerdictLogMark | null, savedAt?: number): VerdictDedupe {
+  static fromLog(path: string, mark: VerdictLogMark | null, savedAt?: number, log?: Logger): VerdictDedupe {
     const dedupe = new VerdictDedupe();
     if (!mark) return dedupe;
     const text: string[] = [];
     try {
       const st = statSync(path);
-      if (isMarked(st, mark) && !truncatedSince(path, st, mark)) {
+      if (isMarked(st, mark) && !truncatedSince(path, st, mark, savedAt, log)) {
         text.push(readFrom(path, mark.size));
       } else {
         // The old file's tail (the renamed file, or the copy that holds the marked text), then the whole file at the
         // path: the verdicts written after the mark went to one or the other (found in review: after a copytruncate
-        // and a kill -9, those in the copy were written a second time).
-        if (isMarked(st, mark)) {
-          // Truncated in place: logrotate's copy, at `.1` or further back, plain or compressed (marked-copy.ts).
-          const copy = markedCopy(path, mark, savedAt);
-          if (copy !== null) text.push(copy.sinceMark);
-        } else {
-          try {
-            // An empty mark's digest is any file's: only the marked inode is taken then.
-            const old = `${path}.1`;
-            const copied = mark.size > 0 && holdsMarkedText(old, mark);
-            if (isMarked(statSync(old), mark) || copied) text.push(readFrom(old, mark.size));
-          } catch {
-            // No rotated file: only the new one can hold verdicts written after the mark.
-          }
-        }
+        // and a kill -9, those in the copy were written a second time). Renamed, or truncated in place (copytruncate
+        // keeps the inode): the marked file or logrotate's copy, at `.1` or further back, plain or compressed
+        // (marked-copy.ts). An empty mark's digest is any file's: then only the marked inode, or lines stamped after
+        // the save, tell it.
+        const moved = markedCopy(path, mark, savedAt, isMarked(st, mark) ? 'truncated' : 'renamed');
+        if (moved !== null) text.push(moved.sinceMark);
         text.push(readFrom(path, 0));
       }
     } catch {

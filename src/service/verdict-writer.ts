@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Verdict } from '../core/verdict.js';
-import { formatVerdictLine, restampVerdictLine } from '../verdict/verdict-line.js';
+import { formatVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
+import { lineText, shortWrite, stampedWhenWritten } from './queued-line.js';
 import { isRotationCopy, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
@@ -48,6 +49,8 @@ export class VerdictWriter {
   private partLeft: { readonly file: FileId; end: Buffer } | null = null;
   /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
   private readonly recent = new RecentBans();
+  /** Copies queued again since the last flush: each one the flush leaves queued is said held (sayHeldCopies()). */
+  private copiesQueued: Buffer[] = [];
   private resumed = false;
   written = 0;
 
@@ -102,7 +105,7 @@ export class VerdictWriter {
    * is either finished where its part is or, if that file was rotated meanwhile, written whole (resumeTorn()).
    */
   owed(): string[] {
-    return this.queue.map((b, i) => (i === 0 && this.torn ? this.torn.whole : b).toString('utf8').replace(/\n$/, ''));
+    return this.queue.map((b, i) => lineText(i === 0 && this.torn ? this.torn.whole : b));
   }
 
   /** Where the file ends now: lines after this mark were written after the state that holds it. */
@@ -202,6 +205,16 @@ export class VerdictWriter {
    */
   private queueFirst(lines: readonly Buffer[]): void {
     this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
+    this.copiesQueued.push(...lines);
+  }
+
+  /** A copy the file cannot take now is WARN `verdict-queued`, as a verdict is (write()): it waited too. */
+  private sayHeldCopies(): void {
+    const owed = this.queue.length;
+    const held = this.copiesQueued.filter((b) => this.queue.includes(b) || this.torn?.whole === b);
+    this.copiesQueued = [];
+    for (const b of held)
+      this.options.log.warn({ event: LOG_EVENTS.verdictQueued, line: lineText(b), repeat: 'rotation', owed });
   }
 
   /** At start: the rest of a torn owed line follows its part, or a part no owed line finishes is ended first. */
@@ -215,12 +228,7 @@ export class VerdictWriter {
     }
   }
 
-  /**
-   * Writes what is queued. A line is stamped with the time it is written, not when it was decided: fail2ban ignores
-   * a BAN line older than findtime and counts the ban from the line's time, so a line held back by a full disk, or
-   * owed across a restart, must not carry its old time (it keeps it as `decided=`). A copy after a rotation keeps
-   * its time: it was written at it; and the rest of a torn line must follow the stamp its first part has.
-   */
+  /** Writes what is queued, each line stamped when written (queued-line.ts), but the rest of a torn line. */
   private flush(now = this.clock()): void {
     if (this.queue.length === 0) return;
     try {
@@ -243,7 +251,7 @@ export class VerdictWriter {
         this.partLeft = null;
       }
       while (this.queue.length > 0) {
-        if (this.torn === null) this.queue[0] = this.stamped(this.queue[0]!, now);
+        if (this.torn === null) this.queue[0] = stampedWhenWritten(this.queue[0]!, now);
         const head = this.queue[0]!;
         const n = this.file.write(head);
         if (n < head.length) {
@@ -255,12 +263,13 @@ export class VerdictWriter {
         const whole = this.torn?.whole ?? head;
         this.recent.remember(whole, this.clock());
         this.torn = null;
-        const text = whole.toString('utf8').replace(/\n$/, '');
+        const text = lineText(whole);
         const copy = isRotationCopy(text) ? { repeat: 'rotation' } : null;
         if (copy === null) this.written++;
         // A copy is said too, as one: every line of the verdict log is to be explained by the service's log.
         this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text, ...copy });
       }
+      this.copiesQueued = [];
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
         this.failing = null;
@@ -276,25 +285,14 @@ export class VerdictWriter {
         });
       }
       this.failing = error as Error;
+      this.sayHeldCopies();
       // A descriptor on a device that failed may stay bad: start from the path next time.
       this.file.close();
     }
-  }
-
-  private stamped(line: Buffer, now: number): Buffer {
-    const text = line.toString('utf8').replace(/\n$/, '');
-    if (isRotationCopy(text)) return line;
-    const restamped = restampVerdictLine(text, now);
-    return restamped === text ? line : Buffer.from(`${restamped}\n`);
   }
 
   /** Whether lines are waiting because writing failed. */
   get blocked(): boolean {
     return this.failing !== null;
   }
-}
-
-/** A write the file took only part of: a full disk, as the errno a failed write would have given. */
-function shortWrite(path: string): Error {
-  return Object.assign(new Error(`short write to ${path}`), { code: 'ENOSPC' });
 }

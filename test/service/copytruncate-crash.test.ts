@@ -66,6 +66,8 @@ describe('kill -9 after a copytruncate of the verdict log', () => {
     ['with compress and no delaycompress (no plain .1)', { noticed: false, stanza: '  compress\n' }],
     ['when the verdict log was empty at the last save', { noticed: false, emptyAtSave: true }],
     ['from a state saved without the digest', { noticed: false, noDigest: true }],
+    // Found in session 28 (docs/service.md said this may write twice): the log past the saved size was read, not the copy.
+    ['from a state without the digest, after it wrote past the saved size again', { noticed: true, noDigest: true }],
   ])(
     'writes every verdict once, %s',
     async (title, variant) => {
