@@ -1,21 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
-import {
-  campaignLines,
-  fillDisk,
-  mountSmallDisk,
-  pacedLog,
-  runService,
-  type ServiceProcess,
-  serviceFiles,
-  serviceLog,
-  setUpServiceDir,
-  tempDir,
-  waitFor,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { bundledSuite } from './bundled-suite.js';
+import { campaignLines, fillDisk, pacedLog, serviceFiles, serviceLog, waitFor } from './helpers.js';
 
 /**
  * The `repeat=rotation` copies the service writes after a rotation, when the disk cannot take them: the bundled
@@ -23,35 +11,19 @@ import {
  * the service runs and while it is stopped. Each copy held is WARN `verdict-queued`, as a verdict held is; until
  * 2026-11-24 a copy was said only once written, so the log did not show that it had waited, nor which lines.
  */
-const t = tempDir('full-disk-copies');
-const dir = t.dir;
-const disk = join(dir, 'disk');
+const t = bundledSuite('full-disk-copies', {
+  config: ['sample_interval = 1s', 'state_interval = 1s'],
+  smallDisk: 'f2b-test-full-disk-copies',
+});
+const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');
-let bundle = '';
-let unmount = () => {};
-const started: ServiceProcess[] = [];
 const outs: string[] = [];
-
-beforeAll(async () => {
-  bundle = await bundleCli(dir);
-  setUpServiceDir(dir, ['sample_interval = 1s', 'state_interval = 1s']);
-  unmount = mountSmallDisk(disk, 'f2b-test-full-disk-copies');
-}, 60_000);
-
-afterAll(async () => {
-  for (const run of started) run.child.kill('SIGKILL');
-  await Promise.all(started.map((run) => run.ended));
-  unmount();
-  t.cleanup();
-});
 
 const start = () => {
   const out = join(dir, `run-${outs.length + 1}.out`);
   outs.push(out);
-  const run = runService(bundle, serviceFiles(dir, log, verdicts), out);
-  started.push(run);
-  return run;
+  return t.start(serviceFiles(dir, log, verdicts), out);
 };
 const said = (event: string) => outs.flatMap((out) => serviceLog(out)).filter((l) => l['event'] === event);
 const copies = (event: string) => said(event).filter((l) => l['repeat'] === 'rotation');
