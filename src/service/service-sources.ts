@@ -102,9 +102,18 @@ export class ServiceSources {
             ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             // sshd's entries journald received between the two times may have been deleted with the last one read.
-            onCursorGone: ({ cursor, next }) =>
+            onCursorGone: ({ cursor, next, unchecked }) =>
               log.warn({
                 event: LOG_EVENTS.journalCursorGone,
+                cursor,
+                lastReadAt: journalCursorTime(cursor),
+                resumedAt: journalCursorTime(next),
+                ...(unchecked !== undefined ? { unchecked } : {}),
+              }),
+            // Still there, no longer chosen by the matches (an upgrade, a new machine id): nothing was lost.
+            onCursorUnmatched: ({ cursor, next }) =>
+              log.info({
+                event: LOG_EVENTS.journalCursorUnmatched,
                 cursor,
                 lastReadAt: journalCursorTime(cursor),
                 resumedAt: journalCursorTime(next),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
 import { compareJournalPlaces, type JournalPlace, journalPlace } from './journal-cursor.js';
+import { type MovedCursorReports, reportMovedCursor } from './journal-cursor-held.js';
 import { decodeJournalLine, type JournalEntry, journalEntryCursor } from './journal-entry.js';
 import { loadExeca } from './load-execa.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
@@ -20,17 +21,15 @@ export const SSHD_UID = 0;
 /** sshd's syslog identifiers: `sshd` up to OpenSSH 9.7, `sshd-session` and `sshd-auth` from 9.8 (Debian 13). */
 export const SSHD_IDENTIFIERS = ['sshd', 'sshd-session', 'sshd-auth'] as const;
 
-export interface JournalSourceOptions {
+/**
+ * The first entry of a restart that is not the cursor's is reported (MovedCursorReports) as deleted or as no longer
+ * chosen by the matches.
+ */
+export interface JournalSourceOptions extends MovedCursorReports {
   /** The journalctl program (tests give a fake one). */
   readonly command: string;
   /** Resume after this entry; null the first time. */
   readonly cursor: string | null;
-  /**
-   * The entry at `cursor` is no longer in the journal: journald deleted its file (SystemMaxUse=, MaxRetentionSec=,
-   * `journalctl --vacuum-*`) since it was read, and entries after it may have gone with it. Reading resumes at the
-   * first entry still there, `next` (its cursor; null if journalctl sent a line without one).
-   */
-  readonly onCursorGone?: (gone: { readonly cursor: string; readonly next: string | null }) => void;
   /** With no cursor: 'end' reads only new entries, 'start' the whole journal. */
   readonly startAt: 'start' | 'end';
   /**
@@ -67,6 +66,8 @@ export function localMachineId(path = '/etc/machine-id'): string | null {
 /** Lines of journalctl's stderr passed on per run (onNotice), and how much of each: its hints are a few lines. */
 const MAX_NOTICES = 20;
 const MAX_NOTICE_LENGTH = 500;
+/** How long journalctl may take to say whether the saved cursor's entry is still there. */
+const CURSOR_HELD_TIMEOUT_MS = 5_000;
 
 /** Streamed (never buffered), never rejected (an exit is reported through onError), killed with us. */
 const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: true } as const;
@@ -134,6 +135,8 @@ export class JournalSource implements Source {
   private stderrTail = '';
   /** The cursor this run began at, until its first line: the entry read last, unless journald has deleted it. */
   private echo: string | null = null;
+  /** journalctl asked why the first entry was not the cursor's, until it answered. */
+  private judging: Promise<void> | null = null;
 
   constructor(options: JournalSourceOptions) {
     this.options = options;
@@ -240,6 +243,7 @@ export class JournalSource implements Source {
     const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
     await child.catch(() => undefined);
     clearTimeout(timer);
+    await this.judging;
   }
 
   private line(line: string): void {
@@ -249,7 +253,10 @@ export class JournalSource implements Source {
       this.echo = null;
       const cursor = journalEntryCursor(line) ?? null;
       if (cursor === echo) return;
-      this.options.onCursorGone?.({ cursor: echo, next: cursor });
+      // Asked after the fact, while the entries go on: asked before the start, an entry deleted in between would be
+      // taken for one the matches skip, and a loss would go unsaid.
+      const query = { command: this.options.command, timeoutMs: CURSOR_HELD_TIMEOUT_MS };
+      this.judging = reportMovedCursor(query, { cursor: echo, next: cursor }, this.options);
     }
     const entry = decodeJournalLine(line);
     if (!entry) {

@@ -167,8 +167,13 @@ describe('the service on a real journald', () => {
       await waitFor(() => events.some((e) => e.ip === '192.0.2.9'), 10_000, "the second run's entries");
       expect(events[readBefore - 1]!.ip).toBe('192.0.2.7');
       expect(events.slice(readBefore).map((e) => e.ip)).toEqual(['192.0.2.8', '192.0.2.9']);
-      const gone = second.lines().filter((l) => l['event'] === 'journal-cursor-gone');
+      // Logged once journalctl has said the entry is not there any more (journal-cursor-held.ts).
+      const judged = () => second.lines().filter((l) => String(l['event']).startsWith('journal-cursor-'));
+      await waitFor(() => judged().length > 0, 10_000, 'the saved cursor to be judged');
+      const gone = judged();
       expect(gone).toHaveLength(1);
+      expect(gone[0]!['event']).toBe('journal-cursor-gone');
+      expect(gone[0]!['unchecked']).toBeUndefined();
       expect(gone[0]).toMatchObject({ level: 40, cursor: expect.stringMatching(/^s=/) });
       const lastReadAt = Date.parse(String(gone[0]!['lastReadAt']));
       const resumedAt = Date.parse(String(gone[0]!['resumedAt']));

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { decodeJournalLine, type JournalEntry } from '../../src/sources/journal-entry.js';
 import { JournalSource, journalArgs, localMachineId } from '../../src/sources/journal-source.js';
+import { fakeProgram } from '../helpers/fake-program.js';
 import { sleep, tempDir, waitFor } from '../service/helpers.js';
 
 /** The journal source against a fake `journalctl` program (test/bin/journalctl) that serves a JSON-lines file. */
@@ -203,6 +204,44 @@ describe('journal source with a fake journalctl', () => {
     expect(localMachineId(file('forged', '0123 _TRANSPORT=stdout'))).toBeNull();
     expect(localMachineId(join(dir, 'missing'))).toBeNull();
     cleanup();
+  });
+});
+
+describe("a first entry that is not the cursor's", () => {
+  // Resumed at an entry the matches do not choose (cron's): journalctl begins at the next one they do.
+  const resume = async (command: string) => {
+    writeFileSync(journal, entry('cron', 'pam_unix(cron:session): session closed for user root'));
+    appendFileSync(journal, entry('sshd', 'Failed password for root from 203.0.113.30 port 3030 ssh2'));
+    const cursor = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!).__CURSOR as string;
+    const said: string[] = [];
+    const got: string[] = [];
+    const source = new JournalSource({
+      command,
+      cursor,
+      startAt: 'start',
+      onEntry: (e) => got.push(e.message.message),
+      onError: (e) => said.push(`error: ${e.message}`),
+      onCursorGone: (report) => said.push(`gone ${report.cursor === cursor} ${report.unchecked ?? ''}`),
+      onCursorUnmatched: (report) => said.push(`unmatched ${report.cursor === cursor}`),
+    });
+    await source.start();
+    await waitFor(() => got.length === 1, 10_000, 'the entry after the cursor');
+    await source.stop();
+    expect(got).toEqual(['Failed password for root from 203.0.113.30 port 3030 ssh2']);
+    return said;
+  };
+
+  it('is reported as no longer chosen when journalctl still holds the entry', async () => {
+    expect(await resume(FAKE)).toEqual(['unmatched true']);
+  });
+
+  it('is reported as maybe gone, saying why, when journalctl cannot say whether it holds the entry', async () => {
+    const bin = join(t.dir, 'unsure-bin');
+    const script = `#!/bin/sh\ncase "$*" in *--follow*) exec "${FAKE}" "$@";; esac\necho "Failed to open journal" >&2\nexit 1\n`;
+    fakeProgram(bin, 'journalctl', script);
+    const said = await resume(join(bin, 'journalctl'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^gone true .*exited with code 1: Failed to open journal$/);
   });
 });
 
