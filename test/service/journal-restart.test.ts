@@ -1,37 +1,48 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { fakeProgram } from '../helpers/fake-program.js';
+import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from './helpers.js';
 
 /**
  * journalctl exits before the service has taken any entry (journald restarted, say) on a first start with
  * start_at = end. The supervisor restarts it a second later; what sshd logged in that second must still be read.
+ * The real journalctl over a real journald (test/helpers/real-journal.ts): `--lines=0` on the restart would begin
+ * after the entry, and it would never come.
  */
-const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
 const t = tempDir('journal-restart');
-afterAll(t.cleanup);
 const dir = t.dir;
-const journal = join(dir, 'journal.json');
-const argsLog = join(dir, 'args.jsonl');
-process.env['F2B_FAKE_JOURNAL'] = journal;
-process.env['F2B_FAKE_JOURNAL_ARGS'] = argsLog;
+const argsLog = join(dir, 'args.log');
+let journal: RealJournal;
+
+beforeAll(async () => {
+  journal = await startRealJournal(dir);
+}, 30_000);
+afterAll(async () => {
+  await journal.stop();
+  t.cleanup();
+});
 
 describe('journal source restarted before its first entry', () => {
   it('reads what came while journalctl was down, instead of starting again at the end', async () => {
-    writeFileSync(journal, '');
-    // Fails its first run, then is the fake journalctl.
+    // Fails its first run, then is the real journalctl; each run's arguments are written down.
     const wrapper = join(
       fakeProgram(
-        dir,
+        join(dir, 'wrapper'),
         'journalctl',
-        `#!/bin/sh\nif [ ! -e "${dir}/failed-once" ]; then : > "${dir}/failed-once"; echo "journal unavailable" >&2; exit 1; fi\nexec "${FAKE}" "$@"\n`,
+        [
+          '#!/bin/sh',
+          `echo "$*" >> "${argsLog}"`,
+          `if [ ! -e "${dir}/failed-once" ]; then : > "${dir}/failed-once"; echo "journal unavailable" >&2; exit 1; fi`,
+          `exec "${journal.journalctl}" "$@"`,
+          '',
+        ].join('\n'),
       ),
       'journalctl',
     );
@@ -64,23 +75,15 @@ describe('journal source restarted before its first entry', () => {
     try {
       await waitFor(() => lines().some((l) => l['event'] === 'source-failed'), 10_000, 'journalctl to fail');
       // sshd logs while journalctl is down (the supervisor waits 1 s before restarting it).
-      appendFileSync(
-        journal,
-        `${JSON.stringify({
-          __CURSOR: 's=r;i=1',
-          __REALTIME_TIMESTAMP: String(Date.now() * 1000),
-          SYSLOG_IDENTIFIER: 'sshd',
-          _TRANSPORT: 'syslog',
-          SYSLOG_PID: '4242',
-          MESSAGE: 'Failed password for root from 203.0.113.20 port 4242 ssh2',
-        })}\n`,
-      );
+      journal.say('Failed password for root from 203.0.113.20 port 4242 ssh2', { pid: 4242 });
+      expect(lines().some((l) => l['event'] === 'source-restarted')).toBe(false);
       await waitFor(() => lines().some((l) => l['event'] === 'source-restarted'), 10_000, 'the restart');
       await waitFor(() => events.length === 1, 5_000, 'the entry logged while journalctl was down');
       expect(events[0]).toMatchObject({ ip: '203.0.113.20', kind: 'failure' });
       const runs = readFileSync(argsLog, 'utf8').trim().split('\n');
-      expect(runs).toHaveLength(1); // the fake's own runs: the restarted one
-      expect(runs[0]).not.toContain('--lines=0');
+      expect(runs).toHaveLength(2); // the failed run and the restarted one
+      expect(runs[0]).toContain('--lines=0');
+      expect(runs[1]).not.toContain('--lines=0');
     } finally {
       await service.stop();
     }
