@@ -33,7 +33,9 @@ export async function startRealJournal(dir: string): Promise<RealJournal> {
   const journald = await startJournald(dir, processes);
   const journalctl = join(dir, 'bin', 'journalctl');
   mkdirSync(dirname(journalctl), { recursive: true });
-  writeFileSync(journalctl, `#!/bin/sh\nexec ${journald.view(['journalctl']).join(' ')} "$@"\n`);
+  // By its path: a test may put this program's directory first in PATH, where `journalctl` would be itself.
+  const real = execFileSync('sh', ['-c', 'command -v journalctl'], { encoding: 'utf8' }).trim();
+  writeFileSync(journalctl, `#!/bin/sh\nexec ${journald.view([real]).join(' ')} "$@"\n`);
   chmodSync(journalctl, 0o755);
   return {
     journald,
