@@ -14,8 +14,8 @@ export interface RealJournal {
   readonly journald: Journald;
   /** The real journalctl, seeing the test's journal as the system's. */
   readonly journalctl: string;
-  /** Logs `message` as sshd does (syslog(3) to /dev/log: `_TRANSPORT=syslog`), as root unless `uid` is given. */
-  say(message: string, options?: { tag?: string; pid?: number; uid?: number }): void;
+  /** Logs `message` as sshd does (syslog(3) to /dev/log: `_TRANSPORT=syslog`), as root; `tag` names another program. */
+  say(message: string, options?: { tag?: string; pid?: number }): void;
   /**
    * Logs many lines as sshd does, each under its own pid, in one process (a `logger` each would take seconds): the
    * datagrams syslog(3) sends, `<38>sshd[<pid>]: <message>` (auth.info).
@@ -40,11 +40,10 @@ export async function startRealJournal(dir: string): Promise<RealJournal> {
   return {
     journald,
     journalctl,
-    say(message, { tag = 'sshd', pid, uid } = {}) {
-      const argv = ['logger', '--socket', journald.socket, '--tag', tag, '--priority', 'auth.info'];
-      if (pid !== undefined) argv.push(`--id=${pid}`);
-      const [program, ...args] = uid === undefined ? argv : ['setpriv', `--reuid=${uid}`, '--clear-groups', ...argv];
-      execFileSync(program!, [...args, message]);
+    say(message, { tag = 'sshd', pid } = {}) {
+      const args = ['--socket', journald.socket, '--tag', tag, '--priority', 'auth.info'];
+      if (pid !== undefined) args.push(`--id=${pid}`);
+      execFileSync('logger', [...args, message]);
     },
     sayMany(lines) {
       const input = lines.map((l) => `${JSON.stringify(l)}\n`).join('');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
@@ -8,8 +8,7 @@ import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
-import { type Journald, startJournald } from '../e2e/harness/journald.js';
-import { ProcessSet } from '../e2e/harness/processes.js';
+import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helpers.js';
 
 /**
@@ -19,41 +18,34 @@ import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helper
  * `journalctl --vacuum-*`) while the service is stopped.
  */
 const t = tempDir('journald');
-const processes = new ProcessSet();
-let journald: Journald;
-/** The real journalctl, run where the test's journal is the system's. */
-const journalctl = join(t.dir, 'journalctl');
+let journal: RealJournal;
 
 beforeAll(async () => {
-  journald = await startJournald(t.dir, processes);
-  writeFileSync(journalctl, `#!/bin/sh\nexec ${journald.view(['journalctl']).join(' ')} "$@"\n`);
-  chmodSync(journalctl, 0o755);
+  journal = await startRealJournal(t.dir);
 }, 30_000);
 afterAll(async () => {
-  await processes.stopAll();
+  await journal.stop();
   t.cleanup();
 });
 
 /** A line as sshd sends it: through the syslog socket, as root, with the identifier sshd. */
-function sshdSays(message: string): void {
-  execFileSync('logger', ['--socket', journald.socket, '--tag', 'sshd', '--priority', 'auth.info', message]);
-}
+const sshdSays = (message: string) => journal.say(message);
 
 function archives(): string[] {
-  const [machine] = readdirSync(journald.directory);
-  return readdirSync(join(journald.directory, machine!)).filter((name) => name.startsWith('system@'));
+  const [machine] = readdirSync(journal.journald.directory);
+  return readdirSync(join(journal.journald.directory, machine!)).filter((name) => name.startsWith('system@'));
 }
 
 /** journald archives its active file and starts a new one (SIGUSR2, what `journalctl --rotate` asks for). */
 async function rotate(): Promise<void> {
   const before = archives().length;
-  journald.process.child.kill('SIGUSR2');
+  journal.journald.process.child.kill('SIGUSR2');
   await waitFor(() => archives().length > before, 10_000, 'journald to archive its file');
 }
 
 function follow(cursor: string | null, got: string[], gone: string[] = []): JournalSource {
   return new JournalSource({
-    command: journalctl,
+    command: journal.journalctl,
     cursor,
     startAt: 'start',
     machineId: localMachineId(),
@@ -102,7 +94,7 @@ describe('journal source with a real journald', () => {
     sshdSays('Failed password for root from 192.0.2.5 port 4005 ssh2');
     sshdSays('Failed password for root from 192.0.2.6 port 4006 ssh2');
     // Every archived file, the one holding the cursor's entry among them, deleted as a size or age limit would.
-    execFileSync('journalctl', ['--directory', journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
+    execFileSync('journalctl', ['--directory', journal.journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
     expect(archives()).toEqual([]);
     const resumed: string[] = [];
     const gone: string[] = [];
@@ -128,7 +120,7 @@ describe('the service on a real journald', () => {
       [
         '[service]',
         'source = journal',
-        `journalctl = ${journalctl}`,
+        `journalctl = ${journal.journalctl}`,
         `verdict_log = ${join(dir, 'verdicts.log')}`,
         `state_dir = ${join(dir, 'state')}`,
         `runtime_dir = ${join(dir, 'run')}`,
@@ -160,7 +152,7 @@ describe('the service on a real journald', () => {
     await rotate();
     sshdSays('Failed password for root from 192.0.2.8 port 4008 ssh2');
     sshdSays('Failed password for root from 192.0.2.9 port 4009 ssh2');
-    execFileSync('journalctl', ['--directory', journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
+    execFileSync('journalctl', ['--directory', journal.journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
     const second = run();
     await second.service.start();
     try {
