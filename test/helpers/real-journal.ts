@@ -18,9 +18,10 @@ export interface RealJournal {
   say(message: string, options?: { tag?: string; pid?: number }): void;
   /**
    * Logs many lines as sshd does, each under its own pid, in one process (a `logger` each would take seconds): the
-   * datagrams syslog(3) sends, `<38>sshd[<pid>]: <message>` (auth.info).
+   * datagrams syslog(3) sends, `<38>sshd[<pid>]: <message>` (auth.info). `uid`: sent as that user (the socket
+   * opened first, as the test's directories are root's), as a local user's `logger -t 'sshd[1]'` would.
    */
-  sayMany(lines: readonly { readonly pid: number; readonly message: string }[]): void;
+  sayMany(lines: readonly { readonly pid: number; readonly message: string }[], uid?: number): void;
   /** Writes `lines` as a program whose stderr journald collects (`sshd -e` under systemd: `_TRANSPORT=stdout`). */
   stdout(identifier: string, lines: readonly string[]): Promise<void>;
   /** The journal's entries (all of them, or those `matches` choose), as `journalctl -o json` prints them. */
@@ -45,9 +46,10 @@ export async function startRealJournal(dir: string): Promise<RealJournal> {
       if (pid !== undefined) args.push(`--id=${pid}`);
       execFileSync('logger', [...args, message]);
     },
-    sayMany(lines) {
+    sayMany(lines, uid) {
       const input = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
-      execFileSync(PYTHON, ['-c', SAY_MANY, journald.socket], { input, stdio: ['pipe', 'ignore', 'pipe'] });
+      const argv = ['-c', SAY_MANY, journald.socket, ...(uid === undefined ? [] : [String(uid)])];
+      execFileSync(PYTHON, argv, { input, stdio: ['pipe', 'ignore', 'pipe'] });
     },
     stdout: (identifier, lines) => streamToJournald(join(dirname(journald.socket), 'stdout'), identifier, lines),
     entries(matches = []) {
@@ -68,11 +70,16 @@ export async function startRealJournal(dir: string): Promise<RealJournal> {
 /** Debian's python3 (fail2ban's), not a version manager's shim in PATH, which takes half a second to start. */
 const PYTHON = '/usr/bin/python3';
 const SAY_MANY = `
-import json, socket, sys
+import json, os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect(sys.argv[1])
+if len(sys.argv) > 2:
+    os.setgroups([])
+    os.setgid(int(sys.argv[2]))
+    os.setuid(int(sys.argv[2]))
 for line in sys.stdin:
     m = json.loads(line)
-    s.sendto(('<38>sshd[%d]: %s' % (m['pid'], m['message'])).encode(), sys.argv[1])
+    s.send(('<38>sshd[%d]: %s' % (m['pid'], m['message'])).encode())
 `;
 
 /**

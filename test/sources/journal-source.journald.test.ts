@@ -177,3 +177,21 @@ describe('the service on a real journald', () => {
     }
   }, 60_000);
 });
+
+// Last in the file: the local user's entry goes to a journal file of that user's (user-1000.journal).
+describe("a local user's line under sshd's name on a real journald", () => {
+  // journald takes SYSLOG_IDENTIFIER and SYSLOG_PID from the text (`logger -t 'sshd[1]' ...`), but records the
+  // sender's uid itself.
+  it('is passed over, the cursor moved past it', async () => {
+    const got: string[] = [];
+    const source = follow(null, got);
+    await source.start();
+    sshdSays('Failed password for root from 192.0.2.30 port 4030 ssh2');
+    journal.sayMany([{ pid: 1, message: 'Failed password for root from 198.51.100.99 port 22 ssh2' }], 1000);
+    const forged = () => journal.entries(['_UID=1000', '--identifier=sshd']).pop()?.['__CURSOR'];
+    await waitFor(() => forged() !== undefined && source.cursor === forged(), 10_000, 'the forged entry passed over');
+    await source.stop();
+    expect(got.filter((m) => !m.startsWith('Failed password for root from 192.0.2.'))).toEqual([]);
+    expect(got).toContain('Failed password for root from 192.0.2.30 port 4030 ssh2');
+  }, 60_000);
+});
