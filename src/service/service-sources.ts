@@ -88,8 +88,8 @@ export class ServiceSources {
       const journal: Supervisor<JournalSource> = new Supervisor({
         log,
         create: (onError) => {
-          // Restarted (journalctl exited) before any entry came: `--lines=0` again would skip what arrived while it
-          // was down, so read from when this run began following instead.
+          // Restarted (journalctl exited) before any entry came: from its own start again it would skip what arrived
+          // while it was down, so read from when this run began following instead.
           if (since === undefined && settings.startAt === 'end') {
             if (journal.current) since = firstStartedAt;
             else firstStartedAt = Date.now();

@@ -34,7 +34,7 @@ export interface JournalSourceOptions extends MovedCursorReports {
   readonly startAt: 'start' | 'end';
   /**
    * With no cursor but a previous run (it saved state before its first entry arrived): read from this time (ms)
-   * on, so entries that came while we were down are not skipped by `--lines=0`.
+   * on, so entries that came while we were down are not skipped as older than this run's start.
    */
   readonly since?: number;
   /** Called synchronously per entry; the cursor moves past the entry when it returns. */
@@ -77,14 +77,16 @@ const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: t
  * the entry read last on), not `--after-cursor`: journalctl 252 takes the latter as "skip one entry" from where the
  * cursor leads, and when journald has deleted the cursor's entry that one is the first entry still there, lost
  * without a word (test/sources/journal-source.journald.test.ts). The source drops the entry read last itself.
+ * Without a cursor: from `since` (start_at = end: the source's own start, entries before it passed over), else the
+ * whole journal. Not `--lines=0`: journalctl 252 with matches then skips the first matching entry when the journal
+ * held none as it started (a new host): sshd's first line was lost (test/service/journal-restart.test.ts).
  */
 export function journalArgs(
-  options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since' | 'machineId'>,
+  options: Pick<JournalSourceOptions, 'cursor' | 'identifiers' | 'since' | 'machineId'>,
 ): string[] {
   const args = ['--follow', '--output=json', '--no-pager', ...sshdEntries(options)];
   if (options.cursor !== null) args.push(`--cursor=${options.cursor}`);
   else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
-  else if (options.startAt === 'end') args.push('--lines=0');
   else args.push('--no-tail');
   return args;
 }
@@ -129,8 +131,10 @@ export class JournalSource implements Source {
   private delivered = 0;
   private lastDeliveryAt: number | undefined;
   private lastDataAt = 0;
-  /** When journalctl was started: with `--lines=0`, entries journald had before then are not this follower's. */
+  /** When journalctl was started: with start_at = end, entries journald had before then are not this follower's. */
   private startedAt = 0;
+  /** Entries journald received before this time (ms) are passed over: start_at = end's first run. */
+  private notBefore: number | null = null;
   private failure: string | null = null;
   private stderrTail = '';
   /** The cursor this run began at, until its first line: the entry read last, unless journald has deleted it. */
@@ -152,7 +156,11 @@ export class JournalSource implements Source {
     if (this.stopping) return;
     this.startedAt = Date.now();
     this.echo = this.cursorValue;
-    const child = execa(this.options.command, journalArgs({ ...this.options, cursor: this.cursorValue }), EXEC_OPTIONS);
+    const fromStart = this.cursorValue === null && this.options.since === undefined && this.options.startAt === 'end';
+    this.notBefore = fromStart ? this.startedAt : null;
+    const since = fromStart ? this.startedAt : this.options.since;
+    const args = journalArgs({ ...this.options, cursor: this.cursorValue, ...(since === undefined ? {} : { since }) });
+    const child = execa(this.options.command, args, EXEC_OPTIONS);
     this.child = child;
     let carry = '';
     child.stdout?.setEncoding('utf8');
@@ -264,6 +272,8 @@ export class JournalSource implements Source {
       this.cursorValue = journalEntryCursor(line) ?? this.cursorValue;
       return;
     }
+    // start_at = end asks --since for the whole second: what journald had before the start is not ours (beganAfter).
+    if (this.notBefore !== null && entry.message.time < this.notBefore) return;
     if (entry.uid !== undefined && entry.uid !== SSHD_UID) {
       // Not sshd's, whatever its identifier says: passed over, so a restart does not read it again.
       this.cursorValue = entry.cursor;

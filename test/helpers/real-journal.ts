@@ -18,10 +18,15 @@ export interface RealJournal {
   say(message: string, options?: { tag?: string; pid?: number }): void;
   /**
    * Logs many lines as sshd does, each under its own pid, in one process (a `logger` each would take seconds): the
-   * datagrams syslog(3) sends, `<38>sshd[<pid>]: <message>` (auth.info). `uid`: sent as that user (the socket
-   * opened first, as the test's directories are root's), as a local user's `logger -t 'sshd[1]'` would.
+   * datagrams syslog(3) sends, `<38><tag>[<pid>]: <message>` (auth.info; tag sshd unless given). A lone surrogate
+   * U+DC80-U+DCFF in `message` is sent as the byte it stands for (Python's surrogateescape): not UTF-8, as an
+   * attacker's username can be. `uid`: sent as that user (the socket opened first, as the test's directories are
+   * root's), as a local user's `logger -t 'sshd[1]'` would.
    */
-  sayMany(lines: readonly { readonly pid: number; readonly message: string }[], uid?: number): void;
+  sayMany(
+    lines: readonly { readonly pid: number; readonly message: string; readonly tag?: string }[],
+    uid?: number,
+  ): void;
   /** Writes `lines` as a program whose stderr journald collects (`sshd -e` under systemd: `_TRANSPORT=stdout`). */
   stdout(identifier: string, lines: readonly string[]): Promise<void>;
   /** The journal's entries (all of them, or those `matches` choose), as `journalctl -o json` prints them. */
@@ -79,7 +84,7 @@ if len(sys.argv) > 2:
     os.setuid(int(sys.argv[2]))
 for line in sys.stdin:
     m = json.loads(line)
-    s.send(('<38>sshd[%d]: %s' % (m['pid'], m['message'])).encode())
+    s.send(('<38>%s[%d]: %s' % (m.get('tag', 'sshd'), m['pid'], m['message'])).encode('utf-8', 'surrogateescape'))
 `;
 
 /**

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
+import type { JournalEntry } from '../../src/sources/journal-entry.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helpers.js';
@@ -193,5 +195,42 @@ describe("a local user's line under sshd's name on a real journald", () => {
     await source.stop();
     expect(got.filter((m) => !m.startsWith('Failed password for root from 192.0.2.'))).toEqual([]);
     expect(got).toContain('Failed password for root from 192.0.2.30 port 4030 ssh2');
+  }, 60_000);
+});
+
+describe("sshd's lines as journald records them", () => {
+  it('reads its syslog lines under its three identifiers, with bytes that are not UTF-8, and not its stderr', async () => {
+    const got: JournalEntry[] = [];
+    const source = new JournalSource({
+      command: journal.journalctl,
+      cursor: null,
+      startAt: 'start',
+      machineId: localMachineId(),
+      // The earlier tests' lines are read too: only this test's (pids 4040-4049) are kept.
+      onEntry: (entry) => (String(entry.message.pid).startsWith('404') ? got.push(entry) : undefined),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    await source.start();
+    journal.sayMany([
+      { pid: 4041, message: 'Failed password for root from 192.0.2.41 port 4041 ssh2' },
+      { pid: 4042, tag: 'sshd-session', message: 'Invalid user admin from 192.0.2.42 port 4042' },
+      { pid: 4043, tag: 'cron', message: 'pam_unix(cron:session): session opened for user root' },
+    ]);
+    // What journald makes of an `sshd -e` line whose username held a newline: a forged line of its own.
+    await journal.stdout('sshd', ['Failed password for root from 198.51.100.66 port 22 ssh2']);
+    await waitFor(() => journal.entries(['_TRANSPORT=stdout']).length > 0, 10_000, 'the stderr line stored');
+    const invalid = 'Failed password for invalid user \udcff\udcfe from 192.0.2.44 port 4044 ssh2';
+    journal.sayMany([{ pid: 4044, tag: 'sshd-auth', message: invalid }]);
+    await waitFor(() => got.some((e) => e.message.message.includes('192.0.2.44')), 10_000, 'the last line');
+    await source.stop();
+    expect(got.map((e) => [e.message.program, e.message.pid])).toEqual([
+      ['sshd', 4041],
+      ['sshd-session', 4042],
+      ['sshd-auth', 4044],
+    ]);
+    const event = new SshdParser({ referenceTime: Date.now() }).parseMessage(got[2]!.message);
+    expect(event).toMatchObject({ ip: '192.0.2.44', port: 4044, kind: 'failure', user: '\ufffd\ufffd' });
   }, 60_000);
 });

@@ -148,10 +148,34 @@ describe('journal source with a fake journalctl', () => {
     await source.stop();
   });
 
-  it('with no cursor and start_at = end asks for no old entries; lines that are not entries are dropped', () => {
-    expect(journalArgs({ cursor: null, startAt: 'end' })).toContain('--lines=0');
-    expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--cursor=c');
-    expect(journalArgs({ cursor: null, startAt: 'end', since: 1_795_000_000_999 })).toContain('--since=@1795000000');
+  it('with no cursor and start_at = end reads what came after its start; lines that are not entries are dropped', async () => {
+    const at = (ms: number, ip: string) =>
+      entry('sshd', `Failed password for root from ${ip} port 22 ssh2`).replace(
+        /"__REALTIME_TIMESTAMP":"\d+"/,
+        `"__REALTIME_TIMESTAMP":"${ms * 1000}"`,
+      );
+    // Older than the start: one in an earlier second, one a millisecond before it (in the second --since asks for).
+    writeFileSync(journal, at(Date.now() - 5000, '198.51.100.1') + at(Date.now() - 1, '198.51.100.2'));
+    const got: string[] = [];
+    const source = new JournalSource({
+      command: FAKE,
+      cursor: null,
+      startAt: 'end',
+      onEntry: (e) => got.push(e.message.message),
+      onError: (e) => got.push(`error: ${e.message}`),
+    });
+    const before = Date.now();
+    await source.start();
+    appendFileSync(journal, at(Date.now(), '203.0.113.9'));
+    await waitFor(() => got.length > 0, 10_000, 'the entry after the start');
+    await sleep(300);
+    await source.stop();
+    expect(got).toEqual(['Failed password for root from 203.0.113.9 port 22 ssh2']);
+    const since = Number(/^--since=@(\d+)$/.exec(runs().at(-1)!.args.at(-1)!)?.[1]);
+    expect(since).toBeGreaterThanOrEqual(Math.floor(before / 1000));
+    expect(journalArgs({ cursor: 'c', since: 1 })).toContain('--cursor=c');
+    expect(journalArgs({ cursor: null, since: 1_795_000_000_999 })).toContain('--since=@1795000000');
+    expect(journalArgs({ cursor: null })).toContain('--no-tail');
     expect(decodeJournalLine('not json')).toBeNull();
     expect(decodeJournalLine(JSON.stringify({ __CURSOR: 'c', MESSAGE: null, __REALTIME_TIMESTAMP: '1' }))).toBeNull();
   });
@@ -160,10 +184,10 @@ describe('journal source with a fake journalctl', () => {
   // followed nothing: the booted package test's service read 0 entries (test/package/boot-check-inner.sh).
   it('follows this machine across boots (--merge, _MACHINE_ID), not the boot id a sandboxed /proc shows', () => {
     const id = '0123456789abcdef0123456789abcdef';
-    const args = journalArgs({ cursor: null, startAt: 'end', machineId: id });
+    const args = journalArgs({ cursor: null, machineId: id });
     expect(args).toEqual(expect.arrayContaining(['--follow', '--merge', `_MACHINE_ID=${id}`, '_TRANSPORT=syslog']));
     // Without a machine id, --merge would read other machines' journals too: not used.
-    expect(journalArgs({ cursor: null, startAt: 'end', machineId: null })).not.toContain('--merge');
+    expect(journalArgs({ cursor: null, machineId: null })).not.toContain('--merge');
   });
 
   it('reads the machine id only when it is one (32 hex digits)', () => {
