@@ -36,6 +36,7 @@ export const LOG_EVENTS = {
   journalCheckFailed: 'journal-check-failed',
   journalctlSaid: 'journalctl-said',
   journalCursorGone: 'journal-cursor-gone',
+  journalCursorUnmatched: 'journal-cursor-unmatched',
   lineFailed: 'line-failed',
   lineFromTheFuture: 'line-time-ahead',
   compromise: 'compromise-suspected',

@@ -88,8 +88,8 @@ export class ServiceSources {
       const journal: Supervisor<JournalSource> = new Supervisor({
         log,
         create: (onError) => {
-          // Restarted (journalctl exited) before any entry came: `--lines=0` again would skip what arrived while it
-          // was down, so read from when this run began following instead.
+          // Restarted (journalctl exited) before any entry came: from its own start again it would skip what arrived
+          // while it was down, so read from when this run began following instead.
           if (since === undefined && settings.startAt === 'end') {
             if (journal.current) since = firstStartedAt;
             else firstStartedAt = Date.now();
@@ -102,9 +102,18 @@ export class ServiceSources {
             ...(since !== undefined ? { since } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             // sshd's entries journald received between the two times may have been deleted with the last one read.
-            onCursorGone: ({ cursor, next }) =>
+            onCursorGone: ({ cursor, next, unchecked }) =>
               log.warn({
                 event: LOG_EVENTS.journalCursorGone,
+                cursor,
+                lastReadAt: journalCursorTime(cursor),
+                resumedAt: journalCursorTime(next),
+                ...(unchecked !== undefined ? { unchecked } : {}),
+              }),
+            // Still there, no longer chosen by the matches (an upgrade, a new machine id): nothing was lost.
+            onCursorUnmatched: ({ cursor, next }) =>
+              log.info({
+                event: LOG_EVENTS.journalCursorUnmatched,
                 cursor,
                 lastReadAt: journalCursorTime(cursor),
                 resumedAt: journalCursorTime(next),

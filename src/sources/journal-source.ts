@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
 import { compareJournalPlaces, type JournalPlace, journalPlace } from './journal-cursor.js';
+import { type MovedCursorReports, reportMovedCursor } from './journal-cursor-held.js';
 import { decodeJournalLine, type JournalEntry, journalEntryCursor } from './journal-entry.js';
 import { loadExeca } from './load-execa.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
@@ -20,22 +21,20 @@ export const SSHD_UID = 0;
 /** sshd's syslog identifiers: `sshd` up to OpenSSH 9.7, `sshd-session` and `sshd-auth` from 9.8 (Debian 13). */
 export const SSHD_IDENTIFIERS = ['sshd', 'sshd-session', 'sshd-auth'] as const;
 
-export interface JournalSourceOptions {
+/**
+ * The first entry of a restart that is not the cursor's is reported (MovedCursorReports) as deleted or as no longer
+ * chosen by the matches.
+ */
+export interface JournalSourceOptions extends MovedCursorReports {
   /** The journalctl program (tests give a fake one). */
   readonly command: string;
   /** Resume after this entry; null the first time. */
   readonly cursor: string | null;
-  /**
-   * The entry at `cursor` is no longer in the journal: journald deleted its file (SystemMaxUse=, MaxRetentionSec=,
-   * `journalctl --vacuum-*`) since it was read, and entries after it may have gone with it. Reading resumes at the
-   * first entry still there, `next` (its cursor; null if journalctl sent a line without one).
-   */
-  readonly onCursorGone?: (gone: { readonly cursor: string; readonly next: string | null }) => void;
   /** With no cursor: 'end' reads only new entries, 'start' the whole journal. */
   readonly startAt: 'start' | 'end';
   /**
    * With no cursor but a previous run (it saved state before its first entry arrived): read from this time (ms)
-   * on, so entries that came while we were down are not skipped by `--lines=0`.
+   * on, so entries that came while we were down are not skipped as older than this run's start.
    */
   readonly since?: number;
   /** Called synchronously per entry; the cursor moves past the entry when it returns. */
@@ -67,6 +66,8 @@ export function localMachineId(path = '/etc/machine-id'): string | null {
 /** Lines of journalctl's stderr passed on per run (onNotice), and how much of each: its hints are a few lines. */
 const MAX_NOTICES = 20;
 const MAX_NOTICE_LENGTH = 500;
+/** How long journalctl may take to say whether the saved cursor's entry is still there. */
+const CURSOR_HELD_TIMEOUT_MS = 5_000;
 
 /** Streamed (never buffered), never rejected (an exit is reported through onError), killed with us. */
 const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: true } as const;
@@ -76,14 +77,16 @@ const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: t
  * the entry read last on), not `--after-cursor`: journalctl 252 takes the latter as "skip one entry" from where the
  * cursor leads, and when journald has deleted the cursor's entry that one is the first entry still there, lost
  * without a word (test/sources/journal-source.journald.test.ts). The source drops the entry read last itself.
+ * Without a cursor: from `since` (start_at = end: the source's own start, entries before it passed over), else the
+ * whole journal. Not `--lines=0`: journalctl 252 with matches then skips the first matching entry when the journal
+ * held none as it started (a new host): sshd's first line was lost (test/service/journal-restart.test.ts).
  */
 export function journalArgs(
-  options: Pick<JournalSourceOptions, 'cursor' | 'startAt' | 'identifiers' | 'since' | 'machineId'>,
+  options: Pick<JournalSourceOptions, 'cursor' | 'identifiers' | 'since' | 'machineId'>,
 ): string[] {
   const args = ['--follow', '--output=json', '--no-pager', ...sshdEntries(options)];
   if (options.cursor !== null) args.push(`--cursor=${options.cursor}`);
   else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
-  else if (options.startAt === 'end') args.push('--lines=0');
   else args.push('--no-tail');
   return args;
 }
@@ -128,12 +131,16 @@ export class JournalSource implements Source {
   private delivered = 0;
   private lastDeliveryAt: number | undefined;
   private lastDataAt = 0;
-  /** When journalctl was started: with `--lines=0`, entries journald had before then are not this follower's. */
+  /** When journalctl was started: with start_at = end, entries journald had before then are not this follower's. */
   private startedAt = 0;
+  /** Entries journald received before this time (ms) are passed over: start_at = end's first run. */
+  private notBefore: number | null = null;
   private failure: string | null = null;
   private stderrTail = '';
   /** The cursor this run began at, until its first line: the entry read last, unless journald has deleted it. */
   private echo: string | null = null;
+  /** journalctl asked why the first entry was not the cursor's, until it answered. */
+  private judging: Promise<void> | null = null;
 
   constructor(options: JournalSourceOptions) {
     this.options = options;
@@ -149,7 +156,11 @@ export class JournalSource implements Source {
     if (this.stopping) return;
     this.startedAt = Date.now();
     this.echo = this.cursorValue;
-    const child = execa(this.options.command, journalArgs({ ...this.options, cursor: this.cursorValue }), EXEC_OPTIONS);
+    const fromStart = this.cursorValue === null && this.options.since === undefined && this.options.startAt === 'end';
+    this.notBefore = fromStart ? this.startedAt : null;
+    const since = fromStart ? this.startedAt : this.options.since;
+    const args = journalArgs({ ...this.options, cursor: this.cursorValue, ...(since === undefined ? {} : { since }) });
+    const child = execa(this.options.command, args, EXEC_OPTIONS);
     this.child = child;
     let carry = '';
     child.stdout?.setEncoding('utf8');
@@ -240,6 +251,7 @@ export class JournalSource implements Source {
     const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
     await child.catch(() => undefined);
     clearTimeout(timer);
+    await this.judging;
   }
 
   private line(line: string): void {
@@ -249,7 +261,10 @@ export class JournalSource implements Source {
       this.echo = null;
       const cursor = journalEntryCursor(line) ?? null;
       if (cursor === echo) return;
-      this.options.onCursorGone?.({ cursor: echo, next: cursor });
+      // Asked after the fact, while the entries go on: asked before the start, an entry deleted in between would be
+      // taken for one the matches skip, and a loss would go unsaid.
+      const query = { command: this.options.command, timeoutMs: CURSOR_HELD_TIMEOUT_MS };
+      this.judging = reportMovedCursor(query, { cursor: echo, next: cursor }, this.options);
     }
     const entry = decodeJournalLine(line);
     if (!entry) {
@@ -257,6 +272,8 @@ export class JournalSource implements Source {
       this.cursorValue = journalEntryCursor(line) ?? this.cursorValue;
       return;
     }
+    // start_at = end asks --since for the whole second: what journald had before the start is not ours (beganAfter).
+    if (this.notBefore !== null && entry.message.time < this.notBefore) return;
     if (entry.uid !== undefined && entry.uid !== SSHD_UID) {
       // Not sshd's, whatever its identifier says: passed over, so a restart does not read it again.
       this.cursorValue = entry.cursor;

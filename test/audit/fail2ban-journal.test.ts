@@ -137,35 +137,15 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
     ]);
   });
 
-  it('reports the members fail2ban banned in the journal, with times, and the others not banned (JSON)', async () => {
+  // journald stamps an entry when it receives it: a span leaving entries out is shown here, on the fake
+  // (fail2ban-journal.journald.test.ts shows the logtargets and the filters on a real journald).
+  it('reads only the entries of the span it asks journalctl for', async () => {
     const run = await audit([...window, '--json']);
     const report = JSON.parse(run.stdout);
-    expect(report.sources.fail2banJournal).toMatch(/journalctl --output=json .*_COMM=fail2ban-server/);
-    const outcomes = Object.fromEntries(
-      report.campaigns[0].members.map((m: { ip: string; verdicts: Array<{ outcome: unknown }> }) => [
-        m.ip,
-        m.verdicts[0]!.outcome,
-      ]),
-    );
-    expect(outcomes[NATIVE]).toMatchObject({ status: 'banned', at: '2026-02-15T13:00:01.300Z', restored: false });
-    expect(outcomes[SYSLOG]).toMatchObject({ status: 'banned', at: '2026-02-15T13:00:02.400Z' });
-    expect(outcomes[STDOUT]).toMatchObject({ status: 'banned', at: '2026-02-15T13:00:03.500Z' });
-    expect(outcomes[IGNORED]).toMatchObject({ status: 'not-banned', why: 'ignoreip' });
-    expect(outcomes[SILENT]).toMatchObject({ status: 'not-banned', why: 'unknown' });
-    expect(outcomes[SPOOFED]).toMatchObject({ status: 'not-banned', why: 'unknown' });
-    // The fake served only what the filters asked for: 6 fail2ban-server entries in the span.
+    // 10 entries, 8 of fail2ban-server as root; the 40-day-old Ban and the late Unban are outside the span.
     expect(report.sources.fail2banEvents).toBe(6);
-  });
-
-  it('shows the same in the table, one row per member with --campaign', async () => {
-    const run = await audit([...window, '--campaign', 'c-j1']);
-    expect(run.stdout).toMatch(/6 fail2ban event\(s\) from the journal \(journalctl --output=json/);
-    expect(run.stdout).toMatch(/c-j1\s+2026-02-15 13:00:00\s+2026-02-15 13:00:06 \(open\)\s+6\s+3\s+3\s/);
-    expect(run.stdout).toMatch(new RegExp(`${NATIVE}\\s+2026-02-15 13:00:01\\s+rhythm\\s+banned 2026-02-15 13:00:01`));
-    expect(run.stdout).toMatch(new RegExp(`${SYSLOG}\\s+2026-02-15 13:00:02\\s+rhythm\\s+banned 2026-02-15 13:00:02`));
-    expect(run.stdout).toMatch(new RegExp(`${STDOUT}\\s+2026-02-15 13:00:03\\s+rhythm\\s+banned 2026-02-15 13:00:03`));
-    expect(run.stdout).toMatch(new RegExp(`${IGNORED}\\s+2026-02-15 13:00:04\\s+rhythm\\s+NOT banned: ignoreip`));
-    expect(run.stdout).toMatch(new RegExp(`${SILENT}\\s+2026-02-15 13:00:05\\s+rhythm\\s+NOT banned: unknown`));
+    const silent = report.campaigns[0].members.find((m: { ip: string }) => m.ip === SILENT);
+    expect(silent.verdicts[0].outcome).toMatchObject({ status: 'not-banned', why: 'unknown' });
   });
 
   it('fails with the journalctl error when journalctl cannot serve the journal', async () => {

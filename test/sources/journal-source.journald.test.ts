@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
+import type { JournalEntry } from '../../src/sources/journal-entry.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
-import { type Journald, startJournald } from '../e2e/harness/journald.js';
-import { ProcessSet } from '../e2e/harness/processes.js';
+import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helpers.js';
 
 /**
@@ -19,41 +20,34 @@ import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helper
  * `journalctl --vacuum-*`) while the service is stopped.
  */
 const t = tempDir('journald');
-const processes = new ProcessSet();
-let journald: Journald;
-/** The real journalctl, run where the test's journal is the system's. */
-const journalctl = join(t.dir, 'journalctl');
+let journal: RealJournal;
 
 beforeAll(async () => {
-  journald = await startJournald(t.dir, processes);
-  writeFileSync(journalctl, `#!/bin/sh\nexec ${journald.view(['journalctl']).join(' ')} "$@"\n`);
-  chmodSync(journalctl, 0o755);
+  journal = await startRealJournal(t.dir);
 }, 30_000);
 afterAll(async () => {
-  await processes.stopAll();
+  await journal.stop();
   t.cleanup();
 });
 
 /** A line as sshd sends it: through the syslog socket, as root, with the identifier sshd. */
-function sshdSays(message: string): void {
-  execFileSync('logger', ['--socket', journald.socket, '--tag', 'sshd', '--priority', 'auth.info', message]);
-}
+const sshdSays = (message: string) => journal.say(message);
 
 function archives(): string[] {
-  const [machine] = readdirSync(journald.directory);
-  return readdirSync(join(journald.directory, machine!)).filter((name) => name.startsWith('system@'));
+  const [machine] = readdirSync(journal.journald.directory);
+  return readdirSync(join(journal.journald.directory, machine!)).filter((name) => name.startsWith('system@'));
 }
 
 /** journald archives its active file and starts a new one (SIGUSR2, what `journalctl --rotate` asks for). */
 async function rotate(): Promise<void> {
   const before = archives().length;
-  journald.process.child.kill('SIGUSR2');
+  journal.journald.process.child.kill('SIGUSR2');
   await waitFor(() => archives().length > before, 10_000, 'journald to archive its file');
 }
 
 function follow(cursor: string | null, got: string[], gone: string[] = []): JournalSource {
   return new JournalSource({
-    command: journalctl,
+    command: journal.journalctl,
     cursor,
     startAt: 'start',
     machineId: localMachineId(),
@@ -102,7 +96,7 @@ describe('journal source with a real journald', () => {
     sshdSays('Failed password for root from 192.0.2.5 port 4005 ssh2');
     sshdSays('Failed password for root from 192.0.2.6 port 4006 ssh2');
     // Every archived file, the one holding the cursor's entry among them, deleted as a size or age limit would.
-    execFileSync('journalctl', ['--directory', journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
+    execFileSync('journalctl', ['--directory', journal.journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
     expect(archives()).toEqual([]);
     const resumed: string[] = [];
     const gone: string[] = [];
@@ -128,7 +122,7 @@ describe('the service on a real journald', () => {
       [
         '[service]',
         'source = journal',
-        `journalctl = ${journalctl}`,
+        `journalctl = ${journal.journalctl}`,
         `verdict_log = ${join(dir, 'verdicts.log')}`,
         `state_dir = ${join(dir, 'state')}`,
         `runtime_dir = ${join(dir, 'run')}`,
@@ -160,15 +154,20 @@ describe('the service on a real journald', () => {
     await rotate();
     sshdSays('Failed password for root from 192.0.2.8 port 4008 ssh2');
     sshdSays('Failed password for root from 192.0.2.9 port 4009 ssh2');
-    execFileSync('journalctl', ['--directory', journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
+    execFileSync('journalctl', ['--directory', journal.journald.directory, '--vacuum-files=1'], { stdio: 'pipe' });
     const second = run();
     await second.service.start();
     try {
       await waitFor(() => events.some((e) => e.ip === '192.0.2.9'), 10_000, "the second run's entries");
       expect(events[readBefore - 1]!.ip).toBe('192.0.2.7');
       expect(events.slice(readBefore).map((e) => e.ip)).toEqual(['192.0.2.8', '192.0.2.9']);
-      const gone = second.lines().filter((l) => l['event'] === 'journal-cursor-gone');
+      // Logged once journalctl has said the entry is not there any more (journal-cursor-held.ts).
+      const judged = () => second.lines().filter((l) => String(l['event']).startsWith('journal-cursor-'));
+      await waitFor(() => judged().length > 0, 10_000, 'the saved cursor to be judged');
+      const gone = judged();
       expect(gone).toHaveLength(1);
+      expect(gone[0]!['event']).toBe('journal-cursor-gone');
+      expect(gone[0]!['unchecked']).toBeUndefined();
       expect(gone[0]).toMatchObject({ level: 40, cursor: expect.stringMatching(/^s=/) });
       const lastReadAt = Date.parse(String(gone[0]!['lastReadAt']));
       const resumedAt = Date.parse(String(gone[0]!['resumedAt']));
@@ -178,5 +177,60 @@ describe('the service on a real journald', () => {
     } finally {
       await second.service.stop();
     }
+  }, 60_000);
+});
+
+// Last in the file: the local user's entry goes to a journal file of that user's (user-1000.journal).
+describe("a local user's line under sshd's name on a real journald", () => {
+  // journald takes SYSLOG_IDENTIFIER and SYSLOG_PID from the text (`logger -t 'sshd[1]' ...`), but records the
+  // sender's uid itself.
+  it('is passed over, the cursor moved past it', async () => {
+    const got: string[] = [];
+    const source = follow(null, got);
+    await source.start();
+    sshdSays('Failed password for root from 192.0.2.30 port 4030 ssh2');
+    journal.sayMany([{ pid: 1, message: 'Failed password for root from 198.51.100.99 port 22 ssh2' }], 1000);
+    const forged = () => journal.entries(['_UID=1000', '--identifier=sshd']).pop()?.['__CURSOR'];
+    await waitFor(() => forged() !== undefined && source.cursor === forged(), 10_000, 'the forged entry passed over');
+    await source.stop();
+    expect(got.filter((m) => !m.startsWith('Failed password for root from 192.0.2.'))).toEqual([]);
+    expect(got).toContain('Failed password for root from 192.0.2.30 port 4030 ssh2');
+  }, 60_000);
+});
+
+describe("sshd's lines as journald records them", () => {
+  it('reads its syslog lines under its three identifiers, with bytes that are not UTF-8, and not its stderr', async () => {
+    const got: JournalEntry[] = [];
+    const source = new JournalSource({
+      command: journal.journalctl,
+      cursor: null,
+      startAt: 'start',
+      machineId: localMachineId(),
+      // The earlier tests' lines are read too: only this test's (pids 4040-4049) are kept.
+      onEntry: (entry) => (String(entry.message.pid).startsWith('404') ? got.push(entry) : undefined),
+      onError: (error) => {
+        throw error;
+      },
+    });
+    await source.start();
+    journal.sayMany([
+      { pid: 4041, message: 'Failed password for root from 192.0.2.41 port 4041 ssh2' },
+      { pid: 4042, tag: 'sshd-session', message: 'Invalid user admin from 192.0.2.42 port 4042' },
+      { pid: 4043, tag: 'cron', message: 'pam_unix(cron:session): session opened for user root' },
+    ]);
+    // What journald makes of an `sshd -e` line whose username held a newline: a forged line of its own.
+    await journal.stdout('sshd', ['Failed password for root from 198.51.100.66 port 22 ssh2']);
+    await waitFor(() => journal.entries(['_TRANSPORT=stdout']).length > 0, 10_000, 'the stderr line stored');
+    const invalid = 'Failed password for invalid user \udcff\udcfe from 192.0.2.44 port 4044 ssh2';
+    journal.sayMany([{ pid: 4044, tag: 'sshd-auth', message: invalid }]);
+    await waitFor(() => got.some((e) => e.message.message.includes('192.0.2.44')), 10_000, 'the last line');
+    await source.stop();
+    expect(got.map((e) => [e.message.program, e.message.pid])).toEqual([
+      ['sshd', 4041],
+      ['sshd-session', 4042],
+      ['sshd-auth', 4044],
+    ]);
+    const event = new SshdParser({ referenceTime: Date.now() }).parseMessage(got[2]!.message);
+    expect(event).toMatchObject({ ip: '192.0.2.44', port: 4044, kind: 'failure', user: '\ufffd\ufffd' });
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { decodeJournalLine, type JournalEntry } from '../../src/sources/journal-entry.js';
 import { JournalSource, journalArgs, localMachineId } from '../../src/sources/journal-source.js';
+import { fakeProgram } from '../helpers/fake-program.js';
 import { sleep, tempDir, waitFor } from '../service/helpers.js';
 
 /** The journal source against a fake `journalctl` program (test/bin/journalctl) that serves a JSON-lines file. */
@@ -116,33 +117,6 @@ describe('journal source with a fake journalctl', () => {
     expect(runs()[1]!.args).toContain(`--cursor=${cursor}`);
   });
 
-  // Any local user can write an entry that says it is sshd's (`logger -t 'sshd[1]' 'Failed password for root from
-  // <anyone> ...'`): journald takes SYSLOG_IDENTIFIER and SYSLOG_PID from the text, but records the sender's uid itself.
-  it("takes no entry a user other than root wrote under sshd's name, and moves its cursor past it", async () => {
-    const forged = JSON.parse(entry('sshd', 'Failed password for root from 198.51.100.99 port 22 ssh2')) as object;
-    writeFileSync(
-      journal,
-      `${JSON.stringify({ ...forged, _UID: '1000', _GID: '1000' })}\n` +
-        entry('sshd', 'Failed password for root from 203.0.113.8 port 8 ssh2').replace('{', '{"_UID":"0",'),
-    );
-    const got: JournalEntry[] = [];
-    const source = new JournalSource({
-      command: FAKE,
-      cursor: null,
-      startAt: 'start',
-      onEntry: (e) => got.push(e),
-      onError: (e) => {
-        throw e;
-      },
-    });
-    await source.start();
-    await waitFor(() => got.some((e) => e.message.message.includes('203.0.113.8')), 10_000, "root's entry");
-    await sleep(300);
-    await source.stop();
-    expect(got.map((e) => e.message.message)).toEqual(['Failed password for root from 203.0.113.8 port 8 ssh2']);
-    expect(source.cursor).toBe(got[0]!.cursor);
-  });
-
   it('reports journalctl exiting (an unknown cursor) as an error, with its message', async () => {
     const errors: Error[] = [];
     const source = new JournalSource({
@@ -174,10 +148,34 @@ describe('journal source with a fake journalctl', () => {
     await source.stop();
   });
 
-  it('with no cursor and start_at = end asks for no old entries; lines that are not entries are dropped', () => {
-    expect(journalArgs({ cursor: null, startAt: 'end' })).toContain('--lines=0');
-    expect(journalArgs({ cursor: 'c', startAt: 'end' })).toContain('--cursor=c');
-    expect(journalArgs({ cursor: null, startAt: 'end', since: 1_795_000_000_999 })).toContain('--since=@1795000000');
+  it('with no cursor and start_at = end reads what came after its start; lines that are not entries are dropped', async () => {
+    const at = (ms: number, ip: string) =>
+      entry('sshd', `Failed password for root from ${ip} port 22 ssh2`).replace(
+        /"__REALTIME_TIMESTAMP":"\d+"/,
+        `"__REALTIME_TIMESTAMP":"${ms * 1000}"`,
+      );
+    // Older than the start: one in an earlier second, one a millisecond before it (in the second --since asks for).
+    writeFileSync(journal, at(Date.now() - 5000, '198.51.100.1') + at(Date.now() - 1, '198.51.100.2'));
+    const got: string[] = [];
+    const source = new JournalSource({
+      command: FAKE,
+      cursor: null,
+      startAt: 'end',
+      onEntry: (e) => got.push(e.message.message),
+      onError: (e) => got.push(`error: ${e.message}`),
+    });
+    const before = Date.now();
+    await source.start();
+    appendFileSync(journal, at(Date.now(), '203.0.113.9'));
+    await waitFor(() => got.length > 0, 10_000, 'the entry after the start');
+    await sleep(300);
+    await source.stop();
+    expect(got).toEqual(['Failed password for root from 203.0.113.9 port 22 ssh2']);
+    const since = Number(/^--since=@(\d+)$/.exec(runs().at(-1)!.args.at(-1)!)?.[1]);
+    expect(since).toBeGreaterThanOrEqual(Math.floor(before / 1000));
+    expect(journalArgs({ cursor: 'c', since: 1 })).toContain('--cursor=c');
+    expect(journalArgs({ cursor: null, since: 1_795_000_000_999 })).toContain('--since=@1795000000');
+    expect(journalArgs({ cursor: null })).toContain('--no-tail');
     expect(decodeJournalLine('not json')).toBeNull();
     expect(decodeJournalLine(JSON.stringify({ __CURSOR: 'c', MESSAGE: null, __REALTIME_TIMESTAMP: '1' }))).toBeNull();
   });
@@ -186,10 +184,10 @@ describe('journal source with a fake journalctl', () => {
   // followed nothing: the booted package test's service read 0 entries (test/package/boot-check-inner.sh).
   it('follows this machine across boots (--merge, _MACHINE_ID), not the boot id a sandboxed /proc shows', () => {
     const id = '0123456789abcdef0123456789abcdef';
-    const args = journalArgs({ cursor: null, startAt: 'end', machineId: id });
+    const args = journalArgs({ cursor: null, machineId: id });
     expect(args).toEqual(expect.arrayContaining(['--follow', '--merge', `_MACHINE_ID=${id}`, '_TRANSPORT=syslog']));
     // Without a machine id, --merge would read other machines' journals too: not used.
-    expect(journalArgs({ cursor: null, startAt: 'end', machineId: null })).not.toContain('--merge');
+    expect(journalArgs({ cursor: null, machineId: null })).not.toContain('--merge');
   });
 
   it('reads the machine id only when it is one (32 hex digits)', () => {
@@ -203,6 +201,44 @@ describe('journal source with a fake journalctl', () => {
     expect(localMachineId(file('forged', '0123 _TRANSPORT=stdout'))).toBeNull();
     expect(localMachineId(join(dir, 'missing'))).toBeNull();
     cleanup();
+  });
+});
+
+describe("a first entry that is not the cursor's", () => {
+  // Resumed at an entry the matches do not choose (cron's): journalctl begins at the next one they do.
+  const resume = async (command: string) => {
+    writeFileSync(journal, entry('cron', 'pam_unix(cron:session): session closed for user root'));
+    appendFileSync(journal, entry('sshd', 'Failed password for root from 203.0.113.30 port 3030 ssh2'));
+    const cursor = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!).__CURSOR as string;
+    const said: string[] = [];
+    const got: string[] = [];
+    const source = new JournalSource({
+      command,
+      cursor,
+      startAt: 'start',
+      onEntry: (e) => got.push(e.message.message),
+      onError: (e) => said.push(`error: ${e.message}`),
+      onCursorGone: (report) => said.push(`gone ${report.cursor === cursor} ${report.unchecked ?? ''}`),
+      onCursorUnmatched: (report) => said.push(`unmatched ${report.cursor === cursor}`),
+    });
+    await source.start();
+    await waitFor(() => got.length === 1, 10_000, 'the entry after the cursor');
+    await source.stop();
+    expect(got).toEqual(['Failed password for root from 203.0.113.30 port 3030 ssh2']);
+    return said;
+  };
+
+  it('is reported as no longer chosen when journalctl still holds the entry', async () => {
+    expect(await resume(FAKE)).toEqual(['unmatched true']);
+  });
+
+  it('is reported as maybe gone, saying why, when journalctl cannot say whether it holds the entry', async () => {
+    const bin = join(t.dir, 'unsure-bin');
+    const script = `#!/bin/sh\ncase "$*" in *--follow*) exec "${FAKE}" "$@";; esac\necho "Failed to open journal" >&2\nexit 1\n`;
+    fakeProgram(bin, 'journalctl', script);
+    const said = await resume(join(bin, 'journalctl'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^gone true .*exited with code 1: Failed to open journal$/);
   });
 });
 
