@@ -33,15 +33,18 @@ export class AuditBuilder {
     private readonly filters: AuditFilters,
   ) {}
 
-  /** `torn`: the record is read from the part of a line a full disk tore (torn-parts.ts), counted as such already. */
-  add(record: VerdictRecord, torn = false): void {
+  /**
+   * `torn`: the record is read from the part of a line a full disk tore (torn-parts.ts), counted as such already;
+   * `fromCopy`: a `repeat=rotation` copy whose line was not read, which stands for its verdict (part-context.ts).
+   */
+  add(record: VerdictRecord, torn = false, fromCopy = false): void {
     this.firstVerdict = Math.min(this.firstVerdict, record.time);
     // Reconcile every BAN, even filtered-out ones, so the pairing of verdicts and bans does not depend on filters.
     const ip = record.fields['ip'];
     // With --ip only that address is reconciled: each address's bans pair with its own fail2ban lines only.
     const asked = this.filters.ip === undefined || ip === this.filters.ip;
     // A BAN written again after a rotation (`repeat=rotation`) is the same verdict: the first line answers for it.
-    const repeat = record.fields['repeat'] !== undefined;
+    const repeat = record.fields['repeat'] !== undefined && !fromCopy;
     const ban = record.verb === 'BAN' && ip !== undefined && !repeat;
     const own = ban && asked ? this.history.outcome(ip, record.time) : null;
     // The whole line of a part read before: one verdict, which fail2ban answered when it read the part, if it did.
@@ -98,7 +101,8 @@ export class AuditBuilder {
       campaign.members.set(ip, member);
     }
     // Answered at the part, the verdict is shown from when its part was written (its delay is counted from then).
-    const entry = { time: answered?.time ?? record.time, reason: this.intern(record.fields['reason'] ?? ''), outcome };
+    const time = answered?.time ?? record.time;
+    const entry = { time, reason: this.intern(record.fields['reason'] ?? ''), outcome, ...(fromCopy && { fromCopy }) };
     member.verdicts.push(entry);
     this.parts.taken({ record, outcome, entry, members: member.verdicts, torn });
     const user = record.fields['user'];

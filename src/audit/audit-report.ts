@@ -9,6 +9,8 @@ export interface MemberVerdict {
   readonly time: number;
   readonly reason: string;
   readonly outcome: BanOutcome;
+  /** Known from its `repeat=rotation` copy alone: its own line is in no file the audit read (part-context.ts). */
+  readonly fromCopy?: true;
 }
 
 export interface MemberReport {
@@ -68,6 +70,8 @@ export interface AuditReport {
      * torn by fail2ban's answer (tornLines holds the others' parts known by their text).
      */
     tornVerdicts: number;
+    /** Whole `repeat=rotation` copies standing for their verdict: their line is in no file read before them. */
+    copyVerdicts: number;
     /** Every fail2ban event of the log, of any address (with --ip too). */
     fail2banEvents: number;
   };

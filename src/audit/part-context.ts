@@ -9,6 +9,12 @@ const CAMPAIGN_ID = /^c-\d{12}-[1-9]\d*$/;
 const KEPT_BANS = 1024;
 
 /**
+ * What the lines read before tell of a line. A `repeat=rotation` copy (src/service/recent-bans.ts) whose original was
+ * read is no verdict; one whose original was not stands for its verdict, once (a second copy of it is none): with
+ * copytruncate, a line written between logrotate's copy and its truncation is in neither file, only its copy is, and
+ * fail2ban bans from that (found in review: the member's verdict was missing and its ban unexplained); so is a copy
+ * whose original's file was deleted (`rotate N`) or not read (--since).
+ *
  * Parts that read as whole lines, known by the lines before them. An earlier version ended a part with a newline
  * alone, so two cuts leave a line with every key its verb carries (found in review):
  * - a `repeat=rotation` copy cut just before ` repeat=` is its BAN line again, byte for byte (the copy keeps its
@@ -25,8 +31,10 @@ export class PartContext {
   private newest = Number.NEGATIVE_INFINITY;
   /** The campaigns of the compromise ALERTs read, by login (address and user). */
   private readonly watches = new Map<string, Set<string>>();
+  /** Whole `repeat=rotation` copies that stand for their verdict: their line was read in no file before them. */
+  copyVerdicts = 0;
 
-  /** `read` (readLine) of `line`, or a part with no verdict where the lines before tell it is one. */
+  /** `read` (readLine) of `line`, a part with no verdict where the lines before tell it is one, or a copy standing. */
   read(line: string, read: ReadLine): ReadLine {
     const record = read.record;
     if (record === null) return read;
@@ -34,6 +42,15 @@ export class PartContext {
     if (record.verb === 'BAN' && record.fields['repeat'] === undefined) {
       if (this.bans.has(text)) return { record: null, torn: true };
       if (!read.torn) this.rememberBan(text, record.time);
+    } else if (record.verb === 'BAN') {
+      // `repeat=` is the last field: the line before it is the copy's original, byte for byte.
+      const original = text.slice(0, text.lastIndexOf(' repeat='));
+      if (this.bans.has(original)) return read;
+      if (!read.torn) {
+        this.rememberBan(original, record.time);
+        this.copyVerdicts++;
+      }
+      return { ...read, fromCopy: true };
     }
     if (record.verb !== 'ALERT' || read.torn) return read;
     const f = record.fields;

@@ -1,7 +1,7 @@
 import { escapeValue } from '../verdict/verdict-line.js';
 import { type AuditReport, type CampaignReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
 import { html } from './html-escape.js';
-import { describeOutcome, fail2banSource, stamp, tornCount } from './report-table.js';
+import { copyCount, describeOutcome, fail2banSource, stamp, tornCount, verdictStamp } from './report-table.js';
 import { activityBars, campaignTimeline } from './svg-timeline.js';
 
 const STYLE = `
@@ -55,7 +55,7 @@ ${campaignTimeline(c)}
 <div><h3>Not carried out by fail2ban</h3>${
     never.length === 0
       ? '<p class="meta">every BAN verdict was carried out</p>'
-      : `<table><tr><th>address</th><th>verdict</th><th>why</th></tr>${never.map(({ m, v }) => `<tr><td>${html(m.ip)}</td><td>${stamp(v.time)}</td><td class="bad">${html(describeOutcome(v.outcome))}</td></tr>`).join('')}</table>`
+      : `<table><tr><th>address</th><th>verdict</th><th>why</th></tr>${never.map(({ m, v }) => `<tr><td>${html(m.ip)}</td><td>${html(verdictStamp(v))}</td><td class="bad">${html(describeOutcome(v.outcome))}</td></tr>`).join('')}</table>`
   }</div>
 </div>
 </section>`;
@@ -134,11 +134,16 @@ ${unexplainedSection(report)}
 `;
 }
 
-/** The verdict-log lines torn or no verdicts, as the table says them (report-table.ts), each followed by a comma. */
+/** The verdict-log lines torn, copies standing, or no verdicts, as the table says them (report-table.ts), each followed by a comma. */
 function lineCounts(report: AuditReport): string {
   const torn = tornCount(report);
+  const copies = copyCount(report);
   const s = report.sources;
-  return (torn === '' ? '' : `${html(torn)}, `) + (s.malformedLines ? `${html(s.malformedLines)} not verdicts, ` : '');
+  return (
+    (torn === '' ? '' : `${html(torn)}, `) +
+    (copies === '' ? '' : `${html(copies)}, `) +
+    (s.malformedLines ? `${html(s.malformedLines)} not verdicts, ` : '')
+  );
 }
 
 /** The jail's bans no verdict explains (an address banned by hand, or a line in the verdict log not ours). */

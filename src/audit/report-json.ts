@@ -58,6 +58,7 @@ function campaignToJson(c: AuditReport['campaigns'][number]): unknown {
       status: memberStatus(m),
       verdicts: m.verdicts.map((v) => ({
         time: iso(v.time),
+        ...(v.fromCopy && { fromCopy: true }),
         reason: v.reason,
         outcome:
           v.outcome.status === 'banned'

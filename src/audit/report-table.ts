@@ -1,5 +1,12 @@
 import { escapeValue } from '../verdict/verdict-line.js';
-import { type AuditReport, type CampaignReport, memberStatus, prefixCounts, topUsers } from './audit-report.js';
+import {
+  type AuditReport,
+  type CampaignReport,
+  type MemberVerdict,
+  memberStatus,
+  prefixCounts,
+  topUsers,
+} from './audit-report.js';
 import type { BanOutcome } from './fail2ban-history.js';
 
 /** `2026-02-15 14:23:12` (UTC): what an operator compares with fail2ban's log. */
@@ -61,6 +68,21 @@ export function tornCount(report: AuditReport): string {
   return `${torn} torn by a full disk (${[no, standing].filter((w) => w !== '').join(', ')})`;
 }
 
+/**
+ * The BAN verdicts known from their `repeat=rotation` copy alone, for the summary line (the table's and the page's): a
+ * line written between copytruncate's copy and its truncation is in neither file (part-context.ts).
+ */
+export function copyCount(report: AuditReport): string {
+  const n = report.sources.copyVerdicts;
+  if (n === 0) return '';
+  return `${n} BAN verdict${n === 1 ? '' : 's'} known from ${n === 1 ? 'its' : 'their'} repeat=rotation copy alone`;
+}
+
+/** When a verdict was written, and that it is known from its copy alone when so. */
+export function verdictStamp(v: MemberVerdict): string {
+  return `${stamp(v.time)}${v.fromCopy ? ' (from its copy)' : ''}`;
+}
+
 /** The terminal report: campaigns table, members never banned and why, alerts; with --ip the address's story. */
 export function renderTable(report: AuditReport): string {
   const out: string[] = [];
@@ -74,6 +96,7 @@ export function renderTable(report: AuditReport): string {
   out.push(
     `read ${s.verdictLines} verdict line(s) from ${s.verdictFiles.length} file(s)` +
       `${tornCount(report) === '' ? '' : `, ${tornCount(report)}`}` +
+      `${copyCount(report) === '' ? '' : `, ${copyCount(report)}`}` +
       `${s.malformedLines ? `, ${s.malformedLines} not verdicts` : ''}; ` +
       `${s.fail2banEvents} fail2ban event(s) from ${fail2banSource(s)}; jail ${report.jail}`,
   );
@@ -99,7 +122,7 @@ export function renderTable(report: AuditReport): string {
   for (const c of report.campaigns) {
     for (const m of c.members.values()) {
       for (const v of m.verdicts)
-        if (v.outcome.status === 'not-banned') never.push([c.id, m.ip, stamp(v.time), describeOutcome(v.outcome)]);
+        if (v.outcome.status === 'not-banned') never.push([c.id, m.ip, verdictStamp(v), describeOutcome(v.outcome)]);
     }
   }
   if (never.length > 0)
@@ -129,7 +152,7 @@ export function renderTable(report: AuditReport): string {
     if (users.length > 0) out.push(`  usernames tried: ${users.join(', ')}`);
     const rows = [['ADDRESS', 'VERDICT', 'REASON', 'FAIL2BAN']];
     for (const m of c.members.values())
-      for (const v of m.verdicts) rows.push([m.ip, stamp(v.time), v.reason, describeOutcome(v.outcome)]);
+      for (const v of m.verdicts) rows.push([m.ip, verdictStamp(v), v.reason, describeOutcome(v.outcome)]);
     out.push(...table(rows).map((l) => `  ${l}`));
   }
   if (report.alerts.length > 0) {
@@ -156,7 +179,7 @@ export function renderTable(report: AuditReport): string {
       const m = c.members.get(e.ip);
       if (m)
         for (const v of m.verdicts)
-          out.push(`  => campaign ${c.id}, verdict ${stamp(v.time)} (${v.reason}): ${describeOutcome(v.outcome)}`);
+          out.push(`  => campaign ${c.id}, verdict ${verdictStamp(v)} (${v.reason}): ${describeOutcome(v.outcome)}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -103,9 +103,9 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b), end)) {
     if (line.length === 0) continue;
     verdictLines++;
-    const { record, torn } = context.read(line, readLine(line, end.ended));
+    const { record, torn, fromCopy } = context.read(line, readLine(line, end.ended));
     if (torn) tornLines++;
-    if (record) builder.add(record, torn);
+    if (record) builder.add(record, torn, fromCopy);
     else if (!torn) malformedLines++;
   }
   // Parts an earlier version ended with a newline alone where a field ends read as verdicts until their whole line came.
@@ -124,6 +124,7 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
       malformedLines,
       tornLines,
       tornVerdicts: builder.tornVerdicts,
+      copyVerdicts: context.copyVerdicts,
       fail2banEvents: read,
     },
     input.now,

@@ -81,7 +81,7 @@ export function campaignTimeline(c: CampaignReport): string {
         );
       } else {
         parts.push(
-          `<path d="M${vx - 4} ${y + 1}h8l-4 7z" class="verdict"><title>BAN verdict ${html(v.reason)}</title></path>`,
+          `<path d="M${vx - 4} ${y + 1}h8l-4 7z" class="verdict"><title>BAN verdict ${html(v.reason)}${v.fromCopy ? ' (from its repeat=rotation copy)' : ''}</title></path>`,
         );
       }
     }

@@ -9,6 +9,8 @@ export interface ReadLine {
   readonly record: VerdictRecord | null;
   /** The line is the part of one a full disk tore (docs/service.md, "Disk full / I/O error"). */
   readonly torn: boolean;
+  /** A `repeat=rotation` copy whose line was not read before it (part-context.ts): it stands for its verdict. */
+  readonly fromCopy?: boolean;
 }
 
 /**
