@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines, waitFor } from './helpers.js';
+import { bundledSuite } from './bundled-suite.js';
+import { serviceFiles, setUpServiceDir, sleep, verdictLines, waitFor } from './helpers.js';
 
 /**
  * names_alone_hold in the running service: a held ban is written by the service's clock (its tick), with no line
@@ -12,22 +11,17 @@ import { runService, serviceFiles, setUpServiceDir, sleep, tempDir, verdictLines
  * process follows a log to which a campaign (8 sources on a 167 s rhythm with one dictionary, stamped in the last
  * 12 minutes) is appended, then two newcomers trying a name of that dictionary once, one of which logs in.
  */
-const t = tempDir('live-hold');
-afterAll(t.cleanup);
+const t = bundledSuite('live-hold');
 const dir = t.dir;
 const log = join(dir, 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
 const HOLD_S = 2;
-let child: ChildProcess | undefined;
 
-afterAll(() => child?.kill('SIGKILL'));
-
-beforeAll(async () => {
-  const bundle = await bundleCli(dir);
+beforeAll(() => {
   setUpServiceDir(dir, ['[detection]', `names_alone_hold = ${HOLD_S}s`]);
   writeFileSync(log, '');
-  child = runService(bundle, serviceFiles(dir, log, verdicts), join(dir, 'service.out')).child;
-}, 60_000);
+  t.start(serviceFiles(dir, log, verdicts), join(dir, 'service.out'));
+});
 
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);
 
