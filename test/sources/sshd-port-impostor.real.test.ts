@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SshdSockets } from '../../src/core/sshd-sockets.js';
+import { sampleTables } from '../../src/sources/socket-sampler.js';
 import { Netns } from '../e2e/harness/netns.js';
 
 /**
@@ -168,4 +170,36 @@ describe("rows a local user makes on sshd's port", () => {
     expect(banned.sort(), out).toEqual([...MEMBERS].sort());
     expect(banned).not.toContain(X);
   }, 60_000);
+
+  it("IPv6: a dual-stack listener's IPv4 client counts; an IPv4-mapped bind beside a V6ONLY [::] listener does not", async () => {
+    // Root listens on [::]:2223 with IPV6_V6ONLY (sshd's own listener, ListenAddress ::), and on [::]:2224 without
+    // it (a socket-activated sshd's): the kernel then shows IPv4 clients in tcp6 as ::ffff:a.b.c.d.
+    const listen = (port: number, ipv6Only: boolean) =>
+      startIn(
+        ns.wrap([
+          process.execPath,
+          '-e',
+          `require('node:net').createServer(() => {}).listen({ host: '::', port: ${port}, ipv6Only: ${ipv6Only} })`,
+        ]),
+      );
+    listen(2223, true);
+    listen(2224, false);
+    await sleep(500);
+    const held = Promise.all([
+      // Nothing stops uid 1000 binding ::ffff:10.0.0.2:2223 beside the V6ONLY listener and connecting out from it.
+      hold(`::ffff:${X}`, 443, `::ffff:${OTHER_LOCAL}`, 2223, 1000),
+      hold(SSHD, 2224, MEMBERS[0]!, 0),
+    ]);
+    await sleep(1500);
+    const tables = { tcp: ns.run(['cat', '/proc/net/tcp']), tcp6: ns.run(['cat', '/proc/net/tcp6']) };
+    await held;
+    const sample = sampleTables(tables, 0, () => true);
+    const onPorts = sample.rows.filter((r) => r.state !== 'LISTEN' && (r.localPort === 2223 || r.localPort === 2224));
+    expect(onPorts.map((r) => `${r.family} ${r.localIp}:${r.localPort} ${r.remoteIp} uid ${r.uid}`).sort()).toEqual([
+      `6 ${SSHD}:2224 ${MEMBERS[0]} uid 0`,
+      `6 ${OTHER_LOCAL}:2223 ${X} uid 1000`,
+    ]);
+    const sshd = new SshdSockets([2223, 2224]).connections(sample);
+    expect(sshd.map((r) => r.remoteIp)).toEqual([MEMBERS[0]]);
+  }, 30_000);
 });
