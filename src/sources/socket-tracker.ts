@@ -1,4 +1,5 @@
 import type { SocketRow, SocketSample, TcpState } from '../core/socket.js';
+import { SshdSockets } from '../core/sshd-sockets.js';
 
 /** One inbound connection to an sshd port, from its first sample to its last. */
 export interface TrackedSocket {
@@ -47,25 +48,27 @@ function keyOf(row: SocketRow): string {
  * and who it came from. What `status` shows and what tests check against real sockets.
  */
 export class SocketTracker {
-  private readonly ports: ReadonlySet<number>;
+  private readonly sshd: SshdSockets;
   private readonly open = new Map<string, TrackedSocket>();
   closedTotal = 0;
 
   constructor(ports: Iterable<number>) {
-    this.ports = new Set(ports);
+    this.sshd = new SshdSockets(ports);
   }
 
-  /** Whether a row is an inbound connection to one of sshd's ports (not the listening socket itself). */
+  /**
+   * Whether a row is on one of sshd's ports, its listeners included: what a sample must keep for `update`, which
+   * follows only sshd's own connections among them (sshd-sockets.ts).
+   */
   relevant(row: SocketRow): boolean {
-    return this.ports.has(row.localPort) && row.state !== 'LISTEN';
+    return this.sshd.onPort(row);
   }
 
   update(sample: SocketSample): TrackerUpdate {
     const seen = new Set<string>();
     const opened: TrackedSocket[] = [];
     const closed: TrackedSocket[] = [];
-    for (const row of sample.rows) {
-      if (!this.relevant(row)) continue;
+    for (const row of this.sshd.connections(sample)) {
       const key = keyOf(row);
       seen.add(key);
       let known = this.open.get(key);

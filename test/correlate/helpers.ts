@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS, type Fail2banThresholds } from '../../src/core/fail2ban-thresholds.js';
-import type { SocketSample } from '../../src/core/socket.js';
+import type { SocketRow, SocketSample } from '../../src/core/socket.js';
 import type { Verdict, VerdictValue } from '../../src/core/verdict.js';
 import { newSource, type SourceState } from '../../src/correlate/source-state.js';
 import { readLines } from '../../src/parse/line-reader.js';
@@ -37,22 +37,43 @@ export function source(ip: string, time = T0): SourceState {
   return newSource(ip, time);
 }
 
-/** One /proc/net/tcp sample holding the given established inbound SSH peers. */
+/** sshd's listening sockets (root's, on 0.0.0.0) on `ports`: only connections one covers are sshd's (sshd-sockets.ts). */
+export function sshdListening(ports: readonly number[] = [22]): SocketSample['rows'] {
+  return ports.map((port) => ({
+    family: 4,
+    localIp: '0.0.0.0',
+    localPort: port,
+    remoteIp: '0.0.0.0',
+    remotePort: 0,
+    state: 'LISTEN',
+    txQueue: 0,
+    rxQueue: 0,
+    uid: 0,
+    inode: 1,
+  }));
+}
+
+/** One /proc/net/tcp sample holding the given established inbound SSH peers, then sshd's listener on port 22. */
 export function sample(time: number, peers: ReadonlyArray<readonly [ip: string, port: number]>): SocketSample {
   return {
     time,
-    rows: peers.map(([ip, port], i) => ({
-      family: 4,
-      localIp: '192.0.2.10',
-      localPort: 22,
-      remoteIp: ip,
-      remotePort: port,
-      state: 'ESTABLISHED',
-      txQueue: 0,
-      rxQueue: 0,
-      uid: 0,
-      inode: 1000 + i,
-    })),
+    rows: [
+      ...peers.map(
+        ([ip, port], i): SocketRow => ({
+          family: 4,
+          localIp: '192.0.2.10',
+          localPort: 22,
+          remoteIp: ip,
+          remotePort: port,
+          state: 'ESTABLISHED',
+          txQueue: 0,
+          rxQueue: 0,
+          uid: 0,
+          inode: 1000 + i,
+        }),
+      ),
+      ...sshdListening(),
+    ],
   };
 }
 

@@ -6,7 +6,7 @@ import type { SourceState } from '../../src/correlate/source-state.js';
 import { formatTraceBlock, readSocketTrace } from '../../src/parse/socket-trace.js';
 import { tcpTables } from '../../src/simulate/tcp-table.js';
 import { sampleTables } from '../../src/sources/socket-sampler.js';
-import { S, sample, source, spread, T0, THRESHOLDS } from './helpers.js';
+import { S, sample, source, spread, sshdListening, T0, THRESHOLDS } from './helpers.js';
 
 function setup(ips: readonly string[], values: Record<string, unknown> = {}) {
   const table = new Map<string, SourceState>(ips.map((ip) => [ip, source(ip)]));
@@ -97,7 +97,7 @@ describe('socket lifetime signal: what the samples can tell (review)', () => {
           localPort: c.localPort ?? 22,
           inode: c.inode ?? 1000,
         }));
-      out.push(...signal.observe({ time: t, rows }));
+      out.push(...signal.observe({ time: t, rows: [...rows, ...sshdListening([22, 2222])] }));
     }
     return out;
   }

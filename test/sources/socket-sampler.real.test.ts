@@ -130,9 +130,12 @@ describe('socket sampler on real loopback connections', () => {
 });
 
 describe('socket tracker: one 4-tuple, several connections (review)', () => {
+  const at0 = () => ({ family: 4 as const, localPort: 22, txQueue: 0, rxQueue: 0, uid: 0 });
   const at = (time: number, state: 'ESTABLISHED' | 'TIME_WAIT', inode: number): SocketSample => ({
     time,
     rows: [
+      // sshd's listener (root's): only connections one covers are sshd's (src/core/sshd-sockets.ts).
+      { ...at0(), localIp: '0.0.0.0', remoteIp: '0.0.0.0', remotePort: 0, state: 'LISTEN', inode: 1 },
       {
         family: 4,
         localIp: '192.0.2.10',
@@ -163,7 +166,11 @@ describe('socket tracker: one 4-tuple, several connections (review)', () => {
     const tracker = new SocketTracker([port]);
     const take = (time: number) =>
       tracker.update(
-        sampleTables(readTables('/proc/net'), time, (row) => tracker.relevant(row) && row.remoteIp === '127.0.0.9'),
+        sampleTables(
+          readTables('/proc/net'),
+          time,
+          (row) => tracker.relevant(row) && (row.state === 'LISTEN' || row.remoteIp === '127.0.0.9'),
+        ),
       );
     const connectFrom = async (): Promise<Socket> => {
       const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.9', localPort: 45_678 });
@@ -201,11 +208,14 @@ describe('socket tracker: one 4-tuple, several connections (review)', () => {
     const tracker = new SocketTracker([22]);
     const flood = (k: number): SocketSample => ({
       time: k * 5_000,
-      rows: Array.from({ length: 20_000 }, (_, i) => ({
-        ...at(0, 'ESTABLISHED', 0).rows[0]!,
-        remoteIp: `10.${k}.${i >> 8}.${i & 255}`,
-        state: 'SYN_RECV' as const,
-      })),
+      rows: [
+        at(0, 'ESTABLISHED', 0).rows[0]!, // sshd's listener
+        ...Array.from({ length: 20_000 }, (_, i) => ({
+          ...at(0, 'ESTABLISHED', 0).rows[1]!,
+          remoteIp: `10.${k}.${i >> 8}.${i & 255}`,
+          state: 'SYN_RECV' as const,
+        })),
+      ],
     });
     for (let k = 0; k < 20; k++) tracker.update(flood(k));
     expect(tracker.openSockets()).toHaveLength(20_000);

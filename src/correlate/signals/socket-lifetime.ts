@@ -1,5 +1,6 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import type { SocketSample } from '../../core/socket.js';
+import { SshdSockets } from '../../core/sshd-sockets.js';
 import { OWN_SCHEDULE } from '../predictable-sources.js';
 import { durationKey, HOUR, intKey, setting } from '../settings.js';
 import { type IndexSnapshot, NUMBER_KEYS, SharedIndex } from '../shared-index.js';
@@ -61,7 +62,8 @@ type Followed = [first: number, last: number, before: number, inode: number];
 export class SocketLifetimeSignal implements Signal {
   readonly name = 'lifetime';
   private readonly p: { [K in keyof typeof LIFETIME_KEYS]: number };
-  private readonly ports: Set<number>;
+  /** sshd's connections among the rows on its ports (not a local user's rows on the same port: sshd-sockets.ts). */
+  private readonly sshd: SshdSockets;
   private readonly index: SharedIndex<number>;
   /** Keyed by remote address and port, then local address and port (the source is the text before the first |). */
   private readonly open: Map<string, Followed>;
@@ -76,7 +78,7 @@ export class SocketLifetimeSignal implements Signal {
     this.p = Object.fromEntries(Object.entries(LIFETIME_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
       [K in keyof typeof LIFETIME_KEYS]: number;
     };
-    this.ports = new Set(setting(values, SOCKET_PORTS_KEY).map(Number));
+    this.sshd = new SshdSockets(setting(values, SOCKET_PORTS_KEY).map(Number));
     this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot?.index, {
       keys: NUMBER_KEYS,
     });
@@ -92,8 +94,8 @@ export class SocketLifetimeSignal implements Signal {
     const out: string[] = [];
     // Rows refused for want of room in the previous sample: a connection admitted now may be older than that.
     const before = this.overflow === this.previous ? -1 : this.previous;
-    for (const row of sample.rows) {
-      if (row.state !== 'ESTABLISHED' || !this.ports.has(row.localPort)) continue;
+    for (const row of this.sshd.connections(sample)) {
+      if (row.state !== 'ESTABLISHED') continue;
       const key = `${peer(row.remoteIp)}|${row.remotePort}|${row.localIp}|${row.localPort}`;
       let seen = this.open.get(key);
       if (seen && seen[1] !== now && seen[3] !== 0 && row.inode !== 0 && row.inode !== seen[3]) {
