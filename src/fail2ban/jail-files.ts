@@ -32,7 +32,7 @@ function reasonOf(error: unknown): string {
  * jail.d/*.local, each sorted by name like fail2ban's glob. A jail.d that cannot be listed is reported to
  * `unreadable` (fail2ban's glob silently finds nothing there).
  */
-function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[] = []): string[] {
+function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[]): string[] {
   const dir = join(configDir, 'jail.d');
   let names: string[] = [];
   try {
