@@ -5,7 +5,7 @@ import { type Account, lookupAccount, modeAllows } from '../service/local-accoun
 export type { Account } from '../service/local-account.js';
 
 /** The user the packaged unit runs the service as (debian/f2b-campaign.service: User=). */
-export const SERVICE_USER = 'f2b-campaign';
+const SERVICE_USER = 'f2b-campaign';
 
 /**
  * Whom `check` judges access for: as root, access(2) says yes to everything, so where the service user exists its

@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
  * `ports`: a list of TCP ports (1-65535); `cidrs`: a list of IPv4/IPv6 addresses and CIDR blocks. Both are kept as
  * their text like any list, checked item by item so a typo is an error rather than a protection silently lost.
  */
-export type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'ports' | 'cidrs' | 'enum';
+type KeyType = 'string' | 'path' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'ports' | 'cidrs' | 'enum';
 
 export interface KeySpec<T = unknown> {
   readonly key: string;

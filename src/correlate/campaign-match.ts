@@ -35,7 +35,7 @@ export function hasBlock(c: Campaign, block: BlockKey): boolean {
 }
 
 /** Whether the source tried a name of the campaign's dictionary (tried by enough members, never a real user's). */
-export function triedCampaignName(c: Campaign, source: SourceState, dictionary: DictionarySignal): boolean {
+function triedCampaignName(c: Campaign, source: SourceState, dictionary: DictionarySignal): boolean {
   for (let i = 0; i < source.nameCount; i++) {
     const hash = source.nameAt(i);
     if ((c.names.get(hash) ?? 0) >= dictionary.campaignMin && !dictionary.isLegit(hash)) return true;
@@ -47,7 +47,7 @@ export function triedCampaignName(c: Campaign, source: SourceState, dictionary: 
  * Every name the source tried is one no account here has (sshd said `invalid user`): the learned blocklist of names
  * no legitimate user has used. While a spraying campaign lives, that is its dictionary even if the name is new.
  */
-export function onlyUnknownNames(source: SourceState): boolean {
+function onlyUnknownNames(source: SourceState): boolean {
   return source.attempts > 0 && source.unknown === source.attempts;
 }
 

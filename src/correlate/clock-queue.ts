@@ -66,14 +66,10 @@ export class ClockQueue<K = string> {
     }
   }
 
-  /** Keys in queue order with their stamps (for a snapshot). */
-  entries(): Array<[K, number]> {
-    return [...this.walk()];
-  }
-
   /**
-   * entries() one at a time, without the list: the state file is written from this while a flood's 100,000 sources
-   * are queued (as a list of pairs, ~9 MB of heap held through the save). The queue must not change meanwhile.
+   * Keys in queue order with their stamps, one at a time rather than as a list: the state file is written from this
+   * while a flood's 100,000 sources are queued (as a list of pairs, ~9 MB of heap held through the save). The queue
+   * must not change meanwhile.
    */
   *walk(): Generator<[K, number]> {
     for (let i = this.head; i < this.keys.length; i++) yield [this.keys[i]!, this.stamps[i]!];

@@ -96,6 +96,6 @@ export function protection(
  * after its last attempt, it has none since. Counted from its first failure ever, a privacy address whose /64 had
  * just logged in was banned on failures from before that login (found in review).
  */
-export function attemptsSince(source: SourceState, at: number): number {
+function attemptsSince(source: SourceState, at: number): number {
   return at > source.lastTime() ? 0 : source.attempts - source.attemptsAtSuccess;
 }

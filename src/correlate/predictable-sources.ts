@@ -210,7 +210,7 @@ export class PredictableSources {
     this.period.delete(ip);
   }
 
-  /** Whether `ip` is remembered as predictable (tests, status). */
+  /** Whether `ip` is remembered as predictable (tests; the status shows only how many, size). */
   remembers(ip: string): boolean {
     return this.seen.has(ip);
   }

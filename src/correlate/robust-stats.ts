@@ -40,7 +40,7 @@ export function sortNumbers(list: number[]): number[] {
 }
 
 /** Linear-interpolated quantile of sorted values, q in [0, 1]. */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);

@@ -9,7 +9,7 @@ import { interpolate, type UnresolvedReference } from './interpolate.js';
 export type JailSections = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** A jail file that is there but cannot be read (permissions, a directory named `*.local`), and why. */
-export interface UnreadableJailFile {
+interface UnreadableJailFile {
   readonly file: string;
   /** The error code (`EACCES`, `EISDIR`), or its message. */
   readonly reason: string;
@@ -32,7 +32,7 @@ function reasonOf(error: unknown): string {
  * jail.d/*.local, each sorted by name like fail2ban's glob. A jail.d that cannot be listed is reported to
  * `unreadable` (fail2ban's glob silently finds nothing there).
  */
-export function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[] = []): string[] {
+function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[]): string[] {
   const dir = join(configDir, 'jail.d');
   let names: string[] = [];
   try {
@@ -56,7 +56,7 @@ export function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[
  * blank and comment lines in between. Section names keep their case, option names are lower-cased; a value's lines
  * are joined with newlines. Lines configparser would refuse are skipped (fail2ban itself reports those).
  */
-export function parseFail2banIni(text: string): Map<string, Map<string, string>> {
+function parseFail2banIni(text: string): Map<string, Map<string, string>> {
   const sections = new Map<string, Map<string, string[]>>();
   let current: Map<string, string[]> | null = null;
   let option: string | null = null;

@@ -103,7 +103,7 @@ function repeated(times: string, inner: string): Classification {
 }
 
 /** Classifies one sshd message (header, `error: ` prefix and ` [preauth]` suffix already removed). */
-export function classifyMessage(message: string): Classification {
+function classifyMessage(message: string): Classification {
   const c = message.charCodeAt(0);
   // Dispatch on the first letter: most lines are Failed/Invalid/Connection/Disconnected/Received/Accepted.
   if (c === 0x46 /* F */) {

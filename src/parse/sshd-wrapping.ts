@@ -9,7 +9,7 @@
  * username can take 4 characters): a message this long may have lost its end, and with it the address sshd wrote
  * after the client's text. What is left then ends in attacker text that can read as a whole line.
  */
-export const SSHD_SYSLOG_MAX = 500;
+const SSHD_SYSLOG_MAX = 500;
 
 /** At least SSHD_SYSLOG_MAX bytes of UTF-8 (a UTF-16 unit is at most 3 of them: most lines skip the count). */
 export function mayBeCut(raw: string): boolean {

@@ -4,7 +4,7 @@ import { SshdParser } from '../parse/sshd-parser.js';
 import { BatchWriter, type EventBatch, transferables } from './event-batch.js';
 
 /** One log of a job: its path, and its modification time (now, for a pipe). */
-export interface LogFile {
+interface LogFile {
   readonly path: string;
   readonly mtime: number;
 }

@@ -28,8 +28,6 @@ export interface ReplayResult {
   readonly events: number;
   readonly samples: number;
   readonly verdicts: number;
-  readonly firstTime: number | null;
-  readonly lastTime: number | null;
 }
 
 /**
@@ -43,7 +41,6 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   let events = 0;
   let sampleCount = 0;
   let verdicts = 0;
-  let firstTime: number | null = null;
   let clock = Number.NEGATIVE_INFINITY;
   let nextTick = Number.NEGATIVE_INFINITY;
 
@@ -75,7 +72,6 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
       const event = batch.at(i)!;
       // Only awaits when a sample is due, so the common path stays synchronous.
       if (pending !== undefined && pending.time <= event.time) await drainSamplesUntil(event.time);
-      if (firstTime === null) firstTime = event.time;
       tickTo(event.time);
       out(core.onAuthEvent(event));
       events++;
@@ -83,7 +79,7 @@ export async function replayLogs(input: ReplayInput): Promise<ReplayResult> {
   }
   await drainSamplesUntil(Number.POSITIVE_INFINITY);
   if (Number.isFinite(clock)) out(core.advance(clock));
-  return { events, samples: sampleCount, verdicts, firstTime, lastTime: Number.isFinite(clock) ? clock : null };
+  return { events, samples: sampleCount, verdicts };
 }
 
 async function nextOf<T>(it: AsyncIterator<T>): Promise<T | undefined> {

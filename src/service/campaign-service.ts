@@ -81,10 +81,6 @@ export class CampaignService {
     this.saver = new StateSaver(stateDir, stateInterval, stateWriteRate, options.log);
   }
 
-  get settings(): ServiceSettings {
-    return this.options.settings;
-  }
-
   async start(): Promise<void> {
     const { settings, log } = this.options;
     mkdirSync(settings.stateDir, { recursive: true });

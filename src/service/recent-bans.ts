@@ -7,7 +7,7 @@
 export const ROTATION_REPEAT_MS = 10_000;
 
 /** The key marking a BAN line written again after a rotation (docs/verdict-line.md): not a new verdict. */
-export const REPEAT_FIELD = ' repeat=rotation';
+const REPEAT_FIELD = ' repeat=rotation';
 
 const BAN_LINE = /^\S+ f2b-campaign\[\d+\]: BAN /;
 

@@ -7,7 +7,7 @@ export interface Stoppable {
 }
 
 /** How long a clean shutdown may take before we exit anyway (systemd's TimeoutStopSec is longer). */
-export const STOP_DEADLINE_MS = 5000;
+const STOP_DEADLINE_MS = 5000;
 
 /** What came while the service was starting (holdSignals). */
 export interface HeldSignals {

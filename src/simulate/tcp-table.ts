@@ -3,9 +3,9 @@ import { ipv6Groups } from '../parse/address.js';
 import { formatTraceBlock } from '../parse/socket-trace.js';
 
 /** Where the simulated sshd listens. */
-export const SERVER_V4 = '192.0.2.10';
-export const SERVER_V6 = '2001:db8:100::10';
-export const SSH_PORT = 22;
+const SERVER_V4 = '192.0.2.10';
+const SERVER_V6 = '2001:db8:100::10';
+const SSH_PORT = 22;
 
 const HEADER4 = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
 const HEADER6 =

@@ -17,7 +17,7 @@ export interface ScenarioFiles {
 }
 
 /** Builds a scenario: its sessions and its truth (who is a member, who is benign). */
-export function buildScenario(spec: ScenarioSpec, seed = 1): { sessions: Session[]; truth: Truth } {
+function buildScenario(spec: ScenarioSpec, seed: number): { sessions: Session[]; truth: Truth } {
   const b = new ScenarioBuilder(seed * 7919 + spec.name.length);
   const start = DAY0 + spec.offset;
   const end = start + spec.duration;

@@ -34,7 +34,7 @@ export interface FilePosition {
   readonly newestSibling?: { readonly ino: number; readonly dev: number } | null;
 }
 
-export const FINGERPRINT_BYTES = 4096;
+const FINGERPRINT_BYTES = 4096;
 
 /** Hash of the first line of the file open as `fd`; null when it has no newline yet and is shorter than the cap. */
 export function fingerprintFd(fd: number, size: number): string | null {

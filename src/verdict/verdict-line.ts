@@ -42,7 +42,7 @@ export function isBare(text: string): boolean {
 }
 
 /** Longest value written for attacker text; the rest is cut and the cut is said (`…` is never ambiguous). */
-export const MAX_VALUE_BYTES = 256;
+const MAX_VALUE_BYTES = 256;
 
 /**
  * ` key=` for each key that passed the KEY check, and the last value printed bare after it: verdicts use a few dozen
@@ -188,7 +188,7 @@ export function parseVerdictLine(line: string): ParsedVerdictLine | null {
 export const TORN_END = ' (torn)';
 
 /** The key that keeps a verdict's own time on a line written later (docs/verdict-line.md). */
-export const DECIDED_KEY = 'decided';
+const DECIDED_KEY = 'decided';
 /**
  * `decided=<time>` as the writer puts it, last. Looked for at the end only: ` decided=` can also stand inside a quoted
  * value (a username is the client's), which then passed for it, and the line lost the time it was decided. A bare
