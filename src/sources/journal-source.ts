@@ -133,6 +133,7 @@ export class JournalSource implements Source {
   private lastDataAt = 0;
   /** With no cursor: entries journald received before this time (ms) are passed over, not this follower's. */
   private notBefore: number | null = null;
+  private began = false;
   private failure: string | null = null;
   private stderrTail = '';
   /** The cursor this run began at, until its first line: the entry read last, unless journald has deleted it. */
@@ -156,13 +157,14 @@ export class JournalSource implements Source {
    */
   get readsFrom(): number | undefined {
     if (this.cursorValue !== null) return undefined;
-    return this.notBefore ?? (this.options.startAt === 'start' && this.child ? 0 : undefined);
+    return this.notBefore ?? (this.options.startAt === 'start' && this.began ? 0 : undefined);
   }
 
   async start(): Promise<void> {
     const execa = await loadExeca();
     if (this.stopping) return;
     this.echo = this.cursorValue;
+    this.began = true;
     // journalctl's --since takes whole seconds: what journald received in that second before `since` is passed over
     // here, by __REALTIME_TIMESTAMP (start_at = end: before this run's start; a restart: before where the last began).
     if (this.cursorValue === null)

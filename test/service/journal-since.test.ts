@@ -36,7 +36,7 @@ function journalctl(name: string, body: string): string {
   return join(fakeProgram(join(dir, name), 'journalctl', script), 'journalctl');
 }
 
-function service(state: string, program: string, events: AuthEvent[]) {
+function service(state: string, program: string, events: AuthEvent[], startAt = 'end') {
   const config = parseConfigText(
     [
       '[service]',
@@ -46,7 +46,7 @@ function service(state: string, program: string, events: AuthEvent[]) {
       `state_dir = ${join(dir, state)}`,
       `runtime_dir = ${join(dir, 'run')}`,
       `sockets_from = ${join(dir, 'net')}`,
-      'start_at = end',
+      `start_at = ${startAt}`,
     ].join('\n'),
     'test',
   );
@@ -120,6 +120,26 @@ describe('journal follower with no cursor, from a point in time', () => {
       expect(ips(events)).toEqual(['203.0.113.3', '203.0.113.4']);
     } finally {
       await third.service.stop();
+    }
+  });
+
+  it('with start_at = start, a first run that read nothing is followed by one that reads the whole journal', async () => {
+    const real = journal.journalctl;
+    const stalled = service('state-start', journalctl('stalled-start', 'exec sleep 60'), [], 'start');
+    journal.say(line(5), { pid: 5005 });
+    await stalled.service.start();
+    await sleep(1500);
+    await stalled.service.stop();
+    const events: AuthEvent[] = [];
+    const next = service('state-start', journalctl('next-start', `exec "${real}" "$@"`), events, 'start');
+    await next.service.start();
+    try {
+      await waitFor(() => ips(events).includes('203.0.113.5'), 10_000, "the journal's lines");
+      // Every sshd line the journal holds (the earlier tests' too), each once, in order.
+      const all = journal.entries(['SYSLOG_IDENTIFIER=sshd']).map((e) => /from (\S+)/.exec(String(e['MESSAGE']))?.[1]);
+      expect(ips(events)).toEqual(all);
+    } finally {
+      await next.service.stop();
     }
   });
 });
