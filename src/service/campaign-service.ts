@@ -182,7 +182,7 @@ export class CampaignService {
       version: 1,
       savedAt: Date.now(),
       files: this.sources.positions(),
-      journalCursor: this.sources.journalCursor(),
+      ...this.sources.journalState(),
       core: withCore ? this.pipeline.core.snapshot() : null,
       verdicts: this.writer.mark(),
       owed: this.writer.owed(),

@@ -39,6 +39,8 @@ export class ServiceSources {
   readonly tracker: SocketTracker;
   lastSampleAt: number | null = null;
   private readonly savedJournalCursor: string | null;
+  /** Where the journal follower began with no cursor (JournalSource.readsFrom), for the next to begin there. */
+  private journalSince: number | undefined;
   private readonly parsers = new Map<string, SshdParser>();
   /** The files being read to their end, or whose line asked for it, while readOthers runs (readOthers). */
   private readonly reading = new Set<string>();
@@ -77,10 +79,9 @@ export class ServiceSources {
       this.savedJournalCursor = state?.journalCursor ?? null;
       const parser = new SshdParser({ referenceTime: Date.now }, state?.parsers?.['journal']);
       this.parsers.set('journal', parser);
-      // A previous run that saved no cursor had read nothing yet: resume from the time of its save, not from "now",
-      // which would skip what came while we were down.
-      let since: number | undefined = state && state.journalCursor === null ? state.savedAt : undefined;
-      let firstStartedAt = 0;
+      // A previous run that saved no cursor had read nothing yet: resume where it began (a state from before
+      // journalSince: the time of its save), not from "now", which would skip what came while we were down.
+      this.journalSince = state && state.journalCursor === null ? (state.journalSince ?? state.savedAt) : undefined;
       const machineId = localMachineId();
       // A journalctl that keeps failing is started again every few seconds, up to every minute, and says the same
       // on each run: each line is logged once, not on every restart (each source-failed line ends with them too).
@@ -89,11 +90,9 @@ export class ServiceSources {
         log,
         create: (onError) => {
           // Restarted (journalctl exited) before any entry came: from its own start again it would skip what arrived
-          // while it was down, so read from when this run began following instead.
-          if (since === undefined && settings.startAt === 'end') {
-            if (journal.current) since = firstStartedAt;
-            else firstStartedAt = Date.now();
-          }
+          // while it was down, so read from where the last run began instead.
+          this.journalSince = journal.current?.readsFrom ?? this.journalSince;
+          const since = this.journalSince;
           return new JournalSource({
             command: settings.journalctl,
             cursor: journal.current?.cursor ?? this.savedJournalCursor,
@@ -190,8 +189,14 @@ export class ServiceSources {
     return Object.fromEntries([...this.parsers].map(([key, parser]) => [key, parser.snapshot()]));
   }
 
-  journalCursor(): string | null {
-    return this.journal?.current?.cursor ?? this.savedJournalCursor;
+  /**
+   * Where a restart resumes the journal: after the cursor, or, with nothing read yet, where this run began reading
+   * (journalSince): the time of the save would skip what journald received before it and journalctl had not sent.
+   */
+  journalState(): Pick<ServiceState, 'journalCursor' | 'journalSince'> {
+    const cursor = this.journal?.current?.cursor ?? this.savedJournalCursor;
+    const since = cursor === null ? (this.journal?.current?.readsFrom ?? this.journalSince) : undefined;
+    return { journalCursor: cursor, ...(since === undefined ? {} : { journalSince: since }) };
   }
 
   /**

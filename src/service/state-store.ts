@@ -15,6 +15,8 @@ export interface ServiceState {
   readonly savedAt: number;
   readonly files: readonly FilePosition[];
   readonly journalCursor: string | null;
+  /** With no journal cursor: where the run began reading the journal (ms; 0: the whole journal). */
+  readonly journalSince?: number;
   readonly core: unknown;
   /** End of the verdict log at save time (for dedupe after a crash). */
   readonly verdicts: VerdictLogMark | null;

@@ -33,7 +33,7 @@ export interface JournalSourceOptions extends MovedCursorReports {
   /** With no cursor: 'end' reads only new entries, 'start' the whole journal. */
   readonly startAt: 'start' | 'end';
   /**
-   * With no cursor but a previous run (it saved state before its first entry arrived): read from this time (ms)
+   * With no cursor but a previous run that read nothing (readsFrom): read what journald received from this time (ms)
    * on, so entries that came while we were down are not skipped as older than this run's start.
    */
   readonly since?: number;
@@ -131,10 +131,9 @@ export class JournalSource implements Source {
   private delivered = 0;
   private lastDeliveryAt: number | undefined;
   private lastDataAt = 0;
-  /** When journalctl was started: with start_at = end, entries journald had before then are not this follower's. */
-  private startedAt = 0;
-  /** Entries journald received before this time (ms) are passed over: start_at = end's first run. */
+  /** With no cursor: entries journald received before this time (ms) are passed over, not this follower's. */
   private notBefore: number | null = null;
+  private began = false;
   private failure: string | null = null;
   private stderrTail = '';
   /** The cursor this run began at, until its first line: the entry read last, unless journald has deleted it. */
@@ -151,14 +150,26 @@ export class JournalSource implements Source {
     return this.cursorValue;
   }
 
+  /**
+   * With nothing read yet, where this run began (ms): what journald received from then on is to be read, so a run
+   * after it, with no cursor either, begins there too (0: the whole journal). Undefined before start, and once an
+   * entry was read or passed over: the cursor says where then.
+   */
+  get readsFrom(): number | undefined {
+    if (this.cursorValue !== null) return undefined;
+    return this.notBefore ?? (this.options.startAt === 'start' && this.began ? 0 : undefined);
+  }
+
   async start(): Promise<void> {
     const execa = await loadExeca();
     if (this.stopping) return;
-    this.startedAt = Date.now();
     this.echo = this.cursorValue;
-    const fromStart = this.cursorValue === null && this.options.since === undefined && this.options.startAt === 'end';
-    this.notBefore = fromStart ? this.startedAt : null;
-    const since = fromStart ? this.startedAt : this.options.since;
+    this.began = true;
+    // journalctl's --since takes whole seconds: what journald received in that second before `since` is passed over
+    // here, by __REALTIME_TIMESTAMP (start_at = end: before this run's start; a restart: before where the last began).
+    if (this.cursorValue === null)
+      this.notBefore = this.options.since ?? (this.options.startAt === 'end' ? Date.now() : null);
+    const since = this.notBefore ?? undefined;
     const args = journalArgs({ ...this.options, cursor: this.cursorValue, ...(since === undefined ? {} : { since }) });
     const child = execa(this.options.command, args, EXEC_OPTIONS);
     this.child = child;
@@ -228,10 +239,7 @@ export class JournalSource implements Source {
 
   /** With nothing read yet: whether `entry` comes before where journalctl was told to begin (not this follower's). */
   private beganAfter(entry: JournalPlace): boolean {
-    const micros = (ms: number) => BigInt(ms) * 1000n;
-    if (this.options.since !== undefined) return entry.realtime < micros(Math.floor(this.options.since / 1000) * 1000);
-    if (this.options.startAt === 'end') return entry.realtime < micros(this.startedAt);
-    return false;
+    return this.notBefore !== null && entry.realtime < BigInt(this.notBefore) * 1000n;
   }
 
   health(): SourceHealth {
@@ -272,7 +280,7 @@ export class JournalSource implements Source {
       this.cursorValue = journalEntryCursor(line) ?? this.cursorValue;
       return;
     }
-    // start_at = end asks --since for the whole second: what journald had before the start is not ours (beganAfter).
+    // --since asks for the whole second: what journald had before notBefore is not ours (beganAfter).
     if (this.notBefore !== null && entry.message.time < this.notBefore) return;
     if (entry.uid !== undefined && entry.uid !== SSHD_UID) {
       // Not sshd's, whatever its identifier says: passed over, so a restart does not read it again.

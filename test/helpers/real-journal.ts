@@ -34,9 +34,10 @@ export interface RealJournal {
   stop(): Promise<void>;
 }
 
-export async function startRealJournal(dir: string): Promise<RealJournal> {
+/** `bootId`: journald stamps that boot id (startJournald); started again on the same `dir`, as after a reboot. */
+export async function startRealJournal(dir: string, options: { bootId?: string } = {}): Promise<RealJournal> {
   const processes = new ProcessSet();
-  const journald = await startJournald(dir, processes);
+  const journald = await startJournald(dir, processes, options);
   const journalctl = join(dir, 'bin', 'journalctl');
   mkdirSync(dirname(journalctl), { recursive: true });
   // By its path: a test may put this program's directory first in PATH, where `journalctl` would be itself.

@@ -144,8 +144,9 @@ describe('whether the follower has read an entry', () => {
     const since = 1_795_000_100_500;
     const { source: fromSince } = await follow({ startAt: 'end', since });
     expect(fromSince.hasRead(cursor(1, { t: 1_795_000_099_999_999 }))).toBe(true);
-    // --since takes whole seconds: the entry at 100.0 s is its.
-    expect(fromSince.hasRead(cursor(1, { t: 1_795_000_100_000_000 }))).toBe(false);
+    // --since takes whole seconds, but what came in that second before `since` is passed over: not its own either.
+    expect(fromSince.hasRead(cursor(1, { t: 1_795_000_100_499_999 }))).toBe(true);
+    expect(fromSince.hasRead(cursor(1, { t: 1_795_000_100_500_000 }))).toBe(false);
     await fromSince.stop();
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProcessSet, Started } from './processes.js';
@@ -34,11 +34,26 @@ export interface Journald {
   text(): string;
 }
 
-export async function startJournald(dir: string, processes: ProcessSet): Promise<Journald> {
+/**
+ * `bootId`: the boot id journald stamps (`_BOOT_ID`, 32 hex digits), as if the machine had booted another time; its
+ * /proc/sys/kernel/random/boot_id is bound to a file holding it. A journald started again on the same `dir` (after
+ * the first stopped) adds to the same journal, as after a reboot.
+ */
+export async function startJournald(
+  dir: string,
+  processes: ProcessSet,
+  options: { bootId?: string } = {},
+): Promise<Journald> {
   const sockets = join(dir, 'journald-run');
   const directory = join(dir, 'journal');
-  mkdirSync(sockets);
-  mkdirSync(directory);
+  mkdirSync(sockets, { recursive: true });
+  mkdirSync(directory, { recursive: true });
+  rmSync(join(sockets, 'dev-log'), { force: true });
+  const bootIdFile = join(dir, 'boot_id');
+  const { bootId } = options;
+  if (bootId !== undefined) {
+    await writeFile(bootIdFile, `${bootId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')}\n`);
+  }
   const script = join(dir, 'journald.sh');
   await writeFile(
     script,
@@ -49,6 +64,7 @@ export async function startJournald(dir: string, processes: ProcessSet): Promise
       `mount --bind "${sockets}" /run/systemd/journal`,
       `mount --bind "${directory}" /run/log/journal`,
       // Never the host's /var/log/journal, even where it exists: the journal stays in the test's directory.
+      ...(bootId === undefined ? [] : [`mount --bind "${bootIdFile}" /proc/sys/kernel/random/boot_id`]),
       "printf '[Journal]\\nStorage=volatile\\n' > /run/systemd/journald.conf.d/f2b-e2e.conf",
       `exec ${JOURNALD}`,
       '',

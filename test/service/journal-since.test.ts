@@ -1,0 +1,145 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { AuthEvent } from '../../src/core/auth-event.js';
+import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
+import { CampaignService } from '../../src/service/campaign-service.js';
+import { resolveSettings } from '../../src/service/service-settings.js';
+import { fakeProgram } from '../helpers/fake-program.js';
+import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
+import { memoryLogger, recordingCore, sleep, tempDir, waitFor } from './helpers.js';
+
+/**
+ * A journal follower with no cursor reads from a point in time: its own start (start_at = end), or where the run
+ * before it began when that one read nothing. journalctl's --since takes whole seconds; what journald received in
+ * that second before the point is not the follower's. The real journalctl over a real journald
+ * (test/helpers/real-journal.ts), the service as the program runs it (CampaignService).
+ */
+const t = tempDir('journal-since');
+const dir = t.dir;
+let journal: RealJournal;
+
+beforeAll(async () => {
+  journal = await startRealJournal(dir);
+  mkdirSync(join(dir, 'net'));
+  writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
+}, 30_000);
+afterAll(async () => {
+  await journal.stop();
+  t.cleanup();
+});
+
+/** A journalctl that writes its arguments down, then runs `body` (sh). */
+function journalctl(name: string, body: string): string {
+  const script = ['#!/bin/sh', `echo "$*" >> "${join(dir, `${name}.args`)}"`, body, ''].join('\n');
+  return join(fakeProgram(join(dir, name), 'journalctl', script), 'journalctl');
+}
+
+function service(state: string, program: string, events: AuthEvent[], startAt = 'end') {
+  const config = parseConfigText(
+    [
+      '[service]',
+      'source = journal',
+      `journalctl = ${program}`,
+      `verdict_log = ${join(dir, 'verdicts.log')}`,
+      `state_dir = ${join(dir, state)}`,
+      `runtime_dir = ${join(dir, 'run')}`,
+      `sockets_from = ${join(dir, 'net')}`,
+      `start_at = ${startAt}`,
+    ].join('\n'),
+    'test',
+  );
+  const { log, lines } = memoryLogger();
+  const settings = resolveSettings(config);
+  const readThresholds = async () => DEBIAN_DEFAULT_THRESHOLDS;
+  return {
+    service: new CampaignService({ config, settings, createCore: recordingCore(events), readThresholds, log }),
+    lines,
+  };
+}
+
+/** The second journald received sshd's entry with `pid` in (its __REALTIME_TIMESTAMP). */
+function secondOf(pid: number): number {
+  const entry = journal.entries([`SYSLOG_PID=${pid}`])[0];
+  return Math.floor(Number(entry?.['__REALTIME_TIMESTAMP']) / 1_000_000);
+}
+
+const line = (n: number) => `Failed password for root from 203.0.113.${n} port ${4000 + n} ssh2`;
+const ips = (events: AuthEvent[]) => events.map((e) => e.ip);
+
+describe('journal follower with no cursor, from a point in time', () => {
+  it('restarted before its first entry, does not read what came before the start in the same second', async () => {
+    const real = journal.journalctl;
+    // Fails its first run (journald restarting, say); the supervisor starts it again a second later.
+    const program = journalctl(
+      'restarted',
+      `if [ ! -e "${dir}/failed-once" ]; then : > "${dir}/failed-once"; echo "journal unavailable" >&2; exit 1; fi\nexec "${real}" "$@"`,
+    );
+    await sleep(1020 - (Date.now() % 1000));
+    // Just before the start, in the second the start falls in: start_at = end says it is not to be read.
+    journal.say(line(1), { pid: 5001 });
+    const events: AuthEvent[] = [];
+    const { service: run, lines } = service('state-restarted', program, events);
+    await run.start();
+    try {
+      await waitFor(() => lines().some((l) => l['event'] === 'source-restarted'), 10_000, 'the restart');
+      journal.say(line(2), { pid: 5002 });
+      await waitFor(() => events.length > 0, 10_000, 'the line logged after the restart');
+      // The restart read its second entirely; the first line would have come first.
+      expect(ips(events)).toEqual(['203.0.113.2']);
+      const runs = readFileSync(join(dir, 'restarted.args'), 'utf8').trim().split('\n');
+      const since = runs.map((r) => Number(/--since=@(\d+)/.exec(r)?.[1]));
+      // Both runs asked for the second the first line was logged in: the test shows what it means to.
+      expect(since).toEqual([secondOf(5001), secondOf(5001)]);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('resumed after a run that read nothing, begins where that run began, not at its save', async () => {
+    const real = journal.journalctl;
+    const first = service('state-resumed', journalctl('first', `exec "${real}" "$@"`), []);
+    await first.service.start();
+    await first.service.stop();
+    // Logged while the service is stopped: the next run is to read it.
+    journal.say(line(3), { pid: 5003 });
+    // The next run's journalctl sends nothing (a journal behind, a stalled disk) and it is stopped, having read
+    // nothing: it saves its state a second and more after the line.
+    const stalled = service('state-resumed', journalctl('stalled', 'exec sleep 60'), []);
+    await stalled.service.start();
+    await sleep(1500);
+    await stalled.service.stop();
+    const events: AuthEvent[] = [];
+    const third = service('state-resumed', journalctl('third', `exec "${real}" "$@"`), events);
+    await third.service.start();
+    try {
+      await waitFor(() => events.length > 0, 10_000, 'the line logged while stopped');
+      journal.say(line(4), { pid: 5004 });
+      await waitFor(() => events.length > 1, 10_000, 'the line logged after the start');
+      expect(ips(events)).toEqual(['203.0.113.3', '203.0.113.4']);
+    } finally {
+      await third.service.stop();
+    }
+  });
+
+  it('with start_at = start, a first run that read nothing is followed by one that reads the whole journal', async () => {
+    const real = journal.journalctl;
+    const stalled = service('state-start', journalctl('stalled-start', 'exec sleep 60'), [], 'start');
+    journal.say(line(5), { pid: 5005 });
+    await stalled.service.start();
+    await sleep(1500);
+    await stalled.service.stop();
+    const events: AuthEvent[] = [];
+    const next = service('state-start', journalctl('next-start', `exec "${real}" "$@"`), events, 'start');
+    await next.service.start();
+    try {
+      await waitFor(() => ips(events).includes('203.0.113.5'), 10_000, "the journal's lines");
+      // Every sshd line the journal holds (the earlier tests' too), each once, in order.
+      const all = journal.entries(['SYSLOG_IDENTIFIER=sshd']).map((e) => /from (\S+)/.exec(String(e['MESSAGE']))?.[1]);
+      expect(ips(events)).toEqual(all);
+    } finally {
+      await next.service.stop();
+    }
+  });
+});
