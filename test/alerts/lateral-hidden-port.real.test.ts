@@ -127,11 +127,19 @@ afterAll(() => {
 
 describe('lateral-movement alerts on real sockets of an unprivileged intruder', () => {
   it('alert on SMB reached from a port the intruder listens on, and from sshd port on another address', async () => {
-    await Promise.all([
+    const held = Promise.all([
       intrude(true, 40000, TARGETS[0]!),
       intrude(false, 2222, TARGETS[1]!),
       intrude(false, 0, TARGETS[2]!),
     ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    // As the kernel shows them: uid 1000 listens on 10.0.0.2:40000 and is connected from it to 10.0.0.40:445, and
+    // from 10.0.0.2:2222 to 10.0.0.41:445.
+    const table = ns.run(['cat', '/proc/net/tcp']);
+    expect(table).toMatch(/ 0200000A:9C40 00000000:0000 0A \S+ \S+ \S+ +1000 /);
+    expect(table).toMatch(/ 0200000A:9C40 2800000A:01BD 01 \S+ \S+ \S+ +1000 /);
+    expect(table).toMatch(/ 0200000A:08AE 2900000A:01BD 01 \S+ \S+ \S+ +1000 /);
+    await held;
     await new Promise((r) => setTimeout(r, 1500));
     const lateral = [
       ...verdicts().matchAll(
