@@ -79,7 +79,7 @@ export class AlertCore {
     this.settings = alertSettings(alerts);
     const snap = isSnapshot(snapshot) ? snapshot : undefined;
     this.baseline = new OutboundBaseline(this.settings.baselineMaxDestinations, snap?.baseline);
-    this.tracker = new OutboundTracker(this.settings.inboundPorts, snap?.tracker);
+    this.tracker = new OutboundTracker(this.settings.inboundPorts, this.settings.watchedPorts, snap?.tracker);
     this.watches = new LoginWatches(snap?.watches);
     this.closed = new RecentlyClosed(snap?.closed);
     this.longAlerted = new Set(snap?.longAlerted ?? []);

@@ -13,6 +13,8 @@ export interface AlertSettings {
   readonly baselineMinSockets: number;
   readonly baselineMaxDestinations: number;
   readonly inboundPorts: ReadonlySet<number>;
+  /** Remote ports whose connections the alerts follow whatever their local port: lateral and long-session ports. */
+  readonly watchedPorts: ReadonlySet<number>;
 }
 
 function value(values: Readonly<Record<string, unknown>>, key: string): unknown {
@@ -39,16 +41,19 @@ function ports(values: Readonly<Record<string, unknown>>, key: string): Set<numb
 
 /** Reads the section's values (as loadConfig returns them); a missing key takes its documented default. */
 export function alertSettings(values: Readonly<Record<string, unknown>>): AlertSettings {
+  const lateralPorts = ports(values, 'lateral_ports');
+  const longSessionPorts = ports(values, 'long_session_ports');
   return {
     compromiseAction: value(values, 'compromise_action') === 'ban' ? 'ban' : 'alert',
     lateralWindow: Number(value(values, 'lateral_window')),
-    lateralPorts: ports(values, 'lateral_ports'),
-    longSessionPorts: ports(values, 'long_session_ports'),
+    lateralPorts,
+    longSessionPorts,
     longSessionFactor: Number(value(values, 'long_session_factor')),
     longSessionMin: Number(value(values, 'long_session_min')),
     newDestinations: value(values, 'new_destinations') !== false,
     baselineMinSockets: Number(value(values, 'baseline_min_sockets')),
     baselineMaxDestinations: Number(value(values, 'baseline_max_destinations')),
     inboundPorts: ports(values, 'inbound_ports'),
+    watchedPorts: new Set([...lateralPorts, ...longSessionPorts]),
   };
 }

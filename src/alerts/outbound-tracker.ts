@@ -1,5 +1,9 @@
 import type { SocketRow, SocketSample, TcpState } from '../core/socket.js';
 import { isUnspecified } from './address.js';
+import { Listeners } from './listeners.js';
+
+/** The uid the kernel prints for root's sockets (and for rows no process owns any more). */
+const ROOT = 0;
 
 /** One outbound TCP connection followed across samples. Times are sample times (milliseconds). */
 export interface OutboundSocket {
@@ -39,40 +43,47 @@ export interface TrackerUpdate {
 
 export interface TrackerSnapshot {
   readonly sampled: boolean;
-  /** Ports listening in the last sample (snapshots written before this kept every port ever seen listening). */
-  readonly listening: number[];
+  /** The last sample's listeners, `port|family|address|uid` (older snapshots kept bare ports: not read). */
+  readonly listeners?: string[];
   readonly sockets: OutboundSocket[];
 }
 
 /**
- * Follows outbound sockets from one /proc/net/tcp{,6} sample to the next, by (family, local, remote, inode). A
- * connection is inbound when its local port is one of the configured inbound ports, or listening in this sample or
- * the one before (a service restarting keeps its clients for a moment without a listener); every other connection
- * is outbound, and one followed as outbound stays so. A port that listened once is not inbound for ever: any user
- * may listen on a port for a moment and then connect out from it. (The live sampler does not even pass on rows of a
- * port listening in the same sample: src/sources/socket-sampler.ts.) A row whose inode drops to 0 (TIME_WAIT) is
- * the same connection closing, not a new one; a different non-zero inode on the same addresses is a new connection.
+ * Follows outbound sockets from one /proc/net/tcp{,6} sample to the next, by (family, local, remote, inode). Which
+ * connections are inbound, from what the table can prove (Listeners):
+ * - one to a `watched` remote port (lateral_ports, long_session_ports) only when a listener of root's, in this
+ *   sample or the one before, accepts it and the row is root's: any user may listen on an address:port with
+ *   SO_REUSEPORT and connect out from it, to SMB say (found in review); a client of ours whose source port is 445
+ *   is rare, and an extra ALERT never bans;
+ * - one on an `inboundPorts` port (sshd's) when the row is root's: sshd's sessions outlive its listener, while any
+ *   user may bind sshd's unprivileged port on an address sshd does not listen on and connect out from it;
+ * - any other when a listener of its owner's (or root's), in this sample or the one before (a service restarting
+ *   keeps its clients a moment without a listener), accepts it.
+ * Every other connection is outbound, and one followed as outbound stays so. A row whose inode drops to 0
+ * (TIME_WAIT) is the same connection closing, not a new one; a different non-zero inode on the same addresses is a
+ * new connection. (The live sampler does not even pass on rows on a listening port, those to a watched remote port
+ * and on sshd's ports excepted: src/sources/socket-sampler.ts.)
  */
 export class OutboundTracker {
-  /** Ports listening in the last sample. */
-  private listening = new Set<number>();
+  /** The last sample's listeners. */
+  private listeners = new Listeners([]);
   private sockets = new Map<string, OutboundSocket>();
   private sampled = false;
 
   constructor(
     private readonly inboundPorts: ReadonlySet<number>,
+    private readonly watchedPorts: ReadonlySet<number>,
     snapshot?: TrackerSnapshot,
   ) {
     if (snapshot) {
       this.sampled = snapshot.sampled;
-      for (const port of snapshot.listening) this.listening.add(port);
+      this.listeners = new Listeners(snapshot.listeners ?? []);
       for (const s of snapshot.sockets) this.sockets.set(keyOf(s), { ...s });
     }
   }
 
   update(sample: SocketSample): TrackerUpdate {
-    const listening = new Set<number>();
-    for (const row of sample.rows) if (row.state === 'LISTEN') listening.add(row.localPort);
+    const listeners = new Listeners(sample);
     const opened: OutboundSocket[] = [];
     const closed: OutboundSocket[] = [];
     const replaced = new Set<OutboundSocket>();
@@ -82,9 +93,7 @@ export class OutboundTracker {
       if (!isConnected(row)) continue;
       const key = keyOf(row);
       if (next.has(key)) continue;
-      const port = row.localPort;
-      const inbound = this.inboundPorts.has(port) || listening.has(port) || this.listening.has(port);
-      if (inbound && !this.sockets.has(key)) continue;
+      if (!this.sockets.has(key) && this.isInbound(row, listeners)) continue;
       let socket = this.sockets.get(key);
       if (socket && row.inode !== 0 && socket.inode !== 0 && row.inode !== socket.inode) {
         closed.push(socket);
@@ -114,9 +123,15 @@ export class OutboundTracker {
     for (const [key, socket] of this.sockets)
       if (next.get(key) !== socket && !replaced.has(socket)) closed.push(socket);
     this.sockets = next;
-    this.listening = listening;
+    this.listeners = listeners;
     this.sampled = true;
     return { opened, closed, present };
+  }
+
+  private isInbound(row: SocketRow, listeners: Listeners): boolean {
+    const accepted = (byRoot: boolean) => listeners.accepts(row, byRoot) || this.listeners.accepts(row, byRoot);
+    if (this.watchedPorts.has(row.remotePort)) return accepted(true);
+    return (this.inboundPorts.has(row.localPort) && row.uid === ROOT) || accepted(false);
   }
 
   /** The outbound sockets of the last sample. */
@@ -137,7 +152,7 @@ export class OutboundTracker {
   }
 
   snapshot(): TrackerSnapshot {
-    return { sampled: this.sampled, listening: [...this.listening], sockets: [...this.sockets.values()] };
+    return { sampled: this.sampled, listeners: this.listeners.keys(), sockets: [...this.sockets.values()] };
   }
 }
 

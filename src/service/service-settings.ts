@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { alertSettings } from '../alerts/alert-settings.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { F2bCampaignError } from '../core/errors.js';
 
@@ -14,6 +15,8 @@ export interface ServiceSettings {
   readonly runtimeDir: string;
   readonly socketsFrom: string;
   readonly sshPorts: readonly number[];
+  /** Remote ports whose connections the alerts follow whatever their local port ([alerts] lateral and long-session). */
+  readonly watchedPorts: readonly number[];
   readonly sampleInterval: number;
   readonly sampleIntervalCampaign: number;
   readonly stateInterval: number;
@@ -101,6 +104,7 @@ export function resolveSettings(
       ? resolve(env.cwd, overrides.socketsFrom)
       : resolve(env.cwd, get('sockets_from')),
     sshPorts: ports,
+    watchedPorts: [...alertSettings(config.values['alerts'] ?? {}).watchedPorts],
     sampleInterval: get('sample_interval'),
     sampleIntervalCampaign: get('sample_interval_campaign'),
     stateInterval: get('state_interval'),

@@ -35,6 +35,11 @@ export interface RowSelection {
    * other services (a web server's thousands) are still skipped unread.
    */
   readonly outbound: boolean;
+  /**
+   * With `outbound`: remote ports whose connections are decoded even on a listening local port (the alerts' lateral
+   * and long-session ports): any user may listen on the port they connect out from (outbound-tracker.ts).
+   */
+  readonly remotePorts?: ReadonlySet<number>;
 }
 
 /** The kernel's code for LISTEN in the `st` column. */
@@ -53,18 +58,19 @@ function hexAt(text: string, at: number, digits: number): number {
 }
 
 /**
- * A row's local port and state, read where they stand (after the local and the remote address's colons) without
- * decoding the row or making a string: the whole table goes through here, twice, at every sample.
+ * A row's local port, remote port and state, read where they stand (after the local and the remote address's
+ * colons) without decoding the row or making a string: the whole table goes through here, twice, at every sample.
  */
-const keys = { port: -1, state: -1 };
+const keys = { port: -1, remotePort: -1, state: -1 };
 function readKeys(text: string, start: number, end: number): boolean {
   const local = text.indexOf(':', text.indexOf(':', start) + 1);
   if (local < 0 || local + 5 > end) return false;
   const remote = text.indexOf(':', local + 1);
   if (remote < 0 || remote + 8 > end) return false;
   keys.port = hexAt(text, local + 1, 4);
+  keys.remotePort = hexAt(text, remote + 1, 4);
   keys.state = hexAt(text, remote + 6, 2);
-  return keys.port >= 0 && keys.state >= 0;
+  return keys.port >= 0 && keys.remotePort >= 0 && keys.state >= 0;
 }
 
 /** A row's local port, read from its digits without decoding the row; -1 for a header or a malformed line. */
@@ -90,13 +96,15 @@ export function selectRows(tables: RawTables, selection: RowSelection): SocketRo
       });
     }
   }
+  const remotePorts = selection.remotePorts ?? new Set<number>();
   const rows: SocketRow[] = [];
   for (const [text, family] of both) {
     forEachRow(text, (start, end) => {
       if (!readKeys(text, start, end)) return;
       const take =
         selection.ports.has(keys.port) ||
-        (selection.outbound && (keys.state === LISTEN_CODE || !listening.has(keys.port)));
+        (selection.outbound &&
+          (keys.state === LISTEN_CODE || !listening.has(keys.port) || remotePorts.has(keys.remotePort)));
       if (!take) return;
       const row = parseProcNetTcpRow(text.slice(start, end).trimStart(), family);
       if (row) rows.push(row);

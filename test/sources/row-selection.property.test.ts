@@ -38,16 +38,19 @@ function tables(rows: readonly RowSpec[]): RawTables {
 }
 
 describe('row selection of a socket sample (read from the hex text before decoding)', () => {
-  it('decodes exactly the rows a full parse would keep: sshd ports, listeners, and connections on no listening port', () => {
+  it('decodes exactly the rows a full parse would keep: sshd ports, listeners, connections on no listening port or to a watched remote port', () => {
     fc.assert(
-      fc.property(fc.array(rowArb, { maxLength: 40 }), fc.boolean(), (rows, outbound) => {
+      fc.property(fc.array(rowArb, { maxLength: 40 }), fc.boolean(), fc.boolean(), (rows, outbound, watch) => {
         const t = tables(rows);
         const all = [...parseProcNetTcp(t.tcp, 4).rows, ...parseProcNetTcp(t.tcp6, 6).rows];
         const listening = new Set(all.filter((r) => r.state === 'LISTEN').map((r) => r.localPort));
+        const remotePorts = new Set(watch ? [445, 5432] : []);
         const expected = all.filter(
-          (r) => r.localPort === 22 || (outbound && (r.state === 'LISTEN' || !listening.has(r.localPort))),
+          (r) =>
+            r.localPort === 22 ||
+            (outbound && (r.state === 'LISTEN' || !listening.has(r.localPort) || remotePorts.has(r.remotePort))),
         );
-        expect(selectRows(t, { ports: new Set([22]), outbound })).toEqual(expected);
+        expect(selectRows(t, { ports: new Set([22]), outbound, remotePorts })).toEqual(expected);
       }),
       { numRuns: 500 },
     );
@@ -68,5 +71,9 @@ describe('row selection of a socket sample (read from the hex text before decodi
     const picked = (outbound: boolean) => selectRows(t, { ports: new Set([22]), outbound }).map((r) => r.inode);
     expect(picked(true)).toEqual([10, 11, 12, 14, 15]);
     expect(picked(false)).toEqual([10, 12]);
+    // SMB from the web server's port (any user may listen on a port with SO_REUSEPORT and connect out from it).
+    const hidden: RawTables = { tcp: [t.tcp, row(7, false, 443, 445, 0x01, 17)].join('\n'), tcp6: t.tcp6 };
+    const watched = selectRows(hidden, { ports: new Set([22]), outbound: true, remotePorts: new Set([445]) });
+    expect(watched.map((r) => r.inode)).toEqual([10, 11, 12, 14, 17, 15]);
   });
 });

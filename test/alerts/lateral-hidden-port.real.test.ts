@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findScenario } from '../../src/simulate/scenarios.js';
+import { writeScenario } from '../../src/simulate/write-scenario.js';
+import { Netns } from '../e2e/harness/netns.js';
+import { bundleCli } from '../helpers/bundle-cli.js';
+import { serviceFiles, setUpServiceDir, tempDir, waitFor } from '../service/helpers.js';
+
+/**
+ * A member of a live campaign logs in (a compromise alert: the simulator's "waves" campaign, its auth.log moved so
+ * that the login is now), then, as an unprivileged local user (uid 1000), reaches SMB on two hosts by connections
+ * that look inbound: one from 10.0.0.2:40000, a port the user also listens on with SO_REUSEPORT; one from
+ * 10.0.0.2:2222, sshd's port (sshd listens on 10.0.0.1 only: ListenAddress). Both were taken for inbound
+ * connections and raised nothing (found in review). Real sockets in a network namespace, read from its own
+ * /proc/net by the bundled program's live service; a plain connection to RDP is the control: the watch is running.
+ */
+const SSHD = '10.0.0.1';
+const OTHER_LOCAL = '10.0.0.2';
+const TARGETS = ['10.0.0.40:445', '10.0.0.41:445', '10.0.0.42:3389'];
+const HOLD_S = 4;
+
+/** As the intruder: optionally listens on local:port (SO_REUSEPORT), connects from local:port, holds, closes. */
+const INTRUDER = `
+import socket, sys, time
+listen, local, port, host, rport = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+def bound():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind((local, port))
+    return s
+if listen == '1':
+    listener = bound()  # kept referenced: a socket object no name holds is closed at once
+    listener.listen()
+c = bound()
+c.connect((host, rport))
+time.sleep(${HOLD_S})
+c.close()
+`;
+
+const dir = tempDir('lateral-hidden');
+let ns: Netns;
+const started: ChildProcess[] = [];
+
+function startIn(argv: string[]): ChildProcess {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  started.push(child);
+  return child;
+}
+
+/** Runs INTRUDER as uid 1000 in the namespace; resolves when it has closed its connection. */
+function intrude(listen: boolean, localPort: number, target: string): Promise<void> {
+  const [host, port] = target.split(':');
+  const argv = ns.wrap(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups', '/usr/bin/python3', '-c']);
+  const child = spawn(
+    argv[0]!,
+    [...argv.slice(1), INTRUDER, listen ? '1' : '0', OTHER_LOCAL, String(localPort), host!, port!],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`intruder: ${err}`)))),
+  );
+}
+
+const stamp = (t: number) => new Date(t).toISOString().replace('Z', '000+00:00');
+const timeOf = (line: string) => Date.parse(line.slice(0, line.indexOf(' ')));
+const verdicts = () => readFileSync(join(dir.dir, 'verdicts.log'), 'utf8');
+
+beforeAll(async () => {
+  const bundle = await bundleCli(dir.dir);
+  const files = await writeScenario(findScenario('waves')!, join(dir.dir, 'waves'));
+  const truth = JSON.parse(readFileSync(files.truth, 'utf8')) as { members: string[] };
+  const lines = readFileSync(files.authLog, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+  const member = truth.members[5]!;
+  const last = Math.max(...lines.filter((l) => l.includes(` ${member} `)).map(timeOf));
+  // Ten minutes after the member's last failure, while the campaign is live; moved so that the login is now.
+  const shift = Date.now() - (last + 600_000);
+  const moved = lines
+    .filter((l) => timeOf(l) <= last + 600_000)
+    .map((l) => stamp(timeOf(l) + shift) + l.slice(l.indexOf(' ')));
+  const host = lines[0]!.split(' ')[1];
+  moved.push(
+    `${stamp(last + 600_000 + shift)} ${host} sshd[4242]: Accepted password for oracle from ${member} port 50123 ssh2`,
+  );
+  writeFileSync(join(dir.dir, 'auth.log'), `${moved.join('\n')}\n`);
+
+  ns = Netns.create('f2b-lateral');
+  for (const ip of [SSHD, OTHER_LOCAL, ...TARGETS.map((t) => t.split(':')[0]!)]) {
+    ns.run(['ip', 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
+  }
+  // sshd's listener (root's, on one address), and the servers the intruder reaches.
+  const listen = (host: string, port: string) =>
+    startIn(ns.wrap([process.execPath, '-e', `require('node:net').createServer(() => {}).listen(${port}, '${host}')`]));
+  listen(SSHD, '2222');
+  for (const t of TARGETS) listen(...(t.split(':') as [string, string]));
+  setUpServiceDir(dir.dir, ['ssh_ports = 2222', 'sample_interval = 500ms', 'sample_interval_campaign = 500ms']);
+  const args = serviceFiles(dir.dir, join(dir.dir, 'auth.log'), join(dir.dir, 'verdicts.log'), '/proc/net');
+  // `ip netns exec` runs the service in the namespace: /proc/net is the namespace's.
+  startIn(ns.wrap([process.execPath, bundle, 'run', ...args]));
+  await waitFor(
+    () => {
+      try {
+        return / ALERT kind=compromise /.test(verdicts());
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+    'the compromise alert',
+  );
+}, 120_000);
+
+afterAll(() => {
+  for (const child of started) child.kill('SIGTERM');
+  ns?.delete();
+  dir.cleanup();
+});
+
+describe('lateral-movement alerts on real sockets of an unprivileged intruder', () => {
+  it('alert on SMB reached from a port the intruder listens on, and from sshd port on another address', async () => {
+    const held = Promise.all([
+      intrude(true, 40000, TARGETS[0]!),
+      intrude(false, 2222, TARGETS[1]!),
+      intrude(false, 0, TARGETS[2]!),
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    // As the kernel shows them: uid 1000 listens on 10.0.0.2:40000 and is connected from it to 10.0.0.40:445, and
+    // from 10.0.0.2:2222 to 10.0.0.41:445.
+    const table = ns.run(['cat', '/proc/net/tcp']);
+    expect(table).toMatch(/ 0200000A:9C40 00000000:0000 0A \S+ \S+ \S+ +1000 /);
+    expect(table).toMatch(/ 0200000A:9C40 2800000A:01BD 01 \S+ \S+ \S+ +1000 /);
+    expect(table).toMatch(/ 0200000A:08AE 2900000A:01BD 01 \S+ \S+ \S+ +1000 /);
+    await held;
+    await new Promise((r) => setTimeout(r, 1500));
+    const lateral = [
+      ...verdicts().matchAll(
+        / ALERT kind=lateral reason=(\S+) local_ip=(\S+) local_port=(\d+) remote_ip=(\S+) remote_port=(\d+)/g,
+      ),
+    ];
+    const seen = lateral.map(
+      (m) => `${m[1]} ${m[2]}:${m[3] === '40000' || m[3] === '2222' ? m[3] : 'ephemeral'} ${m[4]}:${m[5]}`,
+    );
+    expect(seen.sort(), verdicts()).toEqual([
+      `rdp ${OTHER_LOCAL}:ephemeral 10.0.0.42:3389`,
+      `smb ${OTHER_LOCAL}:2222 10.0.0.41:445`,
+      `smb ${OTHER_LOCAL}:40000 10.0.0.40:445`,
+    ]);
+  }, 60_000);
+});
