@@ -1,6 +1,6 @@
+import { Listeners } from '../core/listeners.js';
 import type { SocketRow, SocketSample, TcpState } from '../core/socket.js';
 import { isUnspecified } from './address.js';
-import { Listeners } from './listeners.js';
 
 /** The uid the kernel prints for root's sockets (and for rows no process owns any more). */
 const ROOT = 0;

@@ -1,10 +1,5 @@
+import { Listeners } from './listeners.js';
 import type { SocketRow, SocketSample } from './socket.js';
-
-/** The uid the kernel prints for root's sockets, and for rows no process owns any more (TIME_WAIT, orphans). */
-const ROOT = 0;
-
-/** `port|family|address` of a listener, or of the listener a connection's local address:port would be accepted on. */
-const keyOf = (port: number, family: 4 | 6, ip: string) => `${port}|${family}|${ip}`;
 
 /**
  * Which rows of a sample are sshd's connections, not merely rows on sshd's port. Any local user may bind sshd's port
@@ -24,7 +19,7 @@ const keyOf = (port: number, family: 4 | 6, ip: string) => `${port}|${family}|${
  */
 export class SshdSockets {
   private readonly ports: ReadonlySet<number>;
-  private previous: ReadonlySet<string> = new Set();
+  private previous = new Listeners([]);
 
   constructor(ports: Iterable<number>) {
     this.ports = new Set(ports);
@@ -37,22 +32,13 @@ export class SshdSockets {
 
   /** sshd's connections in `sample` (not its listeners). Call once per sample, in time order. */
   connections(sample: SocketSample): SocketRow[] {
-    const listening = new Set<string>();
-    for (const row of sample.rows) {
-      if (row.state === 'LISTEN' && row.uid === ROOT && this.ports.has(row.localPort)) {
-        listening.add(keyOf(row.localPort, row.family, row.localIp));
-      }
-    }
-    const covers = (key: string) => listening.has(key) || this.previous.has(key);
+    const listeners = new Listeners(sample);
     const out: SocketRow[] = [];
     for (const row of sample.rows) {
-      if (row.state === 'LISTEN' || row.uid !== ROOT || !this.ports.has(row.localPort)) continue;
-      const any = row.family === 4 ? '0.0.0.0' : '::';
-      if (covers(keyOf(row.localPort, row.family, row.localIp)) || covers(keyOf(row.localPort, row.family, any))) {
-        out.push(row);
-      }
+      if (row.state === 'LISTEN' || !this.ports.has(row.localPort)) continue;
+      if (listeners.accepts(row, true) || this.previous.accepts(row, true)) out.push(row);
     }
-    this.previous = listening;
+    this.previous = listeners;
     return out;
   }
 }

@@ -1,4 +1,4 @@
-import type { SocketRow, SocketSample } from '../core/socket.js';
+import type { SocketRow, SocketSample } from './socket.js';
 
 /** The uid the kernel prints for root's sockets, and for rows no process owns any more (TIME_WAIT, orphans). */
 const ROOT = 0;
