@@ -1,15 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
-import { resolveSettings } from '../../src/service/service-settings.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
-import { memoryLogger, recordingCore, sleep, tempDir, waitFor } from './helpers.js';
+import { sleep, tempDir, waitFor } from './helpers.js';
+import { journalService } from './journal-service.js';
 
 /**
  * A first start with start_at = end on a journal with no sshd entry yet (a new host) reads sshd's first line; and
@@ -75,31 +72,8 @@ describe('journal source restarted before its first entry', () => {
       ),
       'journalctl',
     );
-    mkdirSync(join(dir, 'net'));
-    writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
-    const config = parseConfigText(
-      [
-        '[service]',
-        'source = journal',
-        `journalctl = ${wrapper}`,
-        `verdict_log = ${join(dir, 'verdicts.log')}`,
-        `state_dir = ${join(dir, 'state')}`,
-        `runtime_dir = ${join(dir, 'run')}`,
-        `sockets_from = ${join(dir, 'net')}`,
-        'start_at = end',
-      ].join('\n'),
-      'test',
-    );
     const events: AuthEvent[] = [];
-    const recording = recordingCore(events);
-    const { log, lines } = memoryLogger();
-    const service = new CampaignService({
-      config,
-      settings: resolveSettings(config),
-      createCore: recording,
-      readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-      log,
-    });
+    const { service, lines } = journalService(dir, { journalctl: wrapper, events });
     await service.start();
     try {
       await waitFor(() => lines().some((l) => l['event'] === 'source-failed'), 10_000, 'journalctl to fail');

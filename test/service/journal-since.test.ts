@@ -1,14 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
-import { resolveSettings } from '../../src/service/service-settings.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
-import { memoryLogger, recordingCore, sleep, tempDir, waitFor } from './helpers.js';
+import { sleep, tempDir, waitFor } from './helpers.js';
+import { journalService } from './journal-service.js';
 
 /**
  * A journal follower with no cursor reads from a point in time: its own start (start_at = end), or where the run
@@ -22,8 +19,6 @@ let journal: RealJournal;
 
 beforeAll(async () => {
   journal = await startRealJournal(dir);
-  mkdirSync(join(dir, 'net'));
-  writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
 }, 30_000);
 afterAll(async () => {
   await journal.stop();
@@ -36,27 +31,8 @@ function journalctl(name: string, body: string): string {
   return join(fakeProgram(join(dir, name), 'journalctl', script), 'journalctl');
 }
 
-function service(state: string, program: string, events: AuthEvent[], startAt = 'end') {
-  const config = parseConfigText(
-    [
-      '[service]',
-      'source = journal',
-      `journalctl = ${program}`,
-      `verdict_log = ${join(dir, 'verdicts.log')}`,
-      `state_dir = ${join(dir, state)}`,
-      `runtime_dir = ${join(dir, 'run')}`,
-      `sockets_from = ${join(dir, 'net')}`,
-      `start_at = ${startAt}`,
-    ].join('\n'),
-    'test',
-  );
-  const { log, lines } = memoryLogger();
-  const settings = resolveSettings(config);
-  const readThresholds = async () => DEBIAN_DEFAULT_THRESHOLDS;
-  return {
-    service: new CampaignService({ config, settings, createCore: recordingCore(events), readThresholds, log }),
-    lines,
-  };
+function service(state: string, program: string, events: AuthEvent[], startAt: 'start' | 'end' = 'end') {
+  return journalService(dir, { journalctl: program, events, state, startAt });
 }
 
 /** The second journald received sshd's entry with `pid` in (its __REALTIME_TIMESTAMP). */

@@ -1,15 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
-import { resolveSettings } from '../../src/service/service-settings.js';
 import { STATE_FILE } from '../../src/service/state-store.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
-import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helpers.js';
+import { tempDir, waitFor } from '../service/helpers.js';
+import { journalService } from '../service/journal-service.js';
 
 /**
  * A saved cursor whose entry the follower's matches no longer choose: f2b-campaign before it read sshd's syslog(3)
@@ -67,33 +64,8 @@ describe('resuming at a cursor the matches no longer choose', () => {
 describe('the service upgraded from a version that also read sshd -e', () => {
   it('reads on after the saved cursor and logs that its entry is no longer chosen, not that it is gone', async () => {
     const dir = join(t.dir, 'service');
-    mkdirSync(join(dir, 'net'), { recursive: true });
-    writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
-    const config = parseConfigText(
-      [
-        '[service]',
-        'source = journal',
-        `journalctl = ${journal.journalctl}`,
-        `verdict_log = ${join(dir, 'verdicts.log')}`,
-        `state_dir = ${join(dir, 'state')}`,
-        `runtime_dir = ${join(dir, 'run')}`,
-        `sockets_from = ${join(dir, 'net')}`,
-        'start_at = start',
-      ].join('\n'),
-      'test',
-    );
     const events: AuthEvent[] = [];
-    const run = () => {
-      const { log, lines } = memoryLogger();
-      const service = new CampaignService({
-        config,
-        settings: resolveSettings(config),
-        createCore: recordingCore(events),
-        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-        log,
-      });
-      return { service, lines };
-    };
+    const run = () => journalService(dir, { journalctl: journal.journalctl, events, startAt: 'start' });
     const first = run();
     await first.service.start();
     journal.say('Failed password for root from 192.0.2.23 port 4023 ssh2');

@@ -1,17 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
-import { resolveSettings } from '../../src/service/service-settings.js';
 import type { JournalEntry } from '../../src/sources/journal-entry.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
-import { memoryLogger, recordingCore, tempDir, waitFor } from '../service/helpers.js';
+import { tempDir, waitFor } from '../service/helpers.js';
+import { journalService } from '../service/journal-service.js';
 
 /**
  * The journal source against a real systemd-journald and the real journalctl (test/e2e/harness/journald.ts: a
@@ -116,34 +113,9 @@ describe('journal source with a real journald', () => {
 describe('the service on a real journald', () => {
   it('says in its log when journald deleted the entry it read last, and reads on from the first one still there', async () => {
     const dir = join(t.dir, 'service');
-    mkdirSync(join(dir, 'net'), { recursive: true });
-    writeFileSync(join(dir, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
-    const config = parseConfigText(
-      [
-        '[service]',
-        'source = journal',
-        `journalctl = ${journal.journalctl}`,
-        `verdict_log = ${join(dir, 'verdicts.log')}`,
-        `state_dir = ${join(dir, 'state')}`,
-        `runtime_dir = ${join(dir, 'run')}`,
-        `sockets_from = ${join(dir, 'net')}`,
-        // From the journal's first entry: with `end`, an entry logged as journalctl starts may come before its end.
-        'start_at = start',
-      ].join('\n'),
-      'test',
-    );
     const events: AuthEvent[] = [];
-    const run = () => {
-      const { log, lines } = memoryLogger();
-      const service = new CampaignService({
-        config,
-        settings: resolveSettings(config),
-        createCore: recordingCore(events),
-        readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-        log,
-      });
-      return { service, lines };
-    };
+    // From the journal's first entry: with `end`, an entry logged as journalctl starts may come before its end.
+    const run = () => journalService(dir, { journalctl: journal.journalctl, events, startAt: 'start' });
     const first = run();
     await first.service.start();
     await waitFor(() => first.lines().some((l) => l['event'] === 'service-started'), 10_000, 'the first start');
