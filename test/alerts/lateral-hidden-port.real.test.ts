@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 import { Netns } from '../e2e/harness/netns.js';
+import { ProcessSet } from '../e2e/harness/processes.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { serviceFiles, setUpServiceDir, tempDir, waitFor } from '../service/helpers.js';
 
@@ -41,12 +42,11 @@ c.close()
 
 const dir = tempDir('lateral-hidden');
 let ns: Netns;
-const started: ChildProcess[] = [];
+// Stopped and waited for before the directory goes: the service saves its state there as it stops.
+const started = new ProcessSet();
 
-function startIn(argv: string[]): ChildProcess {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-  started.push(child);
-  return child;
+function startIn(argv: string[]): void {
+  started.start(argv[argv.length - 1]!.slice(0, 40), argv, join(dir.dir, 'programs.out'));
 }
 
 /** Runs INTRUDER as uid 1000 in the namespace; resolves when it has closed its connection. */
@@ -119,8 +119,8 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(() => {
-  for (const child of started) child.kill('SIGTERM');
+afterAll(async () => {
+  await started.stopAll();
   ns?.delete();
   dir.cleanup();
 });

@@ -26,10 +26,15 @@ let service: ChildProcess | undefined;
 let server: Server | undefined;
 let client: Socket | undefined;
 
-afterAll(() => {
+afterAll(async () => {
   client?.destroy();
   server?.close();
-  service?.kill('SIGKILL');
+  // Waited for: the directory goes only once nothing writes in it.
+  if (service !== undefined && service.exitCode === null && service.signalCode === null) {
+    const gone = new Promise((resolve) => service?.once('exit', resolve));
+    service.kill('SIGKILL');
+    await gone;
+  }
   t.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshdSockets } from '../../src/core/sshd-sockets.js';
 import { sampleTables } from '../../src/sources/socket-sampler.js';
 import { Netns } from '../e2e/harness/netns.js';
+import { ProcessSet, type Started } from '../e2e/harness/processes.js';
 
 /**
  * A local unprivileged user (uid 1000) on a server whose sshd listens on one address (ListenAddress 10.0.0.1, port
@@ -40,13 +41,12 @@ s.on('error', (e) => { console.error(e.message); process.exit(1); });
 
 let dir: string;
 let ns: Netns;
-const started: ChildProcess[] = [];
+// Stopped and waited for before the directory goes: sshd removes its pid file there as it stops.
+const started = new ProcessSet();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startIn(argv: string[]): ChildProcess {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-  started.push(child);
-  return child;
+function startIn(argv: string[]): Started {
+  return started.start(argv[argv.length - 1]!.slice(0, 40), argv, join(dir, 'programs.out'));
 }
 
 /** Runs HOLDER in the namespace (as `uid` when given) and resolves with its times. */
@@ -109,8 +109,8 @@ beforeAll(async () => {
   if (!listening()) throw new Error(`sshd did not listen on ${SSHD}:${PORT}`);
 }, 30_000);
 
-afterAll(() => {
-  for (const child of started) child.kill('SIGTERM');
+afterAll(async () => {
+  await started.stopAll();
   ns?.delete();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -137,7 +137,7 @@ describe("rows a local user makes on sshd's port", () => {
     for (const [i, r] of round2.entries()) lines.push(probeLine(r.closed, MEMBERS[i]!, r.port));
     await sleep(1500);
     lines.push(probeLine(Date.now(), X, 50002));
-    await new Promise((resolve) => recorder.on('exit', resolve));
+    await recorder.exited;
 
     const recorded = readFileSync(trace, 'utf8');
     // The user's row is there as the kernel shows it: 10.0.0.2:2222 to X:443, ESTABLISHED, uid 1000.
