@@ -90,8 +90,10 @@ export function journalArgs(
   options: Pick<JournalSourceOptions, 'cursor' | 'identifiers' | 'since' | 'machineId'> & { startCursor?: string },
 ): string[] {
   const args = ['--follow', '--output=json', '--no-pager', ...sshdEntries(options)];
-  if (options.cursor !== null) args.push(`--cursor=${options.cursor}`);
-  else if (options.startCursor !== undefined) args.push(`--cursor=${options.startCursor}`);
+  // --no-tail with a cursor: --follow alone means --lines=10, and journalctl 252 then sent ten entries from the
+  // cursor and the rest only once the journal changed again (on a quiet host, sshd's next line).
+  if (options.cursor !== null) args.push(`--cursor=${options.cursor}`, '--no-tail');
+  else if (options.startCursor !== undefined) args.push(`--cursor=${options.startCursor}`, '--no-tail');
   else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
   else args.push('--no-tail');
   return args;

@@ -71,7 +71,8 @@ afterAll(async () => {
     }
   }
   await journal?.stop();
-  t.cleanup();
+  if (!process.env.KEEP) t.cleanup();
+  else console.log(dir);
 });
 function start(): ServiceProcess {
   const run = runService(
