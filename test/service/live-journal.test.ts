@@ -71,8 +71,7 @@ afterAll(async () => {
     }
   }
   await journal?.stop();
-  if (!process.env.KEEP) t.cleanup();
-  else console.log(dir);
+  t.cleanup();
 });
 function start(): ServiceProcess {
   const run = runService(
