@@ -37,6 +37,7 @@ export const LOG_EVENTS = {
   journalctlSaid: 'journalctl-said',
   journalCursorGone: 'journal-cursor-gone',
   journalCursorUnmatched: 'journal-cursor-unmatched',
+  journalResumed: 'journal-resumed',
   lineFailed: 'line-failed',
   lineFromTheFuture: 'line-time-ahead',
   compromise: 'compromise-suspected',

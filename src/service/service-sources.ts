@@ -5,10 +5,12 @@ import type { FilePosition } from '../sources/file-position.js';
 import { journalCursorTime } from '../sources/journal-cursor.js';
 import { newestJournalCursor } from '../sources/journal-newest.js';
 import { JournalSource, localMachineId } from '../sources/journal-source.js';
+import { type BootTime, localBootId } from '../sources/journal-start.js';
 import { SocketSampler } from '../sources/socket-sampler.js';
 import { SocketTracker } from '../sources/socket-tracker.js';
 import type { SourceHealth } from '../sources/source.js';
 import { JournalCheck } from './journal-check.js';
+import { journalResumePoint } from './journal-resume.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import type { Pipeline } from './pipeline.js';
@@ -41,6 +43,8 @@ export class ServiceSources {
   private readonly savedJournalCursor: string | null;
   /** Where the journal follower began with no cursor (JournalSource.readsFrom), for the next to begin there. */
   private journalSince: number | undefined;
+  /** journalSince on the boot's clock, where known (JournalSource.readsFromBoot). */
+  private journalSinceAt: BootTime | undefined;
   private readonly parsers = new Map<string, SshdParser>();
   /** The files being read to their end, or whose line asked for it, while readOthers runs (readOthers). */
   private readonly reading = new Set<string>();
@@ -79,9 +83,14 @@ export class ServiceSources {
       this.savedJournalCursor = state?.journalCursor ?? null;
       const parser = new SshdParser({ referenceTime: Date.now }, state?.parsers?.['journal']);
       this.parsers.set('journal', parser);
-      // A previous run that saved no cursor had read nothing yet: resume where it began (a state from before
-      // journalSince: the time of its save), not from "now", which would skip what came while we were down.
-      this.journalSince = state && state.journalCursor === null ? (state.journalSince ?? state.savedAt) : undefined;
+      // A previous run that saved no cursor had read nothing yet: resume where it began, not from "now", which
+      // would skip what came while we were down.
+      const bootId = localBootId();
+      if (state && state.journalCursor === null) {
+        const point = journalResumePoint(state, Date.now(), bootId, log);
+        this.journalSince = point.since;
+        this.journalSinceAt = point.at;
+      }
       const machineId = localMachineId();
       // A journalctl that keeps failing is started again every few seconds, up to every minute, and says the same
       // on each run: each line is logged once, not on every restart (each source-failed line ends with them too).
@@ -91,14 +100,21 @@ export class ServiceSources {
         create: (onError) => {
           // Restarted (journalctl exited) before any entry came: from its own start again it would skip what arrived
           // while it was down, so read from where the last run began instead.
-          this.journalSince = journal.current?.readsFrom ?? this.journalSince;
+          const began = journal.current?.readsFrom;
+          if (began !== undefined) {
+            this.journalSince = began;
+            this.journalSinceAt = journal.current?.readsFromBoot;
+          }
           const since = this.journalSince;
+          const sinceAt = this.journalSinceAt;
           return new JournalSource({
             command: settings.journalctl,
             cursor: journal.current?.cursor ?? this.savedJournalCursor,
             startAt: settings.startAt,
             machineId,
+            bootId,
             ...(since !== undefined ? { since } : {}),
+            ...(sinceAt !== undefined ? { sinceAt } : {}),
             onEntry: (entry) => pipeline.onLine('journal', () => parser.parseMessage(entry.message)),
             // sshd's entries journald received between the two times may have been deleted with the last one read.
             onCursorGone: ({ cursor, next, unchecked }) =>
@@ -193,10 +209,18 @@ export class ServiceSources {
    * Where a restart resumes the journal: after the cursor, or, with nothing read yet, where this run began reading
    * (journalSince): the time of the save would skip what journald received before it and journalctl had not sent.
    */
-  journalState(): Pick<ServiceState, 'journalCursor' | 'journalSince'> {
+  journalState(): Pick<ServiceState, 'journalCursor' | 'journalSince' | 'journalSinceAt'> {
     const cursor = this.journal?.current?.cursor ?? this.savedJournalCursor;
-    const since = cursor === null ? (this.journal?.current?.readsFrom ?? this.journalSince) : undefined;
-    return { journalCursor: cursor, ...(since === undefined ? {} : { journalSince: since }) };
+    if (cursor !== null) return { journalCursor: cursor };
+    const current = this.journal?.current;
+    const began = current?.readsFrom;
+    const since = began ?? this.journalSince;
+    const at = began !== undefined ? current?.readsFromBoot : this.journalSinceAt;
+    return {
+      journalCursor: cursor,
+      ...(since === undefined ? {} : { journalSince: since }),
+      ...(since === undefined || at === undefined ? {} : { journalSinceAt: at }),
+    };
   }
 
   /**

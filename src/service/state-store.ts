@@ -17,6 +17,8 @@ export interface ServiceState {
   readonly journalCursor: string | null;
   /** With no journal cursor: where the run began reading the journal (ms; 0: the whole journal). */
   readonly journalSince?: number;
+  /** journalSince on the boot's own clock (journal-start.ts): a step of the wall clock while stopped moves it not. */
+  readonly journalSinceAt?: { readonly boot: string; readonly monotonic: number };
   readonly core: unknown;
   /** End of the verdict log at save time (for dedupe after a crash). */
   readonly verdicts: VerdictLogMark | null;

@@ -80,6 +80,11 @@ export class VerdictWriter {
       sayRotatedWhileStopped(options.log, options.path, stopped);
     }
     this.flush();
+    // The last run's lines the file cannot take now are WARN `verdict-queued`, once, with their count: the last run
+    // said each held as it decided it, this one only that writing failed, and bans were pending unsaid (found in
+    // review). The queue is written in order, a rotation's copies first: what is left ends with the owed lines.
+    const fromLastRun = Math.min(options.owed?.length ?? 0, this.queue.length);
+    if (fromLastRun > 0) options.log.warn({ event: LOG_EVENTS.verdictQueued, owed: this.queue.length, fromLastRun });
   }
 
   /**

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { journalField } from './journal-entry.js';
 import { type JournalSourceOptions, newestEntryArgs } from './journal-source.js';
+import { localBootId } from './journal-start.js';
 import { loadExeca } from './load-execa.js';
 
 /** What the newest-entry query needs: the follower's program and matches, a time limit, a way to cancel it. */
@@ -9,16 +9,6 @@ export interface NewestEntryQuery extends Pick<JournalSourceOptions, 'command' |
   readonly signal?: AbortSignal;
   /** The boot id `journalctl --follow` reads (localBootId()), for when there is no machine id. */
   readonly bootId?: string | null;
-}
-
-/** The current boot's id, as journald stamps it in `_BOOT_ID`; null when /proc does not show one. */
-export function localBootId(path = '/proc/sys/kernel/random/boot_id'): string | null {
-  try {
-    const id = readFileSync(path, 'utf8').trim().replaceAll('-', '');
-    return /^[0-9a-f]{32}$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
 }
 
 /**

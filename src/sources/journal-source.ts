@@ -3,6 +3,7 @@ import type { ResultPromise } from 'execa';
 import { compareJournalPlaces, type JournalPlace, journalPlace } from './journal-cursor.js';
 import { type MovedCursorReports, reportMovedCursor } from './journal-cursor-held.js';
 import { decodeJournalLine, type JournalEntry, journalEntryCursor } from './journal-entry.js';
+import { type BootTime, beforePoint, localBootId, monotonicMicros, startCursor } from './journal-start.js';
 import { loadExeca } from './load-execa.js';
 import type { Source, SourceErrorHandler, SourceHealth } from './source.js';
 
@@ -37,6 +38,10 @@ export interface JournalSourceOptions extends MovedCursorReports {
    * on, so entries that came while we were down are not skipped as older than this run's start.
    */
   readonly since?: number;
+  /** Where `since` was on the boot's own clock (readsFromBoot): read by it, whatever the wall clock did since. */
+  readonly sinceAt?: BootTime;
+  /** The current boot's id (localBootId(), which tests may replace); null: /proc shows none. */
+  readonly bootId?: string | null;
   /** Called synchronously per entry; the cursor moves past the entry when it returns. */
   readonly onEntry: (entry: JournalEntry) => void;
   readonly onError: SourceErrorHandler;
@@ -78,14 +83,17 @@ const EXEC_OPTIONS = { buffer: false, stdin: 'ignore', reject: false, cleanup: t
  * cursor leads, and when journald has deleted the cursor's entry that one is the first entry still there, lost
  * without a word (test/sources/journal-source.journald.test.ts). The source drops the entry read last itself.
  * Without a cursor: from `since` (start_at = end: the source's own start, entries before it passed over), else the
- * whole journal. Not `--lines=0`: journalctl 252 with matches then skips the first matching entry when the journal
+ * whole journal; a restart from a point whose boot is known, from the cursor of that point (startCursor()). Not `--lines=0`: journalctl 252 with matches then skips the first matching entry when the journal
  * held none as it started (a new host): sshd's first line was lost (test/service/journal-restart.test.ts).
  */
 export function journalArgs(
-  options: Pick<JournalSourceOptions, 'cursor' | 'identifiers' | 'since' | 'machineId'>,
+  options: Pick<JournalSourceOptions, 'cursor' | 'identifiers' | 'since' | 'machineId'> & { startCursor?: string },
 ): string[] {
   const args = ['--follow', '--output=json', '--no-pager', ...sshdEntries(options)];
-  if (options.cursor !== null) args.push(`--cursor=${options.cursor}`);
+  // --no-tail with a cursor: --follow alone means --lines=10, and journalctl 252 then sent ten entries from the
+  // cursor and the rest only once the journal changed again (on a quiet host, sshd's next line).
+  if (options.cursor !== null) args.push(`--cursor=${options.cursor}`, '--no-tail');
+  else if (options.startCursor !== undefined) args.push(`--cursor=${options.startCursor}`, '--no-tail');
   else if (options.since !== undefined) args.push(`--since=@${Math.floor(options.since / 1000)}`);
   else args.push('--no-tail');
   return args;
@@ -133,6 +141,9 @@ export class JournalSource implements Source {
   private lastDataAt = 0;
   /** With no cursor: entries journald received before this time (ms) are passed over, not this follower's. */
   private notBefore: number | null = null;
+  /** notBefore on the boot's clock: within that boot, entries are passed over by it (journal-start.ts). */
+  private notBeforeAt: BootTime | undefined;
+  private readonly bootId: string | null;
   private began = false;
   private failure: string | null = null;
   private stderrTail = '';
@@ -144,6 +155,7 @@ export class JournalSource implements Source {
   constructor(options: JournalSourceOptions) {
     this.options = options;
     this.cursorValue = options.cursor;
+    this.bootId = options.bootId === undefined ? localBootId() : options.bootId;
   }
 
   get cursor(): string | null {
@@ -160,6 +172,11 @@ export class JournalSource implements Source {
     return this.notBefore ?? (this.options.startAt === 'start' && this.began ? 0 : undefined);
   }
 
+  /** readsFrom on the boot's own clock, where it is known. */
+  get readsFromBoot(): BootTime | undefined {
+    return this.cursorValue === null && this.notBefore !== null ? this.notBeforeAt : undefined;
+  }
+
   async start(): Promise<void> {
     const execa = await loadExeca();
     if (this.stopping) return;
@@ -167,10 +184,24 @@ export class JournalSource implements Source {
     this.began = true;
     // journalctl's --since takes whole seconds: what journald received in that second before `since` is passed over
     // here, by __REALTIME_TIMESTAMP (start_at = end: before this run's start; a restart: before where the last began).
-    if (this.cursorValue === null)
-      this.notBefore = this.options.since ?? (this.options.startAt === 'end' ? Date.now() : null);
+    // A point of a saved state, or a restart's, is sought by the boot's clock where its boot is known (startCursor):
+    // the wall clock may have been set back since, and journald's times then come before it.
+    let resume: string | null = null;
+    if (this.cursorValue === null && this.options.since !== undefined) {
+      this.notBefore = this.options.since;
+      this.notBeforeAt = this.options.sinceAt;
+      resume = startCursor(this.notBefore, this.notBeforeAt, this.bootId);
+    } else if (this.cursorValue === null && this.options.startAt === 'end') {
+      this.notBefore = Date.now();
+      this.notBeforeAt = this.bootId === null ? undefined : { boot: this.bootId, monotonic: monotonicMicros() };
+    }
     const since = this.notBefore ?? undefined;
-    const args = journalArgs({ ...this.options, cursor: this.cursorValue, ...(since === undefined ? {} : { since }) });
+    const args = journalArgs({
+      ...this.options,
+      cursor: this.cursorValue,
+      ...(since === undefined ? {} : { since }),
+      ...(resume === null ? {} : { startCursor: resume }),
+    });
     const child = execa(this.options.command, args, EXEC_OPTIONS);
     this.child = child;
     let carry = '';
@@ -239,7 +270,7 @@ export class JournalSource implements Source {
 
   /** With nothing read yet: whether `entry` comes before where journalctl was told to begin (not this follower's). */
   private beganAfter(entry: JournalPlace): boolean {
-    return this.notBefore !== null && entry.realtime < BigInt(this.notBefore) * 1000n;
+    return this.notBefore !== null && beforePoint(entry, this.notBefore, this.notBeforeAt, this.bootId);
   }
 
   health(): SourceHealth {
@@ -262,6 +293,13 @@ export class JournalSource implements Source {
     await this.judging;
   }
 
+  /** Whether an entry comes before notBefore: by its place where its cursor is journald's, else by its time. */
+  private passedOver(entry: JournalEntry): boolean {
+    const place = journalPlace(entry.cursor);
+    if (place === null) return entry.message.time < this.notBefore!;
+    return beforePoint(place, this.notBefore!, this.notBeforeAt, this.bootId);
+  }
+
   private line(line: string): void {
     if (this.stopping || line.trim() === '') return;
     if (this.echo !== null) {
@@ -280,8 +318,9 @@ export class JournalSource implements Source {
       this.cursorValue = journalEntryCursor(line) ?? this.cursorValue;
       return;
     }
-    // --since asks for the whole second: what journald had before notBefore is not ours (beganAfter).
-    if (this.notBefore !== null && entry.message.time < this.notBefore) return;
+    // --since asks for the whole second: what journald had before notBefore is not ours (beganAfter); by the boot's
+    // clock within its boot, as a wall clock set back while we ran stamps new entries before it.
+    if (this.notBefore !== null && this.passedOver(entry)) return;
     if (entry.uid !== undefined && entry.uid !== SSHD_UID) {
       // Not sshd's, whatever its identifier says: passed over, so a restart does not read it again.
       this.cursorValue = entry.cursor;

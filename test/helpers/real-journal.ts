@@ -100,3 +100,14 @@ function streamToJournald(socket: string, identifier: string, lines: readonly st
     stream.on('close', () => resolve());
   });
 }
+
+/**
+ * The second (epoch) a journal follower's run began at, from the arguments it gave journalctl: `--since=@<second>`,
+ * or the `t=` (µs, hex) of the cursor of a point a restart seeks (src/sources/journal-start.ts); NaN for neither.
+ */
+export function resumedAtSecond(args: string): number {
+  const since = /--since=@(\d+)/.exec(args)?.[1];
+  if (since !== undefined) return Number(since);
+  const realtime = /--cursor=b=[0-9a-f]{32};m=[0-9a-f]+;t=([0-9a-f]+)/.exec(args)?.[1];
+  return realtime === undefined ? Number.NaN : Math.floor(Number.parseInt(realtime, 16) / 1e6);
+}

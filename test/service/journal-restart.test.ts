@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
 import { fakeProgram } from '../helpers/fake-program.js';
-import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
+import { type RealJournal, resumedAtSecond, startRealJournal } from '../helpers/real-journal.js';
 import { sleep, tempDir, waitFor } from './helpers.js';
 import { journalService } from './journal-service.js';
 
@@ -87,7 +87,7 @@ describe('journal source restarted before its first entry', () => {
       const runs = readFileSync(argsLog, 'utf8').trim().split('\n');
       expect(runs).toHaveLength(2); // the failed run and the restarted one
       // From when the first run began, not from the restart's own start, a second or more later.
-      const since = runs.map((r) => Number(/--since=@(\d+)/.exec(r)?.[1]));
+      const since = runs.map(resumedAtSecond);
       expect(since[1]).toBeLessThanOrEqual(since[0]!);
     } finally {
       await service.stop();

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { fakeProgram } from '../helpers/fake-program.js';
-import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
+import { type RealJournal, resumedAtSecond, startRealJournal } from '../helpers/real-journal.js';
 import { sleep, tempDir, waitFor } from './helpers.js';
 import { journalService } from './journal-service.js';
 
@@ -65,7 +65,7 @@ describe('journal follower with no cursor, from a point in time', () => {
       // The restart read its second entirely; the first line would have come first.
       expect(ips(events)).toEqual(['203.0.113.2']);
       const runs = readFileSync(join(dir, 'restarted.args'), 'utf8').trim().split('\n');
-      const since = runs.map((r) => Number(/--since=@(\d+)/.exec(r)?.[1]));
+      const since = runs.map(resumedAtSecond);
       // Both runs asked for the second the first line was logged in: the test shows what it means to.
       expect(since).toEqual([secondOf(5001), secondOf(5001)]);
     } finally {
@@ -114,6 +114,41 @@ describe('journal follower with no cursor, from a point in time', () => {
       // Every sshd line the journal holds (the earlier tests' too), each once, in order.
       const all = journal.entries(['SYSLOG_IDENTIFIER=sshd']).map((e) => /from (\S+)/.exec(String(e['MESSAGE']))?.[1]);
       expect(ips(events)).toEqual(all);
+    } finally {
+      await next.service.stop();
+    }
+  });
+
+  it('resumed after the wall clock was set back while stopped, reads what journald stamped before the saved point', async () => {
+    const real = journal.journalctl;
+    // A run that reads nothing (its journalctl sends nothing) saves where it began.
+    const stalled = service('state-stepped', journalctl('stalled-stepped', 'exec sleep 60'), []);
+    await stalled.service.start();
+    await sleep(500);
+    await stalled.service.stop();
+    // While the service is stopped the wall clock is set back an hour (NTP correcting a clock that ran ahead, a VM
+    // restored): journald stamps what comes now with times an hour before the point the state keeps. Set back
+    // here by moving the saved point an hour ahead: the same times relative to one another, and the boot's own
+    // clock (monotonic), which a step of the wall clock does not move, left as it was.
+    const path = join(dir, 'state-stepped', 'state.json');
+    const [head, ...rest] = readFileSync(path, 'utf8').split('\n');
+    const saved = JSON.parse(head!) as { journalSince: number };
+    expect(saved.journalSince).toBeGreaterThan(Date.now() - 60_000);
+    saved.journalSince += 3_600_000;
+    writeFileSync(path, [JSON.stringify(saved), ...rest].join('\n'));
+    journal.say(line(6), { pid: 5006 });
+    const events: AuthEvent[] = [];
+    const next = service('state-stepped', journalctl('after-step', `exec "${real}" "$@"`), events);
+    await next.service.start();
+    try {
+      await waitFor(() => ips(events).includes('203.0.113.6'), 10_000, 'the line logged while stopped');
+      journal.say(line(7), { pid: 5007 });
+      await waitFor(() => ips(events).includes('203.0.113.7'), 10_000, 'the line logged after the start');
+      expect(ips(events)).toEqual(['203.0.113.6', '203.0.113.7']);
+      // The service says where it resumed, and by which clock: the wall clock is behind the saved point.
+      const said = next.lines().find((l) => l['event'] === 'journal-resumed');
+      expect(said).toMatchObject({ level: 30, by: 'boot-time', since: new Date(saved.journalSince).toISOString() });
+      expect(Number(said?.['wallClockBehindMs'])).toBeGreaterThan(3_500_000);
     } finally {
       await next.service.stop();
     }

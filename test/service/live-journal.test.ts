@@ -9,7 +9,7 @@ import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { decodeJournalLine } from '../../src/sources/journal-entry.js';
 import { bundleCli } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
-import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
+import { type RealJournal, resumedAtSecond, startRealJournal } from '../helpers/real-journal.js';
 import { runService, type ServiceProcess, serviceLog, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
 /**
@@ -154,7 +154,7 @@ describe('live service in journal mode', () => {
     const args = readFileSync(argsLog, 'utf8').trim().split('\n');
     expect(args).toHaveLength(2);
     // Both from the first run's start: the restart's own would skip what came while it was down.
-    const since = args.map((a) => Number(/--since=@(\d+)/.exec(a)?.[1]) * 1000);
+    const since = args.map((a) => resumedAtSecond(a) * 1000);
     expect(since[1]).toBeLessThan(killedAt);
   }, 120_000);
 });

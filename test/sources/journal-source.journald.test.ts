@@ -7,7 +7,7 @@ import { SshdParser } from '../../src/parse/sshd-parser.js';
 import type { JournalEntry } from '../../src/sources/journal-entry.js';
 import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
-import { tempDir, waitFor } from '../service/helpers.js';
+import { sleep, tempDir, waitFor } from '../service/helpers.js';
 import { journalService } from '../service/journal-service.js';
 
 /**
@@ -205,4 +205,33 @@ describe("sshd's lines as journald records them", () => {
     const event = new SshdParser({ referenceTime: Date.now() }).parseMessage(got[2]!.message);
     expect(event).toMatchObject({ ip: '192.0.2.44', port: 4044, kind: 'failure', user: '\ufffd\ufffd' });
   }, 60_000);
+
+  it('resumes after its cursor with every entry logged while stopped at once, not the first ten', async () => {
+    const first: string[] = [];
+    const a = follow(null, first);
+    await a.start();
+    sshdSays('Failed password for root from 192.0.2.30 port 4030 ssh2');
+    await waitFor(() => first.includes('Failed password for root from 192.0.2.30 port 4030 ssh2'), 10_000, 'an entry');
+    await a.stop();
+    // More than journalctl's ten lines of --follow while stopped, then sshd says nothing more.
+    const whileStopped = Array.from({ length: 25 }, (_, i) => ({
+      pid: 7000 + i,
+      message: `Failed password for root from 198.51.100.${i} port ${7000 + i} ssh2`,
+    }));
+    journal.sayMany(whileStopped);
+    await waitFor(() => journal.entries(['SYSLOG_PID=7024']).length > 0, 10_000, 'journald to store them');
+    // Stored a while before the restart: journald still writing them woke journalctl up and hid what follows.
+    await sleep(1500);
+    const resumed: string[] = [];
+    const b = follow(a.cursor, resumed);
+    await b.start();
+    try {
+      // journalctl 252 --follow --cursor without --no-tail sent ten entries from the cursor (the cursor's own and
+      // nine), and the rest only once the journal changed again: on a quiet host, when sshd next logged.
+      await waitFor(() => resumed.length >= whileStopped.length, 5_000, 'every entry logged while stopped');
+      expect(resumed).toEqual(whileStopped.map((l) => l.message));
+    } finally {
+      await b.stop();
+    }
+  });
 });
