@@ -47,6 +47,8 @@ export interface TrackerSnapshot {
   readonly listeners?: string[];
   /** When each of those listeners was first seen (BEFORE: before the first sample); absent in older snapshots. */
   readonly listenedSince?: Array<[string, number]>;
+  /** Snapshots written before `listeners` (session 28): the ports listening in the last sample. */
+  readonly listening?: number[];
   readonly sockets: OutboundSocket[];
 }
 
@@ -83,6 +85,14 @@ export class OutboundTracker {
   private agesUnknown = true;
   private sockets = new Map<string, OutboundSocket>();
   private sampled = false;
+  /**
+   * The last sample's listening ports, from a snapshot that kept no listeners: the first sample after it takes a
+   * connection on one as inbound, as the version that wrote it did. Without them a service's client whose listener
+   * was gone that moment was followed as outbound for good, and alerted under a running watch.
+   */
+  private listeningBefore: ReadonlySet<number> = new Set();
+  /** The same ports, for one more sample: a listener back on one after a sample without it keeps an unknown age. */
+  private agedPorts: ReadonlySet<number> = new Set();
 
   constructor(
     private readonly inboundPorts: ReadonlySet<number>,
@@ -92,8 +102,12 @@ export class OutboundTracker {
     if (snapshot) {
       this.sampled = snapshot.sampled;
       this.listeners = new Listeners(snapshot.listeners ?? []);
+      if (!snapshot.listeners && Array.isArray(snapshot.listening)) {
+        this.listeningBefore = new Set(snapshot.listening);
+        this.agedPorts = this.listeningBefore;
+      }
       this.since = new Map(snapshot.listenedSince ?? []);
-      this.agesUnknown = snapshot.listenedSince === undefined;
+      this.agesUnknown = !snapshot.sampled || snapshot.listenedSince === undefined;
       for (const s of snapshot.sockets) this.sockets.set(keyOf(s), { ...s });
     }
   }
@@ -149,21 +163,26 @@ export class OutboundTracker {
     this.since = since;
     this.sampled = true;
     this.agesUnknown = false;
+    this.agedPorts = this.listeningBefore;
+    this.listeningBefore = new Set();
     return { opened, closed, present };
   }
 
   /** When each listener of this sample and the last was first seen (a listener back after one sample keeps its age). */
   private ages(listeners: Listeners, time: number): Map<string, number> {
     const out = new Map<string, number>();
-    const first = this.agesUnknown ? BEFORE : time;
-    for (const entry of listeners.keys()) out.set(entry, this.since.get(entry) ?? first);
-    for (const entry of this.listeners.keys()) if (!out.has(entry)) out.set(entry, this.since.get(entry) ?? first);
+    const first = (entry: string) =>
+      this.agesUnknown || this.agedPorts.has(Number(entry.slice(0, entry.indexOf('|')))) ? BEFORE : time;
+    for (const entry of listeners.keys()) out.set(entry, this.since.get(entry) ?? first(entry));
+    for (const entry of this.listeners.keys())
+      if (!out.has(entry)) out.set(entry, this.since.get(entry) ?? first(entry));
     return out;
   }
 
   private isInbound(row: SocketRow, listeners: Listeners, trusted: (entry: string) => boolean): boolean {
     const accepted = (byRoot: boolean, only?: (entry: string) => boolean) =>
       listeners.accepts(row, byRoot, only) || this.listeners.accepts(row, byRoot, only);
+    if (this.listeningBefore.has(row.localPort)) return true;
     if (this.watchedPorts.has(row.remotePort)) return accepted(true);
     return (this.inboundPorts.has(row.localPort) && row.uid === ROOT) || accepted(false, trusted);
   }

@@ -116,3 +116,29 @@ describe('a listener of a user first seen during a watch proves nothing (review:
     expect(run([[db], [db], [db, client]], 1, false)).toEqual([]);
   });
 });
+
+describe('the first sample after loading a snapshot of a version that kept no listeners (session 27 and before)', () => {
+  it("takes a connection on a port listening before the restart as inbound, once; the intruder's still alerts", () => {
+    const lookup = tableLookup({ members: { [MEMBER]: C1 } });
+    const db = listener('0.0.0.0:8080', 113);
+    const before = new AlertCore({ baseline_min_sockets: 0 }, lookup);
+    before.onSocketSample({ time: T0, rows: [db] });
+    before.onAuthEvent(accepted(T0 + S, MEMBER, 'oracle'));
+    before.onSocketSample({ time: T0 + 5 * S, rows: [db] });
+    // As that version saved its tracker: the ports listening in its last sample.
+    const saved = JSON.parse(JSON.stringify(before.snapshot())) as { tracker: Record<string, unknown> };
+    saved.tracker = { sampled: true, listening: [8080], sockets: [] };
+    const core = new AlertCore({ baseline_min_sockets: 0 }, lookup, saved);
+    // The service restarting too: its new client with no listener in the first sample, the listener back after.
+    const client = row('10.0.0.5:8080', '198.51.100.9:50000', 113);
+    const intruder = row('10.0.0.5:40001', '198.51.100.77:8443', 1000);
+    const lateral = (rows: SocketRow[], time: number) =>
+      core
+        .onSocketSample({ time, rows })
+        .map((v) => Object.fromEntries(v.fields))
+        .filter((f) => f.kind === 'lateral')
+        .map((f) => `${f.remote_ip} ${f.reason}`);
+    expect(lateral([client, intruder], T0 + 10 * S)).toEqual(['198.51.100.77 new-destination']);
+    expect(lateral([db, client, intruder], T0 + 15 * S)).toEqual([]);
+  });
+});
