@@ -37,6 +37,9 @@ export interface RowSelection {
   readonly outbound: boolean;
 }
 
+/** The uid the kernel prints for root's sockets. */
+const ROOT = 0;
+
 /** The kernel's code for LISTEN in the `st` column. */
 const LISTEN_CODE = 0x0a;
 
@@ -113,9 +116,6 @@ function rootAccepts(text: string, at: number, addresses: readonly string[], any
   for (const hex of addresses) if (hex === any || sameHex(text, at, hex)) covered = true;
   return covered && uidAt(text, keys.remote, end) === ROOT;
 }
-
-/** The uid the kernel prints for root's sockets. */
-const ROOT = 0;
 
 /** The rows of both tables that `selection` asks for, decoded. */
 export function selectRows(tables: RawTables, selection: RowSelection): SocketRow[] {
