@@ -161,7 +161,7 @@ export class AlertCore {
   onSocketSample(s: SocketSample): Verdict[] {
     this.now = Math.max(this.now, s.time);
     this.watches.expire(s.time - this.settings.lateralWindow);
-    const update = this.tracker.update(s);
+    const update = this.tracker.update(s, this.watches.oldestStart());
     const verdicts: Verdict[] = [];
     for (const socket of update.closed) {
       const id = socketId(socket);

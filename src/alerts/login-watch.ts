@@ -70,6 +70,13 @@ export class LoginWatches {
     this.watches = this.watches.filter((w) => w.end >= now);
   }
 
+  /** When the oldest watch kept began (none: Infinity). */
+  oldestStart(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const w of this.watches) oldest = Math.min(oldest, w.start);
+    return oldest;
+  }
+
   get active(): readonly LoginWatch[] {
     return this.watches;
   }

@@ -36,14 +36,22 @@ export class Listeners {
   /**
    * Whether a listener would have accepted `row` on its local address:port, in the same table (a dual-stack [::]
    * listener's IPv4 clients are tcp6 rows), and its owner is `row`'s: root when `byRoot`, else the row's own uid
-   * (or any owner for a row no process owns).
+   * (or any owner for a row no process owns). With `trusted`, only a listener it trusts (by `keys()` entry) counts.
    */
-  accepts(row: SocketRow, byRoot: boolean): boolean {
+  accepts(row: SocketRow, byRoot: boolean, trusted?: (entry: string) => boolean): boolean {
     const any = row.family === 4 ? '0.0.0.0' : '::';
     for (const ip of [row.localIp, any]) {
-      const owners = this.owners.get(keyOf(row.localPort, row.family, ip));
+      const key = keyOf(row.localPort, row.family, ip);
+      const owners = this.owners.get(key);
       if (!owners) continue;
-      if (byRoot ? row.uid === ROOT && owners.has(ROOT) : owners.has(row.uid) || row.uid === ROOT) return true;
+      if (byRoot) {
+        if (row.uid === ROOT && owners.has(ROOT)) return true;
+        continue;
+      }
+      for (const uid of owners) {
+        if (uid !== row.uid && row.uid !== ROOT) continue;
+        if (!trusted || trusted(`${key}|${uid}`)) return true;
+      }
     }
     return false;
   }

@@ -19,10 +19,20 @@ import type { SocketRow, SocketSample } from './socket.js';
  */
 export class SshdSockets {
   private readonly ports: ReadonlySet<number>;
-  private previous = new Listeners([]);
+  private previous: Listeners;
 
-  constructor(ports: Iterable<number>) {
+  /** `previous`: the last sample's listeners (`listeners()`), kept across a restart. */
+  constructor(ports: Iterable<number>, previous: readonly string[] = []) {
     this.ports = new Set(ports);
+    this.previous = new Listeners(previous);
+  }
+
+  /**
+   * The last sample's listeners, for a snapshot: without them, the first sample after a restart that finds sshd's
+   * listener gone a moment (sshd restarting too) took its sessions for closed, and timed them.
+   */
+  listeners(): string[] {
+    return this.previous.keys().filter((entry) => this.ports.has(Number(entry.slice(0, entry.indexOf('|')))));
   }
 
   /** Whether the row is on one of sshd's ports, listener or connection: what a sample must keep for `connections`. */

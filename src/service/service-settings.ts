@@ -15,8 +15,11 @@ export interface ServiceSettings {
   readonly runtimeDir: string;
   readonly socketsFrom: string;
   readonly sshPorts: readonly number[];
-  /** Remote ports whose connections the alerts follow whatever their local port ([alerts] lateral and long-session). */
-  readonly watchedPorts: readonly number[];
+  /**
+   * Local ports whose rows the sampler always reads: sshd's, [detection] socket_ports and [alerts] inbound_ports
+   * (what the core judges them by, whatever listens there: socket-sampler.ts).
+   */
+  readonly sampledPorts: readonly number[];
   readonly sampleInterval: number;
   readonly sampleIntervalCampaign: number;
   readonly stateInterval: number;
@@ -104,7 +107,13 @@ export function resolveSettings(
       ? resolve(env.cwd, overrides.socketsFrom)
       : resolve(env.cwd, get('sockets_from')),
     sshPorts: ports,
-    watchedPorts: [...alertSettings(config.values['alerts'] ?? {}).watchedPorts],
+    sampledPorts: [
+      ...new Set([
+        ...ports,
+        ...((config.values['detection']?.['socket_ports'] as string[] | undefined) ?? []).map(Number),
+        ...alertSettings(config.values['alerts'] ?? {}).inboundPorts,
+      ]),
+    ],
     sampleInterval: get('sample_interval'),
     sampleIntervalCampaign: get('sample_interval_campaign'),
     stateInterval: get('state_interval'),

@@ -161,7 +161,7 @@ export class ServiceSources {
           // The detector times sshd's connections; the alerts follow what this host connects to after a
           // suspicious login, and learn from listening sockets which ports it serves.
           keep: () => true,
-          select: { ports: new Set(settings.sshPorts), outbound: true, remotePorts: new Set(settings.watchedPorts) },
+          select: { ports: new Set(settings.sampledPorts), outbound: true },
           interval: () => (pipeline.campaignOpen() ? settings.sampleIntervalCampaign : settings.sampleInterval),
           onSample: (sample) => {
             this.lastSampleAt = sample.time;

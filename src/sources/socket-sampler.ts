@@ -31,16 +31,14 @@ export interface RowSelection {
   readonly ports: ReadonlySet<number>;
   /**
    * Also what the lateral-movement alerts follow: listening sockets (they tell which ports this host serves) and
-   * connections on a local port nothing here listens on, where this host is the client. Connections to the host's
-   * other services (a web server's thousands) are still skipped unread.
+   * every connection but root's that a listener of root's accepts (a web server's thousands): the rows the alerts
+   * take as inbound whatever else the sample holds (outbound-tracker.ts), so skipping them changes no decision.
    */
   readonly outbound: boolean;
-  /**
-   * With `outbound`: remote ports whose connections are decoded even on a listening local port (the alerts' lateral
-   * and long-session ports): any user may listen on the port they connect out from (outbound-tracker.ts).
-   */
-  readonly remotePorts?: ReadonlySet<number>;
 }
+
+/** The uid the kernel prints for root's sockets. */
+const ROOT = 0;
 
 /** The kernel's code for LISTEN in the `st` column. */
 const LISTEN_CODE = 0x0a;
@@ -58,10 +56,11 @@ function hexAt(text: string, at: number, digits: number): number {
 }
 
 /**
- * A row's local port, remote port and state, read where they stand (after the local and the remote address's
- * colons) without decoding the row or making a string: the whole table goes through here, twice, at every sample.
+ * A row's local port, remote port and state, read where they stand (after the local and the remote address's colons,
+ * whose places are kept too) without decoding the row or making a string: the whole table goes through here, twice,
+ * at every sample.
  */
-const keys = { port: -1, remotePort: -1, state: -1 };
+const keys = { port: -1, remotePort: -1, state: -1, local: -1, remote: -1 };
 function readKeys(text: string, start: number, end: number): boolean {
   const local = text.indexOf(':', text.indexOf(':', start) + 1);
   if (local < 0 || local + 5 > end) return false;
@@ -70,6 +69,8 @@ function readKeys(text: string, start: number, end: number): boolean {
   keys.port = hexAt(text, local + 1, 4);
   keys.remotePort = hexAt(text, remote + 1, 4);
   keys.state = hexAt(text, remote + 6, 2);
+  keys.local = local;
+  keys.remote = remote;
   return keys.port >= 0 && keys.remotePort >= 0 && keys.state >= 0;
 }
 
@@ -78,38 +79,83 @@ export function localPortOf(line: string): number {
   return readKeys(line, 0, line.length) ? keys.port : -1;
 }
 
+/** Whether the `digits` hex digits at `at` in `text` are `hex`'s, in either case. */
+function sameHex(text: string, at: number, hex: string): boolean {
+  for (let i = 0; i < hex.length; i++)
+    if ((text.charCodeAt(at + i) | 0x20) !== (hex.charCodeAt(i) | 0x20)) return false;
+  return true;
+}
+
+/** The uid of a row whose remote port's colon is at `remote`: the fourth field after the state. -1 if none. */
+function uidAt(text: string, remote: number, end: number): number {
+  // Where the kernel's `%5u` puts a one-digit uid, root's above all: most rows read here are.
+  const digit = text.charCodeAt(remote + 52) - 0x30;
+  if (digit >= 0 && digit <= 9 && text.charCodeAt(remote + 51) === 0x20 && text.charCodeAt(remote + 53) === 0x20) {
+    if (text.charCodeAt(remote + 47) === 0x20 && text.charCodeAt(remote + 38) === 0x20) return digit;
+  }
+  let at = remote + 8;
+  for (let field = 0; field < 4; field++) {
+    while (at < end && text.charCodeAt(at) === 0x20) at++;
+    if (field === 3) break;
+    while (at < end && text.charCodeAt(at) !== 0x20) at++;
+  }
+  let uid = 0;
+  const from = at;
+  for (; at < end; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 0x20) break;
+    if (c < 0x30 || c > 0x39) return -1;
+    uid = uid * 10 + c - 0x30;
+  }
+  return at > from ? uid : -1;
+}
+
+/** Whether the row whose local address starts at `at` is root's and on one of `addresses` (or any, for `any`). */
+function rootAccepts(text: string, at: number, addresses: readonly string[], any: string, end: number): boolean {
+  let covered = false;
+  for (const hex of addresses) if (hex === any || sameHex(text, at, hex)) covered = true;
+  return covered && uidAt(text, keys.remote, end) === ROOT;
+}
+
 /** The rows of both tables that `selection` asks for, decoded. */
 export function selectRows(tables: RawTables, selection: RowSelection): SocketRow[] {
   const both = [
     [tables.tcp, 4],
     [tables.tcp6, 6],
   ] as const;
-  // Ports listening in either table (a dual-stack listener is in tcp6 only): connections on them are inbound. Only
-  // rows that decode count, so a malformed line cannot hide a port's connections.
-  const listening = new Set<number>();
+  // Root's listeners of each table, by port: the local addresses (hex, as the table has them) they accept on. Only
+  // rows that decode count, as in Listeners, so a malformed line cannot hide a port's connections.
+  const rootListeners = [new Map<number, string[]>(), new Map<number, string[]>()];
   if (selection.outbound) {
-    for (const [text, family] of both) {
+    both.forEach(([text, family], table) => {
       forEachRow(text, (start, end) => {
         if (!readKeys(text, start, end) || keys.state !== LISTEN_CODE) return;
         const row = parseProcNetTcpRow(text.slice(start, end).trimStart(), family);
-        if (row) listening.add(row.localPort);
+        if (!row || row.uid !== ROOT) return;
+        const hex = text.slice(keys.local - (family === 4 ? 8 : 32), keys.local);
+        const addresses = rootListeners[table]!.get(row.localPort);
+        if (addresses) addresses.push(hex);
+        else rootListeners[table]!.set(row.localPort, [hex]);
       });
-    }
+    });
   }
-  const remotePorts = selection.remotePorts ?? new Set<number>();
   const rows: SocketRow[] = [];
-  for (const [text, family] of both) {
+  both.forEach(([text, family], table) => {
+    const width = family === 4 ? 8 : 32;
+    const any = '0'.repeat(width);
     forEachRow(text, (start, end) => {
       if (!readKeys(text, start, end)) return;
-      const take =
-        selection.ports.has(keys.port) ||
-        (selection.outbound &&
-          (keys.state === LISTEN_CODE || !listening.has(keys.port) || remotePorts.has(keys.remotePort)));
+      let take = selection.ports.has(keys.port);
+      if (!take && selection.outbound) {
+        // A connection of root's on an address:port a listener of root's accepts on is inbound (Listeners.accepts).
+        const addresses = keys.state === LISTEN_CODE ? undefined : rootListeners[table]!.get(keys.port);
+        take = addresses === undefined || !rootAccepts(text, keys.local - width, addresses, any, end);
+      }
       if (!take) return;
       const row = parseProcNetTcpRow(text.slice(start, end).trimStart(), family);
       if (row) rows.push(row);
     });
-  }
+  });
   return rows;
 }
 

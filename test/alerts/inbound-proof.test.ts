@@ -73,3 +73,72 @@ describe('which connections /proc/net/tcp proves inbound (review: a listener of 
     expect(alerted([listener('10.0.0.1:8080', 33), row('10.0.0.2:8080', '198.51.100.9:443', 1000)])).toHaveLength(1);
   });
 });
+
+describe('a listener of a user first seen during a watch proves nothing (review: it hid new-destination)', () => {
+  /**
+   * Lateral alerts of samples 5 s apart from T0 (the login at T0 + 1 s), the core saved and loaded after `saveAt`
+   * (`aged`: with the listeners' ages, as this version saves).
+   */
+  function run(samples: SocketRow[][], saveAt = -1, aged = true): string[] {
+    const lookup = tableLookup({ members: { [MEMBER]: C1 } });
+    let core = new AlertCore({ baseline_min_sockets: 0 }, lookup);
+    const out: string[] = [];
+    samples.forEach((rows, i) => {
+      if (i === 1) core.onAuthEvent(accepted(T0 + S, MEMBER, 'oracle'));
+      for (const v of core.onSocketSample({ time: T0 + i * 5 * S, rows })) {
+        const f = Object.fromEntries(v.fields);
+        if (f.kind === 'lateral') out.push(`${f.local_port} ${f.remote_ip}:${f.remote_port} ${f.reason}`);
+      }
+      if (i !== saveAt) return;
+      const saved = JSON.parse(JSON.stringify(core.snapshot())) as { tracker: Record<string, unknown> };
+      if (!aged) delete saved.tracker['listenedSince'];
+      core = new AlertCore({ baseline_min_sockets: 0 }, lookup, saved);
+    });
+    return out;
+  }
+
+  it("takes the user's connection from a port they began to listen on after the login as outbound", () => {
+    const own = listener('10.0.0.5:40001', 1000);
+    const out = row('10.0.0.5:40001', '198.51.100.9:8443', 1000);
+    expect(run([[], [own], [own, out]])).toEqual(['40001 198.51.100.9:8443 new-destination']);
+    // Saved and loaded between: the listener's age is in the snapshot.
+    expect(run([[], [own], [own, out]], 1)).toEqual(['40001 198.51.100.9:8443 new-destination']);
+  });
+
+  it('keeps the clients of a service listening before the login inbound, across a restart of either', () => {
+    const db = listener('0.0.0.0:8080', 113);
+    const client = row('10.0.0.5:8080', '198.51.100.9:50000', 113);
+    expect(run([[db], [db], [db, client]])).toEqual([]);
+    // The service restarting: one sample without its listener keeps its age.
+    expect(run([[db], [db], [client], [db, client]])).toEqual([]);
+    // Saved and loaded between, by this version and by one that did not keep listeners' ages.
+    expect(run([[db], [db], [db, client]], 1)).toEqual([]);
+    expect(run([[db], [db], [db, client]], 1, false)).toEqual([]);
+  });
+});
+
+describe('the first sample after loading a snapshot of a version that kept no listeners (session 27 and before)', () => {
+  it("takes a connection on a port listening before the restart as inbound, once; the intruder's still alerts", () => {
+    const lookup = tableLookup({ members: { [MEMBER]: C1 } });
+    const db = listener('0.0.0.0:8080', 113);
+    const before = new AlertCore({ baseline_min_sockets: 0 }, lookup);
+    before.onSocketSample({ time: T0, rows: [db] });
+    before.onAuthEvent(accepted(T0 + S, MEMBER, 'oracle'));
+    before.onSocketSample({ time: T0 + 5 * S, rows: [db] });
+    // As that version saved its tracker: the ports listening in its last sample.
+    const saved = JSON.parse(JSON.stringify(before.snapshot())) as { tracker: Record<string, unknown> };
+    saved.tracker = { sampled: true, listening: [8080], sockets: [] };
+    const core = new AlertCore({ baseline_min_sockets: 0 }, lookup, saved);
+    // The service restarting too: its new client with no listener in the first sample, the listener back after.
+    const client = row('10.0.0.5:8080', '198.51.100.9:50000', 113);
+    const intruder = row('10.0.0.5:40001', '198.51.100.77:8443', 1000);
+    const lateral = (rows: SocketRow[], time: number) =>
+      core
+        .onSocketSample({ time, rows })
+        .map((v) => Object.fromEntries(v.fields))
+        .filter((f) => f.kind === 'lateral')
+        .map((f) => `${f.remote_ip} ${f.reason}`);
+    expect(lateral([client, intruder], T0 + 10 * S)).toEqual(['198.51.100.77 new-destination']);
+    expect(lateral([db, client, intruder], T0 + 15 * S)).toEqual([]);
+  });
+});

@@ -228,3 +228,25 @@ describe('socket lifetimes from a recorded trace (review)', () => {
     expect(ips.map((ip) => live.signal.test(live.table.get(ip)!, end))).toEqual(ips.map(() => '8'));
   });
 });
+
+describe('socket lifetimes across a restart of the service (review: the first sample had no listeners before it)', () => {
+  it("keeps timing sshd's sessions when the first sample after a restart finds sshd restarting too", () => {
+    // Five sources' sessions opened at T0, open for ten minutes; the service saved and restarted at T0 + 60 s, its
+    // first sample after finding sshd's listener gone for a moment (sshd upgraded in the same run, say).
+    const ips = spread(5);
+    const { table, signal } = setup(ips);
+    const peers = ips.map((ip, i) => [ip, 40_000 + i] as const);
+    const at = (t: number, listening = true) => {
+      const rows = sample(t, t < T0 ? [] : peers).rows.map((row) => ({ ...row, inode: row.remotePort || row.inode }));
+      return { time: t, rows: listening ? rows : rows.filter((row) => row.state !== 'LISTEN') };
+    };
+    for (let t = T0 - 5 * S; t <= T0 + 60 * S; t += 5 * S) signal.observe(at(t));
+    const env: SignalEnv = { thresholds: THRESHOLDS, source: (ip) => table.get(ip), prefixHasSuccess: () => false };
+    const restarted = new SocketLifetimeSignal({}, env, JSON.parse(JSON.stringify(signal.snapshot())));
+    const rejudge = [...restarted.observe(at(T0 + 65 * S, false))];
+    for (let t = T0 + 70 * S; t <= T0 + 120 * S; t += 5 * S) rejudge.push(...restarted.observe(at(t)));
+    // None of them closed: no lifetime, nothing shared.
+    expect(ips.map((ip) => table.get(ip)!.lifetime)).toEqual(ips.map((ip) => source(ip).lifetime));
+    expect(rejudge).toEqual([]);
+  });
+});

@@ -72,7 +72,7 @@ export const alertsSection: SectionSpec = {
       key: 'inbound_ports',
       type: 'ports',
       default: ['22'],
-      doc: "Local ports that serve inbound connections (keep sshd's ports here; left out, it follows [service] ssh_ports): a connection on one of them is inbound when its row is root's (any user may bind an unprivileged port on an address the service does not listen on). Otherwise a connection is inbound when a listener of its owner's covers its address and port in the current or the previous /proc/net/tcp sample, or, to a lateral or long-session port, only a listener of root's and a row of root's (any user may listen on the port they connect out from); every other connection is outbound.",
+      doc: "Local ports that serve inbound connections (keep sshd's ports here; left out, it follows [service] ssh_ports): a connection on one of them is inbound when its row is root's (any user may bind an unprivileged port on an address the service does not listen on). Otherwise a connection is inbound when a listener of its owner's covers its address and port in the current or the previous /proc/net/tcp sample (a listener not root's only when it was there before the oldest running watch began), or, to a lateral or long-session port, only a listener of root's and a row of root's (any user may listen on the port they connect out from); every other connection is outbound.",
     },
   ],
 };

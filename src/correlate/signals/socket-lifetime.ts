@@ -42,6 +42,8 @@ export interface LifetimeSnapshot {
   readonly previous?: number;
   /** Time of the last sample that had more connections than `lifetime_max_connections` (-1: none). */
   readonly overflow?: number;
+  /** The last sample's listeners on sshd's ports (SshdSockets.listeners); absent in older snapshots. */
+  readonly listeners?: string[];
 }
 
 /** `::ffff:1.2.3.4` as the kernel shows a v4 peer on a v6 socket is the v4 address, as the log parser has it. */
@@ -78,7 +80,7 @@ export class SocketLifetimeSignal implements Signal {
     this.p = Object.fromEntries(Object.entries(LIFETIME_KEYS).map(([name, spec]) => [name, setting(values, spec)])) as {
       [K in keyof typeof LIFETIME_KEYS]: number;
     };
-    this.sshd = new SshdSockets(setting(values, SOCKET_PORTS_KEY).map(Number));
+    this.sshd = new SshdSockets(setting(values, SOCKET_PORTS_KEY).map(Number), snapshot?.listeners);
     this.index = new SharedIndex(this.p.window, 4096, Math.max(16, 2 * this.p.minSources), snapshot?.index, {
       keys: NUMBER_KEYS,
     });
@@ -162,6 +164,7 @@ export class SocketLifetimeSignal implements Signal {
       open: [...this.open].map(([k, [f, l, b, i]]) => [k, f, l, b, i]),
       previous: this.previous,
       overflow: this.overflow,
+      listeners: this.sshd.listeners(),
     };
   }
 }
