@@ -1,28 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/core/verdict.js';
 import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine } from './log-writers.js';
+import { at, cut, f2bBan, tornSuite } from './torn-suite.js';
 
 /**
  * Parts an earlier version ended with a newline alone (before the ` (torn)` mark) that read as whole lines: an ALERT
  * cut inside its campaign id was an alert of another campaign, and a `repeat=rotation` copy cut before ` repeat=` a
  * second BAN verdict of its address (both found in review).
  */
-const dir = tempDir('torn-alerts');
-let cli = '';
-beforeAll(async () => {
-  cli = await bundleCli(dir);
-}, 60_000);
-afterAll(() => removeTempDir(dir));
-
-const T = Date.parse('2026-02-15T10:00:00Z');
-const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
-const JAIL_STARTED = fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started");
-const f2bBan = (t: number, ip: string) => fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`);
-const cut = (line: string, upTo: string) => line.slice(0, line.indexOf(upTo) + upTo.length);
+const suite = tornSuite('torn-alerts');
 
 interface Report {
   sources: { tornLines: number; malformedLines: number; verdictLines: number };
@@ -34,15 +23,10 @@ interface Report {
   alerts: Array<Record<string, string>>;
 }
 
+/** `rotated`: the text of the verdict log's `.1`, read before it. */
 async function audit(name: string, verdicts: string, fail2ban: string[], rotated = ''): Promise<Report> {
-  const verdictLog = join(dir, `${name}-verdicts.log`);
-  const fail2banLog = join(dir, `${name}-fail2ban.log`);
-  if (rotated !== '') writeFileSync(`${verdictLog}.1`, rotated);
-  writeFileSync(verdictLog, verdicts);
-  writeFileSync(fail2banLog, `${[JAIL_STARTED, ...fail2ban].join('\n')}\n`);
-  const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Report;
+  if (rotated !== '') writeFileSync(join(suite.dir, `${name}-verdicts.log.1`), rotated);
+  return JSON.parse(await suite.audit(name, verdicts, fail2ban, ['--json'])) as Report;
 }
 
 describe('an ALERT cut inside its campaign id, ended with a newline alone (the bundled CLI)', () => {
