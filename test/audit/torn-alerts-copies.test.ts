@@ -108,6 +108,49 @@ describe('an ALERT cut inside its campaign id, ended with a newline alone (the b
 });
 
 /**
+ * The same parts where a value the grammar fixes is cut short: they read as whole lines (found in review), a
+ * compromise ALERT with its method cut as a second alert of its login.
+ */
+describe('an ALERT cut inside its last value, ended with a newline alone (the bundled CLI)', () => {
+  const ID = 'c-202602151000-12';
+  const OPEN = formatVerdictLine(campaignVerdict(at(0), ID, 'open', 12, 'dictionary+surge'), 812);
+  const alert = (fields: Verdict['fields'], time = at(1)) => formatVerdictLine({ time, verb: 'ALERT', fields }, 812);
+  const compromise = (method: string) =>
+    alert([
+      ['kind', 'compromise'],
+      ['ip', '198.51.100.23'],
+      ['user', 'oracle'],
+      ['campaign', ID],
+      ['reason', 'member'],
+      ['signals', 'dictionary+surge'],
+      ['method', method],
+    ]);
+  it.each([
+    ['password', ' method=pass', true],
+    ['password', ' method=pass', false],
+    ['keyboard-interactive/pam', ' method=keyboard-interactive/p', true],
+    ['publickey', ' method=', false],
+  ])(
+    'a compromise ALERT of method=%s cut at "%s" (whole line after it: %s): torn, no alert of the part',
+    async (method, upTo, again) => {
+      const whole = compromise(method);
+      const lines = [OPEN, cut(whole, upTo), ...(again ? [restampVerdictLine(whole, at(5))] : [])];
+      const report = await audit(`method-${method.slice(0, 4)}-${upTo.length}-${again}`, `${lines.join('\n')}\n`, []);
+      expect(report.sources).toMatchObject({ verdictLines: lines.length, tornLines: 1, malformedLines: 0 });
+      expect(report.alerts.map((a) => a.method)).toEqual(again ? [method] : []);
+      expect(report.campaigns.map((c) => [c.id, c.alerts])).toEqual([[ID, again ? 1 : 0]]);
+    },
+  );
+
+  it('reads a whole compromise ALERT whose method sshd names as we do not know', async () => {
+    const lines = [OPEN, compromise('passkey')];
+    const report = await audit('method-unknown', `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: 2, tornLines: 0, malformedLines: 0 });
+    expect(report.alerts.map((a) => a.method)).toEqual(['passkey']);
+  });
+});
+
+/**
  * A BAN written just before logrotate: the service wrote it again into the new file with ` repeat=rotation` (its
  * text, pid and time kept), and a full disk tore the copy; an earlier version ended the part with a newline alone.
  */
