@@ -1,9 +1,19 @@
 import { ROTATION_REPEAT_MS } from '../service/recent-bans.js';
 import { TORN_END } from '../verdict/verdict-line.js';
 import type { ReadLine } from './torn-parts.js';
+import type { VerdictRecord } from './verdict-records.js';
 
 /** The ids the detector writes: `c-<yyyymmddhhmm>-<sequence>` (src/correlate/campaign.ts), since the first version. */
 const CAMPAIGN_ID = /^c-\d{12}-[1-9]\d*$/;
+
+/** How far a lateral ALERT's login is known, from its `since_login` and `lifetime`: a sample apart (30 s) and more. */
+const LOGIN_SLACK_MS = 60_000;
+
+/** What the lines read tell of a campaign: when its `event=open` and `event=end` lines were written, where read. */
+interface CampaignSeen {
+  opened: number;
+  ended: number;
+}
 
 /** BAN lines kept whatever their age, beside those of the last ROTATION_REPEAT_MS (twice over, for clock slack). */
 const KEPT_BANS = 1024;
@@ -22,8 +32,11 @@ const KEPT_BANS = 1024;
  *   it was a second BAN verdict of its address.
  * - a lateral ALERT ends with its campaign: cut inside it (`campaign=c-...-1` of `c-...-12`), it was an alert of
  *   another campaign. Its watch was opened by the compromise ALERT of its login (`login_ip`, `user`), whose campaign
- *   is the whole id; without that ALERT among the lines read (rotated away, skipped by --since), only an id cut short
- *   of the grammar is told.
+ *   is the whole id. Without that ALERT among the lines read (rotated away, skipped by --since): an id cut short of
+ *   the grammar; and by the campaigns the lines before it name, an id one of them names that goes on from the alert's
+ *   (the same minute, more digits) is its campaign cut short, unless the alert's own is a campaign read that was live
+ *   at the login, neither opened after it nor ended before it (found in review: cut inside the number, the alert was
+ *   of a campaign no line named, or of one that had ended).
  */
 export class PartContext {
   /** Recent whole BAN lines as written, with their times, oldest first. */
@@ -31,6 +44,8 @@ export class PartContext {
   private newest = Number.NEGATIVE_INFINITY;
   /** The campaigns of the compromise ALERTs read, by login (address and user). */
   private readonly watches = new Map<string, Set<string>>();
+  /** Every campaign a whole line read names (one entry each, as the report keeps one each). */
+  private readonly campaigns = new Map<string, CampaignSeen>();
   /** Whole `repeat=rotation` copies that stand for their verdict: their line was read in no file before them. */
   copyVerdicts = 0;
 
@@ -52,8 +67,11 @@ export class PartContext {
       }
       return { ...read, fromCopy: true };
     }
-    if (record.verb !== 'ALERT' || read.torn) return read;
+    if (read.torn) return read;
     const f = record.fields;
+    if (record.verb === 'CAMPAIGN') this.seen(f['id']!, f['event'], decidedAt(record));
+    else if (f['kind'] !== 'lateral' && f['campaign'] !== undefined) this.seen(f['campaign'], undefined, 0);
+    if (record.verb !== 'ALERT') return read;
     if (f['kind'] === 'compromise') {
       const login = `${f['ip']} ${f['user']}`;
       const campaigns = this.watches.get(login) ?? new Set<string>();
@@ -66,9 +84,30 @@ export class PartContext {
     const watches = this.watches.get(`${f['login_ip']} ${f['user']}`);
     const cut =
       watches === undefined
-        ? !CAMPAIGN_ID.test(campaign)
+        ? this.cutShort(campaign, record)
         : !watches.has(campaign) && [...watches].some((id) => id.startsWith(campaign));
     return cut ? { record: null, torn: true } : read;
+  }
+
+  private seen(id: string, event: string | undefined, time: number): void {
+    const campaign = this.campaigns.get(id) ?? { opened: Number.NEGATIVE_INFINITY, ended: Number.POSITIVE_INFINITY };
+    if (event === 'open') campaign.opened = time;
+    if (event === 'end') campaign.ended = time;
+    this.campaigns.set(id, campaign);
+  }
+
+  /** Whether a lateral ALERT's `campaign`, its login's compromise ALERT not read, is an id cut short. */
+  private cutShort(campaign: string, alert: VerdictRecord): boolean {
+    if (!CAMPAIGN_ID.test(campaign)) return true;
+    const longer = (id: string) => id.length > campaign.length && id.startsWith(campaign);
+    if (![...this.campaigns.keys()].some(longer)) return false;
+    const own = this.campaigns.get(campaign);
+    if (own === undefined) return true;
+    // The login: the connection was first seen `since_login` s after it, and alerted on `lifetime` s after that.
+    const f = alert.fields;
+    const login = decidedAt(alert) - (Number(f['since_login']) + Number(f['lifetime'])) * 1000;
+    if (!Number.isFinite(login)) return false;
+    return own.opened > login + LOGIN_SLACK_MS || own.ended < login - LOGIN_SLACK_MS;
   }
 
   private rememberBan(text: string, time: number): void {
@@ -80,4 +119,10 @@ export class PartContext {
       this.bans.delete(oldest);
     }
   }
+}
+
+/** When a verdict was decided: its `decided=` on a line written late, else its time. */
+function decidedAt(record: VerdictRecord): number {
+  const decided = record.fields['decided'];
+  return decided === undefined ? record.time : Date.parse(decided);
 }

@@ -108,11 +108,13 @@ describe('an ALERT cut inside its campaign id, ended with a newline alone (the b
 });
 
 /**
- * The same parts where a value the grammar fixes is cut short: they read as whole lines (found in review), a
- * compromise ALERT with its method cut as a second alert of its login.
+ * The same parts where a value the grammar fixes, or the campaign of a lateral ALERT whose login's compromise ALERT was
+ * not read, is cut short: they read as whole lines (found in review), a compromise ALERT with its method cut as a
+ * second alert of its login, and a lateral ALERT as an alert of another campaign, one that may not exist.
  */
 describe('an ALERT cut inside its last value, ended with a newline alone (the bundled CLI)', () => {
   const ID = 'c-202602151000-12';
+  const SHORT = 'c-202602151000-1';
   const OPEN = formatVerdictLine(campaignVerdict(at(0), ID, 'open', 12, 'dictionary+surge'), 812);
   const alert = (fields: Verdict['fields'], time = at(1)) => formatVerdictLine({ time, verb: 'ALERT', fields }, 812);
   const compromise = (method: string) =>
@@ -125,6 +127,28 @@ describe('an ALERT cut inside its last value, ended with a newline alone (the bu
       ['signals', 'dictionary+surge'],
       ['method', method],
     ]);
+  // A connection seen 25 minutes after a login at 10:05, whose compromise ALERT is in a file rotated away.
+  const lateral = (campaign: string) =>
+    alert(
+      [
+        ['kind', 'lateral'],
+        ['reason', 'smb'],
+        ['local_ip', '10.0.0.5'],
+        ['local_port', 41005],
+        ['remote_ip', '10.0.0.20'],
+        ['remote_port', 445],
+        ['lifetime', 0],
+        ['since_login', 1500],
+        ['login_ip', '198.51.100.23'],
+        ['user', 'oracle'],
+        ['campaign', campaign],
+      ],
+      at(30),
+    );
+  const campaignLine = (time: number, id: string, event: string) =>
+    formatVerdictLine(campaignVerdict(time, id, event, 3, 'rhythm'), 812);
+  const MEMBER = formatVerdictLine(ban(at(20), '192.0.2.7', ID, 'dictionary+surge'), 812);
+
   it.each([
     ['password', ' method=pass', true],
     ['password', ' method=pass', false],
@@ -147,6 +171,33 @@ describe('an ALERT cut inside its last value, ended with a newline alone (the bu
     const report = await audit('method-unknown', `${lines.join('\n')}\n`, []);
     expect(report.sources).toMatchObject({ verdictLines: 2, tornLines: 0, malformedLines: 0 });
     expect(report.alerts.map((a) => a.method)).toEqual(['passkey']);
+  });
+
+  // Its login's compromise ALERT not read, the campaign is told by the lines read before it: an id one of them names
+  // that begins with the alert's is its campaign cut short, unless the alert's own is a campaign read that was live at
+  // the login (opened before it, not ended).
+  it.each([
+    ['only its own campaign read', [OPEN, MEMBER]],
+    [
+      `another campaign ${SHORT} read, which ended before the login`,
+      [campaignLine(at(0), SHORT, 'open'), OPEN, campaignLine(at(3), SHORT, 'end'), MEMBER],
+    ],
+    [`another campaign ${SHORT} read, opened after the login`, [OPEN, MEMBER, campaignLine(at(10), SHORT, 'open')]],
+  ])('a lateral ALERT cut inside the number, %s: torn, no alert of another campaign', async (name, before) => {
+    const lines = [...before, cut(lateral(ID), ` campaign=${SHORT}`)];
+    const report = await audit(`lateral-number-${name.split(' ').at(-1)}`, `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: lines.length, tornLines: 1, malformedLines: 0 });
+    expect(report.alerts).toEqual([]);
+    // No campaign of the cut id where none was read.
+    const ids = before.some((l) => l.includes(`id=${SHORT} `)) ? [SHORT, ID] : [ID];
+    expect(report.campaigns.map((c) => [c.id, c.alerts]).sort()).toEqual(ids.map((id) => [id, 0]));
+  });
+
+  it(`reads a whole lateral ALERT of ${SHORT}, live at the login, beside ${ID}`, async () => {
+    const lines = [campaignLine(at(0), SHORT, 'open'), OPEN, MEMBER, lateral(SHORT)];
+    const report = await audit('lateral-number-whole', `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: 4, tornLines: 0, malformedLines: 0 });
+    expect(report.alerts.map((a) => [a.kind, a.campaign])).toEqual([['lateral', SHORT]]);
   });
 });
 
