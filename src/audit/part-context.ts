@@ -15,7 +15,10 @@ interface CampaignSeen {
   ended: number;
 }
 
-/** BAN lines kept whatever their age, beside those of the last ROTATION_REPEAT_MS (twice over, for clock slack). */
+/**
+ * BAN lines kept whatever their age, beside those of the last ROTATION_REPEAT_MS (twice over, for clock slack), for the
+ * copies that do not lead their file (nextFile): a start after a crash writes them after lines of its own.
+ */
 const KEPT_BANS = 1024;
 
 /**
@@ -23,7 +26,10 @@ const KEPT_BANS = 1024;
  * read is no verdict; one whose original was not stands for its verdict, once (a second copy of it is none): with
  * copytruncate, a line written between logrotate's copy and its truncation is in neither file, only its copy is, and
  * fail2ban bans from that (found in review: the member's verdict was missing and its ban unexplained); so is a copy
- * whose original's file was deleted (`rotate N`) or not read (--since).
+ * whose original's file was deleted (`rotate N`) or not read (--since). The copies that lead a file repeat lines of
+ * the file before it that holds one, which are kept when read there however far back (nextFile): looked for among the
+ * last 1,024 BAN lines and those of the last 20 s alone, a line further back than both was counted twice, as itself
+ * and as standing for it (found in review; the writer's clock stepped forward for a burst of BANs, then back).
  *
  * Parts that read as whole lines, known by the lines before them. An earlier version ended a part with a newline
  * alone, so two cuts leave a line with every key its verb carries (found in review):
@@ -42,6 +48,11 @@ export class PartContext {
   /** Recent whole BAN lines as written, with their times, oldest first. */
   private readonly bans = new Map<string, number>();
   private newest = Number.NEGATIVE_INFINITY;
+  /** The lines the next file's leading copies repeat (leading-copies.ts), and those of them read in this file. */
+  private awaited: ReadonlySet<string> = new Set();
+  private kept = new Set<string>();
+  /** Those read in the file before, which this file's leading copies repeat. */
+  private keptBefore = new Set<string>();
   /** The campaigns of the compromise ALERTs read, by login (address and user). */
   private readonly watches = new Map<string, Set<string>>();
   /** Every campaign a whole line read names (one entry each, as the report keeps one each). */
@@ -55,12 +66,13 @@ export class PartContext {
     if (record === null) return read;
     const text = line.endsWith(TORN_END) ? line.slice(0, -TORN_END.length) : line;
     if (record.verb === 'BAN' && record.fields['repeat'] === undefined) {
-      if (this.bans.has(text)) return { record: null, torn: true };
+      if (this.wasRead(text)) return { record: null, torn: true };
       if (!read.torn) this.rememberBan(text, record.time);
+      if (!read.torn && this.awaited.has(text)) this.kept.add(text);
     } else if (record.verb === 'BAN') {
       // `repeat=` is the last field: the line before it is the copy's original, byte for byte.
       const original = text.slice(0, text.lastIndexOf(' repeat='));
-      if (this.bans.has(original)) return read;
+      if (this.wasRead(original)) return read;
       if (!read.torn) {
         this.rememberBan(original, record.time);
         this.copyVerdicts++;
@@ -87,6 +99,21 @@ export class PartContext {
         ? this.cutShort(campaign, record)
         : !watches.has(campaign) && [...watches].some((id) => id.startsWith(campaign));
     return cut ? { record: null, torn: true } : read;
+  }
+
+  /**
+   * Called before each file that holds a line is read, with the lines the leading copies of the next such file repeat
+   * (FileHeads.after): those read in it are kept whatever the window, until that file's turn is over.
+   */
+  nextFile(awaited: ReadonlySet<string>): void {
+    this.keptBefore = this.kept;
+    this.kept = new Set();
+    this.awaited = awaited;
+  }
+
+  /** Whether a whole BAN line of this text was read before. */
+  private wasRead(text: string): boolean {
+    return this.bans.has(text) || this.kept.has(text) || this.keptBefore.has(text);
   }
 
   private seen(id: string, event: string | undefined, time: number): void {
