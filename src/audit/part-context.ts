@@ -47,7 +47,8 @@ const KEPT_BANS = 1024;
 export class PartContext {
   /** Recent whole BAN lines as written, with their times, oldest first. */
   private readonly bans = new Map<string, number>();
-  private newest = Number.NEGATIVE_INFINITY;
+  /** The time of the last BAN line read (not a copy's, which keeps its line's): the writer's clock then. */
+  private latest = Number.NEGATIVE_INFINITY;
   /** The lines the next file's leading copies repeat (leading-copies.ts), and those of them read in this file. */
   private awaited: ReadonlySet<string> = new Set();
   private kept = new Set<string>();
@@ -74,7 +75,7 @@ export class PartContext {
       const original = text.slice(0, text.lastIndexOf(' repeat='));
       if (this.wasRead(original)) return read;
       if (!read.torn) {
-        this.rememberBan(original, record.time);
+        this.rememberBan(original, record.time, true);
         this.copyVerdicts++;
       }
       return { ...read, fromCopy: true };
@@ -137,14 +138,26 @@ export class PartContext {
     return own.opened > login + LOGIN_SLACK_MS || own.ended < login - LOGIN_SLACK_MS;
   }
 
-  private rememberBan(text: string, time: number): void {
+  /**
+   * Keeps a BAN line: the last KEPT_BANS, and beyond them those stamped within twice ROTATION_REPEAT_MS before the
+   * latest line or after it, which the writer may still copy (after its clock stepped back, lines stamped ahead of it).
+   * At most two of the oldest are looked at per line, one that is kept going to the back: stopping at the first such
+   * line, as this did, a line stamped a day ahead kept every line after it for that day (50,000 lines, 1 s apart).
+   */
+  private rememberBan(text: string, time: number, copy = false): void {
     this.bans.delete(text);
     this.bans.set(text, time);
-    this.newest = Math.max(this.newest, time);
-    for (const [oldest, at] of this.bans) {
-      if (this.bans.size <= KEPT_BANS || at >= this.newest - 2 * ROTATION_REPEAT_MS) break;
+    if (!copy) this.latest = time;
+    for (let looked = 0; looked < 2 && this.bans.size > KEPT_BANS; looked++) {
+      const [oldest, at] = this.bans.entries().next().value!;
       this.bans.delete(oldest);
+      if (at >= this.latest - 2 * ROTATION_REPEAT_MS) this.bans.set(oldest, at);
     }
+  }
+
+  /** How many BAN lines are kept to find copies' lines by (rememberBan, nextFile). */
+  get keptLines(): number {
+    return this.bans.size + this.kept.size + this.keptBefore.size;
   }
 }
 
