@@ -41,8 +41,8 @@ const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
  * by an earlier version may be cut inside its last value, and a cut short of its key's whole value still reads as a
  * line with every key (`method=pass`, `limit=25`). A form the value must have, or the values it may take, of which
  * one cut short is a strict beginning (a value that begins none is another's, kept whole: sshd may name a method we
- * do not know). Every key, of any verb, that ends a line written since the first version and has such a value; a
- * lateral ALERT ends with its campaign, whose number only the lines before it tell (part-context.ts).
+ * do not know). Every key, of any verb, that may end a line and has such a value; a lateral ALERT ends with its
+ * campaign, whose number only the lines before it tell (part-context.ts).
  */
 const LAST_VALUES = new Map<string, RegExp | readonly string[]>([
   ['decided', TIME],
