@@ -53,6 +53,10 @@ export async function* readRotatedLines(
       // as the audit's own error, instead of a bare zlib or fs stack trace.
       const why = error instanceof Error ? error.message : String(error);
       throw new F2bCampaignError('audit-read', `reading ${file.path}: ${why}`, { cause: error });
+    } finally {
+      // A reader that stops early (leading-copies.ts reads a file's head) ends the gunzip stream only: the file's own
+      // stream, piped into it, kept its descriptor open, one per .gz file read so.
+      raw.destroy();
     }
     const tail = carry + decoder.end();
     if (end) end.ended = false;

@@ -4,6 +4,7 @@ import type { AuditReport } from './audit-report.js';
 import { Fail2banHistory } from './fail2ban-history.js';
 import { fail2banJournalArgs, readFail2banJournal } from './fail2ban-journal.js';
 import { type Fail2banEvent, readFail2banLine } from './fail2ban-log.js';
+import { FileHeads } from './leading-copies.js';
 import { readRotatedLines } from './log-lines.js';
 import { addMemberAttempts } from './member-attempts.js';
 import { PartContext } from './part-context.js';
@@ -100,13 +101,19 @@ export async function runAudit(input: AuditInput): Promise<AuditReport> {
   progress.start('reading verdicts', verdictFiles);
   const end = { ended: true };
   const context = new PartContext();
-  for await (const line of readRotatedLines(verdictFiles, (i, b) => progress.update(i, b), end)) {
-    if (line.length === 0) continue;
-    verdictLines++;
-    const { record, torn, fromCopy } = context.read(line, readLine(line, end.ended));
-    if (torn) tornLines++;
-    if (record) builder.add(record, torn, fromCopy);
-    else if (!torn) malformedLines++;
+  // Each file's leading copies are known before the file before it is read: their lines are kept when read there.
+  const heads = new FileHeads(verdictFiles);
+  for (let i = 0; i < verdictFiles.length; i++) {
+    if (!(await heads.of(i)).lines) continue;
+    context.nextFile(await heads.after(i));
+    for await (const line of readRotatedLines([verdictFiles[i]!], (_, b) => progress.update(i, b), end)) {
+      if (line.length === 0) continue;
+      verdictLines++;
+      const { record, torn, fromCopy } = context.read(line, readLine(line, end.ended));
+      if (torn) tornLines++;
+      if (record) builder.add(record, torn, fromCopy);
+      else if (!torn) malformedLines++;
+    }
   }
   // Parts an earlier version ended with a newline alone where a field ends read as verdicts until their whole line came.
   tornLines += builder.partsFound;

@@ -1,7 +1,7 @@
 import { beginsAsVerdictLine, TORN_END } from '../verdict/verdict-line.js';
 import type { MemberVerdict } from './audit-report.js';
 import type { BanOutcome } from './fail2ban-history.js';
-import { readVerdictRecord, type VerdictRecord } from './verdict-records.js';
+import { endsCut, readVerdictRecord, type VerdictRecord } from './verdict-records.js';
 
 /** One line of the verdict log as the audit reads it: a verdict, or the part of one a full disk tore, or neither. */
 export interface ReadLine {
@@ -15,18 +15,19 @@ export interface ReadLine {
 
 /**
  * Reads one line; `ended`: a newline ended it (false for the last line of a file that ends mid-line). A part is a line
- * the restart ended with TORN_END, one no newline ended, or a BAN without a key every such BAN carries (an earlier
- * version ended its parts with a newline alone). A BAN's part cut after its required keys still names its verdict,
- * and fail2ban may have banned from it. An ALERT's or a CAMPAIGN's part did nothing: read as one, a marked ALERT cut
- * inside its address was an alert of a bystander beside the whole one (found in review). A line that begins as
- * verdicts do but is not one (cut before a required key, or inside a quoted value) is a part too; anything else is
- * no verdict.
+ * the restart ended with TORN_END, one no newline ended, one whose last value the grammar says is cut short (endsCut:
+ * `method=pass`, `limit=25`, `decided=2026-02-1`; an earlier version ended its parts with a newline alone), or a BAN
+ * without a key every such BAN carries. A BAN's part cut after its required keys still names its verdict, and fail2ban
+ * may have banned from it. An ALERT's or a CAMPAIGN's part did nothing: read as one, a marked ALERT cut inside its
+ * address was an alert of a bystander beside the whole one, and a compromise ALERT cut inside `method=password` a
+ * second alert of its login (both found in review). A line that begins as verdicts do but is not one (cut before a
+ * required key, or inside a quoted value) is a part too; anything else is no verdict.
  */
 export function readLine(line: string, ended = true): ReadLine {
   const marked = line.endsWith(TORN_END);
   const record = readVerdictRecord(marked ? line.slice(0, -TORN_END.length) : line);
   if (record === null) return { record: null, torn: marked || beginsAsVerdictLine(line) };
-  if (marked || !ended || (record.verb === 'BAN' && !carriesEveryKey(record))) {
+  if (marked || !ended || endsCut(record) || (record.verb === 'BAN' && !carriesEveryKey(record))) {
     return { record: record.verb === 'BAN' ? record : null, torn: true };
   }
   return { record, torn: false };
@@ -39,13 +40,11 @@ const DETECTOR_KEYS = ['match', 'attempts', 'probes'];
 
 /**
  * Whether a BAN has every key such a BAN carries: a compromise ban's whole reason, or the detector's `match`,
- * `attempts` and `probes` (and a copy's whole `repeat=rotation`). One that lacks one was cut: `... reason=dict` on a line of its own, with no line of its
+ * `attempts` and `probes`. One that lacks one was cut: `... reason=dict` on a line of its own, with no line of its
  * address after it, was a verdict (found in review).
  */
 function carriesEveryKey(record: VerdictRecord): boolean {
   const fields = record.fields;
-  // A copy's `repeat=rotation` is its last field: any other value is that field cut.
-  if (fields['repeat'] !== undefined && fields['repeat'] !== 'rotation') return false;
   if (fields['match'] === undefined) return COMPROMISE_REASONS.has(fields['reason'] ?? '');
   return DETECTOR_KEYS.every((key) => (fields[key] ?? '') !== '');
 }

@@ -33,6 +33,47 @@ const ALERT_KEYS = new Map<string, readonly string[]>([
   ],
 ]);
 
+/** A time as the writer puts it (`time`, `start`, `last_seen`, `decided`): any other text is one cut short. */
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * What the grammar fixes of the values that may end a line (docs/verdict-line.md): a line ended with a newline alone
+ * by an earlier version may be cut inside its last value, and a cut short of its key's whole value still reads as a
+ * line with every key (`method=pass`, `limit=25`). A form the value must have, or the values it may take, of which
+ * one cut short is a strict beginning (a value that begins none is another's, kept whole: sshd may name a method we
+ * do not know). Every key, of any verb, that may end a line and has such a value; a lateral ALERT ends with its
+ * campaign, whose number only the lines before it tell (part-context.ts).
+ */
+const LAST_VALUES = new Map<string, RegExp | readonly string[]>([
+  ['decided', TIME],
+  ['last_seen', TIME],
+  ['repeat', ['rotation']],
+  ['protection', ['overridden']],
+  ['limit', ['256']],
+  ['why', ['capacity']],
+  // The methods sshd names in `Accepted <method> for` (auth2.c, auth-pam.c, Debian's gssapi-keyex), and the alert's own.
+  [
+    'method',
+    'password publickey keyboard-interactive keyboard-interactive/pam keyboard-interactive/bsdauth hostbased gssapi-with-mic gssapi-keyex none unknown'.split(
+      ' ',
+    ),
+  ],
+]);
+
+/**
+ * Whether the line ends inside its last value, by the grammar (LAST_VALUES): the same rule for every verb and kind,
+ * where the key's whole value is known.
+ */
+export function endsCut(record: VerdictRecord): boolean {
+  const keys = Object.keys(record.fields);
+  const key = keys[keys.length - 1];
+  const whole = key === undefined ? undefined : LAST_VALUES.get(key);
+  if (whole === undefined) return false;
+  const value = record.fields[key!]!;
+  if (whole instanceof RegExp) return !whole.test(value);
+  return !whole.includes(value) && whole.some((w) => w.startsWith(value));
+}
+
 /** Reads one line of the verdict log; null for lines that are not verdicts (counted by the caller). */
 export function readVerdictRecord(line: string): VerdictRecord | null {
   const parsed = parseVerdictLine(line);

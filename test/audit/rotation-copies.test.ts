@@ -74,6 +74,46 @@ describe('a repeat=rotation copy', () => {
     expect(renderTable(report)).toContain(', 1 BAN verdict known from its repeat=rotation copy alone;');
   });
 
+  // The bound was the BAN lines of the last 20 s and at least the last 1,024: a copy's line further back than both was
+  // taken as read in no file, and counted twice (found in review). The writer copies the lines it wrote in the 10 s
+  // before it found the rotation by its clock: after a step forward (a burst stamped 30 s later) and back, those are
+  // LINE and every line after it. The copies begin the new file, after the whole line of a part the old file kept at
+  // most; at a start after two renames while stopped, the file between is empty.
+  const burst = Array.from({ length: 1100 }, (_, i) =>
+    formatVerdictLine(ban(at(40), `10.1.${i >> 8}.${i & 255}`, 'c-1', 'dictionary'), 812),
+  );
+  const copies = [COPY, ...burst.map((l) => `${l} repeat=rotation`)];
+  const WHOLE = formatVerdictLine(ban(at(41), '192.0.2.4', 'c-1', 'dictionary'), 812);
+  it.each([
+    [
+      'in the file before',
+      [
+        [OPEN, LINE, ...burst],
+        [...copies, OTHER],
+      ],
+      0,
+    ],
+    ['two files before, the one between empty', [[OPEN, LINE, ...burst], [], [...copies, OTHER]], 0],
+    [
+      'in the file before, whose last line is a part of the line the new file begins with',
+      [
+        [OPEN, LINE, ...burst, WHOLE.slice(0, WHOLE.indexOf(' match='))],
+        [WHOLE, ...copies, OTHER],
+      ],
+      1,
+    ],
+  ])(
+    'is no verdict when its line was read more than 1,024 BAN lines and 20 s before it: %s',
+    async (_, chunks, torn) => {
+      const { report, verdicts } = await audit(`far-${chunks.length}-${torn}`, chunks);
+      expect(verdicts).toEqual([['banned', false]]);
+      expect(report.sources).toMatchObject({ copyVerdicts: 0, tornLines: torn, malformedLines: 0 });
+      const members = [...report.campaigns[0]!.members.values()];
+      expect(members).toHaveLength(1 + burst.length + 1 + torn);
+      expect(members.filter((m) => m.verdicts.length !== 1)).toEqual([]);
+    },
+  );
+
   it('torn inside repeat=, its line in no file: the BAN fail2ban banned from it, once', async () => {
     const { report, verdicts } = await audit('torn', [[OPEN], [COPY.slice(0, -'ation'.length), OTHER]]);
     expect(verdicts).toEqual([['banned', true]]);

@@ -1,28 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/core/verdict.js';
 import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine } from './log-writers.js';
+import { at, cut, f2bBan, tornSuite } from './torn-suite.js';
 
 /**
  * Parts an earlier version ended with a newline alone (before the ` (torn)` mark) that read as whole lines: an ALERT
  * cut inside its campaign id was an alert of another campaign, and a `repeat=rotation` copy cut before ` repeat=` a
  * second BAN verdict of its address (both found in review).
  */
-const dir = tempDir('torn-alerts');
-let cli = '';
-beforeAll(async () => {
-  cli = await bundleCli(dir);
-}, 60_000);
-afterAll(() => removeTempDir(dir));
-
-const T = Date.parse('2026-02-15T10:00:00Z');
-const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
-const JAIL_STARTED = fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started");
-const f2bBan = (t: number, ip: string) => fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`);
-const cut = (line: string, upTo: string) => line.slice(0, line.indexOf(upTo) + upTo.length);
+const suite = tornSuite('torn-alerts');
 
 interface Report {
   sources: { tornLines: number; malformedLines: number; verdictLines: number };
@@ -34,15 +23,10 @@ interface Report {
   alerts: Array<Record<string, string>>;
 }
 
+/** `rotated`: the text of the verdict log's `.1`, read before it. */
 async function audit(name: string, verdicts: string, fail2ban: string[], rotated = ''): Promise<Report> {
-  const verdictLog = join(dir, `${name}-verdicts.log`);
-  const fail2banLog = join(dir, `${name}-fail2ban.log`);
-  if (rotated !== '') writeFileSync(`${verdictLog}.1`, rotated);
-  writeFileSync(verdictLog, verdicts);
-  writeFileSync(fail2banLog, `${[JAIL_STARTED, ...fail2ban].join('\n')}\n`);
-  const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Report;
+  if (rotated !== '') writeFileSync(join(suite.dir, `${name}-verdicts.log.1`), rotated);
+  return JSON.parse(await suite.audit(name, verdicts, fail2ban, ['--json'])) as Report;
 }
 
 describe('an ALERT cut inside its campaign id, ended with a newline alone (the bundled CLI)', () => {
@@ -120,6 +104,100 @@ describe('an ALERT cut inside its campaign id, ended with a newline alone (the b
       ['compromise', short],
       ['lateral', short],
     ]);
+  });
+});
+
+/**
+ * The same parts where a value the grammar fixes, or the campaign of a lateral ALERT whose login's compromise ALERT was
+ * not read, is cut short: they read as whole lines (found in review), a compromise ALERT with its method cut as a
+ * second alert of its login, and a lateral ALERT as an alert of another campaign, one that may not exist.
+ */
+describe('an ALERT cut inside its last value, ended with a newline alone (the bundled CLI)', () => {
+  const ID = 'c-202602151000-12';
+  const SHORT = 'c-202602151000-1';
+  const OPEN = formatVerdictLine(campaignVerdict(at(0), ID, 'open', 12, 'dictionary+surge'), 812);
+  const alert = (fields: Verdict['fields'], time = at(1)) => formatVerdictLine({ time, verb: 'ALERT', fields }, 812);
+  const compromise = (method: string) =>
+    alert([
+      ['kind', 'compromise'],
+      ['ip', '198.51.100.23'],
+      ['user', 'oracle'],
+      ['campaign', ID],
+      ['reason', 'member'],
+      ['signals', 'dictionary+surge'],
+      ['method', method],
+    ]);
+  // A connection seen 25 minutes after a login at 10:05, whose compromise ALERT is in a file rotated away.
+  const lateral = (campaign: string) =>
+    alert(
+      [
+        ['kind', 'lateral'],
+        ['reason', 'smb'],
+        ['local_ip', '10.0.0.5'],
+        ['local_port', 41005],
+        ['remote_ip', '10.0.0.20'],
+        ['remote_port', 445],
+        ['lifetime', 0],
+        ['since_login', 1500],
+        ['login_ip', '198.51.100.23'],
+        ['user', 'oracle'],
+        ['campaign', campaign],
+      ],
+      at(30),
+    );
+  const campaignLine = (time: number, id: string, event: string) =>
+    formatVerdictLine(campaignVerdict(time, id, event, 3, 'rhythm'), 812);
+  const MEMBER = formatVerdictLine(ban(at(20), '192.0.2.7', ID, 'dictionary+surge'), 812);
+
+  it.each([
+    ['password', ' method=pass', true],
+    ['password', ' method=pass', false],
+    ['keyboard-interactive/pam', ' method=keyboard-interactive/p', true],
+    ['publickey', ' method=', false],
+  ])(
+    'a compromise ALERT of method=%s cut at "%s" (whole line after it: %s): torn, no alert of the part',
+    async (method, upTo, again) => {
+      const whole = compromise(method);
+      const lines = [OPEN, cut(whole, upTo), ...(again ? [restampVerdictLine(whole, at(5))] : [])];
+      const report = await audit(`method-${method.slice(0, 4)}-${upTo.length}-${again}`, `${lines.join('\n')}\n`, []);
+      expect(report.sources).toMatchObject({ verdictLines: lines.length, tornLines: 1, malformedLines: 0 });
+      expect(report.alerts.map((a) => a.method)).toEqual(again ? [method] : []);
+      expect(report.campaigns.map((c) => [c.id, c.alerts])).toEqual([[ID, again ? 1 : 0]]);
+    },
+  );
+
+  it('reads a whole compromise ALERT whose method sshd names as we do not know', async () => {
+    const lines = [OPEN, compromise('passkey')];
+    const report = await audit('method-unknown', `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: 2, tornLines: 0, malformedLines: 0 });
+    expect(report.alerts.map((a) => a.method)).toEqual(['passkey']);
+  });
+
+  // Its login's compromise ALERT not read, the campaign is told by the lines read before it: an id one of them names
+  // that begins with the alert's is its campaign cut short, unless the alert's own is a campaign read that was live at
+  // the login (opened before it, not ended).
+  it.each([
+    ['only its own campaign read', [OPEN, MEMBER]],
+    [
+      `another campaign ${SHORT} read, which ended before the login`,
+      [campaignLine(at(0), SHORT, 'open'), OPEN, campaignLine(at(3), SHORT, 'end'), MEMBER],
+    ],
+    [`another campaign ${SHORT} read, opened after the login`, [OPEN, MEMBER, campaignLine(at(10), SHORT, 'open')]],
+  ])('a lateral ALERT cut inside the number, %s: torn, no alert of another campaign', async (name, before) => {
+    const lines = [...before, cut(lateral(ID), ` campaign=${SHORT}`)];
+    const report = await audit(`lateral-number-${name.split(' ').at(-1)}`, `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: lines.length, tornLines: 1, malformedLines: 0 });
+    expect(report.alerts).toEqual([]);
+    // No campaign of the cut id where none was read.
+    const ids = before.some((l) => l.includes(`id=${SHORT} `)) ? [SHORT, ID] : [ID];
+    expect(report.campaigns.map((c) => [c.id, c.alerts]).sort()).toEqual(ids.map((id) => [id, 0]));
+  });
+
+  it(`reads a whole lateral ALERT of ${SHORT}, live at the login, beside ${ID}`, async () => {
+    const lines = [campaignLine(at(0), SHORT, 'open'), OPEN, MEMBER, lateral(SHORT)];
+    const report = await audit('lateral-number-whole', `${lines.join('\n')}\n`, []);
+    expect(report.sources).toMatchObject({ verdictLines: 4, tornLines: 0, malformedLines: 0 });
+    expect(report.alerts.map((a) => [a.kind, a.campaign])).toEqual([['lateral', SHORT]]);
   });
 });
 

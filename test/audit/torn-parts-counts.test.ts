@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
 import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine } from './log-writers.js';
+import { at, f2bBan, tornSuite } from './torn-suite.js';
 
 /**
  * What the summary line says of torn parts (docs/audit.md). A part stands for its verdict where fail2ban banned from
@@ -12,29 +12,13 @@ import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './lo
  * that part. And with --ip, a line of another address that reads whole is found torn only by fail2ban's answer, which
  * --ip does not read for it: the counts changed with --ip and said nothing of it (both found in review).
  */
-const dir = tempDir('torn-counts');
-let cli = '';
-beforeAll(async () => {
-  cli = await bundleCli(dir);
-}, 60_000);
-afterAll(() => removeTempDir(dir));
-
-const T = Date.parse('2026-02-15T10:00:00Z');
-const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
-const f2bBan = (t: number, ip: string) => fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`);
+const suite = tornSuite('torn-counts');
+const dir = suite.dir;
 const OPEN = formatVerdictLine(campaignVerdict(at(0), 'c-1', 'open', 12, 'dictionary+surge'), 812);
 const OTHER = formatVerdictLine(ban(at(0, 1), '192.0.2.1', 'c-1', 'dictionary+surge'), 812);
 
-async function audit(name: string, verdicts: string[], fail2ban: string[], extra: string[]) {
-  const verdictLog = join(dir, `${name}-verdicts.log`);
-  const fail2banLog = join(dir, `${name}-fail2ban.log`);
-  writeFileSync(verdictLog, `${verdicts.join('\n')}\n`);
-  const started = fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started");
-  writeFileSync(fail2banLog, `${[started, ...fail2ban].join('\n')}\n`);
-  const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, ...extra]);
-  expect(run.code, run.stderr).toBe(0);
-  return run.stdout;
-}
+const audit = (name: string, verdicts: string[], fail2ban: string[], extra: string[]) =>
+  suite.audit(name, `${verdicts.join('\n')}\n`, fail2ban, extra);
 
 describe('the torn count of a part that stands for its verdict (the bundled CLI)', () => {
   // Cut after reason= and ended with a newline alone by an earlier version; its whole line was lost. fail2ban banned

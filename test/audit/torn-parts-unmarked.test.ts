@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
 import { formatVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine } from './log-writers.js';
+import { at, cut, f2bBan, tornSuite } from './torn-suite.js';
 
 /**
  * Parts a full disk tore that a version before the mark (` (torn)`, docs/verdict-line.md) left unmarked: ended with
@@ -12,17 +10,7 @@ import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './lo
  * failed on main through the bundled program: a part counted as a verdict, two real verdicts merged, or a part's
  * numbers read as a campaign's.
  */
-const dir = tempDir('unmarked');
-let cli = '';
-beforeAll(async () => {
-  cli = await bundleCli(dir);
-}, 60_000);
-afterAll(() => removeTempDir(dir));
-
-const T = Date.parse('2026-02-15T10:00:00Z');
-const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
-const JAIL_STARTED = fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started");
-const f2bBan = (t: number, ip: string) => fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] Ban ${ip}`);
+const suite = tornSuite('unmarked');
 const f2bUnban = (t: number, ip: string) => fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] Unban ${ip}`);
 const f2bAlready = (t: number, ip: string) =>
   fail2banLine(t, 'actions', 'NOTICE', `[f2b-campaign] ${ip} already banned`);
@@ -32,7 +20,6 @@ const OTHER = formatVerdictLine(ban(at(0, 1), '192.0.2.1', 'c-1', 'dictionary+su
 const OTHER_BANNED = f2bBan(at(0, 2), '192.0.2.1');
 /** The BAN of 192.0.2.2 whole, and its first bytes up to and with `upTo`. */
 const TORN = formatVerdictLine(ban(at(0, 3), '192.0.2.2', 'c-1', 'dictionary+surge'), 812);
-const cut = (line: string, upTo: string) => line.slice(0, line.indexOf(upTo) + upTo.length);
 
 interface Report {
   sources: { tornLines: number; malformedLines: number; verdictLines: number };
@@ -45,13 +32,7 @@ interface Report {
 
 /** `verdicts` is the verdict log's text as is (its last line may have no newline). */
 async function audit(name: string, verdicts: string, fail2ban: string[]): Promise<Report> {
-  const verdictLog = join(dir, `${name}-verdicts.log`);
-  const fail2banLog = join(dir, `${name}-fail2ban.log`);
-  writeFileSync(verdictLog, verdicts);
-  writeFileSync(fail2banLog, `${[JAIL_STARTED, ...fail2ban].join('\n')}\n`);
-  const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Report;
+  return JSON.parse(await suite.audit(name, verdicts, fail2ban, ['--json'])) as Report;
 }
 
 const outcomesOf = (report: Report, ip: string) =>

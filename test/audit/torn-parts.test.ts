@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPartOf, readLine } from '../../src/audit/torn-parts.js';
 import { banVerdict, type Verdict } from '../../src/core/verdict.js';
 import { formatVerdictLine, restampVerdictLine, TORN_END } from '../../src/verdict/verdict-line.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+import { runCli } from '../helpers/bundle-cli.js';
+import { ban, campaignVerdict, fail2banLine } from './log-writers.js';
+import { at, JAIL_STARTED, tornSuite } from './torn-suite.js';
 
 /**
  * A verdict log as the service leaves it after a full disk tore a BAN line after `reason=` and a kill -9: the part,
@@ -13,15 +14,8 @@ import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir } from './lo
  * from the part. The audit counted the part as a second BAN verdict of that member (found in review): it is one
  * verdict, and the part is reported as torn.
  */
-const dir = tempDir('torn');
-let cli = '';
-beforeAll(async () => {
-  cli = await bundleCli(dir);
-}, 60_000);
-afterAll(() => removeTempDir(dir));
-
-const T = Date.parse('2026-02-15T10:00:00Z');
-const at = (minutes: number, seconds = 0) => T + minutes * 60_000 + seconds * 1000;
+const suite = tornSuite('torn');
+const dir = suite.dir;
 
 /** `rotated`: the part is the unfinished end of `.1` (renamed while the service was stopped), the whole line, owed, the new file's first. */
 async function audit(name: string, ending: string, rotated: boolean, extra: string[] = []) {
@@ -40,14 +34,14 @@ async function audit(name: string, ending: string, rotated: boolean, extra: stri
     writeFileSync(verdictLog, `${restampVerdictLine(part, at(5))}\n`);
   } else writeFileSync(verdictLog, `${lines.join('\n')}\n`);
   const fail2ban = [
-    fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+    JAIL_STARTED,
     fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.1'),
     fail2banLine(at(0, 3), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.2'),
     fail2banLine(at(5, 1), 'filter', 'INFO', '[f2b-campaign] Found 192.0.2.2 - 2026-02-15 10:05:00'),
     fail2banLine(at(5, 1), 'actions', 'NOTICE', '[f2b-campaign] 192.0.2.2 already banned'),
   ];
   writeFileSync(fail2banLog, `${fail2ban.join('\n')}\n`);
-  return runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, ...extra]);
+  return runCli(suite.cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, ...extra]);
 }
 
 describe('f2b-campaign audit on a verdict log with a torn part (the bundled CLI)', () => {
@@ -119,19 +113,16 @@ describe('f2b-campaign audit on a part of an ALERT or a CAMPAIGN line (the bundl
     );
     writeFileSync(
       fail2banLog,
-      `${[
-        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
-        fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.1'),
-      ].join('\n')}\n`,
+      `${[JAIL_STARTED, fail2banLine(at(0, 2), 'actions', 'NOTICE', '[f2b-campaign] Ban 192.0.2.1')].join('\n')}\n`,
     );
     const args = ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json'];
-    const run = await runCli(cli, args);
+    const run = await runCli(suite.cli, args);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.sources).toMatchObject({ verdictLines: 5, tornLines: 2, malformedLines: 0 });
     expect(report.alerts.map((a: { ip: string }) => a.ip)).toEqual(['58.93.235.143']);
     expect(report.campaigns[0].events.map((e: { members: number }) => e.members)).toEqual([12]);
-    const cut = JSON.parse((await runCli(cli, [...args, '--ip', '58.93.235.14'])).stdout);
+    const cut = JSON.parse((await runCli(suite.cli, [...args, '--ip', '58.93.235.14'])).stdout);
     expect(cut.explain.verdicts).toEqual([]);
   });
 
@@ -141,8 +132,8 @@ describe('f2b-campaign audit on a part of an ALERT or a CAMPAIGN line (the bundl
     const verdictLog = join(dir, 'alert-plain-verdicts.log');
     const fail2banLog = join(dir, 'alert-plain-fail2ban.log');
     writeFileSync(verdictLog, `${[cutInIp, restampVerdictLine(whole, at(5))].join('\n')}\n`);
-    writeFileSync(fail2banLog, `${fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started")}\n`);
-    const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
+    writeFileSync(fail2banLog, `${JAIL_STARTED}\n`);
+    const run = await runCli(suite.cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.sources).toMatchObject({ verdictLines: 2, tornLines: 1, malformedLines: 0 });
@@ -176,13 +167,13 @@ describe('f2b-campaign audit on a later BAN line that extends an earlier one by 
     writeFileSync(
       fail2banLog,
       `${[
-        fail2banLine(at(-5), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        JAIL_STARTED,
         fail2banLine(at(1, 1), 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.7'),
         fail2banLine(at(61, 1), 'actions', 'NOTICE', '[f2b-campaign] Unban 198.51.100.7'),
         fail2banLine(again + 1000, 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.7'),
       ].join('\n')}\n`,
     );
-    const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
+    const run = await runCli(suite.cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.sources).toMatchObject({ verdictLines: 3, tornLines: 0, malformedLines: 0 });
