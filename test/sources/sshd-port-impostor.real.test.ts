@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SocketRow } from '../../src/core/socket.js';
 import { SshdSockets } from '../../src/core/sshd-sockets.js';
 import { sampleTables } from '../../src/sources/socket-sampler.js';
 import { Netns } from '../e2e/harness/netns.js';
 import { ProcessSet, type Started } from '../e2e/harness/processes.js';
+import { waitFor } from '../service/helpers.js';
 
 /**
  * A local unprivileged user (uid 1000) on a server whose sshd listens on one address (ListenAddress 10.0.0.1, port
@@ -82,6 +84,10 @@ function hold(
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`holder: ${err}`))));
   });
 }
+
+/** The connections (not listeners) on the IPv6 test's ports 2223 and 2224. */
+const onPorts = (sample: { readonly rows: readonly SocketRow[] }) =>
+  sample.rows.filter((r) => r.state !== 'LISTEN' && (r.localPort === 2223 || r.localPort === 2224));
 
 const stamp = (t: number) => new Date(t).toISOString().replace('Z', '+00:00');
 let pid = 4000;
@@ -184,21 +190,29 @@ describe("rows a local user makes on sshd's port", () => {
       );
     listen(2223, true);
     listen(2224, false);
-    await sleep(500);
+    // Polled, not slept for: a node start on a loaded machine can take longer than any fixed pause.
+    const listening = (port: string) =>
+      new RegExp(`:${port} [0-9A-F]{32}:0000 0A `).test(ns.run(['cat', '/proc/net/tcp6']));
+    await waitFor(() => listening('08AF') && listening('08B0'), 20_000, 'the listeners on [::]:2223 and [::]:2224');
     const held = Promise.all([
       // Nothing stops uid 1000 binding ::ffff:10.0.0.2:2223 beside the V6ONLY listener and connecting out from it.
       hold(`::ffff:${X}`, 443, `::ffff:${OTHER_LOCAL}`, 2223, 1000),
       hold(SSHD, 2224, MEMBERS[0]!, 0),
     ]);
-    await sleep(1500);
-    const tables = { tcp: ns.run(['cat', '/proc/net/tcp']), tcp6: ns.run(['cat', '/proc/net/tcp6']) };
+    // Each connection is held HOLD ms once made: read the tables as soon as both are there.
+    let tables = { tcp: '', tcp6: '' };
+    const connected = () => {
+      tables = { tcp: ns.run(['cat', '/proc/net/tcp']), tcp6: ns.run(['cat', '/proc/net/tcp6']) };
+      return onPorts(sampleTables(tables, 0, () => true)).length >= 2;
+    };
+    await waitFor(connected, 20_000, 'both connections');
     await held;
     const sample = sampleTables(tables, 0, () => true);
-    const onPorts = sample.rows.filter((r) => r.state !== 'LISTEN' && (r.localPort === 2223 || r.localPort === 2224));
-    expect(onPorts.map((r) => `${r.family} ${r.localIp}:${r.localPort} ${r.remoteIp} uid ${r.uid}`).sort()).toEqual([
-      `6 ${SSHD}:2224 ${MEMBERS[0]} uid 0`,
-      `6 ${OTHER_LOCAL}:2223 ${X} uid 1000`,
-    ]);
+    expect(
+      onPorts(sample)
+        .map((r) => `${r.family} ${r.localIp}:${r.localPort} ${r.remoteIp} uid ${r.uid}`)
+        .sort(),
+    ).toEqual([`6 ${SSHD}:2224 ${MEMBERS[0]} uid 0`, `6 ${OTHER_LOCAL}:2223 ${X} uid 1000`]);
     const sshd = new SshdSockets([2223, 2224]).connections(sample);
     expect(sshd.map((r) => r.remoteIp)).toEqual([MEMBERS[0]]);
   }, 30_000);
