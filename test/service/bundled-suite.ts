@@ -63,3 +63,14 @@ export function bundledSuite(name: string, options: SuiteOptions = {}): BundledS
     },
   };
 }
+
+/**
+ * The full-disk tests' set-up: a real 256 kB tmpfs at `disk` (named `f2b-test-NAME`), and a sample and a state save
+ * every second, so that a test sees writes fail within seconds of filling the disk.
+ */
+export function fullDiskSuite(name: string): BundledSuite {
+  return bundledSuite(name, {
+    config: ['sample_interval = 1s', 'state_interval = 1s'],
+    smallDisk: `f2b-test-${name}`,
+  });
+}

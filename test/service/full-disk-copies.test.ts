@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundledSuite } from './bundled-suite.js';
+import { fullDiskSuite } from './bundled-suite.js';
 import { campaignLines, fillDisk, pacedLog, serviceFiles, serviceLog, waitFor } from './helpers.js';
 
 /**
@@ -11,10 +11,7 @@ import { campaignLines, fillDisk, pacedLog, serviceFiles, serviceLog, waitFor } 
  * the service runs and while it is stopped. Each copy held is WARN `verdict-queued`, as a verdict held is; until
  * 2026-11-24 a copy was said only once written, so the log did not show that it had waited, nor which lines.
  */
-const t = bundledSuite('full-disk-copies', {
-  config: ['sample_interval = 1s', 'state_interval = 1s'],
-  smallDisk: 'f2b-test-full-disk-copies',
-});
+const t = fullDiskSuite('full-disk-copies');
 const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');

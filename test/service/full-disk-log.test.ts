@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
 import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundledSuite } from './bundled-suite.js';
+import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
@@ -22,10 +22,7 @@ import {
  * a real 256 kB tmpfs that is full before the campaign comes. Every verdict is held; the log said `verdict-written`
  * for each all the same (found in review), so an operator explaining a missed ban read that it had been written.
  */
-const t = bundledSuite('full-disk-log', {
-  config: ['sample_interval = 1s', 'state_interval = 1s'],
-  smallDisk: 'f2b-test-full-disk-log',
-});
+const t = fullDiskSuite('full-disk-log');
 const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServiceState } from '../../src/service/state-store.js';
-import { bundledSuite } from './bundled-suite.js';
+import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
@@ -22,10 +22,7 @@ import {
  * the ERROR of a failed write (found in review): an operator reading it did not learn that bans were pending. The
  * bundled program, its verdict log on a real 256 kB tmpfs, its state on another file system.
  */
-const t = bundledSuite('full-disk-owed', {
-  config: ['sample_interval = 1s', 'state_interval = 1s'],
-  smallDisk: 'f2b-test-full-disk-owed',
-});
+const t = fullDiskSuite('full-disk-owed');
 const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');

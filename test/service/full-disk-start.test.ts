@@ -2,7 +2,7 @@ import { readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServiceState } from '../../src/service/state-store.js';
-import { bundledSuite } from './bundled-suite.js';
+import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
@@ -21,10 +21,7 @@ import {
  * separate /var/log, as hardened layouts have). It must start, ban, say it cannot save, save once there is room, and
  * still refuse a second instance.
  */
-const t = bundledSuite('full-disk-start', {
-  config: ['sample_interval = 1s', 'state_interval = 1s'],
-  smallDisk: 'f2b-test-full-start',
-});
+const t = fullDiskSuite('full-disk-start');
 const { dir, disk } = t;
 const state = join(disk, 'state');
 const log = join(dir, 'auth.log');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
 import { TORN_END } from '../../src/verdict/verdict-line.js';
-import { bundledSuite } from './bundled-suite.js';
+import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
@@ -22,10 +22,7 @@ import {
  * -9 while the disk is full, the disk is freed, and it starts again. Every verdict of one uninterrupted pass must be
  * in the verdict log, each once, as lines fail2ban reads.
  */
-const t = bundledSuite('full-disk', {
-  config: ['sample_interval = 1s', 'state_interval = 1s'],
-  smallDisk: 'f2b-test-full-disk',
-});
+const t = fullDiskSuite('full-disk');
 const { dir, disk } = t;
 const log = join(dir, 'auth.log');
 const verdicts = join(disk, 'verdicts.log');
