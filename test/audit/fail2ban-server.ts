@@ -18,7 +18,7 @@ export class Fail2banServer {
   readonly verdictLog: string;
   readonly fail2banLog: string;
   readonly bans: string;
-  private server: ChildProcess | null = null;
+  private server: { child: ChildProcess; exited: Promise<unknown> } | null = null;
 
   constructor(readonly dir: string) {
     this.conf = join(dir, 'conf');
@@ -90,11 +90,13 @@ export class Fail2banServer {
   }
 
   async start(): Promise<void> {
-    this.server = spawn(
+    const child = spawn(
       'fail2ban-server',
       ['-f', '-x', '-c', this.conf, '-s', this.socket, '-p', join(this.dir, 'f2b.pid')],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    // Taken at once: a server that fails to start may be gone before anyone asks.
+    this.server = { child, exited: new Promise((resolve) => child.once('exit', resolve)) };
     await this.waitFor('fail2ban-server to run the f2b-campaign jail', () => {
       try {
         return this.client('status').includes('f2b-campaign');
@@ -107,19 +109,26 @@ export class Fail2banServer {
   async stop(): Promise<void> {
     const running = this.server;
     if (!running) return;
-    const exited = new Promise((r) => running.once('exit', r));
     this.client('stop');
-    await exited;
+    await running.exited;
     this.server = null;
   }
 
-  /** Stops it, or kills it if the client cannot (for afterAll). */
+  /**
+   * Stops it, or kills it if the client cannot (for afterAll), and waits until it has exited: it writes its log,
+   * database and pid file in `dir` as it stops, and the directory goes next.
+   */
   async dispose(): Promise<void> {
-    if (!this.server) return;
+    const running = this.server;
+    if (!running) return;
     try {
       await this.stop();
     } catch {
-      this.server?.kill('SIGTERM');
+      running.child.kill('SIGTERM');
+      const late = setTimeout(() => running.child.kill('SIGKILL'), 10_000);
+      await running.exited;
+      clearTimeout(late);
+      this.server = null;
     }
   }
 

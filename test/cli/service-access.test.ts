@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { runChecks } from '../../src/cli/commands/check.js';
 import { type Account, canRead, judgedFor, serviceJudge, writableAt } from '../../src/cli/service-access.js';
 import type { LoadedConfig } from '../../src/config/load-config.js';
 import type { ServiceSettings } from '../../src/service/service-settings.js';
-import { tempDir } from '../service/helpers.js';
+import { tempDir, waitFor } from '../service/helpers.js';
 
 const t = tempDir('access');
 afterAll(t.cleanup);
@@ -128,7 +128,9 @@ describe('check, for the journal', () => {
   it.skipIf(!isRoot)('fails while the running service lacks the group its user was given since', async () => {
     const running = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sleep', '30']);
     await new Promise((resolve) => running.once('spawn', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200)); // setpriv has dropped its groups and exec'd sleep
+    // setpriv has dropped its groups and exec'd sleep: polled, since on a loaded machine it may not have run yet.
+    const comm = () => readFileSync(`/proc/${running.pid}/comm`, 'utf8');
+    await waitFor(() => comm() === 'sleep\n', 10_000, 'setpriv to exec sleep');
     const lock = join(t.dir, 'run.lock');
     symlinkSync(`${running.pid} boot`, lock);
     try {

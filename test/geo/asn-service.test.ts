@@ -22,20 +22,21 @@ const files = () => serviceFiles(t.dir, join(t.dir, 'auth.log'), join(t.dir, 've
 describe('run with an asn_database', () => {
   it('does not start without its database, naming the key and the file', async () => {
     const out = join(t.dir, 'missing.out');
-    const { child, exited } = runService(bundle, files(), out);
+    const { child, exited, ended } = runService(bundle, files(), out);
     try {
       expect(await exited).toBe(1);
       expect(serviceLog(out).map((l) => l['event'])).not.toContain('service-started');
       expect(readFileSync(out, 'utf8')).toContain(`[detection] asn_database = ${db}: cannot be read (ENOENT)`);
     } finally {
       child.kill('SIGKILL');
+      await ended;
     }
   }, 30_000);
 
   it('rereads it at SIGHUP: a damaged one fails the reload and the service runs on; a good one reloads', async () => {
     writeAsnDatabase(db, [['198.51.0.0/16', 64500]]);
     const out = join(t.dir, 'service.out');
-    const { child, exited } = runService(bundle, files(), out);
+    const { child, exited, ended } = runService(bundle, files(), out);
     try {
       const log = () => serviceLog(out);
       await waitFor(() => log().some((l) => l['event'] === 'service-started'), 20_000, 'service start');
@@ -53,7 +54,9 @@ describe('run with an asn_database', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
+      // Waited for: a service a failed assertion left running writes its state in the directory that goes next.
       child.kill('SIGKILL');
+      await ended;
     }
   }, 60_000);
 });

@@ -44,7 +44,7 @@ describe('status with the optional databases', () => {
     writeAsnDatabase(asn, [['198.51.0.0/16', 64500]], MARCH);
     const out = join(t.dir, 'service.out');
     const files = serviceFiles(t.dir, join(t.dir, 'auth.log'), join(t.dir, 'verdicts.log'));
-    const { child, exited } = runService(bundle, files, out);
+    const { child, exited, ended } = runService(bundle, files, out);
     try {
       const log = () => serviceLog(out);
       const events = (name: string) => log().filter((l) => l['event'] === name).length;
@@ -82,7 +82,9 @@ describe('status with the optional databases', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
+      // Waited for: a service a failed assertion left running writes its status in the directory that goes next.
       child.kill('SIGKILL');
+      await ended;
     }
   }, 120_000);
 });

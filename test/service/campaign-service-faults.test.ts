@@ -170,11 +170,13 @@ describe('CampaignService faults', () => {
     await service.start();
     cleanups.push(() => service.stop());
     appendFileSync(journal, entry('s=x;i=1', POISON) + entry('s=x;i=2', '203.0.113.20'));
-    // The entry after the faulty one must be read (the file source skips such a line; the journal must too).
-    await waitFor(() => events.some((e) => e.ip === '203.0.113.20'), 6000, 'the entry after the faulty one');
+    // The entry after the faulty one must be read (the file source skips such a line; the journal must too), once
+    // node has started the fake journalctl.
+    const after = () => events.some((e) => e.ip === '203.0.113.20');
+    await waitFor(after, LOADED_WAIT_MS, 'the entry after the faulty one');
     expect(service.status()?.sources[0]).toMatchObject({ state: 'following' });
     expect(lines().filter((l) => l['event'] === 'line-failed')).toHaveLength(1);
-  }, 15_000);
+  }, 60_000);
 
   it('a reload whose fail2ban thresholds cannot be read applies nothing of the new configuration', async () => {
     const t = tempDir('svc-reload');

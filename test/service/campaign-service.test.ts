@@ -8,10 +8,13 @@ import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from './helpers.js';
 
-/** The service in-process, with the real core wrapped to record the events it is given. */
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+/**
+ * The service in-process, with the real core wrapped to record the events it is given. Undone newest first and
+ * awaited: each service is stopped (it saves its state and status as it stops) before its directory goes.
+ */
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 function setup(extra = '') {
@@ -45,7 +48,7 @@ function setup(extra = '') {
     log: logger.log,
   };
   const service = new CampaignService(options);
-  cleanups.push(() => void service.stop());
+  cleanups.push(() => service.stop());
   return { dir, service, options, events, ...logger };
 }
 
@@ -96,7 +99,7 @@ describe('CampaignService (in-process)', () => {
     writeFileSync(stateFile, JSON.stringify({ ...state, owed: [written, stillOwed] }));
     appendFileSync(verdicts, `${written}\n`);
     const again = new CampaignService({ ...first.options, log: memoryLogger().log });
-    cleanups.push(() => void again.stop());
+    cleanups.push(() => again.stop());
     await again.start();
     await again.stop();
     const lines = readFileSync(verdicts, 'utf8').split('\n');
@@ -121,7 +124,7 @@ describe('CampaignService (in-process)', () => {
     for (let run = 0; run < 2; run++) {
       const logger = memoryLogger();
       const again = new CampaignService({ ...first.options, log: logger.log });
-      cleanups.push(() => void again.stop());
+      cleanups.push(() => again.stop());
       await again.start();
       await again.stop();
       expect(readFileSync(verdicts, 'utf8')).toBe(`${line} repeat=rotation\n`);

@@ -65,7 +65,9 @@ beforeAll(async () => {
 
 const common = () => ['--auth-log', join(dir, 'auth.log'), '--state-dir', join(dir, 'state'), '--sockets-from', net];
 
-describe('f2b-campaign check', () => {
+// Each test runs the program and the real fail2ban-client up to four times, one after another: ~4 s on a quiet
+// machine, over 30 s (the default timeout) beside other suites on a 2-core one.
+describe('f2b-campaign check', { timeout: 120_000 }, () => {
   it('passes with a valid setup, reading thresholds and the jail through the real fail2ban-client', () => {
     const r = cli(['check', ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]);
     expect(r.stdout).toMatch(/ok +thresholds: jail sshd: maxretry 4,.*\(from fail2ban-client\)/);
@@ -140,18 +142,21 @@ describe('f2b-campaign check', () => {
 
 describe('f2b-campaign run / status / SIGHUP', () => {
   let child: ChildProcess | null = null;
-  afterAll(() => child?.kill('SIGKILL'));
+  let ended: Promise<unknown> = Promise.resolve();
+  // Waited for: a service a failed assertion left running writes its state in the directory that goes next.
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await ended;
+  });
 
   it('status shows the running service and its sources; SIGHUP rereads thresholds; exit 3 once stopped', async () => {
     const runtime = join(dir, 'run');
     const conf = join(dir, 'service.conf');
     writeFileSync(conf, `[service]\nruntime_dir = ${runtime}\nssh_ports = 22\nsample_interval = 200ms\n`);
     const out = join(dir, 'service.out');
-    child = runService(
-      bundle,
-      ['--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b],
-      out,
-    ).child;
+    const run = runService(bundle, ['--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b], out);
+    child = run.child;
+    ended = run.ended;
     const logLines = () => serviceLog(out);
     await waitFor(() => logLines().some((l) => l['event'] === 'service-started'), 15_000, 'service start');
     await sleep(500);
@@ -253,11 +258,12 @@ describe('f2b-campaign run: signals while starting', () => {
       expect(events()).not.toContain('service-started');
     } finally {
       child.kill('SIGKILL');
+      await ended;
     }
   }, 60_000);
 
   it('SIGHUP does not kill the service (Node would exit on it): the reload happens once it has started', async () => {
-    const { child, events, exited, starting } = slowStart('hup');
+    const { child, events, exited, ended, starting } = slowStart('hup');
     try {
       await starting();
       expect(events()).not.toContain('service-started');
@@ -275,6 +281,7 @@ describe('f2b-campaign run: signals while starting', () => {
       expect(await exited).toBe(0);
     } finally {
       child.kill('SIGKILL');
+      await ended;
     }
   }, 60_000);
 
@@ -318,6 +325,7 @@ describe('f2b-campaign run: signals while starting', () => {
       expect(await exited).toBe(0);
     } finally {
       child.kill('SIGKILL');
+      await ended;
     }
   }, 60_000);
 
@@ -326,7 +334,7 @@ describe('f2b-campaign run: signals while starting', () => {
   it('SIGTERM stops it cleanly once started (exit 0, state saved), instead of killing it mid-start', async () => {
     // A 2 s fail2ban-client: the start must end within the stop's 5 s deadline of the signal, sent as the client
     // begins, with the real fail2ban-client's own time after the wait (seconds under load).
-    const { child, events, exited, state, starting } = slowStart('term', 2);
+    const { child, events, exited, ended, state, starting } = slowStart('term', 2);
     try {
       await starting();
       expect(events()).not.toContain('service-started');
@@ -336,6 +344,7 @@ describe('f2b-campaign run: signals while starting', () => {
       expect(existsSync(state)).toBe(true);
     } finally {
       child.kill('SIGKILL');
+      await ended;
     }
   }, 60_000);
 });

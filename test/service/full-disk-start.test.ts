@@ -100,6 +100,8 @@ describe('service started on a full state disk', () => {
     await waitFor(() => events(run).includes('state-save-recovered'), 10_000, 'a save once there is room');
     await waitFor(() => savedState().files[0]?.current?.offset === statSync(log).size, 10_000, 'the position saved');
     run.child.kill('SIGKILL'); // its lock is left behind: the next start takes it over
+    // Gone (and reaped) before the next start looks at the lock: a pid still there would be taken for a running one.
+    await run.ended;
 
     run = start('run-3.out');
     await startedOrExited(run);

@@ -3,7 +3,16 @@ import { lutimesSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeF
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/bundle-cli.js';
-import { runService, serviceFiles, serviceLog, setUpServiceDir, sleep, tempDir, waitFor } from './helpers.js';
+import {
+  runService,
+  type ServiceProcess,
+  serviceFiles,
+  serviceLog,
+  setUpServiceDir,
+  sleep,
+  tempDir,
+  waitFor,
+} from './helpers.js';
 
 /**
  * The bundled program started on a state directory where a crash left the lock and a takeover's claim on it, the
@@ -24,6 +33,7 @@ describe("run over a stale lock and a dead taker's claim whose pid another progr
     const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'f2b-campaign'], { stdio: 'ignore' });
     const gone = spawn('true');
     await new Promise((resolve) => gone.once('exit', resolve));
+    let service: ServiceProcess | undefined;
     try {
       await sleep(200);
       const dir = t.dir;
@@ -44,6 +54,7 @@ describe("run over a stale lock and a dead taker's claim whose pid another progr
         serviceFiles(dir, join(dir, 'auth.log'), join(dir, 'verdicts.log')),
         join(dir, 'run.out'),
       );
+      service = run;
       const started = () => serviceLog(run.out).some((l) => l['event'] === 'service-started');
       const ended = run.ended.then(() => true);
       await Promise.race([waitFor(started, 15_000, 'the start'), ended]);
@@ -55,6 +66,9 @@ describe("run over a stale lock and a dead taker's claim whose pid another progr
       expect(await run.exited).toBe(0);
     } finally {
       other.kill();
+      // Waited for: a service a failed assertion left running writes its state in the directory that goes next.
+      service?.child.kill('SIGKILL');
+      await service?.ended;
     }
   }, 60_000);
 });

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { bundleCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import {
   runService,
+  type ServiceProcess,
   serviceFiles,
   serviceLog,
   setUpServiceDir,
@@ -36,11 +36,14 @@ const argsLog = join(dir, 'journalctl-args.jsonl');
 const HOLD_S = 2;
 // Long enough for `status` (written every 5 s) to show the clock held for 3 s.
 const STALL_MS = 15_000;
-let child: ChildProcess | undefined;
+let service: ServiceProcess | undefined;
 
-afterAll(() => {
-  // In a process group of its own with its journalctl, which follows for ever.
-  if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+afterAll(async () => {
+  // In a process group of its own with its journalctl, which follows for ever. Waited for: the directory goes next.
+  if (service?.child.pid !== undefined && service.child.exitCode === null && service.child.signalCode === null) {
+    process.kill(-service.child.pid, 'SIGKILL');
+    await service.ended;
+  }
 });
 
 beforeAll(async () => {
@@ -55,10 +58,10 @@ beforeAll(async () => {
     `names_alone_hold = ${HOLD_S}s`,
   ]);
   writeFileSync(journal, '');
-  child = runService(bundle, serviceFiles(dir, join(dir, 'no-auth.log'), verdicts), out, {
+  service = runService(bundle, serviceFiles(dir, join(dir, 'no-auth.log'), verdicts), out, {
     env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog },
     detached: true,
-  }).child;
+  });
 }, 60_000);
 
 let seq = 0;

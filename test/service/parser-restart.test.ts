@@ -37,9 +37,13 @@ async function run(events: AuthEvent[], before: () => void, want: number): Promi
     log: memoryLogger().log,
   });
   await service.start();
-  before();
-  await waitFor(() => events.length >= want, 10_000, `${want} events`);
-  await service.stop();
+  try {
+    before();
+    await waitFor(() => events.length >= want, 10_000, `${want} events`);
+  } finally {
+    // Stopped whatever happened: a service left running saves its state in the directory that goes at the end.
+    await service.stop();
+  }
 }
 
 it('counts an Invalid user try once when a clean restart falls between its two lines', async () => {

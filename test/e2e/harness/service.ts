@@ -5,7 +5,7 @@ import type { Environment } from './environment.js';
 import { readingJournal } from './journald.js';
 import type { Started } from './processes.js';
 import { readOrEmpty, SSHD_PORT } from './sshd.js';
-import { sleep } from './wait.js';
+import { waitFor } from './wait.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(REPO, 'bin', 'f2b-campaign.js');
@@ -100,10 +100,14 @@ export async function startService(env: Environment, options: ServiceOptions): P
     ),
     join(env.dir, 'f2b-campaign.out'),
   );
-  // The service has no readiness signal beyond staying up: give it a moment and fail loudly if it exited.
-  const exited = await Promise.race([started.exited, sleep(2_000).then(() => undefined)]);
-  if (exited !== undefined)
-    throw new Error(`e2e: f2b-campaign run exited at start (${exited}), see ${started.outputFile}`);
+  // Started once it says so (service-started comes after its sources have opened sshd's log at its end): the
+  // campaign's first lines must not come before. A fixed 2 s wait was short for node and fail2ban-client under load.
+  // An exit on the way fails at once, naming the output.
+  await waitFor('f2b-campaign to start', () => readServiceLog(env).some((l) => l['event'] === 'service-started'), {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    process: started,
+  });
   return started;
 }
 
