@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,9 +124,13 @@ afterAll(async () => {
 describe("rows a local user makes on sshd's port", () => {
   it('do not give a bystander the lifetime of a campaign (X is not banned; the members still are)', async () => {
     const trace = join(dir, 'sockets.trace');
+    // Until stopped: a fixed duration counted from a start that load can delay may end before round two does.
     const recorder = startIn(
-      ns.wrap([process.execPath, BIN, 'record', '--sockets', trace, '--interval', '500ms', '--duration', '14s']),
+      ns.wrap([process.execPath, BIN, 'record', '--sockets', trace, '--interval', '500ms', '--duration', '120s']),
     );
+    // The connections begin once it has sampled (a node start on a loaded machine can take longer than a pause
+    // would): round one's opening must be in the trace for its lifetimes to be known.
+    await waitFor(() => existsSync(trace) && readFileSync(trace, 'utf8').includes('@ '), 30_000, 'the first sample');
     const start = Date.now();
     const lines: string[] = [probeLine(start + 500, X, 50001)];
     await sleep(1000);
@@ -143,7 +147,7 @@ describe("rows a local user makes on sshd's port", () => {
     for (const [i, r] of round2.entries()) lines.push(probeLine(r.closed, MEMBERS[i]!, r.port));
     await sleep(1500);
     lines.push(probeLine(Date.now(), X, 50002));
-    await recorder.exited;
+    await started.stop(recorder);
 
     const recorded = readFileSync(trace, 'utf8');
     // The user's row is there as the kernel shows it: 10.0.0.2:2222 to X:443, ESTABLISHED, uid 1000.
@@ -175,7 +179,7 @@ describe("rows a local user makes on sshd's port", () => {
     expect(out).toMatch(/CAMPAIGN .*signals=\S*lifetime/);
     expect(banned.sort(), out).toEqual([...MEMBERS].sort());
     expect(banned).not.toContain(X);
-  }, 60_000);
+  }, 120_000);
 
   it("IPv6: a dual-stack listener's IPv4 client counts; an IPv4-mapped bind beside a V6ONLY [::] listener does not", async () => {
     // Root listens on [::]:2223 with IPV6_V6ONLY (sshd's own listener, ListenAddress ::), and on [::]:2224 without
