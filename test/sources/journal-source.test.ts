@@ -276,3 +276,47 @@ describe("journalctl's own words", () => {
     expect(notices).toHaveLength(20);
   });
 });
+
+describe('a journalctl that begins before the saved cursor', () => {
+  it('has the entries of the cursor sequence up to the cursor passed over, not read twice', async () => {
+    // Seen once in CI with the real journalctl 252 (--cursor, under load): it sent entries from before the cursor.
+    const seqnumId = 'a'.repeat(32);
+    const boot = 'b'.repeat(32);
+    const line = (i: number, ip: string, sequence = seqnumId) =>
+      JSON.stringify({
+        __CURSOR: `s=${sequence};i=${i.toString(16)};b=${boot};m=${i.toString(16)};t=${(1_700_000_000_000_000 + i).toString(16)};x=${i.toString(16)}`,
+        __REALTIME_TIMESTAMP: String(1_700_000_000_000_000 + i),
+        _HOSTNAME: 'bastion',
+        SYSLOG_IDENTIFIER: 'sshd',
+        _TRANSPORT: 'syslog',
+        SYSLOG_PID: String(5000 + i),
+        _PID: String(5000 + i),
+        MESSAGE: `Failed password for root from ${ip} port 22 ssh2`,
+      });
+    const lines = [line(3, '192.0.2.3'), line(4, '192.0.2.4'), line(5, '192.0.2.5'), line(6, '192.0.2.6')];
+    // Another sequence's entry (another journald's file, merged) is not judged by this one's numbers: read.
+    lines.push(line(1, '192.0.2.101', 'c'.repeat(32)));
+    const served = join(t.dir, 'early.jsonl');
+    writeFileSync(served, `${lines.join('\n')}\n`);
+    const bin = fakeProgram(join(t.dir, 'early-bin'), 'journalctl', `#!/bin/sh\ncat '${served}'\nexec sleep 60\n`);
+    const got: string[] = [];
+    const source = new JournalSource({
+      command: join(bin, 'journalctl'),
+      cursor: JSON.parse(lines[2]!).__CURSOR as string, // 192.0.2.5's, read by the run that saved it
+      startAt: 'start',
+      onEntry: (e) => got.push(e.message.message),
+      onError: (e) => got.push(`error: ${e.message}`),
+    });
+    await source.start();
+    try {
+      await waitFor(() => got.length >= 2, 10_000, 'the entries after the cursor');
+      await sleep(200);
+      expect(got).toEqual([
+        'Failed password for root from 192.0.2.6 port 22 ssh2',
+        'Failed password for root from 192.0.2.101 port 22 ssh2',
+      ]);
+    } finally {
+      await source.stop();
+    }
+  });
+});
