@@ -1,5 +1,6 @@
+import { newestEntryArgs } from './journal-args.js';
 import { journalField } from './journal-entry.js';
-import { type JournalSourceOptions, newestEntryArgs } from './journal-source.js';
+import type { JournalSourceOptions } from './journal-source.js';
 import { localBootId } from './journal-start.js';
 import { loadExeca } from './load-execa.js';
 

@@ -7,7 +7,7 @@ import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
-import { localMachineId } from '../../src/sources/journal-source.js';
+import { localMachineId } from '../../src/sources/journal-args.js';
 import { memoryLogger, recordingCore, sleep, tempDir, waitFor } from './helpers.js';
 
 /**

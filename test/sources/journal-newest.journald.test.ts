@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalCheck } from '../../src/service/journal-check.js';
+import { localMachineId } from '../../src/sources/journal-args.js';
 import { journalField } from '../../src/sources/journal-entry.js';
 import { newestJournalCursor } from '../../src/sources/journal-newest.js';
-import { JournalSource, localMachineId } from '../../src/sources/journal-source.js';
+import { JournalSource } from '../../src/sources/journal-source.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
 import { memoryLogger, sleep, tempDir } from '../service/helpers.js';
 

@@ -2,10 +2,11 @@ import { appendFileSync, chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { journalArgs, newestEntryArgs } from '../../src/sources/journal-args.js';
 import { compareJournalPlaces, journalPlace } from '../../src/sources/journal-cursor.js';
 import type { JournalEntry } from '../../src/sources/journal-entry.js';
 import { newestJournalCursor } from '../../src/sources/journal-newest.js';
-import { JournalSource, journalArgs, newestEntryArgs } from '../../src/sources/journal-source.js';
+import { JournalSource } from '../../src/sources/journal-source.js';
 import { tempDir, waitFor } from '../service/helpers.js';
 
 /**

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
+import { journalArgs, localMachineId } from '../../src/sources/journal-args.js';
 import { decodeJournalLine, type JournalEntry } from '../../src/sources/journal-entry.js';
-import { JournalSource, journalArgs, localMachineId } from '../../src/sources/journal-source.js';
+import { JournalSource } from '../../src/sources/journal-source.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 import { sleep, tempDir, waitFor } from '../service/helpers.js';
 

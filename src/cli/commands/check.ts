@@ -12,7 +12,7 @@ import { groupIds } from '../../service/local-account.js';
 import type { ServiceSettings } from '../../service/service-settings.js';
 import { chooseInput } from '../../service/service-sources.js';
 import { CONSEQUENCE, unsafeServicePaths } from '../../service/trusted-directory.js';
-import { localMachineId, newestEntryArgs, SSHD_IDENTIFIERS } from '../../sources/journal-source.js';
+import { localMachineId, newestEntryArgs, SSHD_IDENTIFIERS } from '../../sources/journal-args.js';
 import { loadExeca } from '../../sources/load-execa.js';
 import type { Command } from '../command.js';
 import { canRead, type Judge, judgedFor, serviceJudge, writableAt } from '../service-access.js';
