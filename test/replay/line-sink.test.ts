@@ -1,12 +1,16 @@
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LineSink } from '../../src/replay/line-sink.js';
 
 describe('line sink', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
   it('writes every line whole and in order, across buffer boundaries, long lines and non-ASCII ones', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'f2b-sink-')), 'out');
+    dir = mkdtempSync(join(tmpdir(), 'f2b-sink-'));
+    const path = join(dir, 'out');
     const fd = openSync(path, 'w');
     const sink = new LineSink(fd);
     const lines: string[] = [];
