@@ -200,14 +200,28 @@ export class CampaignDetector implements CorrelationCore {
     return this.book.live.length > opened ? joinVerdicts(out, this.rejudgeRecent(now)) : out;
   }
 
+  /**
+   * Judges the recent sources that are no member, again while a pass bans anyone: each ban adds its member's names
+   * to the campaign's dictionary, which may tie a source judged before it in the same pass (a source that tried a
+   * real account's name once, and a member banned after it in the pass tried it too). Judged once, in recency order,
+   * such a source was banned or not by which of the two had acted last, and never judged again unless it came back.
+   */
   private rejudgeRecent(now: number): Verdict[] {
     const out: Verdict[] = [];
-    for (const [ip, seen] of this.recent.entries()) {
-      const s = this.sources.get(ip);
-      if (!s || seen < now - this.settings.window || this.book.memberOf(ip, s)) continue;
-      out.push(...this.book.consider(s, this.signals.evaluate(s, now), now));
+    let pending = this.recent.entries();
+    for (;;) {
+      const bans = this.book.bans;
+      const left: Array<[string, number]> = [];
+      for (const entry of pending) {
+        const [ip, seen] = entry;
+        const s = this.sources.get(ip);
+        if (!s || seen < now - this.settings.window || this.book.memberOf(ip, s)) continue;
+        out.push(...this.book.consider(s, this.signals.evaluate(s, now), now));
+        if (!this.book.memberOf(ip, s)) left.push(entry);
+      }
+      if (this.book.bans === bans || left.length === 0) return out;
+      pending = left;
     }
-    return out;
   }
 
   private tick(time: number): readonly Verdict[] {

@@ -17,6 +17,12 @@ export function failedTry(ip: string, time: number, user: string): string {
   );
 }
 
+/** sshd's line for one failed try of a name that is an account here (no `Invalid user` line). */
+export function failedAccountTry(ip: string, time: number, user: string): string {
+  const port = 40000 + ((pid + 1) % 20000);
+  return `${stamp(time)} host sshd[${++pid}]: Failed password for ${user} from ${ip} port ${port} ssh2\n`;
+}
+
 /** sshd's line for a password login. */
 export function passwordLogin(ip: string, time: number, user: string): string {
   return `${stamp(time)} host sshd[${++pid}]: Accepted password for ${user} from ${ip} port 51000 ssh2\n`;
