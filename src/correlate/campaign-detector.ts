@@ -24,6 +24,13 @@ import { SuccessHistory } from './success-history.js';
 
 /** Sources re-judged when a campaign opens or the surge alarm starts (they may match only now). */
 const RECENT = 1024;
+/**
+ * How many times rejudgeRecent() judges the recent sources again while bans tie more of them. A pass that bans one
+ * source only would make it quadratic in RECENT, a pause an attacker could order up by chaining names; two or three
+ * passes settled the e2e campaign's replayed openings, and a source a longer chain leaves out is judged at its next
+ * attempt.
+ */
+const REJUDGE_PASSES = 8;
 
 /**
  * The campaign detector: per-source bookkeeping, the signals, the campaign book. Pure: time comes from the events
@@ -209,7 +216,7 @@ export class CampaignDetector implements CorrelationCore {
   private rejudgeRecent(now: number): Verdict[] {
     const out: Verdict[] = [];
     let pending = this.recent.entries();
-    for (;;) {
+    for (let pass = 1; ; pass++) {
       const bans = this.book.bans;
       const left: Array<[string, number]> = [];
       for (const entry of pending) {
@@ -219,7 +226,7 @@ export class CampaignDetector implements CorrelationCore {
         out.push(...this.book.consider(s, this.signals.evaluate(s, now), now));
         if (!this.book.memberOf(ip, s)) left.push(entry);
       }
-      if (this.book.bans === bans || left.length === 0) return out;
+      if (this.book.bans === bans || left.length === 0 || pass === REJUDGE_PASSES) return out;
       pending = left;
     }
   }
