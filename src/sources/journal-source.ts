@@ -83,8 +83,6 @@ export class JournalSource implements Source {
   private stderrTail = '';
   /** The cursor this run began at, until its first line: the entry read last, unless journald has deleted it. */
   private echo: string | null = null;
-  /** Where the cursor this run began at stands, until an entry at or after it comes (line()). */
-  private resumeAt: JournalPlace | null = null;
   /** journalctl asked why the first entry was not the cursor's, until it answered. */
   private judging: Promise<void> | null = null;
 
@@ -117,7 +115,6 @@ export class JournalSource implements Source {
     const execa = await loadExeca();
     if (this.stopping) return;
     this.echo = this.cursorValue;
-    this.resumeAt = this.cursorValue === null ? null : journalPlace(this.cursorValue);
     this.began = true;
     // journalctl's --since takes whole seconds: what journald received in that second before `since` is passed over
     // here, by __REALTIME_TIMESTAMP (start_at = end: before this run's start; a restart: before where the last began).
@@ -239,14 +236,6 @@ export class JournalSource implements Source {
 
   private line(line: string): void {
     if (this.stopping || line.trim() === '') return;
-    if (this.resumeAt !== null) {
-      // Entries of the cursor's own sequence that come before it were read by the run that saved it: journalctl 252
-      // sought by --cursor once sent entries from before it under load (CI, test/sources/journal-source.journald),
-      // and each would have been counted twice. Only within one sequence, where the order is exact (its seqnum).
-      const place = journalPlace(journalEntryCursor(line) ?? '');
-      if (place !== null && place.seqnumId === this.resumeAt.seqnumId && place.seqnum < this.resumeAt.seqnum) return;
-      this.resumeAt = null;
-    }
     if (this.echo !== null) {
       const echo = this.echo;
       this.echo = null;
