@@ -140,6 +140,18 @@ describe('campaign detector', () => {
     expect(member.attempts).toBe(before.attempts + 1);
   });
 
+  it("bans a returning member again the moment the campaign jail's ban has run out, not a millisecond before", () => {
+    // Found by a mutation audit (2026-11-24): `<=` for `<` in the book's own bantime check survived every test,
+    // which looked a minute either side. fail2ban lifts the ban at bantime: a member coming back then is let in.
+    const detector = new CampaignDetector({}, SHORT_BAN);
+    const ips = spread(8);
+    const banned = bansOf(run(detector, rhythmCampaign(ips, 3)), ips[0]!)[0]!;
+    const end = banned.time + SHORT_BAN.campaignBantime;
+    expect(detector.onAuthEvent(failure(ips[0]!, end - 1, 'admin'))).toEqual([]);
+    const back = detector.onAuthEvent(failure(ips[0]!, end, 'admin'));
+    expect(back.map((v) => [v.verb, field(v, 'ip'), field(v, 'match')])).toEqual([['BAN', ips[0]!, 'return']]);
+  });
+
   it('gives a returning member the signals it shows as its reason, not the whole fingerprint', () => {
     // The campaign's fingerprint is rhythm+dictionary; a later member joins on one name of its dictionary (no rhythm:
     // one attempt) and comes back after its ban with a probe only. Its return was listed as rhythm+dictionary.

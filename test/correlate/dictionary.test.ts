@@ -37,6 +37,17 @@ describe('dictionary signal', () => {
     expect(signal.isShared(nameHash('alice'), T0 + MIN)).toBe(false);
   });
 
+  it('stops counting a name once someone logs in with it, for the sources that tried it before too', () => {
+    // Found by a mutation audit (2026-11-24): isShared without its legit check survived every test, which all
+    // learned the login before the tries. A real user's name tried by three scanners, then the user logs in.
+    const signal = new DictionarySignal({ dictionary_min_sources: 3 });
+    const [first] = spread(3).map((ip, i) => tried(signal, ip, 'jenkins', T0 + i * MIN).src);
+    expect(signal.test(first!, T0 + 3 * MIN)).toBe('');
+    signal.learnLegit(nameHash('jenkins'), T0 + 4 * MIN);
+    expect(signal.isShared(nameHash('jenkins'), T0 + 5 * MIN)).toBe(false);
+    expect(signal.test(first!, T0 + 5 * MIN)).toBeNull();
+  });
+
   it('lets a name go when its sources fall out of the window', () => {
     const signal = new DictionarySignal({ dictionary_min_sources: 2, dictionary_window: HOUR });
     for (const ip of spread(2)) tried(signal, ip, 'guest', T0);

@@ -72,6 +72,14 @@ describe('success protection', () => {
     expect(history.protects('2001:db8:4b2:10::2', T0)).toBe(true);
   });
 
+  it('protects for the whole of success_memory, to the millisecond', () => {
+    // Found by a mutation audit (2026-11-24): `>` for `>=` at the memory's edge survived every test.
+    const history = new SuccessHistory(24 * HOUR, 1000);
+    history.record('203.0.113.5', T0);
+    expect(protection(source('203.0.113.5'), 5, T0 + 24 * HOUR, history, override)).toBe('protected');
+    expect(protection(source('203.0.113.5'), 5, T0 + 24 * HOUR + 1, history, override)).toBe('none');
+  });
+
   it('expires after success_memory', () => {
     const history = new SuccessHistory(24 * HOUR, 1000);
     history.record('203.0.113.5', T0);

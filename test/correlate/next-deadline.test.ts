@@ -51,6 +51,17 @@ describe("the core's next deadline", () => {
     expect(detector.nextDeadline()).toBeUndefined();
   });
 
+  it("does not end a campaign at the deadline itself: a member's attempt stamped then still keeps it going", () => {
+    // Found by a mutation audit (2026-11-24): `<` for `<=` in the roster's end check survived every test, which
+    // looked a millisecond either side of the deadline only.
+    const detector = live();
+    const deadline = detector.nextDeadline()!;
+    expect(ends(detector.advance(deadline))).toEqual([]);
+    detector.onAuthEvent(failure(spread(8)[0]!, deadline, 'oracle'));
+    expect(ends(detector.advance(deadline + 1))).toEqual([]);
+    expect(detector.nextDeadline()).toBe(deadline + 2 * HOUR);
+  });
+
   it("moves with a member's attempt, which keeps its campaign going", () => {
     const detector = live();
     const member = spread(8)[0]!; // one of rhythmCampaign's

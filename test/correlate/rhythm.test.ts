@@ -24,6 +24,22 @@ describe('rhythm signal', () => {
     expect(signal.bucketOf(times(T0, [167 * S]))).toBe(-1); // one interval is not a rhythm
   });
 
+  it('counts a bot pacing at exactly rhythm_min_interval (30 s) as a rhythm, and one just faster as none', () => {
+    // Found by a mutation audit (2026-11-24): `<=` for `<` at the minimum interval survived every test.
+    expect(signal.bucketOf(times(T0, [30 * S, 30 * S, 30 * S]))).toBe(rhythmBucket(30 * S));
+    expect(signal.bucketOf(times(T0, [30 * S - 1, 30 * S - 1, 30 * S - 1]))).toBe(-1);
+  });
+
+  it('allows a spread of rhythm_jitter at any tempo, and of rhythm_tolerance x the median when that is more', () => {
+    // Found by a mutation audit (2026-11-24): Math.min for Math.max in the regularity bound survived every test.
+    // 60 s with 10 s of network jitter either way: MAD 10 s, within the 15 s jitter though above 10% of 60 s.
+    expect(signal.bucketOf(times(T0, [50 * S, 60 * S, 70 * S]))).toBe(rhythmBucket(60 * S));
+    // 10 min give or take 50 s: MAD 50 s, above the 15 s jitter but within 10% of the median.
+    expect(signal.bucketOf(times(T0, [550 * S, 600 * S, 650 * S]))).toBe(rhythmBucket(600 * S));
+    // Past both: MAD 70 s at a median of 10 min.
+    expect(signal.bucketOf(times(T0, [530 * S, 600 * S, 670 * S]))).toBe(-1);
+  });
+
   it('rejects a lopsided spread by its quartile skew', () => {
     // Median 100 s, MAD 2 s (regular by MAD), but the upper quartile is stretched far more than the lower.
     const lopsided = times(T0, [99 * S, 100 * S, 100 * S, 101 * S, 200 * S]);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { NeverBan } from '../../src/correlate/never-ban.js';
 import { dumpFail2banConfig } from '../../src/fail2ban/client-dump.js';
+import { readIgnoreip } from '../../src/fail2ban/ignoreip.js';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -300,6 +301,30 @@ describe('readFail2banThresholds', () => {
     for (const ip of ['192.0.2.77', '2001:db8::1', '2001:db8:1:0:ab::1', '127.0.0.1'])
       expect(never.reason(ip, true), ip).not.toBeNull();
     expect(never.reason('192.0.3.1', true)).toBeNull();
+  });
+
+  it('reads an all-ones netmask as the one address it names, not as every address', async () => {
+    // Found by a mutation audit (2026-11-24): reading 255.255.255.255 as /0 (ignoreip then protecting the internet)
+    // survived every test, whose masks all had zeros in them.
+    const dir = configDir({
+      'jail.local':
+        '[sshd]\nignoreip = 198.51.100.7/255.255.255.255 2001:db8::7/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n',
+    });
+    const { ignoreip } = await readFail2banThresholds({ configDir: dir, useClient: false });
+    expect(ignoreip).toEqual(expect.arrayContaining(['198.51.100.7/32', '2001:db8::7/128']));
+    const never = new NeverBan(ignoreip);
+    for (const ip of ['198.51.100.7', '2001:db8::7']) expect(never.reason(ip, true), ip).toBe('ignoreip');
+    for (const ip of ['198.51.100.8', '203.0.113.5', '2001:db8::8']) expect(never.reason(ip, true), ip).toBeNull();
+  });
+
+  it('protects nothing for a netmask that is not one, as fail2ban rejects it, and says so', async () => {
+    // Found by a mutation audit (2026-11-24): taking 255.0.255.0 as the /8 its leading ones make survived every test.
+    const read = await readIgnoreip(['192.0.2.0/255.0.255.0']);
+    expect(read.warnings).toEqual([
+      'ignoreip 192.0.2.0/255.0.255.0: 255.0.255.0 is not a netmask, so it protects nothing (fail2ban rejects it)',
+    ]);
+    const never = new NeverBan(read.entries);
+    for (const ip of ['192.0.2.7', '192.7.7.7']) expect(never.reason(ip, true), ip).toBeNull();
   });
 
   it.each([
