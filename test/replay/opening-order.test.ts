@@ -63,3 +63,33 @@ describe('a campaign opening judges the sources seen lately whatever order they 
     }
   });
 });
+
+describe("a campaign opening's re-judging is bounded", () => {
+  // A chain: the newest source before the opening tried one of the campaign's names and `n1`, the next older `n1`
+  // and `n2`, and so on. Judged oldest first, each pass ties one more source, through the name the last one banned
+  // added to the dictionary. Unbounded, an attacker's chain of the 1,024 recent sources would make an opening's work
+  // quadratic. The newest is a candidate of the opening itself; eight passes tie eight more, and the rest wait for
+  // their next try.
+  it('ties one source a pass through a chain of names, for eight passes after the opening', async () => {
+    const chain = Array.from({ length: 10 }, (_, i) => `203.0.${113 + i}.${60 + i}`);
+    const lines = campaignLog(T0).split('\n');
+    chain.forEach((ip, i) => {
+      // Oldest last in the chain: source i acts at T0 + 200 s - i * 10 s, before the opening at T0 + 4:40.
+      const at = T0 + 200_000 - i * 10_000;
+      const names = i === 0 ? ['admin', 'n1'] : [`n${i}`, `n${i + 1}`];
+      for (const [k, name] of names.entries()) lines.push(...failedAccountTry(ip, at + k * 1000, name).split('\n'));
+    });
+    const ordered = lines.filter((line) => line !== '');
+    ordered.sort((a, b) => (a.slice(0, 29) < b.slice(0, 29) ? -1 : a.slice(0, 29) > b.slice(0, 29) ? 1 : 0));
+    const log = join(t.dir, 'chain.log');
+    const verdicts = join(t.dir, 'chain-v.log');
+    writeFileSync(log, `${ordered.join('\n')}\n`);
+    const run = await runCli(bundle, ['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
+    expect(run.code, run.stderr).toBe(0);
+    const open = verdictLines(verdicts).find((v) => v.verb === 'CAMPAIGN' && v.fields.get('event') === 'open');
+    const atOpening = verdictLines(verdicts)
+      .filter((v) => v.verb === 'BAN' && v.time === open?.time)
+      .map((v) => v.fields.get('ip'));
+    expect(chain.map((ip) => atOpening.includes(ip))).toEqual([...Array(9).fill(true), false]);
+  });
+});
