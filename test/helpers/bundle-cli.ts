@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { bundleOptions } from '../../scripts/bundle-options.mjs';
+import { tempDir } from '../service/helpers.js';
 
 /** Bundles the CLI into `dir` exactly as `npm run build` does, so a test runs the shipped program shape. */
 export async function bundleCli(dir: string): Promise<string> {
@@ -26,4 +28,18 @@ export async function runCli(
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/**
+ * For a test file that runs the bundled CLI: a temporary directory named after `name`, the CLI bundled into it before
+ * the file's tests and the directory removed after them. `run` runs the bundle (runCli()).
+ */
+export function bundledCliSuite(name: string): { dir: string; run: (args: string[]) => ReturnType<typeof runCli> } {
+  const t = tempDir(name);
+  let bundle = '';
+  beforeAll(async () => {
+    bundle = await bundleCli(t.dir);
+  }, 60_000);
+  afterAll(t.cleanup);
+  return { dir: t.dir, run: (args) => runCli(bundle, args) };
 }

@@ -1,21 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { tempDir, verdictLines } from '../service/helpers.js';
+import { verdictLines } from '../service/helpers.js';
 
 /**
  * replay with names_alone_hold: a hold running out before the log's last line is a ban like any other (at the first
  * line after it ran out: replay moves on the log's clock); one still running at the end is not made up (replay keeps the log's clock, and whether a login would have come is beyond
  * the log) but counted in the summary, so the reader knows the verdicts stop short.
  */
-const t = tempDir('held-at-end');
-afterAll(t.cleanup);
-let bundle = '';
-beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
-}, 60_000);
+const t = bundledCliSuite('held-at-end');
 
 const T0 = Date.UTC(2026, 10, 2, 9);
 
@@ -26,7 +21,7 @@ async function replayHeld(name: string, text: string) {
   const verdicts = join(t.dir, `${name}-v.log`);
   writeFileSync(config, '[detection]\nnames_alone_hold = 2m\n');
   writeFileSync(log, text);
-  const run = await runCli(bundle, [
+  const run = await t.run([
     'replay',
     '--auth-log',
     log,
@@ -59,14 +54,7 @@ describe('replay with names_alone_hold', () => {
     expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!)).toMatchObject({ heldAtEnd: 1 });
 
     // Without the hold both are banned at their attempt, and nothing is said of holds.
-    const plain = await runCli(bundle, [
-      'replay',
-      '--auth-log',
-      log,
-      '--verdicts',
-      join(t.dir, 'p.log'),
-      '--fail2ban-defaults',
-    ]);
+    const plain = await t.run(['replay', '--auth-log', log, '--verdicts', join(t.dir, 'p.log'), '--fail2ban-defaults']);
     const now = verdictLines(join(t.dir, 'p.log')).filter(
       (v) => v.verb === 'BAN' && v.fields.get('ip')?.startsWith('203.'),
     );

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { campaignLog, failedAccountTry, failedTry } from '../helpers/campaign-log.js';
-import { tempDir, verdictLines } from '../service/helpers.js';
+import { verdictLines } from '../service/helpers.js';
 
 /**
  * When a campaign opens, the sources seen lately are judged against it in one pass, and each ban adds its member's
@@ -14,12 +14,7 @@ import { tempDir, verdictLines } from '../service/helpers.js';
  * wait for the service), left one source of 32 unbanned, known only by one try of `nobody` (an account on Debian),
  * while the member that had tried `nobody` after it was banned in the same pass.
  */
-const t = tempDir('opening-order');
-afterAll(t.cleanup);
-let bundle = '';
-beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
-}, 60_000);
+const t = bundledCliSuite('opening-order');
 
 const T0 = Date.UTC(2026, 10, 2, 9);
 /** Tried `nobody` once, nothing else: no campaign is open yet (it opens at T0 + 4:40). */
@@ -27,23 +22,28 @@ const LONE = '203.0.113.50';
 /** Tried `nobody` too, then `admin`, one of the campaign's names: a member when the campaign opens. */
 const MEMBER = '192.0.2.60';
 
-async function replay(name: string, loneAt: number) {
-  const lines = [
-    ...campaignLog(T0).split('\n'),
-    ...failedAccountTry(LONE, T0 + loneAt, 'nobody').split('\n'),
-    ...failedAccountTry(MEMBER, T0 + 90_000, 'nobody').split('\n'),
-    ...failedTry(MEMBER, T0 + 100_000, 'admin').split('\n'),
-  ].filter((line) => line !== '');
-  // In time order, as rsyslog writes them (the stamps sort as text).
+/** The small campaign's lines and `extra`, in time order as rsyslog writes them, replayed: its bans and its opening. */
+async function replayWith(name: string, extra: string) {
+  const lines = [...campaignLog(T0).split('\n'), ...extra.split('\n')].filter((line) => line !== '');
+  // The stamps sort as text.
   lines.sort((a, b) => (a.slice(0, 29) < b.slice(0, 29) ? -1 : a.slice(0, 29) > b.slice(0, 29) ? 1 : 0));
   const log = join(t.dir, `${name}.log`);
   const verdicts = join(t.dir, `${name}-v.log`);
   writeFileSync(log, `${lines.join('\n')}\n`);
-  const run = await runCli(bundle, ['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
+  const run = await t.run(['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
   expect(run.code, run.stderr).toBe(0);
   const bans = verdictLines(verdicts).filter((v) => v.verb === 'BAN');
   const open = verdictLines(verdicts).find((v) => v.verb === 'CAMPAIGN' && v.fields.get('event') === 'open');
   return { bans, open };
+}
+
+function replay(name: string, loneAt: number) {
+  return replayWith(
+    name,
+    failedAccountTry(LONE, T0 + loneAt, 'nobody') +
+      failedAccountTry(MEMBER, T0 + 90_000, 'nobody') +
+      failedTry(MEMBER, T0 + 100_000, 'admin'),
+  );
 }
 
 describe('a campaign opening judges the sources seen lately whatever order they acted in', () => {
@@ -72,24 +72,15 @@ describe("a campaign opening's re-judging is bounded", () => {
   // their next try.
   it('ties one source a pass through a chain of names, for eight passes after the opening', async () => {
     const chain = Array.from({ length: 10 }, (_, i) => `203.0.${113 + i}.${60 + i}`);
-    const lines = campaignLog(T0).split('\n');
+    let extra = '';
     chain.forEach((ip, i) => {
       // Oldest last in the chain: source i acts at T0 + 200 s - i * 10 s, before the opening at T0 + 4:40.
       const at = T0 + 200_000 - i * 10_000;
       const names = i === 0 ? ['admin', 'n1'] : [`n${i}`, `n${i + 1}`];
-      for (const [k, name] of names.entries()) lines.push(...failedAccountTry(ip, at + k * 1000, name).split('\n'));
+      for (const [k, name] of names.entries()) extra += failedAccountTry(ip, at + k * 1000, name);
     });
-    const ordered = lines.filter((line) => line !== '');
-    ordered.sort((a, b) => (a.slice(0, 29) < b.slice(0, 29) ? -1 : a.slice(0, 29) > b.slice(0, 29) ? 1 : 0));
-    const log = join(t.dir, 'chain.log');
-    const verdicts = join(t.dir, 'chain-v.log');
-    writeFileSync(log, `${ordered.join('\n')}\n`);
-    const run = await runCli(bundle, ['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
-    expect(run.code, run.stderr).toBe(0);
-    const open = verdictLines(verdicts).find((v) => v.verb === 'CAMPAIGN' && v.fields.get('event') === 'open');
-    const atOpening = verdictLines(verdicts)
-      .filter((v) => v.verb === 'BAN' && v.time === open?.time)
-      .map((v) => v.fields.get('ip'));
+    const { bans, open } = await replayWith('chain', extra);
+    const atOpening = bans.filter((v) => v.time === open?.time).map((v) => v.fields.get('ip'));
     expect(chain.map((ip) => atOpening.includes(ip))).toEqual([...Array(9).fill(true), false]);
   });
 });
