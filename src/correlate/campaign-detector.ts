@@ -16,6 +16,7 @@ import type { NetworkLookups } from './network-lookups.js';
 import { NeverBan } from './never-ban.js';
 import { PredictableSources } from './predictable-sources.js';
 import { RecencyMap } from './recency-map.js';
+import { type Judges, rejudgeRecent } from './rejudge-recent.js';
 import { SignalSet } from './signal-set.js';
 import type { Evidence } from './signals/signal.js';
 import type { SourceState } from './source-state.js';
@@ -24,13 +25,6 @@ import { SuccessHistory } from './success-history.js';
 
 /** Sources re-judged when a campaign opens or the surge alarm starts (they may match only now). */
 const RECENT = 1024;
-/**
- * How many times rejudgeRecent() judges the recent sources again while bans tie more of them. A pass that bans one
- * source only would make it quadratic in RECENT, a pause an attacker could order up by chaining names; two or three
- * passes settled the e2e campaign's replayed openings, and a source a longer chain leaves out is judged at its next
- * attempt.
- */
-const REJUDGE_PASSES = 8;
 
 /**
  * The campaign detector: per-source bookkeeping, the signals, the campaign book. Pure: time comes from the events
@@ -47,6 +41,7 @@ export class CampaignDetector implements CorrelationCore {
   readonly signals: SignalSet;
   readonly book: CampaignBook;
   private readonly recent: RecencyMap;
+  private readonly judges: Judges;
   /** What each event teaches the source's record and the signals (evidence-intake.ts). */
   private readonly intake: EvidenceIntake;
   /** Reused for each judgement (the book copies it when it keeps it). */
@@ -113,6 +108,7 @@ export class CampaignDetector implements CorrelationCore {
       snapshot?.book,
     );
     this.recent = new RecencyMap(RECENT, snapshot?.recent ?? []);
+    this.judges = { sources: this.sources, book: this.book, signals: this.signals, window: this.settings.window };
     this.intake = new EvidenceIntake(
       this.signals,
       this.sources,
@@ -204,31 +200,7 @@ export class CampaignDetector implements CorrelationCore {
     }
     const opened = this.book.live.length;
     const out = this.book.consider(s, this.signals.evaluate(s, now, this.scratch), now);
-    return this.book.live.length > opened ? joinVerdicts(out, this.rejudgeRecent(now)) : out;
-  }
-
-  /**
-   * Judges the recent sources that are no member, again while a pass bans anyone: each ban adds its member's names
-   * to the campaign's dictionary, which may tie a source judged before it in the same pass (a source that tried a
-   * real account's name once, and a member banned after it in the pass tried it too). Judged once, in recency order,
-   * such a source was banned or not by which of the two had acted last, and never judged again unless it came back.
-   */
-  private rejudgeRecent(now: number): Verdict[] {
-    const out: Verdict[] = [];
-    let pending = this.recent.entries();
-    for (let pass = 1; ; pass++) {
-      const bans = this.book.bans;
-      const left: Array<[string, number]> = [];
-      for (const entry of pending) {
-        const [ip, seen] = entry;
-        const s = this.sources.get(ip);
-        if (!s || seen < now - this.settings.window || this.book.memberOf(ip, s)) continue;
-        out.push(...this.book.consider(s, this.signals.evaluate(s, now), now));
-        if (!this.book.memberOf(ip, s)) left.push(entry);
-      }
-      if (this.book.bans === bans || left.length === 0 || pass === REJUDGE_PASSES) return out;
-      pending = left;
-    }
+    return this.book.live.length > opened ? joinVerdicts(out, rejudgeRecent(this.recent, this.judges, now)) : out;
   }
 
   private tick(time: number): readonly Verdict[] {
@@ -241,7 +213,7 @@ export class CampaignDetector implements CorrelationCore {
     this.expiring = this.sources.expire(now);
     const alarm = this.signals.surge.roll(now);
     let out = this.book.tick(now);
-    if (alarm) out = joinVerdicts(out, this.rejudgeRecent(now));
+    if (alarm) out = joinVerdicts(out, rejudgeRecent(this.recent, this.judges, now));
     const due = this.book.held.due(now);
     return due === undefined ? out : joinVerdicts(out, this.judgeHeld(due, now));
   }
