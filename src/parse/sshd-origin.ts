@@ -56,7 +56,11 @@ export function userAndOrigin(message: string, start: number): Origin | typeof A
       continue;
     }
     if (found === undefined) found = origin(message.slice(start, at), m[1]!, m[2]);
-    else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
+    else {
+      const both = agreed(found, m[1]!, m[2]);
+      if (both === AMBIGUOUS) return AMBIGUOUS;
+      found = both;
+    }
   }
   if (found !== undefined) return found;
   for (let at = message.indexOf(' from ', start); at !== -1; at = message.indexOf(' from ', at + 1)) {
@@ -64,11 +68,25 @@ export function userAndOrigin(message: string, start: number): Origin | typeof A
     const m = SSH1_AT.exec(message);
     if (m === null) continue;
     if (found === undefined) found = origin(message.slice(start, at), m[1]!, m[2]);
-    else if (found.addr !== m[1] || found.port !== m[2]) return AMBIGUOUS;
+    else {
+      const both = agreed(found, m[1]!, m[2]);
+      if (both === AMBIGUOUS) return AMBIGUOUS;
+      found = both;
+    }
   }
   if (found !== undefined) return found;
   const m = TAIL_NO_PORT.exec(message.slice(start));
   return m ? origin(m[1]!, m[2]!, undefined) : null;
+}
+
+/**
+ * What two readings of one line agree on. Different addresses: the line is ambiguous. The same address with different
+ * ports: the address is sshd's whichever reading is, so the attempt still counts to it (else a client could hide its
+ * own failures by planting its own address), but the port is left out, as no reading of it can be trusted.
+ */
+function agreed(found: Origin, addr: string, port: string | undefined): Origin | typeof AMBIGUOUS {
+  if (found.addr !== addr) return AMBIGUOUS;
+  return found.port === port ? found : origin(found.user, found.addr, undefined);
 }
 
 /** `text` from `at` to its end is what the sticky `pattern` matches. */

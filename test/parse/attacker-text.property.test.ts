@@ -300,6 +300,21 @@ describe("sshd's own escaping and 500-byte syslog cut", () => {
     expect(parser.stats.skipped.ambiguous).toBe(1);
   });
 
+  it("counts, without a port, a certificate line whose key ID plants sshd's own address with another port", () => {
+    // The address is sshd's whichever reading is; skipping the line would let a client hide its own failures.
+    const plant = ' from 203.0.113.9 port 1 ssh2: RSA-CERT SHA256:x ID ';
+    const parser = new SshdParser({ referenceTime: 0 });
+    const line = `Failed publickey for invalid user u from 203.0.113.9 port 5 ssh2: ED25519-CERT ${FP} ID k${plant}z (serial 1) CA ED25519 ${FP}`;
+    const event = parser.parseLine(H + line);
+    expect(event).toMatchObject({ kind: 'failure', ip: '203.0.113.9', user: 'u' });
+    expect(event?.port).toBeUndefined();
+    expect(parser.stats.skipped.ambiguous).toBe(0);
+    // Readings that disagree on the address still make the line ambiguous, whatever their ports.
+    const other = line.replace(plant, plant.replace('203.0.113.9', '10.0.0.1'));
+    expect(parser.parseLine(H + other)).toBeNull();
+    expect(parser.stats.skipped.ambiguous).toBe(1);
+  });
+
   it('skips, as cut, a certificate line that syslog cut inside the key ID', () => {
     const start = `Failed publickey for invalid user u from 203.0.113.9 port 5 ssh2: ED25519-CERT ${FP} ID `;
     const tail = ' from 10.0.0.1 port 22 ssh2';
