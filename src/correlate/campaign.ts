@@ -7,9 +7,8 @@ import { type Evidence, SIGNALS, type SignalName, signalBit } from './signals/si
 /** A campaign: sources tied together by shared signals (its fingerprint), with a life span. */
 export interface Campaign {
   readonly id: string;
-  /** First event of its earliest member, when it was recognised, its members' latest event, its end (-1 open). */
+  /** First event of its earliest member, its members' latest event, its end (-1 open). */
   readonly start: number;
-  readonly opened: number;
   lastSeen: number;
   ended: number;
   /** The signals that tied it together, in SIGNALS order; grows when enough members show another one. */
@@ -66,7 +65,6 @@ export function newCampaign(
   return {
     id,
     start,
-    opened: now,
     lastSeen: now,
     ended: -1,
     signals,

@@ -3,7 +3,8 @@ import type { Verdict } from '../core/verdict.js';
 import { formatVerdictLine } from '../verdict/verdict-line.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
-import { lineText, shortWrite, stampedWhenWritten } from './queued-line.js';
+import { OwedLines } from './owed-lines.js';
+import { lineText, shortWrite } from './queued-line.js';
 import { isRotationCopy, RecentBans } from './recent-bans.js';
 import { rotatedWhileStopped } from './rotated-while-stopped.js';
 import type { VerdictLogMark } from './verdict-dedupe.js';
@@ -37,11 +38,9 @@ export class VerdictWriter {
   private readonly options: VerdictWriterOptions;
   private readonly clock: () => number;
   private readonly file: VerdictLogFile;
-  /** Lines not yet (fully) written, oldest first; the first may be a remainder after a short write. */
-  private queue: Buffer[] = [];
+  /** Lines not yet (fully) written, oldest first, the first perhaps torn (owed-lines.ts). */
+  private readonly queue: OwedLines;
   private failing: Error | null = null;
-  /** The whole of the first line, and the file its first part went to, after a short write. */
-  private torn: { readonly whole: Buffer; readonly file: FileId } | null = null;
   /**
    * The file (ino, dev) the last run left ending inside a line that no owed line finishes, and what is still to end
    * it with (TORN_END and a newline) before anything else, or the next line would be glued to the part (flush()).
@@ -49,8 +48,6 @@ export class VerdictWriter {
   private partLeft: { readonly file: FileId; end: Buffer } | null = null;
   /** BAN lines written whole to the open file (ino, dev) lately, as their copies. */
   private readonly recent = new RecentBans();
-  /** Copies queued again since the last flush: each one the flush leaves queued is said held (sayHeldCopies()). */
-  private copiesQueued: Buffer[] = [];
   private resumed = false;
   written = 0;
 
@@ -58,7 +55,7 @@ export class VerdictWriter {
     this.options = options;
     this.clock = options.clock ?? Date.now;
     this.file = new VerdictLogFile(options.path);
-    this.queue = (options.owed ?? []).map((line) => Buffer.from(`${line}\n`));
+    this.queue = new OwedLines(options.owed ?? []);
     const stopped = rotatedWhileStopped(options, this.clock());
     // Created at once: fail2ban refuses to start a jail whose logpath does not exist yet.
     try {
@@ -76,7 +73,7 @@ export class VerdictWriter {
     }
     if (stopped !== null) {
       // Before the owed lines, as within a run (after the rest of a torn line: flush() puts it back whole).
-      this.queueFirst(stopped.copies);
+      this.queue.queueCopies(stopped.copies);
       sayRotatedWhileStopped(options.log, options.path, stopped);
     }
     this.flush();
@@ -96,7 +93,7 @@ export class VerdictWriter {
   write(verdict: Verdict): string {
     const now = this.clock();
     const line = formatVerdictLine({ ...verdict, time: now }, process.pid);
-    this.queue.push(Buffer.from(`${line}\n`));
+    this.queue.push(line);
     this.flush(now);
     // The queue is written in order: anything left in it includes the line just added.
     if (this.queue.length > 0) {
@@ -110,7 +107,7 @@ export class VerdictWriter {
    * is either finished where its part is or, if that file was rotated meanwhile, written whole (resumeTorn()).
    */
   owed(): string[] {
-    return this.queue.map((b, i) => lineText(i === 0 && this.torn ? this.torn.whole : b));
+    return this.queue.texts();
   }
 
   /** Where the file ends now: lines after this mark were written after the state that holds it. */
@@ -183,7 +180,7 @@ export class VerdictWriter {
     if (found === null) return;
     const { size, expected } = found;
     // The line's first part went with the copy, or was cut off: its rest would begin a line fail2ban cannot read.
-    if (this.torn !== null) this.wholeAgain();
+    if (this.queue.tornIn !== null) this.wholeAgain();
     // A part the last run left went too: ended in the emptied file, its mark was a line of its own (found in review).
     this.partLeft = null;
     const repeated = this.requeueRecent();
@@ -193,41 +190,28 @@ export class VerdictWriter {
   /** A torn line's rest would begin a line fail2ban cannot read: the whole line is written again instead. */
   private wholeAgain(): void {
     this.options.log.warn({ event: LOG_EVENTS.verdictLineTorn, path: this.options.path });
-    this.queue[0] = this.torn!.whole;
-    this.torn = null;
+    this.queue.wholeAgain();
   }
 
   /** Queues again, before anything not yet written, the BAN lines written lately; returns how many. */
   private requeueRecent(): number {
     const lines = this.recent.take(this.clock());
-    this.queueFirst(lines);
+    this.queue.queueCopies(lines);
     return lines.length;
-  }
-
-  /**
-   * Queues lines before anything not yet written, but after the head if it is the rest of a torn line: flush() puts
-   * the whole line back in its place.
-   */
-  private queueFirst(lines: readonly Buffer[]): void {
-    this.queue.splice(this.torn === null ? 0 : 1, 0, ...lines);
-    this.copiesQueued.push(...lines);
   }
 
   /** A copy the file cannot take now is WARN `verdict-queued`, as a verdict is (write()): it waited too. */
   private sayHeldCopies(): void {
     const owed = this.queue.length;
-    const held = this.copiesQueued.filter((b) => this.queue.includes(b) || this.torn?.whole === b);
-    this.copiesQueued = [];
-    for (const b of held)
+    for (const b of this.queue.heldCopies())
       this.options.log.warn({ event: LOG_EVENTS.verdictQueued, line: lineText(b), repeat: 'rotation', owed });
   }
 
   /** At start: the rest of a torn owed line follows its part, or a part no owed line finishes is ended first. */
   private resumeTorn(): void {
-    const left = leftByLastRun(this.options.path, this.queue[0], this.options.log);
+    const left = leftByLastRun(this.options.path, this.queue.first, this.options.log);
     if (left !== null && 'part' in left) {
-      this.torn = { whole: this.queue[0]!, file: this.file.id };
-      this.queue[0] = this.queue[0]!.subarray(left.part);
+      this.queue.tear(left.part, this.file.id);
     } else if (left !== null) {
       this.partLeft = { file: this.file.id, end: left.end };
     }
@@ -240,7 +224,8 @@ export class VerdictWriter {
       if (this.file.isOpen && this.file.movedAway()) this.file.close();
       else if (this.file.isOpen) this.noticeTruncation();
       if (!this.file.isOpen) this.open();
-      if (this.torn !== null && !this.file.is(this.torn.file)) {
+      const tornIn = this.queue.tornIn;
+      if (tornIn !== null && !this.file.is(tornIn)) {
         // The file that took the line's first part was rotated away before the rest could follow: that file keeps
         // the part; this one gets the whole line.
         this.wholeAgain();
@@ -256,25 +241,16 @@ export class VerdictWriter {
         this.partLeft = null;
       }
       while (this.queue.length > 0) {
-        if (this.torn === null) this.queue[0] = stampedWhenWritten(this.queue[0]!, now);
-        const head = this.queue[0]!;
-        const n = this.file.write(head);
-        if (n < head.length) {
-          this.torn ??= { whole: head, file: this.file.id };
-          this.queue[0] = head.subarray(n);
-          throw shortWrite(this.options.path);
-        }
-        this.queue.shift();
-        const whole = this.torn?.whole ?? head;
+        const whole = this.queue.took(this.file.write(this.queue.next(now)), this.file.id);
+        if (whole === null) throw shortWrite(this.options.path);
         this.recent.remember(whole, this.clock());
-        this.torn = null;
         const text = lineText(whole);
         const copy = isRotationCopy(text) ? { repeat: 'rotation' } : null;
         if (copy === null) this.written++;
         // A copy is said too, as one: every line of the verdict log is to be explained by the service's log.
         this.options.log.info({ event: LOG_EVENTS.verdictWritten, line: text, ...copy });
       }
-      this.copiesQueued = [];
+      this.queue.forgetCopies();
       if (this.failing) {
         this.options.log.warn({ event: LOG_EVENTS.verdictWriteRecovered, path: this.options.path });
         this.failing = null;

@@ -108,14 +108,13 @@ function formatValue(value: VerdictValue): string {
 
 export interface ParsedVerdictLine {
   readonly time: number;
-  readonly pid: number;
   readonly verb: VerdictVerb;
   /** Unescaped values, keyed by field name, in line order. */
   readonly fields: ReadonlyMap<string, string>;
 }
 
 /** How every verdict line begins: its time and the writer's name. */
-const STAMP = String.raw`(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) f2b-campaign\[(\d+)\]: `;
+const STAMP = String.raw`(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) f2b-campaign\[\d+\]: `;
 const HEAD = new RegExp(`^${STAMP}(BAN|ALERT|CAMPAIGN)((?: .*)?)$`);
 const START = new RegExp(`^${STAMP}`);
 
@@ -129,7 +128,7 @@ export function parseVerdictLine(line: string): ParsedVerdictLine | null {
   const head = HEAD.exec(line);
   if (!head) return null;
   const fields = new Map<string, string>();
-  const rest = head[4] ?? '';
+  const rest = head[3] ?? '';
   let i = 0;
   while (i < rest.length) {
     if (rest[i] !== ' ') return null;
@@ -173,8 +172,7 @@ export function parseVerdictLine(line: string): ParsedVerdictLine | null {
   }
   return {
     time: Date.parse(head[1]!),
-    pid: Number(head[2]),
-    verb: head[3] as VerdictVerb,
+    verb: head[2] as VerdictVerb,
     fields,
   };
 }
