@@ -149,8 +149,10 @@ function classifyMessage(message: string): Classification {
     m = DISCONNECTING_CHANGE_GREEDY.exec(message);
     if (m) {
       const lazy = DISCONNECTING_CHANGE_LAZY.exec(message);
-      if (!lazy || lazy[3] !== m[3] || lazy[4] !== m[4]) return AMBIGUOUS;
-      return match('summary', 'failed-other', m[3], m[4], m[2], m[1] === 'invalid');
+      if (!lazy || lazy[3] !== m[3]) return AMBIGUOUS;
+      // One address read two ways is sshd's either way; its port, as in userAndOrigin(), is not known.
+      const port = lazy[4] === m[4] ? m[4] : undefined;
+      return match('summary', 'failed-other', m[3], port, m[2], m[1] === 'invalid');
     }
   }
   if (c === 0x52 /* R */) {

@@ -25,4 +25,18 @@ describe('planted addresses in forms the properties do not generate', () => {
     if (e !== null) expect(e.ip).toBe('203.0.113.9');
     expect(e?.ip).not.toBe('10.0.0.1');
   });
+
+  it("Change of username: a username planting sshd's own address with another port counts, with no port", () => {
+    // Both readings name 203.0.113.9: the address is sshd's whichever is; the port is not known (docs/parser.md).
+    const u = 'x 203.0.113.9 port 22: Change of username or service not allowed: y';
+    const tail = `Change of username or service not allowed: (${u},ssh-connection) -> (root,ssh-connection)`.slice(
+      0,
+      100,
+    );
+    const parser = new SshdParser({ referenceTime: Date.UTC(2026, 5, 1) });
+    const e = parser.parseLine(`${H}Disconnecting invalid user ${u} 203.0.113.9 port 5555: ${tail} [preauth]`);
+    expect(e).toMatchObject({ ip: '203.0.113.9', kind: 'failure' });
+    expect(e?.port).toBeUndefined();
+    expect(parser.stats.skipped.ambiguous).toBe(0);
+  });
 });
