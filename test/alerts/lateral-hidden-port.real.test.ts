@@ -6,8 +6,8 @@ import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 import { Netns } from '../e2e/harness/netns.js';
 import { ProcessSet } from '../e2e/harness/processes.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { serviceFiles, setUpServiceDir, tempDir, waitFor } from '../service/helpers.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
+import { serviceFiles, setUpServiceDir, waitFor } from '../service/helpers.js';
 
 /**
  * A member of a live campaign logs in (a compromise alert: the simulator's "waves" campaign, its auth.log moved so
@@ -50,15 +50,14 @@ time.sleep(${HOLD_S})
 c.close()
 `;
 
-const dir = tempDir('lateral-hidden');
-const trace = join(dir.dir, 'sockets.trace');
-let bundle: string;
+const cli = bundledCliSuite('lateral-hidden');
+const trace = join(cli.dir, 'sockets.trace');
 let ns: Netns;
 // Stopped and waited for before the directory goes: the service saves its state there as it stops.
 const started = new ProcessSet();
 
 function startIn(argv: string[]): void {
-  started.start(argv[argv.length - 1]!.slice(0, 40), argv, join(dir.dir, 'programs.out'));
+  started.start(argv[argv.length - 1]!.slice(0, 40), argv, join(cli.dir, 'programs.out'));
 }
 
 /** Runs INTRUDER as `uid` in the namespace; resolves when it has closed its connection. */
@@ -83,11 +82,10 @@ function intrude(listen: boolean, localPort: number, target: string, uid = 1000,
 
 const stamp = (t: number) => new Date(t).toISOString().replace('Z', '000+00:00');
 const timeOf = (line: string) => Date.parse(line.slice(0, line.indexOf(' ')));
-const verdicts = () => readFileSync(join(dir.dir, 'verdicts.log'), 'utf8');
+const verdicts = () => readFileSync(join(cli.dir, 'verdicts.log'), 'utf8');
 
 beforeAll(async () => {
-  bundle = await bundleCli(dir.dir);
-  const files = await writeScenario(findScenario('waves')!, join(dir.dir, 'waves'));
+  const files = await writeScenario(findScenario('waves')!, join(cli.dir, 'waves'));
   const truth = JSON.parse(readFileSync(files.truth, 'utf8')) as { members: string[] };
   const lines = readFileSync(files.authLog, 'utf8')
     .split('\n')
@@ -103,7 +101,7 @@ beforeAll(async () => {
   moved.push(
     `${stamp(last + 600_000 + shift)} ${host} sshd[4242]: Accepted password for oracle from ${member} port 50123 ssh2`,
   );
-  writeFileSync(join(dir.dir, 'auth.log'), `${moved.join('\n')}\n`);
+  writeFileSync(join(cli.dir, 'auth.log'), `${moved.join('\n')}\n`);
 
   ns = Netns.create('f2b-lateral');
   const addresses = [SSHD, OTHER_LOCAL, SERVICE.client, ...[...TARGETS, ...PLAIN].map((t) => t.split(':')[0]!)];
@@ -128,7 +126,7 @@ beforeAll(async () => {
     10_000,
     'the listeners',
   );
-  setUpServiceDir(dir.dir, [
+  setUpServiceDir(cli.dir, [
     'ssh_ports = 2222',
     'sample_interval = 500ms',
     'sample_interval_campaign = 500ms',
@@ -136,11 +134,11 @@ beforeAll(async () => {
     // Every address no root socket has is new: the baseline needs no traffic learned first.
     'baseline_min_sockets = 0',
   ]);
-  const args = serviceFiles(dir.dir, join(dir.dir, 'auth.log'), join(dir.dir, 'verdicts.log'), '/proc/net');
+  const args = serviceFiles(cli.dir, join(cli.dir, 'auth.log'), join(cli.dir, 'verdicts.log'), '/proc/net');
   // `ip netns exec` runs the service in the namespace: /proc/net is the namespace's. `record` reads the same
   // tables at the same rate, for `replay` to judge afterwards.
-  startIn(ns.wrap([process.execPath, bundle, 'record', '--sockets', trace, '--interval', '500ms']));
-  startIn(ns.wrap([process.execPath, bundle, 'run', ...args]));
+  startIn(ns.wrap([process.execPath, cli.bundle, 'record', '--sockets', trace, '--interval', '500ms']));
+  startIn(ns.wrap([process.execPath, cli.bundle, 'run', ...args]));
   await waitFor(
     () => {
       try {
@@ -157,7 +155,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await started.stopAll();
   ns?.delete();
-  dir.cleanup();
 });
 
 /** The lateral ALERTs in `text`, as `reason local:port remote:port` (an ephemeral local port as `ephemeral`). */
@@ -203,10 +200,10 @@ describe('lateral-movement alerts on real sockets of an unprivileged intruder', 
       `smb ${OTHER_LOCAL}:40000 10.0.0.40:445`,
     ]);
     // The same tables recorded and replayed: the same decisions.
-    const replayed = join(dir.dir, 'replayed.log');
-    const run = await runCli(bundle, [
-      ...['replay', '--auth-log', join(dir.dir, 'auth.log'), '--sockets', trace, '--verdicts', replayed],
-      ...['--config', join(dir.dir, 'f2b-campaign.conf'), '--fail2ban-dir', join(dir.dir, 'fail2ban')],
+    const replayed = join(cli.dir, 'replayed.log');
+    const run = await cli.run([
+      ...['replay', '--auth-log', join(cli.dir, 'auth.log'), '--sockets', trace, '--verdicts', replayed],
+      ...['--config', join(cli.dir, 'f2b-campaign.conf'), '--fail2ban-dir', join(cli.dir, 'fail2ban')],
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(lateralAlerts(readFileSync(replayed, 'utf8')), readFileSync(replayed, 'utf8')).toEqual(live);

@@ -1,16 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
-import { removeTempDir, tempDir } from '../audit/log-writers.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { type Connection, normalTraffic, procNetTcpLine, sampleHost } from './host-traffic.js';
 
 const S = 1000;
-const dir = tempDir('replay-compromise');
-let cli = '';
+const cli = bundledCliSuite('audit-replay-compromise');
+const dir = cli.dir;
 let member = '';
 let login = 0;
 let verdicts: Array<NonNullable<ReturnType<typeof parseVerdictLine>>> = [];
@@ -32,7 +31,6 @@ const intrusion = (at: number): Connection[] =>
   }));
 
 beforeAll(async () => {
-  cli = await bundleCli(dir);
   // The simulator's "waves" campaign (issue 3): auth.log, a socket trace of the inbound SSH connections, the truth.
   const files = await writeScenario(findScenario('waves')!, join(dir, 'waves'));
   const truth = JSON.parse(readFileSync(files.truth, 'utf8')) as { start: number; end: number; members: string[] };
@@ -66,7 +64,7 @@ beforeAll(async () => {
   });
   writeFileSync(files.sockets, merged.join(''));
   const out = join(dir, 'verdicts.log');
-  const run = await runCli(cli, [
+  const run = await cli.run([
     'replay',
     '--auth-log',
     files.authLog,
@@ -82,8 +80,6 @@ beforeAll(async () => {
     .filter((l) => l.length > 0)
     .map((l) => parseVerdictLine(l)!);
 }, 120_000);
-
-afterAll(() => removeTempDir(dir));
 
 const alerts = (kind: string) => verdicts.filter((v) => v.verb === 'ALERT' && v.fields.get('kind') === kind);
 
@@ -122,7 +118,7 @@ describe('compromise and lateral movement in replay (simulated waves campaign + 
 
   it('is audited from the verdict log: the campaign, the alerts, and the member explained', async () => {
     const html = join(dir, 'report.html');
-    const run = await runCli(cli, [
+    const run = await cli.run([
       'audit',
       '--verdicts',
       join(dir, 'verdicts.log'),
@@ -143,7 +139,7 @@ describe('compromise and lateral movement in replay (simulated waves campaign + 
     ]);
     expect(report.campaigns.length).toBeGreaterThan(0);
     expect(existsSync(html)).toBe(true);
-    const explain = await runCli(cli, [
+    const explain = await cli.run([
       'audit',
       '--verdicts',
       join(dir, 'verdicts.log'),

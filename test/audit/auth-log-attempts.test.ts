@@ -1,23 +1,15 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { corpusFile } from '../helpers/corpora.js';
-import {
-  ban,
-  campaignVerdict,
-  fail2banLine,
-  removeTempDir,
-  tempDir,
-  verdictLines,
-  writeRotated,
-} from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine, verdictLines, writeRotated } from './log-writers.js';
 
 /** Real sshd lines (Loghub's OpenSSH_2k, read in place: ../shared/corpora/README.md). */
 const CORPUS = corpusFile('loghub-openssh-2k.log');
 
-const dir = tempDir('auth-attempts');
-let cli = '';
+const cli = bundledCliSuite('audit-auth-attempts');
+const dir = cli.dir;
 const paths = {
   verdictLog: join(dir, 'verdicts.log'),
   fail2banLog: join(dir, 'fail2ban.log'),
@@ -25,7 +17,6 @@ const paths = {
 };
 
 beforeAll(async () => {
-  cli = await bundleCli(dir);
   const corpus = readFileSync(CORPUS, 'utf8').split('\n');
   const lines = (from: number, to: number) => corpus.slice(from - 1, to);
   // pid 24227: one `Failed password` for root from 5.36.59.76, then rsyslog's `message repeated 5 times` of it.
@@ -58,11 +49,10 @@ beforeAll(async () => {
     ].join('\n')}\n`,
   );
 }, 60_000);
-afterAll(() => removeTempDir(dir));
 
 describe('audit --auth-log over a rotated sshd log (the bundled CLI)', () => {
   it('counts each attempt once, a `message repeated N times` line as N', async () => {
-    const run = await runCli(cli, [
+    const run = await cli.run([
       'audit',
       '--verdicts',
       paths.verdictLog,

@@ -1,28 +1,25 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Progress } from '../../src/audit/progress.js';
 import { runAudit } from '../../src/audit/run-audit.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { writeDemoLogs } from './demo-logs.js';
-import { removeTempDir, tempDir } from './log-writers.js';
 
-const dir = tempDir('cli');
-let cli = '';
+const cli = bundledCliSuite('audit-cli');
+const dir = cli.dir;
 let logs = { verdictLog: '', fail2banLog: '', authLog: '' };
 
 beforeAll(async () => {
-  cli = await bundleCli(dir);
   logs = writeDemoLogs(dir);
 }, 60_000);
-afterAll(() => removeTempDir(dir));
 
 const base = () => ['audit', '--verdicts', logs.verdictLog, '--fail2ban-log', logs.fail2banLog];
 
 describe('f2b-campaign audit (the bundled CLI)', () => {
   it('prints the campaigns table, with the member fail2ban ignored and why', async () => {
-    const run = await runCli(cli, [...base(), '--auth-log', logs.authLog]);
+    const run = await cli.run([...base(), '--auth-log', logs.authLog]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^f2b-campaign audit: 2 campaign\(s\), 53 member\(s\)/);
     expect(run.stdout).toMatch(
@@ -36,7 +33,7 @@ describe('f2b-campaign audit (the bundled CLI)', () => {
 
   it('writes JSON that parses, and an HTML file', async () => {
     const html = join(dir, 'out.html');
-    const run = await runCli(cli, [...base(), '--json', '--html', html, '--auth-log', logs.authLog]);
+    const run = await cli.run([...base(), '--json', '--html', html, '--auth-log', logs.authLog]);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.campaigns.map((c: { id: string; memberCount: number }) => [c.id, c.memberCount])).toEqual([
@@ -53,26 +50,26 @@ describe('f2b-campaign audit (the bundled CLI)', () => {
       verdicts,
       '2026-02-16T09:31:40.512Z f2b-campaign[4242]: ALERT kind=compromise ip=58.15.104.70 user="\\xe2\\x80\\xaetoor\\xc2\\x9b2J" campaign=c-1 reason=member signals=dictionary method=password\n',
     );
-    const run = await runCli(cli, ['audit', '--verdicts', verdicts, '--fail2ban-log', logs.fail2banLog, '--json']);
+    const run = await cli.run(['audit', '--verdicts', verdicts, '--fail2ban-log', logs.fail2banLog, '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^[\x20-\x7e\n]*$/);
     expect(JSON.parse(run.stdout).alerts[0].user).toBe('\u202etoor\u009b2J');
   });
 
   it('refuses a bad --since with a usage error (exit 64)', async () => {
-    const run = await runCli(cli, [...base(), '--since', 'last tuesday']);
+    const run = await cli.run([...base(), '--since', 'last tuesday']);
     expect(run.code).toBe(64);
     expect(run.stderr).toContain('--since: expected RFC 3339, YYYY-MM-DD or a duration, got "last tuesday"');
   });
 
   it('refuses an --ip that is no address with a usage error, not "0 verdicts" (found in review)', async () => {
-    const run = await runCli(cli, [...base(), '--ip', 'not-an-ip']);
+    const run = await cli.run([...base(), '--ip', 'not-an-ip']);
     expect(run.code).toBe(64);
     expect(run.stderr).toContain('--ip: expected an IPv4 or IPv6 address, got "not-an-ip"');
   });
 
   it('shows progress on a terminal (a real pty through script(1)), and none when piped', () => {
-    const command = ['node', cli, ...base()].map((a) => `'${a}'`).join(' ');
+    const command = ['node', cli.bundle, ...base()].map((a) => `'${a}'`).join(' ');
     const tty = execFileSync('script', ['-qec', `${command} >/dev/null`, '/dev/null'], { encoding: 'utf8' });
     expect(tty).toMatch(/reading fail2ban log: \d+% \(file 1\/1 fail2ban\.log\)/);
     expect(tty).toMatch(/reading verdicts: \d+% \(file 1\/2 verdicts\.log\.1\)/);

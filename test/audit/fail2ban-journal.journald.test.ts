@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { type RealJournal, startRealJournal } from '../helpers/real-journal.js';
 import { sleep } from '../service/helpers.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir, verdictLines } from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine, verdictLines } from './log-writers.js';
 
 /**
  * `audit --fail2ban-journal` over a real systemd-journald and the real journalctl (test/helpers/real-journal.ts):
@@ -17,8 +17,8 @@ import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir, verdictLine
  * tested on the fake journalctl (fail2ban-journal.test.ts: the --since/--until span).
  */
 const FAIL2BAN_SERVER = fileURLToPath(new URL('./bin/fail2ban-server', import.meta.url));
-const dir = tempDir('journald');
-let cli = '';
+const cli = bundledCliSuite('audit-journald');
+const dir = cli.dir;
 let journal: RealJournal;
 /** Between fail2ban's start and its bans, whose times journald stamps as it receives them (ms). */
 let T0 = 0;
@@ -49,7 +49,6 @@ function banTime(ip: string): string {
 const verdicts = join(dir, 'verdicts.log');
 
 beforeAll(async () => {
-  cli = await bundleCli(dir);
   journal = await startRealJournal(dir);
   fail2banSays([
     ['journal', 'Starting Fail2ban v1.0.2', 'fail2ban'],
@@ -83,13 +82,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await journal?.stop();
-  removeTempDir(dir);
 });
 
 async function audit(extra: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [cli, 'audit', '--verdicts', verdicts, '--fail2ban-journal', ...extra],
+    [cli.bundle, 'audit', '--verdicts', verdicts, '--fail2ban-journal', ...extra],
     { env: { ...process.env, PATH: `${dirname(journal.journalctl)}:${process.env['PATH']}` }, timeout: 60_000 },
   );
   return stdout;

@@ -3,16 +3,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fail2banJournalArgs, readFail2banJournalLine } from '../../src/audit/fail2ban-journal.js';
 import { chooseFail2banSource } from '../../src/audit/fail2ban-source.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
-import { ban, campaignVerdict, fail2banLine, removeTempDir, tempDir, verdictLines } from './log-writers.js';
+import { ban, campaignVerdict, fail2banLine, verdictLines } from './log-writers.js';
 
 const FAKE_BIN = fileURLToPath(new URL('../bin', import.meta.url));
-const dir = tempDir('journal');
-let cli = '';
+const cli = bundledCliSuite('audit-journal');
+const dir = cli.dir;
 const S = 1000;
 const M = 60_000;
 const DAY = 86_400_000;
@@ -91,16 +91,14 @@ function writeLogs(): { verdicts: string; journal: string; argsFile: string } {
 let logs = { verdicts: '', journal: '', argsFile: '' };
 
 beforeAll(async () => {
-  cli = await bundleCli(dir);
   logs = writeLogs();
 }, 60_000);
-afterAll(() => removeTempDir(dir));
 
 async function audit(extra: string[]): Promise<{ stdout: string; stderr: string; journalctlArgs: string[][] }> {
   writeFileSync(logs.argsFile, '');
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
-    [cli, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal', ...extra],
+    [cli.bundle, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal', ...extra],
     {
       env: {
         ...process.env,
@@ -157,7 +155,7 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
     // A run that succeeds resolves without a code: it counts as exit 0, so a failure reported only as a warning fails.
     const run = await promisify(execFile)(
       process.execPath,
-      [cli, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal'],
+      [cli.bundle, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal'],
       {
         env: { ...process.env, PATH: `${broken}:${process.env['PATH']}` },
       },
@@ -175,7 +173,7 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
     const limited = fakeProgram(join(dir, 'limited-bin'), 'journalctl', `#!/bin/sh\necho "${hint}" >&2\nexit 0\n`);
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [cli, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal'],
+      [cli.bundle, 'audit', '--verdicts', logs.verdicts, '--fail2ban-journal'],
       { env: { ...process.env, PATH: `${limited}:${process.env['PATH']}` } },
     );
     expect(stderr).toContain(`audit: journalctl: ${hint}`);
@@ -184,7 +182,7 @@ describe('f2b-campaign audit --fail2ban-journal', () => {
 
   it('refuses --fail2ban-log together with --fail2ban-journal', async () => {
     const run = await promisify(execFile)(process.execPath, [
-      cli,
+      cli.bundle,
       'audit',
       '--verdicts',
       logs.verdicts,

@@ -29,6 +29,21 @@ async function audit(name: string, verdicts: string, fail2ban: string[], rotated
   return JSON.parse(await suite.audit(name, verdicts, fail2ban, ['--json'])) as Report;
 }
 
+/** A lateral ALERT's fields: oracle, logged in from 198.51.100.23, opened an SMB connection `sinceLogin` s later. */
+const lateralFields = (sinceLogin: number, campaign: string): Verdict['fields'] => [
+  ['kind', 'lateral'],
+  ['reason', 'smb'],
+  ['local_ip', '10.0.0.5'],
+  ['local_port', 41005],
+  ['remote_ip', '10.0.0.20'],
+  ['remote_port', 445],
+  ['lifetime', 0],
+  ['since_login', sinceLogin],
+  ['login_ip', '198.51.100.23'],
+  ['user', 'oracle'],
+  ['campaign', campaign],
+];
+
 describe('an ALERT cut inside its campaign id, ended with a newline alone (the bundled CLI)', () => {
   const ID = 'c-202602151000-12';
   const OPEN = formatVerdictLine(campaignVerdict(at(0), ID, 'open', 12, 'dictionary+surge'), 812);
@@ -45,23 +60,7 @@ describe('an ALERT cut inside its campaign id, ended with a newline alone (the b
       ['method', 'password'],
     ],
   });
-  const lateral = (campaign: string): Verdict => ({
-    time: at(3),
-    verb: 'ALERT',
-    fields: [
-      ['kind', 'lateral'],
-      ['reason', 'smb'],
-      ['local_ip', '10.0.0.5'],
-      ['local_port', 41005],
-      ['remote_ip', '10.0.0.20'],
-      ['remote_port', 445],
-      ['lifetime', 0],
-      ['since_login', 120],
-      ['login_ip', '198.51.100.23'],
-      ['user', 'oracle'],
-      ['campaign', campaign],
-    ],
-  });
+  const lateral = (campaign: string): Verdict => ({ time: at(3), verb: 'ALERT', fields: lateralFields(120, campaign) });
   const COMPROMISE = formatVerdictLine(compromise(ID), 812);
   const LATERAL = formatVerdictLine(lateral(ID), 812);
 
@@ -128,23 +127,7 @@ describe('an ALERT cut inside its last value, ended with a newline alone (the bu
       ['method', method],
     ]);
   // A connection seen 25 minutes after a login at 10:05, whose compromise ALERT is in a file rotated away.
-  const lateral = (campaign: string) =>
-    alert(
-      [
-        ['kind', 'lateral'],
-        ['reason', 'smb'],
-        ['local_ip', '10.0.0.5'],
-        ['local_port', 41005],
-        ['remote_ip', '10.0.0.20'],
-        ['remote_port', 445],
-        ['lifetime', 0],
-        ['since_login', 1500],
-        ['login_ip', '198.51.100.23'],
-        ['user', 'oracle'],
-        ['campaign', campaign],
-      ],
-      at(30),
-    );
+  const lateral = (campaign: string) => alert(lateralFields(1500, campaign), at(30));
   const campaignLine = (time: number, id: string, event: string) =>
     formatVerdictLine(campaignVerdict(time, id, event, 3, 'rhythm'), 812);
   const MEMBER = formatVerdictLine(ban(at(20), '192.0.2.7', ID, 'dictionary+surge'), 812);

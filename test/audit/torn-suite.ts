@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
-import { fail2banLine, removeTempDir, tempDir } from './log-writers.js';
+import { expect } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
+import { fail2banLine } from './log-writers.js';
 
 /** The time the torn-part tests' logs begin at, and a time `minutes` (and `seconds`) after it. */
 export const T = Date.parse('2026-02-15T10:00:00Z');
@@ -29,27 +29,23 @@ export interface TornSuite {
 }
 
 /**
- * The set-up the torn-part tests of the bundled `audit` share: a temporary directory, the program bundled once before
- * the file's tests, the directory removed after them.
+ * The set-up the torn-part tests of the bundled `audit` share: bundledCliSuite's directory and bundle, and `audit`,
+ * which writes one case's logs and audits them.
  */
 export function tornSuite(name: string): TornSuite {
-  const dir = tempDir(name);
-  let cli = '';
-  beforeAll(async () => {
-    cli = await bundleCli(dir);
-  }, 60_000);
-  afterAll(() => removeTempDir(dir));
+  const suite = bundledCliSuite(`audit-${name}`);
+  const dir = suite.dir;
   return {
     dir,
     get cli() {
-      return cli;
+      return suite.bundle;
     },
     async audit(name, verdicts, fail2ban, extra) {
       const verdictLog = join(dir, `${name}-verdicts.log`);
       const fail2banLog = join(dir, `${name}-fail2ban.log`);
       writeFileSync(verdictLog, verdicts);
       writeFileSync(fail2banLog, `${[JAIL_STARTED, ...fail2ban].join('\n')}\n`);
-      const run = await runCli(cli, ['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, ...extra]);
+      const run = await suite.run(['audit', '--verdicts', verdictLog, '--fail2ban-log', fail2banLog, ...extra]);
       expect(run.code, run.stderr).toBe(0);
       return run.stdout;
     },

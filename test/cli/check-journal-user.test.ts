@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
-import { tempDir } from '../service/helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 
 /**
  * `check` run by a user who is not root judges that user (as for the state directory): one in neither
@@ -13,13 +12,10 @@ import { tempDir } from '../service/helpers.js';
  * review). The bundled program as `nobody` (setpriv); the fake journalctl holds an sshd entry, as a journal that user
  * cannot see would for root.
  */
-const t = tempDir('check-journal-user');
-let bundle = '';
-beforeAll(async () => {
+const t = bundledCliSuite('check-journal-user');
+beforeAll(() => {
   chmodSync(t.dir, 0o755);
-  bundle = await bundleCli(t.dir);
-}, 60_000);
-afterAll(t.cleanup);
+});
 
 describe('check, for the journal, run by a user who is not root', () => {
   it.skipIf(process.getuid?.() !== 0)('fails when that user is in neither systemd-journal nor adm', () => {
@@ -37,7 +33,7 @@ describe('check, for the journal, run by a user who is not root', () => {
     try {
       out = execFileSync(
         'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bundle, 'check', '--config', config],
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, t.bundle, 'check', '--config', config],
         { encoding: 'utf8', env: { ...process.env, F2B_FAKE_JOURNAL: journal } },
       );
     } catch (error) {

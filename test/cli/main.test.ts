@@ -1,22 +1,15 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 
 describe('the command line', () => {
-  let dir: string;
-  let cli: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'f2b-cli-'));
-    cli = await bundleCli(dir);
-  }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, run } = bundledCliSuite('cli');
 
   it.each(['parse', 'replay', 'run', 'check', 'audit', 'simulate', 'record'])(
     'answers an unknown option to %s with its usage and exit 64, not a crash',
     async (command) => {
-      const { code, stderr } = await runCli(cli, [command, '--no-such-option']);
+      const { code, stderr } = await run([command, '--no-such-option']);
       expect(code).toBe(64);
       expect(stderr).toContain(`f2b-campaign ${command}: Unknown option '--no-such-option'`);
       expect(stderr).toContain(`usage: f2b-campaign ${command}`);
@@ -41,7 +34,7 @@ describe('the command line', () => {
       `[service]\nauth_log = ${join(dir, 'auth.log')}\nstate_dir = ${join(dir, 'var')}\n` +
         `runtime_dir = ${join(dir, 'var')}\nverdict_log = ${join(dir, 'var', 'verdicts.log')}\n`,
     );
-    const { stdout } = await runCli(cli, ['check', '--config', config, '--fail2ban-dir', fail2ban]);
+    const { stdout } = await run(['check', '--config', config, '--fail2ban-dir', fail2ban]);
     const warnings = stdout.split('\n').filter((line) => line.startsWith('warning thresholds: '));
     expect(warnings).toEqual([
       expect.stringMatching(/the \[sshd\] jail is disabled: .*fail2ban runs sshd-slow/),
@@ -51,7 +44,7 @@ describe('the command line', () => {
   });
 
   it('answers an unknown command with the command list and exit 64', async () => {
-    const { code, stderr } = await runCli(cli, ['frobnicate']);
+    const { code, stderr } = await run(['frobnicate']);
     expect(code).toBe(64);
     expect(stderr).toContain('unknown command "frobnicate"');
     expect(stderr).toContain('replay');

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 
 /**
  * `parse` shows an administrator what sshd's log says, on a terminal. A username is the client's: sshd escapes what
@@ -10,12 +9,7 @@ import { bundleCli, runCli } from '../helpers/bundle-cli.js';
  * showed `toor` as `root` (JSON quoting leaves it in), as the audit shows usernames already (docs/audit.md).
  */
 describe('parse, on a terminal', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'f2bc-parse-output-'));
-  let cli = '';
-  beforeAll(async () => {
-    cli = await bundleCli(dir);
-  }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, run } = bundledCliSuite('parse-output');
 
   it('writes a username as a verdict value: control bytes and non-ASCII as \\xHH, a plain name bare', async () => {
     const log = join(dir, 'auth.log');
@@ -27,7 +21,7 @@ describe('parse, on a terminal', () => {
         '',
       ].join('\n'),
     );
-    const { code, stdout } = await runCli(cli, ['parse', log]);
+    const { code, stdout } = await run(['parse', log]);
     expect(code).toBe(0);
     const users = stdout
       .trim()
@@ -45,7 +39,7 @@ describe('parse, on a terminal', () => {
       log,
       `Nov 24 01:05:03 vm sshd[17982]: pam_sss(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9 user=${name}\n`,
     );
-    const { code, stdout } = await runCli(cli, ['parse', log, '--json']);
+    const { code, stdout } = await run(['parse', log, '--json']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^[\x20-\x7e\n]*$/);
     expect((JSON.parse(stdout) as { user: string }).user).toBe(name);

@@ -1,30 +1,25 @@
 // `replay` reads fail2ban's thresholds as the service does; what it cannot honour as fail2ban does must reach the
 // user on stderr (the service logs it), never silently, and never among the verdicts on stdout.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 
 /** Verdict lines without the pid of the process that wrote them. */
 const verdicts = (stdout: string): string => stdout.replace(/f2b-campaign\[\d+\]/g, 'f2b-campaign');
 
 describe('replay, given a fail2ban configuration it cannot read as fail2ban does', () => {
-  let dir: string;
-  let cli: string;
+  const { dir, run } = bundledCliSuite('replay-warn');
   let log: string;
   let stock: { code: number; stdout: string; stderr: string };
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'f2b-replay-warn-'));
-    cli = await bundleCli(dir);
     log = (await writeScenario(findScenario('one-try')!, join(dir, 'one-try'))).authLog;
     const fail2ban = join(dir, 'stock');
     cpSync('/etc/fail2ban', fail2ban, { recursive: true });
-    stock = await runCli(cli, ['replay', '--auth-log', log, '--fail2ban-dir', fail2ban]);
+    stock = await run(['replay', '--auth-log', log, '--fail2ban-dir', fail2ban]);
   }, 120_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('says nothing more than its summary with a configuration it reads as fail2ban does', () => {
     expect(stock.code).toBe(0);
@@ -53,7 +48,7 @@ describe('replay, given a fail2ban configuration it cannot read as fail2ban does
   ])('warns on stderr about $title, and writes the same verdicts', async ({ make, warning }) => {
     const fail2ban = join(dir, `f2b-${Math.random().toString(36).slice(2)}`);
     make(fail2ban);
-    const got = await runCli(cli, ['replay', '--auth-log', log, '--fail2ban-dir', fail2ban]);
+    const got = await run(['replay', '--auth-log', log, '--fail2ban-dir', fail2ban]);
     expect(got.code).toBe(0);
     expect(got.stderr).toMatch(warning);
     expect(got.stdout).not.toContain('warning');

@@ -2,14 +2,13 @@
 // failure is one line naming the problem and a documented exit status (f2b-campaign --help), never a stack trace
 // nor a hang. Each case here failed before the fix that came with it.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { runWatched, spawnWatched } from '../helpers/watched-pipeline.js';
 
 interface Run {
@@ -76,40 +75,37 @@ const EMPTY = '<empty>';
 // 60 s a case, not vitest's 30: a case runs the program up to five times, and 8 s of its time are kept to explain a
 // hang (EXPLAIN_MS); at CI's load (~25) five runs over the whole one-try log took 28 s.
 describe('the command line, given bad input', { timeout: 60_000 }, () => {
-  let dir: string;
-  let cli: string;
+  const t = bundledCliSuite('cli-robust');
+  const dir = t.dir;
   let log: string;
   let empty: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'f2b-cli-robust-'));
-    cli = await bundleCli(dir);
     // one-try: 1,000 sources, enough events and verdicts to fill any pipe buffer.
     const files = await writeScenario(findScenario('one-try')!, join(dir, 'one-try'));
     log = files.authLog;
     empty = join(dir, 'empty.log');
     writeFileSync(empty, '');
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(({ task }) => {
     deadline = Date.now() + task.timeout;
   });
 
   it('prints the version of package.json, not "dev"', async () => {
-    const { code, stdout } = await run(cli, ['--version']);
+    const { code, stdout } = await run(t.bundle, ['--version']);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 
   it('documents its exit statuses in --help', async () => {
-    const { stdout } = await run(cli, ['--help']);
+    const { stdout } = await run(t.bundle, ['--help']);
     for (const status of [0, 1, 2, 3, 64, 141]) expect(stdout).toMatch(new RegExp(`^ +${status} +\\S`, 'm'));
   });
 
   it('prints the usage on stderr when no command is given, and `help COMMAND` shows that command', async () => {
-    const none = await run(cli, []);
+    const none = await run(t.bundle, []);
     expect(none).toMatchObject({ code: 64, stdout: '' });
     expect(none.stderr).toContain('usage: f2b-campaign <command>');
-    const help = await run(cli, ['help', 'replay']);
+    const help = await run(t.bundle, ['help', 'replay']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: f2b-campaign replay --auth-log FILE/);
   });
@@ -122,11 +118,11 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
   ])('stops quietly with 141 when the reader of %s goes away (| head -1)', async (_name, args) => {
     const input = args[0] === 'audit' ? join(dir, 'verdicts.log') : log;
     if (args[0] === 'audit') {
-      const replayed = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', input]);
+      const replayed = await run(t.bundle, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', input]);
       expect(replayed.code).toBe(0);
     }
     const full = [...args, input].map((a) => (a === EMPTY ? empty : a));
-    const { code, stderr, stdout } = await run(cli, full, { closeStdout: true });
+    const { code, stderr, stdout } = await run(t.bundle, full, { closeStdout: true });
     expect(stdout.length).toBeGreaterThan(0);
     expect(stderr).not.toMatch(STACK);
     expect(stderr).not.toContain('EPIPE');
@@ -138,7 +134,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
   // (a shell's `|`): what spawn's 'pipe' gives is a socket, whose larger buffer took this output whole.
   it('waits for a slow reader of its output (| less) and writes every verdict', async () => {
     const file = join(dir, 'to-file.log');
-    const toFile = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', file]);
+    const toFile = await run(t.bundle, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', file]);
     expect(toFile.code).toBe(0);
     const expected = readFileSync(file, 'utf8');
     expect(expected.length).toBeGreaterThan(128 << 10); // twice a pipe's 64 kB buffer
@@ -146,7 +142,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const pipeline = '"$0" "$@" | { sleep 1.5; cat; }; exit $PIPESTATUS';
     const args = ['replay', '--fail2ban-defaults', '--auth-log', log];
     // It hung once in ~15 CI runs (killed at 60 s, nothing to tell why): watched, a hang says where it stands.
-    const slow = await runWatched(pipeline, [process.execPath, cli, ...args], 45_000);
+    const slow = await runWatched(pipeline, [process.execPath, t.bundle, ...args], 45_000);
     expect(slow.stuck, slow.stuck).toBeUndefined();
     expect(slow.stderr).not.toContain('EAGAIN');
     expect(slow.status).toBe(0);
@@ -175,7 +171,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     try {
       const started = Date.now();
       const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo];
-      const { code, stdout } = await run(cli, replay, { closeStdout: true, timeout: 20_000 });
+      const { code, stdout } = await run(t.bundle, replay, { closeStdout: true, timeout: 20_000 });
       expect(stdout).toMatch(/ BAN | CAMPAIGN /);
       expect(code).toBe(141);
       expect(Date.now() - started).toBeLessThan(15_000);
@@ -190,7 +186,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     try {
       const started = Date.now();
       const replay = ['replay', '--fail2ban-defaults', '--auth-log', fifo, '--verdicts', '/dev/full'];
-      const { code, stderr } = await run(cli, replay, { timeout: 20_000 });
+      const { code, stderr } = await run(t.bundle, replay, { timeout: 20_000 });
       expect(code).toBe(1);
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toContain('ENOSPC');
@@ -201,14 +197,14 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
   }, 60_000);
 
   it('writes a simulation nowhere it cannot, in one line and at once: no endless mkdir under /proc', async () => {
-    const proc = await run(cli, ['simulate', '--scenario', 'waves', '--out', '/proc/f2b-campaign-test/x'], {
+    const proc = await run(t.bundle, ['simulate', '--scenario', 'waves', '--out', '/proc/f2b-campaign-test/x'], {
       timeout: 20_000,
     });
     expect(proc.code).toBe(1);
     expect(proc.stderr.trim()).toMatch(/^f2b-campaign simulate: --out \/proc\/f2b-campaign-test\/x: cannot create/);
 
     writeFileSync(join(dir, 'a-file'), '');
-    const file = await run(cli, ['simulate', '--scenario', 'waves', '--out', join(dir, 'a-file')]);
+    const file = await run(t.bundle, ['simulate', '--scenario', 'waves', '--out', join(dir, 'a-file')]);
     expect(file.code).toBe(1);
     expect(file.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--out .*a-file: .* is not a directory$/)]);
   });
@@ -271,7 +267,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     ],
   ])('%s: one line, exit 1', async (_what, args, message) => {
     const full = (args[0] === 'replay' ? [...args, '--auth-log', log] : args).map((a) => (a === EMPTY ? empty : a));
-    const { code, stderr } = await run(cli, full);
+    const { code, stderr } = await run(t.bundle, full);
     expect(stderr).not.toMatch(STACK);
     expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
     expect(code).toBe(1);
@@ -289,7 +285,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     ['record --ports empty', ['record', '--sockets', EMPTY, '--ports=', '--duration', '1s']],
   ])('%s: a usage error, exit 64', async (_what, args) => {
     const full = (args[0] === 'replay' ? [...args, '--auth-log', log] : args).map((a) => (a === EMPTY ? empty : a));
-    const { code, stderr } = await run(cli, full);
+    const { code, stderr } = await run(t.bundle, full);
     expect(stderr).not.toMatch(STACK);
     expect(stderr).toContain(`usage: f2b-campaign ${args[0]}`);
     expect(code).toBe(64);
@@ -301,8 +297,8 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const gz = join(dir, 'auth.log.2.gz');
     const whole = gzipSync(readFileSync(log));
     writeFileSync(gz, whole);
-    const plain = await run(cli, ['parse', '--json', log]);
-    const unzipped = await run(cli, ['parse', '--json', gz]);
+    const plain = await run(t.bundle, ['parse', '--json', log]);
+    const unzipped = await run(t.bundle, ['parse', '--json', gz]);
     expect(plain.stdout.length).toBeGreaterThan(1000);
     expect(unzipped.stdout).toBe(plain.stdout);
     expect(unzipped.stderr).toBe(plain.stderr);
@@ -312,7 +308,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
       ['parse', cut],
       ['replay', '--fail2ban-defaults', '--verdicts', join(dir, 'cut.verdicts'), '--auth-log', cut],
     ]) {
-      const { code, stderr } = await run(cli, args);
+      const { code, stderr } = await run(t.bundle, args);
       expect(stderr.trim().split('\n').at(-1)).toMatch(
         /^f2b-campaign \w+: reading \S+cut\.gz: unexpected end of file$/,
       );
@@ -322,10 +318,13 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
   });
 
   it('reads standard input, redirected from a file or piped, as it reads the file', async () => {
-    const direct = await run(cli, ['parse', '--json', log]);
-    const redirected = await run(cli, ['parse', '--json', '-'], { stdin: log });
-    const piped = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: readFileSync(log) });
-    const pipedGzip = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: gzipSync(readFileSync(log)) });
+    const direct = await run(t.bundle, ['parse', '--json', log]);
+    const redirected = await run(t.bundle, ['parse', '--json', '-'], { stdin: log });
+    const piped = await run(t.bundle, ['parse', '--json', '-'], { stdin: 'pipe', input: readFileSync(log) });
+    const pipedGzip = await run(t.bundle, ['parse', '--json', '-'], {
+      stdin: 'pipe',
+      input: gzipSync(readFileSync(log)),
+    });
     expect(direct.stdout.length).toBeGreaterThan(1000);
     for (const other of [redirected, piped, pipedGzip]) {
       expect(other.code).toBe(0);
@@ -342,17 +341,21 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const part = join(dir, 'slow-writer.log');
     writeFileSync(part, `${readFileSync(log, 'utf8').split('\n').slice(0, 2000).join('\n')}\n`);
     const text = readFileSync(part);
-    const direct = await run(cli, ['parse', '--json', part]);
-    const slow = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: text, pause: 500 });
-    const slowGzip = await run(cli, ['parse', '--json', '-'], { stdin: 'pipe', input: gzipSync(text), pause: 500 });
+    const direct = await run(t.bundle, ['parse', '--json', part]);
+    const slow = await run(t.bundle, ['parse', '--json', '-'], { stdin: 'pipe', input: text, pause: 500 });
+    const slowGzip = await run(t.bundle, ['parse', '--json', '-'], {
+      stdin: 'pipe',
+      input: gzipSync(text),
+      pause: 500,
+    });
     for (const other of [slow, slowGzip]) {
       expect(other.stderr).toBe(direct.stderr);
       expect(other.code).toBe(0);
       expect(other.stdout).toBe(direct.stdout);
     }
     const replay = ['replay', '--fail2ban-defaults', '--auth-log'];
-    const whole = await run(cli, [...replay, part]);
-    const piped = await run(cli, [...replay, '-'], { stdin: 'pipe', input: text, pause: 500 });
+    const whole = await run(t.bundle, [...replay, part]);
+    const piped = await run(t.bundle, [...replay, '-'], { stdin: 'pipe', input: text, pause: 500 });
     expect(piped.stderr).toMatch(/^\{"files":1,/);
     expect(piped.code).toBe(0);
     const verdicts = (stdout: string) => stdout.replace(/f2b-campaign\[\d+\]/g, '');
@@ -370,9 +373,9 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const current = Buffer.from(lines.slice(b).join('\n'));
     const whole = join(dir, 'whole.verdicts');
     const parts = join(dir, 'parts.verdicts');
-    const one = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', whole]);
+    const one = await run(t.bundle, ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', whole]);
     const set = await run(
-      cli,
+      t.bundle,
       ['replay', '--fail2ban-defaults', '--verdicts', parts].concat([
         '--auth-log',
         join(dir, 'auth.log.2.gz'),
@@ -390,7 +393,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const summary = (stderr: string) => JSON.parse(stderr) as { files: number; events: number };
     expect(summary(set.stderr).files).toBe(3);
     expect(summary(set.stderr).events).toBe(summary(one.stderr).events);
-    const twice = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', log, '--auth-log', log]);
+    const twice = await run(t.bundle, ['replay', '--fail2ban-defaults', '--auth-log', log, '--auth-log', log]);
     expect(twice.stderr).toContain('is given twice');
     expect(twice.code).toBe(64);
   });
@@ -407,12 +410,12 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
       ['-', log],
     ] as const) {
       const args = ['replay', '--fail2ban-defaults', '--verdicts', join(dir, 'twice.verdicts'), '--auth-log', log];
-      const { code, stderr } = await run(cli, [...args, '--auth-log', other], stdin ? { stdin } : {});
+      const { code, stderr } = await run(t.bundle, [...args, '--auth-log', other], stdin ? { stdin } : {});
       expect(stderr).toContain(`--auth-log ${other} is ${log}, given twice`);
       expect(stderr).toContain('usage: f2b-campaign replay');
       expect(code).toBe(64);
     }
-    const shared = await run(cli, ['replay', '--fail2ban-defaults', '--auth-log', '-', '--sockets', '-'], {
+    const shared = await run(t.bundle, ['replay', '--fail2ban-defaults', '--auth-log', '-', '--sockets', '-'], {
       stdin: 'pipe',
       input: readFileSync(log),
     });
@@ -424,7 +427,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const binary = join(dir, 'binary.conf');
     const lines = Array.from({ length: 500 }, (_, i) => `[\u001b[31m\u0007 ${i}]`);
     writeFileSync(binary, `${lines.join('\n')}\n`);
-    const { code, stderr } = await run(cli, ['check', '--config', binary]);
+    const { code, stderr } = await run(t.bundle, ['check', '--config', binary]);
     expect(code).toBe(1);
     const shown = stderr.trimEnd().split('\n');
     expect(shown).toHaveLength(20);
@@ -434,7 +437,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
   });
 
   it('summarises an empty file without a dangling "; )"', async () => {
-    const { code, stderr } = await run(cli, ['parse', empty]);
+    const { code, stderr } = await run(t.bundle, ['parse', empty]);
     expect(code).toBe(0);
     expect(stderr).toContain('(attempts 0)');
   });
@@ -448,7 +451,7 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
         .map((u, i) => `Feb 16 08:00:0${i} host sshd[${i + 10}]: Invalid user ${u} from 192.0.2.${i + 1} port 22\n`)
         .join(''),
     );
-    const { code, stdout } = await run(cli, ['parse', '--json', evil]);
+    const { code, stdout } = await run(t.bundle, ['parse', '--json', evil]);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(users.length);

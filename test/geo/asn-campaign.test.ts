@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replayScenario } from '../../src/simulate/replay-scenario.js';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
 
@@ -13,12 +12,8 @@ import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
  * A fleet spread over one provider's ranges, through the shipped program: `f2b-campaign replay --config` naming an
  * ASN database written by MaxMind's own writer, on an sshd log as rsyslog writes it.
  */
-const dir = mkdtempSync(join(tmpdir(), 'f2b-asn-campaign-'));
-let cli = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => {
-  cli = await bundleCli(dir);
-}, 60_000);
+const cli = bundledCliSuite('asn-campaign');
+const dir = cli.dir;
 
 const START = Date.UTC(2026, 1, 16, 9);
 /** 24 addresses, each in a /16 of its own: no /24 or /16 holds two of them. */
@@ -51,7 +46,7 @@ async function replay(config: string | null, before = ''): Promise<{ code: numbe
   const out = join(dir, `verdicts-${config === null ? 'none' : 'asn'}.log`);
   writeFileSync(out, '');
   const args = ['replay', '--fail2ban-defaults', '--auth-log', log, '--verdicts', out];
-  const r = await runCli(cli, config === null ? args : [...args, '--config', config]);
+  const r = await cli.run(config === null ? args : [...args, '--config', config]);
   return { code: r.code, lines: readFileSync(out, 'utf8').split('\n').filter(Boolean), stderr: r.stderr };
 }
 

@@ -1,18 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { writeAsnDatabase } from '../helpers/mmdb.js';
-import { runService, serviceFiles, serviceLog, setUpServiceDir, tempDir, waitFor } from '../service/helpers.js';
+import { runService, serviceFiles, serviceLog, setUpServiceDir, waitFor } from '../service/helpers.js';
 
 /** The service reads asn_database at start and at each SIGHUP, as it reads the rest of its configuration. */
-const t = tempDir('asn-service');
-afterAll(t.cleanup);
-let bundle = '';
+const t = bundledCliSuite('asn-service');
 const db = join(t.dir, 'GeoLite2-ASN.mmdb');
 
 beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
   setUpServiceDir(t.dir, ['[detection]', `asn_database = ${db}`]);
   writeFileSync(join(t.dir, 'auth.log'), '');
 }, 60_000);
@@ -22,7 +19,7 @@ const files = () => serviceFiles(t.dir, join(t.dir, 'auth.log'), join(t.dir, 've
 describe('run with an asn_database', () => {
   it('does not start without its database, naming the key and the file', async () => {
     const out = join(t.dir, 'missing.out');
-    const { child, exited, ended } = runService(bundle, files(), out);
+    const { child, exited, ended } = runService(t.bundle, files(), out);
     try {
       expect(await exited).toBe(1);
       expect(serviceLog(out).map((l) => l['event'])).not.toContain('service-started');
@@ -36,7 +33,7 @@ describe('run with an asn_database', () => {
   it('rereads it at SIGHUP: a damaged one fails the reload and the service runs on; a good one reloads', async () => {
     writeAsnDatabase(db, [['198.51.0.0/16', 64500]]);
     const out = join(t.dir, 'service.out');
-    const { child, exited, ended } = runService(bundle, files(), out);
+    const { child, exited, ended } = runService(t.bundle, files(), out);
     try {
       const log = () => serviceLog(out);
       await waitFor(() => log().some((l) => l['event'] === 'service-started'), 20_000, 'service start');

@@ -1,17 +1,15 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
-import { runService, serviceFiles, serviceLog, setUpServiceDir, tempDir, waitFor } from '../service/helpers.js';
+import { runService, serviceFiles, serviceLog, setUpServiceDir, waitFor } from '../service/helpers.js';
 
 /**
  * `f2b-campaign status` of a running service shows the databases the service uses: those it read at its start or
  * at its last reload, not the files as they are on disk when status runs.
  */
-const t = tempDir('databases-status');
-afterAll(t.cleanup);
-let bundle = '';
+const t = bundledCliSuite('databases-status');
 const runtime = join(t.dir, 'run');
 const asn = join(t.dir, 'GeoLite2-ASN.mmdb');
 const country = join(t.dir, 'GeoLite2-Country.mmdb');
@@ -19,14 +17,13 @@ const MARCH = new Date('2026-03-01T06:00:00Z');
 const APRIL = new Date('2026-04-01T06:00:00Z');
 
 beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
   setUpServiceDir(t.dir, ['[detection]', `asn_database = ${asn}`]);
   writeFileSync(join(t.dir, 'auth.log'), '');
 }, 60_000);
 
 /** `status`'s lines about the databases. */
 async function shown(): Promise<string[]> {
-  const r = await runCli(bundle, ['status', '--runtime-dir', runtime]);
+  const r = await t.run(['status', '--runtime-dir', runtime]);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.split('\n').filter((line) => line.includes('_database: '));
 }
@@ -44,14 +41,14 @@ describe('status with the optional databases', () => {
     writeAsnDatabase(asn, [['198.51.0.0/16', 64500]], MARCH);
     const out = join(t.dir, 'service.out');
     const files = serviceFiles(t.dir, join(t.dir, 'auth.log'), join(t.dir, 'verdicts.log'));
-    const { child, exited, ended } = runService(bundle, files, out);
+    const { child, exited, ended } = runService(t.bundle, files, out);
     try {
       const log = () => serviceLog(out);
       const events = (name: string) => log().filter((l) => l['event'] === name).length;
       await waitFor(() => events('service-started') > 0, 20_000, 'service start');
       const atStart = [`|  |- asn_database: ${asn}: GeoLite2-ASN, built 2026-03-01`, '|  |- country_database: none'];
       expect(await shown()).toEqual(atStart);
-      const json = await runCli(bundle, ['status', '--runtime-dir', runtime, '--json']);
+      const json = await t.run(['status', '--runtime-dir', runtime, '--json']);
       expect(JSON.parse(json.stdout).core.databases).toEqual({
         asn: { path: asn, type: 'GeoLite2-ASN', built: '2026-03-01T06:00:00.000Z' },
         country: null,

@@ -30,16 +30,35 @@ export async function runCli(
   }
 }
 
+/** A test file's directory and its bundle of the program (bundledCliSuite). */
+export interface BundledCliSuite {
+  readonly dir: string;
+  /** The bundled program, for a test that starts it itself (runService, spawn); empty until beforeAll has run. */
+  readonly bundle: string;
+  /** Runs the bundle (runCli()). */
+  run(args: string[]): ReturnType<typeof runCli>;
+}
+
 /**
  * For a test file that runs the bundled CLI: a temporary directory named after `name`, the CLI bundled into it before
- * the file's tests and the directory removed after them. `run` runs the bundle (runCli()).
+ * the file's tests and the directory removed after them (kept when F2B_KEEP_TMP is set, to look into after a
+ * failure). The hooks are registered where this is called: a file's own beforeAll, registered after it, finds the
+ * bundle built, and a file's own afterAll, registered after it, runs before the directory goes.
  */
-export function bundledCliSuite(name: string): { dir: string; run: (args: string[]) => ReturnType<typeof runCli> } {
+export function bundledCliSuite(name: string): BundledCliSuite {
   const t = tempDir(name);
   let bundle = '';
   beforeAll(async () => {
     bundle = await bundleCli(t.dir);
   }, 60_000);
-  afterAll(t.cleanup);
-  return { dir: t.dir, run: (args) => runCli(bundle, args) };
+  afterAll(() => {
+    if (!process.env['F2B_KEEP_TMP']) t.cleanup();
+  });
+  return {
+    dir: t.dir,
+    get bundle() {
+      return bundle;
+    },
+    run: (args) => runCli(bundle, args),
+  };
 }

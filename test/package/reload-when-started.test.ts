@@ -2,19 +2,16 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
-import { runService, serviceFiles, serviceLog, setUpServiceDir, tempDir, waitFor } from '../service/helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
+import { runService, serviceFiles, serviceLog, setUpServiceDir, waitFor } from '../service/helpers.js';
 
 // The unit's ExecReload (debian/reload-when-started), run here against the real service as systemd runs it: with the
 // service's pid, at once after its launch, when node has not yet run any of the program and a SIGHUP would end it.
 const SCRIPT = fileURLToPath(new URL('../../debian/reload-when-started', import.meta.url));
-const t = tempDir('reload-when-started');
-afterAll(t.cleanup);
-let bundle = '';
+const t = bundledCliSuite('reload-when-started');
 
 beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
   setUpServiceDir(t.dir, []);
   writeFileSync(join(t.dir, 'auth.log'), '');
 }, 60_000);
@@ -36,7 +33,7 @@ describe('debian/reload-when-started (the unit’s ExecReload)', () => {
   it('sent right after the launch, the reload happens once the service has started, and it keeps running', async () => {
     const out = join(t.dir, 'service.out');
     const files = serviceFiles(t.dir, join(t.dir, 'auth.log'), join(t.dir, 'verdicts.log'));
-    const { child, exited, ended } = runService(bundle, files, out);
+    const { child, exited, ended } = runService(t.bundle, files, out);
     try {
       const script = await runScript(child.pid ?? 0);
       expect(script.code).toBe(0);

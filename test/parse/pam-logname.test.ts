@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 
 /**
  * pam_krb5 (Debian's libpam-krb5, and every module built on rra-c-util's putil_log_failure) records a failed try as
@@ -22,12 +21,8 @@ const krb5 = (logname: string, rhost: string, after = '') =>
   `pam_krb5(sshd:auth): authentication failure; logname=${logname} uid=0 euid=0 tty=ssh ruser= rhost=${rhost}${after}`;
 
 describe('a PAM record whose login name is the client’s', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'f2bc-pam-logname-'));
-  let cli = '';
-  beforeAll(async () => {
-    cli = await bundleCli(dir);
-  }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = bundledCliSuite('pam-logname');
+  const dir = cli.dir;
 
   it('never names an address the client planted in it (`parse` on a real file)', async () => {
     const log = join(dir, 'auth.log');
@@ -42,7 +37,7 @@ describe('a PAM record whose login name is the client’s', () => {
         '',
       ].join('\n'),
     );
-    const { code, stdout, stderr } = await runCli(cli, ['parse', log, '--json']);
+    const { code, stdout, stderr } = await cli.run(['parse', log, '--json']);
     expect(code).toBe(0);
     const events = stdout
       .trim()
@@ -61,7 +56,7 @@ describe('a PAM record whose login name is the client’s', () => {
     // one member whose pam_krb5 lines plant the bystander's address with those names: the bystander, which fails
     // a password every 13 minutes and never comes near fail2ban's maxretry, had the campaign's names and was banned.
     const sim = join(dir, 'waves');
-    expect((await runCli(cli, ['simulate', '--scenario', 'waves', '--out', sim])).code).toBe(0);
+    expect((await cli.run(['simulate', '--scenario', 'waves', '--out', sim])).code).toBe(0);
     const members = new Set(
       (JSON.parse(readFileSync(join(sim, 'truth.json'), 'utf8')) as { members: string[] }).members,
     );
@@ -98,7 +93,7 @@ describe('a PAM record whose login name is the client’s', () => {
       `${[...renamed, ...added].sort((a, b) => a.slice(0, 32).localeCompare(b.slice(0, 32))).join('\n')}\n`,
     );
     const verdicts = join(dir, 'planted-verdicts.log');
-    const run = await runCli(cli, ['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
+    const run = await cli.run(['replay', '--auth-log', log, '--verdicts', verdicts, '--fail2ban-defaults']);
     expect(run.code, run.stderr).toBe(0);
     const banned = execFileSync('fail2ban-regex', ['-o', 'ip', verdicts, FILTER], {
       encoding: 'utf8',

@@ -1,18 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { replayCommand } from '../../src/cli/commands/replay.js';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
-import { bundleCli, runCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'f2b-parser-thread-'));
-let bundle = '';
-beforeAll(async () => {
-  bundle = await bundleCli(dir);
-}, 120_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const cli = bundledCliSuite('parser-thread');
+const dir = cli.dir;
 
 const withoutPid = (text: string) => text.replace(/ f2b-campaign\[\d+\]: /g, ' f2b-campaign[-]: ');
 
@@ -35,7 +30,7 @@ describe('replay with its parser in a worker thread', () => {
   it('gives the same verdicts and parse statistics as parsing in the detector thread', async () => {
     const files = await writeScenario(findScenario('recon')!, join(dir, 'recon'));
     const common = ['--auth-log', files.authLog, '--sockets', files.sockets, '--fail2ban-defaults'];
-    const threaded = await runCli(bundle, ['replay', ...common, '--verdicts', join(dir, 'threaded.log')]);
+    const threaded = await cli.run(['replay', ...common, '--verdicts', join(dir, 'threaded.log')]);
     expect(threaded.code).toBe(0);
     const threadedSummary = JSON.parse(threaded.stderr) as Record<string, unknown>;
     expect(threadedSummary['parserThread']).toBe(true);
@@ -59,7 +54,7 @@ describe('replay with its parser in a worker thread', () => {
     );
     writeFileSync(log, `${lines.join('\n')}\n`);
     const args = ['--auth-log', log, '--fail2ban-defaults', '--headerless'];
-    const threaded = await runCli(bundle, ['replay', ...args, '--verdicts', join(dir, 'e-threaded.log')]);
+    const threaded = await cli.run(['replay', ...args, '--verdicts', join(dir, 'e-threaded.log')]);
     expect(threaded.code).toBe(0);
     const here = await replayHere([...args, '--verdicts', join(dir, 'e-here.log')]);
     const summary = JSON.parse(threaded.stderr) as Record<string, unknown>;
@@ -71,12 +66,12 @@ describe('replay with its parser in a worker thread', () => {
   }, 120_000);
 
   it('says what is wrong with an unreadable log in one line, from either thread', async () => {
-    const missing = await runCli(bundle, ['replay', '--auth-log', join(dir, 'nope.log'), '--fail2ban-defaults']);
+    const missing = await cli.run(['replay', '--auth-log', join(dir, 'nope.log'), '--fail2ban-defaults']);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(
       `f2b-campaign replay: --auth-log ${join(dir, 'nope.log')}: cannot read it (ENOENT)`,
     );
-    const folder = await runCli(bundle, ['replay', '--auth-log', dir, '--fail2ban-defaults']);
+    const folder = await cli.run(['replay', '--auth-log', dir, '--fail2ban-defaults']);
     expect(folder.code).toBe(1);
     expect(folder.stderr).toContain('not a regular file');
   }, 120_000);
@@ -93,7 +88,7 @@ describe('replay with its parser in a worker thread', () => {
     const config = join(dir, 'bad.conf');
     writeFileSync(config, '[detection]\nmin_members = many\n');
     const started = Date.now();
-    const failed = await runCli(bundle, ['replay', '--auth-log', log, '--config', config, '--fail2ban-defaults']);
+    const failed = await cli.run(['replay', '--auth-log', log, '--config', config, '--fail2ban-defaults']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('min_members');
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -64,13 +64,23 @@ export function bundledSuite(name: string, options: SuiteOptions = {}): BundledS
   };
 }
 
+/** A full-disk test file's set-up (fullDiskSuite). */
+export interface FullDiskSuite extends BundledSuite {
+  /** `dir/auth.log`: the log the service follows, on the test's own file system. */
+  readonly log: string;
+  /** `disk/verdicts.log`: the verdict log on the small disk, where a test wants it full. */
+  readonly verdicts: string;
+}
+
 /**
  * The full-disk tests' set-up: a real 256 kB tmpfs at `disk` (named `f2b-test-NAME`), and a sample and a state save
  * every second, so that a test sees writes fail within seconds of filling the disk.
  */
-export function fullDiskSuite(name: string): BundledSuite {
-  return bundledSuite(name, {
+export function fullDiskSuite(name: string): FullDiskSuite {
+  const suite = bundledSuite(name, {
     config: ['sample_interval = 1s', 'state_interval = 1s'],
     smallDisk: `f2b-test-${name}`,
   });
+  // Added to the suite, not spread into a copy: a copy would read `bundle` now, before it is built.
+  return Object.assign(suite, { log: join(suite.dir, 'auth.log'), verdicts: join(suite.disk, 'verdicts.log') });
 }

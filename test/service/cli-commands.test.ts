@@ -16,20 +16,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSocketTrace } from '../../src/parse/socket-trace.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
-import { runService, serviceLog, sleep, tempDir, waitFor } from './helpers.js';
+import { runService, serviceLog, sleep, waitFor } from './helpers.js';
 
 /** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const t = tempDir('cli');
-afterAll(t.cleanup);
+const t = bundledCliSuite('cli');
 const dir = t.dir;
-let bundle = '';
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [t.bundle, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,7 +36,6 @@ const verdicts = join(dir, 'verdicts.log');
 const net = join(dir, 'net');
 
 beforeAll(async () => {
-  bundle = await bundleCli(dir);
   // A real fail2ban configuration: Debian's, plus the bundled jail and filter, pointed at our verdict log.
   cpSync('/etc/fail2ban', f2b, { recursive: true });
   cpSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), join(f2b, 'jail.d/f2b-campaign.conf'));
@@ -154,7 +151,11 @@ describe('f2b-campaign run / status / SIGHUP', () => {
     const conf = join(dir, 'service.conf');
     writeFileSync(conf, `[service]\nruntime_dir = ${runtime}\nssh_ports = 22\nsample_interval = 200ms\n`);
     const out = join(dir, 'service.out');
-    const run = runService(bundle, ['--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b], out);
+    const run = runService(
+      t.bundle,
+      ['--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b],
+      out,
+    );
     child = run.child;
     ended = run.ended;
     const logLines = () => serviceLog(out);
@@ -211,7 +212,7 @@ describe('f2b-campaign run: signals while starting', () => {
     const conf = join(dir, `${name}.conf`);
     writeFileSync(conf, `[service]\nruntime_dir = ${join(dir, `${name}-run`)}\nssh_ports = 22\n`);
     const { child, exited, ended } = runService(
-      bundle,
+      t.bundle,
       [
         '--config',
         conf,
@@ -293,7 +294,7 @@ describe('f2b-campaign run: signals while starting', () => {
     const conf = `[service]\nruntime_dir = ${join(dir, 'fifo-run')}\nssh_ports = 22\n`;
     const out = join(dir, 'fifo.out');
     const args = ['--config', fifo, ...common(), '--state-dir', join(dir, 'fifo-state'), '--verdicts', verdicts];
-    const { child, exited, ended } = runService(bundle, [...args, '--fail2ban-dir', f2b], out);
+    const { child, exited, ended } = runService(t.bundle, [...args, '--fail2ban-dir', f2b], out);
     const events = () => serviceLog(out).map((l) => l['event']);
     // Opening a FIFO to write waits for its reader, so each write below lands while the service reads its
     // configuration; should the service end instead, the wait is ended by opening the FIFO to read.

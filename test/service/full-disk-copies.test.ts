@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fullDiskSuite } from './bundled-suite.js';
-import { campaignLines, fillDisk, pacedLog, serviceFiles, serviceLog, waitFor } from './helpers.js';
+import { campaignLines, fillDisk, freeDisk, pacedLog, serviceFiles, serviceLog, waitFor } from './helpers.js';
 
 /**
  * The `repeat=rotation` copies the service writes after a rotation, when the disk cannot take them: the bundled
@@ -12,9 +12,7 @@ import { campaignLines, fillDisk, pacedLog, serviceFiles, serviceLog, waitFor } 
  * 2026-11-24 a copy was said only once written, so the log did not show that it had waited, nor which lines.
  */
 const t = fullDiskSuite('full-disk-copies');
-const { dir, disk } = t;
-const log = join(dir, 'auth.log');
-const verdicts = join(disk, 'verdicts.log');
+const { dir, disk, log, verdicts } = t;
 const outs: string[] = [];
 
 const start = () => {
@@ -53,7 +51,7 @@ describe('repeat=rotation copies on a full verdict log disk', () => {
     await waitFor(() => repeatedBy('rotated') > 0, 10_000, 'the copies within the run');
     await waitFor(() => copies('verdict-queued').length >= repeatedBy('rotated'), 5_000, 'the copies said held');
     expect(copies('verdict-written')).toEqual([]);
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     await waitFor(() => copies('verdict-written').length >= repeatedBy('rotated'), 10_000, 'the copies written');
 
     // While stopped: the start finds the rotation on a full disk and holds its copies.
@@ -68,7 +66,7 @@ describe('repeat=rotation copies on a full verdict log disk', () => {
     await waitFor(() => repeatedBy('rotated-while-stopped') > 0, 15_000, 'the copies at the start');
     const both = repeatedBy('rotated') + repeatedBy('rotated-while-stopped');
     await waitFor(() => copies('verdict-queued').length >= both, 5_000, 'the copies of the start said held');
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     await waitFor(() => copies('verdict-written').length >= both, 10_000, 'the copies of the start written');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);

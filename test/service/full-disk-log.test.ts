@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
@@ -7,6 +7,7 @@ import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
+  freeDisk,
   onePassKeys,
   pacedLog,
   type ServiceProcess,
@@ -23,9 +24,7 @@ import {
  * for each all the same (found in review), so an operator explaining a missed ban read that it had been written.
  */
 const t = fullDiskSuite('full-disk-log');
-const { dir, disk } = t;
-const log = join(dir, 'auth.log');
-const verdicts = join(disk, 'verdicts.log');
+const { dir, disk, log, verdicts } = t;
 let run: ServiceProcess | null = null;
 
 const said = (event: string) => serviceLog(run!.out).filter((l) => l['event'] === event);
@@ -56,7 +55,7 @@ describe('the service log on a full verdict log disk', () => {
     const queued = said('verdict-queued').map((l) => String(l['line']));
     expect(queued.map((l) => lineKey(l))).toEqual(expected);
 
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     await waitFor(() => said('verdict-write-recovered').length > 0, 10_000, 'the recovery');
     await waitFor(() => said('verdict-written').length >= expected.length, 10_000, 'every verdict written');
     await sleep(1500);

@@ -1,14 +1,15 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ServiceState } from '../../src/service/state-store.js';
 import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
+  freeDisk,
   onePassKeys,
   pacedLog,
   type ServiceProcess,
+  savedState,
   serviceFiles,
   serviceLog,
   sleep,
@@ -23,16 +24,9 @@ import {
  * bundled program, its verdict log on a real 256 kB tmpfs, its state on another file system.
  */
 const t = fullDiskSuite('full-disk-owed');
-const { dir, disk } = t;
-const log = join(dir, 'auth.log');
-const verdicts = join(disk, 'verdicts.log');
+const { dir, disk, log, verdicts } = t;
 
 const said = (run: ServiceProcess, event: string) => serviceLog(run.out).filter((l) => l['event'] === event);
-
-function savedState(): ServiceState {
-  const text = readFileSync(join(dir, 'state', 'state.json'), 'utf8');
-  return JSON.parse(text.slice(0, text.indexOf('\n'))) as ServiceState;
-}
 
 describe('a start on a full verdict log disk with lines the last run owed', () => {
   it('says verdict-queued once, with their count, and writes them once there is room', async () => {
@@ -48,7 +42,7 @@ describe('a start on a full verdict log disk with lines the last run owed', () =
     await waitFor(() => said(run, 'verdict-queued').length >= expected.length, 20_000, 'every verdict held');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(savedState().owed).toHaveLength(expected.length);
+    expect(savedState(join(dir, 'state')).owed).toHaveLength(expected.length);
 
     // Started again, the disk still full: the lines owed are said held, once, with their count.
     run = t.start(serviceFiles(dir, log, verdicts), join(dir, 'run-2.out'));
@@ -60,7 +54,7 @@ describe('a start on a full verdict log disk with lines the last run owed', () =
     expect(said(run, 'verdict-write-failed')).toHaveLength(1);
     expect(verdictLineKeys(verdicts)).toEqual([]);
 
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     await waitFor(() => said(run, 'verdict-written').length >= expected.length, 10_000, 'the owed lines written');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);

@@ -1,14 +1,16 @@
-import { readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ServiceState } from '../../src/service/state-store.js';
 import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
+  freeDisk,
   onePassKeys,
   pacedLog,
   type ServiceProcess,
+  savedState,
+  serviceFiles,
   serviceLog,
   sleep,
   verdictLineKeys,
@@ -22,9 +24,8 @@ import {
  * still refuse a second instance.
  */
 const t = fullDiskSuite('full-disk-start');
-const { dir, disk } = t;
+const { dir, disk, log } = t;
 const state = join(disk, 'state');
-const log = join(dir, 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
 
 const start = (out: string, files: Files = separateLog): ServiceProcess => t.start(args(files), join(dir, out));
@@ -36,10 +37,7 @@ interface Files {
 }
 const separateLog: Files = { log, verdicts, state };
 
-const args = (files: Files) => [
-  ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', files.log, '--verdicts', files.verdicts],
-  ...['--state-dir', files.state, '--sockets-from', join(dir, 'net'), '--fail2ban-dir', join(dir, 'fail2ban')],
-];
+const args = (files: Files) => serviceFiles(dir, files.log, files.verdicts, join(dir, 'net'), files.state);
 
 const events = (run: ServiceProcess) => serviceLog(run.out).map((l) => l['event']);
 
@@ -49,11 +47,6 @@ async function startedOrExited(run: ServiceProcess): Promise<void> {
   if (!events(run).includes('service-started')) {
     throw new Error(`exited ${run.child.exitCode} without starting:\n${readFileSync(run.out, 'utf8')}`);
   }
-}
-
-function savedState(): ServiceState {
-  const text = readFileSync(join(state, 'state.json'), 'utf8');
-  return JSON.parse(text.slice(0, text.indexOf('\n'))) as ServiceState;
 }
 
 describe('service started on a full state disk', () => {
@@ -96,9 +89,13 @@ describe('service started on a full state disk', () => {
     expect([...verdictLineKeys(verdicts)].sort()).toEqual([...whileFull].sort());
 
     // Room again: the next periodic save goes through, with every line read while full.
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     await waitFor(() => events(run).includes('state-save-recovered'), 10_000, 'a save once there is room');
-    await waitFor(() => savedState().files[0]?.current?.offset === statSync(log).size, 10_000, 'the position saved');
+    await waitFor(
+      () => savedState(state).files[0]?.current?.offset === statSync(log).size,
+      10_000,
+      'the position saved',
+    );
     run.child.kill('SIGKILL'); // its lock is left behind: the next start takes it over
     // Gone (and reaped) before the next start looks at the lock: a pid still there would be taken for a running one.
     await run.ended;
@@ -134,7 +131,7 @@ describe('service started on a full state disk', () => {
     expect(events(run)).toContain('state-save-failed');
     expect(verdictLineKeys(files.verdicts)).toEqual([]);
 
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     const expected = onePassKeys(lines);
     expect(expected.filter((k) => k.startsWith('BAN')).length).toBeGreaterThan(10);
     await waitFor(() => verdictLineKeys(files.verdicts).length >= expected.length, 20_000).catch(() => {});

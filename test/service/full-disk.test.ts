@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lineKey } from '../../src/service/verdict-dedupe.js';
@@ -7,9 +7,11 @@ import { fullDiskSuite } from './bundled-suite.js';
 import {
   campaignLines,
   fillDisk,
+  freeDisk,
   onePassKeys,
   pacedLog,
   type ServiceProcess,
+  serviceFiles,
   serviceLog,
   sleep,
   verdictLineKeys,
@@ -23,16 +25,10 @@ import {
  * in the verdict log, each once, as lines fail2ban reads.
  */
 const t = fullDiskSuite('full-disk');
-const { dir, disk } = t;
-const log = join(dir, 'auth.log');
-const verdicts = join(disk, 'verdicts.log');
+const { dir, disk, log, verdicts } = t;
 
-const start = (out: string): ServiceProcess => t.start(args(), join(dir, out));
-
-const args = () => [
-  ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', log, '--verdicts', verdicts],
-  ...['--state-dir', join(disk, 'state'), '--sockets-from', join(dir, 'net'), '--fail2ban-dir', join(dir, 'fail2ban')],
-];
+const start = (out: string): ServiceProcess =>
+  t.start(serviceFiles(dir, log, verdicts, join(dir, 'net'), join(disk, 'state')), join(dir, out));
 
 describe('live service on a disk that fills up', () => {
   it('killed with -9 while the disk is full, then started once it has room: every verdict written once', async () => {
@@ -55,7 +51,7 @@ describe('live service on a disk that fills up', () => {
     const torn = tornPart(verdicts);
     expect(torn).toMatch(/: BAN ip=\S\S$/);
 
-    rmSync(join(disk, 'filler'));
+    freeDisk(disk);
     run = start('run-2.out');
     await waitFor(() => serviceLog(run.out).some((l) => l['event'] === 'service-started'), 15_000, 'the restart');
     await write(n);

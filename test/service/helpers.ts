@@ -19,6 +19,7 @@ import { createCore } from '../../src/correlate/create-core.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import type { CoreFactory } from '../../src/service/campaign-service.js';
 import { createLogger, type Logger } from '../../src/service/logger.js';
+import type { ServiceState } from '../../src/service/state-store.js';
 import { lineKey, verdictKey } from '../../src/service/verdict-dedupe.js';
 import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
@@ -114,6 +115,11 @@ export function fillDisk(dir: string): void {
   }
 }
 
+/** Gives the file system of `dir` its room back: removes what fillDisk wrote. */
+export function freeDisk(dir: string): void {
+  rmSync(join(dir, 'filler'));
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -199,14 +205,26 @@ export function runService(
 
 /**
  * The `run` arguments of a test service whose files sit in `dir`: its configuration `f2b-campaign.conf`, its state
- * in `state/`, /proc/net-style tables in `net/` (unless `socketsFrom` says where), fail2ban's configuration in
- * `fail2ban/` (an empty one: Debian's thresholds).
+ * in `state/` (unless `stateDir` says where), /proc/net-style tables in `net/` (unless `socketsFrom` says where),
+ * fail2ban's configuration in `fail2ban/` (an empty one: Debian's thresholds).
  */
-export function serviceFiles(dir: string, authLog: string, verdicts: string, socketsFrom = join(dir, 'net')): string[] {
+export function serviceFiles(
+  dir: string,
+  authLog: string,
+  verdicts: string,
+  socketsFrom = join(dir, 'net'),
+  stateDir = join(dir, 'state'),
+): string[] {
   return [
     ...['--config', join(dir, 'f2b-campaign.conf'), '--auth-log', authLog, '--verdicts', verdicts],
-    ...['--state-dir', join(dir, 'state'), '--sockets-from', socketsFrom, '--fail2ban-dir', join(dir, 'fail2ban')],
+    ...['--state-dir', stateDir, '--sockets-from', socketsFrom, '--fail2ban-dir', join(dir, 'fail2ban')],
   ];
+}
+
+/** The state a run saved in `stateDir`: the first line of its file (the core's rows, kept apart, follow it). */
+export function savedState(stateDir: string): ServiceState {
+  const text = readFileSync(join(stateDir, 'state.json'), 'utf8');
+  return JSON.parse(text.slice(0, text.indexOf('\n'))) as ServiceState;
 }
 
 /**

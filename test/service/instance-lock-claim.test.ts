@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { lutimesSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { describe, expect, it } from 'vitest';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import {
   runService,
   type ServiceProcess,
@@ -10,7 +10,6 @@ import {
   serviceLog,
   setUpServiceDir,
   sleep,
-  tempDir,
   waitFor,
 } from './helpers.js';
 
@@ -20,13 +19,7 @@ import {
  * f2b-campaign, as `tail -f /var/log/f2b-campaign/verdicts.log` does). Until 2026-11-24 every start waited ~2 s and
  * exited 1 (`other starts keep taking it`), for as long as that program ran: the service never started.
  */
-const t = tempDir('lock-claim');
-afterAll(t.cleanup);
-let bundle = '';
-
-beforeAll(async () => {
-  bundle = await bundleCli(t.dir);
-}, 60_000);
+const t = bundledCliSuite('lock-claim');
 
 describe("run over a stale lock and a dead taker's claim whose pid another program now has", () => {
   it('starts, taking the claim and the lock over', async () => {
@@ -50,7 +43,7 @@ describe("run over a stale lock and a dead taker's claim whose pid another progr
       lutimesSync(claim, before, before);
       writeFileSync(join(dir, 'auth.log'), '');
       const run = runService(
-        bundle,
+        t.bundle,
         serviceFiles(dir, join(dir, 'auth.log'), join(dir, 'verdicts.log')),
         join(dir, 'run.out'),
       );

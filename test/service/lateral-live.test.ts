@@ -7,8 +7,8 @@ import { waves } from '../../src/simulate/attack-shapes.js';
 import { ScenarioBuilder } from '../../src/simulate/scenario-builder.js';
 import { rfc3339Micro, sessionLines } from '../../src/simulate/sshd-lines.js';
 import type { ParsedVerdictLine } from '../../src/verdict/verdict-line.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
-import { runService, serviceFiles, tempDir, verdictLines, waitFor } from './helpers.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
+import { runService, serviceFiles, verdictLines, waitFor } from './helpers.js';
 
 /**
  * Lateral movement, live: the bundled program follows an auth.log and samples this machine's real /proc/net/tcp. A
@@ -17,11 +17,10 @@ import { runService, serviceFiles, tempDir, verdictLines, waitFor } from './help
  * outbound connection to the alerts, which say so in a lateral ALERT. Decoding only sshd's rows (as the sampler did)
  * makes this test fail: outbound connections have an ephemeral local port.
  */
-const t = tempDir('lateral');
+const t = bundledCliSuite('lateral');
 const dir = t.dir;
 const log = join(dir, 'auth.log');
 const verdicts = join(dir, 'verdicts.log');
-let bundle = '';
 let service: ChildProcess | undefined;
 let server: Server | undefined;
 let client: Socket | undefined;
@@ -35,11 +34,9 @@ afterAll(async () => {
     service.kill('SIGKILL');
     await gone;
   }
-  t.cleanup();
 });
 
 beforeAll(async () => {
-  bundle = await bundleCli(dir);
   mkdirSync(join(dir, 'fail2ban'));
   writeFileSync(
     join(dir, 'f2b-campaign.conf'),
@@ -77,7 +74,7 @@ describe('live service: lateral movement after a compromised login', () => {
       .flatMap((s) => sessionLines(s))
       .sort((x, y) => x.time - y.time);
     writeFileSync(log, '');
-    service = runService(bundle, serviceFiles(dir, log, verdicts, '/proc/net'), join(dir, 'service.out')).child;
+    service = runService(t.bundle, serviceFiles(dir, log, verdicts, '/proc/net'), join(dir, 'service.out')).child;
     appendFileSync(log, `${lines.map((l) => l.text).join('\n')}\n`);
     await waitFor(() => written().some((v) => v.verb === 'BAN'), 20_000, 'the campaign banned').catch((e) => {
       throw new Error(`${e}: ${readFileSync(join(dir, 'service.out'), 'utf8').slice(-3000)}`);
@@ -117,7 +114,7 @@ describe('live service: lateral movement after a compromised login', () => {
 
     // `status` shows the alerts and the watched login (its file is rewritten every few seconds).
     const status = () =>
-      spawnSync(process.execPath, [bundle, 'status', '--runtime-dir', join(dir, 'run')], { encoding: 'utf8' }).stdout;
+      spawnSync(process.execPath, [t.bundle, 'status', '--runtime-dir', join(dir, 'run')], { encoding: 'utf8' }).stdout;
     await waitFor(() => /alerts: 1 compromise, 1 lateral movement/.test(status()), 15_000, 'alerts in status');
     expect(status()).toContain(`watching ${member} (`);
     expect(status()).toMatch(/kind=lateral .*reason=winrm/);

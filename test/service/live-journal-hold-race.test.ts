@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import {
   runService,
@@ -11,7 +11,6 @@ import {
   serviceLog,
   setUpServiceDir,
   sleep,
-  tempDir,
   verdictLines,
   waitFor,
 } from './helpers.js';
@@ -26,8 +25,7 @@ import {
  * hold's end passed on the wall clock and the colleague was banned (200,000 entries ahead of the login did the same).
  */
 const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
-const t = tempDir('live-journal-hold-race');
-afterAll(t.cleanup);
+const t = bundledCliSuite('live-journal-hold-race');
 const dir = t.dir;
 const journal = join(dir, 'journal.json');
 const verdicts = join(dir, 'verdicts.log');
@@ -47,7 +45,6 @@ afterAll(async () => {
 });
 
 beforeAll(async () => {
-  const bundle = await bundleCli(dir);
   setUpServiceDir(dir, [
     'source = journal',
     `journalctl = ${FAKE}`,
@@ -58,7 +55,7 @@ beforeAll(async () => {
     `names_alone_hold = ${HOLD_S}s`,
   ]);
   writeFileSync(journal, '');
-  service = runService(bundle, serviceFiles(dir, join(dir, 'no-auth.log'), verdicts), out, {
+  service = runService(t.bundle, serviceFiles(dir, join(dir, 'no-auth.log'), verdicts), out, {
     env: { ...process.env, F2B_FAKE_JOURNAL: journal, F2B_FAKE_JOURNAL_ARGS: argsLog },
     detached: true,
   });

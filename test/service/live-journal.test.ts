@@ -6,21 +6,20 @@ import { createCore } from '../../src/correlate/create-core.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { verdictKey } from '../../src/service/verdict-dedupe.js';
 import { decodeJournalLine } from '../../src/sources/journal-entry.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 import { type RealJournal, resumedAtSecond, startRealJournal } from '../helpers/real-journal.js';
-import { runService, type ServiceProcess, serviceLog, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
+import { runService, type ServiceProcess, serviceLog, sleep, verdictLineKeys, waitFor } from './helpers.js';
 
 /**
  * The bundled service in journal mode, reading a campaign as sshd logs it to a real journald (through the real
  * journalctl: test/helpers/real-journal.ts), killed with -9 after it wrote verdicts, restarted: the verdicts equal
  * one uninterrupted pass over the journal's sshd entries, each written once.
  */
-const t = tempDir('live-journal');
+const t = bundledCliSuite('live-journal');
 const dir = t.dir;
 const verdicts = join(dir, 'verdicts.log');
 const argsLog = join(dir, 'journalctl-args.log');
-let bundle = '';
 let journal: RealJournal;
 
 /**
@@ -74,11 +73,10 @@ afterAll(async () => {
   }
   await Promise.all(started.map((run) => run.ended));
   await journal?.stop();
-  t.cleanup();
 });
 function start(): ServiceProcess {
   const run = runService(
-    bundle,
+    t.bundle,
     ['--config', join(dir, 'f2b.conf'), '--verdicts', verdicts, '--state-dir', join(dir, 'state')],
     join(dir, `service-${++n}.out`),
     { detached: true },
@@ -88,7 +86,6 @@ function start(): ServiceProcess {
 }
 
 beforeAll(async () => {
-  bundle = await bundleCli(dir);
   journal = await startRealJournal(dir);
   // The real journalctl, each run's arguments written down.
   const wrapper = fakeProgram(

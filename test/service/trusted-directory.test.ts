@@ -4,14 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/service/atomic-file.js';
 import { unsafeServicePaths, untrustedDirectory } from '../../src/service/trusted-directory.js';
-import { bundleCli } from '../helpers/bundle-cli.js';
-import { serviceFiles, setUpServiceDir, tempDir } from './helpers.js';
+import { bundledCliSuite } from '../helpers/bundle-cli.js';
+import { serviceFiles, setUpServiceDir } from './helpers.js';
 
-const t = tempDir('trusted-dir');
-afterAll(t.cleanup);
+const t = bundledCliSuite('trusted-dir');
 
 function dir(name: string, mode: number): string {
   const path = join(t.dir, name);
@@ -69,11 +68,6 @@ describe('the places the service writes', () => {
 });
 
 describe('run and check, given a state_dir every user can write', () => {
-  let bundle: string;
-  beforeAll(async () => {
-    bundle = await bundleCli(t.dir);
-  }, 60_000);
-
   it('run refuses to start, in one line naming the directory; check reports it', () => {
     const service = join(t.dir, 'service');
     setUpServiceDir(service, []);
@@ -93,16 +87,16 @@ describe('run and check, given a state_dir every user can write', () => {
       '1 -',
       join(state, 'run.lock'),
     ]);
-    const run = spawnSync(process.execPath, [bundle, 'run', ...args], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, [t.bundle, 'run', ...args], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(`state_dir ${state}: ${state} is writable by every user (mode 0777)`);
     expect(run.stderr).not.toContain('already running');
-    const check = spawnSync(process.execPath, [bundle, 'check', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const check = spawnSync(process.execPath, [t.bundle, 'check', ...args], { encoding: 'utf8', timeout: 60_000 });
     expect(check.status).toBe(1);
     expect(check.stdout).toMatch(/^error +permissions: state_dir .* is writable by every user/m);
     chmodSync(state, 0o750);
-    const fixed = spawnSync(process.execPath, [bundle, 'check', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const fixed = spawnSync(process.execPath, [t.bundle, 'check', ...args], { encoding: 'utf8', timeout: 60_000 });
     expect(fixed.stdout).not.toContain('permissions:');
   }, 120_000);
 });
