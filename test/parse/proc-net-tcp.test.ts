@@ -121,6 +121,17 @@ describe('review: rows and traces cut short', () => {
     expect(stats).toMatchObject({ blocks: 1, cut: 1 });
   });
 
+  it('drops a block cut after a whole row, where the next block was appended on the cut line', async () => {
+    // The cut line still reads as a row (its inode is whole): the `@` inside it alone shows the rows after it missing.
+    const first = formatTraceBlock(A, TCP, TCP6);
+    const text = first.slice(0, first.indexOf(' 99871 ') + 7) + formatTraceBlock(B, TCP);
+    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
+    const samples = [];
+    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[B, 2]]);
+    expect(stats).toMatchObject({ blocks: 1, cut: 1 });
+  });
+
   it('drops a last block cut short (a trace read while it is being recorded)', async () => {
     const text = formatTraceBlock(A, TCP) + cut(formatTraceBlock(B, TCP), '1: 0100007F');
     const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
