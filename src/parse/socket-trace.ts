@@ -41,13 +41,27 @@ const COLUMNS = [
   /^\d+$/,
 ];
 
-/** A line that is the beginning of a row or of a table's header, cut before the row's inode or the header's end. */
+/**
+ * Fewest columns of a whole row: the kernel ends every row with at least the socket's reference count and address
+ * after its inode (TIME_WAIT and SYN_RECV rows: 12 columns; the others 17).
+ */
+const ROW_COLUMNS = 12;
+
+/**
+ * A line that is the beginning of a row or of a table's header, cut before the row's inode or the header's end. A
+ * row cut inside its inode or just after it still parses (with a wrong inode): `rowCutShort` tells it.
+ */
 function cutShort(line: string): boolean {
   if (line.startsWith('sl ')) return !line.endsWith('inode');
   const f = line.trim().split(/\s+/);
   if (f.length > COLUMNS.length + 1) return false;
   for (let i = 0; i < f.length - 1; i++) if (!COLUMNS[i]!.test(f[i]!)) return false;
   return /^[0-9A-Fa-f:]*$/.test(f[f.length - 1]!);
+}
+
+/** A line that parsed as a row but lacks the columns the kernel prints after the inode: cut in or after it. */
+function rowCutShort(line: string): boolean {
+  return line.trim().split(/\s+/).length < ROW_COLUMNS;
 }
 
 /**
@@ -82,7 +96,7 @@ export async function* readSocketTrace(
       return;
     }
     const row = inBlock ? parseProcNetTcpRow(trimmed) : null;
-    cut = row === null && cutShort(trimmed);
+    cut = row === null ? cutShort(trimmed) : rowCutShort(trimmed);
     if (row === null) stats.malformed++;
     else if (time !== null) rows.push(row);
   };

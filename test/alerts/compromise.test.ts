@@ -107,6 +107,13 @@ describe('compromise alerts', () => {
     expect(parsed.filter((p) => p.verb === 'BAN').map((p) => p.fields.get('ip'))).toEqual(['203.0.113.7']);
   });
 
+  it('writes a username of exactly 64 characters whole, and marks one of 65 as cut (mutation audit, session 31)', () => {
+    const core = new AlertCore({}, tableLookup({ members: { '203.0.113.7': C1 } }));
+    const user = (n: number) => fields(core.onAuthEvent(accepted(T, '203.0.113.7', 'u'.repeat(n)))[0]!).user;
+    expect(user(64)).toBe('u'.repeat(64));
+    expect(user(65)).toBe(`${'u'.repeat(64)}...(cut)`);
+  });
+
   it('keeps its counters and recent alerts across a snapshot', () => {
     const lookup = tableLookup({ members: { '203.0.113.7': C1 } });
     const core = new AlertCore({}, lookup);

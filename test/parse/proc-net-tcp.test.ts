@@ -121,6 +121,30 @@ describe('review: rows and traces cut short', () => {
     expect(stats).toMatchObject({ blocks: 1, cut: 1 });
   });
 
+  it('drops a block cut after a whole row, where the next block was appended on the cut line', async () => {
+    // The cut line still reads as a row (its inode is whole): the `@` inside it alone shows the rows after it missing.
+    const first = formatTraceBlock(A, TCP, TCP6);
+    const text = first.slice(0, first.indexOf(' 99871 ') + 7) + formatTraceBlock(B, TCP);
+    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
+    const samples = [];
+    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[B, 2]]);
+    expect(stats).toMatchObject({ blocks: 1, cut: 1 });
+  });
+
+  it('drops a block whose last row was cut inside its inode, with the next block on a line of its own', async () => {
+    // `record` killed mid-row then run again (it starts on a new line): the cut row reads as a row, its inode
+    // `998` for 99871, and the rows after it are missing. Found by the mutation audit (session 31): the allowance
+    // for a cut inode in cutShort was never reached, since such a row parses.
+    const first = formatTraceBlock(A, TCP, TCP6);
+    const text = `${first.slice(0, first.indexOf(' 99871 ') + 4)}\n${formatTraceBlock(B, TCP)}`;
+    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
+    const samples = [];
+    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[B, 2]]);
+    expect(stats).toMatchObject({ blocks: 1, cut: 1 });
+  });
+
   it('drops a last block cut short (a trace read while it is being recorded)', async () => {
     const text = formatTraceBlock(A, TCP) + cut(formatTraceBlock(B, TCP), '1: 0100007F');
     const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
