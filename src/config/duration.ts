@@ -9,6 +9,15 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/** Milliseconds as the largest whole unit parseDuration reads back (`100ms`, `1m`, `2d`), for messages. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit]! === 0) return `${ms / UNIT_MS[unit]!}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** Parses `30s`, `10m`, `1h30m`, `2d` or a bare number of seconds (fail2ban's convention) into milliseconds. */
 export function parseDuration(text: string): number {
   const trimmed = text.trim();

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { F2bCampaignError } from '../core/errors.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 /**
  * One documented configuration key. Sections are lists of these; the loader, `check`, the shipped conffile and
@@ -45,12 +45,22 @@ function shownDefault(spec: KeySpec): string {
   return Array.isArray(spec.default) ? spec.default.join(' ') : String(spec.default);
 }
 
+/**
+ * A key's bounds as the admin writes its value: a duration's in its units (found by a mutation audit: `between 100
+ * and inf` for a sample_interval, which reads as 100 seconds where a bare number is seconds and the bound is 100ms).
+ */
+function bounds(spec: KeySpec): string {
+  const shown = (n: number): string => (spec.type === 'duration' ? formatDuration(n) : String(n));
+  if (spec.min !== undefined && spec.max !== undefined) return `between ${shown(spec.min)} and ${shown(spec.max)}`;
+  return spec.min !== undefined ? `of at least ${shown(spec.min)}` : `of at most ${shown(spec.max!)}`;
+}
+
 /** Converts the text of one key into its typed value, or throws naming the key, the value and what was expected. */
 export function parseKeyValue(section: string, spec: KeySpec, raw: string): unknown {
   const value = raw.trim();
   const inRange = (n: number, what: string): number => {
     if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      throw bad(section, spec, raw, `${what} between ${spec.min ?? '-inf'} and ${spec.max ?? 'inf'}`);
+      throw bad(section, spec, raw, `${what} ${bounds(spec)}`);
     }
     return n;
   };
