@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditFilters } from '../../src/audit/audit-builder.js';
 import { prefixOf } from '../../src/audit/audit-report.js';
 import { renderHtml } from '../../src/audit/report-html.js';
-import { reportToJson } from '../../src/audit/report-json.js';
+import { reportJsonChunks, reportToJson } from '../../src/audit/report-json.js';
 import { renderTable } from '../../src/audit/report-table.js';
 import { runAudit } from '../../src/audit/run-audit.js';
 import { F2bCampaignError } from '../../src/core/errors.js';
@@ -218,7 +218,8 @@ describe('audit: HTML usernames', () => {
   // made "\u202etoor" show as "root" and ESC sequences ran when the page was cat'ed.
   it('writes attacker usernames escaped as the terminal table does: no control or bidi character raw', async () => {
     const authLog = join(dir, 'bidi-auth.log');
-    const names = ['\u202etoor', '\u001b]0;T\u0007x\u001b[31m', '\u009b2J'];
+    // The last is plain ASCII the browser would turn into U+202E were its `&` not escaped: the same spoof.
+    const names = ['\u202etoor', '\u001b]0;T\u0007x\u001b[31m', '\u009b2J', '&#8238;toor'];
     const stamp = (t: number) => new Date(t).toISOString().replace('Z', '000+00:00');
     writeFileSync(
       authLog,
@@ -246,8 +247,14 @@ describe('audit: HTML usernames', () => {
     });
     const page = renderHtml(report);
     expect(page).toContain('&#34;\\xe2\\x80\\xaetoor&#34;');
+    expect(page).toContain('&#34;&#38;#8238;toor&#34;');
+    expect(page).not.toMatch(/&#(8238|x202e);/i);
     expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     expect(renderTable(report)).toContain('"\\xe2\\x80\\xaetoor"');
+    // --json keeps the names, each character outside ASCII as \uXXXX: the campaign lines too, not only the head.
+    const json = [...reportJsonChunks(report)].join('');
+    expect(json).toContain('"user":"\\u202etoor"');
+    expect(json).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 });
 
