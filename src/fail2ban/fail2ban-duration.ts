@@ -75,13 +75,9 @@ function evaluate(expression: string): number | null {
   }
 }
 
-/**
- * Reads a time span the way fail2ban reads them (`600`, `10m`, `1h 30m`, `1d12h`, `1hour+30min`, `2days`, `-1`)
- * into milliseconds. fail2ban's negative bantime means "for ever": that is Infinity here, so `start + bantime` stays
- * meaningful.
- */
-export function parseFail2banDuration(text: string | number): number {
-  if (typeof text === 'number') return text < 0 ? Number.POSITIVE_INFINITY : Math.round(text * 1000);
+/** fail2ban's seconds for a time span (MyTime.str2seconds), or BAD_FAIL2BAN_DURATION. */
+function spanSeconds(text: string | number): number {
+  if (typeof text === 'number') return text;
   let expression = text.replace(GLUED, ' $1');
   for (const [pattern, seconds] of UNITS) expression = expression.replace(pattern, seconds);
   const seconds = evaluate(expression.replace(ADJACENT, '$1+$2'));
@@ -91,5 +87,26 @@ export function parseFail2banDuration(text: string | number): number {
       `expected a fail2ban time span like 600, 10m or 1h 30m, got ${JSON.stringify(text)}`,
     );
   }
-  return parseFail2banDuration(seconds);
+  return seconds;
+}
+
+/**
+ * Reads a time span the way fail2ban reads them (`600`, `10m`, `1h 30m`, `1d12h`, `1hour+30min`, `2days`, `-1`)
+ * into milliseconds. A negative span is Infinity, so `start + span` stays meaningful (a bantime: see
+ * parseFail2banBantime).
+ */
+export function parseFail2banDuration(text: string | number): number {
+  const seconds = spanSeconds(text);
+  return seconds < 0 ? Number.POSITIVE_INFINITY : Math.round(seconds * 1000);
+}
+
+/**
+ * A bantime as fail2ban-server applies it (ticket.py, isTimedOut): exactly -1 bans for ever (Infinity); any other
+ * negative span (`-1d`) ends each ban before it begins, so fail2ban logs `Ignore ..., expired bantime` and bans
+ * nothing: null.
+ */
+export function parseFail2banBantime(text: string | number): number | null {
+  const seconds = spanSeconds(text);
+  if (seconds === -1) return Number.POSITIVE_INFINITY;
+  return seconds < 0 ? null : Math.round(seconds * 1000);
 }

@@ -7,7 +7,7 @@ import {
 } from '../core/fail2ban-thresholds.js';
 import { installedFail2banVersion } from './client-dump.js';
 import { configurationRefusal } from './configuration-refusal.js';
-import { parseFail2banDuration } from './fail2ban-duration.js';
+import { parseFail2banBantime, parseFail2banDuration } from './fail2ban-duration.js';
 import { dnsLookup, type HostLookup, readIgnoreip } from './ignoreip.js';
 import { isTrue, jailOption } from './jail-files.js';
 import type { Reading } from './jail-reading.js';
@@ -94,6 +94,23 @@ function readDuration(value: PyValue | undefined, fallback: number): number {
 }
 
 /**
+ * A jail's bantime as fail2ban applies it. A negative one other than -1 bans nothing (parseFail2banBantime): said,
+ * and read as 0, a ban that ends as it begins, so a member is not taken for banned (found by a mutation audit: such
+ * a bantime was read as permanent, and a campaign's members as banned for ever).
+ */
+function readBantime(value: PyValue | undefined, fallback: number, jail: string, warn: (m: string) => void): number {
+  if (typeof value !== 'string' && typeof value !== 'number') return fallback;
+  const ms = parseFail2banBantime(value);
+  if (ms !== null) return ms;
+  warn(
+    `bantime = ${value} in the [${jail}] jail: fail2ban takes only -1 as a permanent ban, and any other negative ` +
+      'bantime ends each ban before it begins, so that jail bans nothing (fail2ban logs "Ignore ..., expired ' +
+      'bantime"); set -1 for permanent bans, or a positive time',
+  );
+  return 0;
+}
+
+/**
  * fail2ban's view of one jail (maxretry, findtime, bantime, ignoreip), and the bantime and ignoreip (added to the
  * other jail's) of the f2b-campaign jail: from `fail2ban-client -d` when fail2ban is installed, else from its jail
  * files in fail2ban's order, else Debian's defaults (5 in 10 minutes) and the bundled jail's day. Host names in
@@ -125,7 +142,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   const campaignBantime =
     campaign?.bantime === undefined
       ? BUNDLED_CAMPAIGN_BANTIME
-      : readDuration(campaign.bantime, BUNDLED_CAMPAIGN_BANTIME);
+      : readBantime(campaign.bantime, BUNDLED_CAMPAIGN_BANTIME, campaignJail, warn);
   if (!reading?.jail) return { ...DEBIAN_DEFAULT_THRESHOLDS, campaignBantime };
 
   const running = (viaClient ?? reading).running.filter((name) => name !== campaignJail);
@@ -173,7 +190,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   return {
     maxretry: readMaxretry(own.maxretry, jail, jailOption(sections, jail, 'maxretry')),
     findtime: readDuration(own.findtime, DEBIAN_DEFAULT_THRESHOLDS.findtime),
-    bantime: readDuration(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime),
+    bantime: readBantime(own.bantime, DEBIAN_DEFAULT_THRESHOLDS.bantime, jail, warn),
     ignoreip: await withSelf([...ignoreip.entries, ...spared.entries], own.ignoreself, options.lookup ?? dnsLookup),
     origin: reading.origin,
     campaignBantime,

@@ -200,6 +200,34 @@ describe('readFail2banThresholds', () => {
       });
   });
 
+  it('says that a negative bantime other than -1 bans nothing, and reads it as no ban, through both readers', async () => {
+    const bundled = readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8');
+    const filter = readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8');
+    const files = { 'jail.d/f2b-campaign.conf': bundled, 'filter.d/f2b-campaign.conf': filter };
+    const dir = configDir({
+      ...files,
+      'jail.d/f2b-campaign.local': '[f2b-campaign]\nbantime = -1d\n',
+      'jail.local': '[sshd]\nbantime = -10m\n',
+    });
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      const got = await readFail2banThresholds({ configDir: dir, useClient, onWarning: (m) => warnings.push(m) });
+      expect(got, `useClient ${useClient}`).toMatchObject({ bantime: 0, campaignBantime: 0 });
+      expect(warnings.filter((m) => m.includes('bans nothing')).map((m) => m.slice(0, 40))).toEqual([
+        'bantime = -1d in the [f2b-campaign] jail',
+        'bantime = -10m in the [sshd] jail: fail2',
+      ]);
+    }
+    // -1 is fail2ban's permanent ban: no warning.
+    const forever = configDir({ ...files, 'jail.d/f2b-campaign.local': '[f2b-campaign]\nbantime = -1\n' });
+    for (const useClient of [false, true]) {
+      const warnings: string[] = [];
+      const got = await readFail2banThresholds({ configDir: forever, useClient, onWarning: (m) => warnings.push(m) });
+      expect(got.campaignBantime).toBe(Number.POSITIVE_INFINITY);
+      expect(warnings.filter((m) => m.includes('bans nothing'))).toEqual([]);
+    }
+  });
+
   it("spares what the f2b-campaign jail's own ignoreip lists, as fail2ban does with its BAN lines, through both readers", async () => {
     // An admin sparing an address from campaign bans where the README says to change the jail: fail2ban ignores the
     // BAN lines for it, so f2b-campaign must not write them (nor count the address as a campaign member).
