@@ -19,8 +19,8 @@ export function numberKey(
   return { key, type: 'number', default: def, doc, min: 0, ...extra };
 }
 
-export function durationKey(key: string, def: number, doc: string): KeySpec<number> {
-  return { key, type: 'duration', default: def, doc, min: 0 };
+export function durationKey(key: string, def: number, doc: string, min = 0): KeySpec<number> {
+  return { key, type: 'duration', default: def, doc, min };
 }
 
 export function intKey(key: string, def: number, doc: string, min = 1): KeySpec<number> {

@@ -36,6 +36,11 @@ describe('configuration values at their edges', () => {
       'f2b-campaign.conf: [alerts] lateral_window = "59s": expected a duration of at least 1m',
     );
     expect(read('[alerts]\nlateral_window = 1m\n').alerts!.lateral_window).toBe(60_000);
+    // A lifetime bucket of 0 would turn the socket-lifetime signal off without a word (found in review).
+    expect(refusal('[detection]\nlifetime_bucket = 0\n')).toBe(
+      'f2b-campaign.conf: [detection] lifetime_bucket = "0": expected a duration of at least 1s',
+    );
+    expect(read('[detection]\nlifetime_bucket = 1s\n').detection!.lifetime_bucket).toBe(1000);
   });
 
   it('refuses an empty duration rather than reading it as none', () => {

@@ -17,6 +17,8 @@ export const LIFETIME_KEYS = {
     'lifetime_bucket',
     5_000,
     'Width of a lifetime bucket; sources within one bucket either side share a lifetime.',
+    // At 0 every lifetime is its own bucket and no gap fits 1.5 of them: the signal would go silently off.
+    1_000,
   ),
   minSources: intKey('lifetime_min_sources', 5, 'Sources sharing one lifetime bucket for it to be a shared signal.'),
   window: durationKey('lifetime_window', HOUR, 'How long a source counts for its lifetime bucket.'),
