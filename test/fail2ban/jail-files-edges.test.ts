@@ -1,25 +1,8 @@
-// Found by a mutation audit (2026-11-25) of the jail-file reader: each case let a mistake in reading fail2ban's
-// files pass every other test. Each is read by fail2ban itself (fail2ban-client -d) and by our reading of the files.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
+import { fail2banConfigCopies } from '../helpers/fail2ban-config.js';
 
-const work = mkdtempSync(join(tmpdir(), 'f2bc-jail-edges-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-
-/** A copy of the host's real /etc/fail2ban plus the given files. */
-function configDir(files: Record<string, string>): string {
-  const dir = join(work, `conf-${++counter}`);
-  cpSync('/etc/fail2ban', dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const configDir = fail2banConfigCopies('jail-edges');
 
 const MIN = 60_000;
 

@@ -1,20 +1,8 @@
-// Review r1 (failing tests, repro of findings): the jail-file reader must keep fail2ban's ignoreip.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
+import { fail2banConfigCopies } from '../helpers/fail2ban-config.js';
 
-const work = mkdtempSync(join(tmpdir(), 'f2bc-r1-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let n = 0;
-function configDir(files: Record<string, string>, dirs: string[] = []): string {
-  const dir = join(work, `conf-${++n}`);
-  cpSync('/etc/fail2ban', dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  for (const name of dirs) mkdirSync(join(dir, name), { recursive: true });
-  return dir;
-}
+const configDir = fail2banConfigCopies('r1');
 
 describe('review r1: jail files', () => {
   it('%(known/ignoreip)s falls back to the final [DEFAULT], as fail2ban does (here [DEFAULT] comes later)', async () => {

@@ -1,30 +1,18 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { NeverBan } from '../../src/correlate/never-ban.js';
 import { dumpFail2banConfig } from '../../src/fail2ban/client-dump.js';
 import { readIgnoreip } from '../../src/fail2ban/ignoreip.js';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
+import { fail2banConfigCopies } from '../helpers/fail2ban-config.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const work = mkdtempSync(join(tmpdir(), 'f2bc-thresholds-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let counter = 0;
-
-/** A copy of the host's real /etc/fail2ban (Debian's jail.conf, its includes and filters) plus the given files. */
-function configDir(files: Record<string, string>): string {
-  const dir = join(work, `conf-${++counter}`);
-  cpSync('/etc/fail2ban', dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const configDir = fail2banConfigCopies('thresholds');
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -265,6 +253,7 @@ describe('readFail2banThresholds', () => {
   });
 
   it("uses Debian's defaults when there is no fail2ban configuration at all", async () => {
+    const work = dirname(configDir({}));
     const missing = join(work, 'no-such-dir');
     expect(await readFail2banThresholds({ configDir: missing })).toEqual(DEBIAN_DEFAULT_THRESHOLDS);
     // A directory with no jail file in it is no configuration either (fail2ban_confpath alone is not one).
