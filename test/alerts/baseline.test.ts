@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertCore } from '../../src/alerts/alert-core.js';
 import type { SocketRow, SocketSample } from '../../src/core/socket.js';
 import type { Verdict } from '../../src/core/verdict.js';
+import { socketRow } from '../helpers/socket-row.js';
 import { accepted, C1, tableLookup } from './table-lookup.js';
 
 /**
@@ -15,18 +16,7 @@ const MEMBER = '203.0.113.7';
 let inode = 20_000;
 
 function row(localPort: number, remoteIp: string, remotePort: number): SocketRow {
-  return {
-    family: 4,
-    localIp: '10.0.0.5',
-    localPort,
-    remoteIp,
-    remotePort,
-    state: 'ESTABLISHED',
-    txQueue: 0,
-    rxQueue: 0,
-    uid: 0,
-    inode: inode++,
-  };
+  return socketRow({ localIp: '10.0.0.5', localPort, remoteIp, remotePort, inode: inode++ });
 }
 
 const SSHD: SocketRow = { ...row(22, '0.0.0.0', 0), localIp: '0.0.0.0', state: 'LISTEN' };

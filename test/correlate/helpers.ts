@@ -8,6 +8,7 @@ import { readLines } from '../../src/parse/line-reader.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
+import { socketRow } from '../helpers/socket-row.js';
 
 export const T0 = Date.UTC(2026, 1, 16, 9);
 export const S = 1000;
@@ -59,18 +60,8 @@ export function sample(time: number, peers: ReadonlyArray<readonly [ip: string, 
     time,
     rows: [
       ...peers.map(
-        ([ip, port], i): SocketRow => ({
-          family: 4,
-          localIp: '192.0.2.10',
-          localPort: 22,
-          remoteIp: ip,
-          remotePort: port,
-          state: 'ESTABLISHED',
-          txQueue: 0,
-          rxQueue: 0,
-          uid: 0,
-          inode: 1000 + i,
-        }),
+        ([ip, port], i): SocketRow =>
+          socketRow({ localIp: '192.0.2.10', localPort: 22, remoteIp: ip, remotePort: port, inode: 1000 + i }),
       ),
       ...sshdListening(),
     ],

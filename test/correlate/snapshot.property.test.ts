@@ -14,6 +14,7 @@ import { readSocketTrace } from '../../src/parse/socket-trace.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
 import { findScenario } from '../../src/simulate/scenarios.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
+import { socketRow } from '../helpers/socket-row.js';
 
 /**
  * "A snapshot resumes exactly where it was taken" (create-core.ts), as a property: for any cut point (and any second
@@ -130,18 +131,7 @@ describe.each([
  */
 const SELF = '192.0.2.10';
 function row(localIp: string, localPort: number, remoteIp: string, remotePort: number, inode: number): SocketRow {
-  return {
-    family: 4,
-    localIp,
-    localPort,
-    remoteIp,
-    remotePort,
-    state: 'ESTABLISHED',
-    txQueue: 0,
-    rxQueue: 0,
-    uid: 1000,
-    inode,
-  };
+  return socketRow({ localIp, localPort, remoteIp, remotePort, inode, uid: 1000 });
 }
 
 async function breakIn(): Promise<{ list: Op[]; at: number }> {
