@@ -55,24 +55,18 @@ export function userAndOrigin(message: string, start: number): Origin | typeof A
     ) {
       continue;
     }
-    if (found === undefined) found = origin(message.slice(start, at), m[1]!, m[2]);
-    else {
-      const both = agreed(found, m[1]!, m[2]);
-      if (both === AMBIGUOUS) return AMBIGUOUS;
-      found = both;
-    }
+    const read = withReading(found, message.slice(start, at), m[1]!, m[2]);
+    if (read === AMBIGUOUS) return AMBIGUOUS;
+    found = read;
   }
   if (found !== undefined) return found;
   for (let at = message.indexOf(' from ', start); at !== -1; at = message.indexOf(' from ', at + 1)) {
     SSH1_AT.lastIndex = at;
     const m = SSH1_AT.exec(message);
     if (m === null) continue;
-    if (found === undefined) found = origin(message.slice(start, at), m[1]!, m[2]);
-    else {
-      const both = agreed(found, m[1]!, m[2]);
-      if (both === AMBIGUOUS) return AMBIGUOUS;
-      found = both;
-    }
+    const read = withReading(found, message.slice(start, at), m[1]!, m[2]);
+    if (read === AMBIGUOUS) return AMBIGUOUS;
+    found = read;
   }
   if (found !== undefined) return found;
   const m = TAIL_NO_PORT.exec(message.slice(start));
@@ -80,11 +74,18 @@ export function userAndOrigin(message: string, start: number): Origin | typeof A
 }
 
 /**
- * What two readings of one line agree on. Different addresses: the line is ambiguous. The same address with different
- * ports: the address is sshd's whichever reading is, so the attempt still counts to it (else a client could hide its
- * own failures by planting its own address), but the port is left out, as no reading of it can be trusted.
+ * The origin a line's readings so far agree on, with one more reading (`user`, taken from the first only). Different
+ * addresses: the line is ambiguous. The same address with different ports: the address is sshd's whichever reading
+ * is, so the attempt still counts to it (else a client could hide its own failures by planting its own address), but
+ * the port is left out, as no reading of it can be trusted.
  */
-function agreed(found: Origin, addr: string, port: string | undefined): Origin | typeof AMBIGUOUS {
+function withReading(
+  found: Origin | undefined,
+  user: string,
+  addr: string,
+  port: string | undefined,
+): Origin | typeof AMBIGUOUS {
+  if (found === undefined) return origin(user, addr, port);
   if (found.addr !== addr) return AMBIGUOUS;
   return found.port === port ? found : origin(found.user, found.addr, undefined);
 }
