@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const bundled = await build({
-  entryPoints: [fileURLToPath(new URL('../src/config/sections/index.ts', import.meta.url))],
+  stdin: {
+    contents: "export { SECTIONS } from './sections/index.ts';\nexport { formatDuration } from './duration.ts';\n",
+    resolveDir: fileURLToPath(new URL('../src/config/', import.meta.url)),
+    loader: 'ts',
+  },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -13,22 +17,12 @@ const bundled = await build({
   logLevel: 'silent',
 });
 
-/** Every section with its key specs, as the program itself has them. */
-export const { SECTIONS } = await import(
+const program = await import(
   `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
 );
 
-const UNITS = [
-  ['w', 604_800_000],
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-];
+/** Every section with its key specs, as the program itself has them. */
+export const { SECTIONS } = program;
 
-/** Milliseconds as the largest whole unit the config accepts back (`10m`, `2d`). */
-export function duration(ms) {
-  if (ms === 0) return '0s';
-  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
+/** Milliseconds as the largest whole unit the config accepts back (`10m`, `2d`): the program's own formatDuration. */
+export const duration = program.formatDuration;
