@@ -139,10 +139,7 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
   // refused rather than guessed, as f2b-campaign needs the value and a guess would misjudge sources.
   const unknown = reading?.jail?.refusal ?? campaign?.refusal;
   if (unknown) throw new F2bCampaignError('BAD_FAIL2BAN_REFERENCE', unknown);
-  const campaignBantime =
-    campaign?.bantime === undefined
-      ? BUNDLED_CAMPAIGN_BANTIME
-      : readBantime(campaign.bantime, BUNDLED_CAMPAIGN_BANTIME, campaignJail, warn);
+  const campaignBantime = readBantime(campaign?.bantime, BUNDLED_CAMPAIGN_BANTIME, campaignJail, warn);
   if (!reading?.jail) return { ...DEBIAN_DEFAULT_THRESHOLDS, campaignBantime };
 
   const running = (viaClient ?? reading).running.filter((name) => name !== campaignJail);
