@@ -75,11 +75,12 @@ export async function* readSocketTrace(
   let time: number | null = null;
   let rows: SocketRow[] = [];
   let inBlock = false;
-  /** Whether the block's last line so far was cut short. */
+  /** Whether the block's last line so far was cut short; when it is a row, rowCutShort() of it tells at the end. */
   let cut = false;
+  let lastRow: string | null = null;
   const finish = (): SocketSample | null => {
     if (!inBlock || time === null) return null;
-    if (cut) {
+    if (cut || (lastRow !== null && rowCutShort(lastRow))) {
       stats.cut = (stats.cut ?? 0) + 1;
       return null;
     }
@@ -93,10 +94,13 @@ export async function* readSocketTrace(
     if (trimmed === '') return;
     if (trimmed.startsWith('sl ') && trimmed.endsWith('inode')) {
       cut = false;
+      lastRow = null;
       return;
     }
     const row = inBlock ? parseProcNetTcpRow(trimmed) : null;
-    cut = row === null ? cutShort(trimmed) : rowCutShort(trimmed);
+    // Only a block's last row can be cut: counting its columns waits for the block's end (finish()).
+    cut = row === null && cutShort(trimmed);
+    lastRow = row === null ? null : trimmed;
     if (row === null) stats.malformed++;
     else if (time !== null) rows.push(row);
   };
@@ -118,6 +122,7 @@ export async function* readSocketTrace(
       const t = parseRfc3339(line.slice(2).trim());
       inBlock = true;
       cut = false;
+      lastRow = null;
       rows = [];
       time = Number.isNaN(t) ? null : t;
       if (time === null) stats.badTimes++;
