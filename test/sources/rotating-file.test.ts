@@ -138,6 +138,28 @@ describe('RotatingFile: rotation and replacement, delivery and notices', () => {
     },
   );
 
+  // Found by hand mutation testing (session 32): a rotated file's last line with no newline (sshd -E killed mid-write,
+  // a full disk) was never delivered when the file was let go, and no test failed (docs/service.md says it is).
+  it('a rotated file whose last line has no newline: that line is delivered when the file is let go', () => {
+    const t = tempDir('rotating-torn');
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'auth.log');
+    writeFileSync(path, 'a1\n');
+    const got: string[] = [];
+    let now = 0;
+    const file = new RotatingFile({ path, startAt: 'start', clock: () => now, onLine: (line) => got.push(line) });
+    settle(file);
+    appendFileSync(path, 'a2\na3');
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, 'b1\n');
+    settle(file);
+    expect(got).toEqual(['a1', 'a2', 'b1']); // a3 may still be ended: rsyslog writes to .1 until its HUP
+    now += 61_000; // the 60 s grace after the old file last grew
+    settle(file);
+    file.close();
+    expect(got).toEqual(['a1', 'a2', 'b1', 'a3']);
+  });
+
   it('a rotated file read to its end, gone at a restart: said (not as lost), and nothing is missed', () => {
     const { path, got, notices, file: first } = followed('rotating-gone', 'a1\na2\n');
     settle(first);
