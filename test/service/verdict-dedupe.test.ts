@@ -148,6 +148,24 @@ describe('verdict dedupe after a crash', () => {
     expect(dedupe.seen(torn)).toBe(false);
   });
 
+  // A full disk tore the log's last line and the service died before a save owed it: the lines read again make that
+  // verdict again, and it is to be written whole. The part (its address whole, a field past the two that name it)
+  // is no verdict written.
+  it("takes a file's unfinished last line, torn by a full disk, for no verdict written", () => {
+    const path = join(dir, 'torn-last.log');
+    const log = memoryLogger().log;
+    const first = new VerdictWriter({ path, log });
+    const mark = first.mark()!;
+    first.close();
+    const whole = banVerdict(0, '203.0.113.8', 'c-202611240600-1', 'dictionary');
+    const torn = banVerdict(0, '203.0.113.9', 'c-202611240600-1', 'dictionary+surge', [['match', 'join']]);
+    const line = formatVerdictLine(torn, 4242);
+    appendFileSync(path, `${formatVerdictLine(whole, 4242)}\n${line.slice(0, line.indexOf(' reason=') + 12)}`);
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(torn)).toBe(false);
+    expect(dedupe.seen(whole)).toBe(true);
+  });
+
   // An earlier version ended such a part with a newline alone: cut inside the campaign id, it still names no verdict.
   it('takes a part an earlier restart ended with a newline alone, cut inside the campaign id, for no verdict', () => {
     const path = join(dir, 'torn-unmarked.log');
