@@ -52,6 +52,8 @@ describe("a state save on a file system with root's reserve", () => {
     // Root (this test) fills the blocks everyone may take, to 8 kB: the reserve, ~280 kB, is what is left.
     const before = statfsSync(disk);
     writeFileSync(join(disk, 'filler'), Buffer.alloc(before.bavail * before.bsize - 8 * 1024));
+    // Written back first: ext4 counts a delayed allocation's blocks high until then, and gives some back after.
+    execFileSync('sync', ['-f', disk]);
     const full = statfsSync(disk);
     expect(full.bfree * full.bsize).toBeGreaterThan(100 * 1024); // 64 kB and the 28 kB kept free would fit there
 
@@ -61,6 +63,7 @@ describe("a state save on a file system with root's reserve", () => {
     expect(lines().filter((l) => l['event'] === 'state-save-failed')).toEqual([
       expect.objectContaining({ level: 50, reason: 'no-room' }),
     ]);
-    expect(statfsSync(disk).bfree).toBe(full.bfree); // the reserve is whole
+    // The reserve is whole: none of the 64 kB state is in it (a block or two of the journal's may come and go).
+    expect(statfsSync(disk).bfree).toBeGreaterThanOrEqual(full.bfree - 4);
   });
 });
