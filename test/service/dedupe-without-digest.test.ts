@@ -54,6 +54,21 @@ describe('crash dedupe from a state saved without the digest', () => {
     expect(untold(lines)).toEqual([]);
   });
 
+  // savedAt is taken with the mark, in the millisecond the last line before it may have been written in.
+  it('takes a line stamped in the very millisecond of the save as written before it', () => {
+    const path = join(t.dir, 'same-ms.log');
+    const { log, lines } = memoryLogger();
+    const savedAt = Date.now() - 30_000;
+    appendFileSync(path, `${formatVerdictLine({ ...ban(1), time: savedAt }, 1)}\n`);
+    const st = statSync(path);
+    const mark = { ino: st.ino, dev: st.dev, size: st.size };
+    appendFileSync(path, `${formatVerdictLine({ ...ban(2), time: Date.now() }, 1)}\n`);
+    const dedupe = VerdictDedupe.fromLog(path, mark, savedAt, log);
+    expect(dedupe.seen(ban(1))).toBe(false);
+    expect(dedupe.seen(ban(2))).toBe(true);
+    expect(untold(lines)).toEqual([]);
+  });
+
   // Only copies before the mark, and no copy of the log: nothing tells. Read past the saved size, whose lines were
   // written after the save either way: a verdict in a copy may be written twice, and none is dropped.
   it('says so when nothing tells, and reads the log past the saved size', () => {

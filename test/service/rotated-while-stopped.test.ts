@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
@@ -109,6 +109,25 @@ describe('a verdict log rotated while the service was stopped', () => {
       expect(fileLines(path)).toHaveLength(repeated);
       expect(reopened(lines)).toMatchObject([{ repeated, tooOld: 2 - repeated }]);
     }
+  });
+
+  // A start on a full disk says the lines the last run owed once, with their count (full-disk-owed.test.ts); the
+  // copies of a rotation while stopped are said each on their own (full-disk-copies.test.ts), not counted with them.
+  it('on a full disk, counts as fromLastRun only the lines the last run owed, not the copies held with them', () => {
+    const { path, log, lines } = setup();
+    const { mark } = runAndStop(path, 1000, 500);
+    renameSync(path, `${path}.1`);
+    symlinkSync('/dev/full', path); // the new file's disk is full
+    const owed = fileLines(`${path}.1`)[3]!.replace('203.0.113.3', '203.0.113.9');
+    const writer = new VerdictWriter({ path, log, lastRun: mark, owed: [owed] });
+    expect(writer.blocked).toBe(true);
+    expect(writer.owed()).toHaveLength(4); // 3 copies, then the owed line
+    const queued = lines().filter((l) => l['event'] === 'verdict-queued');
+    expect(queued.filter((l) => l['repeat'] === 'rotation')).toHaveLength(3);
+    expect(queued.filter((l) => l['repeat'] === undefined)).toEqual([
+      expect.objectContaining({ level: 40, owed: 4, fromLastRun: 1 }),
+    ]);
+    writer.close();
   });
 
   it('repeats into the file it creates when logrotate moved the log without `create`', async () => {

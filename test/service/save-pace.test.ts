@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { CorrelationCore } from '../../src/core/correlation-core.js';
 import { SavePace } from '../../src/service/save-pace.js';
-import { memoryLogger } from './helpers.js';
+import { StateSaver } from '../../src/service/state-saver.js';
+import type { ServiceState } from '../../src/service/state-store.js';
+import { memoryLogger, tempDir } from './helpers.js';
 
 describe('SavePace (state_interval and state_write_rate)', () => {
   it('lets a small state be saved every state_interval, and spaces a large one by the bytes it wrote', () => {
@@ -25,5 +28,31 @@ describe('SavePace (state_interval and state_write_rate)', () => {
       { event: 'state-saves-spaced', spaced: true, bytes: 28 * 1024 * 1024, everySeconds: 448 },
       { event: 'state-saves-spaced', spaced: false, bytes: 100_000, everySeconds: 10 },
     ]);
+  });
+});
+
+describe('StateSaver.due (state_interval)', () => {
+  // An idle service rewrote and fsynced the same state every state_interval: the saves are skipped until a line, a
+  // socket sample or a verdict changes what the pipeline holds.
+  it('skips a periodic save while nothing came since the last one', () => {
+    const t = tempDir('save-due');
+    try {
+      const state: ServiceState = {
+        version: 1,
+        savedAt: 1,
+        files: [],
+        journalCursor: null,
+        core: null,
+        verdicts: null,
+        owed: [],
+      };
+      const saver = new StateSaver(t.dir, 10_000, 65_536, memoryLogger('info').log);
+      saver.save(state, { snapshot: () => ({}) } as unknown as CorrelationCore, 7);
+      const later = Date.now() + 60_000;
+      expect(saver.due(7, later)).toBe(false);
+      expect(saver.due(8, later)).toBe(true);
+    } finally {
+      t.cleanup();
+    }
   });
 });

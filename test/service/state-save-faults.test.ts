@@ -63,6 +63,9 @@ describe('state saves that fail, and what they leave', () => {
       expect.objectContaining({ level: 30, failedSaves: 2 }),
     ]);
     expect(existsSync(join(state, 'state.json'))).toBe(true);
+    // Said once: the saves after it are saves like any other.
+    svc.settle();
+    expect(events().filter((e) => e === 'state-save-recovered')).toHaveLength(1);
   });
 
   // Found in review: a kill -9 during a save left its temporary file for good (after a flood, ~30 MB each).

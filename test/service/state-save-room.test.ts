@@ -161,6 +161,26 @@ describe('state saves on a nearly full disk', () => {
     ).toEqual(expect.objectContaining({ reason: 'no-room', needed: expect.any(Number) }));
   });
 
+  // At start the saver has not saved yet: the state the last run left tells what this one will need.
+  it('at start, counts the state the last run left: a save that would not fit is not attempted', () => {
+    const seen = { minFree: Number.POSITIVE_INFINITY, lost: 0 };
+    saver().saver.save(state, racedCore(40, seen), 1); // the last run's ~320 kB
+    const first = saved();
+    leaveFree(200 * 1024);
+    const before = freeBytes();
+    const { saver: s, lines } = saver(); // the next run's
+    seen.minFree = Number.POSITIVE_INFINITY;
+    s.save(state, racedCore(40, seen), 1);
+    // None of it written, not even up to the margin: only the other writer's lines took room meanwhile.
+    expect(seen.minFree).toBeGreaterThan(before - 64 * 1024);
+    expect(seen.lost).toBe(0);
+    expect(saved()).toBe(first);
+    expect(readdirSync(stateDir)).toEqual(['state.json']);
+    const failed = lines().filter((l) => l['event'] === 'state-save-failed');
+    expect(failed).toEqual([expect.objectContaining({ level: 50, reason: 'no-room', keepFree: KEEP })]);
+    expect(failed[0]?.['needed']).toBeGreaterThan(320_000);
+  });
+
   it('saves as before where the file system reports no size (a tmpfs mounted without one) or the directory is missing', () => {
     expect(saveRoom(disk)).toEqual({ free: freeBytes(), keep: KEEP });
     expect(saveRoom(join(t.dir, 'missing'))).toBeNull();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,19 @@ describe('state file', () => {
     expect(loaded.problem).toBeUndefined();
     expect(loaded.state?.journalCursor).toBe('good');
     expect(readdirSync(t.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  // The state holds what sshd logged: the usernames tried, some of them passwords typed at the wrong prompt.
+  it('is readable by its owner alone (0600), whatever the umask', () => {
+    const t = tempDir('state');
+    cleanups.push(t.cleanup);
+    const umask = process.umask(0o022);
+    try {
+      saveState(t.dir, state('mode'));
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(join(t.dir, 'state.json')).mode & 0o777).toBe(0o600);
   });
 
   it('moves a truncated state file aside once and reports it; the next start finds no problem', () => {

@@ -1,4 +1,13 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -146,6 +155,42 @@ describe('verdict dedupe after a crash', () => {
     // The verdict whole is one repeat, and only one: the address banned again later in the campaign is written.
     expect(dedupe.seen(torn)).toBe(true);
     expect(dedupe.seen(torn)).toBe(false);
+  });
+
+  // A full disk tore the log's last line and the service died before a save owed it: the lines read again make that
+  // verdict again, and it is to be written whole. The part (its address whole, a field past the two that name it)
+  // is no verdict written.
+  it("takes a file's unfinished last line, torn by a full disk, for no verdict written", () => {
+    const path = join(dir, 'torn-last.log');
+    const log = memoryLogger().log;
+    const first = new VerdictWriter({ path, log });
+    const mark = first.mark()!;
+    first.close();
+    const whole = banVerdict(0, '203.0.113.8', 'c-202611240600-1', 'dictionary');
+    const torn = banVerdict(0, '203.0.113.9', 'c-202611240600-1', 'dictionary+surge', [['match', 'join']]);
+    const line = formatVerdictLine(torn, 4242);
+    appendFileSync(path, `${formatVerdictLine(whole, 4242)}\n${line.slice(0, line.indexOf(' reason=') + 12)}`);
+    const dedupe = VerdictDedupe.fromLog(path, mark);
+    expect(dedupe.seen(torn)).toBe(false);
+    expect(dedupe.seen(whole)).toBe(true);
+  });
+
+  // A file system that keeps whole seconds (or a coarse kernel clock) stamps logrotate's copy up to a second before
+  // the line it holds: a copy of a log empty at the save is told by that line, stamped after the save.
+  it('reads a copytruncate copy of a log empty at the save whose mtime is up to a second before the save', () => {
+    const path = join(dir, 'coarse-mtime.log');
+    const log = memoryLogger().log;
+    const first = new VerdictWriter({ path, log });
+    const mark = first.mark()!; // empty
+    first.close();
+    const savedAt = Date.now();
+    const ban = banVerdict(savedAt + 100, '203.0.113.10', 'c-202611240600-1', 'dictionary');
+    appendFileSync(path, `${formatVerdictLine(ban, 4242)}\n`);
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    utimesSync(`${path}.1`, (savedAt - 500) / 1000, (savedAt - 500) / 1000);
+    const dedupe = VerdictDedupe.fromLog(path, mark, savedAt);
+    expect(dedupe.seen(ban)).toBe(true);
   });
 
   // An earlier version ended such a part with a newline alone: cut inside the campaign id, it still names no verdict.

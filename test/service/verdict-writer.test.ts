@@ -244,6 +244,7 @@ describe('VerdictWriter', () => {
     const writer = new VerdictWriter({ path, log });
     rmSync(path);
     writer.check(); // notices the file gone; leaves logrotate its instant to create the new one
+    expect(existsSync(path)).toBe(false);
     writer.check(); // a second later: still missing, so it is ours to create
     expect(existsSync(path)).toBe(true);
     expect(lines().filter((l) => l['event'] === 'verdict-log-reopened')).toMatchObject([{ created: true }]);
