@@ -221,6 +221,11 @@ export function serviceFiles(
   ];
 }
 
+/** A state with nothing in it, `extra`'s fields set: what a saver is handed in tests of saving itself. */
+export function emptyState(extra: Partial<ServiceState> = {}): ServiceState {
+  return { version: 1, savedAt: 1, files: [], journalCursor: null, core: null, verdicts: null, owed: [], ...extra };
+}
+
 /** The state a run saved in `stateDir`: the first line of its file (the core's rows, kept apart, follow it). */
 export function savedState(stateDir: string): ServiceState {
   const text = readFileSync(join(stateDir, 'state.json'), 'utf8');

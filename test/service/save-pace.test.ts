@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CorrelationCore } from '../../src/core/correlation-core.js';
 import { SavePace } from '../../src/service/save-pace.js';
 import { StateSaver } from '../../src/service/state-saver.js';
-import type { ServiceState } from '../../src/service/state-store.js';
-import { memoryLogger, tempDir } from './helpers.js';
+import { emptyState, memoryLogger, tempDir } from './helpers.js';
 
 describe('SavePace (state_interval and state_write_rate)', () => {
   it('lets a small state be saved every state_interval, and spaces a large one by the bytes it wrote', () => {
@@ -37,15 +36,7 @@ describe('StateSaver.due (state_interval)', () => {
   it('skips a periodic save while nothing came since the last one', () => {
     const t = tempDir('save-due');
     try {
-      const state: ServiceState = {
-        version: 1,
-        savedAt: 1,
-        files: [],
-        journalCursor: null,
-        core: null,
-        verdicts: null,
-        owed: [],
-      };
+      const state = emptyState();
       const saver = new StateSaver(t.dir, 10_000, 65_536, memoryLogger('info').log);
       saver.save(state, { snapshot: () => ({}) } as unknown as CorrelationCore, 7);
       const later = Date.now() + 60_000;

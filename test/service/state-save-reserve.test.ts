@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CorrelationCore } from '../../src/core/correlation-core.js';
 import { StateSaver } from '../../src/service/state-saver.js';
-import type { ServiceState } from '../../src/service/state-store.js';
-import { memoryLogger, tempDir } from './helpers.js';
+import { emptyState, memoryLogger, tempDir } from './helpers.js';
 
 /**
  * A state save on a real ext4 (a 4 MB image, 5% reserved for root) whose unreserved blocks are all taken: the service
@@ -31,15 +30,7 @@ afterAll(() => {
   t.cleanup();
 });
 
-const state: ServiceState = {
-  version: 1,
-  savedAt: 1,
-  files: [],
-  journalCursor: null,
-  core: null,
-  verdicts: null,
-  owed: [],
-};
+const state = emptyState();
 
 /** A core whose snapshot is 64 kB. */
 const core = {

@@ -14,8 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CorrelationCore } from '../../src/core/correlation-core.js';
 import { keepFree, saveRoom } from '../../src/service/save-room.js';
 import { StateSaver } from '../../src/service/state-saver.js';
-import type { ServiceState } from '../../src/service/state-store.js';
-import { memoryLogger, tempDir } from './helpers.js';
+import { emptyState, memoryLogger, tempDir } from './helpers.js';
 
 /**
  * State saves on a real, nearly full 1 MB tmpfs, beside another writer (rsyslog's auth.log, fail2ban, our verdict
@@ -81,15 +80,7 @@ function racedCore(pieces: number, seen: { minFree: number; lost: number }): Cor
   } as unknown as CorrelationCore;
 }
 
-const state: ServiceState = {
-  version: 1,
-  savedAt: 1,
-  files: [],
-  journalCursor: null,
-  core: null,
-  verdicts: null,
-  owed: [],
-};
+const state = emptyState();
 
 function saver() {
   const { log, lines } = memoryLogger('info');

@@ -20,20 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 it('reads the middle file of two rename-and-create rotations made between two looks', () => {
   const path = join(dir, 'auth.log');
   writeFileSync(path, 'a1\n');
-  const got: string[] = [];
-  let now = 0;
-  const notices: string[] = [];
-  const f = new RotatingFile({
-    path,
-    startAt: 'start',
-    clock: () => now,
-    onLine: (l) => got.push(l),
-    onNotice: (e) => notices.push(e),
-  });
-  const look = () => {
-    now += 1000;
-    while (f.poll()) {}
-  };
+  const { got, notices, file, look } = follow(path);
   look();
   appendFileSync(path, 'a2\n');
   // First rotation: A -> .1, new B; B gets lines; second rotation: .1 -> .2, B -> .1, new C. No look in between.
@@ -44,7 +31,7 @@ it('reads the middle file of two rename-and-create rotations made between two lo
   writeFileSync(path, 'c1\n');
   look();
   look();
-  f.close();
+  file.close();
   expect(got).toEqual(['a1', 'a2', 'b1', 'b2', 'c1']);
   expect(notices).toContain('catch-up');
 });
