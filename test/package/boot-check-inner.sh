@@ -149,12 +149,13 @@ login() { # login PASSWORD
       return "$rc"
     fi
     REFUSED_AT_MAXSTARTUPS=$((REFUSED_AT_MAXSTARTUPS + 1))
-    say "INFO the real user's connection was refused at sshd's MaxStartups ($(unauthenticated) connections to port 22 open); again in 1 s"
+    say "INFO the real user's connection was refused at sshd's MaxStartups ($(open_on_port_22) connections to port 22 open); again in 1 s"
     sleep 1
   done
   return 1
 }
-unauthenticated() { ss -Htn state established '( sport = :22 )' | wc -l; }
+port_22_peers() { ss -Htn state established '( sport = :22 )' | awk '{ sub(/:[0-9]+$/, "", $4); print $4 }'; }
+open_on_port_22() { port_22_peers | wc -l; }
 t0=$(date +%s%N)
 at() { # at MS: sleep until MS after t0
   local wait_ns=$(($1 * 1000000 - ($(date +%s%N) - t0)))
@@ -202,9 +203,8 @@ for ip in "${SOURCES[@]}"; do printf '%s' "$ruleset" | grep -qF "$ip" || missing
 check "nft drops every one of them ($missing missing)" test "$missing" = 0
 check "the real user is banned nowhere (verdict log, nft)" \
   sh -c "! grep -q ' BAN ip=$LEGIT ' /var/log/f2b-campaign/verdicts.log && ! printf '%s' \"\$1\" | grep -qF $LEGIT" _ "$ruleset"
-open_from_banned=$(ss -Htn state established '( sport = :22 )' | awk '{ sub(/:[0-9]+$/, "", $4); print $4 }' |
-  grep -cxF -f <(jail_banned) || true)
-say "INFO after the campaign: $(unauthenticated) connections to sshd's port 22 still open, $open_from_banned of them" \
+open_from_banned=$(port_22_peers | grep -cxF -f <(jail_banned) || true)
+say "INFO after the campaign: $(open_on_port_22) connections to sshd's port 22 still open, $open_from_banned of them" \
   "from banned sources; the real user's refused at MaxStartups so far: $REFUSED_AT_MAXSTARTUPS"
 check "the real user logs in after the campaign" login 'correct horse battery staple'
 sshd_banned=$(fail2ban-client get sshd banned | tr -d "[]',\"" | wc -w)
