@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadState, type ServiceState, saveState } from '../../src/service/state-store.js';
-import { tempDir } from './helpers.js';
+import { emptyState, tempDir } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -15,15 +15,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE_NODE = join(ROOT, 'node_modules', '.bin', 'vite-node');
 
 function state(cursor: string, padding = 0): ServiceState {
-  return {
-    version: 1,
-    savedAt: 1,
-    files: [],
-    journalCursor: cursor,
-    core: { padding: 'x'.repeat(padding) },
-    verdicts: null,
-    owed: [],
-  };
+  return emptyState({ journalCursor: cursor, core: { padding: 'x'.repeat(padding) } });
 }
 
 describe('state file', () => {

@@ -3,7 +3,7 @@ import { journalResumePoint } from '../../src/service/journal-resume.js';
 import type { ServiceState } from '../../src/service/state-store.js';
 import { journalPlace } from '../../src/sources/journal-cursor.js';
 import { beforePoint, resumeBy, startCursor } from '../../src/sources/journal-start.js';
-import { memoryLogger } from '../service/helpers.js';
+import { emptyState, memoryLogger } from '../service/helpers.js';
 
 const A = 'a'.repeat(32);
 const B = 'b'.repeat(32);
@@ -42,17 +42,8 @@ describe('where a follower with no cursor resumes', () => {
 });
 
 describe('journal-resumed, said as the service starts', () => {
-  const state = (extra: Partial<ServiceState>): ServiceState => ({
-    version: 1,
-    savedAt: SINCE + 10_000,
-    files: [],
-    journalCursor: null,
-    core: null,
-    verdicts: null,
-    owed: [],
-    journalSince: SINCE,
-    ...extra,
-  });
+  const state = (extra: Partial<ServiceState>): ServiceState =>
+    emptyState({ savedAt: SINCE + 10_000, journalSince: SINCE, ...extra });
 
   it('INFO by the boot clock, with how far the wall clock is behind the point', () => {
     const { log, lines } = memoryLogger();

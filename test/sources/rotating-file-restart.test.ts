@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FilePosition } from '../../src/sources/file-position.js';
 import { RotatingFile } from '../../src/sources/rotating-file.js';
+import { renameRotate } from '../helpers/logrotate.js';
 import { tempDir } from '../service/helpers.js';
 
 /**
@@ -69,11 +70,7 @@ describe('RotatingFile: a restart', () => {
     writeFileSync(`${path}.1`, 'old\n'); // rotated before this run
     const saved = stop(run());
     appendFileSync(path, 'a2\n');
-    for (let day = 1; day <= 10; day++) {
-      for (let k = day; k >= 1; k--) renameSync(`${path}.${k}`, `${path}.${k + 1}`);
-      renameSync(path, `${path}.1`);
-      writeFileSync(path, `d${day}\n`);
-    }
+    for (let day = 1; day <= 10; day++) renameRotate(path, `d${day}\n`);
     stop(run(saved));
     expect(got).toEqual(['a1', 'a2', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9', 'd10']);
     expect(notices).toEqual([['rotated', { path, movedTo: `${path}.10`, whileStopped: true }]]);

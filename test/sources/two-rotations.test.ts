@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { RotatingFile } from '../../src/sources/rotating-file.js';
+import { renameRotate } from '../helpers/logrotate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'r5-two-rot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,11 +25,8 @@ it('reads the middle file of two rename-and-create rotations made between two lo
   look();
   appendFileSync(path, 'a2\n');
   // First rotation: A -> .1, new B; B gets lines; second rotation: .1 -> .2, B -> .1, new C. No look in between.
-  renameSync(path, `${path}.1`);
-  writeFileSync(path, 'b1\nb2\n');
-  renameSync(`${path}.1`, `${path}.2`);
-  renameSync(path, `${path}.1`);
-  writeFileSync(path, 'c1\n');
+  renameRotate(path, 'b1\nb2\n');
+  renameRotate(path, 'c1\n');
   look();
   look();
   file.close();
@@ -62,15 +60,9 @@ it('reads three rename-and-create rotations made between two looks oldest first'
   const { got, file, look } = follow(path);
   look();
   appendFileSync(path, 'a2\n');
-  renameSync(path, `${path}.1`);
-  writeFileSync(path, 'b1\n');
-  renameSync(`${path}.1`, `${path}.2`);
-  renameSync(path, `${path}.1`);
-  writeFileSync(path, 'c1\n');
-  renameSync(`${path}.2`, `${path}.3`);
-  renameSync(`${path}.1`, `${path}.2`);
-  renameSync(path, `${path}.1`);
-  writeFileSync(path, 'd1\n');
+  renameRotate(path, 'b1\n');
+  renameRotate(path, 'c1\n');
+  renameRotate(path, 'd1\n');
   look();
   look();
   file.close();
