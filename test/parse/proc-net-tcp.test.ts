@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import type { SocketSample } from '../../src/core/socket.js';
 import { parseProcNetTcp } from '../../src/parse/proc-net-tcp.js';
 import { formatTraceBlock, readSocketTrace, type TraceStats } from '../../src/parse/socket-trace.js';
 
@@ -71,14 +72,20 @@ describe('/proc/net/tcp', () => {
   });
 });
 
+/** Every sample `lines` yields as a socket trace, with the reader's counts. */
+async function readTrace(lines: string[]): Promise<{ samples: SocketSample[]; stats: TraceStats }> {
+  const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
+  const samples: SocketSample[] = [];
+  for await (const s of readSocketTrace(lines, stats)) samples.push(s);
+  return { samples, stats };
+}
+
 describe('socket trace', () => {
   it('round-trips blocks of raw tables with their times', async () => {
     const text =
       formatTraceBlock(Date.UTC(2026, 1, 15, 14, 0, 0), TCP, TCP6) +
       formatTraceBlock(Date.UTC(2026, 1, 15, 14, 0, 30), TCP);
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const samples = [];
-    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    const { samples, stats } = await readTrace(text.split('\n'));
     expect(samples.map((s) => [new Date(s.time).toISOString(), s.rows.length])).toEqual([
       ['2026-02-15T14:00:00.000Z', 5],
       ['2026-02-15T14:00:30.000Z', 2],
@@ -87,9 +94,7 @@ describe('socket trace', () => {
   });
 
   it('drops a block whose time does not parse, and counts it', async () => {
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const samples = [];
-    for await (const s of readSocketTrace(['@ yesterday', ...TCP.split('\n')], stats)) samples.push(s);
+    const { samples, stats } = await readTrace(['@ yesterday', ...TCP.split('\n')]);
     expect(samples).toEqual([]);
     expect(stats.badTimes).toBe(1);
   });
@@ -113,9 +118,7 @@ describe('review: rows and traces cut short', () => {
 
   it('drops a block cut short mid-row and keeps the next block, appended on the cut line, at its own time', async () => {
     const text = cut(formatTraceBlock(A, TCP, TCP6), '1: 0100007F') + formatTraceBlock(B, TCP);
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const samples = [];
-    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    const { samples, stats } = await readTrace(text.split('\n'));
     // Before: one sample at A holding the rows of both blocks (B's rows timed four hours early).
     expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[B, 2]]);
     expect(stats).toMatchObject({ blocks: 1, cut: 1 });
@@ -125,9 +128,7 @@ describe('review: rows and traces cut short', () => {
     // The cut line still reads as a row (its inode is whole): the `@` inside it alone shows the rows after it missing.
     const first = formatTraceBlock(A, TCP, TCP6);
     const text = first.slice(0, first.indexOf(' 99871 ') + 7) + formatTraceBlock(B, TCP);
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const samples = [];
-    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    const { samples, stats } = await readTrace(text.split('\n'));
     expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[B, 2]]);
     expect(stats).toMatchObject({ blocks: 1, cut: 1 });
   });
@@ -138,18 +139,14 @@ describe('review: rows and traces cut short', () => {
     // for a cut inode in cutShort was never reached, since such a row parses.
     const first = formatTraceBlock(A, TCP, TCP6);
     const text = `${first.slice(0, first.indexOf(' 99871 ') + 4)}\n${formatTraceBlock(B, TCP)}`;
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const samples = [];
-    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    const { samples, stats } = await readTrace(text.split('\n'));
     expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[B, 2]]);
     expect(stats).toMatchObject({ blocks: 1, cut: 1 });
   });
 
   it('drops a last block cut short (a trace read while it is being recorded)', async () => {
     const text = formatTraceBlock(A, TCP) + cut(formatTraceBlock(B, TCP), '1: 0100007F');
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
-    const samples = [];
-    for await (const s of readSocketTrace(text.split('\n'), stats)) samples.push(s);
+    const { samples, stats } = await readTrace(text.split('\n'));
     expect(samples.map((s) => [s.time, s.rows.length])).toEqual([[A, 2]]);
     expect(stats).toMatchObject({ blocks: 1, cut: 1 });
   });
@@ -194,10 +191,9 @@ describe('review: record after a cut', () => {
 
 describe('review: a file that is not a trace', () => {
   it('counts every line of a non-trace file as skipped, yielding no sample', async () => {
-    const stats: TraceStats = { blocks: 0, rows: 0, malformed: 0, badTimes: 0 };
     const lines = ['Feb 15 14:00:00 host sshd[1]: Failed password for root from 192.0.2.7 port 40000 ssh2', 'x'];
-    const samples = [];
-    for await (const s of readSocketTrace(lines, stats)) samples.push(s);
+
+    const { samples, stats } = await readTrace(lines);
     expect(samples).toEqual([]);
     expect(stats).toMatchObject({ blocks: 0, malformed: 2 });
   });
