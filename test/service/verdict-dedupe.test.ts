@@ -22,6 +22,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The verdicts written after the last save, found again after a crash, include those in a log rotated since: no
 // test read the rotated file (found by hand mutation testing).
+/** A new, empty verdict log in `dir` named `name`, and the mark a run that wrote nothing to it saved. */
+function emptyLog(name: string) {
+  const path = join(dir, name);
+  const writer = new VerdictWriter({ path, log: memoryLogger().log });
+  const mark = writer.mark()!;
+  writer.close();
+  return { path, mark };
+}
+
 describe('verdict dedupe after a crash', () => {
   it('after a crash, drops a verdict written to the log that was rotated to .1 since the saved mark', () => {
     const path = join(dir, 'verdicts.log');
@@ -161,11 +170,7 @@ describe('verdict dedupe after a crash', () => {
   // verdict again, and it is to be written whole. The part (its address whole, a field past the two that name it)
   // is no verdict written.
   it("takes a file's unfinished last line, torn by a full disk, for no verdict written", () => {
-    const path = join(dir, 'torn-last.log');
-    const log = memoryLogger().log;
-    const first = new VerdictWriter({ path, log });
-    const mark = first.mark()!;
-    first.close();
+    const { path, mark } = emptyLog('torn-last.log');
     const whole = banVerdict(0, '203.0.113.8', 'c-202611240600-1', 'dictionary');
     const torn = banVerdict(0, '203.0.113.9', 'c-202611240600-1', 'dictionary+surge', [['match', 'join']]);
     const line = formatVerdictLine(torn, 4242);
@@ -178,11 +183,7 @@ describe('verdict dedupe after a crash', () => {
   // A file system that keeps whole seconds (or a coarse kernel clock) stamps logrotate's copy up to a second before
   // the line it holds: a copy of a log empty at the save is told by that line, stamped after the save.
   it('reads a copytruncate copy of a log empty at the save whose mtime is up to a second before the save', () => {
-    const path = join(dir, 'coarse-mtime.log');
-    const log = memoryLogger().log;
-    const first = new VerdictWriter({ path, log });
-    const mark = first.mark()!; // empty
-    first.close();
+    const { path, mark } = emptyLog('coarse-mtime.log');
     const savedAt = Date.now();
     const ban = banVerdict(savedAt + 100, '203.0.113.10', 'c-202611240600-1', 'dictionary');
     appendFileSync(path, `${formatVerdictLine(ban, 4242)}\n`);
@@ -195,11 +196,7 @@ describe('verdict dedupe after a crash', () => {
 
   // An earlier version ended such a part with a newline alone: cut inside the campaign id, it still names no verdict.
   it('takes a part an earlier restart ended with a newline alone, cut inside the campaign id, for no verdict', () => {
-    const path = join(dir, 'torn-unmarked.log');
-    const log = memoryLogger().log;
-    const first = new VerdictWriter({ path, log });
-    const mark = first.mark()!;
-    first.close();
+    const { path, mark } = emptyLog('torn-unmarked.log');
     const torn = banVerdict(0, '203.0.113.7', 'c-202611240600-12', 'dictionary+surge', [['match', 'join']]);
     const line = formatVerdictLine(torn, 4242);
     appendFileSync(path, `${line.slice(0, line.indexOf(' reason=') - 1)}\n${line}\n`);
