@@ -6,6 +6,9 @@ import { isTrue, type JailFiles, jailOption, readJailSections } from './jail-fil
 import { globMatches, isGlob } from './logpath-glob.js';
 import { canRead, canWrite } from './writable.js';
 
+/** The action that ends a banned address's open sshd connections (fail2ban/action.d/f2b-campaign-kill.conf). */
+const KILL_ACTION = 'action.d/f2b-campaign-kill.conf';
+
 export interface InspectCampaignJailOptions {
   /** The verdict log the service writes (`[service] verdict_log`). */
   readonly verdictLog: string;
@@ -163,6 +166,10 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
   const filter = present ? (option('filter') ?? jail).split('[')[0]!.trim() : jail;
   if (present && !existsSync(join(configDir, 'filter.d', `${filter}.conf`))) {
     problems.push(`the ${jail} jail's filter ${configDir}/filter.d/${filter}.conf is missing: reinstall the package`);
+  }
+  // fail2ban skips a jail whose action it cannot read: nothing would be banned at all.
+  if (present && /\bf2b-campaign-kill\b/.test(option('action') ?? '') && !existsSync(join(configDir, KILL_ACTION))) {
+    problems.push(`the ${jail} jail's action ${configDir}/${KILL_ACTION} is missing: reinstall the package`);
   }
   if (!verdictLogExists) {
     problems.push(`the verdict log ${verdictLog} does not exist: fail2ban refuses to start without a jail's log`);

@@ -1,11 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { runAudit } from '../../src/audit/run-audit.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { installBundledFail2ban } from '../helpers/fail2ban-config.js';
 
 /**
  * A real fail2ban-server in `dir` running only the bundled f2b-campaign jail (its filter and jail files, the
@@ -42,8 +40,7 @@ export class Fail2banServer {
     ]) {
       cpSync(join('/etc/fail2ban', item), join(conf, item), { recursive: true });
     }
-    for (const item of ['filter.d/f2b-campaign.conf', 'jail.d/f2b-campaign.conf'])
-      cpSync(join(ROOT, 'fail2ban', item), join(conf, item));
+    installBundledFail2ban(conf);
     const local = (name: string, lines: string[]) => writeFileSync(join(conf, name), `${lines.join('\n')}\n`);
     local('fail2ban.local', [
       '[Definition]',

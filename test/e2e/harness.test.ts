@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banVerdict } from '../../src/core/verdict.js';
 import { formatVerdictLine } from '../../src/verdict/verdict-line.js';
-import { keyLogin, passwordAttempt, tcpConnect } from './harness/attack-driver.js';
+import { holdConnections, keyLogin, passwordAttempt, sshdPeers, tcpConnect } from './harness/attack-driver.js';
 import { type Environment, setUpEnvironment } from './harness/environment.js';
 import { waitFor } from './harness/wait.js';
 
@@ -56,4 +56,36 @@ describe('e2e harness: real sshd, fail2ban and nftables in a network namespace',
       ['127.0.0.78', 'connected'],
     ]);
   }, 30_000);
+
+  it("ends the sshd connections an address it bans still has open (sshd would keep them until LoginGraceTime), and no one else's", async () => {
+    const held = holdConnections(env.netns, ['127.0.0.81', '127.0.0.82']);
+    try {
+      await waitFor(
+        'sshd to hold a connection from 127.0.0.81 and one from 127.0.0.82',
+        () => {
+          const peers = sshdPeers(env.netns);
+          return peers.includes('127.0.0.81') && peers.includes('127.0.0.82');
+        },
+        { timeoutMs: 10_000 },
+      );
+      const line = formatVerdictLine(banVerdict(Date.now(), '127.0.0.81', 'c-harness', 'test'), 4242);
+      appendFileSync(env.verdictLog, `${line}\n`);
+      await waitFor(
+        'the f2b-campaign jail to ban 127.0.0.81',
+        () => env.fail2ban.banned('f2b-campaign').includes('127.0.0.81'),
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      // Without f2b-campaign-kill this waits in vain: the ban rejects the address's packets, and sshd, which never
+      // hears the connection close, keeps it for LoginGraceTime (120 s), counted against MaxStartups.
+      await waitFor("sshd's connection from 127.0.0.81 to end", () => !sshdPeers(env.netns).includes('127.0.0.81'), {
+        timeoutMs: 10_000,
+      });
+      expect(env.sshdLog.text()).toMatch(/Connection from 127\.0\.0\.81 port \d+: Software caused connection abort/);
+      expect(sshdPeers(env.netns)).toContain('127.0.0.82');
+    } finally {
+      held.kill();
+    }
+  }, 40_000);
 });

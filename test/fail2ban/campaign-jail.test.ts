@@ -2,15 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceSection } from '../../src/config/sections/service.js';
 import { inspectCampaignJail } from '../../src/fail2ban/campaign-jail.js';
 import { dumpFail2banConfig, parseFail2banDump } from '../../src/fail2ban/client-dump.js';
 import { globMatches } from '../../src/fail2ban/logpath-glob.js';
+import { type PyValue, parsePythonLiteral } from '../../src/fail2ban/python-literal.js';
+import { installBundledFail2ban } from '../helpers/fail2ban-config.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'f2bc-jail-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
@@ -32,8 +32,7 @@ function setup(extra: Record<string, string> = {}, options: { logpathLocal?: boo
   const dir = join(work, `case-${++counter}`);
   const configDir = join(dir, 'fail2ban');
   cpSync('/etc/fail2ban', configDir, { recursive: true });
-  cpSync(join(ROOT, 'fail2ban', 'filter.d', 'f2b-campaign.conf'), join(configDir, 'filter.d', 'f2b-campaign.conf'));
-  cpSync(join(ROOT, 'fail2ban', 'jail.d', 'f2b-campaign.conf'), join(configDir, 'jail.d', 'f2b-campaign.conf'));
+  installBundledFail2ban(configDir);
   const verdictLog = join(dir, 'log', 'verdicts.log');
   mkdirSync(dirname(verdictLog));
   writeFileSync(verdictLog, '');
@@ -87,7 +86,34 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(dumped?.backend).toBe('polling');
     expect(dumped?.settings.get('maxretry')).toBe(1);
     expect(dumped?.settings.get('usedns')).toBe('no');
-    expect(dumped?.actions).toEqual(['nftables-allports']);
+    expect(dumped?.actions).toEqual(['nftables-allports', 'f2b-campaign-kill']);
+  });
+
+  it("adds f2b-campaign-kill on sshd's port after the admin's own actions, as fail2ban reads them", async () => {
+    // The kill action's command as fail2ban-client -d gives it to the server, ports substituted.
+    const killCommand = (text: string): string => {
+      const line = text.split('\n').find((l) => l.includes("'action', 'f2b-campaign-kill', [["));
+      const [, , , , options] = (parsePythonLiteral(line ?? '') ?? []) as PyValue[];
+      const ban = ((options ?? []) as PyValue[][]).find(([key]) => key === 'actionban');
+      return String(ban?.[1] ?? '');
+    };
+    const stock = setup({ 'jail.local': '[DEFAULT]\nbanaction = nftables\n' });
+    const stockDump = (await dumpFail2banConfig(stock.configDir)).text;
+    expect(parseFail2banDump(stockDump).get('f2b-campaign')?.actions).toEqual(['nftables', 'f2b-campaign-kill']);
+    expect(killCommand(stockDump)).toMatch(/echo 'ssh'.*ss -K -H -t -n dst "\[<ip>\]" sport = ":\$port"/s);
+
+    // An admin's [DEFAULT] action (ban and mail) is kept whole, and sshd's port set for this jail reaches the kill.
+    const admin = setup({
+      'jail.local': '[DEFAULT]\nbanaction = nftables\naction = %(action_mw)s\n',
+      'f2b-campaign.local': 'sshd_port = 2222,ssh\n',
+    });
+    const adminDump = (await dumpFail2banConfig(admin.configDir)).text;
+    expect(parseFail2banDump(adminDump).get('f2b-campaign')?.actions).toEqual([
+      'nftables',
+      'sendmail-whois',
+      'f2b-campaign-kill',
+    ]);
+    expect(killCommand(adminDump)).toMatch(/echo '2222,ssh'/);
   });
 
   it("doubles a returning member's ban whatever bantime.multipliers or formula the admin's [DEFAULT] has", async () => {
@@ -196,6 +222,15 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(report.problems.join('\n')).toMatch(
       /fail2ban reports errors in its configuration: .*Unable to read the filter 'f2b-campaign'/,
     );
+  });
+
+  it("names the jail's missing kill action, without which fail2ban skips the jail", async () => {
+    const { configDir, verdictLog } = setup();
+    rmSync(join(configDir, 'action.d', 'f2b-campaign-kill.conf'));
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+    expect(report.fail2banAccepts).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/action\.d\/f2b-campaign-kill\.conf is missing: reinstall the package/);
+    expect(report.problems.join('\n')).toMatch(/Unable to read action 'f2b-campaign-kill'/);
   });
 
   it('says fail2ban is missing when its configuration directory is', async () => {

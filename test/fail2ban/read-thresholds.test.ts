@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
@@ -9,9 +8,8 @@ import { NeverBan } from '../../src/correlate/never-ban.js';
 import { dumpFail2banConfig } from '../../src/fail2ban/client-dump.js';
 import { readIgnoreip } from '../../src/fail2ban/ignoreip.js';
 import { readFail2banThresholds } from '../../src/fail2ban/read-thresholds.js';
-import { fail2banConfigCopies } from '../helpers/fail2ban-config.js';
+import { bundledFail2banTexts, fail2banConfigCopies } from '../helpers/fail2ban-config.js';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const configDir = fail2banConfigCopies('thresholds');
 
 const MIN = 60_000;
@@ -170,15 +168,12 @@ describe('readFail2banThresholds', () => {
   );
 
   it("reads the f2b-campaign jail's bantime (the bundled jail, and a local override), through both readers", async () => {
-    const bundled = readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8');
-    const filter = readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8');
-    const plain = configDir({ 'jail.d/f2b-campaign.conf': bundled, 'filter.d/f2b-campaign.conf': filter });
+    const plain = configDir(bundledFail2banTexts());
     expect(await readFail2banThresholds({ configDir: plain, useClient: false })).toMatchObject({
       campaignBantime: DAY,
     });
     const local = configDir({
-      'jail.d/f2b-campaign.conf': bundled,
-      'filter.d/f2b-campaign.conf': filter,
+      ...bundledFail2banTexts(),
       'jail.d/f2b-campaign.local': '[f2b-campaign]\nbantime = 3d\n',
     });
     for (const useClient of [false, true])
@@ -189,9 +184,7 @@ describe('readFail2banThresholds', () => {
   });
 
   it('says that a negative bantime other than -1 bans nothing, and reads it as no ban, through both readers', async () => {
-    const bundled = readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8');
-    const filter = readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8');
-    const files = { 'jail.d/f2b-campaign.conf': bundled, 'filter.d/f2b-campaign.conf': filter };
+    const files = bundledFail2banTexts();
     const dir = configDir({
       ...files,
       'jail.d/f2b-campaign.local': '[f2b-campaign]\nbantime = -1d\n',
@@ -220,8 +213,7 @@ describe('readFail2banThresholds', () => {
     // An admin sparing an address from campaign bans where the README says to change the jail: fail2ban ignores the
     // BAN lines for it, so f2b-campaign must not write them (nor count the address as a campaign member).
     const dir = configDir({
-      'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
-      'filter.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8'),
+      ...bundledFail2banTexts(),
       'jail.d/f2b-campaign.local': '[f2b-campaign]\nignoreip = 127.0.0.1/8 ::1 198.51.100.7 2001:db8:7::/48\n',
     });
     for (const useClient of [false, true]) {
@@ -389,8 +381,7 @@ describe('readFail2banThresholds', () => {
 
   it('says nothing about an ignorecommand the f2b-campaign jail shares through [DEFAULT]', async () => {
     const dir = configDir({
-      'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
-      'filter.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8'),
+      ...bundledFail2banTexts(),
       'jail.local': '[DEFAULT]\nignorecommand = /usr/local/bin/is-office <ip>\n',
     });
     const warnings: string[] = [];
@@ -512,8 +503,7 @@ describe('readFail2banThresholds', () => {
     {
       title: "the disabled f2b-campaign jail's override: the value it overrides instead",
       files: {
-        'jail.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), 'utf8'),
-        'filter.d/f2b-campaign.conf': readFileSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), 'utf8'),
+        ...bundledFail2banTexts(),
         'jail.d/f2b-campaign.local': '[f2b-campaign]\nenabled = false\nbantime = 2d %(extra)s\n',
       },
       expected: { campaignBantime: DAY },

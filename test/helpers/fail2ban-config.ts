@@ -1,7 +1,28 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+
+/** The repository's fail2ban/ directory: what the package installs under /etc/fail2ban. */
+export const BUNDLED_FAIL2BAN = fileURLToPath(new URL('../../fail2ban', import.meta.url));
+
+/** The bundled files, by their path under /etc/fail2ban: the jail needs both others (fail2ban skips it without them). */
+export const BUNDLED_FAIL2BAN_FILES = [
+  'filter.d/f2b-campaign.conf',
+  'action.d/f2b-campaign-kill.conf',
+  'jail.d/f2b-campaign.conf',
+] as const;
+
+/** Copies the bundled jail, filter and action into a fail2ban configuration directory, as the package installs them. */
+export function installBundledFail2ban(configDir: string): void {
+  for (const file of BUNDLED_FAIL2BAN_FILES) cpSync(join(BUNDLED_FAIL2BAN, file), join(configDir, file));
+}
+
+/** The bundled files' texts, keyed by their path under /etc/fail2ban (for `fail2banConfigCopies`' `files`). */
+export function bundledFail2banTexts(): Record<string, string> {
+  return Object.fromEntries(BUNDLED_FAIL2BAN_FILES.map((f) => [f, readFileSync(join(BUNDLED_FAIL2BAN, f), 'utf8')]));
+}
 
 /**
  * For a test file that reads fail2ban's configuration: `configDir(files, dirs)` makes a copy of the host's real

@@ -210,7 +210,7 @@ check "f2b-campaign is in adm and systemd-journal ($groups)" sh -c "echo ' $grou
 log_stat=$(in_root stat -c '%U:%G %a' /var/log/f2b-campaign/verdicts.log)
 check "verdict log exists before fail2ban starts ($log_stat)" test "$log_stat" = "f2b-campaign:adm 640"
 conffiles=$(in_root dpkg-query -W -f='${Conffiles}\n' f2b-campaign | awk 'NF {print $1}' | sort | tr '\n' ' ')
-check "conffiles: $conffiles" test "$conffiles" = "/etc/f2b-campaign/f2b-campaign.conf /etc/fail2ban/filter.d/f2b-campaign.conf /etc/fail2ban/jail.d/f2b-campaign.conf /etc/logrotate.d/f2b-campaign "
+check "conffiles: $conffiles" test "$conffiles" = "/etc/f2b-campaign/f2b-campaign.conf /etc/fail2ban/action.d/f2b-campaign-kill.conf /etc/fail2ban/filter.d/f2b-campaign.conf /etc/fail2ban/jail.d/f2b-campaign.conf /etc/logrotate.d/f2b-campaign "
 keys=$(grep -c '^#[a-z][a-z0-9_]* = ' "$ROOT/etc/f2b-campaign/f2b-campaign.conf")
 check "the conffile lists $keys keys, every one commented" sh -c "! grep -q '^[a-z][a-z0-9_]* *=' '$ROOT/etc/f2b-campaign/f2b-campaign.conf' && [ $keys -gt 5 ]"
 check "systemd-analyze verify f2b-campaign.service (inside the root; --man=no: no man-db there)" \
@@ -252,8 +252,8 @@ say "$status" | sed 's/^/      /'
 check "fail2ban-client status f2b-campaign shows the jail watching the verdict log" \
   sh -c "printf '%s' \"\$1\" | grep -q 'File list:.*/var/log/f2b-campaign/verdicts.log'" _ "$status"
 settings="$(f2b get f2b-campaign maxretry) $(f2b get f2b-campaign bantime) $(f2b get f2b-campaign actions | tail -1 | sed 's/^[^a-z]*//')"
-check "jail settings: maxretry 1, bantime 172800 (the .local override), actions: nftables-multiport from [DEFAULT] ($settings)" \
-  test "$settings" = "1 172800 nftables-multiport"
+check "jail settings: maxretry 1, bantime 172800 (the .local override), actions: nftables-multiport from [DEFAULT], then f2b-campaign-kill ($settings)" \
+  test "$settings" = "1 172800 nftables-multiport, f2b-campaign-kill"
 
 # ---------------------------------------------------------------------------------------------------------------
 step "4 the service as the unit runs it, and fail2ban's bans"
@@ -441,6 +441,7 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q f2b-campaign >"$W
   fail "apt-get purge"
 }
 for gone in /etc/f2b-campaign /etc/fail2ban/jail.d/f2b-campaign.conf /etc/fail2ban/filter.d/f2b-campaign.conf \
+  /etc/fail2ban/action.d/f2b-campaign-kill.conf \
   /etc/logrotate.d/f2b-campaign /var/log/f2b-campaign /var/lib/f2b-campaign /usr/lib/tmpfiles.d/f2b-campaign.conf \
   /lib/systemd/system/f2b-campaign.service; do
   check "purge: $gone is gone" test ! -e "$ROOT$gone"

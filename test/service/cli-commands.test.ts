@@ -13,16 +13,15 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSocketTrace } from '../../src/parse/socket-trace.js';
 import { bundledCliSuite } from '../helpers/bundle-cli.js';
+import { installBundledFail2ban } from '../helpers/fail2ban-config.js';
 import { fakeProgram } from '../helpers/fake-program.js';
 import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
 import { runService, serviceLog, sleep, waitFor } from './helpers.js';
 
 /** check, status, record and SIGHUP, through the bundled program against real files and the real fail2ban-client. */
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const t = bundledCliSuite('cli');
 const dir = t.dir;
 
@@ -36,10 +35,9 @@ const verdicts = join(dir, 'verdicts.log');
 const net = join(dir, 'net');
 
 beforeAll(async () => {
-  // A real fail2ban configuration: Debian's, plus the bundled jail and filter, pointed at our verdict log.
+  // A real fail2ban configuration: Debian's, plus the bundled jail, filter and action, pointed at our verdict log.
   cpSync('/etc/fail2ban', f2b, { recursive: true });
-  cpSync(join(REPO, 'fail2ban/jail.d/f2b-campaign.conf'), join(f2b, 'jail.d/f2b-campaign.conf'));
-  cpSync(join(REPO, 'fail2ban/filter.d/f2b-campaign.conf'), join(f2b, 'filter.d/f2b-campaign.conf'));
+  installBundledFail2ban(f2b);
   // The sshd jail reads our auth.log: Debian's reads /var/log/auth.log, and where the host has none (journald only)
   // fail2ban-client -t refuses the configuration, which check reports.
   writeFileSync(

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlannedStep } from './campaign-plan.js';
@@ -108,6 +108,32 @@ export async function tcpConnect(netns: Netns, sources: readonly string[], timeo
   ]);
   if (r.code !== 0) throw new Error(`e2e: tcp-connect failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Array<{ source: string; outcome: Outcome; detail: string; ms: number; at: number }>;
+}
+
+/**
+ * TCP connections to sshd from each source, opened and then left open, saying nothing: what a bot's connection is
+ * when its ban lands before it has finished (sshd waits for it, up to LoginGraceTime). Kill the process to close them.
+ */
+export function holdConnections(netns: Netns, sources: readonly string[]): ChildProcess {
+  const script = `
+    const { connect } = require('node:net');
+    for (const source of process.argv.slice(1)) {
+      const socket = connect({ host: '${SSHD_ADDRESS}', port: ${SSHD_PORT}, localAddress: source });
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+    }
+    setInterval(() => {}, 1000);`;
+  const [cmd, ...args] = netns.wrap([process.execPath, '-e', script, ...sources]);
+  return spawn(cmd!, args, { stdio: 'ignore' });
+}
+
+/** The peers of sshd's established connections in the namespace, as `ss` lists them. */
+export function sshdPeers(netns: Netns): string[] {
+  const rows = netns.run(['ss', '-Htn', 'state', 'established', `( sport = :${SSHD_PORT} )`]);
+  return rows
+    .split('\n')
+    .filter((row) => row.trim() !== '')
+    .map((row) => row.trim().split(/\s+/)[3]!.replace(/:\d+$/, ''));
 }
 
 /** Plays the plan in real time from `start`; each step runs concurrently at its planned moment. */

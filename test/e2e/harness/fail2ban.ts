@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { installBundledFail2ban } from '../../helpers/fail2ban-config.js';
 import type { AddressBlock } from './campaign-plan.js';
 import { type Journald, readingJournal } from './journald.js';
 import type { Netns } from './netns.js';
@@ -9,10 +9,6 @@ import type { ProcessSet, Started } from './processes.js';
 import { SSHD_PORT } from './sshd.js';
 import type { Syslog } from './syslog.js';
 import { waitFor } from './wait.js';
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The bundled jail and filter, exactly as shipped (issue 5). */
-export const BUNDLED_FAIL2BAN = join(REPO, 'fail2ban');
 
 export interface Fail2ban {
   readonly socket: string;
@@ -34,8 +30,8 @@ export interface Fail2ban {
  *   reading rsyslogd's auth.log or, with journald, the journal (`backend = systemd`, run in the journal's view);
  *   With the loopback address block only, ignoreip is narrowed to 127.0.0.1 and ignoreself turned off (the
  *   defaults would ignore every test source); with the TEST-NET block fail2ban's defaults stay as shipped.
- * - the bundled jail.d/f2b-campaign.conf and filter.d/f2b-campaign.conf, unchanged;
- * - jail.d/f2b-campaign.local: the verdict log's path and the test port.
+ * - the bundled jail.d/f2b-campaign.conf, filter.d/f2b-campaign.conf and action.d/f2b-campaign-kill.conf, unchanged;
+ * - jail.d/f2b-campaign.local: the verdict log's path and the test port (`port`, `sshd_port`).
  */
 export async function startFail2ban(options: {
   dir: string;
@@ -50,11 +46,7 @@ export async function startFail2ban(options: {
   for (const item of ['fail2ban.conf', 'jail.conf', 'paths-common.conf', 'paths-debian.conf', 'action.d', 'filter.d']) {
     cpSync(join('/etc/fail2ban', item), join(conf, item), { recursive: true });
   }
-  for (const item of ['filter.d/f2b-campaign.conf', 'jail.d/f2b-campaign.conf']) {
-    const source = join(BUNDLED_FAIL2BAN, item);
-    if (!existsSync(source)) throw new Error(`e2e: the bundled fail2ban file ${source} is missing`);
-    cpSync(source, join(conf, item));
-  }
+  installBundledFail2ban(conf);
   const socket = join(options.dir, 'fail2ban.sock');
   const log = join(options.dir, 'fail2ban.log');
   writeFileSync(
@@ -101,7 +93,10 @@ export async function startFail2ban(options: {
   );
   writeFileSync(
     join(conf, 'jail.d', 'f2b-campaign.local'),
-    ['[f2b-campaign]', `logpath = ${options.verdictLog}`, `port = ${SSHD_PORT}`, ''].join('\n'),
+    // sshd's port for the jail's ban action (port) and for f2b-campaign-kill (sshd_port), as an admin sets them.
+    ['[f2b-campaign]', `logpath = ${options.verdictLog}`, `port = ${SSHD_PORT}`, `sshd_port = ${SSHD_PORT}`, ''].join(
+      '\n',
+    ),
   );
   // fail2ban 1.0.2 refuses to start when a jail's log file is missing.
   const logs =
