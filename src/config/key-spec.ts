@@ -21,6 +21,11 @@ export interface KeySpec<T = unknown> {
   readonly choices?: readonly string[];
   readonly min?: number;
   readonly max?: number;
+  /**
+   * Another key of the same section this one may not be below, where the code takes the two as a range (a longest
+   * interval under the shortest would let nothing through, without a word).
+   */
+  readonly notBelow?: string;
 }
 
 export interface SectionSpec {
@@ -111,6 +116,41 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
       if (!spec.choices?.includes(value)) throw bad(section, spec, raw, `one of ${spec.choices?.join(', ')}`);
       return value;
   }
+}
+
+/**
+ * The section's ranges (`notBelow`) that its values, read and each within its bounds, break: one message per range,
+ * on the key the file wrote (the upper one when both or neither), naming the other key, its value and whether that
+ * is its default. `raw` holds the text of each key the file set.
+ */
+export function rangeErrors(
+  section: SectionSpec,
+  values: Readonly<Record<string, unknown>>,
+  raw: ReadonlyMap<string, string>,
+): string[] {
+  const errors: string[] = [];
+  for (const upper of section.keys) {
+    const lower = section.keys.find((k) => k.key === upper.notBelow);
+    if (!lower) continue;
+    const high = values[upper.key] as number;
+    const low = values[lower.key] as number;
+    if (high >= low) continue;
+    const shown = (spec: KeySpec, n: number): string =>
+      `${spec.type === 'duration' ? formatDuration(n) : String(n)}${raw.has(spec.key) ? '' : ', its default'}`;
+    const what = upper.type === 'duration' ? 'a duration' : 'a number';
+    errors.push(
+      raw.has(upper.key) || !raw.has(lower.key)
+        ? bad(
+            section.name,
+            upper,
+            raw.get(upper.key) ?? String(high),
+            `${what} of at least ${lower.key} (${shown(lower, low)})`,
+          ).message
+        : bad(section.name, lower, raw.get(lower.key)!, `${what} of at most ${upper.key} (${shown(upper, high)})`)
+            .message,
+    );
+  }
+  return errors;
 }
 
 /** `192.0.2.7`, `192.0.2.0/24`, `2001:db8::/32`: an address with an optional prefix length its family allows. */

@@ -17,12 +17,13 @@ export const SURGE_KEYS = {
   baseline: durationKey(
     'surge_baseline',
     6 * HOUR,
-    'Time constant of the learned baseline (failing sources per minute); frozen while an alarm is on.',
+    "Time constant of the learned baseline (failing sources per minute); frozen while an alarm is on. At least 1m, the baseline's step: a shorter one would be read as 1m.",
+    MINUTE,
   ),
   warmup: durationKey(
     'surge_warmup',
     HOUR,
-    'Minutes of baseline learned before the CUSUM runs (it stays at 0 until then): no alarm is possible sooner.',
+    'Minutes of baseline learned before the CUSUM runs (it stays at 0 until then): no alarm is possible sooner. 0: it runs from the first minute, against a baseline of nothing yet.',
   ),
   minRate: numberKey(
     'surge_min_rate',
