@@ -20,6 +20,7 @@ function shown(spec, v) {
 function kind(spec) {
   const bounds = [];
   if (spec.min !== undefined) bounds.push(`≥ ${shown(spec, spec.min)}`);
+  if (spec.above !== undefined) bounds.push(`> ${shown(spec, spec.above)}`);
   if (spec.max !== undefined) bounds.push(`≤ ${shown(spec, spec.max)}`);
   if (spec.notBelow !== undefined) bounds.push(`≥ ${spec.notBelow}`);
   const base = spec.type === 'enum' ? spec.choices.join(' | ') : spec.type;

@@ -21,6 +21,8 @@ export interface KeySpec<T = unknown> {
   readonly choices?: readonly string[];
   readonly min?: number;
   readonly max?: number;
+  /** A bound the value must be greater than, not equal to (a variance floor of 0 divides by zero). */
+  readonly above?: number;
   /**
    * Another key of the same section this one may not be below, where the code takes the two as a range (a longest
    * interval under the shortest would let nothing through, without a word).
@@ -56,6 +58,9 @@ function shownDefault(spec: KeySpec): string {
  */
 function bounds(spec: KeySpec): string {
   const shown = (n: number): string => (spec.type === 'duration' ? formatDuration(n) : String(n));
+  if (spec.above !== undefined) {
+    return `greater than ${shown(spec.above)}${spec.max === undefined ? '' : ` and at most ${shown(spec.max)}`}`;
+  }
   if (spec.min !== undefined && spec.max !== undefined) return `between ${shown(spec.min)} and ${shown(spec.max)}`;
   return spec.min !== undefined ? `of at least ${shown(spec.min)}` : `of at most ${shown(spec.max!)}`;
 }
@@ -64,7 +69,8 @@ function bounds(spec: KeySpec): string {
 export function parseKeyValue(section: string, spec: KeySpec, raw: string): unknown {
   const value = raw.trim();
   const inRange = (n: number, what: string): number => {
-    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+    const low = (spec.min !== undefined && n < spec.min) || (spec.above !== undefined && n <= spec.above);
+    if (low || (spec.max !== undefined && n > spec.max)) {
       throw bad(section, spec, raw, `${what} ${bounds(spec)}`);
     }
     return n;

@@ -9,9 +9,9 @@ export const CAMPAIGN_KEYS = {
     2,
     'Distinct signals a source must show to be a candidate (the site-wide surge counts only with a shared dictionary).',
   ),
-  // The floors of 1m here and on the signals' windows (session 33): at 0 the loader took them, and a candidate then
-  // waited for no one, a campaign ended and reopened between two of its members' attempts (the waves scenario: 848
-  // BAN lines for 47 addresses), state was dropped as it was made. No operator means any of that.
+  // The floors here and on the signals' windows (session 33): at 0 the loader took them, and a candidate then waited
+  // for no one, a campaign ended and reopened between two of its members' attempts (simulate's waves: 848 BAN lines
+  // for 47 addresses), state was dropped as it was made. No operator means any of that.
   window: durationKey(
     'campaign_window',
     2 * HOUR,
@@ -21,8 +21,8 @@ export const CAMPAIGN_KEYS = {
   end: durationKey(
     'campaign_end',
     2 * HOUR,
-    "A campaign ends when none of its members has been seen for this long (an ended campaign's returning members open a new one and are banned again).",
-    MINUTE,
+    "A campaign ends when none of its members has been seen for this long. At least 10m, fail2ban's default findtime: members keeping under maxretry per findtime leave the campaign quiet for minutes, and one ended between them opens again and bans each returning member again (at 1m, 191 BAN lines for the 47 addresses of simulate's waves).",
+    10 * MINUTE,
   ),
   growFactor: numberKey(
     'grow_factor',

@@ -33,7 +33,7 @@ function refusal(lines: readonly string[]): string {
 /** [section, key, default (ms), smallest allowed as written, the same in ms, the bound as the message shows it]. */
 const RAISED: ReadonlyArray<readonly [string, string, number, string, number, string]> = [
   ['detection', 'campaign_window', 7_200_000, '1m', 60_000, '1m'],
-  ['detection', 'campaign_end', 7_200_000, '1m', 60_000, '1m'],
+  ['detection', 'campaign_end', 7_200_000, '10m', 600_000, '10m'],
   ['detection', 'source_ttl', 43_200_000, '1m', 60_000, '1m'],
   ['detection', 'success_memory', 604_800_000, '1m', 60_000, '1m'],
   ['detection', 'rhythm_window', 3_600_000, '1m', 60_000, '1m'],
@@ -76,6 +76,18 @@ describe('durations where 0 means nothing an operator wants', () => {
     expect([equal['rhythm_min_interval'], equal['rhythm_max_interval']]).toEqual([120_000, 120_000]);
   });
 
+  it('refuses a surge threshold or variance floor of 0 (an alarm every other minute; a division by zero), takes more', () => {
+    const { file } = load([]);
+    for (const key of ['surge_h', 'surge_min_rate'])
+      expect(refusal(['[detection]', `${key} = 0`]), key).toBe(
+        `${file}: [detection] ${key} = "0": expected a number greater than 0`,
+      );
+    const small = load(['[detection]', 'surge_h = 0.5', 'surge_min_rate = 0.01']).read().detection!;
+    expect([small['surge_h'], small['surge_min_rate']]).toEqual([0.5, 0.01]);
+    const defaults = load(['[detection]']).read().detection!;
+    expect([defaults['surge_h'], defaults['surge_min_rate']]).toEqual([8, 1]);
+  });
+
   it('still takes 0 where it has a documented meaning', () => {
     const detection = load([
       '[detection]',
@@ -105,14 +117,14 @@ describe('the built program with campaign_end = 0 or source_ttl = 0', () => {
     writeFileSync(join(t.dir, 'auth.log'), '');
   });
 
-  it('replay refuses campaign_end = 0 with the error text, and runs with 1m', async () => {
+  it('replay refuses campaign_end = 0 with the error text, and runs with 10m', async () => {
     const replayConf = join(t.dir, 'replay.conf');
     const args = ['replay', '--auth-log', join(t.dir, 'auth.log'), '--fail2ban-defaults', '--config', replayConf];
     writeFileSync(replayConf, '[detection]\ncampaign_end = 0\n');
     const bad = await t.run(args);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`${replayConf}: [detection] campaign_end = "0": expected a duration of at least 1m`);
-    writeFileSync(replayConf, '[detection]\ncampaign_end = 1m\n');
+    expect(bad.stderr).toContain(`${replayConf}: [detection] campaign_end = "0": expected a duration of at least 10m`);
+    writeFileSync(replayConf, '[detection]\ncampaign_end = 10m\n');
     expect((await t.run(args)).code).toBe(0);
   });
 
@@ -124,7 +136,7 @@ describe('the built program with campaign_end = 0 or source_ttl = 0', () => {
       expect(await exited).toBe(1);
       expect(serviceLog(out).map((l) => l['event'])).not.toContain('service-started');
       expect(readFileSync(out, 'utf8')).toBe(
-        `f2b-campaign run: ${conf}: [detection] campaign_end = "0": expected a duration of at least 1m\n`,
+        `f2b-campaign run: ${conf}: [detection] campaign_end = "0": expected a duration of at least 10m\n`,
       );
     } finally {
       child.kill('SIGKILL');

@@ -12,7 +12,8 @@ export const SURGE_KEYS = {
   h: numberKey(
     'surge_h',
     8,
-    'CUSUM decision threshold, in standard deviations. With k = 0.5, h = 8 gives an average run of about 19,000 quiet minutes (13 days) between false alarms.',
+    'CUSUM decision threshold, in standard deviations. With k = 0.5, h = 8 gives an average run of about 19,000 quiet minutes (13 days) between false alarms. Above 0: at 0 the alarm is on at least every other minute whatever the rate, and the baseline, frozen while it is on, stops learning.',
+    { above: 0 },
   ),
   baseline: durationKey(
     'surge_baseline',
@@ -28,7 +29,8 @@ export const SURGE_KEYS = {
   minRate: numberKey(
     'surge_min_rate',
     1,
-    'Floor of the baseline variance, in failing sources per minute, so a quiet server does not alarm on two scanners in one minute.',
+    'Floor of the baseline variance, in failing sources per minute, so a quiet server does not alarm on two scanners in one minute. Above 0: at 0 a baseline of 0 divides by zero and the CUSUM is lost for good.',
+    { above: 0 },
   ),
 } satisfies Record<string, KeySpec<number>>;
 
