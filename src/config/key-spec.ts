@@ -141,15 +141,15 @@ export function rangeErrors(
     const high = values[upper.key] as number;
     const low = values[lower.key] as number;
     if (high >= low) continue;
-    const shown = (spec: KeySpec, n: number): string =>
-      `${spec.type === 'duration' ? formatDuration(n) : String(n)}${raw.has(spec.key) ? '' : ', its default'}`;
+    const text = (spec: KeySpec, n: number): string => (spec.type === 'duration' ? formatDuration(n) : String(n));
+    const shown = (spec: KeySpec, n: number): string => `${text(spec, n)}${raw.has(spec.key) ? '' : ', its default'}`;
     const what = upper.type === 'duration' ? 'a duration' : 'a number';
     errors.push(
       raw.has(upper.key) || !raw.has(lower.key)
         ? bad(
             section.name,
             upper,
-            raw.get(upper.key) ?? String(high),
+            raw.get(upper.key) ?? text(upper, high),
             `${what} of at least ${lower.key} (${shown(lower, low)})`,
           ).message
         : bad(section.name, lower, raw.get(lower.key)!, `${what} of at most ${upper.key} (${shown(upper, high)})`)
