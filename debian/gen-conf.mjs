@@ -44,6 +44,8 @@ for (const section of SECTIONS) {
     const bounds = [];
     if (spec.min !== undefined) bounds.push(`at least ${spec.type === 'duration' ? duration(spec.min) : spec.min}`);
     if (spec.max !== undefined) bounds.push(`at most ${spec.type === 'duration' ? duration(spec.max) : spec.max}`);
+    if (spec.above !== undefined) bounds.push(`more than ${spec.above}`);
+    if (spec.notBelow !== undefined) bounds.push(`at least ${spec.notBelow}`);
     if (bounds.length > 0) out.push(`# Allowed: ${bounds.join(', ')}.`);
     out.push(`#${spec.key} = ${value(spec)}`);
   }

@@ -20,7 +20,9 @@ function shown(spec, v) {
 function kind(spec) {
   const bounds = [];
   if (spec.min !== undefined) bounds.push(`≥ ${shown(spec, spec.min)}`);
+  if (spec.above !== undefined) bounds.push(`> ${shown(spec, spec.above)}`);
   if (spec.max !== undefined) bounds.push(`≤ ${shown(spec, spec.max)}`);
+  if (spec.notBelow !== undefined) bounds.push(`≥ ${spec.notBelow}`);
   const base = spec.type === 'enum' ? spec.choices.join(' | ') : spec.type;
   return bounds.length > 0 ? `${base} (${bounds.join(', ')})` : base;
 }
@@ -35,7 +37,8 @@ const out = [
   'optional: a key left out takes the default below, and with no file at all the built-in defaults apply (a file that',
   'is there but cannot be read is an error, not the defaults).',
   'Unknown sections, unknown keys and bad values (a value outside the bounds in the type column included) are errors',
-  "that name the key, the value and what was expected, a duration's bound in its units (`of at least 100ms`);",
+  "that name the key, the value and what was expected, a duration's bound in its units (`of at least 100ms`), a",
+  "bound that is another key with that key's value (`of at least rhythm_min_interval (30s, its default)`);",
   '`f2b-campaign check` reports them (and the fail2ban side) without starting anything. A section or a key written',
   'twice is an error naming both lines (a list is one key with every item on its line, not the key repeated).',
   '',

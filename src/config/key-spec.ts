@@ -21,6 +21,13 @@ export interface KeySpec<T = unknown> {
   readonly choices?: readonly string[];
   readonly min?: number;
   readonly max?: number;
+  /** A bound the value must be greater than, not equal to (a variance floor of 0 divides by zero). */
+  readonly above?: number;
+  /**
+   * Another key of the same section this one may not be below, where the code takes the two as a range (a longest
+   * interval under the shortest would let nothing through, without a word).
+   */
+  readonly notBelow?: string;
 }
 
 export interface SectionSpec {
@@ -51,6 +58,9 @@ function shownDefault(spec: KeySpec): string {
  */
 function bounds(spec: KeySpec): string {
   const shown = (n: number): string => (spec.type === 'duration' ? formatDuration(n) : String(n));
+  if (spec.above !== undefined) {
+    return `greater than ${shown(spec.above)}${spec.max === undefined ? '' : ` and at most ${shown(spec.max)}`}`;
+  }
   if (spec.min !== undefined && spec.max !== undefined) return `between ${shown(spec.min)} and ${shown(spec.max)}`;
   return spec.min !== undefined ? `of at least ${shown(spec.min)}` : `of at most ${shown(spec.max!)}`;
 }
@@ -59,7 +69,8 @@ function bounds(spec: KeySpec): string {
 export function parseKeyValue(section: string, spec: KeySpec, raw: string): unknown {
   const value = raw.trim();
   const inRange = (n: number, what: string): number => {
-    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+    const low = (spec.min !== undefined && n < spec.min) || (spec.above !== undefined && n <= spec.above);
+    if (low || (spec.max !== undefined && n > spec.max)) {
       throw bad(section, spec, raw, `${what} ${bounds(spec)}`);
     }
     return n;
@@ -111,6 +122,41 @@ export function parseKeyValue(section: string, spec: KeySpec, raw: string): unkn
       if (!spec.choices?.includes(value)) throw bad(section, spec, raw, `one of ${spec.choices?.join(', ')}`);
       return value;
   }
+}
+
+/**
+ * The section's ranges (`notBelow`) that its values, read and each within its bounds, break: one message per range,
+ * on the key the file wrote (the upper one when both or neither), naming the other key, its value and whether that
+ * is its default. `raw` holds the text of each key the file set.
+ */
+export function rangeErrors(
+  section: SectionSpec,
+  values: Readonly<Record<string, unknown>>,
+  raw: ReadonlyMap<string, string>,
+): string[] {
+  const errors: string[] = [];
+  for (const upper of section.keys) {
+    const lower = section.keys.find((k) => k.key === upper.notBelow);
+    if (!lower) continue;
+    const high = values[upper.key] as number;
+    const low = values[lower.key] as number;
+    if (high >= low) continue;
+    const text = (spec: KeySpec, n: number): string => (spec.type === 'duration' ? formatDuration(n) : String(n));
+    const shown = (spec: KeySpec, n: number): string => `${text(spec, n)}${raw.has(spec.key) ? '' : ', its default'}`;
+    const what = upper.type === 'duration' ? 'a duration' : 'a number';
+    errors.push(
+      raw.has(upper.key) || !raw.has(lower.key)
+        ? bad(
+            section.name,
+            upper,
+            raw.get(upper.key) ?? text(upper, high),
+            `${what} of at least ${lower.key} (${shown(lower, low)})`,
+          ).message
+        : bad(section.name, lower, raw.get(lower.key)!, `${what} of at most ${upper.key} (${shown(upper, high)})`)
+            .message,
+    );
+  }
+  return errors;
 }
 
 /** `192.0.2.7`, `192.0.2.0/24`, `2001:db8::/32`: an address with an optional prefix length its family allows. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { F2bCampaignError } from '../core/errors.js';
 import { scanIniText } from './ini-scan.js';
-import { type KeySpec, parseKeyValue, type SectionSpec } from './key-spec.js';
+import { type KeySpec, parseKeyValue, rangeErrors, type SectionSpec } from './key-spec.js';
 import { SECTIONS } from './sections/index.js';
 
 /** Typed values by section and key; every key present, defaults filled in. */
@@ -53,6 +53,8 @@ export function parseConfigText(
       );
       continue;
     }
+    const written = new Map<string, string>();
+    let bounded = true;
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
       const spec: KeySpec | undefined = section.keys.find((k) => k.key === key);
       if (!spec) {
@@ -70,10 +72,14 @@ export function parseConfigText(
       try {
         values[sectionName]![key] = parseKeyValue(sectionName, spec, text);
         explicit.add(`${sectionName}.${key}`);
+        written.set(key, text.trim());
       } catch (error) {
         errors.push(`${origin}: ${(error as Error).message}`);
+        bounded = false;
       }
     }
+    // Ranges are judged on values each within its bounds: a bad one is reported once, as itself.
+    if (bounded) errors.push(...rangeErrors(section, values[sectionName]!, written).map((e) => `${origin}: ${e}`));
   }
   if (errors.length > 0) throw new F2bCampaignError('BAD_CONFIG', errors.join('\n'));
   followSshPorts(values, explicit);

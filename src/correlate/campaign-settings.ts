@@ -1,5 +1,5 @@
 import type { KeySpec } from '../config/key-spec.js';
-import { durationKey, HOUR, intKey, numberKey, setting } from './settings.js';
+import { durationKey, HOUR, intKey, MINUTE, numberKey, setting } from './settings.js';
 
 /** The keys that decide how much evidence makes a campaign and how long state is kept. */
 export const CAMPAIGN_KEYS = {
@@ -9,8 +9,21 @@ export const CAMPAIGN_KEYS = {
     2,
     'Distinct signals a source must show to be a candidate (the site-wide surge counts only with a shared dictionary).',
   ),
-  window: durationKey('campaign_window', 2 * HOUR, 'How long a candidate waits for others before it is forgotten.'),
-  end: durationKey('campaign_end', 2 * HOUR, 'A campaign ends when none of its members has been seen for this long.'),
+  // The floors here and on the signals' windows (session 33): at 0 the loader took them, and a candidate then waited
+  // for no one, a campaign ended and reopened between two of its members' attempts (simulate's waves: 848 BAN lines
+  // for 47 addresses), state was dropped as it was made. No operator means any of that.
+  window: durationKey(
+    'campaign_window',
+    2 * HOUR,
+    'How long a candidate waits for others before it is forgotten.',
+    MINUTE,
+  ),
+  end: durationKey(
+    'campaign_end',
+    2 * HOUR,
+    "A campaign ends when none of its members has been seen for this long. At least 10m, fail2ban's default findtime: members keeping under maxretry per findtime leave the campaign quiet for minutes, and one ended between them opens again and bans each returning member again (at 1m, 191 BAN lines for the 47 addresses of simulate's waves).",
+    10 * MINUTE,
+  ),
   growFactor: numberKey(
     'grow_factor',
     2,
@@ -19,7 +32,12 @@ export const CAMPAIGN_KEYS = {
       min: 1.1,
     },
   ),
-  sourceTtl: durationKey('source_ttl', 12 * HOUR, 'Per-source state is dropped after this long without an event.'),
+  sourceTtl: durationKey(
+    'source_ttl',
+    12 * HOUR,
+    'Per-source state is dropped after this long without an event (a source is judged on what its state holds: shorter than the gaps between its attempts, it is new at each).',
+    MINUTE,
+  ),
   maxSources: intKey(
     'max_sources',
     100_000,
@@ -42,6 +60,7 @@ export const CAMPAIGN_KEYS = {
     'success_memory',
     7 * 24 * HOUR,
     'How long a successful login protects its address (IPv6: its /64).',
+    MINUTE,
   ),
   overrideSignals: intKey(
     'override_signals',

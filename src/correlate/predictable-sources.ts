@@ -18,7 +18,7 @@ export const PREDICTABLE_KEYS = {
   minInterval: durationKey(
     'predictable_min_interval',
     10_000,
-    "Shortest period of a predictable source: a faster one is hammering, not keeping a schedule, and would shed its bursts' evidence in seconds.",
+    "Shortest period of a predictable source: a faster one is hammering, not keeping a schedule, and would shed its bursts' evidence in seconds. 0: no floor.",
   ),
   tolerance: numberKey(
     'predictable_tolerance',
@@ -29,7 +29,7 @@ export const PREDICTABLE_KEYS = {
   jitter: durationKey(
     'predictable_jitter',
     3_000,
-    'MAD of the intervals always accepted whatever the period (the synchrony window: a schedule kept within it is one bursts can be timed on).',
+    'MAD of the intervals always accepted whatever the period (the synchrony window: a schedule kept within it is one bursts can be timed on). 0: predictable_tolerance alone decides.',
   ),
   maxSources: intKey(
     'predictable_max_sources',

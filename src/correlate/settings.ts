@@ -16,7 +16,9 @@ export function numberKey(
   doc: string,
   extra: Partial<KeySpec<number>> = {},
 ): KeySpec<number> {
-  return { key, type: 'number', default: def, doc, min: 0, ...extra };
+  // A bound of `above` replaces the floor of 0, which would read as allowing 0 itself.
+  const floor = extra.above === undefined ? { min: 0 } : {};
+  return { key, type: 'number', default: def, doc, ...floor, ...extra };
 }
 
 export function durationKey(key: string, def: number, doc: string, min = 0): KeySpec<number> {

@@ -46,7 +46,7 @@ export const alertsSection: SectionSpec = {
       type: 'duration',
       default: 60_000,
       min: 0,
-      doc: '...and at least this long (short baselines of a second or two would otherwise alert on trivia).',
+      doc: '...and at least this long (short baselines of a second or two would otherwise alert on trivia). 0: long_session_factor alone decides.',
     },
     {
       key: 'new_destinations',
@@ -59,7 +59,7 @@ export const alertsSection: SectionSpec = {
       type: 'int',
       default: 20,
       min: 0,
-      doc: 'Outbound connections the baseline must have learned before new-destination and long-session alerts are trusted.',
+      doc: 'Outbound connections the baseline must have learned before new-destination and long-session alerts are trusted. 0: trusted from the first, so every destination is new until the baseline holds it.',
     },
     {
       key: 'baseline_max_destinations',

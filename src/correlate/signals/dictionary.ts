@@ -1,7 +1,7 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import { UintSlots } from '../../core/uint-slots.js';
 import { hasSlipKey, slipKeys } from '../name-key.js';
-import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, setting } from '../settings.js';
 import { type IndexSnapshot, type KeyCodec, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal } from './signal.js';
@@ -12,7 +12,12 @@ export const DICTIONARY_KEYS = {
     3,
     'Distinct sources that must have tried a username (never used in a successful login here) for it to be a shared dictionary name.',
   ),
-  window: durationKey('dictionary_window', 6 * HOUR, 'How long a source counts for a username after trying it.'),
+  window: durationKey(
+    'dictionary_window',
+    6 * HOUR,
+    'How long a source counts for a username after trying it.',
+    MINUTE,
+  ),
   campaignMin: intKey(
     'dictionary_campaign_min',
     1,

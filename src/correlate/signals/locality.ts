@@ -1,7 +1,7 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import { type AsnBlocks, NO_ASN } from '../asn-blocks.js';
 import { type BlockKey, blockKeyOf, blockText, neighbourKey, providerKey } from '../ip-prefix.js';
-import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal, type SignalEnv } from './signal.js';
@@ -19,7 +19,12 @@ export const LOCALITY_KEYS = {
     'Failing sources in one /16 (IPv6: /48), or one autonomous system (asn_database), for the wider block to count.',
     2,
   ),
-  window: durationKey('locality_window', HOUR, 'How long a source counts for its blocks after its last attempt.'),
+  window: durationKey(
+    'locality_window',
+    HOUR,
+    'How long a source counts for its blocks after its last attempt.',
+    MINUTE,
+  ),
 } satisfies Record<string, KeySpec<number>>;
 
 /** Read by the adapter (src/geo/network-databases.ts) at start and at each reload, never by the signal. */

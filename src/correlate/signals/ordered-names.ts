@@ -1,5 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
-import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal } from './signal.js';
@@ -12,7 +12,7 @@ export const ORDERED_KEYS = {
     2,
   ),
   minSources: intKey('ordered_min_sources', 3, 'Sources walking names in order at once for it to be a shared signal.'),
-  window: durationKey('ordered_window', 6 * HOUR, 'How long an ordered source counts after its last attempt.'),
+  window: durationKey('ordered_window', 6 * HOUR, 'How long an ordered source counts after its last attempt.', MINUTE),
 } satisfies Record<string, KeySpec<number>>;
 
 /**

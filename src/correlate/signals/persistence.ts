@@ -1,5 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
-import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal, type SignalEnv } from './signal.js';
@@ -15,7 +15,12 @@ export const PERSISTENCE_KEYS = {
     5,
     'Persistent sources needed at once for persistence to be a shared signal.',
   ),
-  window: durationKey('persistence_window', 6 * HOUR, 'How long a persistent source counts after its last attempt.'),
+  window: durationKey(
+    'persistence_window',
+    6 * HOUR,
+    'How long a persistent source counts after its last attempt.',
+    MINUTE,
+  ),
 } satisfies Record<string, KeySpec<number>>;
 
 /**

@@ -1,5 +1,5 @@
 import type { KeySpec } from '../../config/key-spec.js';
-import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, setting } from '../settings.js';
 import { type IndexSnapshot, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal } from './signal.js';
@@ -11,7 +11,7 @@ export const PROBING_KEYS = {
     'Connections closed before authentication, with no attempt at all, for a source to be probing.',
   ),
   minSources: intKey('probing_min_sources', 5, 'Probing sources at once for probing to be a shared signal.'),
-  window: durationKey('probing_window', HOUR, 'How long a probing source counts after its last probe.'),
+  window: durationKey('probing_window', HOUR, 'How long a probing source counts after its last probe.', MINUTE),
 } satisfies Record<string, KeySpec<number>>;
 
 /**

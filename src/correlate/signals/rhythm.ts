@@ -1,6 +1,6 @@
 import type { KeySpec } from '../../config/key-spec.js';
 import { mad, median, quartileSkew, sortNumbers } from '../robust-stats.js';
-import { durationKey, HOUR, intKey, numberKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, numberKey, setting } from '../settings.js';
 import { type IndexSnapshot, NUMBER_KEYS, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import { NONE, type Signal } from './signal.js';
@@ -21,13 +21,23 @@ export const RHYTHM_KEYS = {
     'rhythm_window',
     HOUR,
     'How long a rhythmic source counts for its bucket after its last attempt.',
+    MINUTE,
   ),
   minInterval: durationKey(
     'rhythm_min_interval',
     30_000,
-    'Shortest median interval that counts as a rhythm: people retyping a password are faster than this, scripted pacing slower.',
+    'Shortest median interval that counts as a rhythm: people retyping a password are faster than this, scripted pacing slower. 0: no floor.',
   ),
-  maxInterval: durationKey('rhythm_max_interval', 6 * HOUR, 'Longest median interval that counts as a rhythm.'),
+  // Below rhythm_min_interval no median is between the two: the signal would be off without a word.
+  maxInterval: {
+    ...durationKey(
+      'rhythm_max_interval',
+      6 * HOUR,
+      'Longest median interval that counts as a rhythm; not below rhythm_min_interval.',
+      1000,
+    ),
+    notBelow: 'rhythm_min_interval',
+  },
   tolerance: numberKey(
     'rhythm_tolerance',
     0.1,
@@ -37,7 +47,7 @@ export const RHYTHM_KEYS = {
   jitter: durationKey(
     'rhythm_jitter',
     15_000,
-    'MAD always accepted whatever the median (network and scheduling jitter).',
+    'MAD always accepted whatever the median (network and scheduling jitter). 0: rhythm_tolerance alone decides.',
   ),
   maxSkew: numberKey(
     'rhythm_max_skew',

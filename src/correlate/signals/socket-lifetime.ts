@@ -2,7 +2,7 @@ import type { KeySpec } from '../../config/key-spec.js';
 import type { SocketSample } from '../../core/socket.js';
 import { SshdSockets } from '../../core/sshd-sockets.js';
 import { OWN_SCHEDULE } from '../predictable-sources.js';
-import { durationKey, HOUR, intKey, setting } from '../settings.js';
+import { durationKey, HOUR, intKey, MINUTE, setting } from '../settings.js';
 import { type IndexSnapshot, NUMBER_KEYS, SharedIndex } from '../shared-index.js';
 import type { SourceState } from '../source-state.js';
 import type { Signal, SignalEnv } from './signal.js';
@@ -11,7 +11,7 @@ export const LIFETIME_KEYS = {
   min: durationKey(
     'lifetime_min',
     10_000,
-    'Shortest connection lifetime used as evidence. Shorter ones are below the sampling resolution and look alike for everyone (scanners, monitoring probes).',
+    'Shortest connection lifetime used as evidence. Shorter ones are below the sampling resolution and look alike for everyone (scanners, monitoring probes). 0: every lifetime measured.',
   ),
   bucket: durationKey(
     'lifetime_bucket',
@@ -21,7 +21,7 @@ export const LIFETIME_KEYS = {
     1_000,
   ),
   minSources: intKey('lifetime_min_sources', 5, 'Sources sharing one lifetime bucket for it to be a shared signal.'),
-  window: durationKey('lifetime_window', HOUR, 'How long a source counts for its lifetime bucket.'),
+  window: durationKey('lifetime_window', HOUR, 'How long a source counts for its lifetime bucket.', MINUTE),
   maxConnections: intKey(
     'lifetime_max_connections',
     65_536,

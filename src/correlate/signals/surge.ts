@@ -12,22 +12,25 @@ export const SURGE_KEYS = {
   h: numberKey(
     'surge_h',
     8,
-    'CUSUM decision threshold, in standard deviations. With k = 0.5, h = 8 gives an average run of about 19,000 quiet minutes (13 days) between false alarms.',
+    'CUSUM decision threshold, in standard deviations. With k = 0.5, h = 8 gives an average run of about 19,000 quiet minutes (13 days) between false alarms. Above 0: at 0 the alarm is on at least every other minute whatever the rate, and the baseline, frozen while it is on, stops learning.',
+    { above: 0 },
   ),
   baseline: durationKey(
     'surge_baseline',
     6 * HOUR,
-    'Time constant of the learned baseline (failing sources per minute); frozen while an alarm is on.',
+    "Time constant of the learned baseline (failing sources per minute); frozen while an alarm is on. At least 1m, the baseline's step: a shorter one would be read as 1m.",
+    MINUTE,
   ),
   warmup: durationKey(
     'surge_warmup',
     HOUR,
-    'Minutes of baseline learned before the CUSUM runs (it stays at 0 until then): no alarm is possible sooner.',
+    'Minutes of baseline learned before the CUSUM runs (it stays at 0 until then): no alarm is possible sooner. 0: it runs from the first minute, against a baseline of nothing yet.',
   ),
   minRate: numberKey(
     'surge_min_rate',
     1,
-    'Floor of the baseline variance, in failing sources per minute, so a quiet server does not alarm on two scanners in one minute.',
+    'Floor of the baseline variance, in failing sources per minute, so a quiet server does not alarm on two scanners in one minute. Above 0: at 0 a baseline of 0 divides by zero and the CUSUM is lost for good.',
+    { above: 0 },
   ),
 } satisfies Record<string, KeySpec<number>>;
 

@@ -8,7 +8,8 @@ export const SYNCHRONY_KEYS = {
   window: durationKey(
     'synchrony_window',
     3_000,
-    'Width of the sliding window in which many distinct sources starting at once make a burst.',
+    "Width of the sliding window in which many distinct sources starting at once make a burst. At least 1s, the resolution of syslog's timestamps (narrower, a burst would be what one logged second holds, or with finer timestamps the same millisecond).",
+    1000,
   ),
   minSources: intKey('synchrony_min_sources', 5, 'Distinct sources within one window that make a burst.', 2),
   minBursts: intKey('synchrony_min_bursts', 2, 'Distinct bursts a source must have been part of.'),
