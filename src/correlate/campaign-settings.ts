@@ -9,7 +9,7 @@ export const CAMPAIGN_KEYS = {
     2,
     'Distinct signals a source must show to be a candidate (the site-wide surge counts only with a shared dictionary).',
   ),
-  // The floors here and on the signals' windows (session 33): at 0 the loader took them, and a candidate then waited
+  // The floors here and on the signals' windows: at 0 the loader once took them, and a candidate then waited
   // for no one, a campaign ended and reopened between two of its members' attempts (simulate's waves: 848 BAN lines
   // for 47 addresses), state was dropped as it was made. No operator means any of that.
   window: durationKey(
