@@ -3,11 +3,9 @@ import { join, resolve } from 'node:path';
 import { loadExeca } from '../sources/load-execa.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { isTrue, type JailFiles, jailOption, readJailSections } from './jail-files.js';
+import { KILL_ACTION, KILL_ACTION_FILE, killActionWarnings } from './kill-action.js';
 import { globMatches, isGlob } from './logpath-glob.js';
 import { canRead, canWrite } from './writable.js';
-
-/** The action that ends a banned address's open sshd connections (fail2ban/action.d/f2b-campaign-kill.conf). */
-const KILL_ACTION = 'action.d/f2b-campaign-kill.conf';
 
 export interface InspectCampaignJailOptions {
   /** The verdict log the service writes (`[service] verdict_log`). */
@@ -20,6 +18,8 @@ export interface InspectCampaignJailOptions {
   readonly useClient?: boolean;
   /** The user the service runs as, for the writability check; `f2b-campaign` by default. */
   readonly serviceUser?: string;
+  /** sshd's ports as the service knows them (`[service] ssh_ports`): checked against the kill action's. */
+  readonly sshPorts?: readonly number[];
 }
 
 export interface CampaignJailReport {
@@ -41,7 +41,10 @@ export interface CampaignJailReport {
   readonly running: boolean | null;
   /** Each problem says what is wrong, what was expected, and what to do. Empty when all is well. */
   readonly problems: readonly string[];
-  /** Checks that could not be made (fail2ban-client -t did not finish): no fault shown, nothing shown either. */
+  /**
+   * What bans nonetheless but less well than it should (the kill action left out, or not on sshd's ports), and checks
+   * that could not be made (fail2ban-client -t did not finish): no fault shown there, nothing shown either.
+   */
   readonly warnings: readonly string[];
 }
 
@@ -168,8 +171,15 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
     problems.push(`the ${jail} jail's filter ${configDir}/filter.d/${filter}.conf is missing: reinstall the package`);
   }
   // fail2ban skips a jail whose action it cannot read: nothing would be banned at all.
-  if (present && /\bf2b-campaign-kill\b/.test(option('action') ?? '') && !existsSync(join(configDir, KILL_ACTION))) {
-    problems.push(`the ${jail} jail's action ${configDir}/${KILL_ACTION} is missing: reinstall the package`);
+  const action = present ? option('action') : undefined;
+  if (action?.includes(KILL_ACTION) && !existsSync(join(configDir, KILL_ACTION_FILE))) {
+    problems.push(`the ${jail} jail's action ${configDir}/${KILL_ACTION_FILE} is missing: reinstall the package`);
+  }
+  if (enabled && options.sshPorts) {
+    const local = `${configDir}/jail.d/${jail}.local`;
+    warnings.push(
+      ...killActionWarnings({ jail, action, sshdPort: option('sshd_port'), sshPorts: options.sshPorts, local }),
+    );
   }
   if (!verdictLogExists) {
     problems.push(`the verdict log ${verdictLog} does not exist: fail2ban refuses to start without a jail's log`);

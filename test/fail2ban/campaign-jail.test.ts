@@ -233,6 +233,41 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(report.problems.join('\n')).toMatch(/Unable to read action 'f2b-campaign-kill'/);
   });
 
+  it("warns when f2b-campaign-kill is left out of the jail's action, or misses a port sshd listens on", async () => {
+    const killWarnings = async (local: string, sshPorts: number[]) => {
+      const { configDir, verdictLog } = setup({ 'f2b-campaign.local': local });
+      const report = await inspectCampaignJail({
+        verdictLog,
+        configDir,
+        serviceUser: 'root',
+        useClient: false,
+        sshPorts,
+      });
+      expect(report.problems).toEqual([]);
+      return report.warnings;
+    };
+    // The shipped jail on Debian's port: nothing to say.
+    expect(await killWarnings('', [22])).toEqual([]);
+    // sshd also on 2222 ([service] ssh_ports): the kill, on ssh (22) only, would leave that port's slots to fill.
+    const missed = await killWarnings('', [22, 2222]);
+    expect(missed).toHaveLength(1);
+    expect(missed[0]).toMatch(
+      /^sshd listens on 2222 \(\[service\] ssh_ports\), but the f2b-campaign jail's f2b-campaign-kill ends connections on 22 \(sshd_port = ssh\)/,
+    );
+    expect(missed[0]).toMatch(/set sshd_port = 22,2222 in .*jail\.d\/f2b-campaign\.local$/);
+    expect(await killWarnings('sshd_port = 2222, ssh\n', [22, 2222])).toEqual([]);
+    // A name /etc/services does not know is said, as ss could not read it.
+    expect((await killWarnings('sshd_port = no-such-service\n', [22])).join('\n')).toMatch(
+      /sshd_port names no-such-service, which is not a tcp service in \/etc\/services/,
+    );
+    // An admin's own action list without the kill: fail2ban bans, but the slots fill again.
+    const replaced = await killWarnings('action = %(action_)s\n', [22]);
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0]).toMatch(
+      /^the f2b-campaign jail's action has no f2b-campaign-kill: a member banned mid-connection/,
+    );
+  });
+
   it('says fail2ban is missing when its configuration directory is', async () => {
     const report = await inspectCampaignJail({
       verdictLog: join(work, 'v.log'),

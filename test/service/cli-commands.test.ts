@@ -70,6 +70,17 @@ describe('f2b-campaign check', { timeout: 120_000 }, () => {
       /ok +fail2ban jail: \[f2b-campaign\] is enabled and watches .*verdicts\.log, which the service can write \(fail2ban-client -d\)/,
     );
     expect(r.stdout).not.toMatch(/^error/m);
+    expect(r.stdout).not.toMatch(/f2b-campaign-kill/);
+    expect(r.code, r.stdout).toBe(0);
+  });
+
+  it("warns, without failing, when sshd listens on a port the jail's f2b-campaign-kill does not cover", () => {
+    const conf = join(dir, 'ports.conf');
+    writeFileSync(conf, '[service]\nssh_ports = 22, 2222\n');
+    const r = cli(['check', '--config', conf, ...common(), '--verdicts', verdicts, '--fail2ban-dir', f2b]);
+    expect(r.stdout).toMatch(
+      /^warning +fail2ban jail: sshd listens on 2222 \(\[service\] ssh_ports\), but the f2b-campaign jail's f2b-campaign-kill ends connections on 22/m,
+    );
     expect(r.code, r.stdout).toBe(0);
   });
 

@@ -231,6 +231,7 @@ async function checkCampaignJail(settings: ServiceSettings): Promise<CheckResult
   const report = await inspectCampaignJail({
     verdictLog: settings.verdictLog,
     jail: settings.campaignJail,
+    sshPorts: settings.sshPorts,
     // The server is asked whether it runs the jail only when its configuration is the one checked.
     ...(hostConfig ? {} : { configDir: settings.fail2banConfig }),
   });
