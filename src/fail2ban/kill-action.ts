@@ -65,7 +65,7 @@ export function killActionWarnings(options: {
         `if you set action in ${local}, end its list with ${KILL_ACTION}[port="%(sshd_port)s"]`,
     ];
   }
-  const list = options.sshdPort ?? 'ssh';
+  const list = options.sshdPort ?? '22';
   const { ports, unknown } = resolvePorts(list, options.services);
   const warnings = unknown.map(
     (name) =>

@@ -100,7 +100,7 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     const stock = setup({ 'jail.local': '[DEFAULT]\nbanaction = nftables\n' });
     const stockDump = (await dumpFail2banConfig(stock.configDir)).text;
     expect(parseFail2banDump(stockDump).get('f2b-campaign')?.actions).toEqual(['nftables', 'f2b-campaign-kill']);
-    expect(killCommand(stockDump)).toMatch(/echo 'ssh'.*ss -K -H -t -n dst "\[<ip>\]" sport = ":\$port"/s);
+    expect(killCommand(stockDump)).toMatch(/echo '22'.*ss -K -H -t -n dst "\[<ip>\]" sport = ":\$port"/s);
 
     // An admin's [DEFAULT] action (ban and mail) is kept whole, and sshd's port set for this jail reaches the kill.
     const admin = setup({
@@ -252,7 +252,7 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     const missed = await killWarnings('', [22, 2222]);
     expect(missed).toHaveLength(1);
     expect(missed[0]).toMatch(
-      /^sshd listens on 2222 \(\[service\] ssh_ports\), but the f2b-campaign jail's f2b-campaign-kill ends connections on 22 \(sshd_port = ssh\)/,
+      /^sshd listens on 2222 \(\[service\] ssh_ports\), but the f2b-campaign jail's f2b-campaign-kill ends connections on 22 \(sshd_port = 22\)/,
     );
     expect(missed[0]).toMatch(/set sshd_port = 22,2222 in .*jail\.d\/f2b-campaign\.local$/);
     expect(await killWarnings('sshd_port = 2222, ssh\n', [22, 2222])).toEqual([]);
