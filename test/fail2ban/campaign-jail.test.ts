@@ -114,6 +114,11 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
       'f2b-campaign-kill',
     ]);
     expect(killCommand(adminDump)).toMatch(/echo '2222,ssh'/);
+
+    // The README's override, a banaction for this jail alone: the kill follows that ban action too.
+    const own = setup({ 'f2b-campaign.local': 'banaction = nftables-allports\n' });
+    const ownDump = (await dumpFail2banConfig(own.configDir)).text;
+    expect(parseFail2banDump(ownDump).get('f2b-campaign')?.actions).toEqual(['nftables-allports', 'f2b-campaign-kill']);
   });
 
   it("doubles a returning member's ban whatever bantime.multipliers or formula the admin's [DEFAULT] has", async () => {
