@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { writeAsnDatabase } from '../helpers/mmdb.js';
-import { runService, serviceFiles, serviceLog, setUpServiceDir, waitFor } from '../service/helpers.js';
+import {
+  reloadOutcome,
+  runService,
+  serviceFiles,
+  serviceLog,
+  setUpServiceDir,
+  stopCleanly,
+  waitFor,
+} from '../service/helpers.js';
 
 /** The service reads asn_database at start and at each SIGHUP, as it reads the rest of its configuration. */
 const t = bundledCliSuite('asn-service');
@@ -33,27 +41,24 @@ describe('run with an asn_database', () => {
   it('rereads it at SIGHUP: a damaged one fails the reload and the service runs on; a good one reloads', async () => {
     writeAsnDatabase(db, [['198.51.0.0/16', 64500]]);
     const out = join(t.dir, 'service.out');
-    const { child, exited, ended } = runService(t.bundle, files(), out);
+    const service = runService(t.bundle, files(), out);
     try {
       const log = () => serviceLog(out);
       await waitFor(() => log().some((l) => l['event'] === 'service-started'), 20_000, 'service start');
       writeFileSync(db, 'not a database any more\n');
-      child.kill('SIGHUP');
-      await waitFor(() => log().some((l) => l['event'] === 'config-reload-failed'), 20_000, 'the failed reload');
-      const failed = log().find((l) => l['event'] === 'config-reload-failed');
-      expect(failed?.['err']).toMatch(/^\[detection\] asn_database = .*: not a MaxMind DB file/);
-      expect(child.exitCode).toBeNull();
+      const failed = await reloadOutcome(service);
+      expect(failed.reloaded).toBe(false);
+      expect('err' in failed && failed.err).toMatch(/^\[detection\] asn_database = .*: not a MaxMind DB file/);
+      expect(service.child.exitCode).toBeNull();
       // The configuration's fault, not the saved state's: the campaigns' state is not thrown away for it.
       expect(log().map((l) => l['event'])).not.toContain('state-corrupt');
       writeAsnDatabase(db, [['198.51.0.0/16', 64500]]);
-      child.kill('SIGHUP');
-      await waitFor(() => log().some((l) => l['event'] === 'config-reloaded'), 20_000, 'the reload');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await reloadOutcome(service)).toEqual({ reloaded: true });
+      await stopCleanly(service);
     } finally {
       // Waited for: a service a failed assertion left running writes its state in the directory that goes next.
-      child.kill('SIGKILL');
-      await ended;
+      service.child.kill('SIGKILL');
+      await service.ended;
     }
   }, 60_000);
 });

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledCliSuite } from '../helpers/bundle-cli.js';
 import { writeAsnDatabase, writeMmdb } from '../helpers/mmdb.js';
-import { runService, serviceFiles, serviceLog, setUpServiceDir, waitFor } from '../service/helpers.js';
+import {
+  reloadOutcome,
+  runService,
+  serviceFiles,
+  serviceLog,
+  setUpServiceDir,
+  stopCleanly,
+  waitFor,
+} from '../service/helpers.js';
 
 /**
  * `f2b-campaign status` of a running service shows the databases the service uses: those it read at its start or
@@ -41,7 +49,7 @@ describe('status with the optional databases', () => {
     writeAsnDatabase(asn, [['198.51.0.0/16', 64500]], MARCH);
     const out = join(t.dir, 'service.out');
     const files = serviceFiles(t.dir, join(t.dir, 'auth.log'), join(t.dir, 'verdicts.log'));
-    const { child, exited, ended } = runService(t.bundle, files, out);
+    const service = runService(t.bundle, files, out);
     try {
       const log = () => serviceLog(out);
       const events = (name: string) => log().filter((l) => l['event'] === name).length;
@@ -61,8 +69,7 @@ describe('status with the optional databases', () => {
       await nextStatus();
       expect(await shown()).toEqual(atStart);
 
-      child.kill('SIGHUP');
-      await waitFor(() => events('config-reloaded') > 0, 20_000, 'the reload');
+      expect(await reloadOutcome(service)).toEqual({ reloaded: true });
       await nextStatus();
       const reloaded = [
         `|  |- asn_database: ${asn}: GeoLite2-ASN, built 2026-04-01`,
@@ -72,16 +79,14 @@ describe('status with the optional databases', () => {
 
       // A reload that fails keeps the databases in force, and status goes on showing them.
       writeFileSync(country, 'not a database any more\n');
-      child.kill('SIGHUP');
-      await waitFor(() => events('config-reload-failed') > 0, 20_000, 'the failed reload');
+      expect((await reloadOutcome(service)).reloaded).toBe(false);
       await nextStatus();
       expect(await shown()).toEqual(reloaded);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await stopCleanly(service);
     } finally {
       // Waited for: a service a failed assertion left running writes its status in the directory that goes next.
-      child.kill('SIGKILL');
-      await ended;
+      service.child.kill('SIGKILL');
+      await service.ended;
     }
   }, 120_000);
 });

@@ -204,6 +204,28 @@ export function runService(
 }
 
 /**
+ * SIGHUP to a running service, and what its log says of that reload once it says it: reloaded, or the failed
+ * reload's error (the service then runs on with the configuration it had).
+ */
+export async function reloadOutcome(
+  service: ServiceProcess,
+): Promise<{ reloaded: true } | { reloaded: false; err: string }> {
+  const outcomes = () =>
+    serviceLog(service.out).filter((l) => l['event'] === 'config-reloaded' || l['event'] === 'config-reload-failed');
+  const before = outcomes().length;
+  service.child.kill('SIGHUP');
+  await waitFor(() => outcomes().length > before, 20_000, "the reload's outcome");
+  const outcome = outcomes()[before]!;
+  return outcome['event'] === 'config-reloaded' ? { reloaded: true } : { reloaded: false, err: String(outcome['err']) };
+}
+
+/** SIGTERM, and the clean exit (0) systemd expects of a stop. */
+export async function stopCleanly(service: ServiceProcess): Promise<void> {
+  service.child.kill('SIGTERM');
+  if ((await service.exited) !== 0) throw new Error(`the service did not stop cleanly: exit ${await service.exited}`);
+}
+
+/**
  * The `run` arguments of a test service whose files sit in `dir`: its configuration `f2b-campaign.conf`, its state
  * in `state/` (unless `stateDir` says where), /proc/net-style tables in `net/` (unless `socketsFrom` says where),
  * fail2ban's configuration in `fail2ban/` (an empty one: Debian's thresholds).
