@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SocketSample } from '../../src/core/socket.js';
 import { readTables, SocketSampler, sampleTables } from '../../src/sources/socket-sampler.js';
@@ -195,6 +198,18 @@ describe('socket tracker: one 4-tuple, several connections (review)', () => {
     await closeFromServer(second);
   });
 
+  it('takes the inode a connection first seen half-open gets once accepted, and tells the next socket by it', () => {
+    // The kernel shows a connection not yet accepted (SYN_RECV) with inode 0. Accepted, it has its own; a peer that
+    // reconnects from the same port between two samples shows another, with no TIME_WAIT seen in between.
+    const tracker = new SocketTracker([22]);
+    const halfOpen = at(0, 'ESTABLISHED', 0);
+    tracker.update({ ...halfOpen, rows: [halfOpen.rows[0]!, { ...halfOpen.rows[1]!, state: 'SYN_RECV' }] });
+    tracker.update(at(5_000, 'ESTABLISHED', 101));
+    const { opened, closed } = tracker.update(at(10_000, 'ESTABLISHED', 102));
+    expect(closed.map((s) => [s.firstSeen, s.lastSeen, s.states])).toEqual([[0, 5_000, ['SYN_RECV', 'ESTABLISHED']]]);
+    expect(opened.map((s) => [s.firstSeen, s.inode])).toEqual([[10_000, 102]]);
+  });
+
   it('keeps a bounded record of states while a 4-tuple is reused sample after sample', () => {
     const tracker = new SocketTracker([22]);
     for (let k = 0; k < 10_000; k++) {
@@ -220,5 +235,45 @@ describe('socket tracker: one 4-tuple, several connections (review)', () => {
     for (let k = 0; k < 20; k++) tracker.update(flood(k));
     expect(tracker.openSockets()).toHaveLength(20_000);
     expect(tracker.closedTotal).toBe(19 * 20_000);
+  });
+});
+
+describe('socket sampler on a host without IPv6', () => {
+  // Booted with ipv6.disable=1, the kernel shows no /proc/net/tcp6: the IPv4 table alone is the sample.
+  it('samples tcp alone when tcp6 is missing, and keeps following', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'f2b-no-tcp6-'));
+    try {
+      writeFileSync(
+        join(dir, 'tcp'),
+        [
+          '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+          '   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 100 1 0000000000000000 100 0 0 10 0',
+          '   1: 0A00020F:0016 0100000B:9C41 01 00000000:00000000 00:00000000 00000000     0        0 101 1 0000000000000000 20 4 30 10 -1',
+        ].join('\n'),
+      );
+      const samples: SocketSample[] = [];
+      const errors: Error[] = [];
+      const sampler = new SocketSampler({
+        dir,
+        keep: () => true,
+        interval: () => 60_000,
+        onSample: (sample) => samples.push(sample),
+        onError: (error) => errors.push(error),
+      });
+      await sampler.start();
+      await sampler.stop();
+      expect(errors).toEqual([]);
+      expect(samples.map((s) => s.rows.map((r) => [r.state, r.remoteIp, r.remotePort]))).toEqual([
+        [
+          ['LISTEN', '0.0.0.0', 0],
+          ['ESTABLISHED', '11.0.0.1', 40001],
+        ],
+      ]);
+      // A tcp table missing is no host without IPv4: that fails the source.
+      rmSync(join(dir, 'tcp'));
+      expect(() => readTables(dir)).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
