@@ -253,8 +253,9 @@ describe("sshd's lines as journald records them", () => {
     try {
       // journalctl 252 --follow --cursor without --no-tail sent ten entries from the cursor (the cursor's own and
       // nine), and the rest only once the journal changed again: on a quiet host, when sshd next logged.
-      // Through journalctl's start (unshare, sh, journalctl): seconds under load. On a quiet journal the entries
-      // past the tenth never come without --no-tail, however long the wait.
+      // Through journalctl's start (unshare, sh, journalctl): seconds under load. Not every run: in a later audit
+      // (2026-11-25) this test read all 25 without --no-tail, and by hand journalctl sent ten in 6 runs of 7, so a
+      // guard that cannot fail on that is test/sources/journal-source.test.ts's check of the arguments.
       await waitFor(() => resumed.length >= whileStopped.length, 30_000, 'every entry logged while stopped');
       expect(resumed).toEqual(whileStopped.map((l) => l.message));
     } finally {
