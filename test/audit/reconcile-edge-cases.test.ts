@@ -131,6 +131,36 @@ describe('audit: what fail2ban says about the address', () => {
   });
 });
 
+describe('audit: the match window', () => {
+  // A Ban up to the match window after its verdict answers it, the window's last millisecond included; one a
+  // millisecond later does not (a mutation audit's survivor: `<` for `<=` there changed nothing any test saw).
+  it("takes a Ban at the window's very ends as the answer, and one a millisecond outside as none", async () => {
+    const DAY = 86_400_000;
+    const report = await audit(
+      'window-end',
+      [
+        campaignVerdict(at(0), 'c-1', 'open', 2, 'rhythm'),
+        ban(at(1), '198.51.100.7', 'c-1', 'rhythm'),
+        ban(at(1), '198.51.100.8', 'c-1', 'rhythm'),
+        // The two logs' stamps may disagree by rounding and polling: a Ban up to 2 s before its verdict answers it.
+        ban(at(2), '198.51.100.9', 'c-1', 'rhythm'),
+        ban(at(2), '198.51.100.10', 'c-1', 'rhythm'),
+      ],
+      [
+        fail2banLine(at(-1), 'jail', 'INFO', "Jail 'f2b-campaign' started"),
+        fail2banLine(at(2) - 2_000, 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.9'),
+        fail2banLine(at(2) - 2_001, 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.10'),
+        fail2banLine(at(1) + DAY, 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.7'),
+        fail2banLine(at(1) + DAY + 1, 'actions', 'NOTICE', '[f2b-campaign] Ban 198.51.100.8'),
+      ],
+    );
+    expect(outcomeOf(report, '198.51.100.7')).toBe('banned');
+    expect(outcomeOf(report, '198.51.100.8')).not.toBe('banned');
+    expect(outcomeOf(report, '198.51.100.9')).toBe('banned');
+    expect(outcomeOf(report, '198.51.100.10')).not.toBe('banned');
+  });
+});
+
 describe('audit: a verdict fail2ban answered with "already banned"', () => {
   // Found in review: the audit gave the second verdict the Ban that answered the third (after an unban), and the
   // third none.
