@@ -43,6 +43,36 @@ export function campaignLog(start: number): string {
     .join('');
 }
 
+let journalSeq = 0;
+/**
+ * auth.log `text` as journald's entries of sshd, cursors in journald's form (the service orders them as sd-journal
+ * does: by the sequence number within one journal); `extra` is added to the first.
+ */
+export function journalEntries(text: string, extra: Record<string, string> = {}): string {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line, k) => {
+      const m = /^(\S+) (\S+) sshd\[(\d+)\]: (.*)$/.exec(line)!;
+      const time = Date.parse(m[1]!) * 1000;
+      const i = (++journalSeq).toString(16);
+      const cursor = `s=${'5'.repeat(32)};i=${i};b=${'b'.repeat(32)};m=${i};t=${time.toString(16)};x=${i}`;
+      const entry = {
+        __CURSOR: cursor,
+        __REALTIME_TIMESTAMP: String(time),
+        _HOSTNAME: m[2]!,
+        SYSLOG_IDENTIFIER: 'sshd',
+        SYSLOG_PID: m[3]!,
+        _UID: '0',
+        _TRANSPORT: 'syslog',
+        MESSAGE: m[4]!,
+        ...(k === 0 ? extra : {}),
+      };
+      return `${JSON.stringify(entry)}\n`;
+    })
+    .join('');
+}
+
 function stamp(time: number): string {
   return new Date(time).toISOString().replace('Z', '+00:00');
 }

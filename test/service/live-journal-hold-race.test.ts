@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledCliSuite } from '../helpers/bundle-cli.js';
-import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
+import { campaignLog, failedTry, journalEntries, passwordLogin } from '../helpers/campaign-log.js';
 import {
   runService,
   type ServiceProcess,
@@ -24,7 +24,8 @@ import {
  * the burst, so the race is decided the same way on every run). Quiet for a second, it used to count as read: the
  * hold's end passed on the wall clock and the colleague was banned (200,000 entries ahead of the login did the same).
  * What decides it is the journal check (ServiceSources.clockLimit, journal-check.ts): with that off it fails, while
- * with caughtUp's own wait for a quiet journalctl off it still passes, the check holding the clock all the same.
+ * with caughtUp's own wait for a quiet journalctl off it still passes, the check holding the clock all the same
+ * (journal-tick.test.ts guards that wait).
  */
 const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
 const t = bundledCliSuite('live-journal-hold-race');
@@ -63,41 +64,11 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-let seq = 0;
-/**
- * auth.log `text` as journald's entries of sshd, cursors in journald's form (the service orders them as sd-journal
- * does: by the sequence number within one journal); `extra` is added to the first.
- */
-function entries(text: string, extra: Record<string, string> = {}): string {
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line, k) => {
-      const m = /^(\S+) (\S+) sshd\[(\d+)\]: (.*)$/.exec(line)!;
-      const time = Date.parse(m[1]!) * 1000;
-      const i = (++seq).toString(16);
-      const cursor = `s=${'5'.repeat(32)};i=${i};b=${'b'.repeat(32)};m=${i};t=${time.toString(16)};x=${i}`;
-      const entry = {
-        __CURSOR: cursor,
-        __REALTIME_TIMESTAMP: String(time),
-        _HOSTNAME: m[2]!,
-        SYSLOG_IDENTIFIER: 'sshd',
-        SYSLOG_PID: m[3]!,
-        _UID: '0',
-        _TRANSPORT: 'syslog',
-        MESSAGE: m[4]!,
-        ...(k === 0 ? extra : {}),
-      };
-      return `${JSON.stringify(entry)}\n`;
-    })
-    .join('');
-}
-
 const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);
 
 describe('live service in journal mode: a held ban and a login journalctl has not sent yet', () => {
   it('reads the login before it judges the hold, however long journalctl keeps it', async () => {
-    appendFileSync(journal, entries(campaignLog(Date.now() - 12 * 60_000)));
+    appendFileSync(journal, journalEntries(campaignLog(Date.now() - 12 * 60_000)));
     await waitFor(() => verdictLines(verdicts).some((v) => v.verb === 'CAMPAIGN'), 20_000, 'the campaign opens');
 
     const bot = '203.0.113.77';
@@ -105,8 +76,8 @@ describe('live service in journal mode: a held ban and a login journalctl has no
     const at = Date.now();
     appendFileSync(
       journal,
-      entries(failedTry(bot, at, 'oracle') + failedTry(colleague, at, 'ubuntu')) +
-        entries(passwordLogin(colleague, at + 500, 'alice'), { F2B_FAKE_STALL_MS: String(STALL_MS) }),
+      journalEntries(failedTry(bot, at, 'oracle') + failedTry(colleague, at, 'ubuntu')) +
+        journalEntries(passwordLogin(colleague, at + 500, 'alice'), { F2B_FAKE_STALL_MS: String(STALL_MS) }),
     );
 
     // The hold ends 2 s after the try: on the wall clock (two seconds late) well before journalctl sends the login.
