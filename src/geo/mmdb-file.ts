@@ -49,7 +49,12 @@ export function openDatabase<T>(path: string, kind: DatabaseKind<T>): NetworkDat
   const type = reader.metadata.databaseType;
   const wrong = kind.wrongType(type);
   if (wrong !== null) throw unusable(`is a ${type} database, ${wrong}`);
-  const read = (ip: string): T | undefined => kind.field(reader.get(ip));
+  // An IPv4-only tree (ip_version 4, as in a database sold or built one file per address family) has no IPv6 address:
+  // mmdb-lib would walk an IPv6 address's first 32 bits as an IPv4 address and answer with that one's record
+  // (2001:db8::1 as 32.1.13.184's), where MaxMind's own readers refuse the lookup. Found in a mutation audit
+  // (2026-11-25).
+  const ipv4Only = reader.metadata.ipVersion === 4;
+  const read = (ip: string): T | undefined => (ipv4Only && ip.includes(':') ? undefined : kind.field(reader.get(ip)));
   try {
     for (const ip of PROBES) read(ip);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -190,6 +190,18 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(report.problems.join('\n')).toMatch(/backend = systemd, but verdicts are a file/);
   });
 
+  it('finds nothing wrong with a backend that reads a file, a filter given options, or a logpath ending in tail', async () => {
+    const { configDir, verdictLog } = setup({}, { logpathLocal: false });
+    writeFileSync(
+      join(configDir, 'jail.d', 'f2b-campaign.local'),
+      `[f2b-campaign]\nbackend = auto\nfilter = f2b-campaign[maxlines=1]\nlogpath = ${verdictLog} tail\n`,
+    );
+    const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+    expect(report.fail2banAccepts).toBe(true);
+    expect(report.logpaths).toEqual([verdictLog]);
+    expect(report.problems).toEqual([]);
+  });
+
   it('says so when the jail is missing altogether', async () => {
     const { configDir, verdictLog } = setup({}, { logpathLocal: false });
     rmSync(join(configDir, 'jail.d', 'f2b-campaign.conf'));
@@ -207,6 +219,11 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     chmodSync(verdictLog, 0o666);
     const again = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'nobody' });
     expect(again.verdictLogWritable).toBe(true);
+    // A service run as root writes whatever the mode bits say.
+    chownSync(verdictLog, 65534, 65534);
+    chmodSync(verdictLog, 0o600);
+    const root = await inspectCampaignJail({ verdictLog, configDir, useClient: false, serviceUser: 'root' });
+    expect(root.verdictLogWritable).toBe(true);
   });
 
   it('names a jail file that cannot be read, or that the service user cannot read, as a problem', async () => {
@@ -264,6 +281,14 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     );
     expect(missed[0]).toMatch(/set sshd_port = 22,2222 in .*jail\.d\/f2b-campaign\.local$/);
     expect(await killWarnings('sshd_port = 2222, ssh\n', [22, 2222])).toEqual([]);
+    // A trailing comma is no port name: the action's loop skips the empty word.
+    expect(await killWarnings('sshd_port = 22, 2222,\n', [22, 2222])).toEqual([]);
+    // The advice keeps the ports the admin set as well as adding sshd's.
+    expect((await killWarnings('sshd_port = 2200\n', [22])).join('\n')).toMatch(/set sshd_port = 2200,22 in /);
+    // A name /etc/services has for udp only (ntp, 123/udp) is no tcp port for ss -t either.
+    expect((await killWarnings('sshd_port = 22,ntp\n', [22])).join('\n')).toMatch(
+      /sshd_port names ntp, which is not a tcp service in \/etc\/services/,
+    );
     // A name /etc/services does not know is said, as ss could not read it.
     expect((await killWarnings('sshd_port = no-such-service\n', [22])).join('\n')).toMatch(
       /sshd_port names no-such-service, which is not a tcp service in \/etc\/services/,

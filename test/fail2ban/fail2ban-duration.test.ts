@@ -5,8 +5,11 @@ import { parseFail2banBantime, parseFail2banDuration } from '../../src/fail2ban/
 // Time spans as admins write them, including fail2ban's sums and differences and its shorter unit words.
 const SPANS = [
   '600',
+  '0',
   '10m',
   '1h 30m',
+  '1 h 30 m',
+  '2 days 3 hours',
   '600 1m',
   '1d12h',
   '2days',
@@ -26,6 +29,7 @@ const SPANS = [
   '2ho',
   '1hou',
   '1yy',
+  '1hh',
   '-1',
   '-1d',
 ];

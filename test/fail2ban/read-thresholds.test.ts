@@ -359,6 +359,14 @@ describe('readFail2banThresholds', () => {
       warning:
         /^the \[sshd\] jail has ignorecommand = \/usr\/local\/bin\/is-office <ip>, which f2b-campaign does not run/,
     },
+    {
+      // fail2ban-client -d writes a value with a ' in it between double quotes, as Python's repr does.
+      title: "the jail has an ignorecommand with a ' in it that the f2b-campaign jail lacks",
+      files: { 'jail.local': "[sshd]\nignorecommand = /usr/local/bin/is-office '<ip>'\n" },
+      jail: 'sshd',
+      warning:
+        /^the \[sshd\] jail has ignorecommand = \/usr\/local\/bin\/is-office '<ip>', which f2b-campaign does not run/,
+    },
   ])('warns when $title, through both readers', async ({ files, jail, warning }) => {
     const dir = configDir(files);
     for (const useClient of [false, true]) {

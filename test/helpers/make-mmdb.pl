@@ -2,7 +2,8 @@
 # Writes a MaxMind DB file with MaxMind's own writer (Debian: libmaxmind-db-writer-perl), for tests of the
 # asn_database reader: `make-mmdb.pl OUT < spec.json`, the spec being
 # {"type": "GeoLite2-ASN", "networks": [["198.51.0.0/16", {"autonomous_system_number": 64500, ...}], ...]}, and
-# optionally "build_epoch" (the file's build date; the time of writing without it).
+# optionally "build_epoch" (the file's build date; the time of writing without it), "record_size" (24, 28 or 32
+# bits; 24 without it) and "ip_version" (4 for an IPv4-only tree; 6, IPv4 mapped into it, without it).
 use strict;
 use warnings;
 use JSON::PP;
@@ -20,12 +21,12 @@ my %types = (
     iso_code                       => 'utf8_string',
 );
 my $tree = MaxMind::DB::Writer::Tree->new(
-    ip_version            => 6,
-    record_size           => 24,
+    ip_version            => $spec->{ip_version} // 6,
+    record_size           => $spec->{record_size} // 24,
     database_type         => $spec->{type},
     languages             => ['en'],
     description           => { en => 'f2b-campaign test database' },
-    alias_ipv6_to_ipv4    => 1,
+    alias_ipv6_to_ipv4    => ($spec->{ip_version} // 6) == 6 ? 1 : 0,
     # Tests use the documentation ranges (192.0.2.0/24, 2001:db8::/32), which the writer leaves out by default.
     remove_reserved_networks => 0,
     map_key_type_callback => sub { $types{ $_[0] } // die "no type for key $_[0]\n" },
