@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/cli/commands/check.js';
 import { type Account, canRead, judgedFor, serviceJudge, writableAt } from '../../src/cli/service-access.js';
 import type { LoadedConfig } from '../../src/config/load-config.js';
+import { lookupAccount } from '../../src/service/local-account.js';
 import type { ServiceSettings } from '../../src/service/service-settings.js';
 import { tempDir, waitFor } from '../service/helpers.js';
 
@@ -39,6 +40,35 @@ describe('check judges access as the service user, not as root', () => {
     expect(writableAt(join(closed, 'state'), asUser)).toEqual({ ok: false, where: closed });
     chmodSync(closed, 0o777);
     expect(writableAt(join(closed, 'state'), asUser)).toEqual({ ok: true, where: closed });
+    // Entering a directory takes x alone; making a file in it takes w and x, not one of them.
+    const passable = join(t.dir, 'passable');
+    mkdirSync(passable, { mode: 0o711 });
+    chmodSync(passable, 0o711);
+    writeFileSync(join(passable, 'auth.log'), '');
+    chmodSync(join(passable, 'auth.log'), 0o644);
+    expect(canRead(join(passable, 'auth.log'), asUser)).toBe(true);
+    chmodSync(passable, 0o744);
+    expect(canRead(join(passable, 'auth.log'), asUser)).toBe(false);
+    chmodSync(passable, 0o755);
+    expect(writableAt(join(passable, 'state'), asUser)).toEqual({ ok: false, where: passable });
+    chmodSync(passable, 0o772);
+    expect(writableAt(join(passable, 'state'), asUser)).toEqual({ ok: false, where: passable });
+  });
+
+  it("finds the service user's groups in /etc/group, the supplementary ones (adm, systemd-journal) too", () => {
+    const etc = join(t.dir, 'etc-accounts');
+    mkdirSync(etc);
+    writeFileSync(
+      join(etc, 'passwd'),
+      'root:x:0:0:root:/root:/bin/bash\nf2b-campaign:x:64999:64999::/var/lib/f2b-campaign:/usr/sbin/nologin\n',
+    );
+    writeFileSync(
+      join(etc, 'group'),
+      'root:x:0:\nadm:x:4:syslog,f2b-campaign\nf2b-campaignx:x:5:\nsystemd-journal:x:999:f2b-campaign\n' +
+        'f2b-campaign:x:64999:\nusers:x:100:f2b-campaignx\n',
+    );
+    expect(lookupAccount('f2b-campaign', etc)).toEqual({ name: 'f2b-campaign', uid: 64_999, gids: [64_999, 4, 999] });
+    expect(lookupAccount('nobody-here', etc)).toBeNull();
   });
 
   it('judges as root only where there is no service user, and says so', () => {
@@ -75,6 +105,40 @@ describe('check judges access as the service user, not as root', () => {
     });
     expect(line('state')?.level).toBe('error');
     expect(line('state')?.message).toBe(`${state} is not writable by f2b-campaign (nearest existing: ${state})`);
+    // Not made yet, and not one of the unit's directories that systemd makes for the service: nothing makes it.
+    expect(line('runtime')).toEqual({
+      level: 'error',
+      what: 'runtime',
+      message: `${join(t.dir, 'run-missing', 'rt')} is not writable by f2b-campaign (nearest existing: ${t.dir})`,
+    });
+  });
+});
+
+// An auth.log not there yet (rsyslog installed later) is waited for: a warning, which leaves check's exit status 0;
+// one whose directory is missing is a typo, an error.
+describe('check, for a file', () => {
+  it('warns of an auth.log that does not exist yet, and fails one whose directory does not exist', async () => {
+    const waited = join(t.dir, 'later.log');
+    const typo = join(t.dir, 'no-such-dir', 'auth.log');
+    const settings = {
+      source: 'file',
+      authLogs: [waited, typo],
+      socketsFrom: '/proc/net',
+      stateDir: join(t.dir, 'state-later'),
+      runtimeDir: join(t.dir, 'run-later'),
+      fail2banJail: 'sshd',
+      fail2banConfig: join(t.dir, 'no-fail2ban'),
+      verdictLog: join(t.dir, 'verdicts.log'),
+      campaignJail: 'f2b-campaign',
+    } as unknown as ServiceSettings;
+    const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
+    const inputs = (await runChecks(config, settings, { account: null, asRoot: true })).filter(
+      (r) => r.what === 'input',
+    );
+    expect(inputs).toEqual([
+      { level: 'warning', what: 'input', message: `${waited} does not exist yet: the service waits for it` },
+      { level: 'error', what: 'input', message: `${typo}: directory ${join(t.dir, 'no-such-dir')} does not exist` },
+    ]);
   });
 });
 

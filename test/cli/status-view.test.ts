@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { renderStatus, shownState } from '../../src/cli/commands/status.js';
-import { readStatus, type ServiceStatus, STATUS_FILE } from '../../src/service/status-file.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderStatus, shownState, statusCommand } from '../../src/cli/commands/status.js';
+import { readStatus, type ServiceStatus, STATUS_FILE, writeStatus } from '../../src/service/status-file.js';
 
 /** A status file as the service writes it, with the core's part given by each test. */
 function status(core: unknown): ServiceStatus {
@@ -82,5 +82,69 @@ describe('status, the human view', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('says the verdict lines the service owes, and nothing of them while it owes none', () => {
+    const owing = renderStatus({ ...status(null), verdicts: { written: 3, owed: 2, suppressedRepeats: 0 } });
+    expect(owing).toContain('|- verdicts:  3 written to /var/log/f2b-campaign/verdicts.log, 2 OWED (cannot write)\n');
+    expect(renderStatus(status(null))).not.toContain('OWED');
+  });
+});
+
+/** `f2b-campaign status --runtime-dir DIR` in this process: its exit code and what it wrote. */
+async function runStatus(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out.stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    out.stderr += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await statusCommand.run(['--runtime-dir', dir]), ...out };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+describe('status, the exit code and the warnings', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  /** A status file whose pid is this test's own process: alive. */
+  function statusDir(fields: Partial<ServiceStatus>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'f2b-status-'));
+    dirs.push(dir);
+    writeStatus(dir, { ...status(null), pid: process.pid, ...fields });
+    return dir;
+  }
+
+  it('exits 0 for a running service, and warns when its status has not been rewritten for minutes', async () => {
+    const fresh = await runStatus(statusDir({}));
+    expect(fresh).toMatchObject({ code: 0, stderr: '' });
+    expect(fresh.stdout).toMatch(/^f2b-campaign: running, pid \d+,/);
+    // Rewritten every 5 s while the service runs: one 10 minutes old is a service stuck, not one that is fine.
+    const old = new Date(Date.now() - 10 * 60_000).toISOString();
+    const stuck = await runStatus(statusDir({ updatedAt: old }));
+    expect(stuck.code).toBe(0);
+    expect(stuck.stderr).toBe('warning: the status is 10 min ago old: the service may be stuck\n');
+  });
+
+  it('exits 3 for a service stopped, or gone without stopping, naming which', async () => {
+    const stopped = await runStatus(statusDir({ state: 'stopped' }));
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toMatch(/^f2b-campaign is not running \(pid \d+ stopped; last update \d+ s ago\)\n$/);
+    const gone = await runStatus(statusDir({ pid: 2 ** 22 + 1 })); // above pid_max: no process has it
+    expect(gone.code).toBe(3);
+    expect(gone.stdout).toMatch(/^f2b-campaign: gone \(its last status says running\)/);
+    expect(gone.stderr).toContain('has gone without stopping; its last status says running');
+    const empty = mkdtempSync(join(tmpdir(), 'f2b-status-'));
+    dirs.push(empty);
+    const none = await runStatus(empty);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/^f2b-campaign is not running \(no .*status\.json\)\n$/);
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -203,6 +203,59 @@ describe('CampaignService faults', () => {
     // "The old configuration stays in force": neither its log level nor its name may change.
     expect(log.level).toBe('info');
     expect(service.status()?.config).toBe(config.file);
+  });
+
+  // The reload read fail2ban's thresholds for the jail the service started with: an edit of fail2ban_jail was left
+  // out, though thresholds change at a reload and the status then said the old jail's (session 34's mutation audit).
+  it("a reload reads fail2ban's thresholds for the fail2ban_jail the new configuration names", async () => {
+    const t = tempDir('svc-reload-jail');
+    cleanups.push(t.cleanup);
+    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+    const config = parseConfigText(serviceLines(t.dir, base), 'old.conf');
+    const next = parseConfigText(serviceLines(t.dir, [...base, 'fail2ban_jail = sshd-strict']), 'new.conf');
+    const asked: string[] = [];
+    const service = new CampaignService({
+      config,
+      settings: resolveSettings(config),
+      createCore: faultyCore([]),
+      readThresholds: async (settings) => {
+        asked.push(settings.fail2banJail);
+        return { ...DEBIAN_DEFAULT_THRESHOLDS, maxretry: settings.fail2banJail === 'sshd-strict' ? 2 : 5 };
+      },
+      log: memoryLogger('info').log,
+      reloadConfig: () => next,
+    });
+    await service.start();
+    cleanups.push(() => service.stop());
+    await service.reload();
+    expect(asked).toEqual(['sshd', 'sshd-strict']);
+    expect(service.status()?.thresholds.maxretry).toBe(2);
+  });
+
+  // logrotate's `create` is noticed within a second anyway; a SIGHUP is the operator's way to have it now: a verdict
+  // log removed by hand is there again when the reload returns, and fail2ban starts no jail whose log is missing.
+  it('a reload opens the verdict log again at once, made anew where it was removed', async () => {
+    const t = tempDir('svc-reload-reopen');
+    cleanups.push(t.cleanup);
+    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
+    const { log, lines } = memoryLogger('info');
+    const service = realService(config, log);
+    await service.start();
+    cleanups.push(() => service.stop());
+    const verdicts = join(t.dir, 'verdicts.log');
+    rmSync(verdicts);
+    // No timer runs between the removal and the end of the reload (its steps are promises): the reload made it.
+    await service.reload();
+    expect(existsSync(verdicts)).toBe(true);
+    expect(
+      lines()
+        .filter((l) => l['event'] === 'verdict-log-reopened')
+        .at(-1),
+    ).toMatchObject({
+      reason: 'reload',
+      created: true,
+    });
   });
 
   it('of two overlapping reloads, the one begun last is the one left in force', async () => {

@@ -6,6 +6,7 @@ import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
+import { readStatus } from '../../src/service/status-file.js';
 import { memoryLogger, recordingCore, tempDir, waitFor } from './helpers.js';
 
 /**
@@ -110,6 +111,25 @@ describe('CampaignService (in-process)', () => {
     expect(late[0]).toMatch(/ BAN ip=203\.0\.113\.10 campaign=c1 reason=r decided=2026-11-22T03:00:01\.000Z$/);
   });
 
+  it('writes none of the lines the state owed when the last run wrote them all before it died', async () => {
+    const first = setup();
+    await first.service.start();
+    await first.service.stop();
+    const stateFile = join(first.dir, 'state', 'state.json');
+    const verdicts = join(first.dir, 'verdicts.log');
+    const owed = [9, 10].map(
+      (n) => `2026-11-22T03:00:0${n % 10}.000Z f2b-campaign[1]: BAN ip=203.0.113.${n} campaign=c1 reason=r`,
+    );
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
+    writeFileSync(stateFile, JSON.stringify({ ...state, owed }));
+    appendFileSync(verdicts, `${owed.join('\n')}\n`);
+    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
+    cleanups.push(() => again.stop());
+    await again.start();
+    await again.stop();
+    expect(readFileSync(verdicts, 'utf8')).toBe(`${owed.join('\n')}\n`);
+  });
+
   // Found in session 19: the copies written after a rotation were kept in memory only (docs/service.md, Rotation).
   it('writes the last BAN lines of the last run again into a verdict log rotated while it was stopped, once', async () => {
     const first = setup();
@@ -132,5 +152,52 @@ describe('CampaignService (in-process)', () => {
       // The second start finds the path naming the file the first one wrote: nothing to say, nothing repeated.
       expect(said).toMatchObject(run === 0 ? [{ event: 'verdict-log-reopened', repeated: 1 }] : []);
     }
+  });
+
+  // A stop that did not save left the state of the start: the next start read every line of the run again (found by
+  // the mutation audit of session 34; the verdicts' dedupe hid it from every other test).
+  it('saves at a clean stop where it has read to: the next start reads only the lines written since', async () => {
+    const first = setup('state_interval = 1h');
+    const log = join(first.dir, 'log', 'sshd.log');
+    mkdirSync(join(first.dir, 'log'));
+    writeFileSync(log, '');
+    await first.service.start();
+    appendFileSync(
+      log,
+      ['1', '2', '3'].map((n) => `Failed password for root from 203.0.113.${n} port 1 ssh2\n`).join(''),
+    );
+    await waitFor(() => first.events.length === 3, 5000, 'the lines of the first run');
+    await first.service.stop();
+    appendFileSync(log, 'Failed password for root from 203.0.113.4 port 1 ssh2\n');
+    const events: AuthEvent[] = [];
+    const again = new CampaignService({ ...first.options, createCore: recordingCore(events), log: memoryLogger().log });
+    cleanups.push(() => again.stop());
+    await again.start();
+    // The file is read in order: a line read again would come before the new one.
+    await waitFor(() => events.length > 0, 5000, 'the line written while stopped');
+    again.settle();
+    expect(events.map((e) => e.ip)).toEqual(['203.0.113.4']);
+  });
+
+  it('shows in its status the verdict lines it owes, which the verdict log cannot take', async () => {
+    const first = setup();
+    await first.service.start();
+    await first.service.stop();
+    const stateFile = join(first.dir, 'state', 'state.json');
+    const verdicts = join(first.dir, 'verdicts.log');
+    const owed = [1, 2].map(
+      (n) => `2026-11-22T03:00:0${n}.000Z f2b-campaign[1]: BAN ip=203.0.113.${n} campaign=c1 reason=r`,
+    );
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
+    writeFileSync(stateFile, JSON.stringify({ ...state, owed }));
+    // A directory where the log should be: no write can work (as root too, where a mode would not stop one).
+    rmSync(verdicts);
+    mkdirSync(verdicts);
+    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
+    cleanups.push(() => again.stop());
+    await again.start();
+    expect(again.status()?.verdicts).toMatchObject({ written: 0, owed: 2 });
+    // What `status` reads: written at start, not only every few seconds.
+    expect(readStatus(join(first.dir, 'run')).verdicts).toMatchObject({ written: 0, owed: 2 });
   });
 });

@@ -229,6 +229,39 @@ describe('instance lock', () => {
     expect(readlinkSync(lock.path)).toBe('4302 after');
   });
 
+  // In a container the service is the same pid at every start (1, or a small number), in the same boot as the run
+  // that crashed: the lock's pid running an f2b-campaign is then this very process, not another run.
+  it('takes over a lock that names its own pid, left by a run of the same pid in the same boot', () => {
+    const dir = join(t.dir, 'same-pid');
+    acquireInstanceLock(dir, { pid: 7, bootId: 'b1', isRunning: () => true }); // never released: a crash
+    const stale: number[] = [];
+    const lock = acquireInstanceLock(dir, {
+      pid: 7,
+      bootId: 'b1',
+      isRunning: () => true,
+      onStale: (p) => stale.push(p),
+    });
+    expect(stale).toEqual([7]);
+    expect(readlinkSync(lock.path)).toBe('7 b1');
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // A run stopping must not take away the lock of another that took the directory over meanwhile (its own was
+  // removed by hand, or taken over as stale while it hung): the other run would then have a second beside it.
+  it("is removed at release only while it is still this run's", () => {
+    const dir = join(t.dir, 'release');
+    const first = acquireInstanceLock(dir, { pid: 4401, bootId: 'b1', isRunning: () => true });
+    const second = acquireInstanceLock(dir, { pid: 4402, bootId: 'b1', isRunning: (pid) => pid !== 4401 });
+    first.release();
+    expect(readlinkSync(join(dir, LOCK_FILE))).toBe('4402 b1');
+    expect(() => acquireInstanceLock(dir, { pid: 4403, bootId: 'b1', isRunning: () => true })).toThrow(
+      /already running on .* \(pid 4402,/,
+    );
+    second.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('tells a running f2b-campaign from a gone pid and from another program', async () => {
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'f2b-campaign'], { stdio: 'ignore' });
     const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });

@@ -70,3 +70,56 @@ describe('the hand-over from the start’s signal hold to the running service', 
     expect(calls).toEqual(['stop']);
   });
 });
+
+/**
+ * A second stop signal, while the first is still being carried out, ends the process at once (an operator's second
+ * Ctrl-C, systemd's SIGKILL aside): by the signal during the start, with the status a shell shows once running. The
+ * signals are emitted to the listeners (process.emit), and process.kill and process.exit recorded, on fake timers:
+ * real ones would end the test's own process.
+ */
+describe('a second SIGTERM or SIGINT', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+    for (const signal of SIGNALS) process.removeAllListeners(signal);
+  });
+
+  function recordExits() {
+    vi.useFakeTimers();
+    const killed: unknown[] = [];
+    const exits: unknown[] = [];
+    vi.spyOn(process, 'kill').mockImplementation((_pid, signal) => {
+      killed.push(signal);
+      return true;
+    });
+    vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
+      exits.push(code);
+    }) as never);
+    return { killed, exits };
+  }
+
+  it('during the start ends the process by that signal at once, not at the deadline', () => {
+    const { killed, exits } = recordExits();
+    holdSignals(log);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(killed).toEqual([]);
+    process.emit('SIGINT', 'SIGINT');
+    expect(killed).toEqual(['SIGINT']);
+    // Should another listener keep the signal from ending it: the status a shell shows for it.
+    vi.advanceTimersByTime(1000);
+    expect(exits).toEqual([130]);
+  });
+
+  it('while a stop is under way exits at once, 143 for SIGTERM and 130 for SIGINT', () => {
+    const { exits } = recordExits();
+    const calls: string[] = [];
+    const hanging = { stop: () => new Promise<void>(() => calls.push('stop')), reload: async () => {} };
+    void runUntilSignalled(hanging, log);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(calls).toEqual(['stop']);
+    expect(exits).toEqual([]);
+    process.emit('SIGINT', 'SIGINT');
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(exits).toEqual([130, 143]);
+  });
+});

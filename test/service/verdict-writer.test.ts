@@ -162,6 +162,23 @@ describe('VerdictWriter', () => {
     expect(dedupe.seen(banVerdict(1, '203.0.113.4', 'c1', 'r'))).toBe(true);
   });
 
+  // A rotation long after the last BAN (a quiet night): fail2ban had read it long before, and a copy in the new file
+  // would be a second line for one verdict to explain. Only lines written since prune the older ones otherwise.
+  it('writes no BAN line again after a rotation that comes more than 10 s after the last one written', () => {
+    const { dir, log } = setup();
+    const path = join(dir, 'verdicts.log');
+    let now = WALL;
+    const writer = new VerdictWriter({ path, log, clock: () => now });
+    writer.write(banVerdict(0, '203.0.113.1', 'c1', 'r'));
+    now += 10_001;
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, '');
+    writer.check();
+    writer.write(banVerdict(0, '203.0.113.2', 'c1', 'r'));
+    writer.close();
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toEqual([expect.stringContaining('BAN ip=203.0.113.2 ')]);
+  });
+
   // Found in review: an admin's logrotate stanza with copytruncate (instead of the package's `create`) keeps the
   // inode, so the writer never saw a rotation and never wrote again the BAN lines of the second before it. fail2ban's
   // polling backend starts the emptied file at byte 0 and never reads the copy: those bans were lost.
