@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledCliSuite } from '../helpers/bundle-cli.js';
@@ -43,5 +43,83 @@ describe('parse, on a terminal', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^[\x20-\x7e\n]*$/);
     expect((JSON.parse(stdout) as { user: string }).user).toBe(name);
+  });
+});
+
+/** A line of each kind `parse` shows, and two it reads without an event (another program's, sshd's own news). */
+const SAMPLE = [
+  'Nov 24 01:05:03 vm sshd[100]: Failed password for invalid user admin from 203.0.113.9 port 4242 ssh2',
+  'Nov 24 01:05:04 vm sshd[101]: Failed password for root from attacker.example.com port 4243 ssh2',
+  'Nov 24 01:05:05 vm kernel: eth0: link up',
+  'Nov 24 01:05:06 vm sshd[102]: Connection closed by 198.51.100.7 port 5000 [preauth]',
+  'Nov 24 01:05:07 vm sshd[103]: message repeated 3 times: [ Failed password for root from 203.0.113.9 port 4244 ssh2]',
+  'Nov 24 01:05:08 vm sshd[104]: Server listening on 0.0.0.0 port 22.',
+  '',
+].join('\n');
+/** The sample's mtime: the year of its stamps. */
+const MTIME = Date.UTC(2026, 10, 25);
+
+describe('parse, line by line', () => {
+  const { dir, run } = bundledCliSuite('parse-lines');
+
+  function sample(name: string, text: string): string {
+    const log = join(dir, name);
+    writeFileSync(log, text);
+    utimesSync(log, new Date(MTIME), new Date(MTIME));
+    return log;
+  }
+
+  it("shows each event's line number, time, kind and count, address, reason and user, and sums up the file", async () => {
+    const { code, stdout, stderr } = await run(['parse', sample('sample.log', SAMPLE)]);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      '1\t2026-11-24T01:05:03.000Z\tfailure\t203.0.113.9\tfailed-password\tuser=admin',
+      '2\t2026-11-24T01:05:04.000Z\tfailure\tattacker.example.com (hostname: never banned)\tfailed-password\tuser=root',
+      '4\t2026-11-24T01:05:06.000Z\tprobe\t198.51.100.7\tclosed-preauth',
+      '5\t2026-11-24T01:05:07.000Z\tfailurex3\t203.0.113.9\tfailed-password\tuser=root',
+      '',
+    ]);
+    expect(stderr).toBe(
+      'lines read 6, events 4 (attempts 5; failure 3, probe 1), recognised without event 1, ' +
+        'skipped not-sshd 1, no-event 1\n',
+    );
+  });
+
+  it('--json: the same events, each with its line number and its time in ISO 8601', async () => {
+    const { code, stdout } = await run(['parse', '--json', sample('sample-json.log', SAMPLE)]);
+    expect(code).toBe(0);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.map((e) => [e['line'], e['time'], e['ip'], e['bannable'], e['count']])).toEqual([
+      [1, '2026-11-24T01:05:03.000Z', '203.0.113.9', true, 1],
+      [2, '2026-11-24T01:05:04.000Z', 'attacker.example.com', false, 1],
+      [4, '2026-11-24T01:05:06.000Z', '198.51.100.7', true, 1],
+      [5, '2026-11-24T01:05:07.000Z', '203.0.113.9', true, 3],
+    ]);
+    expect(events[0]).toEqual({
+      line: 1,
+      time: '2026-11-24T01:05:03.000Z',
+      kind: 'failure',
+      reason: 'failed-password',
+      ip: '203.0.113.9',
+      bannable: true,
+      count: 1,
+      port: 4242,
+      user: 'admin',
+      invalidUser: true,
+      method: 'password',
+      pid: 100,
+      host: 'vm',
+    });
+  });
+
+  it("--headerless: `sshd -E` lines get the file's modification time, and a clean file says it skipped none", async () => {
+    const log = sample('sshd-e.log', 'Invalid user admin from 203.0.113.9 port 4242\n');
+    const { code, stdout, stderr } = await run(['parse', '--headerless', log]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('1\t2026-11-25T00:00:00.000Z\tfailure\t203.0.113.9\tinvalid-user\tuser=admin\n');
+    expect(stderr).toBe('lines read 1, events 1 (attempts 1; failure 1), recognised without event 0, skipped none\n');
   });
 });

@@ -138,8 +138,10 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     expect(toFile.code).toBe(0);
     const expected = readFileSync(file, 'utf8');
     expect(expected.length).toBeGreaterThan(128 << 10); // twice a pipe's 64 kB buffer
-    // The exit status is replay's ($PIPESTATUS: the first command of the pipeline), not the reader's.
-    const pipeline = '"$0" "$@" | { sleep 1.5; cat; }; exit $PIPESTATUS';
+    // The exit status is replay's ($PIPESTATUS: the first command of the pipeline), not the reader's. The reader
+    // waits 5 s: after 1.5 s, at load 15, replay had not yet filled the pipe, and a replay that gave up on EAGAIN
+    // passed (it fails after 4 s).
+    const pipeline = '"$0" "$@" | { sleep 5; cat; }; exit $PIPESTATUS';
     const args = ['replay', '--fail2ban-defaults', '--auth-log', log];
     // It hung once in ~15 CI runs (killed at 60 s, nothing to tell why): watched, a hang says where it stands.
     const slow = await runWatched(pipeline, [process.execPath, t.bundle, ...args], 45_000);
