@@ -115,6 +115,20 @@ describe('parse, line by line', () => {
     });
   });
 
+  it('--help names every field --json writes', async () => {
+    const { stdout } = await run(['parse', '--json', sample('sample-fields.log', SAMPLE)]);
+    const keys = new Set(
+      stdout
+        .trim()
+        .split('\n')
+        .flatMap((line) => Object.keys(JSON.parse(line) as object)),
+    );
+    expect(keys, "SAMPLE's lines give every optional field").toContain('repeated');
+    const help = (await run(['parse', '--help'])).stdout.replace(/\s+/g, ' ');
+    const fields = /one JSON object per event: ([^)]*)\)/.exec(help)?.[1] ?? '';
+    expect([...keys].filter((key) => !new RegExp(`\\b${key}\\b`).test(fields))).toEqual([]);
+  });
+
   it("--headerless: `sshd -E` lines get the file's modification time, and a clean file says it skipped none", async () => {
     const log = sample('sshd-e.log', 'Invalid user admin from 203.0.113.9 port 4242\n');
     const { code, stdout, stderr } = await run(['parse', '--headerless', log]);
