@@ -17,7 +17,8 @@
 # dpkg-buildpackage, lintian, ip (iproute2), systemd-nspawn (systemd-container) and network access to the Debian
 # mirror the host's apt uses.
 #
-# Environment: F2BC_PKG_SUITE (default bookworm; trixie tests Debian 13's fail2ban 1.1 and nodejs 20);
+# Environment: F2BC_PKG_SUITE (default bookworm; trixie tests Debian 13's fail2ban 1.1 and nodejs 20; noble tests
+# Ubuntu 24.04's nodejs 18.19.1 and fail2ban from archive.ubuntu.com, F2BC_PKG_UBUNTU_MIRROR, bootstrapped unverified);
 # F2BC_PKG_CACHE (default /var/cache/f2b-campaign-test) holds the root tarball and apt's .debs;
 # F2BC_PKG_KEEP=1 keeps the work directory for inspection; F2BC_PKG_REFRESH=1 rebuilds the cached root;
 # F2BC_PKG_NSPAWN names another systemd-nspawn (a test of step 7's SKIPPED path: F2BC_PKG_NSPAWN=false).
@@ -25,9 +26,14 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${F2BC_PKG_CACHE:-/var/cache/f2b-campaign-test}
-SUITE=${F2BC_PKG_SUITE:-bookworm} # trixie (Debian 13, fail2ban 1.1) works too
+SUITE=${F2BC_PKG_SUITE:-bookworm} # trixie (Debian 13, fail2ban 1.1) and noble (Ubuntu 24.04) work too
 BASE_TAR=$CACHE/$SUITE-minbase-systemd.tar.gz
-ARCHIVES=$CACHE/apt-archives
+# Ubuntu builds packages of its own under Debian's file names (same name and version, other contents): apt's
+# downloads for it go to a directory of their own.
+case $SUITE in
+noble) VENDOR=Ubuntu ARCHIVES=$CACHE/apt-archives-ubuntu ;;
+*) VENDOR=Debian ARCHIVES=$CACHE/apt-archives ;;
+esac
 WORK=$(mktemp -d /var/tmp/f2bc-pkg.XXXXXX)
 ROOT=$WORK/root
 NS=f2bc-pkg-$$
@@ -133,13 +139,26 @@ lintian_out=$(lintian --fail-on error,warning "$DEB" 2>&1) || {
 pass "lintian: no errors or warnings${lintian_out:+ ($(printf '%s' "$lintian_out" | grep -c '^[A-Z]:') other tags)}"
 
 # ---------------------------------------------------------------------------------------------------------------
-step "2 clean Debian $SUITE root, apt-get install ./f2b-campaign_*.deb"
+step "2 clean $VENDOR $SUITE root, apt-get install ./f2b-campaign_*.deb"
 mkdir -p "$CACHE" "$ARCHIVES/partial"
-mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-mirror=${mirror:-http://deb.debian.org/debian}
+if [ "$VENDOR" = Ubuntu ]; then
+  mirror=${F2BC_PKG_UBUNTU_MIRROR:-http://archive.ubuntu.com/ubuntu}
+  # Debian 12's debootstrap has no noble script (jammy's makes a noble root), and Debian has no ubuntu-keyring: the
+  # bootstrap cannot verify what it downloads. Inside the root, apt verifies with the ubuntu-keyring it installed.
+  script=/usr/share/debootstrap/scripts/$SUITE
+  [ -e "$script" ] || script=/usr/share/debootstrap/scripts/jammy
+  verify=()
+  [ -e /usr/share/keyrings/ubuntu-archive-keyring.gpg ] || verify=(--no-check-gpg)
+  bootstrap_args=("${verify[@]}" "$SUITE" "$WORK/base" "$mirror" "$script")
+else
+  mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  bootstrap_args=("$SUITE" "$WORK/base" "$mirror")
+fi
 if [ ! -s "$BASE_TAR" ] || [ "${F2BC_PKG_REFRESH:-0}" = 1 ]; then
   say "building the cached root $BASE_TAR (debootstrap minbase + systemd, as on a stock server)"
-  debootstrap --variant=minbase --include=systemd "$SUITE" "$WORK/base" "$mirror" \
+  [ "${verify[0]:-}" != --no-check-gpg ] || say "      no ubuntu-keyring here: debootstrap does NOT verify the Release files"
+  debootstrap --variant=minbase --include=systemd "${bootstrap_args[@]}" \
     >"$WORK/debootstrap.log" 2>&1 || {
     tail -20 "$WORK/debootstrap.log"
     fail "debootstrap failed"
@@ -151,7 +170,12 @@ fi
 mkdir -p "$ROOT"
 tar -C "$ROOT" -xzf "$BASE_TAR"
 # apt inside uses the same mirror as the host's apt (its Debian sources only: other vendors' keys are not here).
-if [ -f /etc/apt/sources.list.d/debian.sources ] && grep -q "^Suites: *$SUITE\b" /etc/apt/sources.list.d/debian.sources; then
+# Ubuntu: nodejs and fail2ban are in universe, and noble's fail2ban works only from noble-updates (1.0.2-3ubuntu0.1:
+# the release's fails on Python 3.12).
+if [ "$VENDOR" = Ubuntu ]; then
+  printf 'deb %s %s main universe\n' "$mirror" "$SUITE" "$mirror" "$SUITE-updates" "$mirror" "$SUITE-security" \
+    >"$ROOT/etc/apt/sources.list"
+elif [ -f /etc/apt/sources.list.d/debian.sources ] && grep -q "^Suites: *$SUITE\b" /etc/apt/sources.list.d/debian.sources; then
   : >"$ROOT/etc/apt/sources.list"
   cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/"
 else
@@ -192,14 +216,14 @@ check "postinst says fail2ban is not running and points at f2b-campaign check" \
 node_version=$(in_root node --version)
 node_major=${node_version#v}
 node_major=${node_major%%.*}
-if [ "$SUITE" = bookworm ]; then
-  check "Debian's nodejs 18 is the one installed: node $node_version" test "$node_major" = 18
+if [ "$SUITE" = bookworm ] || [ "$SUITE" = noble ]; then
+  check "$VENDOR's nodejs 18 is the one installed: node $node_version" test "$node_major" = 18
 else
-  check "Debian's nodejs is the one installed: node $node_version (>= 18)" test "$node_major" -ge 18
+  check "$VENDOR's nodejs is the one installed: node $node_version (>= 18)" test "$node_major" -ge 18
 fi
 say "      fail2ban $(in_root dpkg-query -W -f='${Version}' fail2ban), nodejs $(in_root dpkg-query -W -f='${Version}' nodejs)"
 version_out=$(in_root f2b-campaign --version)
-check "/usr/bin/f2b-campaign runs under Debian's node (--version: $version_out)" test -n "$version_out"
+check "/usr/bin/f2b-campaign runs under $VENDOR's node (--version: $version_out)" test -n "$version_out"
 help_out=$(in_root f2b-campaign --help)
 commands=$(printf '%s\n' "$help_out" | sed -n '/^commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p' | tr '\n' ' ')
 say "      commands in this build: $commands"
@@ -416,7 +440,7 @@ if f2b status sshd | grep -q 'File list:.*auth.log'; then
   check "fail2ban's own sshd jail, reading the same lines, banned $sshd_banned of $total_members members (expected 0)" \
     test "$sshd_banned" -eq 0
 else
-  say "      for comparison: fail2ban's own sshd jail reads the journal (Debian 13's default), not these lines"
+  say "      for comparison: fail2ban's own sshd jail reads the journal ($VENDOR $SUITE's default), not these lines"
 fi
 kill -TERM "$SERVICE_PID"
 status=0
@@ -493,7 +517,7 @@ install -m 0755 "$REPO/test/package/boot-check-inner.sh" "$ROOT/usr/local/sbin/f
 cat >"$ROOT/etc/systemd/system/f2bc-boot-check.service" <<'UNIT'
 [Unit]
 Description=f2b-campaign package test (test/package/boot-check-inner.sh)
-After=f2b-campaign.service fail2ban.service ssh.service
+After=f2b-campaign.service fail2ban.service ssh.service ssh.socket
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/f2bc-boot-check
@@ -553,6 +577,9 @@ systemctl --root="$ROOT" enable -q rsyslog.service
 rm -f "$ROOT/var/lib/f2b-campaign/state.json" "$ROOT/var/lib/fail2ban/fail2ban.sqlite3" \
   "$ROOT/etc/fail2ban/jail.d/sshd.local" "$ROOT"/var/log/f2b-campaign/verdicts.log.*
 : >"$ROOT/var/log/f2b-campaign/verdicts.log"
-# A server with rsyslog has had an auth.log since its first boot (Debian: root:adm 0640).
-install -m 0640 -o 0 -g 4 /dev/null "$ROOT/var/log/auth.log"
+# A server with rsyslog has had an auth.log since its first boot, owned by whom rsyslog writes as (Debian: root:adm
+# 0640; Ubuntu's rsyslog drops to the syslog user, $FileOwner syslog: syslog:adm 0640, or it could not write it).
+log_owner=$(sed -n 's/^\$FileOwner *//p' "$ROOT/etc/rsyslog.conf" | tail -1)
+install -m 0640 /dev/null "$ROOT/var/log/auth.log"
+chroot "$ROOT" chown "${log_owner:-root}:adm" /var/log/auth.log
 boot_and_check rsyslog
