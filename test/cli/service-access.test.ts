@@ -84,19 +84,7 @@ describe('check judges access as the service user, not as root', () => {
     const authLog = file('auth.log', 0o600);
     const state = join(t.dir, 'root-state');
     mkdirSync(state, { mode: 0o700 });
-    const settings = {
-      source: 'file',
-      authLogs: [authLog],
-      socketsFrom: '/proc/net',
-      stateDir: state,
-      runtimeDir: join(t.dir, 'run-missing', 'rt'),
-      fail2banJail: 'sshd',
-      fail2banConfig: join(t.dir, 'no-fail2ban'),
-      verdictLog: join(t.dir, 'verdicts.log'),
-      campaignJail: 'f2b-campaign',
-    } as unknown as ServiceSettings;
-    const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
-    const results = await runChecks(config, settings, asUser);
+    const results = await checkFiles([authLog], state, join(t.dir, 'run-missing', 'rt'), asUser);
     const line = (what: string) => results.find((r) => r.what === what);
     expect(line('input')).toEqual({
       level: 'error',
@@ -114,27 +102,34 @@ describe('check judges access as the service user, not as root', () => {
   });
 });
 
+/** `check`'s results for the service following `authLogs` with its state and runtime directories there, as `who`. */
+function checkFiles(authLogs: string[], stateDir: string, runtimeDir: string, who: Parameters<typeof runChecks>[2]) {
+  const settings = {
+    source: 'file',
+    authLogs,
+    socketsFrom: '/proc/net',
+    stateDir,
+    runtimeDir,
+    fail2banJail: 'sshd',
+    fail2banConfig: join(t.dir, 'no-fail2ban'),
+    verdictLog: join(t.dir, 'verdicts.log'),
+    campaignJail: 'f2b-campaign',
+  } as unknown as ServiceSettings;
+  const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
+  return runChecks(config, settings, who);
+}
+
 // An auth.log not there yet (rsyslog installed later) is waited for: a warning, which leaves check's exit status 0;
 // one whose directory is missing is a typo, an error.
 describe('check, for a file', () => {
   it('warns of an auth.log that does not exist yet, and fails one whose directory does not exist', async () => {
     const waited = join(t.dir, 'later.log');
     const typo = join(t.dir, 'no-such-dir', 'auth.log');
-    const settings = {
-      source: 'file',
-      authLogs: [waited, typo],
-      socketsFrom: '/proc/net',
-      stateDir: join(t.dir, 'state-later'),
-      runtimeDir: join(t.dir, 'run-later'),
-      fail2banJail: 'sshd',
-      fail2banConfig: join(t.dir, 'no-fail2ban'),
-      verdictLog: join(t.dir, 'verdicts.log'),
-      campaignJail: 'f2b-campaign',
-    } as unknown as ServiceSettings;
-    const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
-    const inputs = (await runChecks(config, settings, { account: null, asRoot: true })).filter(
-      (r) => r.what === 'input',
-    );
+    const checked = await checkFiles([waited, typo], join(t.dir, 'state-later'), join(t.dir, 'run-later'), {
+      account: null,
+      asRoot: true,
+    });
+    const inputs = checked.filter((r) => r.what === 'input');
     expect(inputs).toEqual([
       { level: 'warning', what: 'input', message: `${waited} does not exist yet: the service waits for it` },
       { level: 'error', what: 'input', message: `${typo}: directory ${join(t.dir, 'no-such-dir')} does not exist` },

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { renderStatus, shownState, statusCommand } from '../../src/cli/commands/status.js';
 import { readStatus, type ServiceStatus, STATUS_FILE, writeStatus } from '../../src/service/status-file.js';
+import { captured } from '../helpers/captured-output.js';
 
 /** A status file as the service writes it, with the core's part given by each test. */
 function status(core: unknown): ServiceStatus {
@@ -93,20 +94,8 @@ describe('status, the human view', () => {
 
 /** `f2b-campaign status --runtime-dir DIR` in this process: its exit code and what it wrote. */
 async function runStatus(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    out.stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await statusCommand.run(['--runtime-dir', dir]), ...out };
-  } finally {
-    vi.restoreAllMocks();
-  }
+  const { result: code, stdout, stderr } = await captured(() => statusCommand.run(['--runtime-dir', dir]));
+  return { code, stdout, stderr };
 }
 
 describe('status, the exit code and the warnings', () => {

@@ -2,15 +2,13 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serviceCore } from '../../src/cli/commands/run.js';
-import { type LoadedConfig, parseConfigText } from '../../src/config/load-config.js';
+import { parseConfigText } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { CampaignService, type CoreFactory } from '../../src/service/campaign-service.js';
-import type { Logger } from '../../src/service/logger.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
-import { memoryLogger, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
+import { memoryLogger, realService, sleep, tempDir, verdictLineKeys, waitFor } from './helpers.js';
 
 const FAKE = fileURLToPath(new URL('../bin/journalctl', import.meta.url));
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -52,17 +50,6 @@ function serviceLines(dir: string, extra: string[]): string {
     'start_at = start',
     ...extra,
   ].join('\n');
-}
-
-/** The service as `run` makes it (the real core, Debian's thresholds), on `config`, logging to `log`. */
-function realService(config: LoadedConfig, log: Logger): CampaignService {
-  return new CampaignService({
-    config,
-    settings: resolveSettings(config),
-    createCore: serviceCore,
-    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-    log,
-  });
 }
 
 /** A journal entry of sshd's (process `pid`), now. */

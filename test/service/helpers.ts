@@ -13,12 +13,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { serviceCore } from '../../src/cli/commands/run.js';
+import type { LoadedConfig } from '../../src/config/load-config.js';
 import type { AuthEvent } from '../../src/core/auth-event.js';
 import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
 import { createCore } from '../../src/correlate/create-core.js';
 import { SshdParser } from '../../src/parse/sshd-parser.js';
-import type { CoreFactory } from '../../src/service/campaign-service.js';
+import { CampaignService, type CampaignServiceOptions, type CoreFactory } from '../../src/service/campaign-service.js';
 import { createLogger, type Logger } from '../../src/service/logger.js';
+import { resolveSettings, type ServiceSettings } from '../../src/service/service-settings.js';
 import type { ServiceState } from '../../src/service/state-store.js';
 import { lineKey, verdictKey } from '../../src/service/verdict-dedupe.js';
 import { waves } from '../../src/simulate/attack-shapes.js';
@@ -167,6 +170,26 @@ export function recordingCore(events: AuthEvent[]): CoreFactory {
       },
     };
   };
+}
+
+/**
+ * The service in-process as `run` makes it (the real core, Debian's fail2ban thresholds), on `config`, logging to
+ * `log`; `settings` default to the configuration's own.
+ */
+export function realService(
+  config: LoadedConfig,
+  log: Logger,
+  settings: ServiceSettings = resolveSettings(config),
+  more: Partial<CampaignServiceOptions> = {},
+): CampaignService {
+  return new CampaignService({
+    config,
+    settings,
+    createCore: serviceCore,
+    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
+    log,
+    ...more,
+  });
 }
 
 /** The bundled program's `run` in a child process (runService). */

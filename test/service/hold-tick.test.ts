@@ -1,13 +1,10 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { serviceCore } from '../../src/cli/commands/run.js';
 import { parseConfigText } from '../../src/config/load-config.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
-import { loopbackBurst, memoryLogger, setUpServiceDir, tempDir, verdictLines } from './helpers.js';
+import { loopbackBurst, memoryLogger, realService, setUpServiceDir, tempDir, verdictLines } from './helpers.js';
 
 /**
  * The service's wall-clock tick (CampaignService.tick) decides a held ban's end only once every followed file is
@@ -58,13 +55,7 @@ async function serviceFollowing(names: readonly string[]) {
   // Only the intervals: the service's tick among them, and the followers' periodic look (their change notifications
   // and looks stay real, and run only when the test awaits).
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-  const service = new CampaignService({
-    config,
-    settings,
-    createCore: serviceCore,
-    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-    log: memoryLogger('warn').log,
-  });
+  const service = realService(config, memoryLogger('warn').log, settings);
   await service.start();
   cleanups.push(() => service.stop());
   const bansOf = (ip: string) => verdictLines(verdicts).filter((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);

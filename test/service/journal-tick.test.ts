@@ -2,13 +2,10 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { serviceCore } from '../../src/cli/commands/run.js';
 import { parseConfigText } from '../../src/config/load-config.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
 import { campaignLog, failedTry, journalEntries } from '../helpers/campaign-log.js';
-import { memoryLogger, setUpServiceDir, tempDir, verdictLines, waitFor } from './helpers.js';
+import { memoryLogger, realService, setUpServiceDir, tempDir, verdictLines, waitFor } from './helpers.js';
 
 /**
  * The service's wall-clock tick moves the core's clock only once every source is read as far as can be known
@@ -61,13 +58,7 @@ async function serviceFollowingJournal() {
     else process.env['F2B_FAKE_JOURNAL'] = saved;
   });
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-  const service = new CampaignService({
-    config,
-    settings,
-    createCore: serviceCore,
-    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-    log: memoryLogger('warn').log,
-  });
+  const service = realService(config, memoryLogger('warn').log, settings);
   await service.start();
   cleanups.push(() => service.stop());
   const banOf = (ip: string) => verdictLines(verdicts).find((v) => v.verb === 'BAN' && v.fields.get('ip') === ip);

@@ -1,12 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serviceCore } from '../../src/cli/commands/run.js';
 import { parseConfigText } from '../../src/config/load-config.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
 import { resolveSettings } from '../../src/service/service-settings.js';
-import { memoryLogger, tempDir } from './helpers.js';
+import { memoryLogger, realService, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -53,12 +50,7 @@ describe('a SIGHUP reload', () => {
       ].join('\n'),
       'same.conf',
     );
-    const service = new CampaignService({
-      config,
-      settings: resolveSettings(config),
-      createCore: serviceCore,
-      readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-      log: memoryLogger('info').log,
+    const service = realService(config, memoryLogger('info').log, resolveSettings(config), {
       reloadConfig: () => config,
     });
     await service.start();

@@ -1,12 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serviceCore } from '../../src/cli/commands/run.js';
 import { parseConfigText } from '../../src/config/load-config.js';
-import { DEBIAN_DEFAULT_THRESHOLDS } from '../../src/core/fail2ban-thresholds.js';
-import { CampaignService } from '../../src/service/campaign-service.js';
-import { resolveSettings } from '../../src/service/service-settings.js';
-import { memoryLogger, tempDir } from './helpers.js';
+import { memoryLogger, realService, tempDir } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -30,13 +26,7 @@ function service(dir: string) {
     'test.conf',
   );
   const { log, lines } = memoryLogger('info');
-  const svc = new CampaignService({
-    config,
-    settings: resolveSettings(config),
-    createCore: serviceCore,
-    readThresholds: async () => DEBIAN_DEFAULT_THRESHOLDS,
-    log,
-  });
+  const svc = realService(config, log);
   return { svc, events: () => lines().map((l) => l['event']), lines };
 }
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { simulateCommand } from '../../src/cli/commands/simulate.js';
+import { captured } from '../helpers/captured-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-simulate-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,22 +23,13 @@ describe('simulate --check', () => {
         'shared_name_hold = 0s\nsuccess_memory = 1m\noverride_signals = 1\noverride_attempts = 1\n' +
         'rhythm_min_interval = 0s\nrhythm_tolerance = 1\nrhythm_jitter = 1h\n',
     );
-    const writes: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      writes.push(String(chunk));
-      return true;
-    });
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const out = join(dir, 'not', 'yet', 'there');
-      const code = await simulateCommand.run(['--scenario', 'waves', '--out', out, '--check', '--config', config]);
-      // The table's "benign banned" column: some of the 53.
-      const benign = /\| (\d+)\/53 \|/.exec(writes.join(''));
-      expect(Number(benign?.[1])).toBeGreaterThan(0);
-      expect(code).toBe(2);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const out = join(dir, 'not', 'yet', 'there');
+    const { result: code, stdout } = await captured(() =>
+      simulateCommand.run(['--scenario', 'waves', '--out', out, '--check', '--config', config]),
+    );
+    // The table's "benign banned" column: some of the 53.
+    const benign = /\| (\d+)\/53 \|/.exec(stdout);
+    expect(Number(benign?.[1])).toBeGreaterThan(0);
+    expect(code).toBe(2);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/command.js';
 import { replayCommand } from '../../src/cli/commands/replay.js';
 import { simulateCommand } from '../../src/cli/commands/simulate.js';
@@ -11,6 +11,7 @@ import { findScenario, SCENARIOS } from '../../src/simulate/scenarios.js';
 import type { Truth } from '../../src/simulate/session.js';
 import { writeScenario } from '../../src/simulate/write-scenario.js';
 import { parseVerdictLine } from '../../src/verdict/verdict-line.js';
+import { captured } from '../helpers/captured-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'f2b-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,12 +80,10 @@ describe('scenario simulator', () => {
 describe('simulate command', () => {
   it('writes a scenario that the replay command turns into BAN lines for its members', async () => {
     const out = join(dir, 'cli');
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      expect(await simulateCommand.run(['--scenario', 'neighbours', '--out', out])).toBe(0);
-      const verdicts = join(out, 'verdicts.log');
-      const code = await replayCommand.run([
+    expect((await captured(() => simulateCommand.run(['--scenario', 'neighbours', '--out', out]))).result).toBe(0);
+    const verdicts = join(out, 'verdicts.log');
+    const replayed = await captured(() =>
+      replayCommand.run([
         '--auth-log',
         join(out, 'auth.log'),
         '--sockets',
@@ -92,42 +91,33 @@ describe('simulate command', () => {
         '--verdicts',
         verdicts,
         '--fail2ban-defaults',
-      ]);
-      expect(code).toBe(0);
-      const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as Truth;
-      const banned = new Set(
-        readFileSync(verdicts, 'utf8')
-          .split('\n')
-          .map((l) => parseVerdictLine(l))
-          .filter((v) => v?.verb === 'BAN')
-          .map((v) => v!.fields.get('ip')),
-      );
-      expect(truth.members.filter((ip) => !banned.has(ip))).toEqual([]);
-      expect(truth.benign.filter((ip) => banned.has(ip))).toEqual([]);
-    } finally {
-      stderr.mockRestore();
-      stdout.mockRestore();
-    }
+      ]),
+    );
+    expect(replayed.result).toBe(0);
+    const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8')) as Truth;
+    const banned = new Set(
+      readFileSync(verdicts, 'utf8')
+        .split('\n')
+        .map((l) => parseVerdictLine(l))
+        .filter((v) => v?.verb === 'BAN')
+        .map((v) => v!.fields.get('ip')),
+    );
+    expect(truth.members.filter((ip) => !banned.has(ip))).toEqual([]);
+    expect(truth.benign.filter((ip) => banned.has(ip))).toEqual([]);
   });
 
   it('scores a scenario with --check, and refuses bad arguments', async () => {
-    const writes: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      writes.push(String(chunk));
-      return true;
-    });
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(await simulateCommand.run(['--scenario', 'recon', '--out', join(dir, 'check'), '--check'])).toBe(0);
-      expect(writes.join('')).toMatch(/\| recon \| 40 \| 40 \(100\.0%\) \|/);
+    const checked = await captured(() =>
+      simulateCommand.run(['--scenario', 'recon', '--out', join(dir, 'check'), '--check']),
+    );
+    expect(checked.result).toBe(0);
+    expect(checked.stdout).toMatch(/\| recon \| 40 \| 40 \(100\.0%\) \|/);
+    await captured(async () => {
       await expect(simulateCommand.run(['--scenario', 'nope', '--out', dir])).rejects.toThrow(UsageError);
       await expect(simulateCommand.run(['--scenario', 'recon'])).rejects.toThrow(UsageError);
       await expect(simulateCommand.run(['--scenario', 'recon', '--out', dir, '--seed', '0'])).rejects.toThrow(
         UsageError,
       );
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    });
   });
 });
