@@ -84,7 +84,10 @@ describe('check judges access as the service user, not as root', () => {
     const authLog = file('auth.log', 0o600);
     const state = join(t.dir, 'root-state');
     mkdirSync(state, { mode: 0o700 });
-    const results = await checkFiles([authLog], state, join(t.dir, 'run-missing', 'rt'), asUser);
+    const results = await checkWith(
+      { source: 'file', authLogs: [authLog], stateDir: state, runtimeDir: join(t.dir, 'run-missing', 'rt') },
+      asUser,
+    );
     const line = (what: string) => results.find((r) => r.what === what);
     expect(line('input')).toEqual({
       level: 'error',
@@ -102,21 +105,23 @@ describe('check judges access as the service user, not as root', () => {
   });
 });
 
-/** `check`'s results for the service following `authLogs` with its state and runtime directories there, as `who`. */
-function checkFiles(authLogs: string[], stateDir: string, runtimeDir: string, who: Parameters<typeof runChecks>[2]) {
+/**
+ * `check`'s results, as `who`, for a service with `over` on settings of this test's directory (no fail2ban there);
+ * `etc`: where the account files are read.
+ */
+function checkWith(over: Record<string, unknown>, who: Parameters<typeof runChecks>[2], etc?: string) {
   const settings = {
-    source: 'file',
-    authLogs,
     socketsFrom: '/proc/net',
-    stateDir,
-    runtimeDir,
+    stateDir: t.dir,
+    runtimeDir: t.dir,
     fail2banJail: 'sshd',
     fail2banConfig: join(t.dir, 'no-fail2ban'),
     verdictLog: join(t.dir, 'verdicts.log'),
     campaignJail: 'f2b-campaign',
+    ...over,
   } as unknown as ServiceSettings;
   const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
-  return runChecks(config, settings, who);
+  return runChecks(config, settings, who, etc);
 }
 
 // An auth.log not there yet (rsyslog installed later) is waited for: a warning, which leaves check's exit status 0;
@@ -125,10 +130,8 @@ describe('check, for a file', () => {
   it('warns of an auth.log that does not exist yet, and fails one whose directory does not exist', async () => {
     const waited = join(t.dir, 'later.log');
     const typo = join(t.dir, 'no-such-dir', 'auth.log');
-    const checked = await checkFiles([waited, typo], join(t.dir, 'state-later'), join(t.dir, 'run-later'), {
-      account: null,
-      asRoot: true,
-    });
+    const files = { source: 'file', authLogs: [waited, typo] };
+    const checked = await checkWith(files, { account: null, asRoot: true });
     const inputs = checked.filter((r) => r.what === 'input');
     expect(inputs).toEqual([
       { level: 'warning', what: 'input', message: `${waited} does not exist yet: the service waits for it` },
@@ -143,23 +146,12 @@ describe('check, for the journal', () => {
   mkdirSync(etc, { recursive: true });
   // The packaged user is in adm (4) and systemd-journal (990): journald's files are readable to both.
   writeFileSync(join(etc, 'group'), 'root:x:0:\nadm:x:4:f2b-campaign\nsystemd-journal:x:990:\n');
-  const settings = {
-    source: 'journal',
-    journalctl: fileURLToPath(new URL('../bin/journalctl', import.meta.url)),
-    socketsFrom: '/proc/net',
-    stateDir: t.dir,
-    runtimeDir: t.dir,
-    fail2banJail: 'sshd',
-    fail2banConfig: join(t.dir, 'no-fail2ban'),
-    verdictLog: join(t.dir, 'verdicts.log'),
-    campaignJail: 'f2b-campaign',
-  } as unknown as ServiceSettings;
-  const config: LoadedConfig = { values: {}, file: null, explicit: new Set() };
+  const settings = { source: 'journal', journalctl: fileURLToPath(new URL('../bin/journalctl', import.meta.url)) };
   const inputs = async (account: Account, entries: object[]) => {
     writeFileSync(journal, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
     process.env['F2B_FAKE_JOURNAL'] = journal;
     try {
-      return (await runChecks(config, settings, { account, asRoot: false }, etc)).filter((r) => r.what === 'input');
+      return (await checkWith(settings, { account, asRoot: false }, etc)).filter((r) => r.what === 'input');
     } finally {
       delete process.env['F2B_FAKE_JOURNAL'];
     }
