@@ -13,8 +13,8 @@ const usage = `usage: f2b-campaign parse FILE [--json] [--headerless]
 Shows what f2b-campaign sees in an sshd log, like fail2ban-regex: one line per event on stdout (a username, the
 client's text, quoted as on a verdict line, every byte outside printable ASCII as \\xHH; with --json, one
 JSON object per event: line, time, kind, reason, ip, bannable, count, and as the line gives them port, user,
-invalidUser, method, pid, host, repeated), and a summary of lines read, recognised and skipped (and why) on stderr. A .gz file is decompressed; FILE - reads standard input, a
-pipe too (zcat auth.log.2.gz | f2b-campaign parse -).
+invalidUser, method, pid, host, repeated), and a summary of lines read, recognised and skipped (and why) on stderr.
+A .gz file is decompressed; FILE - reads standard input, a pipe too (zcat auth.log.2.gz | f2b-campaign parse -).
 
   --json         one JSON object per event
   --headerless   the file was written by \`sshd -E\` (no timestamp, no program name): events get the file's mtime`;
