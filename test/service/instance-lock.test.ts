@@ -8,6 +8,13 @@ import { tempDir } from './helpers.js';
 const t = tempDir('lock');
 afterAll(t.cleanup);
 
+/** A start of `pid` in boot `bootId` that may find a stale lock: its lock, and the pids it said it took over. */
+function startTakingOver(dir: string, pid: number, bootId: string, isRunning: (pid: number) => boolean) {
+  const stale: number[] = [];
+  const lock = acquireInstanceLock(dir, { pid, bootId, isRunning, onStale: (p) => stale.push(p) });
+  return { lock, stale };
+}
+
 describe('instance lock', () => {
   it('refuses a second run on the same state_dir, naming the pid of the first, until the first releases', () => {
     const dir = join(t.dir, 'two');
@@ -37,13 +44,7 @@ describe('instance lock', () => {
       expect(() => acquireInstanceLock(dir, { pid: 4302, bootId: 'b1', isRunning: () => true })).toThrow(
         '(pid 4301, lock',
       );
-      const stale: number[] = [];
-      const lock = acquireInstanceLock(dir, {
-        pid: 4303,
-        bootId: 'b1',
-        isRunning: () => false,
-        onStale: (pid) => stale.push(pid),
-      });
+      const { lock, stale } = startTakingOver(dir, 4303, 'b1', () => false);
       expect(stale).toEqual([4301]);
       expect(readlinkSync(lock.path)).toBe('4303 b1');
       lock.release();
@@ -86,13 +87,7 @@ describe('instance lock', () => {
     expect(() => acquireInstanceLock(dir, { pid: 4502, bootId: 'b1', isRunning: () => true })).toThrow(
       '(pid 4501, lock',
     );
-    const stale: number[] = [];
-    const lock = acquireInstanceLock(dir, {
-      pid: 4503,
-      bootId: 'b1',
-      isRunning: () => false,
-      onStale: (pid) => stale.push(pid),
-    });
+    const { lock, stale } = startTakingOver(dir, 4503, 'b1', () => false);
     expect(stale).toEqual([4501]);
     expect(readlinkSync(lock.path)).toBe('4503 b1');
     lock.release();
@@ -102,13 +97,7 @@ describe('instance lock', () => {
   it('takes over a lock whose process is gone, saying so', () => {
     const dir = join(t.dir, 'stale');
     acquireInstanceLock(dir, { pid: 4201, bootId: 'b1', isRunning: () => true }); // never released: a crash
-    const stale: number[] = [];
-    const lock = acquireInstanceLock(dir, {
-      pid: 4202,
-      bootId: 'b1',
-      isRunning: () => false,
-      onStale: (pid) => stale.push(pid),
-    });
+    const { lock, stale } = startTakingOver(dir, 4202, 'b1', () => false);
     expect(stale).toEqual([4201]);
     expect(readlinkSync(lock.path)).toBe('4202 b1');
     lock.release();
@@ -218,13 +207,7 @@ describe('instance lock', () => {
   it("takes over a lock from an earlier boot even if its pid now runs (a power loss: that pid may be another program's)", () => {
     const dir = join(t.dir, 'boot');
     acquireInstanceLock(dir, { pid: 4301, bootId: 'before', isRunning: () => true });
-    const stale: number[] = [];
-    const lock = acquireInstanceLock(dir, {
-      pid: 4302,
-      bootId: 'after',
-      isRunning: () => true,
-      onStale: (pid) => stale.push(pid),
-    });
+    const { lock, stale } = startTakingOver(dir, 4302, 'after', () => true);
     expect(stale).toEqual([4301]);
     expect(readlinkSync(lock.path)).toBe('4302 after');
   });
@@ -234,13 +217,7 @@ describe('instance lock', () => {
   it('takes over a lock that names its own pid, left by a run of the same pid in the same boot', () => {
     const dir = join(t.dir, 'same-pid');
     acquireInstanceLock(dir, { pid: 7, bootId: 'b1', isRunning: () => true }); // never released: a crash
-    const stale: number[] = [];
-    const lock = acquireInstanceLock(dir, {
-      pid: 7,
-      bootId: 'b1',
-      isRunning: () => true,
-      onStale: (p) => stale.push(p),
-    });
+    const { lock, stale } = startTakingOver(dir, 7, 'b1', () => true);
     expect(stale).toEqual([7]);
     expect(readlinkSync(lock.path)).toBe('7 b1');
     lock.release();
