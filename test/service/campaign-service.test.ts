@@ -53,6 +53,26 @@ function setup(extra = '') {
   return { dir, service, options, events, ...logger };
 }
 
+/**
+ * A run started and stopped on setup()'s files, its saved state then made to owe `owed` (lines the disk could not
+ * take when they were decided), and the next run on the same files, started when asked.
+ */
+async function stoppedOwing(owed: readonly string[]) {
+  const first = setup();
+  await first.service.start();
+  await first.service.stop();
+  const stateFile = join(first.dir, 'state', 'state.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
+  writeFileSync(stateFile, JSON.stringify({ ...state, owed }));
+  const startAgain = async () => {
+    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
+    cleanups.push(() => again.stop());
+    await again.start();
+    return again;
+  };
+  return { first, verdicts: join(first.dir, 'verdicts.log'), startAgain };
+}
+
 describe('CampaignService (in-process)', () => {
   it('waits for a log that does not exist yet, and stamps `sshd -E` lines (no header) with the wall clock', async () => {
     const { dir, service, events } = setup();
@@ -87,21 +107,13 @@ describe('CampaignService (in-process)', () => {
   });
 
   it('writes a line the state owed once: not again when the last run wrote it before it died', async () => {
-    const first = setup();
-    await first.service.start();
-    await first.service.stop();
-    const stateFile = join(first.dir, 'state', 'state.json');
-    const verdicts = join(first.dir, 'verdicts.log');
     const written = '2026-11-22T03:00:00.000Z f2b-campaign[1]: BAN ip=203.0.113.9 campaign=c1 reason=r';
     const stillOwed = '2026-11-22T03:00:01.000Z f2b-campaign[1]: BAN ip=203.0.113.10 campaign=c1 reason=r';
     // The saved state owes both lines (the disk was full); the disk then freed and the first was written, and the
     // service died before its next save.
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
-    writeFileSync(stateFile, JSON.stringify({ ...state, owed: [written, stillOwed] }));
+    const { verdicts, startAgain } = await stoppedOwing([written, stillOwed]);
     appendFileSync(verdicts, `${written}\n`);
-    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
-    cleanups.push(() => again.stop());
-    await again.start();
+    const again = await startAgain();
     await again.stop();
     const lines = readFileSync(verdicts, 'utf8').split('\n');
     expect(lines.filter((l) => l === written)).toHaveLength(1);
@@ -112,20 +124,12 @@ describe('CampaignService (in-process)', () => {
   });
 
   it('writes none of the lines the state owed when the last run wrote them all before it died', async () => {
-    const first = setup();
-    await first.service.start();
-    await first.service.stop();
-    const stateFile = join(first.dir, 'state', 'state.json');
-    const verdicts = join(first.dir, 'verdicts.log');
     const owed = [9, 10].map(
       (n) => `2026-11-22T03:00:0${n % 10}.000Z f2b-campaign[1]: BAN ip=203.0.113.${n} campaign=c1 reason=r`,
     );
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
-    writeFileSync(stateFile, JSON.stringify({ ...state, owed }));
+    const { verdicts, startAgain } = await stoppedOwing(owed);
     appendFileSync(verdicts, `${owed.join('\n')}\n`);
-    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
-    cleanups.push(() => again.stop());
-    await again.start();
+    const again = await startAgain();
     await again.stop();
     expect(readFileSync(verdicts, 'utf8')).toBe(`${owed.join('\n')}\n`);
   });
@@ -180,22 +184,14 @@ describe('CampaignService (in-process)', () => {
   });
 
   it('shows in its status the verdict lines it owes, which the verdict log cannot take', async () => {
-    const first = setup();
-    await first.service.start();
-    await first.service.stop();
-    const stateFile = join(first.dir, 'state', 'state.json');
-    const verdicts = join(first.dir, 'verdicts.log');
     const owed = [1, 2].map(
       (n) => `2026-11-22T03:00:0${n}.000Z f2b-campaign[1]: BAN ip=203.0.113.${n} campaign=c1 reason=r`,
     );
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { owed: string[] };
-    writeFileSync(stateFile, JSON.stringify({ ...state, owed }));
+    const { first, verdicts, startAgain } = await stoppedOwing(owed);
     // A directory where the log should be: no write can work (as root too, where a mode would not stop one).
     rmSync(verdicts);
     mkdirSync(verdicts);
-    const again = new CampaignService({ ...first.options, log: memoryLogger().log });
-    cleanups.push(() => again.stop());
-    await again.start();
+    const again = await startAgain();
     expect(again.status()?.verdicts).toMatchObject({ written: 0, owed: 2 });
     // What `status` reads: written at start, not only every few seconds.
     expect(readStatus(join(first.dir, 'run')).verdicts).toMatchObject({ written: 0, owed: 2 });
