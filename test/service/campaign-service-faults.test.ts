@@ -52,6 +52,18 @@ function serviceLines(dir: string, extra: string[]): string {
   ].join('\n');
 }
 
+/**
+ * A directory of its own for a service following `auth.log` there, and its configuration as read from a file
+ * `name` with `extra` lines.
+ */
+function fileService(prefix: string) {
+  const t = tempDir(prefix);
+  cleanups.push(t.cleanup);
+  const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
+  const conf = (name: string, extra: string[] = []) => parseConfigText(serviceLines(t.dir, [...base, ...extra]), name);
+  return { t, conf };
+}
+
 /** A journal entry of sshd's (process `pid`), now. */
 function journalEntry(cursor: string, message: string, pid: number): string {
   return `${JSON.stringify({
@@ -166,11 +178,9 @@ describe('CampaignService faults', () => {
   }, 60_000);
 
   it('a reload whose fail2ban thresholds cannot be read applies nothing of the new configuration', async () => {
-    const t = tempDir('svc-reload');
-    cleanups.push(t.cleanup);
-    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
-    const config = parseConfigText(serviceLines(t.dir, [...base, 'log_level = info']), 'old.conf');
-    const next = parseConfigText(serviceLines(t.dir, [...base, 'log_level = debug']), 'new.conf');
+    const { conf } = fileService('svc-reload');
+    const config = conf('old.conf', ['log_level = info']);
+    const next = conf('new.conf', ['log_level = debug']);
     const { log } = memoryLogger('info');
     let calls = 0;
     const service = new CampaignService({
@@ -195,11 +205,9 @@ describe('CampaignService faults', () => {
   // The reload read fail2ban's thresholds for the jail the service started with: an edit of fail2ban_jail was left
   // out, though thresholds change at a reload and the status then said the old jail's (session 34's mutation audit).
   it("a reload reads fail2ban's thresholds for the fail2ban_jail the new configuration names", async () => {
-    const t = tempDir('svc-reload-jail');
-    cleanups.push(t.cleanup);
-    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
-    const config = parseConfigText(serviceLines(t.dir, base), 'old.conf');
-    const next = parseConfigText(serviceLines(t.dir, [...base, 'fail2ban_jail = sshd-strict']), 'new.conf');
+    const { conf } = fileService('svc-reload-jail');
+    const config = conf('old.conf');
+    const next = conf('new.conf', ['fail2ban_jail = sshd-strict']);
     const asked: string[] = [];
     const service = new CampaignService({
       config,
@@ -222,10 +230,8 @@ describe('CampaignService faults', () => {
   // logrotate's `create` is noticed within a second anyway; a SIGHUP is the operator's way to have it now: a verdict
   // log removed by hand is there again when the reload returns, and fail2ban starts no jail whose log is missing.
   it('a reload opens the verdict log again at once, made anew where it was removed', async () => {
-    const t = tempDir('svc-reload-reopen');
-    cleanups.push(t.cleanup);
-    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
-    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
+    const { t, conf } = fileService('svc-reload-reopen');
+    const config = conf('start.conf');
     const { log, lines } = memoryLogger('info');
     const service = realService(config, log);
     await service.start();
@@ -246,12 +252,10 @@ describe('CampaignService faults', () => {
   });
 
   it('of two overlapping reloads, the one begun last is the one left in force', async () => {
-    const t = tempDir('svc-reload2');
-    cleanups.push(t.cleanup);
-    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
-    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
-    const older = parseConfigText(serviceLines(t.dir, base), 'older.conf');
-    const newer = parseConfigText(serviceLines(t.dir, base), 'newer.conf');
+    const { conf } = fileService('svc-reload2');
+    const config = conf('start.conf');
+    const older = conf('older.conf');
+    const newer = conf('newer.conf');
     const { log } = memoryLogger('info');
     const reads = [config, older, newer];
     const delays = [0, 300, 0]; // the first SIGHUP's fail2ban-client -d is slow, the second's fast
@@ -279,11 +283,9 @@ describe('CampaignService faults', () => {
   });
 
   it('a storm of SIGHUPs during a slow fail2ban read makes one more reload after it, not one each', async () => {
-    const t = tempDir('svc-reload-storm');
-    cleanups.push(t.cleanup);
-    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
-    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
-    const edits = Array.from({ length: 20 }, (_, i) => parseConfigText(serviceLines(t.dir, base), `edit-${i}.conf`));
+    const { conf } = fileService('svc-reload-storm');
+    const config = conf('start.conf');
+    const edits = Array.from({ length: 20 }, (_, i) => conf(`edit-${i}.conf`));
     let next = config;
     let reads = 0;
     let inFlight = 0;
@@ -319,11 +321,9 @@ describe('CampaignService faults', () => {
   });
 
   it('a reload whose fail2ban read ends after a stop began leaves the stopped service alone', async () => {
-    const t = tempDir('svc-reload-stop');
-    cleanups.push(t.cleanup);
-    const base = ['source = file', `auth_log = ${join(t.dir, 'auth.log')}`];
-    const config = parseConfigText(serviceLines(t.dir, base), 'start.conf');
-    const next = parseConfigText(serviceLines(t.dir, base), 'next.conf');
+    const { conf } = fileService('svc-reload-stop');
+    const config = conf('start.conf');
+    const next = conf('next.conf');
     let started = false;
     const { log, lines } = memoryLogger('info');
     const service = new CampaignService({
