@@ -57,6 +57,21 @@ async function run(
 }
 
 /**
+ * A reader's wait (python3, which fail2ban depends on) until its standard input, a pipe, holds 60 kB of the 64 kB a
+ * Linux pipe takes by default: the writer has then met a full pipe, or is about to. It says so on stderr, waits half
+ * a second more for the writer to try again, and exits 0; after 30 s without, it exits 1 and the pipe is never read.
+ */
+const PIPE_FULL = [
+  'import fcntl, struct, sys, termios, time',
+  'end = time.monotonic() + 30',
+  'while struct.unpack("i", fcntl.ioctl(0, termios.FIONREAD, bytes(4)))[0] < 60 << 10:',
+  '    if time.monotonic() > end: sys.exit("reader: the pipe never filled")',
+  '    time.sleep(0.02)',
+  'print("reader: the pipe is full", file=sys.stderr)',
+  'time.sleep(0.5)',
+].join('\n');
+
+/**
  * Starts a program (`exec @ARGV`) with its standard input made non-blocking, as a parent that made its own so hands
  * it on (execa did, loaded in the program itself): a read of the pipe while it is empty is then EAGAIN. spawn's own
  * pipe is blocking, where such a read just waits. perl-base is an Essential package of Debian.
@@ -139,13 +154,15 @@ describe('the command line, given bad input', { timeout: 60_000 }, () => {
     const expected = readFileSync(file, 'utf8');
     expect(expected.length).toBeGreaterThan(128 << 10); // twice a pipe's 64 kB buffer
     // The exit status is replay's ($PIPESTATUS: the first command of the pipeline), not the reader's. The reader
-    // waits 5 s: after 1.5 s, at load 15, replay had not yet filled the pipe, and a replay that gave up on EAGAIN
-    // passed (it fails after 4 s).
-    const pipeline = '"$0" "$@" | { sleep 5; cat; }; exit $PIPESTATUS';
+    // reads nothing until the pipe is full (PIPE_FULL), so replay has met a full pipe whatever the machine's load: a
+    // fixed wait (5 s until 2026-11-25) could end before replay filled it (after 1.5 s, at load 15, it had not), and
+    // a replay that gave up on EAGAIN then passed.
+    const pipeline = `"$0" "$@" | { python3 -c '${PIPE_FULL}' && cat; }; exit $PIPESTATUS`;
     const args = ['replay', '--fail2ban-defaults', '--auth-log', log];
     // It hung once in ~15 CI runs (killed at 60 s, nothing to tell why): watched, a hang says where it stands.
     const slow = await runWatched(pipeline, [process.execPath, t.bundle, ...args], 45_000);
     expect(slow.stuck, slow.stuck).toBeUndefined();
+    expect(slow.stderr).toContain('reader: the pipe is full');
     expect(slow.stderr).not.toContain('EAGAIN');
     expect(slow.status).toBe(0);
     const pidless = (text: string) => text.replace(/ f2b-campaign\[\d+\]: /g, ' ');
