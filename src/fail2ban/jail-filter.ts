@@ -11,14 +11,18 @@ export type JailFilter =
   | { readonly kind: 'unreadable'; readonly name: string }
   | { readonly kind: 'read'; readonly name: string; readonly options: ReadonlySet<string> };
 
+/** What fail2ban's FilterReader reads of [Definition], falling back to the filter files' own [DEFAULT] (_configOpts). */
+const FILTER_OPTIONS = ['usedns', 'prefregex', 'ignoreregex', 'failregex', 'maxlines', 'datepattern', 'journalmatch'];
+
 /** fail2ban's OPTION_CRE and the option names of OPTION_EXTRACT_CRE: `sshd[mode=aggressive, x="a,b"]`. */
 const NAME_AND_OPTIONS = /^([^[]+)(?:\[([\s\S]*)\])?\s*$/;
 const OPTION = /\s*([\w.-]+)=(?:"[^"]*"|'[^']*'|[^,\]]*)(?:,|\]\s*\[|$)/g;
 
 /**
  * The filter of `jail` as fail2ban reads it: the files filter.d/NAME.conf, NAME.d/*.conf, NAME.local, NAME.d/*.local
- * with their includes; what it merges is every option of their [Definition] (with their [DEFAULT]'s) and [Init],
- * the options given in the jail's `filter = NAME[...]`, and `logtype`, which it sets from the backend.
+ * with their includes; what it merges is the options of their [Definition] and [Init] (not their [DEFAULT]'s, but
+ * for the ones FilterReader reads), the options given in the jail's `filter = NAME[...]`, and `logtype`, which it
+ * sets from the backend (filterreader.py, configreader.py's DefinitionInitConfigReader).
  */
 export function jailFilter(configDir: string, sections: JailSections, jail: string): JailFilter {
   const written = jailOption(sections, jail, 'filter')?.trim() ?? '';
@@ -29,9 +33,10 @@ export function jailFilter(configDir: string, sections: JailSections, jail: stri
   const read = readConfigSections(join(configDir, 'filter.d', name));
   if (read.files.length === 0) return { kind: 'unreadable', name };
   const options = new Set(['logtype']);
-  for (const section of ['DEFAULT', 'Definition', 'Init']) {
+  for (const section of ['Definition', 'Init']) {
     for (const key of read.sections.get(section)?.keys() ?? []) if (!key.startsWith('known/')) options.add(key);
   }
+  for (const key of read.sections.get('DEFAULT')?.keys() ?? []) if (FILTER_OPTIONS.includes(key)) options.add(key);
   for (const option of (parts[2] ?? '').matchAll(OPTION)) options.add(option[1]!);
   return { kind: 'read', name, options };
 }

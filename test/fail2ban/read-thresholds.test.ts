@@ -477,6 +477,13 @@ describe('readFail2banThresholds', () => {
       ours: 'bantime = %(known/nosuch)s in [dropbear]: fail2ban cannot interpolate %(known/nosuch)s either (no earlier nosuch in [dropbear], none in [DEFAULT], nor in its filter dropbear)',
     },
     {
+      title:
+        "a %(known/opt)s that only the [DEFAULT] of another enabled jail's filter gives, which fail2ban does not merge",
+      text: '[dropbear]\nenabled = true\nlogpath = /dev/null\nignorecommand = /bin/true %(known/__prefix_line)s\n',
+      fail2ban: /Bad value substitution: option 'ignorecommand' in section 'dropbear' .*'known\/__prefix_line'/,
+      ours: '(no earlier __prefix_line in [dropbear], none in [DEFAULT], nor in its filter dropbear)',
+    },
+    {
       title: 'a %(known/opt)s in the guarded jail that neither the jail files nor its filter give',
       text: '[sshd]\nenabled = true\nmaxretry = %(known/sshd_tries)s\n',
       fail2ban: /Bad value substitution: option 'maxretry' in section 'sshd' .*'known\/sshd_tries'/,
