@@ -38,7 +38,9 @@ function lookUp(sections: JailSections, jail: string, written: string): Found {
   else if (!sections.has(section))
     return { missing: `there is no [${section}] section` }; // no [DEFAULT] fallback
   else value = sections.get(section)?.get(option) ?? fallback;
-  return value === undefined ? { missing: `no option ${option} in [${section}] or [DEFAULT]` } : { value };
+  if (value !== undefined) return { value };
+  if (section === 'known') return { missing: `no earlier ${option} in [${jail}], none in [DEFAULT]` };
+  return { missing: `no option ${option} in [${section}] or [DEFAULT]` };
 }
 
 /**

@@ -28,12 +28,13 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * The jail files in the order fail2ban reads them (later wins): jail.conf, jail.d/*.conf, jail.local,
- * jail.d/*.local, each sorted by name like fail2ban's glob. A jail.d that cannot be listed is reported to
- * `unreadable` (fail2ban's glob silently finds nothing there).
+ * The files of one of fail2ban's configurations in the order it reads them (later wins), `base` being its path
+ * without extension (`/etc/fail2ban/jail`, `/etc/fail2ban/filter.d/sshd`): base.conf, base.d/*.conf, base.local,
+ * base.d/*.local, each sorted by name like fail2ban's glob (configreader.py's read). A base.d that cannot be listed
+ * is reported to `unreadable` (fail2ban's glob silently finds nothing there).
  */
-function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[]): string[] {
-  const dir = join(configDir, 'jail.d');
+function configFileOrder(base: string, unreadable: UnreadableJailFile[]): string[] {
+  const dir = `${base}.d`;
   let names: string[] = [];
   try {
     if (existsSync(dir)) names = readdirSync(dir).sort();
@@ -44,9 +45,7 @@ function jailFileOrder(configDir: string, unreadable: UnreadableJailFile[]): str
     names
       .filter((name) => name.endsWith(suffix) && !name.startsWith('.')) // glob's * skips dot files
       .map((name) => join(dir, name));
-  return [join(configDir, 'jail.conf'), ...inDir('.conf'), join(configDir, 'jail.local'), ...inDir('.local')].filter(
-    (file) => existsSync(file),
-  );
+  return [`${base}.conf`, ...inDir('.conf'), `${base}.local`, ...inDir('.local')].filter((file) => existsSync(file));
 }
 
 /**
@@ -142,16 +141,20 @@ function withIncludes(file: string, unreadable: UnreadableJailFile[], depth = 0)
 }
 
 /**
- * Layers the jail files of `configDir` the way fail2ban does. As fail2ban's configparserinc, an option a later file
- * sets again keeps its earlier raw value in a section `KNOWN/<section>`, which `%(known/opt)s` reads (see
- * `interpolate`). A file that cannot be read is skipped and reported, the others are read, as fail2ban does.
- * `fail2banVersion` is what `%(fail2ban_version)s` reads (the installed fail2ban's; see `installedFail2banVersion`).
+ * Layers the files of one of fail2ban's configurations (`base`, as configFileOrder) the way fail2ban does. As
+ * fail2ban's configparserinc, an option a later file sets again keeps its earlier raw value in a section
+ * `KNOWN/<section>`, which `%(known/opt)s` reads (see `interpolate`). A file that cannot be read is skipped and
+ * reported, the others are read, as fail2ban does.
  */
-export function readJailSections(configDir: string, fail2banVersion: string | null = null): JailFiles {
+export function readConfigSections(base: string): {
+  sections: Map<string, Map<string, string>>;
+  unreadable: UnreadableJailFile[];
+  files: string[];
+} {
   const unreadable: UnreadableJailFile[] = [];
   const merged = new Map<string, Map<string, string>>();
   const files: string[] = [];
-  for (const [file, sections] of jailFileOrder(configDir, unreadable).flatMap((f) => withIncludes(f, unreadable))) {
+  for (const [file, sections] of configFileOrder(base, unreadable).flatMap((f) => withIncludes(f, unreadable))) {
     files.push(file);
     for (const [name, options] of sections) {
       if (name === 'INCLUDES') continue;
@@ -167,6 +170,17 @@ export function readJailSections(configDir: string, fail2banVersion: string | nu
       if (known && known.size > 0) merged.set(`KNOWN/${name}`, known);
     }
   }
+  const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
+  return { sections: merged, unreadable: once, files };
+}
+
+/**
+ * The jail files of `configDir` layered the way fail2ban does (readConfigSections).
+ * `fail2banVersion` is what `%(fail2ban_version)s` reads (the installed fail2ban's; see `installedFail2banVersion`).
+ */
+export function readJailSections(configDir: string, fail2banVersion: string | null = null): JailFiles {
+  const read = readConfigSections(join(configDir, 'jail'));
+  const merged = read.sections;
   // fail2ban adds its configuration directory and its version to the defaults before it interpolates, over any
   // value the files give (jailreader.py, merge_defaults): jail.conf's own apache-fakegooglebot jail refers to the
   // first in its ignorecommand. Only to a configuration there is: no file read is no configuration (Debian's
@@ -179,8 +193,7 @@ export function readJailSections(configDir: string, fail2banVersion: string | nu
     defaults.set('fail2ban_version', fail2banVersion ?? '%%(fail2ban_version)s');
     merged.set('DEFAULT', defaults);
   }
-  const once = [...new Map(unreadable.map((entry) => [entry.file, entry])).values()]; // an include read twice
-  return { sections: merged, unreadable: once, files };
+  return read;
 }
 
 /** `key = value` of a jail as written (its own, else [DEFAULT]'s; continuation lines joined), for messages. */

@@ -128,10 +128,11 @@ export async function readFail2banThresholds(options: ReadThresholdsOptions = {}
     : [null, null];
   const files = readFiles(configDir, version);
   const { sections } = files;
-  const viaFiles = sections.size > 0 || files.unreadable.length > 0 ? fromFiles(files, jail, campaignJail, warn) : null;
+  const viaFiles =
+    sections.size > 0 || files.unreadable.length > 0 ? fromFiles(files, configDir, jail, campaignJail, warn) : null;
   warnUnreadable([viaFiles, viaClient], warn); // the files first: they say why (EACCES)
   // fail2ban-client, when it answers, has resolved every reference it reads; else the files are checked as it would.
-  const refusal = viaClient ? null : configurationRefusal(sections);
+  const refusal = viaClient ? null : configurationRefusal(sections, configDir);
   if (refusal) throw new F2bCampaignError('BAD_FAIL2BAN_REFERENCE', refusal);
   const reading = viaClient?.jail ? viaClient : viaFiles;
   const campaign = viaClient?.campaign ?? viaFiles?.campaign ?? null;

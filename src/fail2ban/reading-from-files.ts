@@ -11,6 +11,7 @@ import {
   readJailSections,
   writtenOption,
 } from './jail-files.js';
+import { filterOptionIn, jailFilter, withFilterOptions } from './jail-filter.js';
 import type { JailText, Reading } from './jail-reading.js';
 
 function splitWords(value: string | undefined): string[] {
@@ -81,6 +82,7 @@ function readPastReference(
  */
 export function fromFiles(
   files: JailFiles,
+  configDir: string,
   jail: string,
   campaignJail: string,
   warn: (message: string) => void,
@@ -90,16 +92,25 @@ export function fromFiles(
   // Only a jail that is there: jailOption falls back to [DEFAULT] for everything.
   const read = (name: string, unset: Readonly<Record<string, string>>): JailText | null => {
     if (!sections.has(name)) return null;
+    // fail2ban merges the filter of a jail it runs before it reads the jail's options (configuration-refusal.ts).
+    const filter = running.includes(name) ? jailFilter(configDir, sections, name) : null;
+    const seen = filter ? withFilterOptions(sections, name, filter) : sections;
     let refusal: string | null = null;
     const option = (key: string): string | undefined => {
       const unresolved: UnresolvedReference[] = [];
-      const value = jailOption(sections, name, key, (reference) => unresolved.push(reference));
+      const value = jailOption(seen, name, key, (reference) => unresolved.push(reference));
       const first = unresolved[0];
+      const taken = filterOptionIn(value);
+      if (taken !== null && filter?.kind === 'read') {
+        refusal ??= fromTheFilter(sections, name, key, taken, filter.name);
+        return undefined;
+      }
       if (first === undefined) return value;
-      if (!running.includes(name)) return readPastReference(sections, name, key, first, unset, warn);
-      refusal ??= first.reference.toLowerCase().startsWith('%(known/')
-        ? unknownEarlier(sections, name, key, first)
-        : refusalOf(sections, name, key, first);
+      if (filter === null) return readPastReference(sections, name, key, first, unset, warn);
+      refusal ??=
+        filter.kind === 'unreadable' && first.reference.toLowerCase().startsWith('%(known/')
+          ? unreadableFilter(sections, name, key, first, filter.name)
+          : refusalOf(sections, name, key, first, filter.kind === 'read' ? filter.name : undefined);
       return value;
     };
     const ignoreself = option('ignoreself');
@@ -133,13 +144,30 @@ export function readFiles(configDir: string, fail2banVersion: string | null): Ja
 }
 
 /**
- * A `%(known/opt)s` in a jail fail2ban runs that the jail files give no earlier value for: fail2ban looks among the
- * options of the jail's filter too (not read here), so it may start where f2b-campaign cannot tell the value.
+ * A `%(known/opt)s` in a jail fail2ban runs that fail2ban takes from the jail's filter (its options come before the
+ * jail's earlier values): f2b-campaign does not read the filter's values, and refuses rather than guess.
  */
-function unknownEarlier(sections: JailSections, jail: string, key: string, { reference }: UnresolvedReference): string {
+function fromTheFilter(sections: JailSections, jail: string, key: string, option: string, filter: string): string {
   return (
-    `${writtenOption(sections, jail, key)} in [${jail}]: the jail files give no earlier value for ${reference}; ` +
-    "fail2ban also looks among the options of the jail's filter, which f2b-campaign does not read, and refuses the " +
-    `configuration if it is not there either; set ${key} in [${jail}] without it`
+    `${writtenOption(sections, jail, key)} in [${jail}]: fail2ban takes %(known/${option})s from the jail's filter ` +
+    `${filter}, whose values f2b-campaign does not read; set ${key} in [${jail}] without it`
+  );
+}
+
+/**
+ * A `%(known/opt)s` the jail files give no value for, in a jail fail2ban runs whose filter it cannot read: fail2ban
+ * then skips the jail, and f2b-campaign cannot tell what the filter would have given.
+ */
+function unreadableFilter(
+  sections: JailSections,
+  jail: string,
+  key: string,
+  { reference }: UnresolvedReference,
+  filter: string,
+): string {
+  return (
+    `${writtenOption(sections, jail, key)} in [${jail}]: the jail files give no earlier value for ${reference}, and ` +
+    `fail2ban cannot read the jail's filter ${filter} to look there (it skips the jail); set ${key} in [${jail}] ` +
+    'without it, and make the filter readable'
   );
 }

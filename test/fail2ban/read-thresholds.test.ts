@@ -471,6 +471,31 @@ describe('readFail2banThresholds', () => {
       ours: 'maxretry = %(nosuch)s in [dropbear]: fail2ban cannot interpolate %(nosuch)s either',
     },
     {
+      title: "a %(known/opt)s in another enabled jail's bantime that neither the jail files nor its filter give",
+      text: '[dropbear]\nenabled = true\nlogpath = /dev/null\nbantime = %(known/nosuch)s\n',
+      fail2ban: /Bad value substitution: option 'bantime' in section 'dropbear' .*'known\/nosuch'/,
+      ours: 'bantime = %(known/nosuch)s in [dropbear]: fail2ban cannot interpolate %(known/nosuch)s either (no earlier nosuch in [dropbear], none in [DEFAULT], nor in its filter dropbear)',
+    },
+    {
+      title:
+        "a %(known/opt)s that only the [DEFAULT] of another enabled jail's filter gives, which fail2ban does not merge",
+      text: '[dropbear]\nenabled = true\nlogpath = /dev/null\nignorecommand = /bin/true %(known/__prefix_line)s\n',
+      fail2ban: /Bad value substitution: option 'ignorecommand' in section 'dropbear' .*'known\/__prefix_line'/,
+      ours: '(no earlier __prefix_line in [dropbear], none in [DEFAULT], nor in its filter dropbear)',
+    },
+    {
+      title: 'a %(known/opt)s in the guarded jail that neither the jail files nor its filter give',
+      text: '[sshd]\nenabled = true\nmaxretry = %(known/sshd_tries)s\n',
+      fail2ban: /Bad value substitution: option 'maxretry' in section 'sshd' .*'known\/sshd_tries'/,
+      ours: 'maxretry = %(known/sshd_tries)s in [sshd]: fail2ban cannot interpolate %(known/sshd_tries)s either (no earlier sshd_tries in [sshd], none in [DEFAULT], nor in its filter sshd)',
+    },
+    {
+      title: "a %(known/opt)s in a disabled jail's filter, which fail2ban reads before any filter",
+      text: '[dropbear]\nenabled = false\nfilter = %(known/nosuch)s\n',
+      fail2ban: /Bad value substitution: option 'filter' in section 'dropbear' .*'known\/nosuch'/,
+      ours: 'filter = %(known/nosuch)s in [dropbear]: fail2ban cannot interpolate %(known/nosuch)s either (no earlier nosuch in [dropbear], none in [DEFAULT]),',
+    },
+    {
       title: "a reference in a disabled jail's filter, which fail2ban reads to know whether to run it",
       text: '[dropbear]\nenabled = false\nfilter = %(nosuch)s\n',
       fail2ban: /Bad value substitution: option 'filter' in section 'dropbear'/,
@@ -617,17 +642,54 @@ describe('readFail2banThresholds', () => {
     expect(quiet.filter((m) => m.startsWith('fail2ban-client'))).toEqual([]);
   });
 
-  it("refuses a %(known/opt)s the jail files give no value for, saying the jail's filter is not read", async () => {
-    // fail2ban looks for it among the filter's options too; sshd's filter has none of that name, so it refuses.
-    const dir = configDir({ 'jail.local': '[sshd]\nenabled = true\nmaxretry = %(known/sshd_tries)s\n' });
-    await expect(dumpFail2banConfig(dir)).rejects.toMatchObject({
-      stderr: expect.stringContaining('known/sshd_tries'),
+  it("reads a %(known/opt)s of another jail's filter as given, and refuses the guarded jail's, whose value is the filter's", async () => {
+    // fail2ban merges a running jail's filter options as known/<name> ahead of the jail's earlier values: dropbear's
+    // filter has _daemon, so fail2ban starts; the sshd filter given a maxretry makes sshd's maxretry 9, not 2.
+    const dir = configDir({
+      'filter.d/sshd.local': '[Init]\nmaxretry = 9\n',
+      'jail.local':
+        '[sshd]\nmaxretry = 2\n[dropbear]\nenabled = true\nlogpath = /dev/null\nbantime = %(known/_daemon)s\n',
+      'jail.d/z.local': '[sshd]\nmaxretry = %(known/maxretry)s\n',
     });
+    const dump = await dumpFail2banConfig(dir);
+    expect(dump.text).toContain("['set', 'sshd', 'maxretry', 9]");
+    expect(dump.text).toContain("['set', 'dropbear', 'bantime', 'dropbear']");
+    expect(await readFail2banThresholds({ configDir: dir })).toMatchObject({ maxretry: 9 });
     await expect(readFail2banThresholds({ configDir: dir, useClient: false })).rejects.toMatchObject({
       code: 'BAD_FAIL2BAN_REFERENCE',
-      message: expect.stringMatching(
-        /^maxretry = %\(known\/sshd_tries\)s in \[sshd\]: the jail files give no earlier value .* the jail's filter, which f2b-campaign does not read/,
-      ),
+      message:
+        "maxretry = %(known/maxretry)s in [sshd]: fail2ban takes %(known/maxretry)s from the jail's filter sshd, whose values f2b-campaign does not read; set maxretry in [sshd] without it",
     });
+  });
+
+  it('is not stopped by a reference in a jail whose filter fail2ban cannot read, as fail2ban skips that jail', async () => {
+    const dir = configDir({
+      'jail.local': '[dropbear]\nenabled = true\nfilter = nosuch\nlogpath = /dev/null\nmaxretry = %(nosuch)s\n',
+    });
+    const dump = await dumpFail2banConfig(dir);
+    expect(dump.errors).toContainEqual(expect.stringContaining("Unable to read the filter 'nosuch'"));
+    expect(dump.text).toContain("['start', 'sshd']");
+    for (const useClient of [false, true])
+      expect(await readFail2banThresholds({ configDir: dir, useClient }), `${useClient}`).toMatchObject({
+        maxretry: 5,
+      });
+  });
+
+  it('refuses a %(known/opt)s the jail files do not give in the guarded jail whose filter fail2ban cannot read', async () => {
+    // fail2ban skips that jail before it reads maxretry (and starts dropbear): there is no value to take.
+    const dir = configDir({
+      'jail.local':
+        '[sshd]\nfilter = nosuch\nmaxretry = %(known/tries)s\n[dropbear]\nenabled = true\nlogpath = /dev/null\n',
+    });
+    const dump = await dumpFail2banConfig(dir);
+    expect(dump.errors).toContainEqual(expect.stringContaining("Unable to read the filter 'nosuch'"));
+    expect(dump.text).toContain("['start', 'dropbear']");
+    for (const useClient of [false, true]) {
+      await expect(readFail2banThresholds({ configDir: dir, useClient }), `${useClient}`).rejects.toMatchObject({
+        code: 'BAD_FAIL2BAN_REFERENCE',
+        message:
+          "maxretry = %(known/tries)s in [sshd]: the jail files give no earlier value for %(known/tries)s, and fail2ban cannot read the jail's filter nosuch to look there (it skips the jail); set maxretry in [sshd] without it, and make the filter readable",
+      });
+    }
   });
 });
