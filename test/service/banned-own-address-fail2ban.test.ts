@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fail2banServer } from '../audit/fail2ban-server.js';
 import { removeTempDir, tempDir } from '../audit/log-writers.js';
-import { campaignLog, failedTry } from '../helpers/campaign-log.js';
+import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import { bundledSuite } from './bundled-suite.js';
 import { reloadOutcome, stopCleanly, verdictLines, waitFor } from './helpers.js';
 
@@ -17,7 +17,8 @@ import { reloadOutcome, stopCleanly, verdictLines, waitFor } from './helpers.js'
  * The campaign jail's bantime is 10 minutes here, and X's new attempt is stamped half an hour after the campaign's
  * log began: past the service's idea of X's ban. Within it, X's lines would be taken for lines in flight behind the
  * firewall and judged no further (CampaignDetector.behindBan), whatever the procedure; after it, a member of a live
- * campaign is banned again at its first attempt (match=return), which is what the procedure must prevent.
+ * campaign is banned again at its first attempt (match=return), which is what the procedure must prevent. Its login
+ * then is no compromise ALERT either: a member's login is one, an address in ignoreip is not.
  */
 const suite = bundledSuite('own-address');
 const servers: Fail2banServer[] = [];
@@ -35,7 +36,7 @@ type Route = 'f2b-campaign [detection] ignoreip' | "fail2ban's ignoreip";
 
 describe('banned one of your own: unban, ignoreip, reload (the bundled service and a real fail2ban-server)', () => {
   it.each<Route>(['f2b-campaign [detection] ignoreip', "fail2ban's ignoreip"])(
-    'after the procedure (%s), the unbanned address gets no BAN line and no ban while the campaign bans newcomers',
+    'after the procedure (%s), the unbanned address gets no BAN line, no ban and no ALERT while the campaign bans newcomers',
     async (route) => {
       const f2b = new Fail2banServer(tempDir('own-address'));
       servers.push(f2b);
@@ -84,10 +85,11 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
       }
       expect(await reloadOutcome(service)).toEqual({ reloaded: true });
 
-      // X fails again 30 minutes into the campaign's log (its ban, of 10 minutes, is over in the service's eyes),
-      // then a newcomer tries a name the campaign sprays.
+      // X fails again 30 minutes into the campaign's log (its ban, of 10 minutes, is over in the service's eyes) and
+      // logs in, then a newcomer tries a name the campaign sprays.
       const later = start + 30 * 60_000;
       appendFileSync(authLog, failedTry(x, later, 'admin') + failedTry(x, later + 5_000, 'oracle'));
+      appendFileSync(authLog, passwordLogin(x, later + 20_000, 'alice'));
       appendFileSync(authLog, failedTry(NEWCOMER, later + 60_000, 'oracle'));
       await waitFor(() => bans(NEWCOMER).length > 0, 20_000, "the newcomer's BAN").catch(failure('newcomer'));
       // Read by fail2ban after any line for X: the service wrote the newcomer's BAN after judging X's attempts.
@@ -105,6 +107,8 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
       // In the verdict log: the campaign's own BAN of X before the unban, none since; the newcomer joined it.
       expect(bans(x)).toHaveLength(1);
       expect(bans(NEWCOMER)[0]!.fields.get('campaign')).toBe(bans(x)[0]!.fields.get('campaign'));
+      // Nor is X's login a campaign member getting in (no compromise ALERT, no lateral watch on its connections).
+      expect(verdictLines(f2b.verdictLog).filter((v) => v.verb === 'ALERT')).toEqual([]);
       await stopCleanly(service);
     },
     120_000,
