@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fail2banServer } from '../audit/fail2ban-server.js';
 import { removeTempDir, tempDir } from '../audit/log-writers.js';
+import { runCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import { bundledSuite } from './bundled-suite.js';
 import { reloadOutcome, stopCleanly, verdictLines, waitFor } from './helpers.js';
@@ -71,7 +72,7 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
       await f2b.waitFor('fail2ban to ban every member', () => banned.every((ip) => f2b.bannedNow().includes(ip)));
       const x = banned[0]!;
 
-      // The procedure. (a) `f2b-campaign audit --ip X` says why (test/audit covers it). (b) Lift the ban now.
+      // The procedure. (a) `f2b-campaign audit --ip X` says why (run below, at the end). (b) Lift the ban now.
       f2b.client('set', 'f2b-campaign', 'unbanip', x);
       expect(f2b.bannedNow()).not.toContain(x);
       // (c) Keep it from being banned again while the campaign lives: an ignoreip, then the reloads.
@@ -98,17 +99,28 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
       expect(f2b.bannedNow()).not.toContain(x);
       expect(f2b.bannedNow()).toEqual(expect.arrayContaining([...banned.slice(1), NEWCOMER]));
       // The dummy action's record: banned once, unbanned once by the operator, never again.
-      expect(
-        f2b
-          .banned()
-          .split('\n')
-          .filter((l) => l.slice(1) === x),
-      ).toEqual([`+${x}`, `-${x}`]);
+      const record = f2b.banned().split('\n');
+      expect(record.filter((l) => l.slice(1) === x)).toEqual([`+${x}`, `-${x}`]);
       // In the verdict log: the campaign's own BAN of X before the unban, none since; the newcomer joined it.
       expect(bans(x)).toHaveLength(1);
       expect(bans(NEWCOMER)[0]!.fields.get('campaign')).toBe(bans(x)[0]!.fields.get('campaign'));
       // Nor is X's login a campaign member getting in (no compromise ALERT, no lateral watch on its connections).
       expect(verdictLines(f2b.verdictLog).filter((v) => v.verb === 'ALERT')).toEqual([]);
+      // (a), run last: the audit names X's one BAN verdict, its campaign and reason, and fail2ban's ban and the
+      // operator's unban, and nothing after.
+      const audit = await runCli(suite.bundle, [
+        ...['audit', '--ip', x, '--json', '--verdicts', f2b.verdictLog, '--fail2ban-log', f2b.fail2banLog],
+      ]);
+      expect(audit.code).toBe(0);
+      type Explained = { verdicts: Array<Record<string, string>>; fail2ban: Array<Record<string, string>> };
+      const explain = (JSON.parse(audit.stdout) as { explain: Explained }).explain;
+      expect(explain.verdicts.map((v) => [v['verb'], v['campaign'], v['reason']])).toEqual([
+        ['BAN', bans(x)[0]!.fields.get('campaign'), bans(x)[0]!.fields.get('reason')],
+      ]);
+      expect(explain.fail2ban.map((e) => [e['type'], e['jail']])).toEqual([
+        ['ban', 'f2b-campaign'],
+        ['unban', 'f2b-campaign'],
+      ]);
       await stopCleanly(service);
     },
     120_000,
