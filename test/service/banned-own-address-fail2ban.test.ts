@@ -6,7 +6,7 @@ import { removeTempDir, tempDir } from '../audit/log-writers.js';
 import { runCli } from '../helpers/bundle-cli.js';
 import { campaignLog, failedTry, passwordLogin } from '../helpers/campaign-log.js';
 import { bundledSuite } from './bundled-suite.js';
-import { reloadOutcome, stopCleanly, verdictLines, waitFor } from './helpers.js';
+import { reloadOutcome, type ServiceProcess, stopCleanly, verdictLines, waitFor } from './helpers.js';
 
 /**
  * README's "Banned one of your own?" with the real parts: the bundled program's `run` follows an auth.log and writes
@@ -23,7 +23,13 @@ import { reloadOutcome, stopCleanly, verdictLines, waitFor } from './helpers.js'
  */
 const suite = bundledSuite('own-address');
 const servers: Fail2banServer[] = [];
+const services: ServiceProcess[] = [];
 afterEach(async () => {
+  // A service a failed test left running first: it would make the verdict log again in the removed directory.
+  for (const run of services.splice(0)) {
+    run.child.kill('SIGKILL');
+    await run.ended;
+  }
   for (const f2b of servers.splice(0)) {
     await f2b.dispose();
     removeTempDir(f2b.dir);
@@ -62,6 +68,7 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
         ],
         join(dir, 'service.out'),
       );
+      services.push(service);
       const bans = (ip?: string) =>
         verdictLines(f2b.verdictLog).filter((v) => v.verb === 'BAN' && (ip === undefined || v.fields.get('ip') === ip));
       const failure = (what: string) => (e: unknown) => {
