@@ -45,6 +45,12 @@ export class DetectorLookup implements CampaignLookup {
    * line says so as the campaign's bans do (found in review: it never did).
    */
   memberOf(ip: string, time: number): CampaignMatch | null {
+    // An address the never-ban rules cover now was a member before it was added to ignoreip (an operator's own
+    // address, unbanned and spared: README, "Banned one of your own?"). The detector forgot its record at the reload;
+    // its campaigns still list it. Alerted on, each of that user's logins was a compromise ALERT and opened a lateral
+    // watch on their own outbound connections (found in session 35): it is judged as if it had been spared from the
+    // start, as matchingCampaign judges such an address.
+    if (!this.mayBan(ip)) return null;
     const source = this.detector.sources.get(ip);
     const c = this.detector.book.memberOf(ip, source) ?? this.endedMemberOf(ip, source, time);
     if (!c) return null;

@@ -74,3 +74,18 @@ describe('a login from an address that logged in lately (compromise_action = ban
     expect(field(ban, 'protection')).toBe('overridden');
   });
 });
+
+// Found in session 35: an operator's own address, banned with a campaign, unbanned and added to ignoreip (README,
+// "Banned one of your own?"), was still listed among the campaign's members after the reload, and each of that
+// user's logins was a compromise ALERT (reason=member) opening a lateral watch on their own connections.
+describe('a login from a member whose address was added to ignoreip since (the state restored, as a SIGHUP does)', () => {
+  it('is neither alerted on nor banned; the other members still are', () => {
+    const ips = spread(8);
+    const before = core(ips);
+    const snapshot = JSON.parse(JSON.stringify(before.snapshot()));
+    const spared = { ...THRESHOLDS, ignoreip: [...THRESHOLDS.ignoreip, ips[3]!] };
+    const after = createCore({}, spared, snapshot, { compromise_action: 'ban' });
+    expect(about(after.onAuthEvent(success(ips[3]!, AT, 'alice')), ips[3]!)).toEqual([]);
+    expect(about(after.onAuthEvent(success(ips[4]!, AT, 'oracle')), ips[4]!)).toEqual(['ALERT', 'BAN']);
+  });
+});

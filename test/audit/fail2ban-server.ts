@@ -64,6 +64,25 @@ export class Fail2banServer {
     return execFileSync('fail2ban-client', ['-s', this.socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
   }
 
+  /**
+   * The addresses fail2ban has banned in the campaign jail now (`fail2ban-client get f2b-campaign banned`), as the
+   * operator sees them: the dummy action's record says what happened, this what holds.
+   */
+  bannedNow(): string[] {
+    return [...this.client('get', 'f2b-campaign', 'banned').matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+  }
+
+  /**
+   * `fail2ban-client reload`, as an operator runs it after editing jail.local: the client reads this server's
+   * configuration (`-c`; without it, the host's /etc/fail2ban) and sends it to the running server.
+   */
+  reload(): string {
+    return execFileSync('fail2ban-client', ['-c', this.conf, '-s', this.socket, 'reload'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+  }
+
   async waitFor(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!test()) {
