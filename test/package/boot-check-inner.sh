@@ -262,7 +262,7 @@ follows() {
 }
 for _ in $(seq 150); do follows && break; sleep 0.2; done
 say "INFO systemctl reload fail2ban: the service's reload logged $((($(date +%s%N) - propagated_began) / 1000000)) ms after it was asked for;" \
-  "systemd's jobs in turn (After=fail2ban.service): $(journalctl -q -b _PID=1 -o cat | grep -E '^Reload(ing|ed) ' | tail -4 | cut -c1-32 | tr '\n' ';')"
+  "systemd's jobs in turn (After=fail2ban.service): $(journalctl -q -b _PID=1 -o cat | grep -E '^Reload(ing|ed) ' | tail -4 | sed 's/ - .*//' | tr '\n' ';')"
 check "systemctl reload fail2ban reloaded f2b-campaign too (ReloadPropagatedFrom=; its config-reloaded events: $reloads_before, then $(reloads_of "$svc_pid"))" \
   test "$(reloads_of "$svc_pid")" -gt "$reloads_before"
 check "and jail.local's new [DEFAULT] ignoreip ($OFFICE) and sshd maxretry (7) are in force in the service" follows
