@@ -243,6 +243,32 @@ check "f2b-campaign status (without root) shows the running service" \
 systemctl reload f2b-campaign
 for _ in $(seq 50); do service_log | grep -q '"config-reloaded"' && break; sleep 0.2; done
 check "systemctl reload (ExecReload's SIGHUP) rereads the configuration" sh -c "journalctl -q -b -u f2b-campaign -o cat | grep -q '\"config-reloaded\"'"
+# The admin edits jail.local (an office address in [DEFAULT] ignoreip, sshd's maxretry) and reloads fail2ban only:
+# the unit's ReloadPropagatedFrom=fail2ban.service reloads the service too. jail.local (the outer script's, with its
+# banaction) is put back afterwards, for step 8's boot.
+OFFICE=198.51.100.77
+svc_pid=$(prop f2b-campaign MainPID)
+reloads_of() { service_log | grep '"config-reloaded"' | grep -c "\"pid\":$1," || true; }
+reloads_before=$(reloads_of "$svc_pid")
+check "before the edit, the service (pid $svc_pid) has logged no ignoreip listing $OFFICE" \
+  sh -c "! journalctl -q -b -u f2b-campaign -o cat | grep '\"pid\":$svc_pid,' | grep -qF '\"$OFFICE\"'"
+cp /etc/fail2ban/jail.local /run/f2bc-jail.local
+sed -i "/^\[DEFAULT\]\$/a ignoreip = 127.0.0.1/8 ::1 $OFFICE" /etc/fail2ban/jail.local
+printf '\n[sshd]\nmaxretry = 7\n' >>/etc/fail2ban/jail.local
+propagated_began=$(date +%s%N)
+systemctl reload fail2ban
+follows() {
+  service_log | grep '"config-reloaded"' | grep "\"pid\":$svc_pid," | tail -1 | grep -F "\"$OFFICE\"" | grep -q '"maxretry":7,'
+}
+for _ in $(seq 150); do follows && break; sleep 0.2; done
+say "INFO systemctl reload fail2ban: the service's reload logged $((($(date +%s%N) - propagated_began) / 1000000)) ms after it was asked for;" \
+  "systemd's jobs in turn (After=fail2ban.service): $(journalctl -q -b _PID=1 -o cat | grep -E '^Reload(ing|ed) ' | tail -4 | sed 's/ - .*//' | tr '\n' ';')"
+check "systemctl reload fail2ban reloaded f2b-campaign too (ReloadPropagatedFrom=; its config-reloaded events: $reloads_before, then $(reloads_of "$svc_pid"))" \
+  test "$(reloads_of "$svc_pid")" -gt "$reloads_before"
+check "and jail.local's new [DEFAULT] ignoreip ($OFFICE) and sshd maxretry (7) are in force in the service" follows
+check "fail2ban itself took the new ignoreip (fail2ban-client get sshd ignoreip)" \
+  sh -c "fail2ban-client get sshd ignoreip | grep -qF $OFFICE"
+cp /run/f2bc-jail.local /etc/fail2ban/jail.local
 # A reload right behind a restart, as configuration management does both: with Type=simple systemd sends it while
 # node is still starting, when a SIGHUP ends the process, and systemd restarts no service a SIGHUP ended. The
 # unit's ExecReload (debian/reload-when-started) waits until the process catches SIGHUP.
