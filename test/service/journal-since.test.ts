@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,31 @@ function secondOf(pid: number): number {
   return Math.floor(Number(entry?.['__REALTIME_TIMESTAMP']) / 1_000_000);
 }
 
+/**
+ * waitFor, and when it times out, what would explain it: whether journald still runs and what it wrote, the sshd
+ * entries the journal holds, what the service logged about its source (journalctl's exits and messages), and the
+ * inotify instances in use (journalctl --follow gives up following, "Reverting to -n", when root's 128 are taken).
+ * All four cases here timed out together once in a CI run (2026-11-25) and passed alone and in the next run.
+ */
+async function waitExplained(check: () => boolean, what: string, lines: () => Record<string, unknown>[]) {
+  try {
+    await waitFor(check, 10_000, what);
+  } catch (error) {
+    const { child, outputFile } = journal.journald.process;
+    const inotify = execFileSync('sh', ['-c', "find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l"]);
+    const said = lines().filter((l) => /^(source|journal)/.test(String(l['event'])) || Number(l['level']) >= 40);
+    throw new Error(
+      [
+        (error as Error).message,
+        `journald: ${child.exitCode ?? child.signalCode ?? 'running'}; its output: ${readFileSync(outputFile, 'utf8').slice(-1000)}`,
+        `sshd entries: ${JSON.stringify(journal.entries(['SYSLOG_IDENTIFIER=sshd']).map((e) => e['MESSAGE']))}`,
+        `the service's source lines: ${JSON.stringify(said).slice(-3000)}`,
+        `inotify instances in use: ${String(inotify).trim()}`,
+      ].join('\n'),
+    );
+  }
+}
+
 const line = (n: number) => `Failed password for root from 203.0.113.${n} port ${4000 + n} ssh2`;
 const ips = (events: AuthEvent[]) => events.map((e) => e.ip);
 
@@ -59,9 +85,9 @@ describe('journal follower with no cursor, from a point in time', () => {
     const { service: run, lines } = service('state-restarted', program, events);
     await run.start();
     try {
-      await waitFor(() => lines().some((l) => l['event'] === 'source-restarted'), 10_000, 'the restart');
+      await waitExplained(() => lines().some((l) => l['event'] === 'source-restarted'), 'the restart', lines);
       journal.say(line(2), { pid: 5002 });
-      await waitFor(() => events.length > 0, 10_000, 'the line logged after the restart');
+      await waitExplained(() => events.length > 0, 'the line logged after the restart', lines);
       // The restart read its second entirely; the first line would have come first.
       expect(ips(events)).toEqual(['203.0.113.2']);
       const runs = readFileSync(join(dir, 'restarted.args'), 'utf8').trim().split('\n');
@@ -90,9 +116,9 @@ describe('journal follower with no cursor, from a point in time', () => {
     const third = service('state-resumed', journalctl('third', `exec "${real}" "$@"`), events);
     await third.service.start();
     try {
-      await waitFor(() => events.length > 0, 10_000, 'the line logged while stopped');
+      await waitExplained(() => events.length > 0, 'the line logged while stopped', third.lines);
       journal.say(line(4), { pid: 5004 });
-      await waitFor(() => events.length > 1, 10_000, 'the line logged after the start');
+      await waitExplained(() => events.length > 1, 'the line logged after the start', third.lines);
       expect(ips(events)).toEqual(['203.0.113.3', '203.0.113.4']);
     } finally {
       await third.service.stop();
@@ -110,7 +136,7 @@ describe('journal follower with no cursor, from a point in time', () => {
     const next = service('state-start', journalctl('next-start', `exec "${real}" "$@"`), events, 'start');
     await next.service.start();
     try {
-      await waitFor(() => ips(events).includes('203.0.113.5'), 10_000, "the journal's lines");
+      await waitExplained(() => ips(events).includes('203.0.113.5'), "the journal's lines", next.lines);
       // Every sshd line the journal holds (the earlier tests' too), each once, in order.
       const all = journal.entries(['SYSLOG_IDENTIFIER=sshd']).map((e) => /from (\S+)/.exec(String(e['MESSAGE']))?.[1]);
       expect(ips(events)).toEqual(all);
@@ -141,9 +167,9 @@ describe('journal follower with no cursor, from a point in time', () => {
     const next = service('state-stepped', journalctl('after-step', `exec "${real}" "$@"`), events);
     await next.service.start();
     try {
-      await waitFor(() => ips(events).includes('203.0.113.6'), 10_000, 'the line logged while stopped');
+      await waitExplained(() => ips(events).includes('203.0.113.6'), 'the line logged while stopped', next.lines);
       journal.say(line(7), { pid: 5007 });
-      await waitFor(() => ips(events).includes('203.0.113.7'), 10_000, 'the line logged after the start');
+      await waitExplained(() => ips(events).includes('203.0.113.7'), 'the line logged after the start', next.lines);
       expect(ips(events)).toEqual(['203.0.113.6', '203.0.113.7']);
       // The service says where it resumed, and by which clock: the wall clock is behind the saved point.
       const said = next.lines().find((l) => l['event'] === 'journal-resumed');
