@@ -4,6 +4,8 @@ import type { ConfigValues, LoadedConfig } from '../config/load-config.js';
 import type { CorrelationCore } from '../core/correlation-core.js';
 import { F2bCampaignError } from '../core/errors.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
+import { IGNOREIP_KEY } from '../correlate/campaign-settings.js';
+import { setting } from '../correlate/settings.js';
 import { removeLeftTemporaries } from './atomic-file.js';
 import { CoalescedRun } from './coalesced-run.js';
 import { LOG_EVENTS } from './log-events.js';
@@ -162,6 +164,9 @@ export class CampaignService {
       this.config = config;
       this.thresholds = thresholds;
       this.writer?.reopen('reload');
+      // At once, not at the next tick: an operator who added an address to an ignoreip and reloaded checks with
+      // `status` that it is protected now.
+      this.publishStatus();
       log.info({ event: LOG_EVENTS.reloaded, config: this.config.file, thresholds });
     } catch (error) {
       // The old configuration stays in force; the operator's edit needs fixing.
@@ -211,6 +216,11 @@ export class CampaignService {
       },
       lines: { read: pipeline.lines, events: pipeline.events },
       thresholds: { maxretry: thresholds.maxretry, findtime: thresholds.findtime, origin: thresholds.origin },
+      // What the core was built with: both change together on a reload (reloadOnce).
+      ignoreip: {
+        fail2ban: thresholds.ignoreip,
+        f2bCampaign: setting(this.config.values['detection'] ?? {}, IGNOREIP_KEY),
+      },
       core: pipeline.core.status(),
     };
   }

@@ -24,6 +24,12 @@ export interface ServiceStatus {
   };
   readonly lines: { readonly read: number; readonly events: number };
   readonly thresholds: { readonly maxretry: number; readonly findtime: number; readonly origin: string };
+  /**
+   * The never-ban lists in force, by origin, so that an operator who added an address and reloaded sees it protected:
+   * fail2ban's ignoreip as read (each host name followed by what it resolved to) and `[detection] ignoreip`. Loopback
+   * is never banned whatever they hold. Absent from a status file of an earlier version.
+   */
+  readonly ignoreip?: { readonly fail2ban: readonly string[]; readonly f2bCampaign: readonly string[] };
   /** The correlation core's own status: open campaigns, members, counters. */
   readonly core: unknown;
 }
@@ -61,17 +67,28 @@ const SHAPE: Record<string, 'number' | 'string' | 'array' | 'object'> = {
   thresholds: 'object',
   'thresholds.maxretry': 'number',
   'thresholds.findtime': 'number',
+  ignoreip: 'object',
+  'ignoreip.fail2ban': 'array',
+  'ignoreip.f2bCampaign': 'array',
 };
+
+/** Fields a status file of an earlier version lacks: checked (with what is under them) only when there. */
+const OPTIONAL = new Set(['ignoreip']);
 
 function misshapen(status: unknown): string | null {
   if (typeof status !== 'object' || status === null || Array.isArray(status)) return 'not an object';
   for (const [path, type] of Object.entries(SHAPE)) {
+    const top = path.split('.')[0]!;
+    if (OPTIONAL.has(top) && (status as Record<string, unknown>)[top] === undefined) continue;
     const value = path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], status);
     const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
     if (actual !== type) return `${path} is ${value === undefined ? 'missing' : actual}, not ${type}`;
   }
-  const { state, sources } = status as ServiceStatus;
+  const { state, sources, ignoreip } = status as ServiceStatus;
   if (!['running', 'stopping', 'stopped'].includes(state)) return `state ${JSON.stringify(state)} is unknown`;
   if (sources.some((s) => typeof s !== 'object' || s === null)) return 'a source is not an object';
+  if (ignoreip && [...ignoreip.fail2ban, ...ignoreip.f2bCampaign].some((entry) => typeof entry !== 'string')) {
+    return 'an ignoreip entry is not text';
+  }
   return null;
 }

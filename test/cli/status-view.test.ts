@@ -25,6 +25,12 @@ function status(core: unknown): ServiceStatus {
   };
 }
 
+/** The never-ban lists as this version's service writes them (status(), above, is an earlier version's file). */
+const IGNOREIP = {
+  fail2ban: ['127.0.0.1/8', '::1', 'vpn.example.org', '203.0.113.9'],
+  f2bCampaign: ['198.51.100.0/24'],
+};
+
 describe('status, the human view', () => {
   const campaign = { id: 'c-1', members: 12, signals: 'dictionary+rhythm', start: new Date().toISOString() };
 
@@ -78,8 +84,40 @@ describe('status, the human view', () => {
       expect(read(JSON.stringify({ ...status(null), state: 'dancing' }))).toThrow('state "dancing" is unknown');
       expect(read(JSON.stringify({ ...status(null), sockets: { open: 1 } }))).toThrow('sockets.closed is missing');
       expect(read(JSON.stringify(status(null)))()).toMatchObject({ pid: 4242 });
+      // Optional, but when there of the shape `status` shows.
+      const lists = (ignoreip: unknown) => JSON.stringify({ ...status(null), ignoreip });
+      expect(read(lists({ fail2ban: [] }))).toThrow('(ignoreip.f2bCampaign is missing, not array)');
+      expect(read(lists('127.0.0.1'))).toThrow('(ignoreip is string, not object)');
+      expect(read(lists({ fail2ban: [1], f2bCampaign: [] }))).toThrow('(an ignoreip entry is not text)');
       const odd = status({ detection: { campaigns: 3 }, alerts: {} });
       expect(renderStatus(odd)).toContain('`- campaigns: 0 open');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the ignoreip in force by origin on one line after the thresholds, each list whole', () => {
+    expect(renderStatus({ ...status(null), ignoreip: IGNOREIP })).toContain(
+      '|- fail2ban:  maxretry 5 in 600 s (from defaults)\n' +
+        '|- ignoreip:  fail2ban 127.0.0.1/8 ::1 vpn.example.org 203.0.113.9; f2b-campaign 198.51.100.0/24\n',
+    );
+    // fail2ban with ignoreself = false and no ignoreip of its own: loopback is still never banned, and said so.
+    const bare = renderStatus({ ...status(null), ignoreip: { fail2ban: [], f2bCampaign: [] } });
+    expect(bare).toContain('|- ignoreip:  fail2ban none; f2b-campaign none; loopback always\n');
+    const many = Array.from({ length: 300 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
+    const long = renderStatus({ ...status(null), ignoreip: { fail2ban: IGNOREIP.fail2ban, f2bCampaign: many } });
+    expect(long).toContain(`; f2b-campaign ${many.join(' ')}\n`);
+  });
+
+  it("reads and shows an earlier version's status file, which has no ignoreip, without the line", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'f2b-status-'));
+    try {
+      writeFileSync(join(dir, STATUS_FILE), JSON.stringify(status(null)));
+      const earlier = readStatus(dir);
+      expect(earlier.ignoreip).toBeUndefined();
+      expect(renderStatus(earlier)).not.toContain('ignoreip');
+      writeStatus(dir, { ...status(null), ignoreip: IGNOREIP });
+      expect(readStatus(dir).ignoreip).toEqual(IGNOREIP);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,8 +12,8 @@ import { reloadOutcome, type ServiceProcess, stopCleanly, verdictLines, waitFor 
  * README's "Banned one of your own?" with the real parts: the bundled program's `run` follows an auth.log and writes
  * its verdict log, a private fail2ban-server (test/audit/fail2ban-server.ts: the bundled jail, a dummy action) bans
  * from it. A campaign is banned; the operator lifts the ban of one member, X, with fail2ban-client and adds X to an
- * ignoreip, f2b-campaign's own or fail2ban's, and reloads; X fails again while the campaign lives, then a new
- * address joins the campaign.
+ * ignoreip, f2b-campaign's own or fail2ban's, and reloads; `f2b-campaign status` then shows X in that ignoreip; X
+ * fails again while the campaign lives, then a new address joins the campaign.
  *
  * The campaign jail's bantime is 10 minutes here, and X's new attempt is stamped half an hour after the campaign's
  * log began: past the service's idea of X's ban. Within it, X's lines would be taken for lines in flight behind the
@@ -38,6 +38,9 @@ afterEach(async () => {
 
 /** A new address, in no block of the campaign's, trying one of the names the campaign sprays. */
 const NEWCOMER = '203.0.113.77';
+
+/** [DEFAULT] ignoreip in the fail2ban-server's jail.local (test/audit/fail2ban-server.ts), ignoreself off. */
+const FAIL2BAN_IGNOREIP = ['127.0.0.1/8', '::1', '192.0.2.99'];
 
 type Route = 'f2b-campaign [detection] ignoreip' | "fail2ban's ignoreip";
 
@@ -78,6 +81,20 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
       const banned = bans().map((v) => v.fields.get('ip')!);
       await f2b.waitFor('fail2ban to ban every member', () => banned.every((ip) => f2b.bannedNow().includes(ip)));
       const x = banned[0]!;
+      /** What `status --json` says of the ignoreip in force, and the line `status` shows it on. */
+      const ignoreipShown = async () => {
+        const runtime = ['--runtime-dir', join(dir, 'run')];
+        const json = await runCli(suite.bundle, ['status', ...runtime, '--json']);
+        const view = await runCli(suite.bundle, ['status', ...runtime]);
+        expect([json.code, view.code]).toEqual([0, 0]);
+        const line = view.stdout.split('\n').find((l) => l.startsWith('|- ignoreip:'));
+        return { json: (JSON.parse(json.stdout) as { ignoreip: unknown }).ignoreip, line };
+      };
+      // Before the procedure, X is in neither.
+      expect(await ignoreipShown()).toEqual({
+        json: { fail2ban: FAIL2BAN_IGNOREIP, f2bCampaign: [] },
+        line: `|- ignoreip:  fail2ban ${FAIL2BAN_IGNOREIP.join(' ')}; f2b-campaign none`,
+      });
 
       // The procedure. (a) `f2b-campaign audit --ip X` says why (run below, at the end). (b) Lift the ban now.
       f2b.client('set', 'f2b-campaign', 'unbanip', x);
@@ -92,6 +109,15 @@ describe('banned one of your own: unban, ignoreip, reload (the bundled service a
         f2b.reload();
       }
       expect(await reloadOutcome(service)).toEqual({ reloaded: true });
+      // (d) `f2b-campaign status` confirms it: X in the ignoreip the service now holds, under the origin it was added
+      // to (jail.local's [DEFAULT] ignoreip, read with ignoreself = false, is fail2ban's list).
+      const viaFail2ban = route === "fail2ban's ignoreip";
+      expect(await ignoreipShown()).toEqual({
+        json: { fail2ban: [...FAIL2BAN_IGNOREIP, ...(viaFail2ban ? [x] : [])], f2bCampaign: viaFail2ban ? [] : [x] },
+        line: viaFail2ban
+          ? `|- ignoreip:  fail2ban ${FAIL2BAN_IGNOREIP.join(' ')} ${x}; f2b-campaign none`
+          : `|- ignoreip:  fail2ban ${FAIL2BAN_IGNOREIP.join(' ')}; f2b-campaign ${x}`,
+      });
 
       // X fails again 30 minutes into the campaign's log (its ban, of 10 minutes, is over in the service's eyes) and
       // logs in, then a newcomer tries a name the campaign sprays.

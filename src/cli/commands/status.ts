@@ -13,9 +13,9 @@ import { serviceArgs } from './run.js';
 const usage = `usage: f2b-campaign status [--config FILE] [--runtime-dir DIR] [--json]
 
 Shows what the running service sees, like \`fail2ban-client status\` for a jail: open campaigns and their members,
-counts, the health of each source, and the asn_database and country_database it uses (as read at its start or
-its last reload). Read from <runtime_dir>/${STATUS_FILE}, which the service rewrites every few seconds. Exits 3
-when the service is not running.
+counts, the health of each source, the ignoreip it never bans (fail2ban's and [detection]'s, apart), and the
+asn_database and country_database it uses (as read at its start or its last reload). Read from
+<runtime_dir>/${STATUS_FILE}, which the service rewrites every few seconds. Exits 3 when the service is not running.
 
   --config FILE       configuration file, to find runtime_dir (default as for run)
   --runtime-dir DIR   read the status file from DIR instead
@@ -41,6 +41,9 @@ interface CampaignLine {
   lastSeen?: string;
 }
 
+/** What fail2ban's ignoreself adds to its list (read-thresholds.ts), and what NeverBan spares whatever the lists. */
+const LOOPBACK = ['127.0.0.1/8', '::1'];
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -62,6 +65,16 @@ function databaseLine(db: DatabaseLine | undefined): string {
 }
 
 /**
+ * The never-ban lists by origin, every entry on the one line as fail2ban-client status lists its banned addresses.
+ * Loopback is said apart only when fail2ban's list does not hold it (ignoreself = false): it is never banned anyway.
+ */
+function ignoreipLine(lists: NonNullable<ServiceStatus['ignoreip']>): string {
+  const words = (list: readonly string[]) => (list.length > 0 ? list.join(' ') : 'none');
+  const loopback = LOOPBACK.every((entry) => lists.fail2ban.includes(entry)) ? '' : '; loopback always';
+  return `fail2ban ${words(lists.fail2ban)}; f2b-campaign ${words(lists.f2bCampaign)}${loopback}`;
+}
+
+/**
  * The service's state: what its status file says, unless the file says running and its process has gone without
  * a word (kill -9, a crash), which is `gone`.
  */
@@ -80,6 +93,8 @@ export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'
   out.push(
     `|- fail2ban:  maxretry ${status.thresholds.maxretry} in ${status.thresholds.findtime / 1000} s (from ${status.thresholds.origin})`,
   );
+  // Absent from an earlier version's status file: nothing to say then.
+  if (status.ignoreip) out.push(`|- ignoreip:  ${ignoreipLine(status.ignoreip)}`);
   // Absent from a core that reads no databases (another version's): nothing to say then, not "none".
   const databases = (status.core as { databases?: Record<string, DatabaseLine> } | null)?.databases;
   if (typeof databases === 'object' && databases !== null) {
