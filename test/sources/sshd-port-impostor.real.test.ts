@@ -81,7 +81,16 @@ function hold(
     child.stderr.on('data', (d) => {
       err += d;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`holder: ${err}`))));
+    // 'close', not 'exit': a child's output may still be in the pipe when it exits, and under load the JSON came
+    // after 'exit' (an empty or cut result, thrown uncaught from here, and the case waited out its 120 s).
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`holder exited ${code}: ${err}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`holder printed no result: ${JSON.stringify(out)} ${err}`));
+      }
+    });
   });
 }
 
