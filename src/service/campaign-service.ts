@@ -13,7 +13,7 @@ import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
 import { resolveSettings, type ServiceSettings } from './service-settings.js';
 import { ServiceSources } from './service-sources.js';
-import { coreText, StateSaver } from './state-saver.js';
+import { coreAsRestored, StateSaver } from './state-saver.js';
 import { loadState, type ServiceState, STATE_FILE } from './state-store.js';
 import { type ServiceStatus, writeStatus } from './status-file.js';
 import { VerdictDedupe } from './verdict-dedupe.js';
@@ -249,9 +249,8 @@ export class CampaignService {
    * objects, after a flood of 100,000 addresses it doubled the process's memory at every SIGHUP (139 -> 280 MB).
    */
   private rebuildCore(config: LoadedConfig, thresholds: Fail2banThresholds, old: CorrelationCore): CorrelationCore {
-    const text = coreText(old);
-    const snapshot: unknown = JSON.parse([...text.json].join(''));
-    return this.makeCore(config, thresholds, snapshot, text.rows && parsedLines(text.rows));
+    const { snapshot, rows } = coreAsRestored(old);
+    return this.makeCore(config, thresholds, snapshot, rows);
   }
 
   private tick(): void {
@@ -294,10 +293,6 @@ export class CampaignService {
       this.options.log.warn({ event: LOG_EVENTS.statusFailed, err: (error as Error).message });
     }
   }
-}
-
-function* parsedLines(lines: Iterable<string>): Generator<unknown> {
-  for (const line of lines) yield JSON.parse(line);
 }
 
 function pickFail2ban(settings: ServiceSettings): Pick<ServiceSettings, 'fail2banJail' | 'fail2banConfig'> {

@@ -96,3 +96,14 @@ export function coreText(core: CorrelationCore): CoreText {
   if (core.snapshotJson && core.snapshotRows) return { json: core.snapshotJson(true), rows: core.snapshotRows() };
   return { json: core.snapshotJson?.() ?? [JSON.stringify(core.snapshot())] };
 }
+
+/** `core` as a restart reads it back from the state file: the snapshot parsed, then its rows one at a time. */
+export function coreAsRestored(core: CorrelationCore): { snapshot: unknown; rows?: Iterable<unknown> } {
+  const text = coreText(core);
+  const snapshot: unknown = JSON.parse([...text.json].join(''));
+  return text.rows ? { snapshot, rows: parsedLines(text.rows) } : { snapshot };
+}
+
+function* parsedLines(lines: Iterable<string>): Generator<unknown> {
+  for (const line of lines) yield JSON.parse(line);
+}
