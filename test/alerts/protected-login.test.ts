@@ -88,4 +88,15 @@ describe('a login from a member whose address was added to ignoreip since (the s
     expect(about(after.onAuthEvent(success(ips[3]!, AT, 'alice')), ips[3]!)).toEqual([]);
     expect(about(after.onAuthEvent(success(ips[4]!, AT, 'oracle')), ips[4]!)).toEqual(['ALERT', 'BAN']);
   });
+
+  it('is still alerted on, never banned, when its first login uses a name the campaign sprays (docs/detection.md)', () => {
+    // The alert is about the account, not the address: a sprayed name that gets in is worth a look from anywhere.
+    const ips = spread(8);
+    const snapshot = JSON.parse(JSON.stringify(core(ips).snapshot()));
+    const spared = { ...THRESHOLDS, ignoreip: [...THRESHOLDS.ignoreip, ips[3]!] };
+    const after = createCore({}, spared, snapshot, { compromise_action: 'ban' });
+    const verdicts = after.onAuthEvent(success(ips[3]!, AT, 'oracle'));
+    expect(about(verdicts, ips[3]!)).toEqual(['ALERT']);
+    expect(verdicts.map((v) => field(v, 'reason'))).toEqual(['sprayed-user']);
+  });
 });
