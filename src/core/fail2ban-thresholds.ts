@@ -23,12 +23,15 @@ export interface Fail2banThresholds {
 /** The bundled f2b-campaign jail's bantime (fail2ban/jail.d/f2b-campaign.conf): one day. */
 export const BUNDLED_CAMPAIGN_BANTIME = 24 * 60 * 60_000;
 
+/** Loopback as fail2ban lists it: what its `ignoreself` adds, and what Debian's stock ignoreip holds. */
+export const LOOPBACK_IGNOREIP: readonly string[] = ['127.0.0.1/8', '::1'];
+
 /** Debian's sshd jail: 5 failures in 10 minutes, banned for 10 minutes; the bundled f2b-campaign jail's bantime. */
 export const DEBIAN_DEFAULT_THRESHOLDS: Fail2banThresholds = {
   maxretry: 5,
   findtime: 10 * 60_000,
   bantime: 10 * 60_000,
   campaignBantime: BUNDLED_CAMPAIGN_BANTIME,
-  ignoreip: ['127.0.0.1/8', '::1'],
+  ignoreip: LOOPBACK_IGNOREIP,
   origin: 'defaults',
 };

@@ -4,6 +4,7 @@ import {
   BUNDLED_CAMPAIGN_BANTIME,
   DEBIAN_DEFAULT_THRESHOLDS,
   type Fail2banThresholds,
+  LOOPBACK_IGNOREIP,
 } from '../core/fail2ban-thresholds.js';
 import { installedFail2banVersion } from './client-dump.js';
 import { configurationRefusal } from './configuration-refusal.js';
@@ -34,9 +35,6 @@ export interface ReadThresholdsOptions {
   readonly lookup?: HostLookup;
 }
 
-/** fail2ban's `ignoreself` (on unless turned off) ignores the host's own addresses, loopback included. */
-const SELF = ['127.0.0.1/8', '::1'];
-
 /**
  * ignoreip with what ignoreself adds: loopback, and, as fail2ban's DNSUtils.getSelfIPs, the addresses this host's
  * name resolves to (a host whose name resolves to its public address would otherwise get BAN lines for its own
@@ -45,10 +43,11 @@ const SELF = ['127.0.0.1/8', '::1'];
 async function withSelf(ignoreip: readonly string[], ignoreself: boolean, lookup: HostLookup): Promise<string[]> {
   const out = [...ignoreip];
   if (!ignoreself) return out;
-  for (const address of SELF) if (!out.includes(address)) out.push(address);
+  // fail2ban's `ignoreself` (on unless turned off) ignores the host's own addresses, loopback included.
+  for (const address of LOOPBACK_IGNOREIP) if (!out.includes(address)) out.push(address);
   const self = await readIgnoreip([hostname()], lookup, 2_000);
   for (const address of self.entries.slice(1)) {
-    const loopback = address.startsWith('127.') || address === '::1'; // in SELF already
+    const loopback = address.startsWith('127.') || address === '::1'; // in LOOPBACK_IGNOREIP already
     if (!loopback && !out.includes(address)) out.push(address);
   }
   return out;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { asciiJson } from '../../core/ascii-json.js';
 import { F2bCampaignError } from '../../core/errors.js';
+import { LOOPBACK_IGNOREIP } from '../../core/fail2ban-thresholds.js';
 import { type DatabaseFile, databaseText } from '../../correlate/network-lookups.js';
 import { currentEnvironment, resolveSettings } from '../../service/service-settings.js';
 import { readStatus, type ServiceStatus, STATUS_FILE } from '../../service/status-file.js';
@@ -41,9 +42,6 @@ interface CampaignLine {
   lastSeen?: string;
 }
 
-/** What fail2ban's ignoreself adds to its list (read-thresholds.ts), and what NeverBan spares whatever the lists. */
-const LOOPBACK = ['127.0.0.1/8', '::1'];
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -70,7 +68,7 @@ function databaseLine(db: DatabaseLine | undefined): string {
  */
 function ignoreipLine(lists: NonNullable<ServiceStatus['ignoreip']>): string {
   const words = (list: readonly string[]) => (list.length > 0 ? list.join(' ') : 'none');
-  const loopback = LOOPBACK.every((entry) => lists.fail2ban.includes(entry)) ? '' : '; loopback always';
+  const loopback = LOOPBACK_IGNOREIP.every((entry) => lists.fail2ban.includes(entry)) ? '' : '; loopback always';
   return `fail2ban ${words(lists.fail2ban)}; f2b-campaign ${words(lists.f2bCampaign)}${loopback}`;
 }
 
