@@ -31,9 +31,12 @@ describe('a watched pipeline', () => {
     expect(stuck).toContain('stderr so far: "started\\n');
   }, 30_000);
 
-  // A process that ended but was never waited for keeps its place in the tree, under its name.
+  // A process that ended but was never waited for keeps its place in the tree, under its name. The child ends only
+  // once its shell has become sleep ($$ is the shell's pid, which exec keeps): a /bin/true that ended before the exec
+  // was reaped by bash and left no zombie, which failed a CI run on a fast machine.
   it('names a zombie among the processes still there', async () => {
-    const run = await runWatched('/bin/true & exec sleep 30', [], 2_000);
+    const script = '{ until [ "$(cat /proc/$$/comm)" = sleep ]; do sleep 0.05; done; exec /bin/true; } & exec sleep 30';
+    const run = await runWatched(script, [], 2_000);
     expect(run.stuck).toMatch(
       /^process \d+ \(parent \d+\), [.0-9]+ s of CPU in [.0-9]+ s: \[true\]\n {2}thread \d+ true: state Z/m,
     );
