@@ -8,6 +8,7 @@ import { IGNOREIP_KEY } from '../correlate/campaign-settings.js';
 import { setting } from '../correlate/settings.js';
 import { removeLeftTemporaries } from './atomic-file.js';
 import { CoalescedRun } from './coalesced-run.js';
+import { type Fail2banServerChange, Fail2banServerWatch } from './fail2ban-server-watch.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
@@ -75,6 +76,8 @@ export class CampaignService {
   private phase: ServiceStatus['state'] = 'running';
   /** SIGHUPs that come while a reload reads fail2ban's configuration make one more reload after it, not one each. */
   private readonly reloads = new CoalescedRun(() => this.reloadOnce());
+  /** fail2ban-server's pid file, whose change (a restart) reloads us as `systemctl reload fail2ban` does. */
+  private readonly serverWatch = new Fail2banServerWatch();
 
   constructor(options: CampaignServiceOptions) {
     this.options = options;
@@ -109,6 +112,7 @@ export class CampaignService {
     this.pipeline = new Pipeline(core, this.writer, dedupe, log);
     this.sources = new ServiceSources(settings, this.pipeline, state, log);
     await this.sources.start();
+    this.serverWatch.follow(settings.fail2banConfig);
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.periodicSave(), settings.stateInterval));
     this.timers.push(setInterval(() => this.publishStatus(), STATUS_EVERY_MS));
@@ -164,6 +168,7 @@ export class CampaignService {
       this.config = config;
       this.thresholds = thresholds;
       this.writer?.reopen('reload');
+      this.serverWatch.follow(settings.fail2banConfig);
       // At once, not at the next tick: an operator who added an address to an ignoreip and reloaded checks with
       // `status` that it is protected now.
       this.publishStatus();
@@ -253,10 +258,23 @@ export class CampaignService {
     return this.makeCore(config, thresholds, snapshot, rows);
   }
 
+  /** A fail2ban-server started or restarted has read its jail files afresh: so do we, as a SIGHUP would. */
+  private onFail2banServer(change: Fail2banServerChange): void {
+    if (change.kind === 'stopped') {
+      this.options.log.info({ event: LOG_EVENTS.fail2banStopped, pidfile: change.pidfile });
+      return;
+    }
+    const { pid: serverPid, pidfile } = change;
+    this.options.log.info({ event: LOG_EVENTS.fail2banStarted, serverPid, pidfile, restarted: change.kind === 'restarted' });
+    void this.reload();
+  }
+
   private tick(): void {
     if (!this.pipeline || !this.writer || !this.sources) return;
     try {
       this.writer.check();
+      const change = this.serverWatch.check();
+      if (change) this.onFail2banServer(change);
       // The wall clock ends held bans (held-joins.ts) and campaigns, but only once the lines written before it are
       // read: a hold waits for a login, and ended on the clock while the follower was still behind a burst, it banned
       // the colleague whose login sat unread in the file (found in review). Behind, the lines' own times move the

@@ -10,6 +10,8 @@ export const LOG_EVENTS = {
   reloaded: 'config-reloaded',
   reloadFailed: 'config-reload-failed',
   thresholds: 'fail2ban-thresholds',
+  fail2banStarted: 'fail2ban-server-started',
+  fail2banStopped: 'fail2ban-server-stopped',
   sourceNotice: 'source-notice',
   sourceLinesLost: 'source-lines-lost',
   sourceFailed: 'source-failed',

@@ -1,0 +1,99 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fail2banPidfile } from '../../src/fail2ban/server-pidfile.js';
+import { Fail2banServerWatch } from '../../src/service/fail2ban-server-watch.js';
+import { removeTempDir, tempDir } from '../audit/log-writers.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) removeTempDir(dir);
+});
+
+/** A fail2ban configuration directory whose fail2ban.local names `pidfile` (none: fail2ban.conf alone). */
+function configDir(pidfile?: string): string {
+  const dir = tempDir('server-watch');
+  dirs.push(dir);
+  mkdirSync(join(dir, 'conf', 'fail2ban.d'), { recursive: true });
+  writeFileSync(join(dir, 'conf', 'fail2ban.conf'), '[Definition]\nloglevel = INFO\npidfile = /nowhere/f2b.pid\n');
+  if (pidfile !== undefined) writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
+  return dir;
+}
+
+/** What fail2ban-server does to its pid file as it starts (server.py: created, then written). */
+function serverStarts(pidfile: string, pid: number): void {
+  writeFileSync(`${pidfile}.tmp`, `${pid}\n`);
+  renameSync(`${pidfile}.tmp`, pidfile); // a new inode, as a new server's open('w') after the old one removed it
+}
+
+describe("fail2ban-server's pid file", () => {
+  it("is where fail2ban layers it: fail2ban.local over fail2ban.conf, fail2ban.d too, else fail2ban's default", () => {
+    const dir = configDir('/run/elsewhere/f2b.pid');
+    expect(fail2banPidfile(join(dir, 'conf'))).toBe('/run/elsewhere/f2b.pid');
+    writeFileSync(join(dir, 'conf', 'fail2ban.d', 'z.local'), '[Definition]\npidfile = /run/z.pid\n');
+    expect(fail2banPidfile(join(dir, 'conf'))).toBe('/run/z.pid');
+    writeFileSync(join(dir, 'conf', 'fail2ban.conf'), '[Definition]\nloglevel = INFO\n');
+    rmSync(join(dir, 'conf', 'fail2ban.local'));
+    rmSync(join(dir, 'conf', 'fail2ban.d', 'z.local'));
+    expect(fail2banPidfile(join(dir, 'conf'))).toBe('/var/run/fail2ban/fail2ban.pid');
+    // No fail2ban.conf: no server runs with this directory, nothing is followed.
+    expect(fail2banPidfile(join(dir, 'absent'))).toBeNull();
+  });
+});
+
+describe('following fail2ban-server through its pid file', () => {
+  it('tells a start, a stop and a restart, each once, and nothing while the server runs on', () => {
+    const dir = configDir();
+    const pidfile = join(dir, 'f2b.pid');
+    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
+    const watch = new Fail2banServerWatch();
+    watch.follow(join(dir, 'conf'));
+    expect(watch.check()).toBeNull(); // no server yet
+    serverStarts(pidfile, 4242);
+    expect(watch.check()).toEqual({ kind: 'started', pid: '4242', pidfile });
+    expect(watch.check()).toBeNull();
+    rmSync(pidfile);
+    expect(watch.check()).toEqual({ kind: 'stopped', pidfile });
+    expect(watch.check()).toBeNull();
+    serverStarts(pidfile, 4300);
+    expect(watch.check()).toEqual({ kind: 'started', pid: '4300', pidfile });
+    // Stopped and started again between two looks: a restart. Under the same pid too (pids wrap), by its new file.
+    serverStarts(pidfile, 4300);
+    expect(watch.check()).toEqual({ kind: 'restarted', pid: '4300', pidfile });
+    expect(watch.check()).toBeNull();
+  });
+
+  it('takes the server found at start, or after a reload names another directory, as found, not as a start', () => {
+    const dir = configDir();
+    const [first, second] = [join(dir, 'a.pid'), join(dir, 'b.pid')];
+    serverStarts(first, 10);
+    serverStarts(second, 20);
+    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${first}\n`);
+    const watch = new Fail2banServerWatch();
+    watch.follow(join(dir, 'conf'));
+    expect(watch.check()).toBeNull();
+    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${second}\n`);
+    watch.follow(join(dir, 'conf'));
+    expect(watch.check()).toBeNull();
+    serverStarts(second, 21);
+    expect(watch.check()).toEqual({ kind: 'restarted', pid: '21', pidfile: second });
+  });
+
+  it('waits for the pid of a file created and not yet written, and follows nothing without fail2ban.conf', () => {
+    const dir = configDir();
+    const pidfile = join(dir, 'f2b.pid');
+    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
+    const watch = new Fail2banServerWatch();
+    watch.follow(join(dir, 'conf'));
+    writeFileSync(pidfile, '');
+    expect(watch.check()).toBeNull();
+    writeFileSync(pidfile, '77\n');
+    expect(watch.check()).toEqual({ kind: 'started', pid: '77', pidfile });
+
+    const none = new Fail2banServerWatch();
+    none.follow(join(dir, 'absent'));
+    rmSync(pidfile);
+    serverStarts(pidfile, 78);
+    expect(none.check()).toBeNull();
+  });
+});
