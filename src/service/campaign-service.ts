@@ -226,6 +226,7 @@ export class CampaignService {
         fail2ban: thresholds.ignoreip,
         f2bCampaign: setting(this.config.values['detection'] ?? {}, IGNOREIP_KEY),
       },
+      ...this.serverSeen(),
       core: pipeline.core.status(),
     };
   }
@@ -258,6 +259,11 @@ export class CampaignService {
     return this.makeCore(config, thresholds, snapshot, rows);
   }
 
+  private serverSeen(): Pick<ServiceStatus, 'fail2banServer'> {
+    const seen = this.serverWatch.seen();
+    return seen === null ? {} : { fail2banServer: seen };
+  }
+
   /** A fail2ban-server started or restarted has read its jail files afresh: so do we, as a SIGHUP would. */
   private onFail2banServer(change: Fail2banServerChange): void {
     if (change.kind === 'stopped') {
@@ -265,7 +271,12 @@ export class CampaignService {
       return;
     }
     const { pid: serverPid, pidfile } = change;
-    this.options.log.info({ event: LOG_EVENTS.fail2banStarted, serverPid, pidfile, restarted: change.kind === 'restarted' });
+    this.options.log.info({
+      event: LOG_EVENTS.fail2banStarted,
+      serverPid,
+      pidfile,
+      restarted: change.kind === 'restarted',
+    });
     void this.reload();
   }
 

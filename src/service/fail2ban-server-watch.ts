@@ -6,6 +6,13 @@ export type Fail2banServerChange =
   | { readonly kind: 'started' | 'restarted'; readonly pid: string; readonly pidfile: string }
   | { readonly kind: 'stopped'; readonly pidfile: string };
 
+/** fail2ban-server as its pid file says: running, not (no pid file), or null when the file cannot be looked at. */
+export interface Fail2banServerSeen {
+  readonly pidfile: string;
+  readonly running: boolean | null;
+  readonly pid: string | null;
+}
+
 /** One look at the pid file: absent (null), or which server wrote it. */
 interface PidfileLook {
   /** The file's inode and time with its text: a server restarted under a reused pid still writes a new file. */
@@ -32,6 +39,13 @@ export class Fail2banServerWatch {
     if (pidfile === this.pidfile) return;
     this.pidfile = pidfile;
     this.last = pidfile === null ? undefined : lookAt(pidfile);
+  }
+
+  /** The server as last seen, for `status`: null when nothing is followed (no fail2ban.conf). */
+  seen(): Fail2banServerSeen | null {
+    if (this.pidfile === null) return null;
+    const running = this.last === undefined ? null : this.last !== null;
+    return { pidfile: this.pidfile, running, pid: this.last ? this.last.pid : null };
   }
 
   /** The change since the last call, or null; a file that cannot be read is no change (the next look may tell). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { F2bCampaignError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
 import { writeFileAtomic } from './atomic-file.js';
+import type { Fail2banServerSeen } from './fail2ban-server-watch.js';
 
 export const STATUS_FILE = 'status.json';
 
@@ -30,6 +31,11 @@ export interface ServiceStatus {
    * is never banned whatever they hold. Absent from a status file of an earlier version.
    */
   readonly ignoreip?: { readonly fail2ban: readonly string[]; readonly f2bCampaign: readonly string[] };
+  /**
+   * fail2ban-server as its pid file said at the last look (every second): a server that is not running bans nothing
+   * the verdict log says. Absent when no fail2ban.conf names one, and from a status file of an earlier version.
+   */
+  readonly fail2banServer?: Fail2banServerSeen;
   /** The correlation core's own status: open campaigns, members, counters. */
   readonly core: unknown;
 }
@@ -70,10 +76,12 @@ const SHAPE: Record<string, 'number' | 'string' | 'array' | 'object'> = {
   ignoreip: 'object',
   'ignoreip.fail2ban': 'array',
   'ignoreip.f2bCampaign': 'array',
+  fail2banServer: 'object',
+  'fail2banServer.pidfile': 'string',
 };
 
 /** Fields a status file of an earlier version lacks: checked (with what is under them) only when there. */
-const OPTIONAL = new Set(['ignoreip']);
+const OPTIONAL = new Set(['ignoreip', 'fail2banServer']);
 
 function misshapen(status: unknown): string | null {
   if (typeof status !== 'object' || status === null || Array.isArray(status)) return 'not an object';
@@ -84,11 +92,15 @@ function misshapen(status: unknown): string | null {
     const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
     if (actual !== type) return `${path} is ${value === undefined ? 'missing' : actual}, not ${type}`;
   }
-  const { state, sources, ignoreip } = status as ServiceStatus;
+  const { state, sources, ignoreip, fail2banServer: server } = status as ServiceStatus;
   if (!['running', 'stopping', 'stopped'].includes(state)) return `state ${JSON.stringify(state)} is unknown`;
   if (sources.some((s) => typeof s !== 'object' || s === null)) return 'a source is not an object';
   if (ignoreip && [...ignoreip.fail2ban, ...ignoreip.f2bCampaign].some((entry) => typeof entry !== 'string')) {
     return 'an ignoreip entry is not text';
   }
+  if (server && !(server.running === null || typeof server.running === 'boolean')) {
+    return 'fail2banServer.running is not true, false or null';
+  }
+  if (server && !(server.pid === null || typeof server.pid === 'string')) return 'fail2banServer.pid is not text';
   return null;
 }

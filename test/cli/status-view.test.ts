@@ -89,6 +89,10 @@ describe('status, the human view', () => {
       expect(read(lists({ fail2ban: [] }))).toThrow('(ignoreip.f2bCampaign is missing, not array)');
       expect(read(lists('127.0.0.1'))).toThrow('(ignoreip is string, not object)');
       expect(read(lists({ fail2ban: [1], f2bCampaign: [] }))).toThrow('(an ignoreip entry is not text)');
+      const server = (fail2banServer: unknown) => JSON.stringify({ ...status(null), fail2banServer });
+      expect(read(server({ running: true, pid: '1' }))).toThrow('(fail2banServer.pidfile is missing, not string)');
+      expect(read(server({ pidfile: '/p', running: 'yes', pid: '1' }))).toThrow('(fail2banServer.running is not');
+      expect(read(server({ pidfile: '/p', running: true, pid: 1 }))).toThrow('(fail2banServer.pid is not text)');
       const odd = status({ detection: { campaigns: 3 }, alerts: {} });
       expect(renderStatus(odd)).toContain('`- campaigns: 0 open');
     } finally {
@@ -107,6 +111,24 @@ describe('status, the human view', () => {
     const many = Array.from({ length: 300 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
     const long = renderStatus({ ...status(null), ignoreip: { fail2ban: IGNOREIP.fail2ban, f2bCampaign: many } });
     expect(long).toContain(`; f2b-campaign ${many.join(' ')}\n`);
+  });
+
+  it('says whether fail2ban-server runs, after the never-ban lists: without it the verdicts ban nobody', () => {
+    const pidfile = '/run/fail2ban/fail2ban.pid';
+    const view = (running: boolean | null, pid: string | null) =>
+      renderStatus({ ...status(null), ignoreip: IGNOREIP, fail2banServer: { pidfile, running, pid } });
+    expect(view(true, '812')).toContain(
+      '; f2b-campaign 198.51.100.0/24\n|- server:    fail2ban-server running, pid 812 (/run/fail2ban/fail2ban.pid)\n',
+    );
+    expect(view(false, null)).toContain(
+      '|- server:    fail2ban-server NOT RUNNING (no /run/fail2ban/fail2ban.pid): verdicts ban nobody until it starts\n',
+    );
+    expect(view(null, null)).toContain('|- server:    fail2ban-server unknown (/run/fail2ban/fail2ban.pid cannot be');
+    // A pid file the service could not read (a stricter umask than fail2ban's), or junk in it: no pid shown.
+    expect(view(true, '?')).toContain('fail2ban-server running, pid unreadable (');
+    expect(view(true, '1\u001b[2J')).toContain('fail2ban-server running, pid unreadable (');
+    // Nothing followed (no fail2ban.conf), or an earlier version's file: no line.
+    expect(renderStatus({ ...status(null), ignoreip: IGNOREIP })).not.toContain('|- server:');
   });
 
   it("reads and shows an earlier version's status file, which has no ignoreip, without the line", () => {

@@ -238,6 +238,10 @@ check "fail2ban's own sshd jail banned none of them: each stayed under its thres
   test "$sshd_banned" = 0
 check "f2b-campaign status (without root) shows the running service" \
   sh -c "cd /tmp && setpriv --reuid=nobody --regid=nogroup --clear-groups f2b-campaign status | grep -q '^f2b-campaign: running'"
+# The sandboxed service sees fail2ban-server's pid file (a restart of fail2ban reloads it, below).
+server_line=$(f2b-campaign status | grep '^|- server:' || true)
+check "f2b-campaign status says fail2ban-server runs, as its pid file says ($server_line)" \
+  test "$server_line" = "|- server:    fail2ban-server running, pid $(cat /run/fail2ban/fail2ban.pid) (/var/run/fail2ban/fail2ban.pid)"
 
 # --- reload, restart, stop -----------------------------------------------------------------------------------------
 svc_pid=$(prop f2b-campaign MainPID)
@@ -284,7 +288,7 @@ unfollowed() {
 restart_seen() { service_log | grep "\"pid\":$svc_pid," | grep -q '"fail2ban-server-started"'; }
 for _ in $(seq 150); do unfollowed && break; sleep 0.2; done
 say "INFO systemctl restart fail2ban: the service's reload logged $((($(date +%s%N) - restart_began) / 1000000)) ms after it was asked for;" \
-  "its events since: $(service_log | grep "\"pid\":$svc_pid," | grep -o '"event":"[a-z-]*"' | tail -4 | tr '\n' ' ')"
+  "its last events of the kind: $(service_log | grep "\"pid\":$svc_pid," | grep -oE '"event":"(fail2ban-server-[a-z]+|config-reloaded)"' | tail -3 | tr '\n' ' ')"
 check "systemctl restart fail2ban reloaded f2b-campaign (fail2ban-server-started; config-reloaded events: $reloads_before, then $(reloads_of "$svc_pid"))" \
   restart_seen
 check "and the office address taken out of jail.local is no longer in force in the service" unfollowed

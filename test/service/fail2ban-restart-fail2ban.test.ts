@@ -51,13 +51,18 @@ describe('a restart of fail2ban-server (the bundled service and a real fail2ban-
     const failure = (what: string) => (e: unknown) => {
       throw new Error(`${e} (${what}); service log:\n${readFileSync(service.out, 'utf8').slice(-3000)}`);
     };
-    const ignoreipShown = async () => {
+    type Shown = { ignoreip: { fail2ban: string[] }; fail2banServer: unknown };
+    const shown = async () => {
       const status = await runCli(suite.bundle, ['status', '--runtime-dir', join(dir, 'run'), '--json']);
       expect(status.code).toBe(0);
-      return (JSON.parse(status.stdout) as { ignoreip: { fail2ban: string[] } }).ignoreip.fail2ban;
+      return JSON.parse(status.stdout) as Shown;
     };
+    const ignoreipShown = async () => (await shown()).ignoreip.fail2ban;
+    const pidfile = join(f2b.dir, 'f2b.pid');
+    const serverPid = () => readFileSync(pidfile, 'utf8').trim();
     await waitFor(() => events('service-started').length > 0, 20_000, 'the start').catch(failure('start'));
     expect(await ignoreipShown()).toEqual(FAIL2BAN_IGNOREIP);
+    expect((await shown()).fail2banServer).toEqual({ pidfile, running: true, pid: serverPid() });
 
     // The operator's edit, then the restart's stop: the service, which follows what the running server read, waits.
     const jailLocal = join(f2b.conf, 'jail.local');
@@ -67,15 +72,20 @@ describe('a restart of fail2ban-server (the bundled service and a real fail2ban-
     await waitFor(() => events('fail2ban-server-stopped').length > 0, 10_000, 'the stop seen').catch(failure('stop'));
     expect(events('config-reloaded')).toEqual([]);
     expect(await ignoreipShown()).toEqual(FAIL2BAN_IGNOREIP);
+    // Said in status within its 5 s rewrite: a stopped fail2ban bans nothing the verdicts say.
+    const statusFile = () => JSON.parse(readFileSync(join(dir, 'run', 'status.json'), 'utf8')) as Shown;
+    const stopped = JSON.stringify({ pidfile, running: false, pid: null });
+    await waitFor(() => JSON.stringify(statusFile().fail2banServer) === stopped, 10_000, 'status: not running');
+    expect((await shown()).fail2banServer).toEqual({ pidfile, running: false, pid: null });
 
     // The restart's start: the new server read jail.local, and so does the service.
     await f2b.start();
-    const pid = readFileSync(join(f2b.dir, 'f2b.pid'), 'utf8').trim();
     await waitFor(() => events('config-reloaded').length > 0, 20_000, 'the reload').catch(failure('reload'));
     expect(events('fail2ban-server-started')).toEqual([
-      expect.objectContaining({ serverPid: pid, pidfile: join(f2b.dir, 'f2b.pid'), restarted: false }),
+      expect.objectContaining({ serverPid: serverPid(), pidfile, restarted: false }),
     ]);
     expect(await ignoreipShown()).toEqual([...FAIL2BAN_IGNOREIP, COLLEAGUE]);
+    expect((await shown()).fail2banServer).toEqual({ pidfile, running: true, pid: serverPid() });
 
     // Taken back and restarted again: the address is gone from the service's list too, after one more reload.
     writeFileSync(jailLocal, original);

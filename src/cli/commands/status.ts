@@ -14,9 +14,10 @@ import { serviceArgs } from './run.js';
 const usage = `usage: f2b-campaign status [--config FILE] [--runtime-dir DIR] [--json]
 
 Shows what the running service sees, like \`fail2ban-client status\` for a jail: open campaigns and their members,
-counts, the health of each source, the ignoreip it never bans (fail2ban's and [detection]'s, apart), and the
-asn_database and country_database it uses (as read at its start or its last reload). Read from
-<runtime_dir>/${STATUS_FILE}, which the service rewrites every few seconds. Exits 3 when the service is not running.
+counts, the health of each source, the ignoreip it never bans (fail2ban's and [detection]'s, apart), whether
+fail2ban-server runs (its pid file, looked at every second), and the asn_database and country_database it uses
+(as read at its start or its last reload). Read from <runtime_dir>/${STATUS_FILE}, which the service rewrites every
+few seconds. Exits 3 when the service is not running.
 
   --config FILE       configuration file, to find runtime_dir (default as for run)
   --runtime-dir DIR   read the status file from DIR instead
@@ -72,6 +73,14 @@ function ignoreipLine(lists: NonNullable<ServiceStatus['ignoreip']>): string {
   return `fail2ban ${words(lists.fail2ban)}; f2b-campaign ${words(lists.f2bCampaign)}${loopback}`;
 }
 
+/** fail2ban-server as the service last saw its pid file: without it running, the verdicts ban nobody. */
+function serverLine(server: NonNullable<ServiceStatus['fail2banServer']>): string {
+  if (server.running === null) return `fail2ban-server unknown (${server.pidfile} cannot be looked at)`;
+  if (!server.running) return `fail2ban-server NOT RUNNING (no ${server.pidfile}): verdicts ban nobody until it starts`;
+  const pid = server.pid !== null && /^\d+$/.test(server.pid) ? `pid ${server.pid}` : 'pid unreadable';
+  return `fail2ban-server running, ${pid} (${server.pidfile})`;
+}
+
 /**
  * The service's state: what its status file says, unless the file says running and its process has gone without
  * a word (kill -9, a crash), which is `gone`.
@@ -93,6 +102,7 @@ export function renderStatus(status: ServiceStatus, state: ServiceStatus['state'
   );
   // Absent from an earlier version's status file: nothing to say then.
   if (status.ignoreip) out.push(`|- ignoreip:  ${ignoreipLine(status.ignoreip)}`);
+  if (status.fail2banServer) out.push(`|- server:    ${serverLine(status.fail2banServer)}`);
   // Absent from a core that reads no databases (another version's): nothing to say then, not "none".
   const databases = (status.core as { databases?: Record<string, DatabaseLine> } | null)?.databases;
   if (typeof databases === 'object' && databases !== null) {
