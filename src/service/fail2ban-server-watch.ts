@@ -72,7 +72,8 @@ function lookAt(pidfile: string): PidfileLook | null | undefined {
       // Created, not yet written (server.py opens it, then writes): the next look sees the server's pid.
       if (pid === '') return undefined;
     } catch {
-      // Written 0644 by fail2ban, but a stricter umask is the operator's: the inode and time still tell a restart.
+      // fail2ban-server writes it under umask 077 (server.py): only root reads the pid, which the packaged service
+      // is not. The inode and time tell a restart all the same.
     }
     return { identity: `${stat.ino}:${stat.mtimeMs}:${pid}`, pid: /^\d+$/.test(pid) ? pid : '?' };
   } catch {

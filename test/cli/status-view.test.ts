@@ -124,9 +124,9 @@ describe('status, the human view', () => {
       '|- server:    fail2ban-server NOT RUNNING (no /run/fail2ban/fail2ban.pid): verdicts ban nobody until it starts\n',
     );
     expect(view(null, null)).toContain('|- server:    fail2ban-server unknown (/run/fail2ban/fail2ban.pid cannot be');
-    // A pid file the service could not read (a stricter umask than fail2ban's), or junk in it: no pid shown.
-    expect(view(true, '?')).toContain('fail2ban-server running, pid unreadable (');
-    expect(view(true, '1\u001b[2J')).toContain('fail2ban-server running, pid unreadable (');
+    // A pid file the service could not read (fail2ban writes it for root alone), or junk in it: no pid shown.
+    expect(view(true, '?')).toContain('|- server:    fail2ban-server running (/run/fail2ban/fail2ban.pid)\n');
+    expect(view(true, '1\u001b[2J')).toContain('|- server:    fail2ban-server running (/run/fail2ban/fail2ban.pid)\n');
     // Nothing followed (no fail2ban.conf), or an earlier version's file: no line.
     expect(renderStatus({ ...status(null), ignoreip: IGNOREIP })).not.toContain('|- server:');
   });

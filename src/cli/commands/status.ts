@@ -77,8 +77,9 @@ function ignoreipLine(lists: NonNullable<ServiceStatus['ignoreip']>): string {
 function serverLine(server: NonNullable<ServiceStatus['fail2banServer']>): string {
   if (server.running === null) return `fail2ban-server unknown (${server.pidfile} cannot be looked at)`;
   if (!server.running) return `fail2ban-server NOT RUNNING (no ${server.pidfile}): verdicts ban nobody until it starts`;
-  const pid = server.pid !== null && /^\d+$/.test(server.pid) ? `pid ${server.pid}` : 'pid unreadable';
-  return `fail2ban-server running, ${pid} (${server.pidfile})`;
+  // fail2ban writes its pid file for root alone (umask 077): the packaged service sees it there, not its pid.
+  const pid = server.pid !== null && /^\d+$/.test(server.pid) ? `, pid ${server.pid}` : '';
+  return `fail2ban-server running${pid} (${server.pidfile})`;
 }
 
 /**
