@@ -1,32 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigValues, LoadedConfig } from '../config/load-config.js';
-import type { CorrelationCore } from '../core/correlation-core.js';
-import { F2bCampaignError } from '../core/errors.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { Fail2banThresholds } from '../core/fail2ban-thresholds.js';
 import { IGNOREIP_KEY } from '../correlate/campaign-settings.js';
 import { setting } from '../correlate/settings.js';
 import { removeLeftTemporaries } from './atomic-file.js';
 import { CoalescedRun } from './coalesced-run.js';
+import { type CoreFactory, rebuiltCore, restoredCore } from './core-restore.js';
 import { type Fail2banServerChange, Fail2banServerWatch } from './fail2ban-server-watch.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
 import { resolveSettings, type ServiceSettings } from './service-settings.js';
 import { ServiceSources } from './service-sources.js';
-import { coreAsRestored, StateSaver } from './state-saver.js';
+import { StateSaver } from './state-saver.js';
 import { loadState, type ServiceState, STATE_FILE } from './state-store.js';
 import { type ServiceStatus, writeStatus } from './status-file.js';
 import { VerdictDedupe } from './verdict-dedupe.js';
 import { VerdictWriter } from './verdict-writer.js';
 
-/** A core for the service; `rows`: the snapshot's rows, when the state file kept them apart (state-store.ts). */
-export type CoreFactory = (
-  values: ConfigValues,
-  thresholds: Fail2banThresholds,
-  snapshot?: unknown,
-  rows?: Iterable<unknown>,
-) => CorrelationCore;
+export type { CoreFactory } from './core-restore.js';
 export type ThresholdReader = (settings: ServiceSettings) => Promise<Fail2banThresholds>;
 
 export interface CampaignServiceOptions {
@@ -96,7 +89,8 @@ export class CampaignService {
     const state = loaded.state;
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
-    const core = this.makeCore(this.config, this.thresholds, state?.core, loaded.rows);
+    const { createCore } = this.options;
+    const core = restoredCore(createCore, log, this.config.values, this.thresholds, state?.core, loaded.rows);
     const dedupe = VerdictDedupe.fromLog(settings.verdictLog, state?.verdicts ?? null, state?.savedAt, log);
     // Lines the state owed (the disk was full) that the last run managed to write before it died, after its last
     // save, are in the log already: they are not written twice.
@@ -162,7 +156,8 @@ export class CampaignService {
       // A stop began meanwhile: its state is saved and the verdict log closed; reopening it would leave it open.
       if (this.phase !== 'running') return;
       // The snapshot and the swap in one synchronous step: no event falls between the old core and the new.
-      const core = this.pipeline ? this.rebuildCore(config, thresholds, this.pipeline.core) : null;
+      const { createCore } = this.options;
+      const core = this.pipeline ? rebuiltCore(createCore, log, config.values, thresholds, this.pipeline.core) : null;
       log.level = settings.logLevel; // throws on a level pino does not know
       if (this.pipeline && core) this.pipeline.core = core;
       this.config = config;
@@ -229,34 +224,6 @@ export class CampaignService {
       ...this.serverSeen(),
       core: pipeline.core.status(),
     };
-  }
-
-  private makeCore(
-    config: LoadedConfig,
-    thresholds: Fail2banThresholds,
-    snapshot: unknown,
-    rows?: Iterable<unknown>,
-  ): CorrelationCore {
-    try {
-      return this.options.createCore(config.values, thresholds, snapshot ?? undefined, rows);
-    } catch (error) {
-      // An error of ours is the configuration's (an unreadable asn_database, say), not the snapshot's: the same core
-      // without the snapshot would fail alike.
-      if (snapshot === undefined || error instanceof F2bCampaignError) throw error;
-      // An unreadable snapshot loses open campaigns, not lines: start afresh and say so.
-      this.options.log.error({ event: LOG_EVENTS.stateCorrupt, problem: `core snapshot: ${(error as Error).message}` });
-      return this.options.createCore(config.values, thresholds);
-    }
-  }
-
-  /**
-   * A core with `config`'s settings, resuming from `old`'s state as a restart resumes from the state file: the
-   * snapshot's text, then its rows parsed one at a time as the new core takes them. Taken whole, as snapshot()'s
-   * objects, after a flood of 100,000 addresses it doubled the process's memory at every SIGHUP (139 -> 280 MB).
-   */
-  private rebuildCore(config: LoadedConfig, thresholds: Fail2banThresholds, old: CorrelationCore): CorrelationCore {
-    const { snapshot, rows } = coreAsRestored(old);
-    return this.makeCore(config, thresholds, snapshot, rows);
   }
 
   private serverSeen(): Pick<ServiceStatus, 'fail2banServer'> {
