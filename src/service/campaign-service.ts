@@ -7,7 +7,7 @@ import { setting } from '../correlate/settings.js';
 import { removeLeftTemporaries } from './atomic-file.js';
 import { CoalescedRun } from './coalesced-run.js';
 import { type CoreFactory, rebuiltCore, restoredCore } from './core-restore.js';
-import { type Fail2banServerChange, Fail2banServerWatch } from './fail2ban-server-watch.js';
+import { Fail2banServerWatch, followFail2ban } from './fail2ban-server-watch.js';
 import { LOG_EVENTS } from './log-events.js';
 import type { Logger } from './logger.js';
 import { Pipeline } from './pipeline.js';
@@ -71,6 +71,8 @@ export class CampaignService {
   private readonly reloads = new CoalescedRun(() => this.reloadOnce());
   /** fail2ban-server's pid file, whose change (a restart) reloads us as `systemctl reload fail2ban` does. */
   private readonly serverWatch = new Fail2banServerWatch();
+  /** When the configuration in force began to be read: a fail2ban reload marked before then is in it already. */
+  private readBeganAt = 0;
 
   constructor(options: CampaignServiceOptions) {
     this.options = options;
@@ -87,6 +89,7 @@ export class CampaignService {
     const loaded = loadState(settings.stateDir);
     if (loaded.problem) log.error({ event: LOG_EVENTS.stateCorrupt, problem: loaded.problem });
     const state = loaded.state;
+    this.readBeganAt = Date.now();
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
     const { createCore } = this.options;
@@ -147,6 +150,7 @@ export class CampaignService {
 
   private async reloadOnce(): Promise<void> {
     const { log } = this.options;
+    const began = Date.now();
     try {
       // Everything is read and built before anything changes: a reload that fails part way applies nothing.
       const config = this.options.reloadConfig ? this.options.reloadConfig() : this.config;
@@ -162,6 +166,7 @@ export class CampaignService {
       if (this.pipeline && core) this.pipeline.core = core;
       this.config = config;
       this.thresholds = thresholds;
+      this.readBeganAt = began;
       this.writer?.reopen('reload');
       this.serverWatch.follow(settings.fail2banConfig);
       // At once, not at the next tick: an operator who added an address to an ignoreip and reloaded checks with
@@ -231,28 +236,16 @@ export class CampaignService {
     return seen === null ? {} : { fail2banServer: seen };
   }
 
-  /** A fail2ban-server started or restarted has read its jail files afresh: so do we, as a SIGHUP would. */
-  private onFail2banServer(change: Fail2banServerChange): void {
-    if (change.kind === 'stopped') {
-      this.options.log.info({ event: LOG_EVENTS.fail2banStopped, pidfile: change.pidfile });
-      return;
-    }
-    const { pid: serverPid, pidfile } = change;
-    this.options.log.info({
-      event: LOG_EVENTS.fail2banStarted,
-      serverPid,
-      pidfile,
-      restarted: change.kind === 'restarted',
-    });
-    void this.reload();
-  }
-
   private tick(): void {
     if (!this.pipeline || !this.writer || !this.sources) return;
     try {
       this.writer.check();
-      const change = this.serverWatch.check();
-      if (change) this.onFail2banServer(change);
+      for (const change of this.serverWatch.check()) {
+        // A fail2ban-server started, restarted or reloaded has read its jail files afresh: so do we, as for a SIGHUP.
+        const { record, reload } = followFail2ban(change, this.readBeganAt);
+        this.options.log.info(record);
+        if (reload) void this.reload();
+      }
       // The wall clock ends held bans (held-joins.ts) and campaigns, but only once the lines written before it are
       // read: a hold waits for a login, and ended on the clock while the follower was still behind a burst, it banned
       // the colleague whose login sat unread in the file (found in review). Behind, the lines' own times move the

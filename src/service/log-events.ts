@@ -12,6 +12,7 @@ export const LOG_EVENTS = {
   thresholds: 'fail2ban-thresholds',
   fail2banStarted: 'fail2ban-server-started',
   fail2banStopped: 'fail2ban-server-stopped',
+  fail2banReloaded: 'fail2ban-server-reloaded',
   sourceNotice: 'source-notice',
   sourceLinesLost: 'source-lines-lost',
   sourceFailed: 'source-failed',

@@ -40,7 +40,7 @@ export class Fail2banServer {
     ]) {
       cpSync(join('/etc/fail2ban', item), join(conf, item), { recursive: true });
     }
-    installBundledFail2ban(conf);
+    installBundledFail2ban(conf, this.dir);
     const local = (name: string, lines: string[]) => writeFileSync(join(conf, name), `${lines.join('\n')}\n`);
     local('fail2ban.local', [
       '[Definition]',

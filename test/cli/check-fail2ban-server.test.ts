@@ -24,7 +24,7 @@ function setUp(): { fail2ban: string; config: string; verdicts: string } {
   const dir = join(t.dir, `case-${++cases}`);
   const fail2ban = join(dir, 'fail2ban');
   cpSync('/etc/fail2ban', fail2ban, { recursive: true });
-  installBundledFail2ban(fail2ban);
+  installBundledFail2ban(fail2ban, dir);
   const verdicts = join(dir, 'var', 'verdicts.log');
   mkdirSync(join(dir, 'var'));
   writeFileSync(verdicts, '');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { RELOAD_MARK } from '../../src/service/fail2ban-server-watch.js';
 
 /** The repository's fail2ban/ directory: what the package installs under /etc/fail2ban. */
 export const BUNDLED_FAIL2BAN = fileURLToPath(new URL('../../fail2ban', import.meta.url));
@@ -14,9 +15,16 @@ export const BUNDLED_FAIL2BAN_FILES = [
   'jail.d/f2b-campaign.conf',
 ] as const;
 
-/** Copies the bundled jail, filter and action into a fail2ban configuration directory, as the package installs them. */
-export function installBundledFail2ban(configDir: string): void {
+/**
+ * Copies the bundled jail, filter and action into a fail2ban configuration directory, as the package installs them.
+ * `runDir`: where a test's fail2ban-server keeps its pid file, so the kill action marks its reloads there (beside
+ * it, where the service looks), not in the host's /run/fail2ban, where another test's service would see them.
+ */
+export function installBundledFail2ban(configDir: string, runDir?: string): void {
   for (const file of BUNDLED_FAIL2BAN_FILES) cpSync(join(BUNDLED_FAIL2BAN, file), join(configDir, file));
+  if (runDir === undefined) return;
+  const mark = join(runDir, RELOAD_MARK);
+  writeFileSync(join(configDir, 'action.d', 'f2b-campaign-kill.local'), `[Init]\nreload_mark = ${mark}\n`);
 }
 
 /** The bundled files' texts, keyed by their path under /etc/fail2ban (for `fail2banConfigCopies`' `files`). */

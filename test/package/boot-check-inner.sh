@@ -293,6 +293,24 @@ say "INFO systemctl restart fail2ban: the service's reload logged $((($(date +%s
 check "systemctl restart fail2ban reloaded f2b-campaign (fail2ban-server-started; config-reloaded events: $reloads_before, then $(reloads_of "$svc_pid"))" \
   restart_seen
 check "and the office address taken out of jail.local is no longer in force in the service" unfollowed
+# The same edit again, reloaded with fail2ban-client by hand, which systemd never hears of: the bundled kill action's
+# actionreload marks it beside fail2ban's pid file, and the service reloads once it sees the mark.
+reloads_before=$(reloads_of "$svc_pid")
+sed -i "/^\[DEFAULT\]\$/a ignoreip = 127.0.0.1/8 ::1 $OFFICE" /etc/fail2ban/jail.local
+printf '\n[sshd]\nmaxretry = 7\n' >>/etc/fail2ban/jail.local
+by_hand_began=$(date +%s%N)
+fail2ban-client reload >/dev/null
+for _ in $(seq 150); do follows && break; sleep 0.2; done
+say "INFO fail2ban-client reload: the service's reload logged $((($(date +%s%N) - by_hand_began) / 1000000)) ms after it was asked for;" \
+  "the mark: $(stat -c '%U %a %y' /run/fail2ban/f2b-campaign.reloaded 2>&1)"
+check "fail2ban-client reload by hand reloaded f2b-campaign (fail2ban-server-reloaded; config-reloaded events: $reloads_before, then $(reloads_of "$svc_pid"))" \
+  sh -c "journalctl -q -b -u f2b-campaign -o cat | grep '\"pid\":$svc_pid,' | grep -q '\"fail2ban-server-reloaded\"'"
+check "and jail.local's new ignoreip ($OFFICE) and sshd maxretry (7) are in force in the service again" follows
+cp /run/f2bc-jail.local /etc/fail2ban/jail.local
+reloads_before=$(reloads_of "$svc_pid")
+fail2ban-client reload >/dev/null
+# Its reload ended before the service is restarted below, which would otherwise meet it half way.
+for _ in $(seq 150); do [ "$(reloads_of "$svc_pid")" -gt "$reloads_before" ] && break; sleep 0.2; done
 # A reload right behind a restart, as configuration management does both: with Type=simple systemd sends it while
 # node is still starting, when a SIGHUP ends the process, and systemd restarts no service a SIGHUP ended. The
 # unit's ExecReload (debian/reload-when-started) waits until the process catches SIGHUP.

@@ -9,9 +9,10 @@ import { type ServiceProcess, serviceLog, stopCleanly, waitFor } from './helpers
 
 /**
  * An operator edits jail.local and restarts fail2ban (`systemctl restart fail2ban`, which systemd does not propagate
- * as it does a reload): the bundled program's `run` follows the restart of a real fail2ban-server
- * (test/audit/fail2ban-server.ts) through its pid file and reads fail2ban's configuration again, as the server did.
- * A stop alone changes nothing; the start after it does.
+ * as it does a reload), or reloads it with `fail2ban-client reload`, which systemd never hears of: the bundled
+ * program's `run` follows a real fail2ban-server (test/audit/fail2ban-server.ts) through its pid file and the mark
+ * the bundled kill action touches at each reload, and reads fail2ban's configuration again, as the server did. A
+ * stop alone changes nothing; the start after it does.
  */
 const suite = bundledSuite('f2b-restart');
 const servers: Fail2banServer[] = [];
@@ -26,8 +27,8 @@ afterEach(async () => {
 const FAIL2BAN_IGNOREIP = ['127.0.0.1/8', '::1', '192.0.2.99'];
 const COLLEAGUE = '198.51.100.23';
 
-describe('a restart of fail2ban-server (the bundled service and a real fail2ban-server)', () => {
-  it('reloads the service with the jail files as the new server read them; a stop alone does not', async () => {
+describe('a restart or reload of fail2ban-server (the bundled service and a real fail2ban-server)', () => {
+  it('reloads the service with the jail files as the server read them; a stop alone does not', async () => {
     const f2b = new Fail2banServer(tempDir('f2b-restart'));
     servers.push(f2b);
     f2b.configure();
@@ -94,6 +95,18 @@ describe('a restart of fail2ban-server (the bundled service and a real fail2ban-
     await waitFor(() => events('config-reloaded').length > 1, 20_000, 'the second reload').catch(failure('again'));
     expect(events('fail2ban-server-started')).toHaveLength(2);
     expect(await ignoreipShown()).toEqual(FAIL2BAN_IGNOREIP);
+
+    // Edited again, and `fail2ban-client reload` run by hand, which systemd never hears of: the bundled kill action
+    // marks the reload beside the pid file, and the service reloads once it sees the mark.
+    expect(events('fail2ban-server-reloaded')).toEqual([]);
+    writeFileSync(jailLocal, original.replace(/^ignoreip = (.*)$/m, `ignoreip = $1 ${COLLEAGUE}`));
+    f2b.reload();
+    await waitFor(() => events('config-reloaded').length > 2, 20_000, 'the third reload').catch(failure('by hand'));
+    expect(events('fail2ban-server-reloaded')).toEqual([
+      expect.objectContaining({ mark: join(f2b.dir, 'f2b-campaign.reloaded'), readSince: false }),
+    ]);
+    expect(await ignoreipShown()).toEqual([...FAIL2BAN_IGNOREIP, COLLEAGUE]);
+    expect(events('fail2ban-server-started')).toHaveLength(2); // a reload is no restart
     expect(events('config-reload-failed')).toEqual([]);
     await stopCleanly(service);
   }, 90_000);

@@ -1,8 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fail2banPidfile } from '../../src/fail2ban/server-pidfile.js';
-import { Fail2banServerWatch } from '../../src/service/fail2ban-server-watch.js';
+import { Fail2banServerWatch, followFail2ban, RELOAD_MARK } from '../../src/service/fail2ban-server-watch.js';
 import { removeTempDir, tempDir } from '../audit/log-writers.js';
 
 const dirs: string[] = [];
@@ -48,19 +48,19 @@ describe('following fail2ban-server through its pid file', () => {
     writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
     const watch = new Fail2banServerWatch();
     watch.follow(join(dir, 'conf'));
-    expect(watch.check()).toBeNull(); // no server yet
+    expect(watch.check()).toEqual([]); // no server yet
     serverStarts(pidfile, 4242);
-    expect(watch.check()).toEqual({ kind: 'started', pid: '4242', pidfile });
-    expect(watch.check()).toBeNull();
+    expect(watch.check()).toEqual([{ kind: 'started', pid: '4242', pidfile }]);
+    expect(watch.check()).toEqual([]);
     rmSync(pidfile);
-    expect(watch.check()).toEqual({ kind: 'stopped', pidfile });
-    expect(watch.check()).toBeNull();
+    expect(watch.check()).toEqual([{ kind: 'stopped', pidfile }]);
+    expect(watch.check()).toEqual([]);
     serverStarts(pidfile, 4300);
-    expect(watch.check()).toEqual({ kind: 'started', pid: '4300', pidfile });
+    expect(watch.check()).toEqual([{ kind: 'started', pid: '4300', pidfile }]);
     // Stopped and started again between two looks: a restart. Under the same pid too (pids wrap), by its new file.
     serverStarts(pidfile, 4300);
-    expect(watch.check()).toEqual({ kind: 'restarted', pid: '4300', pidfile });
-    expect(watch.check()).toBeNull();
+    expect(watch.check()).toEqual([{ kind: 'restarted', pid: '4300', pidfile }]);
+    expect(watch.check()).toEqual([]);
   });
 
   it('takes the server found at start, or after a reload names another directory, as found, not as a start', () => {
@@ -71,12 +71,12 @@ describe('following fail2ban-server through its pid file', () => {
     writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${first}\n`);
     const watch = new Fail2banServerWatch();
     watch.follow(join(dir, 'conf'));
-    expect(watch.check()).toBeNull();
+    expect(watch.check()).toEqual([]);
     writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${second}\n`);
     watch.follow(join(dir, 'conf'));
-    expect(watch.check()).toBeNull();
+    expect(watch.check()).toEqual([]);
     serverStarts(second, 21);
-    expect(watch.check()).toEqual({ kind: 'restarted', pid: '21', pidfile: second });
+    expect(watch.check()).toEqual([{ kind: 'restarted', pid: '21', pidfile: second }]);
   });
 
   it('waits for the pid of a file created and not yet written, and follows nothing without fail2ban.conf', () => {
@@ -86,14 +86,60 @@ describe('following fail2ban-server through its pid file', () => {
     const watch = new Fail2banServerWatch();
     watch.follow(join(dir, 'conf'));
     writeFileSync(pidfile, '');
-    expect(watch.check()).toBeNull();
+    expect(watch.check()).toEqual([]);
     writeFileSync(pidfile, '77\n');
-    expect(watch.check()).toEqual({ kind: 'started', pid: '77', pidfile });
+    expect(watch.check()).toEqual([{ kind: 'started', pid: '77', pidfile }]);
 
     const none = new Fail2banServerWatch();
     none.follow(join(dir, 'absent'));
     rmSync(pidfile);
     serverStarts(pidfile, 78);
-    expect(none.check()).toBeNull();
+    expect(none.check()).toEqual([]);
+  });
+
+  it("tells each reload the kill action marks beside the pid file, not the mark's going with fail2ban's run directory", () => {
+    const dir = configDir();
+    const pidfile = join(dir, 'f2b.pid');
+    const mark = join(dir, RELOAD_MARK);
+    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
+    serverStarts(pidfile, 500);
+    const watch = new Fail2banServerWatch();
+    watch.follow(join(dir, 'conf'));
+    writeFileSync(mark, ''); // the first reload since the start: `touch` creates it
+    const at = statSync(mark).mtimeMs;
+    expect(watch.check()).toEqual([{ kind: 'reloaded', mark, at }]);
+    expect(watch.check()).toEqual([]);
+    utimesSync(mark, new Date(at + 5_000), new Date(at + 5_000)); // touched again
+    expect(watch.check()).toEqual([{ kind: 'reloaded', mark, at: statSync(mark).mtimeMs }]);
+    // A stop under systemd: the pid file and the mark go with /run/fail2ban; the start after it is one change.
+    rmSync(mark);
+    rmSync(pidfile);
+    expect(watch.check()).toEqual([{ kind: 'stopped', pidfile }]);
+    serverStarts(pidfile, 501);
+    expect(watch.check()).toEqual([{ kind: 'started', pid: '501', pidfile }]);
+  });
+});
+
+describe('what the service does of a change', () => {
+  it('reloads at a start or restart, and at a reload marked after its configuration began to be read', () => {
+    const started = followFail2ban({ kind: 'restarted', pid: '9', pidfile: '/run/f.pid' }, 0);
+    expect(started).toEqual({
+      record: { event: 'fail2ban-server-started', serverPid: '9', pidfile: '/run/f.pid', restarted: true },
+      reload: true,
+    });
+    expect(followFail2ban({ kind: 'stopped', pidfile: '/run/f.pid' }, 0)).toEqual({
+      record: { event: 'fail2ban-server-stopped', pidfile: '/run/f.pid' },
+      reload: false,
+    });
+    // The SIGHUP that systemctl reload fail2ban propagates began its read after fail2ban marked its reload: once is enough.
+    const mark = { kind: 'reloaded', mark: '/run/m', at: 1_000 } as const;
+    expect(followFail2ban(mark, 1_000)).toEqual({
+      record: { event: 'fail2ban-server-reloaded', mark: '/run/m', readSince: true },
+      reload: false,
+    });
+    expect(followFail2ban(mark, 999)).toEqual({
+      record: { event: 'fail2ban-server-reloaded', mark: '/run/m', readSince: false },
+      reload: true,
+    });
   });
 });

@@ -46,7 +46,7 @@ export async function startFail2ban(options: {
   for (const item of ['fail2ban.conf', 'jail.conf', 'paths-common.conf', 'paths-debian.conf', 'action.d', 'filter.d']) {
     cpSync(join('/etc/fail2ban', item), join(conf, item), { recursive: true });
   }
-  installBundledFail2ban(conf);
+  installBundledFail2ban(conf, options.dir);
   const socket = join(options.dir, 'fail2ban.sock');
   const log = join(options.dir, 'fail2ban.log');
   writeFileSync(
