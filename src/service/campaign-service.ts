@@ -69,7 +69,7 @@ export class CampaignService {
   private phase: ServiceStatus['state'] = 'running';
   /** SIGHUPs that come while a reload reads fail2ban's configuration make one more reload after it, not one each. */
   private readonly reloads = new CoalescedRun(() => this.reloadOnce());
-  /** fail2ban-server's pid file, whose change (a restart) reloads us as `systemctl reload fail2ban` does. */
+  /** fail2ban-server's pid file and reload mark, whose changes (a restart, a reload) reload us as a SIGHUP does. */
   private readonly serverWatch = new Fail2banServerWatch();
   /** When the configuration in force began to be read: a fail2ban reload marked before then is in it already. */
   private readBeganAt = 0;

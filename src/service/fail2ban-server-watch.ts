@@ -105,6 +105,8 @@ export function followFail2ban(
     case 'stopped':
       return { record: { event: LOG_EVENTS.fail2banStopped, pidfile: change.pidfile }, reload: false };
     case 'reloaded': {
+      // The mark's time is the kernel's coarse clock, a few ms behind: fail2ban read its files well before it marked
+      // (the server applied them first), so a read of ours begun that little before the mark still came after.
       const readSince = readBeganAt >= change.at;
       return { record: { event: LOG_EVENTS.fail2banReloaded, mark: change.mark, readSince }, reload: !readSince };
     }
