@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { loadExeca } from '../sources/load-execa.js';
 import { dumpFail2banConfig, parseFail2banDump } from './client-dump.js';
 import { isTrue, type JailFiles, jailOption, readJailSections } from './jail-files.js';
-import { KILL_ACTION, KILL_ACTION_FILE, killActionWarnings } from './kill-action.js';
+import { KILL_ACTION, KILL_ACTION_FILE, killActionWarnings, reloadMarkWarning } from './kill-action.js';
 import { globMatches, isGlob } from './logpath-glob.js';
+import { fail2banPidfile, reloadMarkOf } from './server-pidfile.js';
 import { canRead, canWrite } from './writable.js';
 
 export interface InspectCampaignJailOptions {
@@ -205,6 +206,13 @@ export async function inspectCampaignJail(options: InspectCampaignJailOptions): 
         !dumped?.logpaths.map((p) => resolve(p)).includes(verdictLog)
       ) {
         problems.push(`fail2ban-client -d does not show ${verdictLog} as a log of the ${jail} jail`);
+      }
+      // Where the service looks for the mark of fail2ban's reloads (fail2ban-server-watch.ts), and what marks it.
+      const pidfile = fail2banPidfile(configDir);
+      const kill = dumped?.actionSettings.get(KILL_ACTION);
+      if (enabled && kill && pidfile !== null) {
+        const warning = reloadMarkWarning(jail, kill.get('actionreload'), reloadMarkOf(pidfile));
+        if (warning) warnings.push(warning);
       }
     } catch (error) {
       const failure = error as { code?: string; stderr?: string; message?: string };

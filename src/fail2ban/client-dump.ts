@@ -11,6 +11,8 @@ export interface DumpedJail {
   /** `addlogpath` files (fail2ban lists only those that exist). */
   readonly logpaths: readonly string[];
   readonly actions: readonly string[];
+  /** Each action's properties as fail2ban resolved them (`multi-set JAIL action NAME`): its commands, its [Init]. */
+  readonly actionSettings: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 export interface Fail2banDump {
@@ -51,10 +53,14 @@ export function fail2banErrors(stderr: string): string[] {
 
 /** The jails of a dump that fail2ban would start (enabled ones only: a disabled jail is not in a dump). */
 export function parseFail2banDump(text: string): Map<string, DumpedJail> {
-  const jails = new Map<
-    string,
-    { backend: string; settings: Map<string, PyValue>; ignoreip: string[]; logpaths: string[]; actions: string[] }
-  >();
+  type Jail = Omit<DumpedJail, 'name' | 'settings' | 'actionSettings'> & {
+    settings: Map<string, PyValue>;
+    ignoreip: string[];
+    logpaths: string[];
+    actions: string[];
+    actionSettings: Map<string, Map<string, string>>;
+  };
+  const jails = new Map<string, Jail>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('[')) continue;
     const command = parsePythonLiteral(line);
@@ -62,10 +68,24 @@ export function parseFail2banDump(text: string): Map<string, DumpedJail> {
     const [verb, jail, key, ...args] = command;
     if (typeof jail !== 'string') continue;
     if (verb === 'add' && typeof key === 'string') {
-      jails.set(jail, { backend: key, settings: new Map(), ignoreip: [], logpaths: [], actions: [] });
+      jails.set(jail, {
+        backend: key,
+        settings: new Map(),
+        ignoreip: [],
+        logpaths: [],
+        actions: [],
+        actionSettings: new Map(),
+      });
       continue;
     }
     const entry = jails.get(jail);
+    if (verb === 'multi-set' && entry && key === 'action' && typeof args[0] === 'string' && Array.isArray(args[1])) {
+      const pairs = args[1].filter((pair): pair is [string, string] => Array.isArray(pair) && pair.length === 2);
+      const properties = entry.actionSettings.get(args[0]) ?? new Map<string, string>();
+      for (const [name, value] of pairs) properties.set(String(name), String(value));
+      entry.actionSettings.set(args[0], properties);
+      continue;
+    }
     if (verb !== 'set' || !entry || typeof key !== 'string') continue;
     if (key === 'addignoreip') entry.ignoreip.push(...args.map(String));
     else if (key === 'addlogpath' && typeof args[0] === 'string') entry.logpaths.push(args[0]);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * The jail's second action (fail2ban/action.d/f2b-campaign-kill.conf): it ends the connections a banned address still
@@ -81,4 +82,33 @@ export function killActionWarnings(options: {
     );
   }
   return warnings;
+}
+
+/**
+ * `path` with its deepest existing directory resolved (/var/run is /run on Debian): fail2ban's run directory itself
+ * goes while fail2ban is stopped, its parent stays.
+ */
+function resolvedPath(path: string): string {
+  const dir = dirname(path);
+  try {
+    return join(realpathSync(dir), basename(path));
+  } catch {
+    return dir === path ? path : join(resolvedPath(dir), basename(path));
+  }
+}
+
+/**
+ * A warning for `check` when the jail's kill action does not mark fail2ban's reloads at `mark`, where the service
+ * looks (beside fail2ban's pid file): a `fail2ban-client reload` run by hand then leaves the service on what it read
+ * before. `actionreload`: the action's command as fail2ban resolved it (`fail2ban-client -d`).
+ */
+export function reloadMarkWarning(jail: string, actionreload: string | undefined, mark: string): string | null {
+  const touched = /^touch '([^']+)'/.exec(actionreload?.trim() ?? '')?.[1];
+  if (touched !== undefined && resolvedPath(touched) === resolvedPath(mark)) return null;
+  const now = touched === undefined ? 'marks no reload' : `marks its reloads at ${touched}`;
+  return (
+    `the ${jail} jail's ${KILL_ACTION} ${now}, but the service looks for ${mark} (beside fail2ban's pid file): a ` +
+    `fail2ban-client reload does not reload the service; install the package's ${KILL_ACTION_FILE} (an older ` +
+    `one marks nothing) or set its reload_mark to ${mark}, else run systemctl reload f2b-campaign after each`
+  );
 }

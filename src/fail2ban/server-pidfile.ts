@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readConfigSections } from './jail-files.js';
 
 /** fail2ban-server's own default (fail2ban/client/fail2banreader.py), which Debian's fail2ban.conf repeats. */
@@ -14,4 +14,12 @@ export function fail2banPidfile(configDir: string): string | null {
   if (read.files.length === 0) return null;
   const written = read.sections.get('Definition')?.get('pidfile')?.trim();
   return written ? written : DEFAULT_PIDFILE;
+}
+
+/**
+ * What the bundled kill action touches at each fail2ban reload (its actionreload, action.d/f2b-campaign-kill.conf, at
+ * its `reload_mark`): beside the pid file, in a directory of root's that fail2ban's unit makes anew at each start.
+ */
+export function reloadMarkOf(pidfile: string): string {
+  return join(dirname(pidfile), 'f2b-campaign.reloaded');
 }

@@ -1,13 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fail2banPidfile } from '../fail2ban/server-pidfile.js';
+import { fail2banPidfile, reloadMarkOf } from '../fail2ban/server-pidfile.js';
 import { LOG_EVENTS } from './log-events.js';
-
-/**
- * What the bundled kill action touches at each fail2ban reload (its actionreload, action.d/f2b-campaign-kill.conf),
- * beside the pid file: the name the action's `reload_mark` gives it.
- */
-export const RELOAD_MARK = 'f2b-campaign.reloaded';
 
 /** What became of fail2ban-server since the last look. `at`: when fail2ban marked its reload (ms since the epoch). */
 export type Fail2banServerChange =
@@ -51,7 +44,7 @@ export class Fail2banServerWatch {
     if (pidfile === this.pidfile) return;
     this.pidfile = pidfile;
     this.last = pidfile === null ? undefined : lookAt(pidfile, true);
-    this.lastMark = pidfile === null ? undefined : lookAt(markOf(pidfile), false);
+    this.lastMark = pidfile === null ? undefined : lookAt(reloadMarkOf(pidfile), false);
   }
 
   /** The server as last seen, for `status`: null when nothing is followed (no fail2ban.conf). */
@@ -70,10 +63,10 @@ export class Fail2banServerWatch {
     const changes: Fail2banServerChange[] = [];
     const server = this.checkServer(this.pidfile);
     if (server) changes.push(server);
-    const mark = lookAt(markOf(this.pidfile), false);
+    const mark = lookAt(reloadMarkOf(this.pidfile), false);
     if (mark !== undefined) {
       if (mark && this.lastMark !== undefined && mark.identity !== this.lastMark?.identity) {
-        changes.push({ kind: 'reloaded', mark: markOf(this.pidfile), at: mark.mtimeMs });
+        changes.push({ kind: 'reloaded', mark: reloadMarkOf(this.pidfile), at: mark.mtimeMs });
       }
       this.lastMark = mark;
     }
@@ -116,10 +109,6 @@ export function followFail2ban(
       return { record, reload: true };
     }
   }
-}
-
-function markOf(pidfile: string): string {
-  return join(dirname(pidfile), RELOAD_MARK);
 }
 
 /** The file now: null when there is none, undefined when it cannot be told (a directory we may not search). */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -299,6 +299,45 @@ describe('inspectCampaignJail (for f2b-campaign check)', () => {
     expect(replaced[0]).toMatch(
       /^the f2b-campaign jail's action has no f2b-campaign-kill: a member banned mid-connection/,
     );
+  });
+
+  it("warns when the kill action does not mark fail2ban's reloads where the service looks, beside the pid file", async () => {
+    const markWarnings = async (extra: Record<string, string>, edit?: (configDir: string) => void) => {
+      const { configDir, verdictLog } = setup(extra);
+      edit?.(configDir);
+      const report = await inspectCampaignJail({ verdictLog, configDir, serviceUser: 'root' });
+      expect(report.problems).toEqual([]);
+      return report.warnings;
+    };
+    // The shipped action and Debian's fail2ban.conf (/var/run/fail2ban/fail2ban.pid): nothing to say.
+    expect(await markWarnings({})).toEqual([]);
+    // The same directory named through /run, which /var/run links to: the same place.
+    expect(
+      await markWarnings({
+        'action.d/f2b-campaign-kill.local': '[Init]\nreload_mark = /run/fail2ban/f2b-campaign.reloaded\n',
+      }),
+    ).toEqual([]);
+    // An action kept from a version that marked nothing (an admin's changed conffile): a reload by hand is missed.
+    const older = await markWarnings({}, (configDir) => {
+      const file = join(configDir, 'action.d', 'f2b-campaign-kill.conf');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^actionreload = .*$/m, ''));
+    });
+    expect(older).toEqual([
+      expect.stringMatching(
+        /^the f2b-campaign jail's f2b-campaign-kill marks no reload, but the service looks for \/var\/run\/fail2ban\/f2b-campaign\.reloaded \(beside fail2ban's pid file\): a fail2ban-client reload does not reload the service;/,
+      ),
+    ]);
+    // fail2ban's pid file moved (fail2ban.local) and the mark left where it was, or the mark moved alone.
+    const moved = await markWarnings({ 'fail2ban.local': '[Definition]\npidfile = /srv/f2b/fail2ban.pid\n' });
+    expect(moved).toEqual([
+      expect.stringMatching(
+        /marks its reloads at \/var\/run\/fail2ban\/f2b-campaign\.reloaded, but the service looks for \/srv\/f2b\/f2b-campaign\.reloaded .*set its reload_mark to \/srv\/f2b\/f2b-campaign\.reloaded/,
+      ),
+    ]);
+    const markMoved = await markWarnings({
+      'action.d/f2b-campaign-kill.local': '[Init]\nreload_mark = /tmp/elsewhere\n',
+    });
+    expect(markMoved.join('\n')).toMatch(/marks its reloads at \/tmp\/elsewhere, but the service looks for /);
   });
 
   it('says fail2ban is missing when its configuration directory is', async () => {

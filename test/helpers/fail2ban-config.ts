@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { RELOAD_MARK } from '../../src/service/fail2ban-server-watch.js';
+import { reloadMarkOf } from '../../src/fail2ban/server-pidfile.js';
 
 /** The repository's fail2ban/ directory: what the package installs under /etc/fail2ban. */
 export const BUNDLED_FAIL2BAN = fileURLToPath(new URL('../../fail2ban', import.meta.url));
@@ -23,7 +23,7 @@ export const BUNDLED_FAIL2BAN_FILES = [
 export function installBundledFail2ban(configDir: string, runDir?: string): void {
   for (const file of BUNDLED_FAIL2BAN_FILES) cpSync(join(BUNDLED_FAIL2BAN, file), join(configDir, file));
   if (runDir === undefined) return;
-  const mark = join(runDir, RELOAD_MARK);
+  const mark = reloadMarkOf(join(runDir, 'fail2ban.pid')); // beside a pid file there, whatever its name
   writeFileSync(join(configDir, 'action.d', 'f2b-campaign-kill.local'), `[Init]\nreload_mark = ${mark}\n`);
 }
 

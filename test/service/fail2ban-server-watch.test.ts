@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } fr
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fail2banPidfile } from '../../src/fail2ban/server-pidfile.js';
-import { Fail2banServerWatch, followFail2ban, RELOAD_MARK } from '../../src/service/fail2ban-server-watch.js';
+import { Fail2banServerWatch, followFail2ban } from '../../src/service/fail2ban-server-watch.js';
 import { removeTempDir, tempDir } from '../audit/log-writers.js';
 
 const dirs: string[] = [];
@@ -100,7 +100,7 @@ describe('following fail2ban-server through its pid file', () => {
   it("tells each reload the kill action marks beside the pid file, not the mark's going with fail2ban's run directory", () => {
     const dir = configDir();
     const pidfile = join(dir, 'f2b.pid');
-    const mark = join(dir, RELOAD_MARK);
+    const mark = join(dir, 'f2b-campaign.reloaded'); // the name action.d/f2b-campaign-kill.conf gives it
     writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
     serverStarts(pidfile, 500);
     const watch = new Fail2banServerWatch();
