@@ -41,13 +41,19 @@ describe("fail2ban-server's pid file", () => {
   });
 });
 
+/** A watch following a configuration whose pid file is `dir/f2b.pid`, no server running yet. */
+function followed(): { dir: string; pidfile: string; watch: Fail2banServerWatch } {
+  const dir = configDir();
+  const pidfile = join(dir, 'f2b.pid');
+  writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
+  const watch = new Fail2banServerWatch();
+  watch.follow(join(dir, 'conf'));
+  return { dir, pidfile, watch };
+}
+
 describe('following fail2ban-server through its pid file', () => {
   it('tells a start, a stop and a restart, each once, and nothing while the server runs on', () => {
-    const dir = configDir();
-    const pidfile = join(dir, 'f2b.pid');
-    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
-    const watch = new Fail2banServerWatch();
-    watch.follow(join(dir, 'conf'));
+    const { pidfile, watch } = followed();
     expect(watch.check()).toEqual([]); // no server yet
     serverStarts(pidfile, 4242);
     expect(watch.check()).toEqual([{ kind: 'started', pid: '4242', pidfile }]);
@@ -80,11 +86,7 @@ describe('following fail2ban-server through its pid file', () => {
   });
 
   it('waits for the pid of a file created and not yet written, and follows nothing without fail2ban.conf', () => {
-    const dir = configDir();
-    const pidfile = join(dir, 'f2b.pid');
-    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
-    const watch = new Fail2banServerWatch();
-    watch.follow(join(dir, 'conf'));
+    const { dir, pidfile, watch } = followed();
     writeFileSync(pidfile, '');
     expect(watch.check()).toEqual([]);
     writeFileSync(pidfile, '77\n');
@@ -98,13 +100,10 @@ describe('following fail2ban-server through its pid file', () => {
   });
 
   it("tells each reload the kill action marks beside the pid file, not the mark's going with fail2ban's run directory", () => {
-    const dir = configDir();
-    const pidfile = join(dir, 'f2b.pid');
+    const { dir, pidfile, watch } = followed();
     const mark = join(dir, 'f2b-campaign.reloaded'); // the name action.d/f2b-campaign-kill.conf gives it
-    writeFileSync(join(dir, 'conf', 'fail2ban.local'), `[Definition]\npidfile = ${pidfile}\n`);
     serverStarts(pidfile, 500);
-    const watch = new Fail2banServerWatch();
-    watch.follow(join(dir, 'conf'));
+    expect(watch.check()).toEqual([{ kind: 'started', pid: '500', pidfile }]);
     writeFileSync(mark, ''); // the first reload since the start: `touch` creates it
     const at = statSync(mark).mtimeMs;
     expect(watch.check()).toEqual([{ kind: 'reloaded', mark, at }]);
