@@ -38,7 +38,9 @@ const usage = `usage: f2b-campaign run [--config FILE] [--auth-log FILE]... [--v
 Runs the service: follows sshd's log (or the journal), samples /proc/net/tcp{,6}, and appends verdict lines for
 the f2b-campaign fail2ban jail. Each option overrides the config file (default ${DEFAULT_CONFIG}, optional;
 built-in defaults apply without it). SIGHUP reloads the config and fail2ban's thresholds and reopens the verdict
-log; SIGTERM/SIGINT stop cleanly, a second one at once. The JSON log goes to stdout.
+log, as does a start, restart or reload of fail2ban-server (its pid file, and the mark the jail's f2b-campaign-kill
+action leaves beside it, are looked at every second); SIGTERM/SIGINT stop cleanly, a second one at once. The JSON
+log goes to stdout.
 
   --config FILE        configuration file (must exist when given)
   --auth-log FILE      sshd log to follow (repeatable; replaces [service] auth_log)
