@@ -53,7 +53,8 @@ export function fail2banErrors(stderr: string): string[] {
 
 /** The jails of a dump that fail2ban would start (enabled ones only: a disabled jail is not in a dump). */
 export function parseFail2banDump(text: string): Map<string, DumpedJail> {
-  type Jail = Omit<DumpedJail, 'name' | 'settings' | 'actionSettings'> & {
+  type Jail = {
+    backend: string;
     settings: Map<string, PyValue>;
     ignoreip: string[];
     logpaths: string[];

@@ -89,6 +89,9 @@ export class CampaignService {
     const loaded = loadState(settings.stateDir);
     if (loaded.problem) log.error({ event: LOG_EVENTS.stateCorrupt, problem: loaded.problem });
     const state = loaded.state;
+    // Before the read: a fail2ban restart or reload while this start reads and opens its sources is then seen, not
+    // taken for the state found.
+    this.serverWatch.follow(settings.fail2banConfig);
     this.readBeganAt = Date.now();
     this.thresholds = await this.options.readThresholds(settings);
     log.info({ event: LOG_EVENTS.thresholds, ...this.thresholds });
@@ -109,7 +112,6 @@ export class CampaignService {
     this.pipeline = new Pipeline(core, this.writer, dedupe, log);
     this.sources = new ServiceSources(settings, this.pipeline, state, log);
     await this.sources.start();
-    this.serverWatch.follow(settings.fail2banConfig);
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.periodicSave(), settings.stateInterval));
     this.timers.push(setInterval(() => this.publishStatus(), STATUS_EVERY_MS));
